@@ -1,0 +1,30 @@
+// The command table. Each command lives in its own file and is loaded only when called, so
+// `parcel-risk rules check` does not pay for loading kafkajs.
+
+export type CommandMain = (argv: readonly string[]) => Promise<number>
+
+export interface Command {
+  readonly name: string
+  readonly summary: string
+  readonly load: () => Promise<CommandMain>
+}
+
+export const commands: readonly Command[] = [
+  { name: 'stack', summary: 'manage the local Kafka, schema registry and Redis (up|down|status|logs)', load: async () => (await import('./stack.ts')).main },
+  { name: 'demo', summary: 'start the local stack and print the environment to use', load: async () => (await import('./demo.ts')).main }
+]
+
+export const usage = (): string => {
+  const width = Math.max(...commands.map((c) => c.name.length))
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`)
+  return [
+    'usage: parcel-risk <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    "Run 'parcel-risk <command> --help' for a command's options.",
+    'Exit codes: 0 ok, 1 findings, 2 usage or configuration error.',
+    ''
+  ].join('\n')
+}

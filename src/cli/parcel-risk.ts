@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// parcel-risk: one binary, one sub-command per file in this folder.
+// Exit codes: 0 ok, 1 findings (e.g. failing rule tests), 2 usage or config error.
+import { commands, usage } from './commands.ts'
+
+const main = async (argv: readonly string[]): Promise<number> => {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(usage())
+    return name === undefined ? 2 : 0
+  }
+  const command = commands.find((c) => c.name === name)
+  if (command === undefined) {
+    process.stderr.write(`parcel-risk: unknown command '${name}'\n\n${usage()}`)
+    return 2
+  }
+  const load = await command.load()
+  return await load(rest)
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code },
+  (err: unknown) => {
+    process.stderr.write(`parcel-risk: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.exitCode = 2
+  }
+)

@@ -1,0 +1,249 @@
+// The three real services of the local stack and how each is resolved, started and probed.
+// Versions are pinned here and in maven/kafka-pom.xml; ports default to dedicated high
+// numbers so nothing collides with services a machine already runs.
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Kafka, logLevel } from 'kafkajs'
+import { portOpen, run, type StartSpec } from './process.ts'
+
+export const KAFKA_VERSION = '4.1.1'
+export const APICURIO_VERSION = '3.3.3'
+
+const envPort = (name: string, fallback: number): number => {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const port = Number(raw)
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be a TCP port, got '${raw}'`)
+  return port
+}
+
+export interface Ports {
+  readonly kafka: number
+  readonly kafkaController: number
+  readonly registry: number
+  readonly registryManagement: number
+  readonly redis: number
+}
+
+export const ports = (): Ports => ({
+  kafka: envPort('PARCEL_RISK_KAFKA_PORT', 39092),
+  kafkaController: envPort('PARCEL_RISK_KAFKA_CONTROLLER_PORT', 39093),
+  registry: envPort('PARCEL_RISK_REGISTRY_PORT', 38081),
+  registryManagement: envPort('PARCEL_RISK_REGISTRY_MANAGEMENT_PORT', 39001),
+  redis: envPort('PARCEL_RISK_REDIS_PORT', 36379)
+})
+
+export interface StackEnv {
+  readonly KAFKA_BROKERS: string
+  readonly SCHEMA_REGISTRY_URL: string
+  readonly REDIS_URL: string
+}
+
+export const stackEnv = (p: Ports): StackEnv => ({
+  KAFKA_BROKERS: `127.0.0.1:${p.kafka}`,
+  SCHEMA_REGISTRY_URL: `http://127.0.0.1:${p.registry}/apis/ccompat/v7`,
+  REDIS_URL: `redis://127.0.0.1:${p.redis}`
+})
+
+export interface Dirs {
+  readonly root: string
+  readonly cache: string
+  readonly run: string
+}
+
+// Kafka 4 runs on Java 17+. Apicurio Registry 3.3 is compiled for Java 21 (class file 65):
+// on 17 it fails at start-up with UnsupportedClassVersionError. So each service picks the
+// first Java that is new enough: JAVA_HOME, then `java` on the PATH, then the JDKs installed
+// in the usual places.
+export const MIN_JAVA = { kafka: 17, registry: 21 } as const
+
+const javaMajor = (bin: string): number | undefined => {
+  const r = run(bin, ['-version'])
+  const major = /version "(\d+)/.exec(r.output)?.[1]
+  return r.ok && major !== undefined ? Number(major) : undefined
+}
+
+const javaCandidates = (): string[] => {
+  const found: string[] = []
+  if (process.env.JAVA_HOME) found.push(join(process.env.JAVA_HOME, 'bin', 'java'))
+  found.push('java')
+  for (const base of ['/usr/lib/jvm', '/Library/Java/JavaVirtualMachines', '/opt/homebrew/opt', '/usr/local/opt']) {
+    if (!existsSync(base)) continue
+    for (const name of readdirSync(base).sort().reverse()) {
+      for (const bin of [join(base, name, 'bin', 'java'), join(base, name, 'Contents', 'Home', 'bin', 'java'), join(base, name, 'libexec', 'openjdk.jdk', 'Contents', 'Home', 'bin', 'java')]) {
+        if (existsSync(bin)) found.push(bin)
+      }
+    }
+  }
+  return found
+}
+
+const javaCache = new Map<number, string | undefined>()
+
+/** The first java binary of at least `minimum`, or undefined. */
+export const findJava = (minimum: number): string | undefined => {
+  if (!javaCache.has(minimum)) {
+    javaCache.set(minimum, javaCandidates().find((bin) => (javaMajor(bin) ?? 0) >= minimum))
+  }
+  return javaCache.get(minimum)
+}
+
+const javaFor = (minimum: number): string => {
+  const bin = findJava(minimum)
+  if (bin === undefined) throw new Error(`no Java ${minimum}+ found`)
+  return bin
+}
+
+// --- resolution (first run only) --------------------------------------------------------
+
+const kafkaLibs = (d: Dirs): string => join(d.cache, `kafka-${KAFKA_VERSION}`)
+const apicurioHome = (d: Dirs): string => join(d.cache, `apicurio-${APICURIO_VERSION}`)
+
+export const isResolved = (d: Dirs): boolean =>
+  existsSync(join(kafkaLibs(d), '.complete')) && existsSync(join(apicurioHome(d), 'quarkus-run.jar'))
+
+export const resolveArtifacts = (d: Dirs, say: (line: string) => void): void => {
+  if (!existsSync(join(kafkaLibs(d), '.complete'))) {
+    say(`resolving Apache Kafka ${KAFKA_VERSION} from Maven Central`)
+    const r = run('mvn', ['-B', '-q', '-f', join(d.root, 'maven', 'kafka-pom.xml'), `-Dkafka.version=${KAFKA_VERSION}`,
+      'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${kafkaLibs(d)}`])
+    if (!r.ok) throw new Error(`mvn could not resolve Kafka:\n${r.output}`)
+    writeFileSync(join(kafkaLibs(d), '.complete'), `${KAFKA_VERSION}\n`)
+  }
+  if (!existsSync(join(apicurioHome(d), 'quarkus-run.jar'))) {
+    say(`resolving Apicurio Registry ${APICURIO_VERSION} from Maven Central (about 160 MB)`)
+    const download = join(d.cache, 'download')
+    const r = run('mvn', ['-B', '-q', 'dependency:copy', `-Dartifact=io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`,
+      `-DoutputDirectory=${download}`])
+    if (!r.ok) throw new Error(`mvn could not resolve Apicurio Registry:\n${r.output}`)
+    mkdirSync(apicurioHome(d), { recursive: true })
+    const archive = join(download, `apicurio-registry-app-${APICURIO_VERSION}-all.tar.gz`)
+    const x = run('tar', ['xzf', archive, '-C', apicurioHome(d)])
+    if (!x.ok) throw new Error(`could not unpack ${archive}:\n${x.output}`)
+  }
+}
+
+// --- start specs ------------------------------------------------------------------------
+
+const kafkaProperties = (p: Ports, dataDir: string): string => [
+  'process.roles=broker,controller',
+  'node.id=1',
+  `controller.quorum.voters=1@127.0.0.1:${p.kafkaController}`,
+  `listeners=PLAINTEXT://127.0.0.1:${p.kafka},CONTROLLER://127.0.0.1:${p.kafkaController}`,
+  `advertised.listeners=PLAINTEXT://127.0.0.1:${p.kafka}`,
+  'controller.listener.names=CONTROLLER',
+  'inter.broker.listener.name=PLAINTEXT',
+  'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+  `log.dirs=${dataDir}`,
+  'num.partitions=1',
+  'offsets.topic.replication.factor=1',
+  'offsets.topic.num.partitions=1',
+  'transaction.state.log.replication.factor=1',
+  'transaction.state.log.min.isr=1',
+  'transaction.state.log.num.partitions=1',
+  'share.coordinator.state.topic.replication.factor=1',
+  'share.coordinator.state.topic.min.isr=1',
+  'group.initial.rebalance.delay.ms=0',
+  'auto.create.topics.enable=false',
+  ''
+].join('\n')
+
+// Quiet by default; the broker's own "Kafka Server started" line stays visible.
+const kafkaLog4j = [
+  'status = warn',
+  'appender.console.type = Console',
+  'appender.console.name = STDOUT',
+  'appender.console.layout.type = PatternLayout',
+  'appender.console.layout.pattern = [%d] %p %m (%c)%n',
+  'rootLogger.level = warn',
+  'rootLogger.appenderRef.stdout.ref = STDOUT',
+  'logger.raft.name = kafka.server.KafkaRaftServer',
+  'logger.raft.level = info',
+  ''
+].join('\n')
+
+export const prepareKafka = (d: Dirs, p: Ports): StartSpec => {
+  const home = join(d.run, 'kafka')
+  const dataDir = join(home, 'data')
+  mkdirSync(home, { recursive: true })
+  const props = join(home, 'server.properties')
+  writeFileSync(props, kafkaProperties(p, dataDir))
+  writeFileSync(join(home, 'log4j2.properties'), kafkaLog4j)
+  const classpath = join(kafkaLibs(d), '*')
+  const jvm = ['-Xms256m', '-Xmx512m', `-Dlog4j2.configurationFile=${join(home, 'log4j2.properties')}`, '-cp', classpath]
+  if (!existsSync(join(dataDir, 'meta.properties'))) {
+    const id = run(javaFor(MIN_JAVA.kafka), [...jvm, 'kafka.tools.StorageTool', 'random-uuid'])
+    const clusterId = id.output.trim().split('\n').pop() ?? ''
+    if (!id.ok || !/^[A-Za-z0-9_-]{22}$/.test(clusterId)) throw new Error(`kafka storage tool failed:\n${id.output}`)
+    const fmt = run(javaFor(MIN_JAVA.kafka), [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted'])
+    if (!fmt.ok) throw new Error(`kafka storage format failed:\n${fmt.output}`)
+  }
+  return { service: 'kafka', command: javaFor(MIN_JAVA.kafka), args: [...jvm, 'kafka.Kafka', props], port: p.kafka, logFile: join(home, 'kafka.log') }
+}
+
+export const prepareRegistry = (d: Dirs, p: Ports): StartSpec => {
+  const home = join(d.run, 'registry')
+  mkdirSync(home, { recursive: true })
+  return {
+    service: 'registry',
+    command: javaFor(MIN_JAVA.registry),
+    args: ['-Xms128m', '-Xmx512m', '-jar', join(apicurioHome(d), 'quarkus-run.jar')],
+    cwd: home,
+    env: {
+      QUARKUS_HTTP_HOST: '127.0.0.1',
+      QUARKUS_HTTP_PORT: String(p.registry),
+      QUARKUS_MANAGEMENT_HOST: '127.0.0.1',
+      QUARKUS_MANAGEMENT_PORT: String(p.registryManagement),
+      QUARKUS_LOG_LEVEL: 'WARN',
+      QUARKUS_LOG_CATEGORY__IO_QUARKUS__LEVEL: 'INFO'
+    },
+    port: p.registry,
+    logFile: join(home, 'registry.log')
+  }
+}
+
+export const prepareRedis = (d: Dirs, p: Ports): StartSpec => {
+  const home = join(d.run, 'redis')
+  mkdirSync(home, { recursive: true })
+  return {
+    service: 'redis',
+    command: 'redis-server',
+    args: ['--port', String(p.redis), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', home, '--daemonize', 'no'],
+    port: p.redis,
+    logFile: join(home, 'redis.log')
+  }
+}
+
+// --- readiness probes ----------------------------------------------------------------------
+
+export const kafkaReady = async (p: Ports): Promise<boolean> => {
+  if (!(await portOpen(p.kafka))) return false
+  const admin = new Kafka({ brokers: [`127.0.0.1:${p.kafka}`], logLevel: logLevel.NOTHING, connectionTimeout: 1000, retry: { retries: 0 } }).admin()
+  try {
+    await admin.connect()
+    const cluster = await admin.describeCluster()
+    return cluster.brokers.length > 0 && cluster.controller !== null
+  } finally {
+    await admin.disconnect().catch(() => undefined)
+  }
+}
+
+export const registryReady = async (p: Ports): Promise<boolean> => {
+  const res = await fetch(`${stackEnv(p).SCHEMA_REGISTRY_URL}/subjects`, { signal: AbortSignal.timeout(1000) })
+  return res.ok && Array.isArray(await res.json())
+}
+
+export const redisReady = async (p: Ports): Promise<boolean> => {
+  const { createConnection } = await import('node:net')
+  return await new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port: p.redis })
+    let reply = ''
+    const done = (ok: boolean): void => { socket.destroy(); resolve(ok) }
+    socket.setTimeout(1000, () => done(false))
+    socket.once('connect', () => socket.write('PING\r\n'))
+    socket.on('data', (chunk) => { reply += chunk.toString('latin1'); if (reply.includes('\r\n')) done(reply.startsWith('+PONG')) })
+    socket.once('error', () => done(false))
+  })
+}
+
+export const listCache = (d: Dirs): string[] => existsSync(d.cache) ? readdirSync(d.cache) : []

@@ -1,0 +1,205 @@
+// The local stack: real Apache Kafka (KRaft), Apicurio Registry (Confluent-compatible API)
+// and redis-server on loopback, started without Docker.
+//
+//   node deploy/local/stack.ts up|down|status|logs|env [kafka|registry|redis ...]
+//
+// `up` is idempotent: a service whose recorded process is alive and answers is left alone.
+// `down` stops only processes recorded by `up`. Exit codes: 0 ok, 1 a service is down
+// (status) or failed to start, 2 usage error or a required tool is missing.
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { silenceKafkajsTimeoutWarning } from '../../src/ingest/node-warnings.ts'
+import { isAlive, readPid, removePid, startDetached, stopProcess, tail, portOpen, waitFor, run } from './process.ts'
+import {
+  findJava, isResolved, kafkaReady, MIN_JAVA, ports, prepareKafka, prepareRedis, prepareRegistry, redisReady, registryReady,
+  resolveArtifacts, stackEnv, type Dirs, type Ports, type StackEnv
+} from './services.ts'
+
+export const SERVICES = ['kafka', 'registry', 'redis'] as const
+export type Service = typeof SERVICES[number]
+
+const root = dirname(fileURLToPath(import.meta.url))
+export const dirs: Dirs = { root, cache: join(root, '.cache'), run: join(root, '.run') }
+
+const readiness: Record<Service, (p: Ports) => Promise<boolean>> = { kafka: kafkaReady, registry: registryReady, redis: redisReady }
+const startTimeoutMs: Record<Service, number> = { kafka: 90_000, registry: 120_000, redis: 15_000 }
+const logFile = (s: Service): string => join(dirs.run, s, `${s}.log`)
+const portOf = (s: Service, p: Ports): number => ({ kafka: p.kafka, registry: p.registry, redis: p.redis })[s]
+
+export class ToolMissingError extends Error {
+  readonly code = 'E_STACK_TOOL_MISSING'
+}
+
+const install: Record<string, { debian: string, macos: string }> = {
+  java: { debian: 'apt-get install -y openjdk-17-jre-headless', macos: 'brew install openjdk@17' },
+  java21: { debian: 'apt-get install -y openjdk-21-jre-headless (Debian 13+/Ubuntu 24.04+; elsewhere a Temurin 21+ JDK)', macos: 'brew install openjdk@21' },
+  mvn: { debian: 'apt-get install -y maven', macos: 'brew install maven' },
+  'redis-server': { debian: 'apt-get install -y redis-server', macos: 'brew install redis' }
+}
+
+const missing = (tool: string, why: string): ToolMissingError => {
+  const how = install[tool]
+  return new ToolMissingError(`${tool === 'java21' ? 'java' : tool} ${why}. Install it:\n  Debian/Ubuntu: ${how?.debian}\n  macOS:         ${how?.macos}`)
+}
+
+/** Checks the tools the wanted services need; throws ToolMissingError naming the first gap. */
+export const checkTools = (wanted: readonly Service[]): void => {
+  if (wanted.includes('kafka') || wanted.includes('registry')) {
+    if (wanted.includes('kafka') && findJava(MIN_JAVA.kafka) === undefined) throw missing('java', 'is required (Java 17 or newer for Kafka) and was not found')
+    if (wanted.includes('registry') && findJava(MIN_JAVA.registry) === undefined) throw missing('java21', 'is required (Java 21 or newer for Apicurio Registry 3.3; set JAVA_HOME to it) and was not found')
+    if (!isResolved(dirs) && !run('mvn', ['-v']).ok) throw missing('mvn', 'is required once, to resolve Kafka and the registry from Maven Central, and was not found')
+  }
+  if (wanted.includes('redis') && !run('redis-server', ['--version']).ok) throw missing('redis-server', 'is required and was not found')
+}
+
+export interface ServiceStatus {
+  readonly service: Service
+  readonly port: number
+  readonly pid: number | undefined
+  readonly ours: boolean
+  readonly ready: boolean
+}
+
+export const status = async (wanted: readonly Service[] = SERVICES): Promise<ServiceStatus[]> => {
+  const p = ports()
+  return await Promise.all(wanted.map(async (service) => {
+    const record = readPid(dirs.run, service)
+    const ours = record !== undefined && isAlive(record.pid)
+    const ready = await readiness[service](p).catch(() => false)
+    return { service, port: portOf(service, p), pid: ours ? record?.pid : undefined, ours, ready }
+  }))
+}
+
+export interface UpResult {
+  readonly env: StackEnv
+  /** Services this call started (the rest were already running). */
+  readonly started: Service[]
+  readonly timingsMs: Record<string, number>
+}
+
+export const up = async (wanted: readonly Service[] = SERVICES, say: (line: string) => void = () => {}): Promise<UpResult> => {
+  checkTools(wanted)
+  const p = ports()
+  const timingsMs: Record<string, number> = {}
+  if ((wanted.includes('kafka') || wanted.includes('registry')) && !isResolved(dirs)) {
+    const t0 = Date.now()
+    resolveArtifacts(dirs, say)
+    timingsMs.resolve = Date.now() - t0
+  }
+  const prepare = { kafka: prepareKafka, registry: prepareRegistry, redis: prepareRedis }
+  const started: Service[] = []
+  // Start all first, then wait: the JVMs boot in parallel.
+  const pending: Array<{ service: Service, pid: number, t0: number }> = []
+  for (const service of wanted) {
+    const record = readPid(dirs.run, service)
+    if (record !== undefined && isAlive(record.pid)) continue
+    if (await readiness[service](p).catch(() => false)) {
+      say(`${service}: already answering on port ${portOf(service, p)} (not started by this stack; using it)`)
+      continue
+    }
+    if (await portOpen(portOf(service, p))) {
+      throw new Error(`${service}: port ${portOf(service, p)} is taken by another process; set ${envName(service)} to another port`)
+    }
+    const spec = prepare[service](dirs, p)
+    const t0 = Date.now()
+    const rec = startDetached(dirs.run, spec)
+    say(`${service}: starting (pid ${rec.pid}, port ${spec.port}, log ${spec.logFile})`)
+    pending.push({ service, pid: rec.pid, t0 })
+    started.push(service)
+  }
+  await Promise.all(pending.map(async ({ service, pid, t0 }) => {
+    try {
+      await waitFor(service, () => readiness[service](p), startTimeoutMs[service], () => !isAlive(pid))
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; last log lines:\n${tail(logFile(service), 20)}`, { cause: err })
+    }
+    timingsMs[service] = Date.now() - t0
+    say(`${service}: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+  }))
+  for (const service of wanted) {
+    const record = readPid(dirs.run, service)
+    if (record !== undefined && isAlive(record.pid) && !started.includes(service)) {
+      await waitFor(service, () => readiness[service](p), startTimeoutMs[service], () => !isAlive(record.pid))
+    }
+  }
+  return { env: stackEnv(p), started, timingsMs }
+}
+
+const envName = (s: Service): string => ({ kafka: 'PARCEL_RISK_KAFKA_PORT', registry: 'PARCEL_RISK_REGISTRY_PORT', redis: 'PARCEL_RISK_REDIS_PORT' })[s]
+
+export const down = async (wanted: readonly Service[] = SERVICES, say: (line: string) => void = () => {}): Promise<void> => {
+  // Reverse order: clients of Kafka and the registry go first, Kafka last.
+  for (const service of [...wanted].reverse()) {
+    const record = readPid(dirs.run, service)
+    if (record === undefined) continue
+    const how = await stopProcess(record.pid, service === 'kafka' ? 30_000 : 15_000)
+    removePid(dirs.run, service)
+    await waitFor(`${service} port ${record.port} to be freed`, async () => !(await portOpen(record.port)), 15_000)
+    say(`${service}: ${how === 'gone' ? 'was not running' : how}`)
+  }
+}
+
+// --- command line ---------------------------------------------------------------------------
+
+const usage = `usage: npm run stack -- <up|down|status|logs|env> [kafka|registry|redis ...]
+
+  up      resolve (first run), start and wait for the services; print the environment
+  down    stop the services this stack started and free their ports
+  status  say which services answer; exit 1 if any is down
+  logs    print the last lines of each service's log
+  env     print the environment variables for the services
+
+Ports: PARCEL_RISK_KAFKA_PORT (39092), PARCEL_RISK_KAFKA_CONTROLLER_PORT (39093),
+PARCEL_RISK_REGISTRY_PORT (38081), PARCEL_RISK_REGISTRY_MANAGEMENT_PORT (39001),
+PARCEL_RISK_REDIS_PORT (36379).
+`
+
+const printEnv = (env: StackEnv): void => {
+  for (const [k, v] of Object.entries(env)) console.log(`export ${k}=${v}`)
+}
+
+export const main = async (argv: readonly string[]): Promise<number> => {
+  const [verb, ...names] = argv
+  const unknown = names.filter((n) => !(SERVICES as readonly string[]).includes(n))
+  if (verb === undefined || verb === '-h' || verb === '--help' || unknown.length > 0) {
+    if (unknown.length > 0) console.error(`unknown service: ${unknown.join(', ')}`)
+    console.error(usage)
+    return verb === '-h' || verb === '--help' ? 0 : 2
+  }
+  const wanted = names.length > 0 ? names as Service[] : [...SERVICES]
+  const say = (line: string): void => console.error(line)
+  try {
+    switch (verb) {
+      case 'up': {
+        const result = await up(wanted, say)
+        printEnv(result.env)
+        return 0
+      }
+      case 'down':
+        await down(wanted, say)
+        return 0
+      case 'status': {
+        const rows = await status(wanted)
+        for (const r of rows) console.log(`${r.service.padEnd(8)} ${r.ready ? 'up  ' : 'down'}  port ${r.port}${r.ours ? `  pid ${r.pid}` : r.ready ? '  (not started by this stack)' : ''}`)
+        return rows.every((r) => r.ready) ? 0 : 1
+      }
+      case 'logs':
+        for (const s of wanted) console.log(`==> ${s} (${logFile(s)})\n${tail(logFile(s), 40)}`)
+        return 0
+      case 'env':
+        printEnv(stackEnv(ports()))
+        return 0
+      default:
+        console.error(`unknown command '${verb}'\n\n${usage}`)
+        return 2
+    }
+  } catch (err) {
+    console.error(`stack ${verb}: ${(err as Error).message}`)
+    return err instanceof ToolMissingError ? 2 : 1
+  }
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  silenceKafkajsTimeoutWarning()
+  process.exitCode = await main(process.argv.slice(2))
+}

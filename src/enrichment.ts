@@ -1,0 +1,103 @@
+// The enrichment record: what the enrichment stage (Redis profiles, watchlists, windowed
+// counters) knows about a declaration's parties. The rule engine reads it beside the
+// declaration as `enrichment.<path>`.
+//
+// Every field is optional: when Redis is slow or down the stage hands over what it has and
+// names what is missing, and the engine's missing-value semantics (rules/README.md) decide.
+//
+// `enrichmentFields` below is the machine-readable copy of this type that the rule type
+// checker uses. A test keeps the two in step; add a field to both.
+
+export type AeoProgramme = 'AEOS' | 'AEOF' | 'AEOC' | 'CTPAT' | 'OTHER'
+export type AeoStatus = 'ACTIVE' | 'SUSPENDED' | 'REVOKED'
+export type SellerRiskTier = 'LOW' | 'MEDIUM' | 'HIGH' | 'UNKNOWN'
+
+export interface AeoRecord {
+  /** Which trusted-trader programme; only AEOS/AEOF (and MRA partners) earn risk relief. */
+  readonly programme?: AeoProgramme
+  readonly status?: AeoStatus
+  /** The certificate comes from a programme the jurisdiction mutually recognises. */
+  readonly mraApplicable?: boolean
+  /** The record has not been refreshed within its validity window; treat as unverified. */
+  readonly stale?: boolean
+}
+
+export interface SellerProfile {
+  readonly riskTier?: SellerRiskTier
+  /** Epoch milliseconds of the first declaration seen from this seller. */
+  readonly firstSeenAt?: number
+  /** Whole days between firstSeenAt and the enrichment time. */
+  readonly ageDays?: number
+  /** Past violations, each decayed by age (a fresh seizure counts 1, older ones less). */
+  readonly violations?: number
+  readonly aeo?: AeoRecord
+}
+
+export interface ConsigneeProfile {
+  /** Keyed hash of the normalised consignee identity (name + address); never the raw data. */
+  readonly identityHash?: string
+  readonly violations?: number
+}
+
+export interface WatchlistResult {
+  readonly sellerHit?: boolean
+  readonly consigneeHit?: boolean
+  /** Best fuzzy-match score of any party against the lists, 0..1. */
+  readonly matchScore?: number
+}
+
+export interface IossCheck {
+  /** The IOSS number is in the registry. */
+  readonly registered?: boolean
+  /** The IOSS number belongs to this seller or platform. */
+  readonly boundToSeller?: boolean
+}
+
+export interface Aggregates {
+  readonly consigneeCount24h?: number
+  readonly consigneeValueEur24h?: number
+  readonly consigneeCount7d?: number
+  readonly consigneeValueEur7d?: number
+  readonly sellerCount24h?: number
+  readonly sellerValueEur24h?: number
+  readonly iossCount24h?: number
+  readonly iossValueEur24h?: number
+}
+
+export interface EnrichmentRecord {
+  readonly seller?: SellerProfile
+  readonly consignee?: ConsigneeProfile
+  readonly watchlist?: WatchlistResult
+  readonly ioss?: IossCheck
+  readonly aggregates?: Aggregates
+}
+
+/** Scalar types the rule language knows. `timestamp` is epoch milliseconds. */
+export type FieldType = 'string' | 'number' | 'boolean' | 'timestamp'
+
+/** Type of every leaf of EnrichmentRecord, by dotted path under `enrichment.`. */
+export const enrichmentFields: Readonly<Record<string, FieldType>> = Object.freeze({
+  'seller.riskTier': 'string',
+  'seller.firstSeenAt': 'timestamp',
+  'seller.ageDays': 'number',
+  'seller.violations': 'number',
+  'seller.aeo.programme': 'string',
+  'seller.aeo.status': 'string',
+  'seller.aeo.mraApplicable': 'boolean',
+  'seller.aeo.stale': 'boolean',
+  'consignee.identityHash': 'string',
+  'consignee.violations': 'number',
+  'watchlist.sellerHit': 'boolean',
+  'watchlist.consigneeHit': 'boolean',
+  'watchlist.matchScore': 'number',
+  'ioss.registered': 'boolean',
+  'ioss.boundToSeller': 'boolean',
+  'aggregates.consigneeCount24h': 'number',
+  'aggregates.consigneeValueEur24h': 'number',
+  'aggregates.consigneeCount7d': 'number',
+  'aggregates.consigneeValueEur7d': 'number',
+  'aggregates.sellerCount24h': 'number',
+  'aggregates.sellerValueEur24h': 'number',
+  'aggregates.iossCount24h': 'number',
+  'aggregates.iossValueEur24h': 'number'
+})

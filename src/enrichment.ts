@@ -8,11 +8,11 @@
 // `enrichmentFields` below is the machine-readable copy of this type that the rule type
 // checker uses. A test keeps the two in step; add a field to both.
 
-export type AeoProgramme = 'AEOS' | 'AEOF' | 'AEOC' | 'CTPAT' | 'OTHER'
-export type AeoStatus = 'ACTIVE' | 'SUSPENDED' | 'REVOKED'
+import type { AeoProgramme, AeoStatus } from './declaration.ts'
+
 export type SellerRiskTier = 'LOW' | 'MEDIUM' | 'HIGH' | 'UNKNOWN'
 
-export interface AeoRecord {
+export interface AeoEnrichment {
   /** Which trusted-trader programme; only AEOS/AEOF (and MRA partners) earn risk relief. */
   readonly programme?: AeoProgramme
   readonly status?: AeoStatus
@@ -22,7 +22,7 @@ export interface AeoRecord {
   readonly stale?: boolean
 }
 
-export interface SellerProfile {
+export interface SellerEnrichment {
   readonly riskTier?: SellerRiskTier
   /** Epoch milliseconds of the first declaration seen from this seller. */
   readonly firstSeenAt?: number
@@ -30,30 +30,30 @@ export interface SellerProfile {
   readonly ageDays?: number
   /** Past violations, each decayed by age (a fresh seizure counts 1, older ones less). */
   readonly violations?: number
-  readonly aeo?: AeoRecord
+  readonly aeo?: AeoEnrichment
 }
 
-export interface ConsigneeProfile {
+export interface ConsigneeEnrichment {
   /** Keyed hash of the normalised consignee identity (name + address); never the raw data. */
   readonly identityHash?: string
   readonly violations?: number
 }
 
-export interface WatchlistResult {
+export interface WatchlistEnrichment {
   readonly sellerHit?: boolean
   readonly consigneeHit?: boolean
   /** Best fuzzy-match score of any party against the lists, 0..1. */
   readonly matchScore?: number
 }
 
-export interface IossCheck {
+export interface IossEnrichment {
   /** The IOSS number is in the registry. */
   readonly registered?: boolean
   /** The IOSS number belongs to this seller or platform. */
   readonly boundToSeller?: boolean
 }
 
-export interface Aggregates {
+export interface AggregatesEnrichment {
   readonly consigneeCount24h?: number
   readonly consigneeValueEur24h?: number
   readonly consigneeCount7d?: number
@@ -65,11 +65,11 @@ export interface Aggregates {
 }
 
 export interface EnrichmentRecord {
-  readonly seller?: SellerProfile
-  readonly consignee?: ConsigneeProfile
-  readonly watchlist?: WatchlistResult
-  readonly ioss?: IossCheck
-  readonly aggregates?: Aggregates
+  readonly seller?: SellerEnrichment
+  readonly consignee?: ConsigneeEnrichment
+  readonly watchlist?: WatchlistEnrichment
+  readonly ioss?: IossEnrichment
+  readonly aggregates?: AggregatesEnrichment
 }
 
 /** Scalar types the rule language knows. `timestamp` is epoch milliseconds. */
@@ -100,4 +100,11 @@ export const enrichmentFields: Readonly<Record<string, FieldType>> = Object.free
   'aggregates.sellerValueEur24h': 'number',
   'aggregates.iossCount24h': 'number',
   'aggregates.iossValueEur24h': 'number'
+})
+
+/** Allowed values of the string fields that are enumerations, so `== "ACTVE"` fails check. */
+export const enrichmentSymbols: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  'seller.riskTier': ['LOW', 'MEDIUM', 'HIGH', 'UNKNOWN'],
+  'seller.aeo.programme': ['AEOS', 'AEOF', 'AEOC', 'CTPAT', 'OTHER'],
+  'seller.aeo.status': ['ACTIVE', 'SUSPENDED', 'REVOKED']
 })

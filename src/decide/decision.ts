@@ -1,40 +1,24 @@
-// The decision vocabulary and the RiskDecision record (schemas/risk-decision.avsc).
+// The decision vocabulary. RiskDecision itself is generated from schemas/risk-decision.avsc
+// into src/declaration.ts; this file adds what the schema cannot say: how severe each action
+// is, and which actions release the parcel.
 
-export const ACTIONS = [
-  'RELEASE', 'RELEASE_POST_AUDIT', 'REQUEST_INFO', 'REDIRECT_FULL_DECLARATION',
-  'REJECT_DATA', 'SCREEN_NII', 'PHYSICAL_EXAM', 'DO_NOT_LOAD'
-] as const
-export type Action = typeof ACTIONS[number]
-export type Decision = 'RELEASE' | 'HOLD'
+import type { Action, Decision } from '../declaration.ts'
+
+export type { Action, Decision, Reason, ReasonValue, RiskDecision } from '../declaration.ts'
 
 /**
- * Severity, least to most: when several sources propose an action (gates, the score band,
- * the degraded-enrichment fallback, a rule error, random selection) the most severe wins.
- * It is the order of ACTIONS above.
+ * Least to most severe. When several sources propose an action (gates, the score band, the
+ * degraded-enrichment fallback, a rule error, random selection) the most severe one wins.
  */
-export const severity = (action: Action): number => ACTIONS.indexOf(action)
+export const ACTIONS_BY_SEVERITY: readonly Action[] = Object.freeze([
+  'RELEASE', 'RELEASE_POST_AUDIT', 'REQUEST_INFO', 'REDIRECT_FULL_DECLARATION',
+  'REJECT_DATA', 'SCREEN_NII', 'PHYSICAL_EXAM', 'DO_NOT_LOAD'
+] as const)
+
+export const severity = (action: Action): number => ACTIONS_BY_SEVERITY.indexOf(action)
+
+export const isAction = (value: unknown): value is Action =>
+  typeof value === 'string' && (ACTIONS_BY_SEVERITY as readonly string[]).includes(value)
 
 export const decisionOf = (action: Action): Decision =>
   action === 'RELEASE' || action === 'RELEASE_POST_AUDIT' ? 'RELEASE' : 'HOLD'
-
-export interface Reason {
-  readonly ruleId: string
-  readonly title: string
-  readonly tier: string
-  readonly contribution: number
-  readonly values: Readonly<Record<string, string>>
-}
-
-// Placeholder until schemas/risk-decision.avsc lands; then this mirrors it field for field.
-export interface RiskDecision {
-  readonly declarationId: string
-  readonly declarationVersion: number
-  readonly decision: Decision
-  readonly action: Action
-  readonly score: number
-  readonly reasons: readonly Reason[]
-  readonly gatesHit: readonly string[]
-  readonly rulesetId: string
-  readonly rulesetVersion: string
-  readonly rulesetDigest: string
-}

@@ -16,6 +16,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
+          setupFiles: ['test/integration/worker-setup.ts'],
           // Suites share one Kafka, registry and Redis; each uses its own topics and keys,
           // but running files one after another keeps broker load and timings predictable.
           fileParallelism: false,

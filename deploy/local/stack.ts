@@ -8,6 +8,7 @@
 // (status) or failed to start, 2 usage error or a required tool is missing.
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { isParcelRiskError, ParcelRiskError } from '../../src/errors.ts'
 import { silenceKafkajsTimeoutWarning } from '../../src/ingest/node-warnings.ts'
 import { isAlive, readPid, removePid, startDetached, stopProcess, tail, portOpen, waitFor, run } from './process.ts'
 import {
@@ -26,9 +27,6 @@ const startTimeoutMs: Record<Service, number> = { kafka: 90_000, registry: 120_0
 const logFile = (s: Service): string => join(dirs.run, s, `${s}.log`)
 const portOf = (s: Service, p: Ports): number => ({ kafka: p.kafka, registry: p.registry, redis: p.redis })[s]
 
-export class ToolMissingError extends Error {
-  readonly code = 'E_STACK_TOOL_MISSING'
-}
 
 const install: Record<string, { debian: string, macos: string }> = {
   java: { debian: 'apt-get install -y openjdk-17-jre-headless', macos: 'brew install openjdk@17' },
@@ -37,12 +35,12 @@ const install: Record<string, { debian: string, macos: string }> = {
   'redis-server': { debian: 'apt-get install -y redis-server', macos: 'brew install redis' }
 }
 
-const missing = (tool: string, why: string): ToolMissingError => {
+const missing = (tool: string, why: string): ParcelRiskError => {
   const how = install[tool]
-  return new ToolMissingError(`${tool === 'java21' ? 'java' : tool} ${why}. Install it:\n  Debian/Ubuntu: ${how?.debian}\n  macOS:         ${how?.macos}`)
+  return new ParcelRiskError('E_STACK_TOOL_MISSING', `${tool === 'java21' ? 'java' : tool} ${why}. Install it:\n  Debian/Ubuntu: ${how?.debian}\n  macOS:         ${how?.macos}`)
 }
 
-/** Checks the tools the wanted services need; throws ToolMissingError naming the first gap. */
+/** Checks the tools the wanted services need; throws E_STACK_TOOL_MISSING naming the first gap. */
 export const checkTools = (wanted: readonly Service[]): void => {
   if (wanted.includes('kafka') || wanted.includes('registry')) {
     if (wanted.includes('kafka') && findJava(MIN_JAVA.kafka) === undefined) throw missing('java', 'is required (Java 17 or newer for Kafka) and was not found')
@@ -195,7 +193,7 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     }
   } catch (err) {
     console.error(`stack ${verb}: ${(err as Error).message}`)
-    return err instanceof ToolMissingError ? 2 : 1
+    return isParcelRiskError(err) && err.code === 'E_STACK_TOOL_MISSING' ? 2 : 1
   }
 }
 

@@ -1,0 +1,3 @@
+import { silenceKafkajsTimeoutWarning } from '../../src/ingest/node-warnings.ts'
+
+silenceKafkajsTimeoutWarning()

@@ -1,0 +1,132 @@
+// The schema registry, seen through @kafkajs/confluent-schema-registry 4.1.0 (pointed at any
+// Confluent-compatible API, e.g. Apicurio's /apis/ccompat/v7). What the library does, read from
+// its source, and what this wrapper adds:
+// - getSchema(id): GET /schemas/ids/{id}, cached per id forever, concurrent misses share one
+//   request. A 404 surfaces as an error with `status: 404`; a refused connection as `status: 400`
+//   without any registry answer (mappersmith's client-error response); GET is retried by the
+//   library only on 5xx. The library sets no request timeout, so we race one.
+// - register(): reads GET /config/{subject} and THROWS if the level differs from the one asked
+//   for; only when the subject has no config yet does it PUT the level afterwards. We therefore
+//   settle the level first (below) and then register.
+// - decode(): parses the reader schema again on every call; we do not use it (decoder.ts keeps
+//   one resolver per writer id instead).
+//
+// Unknown-id policy: an id the registry answers 404 for is E_DECODE_UNKNOWN_SCHEMA (reject: the
+// id was never issued, waiting will not help) and is remembered for `unknownIdTtlMs` so a flood
+// of such records costs one request. Anything else (refused, timeout, 5xx) is
+// E_DECODE_REGISTRY_UNAVAILABLE (retry): the caller backs off and tries again, and gives up to
+// the dead-letter topic after its own retry budget. Ids already resolved never touch the
+// network, so a registry outage does not stop records whose schema we have seen.
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+import avsc, { type Type } from 'avsc'
+import { ParcelRiskError } from '../errors.ts'
+import { fail, ok, type Result } from './result.ts'
+
+export interface RegistryConfig {
+  /** Base URL of the Confluent-compatible API, e.g. http://127.0.0.1:38081/apis/ccompat/v7 */
+  readonly url: string
+  /** Bound on one schema lookup, retries included. */
+  readonly requestTimeoutMs: number
+  /** How long a 404 for an id is believed before the registry is asked again. */
+  readonly unknownIdTtlMs: number
+}
+
+export const defaultRegistryConfig = { requestTimeoutMs: 5_000, unknownIdTtlMs: 60_000 } as const
+
+export interface Registry {
+  /** The writer type for a schema id: from memory, or one registry request. Never throws. */
+  readonly writerType: (schemaId: number) => Promise<Result<Type>>
+  /** Registers `schema` under `subject` (compatibility at least BACKWARD) and returns its id. */
+  readonly register: (subject: string, schema: object) => Promise<number>
+}
+
+/** Levels that already guarantee what BACKWARD guarantees; any other level is replaced. */
+const ACCEPTED_LEVELS: ReadonlySet<string> = new Set(['BACKWARD', 'BACKWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE'])
+
+const statusOf = (err: unknown): number | undefined =>
+  typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : undefined
+
+const withTimeout = async <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => { reject(new Error(`${what} timed out after ${ms} ms`)) }, ms)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+export const createRegistry = (config: RegistryConfig): Registry => {
+  const base = config.url.replace(/\/+$/, '')
+  const client = new SchemaRegistry({ host: base, retry: { retries: 1, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 } })
+  const unknownUntil = new Map<number, number>()
+
+  const writerType = async (schemaId: number): Promise<Result<Type>> => {
+    const notFound = (): Result<Type> =>
+      fail(new ParcelRiskError('E_DECODE_UNKNOWN_SCHEMA', `no schema registered under id ${schemaId}`))
+    // Registries issue positive ids only; do not spend a request on the others.
+    if (schemaId <= 0) return notFound()
+    const until = unknownUntil.get(schemaId)
+    if (until !== undefined) {
+      if (until > Date.now()) return notFound()
+      unknownUntil.delete(schemaId)
+    }
+    let schema: unknown
+    try {
+      schema = await withTimeout(client.getSchema(schemaId), config.requestTimeoutMs, `schema lookup for id ${schemaId}`)
+    } catch (err) {
+      const status = statusOf(err)
+      if (status === 404) {
+        if (unknownUntil.size >= 10_000) unknownUntil.clear()
+        unknownUntil.set(schemaId, Date.now() + config.unknownIdTtlMs)
+        return notFound()
+      }
+      if (status === undefined && !(err instanceof Error && /timed out/.test(err.message))) {
+        // No HTTP status and no timeout: the registry answered, but with a schema the library
+        // could not turn into an Avro type.
+        return fail(new ParcelRiskError('E_DECODE_SCHEMA_INCOMPATIBLE', `schema id ${schemaId} cannot be parsed: ${(err as Error).message}`, { cause: err }))
+      }
+      return fail(new ParcelRiskError('E_DECODE_REGISTRY_UNAVAILABLE', `schema id ${schemaId} not cached and the registry is unavailable: ${(err as Error).message}`, { cause: err }))
+    }
+    if (!avsc.Type.isType(schema)) {
+      return fail(new ParcelRiskError('E_DECODE_SCHEMA_INCOMPATIBLE', `schema id ${schemaId} is not an Avro schema`))
+    }
+    return ok(schema as Type)
+  }
+
+  const configUrl = (subject: string): string => `${base}/config/${encodeURIComponent(subject)}`
+
+  const settleCompatibility = async (subject: string): Promise<COMPATIBILITY> => {
+    const current = await fetch(configUrl(subject), { signal: AbortSignal.timeout(config.requestTimeoutMs) })
+    if (current.ok) {
+      const level = String(((await current.json()) as { compatibilityLevel?: unknown }).compatibilityLevel ?? '').toUpperCase()
+      if (ACCEPTED_LEVELS.has(level)) return level as COMPATIBILITY
+    } else if (current.status !== 404) {
+      throw new Error(`GET ${configUrl(subject)} answered ${current.status}: ${await current.text()}`)
+    }
+    const put = await fetch(configUrl(subject), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ compatibility: COMPATIBILITY.BACKWARD }),
+      signal: AbortSignal.timeout(config.requestTimeoutMs)
+    })
+    if (!put.ok) throw new Error(`PUT ${configUrl(subject)} answered ${put.status}: ${await put.text()}`)
+    return COMPATIBILITY.BACKWARD
+  }
+
+  const register = async (subject: string, schema: object): Promise<number> => {
+    try {
+      const compatibility = await settleCompatibility(subject)
+      const { id } = await withTimeout(
+        client.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject, compatibility, updateConfig: false }),
+        config.requestTimeoutMs, `registering ${subject}`)
+      return id
+    } catch (err) {
+      throw new ParcelRiskError('E_PUBLISH_SCHEMA_REGISTRATION', `registering a schema under subject ${subject} failed: ${(err as Error).message}`, { cause: err })
+    }
+  }
+
+  return { writerType, register }
+}

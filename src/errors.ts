@@ -33,7 +33,30 @@ export const catalogue = {
   E_DECODE_FORBIDDEN_KEY: { disposition: 'reject', doc: 'A JSON record uses a key that could reach object prototypes (`__proto__`, `constructor`, `prototype`); the path names where.' },
   E_DECODE_SCHEMA_MISMATCH: { disposition: 'reject', doc: 'A JSON record does not match the Avro schema (missing field, wrong type, unknown enum symbol); the path names the first bad field.' },
   E_PUBLISH_ENCODE: { disposition: 'reject', doc: 'A decision does not match the RiskDecision schema and cannot be encoded; the path names the bad field (a defect, reported with the original record).' },
-  E_PUBLISH_SCHEMA_REGISTRATION: { disposition: 'crash', doc: 'Registering a schema at start-up failed: the registry is unreachable or rejected the schema as incompatible with the subject\'s history under BACKWARD.' }
+  E_PUBLISH_SCHEMA_REGISTRATION: { disposition: 'crash', doc: 'Registering a schema at start-up failed: the registry is unreachable or rejected the schema as incompatible with the subject\'s history under BACKWARD.' },
+  // --- semantic validation (validate/): disposition reject, carried in REJECT_DATA decisions --
+  E_VALIDATE_TYPE: { disposition: 'reject', doc: 'A field has the wrong type for the ParcelDeclaration schema (e.g. text where a number belongs, a fraction where a whole number belongs); the path names it.' },
+  E_VALIDATE_ENUM: { disposition: 'reject', doc: 'A field holds a value that is not one of its enum symbols (declarationType, source.kind, transportMode, itemCategory).' },
+  E_VALIDATE_REQUIRED: { disposition: 'reject', doc: 'A required field is missing, null or blank (only white space); the path names it.' },
+  E_VALIDATE_LENGTH: { disposition: 'reject', doc: 'A text field is longer than its customs data-element format allows (e.g. names 70, city 35, description 512 characters), or route lists more transit countries than `maxRouteLength`.' },
+  E_VALIDATE_PARTY_MISSING: { disposition: 'reject', doc: 'The seller or the consignee party is missing altogether.' },
+  E_VALIDATE_COUNTRY: { disposition: 'reject', doc: 'A country field is not an officially assigned ISO 3166-1 alpha-2 code in upper case (EU, UK, XK and similar are refused).' },
+  E_VALIDATE_CURRENCY: { disposition: 'reject', doc: '`currency` is not the ISO 4217 code of a circulating currency (fund, metal and test codes are refused).' },
+  E_VALIDATE_HS_CODE: { disposition: 'reject', doc: 'An item\'s hsCode is not 6 to 10 digits (no dots, spaces or letters).' },
+  E_VALIDATE_HS_CHAPTER: { disposition: 'reject', doc: 'An item\'s hsCode starts with a chapter that holds no goods: 00, 77 (reserved) or 98–99.' },
+  E_VALIDATE_MONEY_FORMAT: { disposition: 'reject', doc: 'An amount is not a decimal string such as `"18.90"`: up to 12 integer digits without leading zeros, optional dot and 1–4 decimals, no sign or exponent.' },
+  E_VALIDATE_NOT_FINITE: { disposition: 'reject', doc: 'A number is NaN or infinite (e.g. a mass of `1e400`).' },
+  E_VALIDATE_NOT_POSITIVE: { disposition: 'reject', doc: 'A value, mass, quantity, piece count or version is zero or negative (a zero value is allowed only for itemCategory DOCUMENTS).' },
+  E_VALIDATE_OUT_OF_RANGE: { disposition: 'reject', doc: 'A number is above its bound: grossMassKg or an item\'s netMassKg above `maxGrossMassKg`, pieces above `maxPieces`.' },
+  E_VALIDATE_NET_MASS_EXCEEDS_GROSS: { disposition: 'reject', doc: 'The items\' net masses add up to more than grossMassKg.' },
+  E_VALIDATE_VALUE_SUM_MISMATCH: { disposition: 'reject', doc: 'The items\' intrinsic values do not add up to totalValue within max(0.01 × items, 0.5 % of totalValue) (tunable: `valueSumTolerancePerItem`, `valueSumToleranceRatio`).' },
+  E_VALIDATE_IOSS_FORMAT: { disposition: 'reject', doc: 'An IOSS number is not `IM` followed by 10 digits.' },
+  E_VALIDATE_IOSS_MULTIPLE: { disposition: 'reject', doc: 'Items carry an IOSS number different from the consignment\'s (or from each other): one consignment carries one IOSS number.' },
+  E_VALIDATE_S10_FORMAT: { disposition: 'reject', doc: 'postalItemId is not a UPU S10 identifier (2 letters, 8 digits, check digit, 2 letters).' },
+  E_VALIDATE_S10_CHECK_DIGIT: { disposition: 'reject', doc: 'postalItemId fails the UPU S10 check digit (weights 8,6,4,2,3,5,9,7, mod 11).' },
+  E_VALIDATE_DATE_FUTURE: { disposition: 'reject', doc: 'declaredAt is later than now + `maxClockSkewMs` (7 days), or estimatedArrival later than now + `maxArrivalAheadMs` (120 days).' },
+  E_VALIDATE_DATE_PAST: { disposition: 'reject', doc: 'declaredAt or estimatedArrival is older than `maxAgeMs` (365 days).' },
+  E_VALIDATE_ITEMS_COUNT: { disposition: 'reject', doc: 'The declaration has no items, or more than `maxItems` (999).' }
 } as const satisfies Record<string, CatalogueEntry>
 
 export type ErrorCode = keyof typeof catalogue

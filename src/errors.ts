@@ -18,6 +18,9 @@ export const catalogue = {
   // --- configuration and start-up -------------------------------------------------------
   E_CONFIG_INVALID: { disposition: 'crash', doc: 'One or more configuration keys are missing or invalid; the message lists every bad key.' },
   E_STACK_TOOL_MISSING: { disposition: 'crash', doc: 'The local stack needs a tool (java 17+, mvn, redis-server) that is not installed; the message gives the install command.' },
+  // --- pipeline -------------------------------------------------------------------------
+  E_PIPELINE_SCORE_FAILED: { disposition: 'reject', doc: 'The ruleset as a whole failed on a declaration (a single failing rule is an `error` outcome and a fail-closed HOLD instead); the record is dead-lettered with the engine\'s message.' },
+  E_PIPELINE_STAGE_CONTRACT: { disposition: 'crash', doc: 'A stage returned a different number of results than it was given records: a defect, so the process stops instead of guessing which record is which.' },
   // --- decoding (codec/) and encoding of decisions -------------------------------------
   E_DECODE_MAGIC_BYTE: { disposition: 'reject', doc: 'The record does not start with the Confluent wire-format magic byte 0 (and carries no `content-type: application/json` header); the message shows the byte found.' },
   E_DECODE_TRUNCATED: { disposition: 'reject', doc: 'The record is shorter than the 5-byte wire-format header, or its Avro body ends before the schema says it should.' },

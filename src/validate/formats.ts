@@ -1,0 +1,44 @@
+// Shapes of the coded fields of a declaration. Grammar:
+//   money       = ( "0" / %x31-39 0*11DIGIT ) [ "." 1*4DIGIT ]      e.g. 18.90, 0.5, 1200
+//   hs-code     = 6*10DIGIT, chapter = first two digits, 01–97 except 77 (reserved by the HS)
+//   ioss-number = "IM" 10DIGIT                                        e.g. IM2760000001
+//   s10-item-id = 2ALPHA 8DIGIT check-digit 2ALPHA                    e.g. RR287043775IN
+//     check-digit: weights 8,6,4,2,3,5,9,7 over the 8 digits, r = sum mod 11,
+//     c = 11 − r, then 10 → 0 and 11 → 5 (UPU S10)
+// Every pattern is compiled once here, and callers check the length first so a huge string
+// never reaches a regular expression.
+
+/** Longest money text the pattern admits: 12 integer digits, a dot, 4 decimals. */
+export const moneyMaxLength = 17
+
+const moneyPattern = /^(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,4})?$/
+const hsPattern = /^[0-9]{6,10}$/
+const iossPattern = /^IM[0-9]{10}$/
+const s10Pattern = /^[A-Z]{2}[0-9]{9}[A-Z]{2}$/
+
+export const isMoney = (text: string): boolean => text.length <= moneyMaxLength && moneyPattern.test(text)
+
+export const isHsCodeShape = (code: string): boolean => code.length <= 10 && hsPattern.test(code)
+
+/** Chapter number of a well-shaped HS code. */
+export const hsChapter = (code: string): number => (code.charCodeAt(0) - 48) * 10 + (code.charCodeAt(1) - 48)
+
+/** HS chapters run from 01 to 97; 77 is reserved for future use and holds no goods. */
+export const isHsChapter = (chapter: number): boolean => chapter >= 1 && chapter <= 97 && chapter !== 77
+
+export const isIossNumber = (text: string): boolean => text.length === 12 && iossPattern.test(text)
+
+export const isS10Shape = (text: string): boolean => text.length === 13 && s10Pattern.test(text)
+
+const s10Weights = [8, 6, 4, 2, 3, 5, 9, 7] as const
+
+/** The S10 check digit of the 8-digit serial number starting at index 2 of a well-shaped id. */
+export const s10CheckDigit = (id: string): number => {
+  let sum = 0
+  for (let i = 0; i < 8; i++) sum += (id.charCodeAt(2 + i) - 48) * (s10Weights[i] as number)
+  const check = 11 - (sum % 11)
+  return check === 10 ? 0 : check === 11 ? 5 : check
+}
+
+/** True when the 11th character of a well-shaped S10 id is its check digit. */
+export const isS10CheckDigitValid = (id: string): boolean => id.charCodeAt(10) - 48 === s10CheckDigit(id)

@@ -1,0 +1,157 @@
+// The declarations consumer: a kafkajs consumer group driving the pipeline batch by batch.
+//
+// Offsets: autoCommit is off. A chunk's offsets are committed only after the handler has
+// resolved, i.e. after its decisions and dead letters are acknowledged by Kafka, so a crash
+// at any point replays (at-least-once) and never skips.
+// Batch size adapts to load on its own: a fetch returns what has arrived (small batches
+// when the stream is quiet, for latency; up to maxBytesPerPartition under load), and long
+// fetches are cut into chunks of at most maxBatchRecords, with a heartbeat between chunks.
+// Failures: the handler throws a ParcelRiskError. `retry` → seek the partition back to the
+// chunk's first offset, pause it, resume after an exponential back-off. Anything else is
+// fatal: the consumer stops and `onFatal` decides (main exits non-zero).
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs'
+import { isParcelRiskError } from '../errors.ts'
+import type { Logger } from '../logger.ts'
+import type { InputRecord } from '../pipeline.ts'
+
+export interface IngestConfig {
+  readonly groupId: string
+  readonly topic: string
+  readonly fromBeginning: boolean
+  readonly partitionsConsumedConcurrently: number
+  readonly maxBatchRecords: number
+  readonly maxBytesPerPartition: number
+  readonly maxWaitTimeMs: number
+  readonly sessionTimeoutMs: number
+  readonly heartbeatIntervalMs: number
+  readonly retryBackoffInitialMs: number
+  readonly retryBackoffMaxMs: number
+}
+
+export interface ChunkContext {
+  readonly topic: string
+  readonly partition: number
+  /** Records not yet consumed on this partition after this fetch (the broker's high watermark minus the last offset). */
+  readonly lag: number
+}
+
+/** Processes one chunk; resolves once its output is acknowledged. Throws ParcelRiskError. */
+export type ChunkHandler = (records: readonly InputRecord[], context: ChunkContext) => Promise<void>
+
+export interface Ingest {
+  start (): Promise<void>
+  /** Stops fetching, lets the in-flight chunks finish and commit, leaves the group. */
+  stop (): Promise<void>
+  /** True between joining the group and stopping. */
+  joined (): boolean
+}
+
+export interface IngestDeps {
+  readonly kafka: Kafka
+  readonly config: IngestConfig
+  readonly handle: ChunkHandler
+  readonly log: Logger
+  readonly onFatal: (err: unknown) => void
+}
+
+const toInput = (topic: string, partition: number, m: KafkaMessage): InputRecord => ({
+  topic,
+  partition,
+  offset: m.offset,
+  timestampMs: Number(m.timestamp),
+  key: m.key,
+  value: m.value,
+  headers: m.headers as InputRecord['headers']
+})
+
+const next = (offset: string): string => (BigInt(offset) + 1n).toString()
+
+export const createIngest = (deps: IngestDeps): Ingest => {
+  const { kafka, config, handle, log, onFatal } = deps
+  const consumer: Consumer = kafka.consumer({
+    groupId: config.groupId,
+    sessionTimeout: config.sessionTimeoutMs,
+    heartbeatInterval: config.heartbeatIntervalMs,
+    maxBytesPerPartition: config.maxBytesPerPartition,
+    maxWaitTimeInMs: config.maxWaitTimeMs,
+    allowAutoTopicCreation: false
+  })
+  let isJoined = false
+  let stopping = false
+  const failures = new Map<string, number>()
+  const resumeTimers = new Set<NodeJS.Timeout>()
+
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    isJoined = true
+    log.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined consumer group')
+  })
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    isJoined = false
+    if (!payload.restart) {
+      log.error({ err: payload.error }, 'consumer crashed and will not restart')
+      onFatal(payload.error)
+    }
+  })
+
+  const backOff = (payload: EachBatchPayload, firstOffset: string, err: unknown): void => {
+    const { topic, partition } = payload.batch
+    const key = `${topic}:${partition}`
+    const attempt = (failures.get(key) ?? 0) + 1
+    failures.set(key, attempt)
+    const delayMs = Math.min(config.retryBackoffMaxMs, config.retryBackoffInitialMs * 2 ** (attempt - 1))
+    log.warn({ topic, partition, offset: firstOffset, attempt, delayMs, code: isParcelRiskError(err) ? err.code : undefined, err }, 'batch failed, pausing partition')
+    consumer.seek({ topic, partition, offset: firstOffset })
+    const resume = payload.pause()
+    const timer = setTimeout(() => { resumeTimers.delete(timer); resume() }, delayMs)
+    resumeTimers.add(timer)
+  }
+
+  const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+    const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload
+    const { topic, partition, messages } = batch
+    const lag = Number(batch.offsetLag())
+    for (let start = 0; start < messages.length; start += config.maxBatchRecords) {
+      if (!isRunning() || isStale()) return
+      const chunk = messages.slice(start, start + config.maxBatchRecords)
+      const records = chunk.map((m) => toInput(topic, partition, m))
+      const first = records[0] as InputRecord
+      const last = records[records.length - 1] as InputRecord
+      try {
+        await handle(records, { topic, partition, lag })
+      } catch (err) {
+        if (isParcelRiskError(err) && err.disposition === 'retry' && !stopping) {
+          backOff(payload, first.offset, err)
+          return
+        }
+        log.error({ err, topic, partition, offset: first.offset }, 'batch failed with a fatal error')
+        onFatal(err)
+        return
+      }
+      failures.delete(`${topic}:${partition}`)
+      resolveOffset(last.offset)
+      await consumer.commitOffsets([{ topic, partition, offset: next(last.offset) }])
+      await heartbeat()
+    }
+  }
+
+  return {
+    start: async () => {
+      await consumer.connect()
+      await consumer.subscribe({ topics: [config.topic], fromBeginning: config.fromBeginning })
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
+        eachBatch
+      })
+    },
+    stop: async () => {
+      stopping = true
+      for (const timer of resumeTimers) clearTimeout(timer)
+      resumeTimers.clear()
+      await consumer.disconnect()
+      isJoined = false
+    },
+    joined: () => isJoined
+  }
+}

@@ -21,6 +21,8 @@ export const catalogue = {
   // --- pipeline -------------------------------------------------------------------------
   E_PIPELINE_SCORE_FAILED: { disposition: 'reject', doc: 'The ruleset as a whole failed on a declaration (a single failing rule is an `error` outcome and a fail-closed HOLD instead); the record is dead-lettered with the engine\'s message.' },
   E_PIPELINE_STAGE_CONTRACT: { disposition: 'crash', doc: 'A stage returned a different number of results than it was given records: a defect, so the process stops instead of guessing which record is which.' },
+  E_PUBLISH_TRANSACTION_RETRY: { disposition: 'retry', doc: 'Exactly-once mode: a transaction failed with a retriable broker error after its retries (e.g. CONCURRENT_TRANSACTIONS); it was aborted and the chunk is tried again after a back-off.' },
+  E_PUBLISH_TRANSACTION_FAILED: { disposition: 'crash', doc: 'Exactly-once mode: a transaction failed with a non-retriable error (e.g. this producer was fenced by a newer instance); the process stops and a restart rejoins the group.' },
   // --- decoding (codec/) and encoding of decisions -------------------------------------
   E_DECODE_MAGIC_BYTE: { disposition: 'reject', doc: 'The record does not start with the Confluent wire-format magic byte 0 (and carries no `content-type: application/json` header); the message shows the byte found.' },
   E_DECODE_TRUNCATED: { disposition: 'reject', doc: 'The record is shorter than the 5-byte wire-format header, or its Avro body ends before the schema says it should.' },

@@ -26,6 +26,12 @@ export interface IngestConfig {
   readonly heartbeatIntervalMs: number
   readonly retryBackoffInitialMs: number
   readonly retryBackoffMaxMs: number
+  /**
+   * `consumer`: the consumer commits a chunk's offsets after the handler resolved
+   * (at-least-once). `transaction`: the handler commits them inside its Kafka transaction
+   * (exactly-once), using `ChunkContext.nextOffset`.
+   */
+  readonly offsetsCommittedBy: 'consumer' | 'transaction'
 }
 
 export interface ChunkContext {
@@ -33,6 +39,8 @@ export interface ChunkContext {
   readonly partition: number
   /** Records not yet consumed on this partition after this fetch (the broker's high watermark minus the last offset). */
   readonly lag: number
+  /** The offset to commit once this chunk is done (last offset + 1). */
+  readonly nextOffset: string
 }
 
 /** Processes one chunk; resolves once its output is acknowledged. Throws ParcelRiskError. */
@@ -117,7 +125,7 @@ export const createIngest = (deps: IngestDeps): Ingest => {
       const first = records[0] as InputRecord
       const last = records[records.length - 1] as InputRecord
       try {
-        await handle(records, { topic, partition, lag })
+        await handle(records, { topic, partition, lag, nextOffset: next(last.offset) })
       } catch (err) {
         if (isParcelRiskError(err) && err.disposition === 'retry' && !stopping) {
           backOff(payload, first.offset, err)
@@ -129,7 +137,7 @@ export const createIngest = (deps: IngestDeps): Ingest => {
       }
       failures.delete(`${topic}:${partition}`)
       resolveOffset(last.offset)
-      await consumer.commitOffsets([{ topic, partition, offset: next(last.offset) }])
+      if (config.offsetsCommittedBy === 'consumer') await consumer.commitOffsets([{ topic, partition, offset: next(last.offset) }])
       await heartbeat()
     }
   }

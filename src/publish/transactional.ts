@@ -1,0 +1,82 @@
+// Exactly-once publishing: consume-transform-produce in one Kafka transaction per chunk.
+// The chunk's decisions and dead letters and the consumer group's offsets are committed
+// together, so a read_committed consumer sees each declaration's output exactly once
+// across crashes and rebalances.
+//
+// One transactional producer per input partition (transactionalId = prefix + topic +
+// partition): when a partition moves to another instance, that instance's producer with
+// the same id fences this one off, so a zombie can never commit. kafkajs allows one
+// transaction at a time per producer, and partitions are processed one chunk at a time, so
+// the per-partition producer is never shared by concurrent chunks (kafkajs#430).
+import type { Kafka, Producer, TopicMessages } from 'kafkajs'
+import { ParcelRiskError } from '../errors.ts'
+import type { Logger } from '../logger.ts'
+
+export interface TransactionalConfig {
+  readonly transactionalIdPrefix: string
+  readonly groupId: string
+  readonly transactionTimeoutMs: number
+  /** Attempts for a transaction that fails with a retriable broker error (e.g. CONCURRENT_TRANSACTIONS). */
+  readonly attempts: number
+}
+
+export interface TransactionalPublisher {
+  /** Sends the chunk's output and commits `nextOffset` for the partition, atomically. */
+  publish (source: { topic: string, partition: number, nextOffset: string }, output: readonly TopicMessages[]): Promise<void>
+  close (): Promise<void>
+}
+
+const retriable = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && 'retriable' in err && (err as { retriable: unknown }).retriable === true
+
+export const createTransactionalPublisher = (kafka: Kafka, config: TransactionalConfig, log: Logger): TransactionalPublisher => {
+  const producers = new Map<string, Promise<Producer>>()
+
+  const producerFor = (topic: string, partition: number): Promise<Producer> => {
+    const id = `${config.transactionalIdPrefix}-${topic}-${partition}`
+    let producer = producers.get(id)
+    if (producer === undefined) {
+      const created = kafka.producer({ transactionalId: id, idempotent: true, maxInFlightRequests: 1, transactionTimeout: config.transactionTimeoutMs })
+      producer = created.connect().then(() => created)
+      producers.set(id, producer)
+      producer.catch(() => producers.delete(id))
+    }
+    return producer
+  }
+
+  const publish: TransactionalPublisher['publish'] = async (source, output) => {
+    const producer = await producerFor(source.topic, source.partition)
+    for (let attempt = 1; ; attempt++) {
+      const transaction = await producer.transaction()
+      try {
+        if (output.length > 0) await transaction.sendBatch({ topicMessages: [...output], acks: -1 })
+        await transaction.sendOffsets({
+          consumerGroupId: config.groupId,
+          topics: [{ topic: source.topic, partitions: [{ partition: source.partition, offset: source.nextOffset }] }]
+        })
+        await transaction.commit()
+        return
+      } catch (err) {
+        await transaction.abort().catch((abortErr: unknown) => { log.warn({ err: abortErr }, 'transaction abort failed') })
+        // CONCURRENT_TRANSACTIONS right after a commit (kafkajs#1068) and other retriable
+        // broker errors: the previous transaction is still completing; try again shortly.
+        if (retriable(err) && attempt < config.attempts) {
+          log.warn({ err, attempt, topic: source.topic, partition: source.partition }, 'transaction failed, retrying')
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
+          continue
+        }
+        throw new ParcelRiskError(retriable(err) ? 'E_PUBLISH_TRANSACTION_RETRY' : 'E_PUBLISH_TRANSACTION_FAILED',
+          `transaction for ${source.topic}[${source.partition}] failed: ${(err as Error).message}`, { cause: err })
+      }
+    }
+  }
+
+  return {
+    publish,
+    close: async () => {
+      const all = [...producers.values()]
+      producers.clear()
+      await Promise.all(all.map(async (p) => { await (await p).disconnect() }))
+    }
+  }
+}

@@ -1,0 +1,119 @@
+// The one table every setting is declared in: key (its path in the Config object), the
+// environment variable that sets it, how the text is read, the default, a one-line doc for
+// the README's Configuration table, and an optional check. The table is typed against the
+// Config interface, so a key added there and forgotten here (or the other way round, or a
+// default of the wrong type) fails `npm run typecheck`.
+import type { Config } from './config.ts'
+
+/** How a value is read: from environment text, or from a file's JSON/YAML value. */
+export type Kind = 'string' | 'int' | 'bool' | 'list' | 'enum'
+
+export interface KeySpec<V> {
+  readonly env: string
+  readonly kind: Kind
+  readonly default: V
+  readonly doc: string
+  /** For kind enum: the accepted values. */
+  readonly values?: readonly string[]
+  /** Returns what is wrong with a parsed value, or undefined when it is fine. */
+  readonly check?: (value: NonNullable<V>) => string | undefined
+  /** Set only from the environment (never from the config file) and never echoed in errors. */
+  readonly secret?: true
+}
+
+type Leaf = string | number | boolean | readonly string[] | undefined
+type Paths<T> = { [K in keyof T & string]: T[K] extends Leaf ? K : `${K}.${Paths<T[K]>}` }[keyof T & string]
+type At<T, P extends string> = P extends `${infer H}.${infer R}`
+  ? (H extends keyof T ? At<T[H], R> : never)
+  : (P extends keyof T ? T[P] : never)
+
+export type ConfigKey = Paths<Config>
+export type Schema = { readonly [P in ConfigKey]: KeySpec<At<Config, P>> }
+
+// --- checks ----------------------------------------------------------------------------
+const range = (min: number, max = Number.MAX_SAFE_INTEGER) => (n: number): string | undefined =>
+  n < min || n > max ? `must be between ${min} and ${max}` : undefined
+
+const nonBlank = (s: string): string | undefined => s.trim() === '' ? 'must not be blank' : undefined
+
+// Kafka's own rule for topic names (kafka.common.internals.Topic): legal characters, ≤ 249.
+const topicName = (s: string): string | undefined =>
+  /^[a-zA-Z0-9._-]{1,249}$/.test(s) && s !== '.' && s !== '..' ? undefined : 'must be 1–249 characters of a-z A-Z 0-9 . _ -'
+
+const hostPorts = (list: readonly string[]): string | undefined => {
+  if (list.length === 0) return 'must name at least one host:port'
+  const bad = list.filter((entry) => !/^[^\s:/]+:\d{1,5}$/.test(entry) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(entry))
+  return bad.length === 0 ? undefined : `every entry must be host:port (bad: ${bad.join(', ')})`
+}
+
+const url = (protocols: readonly string[]) => (s: string): string | undefined => {
+  try {
+    const parsed = new URL(s)
+    return protocols.includes(parsed.protocol) ? undefined : `must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL`
+  } catch {
+    return 'must be an absolute URL'
+  }
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+const topic = (env: string, name: string, doc: string): KeySpec<string> =>
+  ({ env, kind: 'string', default: name, doc, check: topicName })
+
+const tls = (prefix: string, envPrefix: string): Record<string, KeySpec<string | undefined> | KeySpec<boolean>> => ({
+  [`${prefix}.enabled`]: { env: `${envPrefix}_ENABLED`, kind: 'bool', default: false, doc: 'Connect with TLS.' },
+  [`${prefix}.caFile`]: { env: `${envPrefix}_CA_FILE`, kind: 'string', default: undefined, doc: 'PEM file of the certificate authorities to trust instead of the system ones.' },
+  [`${prefix}.certFile`]: { env: `${envPrefix}_CERT_FILE`, kind: 'string', default: undefined, doc: 'PEM client certificate for mutual TLS (with the key file).' },
+  [`${prefix}.keyFile`]: { env: `${envPrefix}_KEY_FILE`, kind: 'string', default: undefined, doc: 'PEM private key of the client certificate.' },
+  [`${prefix}.rejectUnauthorized`]: { env: `${envPrefix}_REJECT_UNAUTHORIZED`, kind: 'bool', default: true, doc: 'Refuse servers whose certificate does not verify; turn off only for testing.' }
+})
+
+// Keys in the order the README lists them.
+export const schema: Schema = {
+  'kafka.brokers': { env: 'KAFKA_BROKERS', kind: 'list', default: ['127.0.0.1:39092'], doc: 'Bootstrap brokers, comma-separated host:port.', check: hostPorts },
+  'kafka.clientId': { env: 'PARCEL_RISK_KAFKA_CLIENT_ID', kind: 'string', default: 'parcel-risk', doc: 'Client id sent to the brokers (quotas, logs).', check: nonBlank },
+  'kafka.groupId': { env: 'PARCEL_RISK_KAFKA_GROUP_ID', kind: 'string', default: 'parcel-risk', doc: 'Consumer group of the processor; instances with the same group share the partitions.', check: nonBlank },
+  'kafka.topics.declarations': topic('PARCEL_RISK_TOPIC_DECLARATIONS', 'declarations', 'Input topic of parcel declarations.'),
+  'kafka.topics.decisions': topic('PARCEL_RISK_TOPIC_DECISIONS', 'risk-decisions', 'Output topic of risk decisions, keyed by declarationId.'),
+  'kafka.topics.shadow': topic('PARCEL_RISK_TOPIC_SHADOW', 'risk-decisions-shadow', 'Decisions of the challenger (shadow) ruleset; never acted on.'),
+  'kafka.topics.dlq': topic('PARCEL_RISK_TOPIC_DLQ', 'declarations-dlq', 'Dead letters: original bytes, reason in headers.'),
+  'kafka.topics.profileUpdates': topic('PARCEL_RISK_TOPIC_PROFILE_UPDATES', 'profile-updates', 'Compacted topic of profile updates that feed Redis.'),
+  'kafka.topics.inspectionOutcomes': topic('PARCEL_RISK_TOPIC_INSPECTION_OUTCOMES', 'inspection-outcomes', 'Inspection outcomes fed back by targeting centres.'),
+  'kafka.createTopics': { env: 'PARCEL_RISK_KAFKA_CREATE_TOPICS', kind: 'bool', default: true, doc: 'Create missing topics at start-up (existing topics are left as they are).' },
+  'kafka.topicPartitions': { env: 'PARCEL_RISK_KAFKA_TOPIC_PARTITIONS', kind: 'int', default: 12, doc: 'Partitions of each topic created at start-up; the ceiling on instances sharing the work.', check: range(1, 10_000) },
+  'kafka.topicReplicationFactor': { env: 'PARCEL_RISK_KAFKA_TOPIC_REPLICATION_FACTOR', kind: 'int', default: 1, doc: 'Replication factor of topics created at start-up; use 3 on a production cluster.', check: range(1, 32) },
+  ...tls('kafka.tls', 'PARCEL_RISK_KAFKA_TLS') as Pick<Schema, 'kafka.tls.enabled' | 'kafka.tls.caFile' | 'kafka.tls.certFile' | 'kafka.tls.keyFile' | 'kafka.tls.rejectUnauthorized'>,
+  'kafka.sasl.mechanism': { env: 'PARCEL_RISK_KAFKA_SASL_MECHANISM', kind: 'enum', values: ['plain', 'scram-sha-256', 'scram-sha-512'], default: undefined, doc: 'SASL mechanism: plain, scram-sha-256 or scram-sha-512; unset for no SASL.' },
+  'kafka.sasl.username': { env: 'PARCEL_RISK_KAFKA_SASL_USERNAME', kind: 'string', default: undefined, doc: 'SASL user name (environment only).', secret: true },
+  'kafka.sasl.password': { env: 'PARCEL_RISK_KAFKA_SASL_PASSWORD', kind: 'string', default: undefined, doc: 'SASL password (environment only).', secret: true },
+  'kafka.deliveryMode': { env: 'PARCEL_RISK_DELIVERY_MODE', kind: 'enum', values: ['at-least-once', 'exactly-once'], default: 'at-least-once', doc: 'at-least-once: commit offsets after the writes are acknowledged; exactly-once: Kafka transactions.' },
+  'kafka.transactionalIdPrefix': { env: 'PARCEL_RISK_KAFKA_TRANSACTIONAL_ID_PREFIX', kind: 'string', default: 'parcel-risk', doc: 'Prefix of the transactional ids in exactly-once mode (one id per input partition).', check: nonBlank },
+  'kafka.maxInFlightBatches': { env: 'PARCEL_RISK_MAX_IN_FLIGHT_BATCHES', kind: 'int', default: 4, doc: 'Batches being processed at once across all partitions; more waits.', check: range(1, 1_000) },
+  'kafka.partitionsConsumedConcurrently': { env: 'PARCEL_RISK_PARTITIONS_CONSUMED_CONCURRENTLY', kind: 'int', default: 4, doc: 'Partitions whose batches are handled in parallel by one instance.', check: range(1, 1_000) },
+  'kafka.sessionTimeoutMs': { env: 'PARCEL_RISK_KAFKA_SESSION_TIMEOUT_MS', kind: 'int', default: 30_000, doc: 'Group session timeout: an instance silent this long loses its partitions.', check: range(6_000, 3_600_000) },
+  'kafka.heartbeatIntervalMs': { env: 'PARCEL_RISK_KAFKA_HEARTBEAT_INTERVAL_MS', kind: 'int', default: 3_000, doc: 'Heartbeat interval to the group coordinator; well below the session timeout.', check: range(100, 3_600_000) },
+  'kafka.maxWaitTimeMs': { env: 'PARCEL_RISK_KAFKA_MAX_WAIT_TIME_MS', kind: 'int', default: 100, doc: 'Longest a fetch waits at the broker for data; bounds latency when the stream is quiet.', check: range(1, 60_000) },
+  'kafka.maxBytesPerPartition': { env: 'PARCEL_RISK_KAFKA_MAX_BYTES_PER_PARTITION', kind: 'int', default: 1_048_576, doc: 'Most bytes fetched from one partition per request (caps batch size).', check: range(1_024) },
+  'kafka.publishTimeoutMs': { env: 'PARCEL_RISK_PUBLISH_TIMEOUT_MS', kind: 'int', default: 30_000, doc: 'Longest the brokers may take to acknowledge a published batch.', check: range(100, 600_000) },
+  'registry.url': { env: 'SCHEMA_REGISTRY_URL', kind: 'string', default: 'http://127.0.0.1:38081/apis/ccompat/v7', doc: 'Base URL of the Confluent-compatible schema registry API.', check: url(['http:', 'https:']) },
+  'registry.username': { env: 'PARCEL_RISK_REGISTRY_USERNAME', kind: 'string', default: undefined, doc: 'Registry basic-auth user name (environment only).', secret: true },
+  'registry.password': { env: 'PARCEL_RISK_REGISTRY_PASSWORD', kind: 'string', default: undefined, doc: 'Registry basic-auth password (environment only).', secret: true },
+  'registry.requestTimeoutMs': { env: 'PARCEL_RISK_REGISTRY_REQUEST_TIMEOUT_MS', kind: 'int', default: 5_000, doc: 'Bound on one schema lookup, retries included.', check: range(100, 600_000) },
+  'registry.unknownIdTtlMs': { env: 'PARCEL_RISK_REGISTRY_UNKNOWN_ID_TTL_MS', kind: 'int', default: 60_000, doc: 'How long a "no such schema id" answer is believed before the registry is asked again.', check: range(0, 86_400_000) },
+  'codec.maxRecordBytes': { env: 'PARCEL_RISK_MAX_RECORD_BYTES', kind: 'int', default: 1_048_576, doc: 'Largest declaration record accepted, in bytes; larger ones are dead-lettered.', check: range(64, 100_000_000) },
+  'redis.url': { env: 'REDIS_URL', kind: 'string', default: 'redis://127.0.0.1:36379', doc: 'Redis URL (redis:// or rediss:// for TLS).', check: url(['redis:', 'rediss:']) },
+  ...tls('redis.tls', 'PARCEL_RISK_REDIS_TLS') as Pick<Schema, 'redis.tls.enabled' | 'redis.tls.caFile' | 'redis.tls.certFile' | 'redis.tls.keyFile' | 'redis.tls.rejectUnauthorized'>,
+  'redis.username': { env: 'PARCEL_RISK_REDIS_USERNAME', kind: 'string', default: undefined, doc: 'Redis ACL user name (environment only).', secret: true },
+  'redis.password': { env: 'PARCEL_RISK_REDIS_PASSWORD', kind: 'string', default: undefined, doc: 'Redis password (environment only).', secret: true },
+  'redis.commandTimeoutMs': { env: 'PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS', kind: 'int', default: 100, doc: 'A Redis round trip slower than this counts as a failure for the breaker.', check: range(1, 60_000) },
+  'redis.keyPrefix': { env: 'PARCEL_RISK_REDIS_KEY_PREFIX', kind: 'string', default: 'pr:', doc: 'Prefix of every Redis key, so instances of several environments can share a server.' },
+  'redis.breakerFailureThreshold': { env: 'PARCEL_RISK_REDIS_BREAKER_FAILURE_THRESHOLD', kind: 'int', default: 5, doc: 'Consecutive Redis failures that open the breaker (decisions go on DEGRADED).', check: range(1, 1_000) },
+  'redis.breakerCooldownMs': { env: 'PARCEL_RISK_REDIS_BREAKER_COOLDOWN_MS', kind: 'int', default: 5_000, doc: 'How long the breaker stays open before one trial request.', check: range(10, 3_600_000) },
+  'rules.dir': { env: 'PARCEL_RISK_RULES_DIR', kind: 'string', default: 'rules/eu-lvc', doc: 'Directory of the active ruleset (ruleset.yaml and its rule files).', check: nonBlank },
+  'rules.shadowDir': { env: 'PARCEL_RISK_RULES_SHADOW_DIR', kind: 'string', default: undefined, doc: 'Directory of a challenger ruleset scored alongside; its decisions go to the shadow topic.' },
+  'rules.watch': { env: 'PARCEL_RISK_RULES_WATCH', kind: 'bool', default: true, doc: 'Reload a ruleset when its files change (a ruleset that fails to check is not swapped in).' },
+  'observe.host': { env: 'PARCEL_RISK_HTTP_HOST', kind: 'string', default: '0.0.0.0', doc: 'Address the metrics and health HTTP server listens on.', check: nonBlank },
+  'observe.port': { env: 'PARCEL_RISK_HTTP_PORT', kind: 'int', default: 9464, doc: 'Port of the metrics and health HTTP server (/metrics, /healthz, /readyz).', check: range(0, 65_535) },
+  'log.level': { env: 'PARCEL_RISK_LOG_LEVEL', kind: 'enum', values: logLevels, default: 'info', doc: 'Log level: fatal, error, warn, info, debug, trace or silent.' },
+  shutdownTimeoutMs: { env: 'PARCEL_RISK_SHUTDOWN_TIMEOUT_MS', kind: 'int', default: 30_000, doc: 'On SIGTERM: longest to finish in-flight batches, commit and disconnect before exiting anyway.', check: range(100, 600_000) }
+}

@@ -20,6 +20,8 @@ export interface AeoEnrichment {
   readonly mraApplicable?: boolean
   /** The record has not been refreshed within its validity window; treat as unverified. */
   readonly stale?: boolean
+  /** The AEO id is the seller's EORI/TIN or its operator name is the seller's name; when false the record is not trusted. */
+  readonly matchesSeller?: boolean
 }
 
 export interface SellerEnrichment {
@@ -30,6 +32,8 @@ export interface SellerEnrichment {
   readonly ageDays?: number
   /** Past violations, each decayed by age (a fresh seizure counts 1, older ones less). */
   readonly violations?: number
+  /** The seller is a verified known consignor. */
+  readonly knownConsignor?: boolean
   readonly aeo?: AeoEnrichment
 }
 
@@ -60,8 +64,12 @@ export interface AggregatesEnrichment {
   readonly consigneeValueEur7d?: number
   readonly sellerCount24h?: number
   readonly sellerValueEur24h?: number
+  readonly sellerCount7d?: number
+  readonly sellerValueEur7d?: number
   readonly iossCount24h?: number
   readonly iossValueEur24h?: number
+  readonly iossCount7d?: number
+  readonly iossValueEur7d?: number
 }
 
 export interface EnrichmentRecord {
@@ -81,10 +89,12 @@ export const enrichmentFields: Readonly<Record<string, FieldType>> = Object.free
   'seller.firstSeenAt': 'timestamp',
   'seller.ageDays': 'number',
   'seller.violations': 'number',
+  'seller.knownConsignor': 'boolean',
   'seller.aeo.programme': 'string',
   'seller.aeo.status': 'string',
   'seller.aeo.mraApplicable': 'boolean',
   'seller.aeo.stale': 'boolean',
+  'seller.aeo.matchesSeller': 'boolean',
   'consignee.identityHash': 'string',
   'consignee.violations': 'number',
   'watchlist.sellerHit': 'boolean',
@@ -98,8 +108,12 @@ export const enrichmentFields: Readonly<Record<string, FieldType>> = Object.free
   'aggregates.consigneeValueEur7d': 'number',
   'aggregates.sellerCount24h': 'number',
   'aggregates.sellerValueEur24h': 'number',
+  'aggregates.sellerCount7d': 'number',
+  'aggregates.sellerValueEur7d': 'number',
   'aggregates.iossCount24h': 'number',
-  'aggregates.iossValueEur24h': 'number'
+  'aggregates.iossValueEur24h': 'number',
+  'aggregates.iossCount7d': 'number',
+  'aggregates.iossValueEur7d': 'number'
 })
 
 /** Allowed values of the string fields that are enumerations, so `== "ACTVE"` fails check. */

@@ -88,53 +88,61 @@ export const currency = (out: Rejection[], value: unknown, base: string, field: 
   }
 }
 
-/** A decimal-string amount; returns its numeric value, or -1 when absent or rejected. */
-export const money = (out: Rejection[], value: unknown, required: boolean, base: string, index: number, field: string): number => {
+// The number checks answer true/false and leave reading the value to the caller: a double
+// returned from a call that is not inlined is boxed, which was measurable per declaration.
+
+/** A decimal-string amount; true when present and well-formed (the caller reads Number(value)). */
+export const money = (out: Rejection[], value: unknown, required: boolean, base: string, index: number, field: string): boolean => {
   if (typeof value === 'string') {
-    if (isMoney(value)) return Number(value)
+    if (isMoney(value)) return true
     add(out, 'E_VALIDATE_MONEY_FORMAT', base, index, field, `${show(value)} is not a decimal amount such as "18.90" (digits, optional dot and up to 4 decimals)`)
-    return -1
+    return false
   }
   if (value === null || value === undefined) {
     if (required) add(out, 'E_VALIDATE_REQUIRED', base, index, field, 'is required')
-    return -1
+    return false
   }
   add(out, 'E_VALIDATE_TYPE', base, index, field, `expected a decimal string such as "18.90", got ${show(value)}`)
-  return -1
+  return false
 }
 
-/** A finite number in (0, max]; whole when `integer`. Returns it, or -1 when rejected. */
+/** A finite number in (0, max]; whole when `integer`. True when it passed. */
 export const positive = (
   out: Rejection[], value: unknown, max: number, integer: boolean, base: string, index: number, field: string
-): number => {
+): boolean => {
   if (typeof value !== 'number') {
     if (value === null || value === undefined) add(out, 'E_VALIDATE_REQUIRED', base, index, field, 'is required')
     else add(out, 'E_VALIDATE_TYPE', base, index, field, `expected a number, got ${show(value)}`)
-    return -1
+    return false
   }
   if (!Number.isFinite(value)) {
     add(out, 'E_VALIDATE_NOT_FINITE', base, index, field, `${show(value)} is not a finite number`)
-    return -1
+    return false
   }
   if (value <= 0) {
     add(out, 'E_VALIDATE_NOT_POSITIVE', base, index, field, `must be greater than zero, got ${show(value)}`)
-    return -1
+    return false
   }
   if (value > max) {
     add(out, 'E_VALIDATE_OUT_OF_RANGE', base, index, field, `must be at most ${max}, got ${show(value)}`)
-    return -1
+    return false
   }
   if (integer && !Number.isInteger(value)) {
     add(out, 'E_VALIDATE_TYPE', base, index, field, `expected a whole number, got ${show(value)}`)
-    return -1
+    return false
   }
-  return value
+  return true
 }
 
-/** Epoch milliseconds within [earliest, latest]. */
+/**
+ * Epoch milliseconds within [window[0], window[1]]. The bounds travel in a Float64Array
+ * because epoch-ms doubles passed as arguments are boxed on every call (measured).
+ */
 export const timestamp = (
-  out: Rejection[], value: unknown, required: boolean, earliest: number, latest: number, field: string
+  out: Rejection[], value: unknown, required: boolean, window: Float64Array, field: string
 ): void => {
+  const earliest = window[0] as number
+  const latest = window[1] as number
   if (typeof value !== 'number') {
     if (value !== null && value !== undefined) add(out, 'E_VALIDATE_TYPE', '', -1, field, `expected epoch milliseconds, got ${show(value)}`)
     else if (required) add(out, 'E_VALIDATE_REQUIRED', '', -1, field, 'is required')

@@ -4,7 +4,7 @@
 
 import type { Action, Decision } from '../declaration.ts'
 
-export type { Action, Decision, Reason, ReasonValue, RiskDecision } from '../declaration.ts'
+export type { Action, DataRejection, Decision, Reason, ReasonValue, RiskDecision } from '../declaration.ts'
 
 /**
  * Least to most severe. When several sources propose an action (gates, the score band, the

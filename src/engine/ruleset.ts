@@ -10,6 +10,7 @@
 //                                                         the object is REUSED per call)
 //   ruleset.enrichmentFields  -> dotted enrichment paths the rules read; fetch nothing else
 //   ruleset.id / version / digest / jurisdiction / rules / lists / tests / source
+//   compileRuleset is in src/engine/compile.ts
 //
 // Files are given relative to the ruleset directory with '/' separators:
 //   ruleset.yaml, rules/*.yaml, lists/*.yaml, tests/*.yaml (see rules/README.md).
@@ -89,31 +90,34 @@ export interface Evaluation {
   readonly outcomes: Uint8Array
   /** Per rule: 1 when it compared or read a missing value. */
   readonly sawMissing: Uint8Array
+  /** Sum of the weights of the indicators that fired (before clamping). */
   indicatorPoints: number
+  /** Sum of the weights of the mitigations that fired. */
   mitigationPoints: number
+  /** Highest severity among the gate actions that fired, -1 when none did. */
+  gateSeverity: number
   gateHits: number
   errors: number
-  randomlySelected: boolean
+  /** A rule that did not fire read a missing enrichment value. */
+  needsFallback: boolean
+  /** The enrichment stage reported missing data for this declaration. */
+  degraded: boolean
   /** Degraded enrichment made the fallback action apply. */
   fellBack: boolean
+  randomlySelected: boolean
+  /** The declaration date the effective dates were tested against (epoch ms). */
+  dateMs: number
+  /** The declaration date lies inside the ruleset's own effective window. */
+  inForce: boolean
 }
 
-export interface RuleTest {
+/**
+ * A test file (`tests/*.yaml`) as parsed YAML. Its format (defaults, tests, expect) is
+ * described in rules/README.md §6 and run by `parcel-risk rules test`.
+ */
+export interface RuleTestFile {
   readonly file: string
-  readonly line: number
-  readonly name: string
-  readonly declaration: unknown
-  readonly enrichment: EnrichmentRecord
-  readonly context: ScoreContext
-  readonly expect: {
-    readonly decision?: Decision
-    readonly action?: Action
-    readonly scoreMin?: number
-    readonly scoreMax?: number
-    readonly reasons?: readonly string[]
-    readonly notReasons?: readonly string[]
-    readonly gates?: readonly string[]
-  }
+  readonly data: unknown
 }
 
 export interface CompiledRuleset {
@@ -131,7 +135,7 @@ export interface CompiledRuleset {
   readonly enrichmentFields: readonly string[]
   /** Dotted declaration paths that some rule reads, sorted. */
   readonly declarationFields: readonly string[]
-  readonly tests: readonly RuleTest[]
+  readonly tests: readonly RuleTestFile[]
   /** The generated JavaScript, for review (`rules check --emit`). */
   readonly source: string
   evaluate (declaration: unknown, enrichment: EnrichmentRecord | null, context: ScoreContext): Evaluation

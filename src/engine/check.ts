@@ -1,0 +1,310 @@
+// Type checker for rule expressions. It resolves every field path against the declaration
+// schema and the enrichment table, every `@list` against the ruleset's lists, every call
+// against functions.ts, annotates each node with its type, and collects EVERY problem
+// (with a "did you mean" hint where one helps) instead of stopping at the first.
+
+import type { Node, NodeOf, Type } from './ast.ts'
+import { FORBIDDEN_NAMES, suggest, typeOfShape } from './fields.ts'
+import type { Shape } from './fields.ts'
+import { functions } from './functions.ts'
+import type { ArgKind } from './functions.ts'
+import type { Pos } from './lex.ts'
+import { checkRegex } from './regex.ts'
+import type { DiagnosticCode } from './ruleset.ts'
+
+export interface ListDef {
+  readonly name: string
+  readonly kind: 'set' | 'map'
+  /** For maps: the type of the values. */
+  readonly valueType: 'number' | 'string'
+  /** Some entries carry their own effective dates (only `in` supports that). */
+  readonly dated: boolean
+}
+
+export interface CheckEnv {
+  readonly declaration: Shape
+  readonly enrichment: Shape
+  readonly lists: ReadonlyMap<string, ListDef>
+  /** The map list used by `in EUR`, if the manifest names one. */
+  readonly fx: string | null
+}
+
+export interface CheckProblem { readonly pos: Pos, readonly code: DiagnosticCode, readonly message: string, readonly hint?: string }
+
+export interface CheckResult {
+  readonly problems: CheckProblem[]
+  readonly declarationPaths: Set<string>
+  readonly enrichmentPaths: Set<string>
+}
+
+const ERROR: Type = { kind: 'error' }
+const BOOL: Type = { kind: 'boolean' }
+const NUM: Type = { kind: 'number' }
+const STR: Type = { kind: 'string' }
+const RESERVED_VARIABLES = new Set(['declaration', 'enrichment', 'now'])
+
+const show = (t: Type): string => t.kind === 'records' ? `list of ${t.element}` : t.kind === 'set' ? `list of ${t.element}s` : t.kind
+
+export const checkExpression = (root: Node, env: CheckEnv): CheckResult => {
+  const problems: CheckProblem[] = []
+  const declarationPaths = new Set<string>()
+  const enrichmentPaths = new Set<string>()
+  const scope = new Map<string, Shape>()
+  const fail = (pos: Pos, code: DiagnosticCode, message: string, hint?: string): Type => {
+    problems.push(hint === undefined ? { pos, code, message } : { pos, code, message, hint })
+    return ERROR
+  }
+  const didYouMean = (name: string, candidates: Iterable<string>): string | undefined => {
+    const s = suggest(name, candidates)
+    return s === undefined ? undefined : `did you mean \`${s}\`?`
+  }
+  const fieldNames = (shape: Shape): string[] => shape.kind === 'record' ? [...shape.fields.keys()] : []
+
+  const checkPath = (n: NodeOf<'path'>): Type => {
+    const [first] = n.segments
+    let shape: Shape
+    let start: number
+    if (first !== undefined && scope.has(first)) { shape = scope.get(first) as Shape; start = 1; n.root = 'variable' }
+    else if (first === 'enrichment') { shape = env.enrichment; start = 1; n.root = 'enrichment' }
+    else if (first === 'declaration') { shape = env.declaration; start = 1; n.root = 'declaration' }
+    else { shape = env.declaration; start = 0; n.root = 'declaration' }
+    if (start === n.segments.length && n.root === 'variable' && shape.kind === 'scalar') { n.field = []; return shape.type }
+    if (start === n.segments.length) return fail(n.pos, 'type', `\`${first ?? ''}\` is a whole record; name one of its fields`, `e.g. ${fieldNames(shape).slice(0, 3).map((f) => `${first ?? ''}.${f}`).join(', ')}`)
+    for (let i = start; i < n.segments.length; i++) {
+      const seg = n.segments[i] as string
+      const pos = n.segmentPos[i] as Pos
+      if (FORBIDDEN_NAMES.has(seg)) return fail(pos, 'forbidden', `\`${seg}\` cannot be read in rules`)
+      if (shape.kind !== 'record') return fail(pos, 'type', `\`${n.segments.slice(0, i).join('.')}\` has no fields`)
+      const next = shape.fields.get(seg)
+      if (next === undefined) {
+        const where = i === 0 ? 'the declaration' : `\`${n.segments.slice(0, i).join('.')}\``
+        const hint = didYouMean(seg, i === 0 ? [...fieldNames(shape), ...scope.keys(), 'enrichment'] : fieldNames(shape))
+        return fail(pos, 'unknown-field', `unknown field \`${seg}\` in ${where}`, hint)
+      }
+      shape = next
+    }
+    const field = n.segments.slice(start)
+    n.field = field
+    if (n.root === 'declaration') declarationPaths.add(field.join('.'))
+    if (n.root === 'enrichment') enrichmentPaths.add(field.join('.'))
+    const t = typeOfShape(shape)
+    if (t.kind === 'error') {
+      if (shape.kind === 'record') return fail(n.pos, 'type', `\`${n.segments.join('.')}\` is a record; name one of its fields`, `fields: ${fieldNames(shape).join(', ')}`)
+      return fail(n.pos, 'type', `\`${n.segments.join('.')}\` cannot be used in rules`)
+    }
+    return t
+  }
+
+  const listDef = (name: string, pos: Pos): ListDef | null => {
+    if (FORBIDDEN_NAMES.has(name)) { fail(pos, 'forbidden', `\`@${name}\` is not a valid list name`); return null }
+    const def = env.lists.get(name)
+    if (def === undefined) { fail(pos, 'unknown-list', `unknown list \`@${name}\``, didYouMean(name, env.lists.keys())); return null }
+    return def
+  }
+
+  const checkArg = (arg: Node, kind: ArgKind, fn: string, index: number): Type => {
+    const where = `argument ${index + 1} of ${fn}()`
+    if (kind === 'literal') {
+      if (arg.kind !== 'string') return fail(arg.pos, 'type', `${where} must be a string literal ("…")`)
+      if (fn === 'matches') {
+        const r = checkRegex(arg.value)
+        if (!r.ok) return fail(arg.pos, 'regex', `regular expression refused: ${r.message}`)
+      }
+      return (arg.type = STR)
+    }
+    if (kind === 'path') {
+      if (arg.kind !== 'path') return fail(arg.pos, 'type', `${where} must be a field path`)
+      return (arg.type = checkPath(arg))
+    }
+    if (kind === 'wordOrList' || kind === 'prefixList') {
+      if (arg.kind === 'listRef') {
+        const def = listDef(arg.name, arg.pos)
+        if (def === null) return ERROR
+        if (def.kind !== 'set') return fail(arg.pos, 'type', `${where} must be a set list; \`@${arg.name}\` is a map`)
+        if (def.dated) return fail(arg.pos, 'type', `\`@${arg.name}\` has dated entries, which only \`in\` supports`)
+        return (arg.type = { kind: 'set', element: 'string' })
+      }
+      if (kind === 'wordOrList' && arg.kind === 'string') return (arg.type = STR)
+      if (kind === 'prefixList' && arg.kind === 'listLit') return check(arg)
+      return fail(arg.pos, 'type', `${where} must be ${kind === 'wordOrList' ? 'a string literal or ' : 'a list literal or '}a list (\`@name\`)`)
+    }
+    const t = check(arg)
+    if (t.kind === 'error') return t
+    const ok = kind === 'sized' ? ['string', 'strings', 'records'].includes(t.kind)
+      : kind === 'numeric' ? t.kind === 'number' || t.kind === 'money'
+        : t.kind === kind
+    return ok ? t : fail(arg.pos, 'type', `${where} must be ${kind === 'sized' ? 'a string or a list field' : kind}, found ${show(t)}`,
+      t.kind === 'money' && kind === 'number' ? 'convert money first: `(x in EUR)`' : undefined)
+  }
+
+  const checkCall = (n: NodeOf<'call'>): Type => {
+    const sig = functions.get(n.name)
+    if (sig === undefined || FORBIDDEN_NAMES.has(n.name)) {
+      for (const a of n.args) check(a)
+      return fail(n.pos, 'unknown-function', `unknown function \`${n.name}\``, didYouMean(n.name, functions.keys()))
+    }
+    if (n.args.length !== sig.args.length) {
+      for (const a of n.args) check(a)
+      return fail(n.pos, 'arity', `${n.name}() takes ${sig.args.length} argument${sig.args.length === 1 ? '' : 's'}, found ${n.args.length}`, sig.doc)
+    }
+    const types = n.args.map((a, i) => checkArg(a, sig.args[i] as ArgKind, n.name, i))
+    if (types.some((t) => t.kind === 'error')) return ERROR
+    if (sig.result === 'numericOfArg') {
+      if (types.length === 2 && types[0]?.kind !== types[1]?.kind) return fail(n.pos, 'type', `${n.name}() needs two numbers or two money amounts, found ${show(types[0] as Type)} and ${show(types[1] as Type)}`)
+      return types[0] as Type
+    }
+    return sig.result === 'boolean' ? BOOL : sig.result === 'number' ? NUM : STR
+  }
+
+  const checkSymbols = (a: Node, b: Node): void => {
+    // Comparing an enumeration with a string literal it can never equal is a typo.
+    const at = a.type
+    if (at?.kind !== 'string' || at.symbols === undefined) return
+    const values = b.kind === 'string' ? [b.value] : b.kind === 'listLit' ? b.values.filter((v) => typeof v === 'string') : []
+    for (const v of values) {
+      if (!at.symbols.includes(v)) fail(b.pos, 'type', `"${v}" is not a value of this field (${at.symbols.join(', ')})`, didYouMean(v, at.symbols))
+    }
+  }
+
+  const checkCompare = (n: NodeOf<'compare'>): Type => {
+    const l = check(n.left)
+    const r = check(n.right)
+    if (l.kind === 'error' || r.kind === 'error') return BOOL
+    const ordered = n.op !== '==' && n.op !== '!='
+    if (l.kind !== r.kind) {
+      const hint = l.kind === 'money' || r.kind === 'money' ? 'convert the amount first: `totalValue in EUR`' : undefined
+      return fail(n.pos, 'type', `cannot compare ${show(l)} with ${show(r)}`, hint)
+    }
+    if (!['string', 'number', 'money', 'boolean', 'timestamp'].includes(l.kind)) return fail(n.pos, 'type', `cannot compare ${show(l)} values`)
+    if (ordered && (l.kind === 'string' || l.kind === 'boolean')) return fail(n.pos, 'type', `\`${n.op}\` needs numbers, amounts or dates, found ${show(l)}`)
+    checkSymbols(n.left, n.right)
+    checkSymbols(n.right, n.left)
+    return BOOL
+  }
+
+  const checkArith = (n: NodeOf<'arith'>): Type => {
+    const l = check(n.left)
+    const r = check(n.right)
+    if (l.kind === 'error' || r.kind === 'error') return ERROR
+    const k = `${l.kind} ${n.op} ${r.kind}`
+    switch (k) {
+      case 'number + number': case 'number - number': case 'number * number': case 'number / number': case 'money / money': return NUM
+      case 'money + money': case 'money - money': case 'money * number': case 'number * money': case 'money / number': return { kind: 'money' }
+    }
+    const hint = l.kind === 'money' || r.kind === 'money' ? 'amounts combine with amounts; convert with `in EUR` to mix with numbers' : undefined
+    return fail(n.pos, 'type', `cannot apply \`${n.op}\` to ${show(l)} and ${show(r)}`, hint)
+  }
+
+  const checkQuant = (n: NodeOf<'quant'>): Type => {
+    const src = check(n.source)
+    if (scope.has(n.variable) || RESERVED_VARIABLES.has(n.variable) || FORBIDDEN_NAMES.has(n.variable) ||
+      (env.declaration.kind === 'record' && env.declaration.fields.has(n.variable))) {
+      return fail(n.pos, 'type', `\`${n.variable}\` is already a name here; pick another variable name`)
+    }
+    if (src.kind === 'error') return ERROR
+    if (src.kind !== 'records' && src.kind !== 'strings') return fail(n.source.pos, 'type', `\`${n.quantifier}\` needs a list field, found ${show(src)}`)
+    const element: Shape = src.kind === 'strings' ? { kind: 'scalar', type: STR } : elementShape(n.source)
+    scope.set(n.variable, element)
+    try {
+      if (n.where !== null) {
+        const w = check(n.where)
+        if (w.kind !== 'error' && w.kind !== 'boolean') fail(n.where.pos, 'type', `\`where\` needs a condition, found ${show(w)}`)
+      }
+      const b = check(n.body)
+      if (b.kind === 'error') return n.quantifier === 'sum' ? ERROR : n.quantifier === 'count' ? NUM : BOOL
+      if (n.quantifier === 'sum') {
+        return b.kind === 'number' || b.kind === 'money' ? b : fail(n.body.pos, 'type', `\`sum\` adds numbers or amounts, found ${show(b)}`)
+      }
+      if (b.kind !== 'boolean') fail(n.body.pos, 'type', `\`${n.quantifier}\` needs a condition after \`:\`, found ${show(b)}`)
+      return n.quantifier === 'count' ? NUM : BOOL
+    } finally {
+      scope.delete(n.variable)
+    }
+  }
+
+  const elementShape = (source: Node): Shape => {
+    // Re-walk the checked path to the array's element shape.
+    if (source.kind !== 'path' || source.field === undefined) return { kind: 'scalar', type: ERROR }
+    let shape: Shape = source.root === 'variable' ? scope.get(source.segments[0] as string) as Shape
+      : source.root === 'enrichment' ? env.enrichment : env.declaration
+    for (const seg of source.field) shape = shape.kind === 'record' ? shape.fields.get(seg) as Shape : shape
+    return shape.kind === 'array' ? shape.element : shape
+  }
+
+  const check = (n: Node): Type => {
+    const t = checkNode(n)
+    n.type = t
+    return t
+  }
+
+  const checkNode = (n: Node): Type => {
+    switch (n.kind) {
+      case 'number': return NUM
+      case 'string': return STR
+      case 'bool': return BOOL
+      case 'date': case 'now': return { kind: 'timestamp' }
+      case 'path': return checkPath(n)
+      case 'listRef': return fail(n.pos, 'type', `a list can only be used after \`in\` or as a list argument`, `e.g. \`originCountry in @${n.name}\``)
+      case 'listLit': {
+        const strings = n.values.every((v) => typeof v === 'string')
+        if (!strings && !n.values.every((v) => typeof v === 'number')) return fail(n.pos, 'type', 'a list literal holds only strings or only numbers')
+        return { kind: 'set', element: strings ? 'string' : 'number' }
+      }
+      case 'lookup': {
+        const def = listDef(n.list, n.pos)
+        const k = check(n.key)
+        if (def === null || k.kind === 'error') return ERROR
+        if (def.kind !== 'map') return fail(n.pos, 'type', `\`@${n.list}\` is a set; look-ups need a map`, `test membership with \`x in @${n.list}\``)
+        if (k.kind !== 'string') return fail(n.key.pos, 'type', `map keys are strings, found ${show(k)}`)
+        return def.valueType === 'number' ? NUM : STR
+      }
+      case 'not': {
+        const t = check(n.operand)
+        if (t.kind === 'error') return BOOL
+        if (t.kind !== 'boolean') return fail(n.pos, 'type', `\`not\` needs a condition, found ${show(t)}`)
+        if (n.operand.kind === 'path') return fail(n.pos, 'type', '`not` on a field would count a missing value as false', `write \`${n.operand.segments.join('.')} == false\``)
+        return BOOL
+      }
+      case 'logic': {
+        const l = check(n.left)
+        const r = check(n.right)
+        if (l.kind !== 'error' && l.kind !== 'boolean') fail(n.left.pos, 'type', `\`${n.op}\` needs conditions, found ${show(l)}`)
+        if (r.kind !== 'error' && r.kind !== 'boolean') fail(n.right.pos, 'type', `\`${n.op}\` needs conditions, found ${show(r)}`)
+        return BOOL
+      }
+      case 'compare': return checkCompare(n)
+      case 'in': {
+        const v = check(n.value)
+        let element: 'string' | 'number' | null = null
+        if (n.set.kind === 'listRef') {
+          const def = listDef(n.set.name, n.set.pos)
+          if (def !== null) { element = 'string'; n.set.type = { kind: 'set', element } }
+        } else {
+          const s = check(n.set)
+          if (s.kind === 'set') element = s.element
+        }
+        if (v.kind === 'error' || element === null) return BOOL
+        if (v.kind !== element) return fail(n.pos, 'type', `cannot look for ${show(v)} in a list of ${element}s`)
+        checkSymbols(n.value, n.set)
+        return BOOL
+      }
+      case 'arith': return checkArith(n)
+      case 'neg': {
+        const t = check(n.operand)
+        return t.kind === 'error' || t.kind === 'number' || t.kind === 'money' ? t : fail(n.pos, 'type', `cannot negate ${show(t)}`)
+      }
+      case 'convert': {
+        const t = check(n.operand)
+        if (env.fx === null) return fail(n.pos, 'unknown-list', '`in EUR` needs an FX table: name it with `fx:` in ruleset.yaml')
+        if (t.kind === 'error') return ERROR
+        return t.kind === 'money' ? NUM : fail(n.pos, 'type', `only money amounts convert, found ${show(t)}`)
+      }
+      case 'call': return checkCall(n)
+      case 'quant': return checkQuant(n)
+    }
+  }
+
+  const t = check(root)
+  if (t.kind !== 'error' && t.kind !== 'boolean') fail(root.pos, 'type', `a rule condition must be true or false, found ${show(t)}`)
+  return { problems, declarationPaths, enrichmentPaths }
+}

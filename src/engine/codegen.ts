@@ -1,0 +1,234 @@
+// Assembles the scoring module for a whole ruleset: one `run(d, e, now)` that evaluates every
+// rule in order and accumulates the score parts into the reused Evaluation, plus one
+// `x<i>(d, e, now)` per rule that re-evaluates the rule while recording the values it reads
+// (called only for rules that fired, to build the decision's reasons).
+//
+// The module is compiled with ONE `new Function('rt', 'K', 'ev', source)`. Its only inputs
+// are the frozen runtime helpers, the constants array (lists, regexes, prepared sets) and
+// the Evaluation it writes into; it names no global.
+
+import type { Node, NodeOf } from './ast.ts'
+import { condition, fieldName, literal, origin, value } from './emit.ts'
+import type { Constants, Scope, Variable } from './emit.ts'
+import { checkRegex } from './regex.ts'
+import { prefixSet, runtime, wordSet } from './runtime.ts'
+import type { Runtime } from './runtime.ts'
+import type { Evaluation, Tier } from './ruleset.ts'
+
+export interface RulePlan {
+  readonly id: string
+  readonly tier: Tier
+  readonly weight: number
+  /** Gate action severity (decide/decision.ts), -1 for other tiers. */
+  readonly severity: number
+  readonly fromMs: number | null
+  readonly toMs: number | null
+  readonly node: Node
+}
+
+export interface SetEntry { readonly value: string, readonly fromMs: number | null, readonly toMs: number | null }
+export type ListData =
+  | { readonly kind: 'set', readonly entries: readonly SetEntry[] }
+  | { readonly kind: 'map', readonly entries: ReadonlyMap<string, number | string> }
+
+export interface ModuleInput {
+  readonly rules: readonly RulePlan[]
+  readonly lists: ReadonlyMap<string, ListData>
+  readonly fx: string | null
+  /** Root timestamp field giving the declaration date for effective dates. */
+  readonly dateField: string
+  /** Root field naming the currency of every amount. */
+  readonly currencyField: string
+}
+
+export interface Generated { readonly source: string, readonly constants: readonly unknown[] }
+
+export interface ScoringModule {
+  readonly run: (d: unknown, e: unknown, now: number) => void
+  readonly explain: ReadonlyArray<(d: unknown, e: unknown, now: number) => string[]>
+}
+
+const RUNTIME_NAMES = Object.keys(runtime)
+
+const makeConstants = (lists: ReadonlyMap<string, ListData>): { consts: Constants, values: unknown[] } => {
+  const values: unknown[] = []
+  const names = new Map<string, string>()
+  const once = (key: string, make: () => unknown): string => {
+    let name = names.get(key)
+    if (name === undefined) { name = `K${values.length}`; values.push(Object.freeze(make())); names.set(key, name) }
+    return name
+  }
+  const listData = (name: string): ListData => {
+    const l = lists.get(name)
+    if (l === undefined) throw new TypeError(`unknown list ${name} in checked tree`)
+    return l
+  }
+  const setValues = (name: string): string[] => {
+    const l = listData(name)
+    return l.kind === 'set' ? l.entries.map((x) => x.value) : [...l.entries.keys()]
+  }
+  const isDated = (l: ListData): boolean => l.kind === 'set' && l.entries.some((x) => x.fromMs !== null || x.toMs !== null)
+  const consts: Constants = {
+    list: (name) => {
+      const l = listData(name)
+      const dated = isDated(l)
+      const ref = once(`list:${name}`, () => {
+        if (l.kind === 'map') return new Map(l.entries)
+        if (!dated) return new Set(l.entries.map((x) => x.value))
+        const windows = new Map<string, number[]>()
+        for (const x of l.entries) {
+          const w = windows.get(x.value) ?? []
+          w.push(x.fromMs ?? -Infinity, x.toMs ?? Infinity)
+          windows.set(x.value, w)
+        }
+        return windows
+      })
+      return { ref, dated }
+    },
+    literalSet: (vs) => once(`lit:${JSON.stringify(vs)}`, () => new Set(vs)),
+    prefixes: (src) => 'list' in src
+      ? once(`prefix:${src.list}`, () => prefixSet(setValues(src.list)))
+      : once(`prefixLit:${JSON.stringify(src.values)}`, () => prefixSet(src.values)),
+    words: (src) => 'list' in src
+      ? once(`words:${src.list}`, () => wordSet(setValues(src.list)))
+      : once(`wordLit:${JSON.stringify(src.values)}`, () => wordSet(src.values)),
+    regex: (pattern) => once(`re:${pattern}`, () => {
+      const r = checkRegex(pattern)
+      if (!r.ok) throw new TypeError('unchecked regex in checked tree')
+      return r.regex
+    })
+  }
+  return { consts, values }
+}
+
+export const generate = (input: ModuleInput): Generated => {
+  const { consts, values } = makeConstants(input.lists)
+  const helpers: string[] = []
+
+  const quantifier = (n: NodeOf<'quant'>, outer: Scope): string => {
+    if (n.source.kind !== 'path' || n.source.field === undefined) throw new TypeError('unchecked quantifier source')
+    const id = helpers.length
+    helpers.push('') // reserve the slot so nested helpers get later numbers
+    const name = `${outer.record ? 'qx' : 'q'}${id}`
+    const params = ['d', 'e', 'now', 't', 'fx', ...[...outer.vars.values()].flatMap((v) => [v.js, v.index])]
+    const field = n.source.field.map(fieldName)
+    const sourceVar = n.source.root === 'variable' ? outer.vars.get(n.source.segments[0] as string) : undefined
+    const sourceDisplay = sourceVar !== undefined
+      ? `${sourceVar.display} + ${literal('.' + field.join('.'))}`
+      : literal((n.source.root === 'enrichment' ? 'enrichment.' : '') + field.join('.'))
+    const v: Variable = { js: `v${id}`, index: `i${id}`, display: `${sourceDisplay} + "[" + i${id} + "]"` }
+    const vars = new Map(outer.vars)
+    vars.set(n.variable, v)
+    const inner: Scope = { record: outer.record, consts, temps: [], vars, hoist: null, quantifier }
+    const sourceScope: Scope = { ...inner, vars: outer.vars, record: false }
+    const src = value(n.source, sourceScope).code
+    const where = n.where === null ? null : condition(n.where, inner)
+    const flag = origin(n.source) || 1
+    const r = outer.record
+    const drop = r ? ' R.length = mk;' : ''
+    const lines: string[] = []
+    let result: string
+    switch (n.quantifier) {
+      case 'any': lines.push(`if (${condition(n.body, inner)}) return true;${drop}`); result = 'false'; break
+      case 'all': lines.push(`if (!${condition(n.body, inner)}) return false;${drop}`); result = 'true'; break
+      case 'count': lines.push(`if (${condition(n.body, inner)}) n++;${r ? ' else R.length = mk;' : ''}`); result = r ? `rec("count(" + ${sourceDisplay} + ")", n, false)` : 'n'; break
+      case 'sum': {
+        const body = value(n.body, inner)
+        lines.push(`const x = ${body.code};`, `if (x == null) { m |= ${origin(n.body) || 1}; return undefined; }`, `n += x;${drop}`)
+        result = r ? `rec("sum(" + ${sourceDisplay} + ")", n, false)` : 'n'
+        break
+      }
+    }
+    const missingResult = n.quantifier === 'any' || n.quantifier === 'all' ? 'false' : 'undefined'
+    helpers[id] = [
+      `function ${name}(${params.join(', ')}) {`,
+      inner.temps.length > 0 ? `  let ${inner.temps.join(', ')};` : null,
+      `  const xs = ${src};`,
+      `  if (xs == null) { m |= ${flag}; return ${missingResult}; }`,
+      '  let n = 0;',
+      `  for (let ${v.index} = 0; ${v.index} < xs.length; ${v.index}++) {`,
+      `    const ${v.js} = xs[${v.index}];`,
+      r ? '    const mk = R.length;' : null,
+      where !== null ? `    if (!${where}) {${drop} continue; }` : null,
+      ...lines.map((l) => `    ${l}`),
+      '  }',
+      `  return ${result};`,
+      '}'
+    ].filter((l) => l !== null).join('\n')
+    return `${name}(${params.join(', ')})`
+  }
+
+  const dateField = fieldName(input.dateField)
+  const prelude = [
+    `  const t = typeof d.${dateField} === "number" ? d.${dateField} : now;`,
+    input.fx === null ? '  const fx = undefined;' : `  const fx = ${consts.list(input.fx).ref}.get(d.${fieldName(input.currencyField)});`
+  ]
+
+  // run(): every rule inline, field reads hoisted to locals.
+  const hoist = new Map<string, { name: string, code: string }>()
+  const runScope: Scope = { record: false, consts, temps: [], vars: new Map(), hoist, quantifier }
+  const blocks = input.rules.map((rule, i) => {
+    const cond = condition(rule.node, runScope)
+    const hit = rule.tier === 'gate'
+      ? `out[${i}] = 1; gates++; if (sev < ${rule.severity}) sev = ${rule.severity};`
+      : `out[${i}] = 1; ${rule.tier === 'indicator' ? 'ind' : 'mit'} += ${literal(rule.weight)};`
+    const window = [rule.fromMs === null ? null : `t >= ${literal(rule.fromMs)}`, rule.toMs === null ? null : `t < ${literal(rule.toMs)}`].filter((x) => x !== null)
+    const body = [
+      '    m = 0;',
+      `    try { if (${cond}) { ${hit} } else out[${i}] = 0; } catch { out[${i}] = 2; errors++; }`,
+      `    seen[${i}] = m;`,
+      `    if (m > 1 && out[${i}] === 0) fb = true;`
+    ]
+    // Rule ids match [A-Za-z0-9._-]+ (checked on load); the comment is for human readers.
+    const comment = `  // ${i}: ${/^[A-Za-z0-9._-]+$/.test(rule.id) ? rule.id : '(rule)'}`
+    return window.length === 0
+      ? [comment, '  {', ...body, '  }'].join('\n')
+      : [comment, `  if (${window.join(' && ')}) {`, ...body, `  } else { out[${i}] = 3; seen[${i}] = 0; }`].join('\n')
+  })
+  const run = [
+    'function run(d, e, now) {',
+    ...prelude,
+    ...[...hoist.values()].map((h) => `  const ${h.name} = ${h.code};`),
+    '  let ind = 0, mit = 0, sev = -1, gates = 0, errors = 0, fb = false;',
+    runScope.temps.length > 0 ? `  let ${runScope.temps.join(', ')};` : null,
+    ...blocks,
+    '  ev.indicatorPoints = ind; ev.mitigationPoints = mit; ev.gateSeverity = sev;',
+    '  ev.gateHits = gates; ev.errors = errors; ev.needsFallback = fb; ev.dateMs = t;',
+    '}'
+  ].filter((l) => l !== null).join('\n')
+
+  const explains = input.rules.map((rule, i) => {
+    const s: Scope = { record: true, consts, temps: [], vars: new Map(), hoist: null, quantifier }
+    const cond = condition(rule.node, s)
+    return [
+      `function x${i}(d, e, now) {`,
+      ...prelude,
+      s.temps.length > 0 ? `  let ${s.temps.join(', ')};` : null,
+      '  m = 0; R = [];',
+      `  ${cond};`,
+      '  return R;',
+      '}'
+    ].filter((l) => l !== null).join('\n')
+  })
+
+  const source = [
+    '"use strict";',
+    `const { ${RUNTIME_NAMES.join(', ')} } = rt;`,
+    values.length > 0 ? `const ${values.map((_, i) => `K${i} = K[${i}]`).join(', ')};` : null,
+    'const out = ev.outcomes, seen = ev.sawMissing;',
+    'let m = 0;',
+    'let R = [];',
+    'function rec(name, value, ts) { R.push(name, showValue(value, ts)); return value; }',
+    ...helpers,
+    run,
+    ...explains,
+    `return { run, explain: [${input.rules.map((_, i) => `x${i}`).join(', ')}] };`
+  ].filter((l) => l !== null).join('\n')
+  return { source, constants: Object.freeze(values) }
+}
+
+export const instantiate = (generated: Generated, ev: Evaluation, rt: Runtime = runtime): ScoringModule => {
+  // The one place generated code becomes a function; see the header for what it can reach.
+  const factory = new Function('rt', 'K', 'ev', generated.source) as (rt: Runtime, k: readonly unknown[], ev: Evaluation) => ScoringModule
+  return factory(rt, generated.constants, ev)
+}

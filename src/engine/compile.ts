@@ -1,0 +1,180 @@
+// compileRuleset: rule files → one checked, generated, instantiated scoring module.
+// Pure: the files and the declaration schema come in as data (load.ts does the reading).
+//
+//   files ─ YAML (positions) ─ manifest / rules / lists ─ parse ─ check ─ generate ─ new Function
+//
+// Every stage reports all of its problems; nothing is generated unless there are none.
+
+import { createHash } from 'node:crypto'
+import { severity } from '../decide/decision.ts'
+import { makeFinisher } from '../decide/outcome.ts'
+import { buildDecision } from '../decide/record.ts'
+import type { ListDef } from './check.ts'
+import { checkExpression } from './check.ts'
+import { generate, instantiate } from './codegen.ts'
+import type { ListData, RulePlan } from './codegen.ts'
+import { declarationShape, enrichmentShape, suggest } from './fields.ts'
+import { readList, readManifest, readRules } from './files.ts'
+import type { ListFile, Manifest, RuleDef } from './files.ts'
+import { parseExpression } from './parse.ts'
+import type { CompiledRuleset, CompileResult, Diagnostic, Evaluation, RuleInfo, RuleSourceFile, RuleTestFile, ScoreContext } from './ruleset.ts'
+import { OUTCOME_ERROR } from './ruleset.ts'
+import { Problems, readYaml } from './yaml-source.ts'
+
+export interface CompileOptions {
+  /** The ParcelDeclaration Avro schema (parsed JSON of schemas/parcel-declaration.avsc). */
+  readonly declarationSchema: unknown
+}
+
+const CURRENCY_FIELD = 'currency'
+
+/** SHA-256 over the files sorted by path, each as `path \0 bytes \0`. */
+export const rulesetDigest = (files: readonly RuleSourceFile[]): string => {
+  const hash = createHash('sha256')
+  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    hash.update(f.path).update('\0').update(f.text, 'utf8').update('\0')
+  }
+  return hash.digest('hex')
+}
+
+const byPosition = (a: Diagnostic, b: Diagnostic): number =>
+  a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column
+
+export const compileRuleset = (files: readonly RuleSourceFile[], options: CompileOptions): CompileResult => {
+  const problems = new Problems()
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : 1))
+  let manifest: Manifest | null = null
+  const rules: RuleDef[] = []
+  const lists = new Map<string, ListFile>()
+  const tests: RuleTestFile[] = []
+  for (const f of sorted) {
+    const yaml = readYaml(f.path, f.text, problems)
+    if (yaml.root === null) continue
+    if (f.path === 'ruleset.yaml') manifest = readManifest(yaml, problems)
+    else if (f.path.startsWith('rules/')) rules.push(...readRules(yaml, problems))
+    else if (f.path.startsWith('lists/')) {
+      const list = readList(yaml, problems)
+      if (list === null) continue
+      const prior = lists.get(list.name)
+      if (prior !== undefined) problems.add(f.path, list.pos, 'duplicate', `list \`${list.name}\` is also defined in ${prior.file}`)
+      else lists.set(list.name, list)
+    } else if (f.path.startsWith('tests/')) tests.push({ file: f.path, data: yaml.root.toJSON() as unknown })
+    else problems.add(f.path, { line: 1, column: 1 }, 'structure', 'not part of a ruleset: use ruleset.yaml, rules/, lists/ or tests/')
+  }
+  if (manifest === null && !sorted.some((f) => f.path === 'ruleset.yaml')) {
+    problems.add('ruleset.yaml', { line: 1, column: 1 }, 'structure', 'the ruleset has no ruleset.yaml manifest')
+  }
+
+  const seen = new Map<string, RuleDef>()
+  for (const r of rules) {
+    const prior = seen.get(r.id)
+    if (prior !== undefined) problems.add(r.file, r.pos, 'duplicate', `rule id \`${r.id}\` is also used at ${prior.file}:${prior.pos.line}`)
+    else seen.set(r.id, r)
+  }
+
+  const listDefs = new Map<string, ListDef>()
+  for (const l of lists.values()) {
+    listDefs.set(l.name, {
+      name: l.name, kind: l.kind, valueType: l.kind === 'map' ? l.valueType : 'string',
+      dated: l.kind === 'set' && l.entries.some((e) => e.fromMs !== null || e.toMs !== null)
+    })
+  }
+  const fx = manifest?.fx ?? null
+  if (fx !== null) {
+    const def = listDefs.get(fx.name)
+    if (def === undefined) problems.add('ruleset.yaml', fx.pos, 'unknown-list', `unknown FX table \`${fx.name}\``, suggest(fx.name, listDefs.keys()))
+    else if (def.kind !== 'map' || def.valueType !== 'number') problems.add('ruleset.yaml', fx.pos, 'type', `FX table \`${fx.name}\` must be a map of numbers (EUR per unit)`)
+  }
+
+  const declaration = declarationShape(options.declarationSchema)
+  if (manifest !== null) {
+    const dateField = declaration.kind === 'record' ? declaration.fields.get(manifest.dateField) : undefined
+    if (dateField?.kind !== 'scalar' || dateField.type.kind !== 'timestamp') {
+      problems.add('ruleset.yaml', { line: 1, column: 1 }, 'unknown-field', `dateField \`${manifest.dateField}\` is not a timestamp field of the declaration`)
+    }
+  }
+  const env = { declaration, enrichment: enrichmentShape(), lists: listDefs, fx: fx?.name ?? null }
+  const declarationPaths = new Set<string>()
+  const enrichmentPaths = new Set<string>()
+  const plans: RulePlan[] = []
+  for (const r of seen.values()) {
+    const parsed = parseExpression(r.when)
+    if (parsed.node === null) {
+      const e = parsed.error ?? { pos: { line: 1, column: 1 }, message: 'invalid expression' }
+      problems.add(r.file, r.mapPos(e.pos), 'syntax', `${e.message} (rule ${r.id})`)
+      continue
+    }
+    const checked = checkExpression(parsed.node, env)
+    for (const p of checked.problems) problems.add(r.file, r.mapPos(p.pos), p.code, `${p.message} (rule ${r.id})`, p.hint)
+    for (const p of checked.declarationPaths) declarationPaths.add(p)
+    for (const p of checked.enrichmentPaths) enrichmentPaths.add(p)
+    plans.push({
+      id: r.id, tier: r.tier, weight: r.weight, severity: r.action === null ? -1 : severity(r.action),
+      fromMs: r.fromMs, toMs: r.toMs, node: parsed.node
+    })
+  }
+
+  if (problems.list.length > 0 || manifest === null) return { ok: false, errors: problems.list.sort(byPosition) }
+
+  const listData = new Map<string, ListData>()
+  for (const l of lists.values()) listData.set(l.name, l.kind === 'set' ? { kind: 'set', entries: l.entries } : { kind: 'map', entries: l.entries })
+  const generated = generate({ rules: plans, lists: listData, fx: fx?.name ?? null, dateField: manifest.dateField, currencyField: CURRENCY_FIELD })
+  const infos: RuleInfo[] = [...seen.values()].map((r) => Object.freeze({
+    id: r.id, title: r.title, description: r.description, tier: r.tier, weight: r.weight, action: r.action,
+    tags: Object.freeze([...r.tags]), owner: r.owner, effectiveFromMs: r.fromMs, effectiveToMs: r.toMs, file: r.file, line: r.pos.line
+  }))
+  return { ok: true, ruleset: assemble(manifest, infos, generated, lists, tests, files, declarationPaths, enrichmentPaths), errors: [] }
+}
+
+const assemble = (
+  manifest: Manifest, rules: readonly RuleInfo[], generated: ReturnType<typeof generate>, lists: ReadonlyMap<string, ListFile>,
+  tests: readonly RuleTestFile[], files: readonly RuleSourceFile[], declarationPaths: Set<string>, enrichmentPaths: Set<string>
+): CompiledRuleset => {
+  const n = rules.length
+  // One Evaluation per ruleset, written in place on every call: fixed shape, no allocation.
+  const ev: Evaluation = {
+    score: 0, action: 'RELEASE', decision: 'RELEASE', outcomes: new Uint8Array(n), sawMissing: new Uint8Array(n),
+    indicatorPoints: 0, mitigationPoints: 0, gateSeverity: -1, gateHits: 0, errors: 0, needsFallback: false,
+    degraded: false, fellBack: false, randomlySelected: false, dateMs: 0, inForce: true
+  }
+  const module = instantiate(generated, ev)
+  const finish = makeFinisher({
+    bands: manifest.bands, fallbackAction: manifest.fallbackAction, errorAction: manifest.errorAction,
+    randomSelection: manifest.randomSelection, effectiveFromMs: manifest.effectiveFromMs, effectiveToMs: manifest.effectiveToMs
+  })
+  const identity = { id: manifest.id, version: manifest.version, digest: rulesetDigest(files) }
+
+  const evaluate = (d: unknown, e: unknown, ctx: ScoreContext): Evaluation => {
+    ev.degraded = ctx.enrichmentMissing !== undefined && ctx.enrichmentMissing.length > 0
+    try {
+      module.run(d, e, ctx.nowMs)
+    } catch {
+      // Only a declaration that is not an object gets here (rules catch their own errors).
+      ev.outcomes.fill(OUTCOME_ERROR)
+      ev.sawMissing.fill(0)
+      ev.indicatorPoints = 0; ev.mitigationPoints = 0; ev.gateSeverity = -1; ev.gateHits = 0
+      ev.errors = n; ev.needsFallback = false; ev.dateMs = ctx.nowMs
+    }
+    finish(ev, typeof d === 'object' && d !== null ? (d as { declarationId?: unknown }).declarationId : undefined)
+    return ev
+  }
+
+  const ruleset: CompiledRuleset = {
+    id: manifest.id,
+    version: manifest.version,
+    jurisdiction: manifest.jurisdiction,
+    description: manifest.description,
+    digest: identity.digest,
+    effectiveFromMs: manifest.effectiveFromMs,
+    effectiveToMs: manifest.effectiveToMs,
+    rules: Object.freeze([...rules]),
+    lists: Object.freeze([...lists.keys()].sort()),
+    enrichmentFields: Object.freeze([...enrichmentPaths].sort()),
+    declarationFields: Object.freeze([...declarationPaths].sort()),
+    tests: Object.freeze([...tests]),
+    source: generated.source,
+    evaluate,
+    score: (d, e, ctx) => buildDecision(identity, rules, module.explain, evaluate(d, e, ctx), d, e, ctx)
+  }
+  return Object.freeze(ruleset)
+}

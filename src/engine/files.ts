@@ -1,0 +1,225 @@
+// The structure of the ruleset files (rules/README.md §1–§4; schemas/ruleset.schema.json is
+// the editor-facing copy): reads the manifest, rule files and list files into plain data and
+// reports every structural problem with its position. Expressions are parsed later.
+
+import type { Node as YamlNode } from 'yaml'
+import type { Action } from '../decide/decision.ts'
+import { decisionOf, isAction } from '../decide/decision.ts'
+import type { Band } from '../decide/outcome.ts'
+import type { SetEntry } from './codegen.ts'
+import { suggest } from './fields.ts'
+import type { Pos } from './lex.ts'
+import { parseDate } from './parse.ts'
+import type { Tier } from './ruleset.ts'
+import { entries, expressionMapper, items, posOf, scalar, unknownKeys } from './yaml-source.ts'
+import type { Problems, YamlFile } from './yaml-source.ts'
+
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+export const LIST_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/
+
+export interface Manifest {
+  readonly id: string
+  readonly version: string
+  readonly jurisdiction: string
+  readonly description: string
+  readonly effectiveFromMs: number | null
+  readonly effectiveToMs: number | null
+  readonly fx: { readonly name: string, readonly pos: Pos } | null
+  readonly dateField: string
+  readonly bands: readonly Band[]
+  readonly fallbackAction: Action
+  readonly errorAction: Action
+  readonly randomSelection: { readonly rate: number, readonly seed: string, readonly action: Action } | null
+}
+
+export interface RuleDef {
+  readonly id: string
+  readonly title: string
+  readonly description: string
+  readonly tier: Tier
+  readonly weight: number
+  readonly action: Action | null
+  readonly tags: readonly string[]
+  readonly owner: string
+  readonly fromMs: number | null
+  readonly toMs: number | null
+  readonly when: string
+  readonly mapPos: (pos: Pos) => Pos
+  readonly file: string
+  readonly pos: Pos
+}
+
+export type ListFile =
+  | { readonly name: string, readonly kind: 'set', readonly entries: readonly SetEntry[], readonly file: string, readonly pos: Pos }
+  | { readonly name: string, readonly kind: 'map', readonly valueType: 'number' | 'string', readonly entries: ReadonlyMap<string, number | string>, readonly file: string, readonly pos: Pos }
+
+type Fields = Map<string, { key: YamlNode, value: YamlNode | null }>
+
+/** Small typed readers over one YAML map that report problems at the value's position. */
+const reader = (file: YamlFile, fields: Fields, where: string, problems: Problems) => {
+  const at = (name: string): Pos => posOf(file, fields.get(name)?.value ?? fields.get(name)?.key)
+  const bad = (name: string, what: string): void => problems.add(file.path, at(name), 'structure', `\`${name}\` in ${where} must be ${what}`)
+  const str = (name: string, required: boolean, pattern?: RegExp): string => {
+    const v = scalar(fields.get(name)?.value)
+    if (v === undefined || v === null) { if (required) problems.add(file.path, at(name), 'structure', `${where} needs \`${name}\``); return '' }
+    if (typeof v !== 'string' && typeof v !== 'number') { bad(name, 'text'); return '' }
+    const s = String(v)
+    if (pattern !== undefined && !pattern.test(s)) bad(name, `text matching ${String(pattern)}`)
+    return s
+  }
+  const num = (name: string, required: boolean, min: number, max: number, integer = false): number => {
+    const v = scalar(fields.get(name)?.value)
+    if (v === undefined || v === null) { if (required) problems.add(file.path, at(name), 'structure', `${where} needs \`${name}\``); return 0 }
+    if (typeof v !== 'number' || v < min || v > max || (integer && !Number.isInteger(v))) { bad(name, `a${integer ? 'n integer' : ' number'} from ${min} to ${max}`); return 0 }
+    return v
+  }
+  const date = (name: string): number | null => {
+    const v = scalar(fields.get(name)?.value)
+    if (v === undefined || v === null) return null
+    const ms = typeof v === 'string' ? parseDate(v) : NaN
+    if (Number.isNaN(ms)) { bad(name, 'a date (2026-07-01) or UTC timestamp (2026-07-01T00:00Z)'); return null }
+    return ms
+  }
+  const action = (name: string, required: boolean, mustHold = false): Action | null => {
+    const v = scalar(fields.get(name)?.value)
+    if (v === undefined || v === null) { if (required) problems.add(file.path, at(name), 'structure', `${where} needs \`${name}\``); return null }
+    if (!isAction(v)) { problems.add(file.path, at(name), 'structure', `\`${String(v)}\` is not an action`, suggest(String(v), ['RELEASE', 'RELEASE_POST_AUDIT', 'REQUEST_INFO', 'SCREEN_NII', 'PHYSICAL_EXAM', 'DO_NOT_LOAD', 'REJECT_DATA', 'REDIRECT_FULL_DECLARATION'])); return null }
+    if (mustHold && decisionOf(v) === 'RELEASE') { bad(name, 'an action that holds the parcel'); return null }
+    return v
+  }
+  return { at, str, num, date, action }
+}
+
+const MANIFEST_KEYS = ['id', 'version', 'jurisdiction', 'description', 'effectiveFrom', 'effectiveTo', 'fx', 'dateField', 'bands', 'fallbackAction', 'errorAction', 'randomSelection']
+
+export const readManifest = (file: YamlFile, problems: Problems): Manifest | null => {
+  const fields = entries(file.root)
+  if (fields === null) { problems.add(file.path, posOf(file, file.root), 'structure', 'ruleset.yaml must be a map (id, version, bands, …)'); return null }
+  unknownKeys(file, fields, MANIFEST_KEYS, 'ruleset.yaml', problems, suggest)
+  const r = reader(file, fields, 'ruleset.yaml', problems)
+  const bands: Band[] = []
+  const bandNodes = items(fields.get('bands')?.value)
+  if (bandNodes === null || bandNodes.length === 0) problems.add(file.path, r.at('bands'), 'structure', 'ruleset.yaml needs `bands`: a list of { min, action }, the first with min 0')
+  for (const b of bandNodes ?? []) {
+    const bf = entries(b)
+    if (bf === null) { problems.add(file.path, posOf(file, b), 'structure', 'a band is { min, action }'); continue }
+    const br = reader(file, bf, 'a band', problems)
+    const min = br.num('min', true, 0, 100)
+    const action = br.action('action', true)
+    if (bands.length === 0 && min !== 0) problems.add(file.path, br.at('min'), 'structure', 'the first band must start at min 0')
+    if (bands.length > 0 && min <= (bands[bands.length - 1] as Band).min) problems.add(file.path, br.at('min'), 'structure', 'bands must be in ascending order of min')
+    if (action !== null) bands.push({ min, action })
+  }
+  let randomSelection: Manifest['randomSelection'] = null
+  const rsNode = fields.get('randomSelection')?.value
+  if (rsNode !== undefined && rsNode !== null) {
+    const rf = entries(rsNode)
+    if (rf === null) problems.add(file.path, posOf(file, rsNode), 'structure', 'randomSelection is { rate, seed, action }')
+    else {
+      const rr = reader(file, rf, 'randomSelection', problems)
+      const rate = rr.num('rate', true, 0, 1)
+      const seed = rr.str('seed', true)
+      const action = rr.action('action', true, true)
+      if (action !== null) randomSelection = { rate, seed, action }
+    }
+  }
+  const fxName = r.str('fx', false, LIST_NAME)
+  const manifest: Manifest = {
+    id: r.str('id', true, ID_PATTERN),
+    version: r.str('version', true),
+    jurisdiction: r.str('jurisdiction', true),
+    description: r.str('description', false),
+    effectiveFromMs: r.date('effectiveFrom'),
+    effectiveToMs: r.date('effectiveTo'),
+    fx: fxName === '' ? null : { name: fxName, pos: r.at('fx') },
+    dateField: r.str('dateField', false) || 'declaredAt',
+    bands,
+    fallbackAction: r.action('fallbackAction', true) ?? 'REQUEST_INFO',
+    errorAction: r.action('errorAction', false, true) ?? 'REQUEST_INFO',
+    randomSelection
+  }
+  return manifest
+}
+
+const RULE_KEYS = ['id', 'title', 'description', 'tier', 'when', 'weight', 'action', 'tags', 'owner', 'effectiveFrom', 'effectiveTo']
+const TIERS: readonly Tier[] = ['gate', 'indicator', 'mitigation']
+
+export const readRules = (file: YamlFile, problems: Problems): RuleDef[] => {
+  const top = entries(file.root)
+  const list = items(top?.get('rules')?.value)
+  if (top === null || list === null) { problems.add(file.path, posOf(file, file.root), 'structure', 'a rule file is a map with `rules:`, a list of rules'); return [] }
+  unknownKeys(file, top, ['rules'], file.path, problems, suggest)
+  const out: RuleDef[] = []
+  for (const node of list) {
+    const fields = entries(node)
+    if (fields === null) { problems.add(file.path, posOf(file, node), 'structure', 'a rule is a map (id, title, tier, when, …)'); continue }
+    const r = reader(file, fields, 'a rule', problems)
+    const id = r.str('id', true, ID_PATTERN)
+    unknownKeys(file, fields, RULE_KEYS, `rule ${id}`, problems, suggest)
+    const tierText = r.str('tier', true)
+    const tier = TIERS.find((t) => t === tierText)
+    if (tier === undefined && tierText !== '') problems.add(file.path, r.at('tier'), 'structure', `tier must be gate, indicator or mitigation, found \`${tierText}\``, suggest(tierText, TIERS))
+    const gate = tier === 'gate'
+    if (gate && fields.has('weight')) problems.add(file.path, r.at('weight'), 'structure', 'a gate has an `action`, not a `weight`')
+    if (!gate && tier !== undefined && fields.has('action')) problems.add(file.path, r.at('action'), 'structure', `an ${tier} has a \`weight\`, not an \`action\``)
+    const weight = gate || tier === undefined ? 0 : r.num('weight', true, 0, 100, true)
+    const action = gate ? r.action('action', true) : null
+    const whenNode = fields.get('when')?.value
+    const when = scalar(whenNode)
+    if (typeof when !== 'string' || when.trim() === '') problems.add(file.path, r.at('when'), 'structure', `rule ${id} needs \`when\`: the condition, as text`)
+    const tagNodes = items(fields.get('tags')?.value)
+    const tags = (tagNodes ?? []).map((t) => String(scalar(t)))
+    if (fields.has('tags') && tagNodes === null) problems.add(file.path, r.at('tags'), 'structure', '`tags` is a list of words')
+    const def: RuleDef = {
+      id, title: r.str('title', true), description: r.str('description', false),
+      tier: tier ?? 'indicator', weight, action, tags, owner: r.str('owner', false),
+      fromMs: r.date('effectiveFrom'), toMs: r.date('effectiveTo'),
+      when: typeof when === 'string' ? when : '',
+      mapPos: whenNode === null || whenNode === undefined ? () => r.at('when') : expressionMapper(file, whenNode),
+      file: file.path, pos: posOf(file, node)
+    }
+    if (tier !== undefined && typeof when === 'string' && (gate ? action !== null : true)) out.push(def)
+  }
+  return out
+}
+
+const LIST_KEYS = ['id', 'kind', 'description', 'entries']
+
+export const readList = (file: YamlFile, problems: Problems): ListFile | null => {
+  const fields = entries(file.root)
+  if (fields === null) { problems.add(file.path, posOf(file, file.root), 'structure', 'a list file is a map (id, kind, entries)'); return null }
+  unknownKeys(file, fields, LIST_KEYS, file.path, problems, suggest)
+  const r = reader(file, fields, 'a list file', problems)
+  const name = r.str('id', true, LIST_NAME)
+  const kind = r.str('kind', true)
+  const pos = posOf(file, file.root)
+  const entriesNode = fields.get('entries')?.value
+  if (kind === 'set') {
+    const list = items(entriesNode)
+    if (list === null) { problems.add(file.path, r.at('entries'), 'structure', 'a set\'s `entries` is a list of strings'); return null }
+    const out: SetEntry[] = []
+    for (const e of list) {
+      const v = scalar(e)
+      if (typeof v === 'string' || typeof v === 'number') { out.push({ value: String(v), fromMs: null, toMs: null }); continue }
+      const ef = entries(e)
+      if (ef === null) { problems.add(file.path, posOf(file, e), 'structure', 'a set entry is a string or { value, effectiveFrom, effectiveTo }'); continue }
+      const er = reader(file, ef, 'a set entry', problems)
+      out.push({ value: er.str('value', true), fromMs: er.date('effectiveFrom'), toMs: er.date('effectiveTo') })
+    }
+    return { name, kind: 'set', entries: out, file: file.path, pos }
+  }
+  if (kind === 'map') {
+    const map = entries(entriesNode)
+    if (map === null) { problems.add(file.path, r.at('entries'), 'structure', 'a map\'s `entries` is a map of key: value'); return null }
+    const out = new Map<string, number | string>()
+    const types = new Set<string>()
+    for (const [k, { value }] of map) {
+      const v = scalar(value)
+      if (typeof v === 'number' && Number.isFinite(v)) { out.set(k, v); types.add('number') } else if (typeof v === 'string') { out.set(k, v); types.add('string') } else problems.add(file.path, posOf(file, value), 'structure', `map values are numbers or strings (key ${k})`)
+    }
+    if (types.size > 1) problems.add(file.path, r.at('entries'), 'structure', 'all values of a map must have one type: numbers or strings')
+    return { name, kind: 'map', valueType: types.has('string') ? 'string' : 'number', entries: out, file: file.path, pos }
+  }
+  if (kind !== '') problems.add(file.path, r.at('kind'), 'structure', `kind must be set or map, found \`${kind}\``)
+  return null
+}

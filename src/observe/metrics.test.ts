@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest'
+import { register as globalRegistry } from 'prom-client'
+import { createMetrics } from './metrics.ts'
+
+const sample = (text: string, series: string): number | undefined => {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `))
+  return line === undefined ? undefined : Number(line.slice(series.length + 1))
+}
+
+describe('observe > metrics', () => {
+  it('keeps its metrics on its own registry, so two instances do not collide', async () => {
+    const a = createMetrics()
+    const b = createMetrics()
+    a.consumed('declarations', 3)
+    expect(sample(await a.render(), 'parcel_risk_declarations_consumed_total{topic="declarations"}')).toBe(3)
+    expect(sample(await b.render(), 'parcel_risk_declarations_consumed_total{topic="declarations"}')).toBeUndefined()
+    expect(await globalRegistry.getSingleMetric('parcel_risk_decisions_total')).toBeUndefined()
+  })
+
+  it('exports every metric name the README lists, with its type', async () => {
+    const text = await createMetrics().render()
+    const types = Object.fromEntries([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]))
+    expect(types).toEqual({
+      parcel_risk_declarations_consumed_total: 'counter',
+      parcel_risk_decisions_total: 'counter',
+      parcel_risk_dead_letters_total: 'counter',
+      parcel_risk_rule_hits_total: 'counter',
+      parcel_risk_decision_latency_seconds: 'histogram',
+      parcel_risk_batch_size: 'histogram',
+      parcel_risk_consumer_lag: 'gauge',
+      parcel_risk_redis_latency_seconds: 'histogram',
+      parcel_risk_redis_breaker_state: 'gauge',
+      parcel_risk_ruleset_info: 'gauge'
+    })
+  })
+
+  it('pre-creates configured topics, every action × decision pair and every reject code at 0', async () => {
+    const text = await createMetrics({ topics: ['declarations'] }).render()
+    expect(sample(text, 'parcel_risk_declarations_consumed_total{topic="declarations"}')).toBe(0)
+    expect(sample(text, 'parcel_risk_decisions_total{action="SCREEN_NII",decision="HOLD"}')).toBe(0)
+    expect(sample(text, 'parcel_risk_dead_letters_total{code="E_DECODE_MAGIC_BYTE"}')).toBe(0)
+    expect(sample(text, 'parcel_risk_redis_breaker_state')).toBe(0)
+  })
+
+  it('counts decisions, dead letters and rule hits', async () => {
+    const m = createMetrics()
+    m.decided('RELEASE', 'RELEASE')
+    m.decided('RELEASE', 'RELEASE')
+    m.decided('PHYSICAL_EXAM', 'HOLD')
+    m.deadLettered('E_VALIDATE_HS_CODE')
+    m.deadLettered('E_PUBLISH_ENCODE')
+    m.ruleHit('active', 'hs-prohibited')
+    const text = await m.render()
+    expect(sample(text, 'parcel_risk_decisions_total{action="RELEASE",decision="RELEASE"}')).toBe(2)
+    expect(sample(text, 'parcel_risk_decisions_total{action="PHYSICAL_EXAM",decision="HOLD"}')).toBe(1)
+    expect(sample(text, 'parcel_risk_dead_letters_total{code="E_VALIDATE_HS_CODE"}')).toBe(1)
+    expect(sample(text, 'parcel_risk_dead_letters_total{code="E_PUBLISH_ENCODE"}')).toBe(1)
+    expect(sample(text, 'parcel_risk_rule_hits_total{role="active",rule="hs-prohibited"}')).toBe(1)
+  })
+
+  it('observes latencies in seconds into buckets from 0.5 ms to 5 s', async () => {
+    const m = createMetrics()
+    m.decisionLatencyMs(0.4)
+    m.decisionLatencyMs(3)
+    m.decisionLatencyMs(7_000)
+    m.redisLatencyMs(0.2)
+    m.batchSize(64)
+    const text = await m.render()
+    expect(sample(text, 'parcel_risk_decision_latency_seconds_bucket{le="0.0005"}')).toBe(1)
+    expect(sample(text, 'parcel_risk_decision_latency_seconds_bucket{le="0.005"}')).toBe(2)
+    expect(sample(text, 'parcel_risk_decision_latency_seconds_bucket{le="5"}')).toBe(2)
+    expect(sample(text, 'parcel_risk_decision_latency_seconds_count')).toBe(3)
+    expect(sample(text, 'parcel_risk_redis_latency_seconds_bucket{le="0.00025"}')).toBe(1)
+    expect(sample(text, 'parcel_risk_batch_size_bucket{le="50"}')).toBe(0)
+    expect(sample(text, 'parcel_risk_batch_size_bucket{le="100"}')).toBe(1)
+  })
+
+  it('sets lag per partition and forgets a revoked partition', async () => {
+    const m = createMetrics()
+    m.consumerLag('declarations', 0, 12)
+    m.consumerLag('declarations', 1, 5)
+    m.consumerLag('declarations', 0, 4)
+    m.forgetPartition('declarations', 1)
+    const text = await m.render()
+    expect(sample(text, 'parcel_risk_consumer_lag{topic="declarations",partition="0"}')).toBe(4)
+    expect(sample(text, 'parcel_risk_consumer_lag{topic="declarations",partition="1"}')).toBeUndefined()
+  })
+
+  it.each([['closed', 0], ['half-open', 1], ['open', 2]] as const)('reports breaker state %s as %i', async (state, value) => {
+    const m = createMetrics()
+    m.breakerState(state)
+    expect(sample(await m.render(), 'parcel_risk_redis_breaker_state')).toBe(value)
+  })
+
+  it('shows only the current ruleset and bounds rule-hit series to its rules', async () => {
+    const m = createMetrics()
+    m.rulesetLoaded('active', { id: 'eu-lvc', version: '1', digest: 'aaa' }, ['r1', 'r2'])
+    m.ruleHit('active', 'r1')
+    m.ruleHit('active', 'r2')
+    m.rulesetLoaded('active', { id: 'eu-lvc', version: '2', digest: 'bbb' }, ['r1', 'r3'])
+    m.rulesetLoaded('shadow', { id: 'eu-lvc-challenger', version: '1', digest: 'ccc' }, ['r9'])
+    const text = await m.render()
+    expect(sample(text, 'parcel_risk_ruleset_info{role="active",id="eu-lvc",version="1",digest="aaa"}')).toBeUndefined()
+    expect(sample(text, 'parcel_risk_ruleset_info{role="active",id="eu-lvc",version="2",digest="bbb"}')).toBe(1)
+    expect(sample(text, 'parcel_risk_ruleset_info{role="shadow",id="eu-lvc-challenger",version="1",digest="ccc"}')).toBe(1)
+    expect(sample(text, 'parcel_risk_rule_hits_total{role="active",rule="r1"}')).toBe(1)
+    expect(sample(text, 'parcel_risk_rule_hits_total{role="active",rule="r2"}')).toBeUndefined()
+    expect(sample(text, 'parcel_risk_rule_hits_total{role="active",rule="r3"}')).toBe(0)
+    expect(sample(text, 'parcel_risk_rule_hits_total{role="shadow",rule="r9"}')).toBe(0)
+  })
+
+  it('adds Node.js process metrics only when asked', async () => {
+    expect(await createMetrics().render()).not.toContain('process_cpu_user_seconds_total')
+    expect(await createMetrics({ processMetrics: true }).render()).toContain('process_cpu_user_seconds_total')
+  })
+})

@@ -90,6 +90,10 @@ const typeLabel = (type: Type): string => {
 
 /** Checks a parsed JSON value against an Avro type and copies it into the type's shape. */
 export const fromJsonValue = <T>(type: Type, value: unknown): Result<T> => {
+  // avsc accepts any object for a record, arrays included; a top-level array is not a record.
+  if (type.typeName === 'record' && Array.isArray(value)) {
+    return fail(new ParcelRiskError('E_DECODE_SCHEMA_MISMATCH', `(root): an array is not a valid ${typeLabel(type)}`, { path: '' }))
+  }
   let first: { path: string, value: unknown, type: string } | undefined
   const valid = type.isValid(value, {
     errorHook: (parts: string[], any: unknown, at: Type) => {

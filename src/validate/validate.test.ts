@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import type { ParcelDeclaration } from '../declaration.ts'
 import { resolveLimits } from './limits.ts'
-import { validateDeclaration } from './validate.ts'
+import { createValidator, validateDeclaration } from './validate.ts'
 
 const valid = JSON.parse(readFileSync(new URL('../../test/fixtures/declarations/valid.json', import.meta.url), 'utf8')) as ParcelDeclaration
 // The fixture was declared at 2026-11-26T09:20Z; judge it an hour later.
@@ -197,5 +197,18 @@ describe('validate > declaration > rejections', () => {
     const rejections = validateDeclaration(input as ParcelDeclaration, { now })
     expect(rejections.length).toBeGreaterThan(0)
     for (const r of rejections) expect(r.code).toMatch(/^E_VALIDATE_[A-Z0-9_]+$/)
+  })
+})
+
+describe('validate > createValidator', () => {
+  it('fixes the limits once and takes the clock per call', () => {
+    const validate = createValidator(resolveLimits({ maxClockSkewMs: 0 }))
+    expect(validate(valid, valid.declaredAt)).toEqual([])
+    expect(validate(valid, valid.declaredAt - 1).map((r) => r.code)).toEqual(['E_VALIDATE_DATE_FUTURE'])
+  })
+
+  it('defaults to the default limits', () => {
+    expect(createValidator()(valid, now)).toEqual([])
+    expect(createValidator()(valid, valid.declaredAt - 8 * day).map((r) => r.code)).toEqual(['E_VALIDATE_DATE_FUTURE'])
   })
 })

@@ -128,15 +128,23 @@ const items = (
 }
 
 /** Every semantic problem in `declaration`; an empty array when it is valid. */
-export const validateDeclaration = (declaration: ParcelDeclaration, options: ValidateOptions = {}): Rejection[] => {
+export const validateDeclaration = (declaration: ParcelDeclaration, options: ValidateOptions = {}): Rejection[] =>
+  check(declaration, options.now ?? Date.now(), options.limits ?? defaultLimits)
+
+/**
+ * The pipeline's validate stage: limits fixed once (build them with resolveLimits), the
+ * clock passed per call, no options object per declaration.
+ */
+export const createValidator = (limits: ValidationLimits = defaultLimits): (declaration: ParcelDeclaration, nowMs: number) => Rejection[] =>
+  (declaration, nowMs) => check(declaration, nowMs, limits)
+
+const check = (declaration: ParcelDeclaration, now: number, limits: ValidationLimits): Rejection[] => {
   const out: Rejection[] = []
   const d: unknown = declaration
   if (!isBag(d)) {
     add(out, 'E_VALIDATE_TYPE', '', -1, '', `expected a declaration record, got ${show(d)}`)
     return out
   }
-  const limits = options.limits ?? defaultLimits
-  const now = options.now ?? Date.now()
 
   text(out, d.declarationId, maxLength.id, true, '', -1, 'declarationId')
   positive(out, d.version, 2_147_483_647, true, '', -1, 'version')

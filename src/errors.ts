@@ -61,7 +61,9 @@ export const catalogue = {
   E_VALIDATE_S10_CHECK_DIGIT: { disposition: 'reject', doc: 'postalItemId fails the UPU S10 check digit (weights 8,6,4,2,3,5,9,7, mod 11).' },
   E_VALIDATE_DATE_FUTURE: { disposition: 'reject', doc: 'declaredAt is later than now + `maxClockSkewMs` (7 days), or estimatedArrival later than now + `maxArrivalAheadMs` (120 days).' },
   E_VALIDATE_DATE_PAST: { disposition: 'reject', doc: 'declaredAt or estimatedArrival is older than `maxAgeMs` (365 days).' },
-  E_VALIDATE_ITEMS_COUNT: { disposition: 'reject', doc: 'The declaration has no items, or more than `maxItems` (999).' }
+  E_VALIDATE_ITEMS_COUNT: { disposition: 'reject', doc: 'The declaration has no items, or more than `maxItems` (999).' },
+  // --- enrichment (enrich/) ------------------------------------------------------------
+  E_ENRICH_PROFILE_INVALID: { disposition: 'reject', doc: 'A profile update (a line of a profile file, a CSV row or a profile-updates record) is not a valid ProfileUpdate; the message names the line or offset and the first bad field.' }
 } as const satisfies Record<string, CatalogueEntry>
 
 export type ErrorCode = keyof typeof catalogue

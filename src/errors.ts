@@ -39,6 +39,10 @@ export const catalogue = {
   E_DECODE_SCHEMA_MISMATCH: { disposition: 'reject', doc: 'A JSON record does not match the Avro schema (missing field, wrong type, unknown enum symbol); the path names the first bad field.' },
   E_PUBLISH_ENCODE: { disposition: 'reject', doc: 'A decision does not match the RiskDecision schema and cannot be encoded; the path names the bad field (a defect, reported with the original record).' },
   E_PUBLISH_SCHEMA_REGISTRATION: { disposition: 'crash', doc: 'Registering a schema at start-up failed: the registry is unreachable or rejected the schema as incompatible with the subject\'s history under BACKWARD.' },
+  // --- publishing (publish/) --------------------------------------------------------------
+  E_PUBLISH_BROKER_UNAVAILABLE: { disposition: 'retry', doc: 'Kafka did not acknowledge a batch of decisions and dead letters: a retriable broker or network error (leader moving, not enough in-sync replicas, request timed out, connection lost) outlasted the client\'s retries. Offsets stay uncommitted and the batch is published again.' },
+  E_PUBLISH_REJECTED: { disposition: 'crash', doc: 'Kafka refused a batch with a non-retriable error (record too large, not authorised for the topic, invalid configuration); the message names the broker\'s error type. Fix the cluster or the configuration and restart.' },
+  E_PUBLISH_TOPIC_SETUP: { disposition: 'crash', doc: 'Creating the missing topics at start-up failed (not authorised, replication factor above the broker count, invalid topic config); the message names the topics.' },
   // --- semantic validation (validate/): disposition reject, carried in REJECT_DATA decisions --
   E_VALIDATE_TYPE: { disposition: 'reject', doc: 'A field has the wrong type for the ParcelDeclaration schema (e.g. text where a number belongs, a fraction where a whole number belongs); the path names it.' },
   E_VALIDATE_ENUM: { disposition: 'reject', doc: 'A field holds a value that is not one of its enum symbols (declarationType, source.kind, transportMode, itemCategory).' },

@@ -86,7 +86,7 @@ const hsCode = (out: Rejection[], value: unknown, index: number): void => {
 // (--trace-gc) before, 270 after, against 153 for a function that only returns `[]`.
 // Safe to share: validation is synchronous.
 const sums = new Float64Array(2)
-const window = new Float64Array(2)
+const dateWindow = new Float64Array(2)
 
 /** Checks the items; leaves [sum of net masses, sum of intrinsic values] in `sums`, NaN where unusable. */
 const items = (
@@ -160,11 +160,11 @@ const check = (declaration: ParcelDeclaration, now: number, limits: ValidationLi
     add(out, 'E_VALIDATE_REQUIRED', 'source', -1, '', 'the source is required')
   }
   symbol(out, d.declarationType, declarationTypes, '', -1, 'declarationType')
-  window[0] = now - limits.maxAgeMs
-  window[1] = now + limits.maxClockSkewMs
-  timestamp(out, d.declaredAt, true, window, 'declaredAt')
-  window[1] = now + limits.maxArrivalAheadMs
-  timestamp(out, d.estimatedArrival, false, window, 'estimatedArrival')
+  dateWindow[0] = now - limits.maxAgeMs
+  dateWindow[1] = now + limits.maxClockSkewMs
+  timestamp(out, d.declaredAt, true, dateWindow, 'declaredAt')
+  dateWindow[1] = now + limits.maxArrivalAheadMs
+  timestamp(out, d.estimatedArrival, false, dateWindow, 'estimatedArrival')
   party(out, d.seller, 'seller')
   party(out, d.consignee, 'consignee')
   country(out, d.destinationCountry, true, '', -1, 'destinationCountry')

@@ -65,9 +65,12 @@ const registeredIoss = (rng: Rng, index: number): string =>
 
 export const unregisteredIoss = (rng: Rng): string => iossNumber(rng.pick(iossMemberCodes), `9${rng.digits(6)}`)
 
-const makeSeller = (rng: Rng, index: number, country: string, startMs: number, aeo: boolean): Seller => {
+// Watchlisted sellers get names no other seller can have, so a name match means the listed party.
+const watchlistedSellerWords = ['Heilong', 'Zhongrui', 'Baifu', 'Yaoxing', 'Dafeng', 'Longsheng', 'Qiantai', 'Hongyun']
+
+const makeSeller = (rng: Rng, index: number, country: string, startMs: number, aeo: boolean, listedName?: string): Seller => {
   const sellerId = `SLR-${String(index).padStart(6, '0')}`
-  const name = companyName(rng, country)
+  const name = listedName ?? companyName(rng, country)
   const party = sellerParty(rng, country, name)
   const ioss = rng.chance(0.7) ? registeredIoss(rng, index) : null
   const firstSeenAt = startMs - (rng.chance(0.1) ? rng.int(1, 30) : rng.int(31, 2000)) * DAY_MS
@@ -109,7 +112,8 @@ export const createCast = (rng: Rng, startMs: number): Cast => {
   let index = 0
   const sellers = Array.from({ length: SELLER_COUNT }, () => makeSeller(rng, ++index, rng.weighted(sellerCountries), startMs, false))
   const aeoSellers = Array.from({ length: AEO_SELLER_COUNT }, () => makeSeller(rng, ++index, rng.weighted(aeoCountries), startMs, true))
-  const watchlistedSellers = Array.from({ length: WATCHLISTED_SELLER_COUNT }, () => makeSeller(rng, ++index, 'CN', startMs, false))
+  const watchlistedSellers = Array.from({ length: WATCHLISTED_SELLER_COUNT }, (_, i) =>
+    makeSeller(rng, ++index, 'CN', startMs, false, `${watchlistedSellerWords[i % watchlistedSellerWords.length] ?? 'Heilong'} Global Supply Chain Co., Ltd.`))
   const watchlistedConsignees = Array.from({ length: WATCHLISTED_CONSIGNEE_COUNT }, (_, i) => watchlistedConsignee(rng, i))
   const revokedIoss = Array.from({ length: REVOKED_IOSS_COUNT }, (_, i) => registeredIoss(rng, 8000 + i))
   return { sellers, aeoSellers, watchlistedSellers, watchlistedConsignees, revokedIoss }

@@ -15,12 +15,11 @@ export interface RulesetIdentity { readonly id: string, readonly version: string
 export type Explain = (d: unknown, e: unknown, now: number) => string[]
 
 const pairs = (flat: readonly string[]): ReasonValue[] => {
-  const seen = new Set<string>()
   const out: ReasonValue[] = []
-  for (let i = 0; i + 1 < flat.length && out.length < MAX_REASON_VALUES; i += 2) {
+  next: for (let i = 0; i + 1 < flat.length && out.length < MAX_REASON_VALUES; i += 2) {
     const name = flat[i] as string
-    if (seen.has(name)) continue
-    seen.add(name)
+    // A rule may read a field twice; a handful of values makes a linear scan the cheapest.
+    for (let j = 0; j < out.length; j++) if ((out[j] as ReasonValue).name === name) continue next
     out.push({ name, value: flat[i + 1] as string })
   }
   return out
@@ -61,7 +60,7 @@ export const buildDecision = (
     }
   }
   if (!ev.inForce) errors.push(`ruleset ${ruleset.id} is not in force on ${new Date(ev.dateMs).toISOString()}`)
-  scored.sort((a, b) => b.contribution - a.contribution)
+  if (scored.length > 1) scored.sort((a, b) => b.contribution - a.contribution)
   const missing = ctx.enrichmentMissing ?? []
   const receivedAt = ctx.receivedAtMs ?? ctx.nowMs
   const id = field(d, 'declarationId')
@@ -72,12 +71,12 @@ export const buildDecision = (
     decision: ev.decision,
     action: ev.action,
     score: ev.score,
-    reasons: [...gates, ...scored],
+    reasons: gates.length === 0 ? scored : scored.length === 0 ? gates : gates.concat(scored),
     gates: gateIds,
     errors,
     randomSelection: ev.randomlySelected,
     ruleset: { id: ruleset.id, version: ruleset.version, digest: ruleset.digest },
-    enrichment: { status: missing.length > 0 ? 'DEGRADED' : 'OK', missing: [...missing] },
+    enrichment: missing.length > 0 ? { status: 'DEGRADED', missing: [...missing] } : { status: 'OK', missing: [] },
     rejections: ev.action === 'REJECT_DATA' ? rejections : [],
     timings: { receivedAt, decidedAt: ctx.nowMs, latencyMicros: Math.max(0, Math.round((ctx.nowMs - receivedAt) * 1000)) },
     inputDigest: ctx.inputDigest ?? ''

@@ -60,6 +60,9 @@ export const catalogue = {
   E_VALIDATE_NET_MASS_EXCEEDS_GROSS: { disposition: 'reject', doc: 'The items\' net masses add up to more than grossMassKg.' },
   E_VALIDATE_VALUE_SUM_MISMATCH: { disposition: 'reject', doc: 'The items\' intrinsic values do not add up to totalValue within max(0.01 × items, 0.5 % of totalValue) (tunable: `valueSumTolerancePerItem`, `valueSumToleranceRatio`).' },
   E_VALIDATE_IOSS_FORMAT: { disposition: 'reject', doc: 'An IOSS number is not `IM` followed by 10 digits.' },
+  // --- rules ------------------------------------------------------------------------------
+  E_RULES_INVALID: { disposition: 'crash', doc: 'The ruleset does not compile (YAML, structure, syntax, unknown field or list, type error, refused regex); the message lists every problem as file:line:column. A hot reload keeps the running ruleset instead.' },
+  E_RULES_REJECT_DATA: { disposition: 'reject', doc: 'Not a failure of parcel-risk: a gate rule with action REJECT_DATA fired, and the decision lists this code in `rejections` with the rule title (the decision is published; nothing is dead-lettered).' },
   E_VALIDATE_IOSS_MULTIPLE: { disposition: 'reject', doc: 'Items carry an IOSS number different from the consignment\'s (or from each other): one consignment carries one IOSS number.' },
   E_VALIDATE_S10_FORMAT: { disposition: 'reject', doc: 'postalItemId is not a UPU S10 identifier (2 letters, 8 digits, check digit, 2 letters).' },
   E_VALIDATE_S10_CHECK_DIGIT: { disposition: 'reject', doc: 'postalItemId fails the UPU S10 check digit (weights 8,6,4,2,3,5,9,7, mod 11).' },

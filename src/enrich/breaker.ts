@@ -1,0 +1,54 @@
+// Circuit breaker for the profile store.
+//   closed    every call goes through; `failureThreshold` consecutive failures → open
+//   open      no call goes through until `coolDownMs` has passed → half-open
+//   half-open exactly one probe call goes through; success → closed, failure → open again
+// Calls refused while open cost nothing, so a Redis outage turns into DEGRADED enrichment at
+// once instead of every batch waiting out its timeout.
+
+export type BreakerState = 'closed' | 'open' | 'half-open'
+
+export interface BreakerConfig {
+  readonly failureThreshold: number
+  readonly coolDownMs: number
+  /** Clock, injectable for tests. */
+  readonly now?: () => number
+}
+
+export interface Breaker {
+  /** True when a call may go through now; in half-open only the first caller gets true. */
+  readonly allow: () => boolean
+  readonly success: () => void
+  readonly failure: () => void
+  readonly state: () => BreakerState
+}
+
+export const createBreaker = (config: BreakerConfig): Breaker => {
+  const now = config.now ?? Date.now
+  let state: BreakerState = 'closed'
+  let failures = 0
+  let openedAt = 0
+  let probing = false
+
+  const open = (): void => { state = 'open'; openedAt = now(); probing = false }
+
+  return {
+    allow: () => {
+      if (state === 'closed') return true
+      if (state === 'open') {
+        if (now() - openedAt < config.coolDownMs) return false
+        state = 'half-open'
+        probing = false
+      }
+      if (probing) return false
+      probing = true
+      return true
+    },
+    success: () => { state = 'closed'; failures = 0; probing = false },
+    failure: () => {
+      if (state === 'half-open') { open(); return }
+      failures++
+      if (state === 'closed' && failures >= config.failureThreshold) open()
+    },
+    state: () => state
+  }
+}

@@ -1,0 +1,178 @@
+// Windowed aggregates: parcel count and declared value (EUR cents) per consignee identity,
+// seller and IOSS number, over 24 h and 7 d.
+//
+// A parcel is counted in the buckets of its event time, declaredAt (not the processing time),
+// so that replaying a declaration lands in the same buckets and the same "seen" set:
+//   hour bucket     hourNo = floor(declaredAt / 1 h)      24 h window = hourNo-23 … hourNo
+//   quarter bucket  qNo    = floor(declaredAt / 6 h)      7 d window  = qNo-27 … qNo
+// So "24 h" is the current clock hour plus the 23 before it, and "7 d" the current six-hour
+// slot plus the 27 before it: both windows end at the declaration's own bucket and include it.
+//
+// Storage (see keys.ts): one hash per entity, `{p}agg:{c|s|i}:{id}`, fields h{hourNo}n,
+// h{hourNo}v, q{qNo}n, q{qNo}v. A bucket older than its window is deleted by the next write
+// to that entity; the whole hash expires 7 d after the end of its newest quarter bucket, so an
+// entity that goes quiet costs nothing after a week. Idempotence: `{p}seen:{hourNo}` holds
+// `declarationId#version` of every parcel counted in that hour and expires with the last
+// bucket that could count it; a parcel already in it is read but not counted again.
+
+export const HOUR_MS = 3_600_000
+export const QUARTER_MS = 6 * HOUR_MS
+export const HOUR_BUCKETS = 24
+export const QUARTER_BUCKETS = 28
+export const WINDOW_7D_MS = 7 * 24 * HOUR_MS
+
+/** Entity kinds, in the order of the script's per-entry ids and of its output. */
+export const AGG_KINDS = ['c', 's', 'i'] as const
+export type AggKind = typeof AGG_KINDS[number]
+
+/** Values per entry in the script's ARGV (after the 2 header values). */
+export const ENTRY_STRIDE = 10
+/** Numbers the script returns per read entry: per kind n24, v24, n7, v7. */
+export const OUTPUT_STRIDE = 12
+
+/** 1: count and read; 2: count only (catch-up after an outage); 0: read only (too old to count). */
+export type EntryMode = 0 | 1 | 2
+
+export interface AggEntry {
+  readonly member: string
+  readonly hourNo: number
+  readonly qNo: number
+  readonly seenExpireAtMs: number
+  readonly keyExpireAtMs: number
+  readonly valueCents: number
+  /** Consignee identity, seller id, IOSS number; '' when the declaration has none. */
+  readonly ids: readonly [string, string, string]
+  readonly mode: EntryMode
+}
+
+export const aggEntry = (member: string, declaredAt: number, valueCents: number, ids: readonly [string, string, string], nowMs: number, countIt: boolean): AggEntry => {
+  const hourNo = Math.floor(declaredAt / HOUR_MS)
+  const qNo = Math.floor(declaredAt / QUARTER_MS)
+  const keyExpireAtMs = (qNo + 1) * QUARTER_MS + WINDOW_7D_MS
+  const seenExpireAtMs = (hourNo + 1) * HOUR_MS + WINDOW_7D_MS + QUARTER_MS
+  const mode: EntryMode = !countIt || keyExpireAtMs <= nowMs ? 0 : 1
+  return { member, hourNo, qNo, seenExpireAtMs, keyExpireAtMs, valueCents, ids, mode }
+}
+
+export const entryArgs = (entry: AggEntry, mode: EntryMode, out: Array<string | number>): void => {
+  out.push(entry.member, entry.hourNo, entry.qNo, entry.seenExpireAtMs, entry.keyExpireAtMs, entry.valueCents, entry.ids[0], entry.ids[1], entry.ids[2], mode)
+}
+
+// ARGV: prefix, entryCount, then ENTRY_STRIDE values per entry (entryArgs order).
+// Returns OUTPUT_STRIDE integers for every entry whose mode is not 2.
+export const AGGREGATE_LUA = `
+local prefix = ARGV[1]
+local n = tonumber(ARGV[2])
+local kinds = { 'c', 's', 'i' }
+local out = {}
+for e = 0, n - 1 do
+  local b = 2 + e * ${ENTRY_STRIDE}
+  local member = ARGV[b + 1]
+  local hourNo = tonumber(ARGV[b + 2])
+  local qNo = tonumber(ARGV[b + 3])
+  local keyExpire = tonumber(ARGV[b + 5])
+  local cents = tonumber(ARGV[b + 6])
+  local mode = ARGV[b + 10]
+  local counting = false
+  if mode ~= '0' then
+    local seen = prefix .. 'seen:' .. hourNo
+    if redis.call('SADD', seen, member) == 1 then
+      redis.call('PEXPIREAT', seen, ARGV[b + 4])
+      counting = true
+    end
+  end
+  local h = 'h' .. hourNo
+  local q = 'q' .. qNo
+  for k = 1, 3 do
+    local id = ARGV[b + 6 + k]
+    local n24, v24, n7, v7 = 0, 0, 0, 0
+    if id ~= '' then
+      local key = prefix .. 'agg:' .. kinds[k] .. ':' .. id
+      if counting then
+        redis.call('HINCRBY', key, h .. 'n', 1)
+        redis.call('HINCRBY', key, h .. 'v', cents)
+        redis.call('HINCRBY', key, q .. 'n', 1)
+        redis.call('HINCRBY', key, q .. 'v', cents)
+        if redis.call('PEXPIRETIME', key) < keyExpire then redis.call('PEXPIREAT', key, keyExpire) end
+      end
+      if mode ~= '2' or counting then
+        local all = redis.call('HGETALL', key)
+        for i = 1, #all, 2 do
+          local f = all[i]
+          local t = string.sub(f, 1, 1)
+          local no = tonumber(string.sub(f, 2, -2))
+          local v = tonumber(all[i + 1])
+          local isCount = string.sub(f, -1) == 'n'
+          if t == 'h' then
+            if no <= hourNo and no > hourNo - ${HOUR_BUCKETS} then
+              if isCount then n24 = n24 + v else v24 = v24 + v end
+            elseif no <= hourNo - ${HOUR_BUCKETS} and counting then
+              redis.call('HDEL', key, f)
+            end
+          else
+            if no <= qNo and no > qNo - ${QUARTER_BUCKETS} then
+              if isCount then n7 = n7 + v else v7 = v7 + v end
+            elseif no <= qNo - ${QUARTER_BUCKETS} and counting then
+              redis.call('HDEL', key, f)
+            end
+          end
+        end
+      end
+    end
+    if mode ~= '2' then
+      out[#out + 1] = n24
+      out[#out + 1] = v24
+      out[#out + 1] = n7
+      out[#out + 1] = v7
+    end
+  end
+end
+return out
+`
+
+/** The same bucket arithmetic in memory, for the offline store (memory-store.ts). */
+export interface MemoryAggregates {
+  /** Counts (when new) and reads one entry; writes OUTPUT_STRIDE numbers at out[offset]. */
+  readonly apply: (entry: AggEntry, out: number[], offset: number) => void
+}
+
+export const createMemoryAggregates = (): MemoryAggregates => {
+  const seen = new Map<number, Set<string>>()
+  const entities = new Map<string, Map<string, number>>()
+  const apply = (entry: AggEntry, out: number[], offset: number): void => {
+    let counting = false
+    if (entry.mode !== 0) {
+      let set = seen.get(entry.hourNo)
+      if (set === undefined) { set = new Set(); seen.set(entry.hourNo, set) }
+      if (!set.has(entry.member)) { set.add(entry.member); counting = true }
+    }
+    const h = `h${entry.hourNo}`
+    const q = `q${entry.qNo}`
+    for (let k = 0; k < 3; k++) {
+      const id = entry.ids[k] as string
+      let n24 = 0; let v24 = 0; let n7 = 0; let v7 = 0
+      if (id !== '') {
+        const key = `${AGG_KINDS[k] as string}:${id}`
+        let fields = entities.get(key)
+        if (fields === undefined) { fields = new Map(); entities.set(key, fields) }
+        if (counting) {
+          for (const [f, add] of [[`${h}n`, 1], [`${h}v`, entry.valueCents], [`${q}n`, 1], [`${q}v`, entry.valueCents]] as const) {
+            fields.set(f, (fields.get(f) ?? 0) + add)
+          }
+        }
+        for (const [f, v] of fields) {
+          const no = Number(f.slice(1, -1))
+          const isCount = f.endsWith('n')
+          if (f.startsWith('h')) {
+            if (no <= entry.hourNo && no > entry.hourNo - HOUR_BUCKETS) { if (isCount) n24 += v; else v24 += v }
+          } else if (no <= entry.qNo && no > entry.qNo - QUARTER_BUCKETS) { if (isCount) n7 += v; else v7 += v }
+        }
+      }
+      out[offset + k * 4] = n24
+      out[offset + k * 4 + 1] = v24
+      out[offset + k * 4 + 2] = n7
+      out[offset + k * 4 + 3] = v7
+    }
+  }
+  return { apply }
+}

@@ -1,0 +1,83 @@
+// The Redis key layout (README "Redis key layout" documents the same table) and the fetch
+// plan: which key families and which hash fields a compiled ruleset needs.
+//
+//   {p}seller:{sellerId}          HASH  seller profile
+//   {p}consignee:{consigneeKey}   HASH  consignee profile (EORI when declared, else identity hash)
+//   {p}aeo:{ID}                   HASH  AEO record, ID upper case without spaces
+//   {p}ioss:{IOSS}                HASH  IOSS registry entry
+//   {p}wl                         HASH  watchlist index: field {ENTITY_TYPE}:{normalised value}
+//   {p}agg:{c|s|i}:{entity}       HASH  windowed counters of a consignee, seller or IOSS number
+//   {p}seen:{hourNo}              SET   declarationId#version counted in that hour
+// {p} is the configurable prefix, `pr:` by default.
+
+export type Family = 'seller' | 'aeo' | 'consignee' | 'watchlist' | 'ioss' | 'aggregates'
+
+export const FAMILIES: readonly Family[] = ['seller', 'aeo', 'consignee', 'watchlist', 'ioss', 'aggregates']
+
+/** Families served from the in-process cache: they change over days, not seconds. */
+export const CACHED_FAMILIES: ReadonlySet<Family> = new Set(['seller', 'aeo', 'ioss', 'watchlist'])
+
+export const DEFAULT_PREFIX = 'pr:'
+
+export interface KeyLayout {
+  readonly prefix: string
+  readonly seller: (sellerId: string) => string
+  readonly consignee: (consigneeKey: string) => string
+  readonly aeo: (id: string) => string
+  readonly ioss: (iossNumber: string) => string
+  readonly watchlist: string
+  readonly watchlistField: (entityType: string, normalisedValue: string) => string
+}
+
+export const keyLayout = (prefix: string = DEFAULT_PREFIX): KeyLayout => Object.freeze({
+  prefix,
+  seller: (id: string) => `${prefix}seller:${id}`,
+  consignee: (key: string) => `${prefix}consignee:${key}`,
+  aeo: (id: string) => `${prefix}aeo:${id}`,
+  ioss: (n: string) => `${prefix}ioss:${n}`,
+  watchlist: `${prefix}wl`,
+  watchlistField: (type: string, value: string) => `${type}:${value}`
+})
+
+/** Hash fields of each profile family, as written by profile-write.ts. */
+export const PROFILE_FIELDS = {
+  seller: ['updatedAt', 'firstSeenAt', 'knownConsignor', 'violationCount', 'lastViolationAt', 'flags'],
+  consignee: ['updatedAt', 'firstSeenAt', 'violationCount', 'lastViolationAt', 'flags'],
+  aeo: ['updatedAt', 'id', 'idScheme', 'operatorKey', 'programme', 'status', 'authorisedAt', 'suspendedAt', 'issuingCountry', 'mraPartners'],
+  ioss: ['updatedAt', 'valid', 'sellerId', 'platformId']
+} as const
+
+/** The enrichment path prefix (under `enrichment.`) each family answers. */
+const PATH_FAMILY: ReadonlyArray<readonly [string, Family]> = [
+  ['seller.aeo.', 'aeo'],
+  ['seller.', 'seller'],
+  ['consignee.violations', 'consignee'],
+  ['watchlist.', 'watchlist'],
+  ['ioss.', 'ioss'],
+  ['aggregates.', 'aggregates']
+]
+
+export const familyOfPath = (path: string): Family | undefined => {
+  for (const [prefix, family] of PATH_FAMILY) if (path.startsWith(prefix)) return family
+  return undefined
+}
+
+/** What one compiled ruleset needs fetched; built once per field list. */
+export interface FetchPlan {
+  readonly families: ReadonlySet<Family>
+  /** Paths the ruleset reads, so results carry nothing else. */
+  readonly paths: ReadonlySet<string>
+}
+
+/** Plan for a list of `enrichment.` paths (with or without the `enrichment.` prefix). */
+export const planFor = (paths: Iterable<string>): FetchPlan => {
+  const families = new Set<Family>()
+  const wanted = new Set<string>()
+  for (const raw of paths) {
+    const path = raw.startsWith('enrichment.') ? raw.slice('enrichment.'.length) : raw
+    wanted.add(path)
+    const family = familyOfPath(path)
+    if (family !== undefined) families.add(family)
+  }
+  return { families, paths: wanted }
+}

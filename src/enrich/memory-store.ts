@@ -1,0 +1,95 @@
+// The in-memory ProfileStore: the same enrichment as redis-store.ts from profiles held in the
+// process, for offline scoring (`parcel-risk score --profiles FILE`) and backtests. It applies
+// the same writes (profile-write.ts) and the same bucket arithmetic (buckets.ts), so a
+// backtest sees what the processor would have seen. Every parcel is counted whatever its age
+// (a backtest replays old declarations), and aggregates are not pruned: a run lives
+// as long as one offline job.
+import type { ParcelDeclaration, ProfileUpdate } from '../declaration.ts'
+import { createMemoryAggregates, OUTPUT_STRIDE } from './buckets.ts'
+import { defaultFxToEur, type FxToEur } from './fx.ts'
+import { DEFAULT_PREFIX, keyLayout, PROFILE_FIELDS } from './keys.ts'
+import { createIdentityHasher } from './normalise.ts'
+import { mergeWatch, writeFor, type ProfileWrite } from './profile-write.ts'
+import { buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Hash, type RecordConfig } from './record.ts'
+import { entryOf, planOf, resultOf, type EnrichmentResult, type ProfileStore } from './store.ts'
+
+export interface MemoryStoreConfig {
+  readonly identityKey: string
+  readonly fx?: FxToEur
+  readonly record?: RecordConfig
+}
+
+export interface MemoryProfileStore extends ProfileStore {
+  readonly apply: (write: ProfileWrite) => boolean
+  readonly applyUpdates: (updates: Iterable<ProfileUpdate>) => number
+}
+
+export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfileStore => {
+  const keys = keyLayout(DEFAULT_PREFIX)
+  const hash = createIdentityHasher(config.identityKey)
+  const fx = config.fx ?? defaultFxToEur
+  const recordConfig = config.record ?? defaultRecordConfig
+  const hashes = new Map<string, Readonly<Record<string, string>>>()
+  const watch = new Map<string, string>()
+  const aggregates = createMemoryAggregates()
+
+  const apply = (w: ProfileWrite): boolean => {
+    switch (w.kind) {
+      case 'put': {
+        const current = hashes.get(w.key)
+        if (current !== undefined && Number(current.updatedAt) > w.updatedAt) return false
+        hashes.set(w.key, w.fields)
+        return true
+      }
+      case 'delete': return hashes.delete(w.key)
+      case 'watch': {
+        const merged = mergeWatch(watch.get(w.field), w)
+        if (merged === undefined) return false
+        if (merged === null) watch.delete(w.field)
+        else watch.set(w.field, merged)
+        return true
+      }
+    }
+  }
+
+  const read = (key: string | null, fields: readonly string[]): Hash => {
+    if (key === null) return null
+    const h = hashes.get(key)
+    return h === undefined ? null : fields.map((f) => h[f] ?? null)
+  }
+
+  const enrichBatch = async (declarations: readonly ParcelDeclaration[], nowMs: number, fields?: readonly string[]): Promise<EnrichmentResult[]> => {
+    const plan = planOf(fields)
+    const out = new Array<number>(OUTPUT_STRIDE)
+    return declarations.map((d) => {
+      const k: DeclarationKeys = declarationKeys(d, keys, hash)
+      let counts: number[] | undefined
+      if (plan.families.has('aggregates')) { aggregates.apply(entryOf(d, k, fx, d.declaredAt), out, 0); counts = out }
+      const missing: string[] = []
+      const record = buildRecord(d, k, {
+        seller: read(k.seller, PROFILE_FIELDS.seller),
+        aeo: read(k.aeo, PROFILE_FIELDS.aeo),
+        consignee: read(k.consignee, PROFILE_FIELDS.consignee),
+        ioss: read(k.ioss, PROFILE_FIELDS.ioss),
+        watch: [...k.sellerWatch, ...k.consigneeWatch].map((f) => watch.get(f) ?? null),
+        aggregates: counts,
+        aggregatesOffset: 0
+      }, plan, nowMs, recordConfig, missing)
+      return resultOf(record, missing)
+    })
+  }
+
+  return {
+    enrichBatch,
+    apply,
+    applyUpdates: (updates) => {
+      let applied = 0
+      for (const u of updates) {
+        const w = writeFor(u, keys)
+        if (w !== undefined && apply(w)) applied++
+      }
+      return applied
+    },
+    close: async () => {}
+  }
+}

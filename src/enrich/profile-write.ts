@@ -1,0 +1,155 @@
+// ProfileUpdate (schemas/profile-update.avsc) → the writes that keep the store current.
+// Shared by `profiles load`, the profile-updates consumer and the in-memory store, so every
+// path stores exactly the same hash fields (keys.ts PROFILE_FIELDS).
+//
+// Entity keys (the Kafka key of profile-updates; a tombstone carries only this):
+//   seller:{sellerId}   consignee:{consigneeKey}   aeo:{id}   ioss:{iossNumber}
+//   watchlist:{listId}:{ENTITY_TYPE}:{value}
+// Hash values are strings: numbers in decimal, booleans 1/0, lists comma-joined, null as ''.
+// A profile write replaces the whole hash unless the stored updatedAt is newer (older updates
+// never overwrite newer ones). A watchlist write adds or removes one list from the entry's
+// index field.
+import type { ProfileUpdate, WatchlistEntityType } from '../declaration.ts'
+import type { KeyLayout } from './keys.ts'
+import { normaliseEmail, normaliseIdentifier, normaliseName, normalisePhone, normaliseText } from './normalise.ts'
+
+export type ProfileWrite =
+  | { readonly kind: 'put', readonly key: string, readonly updatedAt: number, readonly fields: Readonly<Record<string, string>> }
+  | { readonly kind: 'delete', readonly key: string }
+  | {
+    readonly kind: 'watch', readonly field: string, readonly listId: string, readonly op: 'ADD' | 'REMOVE'
+    readonly expiresAt: number, readonly updatedAt: number
+  }
+
+const str = (v: string | number | boolean | null | undefined): string =>
+  v === null || v === undefined ? '' : typeof v === 'boolean' ? (v ? '1' : '0') : String(v)
+
+/** Normalised watchlist value for its entity type, the same function the lookups use. */
+export const normaliseListed = (type: WatchlistEntityType, value: string): string => {
+  switch (type) {
+    case 'PARTY_NAME': return normaliseName(value)
+    case 'ADDRESS': return normaliseText(value)
+    case 'PHONE': return normalisePhone(value)
+    case 'EMAIL': return normaliseEmail(value)
+    default: return normaliseIdentifier(value)
+  }
+}
+
+/** The Kafka key of an update: the entity it describes. */
+export const entityKeyOf = (u: ProfileUpdate): string | undefined => {
+  switch (u.kind) {
+    case 'SELLER': return u.seller === null ? undefined : `seller:${u.seller.sellerId}`
+    case 'CONSIGNEE': return u.consignee === null ? undefined : `consignee:${u.consignee.consigneeKey}`
+    case 'AEO': return u.aeo === null ? undefined : `aeo:${normaliseIdentifier(u.aeo.id)}`
+    case 'IOSS': return u.iossRegistry === null ? undefined : `ioss:${normaliseIdentifier(u.iossRegistry.iossNumber)}`
+    case 'WATCHLIST': {
+      const w = u.watchlist
+      return w === null ? undefined : `watchlist:${w.listId}:${w.entityType}:${normaliseListed(w.entityType, w.value)}`
+    }
+  }
+}
+
+/** The write for one update, or undefined when the payload named by `kind` is missing. */
+export const writeFor = (u: ProfileUpdate, keys: KeyLayout): ProfileWrite | undefined => {
+  const at = u.updatedAt
+  switch (u.kind) {
+    case 'SELLER': {
+      const s = u.seller
+      if (s === null) return undefined
+      return {
+        kind: 'put', key: keys.seller(s.sellerId), updatedAt: at,
+        fields: { updatedAt: str(at), firstSeenAt: str(s.firstSeenAt), knownConsignor: str(s.knownConsignor), violationCount: str(s.violationCount), lastViolationAt: str(s.lastViolationAt), flags: s.flags.join(',') }
+      }
+    }
+    case 'CONSIGNEE': {
+      const c = u.consignee
+      if (c === null) return undefined
+      return {
+        kind: 'put', key: keys.consignee(c.consigneeKey), updatedAt: at,
+        fields: { updatedAt: str(at), firstSeenAt: str(c.firstSeenAt), violationCount: str(c.violationCount), lastViolationAt: str(c.lastViolationAt), flags: c.flags.join(',') }
+      }
+    }
+    case 'AEO': {
+      const a = u.aeo
+      if (a === null) return undefined
+      const id = normaliseIdentifier(a.id)
+      return {
+        kind: 'put', key: keys.aeo(id), updatedAt: at,
+        fields: {
+          updatedAt: str(at), id, idScheme: a.idScheme, operatorKey: normaliseName(a.operatorName), programme: a.programme, status: a.status,
+          authorisedAt: str(a.authorisedAt), suspendedAt: str(a.suspendedAt), issuingCountry: a.issuingCountry, mraPartners: a.mraPartners.join(',')
+        }
+      }
+    }
+    case 'IOSS': {
+      const i = u.iossRegistry
+      if (i === null) return undefined
+      return {
+        kind: 'put', key: keys.ioss(normaliseIdentifier(i.iossNumber)), updatedAt: at,
+        fields: { updatedAt: str(at), valid: str(i.valid), sellerId: str(i.sellerId), platformId: str(i.platformId) }
+      }
+    }
+    case 'WATCHLIST': {
+      const w = u.watchlist
+      if (w === null) return undefined
+      return {
+        kind: 'watch', field: keys.watchlistField(w.entityType, normaliseListed(w.entityType, w.value)), listId: w.listId,
+        op: w.op, expiresAt: w.expiresAt ?? 0, updatedAt: at
+      }
+    }
+  }
+}
+
+/** The write for a tombstone (null value) under `entityKey`, or undefined for an unknown key. */
+export const writeForTombstone = (entityKey: string, keys: KeyLayout): ProfileWrite | undefined => {
+  const colon = entityKey.indexOf(':')
+  if (colon <= 0) return undefined
+  const kind = entityKey.slice(0, colon)
+  const rest = entityKey.slice(colon + 1)
+  switch (kind) {
+    case 'seller': return { kind: 'delete', key: keys.seller(rest) }
+    case 'consignee': return { kind: 'delete', key: keys.consignee(rest) }
+    case 'aeo': return { kind: 'delete', key: keys.aeo(rest) }
+    case 'ioss': return { kind: 'delete', key: keys.ioss(rest) }
+    case 'watchlist': {
+      // listId:TYPE:value — the value may itself contain ':'.
+      const parts = rest.split(':')
+      if (parts.length < 3) return undefined
+      const [listId, type] = parts as [string, string]
+      return { kind: 'watch', field: keys.watchlistField(type, parts.slice(2).join(':')), listId, op: 'REMOVE', expiresAt: 0, updatedAt: Number.MAX_SAFE_INTEGER }
+    }
+    default: return undefined
+  }
+}
+
+// KEYS[1] the profile hash; ARGV[1] updatedAt; ARGV[2..] field, value pairs.
+export const PUT_LUA = `
+local cur = redis.call('HGET', KEYS[1], 'updatedAt')
+if cur and tonumber(cur) > tonumber(ARGV[1]) then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+return 1
+`
+
+// KEYS[1] the watchlist index; ARGV: field, listId, ADD|REMOVE, expiresAt (0 = never), updatedAt.
+// The field's value is JSON {listId: [expiresAt, updatedAt]}.
+export const WATCH_LUA = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+local lists = {}
+if raw then lists = cjson.decode(raw) end
+local cur = lists[ARGV[2]]
+if cur and cur[2] > tonumber(ARGV[5]) then return 0 end
+if ARGV[3] == 'ADD' then lists[ARGV[2]] = { tonumber(ARGV[4]), tonumber(ARGV[5]) } else lists[ARGV[2]] = nil end
+if next(lists) == nil then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(lists)) end
+return 1
+`
+
+/** The same watchlist merge in JavaScript, for the in-memory store. Returns the new value or null. */
+export const mergeWatch = (raw: string | undefined, w: Extract<ProfileWrite, { kind: 'watch' }>): string | null | undefined => {
+  const lists = raw === undefined ? {} : JSON.parse(raw) as Record<string, [number, number]>
+  const cur = lists[w.listId]
+  if (cur !== undefined && cur[1] > w.updatedAt) return undefined
+  if (w.op === 'ADD') lists[w.listId] = [w.expiresAt, w.updatedAt]
+  else delete lists[w.listId]
+  return Object.keys(lists).length === 0 ? null : JSON.stringify(lists)
+}

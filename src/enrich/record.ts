@@ -1,0 +1,218 @@
+// From a declaration to the keys it needs, and from fetched hashes to its EnrichmentRecord.
+// Pure: both stores (redis-store.ts, memory-store.ts) fetch, then call these.
+//
+// Derived values (documented in README "Enrichment"):
+//   violations  violationCount × 0.5^(days since lastViolationAt / violationHalfLifeDays)
+//   riskTier    HIGH when violations ≥ 1, MEDIUM when violations > 0 or analyst flags are set,
+//               LOW otherwise, UNKNOWN when the seller has no profile
+//   aeo         looked up by aeoCertRef, else the seller's EORI, else its TIN; it matches the
+//               seller when its id is the seller's EORI/TIN or its operator name normalises to
+//               the seller's name. Stale (last sync older than aeoStaleAfterMs) → {stale:true}
+//               only; not matching the seller → {matchesSeller:false} only: either way
+//               programme and status stay unknown, so no trusted-trader rule can fire.
+//   mraApplicable  programme is not AEOC and the destination's jurisdiction issued it or is
+//               among its MRA partners (EU member states count as EU)
+import type { Party, ParcelDeclaration, WatchlistEntityType } from '../declaration.ts'
+import type { AeoEnrichment, EnrichmentRecord, SellerRiskTier } from '../enrichment.ts'
+import type { FetchPlan, KeyLayout } from './keys.ts'
+import { PROFILE_FIELDS } from './keys.ts'
+import type { IdentityHasher } from './normalise.ts'
+import { normaliseEmail, normaliseIdentifier, normaliseName, normalisePhone, normaliseText } from './normalise.ts'
+
+export interface RecordConfig {
+  readonly aeoStaleAfterMs: number
+  readonly violationHalfLifeDays: number
+}
+
+export const defaultRecordConfig: RecordConfig = { aeoStaleAfterMs: 48 * 3_600_000, violationHalfLifeDays: 180 }
+
+const DAY_MS = 86_400_000
+
+export const EU_MEMBERS: ReadonlySet<string> = new Set([
+  'AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV',
+  'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE'
+])
+
+export const jurisdictionOf = (country: string): string => EU_MEMBERS.has(country) ? 'EU' : country
+
+/** Keys one declaration needs, computed once per declaration. */
+export interface DeclarationKeys {
+  readonly identityHash: string
+  readonly seller: string
+  readonly consignee: string
+  readonly aeo: string | null
+  readonly aeoId: string | null
+  readonly ioss: string | null
+  readonly iossNumber: string
+  readonly sellerWatch: readonly string[]
+  readonly consigneeWatch: readonly string[]
+}
+
+const watchFields = (keys: KeyLayout, party: Party, extra: ReadonlyArray<readonly [WatchlistEntityType, string | null]>): string[] => {
+  const out = [
+    keys.watchlistField('PARTY_NAME', normaliseName(party.name)),
+    keys.watchlistField('ADDRESS', normaliseText(`${party.address.street} ${party.address.postcode ?? ''} ${party.address.city} ${party.address.country}`))
+  ]
+  const ids = party.identifiers
+  for (const [type, value] of [['EORI', ids.eori], ['OTHER', ids.tin], ['OTHER', ids.vat], ...extra] as const) {
+    if (value !== null && value !== '') out.push(keys.watchlistField(type, normaliseIdentifier(value)))
+  }
+  if (party.phone !== null && party.phone !== '') out.push(keys.watchlistField('PHONE', normalisePhone(party.phone)))
+  if (party.email !== null && party.email !== '') out.push(keys.watchlistField('EMAIL', normaliseEmail(party.email)))
+  return out
+}
+
+export const declarationKeys = (d: ParcelDeclaration, keys: KeyLayout, hash: IdentityHasher): DeclarationKeys => {
+  const identityHash = hash(d.consignee)
+  const eori = d.consignee.identifiers.eori
+  const claimed = d.aeoCertRef ?? d.seller.identifiers.eori ?? d.seller.identifiers.tin
+  const aeoId = claimed === null || claimed === '' ? null : normaliseIdentifier(claimed)
+  const iossNumber = d.iossNumber === null ? '' : normaliseIdentifier(d.iossNumber)
+  return {
+    identityHash,
+    seller: keys.seller(d.sellerId),
+    consignee: keys.consignee(eori !== null && eori !== '' ? normaliseIdentifier(eori) : identityHash),
+    aeo: aeoId === null ? null : keys.aeo(aeoId),
+    aeoId,
+    ioss: iossNumber === '' ? null : keys.ioss(iossNumber),
+    iossNumber,
+    sellerWatch: watchFields(keys, d.seller, [['SELLER_ID', d.sellerId], ['IOSS', d.iossNumber]]),
+    consigneeWatch: watchFields(keys, d.consignee, [])
+  }
+}
+
+/** A fetched profile hash: values in PROFILE_FIELDS order, null when the key does not exist. */
+export type Hash = ReadonlyArray<string | null> | null
+
+const num = (v: string | null | undefined): number | null => v === null || v === undefined || v === '' ? null : Number(v)
+
+const decayed = (count: number, lastAt: number | null, now: number, halfLifeDays: number): number => {
+  if (count <= 0) return 0
+  if (lastAt === null || lastAt >= now) return count
+  return Math.round(count * 0.5 ** ((now - lastAt) / DAY_MS / halfLifeDays) * 1000) / 1000
+}
+
+export interface Fetched {
+  /** undefined = the family could not be read (degraded). */
+  readonly seller?: Hash
+  readonly aeo?: Hash
+  readonly consignee?: Hash
+  readonly ioss?: Hash
+  /** Index values for sellerWatch then consigneeWatch, same order; undefined when not read. */
+  readonly watch?: ReadonlyArray<string | null>
+  /** The aggregate script's output (OUTPUT_STRIDE numbers from aggregatesOffset); undefined when not read. */
+  readonly aggregates?: readonly number[]
+  readonly aggregatesOffset?: number
+}
+
+const listedNow = (raw: string | null, now: number): boolean => {
+  if (raw === null) return false
+  const lists = JSON.parse(raw) as Record<string, [number, number]>
+  for (const listId in lists) {
+    const expiresAt = (lists[listId] as [number, number])[0]
+    if (expiresAt === 0 || expiresAt > now) return true
+  }
+  return false
+}
+
+const aeoOf = (h: Hash, d: ParcelDeclaration, k: DeclarationKeys, now: number, config: RecordConfig): AeoEnrichment | undefined => {
+  if (h === null || k.aeoId === null) return undefined
+  const F = PROFILE_FIELDS.aeo
+  const at = (name: typeof F[number]): string | null => h[F.indexOf(name)] ?? null
+  const updatedAt = num(at('updatedAt')) ?? 0
+  if (now - updatedAt > config.aeoStaleAfterMs) return { stale: true }
+  const ids = d.seller.identifiers
+  const matches = (ids.eori !== null && normaliseIdentifier(ids.eori) === k.aeoId) ||
+    (ids.tin !== null && normaliseIdentifier(ids.tin) === k.aeoId) ||
+    at('operatorKey') === normaliseName(d.seller.name)
+  if (!matches) return { matchesSeller: false }
+  const programme = at('programme') as AeoEnrichment['programme']
+  const here = jurisdictionOf(d.destinationCountry)
+  const partners = (at('mraPartners') ?? '').split(',')
+  const mraApplicable = programme !== 'AEOC' && (jurisdictionOf(at('issuingCountry') ?? '') === here || partners.includes(here))
+  return { programme, status: at('status') as AeoEnrichment['status'], mraApplicable, stale: false, matchesSeller: true }
+}
+
+/** Builds the record for one declaration; `missing` receives the families not read. */
+export const buildRecord = (
+  d: ParcelDeclaration, k: DeclarationKeys, f: Fetched, plan: FetchPlan, now: number, config: RecordConfig, missing: string[]
+): EnrichmentRecord => {
+  const record: {
+    seller?: EnrichmentRecord['seller'], consignee?: EnrichmentRecord['consignee'], watchlist?: EnrichmentRecord['watchlist']
+    ioss?: EnrichmentRecord['ioss'], aggregates?: EnrichmentRecord['aggregates']
+  } = {}
+  const fam = plan.families
+  let aeo: AeoEnrichment | undefined
+  if (fam.has('aeo')) {
+    if (f.aeo === undefined && k.aeo !== null) missing.push('aeo')
+    else aeo = aeoOf(f.aeo ?? null, d, k, now, config)
+  }
+  if (fam.has('seller')) {
+    const h = f.seller
+    if (h === undefined) missing.push('seller')
+    else if (h === null) record.seller = { riskTier: 'UNKNOWN', violations: 0, aeo }
+    else {
+      const S = PROFILE_FIELDS.seller
+      const firstSeenAt = num(h[S.indexOf('firstSeenAt')]) ?? now
+      const violations = decayed(num(h[S.indexOf('violationCount')]) ?? 0, num(h[S.indexOf('lastViolationAt')]), now, config.violationHalfLifeDays)
+      const flagged = (h[S.indexOf('flags')] ?? '') !== ''
+      const riskTier: SellerRiskTier = violations >= 1 ? 'HIGH' : violations > 0 || flagged ? 'MEDIUM' : 'LOW'
+      record.seller = {
+        riskTier, firstSeenAt, ageDays: Math.max(0, Math.floor((now - firstSeenAt) / DAY_MS)), violations,
+        knownConsignor: h[S.indexOf('knownConsignor')] === '1', aeo
+      }
+    }
+  } else if (aeo !== undefined) record.seller = { aeo }
+  if (fam.has('consignee') || plan.paths.has('consignee.identityHash')) {
+    const h = f.consignee
+    if (!fam.has('consignee')) record.consignee = { identityHash: k.identityHash }
+    else if (h === undefined) { missing.push('consignee'); record.consignee = { identityHash: k.identityHash } } else {
+      const C = PROFILE_FIELDS.consignee
+      const violations = h === null ? 0 : decayed(num(h[C.indexOf('violationCount')]) ?? 0, num(h[C.indexOf('lastViolationAt')]), now, config.violationHalfLifeDays)
+      record.consignee = { identityHash: k.identityHash, violations }
+    }
+  }
+  if (fam.has('watchlist')) {
+    const w = f.watch
+    if (w === undefined) missing.push('watchlist')
+    else {
+      let sellerHit = false
+      let consigneeHit = false
+      for (let i = 0; i < w.length; i++) {
+        if (!listedNow(w[i] ?? null, now)) continue
+        if (i < k.sellerWatch.length) sellerHit = true
+        else consigneeHit = true
+      }
+      record.watchlist = { sellerHit, consigneeHit, matchScore: sellerHit || consigneeHit ? 1 : 0 }
+    }
+  }
+  if (fam.has('ioss') && k.ioss !== null) {
+    const h = f.ioss
+    if (h === undefined) missing.push('ioss')
+    else if (h === null) record.ioss = { registered: false, boundToSeller: false }
+    else {
+      const I = PROFILE_FIELDS.ioss
+      const seller = h[I.indexOf('sellerId')] ?? ''
+      const platform = h[I.indexOf('platformId')] ?? ''
+      record.ioss = {
+        registered: h[I.indexOf('valid')] === '1',
+        boundToSeller: (seller !== '' && seller === d.sellerId) || (platform !== '' && platform === d.platformId)
+      }
+    }
+  }
+  if (fam.has('aggregates')) {
+    const a = f.aggregates
+    if (a === undefined) missing.push('aggregates')
+    else {
+      const o = f.aggregatesOffset ?? 0
+      const at = (i: number): number => a[o + i] ?? 0
+      const hasIoss = k.iossNumber !== ''
+      record.aggregates = {
+        consigneeCount24h: at(0), consigneeValueEur24h: at(1) / 100, consigneeCount7d: at(2), consigneeValueEur7d: at(3) / 100,
+        sellerCount24h: at(4), sellerValueEur24h: at(5) / 100, sellerCount7d: at(6), sellerValueEur7d: at(7) / 100,
+        ...(hasIoss ? { iossCount24h: at(8), iossValueEur24h: at(9) / 100, iossCount7d: at(10), iossValueEur7d: at(11) / 100 } : {})
+      }
+    }
+  }
+  return record
+}

@@ -1,0 +1,43 @@
+// The enrichment interface, with two implementations: redis-store.ts (the processor) and
+// memory-store.ts (offline scoring and backtests from an NDJSON profile file).
+import type { EnrichmentStatus, ParcelDeclaration } from '../declaration.ts'
+import { enrichmentFields, type EnrichmentRecord } from '../enrichment.ts'
+import { aggEntry, type AggEntry } from './buckets.ts'
+import { toEurCents, type FxToEur } from './fx.ts'
+import { planFor, type FetchPlan } from './keys.ts'
+import type { DeclarationKeys } from './record.ts'
+
+export interface EnrichmentResult {
+  readonly record: EnrichmentRecord
+  readonly status: EnrichmentStatus
+  /** Families that could not be read (seller, aeo, consignee, watchlist, ioss, aggregates). */
+  readonly missing: readonly string[]
+}
+
+export interface ProfileStore {
+  /**
+   * One result per declaration, in order. `fields` are the `enrichment.` paths the compiled
+   * ruleset reads (CompiledRuleset.enrichmentFields); nothing else is fetched. Default: all.
+   * Also counts every declaration once in the windowed aggregates when any is read.
+   */
+  readonly enrichBatch: (declarations: readonly ParcelDeclaration[], nowMs: number, fields?: readonly string[]) => Promise<EnrichmentResult[]>
+  readonly close: () => Promise<void>
+}
+
+export const ALL_FIELDS: readonly string[] = Object.keys(enrichmentFields)
+
+const plans = new WeakMap<readonly string[], FetchPlan>()
+
+/** The fetch plan of a field list, computed once per list object (rulesets keep theirs). */
+export const planOf = (fields: readonly string[] = ALL_FIELDS): FetchPlan => {
+  let plan = plans.get(fields)
+  if (plan === undefined) { plan = planFor(fields); plans.set(fields, plan) }
+  return plan
+}
+
+export const resultOf = (record: EnrichmentRecord, missing: string[]): EnrichmentResult =>
+  ({ record, status: missing.length === 0 ? 'OK' : 'DEGRADED', missing })
+
+/** The aggregate entry of a declaration: its buckets, value in EUR cents and entity ids. */
+export const entryOf = (d: ParcelDeclaration, k: DeclarationKeys, fx: FxToEur, nowMs: number): AggEntry =>
+  aggEntry(`${d.declarationId}#${d.version}`, d.declaredAt, toEurCents(d.totalValue, d.currency, fx), [k.identityHash, d.sellerId, k.iossNumber], nowMs, true)

@@ -1,0 +1,128 @@
+// Publishing one processed batch: its decisions (keyed by declarationId), its shadow
+// decisions and its dead letters go out in ONE producer.sendBatch with acks = -1, so the
+// promise resolves only when every in-sync replica has every record, and offsets may then be
+// committed. The record-building (topicMessages) and the send-and-classify step (sendWith)
+// take any kafkajs Sender, so the exactly-once path passes a Transaction instead of the
+// producer and shares everything else.
+import { Partitioners, type Kafka, type Message, type Producer, type RecordMetadata, type Sender, type TopicMessages } from 'kafkajs'
+import type { IHeaders } from 'kafkajs'
+import type { TopicsConfig } from '../config.ts'
+import { ParcelRiskError } from '../errors.ts'
+
+export interface OutgoingRecord {
+  readonly key: Buffer | string | null
+  readonly value: Buffer | null
+  readonly headers?: IHeaders
+}
+
+export interface PublishBatch {
+  /** Encoded RiskDecisions, keyed by declarationId. */
+  readonly decisions: readonly OutgoingRecord[]
+  /** Built with buildDeadLetter(): original key and bytes, reason in headers. */
+  readonly deadLetters: readonly OutgoingRecord[]
+  /** Decisions of the challenger ruleset, when one runs. */
+  readonly shadow?: readonly OutgoingRecord[]
+}
+
+export type PublishTopics = Pick<TopicsConfig, 'decisions' | 'dlq' | 'shadow'>
+
+export interface Publisher {
+  /** Resolves with the brokers' acknowledgements; rejects with an E_PUBLISH_* ParcelRiskError. */
+  readonly publishBatch: (batch: PublishBatch) => Promise<RecordMetadata[]>
+}
+
+// kafkajs only reads the messages; the cast saves copying every array on the hot path.
+const asMessages = (records: readonly OutgoingRecord[]): Message[] => records as Message[]
+
+/** The batch as kafkajs topic messages, empty groups left out. */
+export const topicMessages = (topics: PublishTopics, batch: PublishBatch): TopicMessages[] => {
+  const out: TopicMessages[] = []
+  if (batch.decisions.length > 0) out.push({ topic: topics.decisions, messages: asMessages(batch.decisions) })
+  if (batch.shadow !== undefined && batch.shadow.length > 0) out.push({ topic: topics.shadow, messages: asMessages(batch.shadow) })
+  if (batch.deadLetters.length > 0) out.push({ topic: topics.dlq, messages: asMessages(batch.deadLetters) })
+  return out
+}
+
+interface KafkaLikeError {
+  readonly name?: unknown
+  readonly message?: unknown
+  readonly type?: unknown
+  readonly retriable?: unknown
+  readonly cause?: unknown
+  readonly errors?: unknown
+}
+
+const asKafkaError = (err: unknown): KafkaLikeError | undefined =>
+  typeof err === 'object' && err !== null && typeof (err as KafkaLikeError).name === 'string' &&
+  ((err as KafkaLikeError).name as string).startsWith('KafkaJS')
+    ? err as KafkaLikeError
+    : undefined
+
+/**
+ * Whether trying again later can help. Exhausted client retries are judged by the error that
+ * was being retried: a leader election that outlasted the retries is still retriable.
+ */
+export const isRetriable = (err: unknown): boolean => {
+  const e = asKafkaError(err)
+  if (e === undefined) return false
+  if (e.name === 'KafkaJSNumberOfRetriesExceeded') return isRetriable(e.cause)
+  if (e.name === 'KafkaJSAggregateError' && Array.isArray(e.errors)) return e.errors.length > 0 && e.errors.every(isRetriable)
+  return e.retriable === true
+}
+
+/** The broker's error type (e.g. MESSAGE_TOO_LARGE) behind wrappers, when there is one. */
+const brokerType = (err: unknown): string | undefined => {
+  const e = asKafkaError(err)
+  if (e === undefined) return undefined
+  if (typeof e.type === 'string') return e.type
+  if (Array.isArray(e.errors)) return e.errors.map(brokerType).find((t) => t !== undefined)
+  return brokerType(e.cause)
+}
+
+/**
+ * A kafkajs failure as a coded error; anything else (a TypeError: a defect) is returned as is,
+ * since retrying a programming error cannot help.
+ */
+export const publishError = (err: unknown, what: string): unknown => {
+  const e = asKafkaError(err)
+  if (e === undefined) return err
+  const type = brokerType(err)
+  const detail = `${type === undefined ? '' : `${type}: `}${String(e.message)}`
+  return isRetriable(err)
+    ? new ParcelRiskError('E_PUBLISH_BROKER_UNAVAILABLE', `Kafka did not acknowledge ${what}: ${detail}`, { cause: err })
+    : new ParcelRiskError('E_PUBLISH_REJECTED', `Kafka refused ${what}: ${detail}`, { cause: err })
+}
+
+const describeBatch = (messages: readonly TopicMessages[]): string =>
+  messages.map((m) => `${m.messages.length} to ${m.topic}`).join(', ')
+
+/** Sends one batch through a producer or a transaction; acks from all in-sync replicas. */
+export const sendWith = async (sender: Pick<Sender, 'sendBatch'>, topics: PublishTopics, batch: PublishBatch, timeoutMs: number): Promise<RecordMetadata[]> => {
+  const messages = topicMessages(topics, batch)
+  if (messages.length === 0) return []
+  try {
+    return await sender.sendBatch({ topicMessages: messages, acks: -1, timeout: timeoutMs })
+  } catch (err) {
+    throw publishError(err, `a batch (${describeBatch(messages)})`)
+  }
+}
+
+export interface PublisherOptions {
+  readonly producer: Pick<Producer, 'sendBatch'>
+  readonly topics: PublishTopics
+  /** How long the brokers may take to acknowledge (kafka.publishTimeoutMs). */
+  readonly timeoutMs: number
+}
+
+export const createPublisher = (options: PublisherOptions): Publisher => {
+  const { producer, topics, timeoutMs } = options
+  return { publishBatch: async (batch) => await sendWith(producer, topics, batch, timeoutMs) }
+}
+
+/**
+ * The at-least-once producer. Java's partitioner (murmur2 of the key), so a declaration's
+ * decisions land on the partition a Java or librdkafka producer would pick; no topic
+ * auto-creation, so a typo in a topic name fails instead of creating a stray topic.
+ */
+export const createProducer = (kafka: Kafka): Producer =>
+  kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false })

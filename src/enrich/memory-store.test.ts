@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest'
+import type { ProfileUpdate } from '../declaration.ts'
+import { makeDeclaration } from '../../test/fixtures/declarations/make.ts'
+import { createMemoryProfileStore } from './memory-store.ts'
+import { parseNdjson } from './profile-files.ts'
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+const t0 = Date.UTC(2026, 10, 20, 12, 30)
+
+const update = (u: Partial<ProfileUpdate> & Pick<ProfileUpdate, 'kind'>): ProfileUpdate =>
+  ({ updatedAt: t0, sourceSystem: 'test', seller: null, consignee: null, aeo: null, watchlist: null, iossRegistry: null, ...u })
+
+const aeo = (status: 'ACTIVE' | 'SUSPENDED', updatedAt = t0): ProfileUpdate => update({
+  kind: 'AEO', updatedAt,
+  aeo: { id: 'CN1234567890', idScheme: 'TIN', operatorName: 'Shenzhen Example Trading Co. Ltd.', programme: 'AEOS', status, authorisedAt: t0 - 400 * DAY, suspendedAt: null, issuingCountry: 'CN', mraPartners: ['EU'] }
+})
+
+const store = () => createMemoryProfileStore({ identityKey: 'test-key' })
+
+describe('enrich > memory store', () => {
+  it('reads seller, IOSS and watchlist profiles', async () => {
+    const s = store()
+    s.applyUpdates([
+      update({ kind: 'SELLER', seller: { sellerId: 'seller-000042', platformId: null, country: 'CN', firstSeenAt: t0 - 10 * DAY, knownConsignor: false, violationCount: 2, lastViolationAt: t0, flags: [] } }),
+      update({ kind: 'IOSS', iossRegistry: { iossNumber: 'IM2760000001', valid: true, sellerId: 'someone-else', platformId: null } }),
+      update({ kind: 'WATCHLIST', watchlist: { listId: 'dnl', op: 'ADD', entityType: 'PARTY_NAME', value: 'MUSTERMANN ERIKA', reason: null, expiresAt: null } })
+    ])
+    const [r] = await s.enrichBatch([makeDeclaration({ declaredAt: t0 })], t0)
+    expect(r?.status).toBe('OK')
+    expect(r?.record.seller).toMatchObject({ riskTier: 'HIGH', ageDays: 10, violations: 2, knownConsignor: false })
+    expect(r?.record.ioss).toEqual({ registered: true, boundToSeller: false })
+    expect(r?.record.watchlist).toEqual({ sellerHit: false, consigneeHit: true, matchScore: 1 })
+  })
+
+  it.each([
+    ['unknown seller', [], { riskTier: 'UNKNOWN', violations: 0 }],
+    ['violation one half-life ago', [180], { riskTier: 'MEDIUM', violations: 0.5 }]
+  ] as const)('%s', async (_name, ago, expected) => {
+    const s = store()
+    for (const days of ago) {
+      s.applyUpdates([update({ kind: 'SELLER', seller: { sellerId: 'seller-000042', platformId: null, country: null, firstSeenAt: 0, knownConsignor: true, violationCount: 1, lastViolationAt: t0 - days * DAY, flags: [] } })])
+    }
+    const [r] = await s.enrichBatch([makeDeclaration()], t0, ['seller.riskTier', 'seller.violations'])
+    expect(r?.record.seller).toMatchObject(expected)
+  })
+
+  it.each([
+    ['active, fresh, matching the seller by name', [aeo('ACTIVE')], t0 + HOUR, { programme: 'AEOS', status: 'ACTIVE', mraApplicable: true, stale: false, matchesSeller: true }],
+    ['suspended by a later update', [aeo('ACTIVE'), aeo('SUSPENDED', t0 + 1)], t0 + HOUR, { status: 'SUSPENDED' }],
+    ['older update ignored', [aeo('SUSPENDED', t0 + 1), aeo('ACTIVE')], t0 + HOUR, { status: 'SUSPENDED' }],
+    ['stale after 48 h without sync', [aeo('ACTIVE')], t0 + 49 * HOUR, { stale: true }]
+  ] as const)('AEO %s', async (_name, updates, now, expected) => {
+    const s = store()
+    s.applyUpdates(updates)
+    const [r] = await s.enrichBatch([makeDeclaration({ aeoCertRef: 'CN 1234567890' })], now, ['seller.aeo.status'])
+    expect(r?.record.seller?.aeo).toEqual(expect.objectContaining(expected))
+    if ('stale' in expected && expected.stale === true) expect(r?.record.seller?.aeo?.status).toBeUndefined()
+  })
+
+  it('does not trust an AEO certificate of another operator', async () => {
+    const s = store()
+    s.applyUpdates([aeo('ACTIVE')])
+    const [r] = await s.enrichBatch([makeDeclaration({ aeoCertRef: 'CN1234567890', seller: { name: 'Someone Else GmbH' } })], t0)
+    expect(r?.record.seller?.aeo).toEqual({ matchesSeller: false })
+  })
+
+  it('counts spelling variants of one consignee together, once per declaration version, within the windows', async () => {
+    const s = store()
+    const batch = [
+      makeDeclaration({ declarationId: 'a', declaredAt: t0, totalValue: '10.00' }),
+      makeDeclaration({ declarationId: 'b', declaredAt: t0 + HOUR, totalValue: '20.00', consignee: { name: 'MUSTERMANN, Erika', address: { street: 'Musterstr. 1', city: 'BERLIN', postcode: '10115', country: 'DE' } } }),
+      makeDeclaration({ declarationId: 'c', declaredAt: t0 + 2 * DAY, totalValue: '5.00', currency: 'USD' })
+    ]
+    const first = await s.enrichBatch(batch, t0)
+    expect(first.map((r) => r.record.aggregates?.consigneeCount24h)).toEqual([1, 2, 1])
+    expect(first.map((r) => r.record.aggregates?.consigneeCount7d)).toEqual([1, 2, 3])
+    expect(first[1]?.record.aggregates?.consigneeValueEur24h).toBe(30)
+    expect(first[2]?.record.aggregates?.consigneeValueEur7d).toBe(34.3)
+    const replay = await s.enrichBatch(batch, t0)
+    expect(replay[2]?.record.aggregates).toEqual(first[2]?.record.aggregates)
+    const amended = await s.enrichBatch([{ ...(batch[2] as typeof batch[number]), version: 2 }], t0)
+    expect(amended[0]?.record.aggregates?.consigneeCount7d).toBe(4)
+  })
+
+  it('fetches nothing the ruleset does not read', async () => {
+    const [r] = await store().enrichBatch([makeDeclaration()], t0, ['consignee.identityHash'])
+    expect(Object.keys(r?.record ?? {})).toEqual(['consignee'])
+    expect(r?.record.consignee?.identityHash).toMatch(/^[0-9a-f]{32}$/)
+  })
+
+  it('loads the NDJSON profile format', async () => {
+    const parsed = parseNdjson(`${JSON.stringify(aeo('ACTIVE'))}\n\n{"kind":"NOPE"}\n`)
+    expect(parsed.updates).toHaveLength(1)
+    expect(parsed.errors.map((e) => [e.code, e.path])).toEqual([['E_ENRICH_PROFILE_INVALID', 'line 3']])
+  })
+})

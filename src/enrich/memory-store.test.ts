@@ -3,6 +3,7 @@ import type { ProfileUpdate } from '../declaration.ts'
 import { makeDeclaration } from '../../test/fixtures/declarations/make.ts'
 import { createMemoryProfileStore } from './memory-store.ts'
 import { parseNdjson } from './profile-files.ts'
+import { defaultRecordConfig } from './record.ts'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -35,7 +36,7 @@ describe('enrich > memory store', () => {
 
   it.each([
     ['unknown seller', [], { riskTier: 'UNKNOWN', violations: 0 }],
-    ['violation one half-life ago', [180], { riskTier: 'MEDIUM', violations: 0.5 }]
+    ['violation one half-life (a year) ago', [365], { riskTier: 'MEDIUM', violations: 0.5 }]
   ] as const)('%s', async (_name, ago, expected) => {
     const s = store()
     for (const days of ago) {
@@ -65,22 +66,41 @@ describe('enrich > memory store', () => {
     expect(r?.record.seller?.aeo).toEqual({ matchesSeller: false })
   })
 
-  it('counts spelling variants of one consignee together, once per declaration version, within the windows', async () => {
+  const stream = () => [
+    makeDeclaration({ declarationId: 'a', declaredAt: t0, totalValue: '10.00' }),
+    makeDeclaration({ declarationId: 'b', declaredAt: t0 + HOUR, totalValue: '20.00', consignee: { name: 'MUSTERMANN, Erika', address: { street: 'Musterstr. 1', city: 'BERLIN', postcode: '10115', country: 'DE' } } }),
+    makeDeclaration({ declarationId: 'c', declaredAt: t0 + 2 * DAY, totalValue: '5.00', currency: 'USD' })
+  ]
+
+  it('counts spelling variants of one consignee together; a parcel sees the earlier ones of its windows', async () => {
     const s = store()
-    const batch = [
-      makeDeclaration({ declarationId: 'a', declaredAt: t0, totalValue: '10.00' }),
-      makeDeclaration({ declarationId: 'b', declaredAt: t0 + HOUR, totalValue: '20.00', consignee: { name: 'MUSTERMANN, Erika', address: { street: 'Musterstr. 1', city: 'BERLIN', postcode: '10115', country: 'DE' } } }),
-      makeDeclaration({ declarationId: 'c', declaredAt: t0 + 2 * DAY, totalValue: '5.00', currency: 'USD' })
-    ]
+    const batch = stream()
     const first = await s.enrichBatch(batch, t0)
-    expect(first.map((r) => r.record.aggregates?.consigneeCount24h)).toEqual([1, 2, 1])
-    expect(first.map((r) => r.record.aggregates?.consigneeCount7d)).toEqual([1, 2, 3])
-    expect(first[1]?.record.aggregates?.consigneeValueEur24h).toBe(30)
-    expect(first[2]?.record.aggregates?.consigneeValueEur7d).toBe(34.3)
-    const replay = await s.enrichBatch(batch, t0)
-    expect(replay[2]?.record.aggregates).toEqual(first[2]?.record.aggregates)
-    const amended = await s.enrichBatch([{ ...(batch[2] as typeof batch[number]), version: 2 }], t0)
-    expect(amended[0]?.record.aggregates?.consigneeCount7d).toBe(4)
+    expect(first.map((r) => r.record.aggregates?.consigneeCount24h)).toEqual([0, 1, 0])
+    expect(first.map((r) => r.record.aggregates?.consigneeCount7d)).toEqual([0, 1, 2])
+    expect(first[1]?.record.aggregates?.consigneeValueEur24h).toBe(10)
+    expect(first[2]?.record.aggregates?.consigneeValueEur7d).toBe(30)
+    expect(first[2]?.record.aggregates?.iossCount7d).toBe(2)
+  })
+
+  it('counts a declaration version once: a replay changes nothing, an amendment counts again', async () => {
+    const s = store()
+    const batch = stream()
+    await s.enrichBatch(batch, t0)
+    const [after] = await s.enrichBatch([makeDeclaration({ declarationId: 'd', declaredAt: t0 + 2 * DAY })], t0)
+    await s.enrichBatch(batch, t0)
+    const [again] = await s.enrichBatch([makeDeclaration({ declarationId: 'd', declaredAt: t0 + 2 * DAY })], t0)
+    expect(again?.record.aggregates).toEqual(after?.record.aggregates)
+    await s.enrichBatch([{ ...(batch[2] as typeof batch[number]), version: 2 }], t0)
+    const [amended] = await s.enrichBatch([makeDeclaration({ declarationId: 'd', declaredAt: t0 + 2 * DAY })], t0)
+    expect(amended?.record.aggregates?.consigneeCount7d).toBe((after?.record.aggregates?.consigneeCount7d ?? 0) + 1)
+  })
+
+  it('includes the parcel itself when configured to', async () => {
+    const s = createMemoryProfileStore({ identityKey: 'test-key', record: { ...defaultRecordConfig, aggregatesIncludeCurrent: true } })
+    const results = await s.enrichBatch(stream(), t0)
+    expect(results.map((r) => r.record.aggregates?.consigneeCount24h)).toEqual([1, 2, 1])
+    expect(results[2]?.record.aggregates?.consigneeValueEur7d).toBe(34.3)
   })
 
   it('fetches nothing the ruleset does not read', async () => {

@@ -11,7 +11,7 @@ import { DEFAULT_PREFIX, keyLayout, PROFILE_FIELDS } from './keys.ts'
 import { createIdentityHasher } from './normalise.ts'
 import { mergeWatch, writeFor, type ProfileWrite } from './profile-write.ts'
 import { buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Hash, type RecordConfig } from './record.ts'
-import { entryOf, planOf, resultOf, type EnrichmentResult, type ProfileStore } from './store.ts'
+import { entryOf, ownOf, planOf, resultOf, type EnrichmentResult, type ProfileStore } from './store.ts'
 
 export interface MemoryStoreConfig {
   readonly identityKey: string
@@ -64,7 +64,13 @@ export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfi
     return declarations.map((d) => {
       const k: DeclarationKeys = declarationKeys(d, keys, hash)
       let counts: number[] | undefined
-      if (plan.families.has('aggregates')) { aggregates.apply(entryOf(d, k, fx, d.declaredAt), out, 0); counts = out }
+      let own: readonly [number, number] | undefined
+      if (plan.families.has('aggregates')) {
+        const entry = entryOf(d, k, fx, d.declaredAt)
+        aggregates.apply(entry, out, 0)
+        counts = out
+        own = ownOf(entry)
+      }
       const missing: string[] = []
       const record = buildRecord(d, k, {
         seller: read(k.seller, PROFILE_FIELDS.seller),
@@ -73,7 +79,8 @@ export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfi
         ioss: read(k.ioss, PROFILE_FIELDS.ioss),
         watch: [...k.sellerWatch, ...k.consigneeWatch].map((f) => watch.get(f) ?? null),
         aggregates: counts,
-        aggregatesOffset: 0
+        aggregatesOffset: 0,
+        own
       }, plan, nowMs, recordConfig, missing)
       return resultOf(record, missing)
     })

@@ -3,8 +3,9 @@
 //
 // Derived values (documented in README "Enrichment"):
 //   violations  violationCount × 0.5^(days since lastViolationAt / violationHalfLifeDays)
-//   riskTier    HIGH when violations ≥ 1, MEDIUM when violations > 0 or analyst flags are set,
-//               LOW otherwise, UNKNOWN when the seller has no profile
+//   riskTier    an analyst flag `risk:HIGH|MEDIUM|LOW` when set; else HIGH when violations ≥ 1,
+//               MEDIUM when violations > 0 or other flags are set, LOW otherwise; UNKNOWN when
+//               the seller has no profile
 //   aeo         looked up by aeoCertRef, else the seller's EORI, else its TIN; it matches the
 //               seller when its id is the seller's EORI/TIN or its operator name normalises to
 //               the seller's name. Stale (last sync older than aeoStaleAfterMs) → {stale:true}
@@ -22,9 +23,15 @@ import { normaliseEmail, normaliseIdentifier, normaliseName, normalisePhone, nor
 export interface RecordConfig {
   readonly aeoStaleAfterMs: number
   readonly violationHalfLifeDays: number
+  /**
+   * Whether the aggregates a declaration sees include itself. false (default): they cover the
+   * EARLIER parcels of the windows, so `consigneeValueEur24h + totalValue > 150` reads as
+   * "with this parcel"; the parcel is counted all the same, for the ones after it.
+   */
+  readonly aggregatesIncludeCurrent: boolean
 }
 
-export const defaultRecordConfig: RecordConfig = { aeoStaleAfterMs: 48 * 3_600_000, violationHalfLifeDays: 180 }
+export const defaultRecordConfig: RecordConfig = { aeoStaleAfterMs: 48 * 3_600_000, violationHalfLifeDays: 365, aggregatesIncludeCurrent: false }
 
 const DAY_MS = 86_400_000
 
@@ -103,6 +110,8 @@ export interface Fetched {
   /** The aggregate script's output (OUTPUT_STRIDE numbers from aggregatesOffset); undefined when not read. */
   readonly aggregates?: readonly number[]
   readonly aggregatesOffset?: number
+  /** This parcel's own contribution (it is in its buckets): [count, EUR cents]; [0, 0] when too old to count. */
+  readonly own?: readonly [number, number]
 }
 
 const listedNow = (raw: string | null, now: number): boolean => {
@@ -155,8 +164,9 @@ export const buildRecord = (
       const S = PROFILE_FIELDS.seller
       const firstSeenAt = num(h[S.indexOf('firstSeenAt')]) ?? now
       const violations = decayed(num(h[S.indexOf('violationCount')]) ?? 0, num(h[S.indexOf('lastViolationAt')]), now, config.violationHalfLifeDays)
-      const flagged = (h[S.indexOf('flags')] ?? '') !== ''
-      const riskTier: SellerRiskTier = violations >= 1 ? 'HIGH' : violations > 0 || flagged ? 'MEDIUM' : 'LOW'
+      const flags = h[S.indexOf('flags')] ?? ''
+      const tierFlag = /(?:^|,)risk:(HIGH|MEDIUM|LOW)(?:,|$)/.exec(flags)?.[1] as SellerRiskTier | undefined
+      const riskTier: SellerRiskTier = tierFlag ?? (violations >= 1 ? 'HIGH' : violations > 0 || flags !== '' ? 'MEDIUM' : 'LOW')
       record.seller = {
         riskTier, firstSeenAt, ageDays: Math.max(0, Math.floor((now - firstSeenAt) / DAY_MS)), violations,
         knownConsignor: h[S.indexOf('knownConsignor')] === '1', aeo
@@ -205,7 +215,8 @@ export const buildRecord = (
     if (a === undefined) missing.push('aggregates')
     else {
       const o = f.aggregatesOffset ?? 0
-      const at = (i: number): number => a[o + i] ?? 0
+      const [ownCount, ownCents] = config.aggregatesIncludeCurrent ? [0, 0] : f.own ?? [0, 0]
+      const at = (i: number): number => (a[o + i] ?? 0) - (i % 2 === 0 ? ownCount : ownCents)
       const hasIoss = k.iossNumber !== ''
       record.aggregates = {
         consigneeCount24h: at(0), consigneeValueEur24h: at(1) / 100, consigneeCount7d: at(2), consigneeValueEur7d: at(3) / 100,

@@ -21,7 +21,7 @@ import { CACHED_FAMILIES, keyLayout, PROFILE_FIELDS, type Family } from './keys.
 import { createLru, type Lru } from './lru.ts'
 import { createIdentityHasher } from './normalise.ts'
 import { buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Fetched, type Hash, type RecordConfig } from './record.ts'
-import { entryOf, planOf, resultOf, type EnrichmentResult, type ProfileStore } from './store.ts'
+import { entryOf, ownOf, planOf, resultOf, type EnrichmentResult, type ProfileStore } from './store.ts'
 
 export interface RedisStoreConfig {
   readonly prefix: string
@@ -189,7 +189,8 @@ export const createRedisProfileStore = (redis: Redis, options: Partial<RedisStor
         ioss: get(k.ioss),
         watch: fam.has('watchlist') ? watchValues(k, known) : undefined,
         aggregates,
-        aggregatesOffset: i * OUTPUT_STRIDE
+        aggregatesOffset: i * OUTPUT_STRIDE,
+        own: ownOf(entries[i])
       }
       const missing: string[] = []
       return resultOf(buildRecord(d, k, fetched, plan, nowMs, recordConfig, missing), missing)

@@ -41,3 +41,7 @@ export const resultOf = (record: EnrichmentRecord, missing: string[]): Enrichmen
 /** The aggregate entry of a declaration: its buckets, value in EUR cents and entity ids. */
 export const entryOf = (d: ParcelDeclaration, k: DeclarationKeys, fx: FxToEur, nowMs: number): AggEntry =>
   aggEntry(`${d.declarationId}#${d.version}`, d.declaredAt, toEurCents(d.totalValue, d.currency, fx), [k.identityHash, d.sellerId, k.iossNumber], nowMs, true)
+
+/** What a counted entry contributed to its own buckets: [count, EUR cents]. */
+export const ownOf = (entry: AggEntry | undefined): readonly [number, number] =>
+  entry === undefined || entry.mode === 0 ? [0, 0] : [1, entry.valueCents]

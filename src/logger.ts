@@ -2,12 +2,13 @@ import { pino, type Logger, type LoggerOptions } from 'pino'
 
 // Personal data (names, addresses, phones, e-mails) never reaches the logs. Paths are
 // listed, not pattern-matched, so redaction costs one compiled accessor per path.
+// Parties are redacted whole at any of the first two levels (`seller`, `record.seller`);
+// contact fields at the top level and one level down (`email`, `party.email`).
 export const redactPaths: readonly string[] = [
+  'name', 'street', 'city', 'postcode', 'phone', 'email', 'address',
   '*.name', '*.street', '*.city', '*.postcode', '*.phone', '*.email', '*.address',
-  'declaration.seller', 'declaration.consignee',
-  'seller.name', 'seller.address', 'seller.phone', 'seller.email',
-  'consignee.name', 'consignee.address', 'consignee.phone', 'consignee.email',
-  'password', '*.password', 'sasl.password'
+  'seller', 'consignee', '*.seller', '*.consignee',
+  'password', '*.password', '*.*.password'
 ]
 
 export interface LoggerConfig {

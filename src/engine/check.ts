@@ -4,7 +4,7 @@
 // (with a "did you mean" hint where one helps) instead of stopping at the first.
 
 import type { Node, NodeOf, Type } from './ast.ts'
-import { FORBIDDEN_NAMES, suggest, typeOfShape } from './fields.ts'
+import { didYouMean, FORBIDDEN_NAMES, typeOfShape } from './fields.ts'
 import type { Shape } from './fields.ts'
 import { functions } from './functions.ts'
 import type { ArgKind } from './functions.ts'
@@ -53,10 +53,6 @@ export const checkExpression = (root: Node, env: CheckEnv): CheckResult => {
   const fail = (pos: Pos, code: DiagnosticCode, message: string, hint?: string): Type => {
     problems.push(hint === undefined ? { pos, code, message } : { pos, code, message, hint })
     return ERROR
-  }
-  const didYouMean = (name: string, candidates: Iterable<string>): string | undefined => {
-    const s = suggest(name, candidates)
-    return s === undefined ? undefined : `did you mean \`${s}\`?`
   }
   const fieldNames = (shape: Shape): string[] => shape.kind === 'record' ? [...shape.fields.keys()] : []
 

@@ -13,7 +13,7 @@ import type { ListDef } from './check.ts'
 import { checkExpression } from './check.ts'
 import { generate, instantiate } from './codegen.ts'
 import type { ListData, RulePlan } from './codegen.ts'
-import { declarationShape, enrichmentShape, suggest } from './fields.ts'
+import { declarationShape, didYouMean, enrichmentShape } from './fields.ts'
 import { readList, readManifest, readRules } from './files.ts'
 import type { ListFile, Manifest, RuleDef } from './files.ts'
 import { parseExpression } from './parse.ts'
@@ -82,7 +82,7 @@ export const compileRuleset = (files: readonly RuleSourceFile[], options: Compil
   const fx = manifest?.fx ?? null
   if (fx !== null) {
     const def = listDefs.get(fx.name)
-    if (def === undefined) problems.add('ruleset.yaml', fx.pos, 'unknown-list', `unknown FX table \`${fx.name}\``, suggest(fx.name, listDefs.keys()))
+    if (def === undefined) problems.add('ruleset.yaml', fx.pos, 'unknown-list', `unknown FX table \`${fx.name}\``, didYouMean(fx.name, listDefs.keys()))
     else if (def.kind !== 'map' || def.valueType !== 'number') problems.add('ruleset.yaml', fx.pos, 'type', `FX table \`${fx.name}\` must be a map of numbers (EUR per unit)`)
   }
 

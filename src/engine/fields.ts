@@ -121,3 +121,9 @@ export const suggest = (name: string, candidates: Iterable<string>): string | un
   }
   return best
 }
+
+/** A "did you mean `x`?" hint, or undefined when nothing is close. */
+export const didYouMean = (name: string, candidates: Iterable<string>): string | undefined => {
+  const s = suggest(name, candidates)
+  return s === undefined ? undefined : `did you mean \`${s}\`?`
+}

@@ -7,7 +7,7 @@ import type { Action } from '../decide/decision.ts'
 import { decisionOf, isAction } from '../decide/decision.ts'
 import type { Band } from '../decide/outcome.ts'
 import type { SetEntry } from './codegen.ts'
-import { suggest } from './fields.ts'
+import { didYouMean, suggest } from './fields.ts'
 import type { Pos } from './lex.ts'
 import { parseDate } from './parse.ts'
 import type { Tier } from './ruleset.ts'
@@ -83,7 +83,7 @@ const reader = (file: YamlFile, fields: Fields, where: string, problems: Problem
   const action = (name: string, required: boolean, mustHold = false): Action | null => {
     const v = scalar(fields.get(name)?.value)
     if (v === undefined || v === null) { if (required) problems.add(file.path, at(name), 'structure', `${where} needs \`${name}\``); return null }
-    if (!isAction(v)) { problems.add(file.path, at(name), 'structure', `\`${String(v)}\` is not an action`, suggest(String(v), ['RELEASE', 'RELEASE_POST_AUDIT', 'REQUEST_INFO', 'SCREEN_NII', 'PHYSICAL_EXAM', 'DO_NOT_LOAD', 'REJECT_DATA', 'REDIRECT_FULL_DECLARATION'])); return null }
+    if (!isAction(v)) { problems.add(file.path, at(name), 'structure', `\`${String(v)}\` is not an action`, didYouMean(String(v), ['RELEASE', 'RELEASE_POST_AUDIT', 'REQUEST_INFO', 'SCREEN_NII', 'PHYSICAL_EXAM', 'DO_NOT_LOAD', 'REJECT_DATA', 'REDIRECT_FULL_DECLARATION'])); return null }
     if (mustHold && decisionOf(v) === 'RELEASE') { bad(name, 'an action that holds the parcel'); return null }
     return v
   }
@@ -158,7 +158,7 @@ export const readRules = (file: YamlFile, problems: Problems): RuleDef[] => {
     unknownKeys(file, fields, RULE_KEYS, `rule ${id}`, problems, suggest)
     const tierText = r.str('tier', true)
     const tier = TIERS.find((t) => t === tierText)
-    if (tier === undefined && tierText !== '') problems.add(file.path, r.at('tier'), 'structure', `tier must be gate, indicator or mitigation, found \`${tierText}\``, suggest(tierText, TIERS))
+    if (tier === undefined && tierText !== '') problems.add(file.path, r.at('tier'), 'structure', `tier must be gate, indicator or mitigation, found \`${tierText}\``, didYouMean(tierText, TIERS))
     const gate = tier === 'gate'
     if (gate && fields.has('weight')) problems.add(file.path, r.at('weight'), 'structure', 'a gate has an `action`, not a `weight`')
     if (!gate && tier !== undefined && fields.has('action')) problems.add(file.path, r.at('action'), 'structure', `an ${tier} has a \`weight\`, not an \`action\``)

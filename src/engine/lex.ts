@@ -35,7 +35,11 @@ export const lex = (src: string): { tokens: Token[], error: LexError | null } =>
   let line = 1
   let lineStart = 0
   const here = (at: number): Pos => ({ line, column: at - lineStart + 1 })
+  // End of the last token: where "unexpected end of expression" is reported.
+  let end: Pos = { line: 1, column: 1 }
+  let counted = 0
   while (i < src.length) {
+    if (tokens.length !== counted) { end = here(i); counted = tokens.length }
     const c = src[i] as string
     if (c === '\n') { i++; line++; lineStart = i; continue }
     if (c === ' ' || c === '\t' || c === '\r') { i++; continue }
@@ -95,6 +99,7 @@ export const lex = (src: string): { tokens: Token[], error: LexError | null } =>
     if (c === '=') return { tokens, error: { pos: start, message: 'unexpected `=`', } }
     return { tokens, error: { pos: start, message: `unexpected character ${JSON.stringify(c)}` } }
   }
-  tokens.push({ kind: 'eof', text: '', pos: here(i) })
+  if (tokens.length !== counted) end = here(i)
+  tokens.push({ kind: 'eof', text: '', pos: end })
   return { tokens, error: null }
 }

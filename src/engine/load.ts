@@ -5,8 +5,9 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { ParcelRiskError } from '../errors.ts'
 import { compileRuleset } from './compile.ts'
-import type { CompileResult, RuleSourceFile } from './ruleset.ts'
+import type { CompiledRuleset, CompileResult, Diagnostic, RuleSourceFile } from './ruleset.ts'
 
 /** schemas/parcel-declaration.avsc of this package. */
 export const DECLARATION_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/parcel-declaration.avsc', import.meta.url))
@@ -32,4 +33,14 @@ export const readRulesetFiles = async (dir: string): Promise<RuleSourceFile[]> =
 export const loadRuleset = async (dir: string, schemaPath: string = DECLARATION_SCHEMA_PATH): Promise<CompileResult> => {
   const [files, schemaText] = await Promise.all([readRulesetFiles(dir), readFile(schemaPath, 'utf8')])
   return compileRuleset(files, { declarationSchema: JSON.parse(schemaText) as unknown })
+}
+
+export const formatDiagnostic = (d: Diagnostic): string =>
+  `${d.file}:${d.line}:${d.column}: ${d.message}${d.hint === undefined ? '' : ` (${d.hint})`}`
+
+/** Loads a ruleset that must compile (start-up): throws E_RULES_INVALID listing every problem. */
+export const loadRulesetOrThrow = async (dir: string, schemaPath?: string): Promise<CompiledRuleset> => {
+  const result = await loadRuleset(dir, schemaPath)
+  if (result.ok) return result.ruleset
+  throw new ParcelRiskError('E_RULES_INVALID', `ruleset ${dir} has ${result.errors.length} problem(s):\n${result.errors.map(formatDiagnostic).join('\n')}`)
 }

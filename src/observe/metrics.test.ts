@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { register as globalRegistry } from 'prom-client'
 import { createMetrics } from './metrics.ts'
@@ -112,5 +113,14 @@ describe('observe > metrics', () => {
   it('adds Node.js process metrics only when asked', async () => {
     expect(await createMetrics().render()).not.toContain('process_cpu_user_seconds_total')
     expect(await createMetrics({ processMetrics: true }).render()).toContain('process_cpu_user_seconds_total')
+  })
+})
+
+describe('observe > metrics > README', () => {
+  it('lists every metric with its type, and no other', async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const documented = Object.fromEntries([...readme.matchAll(/^\| `(parcel_risk_[a-z_]+)` \| (counter|gauge|histogram) \|/gm)].map((m) => [m[1], m[2]]))
+    const exported = Object.fromEntries([...(await createMetrics().render()).matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]))
+    expect(documented).toEqual(exported)
   })
 })

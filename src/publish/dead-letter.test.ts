@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { buildDeadLetter, deadLetterHeaders, maxMessageLength, type SourceRecord } from './dead-letter.ts'
 
@@ -65,5 +66,13 @@ describe('publish > dead-letter', () => {
     const message = record.headers?.[deadLetterHeaders.message] as string
     expect(message).toHaveLength(maxMessageLength)
     expect(message.endsWith('…')).toBe(true)
+  })
+})
+
+describe('publish > dead-letter > README', () => {
+  it('documents every header name', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const documented = [...readme.matchAll(/^\| `(parcel-risk\.[a-z.]+)` \|/gm)].map((m) => m[1])
+    expect(documented).toEqual(Object.values(deadLetterHeaders))
   })
 })

@@ -55,15 +55,16 @@ export const createHandWritten = (ref: ReferenceData, rulesetDigest: string): Ha
     giftPlatform: meta('IND-GIFT-FROM-PLATFORM'), lineMerge: meta('IND-LINE-MERGE-FLAT-DUTY'),
     wlSeller: meta('GATE-WATCHLIST-SELLER'), wlConsignee: meta('GATE-WATCHLIST-CONSIGNEE'), wlFuzzy: meta('IND-WATCHLIST-FUZZY'),
     chplSanctioned: meta('GATE-CHPL-SANCTIONED-DESTINATION'), chplDiversion: meta('GATE-CHPL-DIVERSION-ROUTE'),
-    precursor: meta('IND-PRECURSOR-ORIGIN'), wildlife: meta('IND-WILDLIFE'), undervalued: meta('IND-UNDERVALUED-ITEM'),
+    hubTransit: meta('IND-DIVERSION-HUB-TRANSIT'), precursor: meta('IND-PRECURSOR-ORIGIN'), wildlife: meta('IND-WILDLIFE'), undervalued: meta('IND-UNDERVALUED-ITEM'),
     perKg: meta('IND-LOW-VALUE-PER-KG'), mismatchElec: meta('IND-HS-MISMATCH-ELECTRONICS'), mismatchApparel: meta('IND-HS-MISMATCH-APPAREL'),
     vague: meta('IND-VAGUE-DESCRIPTION'), brand: meta('IND-BRAND-IPR'), freeZone: meta('IND-FREE-ZONE-IPR'),
     newSeller: meta('IND-NEW-SELLER'), highRisk: meta('IND-SELLER-HIGH-RISK'), repeatSeller: meta('IND-REPEAT-OFFENDER-SELLER'),
     repeatConsignee: meta('IND-REPEAT-OFFENDER-CONSIGNEE'), iossNotBound: meta('IND-IOSS-NOT-BOUND'),
     aeo: meta('MIT-AEO-SELLER'), mra: meta('MIT-AEO-MRA-PARTNER')
   }
-  const inForce = (m: RuleMeta, now: number): boolean =>
-    (m.effectiveFromMs === null || now >= m.effectiveFromMs) && (m.effectiveToMs === null || now < m.effectiveToMs)
+  // Effective dates are tested against the declaration date (the manifest's dateField).
+  const inForce = (m: RuleMeta, t: number): boolean =>
+    (m.effectiveFromMs === null || t >= m.effectiveFromMs) && (m.effectiveToMs === null || t < m.effectiveToMs)
   const bands = [...ref.bands].sort((a, b) => b.min - a.min)
   const randomSeed = ref.random.seed + ':'
 
@@ -166,7 +167,7 @@ export const createHandWritten = (ref: ReferenceData, rulesetDigest: string): Ha
       if (totalEur !== undefined && totalEur > 45) indicator(R.gift45, [{ name: 'itemCategory', value: 'GIFT' }, { name: 'totalValue in EUR', value: String(totalEur) }])
       if (d.source.kind === 'PLATFORM') indicator(R.giftPlatform, [{ name: 'itemCategory', value: 'GIFT' }, { name: 'source.kind', value: 'PLATFORM' }])
     }
-    if (inForce(R.lineMerge, nowMs) && items.length === 1 && mergeLine >= 0) {
+    if (inForce(R.lineMerge, typeof d.declaredAt === 'number' ? d.declaredAt : nowMs) && items.length === 1 && mergeLine >= 0) {
       indicator(R.lineMerge, [line(mergeLine, 'quantity', String(lineItem(mergeLine).quantity)), line(mergeLine, 'description', lineItem(mergeLine).description)])
     }
 
@@ -174,7 +175,7 @@ export const createHandWritten = (ref: ReferenceData, rulesetDigest: string): Ha
     if (wl?.sellerHit === true) gate(R.wlSeller, [{ name: 'enrichment.watchlist.sellerHit', value: 'true' }])
     if (wl?.consigneeHit === true) gate(R.wlConsignee, [{ name: 'enrichment.watchlist.consigneeHit', value: 'true' }])
     const ms = wl?.matchScore
-    if (ms !== undefined && ms >= 0.85) indicator(R.wlFuzzy, [{ name: 'enrichment.watchlist.matchScore', value: String(ms) }])
+    if (ms !== undefined && ms >= 0.85 && wl?.sellerHit === false && wl.consigneeHit === false) indicator(R.wlFuzzy, [{ name: 'enrichment.watchlist.matchScore', value: String(ms) }])
     if (chplLine >= 0) {
       let via: string | undefined = sanctioned.has(d.destinationCountry) ? d.destinationCountry : undefined
       if (via === undefined) for (const c of d.route) if (sanctioned.has(c)) { via = c; break }
@@ -184,6 +185,9 @@ export const createHandWritten = (ref: ReferenceData, rulesetDigest: string): Ha
       let via: string | undefined = diversion.has(d.destinationCountry) ? d.destinationCountry : undefined
       if (via === undefined) for (const c of d.route) if (diversion.has(c)) { via = c; break }
       if (via !== undefined) gate(R.chplDiversion, [line(chpl1Line, 'hsCode', lineItem(chpl1Line).hsCode), { name: 'destinationCountry', value: d.destinationCountry }, { name: 'route', value: via }])
+    }
+    for (const c of d.route) {
+      if (diversion.has(c)) { indicator(R.hubTransit, [{ name: 'route', value: c }]); break }
     }
     if (precursorLine >= 0) indicator(R.precursor, [line(precursorLine, 'hsCode', lineItem(precursorLine).hsCode), line(precursorLine, 'originCountry', lineItem(precursorLine).originCountry)])
     if (wildlifeLine >= 0) indicator(R.wildlife, [line(wildlifeLine, 'description', lineItem(wildlifeLine).description)])
@@ -208,9 +212,9 @@ export const createHandWritten = (ref: ReferenceData, rulesetDigest: string): Ha
     if (age !== undefined && age < 30) indicator(R.newSeller, [{ name: 'enrichment.seller.ageDays', value: String(age) }])
     if (seller?.riskTier === 'HIGH') indicator(R.highRisk, [{ name: 'enrichment.seller.riskTier', value: 'HIGH' }])
     const sv = seller?.violations
-    if (sv !== undefined && sv >= 1) indicator(R.repeatSeller, [{ name: 'enrichment.seller.violations', value: String(sv) }])
+    if (sv !== undefined && sv >= 0.5) indicator(R.repeatSeller, [{ name: 'enrichment.seller.violations', value: String(sv) }])
     const cv = e?.consignee?.violations
-    if (cv !== undefined && cv >= 1) indicator(R.repeatConsignee, [{ name: 'enrichment.consignee.violations', value: String(cv) }])
+    if (cv !== undefined && cv >= 0.5) indicator(R.repeatConsignee, [{ name: 'enrichment.consignee.violations', value: String(cv) }])
     if (ioss !== null && ioss !== undefined && e?.ioss?.boundToSeller === false) {
       indicator(R.iossNotBound, [{ name: 'iossNumber', value: ioss }, { name: 'enrichment.ioss.boundToSeller', value: 'false' }])
     }

@@ -21,7 +21,7 @@ const d = (path: string, operator: string, value: unknown): Condition => ({ fact
 const e = (path: string, operator: string, value: unknown): Condition => ({ fact: 'e', path, operator, value })
 const anyItem = (...tests: LineTest[]): Condition => ({ fact: 'd', operator: 'anyItem', value: tests })
 
-/** The 35 rules: id → conditions. Thresholds are those of rules/eu-lvc. */
+/** The 36 rules: id → conditions. Thresholds are those of rules/eu-lvc. */
 export const conditions: Readonly<Record<string, TopLevelCondition>> = {
   'GATE-DESC-STOP-WORD': { all: [anyItem(['descLowerIn', 'stopWords'])] },
   'GATE-PARTY-STOP-WORD': { any: [d('$.seller.name', 'lowerInSet', 'partyStopWords'), d('$.consignee.name', 'lowerInSet', 'partyStopWords')] },
@@ -36,10 +36,11 @@ export const conditions: Readonly<Record<string, TopLevelCondition>> = {
   'IND-SPLIT-VALUE-24H': { all: [e('$.aggregates.consigneeCount24h', 'greaterThanInclusive', 1), { fact: 'consigneeValuePlusThisEur', operator: 'greaterThan', value: 150 }] },
   'IND-GIFT-OVER-45': { all: [d('$.itemCategory', 'equal', 'GIFT'), { fact: 'totalEur', operator: 'greaterThan', value: 45 }] },
   'IND-GIFT-FROM-PLATFORM': { all: [d('$.itemCategory', 'equal', 'GIFT'), d('$.source.kind', 'equal', 'PLATFORM')] },
-  'IND-LINE-MERGE-FLAT-DUTY': { all: [{ fact: 'nowMs', operator: 'greaterThanInclusive', value: Date.parse('2026-07-01') }, { fact: 'nowMs', operator: 'lessThan', value: Date.parse('2028-07-01') }, d('$.items', 'lengthEquals', 1), anyItem(['quantityGte', 5], ['or', [['descHasWord', 'and'], ['descIncludes', '&']]])] },
+  'IND-LINE-MERGE-FLAT-DUTY': { all: [d('$.declaredAt', 'greaterThanInclusive', Date.parse('2026-07-01')), d('$.declaredAt', 'lessThan', Date.parse('2028-07-01')), d('$.items', 'lengthEquals', 1), anyItem(['quantityGte', 5], ['or', [['descHasWord', 'and'], ['descIncludes', '&']]])] },
   'GATE-WATCHLIST-SELLER': { all: [e('$.watchlist.sellerHit', 'equal', true)] },
   'GATE-WATCHLIST-CONSIGNEE': { all: [e('$.watchlist.consigneeHit', 'equal', true)] },
-  'IND-WATCHLIST-FUZZY': { all: [e('$.watchlist.matchScore', 'greaterThanInclusive', 0.85)] },
+  'IND-WATCHLIST-FUZZY': { all: [e('$.watchlist.matchScore', 'greaterThanInclusive', 0.85), e('$.watchlist.sellerHit', 'equal', false), e('$.watchlist.consigneeHit', 'equal', false)] },
+  'IND-DIVERSION-HUB-TRANSIT': { all: [d('$.route', 'anyInSet', 'diversionRiskCountries')] },
   'GATE-CHPL-SANCTIONED-DESTINATION': { all: [anyItem(['hs6In', 'chplHs6']), { any: [d('$.destinationCountry', 'inSet', 'sanctionedDestinations'), d('$.route', 'anyInSet', 'sanctionedDestinations')] }] },
   'GATE-CHPL-DIVERSION-ROUTE': { all: [anyItem(['hs6In', 'chplTier1Hs6']), { any: [d('$.destinationCountry', 'inSet', 'diversionRiskCountries'), d('$.route', 'anyInSet', 'diversionRiskCountries')] }] },
   'IND-PRECURSOR-ORIGIN': { all: [anyItem(['hsStartsWithAny', 'precursorHs'], ['originIn', 'precursorOrigins'])] },
@@ -53,8 +54,8 @@ export const conditions: Readonly<Record<string, TopLevelCondition>> = {
   'IND-FREE-ZONE-IPR': { all: [d('$.dispatchLocation.freeZone', 'equal', true), anyItem(['hsStartsWithAny', 'iprSensitiveHs'])] },
   'IND-NEW-SELLER': { all: [e('$.seller.ageDays', 'lessThan', 30)] },
   'IND-SELLER-HIGH-RISK': { all: [e('$.seller.riskTier', 'equal', 'HIGH')] },
-  'IND-REPEAT-OFFENDER-SELLER': { all: [e('$.seller.violations', 'greaterThanInclusive', 1)] },
-  'IND-REPEAT-OFFENDER-CONSIGNEE': { all: [e('$.consignee.violations', 'greaterThanInclusive', 1)] },
+  'IND-REPEAT-OFFENDER-SELLER': { all: [e('$.seller.violations', 'greaterThanInclusive', 0.5)] },
+  'IND-REPEAT-OFFENDER-CONSIGNEE': { all: [e('$.consignee.violations', 'greaterThanInclusive', 0.5)] },
   'IND-IOSS-NOT-BOUND': { all: [d('$.iossNumber', 'present', true), e('$.ioss.boundToSeller', 'equal', false)] },
   'MIT-AEO-SELLER': { all: [e('$.seller.aeo.programme', 'in', ['AEOS', 'AEOF']), e('$.seller.aeo.status', 'equal', 'ACTIVE'), e('$.seller.aeo.stale', 'equal', false)] },
   'MIT-AEO-MRA-PARTNER': { all: [e('$.seller.aeo.mraApplicable', 'equal', true), e('$.seller.aeo.programme', 'presentNotIn', ['AEOS', 'AEOF']), e('$.seller.aeo.status', 'equal', 'ACTIVE'), e('$.seller.aeo.stale', 'equal', false), d('$.seller.address.country', 'inSet', 'mraPartners')] }
@@ -64,7 +65,7 @@ const present = (v: unknown): boolean => v !== undefined && v !== null
 
 export interface JsonRulesEngineScorer {
   /** Resolves to the ids of the rules that fired. */
-  run (declaration: ParcelDeclaration, enrichment: EnrichmentRecord | null, nowMs: number): Promise<string[]>
+  run (declaration: ParcelDeclaration, enrichment: EnrichmentRecord | null): Promise<string[]>
 }
 
 export const createJsonRulesEngine = (ref: ReferenceData): JsonRulesEngineScorer => {
@@ -151,8 +152,8 @@ export const createJsonRulesEngine = (ref: ReferenceData): JsonRulesEngineScorer
     engine.addRule(rule)
   }
   return {
-    async run (declaration, enrichment, nowMs) {
-      const result = await engine.run({ d: declaration, e: enrichment ?? {}, nowMs })
+    async run (declaration, enrichment) {
+      const result = await engine.run({ d: declaration, e: enrichment ?? {} })
       return result.events.map((ev) => ev.type)
     }
   }

@@ -38,10 +38,11 @@ export const zenExpressions = (ref: ReferenceData): Readonly<Record<string, stri
     'IND-SPLIT-VALUE-24H': `${has('e.aggregates.consigneeCount24h')} and e.aggregates.consigneeCount24h >= 1 and ${has('e.aggregates.consigneeValueEur24h')} and ${knownFx} and e.aggregates.consigneeValueEur24h + ${totalEur} > 150`,
     'IND-GIFT-OVER-45': `d.itemCategory == 'GIFT' and ${knownFx} and ${totalEur} > 45`,
     'IND-GIFT-FROM-PLATFORM': "d.itemCategory == 'GIFT' and d.source.kind == 'PLATFORM'",
-    'IND-LINE-MERGE-FLAT-DUTY': `now >= ${Date.parse('2026-07-01')} and now < ${Date.parse('2028-07-01')} and len(d.items) == 1 and some(d.items, #.quantity >= 5 and (matches(lower(#.description), ${words(['and'])}) or contains(#.description, '&')))`,
+    'IND-LINE-MERGE-FLAT-DUTY': `d.declaredAt >= ${Date.parse('2026-07-01')} and d.declaredAt < ${Date.parse('2028-07-01')} and len(d.items) == 1 and some(d.items, #.quantity >= 5 and (matches(lower(#.description), ${words(['and'])}) or contains(#.description, '&')))`,
     'GATE-WATCHLIST-SELLER': 'e.watchlist.sellerHit == true',
     'GATE-WATCHLIST-CONSIGNEE': 'e.watchlist.consigneeHit == true',
-    'IND-WATCHLIST-FUZZY': `${has('e.watchlist.matchScore')} and e.watchlist.matchScore >= 0.85`,
+    'IND-WATCHLIST-FUZZY': `${has('e.watchlist.matchScore')} and e.watchlist.matchScore >= 0.85 and e.watchlist.sellerHit == false and e.watchlist.consigneeHit == false`,
+    'IND-DIVERSION-HUB-TRANSIT': `some(d.route, # in ${arr('diversionRiskCountries')})`,
     'GATE-CHPL-SANCTIONED-DESTINATION': `some(d.items, #.hsCode[0:5] in ${arr('chplHs6')}) and (d.destinationCountry in ${arr('sanctionedDestinations')} or some(d.route, # in ${arr('sanctionedDestinations')}))`,
     'GATE-CHPL-DIVERSION-ROUTE': `some(d.items, #.hsCode[0:5] in ${arr('chplTier1Hs6')}) and (d.destinationCountry in ${arr('diversionRiskCountries')} or some(d.route, # in ${arr('diversionRiskCountries')}))`,
     'IND-PRECURSOR-ORIGIN': `some(d.items, ${prefixes('precursorHs', '#.hsCode')} and #.originCountry in ${arr('precursorOrigins')})`,
@@ -55,8 +56,8 @@ export const zenExpressions = (ref: ReferenceData): Readonly<Record<string, stri
     'IND-FREE-ZONE-IPR': `d.dispatchLocation.freeZone == true and some(d.items, ${prefixes('iprSensitiveHs', '#.hsCode')})`,
     'IND-NEW-SELLER': `${has('e.seller.ageDays')} and e.seller.ageDays < 30`,
     'IND-SELLER-HIGH-RISK': "e.seller.riskTier == 'HIGH'",
-    'IND-REPEAT-OFFENDER-SELLER': `${has('e.seller.violations')} and e.seller.violations >= 1`,
-    'IND-REPEAT-OFFENDER-CONSIGNEE': `${has('e.consignee.violations')} and e.consignee.violations >= 1`,
+    'IND-REPEAT-OFFENDER-SELLER': `${has('e.seller.violations')} and e.seller.violations >= 0.5`,
+    'IND-REPEAT-OFFENDER-CONSIGNEE': `${has('e.consignee.violations')} and e.consignee.violations >= 0.5`,
     'IND-IOSS-NOT-BOUND': `${has('d.iossNumber')} and e.ioss.boundToSeller == false`,
     'MIT-AEO-SELLER': "e.seller.aeo.programme in ['AEOS', 'AEOF'] and e.seller.aeo.status == 'ACTIVE' and e.seller.aeo.stale == false",
     'MIT-AEO-MRA-PARTNER': `e.seller.aeo.mraApplicable == true and ${has('e.seller.aeo.programme')} and not (e.seller.aeo.programme in ['AEOS', 'AEOF']) and e.seller.aeo.status == 'ACTIVE' and e.seller.aeo.stale == false and d.seller.address.country in ${arr('mraPartners')}`
@@ -87,7 +88,7 @@ export const zenGraph = (expressions: Readonly<Record<string, string>>): { graph
 }
 
 export interface ZenScorer {
-  run (declaration: ParcelDeclaration, enrichment: EnrichmentRecord | null, nowMs: number): Promise<string[]>
+  run (declaration: ParcelDeclaration, enrichment: EnrichmentRecord | null): Promise<string[]>
   dispose (): void
 }
 
@@ -98,8 +99,8 @@ export const createZen = (ref: ReferenceData): ZenScorer => {
   const fx = ref.maps.get('fxToEur') ?? {}
   const refPrice = ref.maps.get('refPriceEur') ?? {}
   return {
-    async run (declaration, enrichment, nowMs) {
-      const response = await decision.evaluate({ d: declaration, e: enrichment ?? {}, fx, ref: refPrice, now: nowMs })
+    async run (declaration, enrichment) {
+      const response = await decision.evaluate({ d: declaration, e: enrichment ?? {}, fx, ref: refPrice })
       const result = response.result as Record<string, unknown>
       const hits: string[] = []
       for (let i = 0; i < keys.length; i++) if (result[`r${i}`] === true) hits.push(keys[i] as string)

@@ -1,0 +1,50 @@
+// Shared argument handling for the analyst commands (rules check|test|backtest, score):
+// node:util parseArgs in strict mode, `--help`/`-h` on every command, and one exit-code
+// convention (0 ok, 1 findings, 2 usage or configuration error). Commands write through an
+// `Io` so tests can run them in-process and read what they printed.
+
+import { parseArgs } from 'node:util'
+import type { ParseArgsOptionsConfig } from 'node:util'
+
+export const EXIT_OK = 0
+export const EXIT_FINDINGS = 1
+export const EXIT_USAGE = 2
+
+export interface Io {
+  readonly stdout: { write: (text: string) => unknown }
+  readonly stderr: { write: (text: string) => unknown }
+}
+
+export const processIo: Io = { stdout: process.stdout, stderr: process.stderr }
+
+export interface CommandSpec<T extends ParseArgsOptionsConfig> {
+  /** e.g. `rules check`; used in messages. */
+  readonly name: string
+  readonly usage: string
+  readonly options: T
+  readonly maxPositionals: number
+}
+
+export type Parsed<T extends ParseArgsOptionsConfig> =
+  | { readonly ok: true, readonly values: ReturnType<typeof parseArgs<{ options: T, allowPositionals: true, strict: true }>>['values'], readonly positionals: string[] }
+  | { readonly ok: false, readonly exitCode: number }
+
+/** Parses argv; prints usage for --help (exit 0) or the problem and usage to stderr (exit 2). */
+export const parseCommand = <T extends ParseArgsOptionsConfig>(argv: readonly string[], spec: CommandSpec<T>, io: Io): Parsed<T> => {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout.write(spec.usage)
+    return { ok: false, exitCode: EXIT_OK }
+  }
+  try {
+    const { values, positionals } = parseArgs({ args: [...argv], options: spec.options, allowPositionals: true, strict: true })
+    if (positionals.length > spec.maxPositionals) throw new Error(`unexpected argument '${positionals[spec.maxPositionals] ?? ''}'`)
+    return { ok: true, values, positionals }
+  } catch (err) {
+    return usageError(spec, io, (err as Error).message)
+  }
+}
+
+export const usageError = (spec: { name: string, usage: string }, io: Io, message: string): { ok: false, exitCode: number } => {
+  io.stderr.write(`parcel-risk ${spec.name}: ${message}\n\n${spec.usage}`)
+  return { ok: false, exitCode: EXIT_USAGE }
+}

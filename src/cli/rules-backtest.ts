@@ -1,0 +1,171 @@
+// `parcel-risk rules backtest`: scores one input with two rulesets (the champion in force and
+// a challenger) and reports what the change would do: hold rate and decisions per action,
+// hits per rule, and every declaration whose action changed. Both see the same enrichment.
+
+import { readFileSync, writeFileSync } from 'node:fs'
+import type { RiskDecision } from '../declaration.ts'
+import type { CompiledRuleset } from '../engine/ruleset.ts'
+import { ACTIONS_BY_SEVERITY } from '../decide/decision.ts'
+import { EXIT_OK, parseCommand, processIo, usageError } from './args.ts'
+import type { Io } from './args.ts'
+import { createLineChecker } from './declaration-lines.ts'
+import { compileOrReport, findRulesetDirs } from './rulesets.ts'
+import { BATCH_LINES, loadEnrichment, scoreBatch } from './score.ts'
+
+const USAGE = `usage: parcel-risk rules backtest --champion DIR --challenger DIR --input FILE
+                                [--profiles FILE] [--now ISO] [--json FILE] [--show N]
+
+Scores every declaration of FILE (NDJSON) with both rulesets and prints, side by side, the
+hold rate, decisions per action and hits per rule, then the declarations whose action
+changed.
+
+  --champion DIR    the ruleset in force
+  --challenger DIR  the candidate ruleset
+  --input FILE      declarations, NDJSON
+  --profiles FILE   ProfileUpdate NDJSON to enrich from (see 'parcel-risk score --help')
+  --now ISO         decision time (default: the current time)
+  --json FILE       also write the full report, every changed decision included, as JSON
+  --show N          changed decisions to list in the table (default 20)
+  -h, --help        this text
+
+Exit codes: 0 report written, 2 usage error, unreadable file or a ruleset that does not compile.
+`
+
+const spec = {
+  name: 'rules backtest',
+  usage: USAGE,
+  options: {
+    champion: { type: 'string' }, challenger: { type: 'string' }, input: { type: 'string' }, profiles: { type: 'string' },
+    now: { type: 'string' }, json: { type: 'string' }, show: { type: 'string' }
+  },
+  maxPositionals: 0
+} as const
+
+export interface Side {
+  readonly id: string
+  readonly version: string
+  readonly digest: string
+  declarations: number
+  held: number
+  readonly actions: Record<string, number>
+  readonly ruleHits: Record<string, number>
+}
+
+export interface Change {
+  readonly declarationId: string
+  readonly champion: { readonly action: string, readonly score: number, readonly rules: readonly string[] }
+  readonly challenger: { readonly action: string, readonly score: number, readonly rules: readonly string[] }
+}
+
+export interface BacktestReport {
+  readonly champion: Side & { readonly holdRate: number }
+  readonly challenger: Side & { readonly holdRate: number }
+  readonly changed: number
+  readonly scoreOnlyChanged: number
+  readonly changes: readonly Change[]
+}
+
+const side = (r: CompiledRuleset): Side => ({
+  id: r.id, version: r.version, digest: r.digest, declarations: 0, held: 0,
+  actions: Object.fromEntries(ACTIONS_BY_SEVERITY.map((a) => [a, 0])),
+  ruleHits: Object.fromEntries(r.rules.map((rule) => [rule.id, 0]))
+})
+
+const tally = (s: Side, d: RiskDecision): void => {
+  s.declarations++
+  if (d.decision === 'HOLD') s.held++
+  s.actions[d.action] = (s.actions[d.action] ?? 0) + 1
+  for (const r of d.reasons) s.ruleHits[r.ruleId] = (s.ruleHits[r.ruleId] ?? 0) + 1
+}
+
+const pct = (n: number, of: number): string => (of === 0 ? '-' : `${(100 * n / of).toFixed(1)} %`)
+
+export const formatReport = (r: BacktestReport, show: number): string => {
+  const a = r.champion
+  const b = r.challenger
+  const rows: Array<[string, string, string, string]> = [
+    ['', `champion ${a.id} ${a.version}`, `challenger ${b.id} ${b.version}`, 'delta'],
+    ['declarations', String(a.declarations), String(b.declarations), ''],
+    ['hold rate', pct(a.held, a.declarations), pct(b.held, b.declarations), `${((b.holdRate - a.holdRate) * 100).toFixed(1)} pt`]
+  ]
+  for (const action of ACTIONS_BY_SEVERITY) {
+    const x = a.actions[action] ?? 0
+    const y = b.actions[action] ?? 0
+    rows.push([action, `${x} (${pct(x, a.declarations)})`, `${y} (${pct(y, b.declarations)})`, `${y - x >= 0 ? '+' : ''}${y - x}`])
+  }
+  rows.push(['', '', '', ''], ['rule hits', '', '', ''])
+  const ids = [...new Set([...Object.keys(a.ruleHits), ...Object.keys(b.ruleHits)])].sort()
+  for (const id of ids) {
+    const x = a.ruleHits[id]
+    const y = b.ruleHits[id]
+    const delta = (y ?? 0) - (x ?? 0)
+    rows.push([id, x === undefined ? '(absent)' : String(x), y === undefined ? '(absent)' : String(y), `${delta >= 0 ? '+' : ''}${delta}`])
+  }
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)))
+  const lines = rows.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd())
+  lines.push('', `changed decisions: ${r.changed} changed action, ${r.scoreOnlyChanged} changed score only`)
+  for (const c of r.changes.slice(0, show)) {
+    const gained = c.challenger.rules.filter((id) => !c.champion.rules.includes(id)).map((id) => `+${id}`)
+    const lost = c.champion.rules.filter((id) => !c.challenger.rules.includes(id)).map((id) => `-${id}`)
+    lines.push(`  ${c.declarationId}  ${c.champion.action} → ${c.challenger.action}  (score ${c.champion.score} → ${c.challenger.score}${[...gained, ...lost].length > 0 ? `; ${[...gained, ...lost].join(' ')}` : ''})`)
+  }
+  if (r.changes.length > show) lines.push(`  … ${r.changes.length - show} more (see --json)`)
+  return `${lines.join('\n')}\n`
+}
+
+export const run = async (argv: readonly string[], io: Io = processIo): Promise<number> => {
+  const args = parseCommand(argv, spec, io)
+  if (!args.ok) return args.exitCode
+  const { champion, challenger, input, profiles, now, json } = args.values
+  if (champion === undefined || challenger === undefined || input === undefined) {
+    return usageError(spec, io, '--champion, --challenger and --input are required').exitCode
+  }
+  const nowMs = now === undefined ? Date.now() : Date.parse(now)
+  if (Number.isNaN(nowMs)) return usageError(spec, io, `--now: not an ISO-8601 time: ${now ?? ''}`).exitCode
+  const show = args.values.show === undefined ? 20 : Number(args.values.show)
+  if (!Number.isSafeInteger(show) || show < 0) return usageError(spec, io, '--show must be a non-negative integer').exitCode
+  for (const dir of [champion, challenger]) {
+    if (findRulesetDirs(dir)[0] !== dir) return usageError(spec, io, `${dir} is not a ruleset directory (no ruleset.yaml)`).exitCode
+  }
+  const store = loadEnrichment(profiles, nowMs)
+  if (typeof store === 'string') return usageError(spec, io, store).exitCode
+  let text: string
+  try { text = readFileSync(input, 'utf8') } catch (err) { return usageError(spec, io, `cannot read --input: ${(err as Error).message}`).exitCode }
+  const a = await compileOrReport(champion, io)
+  const b = await compileOrReport(challenger, io)
+  if (a === null || b === null) return usageError(spec, io, 'a ruleset does not compile').exitCode
+
+  const check = createLineChecker()
+  const sa = side(a)
+  const sb = side(b)
+  const changes: Change[] = []
+  let scoreOnly = 0
+  const lines = text.split('\n').filter((l) => l.trim() !== '')
+  for (let i = 0; i < lines.length; i += BATCH_LINES) {
+    const rows = await scoreBatch(lines.slice(i, i + BATCH_LINES).map((l) => check(l, nowMs)), [a, b], store, nowMs)
+    for (const [da, db] of rows as Array<[RiskDecision, RiskDecision]>) {
+      tally(sa, da)
+      tally(sb, db)
+      if (da.action !== db.action) {
+        changes.push({
+          declarationId: da.declarationId,
+          champion: { action: da.action, score: da.score, rules: da.reasons.map((r) => r.ruleId) },
+          challenger: { action: db.action, score: db.score, rules: db.reasons.map((r) => r.ruleId) }
+        })
+      } else if (da.score !== db.score) scoreOnly++
+    }
+  }
+  const rate = (s: Side): number => (s.declarations === 0 ? 0 : s.held / s.declarations)
+  const report: BacktestReport = {
+    champion: { ...sa, holdRate: rate(sa) },
+    challenger: { ...sb, holdRate: rate(sb) },
+    changed: changes.length,
+    scoreOnlyChanged: scoreOnly,
+    changes
+  }
+  io.stdout.write(formatReport(report, show))
+  if (json !== undefined) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`)
+  return EXIT_OK
+}
+
+export const main = async (argv: readonly string[]): Promise<number> => await run(argv)

@@ -1,0 +1,30 @@
+// Finding and compiling ruleset directories for the analyst commands. A directory is a
+// ruleset when it holds ruleset.yaml; otherwise each sub-directory that holds one is (so
+// `parcel-risk rules check rules` checks every ruleset in the repository). Compile problems
+// print as `path/file:line:column: message`, one per line, all of them.
+
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { loadRuleset } from '../engine/load.ts'
+import type { CompiledRuleset, Diagnostic } from '../engine/ruleset.ts'
+import type { Io } from './args.ts'
+
+export const findRulesetDirs = (dir: string): string[] => {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return []
+  if (existsSync(join(dir, 'ruleset.yaml'))) return [dir]
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'ruleset.yaml')))
+    .map((e) => join(dir, e.name))
+    .sort()
+}
+
+export const formatDiagnostic = (dir: string, d: Diagnostic): string =>
+  `${join(dir, d.file)}:${d.line}:${d.column}: ${d.message} [${d.code}]${d.hint === undefined ? '' : ` (${d.hint})`}`
+
+/** Compiles one ruleset; on failure prints every diagnostic to stderr and returns null. */
+export const compileOrReport = async (dir: string, io: Io): Promise<CompiledRuleset | null> => {
+  const result = await loadRuleset(dir)
+  if (result.ok) return result.ruleset
+  for (const d of result.errors) io.stderr.write(`${formatDiagnostic(dir, d)}\n`)
+  return null
+}

@@ -88,6 +88,8 @@ export const schema: Schema = {
   'kafka.sasl.password': { env: 'PARCEL_RISK_KAFKA_SASL_PASSWORD', kind: 'string', default: undefined, doc: 'SASL password (environment only).', secret: true },
   'kafka.deliveryMode': { env: 'PARCEL_RISK_DELIVERY_MODE', kind: 'enum', values: ['at-least-once', 'exactly-once'], default: 'at-least-once', doc: 'at-least-once: commit offsets after the writes are acknowledged; exactly-once: Kafka transactions.' },
   'kafka.transactionalIdPrefix': { env: 'PARCEL_RISK_KAFKA_TRANSACTIONAL_ID_PREFIX', kind: 'string', default: 'parcel-risk', doc: 'Prefix of the transactional ids in exactly-once mode (one id per input partition).', check: nonBlank },
+  'kafka.transactionTimeoutMs': { env: 'PARCEL_RISK_KAFKA_TRANSACTION_TIMEOUT_MS', kind: 'int', default: 60_000, doc: 'Exactly-once mode: the broker aborts a transaction left open longer than this.', check: range(1_000, 900_000) },
+  'kafka.transactionAttempts': { env: 'PARCEL_RISK_KAFKA_TRANSACTION_ATTEMPTS', kind: 'int', default: 5, doc: 'Exactly-once mode: attempts for a transaction failing with a retriable broker error.', check: range(1, 100) },
   'kafka.maxInFlightBatches': { env: 'PARCEL_RISK_MAX_IN_FLIGHT_BATCHES', kind: 'int', default: 4, doc: 'Batches being processed at once across all partitions; more waits.', check: range(1, 1_000) },
   'kafka.partitionsConsumedConcurrently': { env: 'PARCEL_RISK_PARTITIONS_CONSUMED_CONCURRENTLY', kind: 'int', default: 4, doc: 'Partitions whose batches are handled in parallel by one instance.', check: range(1, 1_000) },
   'kafka.sessionTimeoutMs': { env: 'PARCEL_RISK_KAFKA_SESSION_TIMEOUT_MS', kind: 'int', default: 30_000, doc: 'Group session timeout: an instance silent this long loses its partitions.', check: range(6_000, 3_600_000) },
@@ -105,10 +107,15 @@ export const schema: Schema = {
   ...tls('redis.tls', 'PARCEL_RISK_REDIS_TLS') as Pick<Schema, 'redis.tls.enabled' | 'redis.tls.caFile' | 'redis.tls.certFile' | 'redis.tls.keyFile' | 'redis.tls.rejectUnauthorized'>,
   'redis.username': { env: 'PARCEL_RISK_REDIS_USERNAME', kind: 'string', default: undefined, doc: 'Redis ACL user name (environment only).', secret: true },
   'redis.password': { env: 'PARCEL_RISK_REDIS_PASSWORD', kind: 'string', default: undefined, doc: 'Redis password (environment only).', secret: true },
+  'redis.identityKey': { env: 'PARCEL_RISK_REDIS_IDENTITY_KEY', kind: 'string', default: undefined, doc: 'Secret key of the HMAC that turns consignee identities into Redis keys; required to run with Redis (environment only).', secret: true },
   'redis.commandTimeoutMs': { env: 'PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS', kind: 'int', default: 100, doc: 'A Redis round trip slower than this counts as a failure for the breaker.', check: range(1, 60_000) },
   'redis.keyPrefix': { env: 'PARCEL_RISK_REDIS_KEY_PREFIX', kind: 'string', default: 'pr:', doc: 'Prefix of every Redis key, so instances of several environments can share a server.' },
-  'redis.breakerFailureThreshold': { env: 'PARCEL_RISK_REDIS_BREAKER_FAILURE_THRESHOLD', kind: 'int', default: 5, doc: 'Consecutive Redis failures that open the breaker (decisions go on DEGRADED).', check: range(1, 1_000) },
-  'redis.breakerCooldownMs': { env: 'PARCEL_RISK_REDIS_BREAKER_COOLDOWN_MS', kind: 'int', default: 5_000, doc: 'How long the breaker stays open before one trial request.', check: range(10, 3_600_000) },
+  'redis.breakerFailureThreshold': { env: 'PARCEL_RISK_REDIS_BREAKER_FAILURE_THRESHOLD', kind: 'int', default: 3, doc: 'Consecutive Redis failures that open the breaker (decisions go on DEGRADED).', check: range(1, 1_000) },
+  'redis.breakerCooldownMs': { env: 'PARCEL_RISK_REDIS_BREAKER_COOLDOWN_MS', kind: 'int', default: 1_000, doc: 'How long the breaker stays open before one trial request.', check: range(10, 3_600_000) },
+  'redis.cacheMaxEntries': { env: 'PARCEL_RISK_REDIS_CACHE_MAX_ENTRIES', kind: 'int', default: 100_000, doc: 'Profiles kept in the in-process cache in front of Redis.', check: range(0, 100_000_000) },
+  'redis.cacheTtlMs': { env: 'PARCEL_RISK_REDIS_CACHE_TTL_MS', kind: 'int', default: 30_000, doc: 'How long a cached profile is used before Redis is asked again.', check: range(0, 86_400_000) },
+  'redis.catchUpMax': { env: 'PARCEL_RISK_REDIS_CATCH_UP_MAX', kind: 'int', default: 100_000, doc: 'Parcels decided while Redis was down, kept to be counted in the windowed aggregates afterwards (oldest dropped first).', check: range(0, 10_000_000) },
+  'redis.catchUpPerBatch': { env: 'PARCEL_RISK_REDIS_CATCH_UP_PER_BATCH', kind: 'int', default: 2_000, doc: 'Catch-up parcels sent along with one batch, so a backlog never makes one round trip slow.', check: range(1, 1_000_000) },
   'rules.dir': { env: 'PARCEL_RISK_RULES_DIR', kind: 'string', default: 'rules/eu-lvc', doc: 'Directory of the active ruleset (ruleset.yaml and its rule files).', check: nonBlank },
   'rules.shadowDir': { env: 'PARCEL_RISK_RULES_SHADOW_DIR', kind: 'string', default: undefined, doc: 'Directory of a challenger ruleset scored alongside; its decisions go to the shadow topic.' },
   'rules.watch': { env: 'PARCEL_RISK_RULES_WATCH', kind: 'bool', default: true, doc: 'Reload a ruleset when its files change (a ruleset that fails to check is not swapped in).' },
@@ -117,3 +124,11 @@ export const schema: Schema = {
   'log.level': { env: 'PARCEL_RISK_LOG_LEVEL', kind: 'enum', values: logLevels, default: 'info', doc: 'Log level: fatal, error, warn, info, debug, trace or silent.' },
   shutdownTimeoutMs: { env: 'PARCEL_RISK_SHUTDOWN_TIMEOUT_MS', kind: 'int', default: 30_000, doc: 'On SIGTERM: longest to finish in-flight batches, commit and disconnect before exiting anyway.', check: range(100, 600_000) }
 }
+
+/** The README's Configuration table, one row per key, generated from the schema. */
+export const configTableRows = (): string[] => (Object.entries(schema) as Array<[string, KeySpec<unknown>]>).map(([key, spec]) => {
+  const def = spec.secret === true || spec.default === undefined
+    ? '—'
+    : `\`${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)}\``
+  return `| \`${key}\` | \`${spec.env}\` | ${def} | ${spec.doc} |`
+})

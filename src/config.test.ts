@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { configFileEnv, configTableRows, loadConfig, type LoadConfigOptions } from './config.ts'
-import { schema } from './config-schema.ts'
+import { configFileEnv, loadConfig, type LoadConfigOptions } from './config.ts'
+import { configTableRows, schema } from './config-schema.ts'
 import { ParcelRiskError } from './errors.ts'
 
 const noFiles = { readFile: (): string => { throw new Error('no file expected') }, fileExists: () => false }

@@ -45,6 +45,8 @@ export interface KafkaConfig {
   }
   readonly deliveryMode: DeliveryMode
   readonly transactionalIdPrefix: string
+  readonly transactionTimeoutMs: number
+  readonly transactionAttempts: number
   readonly maxInFlightBatches: number
   readonly partitionsConsumedConcurrently: number
   readonly sessionTimeoutMs: number
@@ -67,10 +69,15 @@ export interface RedisConfig {
   readonly tls: TlsConfig
   readonly username: string | undefined
   readonly password: string | undefined
+  readonly identityKey: string | undefined
   readonly commandTimeoutMs: number
   readonly keyPrefix: string
   readonly breakerFailureThreshold: number
   readonly breakerCooldownMs: number
+  readonly cacheMaxEntries: number
+  readonly cacheTtlMs: number
+  readonly catchUpMax: number
+  readonly catchUpPerBatch: number
 }
 
 export interface RulesConfig {
@@ -285,11 +292,3 @@ export const loadConfig = (options: LoadConfigOptions = {}): Config => {
   }
   return deepFreeze(config)
 }
-
-/** The README's Configuration table, one row per key, generated from the schema. */
-export const configTableRows = (): string[] => entries.map(([key, spec]) => {
-  const def = spec.secret === true || spec.default === undefined
-    ? '—'
-    : `\`${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)}\``
-  return `| \`${key}\` | \`${spec.env}\` | ${def} | ${spec.doc} |`
-})

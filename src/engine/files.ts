@@ -90,7 +90,7 @@ const reader = (file: YamlFile, fields: Fields, where: string, problems: Problem
   return { at, str, num, date, action }
 }
 
-const MANIFEST_KEYS = ['id', 'version', 'jurisdiction', 'description', 'effectiveFrom', 'effectiveTo', 'fx', 'dateField', 'bands', 'fallbackAction', 'errorAction', 'randomSelection']
+export const MANIFEST_KEYS = ['id', 'version', 'jurisdiction', 'description', 'effectiveFrom', 'effectiveTo', 'fx', 'dateField', 'bands', 'fallbackAction', 'errorAction', 'randomSelection']
 
 export const readManifest = (file: YamlFile, problems: Problems): Manifest | null => {
   const fields = entries(file.root)
@@ -141,7 +141,7 @@ export const readManifest = (file: YamlFile, problems: Problems): Manifest | nul
   return manifest
 }
 
-const RULE_KEYS = ['id', 'title', 'description', 'tier', 'when', 'weight', 'action', 'tags', 'owner', 'effectiveFrom', 'effectiveTo']
+export const RULE_KEYS = ['id', 'title', 'description', 'tier', 'when', 'weight', 'action', 'tags', 'owner', 'effectiveFrom', 'effectiveTo']
 const TIERS: readonly Tier[] = ['gate', 'indicator', 'mitigation']
 
 export const readRules = (file: YamlFile, problems: Problems): RuleDef[] => {
@@ -183,7 +183,7 @@ export const readRules = (file: YamlFile, problems: Problems): RuleDef[] => {
   return out
 }
 
-const LIST_KEYS = ['id', 'kind', 'description', 'entries']
+export const LIST_KEYS = ['id', 'kind', 'description', 'entries']
 
 export const readList = (file: YamlFile, problems: Problems): ListFile | null => {
   const fields = entries(file.root)

@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { ACTIONS_BY_SEVERITY } from '../decide/decision.ts'
+import { LIST_KEYS, MANIFEST_KEYS, RULE_KEYS } from './files.ts'
+
+// schemas/ruleset.schema.json is what editors validate with; files.ts is what `rules check`
+// enforces. They must describe the same files.
+const schema = JSON.parse(readFileSync(new URL('../../schemas/ruleset.schema.json', import.meta.url), 'utf8')) as {
+  $defs: Record<string, { enum?: string[], properties?: Record<string, unknown> }>
+}
+const keys = (def: string): string[] => Object.keys(schema.$defs[def]?.properties ?? {}).sort()
+
+describe('engine > ruleset JSON schema', () => {
+  it('knows the same actions, in severity order', () => {
+    expect(schema.$defs.action?.enum).toEqual([...ACTIONS_BY_SEVERITY])
+  })
+
+  it.each([['manifest', MANIFEST_KEYS], ['rule', RULE_KEYS], ['listFile', LIST_KEYS]])('%s has the keys the loader reads', (def, known) => {
+    expect(keys(def)).toEqual([...known].sort())
+  })
+})

@@ -6,8 +6,9 @@ import { main as generate } from '../../src/cli/generate.ts'
 import { avroType, readSchema } from '../../src/codec/avro-types.ts'
 import { createDecoder, type IncomingRecord } from '../../src/codec/decoder.ts'
 import { createEncoder } from '../../src/codec/encoder.ts'
+import { createDeclarationDecoder, registerDecisionEncoder } from '../../src/codec/records.ts'
 import { createRegistry, defaultRegistryConfig } from '../../src/codec/registry.ts'
-import type { ParcelDeclaration } from '../../src/declaration.ts'
+import type { ParcelDeclaration, RiskDecision } from '../../src/declaration.ts'
 import { generateDeclarations } from '../../src/generate/stream.ts'
 
 const services = inject('services')
@@ -56,6 +57,26 @@ describe('codec > registry (Apicurio, ccompat API)', () => {
     expect(results.filter((r) => !r.ok)).toEqual([])
     expect(results.map((r) => r.ok && plain(r.value))).toEqual(input.flatMap((d) => [plain(d), plain(d)]))
     expect(decoder.knownSchemaIds()).toEqual([id])
+  })
+
+  it('registers RiskDecision at start-up and encodes decisions that decode back through the registry', async () => {
+    const encoder = await registerDecisionEncoder(registry, subject('decisions'))
+    const type = avroType(readSchema('RiskDecision'))
+    const decisions = Array.from({ length: 20 }, () => type.random() as unknown as RiskDecision)
+    const encoded = decisions.map((d) => encoder.encode(d))
+    expect(encoded.filter((r) => !r.ok)).toEqual([])
+    expect(encoded.every((r) => r.ok && r.value.readInt32BE(1) === encoder.schemaId)).toBe(true)
+    const decoder = createDecoder<RiskDecision>({ readerType: type, registry, maxRecordBytes: 1 << 20 })
+    const decoded = await decoder.decodeBatch(encoded.map((r) => ({ value: r.ok ? r.value : null })))
+    expect(decoded.map((r) => r.ok && plain(r.value))).toEqual(decisions.map(plain))
+  })
+
+  it('decodes declarations with the declaration decoder the processor uses', async () => {
+    const id = await registry.register(subject('declarations'), v1Schema)
+    const [d] = declarations(1, 13) as [ParcelDeclaration]
+    const encoded = createEncoder(v1, id).encode(d)
+    const [result] = await createDeclarationDecoder(registry, 1 << 20).decodeBatch([{ value: encoded.ok ? encoded.value : null }])
+    expect(result?.ok && plain(result.value)).toEqual(plain(d))
   })
 
   it('rejects a schema id the registry never issued as E_DECODE_UNKNOWN_SCHEMA (reject)', async () => {

@@ -1,0 +1,21 @@
+// The codec as the processor wires it at start-up: a decoder for declarations and an encoder
+// for decisions whose schema is registered first (the registry issues the id the encoder
+// writes into every record).
+import type { ParcelDeclaration, RiskDecision } from '../declaration.ts'
+import { avroType, readSchema } from './avro-types.ts'
+import { createDecoder, type Decoder } from './decoder.ts'
+import { createEncoder, type Encoder } from './encoder.ts'
+import type { Registry } from './registry.ts'
+
+export const createDeclarationDecoder = (registry: Pick<Registry, 'writerType'>, maxRecordBytes: number): Decoder<ParcelDeclaration> =>
+  createDecoder<ParcelDeclaration>({ readerType: avroType(readSchema('ParcelDeclaration')), registry, maxRecordBytes })
+
+/**
+ * Registers RiskDecision under `subject` (by convention `<decisions topic>-value`) and returns
+ * an encoder that writes its id. Throws E_PUBLISH_SCHEMA_REGISTRATION (crash) on failure.
+ */
+export const registerDecisionEncoder = async (registry: Pick<Registry, 'register'>, subject: string): Promise<Encoder<RiskDecision>> => {
+  const schema = readSchema('RiskDecision')
+  const schemaId = await registry.register(subject, schema)
+  return createEncoder<RiskDecision>(avroType(schema), schemaId)
+}

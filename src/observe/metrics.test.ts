@@ -59,6 +59,18 @@ describe('observe > metrics', () => {
     expect(sample(text, 'parcel_risk_rule_hits_total{role="active",rule="hs-prohibited"}')).toBe(1)
   })
 
+  it('hands each increment to prom-client once, however often it is scraped', async () => {
+    const m = createMetrics()
+    m.consumed('declarations', 5)
+    expect(sample(await m.render(), 'parcel_risk_declarations_consumed_total{topic="declarations"}')).toBe(5)
+    expect(sample(await m.render(), 'parcel_risk_declarations_consumed_total{topic="declarations"}')).toBe(5)
+    m.consumed('declarations', 2)
+    m.decided('REQUEST_INFO', 'HOLD')
+    const text = await m.render()
+    expect(sample(text, 'parcel_risk_declarations_consumed_total{topic="declarations"}')).toBe(7)
+    expect(sample(text, 'parcel_risk_decisions_total{action="REQUEST_INFO",decision="HOLD"}')).toBe(1)
+  })
+
   it('observes latencies in seconds into buckets from 0.5 ms to 5 s', async () => {
     const m = createMetrics()
     m.decisionLatencyMs(0.4)

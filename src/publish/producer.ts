@@ -4,8 +4,7 @@
 // committed. The record-building (topicMessages) and the send-and-classify step (sendWith)
 // take any kafkajs Sender, so the exactly-once path passes a Transaction instead of the
 // producer and shares everything else.
-import { Partitioners, type Kafka, type Message, type Producer, type RecordMetadata, type Sender, type TopicMessages } from 'kafkajs'
-import type { IHeaders } from 'kafkajs'
+import { Partitioners, type IHeaders, type Kafka, type Message, type Producer, type RecordMetadata, type Sender, type TopicMessages } from 'kafkajs'
 import type { TopicsConfig } from '../config.ts'
 import { ParcelRiskError } from '../errors.ts'
 

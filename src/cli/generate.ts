@@ -80,8 +80,12 @@ const sleep = async (ms: number): Promise<void> => { await new Promise((resolve)
 /** Where encoded declarations go: a byte sink, or a Kafka topic. */
 type Sink = { readonly put: (d: ParcelDeclaration) => Promise<void>, readonly close: () => Promise<void> }
 
+// A reader that goes away (`generate … | head`) ends the stream; that is not an error.
+const isBrokenPipe = (err: unknown): boolean => (err as NodeJS.ErrnoException | null)?.code === 'EPIPE'
+
 const fileSink = (options: Options): Sink => {
   const out: Writable = options.out === undefined ? process.stdout : createWriteStream(options.out)
+  if (out === process.stdout) out.on('error', (err) => { if (!isBrokenPipe(err)) throw err })
   if (options.format === 'ndjson') {
     return { put: async (d) => { await write(out, `${JSON.stringify(d)}\n`) }, close: async () => { await end(out) } }
   }
@@ -147,8 +151,10 @@ export const main = async (argv: readonly string[]): Promise<number> => {
       if (labels !== undefined) await write(labels, `${JSON.stringify({ declarationId: declaration.declarationId, patterns })}\n`)
       produced++
     }
+  } catch (err) {
+    if (!isBrokenPipe(err)) throw err
   } finally {
-    await sink.close()
+    await sink.close().catch((err: unknown) => { if (!isBrokenPipe(err)) throw err })
     if (labels !== undefined) await end(labels)
   }
   if (options.topic !== undefined) {

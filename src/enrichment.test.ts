@@ -7,13 +7,14 @@ type DeepRequired<T> = { [K in keyof T]-?: NonNullable<T[K]> extends object ? De
 // A complete record: adding a field to the EnrichmentRecord type without adding it here fails
 // the type check, and the test below fails until the field table has it too.
 const full: DeepRequired<EnrichmentRecord> = {
-  seller: { riskTier: 'HIGH', firstSeenAt: 1, ageDays: 1, violations: 1, aeo: { programme: 'AEOS', status: 'ACTIVE', mraApplicable: true, stale: false } },
+  seller: { riskTier: 'HIGH', firstSeenAt: 1, ageDays: 1, violations: 1, knownConsignor: true, aeo: { programme: 'AEOS', status: 'ACTIVE', mraApplicable: true, stale: false, matchesSeller: true } },
   consignee: { identityHash: 'h', violations: 1 },
   watchlist: { sellerHit: true, consigneeHit: true, matchScore: 1 },
   ioss: { registered: true, boundToSeller: true },
   aggregates: {
     consigneeCount24h: 1, consigneeValueEur24h: 1, consigneeCount7d: 1, consigneeValueEur7d: 1,
-    sellerCount24h: 1, sellerValueEur24h: 1, iossCount24h: 1, iossValueEur24h: 1
+    sellerCount24h: 1, sellerValueEur24h: 1, sellerCount7d: 1, sellerValueEur7d: 1,
+    iossCount24h: 1, iossValueEur24h: 1, iossCount7d: 1, iossValueEur7d: 1
   }
 }
 

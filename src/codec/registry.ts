@@ -46,10 +46,12 @@ const ACCEPTED_LEVELS: ReadonlySet<string> = new Set(['BACKWARD', 'BACKWARD_TRAN
 const statusOf = (err: unknown): number | undefined =>
   typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : undefined
 
+class RegistryTimeout extends Error {}
+
 const withTimeout = async <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => { reject(new Error(`${what} timed out after ${ms} ms`)) }, ms)
+    timer = setTimeout(() => { reject(new RegistryTimeout(`${what} timed out after ${ms} ms`)) }, ms)
   })
   try {
     return await Promise.race([promise, timeout])
@@ -83,7 +85,7 @@ export const createRegistry = (config: RegistryConfig): Registry => {
         unknownUntil.set(schemaId, Date.now() + config.unknownIdTtlMs)
         return notFound()
       }
-      if (status === undefined && !(err instanceof Error && /timed out/.test(err.message))) {
+      if (status === undefined && !(err instanceof RegistryTimeout)) {
         // No HTTP status and no timeout: the registry answered, but with a schema the library
         // could not turn into an Avro type.
         return fail(new ParcelRiskError('E_DECODE_SCHEMA_INCOMPATIBLE', `schema id ${schemaId} cannot be parsed: ${(err as Error).message}`, { cause: err }))

@@ -58,7 +58,7 @@ describe('config > defaults', () => {
   it.each([
     ['PARCEL_RISK_KAFKA_TLS_ENABLED', 'true', (c: ReturnType<typeof load>) => c.kafka.tls.enabled, true],
     ['PARCEL_RISK_RULES_WATCH', '0', (c: ReturnType<typeof load>) => c.rules.watch, false],
-    ['PARCEL_RISK_MAX_IN_FLIGHT_BATCHES', ' 8 ', (c: ReturnType<typeof load>) => c.kafka.maxInFlightBatches, 8],
+    ['PARCEL_RISK_MAX_BATCH_RECORDS', ' 800 ', (c: ReturnType<typeof load>) => c.kafka.maxBatchRecords, 800],
     ['PARCEL_RISK_DELIVERY_MODE', 'exactly-once', (c: ReturnType<typeof load>) => c.kafka.deliveryMode, 'exactly-once'],
     ['PARCEL_RISK_HTTP_PORT', '', (c: ReturnType<typeof load>) => c.observe.port, 9464]
   ])('reads %s=%j', (name, text, pick, expected) => {

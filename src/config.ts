@@ -47,7 +47,7 @@ export interface KafkaConfig {
   readonly transactionalIdPrefix: string
   readonly transactionTimeoutMs: number
   readonly transactionAttempts: number
-  readonly maxInFlightBatches: number
+  readonly maxBatchRecords: number
   readonly partitionsConsumedConcurrently: number
   readonly sessionTimeoutMs: number
   readonly heartbeatIntervalMs: number

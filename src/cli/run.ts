@@ -1,0 +1,20 @@
+// `parcel-risk run`: the stream processor. Configuration comes from the environment (see the
+// README's configuration table); the process runs until SIGTERM or SIGINT.
+export const main = async (argv: readonly string[]): Promise<number> => {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log([
+      'usage: parcel-risk run',
+      '',
+      'Consumes declarations, decides, publishes decisions and dead letters until SIGTERM/SIGINT.',
+      'Configured through environment variables (and PARCEL_RISK_CONFIG_FILE); see the README.',
+      'Exit codes: 0 clean shutdown, 1 fatal error or shutdown overran its bound, 2 invalid configuration.'
+    ].join('\n'))
+    return 0
+  }
+  if (argv.length > 0) {
+    console.error(`parcel-risk run: unexpected argument '${argv[0]}' (configuration comes from the environment)`)
+    return 2
+  }
+  const { run } = await import('../main.ts')
+  return await run()
+}

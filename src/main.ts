@@ -1,0 +1,272 @@
+// The composition root: config → clients → pipeline → consumer; signals. It builds every
+// client and wires the stages; no other module imports it (the CLI's `run` loads it lazily).
+//
+//   node src/main.ts            (or: parcel-risk run)
+//
+// Exit codes: 0 after a clean shutdown, 1 after a fatal error or a shutdown that overran
+// shutdownTimeoutMs, 2 for invalid configuration.
+import { fileURLToPath } from 'node:url'
+import type { Producer } from 'kafkajs'
+import { avroType, readSchema } from './codec/avro-types.ts'
+import { createDecoder } from './codec/decoder.ts'
+import { createEncoder, type Encoder } from './codec/encoder.ts'
+import { createRegistry } from './codec/registry.ts'
+import { loadConfig, type Config } from './config.ts'
+import type { ParcelDeclaration, RiskDecision } from './declaration.ts'
+import { connectRedis } from './enrich/redis-client.ts'
+import { createRedisProfileStore } from './enrich/redis-store.ts'
+import { formatDiagnostic, loadRulesetOrThrow } from './engine/load.ts'
+import type { CompiledRuleset, RulesetWatch } from './engine/ruleset.ts'
+import { watchRuleset } from './engine/watch.ts'
+import { isParcelRiskError, ParcelRiskError } from './errors.ts'
+import { createIngest, type ChunkHandler } from './ingest/consumer.ts'
+import { silenceKafkajsTimeoutWarning } from './ingest/node-warnings.ts'
+import { createLogger, type Logger } from './logger.ts'
+import { createReadiness, startHttpServer, type HttpServer } from './observe/http.ts'
+import { createMetrics, type Metrics, type RulesetRole } from './observe/metrics.ts'
+import { processBatch, type DecidedRecord, type InputRecord, type Stages } from './pipeline.ts'
+import { buildDeadLetter, type SourceRecord } from './publish/dead-letter.ts'
+import { createKafka } from './publish/kafka-client.ts'
+import { createProducer, createPublisher, topicMessages, type OutgoingRecord, type PublishBatch } from './publish/producer.ts'
+import { ensureTopics } from './publish/topics.ts'
+import { createTransactionalPublisher } from './publish/transactional.ts'
+import { createValidator } from './validate/validate.ts'
+
+export interface Processor {
+  readonly http: HttpServer
+  /** Stops fetching, finishes in-flight chunks, commits, disconnects. */
+  stop (): Promise<void>
+}
+
+const asSource = (r: InputRecord): SourceRecord => ({
+  topic: r.topic, partition: r.partition, offset: r.offset, timestamp: String(r.timestampMs), key: r.key, value: r.value,
+  headers: r.headers as SourceRecord['headers']
+})
+
+/** Loads a ruleset, watching it when configured; every swap and every failed reload is logged. */
+const openRuleset = async (dir: string, watch: boolean, role: RulesetRole, log: Logger, metrics: Metrics): Promise<RulesetWatch> => {
+  const loaded = (r: CompiledRuleset): void => {
+    metrics.rulesetLoaded(role, { id: r.id, version: r.version, digest: r.digest }, r.rules.map((rule) => rule.id))
+    log.info({ role, dir, id: r.id, version: r.version, digest: r.digest, rules: r.rules.length }, 'ruleset in force')
+  }
+  if (!watch) {
+    const ruleset = await loadRulesetOrThrow(dir)
+    loaded(ruleset)
+    return { current: () => ruleset, close: () => {} }
+  }
+  const handle = await watchRuleset(dir, (next) => { loaded(next) }, (errors) => {
+    log.error({ role, dir, errors: errors.map(formatDiagnostic) }, 'ruleset change rejected; the running ruleset stays in force')
+  })
+  loaded(handle.current())
+  return handle
+}
+
+export const startProcessor = async (config: Config, log: Logger): Promise<Processor> => {
+  silenceKafkajsTimeoutWarning()
+  const { kafka: kafkaConfig } = config
+  const topics = kafkaConfig.topics
+  const metrics = createMetrics({ topics: [topics.declarations] })
+  const readiness = createReadiness()
+  const http = await startHttpServer({ host: config.observe.host, port: config.observe.port, metrics, readiness, logger: log.child({ module: 'http' }) })
+
+  // Rules first: a ruleset that does not compile stops start-up before any client connects.
+  const active = await openRuleset(config.rules.dir, config.rules.watch, 'active', log.child({ module: 'rules' }), metrics)
+  const shadow = config.rules.shadowDir === undefined ? null : await openRuleset(config.rules.shadowDir, config.rules.watch, 'shadow', log.child({ module: 'rules' }), metrics)
+  readiness.rulesetLoaded = true
+
+  const kafka = createKafka(kafkaConfig, log.child({ module: 'kafka' }))
+  if (kafkaConfig.createTopics) {
+    const admin = kafka.admin()
+    await admin.connect()
+    try {
+      const report = await ensureTopics(admin, kafkaConfig)
+      if (report.created.length > 0) log.info({ created: report.created }, 'topics created')
+    } finally {
+      await admin.disconnect()
+    }
+  }
+
+  const registry = createRegistry(config.registry)
+  const declarationSchema = readSchema('ParcelDeclaration')
+  const decisionSchema = readSchema('RiskDecision')
+  let encoder: Encoder<RiskDecision>
+  try {
+    await registry.register(`${topics.declarations}-value`, declarationSchema)
+    const decisionId = await registry.register(`${topics.decisions}-value`, decisionSchema)
+    if (shadow !== null) await registry.register(`${topics.shadow}-value`, decisionSchema)
+    encoder = createEncoder<RiskDecision>(avroType(decisionSchema), decisionId)
+  } catch (err) {
+    throw isParcelRiskError(err) ? err : new ParcelRiskError('E_PUBLISH_SCHEMA_REGISTRATION', `registering schemas failed: ${(err as Error).message}`, { cause: err })
+  }
+  const decoder = createDecoder<ParcelDeclaration>({ readerType: avroType(declarationSchema), registry, maxRecordBytes: config.codec.maxRecordBytes })
+
+  const { redis: redisConfig } = config
+  if (redisConfig.identityKey === undefined) {
+    throw new ParcelRiskError('E_CONFIG_INVALID', 'PARCEL_RISK_REDIS_IDENTITY_KEY is not set: the processor needs the secret key that pseudonymises consignee identities in Redis', { path: 'redis.identityKey' })
+  }
+  const redis = await connectRedis({ url: redisConfig.url, timeoutMs: redisConfig.commandTimeoutMs }, log.child({ module: 'redis' }))
+  const store = createRedisProfileStore(redis, {
+    prefix: redisConfig.keyPrefix, identityKey: redisConfig.identityKey, timeoutMs: redisConfig.commandTimeoutMs,
+    failureThreshold: redisConfig.breakerFailureThreshold, coolDownMs: redisConfig.breakerCooldownMs,
+    cacheMaxEntries: redisConfig.cacheMaxEntries, cacheTtlMs: redisConfig.cacheTtlMs,
+    catchUpMax: redisConfig.catchUpMax, catchUpPerBatch: redisConfig.catchUpPerBatch
+  }, log.child({ module: 'enrich' }))
+  readiness.redis = 'reachable'
+
+  const validate = createValidator()
+  const stages: Stages = {
+    decode: (records) => decoder.decodeBatch(records),
+    validate,
+    enrich: async (declarations, nowMs) => {
+      const started = performance.now()
+      const results = await store.enrichBatch(declarations, nowMs, active.current().enrichmentFields)
+      metrics.redisLatencyMs(performance.now() - started)
+      const state = store.breakerState()
+      metrics.breakerState(state)
+      readiness.redis = state === 'closed' ? 'reachable' : 'degraded'
+      return results
+    },
+    ruleset: () => active.current(),
+    shadow: shadow === null ? null : () => shadow.current(),
+    now: Date.now
+  }
+
+  // Encoding a decision cannot fail for a decision the engine built; if it does, the
+  // record is dead-lettered with the reason rather than lost.
+  const encodeAll = (decided: readonly DecidedRecord[], deadLetters: OutgoingRecord[], now: number): OutgoingRecord[] => {
+    const out: OutgoingRecord[] = []
+    for (const { source, decision } of decided) {
+      const encoded = encoder.encode(decision)
+      if (encoded.ok) out.push({ key: decision.declarationId, value: encoded.value })
+      else deadLetters.push(buildDeadLetter(asSource(source), { code: encoded.error.code, stage: 'publish', message: encoded.error.message }, now))
+    }
+    return out
+  }
+
+  const exactlyOnce = kafkaConfig.deliveryMode === 'exactly-once'
+  let producer: Producer | null = null
+  const transactional = exactlyOnce
+    ? createTransactionalPublisher(kafka, { transactionalIdPrefix: kafkaConfig.transactionalIdPrefix, groupId: kafkaConfig.groupId, transactionTimeoutMs: kafkaConfig.transactionTimeoutMs, attempts: kafkaConfig.transactionAttempts }, log.child({ module: 'publish' }))
+    : null
+  if (!exactlyOnce) {
+    producer = createProducer(kafka)
+    await producer.connect()
+  }
+  const publisher = producer === null ? null : createPublisher({ producer, topics, timeoutMs: kafkaConfig.publishTimeoutMs })
+
+  const handle: ChunkHandler = async (records, context) => {
+    metrics.consumed(context.topic, records.length)
+    metrics.batchSize(records.length)
+    metrics.consumerLag(context.topic, context.partition, context.lag)
+    const result = await processBatch(stages, records)
+    const now = Date.now()
+    const deadLetters: OutgoingRecord[] = result.deadLetters.map((d) => buildDeadLetter(asSource(d.source), d, now))
+    const batch: PublishBatch = {
+      decisions: encodeAll(result.decisions, deadLetters, now),
+      shadow: encodeAll(result.shadowDecisions, [], now),
+      deadLetters
+    }
+    if (transactional !== null) {
+      await transactional.publish({ topic: context.topic, partition: context.partition, nextOffset: context.nextOffset }, topicMessages(topics, batch))
+    } else {
+      await publisher?.publishBatch(batch)
+    }
+    const acked = Date.now()
+    for (const { source, decision } of result.decisions) {
+      metrics.decided(decision.action, decision.decision)
+      metrics.decisionLatencyMs(acked - source.timestampMs)
+      for (const reason of decision.reasons) metrics.ruleHit('active', reason.ruleId)
+    }
+    for (const { decision } of result.shadowDecisions) for (const reason of decision.reasons) metrics.ruleHit('shadow', reason.ruleId)
+    for (const d of result.deadLetters) metrics.deadLettered(d.code)
+  }
+
+  let fatal: ((err: unknown) => void) | null = null
+  const ingest = createIngest({
+    kafka,
+    config: {
+      groupId: kafkaConfig.groupId, topic: topics.declarations, fromBeginning: true,
+      partitionsConsumedConcurrently: kafkaConfig.partitionsConsumedConcurrently,
+      maxBatchRecords: kafkaConfig.maxBatchRecords,
+      maxBytesPerPartition: kafkaConfig.maxBytesPerPartition, maxWaitTimeMs: kafkaConfig.maxWaitTimeMs,
+      sessionTimeoutMs: kafkaConfig.sessionTimeoutMs, heartbeatIntervalMs: kafkaConfig.heartbeatIntervalMs,
+      retryBackoffInitialMs: 100, retryBackoffMaxMs: 10_000,
+      offsetsCommittedBy: exactlyOnce ? 'transaction' : 'consumer'
+    },
+    handle,
+    log: log.child({ module: 'ingest' }),
+    onFatal: (err) => { fatal?.(err) }
+  })
+  await ingest.start()
+  const joinedTimer = setInterval(() => { readiness.groupJoined = ingest.joined() }, 500)
+  joinedTimer.unref()
+
+  let stopping: Promise<void> | null = null
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      clearInterval(joinedTimer)
+      readiness.groupJoined = false
+      await ingest.stop()
+      await Promise.allSettled([producer?.disconnect(), transactional?.close()])
+      await store.close()
+      redis.disconnect()
+      active.close()
+      shadow?.close()
+      await http.stop()
+    })()
+    return stopping
+  }
+  const processor: Processor = { http, stop }
+  fatal = (err) => { processorFatal(processor, err) }
+  return processor
+}
+
+// Set by run(): what to do when the consumer hits a crash-class error.
+let processorFatal: (processor: Processor, err: unknown) => void = () => {}
+
+/** Runs the processor until SIGTERM/SIGINT; resolves with the exit code. */
+export const run = async (): Promise<number> => {
+  let config: Config
+  try {
+    config = loadConfig()
+  } catch (err) {
+    process.stderr.write(`parcel-risk: ${(err as Error).message}\n`)
+    return 2
+  }
+  const log = createLogger({ level: config.log.level })
+  let processor: Processor
+  try {
+    processor = await startProcessor(config, log)
+  } catch (err) {
+    log.fatal({ err, code: isParcelRiskError(err) ? err.code : undefined }, 'start-up failed')
+    return isParcelRiskError(err) && err.code === 'E_CONFIG_INVALID' ? 2 : 1
+  }
+  log.info({ http: processor.http.url, mode: config.kafka.deliveryMode }, 'processor running')
+
+  return await new Promise<number>((resolve) => {
+    let exiting = false
+    const shutdown = (reason: string, code: number): void => {
+      if (exiting) return
+      exiting = true
+      log.info({ reason }, 'shutting down')
+      const bound = setTimeout(() => {
+        log.error({ shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutdown overran its bound; exiting anyway')
+        resolve(1)
+      }, config.shutdownTimeoutMs)
+      bound.unref()
+      processor.stop().then(
+        () => { clearTimeout(bound); log.info('stopped'); resolve(code) },
+        (err: unknown) => { clearTimeout(bound); log.error({ err }, 'shutdown failed'); resolve(1) }
+      )
+    }
+    processorFatal = (_p, err) => { log.fatal({ err }, 'fatal error'); shutdown('fatal error', 1) }
+    process.once('SIGTERM', () => { shutdown('SIGTERM', 0) })
+    process.once('SIGINT', () => { shutdown('SIGINT', 0) })
+  })
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.exitCode = await run()
+  // kafkajs and ioredis may keep timers alive after disconnect; the work is done.
+  process.exit()
+}

@@ -11,8 +11,10 @@ import type { Node, NodeOf } from './ast.ts'
 import { condition, fieldName, literal, origin, value } from './emit.ts'
 import type { Constants, Scope, Variable } from './emit.ts'
 import { checkRegex } from './regex.ts'
-import { prefixSet, runtime, wordSet } from './runtime.ts'
+import { prefixSet, runtime } from './runtime.ts'
 import type { Runtime } from './runtime.ts'
+import { createLexicon, LISTS_PER_LEXICON, wordSet } from './words.ts'
+import type { Lexicon } from './words.ts'
 import type { Evaluation, Tier } from './ruleset.ts'
 
 export interface RulePlan {
@@ -67,6 +69,12 @@ const makeConstants = (lists: ReadonlyMap<string, ListData>): { consts: Constant
     const l = listData(name)
     return l.kind === 'set' ? l.entries.map((x) => x.value) : [...l.entries.keys()]
   }
+  // Word lists share lexicons (words.ts), up to LISTS_PER_LEXICON lists each.
+  let lexicon: Lexicon = createLexicon()
+  const words = (entries: readonly string[]): unknown => {
+    if (lexicon.lists >= LISTS_PER_LEXICON) lexicon = createLexicon()
+    return wordSet(entries, lexicon)
+  }
   const isDated = (l: ListData): boolean => l.kind === 'set' && l.entries.some((x) => x.fromMs !== null || x.toMs !== null)
   const consts: Constants = {
     list: (name) => {
@@ -90,8 +98,8 @@ const makeConstants = (lists: ReadonlyMap<string, ListData>): { consts: Constant
       ? once(`prefix:${src.list}`, () => prefixSet(setValues(src.list)))
       : once(`prefixLit:${JSON.stringify(src.values)}`, () => prefixSet(src.values)),
     words: (src) => 'list' in src
-      ? once(`words:${src.list}`, () => wordSet(setValues(src.list)))
-      : once(`wordLit:${JSON.stringify(src.values)}`, () => wordSet(src.values)),
+      ? once(`words:${src.list}`, () => words(setValues(src.list)))
+      : once(`wordLit:${JSON.stringify(src.values)}`, () => words(src.values)),
     regex: (pattern) => once(`re:${pattern}`, () => {
       const r = checkRegex(pattern)
       if (!r.ok) throw new TypeError('unchecked regex in checked tree')

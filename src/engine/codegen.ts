@@ -153,7 +153,7 @@ export const generate = (input: ModuleInput): Generated => {
       inner.temps.length > 0 ? `  let ${inner.temps.join(', ')};` : null,
       `  const xs = ${src};`,
       `  if (xs == null) { m |= ${flag}; return ${missingResult}; }`,
-      '  let n = 0;',
+      n.quantifier === 'count' || n.quantifier === 'sum' ? '  let n = 0;' : null,
       `  for (let ${v.index} = 0; ${v.index} < xs.length; ${v.index}++) {`,
       `    const ${v.js} = xs[${v.index}];`,
       r ? '    const mk = R.length;' : null,

@@ -1,16 +1,18 @@
 // The rule engine's public API. Everything outside src/engine/ and src/decide/ uses only
-// what this file exports (the CLI, the pipeline, bench/engine).
+// what this file and these entry points export (the CLI, the pipeline, bench/engine):
 //
-//   compileRuleset(files, { declarationSchema }) -> CompileResult        pure, no I/O
-//   loadRuleset(dir)                     -> Promise<CompileResult>        src/engine/load.ts
-//   watchRuleset(dir, onSwap, onError)   -> RulesetWatch                  src/engine/watch.ts
+//   compileRuleset(files, { declarationSchema }) -> CompileResult     src/engine/compile.ts (pure)
+//   loadRuleset(dir, schemaPath?)        -> Promise<CompileResult>     src/engine/load.ts
+//   loadRulesetOrThrow(dir)              -> Promise<CompiledRuleset>   throws E_RULES_INVALID
+//   formatDiagnostic(d)                  -> "file:line:column: message (hint)"
+//   watchRuleset(dir, onSwap, onError, { debounceMs })                 src/engine/watch.ts
+//                                        -> Promise<RulesetWatch>      current() between batches
 //
 //   ruleset.score(declaration, enrichment, context)    -> RiskDecision (every Avro field)
 //   ruleset.evaluate(declaration, enrichment, context) -> Evaluation  (hot path, no reasons;
 //                                                         the object is REUSED per call)
 //   ruleset.enrichmentFields  -> dotted enrichment paths the rules read; fetch nothing else
 //   ruleset.id / version / digest / jurisdiction / rules / lists / tests / source
-//   compileRuleset is in src/engine/compile.ts
 //
 // Files are given relative to the ruleset directory with '/' separators:
 //   ruleset.yaml, rules/*.yaml, lists/*.yaml, tests/*.yaml (see rules/README.md).

@@ -66,6 +66,7 @@ describe('engine > compile > diagnostics', () => {
   it.each([
     ['unknown key with a hint', 'rules:\n  - id: R1\n    title: t\n    tier: indicator\n    wieght: 5\n    when: pieces > 1\n', 'rules/x.yaml:5:5', 'did you mean `weight`?'],
     ['bad tier', 'rules:\n  - id: R1\n    title: t\n    tier: indicater\n    weight: 5\n    when: pieces > 1\n', 'rules/x.yaml:4:11', 'did you mean `indicator`?'],
+    ['empty effective window', 'rules:\n  - id: R1\n    title: t\n    tier: indicator\n    weight: 5\n    effectiveFrom: 2026-07-01\n    effectiveTo: 2026-07-01\n    when: pieces > 1\n', 'rules/x.yaml:7:18', undefined],
     ['YAML syntax', 'rules:\n  - id: R1\n    title: [\n', 'rules/x.yaml:4:1', undefined]
   ])('structure: %s', (_, text, at, hint) => {
     const errors = errorsOf({ 'rules/x.yaml': text })

@@ -80,6 +80,13 @@ const reader = (file: YamlFile, fields: Fields, where: string, problems: Problem
     if (Number.isNaN(ms)) { bad(name, 'a date (2026-07-01) or UTC timestamp (2026-07-01T00:00Z)'); return null }
     return ms
   }
+  /** effectiveFrom/effectiveTo, refusing an empty window. */
+  const window = (): { fromMs: number | null, toMs: number | null } => {
+    const fromMs = date('effectiveFrom')
+    const toMs = date('effectiveTo')
+    if (fromMs !== null && toMs !== null && fromMs >= toMs) bad('effectiveTo', 'later than effectiveFrom')
+    return { fromMs, toMs }
+  }
   const action = (name: string, required: boolean, mustHold = false): Action | null => {
     const v = scalar(fields.get(name)?.value)
     if (v === undefined || v === null) { if (required) problems.add(file.path, at(name), 'structure', `${where} needs \`${name}\``); return null }
@@ -87,7 +94,7 @@ const reader = (file: YamlFile, fields: Fields, where: string, problems: Problem
     if (mustHold && decisionOf(v) === 'RELEASE') { bad(name, 'an action that holds the parcel'); return null }
     return v
   }
-  return { at, str, num, date, action }
+  return { at, str, num, date, window, action }
 }
 
 export const MANIFEST_KEYS = ['id', 'version', 'jurisdiction', 'description', 'effectiveFrom', 'effectiveTo', 'fx', 'dateField', 'bands', 'fallbackAction', 'errorAction', 'randomSelection']
@@ -124,13 +131,15 @@ export const readManifest = (file: YamlFile, problems: Problems): Manifest | nul
     }
   }
   const fxName = r.str('fx', false, LIST_NAME)
+  const dates = r.window()
   const manifest: Manifest = {
+    effectiveFromMs: dates.fromMs,
+    effectiveToMs: dates.toMs,
     id: r.str('id', true, ID_PATTERN),
     version: r.str('version', true),
     jurisdiction: r.str('jurisdiction', true),
     description: r.str('description', false),
-    effectiveFromMs: r.date('effectiveFrom'),
-    effectiveToMs: r.date('effectiveTo'),
+
     fx: fxName === '' ? null : { name: fxName, pos: r.at('fx') },
     dateField: r.str('dateField', false) || 'declaredAt',
     bands,
@@ -173,7 +182,7 @@ export const readRules = (file: YamlFile, problems: Problems): RuleDef[] => {
     const def: RuleDef = {
       id, title: r.str('title', true), description: r.str('description', false),
       tier: tier ?? 'indicator', weight, action, tags, owner: r.str('owner', false),
-      fromMs: r.date('effectiveFrom'), toMs: r.date('effectiveTo'),
+      ...r.window(),
       when: typeof when === 'string' ? when : '',
       mapPos: whenNode === null || whenNode === undefined ? () => r.at('when') : expressionMapper(file, whenNode),
       file: file.path, pos: posOf(file, node)
@@ -204,7 +213,7 @@ export const readList = (file: YamlFile, problems: Problems): ListFile | null =>
       const ef = entries(e)
       if (ef === null) { problems.add(file.path, posOf(file, e), 'structure', 'a set entry is a string or { value, effectiveFrom, effectiveTo }'); continue }
       const er = reader(file, ef, 'a set entry', problems)
-      out.push({ value: er.str('value', true), fromMs: er.date('effectiveFrom'), toMs: er.date('effectiveTo') })
+      out.push({ value: er.str('value', true), ...er.window() })
     }
     return { name, kind: 'set', entries: out, file: file.path, pos }
   }

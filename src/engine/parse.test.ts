@@ -81,6 +81,20 @@ describe('engine > parse > errors', () => {
     expect(r.error?.message).toContain(message)
   })
 
+  it.each([
+    ['parentheses', `${'('.repeat(5000)}a${')'.repeat(5000)}`],
+    ['not', `${'not '.repeat(5000)}a`],
+    ['minus', `${'-'.repeat(5000)}a > 1`],
+    ['quantifiers', `${'any i in items: '.repeat(200)}a`]
+  ])('refuses deep nesting of %s instead of overflowing the stack', (_, src) => {
+    const r = parseExpression(src)
+    expect(r.error?.message).toContain('nested more than 64 levels')
+  })
+
+  it('refuses an expression longer than 10,000 characters', () => {
+    expect(parseExpression(`a == 1${' or a == 1'.repeat(1200)}`).error?.message).toContain('longer than 10000')
+  })
+
   it.each([['2026-07-01', Date.UTC(2026, 6, 1)], ['2026-07-01T10:30Z', Date.UTC(2026, 6, 1, 10, 30)], ['2026-13-01', NaN]])('parseDate(%s)', (text, ms) => {
     expect(parseDate(text)).toBe(ms)
   })

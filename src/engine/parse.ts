@@ -33,6 +33,9 @@ const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>='])
 const QUANTIFIERS = new Set(['any', 'all', 'count', 'sum'])
 /** Currencies `in` converts to: the FX table gives EUR per unit of the declared currency. */
 const TARGET_CURRENCIES = new Set(['EUR'])
+export const MAX_DEPTH = 64
+/** Long operator chains nest deeply too (left-associated); this bounds them. */
+export const MAX_LENGTH = 10_000
 
 class Fail extends Error {
   readonly pos: Pos
@@ -49,6 +52,7 @@ export const parseDate = (text: string): number => {
 }
 
 export const parseExpression = (src: string): { node: Node | null, error: ParseError | null } => {
+  if (src.length > MAX_LENGTH) return { node: null, error: { pos: { line: 1, column: 1 }, message: `expression longer than ${MAX_LENGTH} characters` } }
   const lexed = lex(src)
   if (lexed.error !== null) return { node: null, error: lexed.error }
   const toks = lexed.tokens
@@ -69,7 +73,14 @@ export const parseExpression = (src: string): { node: Node | null, error: ParseE
     return t
   }
 
-  const expr = (): Node => orExpr()
+  // Deep nesting would overflow the stack in this recursive parser (and in the checker and
+  // generator after it); no real rule comes close to this.
+  let depth = 0
+  const nested = <T>(pos: Pos, f: () => T): T => {
+    if (++depth > MAX_DEPTH) throw new Fail(pos, `expression nested more than ${MAX_DEPTH} levels deep`)
+    try { return f() } finally { depth-- }
+  }
+  const expr = (): Node => nested(peek().pos, orExpr)
   const orExpr = (): Node => {
     let left = andExpr()
     while (isWord(peek(), 'or')) { const t = next(); left = { kind: 'logic', pos: t.pos, op: 'or', left, right: andExpr() } }
@@ -81,7 +92,7 @@ export const parseExpression = (src: string): { node: Node | null, error: ParseE
     return left
   }
   const notExpr = (): Node => {
-    if (isWord(peek(), 'not')) { const t = next(); return { kind: 'not', pos: t.pos, operand: notExpr() } }
+    if (isWord(peek(), 'not')) { const t = next(); return { kind: 'not', pos: t.pos, operand: nested(t.pos, notExpr) } }
     return compare()
   }
   const compare = (): Node => {
@@ -118,7 +129,7 @@ export const parseExpression = (src: string): { node: Node | null, error: ParseE
     return left
   }
   const unary = (): Node => {
-    if (isPunct(peek(), '-')) { const t = next(); return { kind: 'neg', pos: t.pos, operand: unary() } }
+    if (isPunct(peek(), '-')) { const t = next(); return { kind: 'neg', pos: t.pos, operand: nested(t.pos, unary) } }
     return convert()
   }
   const convert = (): Node => {

@@ -148,6 +148,12 @@ describe('engine > semantics > missing values', () => {
     expect(run(when, over, e)).toEqual({ outcome, missing })
   })
 
+  it('compiles and runs the longest chain an expression can hold', () => {
+    const when = `pieces == 2${' or pieces == 2'.repeat(600)} or pieces == 1`
+    expect(when.length).toBeLessThan(10_000)
+    expect(run(when, {}, null)).toEqual({ outcome: HIT, missing: 0 })
+  })
+
   it('treats a declaration that is not an object as an error of every rule', () => {
     const rs = compileRules([{ id: 'A', when: 'pieces == 1' }, { id: 'B', when: 'pieces == 2' }])
     const ev = rs.evaluate(null, null, { nowMs: DECLARED_AT })

@@ -32,6 +32,12 @@ export const connectRedis = async (config: RedisClientConfig, log: Logger): Prom
     if (reported) log.info('redis connection restored')
     reported = false
   })
-  await redis.connect()
+  try {
+    await redis.connect()
+  } catch (err) {
+    // A first connection that fails is a configuration problem: stop retrying in the background.
+    redis.disconnect()
+    throw err
+  }
   return redis
 }

@@ -77,6 +77,12 @@ describe('decide > degraded enrichment', () => {
     expect({ action: ev.action, fellBack: ev.fellBack }).toEqual({ action, fellBack })
   })
 
+  it('does not fall back when only a mitigation missed its data', () => {
+    const rs = compileRules([{ id: 'M-AEO', tier: 'mitigation', weight: 20, when: 'enrichment.seller.aeo.status == "ACTIVE"' }])
+    const ev = rs.evaluate(declaration(), {}, { nowMs: DECLARED_AT, enrichmentMissing: ['seller'] })
+    expect([ev.action, ev.fellBack, ev.sawMissing[0]]).toEqual(['RELEASE', false, 2])
+  })
+
   it('never lowers a stricter decision to the fallback action', () => {
     const rs = compileRules([...rules, always('G', { tier: 'gate', action: 'DO_NOT_LOAD' })])
     expect(rs.evaluate(declaration(), {}, { nowMs: DECLARED_AT, enrichmentMissing: ['seller'] }).action).toBe('DO_NOT_LOAD')

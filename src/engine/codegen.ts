@@ -185,8 +185,10 @@ export const generate = (input: ModuleInput): Generated => {
       '    m = 0;',
       `    try { if (${cond}) { ${hit} } else out[${i}] = 0; } catch { out[${i}] = 2; errors++; }`,
       `    seen[${i}] = m;`,
-      `    if (m > 1 && out[${i}] === 0) fb = true;`
-    ]
+      // A mitigation that could not see its data simply does not lower the score: that is
+      // already the cautious answer, so only gates and indicators call for the fallback.
+      rule.tier === 'mitigation' ? null : `    if (m > 1 && out[${i}] === 0) fb = true;`
+    ].filter((l) => l !== null)
     // Rule ids match [A-Za-z0-9._-]+ (checked on load); the comment is for human readers.
     const comment = `  // ${i}: ${/^[A-Za-z0-9._-]+$/.test(rule.id) ? rule.id : '(rule)'}`
     return window.length === 0

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { compileFiles, compileRules, ruleFile } from './inline-ruleset.ts'
+import { compileRuleset } from './compile.ts'
+import { compileFiles, compileRules, declarationSchema, LISTS, MANIFEST, ruleFile } from './inline-ruleset.ts'
 import type { Diagnostic } from './ruleset.ts'
 
 // ruleFile() puts a rule's `when` on line 7 (then 8, …) from column 7 of rules/inline.yaml.
@@ -103,5 +104,19 @@ describe('engine > compile > field usage', () => {
     expect(a.digest).toMatch(/^[0-9a-f]{64}$/)
     expect(b.digest).toBe(a.digest)
     expect(c.digest).not.toBe(a.digest)
+  })
+})
+
+describe('engine > compile > schema', () => {
+  const withSchema = (schema: unknown, when: string): ReturnType<typeof compileRuleset> =>
+    compileRuleset(Object.entries({ 'ruleset.yaml': MANIFEST, ...LISTS, 'rules/r.yaml': ruleFile([{ id: 'R', when }]) }).map(([path, text]) => ({ path, text })), { declarationSchema: schema })
+  const fields = (declarationSchema as { fields: Array<{ name: string }> }).fields
+
+  it('types fields from the schema it is given: a new field is usable, a removed one is an error', () => {
+    const added = { ...(declarationSchema as object), fields: [...fields, { name: 'parcelColour', type: ['null', 'string'], default: null }] }
+    expect(withSchema(added, 'parcelColour == "red"').ok).toBe(true)
+    expect(withSchema(declarationSchema, 'parcelColour == "red"').errors.map((e) => e.code)).toEqual(['unknown-field'])
+    const removed = { ...(declarationSchema as object), fields: fields.filter((f) => f.name !== 'pieces') }
+    expect(withSchema(removed, 'pieces > 1').errors.map((e) => e.code)).toEqual(['unknown-field'])
   })
 })

@@ -1,18 +1,30 @@
-// `parcel-risk demo`, for now: start the local stack and print the environment to use.
-// The live demo (processor, synthetic stream, terminal summary) builds on this.
-import { silenceKafkajsTimeoutWarning } from '../ingest/node-warnings.ts'
-import { up } from '../../deploy/local/stack.ts'
+// `parcel-risk demo`: the processor against the local stack with a synthetic stream and a
+// live summary (src/cli/demo/). Ctrl-C stops feeding and shuts down cleanly; a second
+// Ctrl-C (after 2 s, so one key press relayed twice by npm does not count) exits at once.
+import { parseDemoArgs, USAGE } from './demo/options.ts'
+import { runDemo } from './demo/run-demo.ts'
 
 export const main = async (argv: readonly string[]): Promise<number> => {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log('usage: parcel-risk demo\n\nStarts the local stack (Kafka, schema registry, Redis) and prints the environment to use.')
-    return 0
+  const options = parseDemoArgs(argv)
+  if (options === 'help') { process.stdout.write(USAGE); return 0 }
+  if ('error' in options) { process.stderr.write(`parcel-risk demo: ${options.error}\n\n${USAGE}`); return 2 }
+  const interrupt = new AbortController()
+  let firstAt = 0
+  const onSigint = (): void => {
+    if (firstAt === 0) {
+      firstAt = Date.now()
+      process.stderr.write('\ninterrupted: stopping the stream and shutting the processor down (Ctrl-C again to quit at once)\n')
+      interrupt.abort()
+    } else if (Date.now() - firstAt > 2_000) {
+      process.exit(130)
+    }
   }
-  silenceKafkajsTimeoutWarning()
-  const started = Date.now()
-  const result = await up(undefined, (line) => console.error(line))
-  console.log(`\nlocal stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s${result.started.length > 0 ? ` (started: ${result.started.join(', ')})` : ' (already running)'}`)
-  for (const [key, value] of Object.entries(result.env)) console.log(`export ${key}=${value}`)
-  console.log('\nStop it with: npm run stack -- down')
-  return 0
+  process.on('SIGINT', onSigint)
+  try {
+    const result = await runDemo(options, { out: process.stdout, err: process.stderr, interrupt: interrupt.signal })
+    if (result.summary.pending > 0) process.stderr.write(`${result.summary.pending} declarations were neither decided nor dead-lettered before the drain timeout\n`)
+    return result.ok ? 0 : 1
+  } finally {
+    process.off('SIGINT', onSigint)
+  }
 }

@@ -1,0 +1,108 @@
+// What one demo or benchmark run sets up against the stack, and takes away again: its own
+// topics, consumer group and Redis key prefix (so runs never see each other's records), the
+// synthetic stream's profiles in Redis, and the environment the processor runs with.
+import { randomBytes } from 'node:crypto'
+import { Kafka, logLevel } from 'kafkajs'
+import type { Redis } from 'ioredis'
+import { connectRedis } from '../../enrich/redis-client.ts'
+import { keyLayout } from '../../enrich/keys.ts'
+import { writeFor, type ProfileWrite } from '../../enrich/profile-write.ts'
+import { createProfileWriter } from '../../enrich/redis-writer.ts'
+import { generateProfiles } from '../../generate/stream.ts'
+import { createLogger } from '../../logger.ts'
+
+export interface Services {
+  readonly KAFKA_BROKERS: string
+  readonly SCHEMA_REGISTRY_URL: string
+  readonly REDIS_URL: string
+}
+
+export interface RunNames {
+  readonly runId: string
+  readonly groupId: string
+  readonly redisPrefix: string
+  readonly topics: {
+    readonly declarations: string
+    readonly decisions: string
+    readonly dlq: string
+    readonly shadow: string
+    readonly profileUpdates: string
+    readonly inspectionOutcomes: string
+  }
+}
+
+/** Names unique to this run: `<kind>-<time><random>-<topic>`. */
+export const runNames = (kind: string, now: number = Date.now(), random: string = randomBytes(2).toString('hex')): RunNames => {
+  const runId = `${kind}-${now.toString(36)}${random}`
+  const topic = (name: string): string => `${runId}-${name}`
+  return {
+    runId,
+    groupId: runId,
+    redisPrefix: `${runId}:`,
+    topics: {
+      declarations: topic('declarations'),
+      decisions: topic('risk-decisions'),
+      dlq: topic('declarations-dlq'),
+      shadow: topic('risk-decisions-shadow'),
+      profileUpdates: topic('profile-updates'),
+      inspectionOutcomes: topic('inspection-outcomes')
+    }
+  }
+}
+
+/** The processor's environment for this run (see the README's configuration table). */
+export const processorEnv = (services: Services, names: RunNames, rulesetDir: string, identityKey: string): Record<string, string> => ({
+  ...services,
+  PARCEL_RISK_KAFKA_GROUP_ID: names.groupId,
+  PARCEL_RISK_TOPIC_DECLARATIONS: names.topics.declarations,
+  PARCEL_RISK_TOPIC_DECISIONS: names.topics.decisions,
+  PARCEL_RISK_TOPIC_DLQ: names.topics.dlq,
+  PARCEL_RISK_TOPIC_SHADOW: names.topics.shadow,
+  PARCEL_RISK_TOPIC_PROFILE_UPDATES: names.topics.profileUpdates,
+  PARCEL_RISK_TOPIC_INSPECTION_OUTCOMES: names.topics.inspectionOutcomes,
+  PARCEL_RISK_REDIS_KEY_PREFIX: names.redisPrefix,
+  PARCEL_RISK_REDIS_IDENTITY_KEY: identityKey,
+  PARCEL_RISK_RULES_DIR: rulesetDir
+})
+
+const quietLog = createLogger({ level: 'silent' })
+
+/** Writes the profiles of the synthetic stream with `seed` under `prefix`; returns how many. */
+export const loadProfiles = async (redisUrl: string, prefix: string, seed: number): Promise<number> => {
+  const redis = await connectRedis({ url: redisUrl, timeoutMs: 30_000 }, quietLog)
+  try {
+    const keys = keyLayout(prefix)
+    const writes = generateProfiles({ seed }).map((u) => writeFor(u, keys)).filter((w): w is ProfileWrite => w !== undefined)
+    const counts = await createProfileWriter(redis, prefix).write(writes)
+    return counts.applied
+  } finally {
+    redis.disconnect()
+  }
+}
+
+const deleteKeys = async (redis: Redis, prefix: string): Promise<number> => {
+  let cursor = '0'
+  let deleted = 0
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
+    cursor = next
+    if (keys.length > 0) deleted += await redis.unlink(...keys)
+  } while (cursor !== '0')
+  return deleted
+}
+
+/** Deletes the run's topics and Redis keys. */
+export const cleanUp = async (services: Services, names: RunNames): Promise<void> => {
+  const kafka = new Kafka({ clientId: 'parcel-risk-demo', brokers: services.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING })
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const existing = new Set(await admin.listTopics())
+    const topics = Object.values(names.topics).filter((t) => existing.has(t))
+    if (topics.length > 0) await admin.deleteTopics({ topics })
+  } finally {
+    await admin.disconnect()
+  }
+  const redis = await connectRedis({ url: services.REDIS_URL, timeoutMs: 30_000 }, quietLog)
+  try { await deleteKeys(redis, names.redisPrefix) } finally { redis.disconnect() }
+}

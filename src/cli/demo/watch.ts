@@ -1,0 +1,69 @@
+// The demo's consumer of what the processor publishes: decisions (Avro, decoded with the
+// registry) and dead letters (the reason in headers). Reads this run's topics from the
+// beginning with its own group; every outcome goes to `onDecision` / `onDeadLetter` with its
+// end-to-end latency: the moment it was consumed minus the declaration's produce timestamp
+// (timings.receivedAt of a decision, the source-timestamp header of a dead letter).
+import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs'
+import { avroType, readSchema } from '../../codec/avro-types.ts'
+import { createDecoder } from '../../codec/decoder.ts'
+import type { Registry } from '../../codec/registry.ts'
+import type { RiskDecision } from '../../declaration.ts'
+import { deadLetterHeaders } from '../../publish/dead-letter.ts'
+import type { DeadLetterSeen, DecisionSeen } from './summary.ts'
+
+export interface WatchOptions {
+  readonly brokers: readonly string[]
+  readonly registry: Pick<Registry, 'writerType'>
+  readonly groupId: string
+  readonly decisionsTopic: string
+  readonly dlqTopic: string
+  readonly onDecision: (d: DecisionSeen) => void
+  readonly onDeadLetter: (d: DeadLetterSeen) => void
+  /** A record that could not be read (should not happen; counted, not fatal). */
+  readonly onUnreadable: (reason: string) => void
+}
+
+export interface Watch { readonly stop: () => Promise<void> }
+
+const header = (m: KafkaMessage, name: string): string | undefined => {
+  const v = m.headers?.[name]
+  const first = Array.isArray(v) ? v[0] : v
+  return first === undefined ? undefined : first.toString()
+}
+
+export const toDecisionSeen = (d: RiskDecision, nowMs: number): DecisionSeen => ({
+  action: d.action,
+  decision: d.decision,
+  ruleIds: d.reasons.map((r) => r.ruleId),
+  degraded: d.enrichment.status === 'DEGRADED',
+  latencyMs: nowMs - Number(d.timings.receivedAt)
+})
+
+export const startWatch = async (options: WatchOptions): Promise<Watch> => {
+  const kafka = new Kafka({ clientId: 'parcel-risk-demo', brokers: [...options.brokers], logLevel: logLevel.ERROR })
+  const decoder = createDecoder<RiskDecision>({ readerType: avroType(readSchema('RiskDecision')), registry: options.registry, maxRecordBytes: 1 << 20 })
+  const consumer: Consumer = kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 50 })
+  await consumer.connect()
+  await consumer.subscribe({ topics: [options.decisionsTopic, options.dlqTopic], fromBeginning: true })
+  await consumer.run({
+    partitionsConsumedConcurrently: 4,
+    eachBatch: async ({ batch }) => {
+      const nowMs = Date.now()
+      if (batch.topic === options.dlqTopic) {
+        for (const m of batch.messages) {
+          options.onDeadLetter({
+            code: header(m, deadLetterHeaders.code) ?? 'unknown',
+            latencyMs: nowMs - Number(header(m, deadLetterHeaders.sourceTimestamp) ?? nowMs)
+          })
+        }
+        return
+      }
+      const decoded = await decoder.decodeBatch(batch.messages)
+      for (const result of decoded) {
+        if (result.ok) options.onDecision(toDecisionSeen(result.value, nowMs))
+        else options.onUnreadable(`${result.error.code}: ${result.error.message}`)
+      }
+    }
+  })
+  return { stop: async () => { await consumer.disconnect() } }
+}

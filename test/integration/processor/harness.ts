@@ -1,0 +1,224 @@
+// Drives `parcel-risk run` as a real child process against the real stack: produce a
+// generated stream (with poison records) to a fresh topic, start/kill/restart processors,
+// and read back everything on the decisions and dead-letter topics.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Kafka, Partitioners, logLevel, type Consumer } from 'kafkajs'
+import { avroType, readSchema } from '../../../src/codec/avro-types.ts'
+import { createDecoder } from '../../../src/codec/decoder.ts'
+import { createEncoder } from '../../../src/codec/encoder.ts'
+import { createRegistry } from '../../../src/codec/registry.ts'
+import type { RiskDecision } from '../../../src/declaration.ts'
+import { generateDeclarations } from '../../../src/generate/stream.ts'
+import type { ServiceUrls } from '../services.ts'
+
+const cli = new URL('../../../src/cli/parcel-risk.ts', import.meta.url).pathname
+
+export interface Scenario {
+  readonly id: string
+  readonly topics: { declarations: string, decisions: string, dlq: string, shadow: string }
+  readonly groupId: string
+  readonly env: NodeJS.ProcessEnv
+}
+
+export const scenario = (services: ServiceUrls, extra: NodeJS.ProcessEnv = {}): Scenario => {
+  const id = randomUUID().slice(0, 8)
+  const topics = { declarations: `it-${id}-decl`, decisions: `it-${id}-dec`, dlq: `it-${id}-dlq`, shadow: `it-${id}-shadow` }
+  return {
+    id,
+    topics,
+    groupId: `it-${id}`,
+    env: {
+      KAFKA_BROKERS: services.kafkaBrokers,
+      SCHEMA_REGISTRY_URL: services.schemaRegistryUrl,
+      REDIS_URL: services.redisUrl,
+      PARCEL_RISK_REDIS_IDENTITY_KEY: 'integration-identity-key',
+      PARCEL_RISK_REDIS_KEY_PREFIX: `it:${id}:`,
+      // The test machine is shared with the brokers; a Redis reply can take longer than the
+      // production default under that load, and this suite is not about degradation.
+      PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '2000',
+      PARCEL_RISK_KAFKA_GROUP_ID: `it-${id}`,
+      PARCEL_RISK_TOPIC_DECLARATIONS: topics.declarations,
+      PARCEL_RISK_TOPIC_DECISIONS: topics.decisions,
+      PARCEL_RISK_TOPIC_DLQ: topics.dlq,
+      PARCEL_RISK_TOPIC_SHADOW: topics.shadow,
+      PARCEL_RISK_TOPIC_PROFILE_UPDATES: `it-${id}-profiles`,
+      PARCEL_RISK_TOPIC_INSPECTION_OUTCOMES: `it-${id}-outcomes`,
+      PARCEL_RISK_KAFKA_TOPIC_PARTITIONS: '6',
+      PARCEL_RISK_KAFKA_TRANSACTIONAL_ID_PREFIX: `it-${id}`,
+      // A SIGKILLed member holds its partitions until the session times out; keep that short.
+      PARCEL_RISK_KAFKA_SESSION_TIMEOUT_MS: '6000',
+      PARCEL_RISK_KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
+      PARCEL_RISK_HTTP_PORT: '0',
+      PARCEL_RISK_LOG_LEVEL: 'info',
+      ...extra
+    }
+  }
+}
+
+export interface Running {
+  readonly child: ChildProcess
+  readonly logFile: string
+  /** Resolves with the exit code (or the signal name). */
+  readonly exited: Promise<number | string>
+  /** The /metrics and /readyz base URL, once the process has said where it listens. */
+  readonly ready: Promise<string>
+}
+
+const logDir = mkdtempSync(join(tmpdir(), 'parcel-risk-it-'))
+
+export const startRun = (s: Scenario, name: string, extra: NodeJS.ProcessEnv = {}): Running => {
+  const logFile = join(logDir, `${s.id}-${name}.log`)
+  const log = createWriteStream(logFile)
+  const child = spawn(process.execPath, [cli, 'run'], { env: { ...process.env, ...s.env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stderr?.pipe(log)
+  let buffered = ''
+  const ready = new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      log.write(chunk)
+      buffered += chunk.toString()
+      const match = /"msg":"processor running"/.test(buffered) ? /"http":"http:\/\/[^:]+:(\d+)"/.exec(buffered) : null
+      if (match !== null) resolve(`http://127.0.0.1:${match[1]}`)
+    })
+    child.once('exit', () => { reject(new Error(`processor ${name} exited before it was running; log: ${logFile}`)) })
+  })
+  ready.catch(() => undefined)
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => { resolve(code ?? signal ?? -1) })
+  })
+  return { child, logFile, exited, ready }
+}
+
+export const metric = async (base: string, name: string): Promise<number> => {
+  const text = await (await fetch(`${base}/metrics`)).text()
+  let sum = 0
+  for (const line of text.split('\n')) if (line.startsWith(name)) sum += Number(line.split(' ').pop())
+  return sum
+}
+
+export const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
+  const started = Date.now()
+  while (Date.now() - started < timeoutMs) {
+    if (await check().catch(() => false)) return
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+}
+
+/** Poison records mixed into the stream, one of each kind in turn. */
+const poison = (n: number): { value: Buffer, headers?: Record<string, string> } => {
+  switch (n % 5) {
+    case 0: return { value: Buffer.from([0x07, 1, 2, 3, 4, 5]) } // wrong magic byte
+    case 1: return { value: Buffer.from([0, 0, 0]) } // truncated header
+    case 2: return { value: Buffer.from('{"declarationId": "x", ', 'utf8'), headers: { 'content-type': 'application/json' } }
+    case 3: return { value: Buffer.from('{"__proto__": {"polluted": true}}', 'utf8'), headers: { 'content-type': 'application/json' } }
+    default: return { value: Buffer.from([0xff, 0xfe, 0xfd]), headers: { 'content-type': 'application/json' } }
+  }
+}
+
+export interface Produced {
+  /** Keys of every record produced: declaration ids, and `poison-N` for poison records. */
+  readonly keys: string[]
+  readonly poisonKeys: string[]
+}
+
+export const produceStream = async (services: ServiceUrls, s: Scenario, count: number, options: { seed: number, poisonEvery: number, partitions?: number }): Promise<Produced> => {
+  const kafka = new Kafka({ clientId: `it-${s.id}-producer`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+  const admin = kafka.admin()
+  await admin.connect()
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: s.topics.declarations, numPartitions: options.partitions ?? 6, replicationFactor: 1 }] })
+  await admin.disconnect()
+  const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
+  const schema = readSchema('ParcelDeclaration')
+  const encoder = createEncoder(avroType(schema), await registry.register(`${s.topics.declarations}-value`, schema))
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+  await producer.connect()
+  const keys: string[] = []
+  const poisonKeys: string[] = []
+  const stream = generateDeclarations({ seed: options.seed, startMs: Date.now() - 3_600_000 })
+  let batch: Array<{ key: string, value: Buffer, headers?: Record<string, string> }> = []
+  for (let i = 0; i < count; i++) {
+    if (options.poisonEvery > 0 && i % options.poisonEvery === options.poisonEvery - 1) {
+      const key = `poison-${i}`
+      batch.push({ key, ...poison(poisonKeys.length) })
+      poisonKeys.push(key)
+      keys.push(key)
+    } else {
+      const { declaration } = stream.next().value as { declaration: { declarationId: string } }
+      const encoded = encoder.encode(declaration as never)
+      if (!encoded.ok) throw encoded.error
+      batch.push({ key: declaration.declarationId, value: encoded.value })
+      keys.push(declaration.declarationId)
+    }
+    if (batch.length === 500) { await producer.send({ topic: s.topics.declarations, acks: -1, messages: batch }); batch = [] }
+  }
+  if (batch.length > 0) await producer.send({ topic: s.topics.declarations, acks: -1, messages: batch })
+  await producer.disconnect()
+  return { keys, poisonKeys }
+}
+
+export interface Collected {
+  /** Decisions by declarationId, in the order they were read. */
+  readonly decisions: Map<string, RiskDecision[]>
+  /** Dead letters by original key, with their error code header. */
+  readonly deadLetters: Map<string, string[]>
+}
+
+export interface Collector {
+  readonly collected: Collected
+  /** Distinct keys seen on either topic. */
+  distinct (): number
+  stop (): Promise<void>
+}
+
+/** Reads the decisions and dead-letter topics from the beginning, read_committed. */
+export const collect = async (services: ServiceUrls, s: Scenario): Promise<Collector> => {
+  const kafka = new Kafka({ clientId: `it-${s.id}-reader`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+  const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
+  const decoder = createDecoder<RiskDecision>({ readerType: avroType(readSchema('RiskDecision')), registry, maxRecordBytes: 1 << 20 })
+  const collected: Collected = { decisions: new Map(), deadLetters: new Map() }
+  const seen = new Set<string>()
+  const consumer: Consumer = kafka.consumer({ groupId: `it-${s.id}-reader-${randomUUID()}`, readUncommitted: false })
+  await consumer.connect()
+  const admin = kafka.admin()
+  await admin.connect()
+  const existing = await admin.listTopics()
+  const missing = [s.topics.decisions, s.topics.dlq].filter((t) => !existing.includes(t))
+  if (missing.length > 0) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1 })) })
+  await admin.disconnect()
+  await consumer.subscribe({ topics: [s.topics.decisions, s.topics.dlq], fromBeginning: true })
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      if (batch.topic === s.topics.dlq) {
+        for (const m of batch.messages) {
+          const key = m.key?.toString() ?? ''
+          const list = collected.deadLetters.get(key) ?? []
+          list.push(m.headers?.['parcel-risk.error.code']?.toString() ?? '?')
+          collected.deadLetters.set(key, list)
+          seen.add(key)
+        }
+        return
+      }
+      const decoded = await decoder.decodeBatch(batch.messages.map((m) => ({ value: m.value })))
+      decoded.forEach((r, i) => {
+        if (!r.ok) throw r.error
+        const key = batch.messages[i]?.key?.toString() ?? ''
+        const list = collected.decisions.get(key) ?? []
+        list.push(r.value)
+        collected.decisions.set(key, list)
+        seen.add(key)
+      })
+    }
+  })
+  return { collected, distinct: () => seen.size, stop: async () => { await consumer.disconnect() } }
+}
+
+/** What must be identical between two decisions of the same declaration (timings aside). */
+export const decisionCore = (d: RiskDecision): unknown => ({
+  declarationId: d.declarationId, version: d.version, decision: d.decision, action: d.action, score: d.score,
+  reasons: d.reasons.map((r) => r.ruleId), gates: d.gates, ruleset: d.ruleset, inputDigest: d.inputDigest
+})

@@ -1,0 +1,170 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, inject, it } from 'vitest'
+import { collect, decisionCore, metric, produceStream, scenario, startRun, waitUntil, type Collector, type Running } from './harness.ts'
+
+const services = inject('services')
+const running: Running[] = []
+const collectors: Collector[] = []
+
+afterEach(async () => {
+  for (const r of running.splice(0)) {
+    if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL')
+    await r.exited
+  }
+  for (const c of collectors.splice(0)) await c.stop()
+})
+
+const start = (...args: Parameters<typeof startRun>): Running => {
+  const r = startRun(...args)
+  running.push(r)
+  return r
+}
+
+const reader = async (...args: Parameters<typeof collect>): Promise<Collector> => {
+  const c = await collect(...args)
+  collectors.push(c)
+  return c
+}
+
+/** Every produced key answered at least once; returns the keys answered more than once. */
+const expectAllAnswered = (keys: readonly string[], c: Collector): string[] => {
+  const unanswered = keys.filter((k) => !c.collected.decisions.has(k) && !c.collected.deadLetters.has(k))
+  expect(unanswered, 'declarations with neither a decision nor a dead letter').toEqual([])
+  return keys.filter((k) => (c.collected.decisions.get(k)?.length ?? 0) + (c.collected.deadLetters.get(k)?.length ?? 0) > 1)
+}
+
+describe('processor > delivery', () => {
+  it('answers 10,000 declarations (poison mixed in) with exactly 10,000 decisions or dead letters', async () => {
+    const s = scenario(services)
+    const produced = await produceStream(services, s, 10_000, { seed: 11, poisonEvery: 100 })
+    const p = start(s, 'one')
+    await p.ready
+    const c = await reader(services, s)
+    await waitUntil('10,000 answers', async () => c.distinct() >= 10_000, 120_000)
+    // Settle: nothing beyond one answer per record arrives afterwards.
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    expect(expectAllAnswered(produced.keys, c)).toEqual([])
+    const decided = [...c.collected.decisions.values()].reduce((n, l) => n + l.length, 0)
+    const dead = [...c.collected.deadLetters.values()].reduce((n, l) => n + l.length, 0)
+    expect(decided + dead).toBe(10_000)
+    for (const key of produced.poisonKeys) expect(c.collected.deadLetters.get(key)?.[0]).toMatch(/^E_DECODE_/)
+    p.child.kill('SIGTERM')
+    expect(await p.exited).toBe(0)
+  }, 180_000)
+
+  it('decides every declaration after a SIGKILL mid-stream and a restart; duplicates are identical', async () => {
+    const s = scenario(services)
+    const produced = await produceStream(services, s, 10_000, { seed: 12, poisonEvery: 250 })
+    const first = start(s, 'first')
+    const base = await first.ready
+    await waitUntil('a first share consumed', async () => (await metric(base, 'parcel_risk_declarations_consumed_total')) >= 2_000, 60_000)
+    first.child.kill('SIGKILL')
+    expect(await first.exited).toBe('SIGKILL')
+    const second = start(s, 'second')
+    await second.ready
+    const c = await reader(services, s)
+    await waitUntil('every declaration answered', async () => c.distinct() >= produced.keys.length, 120_000)
+    const repeated = expectAllAnswered(produced.keys, c)
+    for (const key of repeated) {
+      const decisions = c.collected.decisions.get(key) ?? []
+      for (const d of decisions) expect(decisionCore(d)).toEqual(decisionCore(decisions[0] as never))
+    }
+    second.child.kill('SIGTERM')
+    expect(await second.exited).toBe(0)
+  }, 180_000)
+
+  it('in exactly-once mode, a read_committed consumer sees each decision once across a SIGKILL', async () => {
+    const s = scenario(services, { PARCEL_RISK_DELIVERY_MODE: 'exactly-once' })
+    const produced = await produceStream(services, s, 6_000, { seed: 13, poisonEvery: 300 })
+    const first = start(s, 'eos-first')
+    const base = await first.ready
+    await waitUntil('a first share consumed', async () => (await metric(base, 'parcel_risk_declarations_consumed_total')) >= 1_500, 60_000)
+    first.child.kill('SIGKILL')
+    await first.exited
+    const second = start(s, 'eos-second')
+    await second.ready
+    const c = await reader(services, s)
+    await waitUntil('every declaration answered', async () => c.distinct() >= produced.keys.length, 120_000)
+    await new Promise((resolve) => setTimeout(resolve, 2_000))
+    expect(expectAllAnswered(produced.keys, c), 'declarations answered more than once').toEqual([])
+    second.child.kill('SIGTERM')
+    expect(await second.exited).toBe(0)
+  }, 180_000)
+})
+
+describe('processor > group and lifecycle', () => {
+  it('splits the partitions between two instances of one group, which together decide everything', async () => {
+    const s = scenario(services)
+    const a = start(s, 'a')
+    const b = start(s, 'b')
+    const [baseA, baseB] = await Promise.all([a.ready, b.ready])
+    // Produce only once the group has settled with both members, each owning partitions.
+    const lastAssignment = (file: string): number[] => {
+      const joins = readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('"msg":"joined consumer group"'))
+      const last = joins.at(-1)
+      return last === undefined ? [] : Object.values(JSON.parse(last).assignment as Record<string, number[]>).flat()
+    }
+    await waitUntil('both members assigned', async () => {
+      const [pa, pb] = [lastAssignment(a.logFile), lastAssignment(b.logFile)]
+      return pa.length > 0 && pb.length > 0 && pa.length + pb.length === 6 && pa.every((x) => !pb.includes(x))
+    }, 60_000)
+    const produced = await produceStream(services, s, 4_000, { seed: 14, poisonEvery: 0 })
+    const c = await reader(services, s)
+    await waitUntil('every declaration answered', async () => c.distinct() >= produced.keys.length, 120_000)
+    expectAllAnswered(produced.keys, c)
+    const [consumedA, consumedB] = await Promise.all([metric(baseA, 'parcel_risk_declarations_consumed_total'), metric(baseB, 'parcel_risk_declarations_consumed_total')])
+    expect(consumedA).toBeGreaterThan(0)
+    expect(consumedB).toBeGreaterThan(0)
+    expect(consumedA + consumedB).toBeGreaterThanOrEqual(produced.keys.length)
+    a.child.kill('SIGTERM')
+    b.child.kill('SIGTERM')
+    expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0])
+  }, 180_000)
+
+  it('drains on SIGTERM: exits 0 and the group has committed every answered record', async () => {
+    const s = scenario(services)
+    const produced = await produceStream(services, s, 3_000, { seed: 15, poisonEvery: 0 })
+    const p = start(s, 'drain')
+    const base = await p.ready
+    await waitUntil('some consumed', async () => (await metric(base, 'parcel_risk_declarations_consumed_total')) >= 500, 60_000)
+    p.child.kill('SIGTERM')
+    expect(await p.exited).toBe(0)
+    expect(readFileSync(p.logFile, 'utf8')).toContain('"msg":"stopped"')
+    // A restarted instance answers the rest, and nothing is lost in between.
+    const again = start(s, 'drain-again')
+    await again.ready
+    const c = await reader(services, s)
+    await waitUntil('every declaration answered', async () => c.distinct() >= produced.keys.length, 120_000)
+    expectAllAnswered(produced.keys, c)
+    again.child.kill('SIGTERM')
+    expect(await again.exited).toBe(0)
+  }, 180_000)
+
+  it('uses a ruleset edited while running for later decisions, without a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parcel-risk-rules-'))
+    cpSync(new URL('../../../rules/eu-lvc', import.meta.url).pathname, dir, { recursive: true })
+    const s = scenario(services, { PARCEL_RISK_RULES_DIR: dir, PARCEL_RISK_RULES_WATCH: 'true' })
+    const before = await produceStream(services, s, 200, { seed: 16, poisonEvery: 0 })
+    const p = start(s, 'reload')
+    await p.ready
+    const c = await reader(services, s)
+    await waitUntil('first batch answered', async () => c.distinct() >= before.keys.length, 60_000)
+    const firstDecided = before.keys.find((k) => c.collected.decisions.has(k)) as string
+    expect(c.collected.decisions.get(firstDecided)?.[0]?.ruleset.version).toBe('2026.11.0')
+    const manifest = join(dir, 'ruleset.yaml')
+    const text = readFileSync(manifest, 'utf8')
+    expect(text).toMatch(/^version:/m)
+    writeFileSync(manifest, text.replace(/^version:.*$/m, 'version: "reloaded-1"'))
+    await waitUntil('the reload is logged', async () => readFileSync(p.logFile, 'utf8').includes('reloaded-1'), 20_000)
+    const after = await produceStream(services, { ...s, id: `${s.id}b` }, 200, { seed: 17, poisonEvery: 0 })
+    // Some generated declarations are invalid on purpose (dead letters); the rest are decided.
+    await waitUntil('second batch answered', async () => after.keys.every((k) => c.collected.decisions.has(k) || c.collected.deadLetters.has(k)), 60_000)
+    const decidedAfter = after.keys.filter((k) => c.collected.decisions.has(k))
+    expect(decidedAfter.length).toBeGreaterThan(150)
+    for (const key of decidedAfter) expect(c.collected.decisions.get(key)?.[0]?.ruleset.version).toBe('reloaded-1')
+    p.child.kill('SIGTERM')
+    expect(await p.exited).toBe(0)
+  }, 180_000)
+})

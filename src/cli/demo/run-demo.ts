@@ -56,9 +56,10 @@ const until = async (ms: number | undefined, signal: AbortSignal, also: Promise<
   ])
 }
 
-export const runDemo = async (options: DemoOptions, io: DemoIo): Promise<DemoResult> => {
+/** `services`: where Kafka, the registry and Redis are; default resolveServices(). */
+export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Services): Promise<DemoResult> => {
   const say = (line: string): void => { io.err.write(`${line}\n`) }
-  const services = await resolveServices(say)
+  services ??= await resolveServices(say)
   const names = runNames('demo')
   say(`run ${names.runId}: topics ${names.topics.declarations} → ${names.topics.decisions} / ${names.topics.dlq}`)
   const profiles = await loadProfiles(services.REDIS_URL, names.redisPrefix, options.seed)

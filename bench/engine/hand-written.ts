@@ -17,6 +17,27 @@ const startsWithAny = (prefixes: readonly string[], s: string): boolean => {
   return false
 }
 
+type Item = ParcelDeclaration['items'][number]
+
+/** What one declaration's rules have found so far. */
+interface State { reasons: Reason[], gates: string[], action: number, indicators: number, mitigations: number }
+
+const gate = (st: State, m: RuleMeta, values: ReasonValue[]): void => {
+  st.reasons.push({ ruleId: m.id, title: m.title, tier: 'GATE', contribution: 0, values })
+  st.gates.push(m.id)
+  const s = SEVERITY.indexOf(m.action as string)
+  if (s > st.action) st.action = s
+}
+const indicator = (st: State, m: RuleMeta, values: ReasonValue[]): void => {
+  st.reasons.push({ ruleId: m.id, title: m.title, tier: 'INDICATOR', contribution: m.weight, values })
+  st.indicators += m.weight
+}
+const mitigation = (st: State, m: RuleMeta, values: ReasonValue[]): void => {
+  st.reasons.push({ ruleId: m.id, title: m.title, tier: 'INDICATOR', contribution: -m.weight, values })
+  st.mitigations += m.weight
+}
+const line = (i: number, field: string, value: string): ReasonValue => ({ name: `items[${i}].${field}`, value })
+
 export type HandWrittenScore = (d: ParcelDeclaration, e: EnrichmentRecord | null, nowMs: number, digest: string) => RiskDecision
 
 export const createHandWritten = (ref: ReferenceData, rulesetDigest: string): HandWrittenScore => {
@@ -66,29 +87,11 @@ export const createHandWritten = (ref: ReferenceData, rulesetDigest: string): Ha
   const inForce = (m: RuleMeta, t: number): boolean =>
     (m.effectiveFromMs === null || t >= m.effectiveFromMs) && (m.effectiveToMs === null || t < m.effectiveToMs)
   const bands = [...ref.bands].sort((a, b) => b.min - a.min)
+  const rejectGates = new Set([...ref.rules.values()].filter((r) => r.action === 'REJECT_DATA').map((r) => r.id))
   const randomSeed = ref.random.seed + ':'
 
   return (d, e, nowMs, inputDigest) => {
-    const reasons: Reason[] = []
-    const gates: string[] = []
-    let action = 0
-    let indicators = 0
-    let mitigations = 0
-    const gate = (m: RuleMeta, values: ReasonValue[]): void => {
-      reasons.push({ ruleId: m.id, title: m.title, tier: 'GATE', contribution: 0, values })
-      gates.push(m.id)
-      const s = SEVERITY.indexOf(m.action as string)
-      if (s > action) action = s
-    }
-    const indicator = (m: RuleMeta, values: ReasonValue[]): void => {
-      reasons.push({ ruleId: m.id, title: m.title, tier: 'INDICATOR', contribution: m.weight, values })
-      indicators += m.weight
-    }
-    const mitigation = (m: RuleMeta, values: ReasonValue[]): void => {
-      reasons.push({ ruleId: m.id, title: m.title, tier: 'INDICATOR', contribution: -m.weight, values })
-      mitigations += m.weight
-    }
-
+    const st: State = { reasons: [], gates: [], action: 0, indicators: 0, mitigations: 0 }
     const items = d.items
     const rate = fx.get(d.currency)
     const total = Number(d.totalValue)
@@ -105,7 +108,7 @@ export const createHandWritten = (ref: ReferenceData, rulesetDigest: string): Ha
     let brandLine = -1; let iprLine = -1; let mergeLine = -1
     let intrinsicSum = 0; let netMass = 0
     for (let i = 0; i < items.length; i++) {
-      const it = items[i] as ParcelDeclaration['items'][number]
+      const it = items[i] as Item
       const desc = it.description
       const lower = desc.toLowerCase()
       const words = lower.match(WORD) ?? []
@@ -132,106 +135,106 @@ export const createHandWritten = (ref: ReferenceData, rulesetDigest: string): Ha
       if (iprLine < 0 && ipr) iprLine = i
       if (mergeLine < 0 && it.quantity >= 5 && (hasPhrase(and, words) || desc.includes('&'))) mergeLine = i
     }
-    const line = (i: number, field: string, v: string): ReasonValue => ({ name: `items[${i}].${field}`, value: v })
-    const lineItem = (i: number): ParcelDeclaration['items'][number] => items[i] as ParcelDeclaration['items'][number]
+    const lineItem = (i: number): Item => items[i] as Item
 
     // --- data quality
-    if (stopLine >= 0) gate(R.descStop, [line(stopLine, 'description', lineItem(stopLine).description)])
+    if (stopLine >= 0) gate(st, R.descStop, [line(stopLine, 'description', lineItem(stopLine).description)])
     if (partyStopWords.has(d.seller.name.toLowerCase()) || partyStopWords.has(d.consignee.name.toLowerCase())) {
-      gate(R.partyStop, [{ name: 'seller.name', value: d.seller.name }, { name: 'consignee.name', value: d.consignee.name }])
+      gate(st, R.partyStop, [{ name: 'seller.name', value: d.seller.name }, { name: 'consignee.name', value: d.consignee.name }])
     }
-    if (ioss !== null && ioss !== undefined && !IOSS.test(ioss)) gate(R.iossFormat, [{ name: 'iossNumber', value: ioss }])
+    if (ioss !== null && ioss !== undefined && !IOSS.test(ioss)) gate(st, R.iossFormat, [{ name: 'iossNumber', value: ioss }])
     if (ioss !== null && ioss !== undefined && e?.ioss?.registered === false) {
-      gate(R.iossUnreg, [{ name: 'iossNumber', value: ioss }, { name: 'enrichment.ioss.registered', value: 'false' }])
+      gate(st, R.iossUnreg, [{ name: 'iossNumber', value: ioss }, { name: 'enrichment.ioss.registered', value: 'false' }])
     }
-    if (iossLine >= 0) gate(R.iossMulti, [line(iossLine, 'iossNumber', String(lineItem(iossLine).iossNumber)), { name: 'iossNumber', value: String(ioss ?? '(missing)') }])
-    if (netMass > d.grossMassKg) gate(R.mass, [{ name: 'sum(items.netMassKg)', value: String(netMass) }, { name: 'grossMassKg', value: String(d.grossMassKg) }])
+    if (iossLine >= 0) gate(st, R.iossMulti, [line(iossLine, 'iossNumber', String(lineItem(iossLine).iossNumber)), { name: 'iossNumber', value: String(ioss ?? '(missing)') }])
+    if (netMass > d.grossMassKg) gate(st, R.mass, [{ name: 'sum(items.netMassKg)', value: String(netMass) }, { name: 'grossMassKg', value: String(d.grossMassKg) }])
 
     // --- thresholds
     const intrinsicEur = rate === undefined ? undefined : intrinsicSum * rate
     if (d.declarationType === 'H7' && intrinsicEur !== undefined && intrinsicEur > 150) {
-      gate(R.h7, [{ name: 'sum(items.intrinsicValue) in EUR', value: String(intrinsicEur) }])
+      gate(st, R.h7, [{ name: 'sum(items.intrinsicValue) in EUR', value: String(intrinsicEur) }])
     }
     if (totalEur !== undefined) {
-      if (d.declarationType === 'H7' && totalEur >= 135 && totalEur <= 150) indicator(R.near, [{ name: 'totalValue in EUR', value: String(totalEur) }])
+      if (d.declarationType === 'H7' && totalEur >= 135 && totalEur <= 150) indicator(st, R.near, [{ name: 'totalValue in EUR', value: String(totalEur) }])
     }
     const c24 = agg?.consigneeCount24h
-    if (c24 !== undefined && c24 >= 3) indicator(R.split24, [{ name: 'enrichment.aggregates.consigneeCount24h', value: String(c24) }])
+    if (c24 !== undefined && c24 >= 3) indicator(st, R.split24, [{ name: 'enrichment.aggregates.consigneeCount24h', value: String(c24) }])
     const c7 = agg?.consigneeCount7d
-    if (c7 !== undefined && c7 >= 8) indicator(R.split7, [{ name: 'enrichment.aggregates.consigneeCount7d', value: String(c7) }])
+    if (c7 !== undefined && c7 >= 8) indicator(st, R.split7, [{ name: 'enrichment.aggregates.consigneeCount7d', value: String(c7) }])
     const v24 = agg?.consigneeValueEur24h
     if (c24 !== undefined && c24 >= 1 && v24 !== undefined && totalEur !== undefined && v24 + totalEur > 150) {
-      indicator(R.splitValue, [{ name: 'enrichment.aggregates.consigneeCount24h', value: String(c24) }, { name: 'enrichment.aggregates.consigneeValueEur24h', value: String(v24) }, { name: 'totalValue in EUR', value: String(totalEur) }])
+      indicator(st, R.splitValue, [{ name: 'enrichment.aggregates.consigneeCount24h', value: String(c24) }, { name: 'enrichment.aggregates.consigneeValueEur24h', value: String(v24) }, { name: 'totalValue in EUR', value: String(totalEur) }])
     }
     if (d.itemCategory === 'GIFT') {
-      if (totalEur !== undefined && totalEur > 45) indicator(R.gift45, [{ name: 'itemCategory', value: 'GIFT' }, { name: 'totalValue in EUR', value: String(totalEur) }])
-      if (d.source.kind === 'PLATFORM') indicator(R.giftPlatform, [{ name: 'itemCategory', value: 'GIFT' }, { name: 'source.kind', value: 'PLATFORM' }])
+      if (totalEur !== undefined && totalEur > 45) indicator(st, R.gift45, [{ name: 'itemCategory', value: 'GIFT' }, { name: 'totalValue in EUR', value: String(totalEur) }])
+      if (d.source.kind === 'PLATFORM') indicator(st, R.giftPlatform, [{ name: 'itemCategory', value: 'GIFT' }, { name: 'source.kind', value: 'PLATFORM' }])
     }
     if (inForce(R.lineMerge, typeof d.declaredAt === 'number' ? d.declaredAt : nowMs) && items.length === 1 && mergeLine >= 0) {
-      indicator(R.lineMerge, [line(mergeLine, 'quantity', String(lineItem(mergeLine).quantity)), line(mergeLine, 'description', lineItem(mergeLine).description)])
+      indicator(st, R.lineMerge, [line(mergeLine, 'quantity', String(lineItem(mergeLine).quantity)), line(mergeLine, 'description', lineItem(mergeLine).description)])
     }
 
     // --- security
-    if (wl?.sellerHit === true) gate(R.wlSeller, [{ name: 'enrichment.watchlist.sellerHit', value: 'true' }])
-    if (wl?.consigneeHit === true) gate(R.wlConsignee, [{ name: 'enrichment.watchlist.consigneeHit', value: 'true' }])
+    if (wl?.sellerHit === true) gate(st, R.wlSeller, [{ name: 'enrichment.watchlist.sellerHit', value: 'true' }])
+    if (wl?.consigneeHit === true) gate(st, R.wlConsignee, [{ name: 'enrichment.watchlist.consigneeHit', value: 'true' }])
     const ms = wl?.matchScore
-    if (ms !== undefined && ms >= 0.85 && wl?.sellerHit === false && wl.consigneeHit === false) indicator(R.wlFuzzy, [{ name: 'enrichment.watchlist.matchScore', value: String(ms) }])
+    if (ms !== undefined && ms >= 0.85 && wl?.sellerHit === false && wl.consigneeHit === false) indicator(st, R.wlFuzzy, [{ name: 'enrichment.watchlist.matchScore', value: String(ms) }])
     if (chplLine >= 0) {
       let via: string | undefined = sanctioned.has(d.destinationCountry) ? d.destinationCountry : undefined
       if (via === undefined) for (const c of d.route) if (sanctioned.has(c)) { via = c; break }
-      if (via !== undefined) gate(R.chplSanctioned, [line(chplLine, 'hsCode', lineItem(chplLine).hsCode), { name: 'destinationCountry', value: d.destinationCountry }, { name: 'route', value: via }])
+      if (via !== undefined) gate(st, R.chplSanctioned, [line(chplLine, 'hsCode', lineItem(chplLine).hsCode), { name: 'destinationCountry', value: d.destinationCountry }, { name: 'route', value: via }])
     }
     if (chpl1Line >= 0) {
       let via: string | undefined = diversion.has(d.destinationCountry) ? d.destinationCountry : undefined
       if (via === undefined) for (const c of d.route) if (diversion.has(c)) { via = c; break }
-      if (via !== undefined) gate(R.chplDiversion, [line(chpl1Line, 'hsCode', lineItem(chpl1Line).hsCode), { name: 'destinationCountry', value: d.destinationCountry }, { name: 'route', value: via }])
+      if (via !== undefined) gate(st, R.chplDiversion, [line(chpl1Line, 'hsCode', lineItem(chpl1Line).hsCode), { name: 'destinationCountry', value: d.destinationCountry }, { name: 'route', value: via }])
     }
     for (const c of d.route) {
-      if (diversion.has(c)) { indicator(R.hubTransit, [{ name: 'route', value: c }]); break }
+      if (diversion.has(c)) { indicator(st, R.hubTransit, [{ name: 'route', value: c }]); break }
     }
-    if (precursorLine >= 0) indicator(R.precursor, [line(precursorLine, 'hsCode', lineItem(precursorLine).hsCode), line(precursorLine, 'originCountry', lineItem(precursorLine).originCountry)])
-    if (wildlifeLine >= 0) indicator(R.wildlife, [line(wildlifeLine, 'description', lineItem(wildlifeLine).description)])
+    if (precursorLine >= 0) indicator(st, R.precursor, [line(precursorLine, 'hsCode', lineItem(precursorLine).hsCode), line(precursorLine, 'originCountry', lineItem(precursorLine).originCountry)])
+    if (wildlifeLine >= 0) indicator(st, R.wildlife, [line(wildlifeLine, 'description', lineItem(wildlifeLine).description)])
 
     // --- valuation
-    if (underLine >= 0) indicator(R.undervalued, [line(underLine, 'intrinsicValue', lineItem(underLine).intrinsicValue), line(underLine, 'quantity', String(lineItem(underLine).quantity)), line(underLine, 'hsCode', lineItem(underLine).hsCode)])
+    if (underLine >= 0) indicator(st, R.undervalued, [line(underLine, 'intrinsicValue', lineItem(underLine).intrinsicValue), line(underLine, 'quantity', String(lineItem(underLine).quantity)), line(underLine, 'hsCode', lineItem(underLine).hsCode)])
     if (d.grossMassKg >= 1 && totalEur !== undefined && totalEur / d.grossMassKg < 2) {
-      indicator(R.perKg, [{ name: 'grossMassKg', value: String(d.grossMassKg) }, { name: 'totalValue in EUR', value: String(totalEur) }])
+      indicator(st, R.perKg, [{ name: 'grossMassKg', value: String(d.grossMassKg) }, { name: 'totalValue in EUR', value: String(totalEur) }])
     }
 
     // --- classification and counterfeits
-    if (elecLine >= 0) indicator(R.mismatchElec, [line(elecLine, 'description', lineItem(elecLine).description), line(elecLine, 'hsCode', lineItem(elecLine).hsCode)])
-    if (apparelLine >= 0) indicator(R.mismatchApparel, [line(apparelLine, 'description', lineItem(apparelLine).description), line(apparelLine, 'hsCode', lineItem(apparelLine).hsCode)])
-    if (vagueLine >= 0) indicator(R.vague, [line(vagueLine, 'description', lineItem(vagueLine).description)])
-    if (brandLine >= 0) indicator(R.brand, [line(brandLine, 'description', lineItem(brandLine).description), line(brandLine, 'hsCode', lineItem(brandLine).hsCode)])
+    if (elecLine >= 0) indicator(st, R.mismatchElec, [line(elecLine, 'description', lineItem(elecLine).description), line(elecLine, 'hsCode', lineItem(elecLine).hsCode)])
+    if (apparelLine >= 0) indicator(st, R.mismatchApparel, [line(apparelLine, 'description', lineItem(apparelLine).description), line(apparelLine, 'hsCode', lineItem(apparelLine).hsCode)])
+    if (vagueLine >= 0) indicator(st, R.vague, [line(vagueLine, 'description', lineItem(vagueLine).description)])
+    if (brandLine >= 0) indicator(st, R.brand, [line(brandLine, 'description', lineItem(brandLine).description), line(brandLine, 'hsCode', lineItem(brandLine).hsCode)])
     if (d.dispatchLocation.freeZone && iprLine >= 0) {
-      indicator(R.freeZone, [{ name: 'dispatchLocation.freeZone', value: 'true' }, line(iprLine, 'hsCode', lineItem(iprLine).hsCode)])
+      indicator(st, R.freeZone, [{ name: 'dispatchLocation.freeZone', value: 'true' }, line(iprLine, 'hsCode', lineItem(iprLine).hsCode)])
     }
 
     // --- profiles
     const age = seller?.ageDays
-    if (age !== undefined && age < 30) indicator(R.newSeller, [{ name: 'enrichment.seller.ageDays', value: String(age) }])
-    if (seller?.riskTier === 'HIGH') indicator(R.highRisk, [{ name: 'enrichment.seller.riskTier', value: 'HIGH' }])
+    if (age !== undefined && age < 30) indicator(st, R.newSeller, [{ name: 'enrichment.seller.ageDays', value: String(age) }])
+    if (seller?.riskTier === 'HIGH') indicator(st, R.highRisk, [{ name: 'enrichment.seller.riskTier', value: 'HIGH' }])
     const sv = seller?.violations
-    if (sv !== undefined && sv >= 0.5) indicator(R.repeatSeller, [{ name: 'enrichment.seller.violations', value: String(sv) }])
+    if (sv !== undefined && sv >= 0.5) indicator(st, R.repeatSeller, [{ name: 'enrichment.seller.violations', value: String(sv) }])
     const cv = e?.consignee?.violations
-    if (cv !== undefined && cv >= 0.5) indicator(R.repeatConsignee, [{ name: 'enrichment.consignee.violations', value: String(cv) }])
+    if (cv !== undefined && cv >= 0.5) indicator(st, R.repeatConsignee, [{ name: 'enrichment.consignee.violations', value: String(cv) }])
     if (ioss !== null && ioss !== undefined && e?.ioss?.boundToSeller === false) {
-      indicator(R.iossNotBound, [{ name: 'iossNumber', value: ioss }, { name: 'enrichment.ioss.boundToSeller', value: 'false' }])
+      indicator(st, R.iossNotBound, [{ name: 'iossNumber', value: ioss }, { name: 'enrichment.ioss.boundToSeller', value: 'false' }])
     }
 
     // --- trusted traders
     if (aeo !== undefined && aeo.status === 'ACTIVE' && aeo.stale === false) {
       const p = aeo.programme
       if (p === 'AEOS' || p === 'AEOF') {
-        mitigation(R.aeo, [{ name: 'enrichment.seller.aeo.programme', value: p }])
+        mitigation(st, R.aeo, [{ name: 'enrichment.seller.aeo.programme', value: p }])
       } else if (p !== undefined && aeo.mraApplicable === true && mraPartners.has(d.seller.address.country)) {
-        mitigation(R.mra, [{ name: 'enrichment.seller.aeo.programme', value: p }, { name: 'seller.address.country', value: d.seller.address.country }])
+        mitigation(st, R.mra, [{ name: 'enrichment.seller.aeo.programme', value: p }, { name: 'seller.address.country', value: d.seller.address.country }])
       }
     }
 
     // --- score, band, severity, random selection
-    const clamped = indicators > 100 ? 100 : indicators < 0 ? 0 : indicators
-    const score = clamped - mitigations > 0 ? clamped - mitigations : 0
+    let action = st.action
+    const clamped = st.indicators > 100 ? 100 : st.indicators < 0 ? 0 : st.indicators
+    const score = clamped - st.mitigations > 0 ? clamped - st.mitigations : 0
     for (const band of bands) {
       if (score >= band.min) { const s = SEVERITY.indexOf(band.action); if (s > action) action = s; break }
     }
@@ -241,19 +244,30 @@ export const createHandWritten = (ref: ReferenceData, rulesetDigest: string): Ha
       action = SEVERITY.indexOf(ref.random.action)
     }
     const finalAction = SEVERITY[action] as RiskDecision['action']
+    // As the engine lists them: gates first, then scored rules by contribution, largest first;
+    // every REJECT_DATA gate also becomes a rejection.
+    const gateReasons: Reason[] = []
+    const scored: Reason[] = []
+    const rejections: RiskDecision['rejections'] = []
+    for (const r of st.reasons) {
+      if (r.tier !== 'GATE') { scored.push(r); continue }
+      gateReasons.push(r)
+      if (rejectGates.has(r.ruleId)) rejections.push({ code: 'E_RULES_REJECT_DATA', path: r.values[0]?.name ?? '', message: r.title })
+    }
+    scored.sort((a, b) => b.contribution - a.contribution)
     return {
       declarationId: d.declarationId,
       version: d.version,
       decision: action <= 1 ? 'RELEASE' : 'HOLD',
       action: finalAction,
       score,
-      reasons,
-      gates,
+      reasons: scored.length === 0 ? gateReasons : gateReasons.concat(scored),
+      gates: st.gates,
       errors: [],
       randomSelection,
       ruleset: { id: ref.rulesetId, version: ref.version, digest: rulesetDigest },
       enrichment: { status: 'OK', missing: [] },
-      rejections: [],
+      rejections,
       timings: { receivedAt: nowMs, decidedAt: nowMs, latencyMicros: 0 },
       inputDigest
     }

@@ -48,3 +48,15 @@ export const usageError = (spec: { name: string, usage: string }, io: Io, messag
   io.stderr.write(`parcel-risk ${spec.name}: ${message}\n\n${spec.usage}`)
   return { ok: false, exitCode: EXIT_USAGE }
 }
+
+/** An Io that keeps what was written, for running commands in-process (tests, embedding). */
+export const memoryIo = (): Io & { out: () => string, err: () => string } => {
+  const out: string[] = []
+  const err: string[] = []
+  return {
+    stdout: { write: (text: string) => out.push(text) },
+    stderr: { write: (text: string) => err.push(text) },
+    out: () => out.join(''),
+    err: () => err.join('')
+  }
+}

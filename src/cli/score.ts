@@ -113,7 +113,7 @@ export const run = async (argv: readonly string[], io: ScoreIo = processIo): Pro
     const rows = await scoreBatch(batch, [ruleset], store, nowMs)
     batch = []
     const text = rows.map((row) => `${JSON.stringify(row[0])}\n`).join('')
-    if (!out.write(text)) await once(out, 'drain')
+    if (out.write(text) === false) await once(out, 'drain')
   }
   try {
     for await (const line of readLines(input, io.stdin ?? process.stdin)) {

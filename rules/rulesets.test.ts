@@ -1,0 +1,63 @@
+// Every ruleset in rules/ compiles and every schema in schemas/ parses, so a broken rule file or
+// schema fails `npm test` before anything is deployed.
+import { readdirSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { avroType } from '../src/codec/avro-types.ts'
+import { loadRuleset } from '../src/engine/load.ts'
+import { findRulesetDirs } from '../src/cli/rulesets.ts'
+
+const RULES = fileURLToPath(new URL('.', import.meta.url))
+const SCHEMAS = fileURLToPath(new URL('../schemas/', import.meta.url))
+
+const rulesetDirs = findRulesetDirs(RULES)
+const schemaFiles = readdirSync(SCHEMAS).filter((f) => f.endsWith('.avsc') || f.endsWith('.json')).sort()
+
+describe('rules > every ruleset compiles', () => {
+  it('finds the reference rulesets', () => {
+    expect(rulesetDirs.map((d) => d.split('/').at(-1))).toEqual(expect.arrayContaining(['eu-lvc', 'us-lvc']))
+  })
+
+  it.each(rulesetDirs)('%s compiles without diagnostics, every rule with an owner and tags', async (dir) => {
+    const result = await loadRuleset(dir)
+    expect(result.errors).toEqual([])
+    if (!result.ok) return
+    for (const rule of result.ruleset.rules) {
+      expect(rule.owner, rule.id).not.toBe('')
+      expect(rule.tags.length, rule.id).toBeGreaterThan(0)
+      expect(rule.title, rule.id).not.toBe('')
+    }
+  })
+})
+
+/** Rule ids a ruleset's fixtures expect to fire (reasons, gates) and not to fire (notReasons). */
+const fixtureIds = (tests: ReadonlyArray<{ data: unknown }>): { hit: Set<string>, noHit: Set<string> } => {
+  const hit = new Set<string>()
+  const noHit = new Set<string>()
+  for (const file of tests) {
+    for (const t of (file.data as { tests?: Array<{ expect?: { reasons?: string[], gates?: string[], notReasons?: string[] } }> }).tests ?? []) {
+      for (const id of [...(t.expect?.reasons ?? []), ...(t.expect?.gates ?? [])]) hit.add(id)
+      for (const id of t.expect?.notReasons ?? []) noHit.add(id)
+    }
+  }
+  return { hit, noHit }
+}
+
+describe('rules > every rule has a hit and a no-hit fixture', () => {
+  it.each(rulesetDirs)('%s', async (dir) => {
+    const result = await loadRuleset(dir)
+    if (!result.ok) throw new Error(`${dir} does not compile`)
+    const { hit, noHit } = fixtureIds(result.ruleset.tests)
+    const ids = result.ruleset.rules.map((r) => r.id)
+    expect(ids.filter((id) => !hit.has(id)), 'rules no fixture expects to fire').toEqual([])
+    expect(ids.filter((id) => !noHit.has(id)), 'rules no fixture expects not to fire').toEqual([])
+  })
+})
+
+describe('schemas > every schema parses', () => {
+  it.each(schemaFiles)('%s', (file) => {
+    const schema = JSON.parse(readFileSync(`${SCHEMAS}${file}`, 'utf8')) as object
+    if (file.endsWith('.avsc')) expect(avroType(schema).name).toBeTruthy()
+    else expect(Object.keys(schema).length).toBeGreaterThan(0)
+  })
+})

@@ -1,0 +1,251 @@
+// Enrichment against the real Redis (and Kafka for the profile-updates topic): profiles in by
+// file and by topic, exact windowed aggregates, idempotent replays, identity grouping, AEO
+// suspension, and degradation while redis-server is stopped.
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Redis } from 'ioredis'
+import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { down, up } from '../../deploy/local/stack.ts'
+import { run as profilesCli } from '../../src/cli/profiles.ts'
+import { avroType, readSchema } from '../../src/codec/avro-types.ts'
+import { createEncoder } from '../../src/codec/encoder.ts'
+import { createRegistry, defaultRegistryConfig } from '../../src/codec/registry.ts'
+import type { ParcelDeclaration, ProfileUpdate } from '../../src/declaration.ts'
+import { HOUR_MS, QUARTER_MS } from '../../src/enrich/buckets.ts'
+import { createIdentityHasher } from '../../src/enrich/normalise.ts'
+import { startProfileConsumer, type ProfileConsumer } from '../../src/enrich/profile-consumer.ts'
+import { connectRedis } from '../../src/enrich/redis-client.ts'
+import { createRedisProfileStore, type RedisProfileStore } from '../../src/enrich/redis-store.ts'
+import { generateDeclarations } from '../../src/generate/stream.ts'
+import { createLogger } from '../../src/logger.ts'
+import { makeDeclaration } from '../fixtures/declarations/make.ts'
+
+const services = inject('services')
+const prefix = `it-enrich-${randomUUID()}:`
+const IDENTITY_KEY = 'integration-identity-key'
+const log = createLogger({ level: 'silent' })
+const admin = new Redis(services.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
+admin.on('error', () => {})
+const kafka = new Kafka({ clientId: 'it-enrich', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING })
+const DAY = 24 * HOUR_MS
+
+const update = (u: Partial<ProfileUpdate> & Pick<ProfileUpdate, 'kind'>): ProfileUpdate =>
+  ({ updatedAt: Date.now(), sourceSystem: 'it', seller: null, consignee: null, aeo: null, watchlist: null, iossRegistry: null, ...u })
+
+const aeoUpdate = (status: 'ACTIVE' | 'SUSPENDED', updatedAt: number): ProfileUpdate => update({
+  kind: 'AEO', updatedAt,
+  aeo: { id: 'CN9988776655', idScheme: 'TIN', operatorName: 'Shenzhen Example Trading Co Ltd', programme: 'AEOS', status, authorisedAt: updatedAt - 400 * DAY, suspendedAt: status === 'SUSPENDED' ? updatedAt : null, issuingCountry: 'CN', mraPartners: ['EU'] }
+})
+
+const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+describe('enrich > redis', () => {
+  let redis: Redis
+  let store: RedisProfileStore
+  const unhandled: unknown[] = []
+  const onUnhandled = (reason: unknown): void => { unhandled.push(reason) }
+
+  beforeAll(async () => {
+    process.on('unhandledRejection', onUnhandled)
+    await admin.connect()
+    redis = await connectRedis({ url: services.redisUrl, timeoutMs: 300 }, log)
+    store = createRedisProfileStore(redis, { prefix, identityKey: IDENTITY_KEY, timeoutMs: 300, failureThreshold: 2, coolDownMs: 300, cacheTtlMs: 60_000 }, log)
+  })
+
+  afterAll(async () => {
+    process.off('unhandledRejection', onUnhandled)
+    redis.disconnect()
+    const keys = await admin.keys(`${prefix}*`).catch(() => [])
+    if (keys.length > 0) await admin.del(...keys)
+    admin.disconnect()
+  })
+
+  it('reads back profiles loaded from NDJSON and CSV files by `profiles load`', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parcel-risk-profiles-'))
+    const ndjson = join(dir, 'profiles.ndjson')
+    writeFileSync(ndjson, [
+      update({ kind: 'SELLER', seller: { sellerId: 'it-seller-1', platformId: null, country: 'CN', firstSeenAt: Date.now() - 3 * DAY, knownConsignor: true, violationCount: 0, lastViolationAt: null, flags: [] } }),
+      update({ kind: 'IOSS', iossRegistry: { iossNumber: 'IM2769999999', valid: true, sellerId: 'it-seller-1', platformId: null } })
+    ].map((u) => JSON.stringify(u)).join('\n'))
+    const csv = join(dir, 'watchlist.csv')
+    writeFileSync(csv, 'listId,entityType,value,reason\ndnl-parties,PARTY_NAME,"MUSTERMANN, ERIKA",intel-1\n')
+    const out: string[] = []
+    const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } }
+    expect(await profilesCli(['load', ndjson, csv, '--redis', services.redisUrl, '--prefix', prefix], io)).toBe(0)
+    expect(out.join('')).toMatch(/2 updates \(SELLER 1, IOSS 1\) → applied 2/)
+
+    const [r] = await store.enrichBatch([makeDeclaration({ sellerId: 'it-seller-1', iossNumber: 'IM2769999999', declaredAt: Date.now() })], Date.now())
+    expect(r?.status).toBe('OK')
+    expect(r?.record.seller).toMatchObject({ riskTier: 'LOW', ageDays: 3, knownConsignor: true })
+    expect(r?.record.ioss).toEqual({ registered: true, boundToSeller: true })
+    expect(r?.record.watchlist).toEqual({ sellerHit: false, consigneeHit: true, matchScore: 1 })
+  })
+
+  describe('profile-updates topic', () => {
+    const topic = `it-profile-updates-${randomUUID()}`
+    let kadmin: Admin
+    let producer: Producer
+    let consumer: ProfileConsumer
+
+    beforeAll(async () => {
+      kadmin = kafka.admin()
+      producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+      await Promise.all([kadmin.connect(), producer.connect()])
+      await kadmin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }], waitForLeaders: true })
+      consumer = await startProfileConsumer({
+        brokers: services.kafkaBrokers.split(','), topic, groupId: `it-enrich-${randomUUID()}`, schemaRegistryUrl: services.schemaRegistryUrl, prefix, maxRecordBytes: 1 << 20
+      }, redis, log, (keys) => { for (const k of keys) store.invalidate(k) })
+    })
+
+    afterAll(async () => {
+      await consumer.stop()
+      await producer.disconnect()
+      await kadmin.deleteTopics({ topics: [topic] }).catch(() => undefined)
+      await kadmin.disconnect()
+    })
+
+    const sendJson = async (key: string, u: ProfileUpdate | null): Promise<void> => {
+      await producer.send({ topic, messages: [{ key, value: u === null ? null : Buffer.from(JSON.stringify(u)), headers: { 'content-type': 'application/json' } }] })
+    }
+    const declaration = (): ParcelDeclaration => makeDeclaration({ aeoCertRef: 'CN9988776655', declaredAt: Date.now() })
+    const aeoOf = async () => (await store.enrichBatch([declaration()], Date.now(), ['seller.aeo.status']))[0]?.record.seller?.aeo
+
+    it('applies an Avro AEO record, then its suspension, and the next enrichment no longer shows an active AEO', async () => {
+      const schema = readSchema('ProfileUpdate')
+      const id = await createRegistry({ url: services.schemaRegistryUrl, ...defaultRegistryConfig }).register(`${topic}-value`, schema)
+      const encoded = createEncoder<ProfileUpdate>(avroType(schema), id).encode(aeoUpdate('ACTIVE', Date.now() - 1_000))
+      if (!encoded.ok) throw encoded.error
+      await producer.send({ topic, messages: [{ key: 'aeo:CN9988776655', value: encoded.value }] })
+      const active = await waitFor('active AEO', async () => { const a = await aeoOf(); return a?.status === 'ACTIVE' ? a : undefined })
+      expect(active).toEqual({ programme: 'AEOS', status: 'ACTIVE', mraApplicable: true, stale: false, matchesSeller: true })
+
+      await sendJson('aeo:CN9988776655', aeoUpdate('SUSPENDED', Date.now()))
+      const suspended = await waitFor('suspended AEO', async () => { const a = await aeoOf(); return a?.status === 'SUSPENDED' ? a : undefined })
+      expect(suspended?.status).toBe('SUSPENDED')
+      // An older ACTIVE update arriving late does not undo the suspension.
+      await sendJson('aeo:CN9988776655', aeoUpdate('ACTIVE', Date.now() - 60_000))
+      await sendJson('seller:it-marker', update({ kind: 'SELLER', seller: { sellerId: 'it-marker', platformId: null, country: null, firstSeenAt: 0, knownConsignor: false, violationCount: 0, lastViolationAt: null, flags: [] } }))
+      await waitFor('marker', async () => (await admin.exists(`${prefix}seller:it-marker`)) === 1 ? true : undefined)
+      expect((await aeoOf())?.status).toBe('SUSPENDED')
+    })
+
+    it('adds a watchlist entry and removes it again by tombstone', async () => {
+      const entry = update({ kind: 'WATCHLIST', watchlist: { listId: 'dnl-sellers', op: 'ADD', entityType: 'SELLER_ID', value: 'seller-000042', reason: null, expiresAt: null } })
+      const hit = async () => (await store.enrichBatch([makeDeclaration({ declaredAt: Date.now() })], Date.now(), ['watchlist.sellerHit']))[0]?.record.watchlist?.sellerHit
+      await sendJson('watchlist:dnl-sellers:SELLER_ID:SELLER000042', entry)
+      expect(await waitFor('listed', async () => (await hit()) === true ? true : undefined)).toBe(true)
+      await sendJson('watchlist:dnl-sellers:SELLER_ID:SELLER000042', null)
+      expect(await waitFor('unlisted', async () => (await hit()) === false ? false : undefined)).toBe(false)
+    })
+  })
+
+  it('keeps exact 24 h and 7 d aggregates on a generated stream, unchanged by a replay, in one round trip per batch', async () => {
+    // Six days back: a parcel whose buckets would already have expired (older than 7 d) is
+    // read but never counted, which a stream of live traffic never meets.
+    const start = Date.now() - 6 * DAY
+    const recurring = makeDeclaration({ consignee: { name: 'Jürgen Müller', address: { street: 'Hauptstraße 5', city: 'Köln', postcode: '50667', country: 'DE' } } }).consignee
+    const variant = { ...recurring, name: 'MULLER, Jurgen', address: { ...recurring.address, street: 'Hauptstr. 5', city: 'KOLN' } }
+    const generated = [...take(generateDeclarations({ seed: 7, startMs: start }), 600)].map((g, i) => ({
+      ...g.declaration,
+      declarationId: `${prefix}${g.declaration.declarationId}`,
+      // Spread over 6 days so both windows matter; one consignee recurs, spelled two ways.
+      declaredAt: start + Math.floor(i * (6 * DAY) / 600),
+      consignee: i % 14 === 0 ? variant : i % 7 === 0 ? recurring : g.declaration.consignee,
+      sellerId: `s${i % 5}`
+    }))
+    const hash = createIdentityHasher(IDENTITY_KEY)
+    const expected = (d: ParcelDeclaration, counted: readonly ParcelDeclaration[]): [number, number] => {
+      const h = Math.floor(d.declaredAt / HOUR_MS)
+      const q = Math.floor(d.declaredAt / QUARTER_MS)
+      const id = hash(d.consignee)
+      let c24 = 0; let c7 = 0
+      for (const o of counted) {
+        if (o === d || hash(o.consignee) !== id) continue
+        const oh = Math.floor(o.declaredAt / HOUR_MS); const oq = Math.floor(o.declaredAt / QUARTER_MS)
+        if (oh <= h && oh > h - 24) c24++
+        if (oq <= q && oq > q - 28) c7++
+      }
+      return [c24, c7]
+    }
+    const fields = ['aggregates.consigneeCount24h', 'aggregates.consigneeCount7d', 'aggregates.sellerCount7d']
+    const runAll = async (): Promise<Array<[number, number]>> => {
+      const out: Array<[number, number]> = []
+      for (let i = 0; i < generated.length; i += 50) {
+        const before = store.roundTrips()
+        const results = await store.enrichBatch(generated.slice(i, i + 50), Date.now(), fields)
+        expect(store.roundTrips() - before).toBe(1)
+        for (const r of results) out.push([r.record.aggregates?.consigneeCount24h ?? -1, r.record.aggregates?.consigneeCount7d ?? -1])
+      }
+      return out
+    }
+    const first = await runAll()
+    expect(first).toEqual(generated.map((d, i) => expected(d, generated.slice(0, i + 1))))
+    expect(Math.max(...first.map(([, c7]) => c7))).toBeGreaterThan(10)
+    // A replay counts nothing twice: every counter hash is exactly what it was. Its readings
+    // are the final counts wherever no bucket has been pruned yet: the 7 d window of every
+    // parcel (6 days of data are inside 28 quarter buckets), the 24 h window of the last hour.
+    const snapshot = async (): Promise<Record<string, Record<string, string>>> => {
+      const out: Record<string, Record<string, string>> = {}
+      for (const key of (await admin.keys(`${prefix}agg:*`)).sort()) out[key] = await admin.hgetall(key)
+      return out
+    }
+    const before = await snapshot()
+    const replay = await runAll()
+    expect(await snapshot()).toEqual(before)
+    const final = generated.map((d) => expected(d, generated))
+    expect(replay.map(([, c7]) => c7)).toEqual(final.map(([, c7]) => c7))
+    const lastHour = Math.floor((generated.at(-1)?.declaredAt ?? 0) / HOUR_MS)
+    const inLastHour = generated.flatMap((d, i) => Math.floor(d.declaredAt / HOUR_MS) === lastHour ? [i] : [])
+    expect(inLastHour.length).toBeGreaterThan(1)
+    expect(inLastHour.map((i) => replay[i]?.[0])).toEqual(inLastHour.map((i) => final[i]?.[0]))
+    // The recurring consignee and its spelling variants are one identity.
+    expect(new Set(generated.filter((_d, i) => i % 7 === 0).map((d) => hash(d.consignee))).size).toBe(1)
+  })
+
+  it('degrades within the timeout while redis-server is stopped and recovers by itself, counting the missed parcels', async (ctx) => {
+    if (!services.redisControllable) { ctx.skip(); return }
+    const now = (): number => Date.now()
+    const d = (id: string): ParcelDeclaration => makeDeclaration({ declarationId: `${prefix}outage-${id}`, declaredAt: now(), consignee: { name: 'Outage Tester' } })
+    const fields = ['aggregates.consigneeCount24h', 'seller.riskTier']
+    expect((await store.enrichBatch([d('0')], now(), fields))[0]?.status).toBe('OK')
+    try {
+      await down(['redis'])
+      for (let i = 1; i <= 4; i++) {
+        const started = performance.now()
+        const [r] = await store.enrichBatch([d(String(i))], now(), fields)
+        expect(performance.now() - started).toBeLessThan(300 + 150)
+        expect(r?.status).toBe('DEGRADED')
+        expect(r?.missing).toContain('aggregates')
+      }
+      expect(store.breakerState()).toBe('open')
+      expect(store.pendingCatchUp()).toBe(4)
+    } finally {
+      await up(['redis'])
+    }
+    const [recovered] = await waitFor('recovery', async () => {
+      const results = await store.enrichBatch([d('5')], now(), fields)
+      return results[0]?.status === 'OK' ? results : undefined
+    })
+    expect(store.breakerState()).toBe('closed')
+    expect(store.pendingCatchUp()).toBe(0)
+    // Redis restarted empty (no persistence): what it knows now are the 4 caught-up parcels.
+    expect(recovered?.record.aggregates?.consigneeCount24h).toBe(4)
+    expect(unhandled).toEqual([])
+  })
+})
+
+function * take<T> (items: Iterable<T>, n: number): Generator<T> {
+  if (n <= 0) return
+  for (const item of items) { yield item; if (--n <= 0) return }
+}

@@ -7,12 +7,12 @@
 // shutdownTimeoutMs, 2 for invalid configuration.
 import { fileURLToPath } from 'node:url'
 import type { Producer } from 'kafkajs'
-import { avroType, readSchema } from './codec/avro-types.ts'
-import { createDecoder } from './codec/decoder.ts'
-import { createEncoder, type Encoder } from './codec/encoder.ts'
+import { readSchema } from './codec/avro-types.ts'
+import type { Encoder } from './codec/encoder.ts'
+import { createDeclarationDecoder, registerDecisionEncoder } from './codec/records.ts'
 import { createRegistry } from './codec/registry.ts'
 import { loadConfig, type Config } from './config.ts'
-import type { ParcelDeclaration, RiskDecision } from './declaration.ts'
+import type { RiskDecision } from './declaration.ts'
 import { connectRedis } from './enrich/redis-client.ts'
 import { createRedisProfileStore } from './enrich/redis-store.ts'
 import { formatDiagnostic, loadRulesetOrThrow } from './engine/load.ts'
@@ -87,18 +87,17 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
   }
 
   const registry = createRegistry(config.registry)
-  const declarationSchema = readSchema('ParcelDeclaration')
-  const decisionSchema = readSchema('RiskDecision')
   let encoder: Encoder<RiskDecision>
   try {
-    await registry.register(`${topics.declarations}-value`, declarationSchema)
-    const decisionId = await registry.register(`${topics.decisions}-value`, decisionSchema)
-    if (shadow !== null) await registry.register(`${topics.shadow}-value`, decisionSchema)
-    encoder = createEncoder<RiskDecision>(avroType(decisionSchema), decisionId)
+    // Producers look the declaration schema up under its topic's subject; registering it
+    // here (BACKWARD) means a new deployment can never silently narrow what it accepts.
+    await registry.register(`${topics.declarations}-value`, readSchema('ParcelDeclaration'))
+    encoder = await registerDecisionEncoder(registry, `${topics.decisions}-value`)
+    if (shadow !== null) await registerDecisionEncoder(registry, `${topics.shadow}-value`)
   } catch (err) {
     throw isParcelRiskError(err) ? err : new ParcelRiskError('E_PUBLISH_SCHEMA_REGISTRATION', `registering schemas failed: ${(err as Error).message}`, { cause: err })
   }
-  const decoder = createDecoder<ParcelDeclaration>({ readerType: avroType(declarationSchema), registry, maxRecordBytes: config.codec.maxRecordBytes })
+  const decoder = createDeclarationDecoder(registry, config.codec.maxRecordBytes)
 
   const { redis: redisConfig } = config
   if (redisConfig.identityKey === undefined) {

@@ -18,7 +18,7 @@ describe('rules > every ruleset compiles', () => {
     expect(rulesetDirs.map((d) => d.split('/').at(-1))).toEqual(expect.arrayContaining(['eu-lvc', 'us-lvc']))
   })
 
-  it.each(rulesetDirs)('%s compiles without diagnostics, every rule with an owner and tags', async (dir) => {
+  it.each(rulesetDirs)('%s compiles without diagnostics, every rule with a title, description, owner and tags', async (dir) => {
     const result = await loadRuleset(dir)
     expect(result.errors).toEqual([])
     if (!result.ok) return
@@ -26,6 +26,7 @@ describe('rules > every ruleset compiles', () => {
       expect(rule.owner, rule.id).not.toBe('')
       expect(rule.tags.length, rule.id).toBeGreaterThan(0)
       expect(rule.title, rule.id).not.toBe('')
+      expect(rule.description, rule.id).not.toBe('')
     }
   })
 })

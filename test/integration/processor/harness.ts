@@ -222,3 +222,31 @@ export const decisionCore = (d: RiskDecision): unknown => ({
   declarationId: d.declarationId, version: d.version, decision: d.decision, action: d.action, score: d.score,
   reasons: d.reasons.map((r) => r.ruleId), gates: d.gates, ruleset: d.ruleset, inputDigest: d.inputDigest
 })
+
+/** Reads `count` decisions from the shadow topic (from the beginning). */
+export const readShadow = async (services: ServiceUrls, topic: string, count: number): Promise<RiskDecision[]> => {
+  const kafka = new Kafka({ clientId: 'it-shadow-reader', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+  const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
+  const decoder = createDecoder<RiskDecision>({ readerType: avroType(readSchema('RiskDecision')), registry, maxRecordBytes: 1 << 20 })
+  const consumer = kafka.consumer({ groupId: `it-shadow-${randomUUID()}` })
+  await consumer.connect()
+  await consumer.subscribe({ topics: [topic], fromBeginning: true })
+  const out: RiskDecision[] = []
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error(`read ${out.length} of ${count} shadow decisions`)) }, 60_000)
+      void consumer.run({
+        eachBatch: async ({ batch }) => {
+          for (const r of await decoder.decodeBatch(batch.messages.map((m) => ({ value: m.value })))) {
+            if (!r.ok) throw r.error
+            out.push(r.value)
+          }
+          if (out.length >= count) { clearTimeout(timer); resolve() }
+        }
+      })
+    })
+  } finally {
+    await consumer.disconnect()
+  }
+  return out
+}

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, inject, it } from 'vitest'
-import { collect, decisionCore, metric, produceStream, scenario, startRun, waitUntil, type Collector, type Running } from './harness.ts'
+import { collect, decisionCore, metric, produceStream, readShadow, scenario, startRun, waitUntil, type Collector, type Running } from './harness.ts'
 
 const services = inject('services')
 const running: Running[] = []
@@ -140,6 +140,23 @@ describe('processor > group and lifecycle', () => {
     expectAllAnswered(produced.keys, c)
     again.child.kill('SIGTERM')
     expect(await again.exited).toBe(0)
+  }, 180_000)
+
+  it('scores a shadow ruleset beside the active one and publishes its decisions only to the shadow topic', async () => {
+    const shadowDir = new URL('../../../rules/us-lvc', import.meta.url).pathname
+    const s = scenario(services, { PARCEL_RISK_RULES_SHADOW_DIR: shadowDir })
+    const produced = await produceStream(services, s, 500, { seed: 18, poisonEvery: 0 })
+    const p = start(s, 'shadow')
+    await p.ready
+    const c = await reader(services, s)
+    await waitUntil('every declaration answered', async () => c.distinct() >= produced.keys.length, 60_000)
+    const decided = produced.keys.filter((k) => c.collected.decisions.has(k))
+    for (const key of decided) expect(c.collected.decisions.get(key)?.[0]?.ruleset.id).toBe('eu-lvc')
+    const shadow = await readShadow(services, s.topics.shadow, decided.length)
+    expect(new Set(shadow.map((d) => d.declarationId))).toEqual(new Set(decided))
+    for (const d of shadow) expect(d.ruleset.id).toBe('us-lvc')
+    p.child.kill('SIGTERM')
+    expect(await p.exited).toBe(0)
   }, 180_000)
 
   it('uses a ruleset edited while running for later decisions, without a restart', async () => {

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, inject, it } from 'vitest'
+import { down, up } from '../../../deploy/local/stack.ts'
 import { collect, decisionCore, metric, produceStream, readShadow, scenario, startRun, waitUntil, type Collector, type Running } from './harness.ts'
 
 const services = inject('services')
@@ -91,6 +92,43 @@ describe('processor > delivery', () => {
     expect(expectAllAnswered(produced.keys, c), 'declarations answered more than once').toEqual([])
     second.child.kill('SIGTERM')
     expect(await second.exited).toBe(0)
+  }, 180_000)
+})
+
+describe('processor > degradation', () => {
+  it('keeps deciding while Redis is down (DEGRADED) and recovers by itself when it is back', async () => {
+    // Stopping Redis needs the project's own stack; with services from the environment or
+    // containers there is no redis-server of ours to stop.
+    if (!services.redisControllable) { expect(services.source).not.toBe('local-stack'); return }
+    const s = scenario(services, { PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '300', PARCEL_RISK_REDIS_BREAKER_COOLDOWN_MS: '500' })
+    const p = start(s, 'redis-outage')
+    await p.ready
+    const c = await reader(services, s)
+    const statusOf = (keys: readonly string[]): string[] => keys.flatMap((k) => c.collected.decisions.get(k)?.map((d) => d.enrichment.status) ?? [])
+    const answered = (keys: readonly string[]) => async () => keys.every((k) => c.collected.decisions.has(k) || c.collected.deadLetters.has(k))
+
+    const before = await produceStream(services, s, 300, { seed: 21, poisonEvery: 0 })
+    await waitUntil('answers before the outage', answered(before.keys), 60_000)
+    expect(statusOf(before.keys).every((st) => st === 'OK')).toBe(true)
+
+    await down(['redis'])
+    try {
+      const during = await produceStream(services, { ...s, id: `${s.id}-d` }, 300, { seed: 22, poisonEvery: 0 })
+      await waitUntil('answers during the outage', answered(during.keys), 60_000)
+      const statuses = statusOf(during.keys)
+      expect(statuses.length).toBeGreaterThan(200)
+      expect(statuses.every((st) => st === 'DEGRADED')).toBe(true)
+    } finally {
+      await up(['redis'])
+    }
+    await waitUntil('enrichment OK again', async () => {
+      const after = await produceStream(services, { ...s, id: `${s.id}-a${Date.now()}` }, 50, { seed: Date.now() % 1_000_000, poisonEvery: 0 })
+      await waitUntil('answers after the outage', answered(after.keys), 30_000)
+      return statusOf(after.keys).every((st) => st === 'OK')
+    }, 60_000)
+    expect(readFileSync(p.logFile, 'utf8')).not.toContain('"level":60')
+    p.child.kill('SIGTERM')
+    expect(await p.exited).toBe(0)
   }, 180_000)
 })
 

@@ -41,12 +41,14 @@ export interface SpawnOptions {
   readonly logFile: string
   /** Extra node flags, e.g. --cpu-prof. */
   readonly nodeArgs?: readonly string[]
+  /** Script and arguments to run instead of `parcel-risk run` (bench/e2e's passthrough). */
+  readonly script?: readonly string[]
 }
 
 export const spawnProcessor = async (options: SpawnOptions): Promise<ProcessorChild> => {
   const port = options.env.PARCEL_RISK_HTTP_PORT ?? String(await freePort())
   const log = openSync(options.logFile, 'a')
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), cli, 'run'], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), ...(options.script ?? [cli, 'run'])], {
     env: { ...process.env, ...options.env, PARCEL_RISK_HTTP_PORT: port },
     stdio: ['ignore', log, log],
     // Its own process group: a Ctrl-C at the terminal reaches the parent, which decides when

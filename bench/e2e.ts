@@ -1,0 +1,167 @@
+// End-to-end benchmark against the local stack (or KAFKA_BROKERS / SCHEMA_REGISTRY_URL /
+// REDIS_URL): a no-work Kafka passthrough with the processor's own kafkajs settings as the
+// baseline, then the full pipeline (`parcel-risk run`, reference ruleset, profiles loaded),
+// each at fixed rates and at the maximum rate, measuring throughput, end-to-end latency and
+// the CPU of the process under test. Writes bench/results/e2e.json, bench/results/e2e.svg
+// and the "End to end" section of bench/RESULTS.md.
+//   npm run bench -- e2e [--duration 60] [--rates 1000,5000,10000] [--modes passthrough,pipeline]
+//                        [--settle 5] [--profile]
+// --profile runs the pipeline under --cpu-prof; the profile lands in bench/results/profiles/.
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { Kafka, logLevel } from 'kafkajs'
+import { dirs } from '../deploy/local/stack.ts'
+import { avroType, readSchema } from '../src/codec/avro-types.ts'
+import { createEncoder } from '../src/codec/encoder.ts'
+import { createRegistry, defaultRegistryConfig } from '../src/codec/registry.ts'
+import { loadConfig } from '../src/config.ts'
+import type { ParcelDeclaration } from '../src/declaration.ts'
+import { generateDeclarations } from '../src/generate/stream.ts'
+import { silenceKafkajsTimeoutWarning } from '../src/ingest/node-warnings.ts'
+import { ensureTopics } from '../src/publish/topics.ts'
+import { spawnProcessor } from '../src/cli/demo/processor-child.ts'
+import { resolveServices } from '../src/cli/demo/run-demo.ts'
+import { cleanUp, loadProfiles, processorEnv, runNames, type Services } from '../src/cli/demo/run-setup.ts'
+import { chart } from './e2e/chart.ts'
+import { busyShare, machineTicks, processCpuSeconds } from './e2e/cpu.ts'
+import { startLoad, type Encoded } from './e2e/load.ts'
+import { describeMachine, headline, section, table, type Mode, type PointResult } from './e2e/report.ts'
+
+silenceKafkajsTimeoutWarning()
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '60' }, rates: { type: 'string', default: '1000,5000,10000' },
+    modes: { type: 'string', default: 'passthrough,pipeline' }, settle: { type: 'string', default: '5' }, profile: { type: 'boolean', default: false }
+  }
+})
+const durationS = Number(values.duration)
+const settleS = Number(values.settle)
+const rates = values.rates.split(',').map(Number)
+const modes = values.modes.split(',') as Mode[]
+if (!(durationS > 0) || !(settleS >= 0) || rates.some((r) => !(r > 0)) || modes.some((m) => m !== 'passthrough' && m !== 'pipeline')) {
+  console.error('usage: npm run bench -- e2e [--duration S] [--rates R,R,…] [--modes passthrough,pipeline] [--settle S] [--profile]')
+  process.exit(2)
+}
+const SEED = 42
+const POOL = 100_000
+const MAX_OUTSTANDING = 20_000
+const DRAIN_MS = 120_000
+const say = (line: string): void => { console.error(line) }
+
+const services: Services = await resolveServices(say)
+const registry = createRegistry({ url: services.SCHEMA_REGISTRY_URL, ...defaultRegistryConfig })
+const machine = describeMachine()
+
+// A pool of encoded declarations, built before any timing so generating them costs nothing
+// during a point; it is cycled, so declarationIds repeat after POOL records (harmless: each
+// record still gets exactly one outcome).
+const declarationSchema = readSchema('ParcelDeclaration')
+const buildPool = (schemaId: number): Encoded[] => {
+  const encoder = createEncoder<ParcelDeclaration>(avroType(declarationSchema), schemaId)
+  const pool: Encoded[] = []
+  for (const { declaration } of generateDeclarations({ seed: SEED })) {
+    const r = encoder.encode(declaration)
+    if (!r.ok) throw r.error
+    pool.push({ key: declaration.declarationId, value: Buffer.from(r.value) })
+    if (pool.length >= POOL) break
+  }
+  return pool
+}
+
+// Topic creation right after another run deleted its topics can meet a broker still busy
+// with the deletions (UNKNOWN_TOPIC_OR_PARTITION while waiting for leaders); try again.
+const createTopics = async (env: Record<string, string>, attempts = 3): Promise<void> => {
+  const config = loadConfig({ env: { ...process.env, ...env } })
+  const admin = new Kafka({ clientId: 'parcel-risk-bench', brokers: services.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin()
+  await admin.connect()
+  try {
+    await ensureTopics(admin, config.kafka)
+  } catch (err) {
+    if (attempts <= 1) throw err
+    await new Promise((resolve) => setTimeout(resolve, 2_000))
+    await createTopics(env, attempts - 1)
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+const results: PointResult[] = []
+const profileDir = fileURLToPath(new URL('./results/profiles/', import.meta.url))
+
+for (const mode of modes) {
+  const names = runNames(`bench-${mode}`)
+  const env = { ...processorEnv(services, names, 'rules/eu-lvc', randomBytes(24).toString('hex')), PARCEL_RISK_LOG_LEVEL: 'warn' }
+  say(`\n== ${mode}: run ${names.runId}`)
+  await createTopics(env)
+  const schemaId = await registry.register(`${names.topics.declarations}-value`, declarationSchema)
+  const pool = buildPool(schemaId)
+  if (mode === 'pipeline') say(`loaded ${await loadProfiles(services.REDIS_URL, names.redisPrefix, SEED)} profiles (seed ${SEED})`)
+  mkdirSync(dirs.run, { recursive: true })
+  if (values.profile && mode === 'pipeline') mkdirSync(profileDir, { recursive: true })
+  const child = await spawnProcessor({
+    env,
+    logFile: join(dirs.run, `${names.runId}.log`),
+    ...(mode === 'passthrough' ? { script: [fileURLToPath(new URL('./e2e/passthrough.ts', import.meta.url))] } : {}),
+    ...(values.profile && mode === 'pipeline' ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {})
+  })
+  say(`${mode}: pid ${child.pid}, log ${child.logFile}`)
+  const load = await startLoad({
+    brokers: services.KAFKA_BROKERS.split(','), registry, declarations: names.topics.declarations,
+    outputs: { main: names.topics.decisions, dlq: names.topics.dlq }, output: mode === 'pipeline' ? 'decision' : 'copy', groupId: `${names.groupId}-measure`
+  }, pool, MAX_OUTSTANDING)
+  try {
+    if (mode === 'pipeline') await child.ready(120_000)
+    // Warm-up: joins the groups, fills caches and the JIT; must come back in full.
+    await load.offer(1_000, performance.now() + 5_000)
+    if (!(await load.drain(DRAIN_MS))) throw new Error(`${mode}: warm-up records did not all come back (log: ${child.logFile})`)
+    for (const offered of [...rates, 'max' as const]) {
+      await load.offer(offered, performance.now() + settleS * 1000)
+      const cpu0 = processCpuSeconds(child.pid)
+      const m0 = machineTicks()
+      const b0 = process.cpuUsage()
+      const window = load.openWindow()
+      const sent0 = load.sent()
+      const t0 = performance.now()
+      await load.offer(offered, t0 + durationS * 1000)
+      const seconds = (performance.now() - t0) / 1000
+      load.closeWindow()
+      const cpu1 = processCpuSeconds(child.pid)
+      const m1 = machineTicks()
+      const b1 = process.cpuUsage(b0)
+      const drained = await load.drain(DRAIN_MS)
+      const h = window.latency
+      const point: PointResult = {
+        mode, offered, seconds, sent: load.sent() - sent0, outcomes: window.outcomes, throughputPerS: window.outcomes / seconds,
+        latencyMs: { p50: h.percentile(0.5), p99: h.percentile(0.99), p999: h.percentile(0.999), max: h.max(), mean: h.mean() },
+        processCpuPct: (cpu1 - cpu0) / seconds * 100, machineBusyPct: busyShare(m0, m1) * 100,
+        benchCpuPct: (b1.user + b1.system) / 1e6 / seconds * 100, drained
+      }
+      results.push(point)
+      say(table([point]).split('\n')[2] ?? '')
+    }
+  } finally {
+    const code = await child.stop(60_000)
+    say(`${mode}: exited with code ${String(code)}`)
+    await load.close()
+    await cleanUp(services, names).catch((err: unknown) => { say(`clean-up failed: ${(err as Error).message}`) })
+  }
+}
+
+const command = `npm run bench -- e2e --duration ${durationS}${values.rates === '1000,5000,10000' ? '' : ` --rates ${values.rates}`}`
+console.log(`\n${headline(results)}\n\n${table(results)}\n`)
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
+writeFileSync(new URL('./results/e2e.json', import.meta.url), `${JSON.stringify({
+  bench: 'e2e', at: new Date().toISOString(), command, durationS, settleS, seed: SEED, pool: POOL, maxOutstanding: MAX_OUTSTANDING, machine, results
+}, null, 2)}\n`)
+writeFileSync(new URL('./results/e2e.svg', import.meta.url), chart(results, `parcel-risk end to end, ${durationS} s per point; ${machine.nproc} cores shared by Kafka, registry, Redis, the process under test and the load generator`))
+// Only this bench's section is replaced; other sections are left as they are.
+const resultsFile = new URL('./RESULTS.md', import.meta.url)
+const START = '<!-- e2e:start -->'
+const END = '<!-- e2e:end -->'
+const block = `${START}\n${section(results, machine, command, durationS)}\n${END}`
+const existing = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '# Benchmark results\n'
+writeFileSync(resultsFile, existing.includes(START) ? existing.replace(new RegExp(`${START}[\\s\\S]*?${END}`), block) : `${existing.trimEnd()}\n\n${block}\n`)
+process.exit(0)

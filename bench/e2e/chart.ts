@@ -1,0 +1,64 @@
+// The e2e chart as a self-made SVG (no chart library): for each offered rate, achieved
+// throughput (left, linear) and p99 latency (right, logarithmic), passthrough beside pipeline.
+import type { Mode, PointResult } from './report.ts'
+
+const W = 900
+const H = 380
+const PANEL = { top: 60, bottom: 310, width: 380 }
+const COLOURS: Record<Mode, string> = { passthrough: '#8c8c8c', pipeline: '#1f77b4' }
+const MODES: readonly Mode[] = ['passthrough', 'pipeline']
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
+const label = (o: number | 'max'): string => (o === 'max' ? 'max' : `${o / 1000}k/s`)
+const short = (n: number): string => (n >= 10_000 ? `${(n / 1000).toFixed(0)}k` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : `${Math.round(n)}`)
+
+interface Panel { readonly x0: number, readonly title: string, readonly value: (p: PointResult) => number | undefined, readonly log: boolean, readonly unit: string }
+
+const panel = (points: readonly PointResult[], offered: ReadonlyArray<number | 'max'>, p: Panel): string[] => {
+  const values = points.map(p.value).filter((v): v is number => v !== undefined && v > 0)
+  const top = Math.max(1, ...values)
+  const logTop = Math.ceil(Math.log10(top))
+  const y = (v: number): number => {
+    const share = p.log ? Math.max(0, Math.log10(Math.max(1, v))) / Math.max(1, logTop) : v / (top * 1.1)
+    return PANEL.bottom - share * (PANEL.bottom - PANEL.top)
+  }
+  const out: string[] = [`<text x="${p.x0 + PANEL.width / 2}" y="40" text-anchor="middle" font-weight="bold">${esc(p.title)}</text>`]
+  out.push(`<line x1="${p.x0}" y1="${PANEL.bottom}" x2="${p.x0 + PANEL.width}" y2="${PANEL.bottom}" stroke="#333"/>`)
+  const ticks = p.log ? Array.from({ length: logTop + 1 }, (_, i) => 10 ** i) : [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(top * 1.1 * f))
+  for (const t of ticks) {
+    out.push(`<line x1="${p.x0}" y1="${y(t)}" x2="${p.x0 + PANEL.width}" y2="${y(t)}" stroke="#ddd"/>`)
+    out.push(`<text x="${p.x0 - 4}" y="${y(t) + 4}" text-anchor="end" font-size="11">${short(t)}${p.unit}</text>`)
+  }
+  const group = PANEL.width / offered.length
+  const bar = group / 3
+  offered.forEach((o, i) => {
+    const gx = p.x0 + i * group
+    out.push(`<text x="${gx + group / 2}" y="${PANEL.bottom + 18}" text-anchor="middle" font-size="12">${label(o)}</text>`)
+    MODES.forEach((mode, j) => {
+      const point = points.find((q) => q.mode === mode && q.offered === o)
+      const v = point === undefined ? undefined : p.value(point)
+      if (v === undefined) return
+      const x = gx + group / 6 + j * bar
+      const yy = y(v)
+      out.push(`<rect x="${x.toFixed(1)}" y="${yy.toFixed(1)}" width="${(bar - 2).toFixed(1)}" height="${(PANEL.bottom - yy).toFixed(1)}" fill="${COLOURS[mode]}"/>`)
+      out.push(`<text x="${(x + bar / 2 - 1).toFixed(1)}" y="${(yy - 3).toFixed(1)}" text-anchor="middle" font-size="10">${short(v)}</text>`)
+    })
+  })
+  out.push(`<text x="${p.x0 + PANEL.width / 2}" y="${PANEL.bottom + 36}" text-anchor="middle" font-size="12">offered declarations per second</text>`)
+  return out
+}
+
+export const chart = (points: readonly PointResult[], subtitle: string): string => {
+  const offered = [...new Set(points.map((p) => p.offered))]
+  const legend = MODES.map((m, i) => `<rect x="${W / 2 - 120 + i * 130}" y="${H - 22}" width="12" height="12" fill="${COLOURS[m]}"/><text x="${W / 2 - 104 + i * 130}" y="${H - 12}" font-size="12">${m}</text>`)
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">`,
+    `<rect width="${W}" height="${H}" fill="#fff"/>`,
+    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="13">${esc(subtitle)}</text>`,
+    ...panel(points, offered, { x0: 60, title: 'achieved throughput (declarations/s)', value: (p) => p.throughputPerS, log: false, unit: '' }),
+    ...panel(points, offered, { x0: 500, title: 'p99 end-to-end latency (ms, log scale)', value: (p) => p.latencyMs.p99, log: true, unit: '' }),
+    ...legend,
+    '</svg>',
+    ''
+  ].join('\n')
+}

@@ -1,0 +1,55 @@
+// The baseline of bench/e2e.ts: a no-work Kafka passthrough built from the processor's own
+// ingest and publish modules with the same configuration (src/config.ts, from the same
+// environment), so it has the same kafkajs settings: the same consumer group options,
+// batching (maxBatchRecords chunks, partitionsConsumedConcurrently), one sendBatch with
+// acks -1 per chunk, offsets committed after the acknowledgement. The only difference:
+// each chunk's records are produced unchanged (key, value bytes, timestamp) to the
+// decisions topic instead of being decoded, validated, enriched and scored.
+//   node bench/e2e/passthrough.ts        runs until SIGTERM, then exits 0
+import type { Message } from 'kafkajs'
+import { loadConfig } from '../../src/config.ts'
+import { createIngest } from '../../src/ingest/consumer.ts'
+import { silenceKafkajsTimeoutWarning } from '../../src/ingest/node-warnings.ts'
+import { createLogger } from '../../src/logger.ts'
+import { createKafka } from '../../src/publish/kafka-client.ts'
+import { createProducer, createPublisher, type OutgoingRecord } from '../../src/publish/producer.ts'
+import { ensureTopics } from '../../src/publish/topics.ts'
+
+silenceKafkajsTimeoutWarning()
+const config = loadConfig()
+const k = config.kafka
+const log = createLogger({ level: config.log.level })
+const kafka = createKafka(k, log)
+const admin = kafka.admin()
+await admin.connect()
+await ensureTopics(admin, k)
+await admin.disconnect()
+const producer = createProducer(kafka)
+await producer.connect()
+const publisher = createPublisher({ producer, topics: k.topics, timeoutMs: k.publishTimeoutMs })
+const ingest = createIngest({
+  kafka,
+  config: {
+    groupId: k.groupId, topic: k.topics.declarations, fromBeginning: true,
+    partitionsConsumedConcurrently: k.partitionsConsumedConcurrently, maxBatchRecords: k.maxBatchRecords,
+    maxBytesPerPartition: k.maxBytesPerPartition, maxWaitTimeMs: k.maxWaitTimeMs,
+    sessionTimeoutMs: k.sessionTimeoutMs, heartbeatIntervalMs: k.heartbeatIntervalMs,
+    retryBackoffInitialMs: 100, retryBackoffMaxMs: 10_000, offsetsCommittedBy: 'consumer'
+  },
+  handle: async (records) => {
+    // The input timestamp travels on, so the consumer measures from the original produce time.
+    const out = records.map((r): Message => ({ key: r.key, value: r.value, timestamp: String(r.timestampMs) }))
+    await publisher.publishBatch({ decisions: out as OutgoingRecord[], deadLetters: [] })
+  },
+  log: log.child({ module: 'ingest' }),
+  onFatal: (err) => { log.fatal({ err }, 'passthrough failed'); process.exit(1) }
+})
+await ingest.start()
+log.info('passthrough running')
+process.once('SIGTERM', () => {
+  void (async () => {
+    await ingest.stop()
+    await producer.disconnect()
+    process.exit(0)
+  })()
+})

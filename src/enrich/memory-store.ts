@@ -62,7 +62,7 @@ export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfi
     const plan = planOf(fields)
     const out = new Array<number>(OUTPUT_STRIDE)
     return declarations.map((d) => {
-      const k: DeclarationKeys = declarationKeys(d, keys, hash)
+      const k: DeclarationKeys = declarationKeys(d, keys, hash, plan)
       let counts: number[] | undefined
       let own: readonly [number, number] | undefined
       if (plan.families.has('aggregates')) {

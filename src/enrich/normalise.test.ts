@@ -1,6 +1,7 @@
+import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { Party } from '../declaration.ts'
-import { createIdentityHasher, normaliseEmail, normaliseIdentifier, normaliseName, normalisePhone, normaliseText } from './normalise.ts'
+import { createIdentityHasher, identityText, normaliseEmail, normaliseIdentifier, normaliseName, normalisePhone, normaliseText } from './normalise.ts'
 
 const party = (name: string, street: string, postcode: string | null = '10115', city = 'Berlin', country = 'DE'): Party => ({
   name, address: { street, city, postcode, country }, identifiers: { eori: null, tin: null, vat: null }, phone: null, email: null
@@ -67,6 +68,11 @@ describe('enrich > normalise', () => {
     const hashes = new Set(variants.map(hash))
     expect(hashes.size).toBe(1)
     expect([...hashes][0]).toMatch(/^[0-9a-f]{32}$/)
+  })
+
+  it.each([['short key'], ['k'.repeat(100)]])('computes HMAC-SHA256 exactly (key %#)', (key) => {
+    const p = party('Erika Mustermann', 'Musterstraße 1')
+    expect(createIdentityHasher(key)(p)).toBe(createHmac('sha256', key).update(identityText(p)).digest('hex').slice(0, 32))
   })
 
   it('keeps different consignees and different keys apart', () => {

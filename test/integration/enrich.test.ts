@@ -165,13 +165,14 @@ describe('enrich > redis', () => {
       sellerId: `s${i % 5}`
     }))
     const hash = createIdentityHasher(IDENTITY_KEY)
+    const identity = new Map(generated.map((d) => [d, hash(d.consignee)]))
     const expected = (d: ParcelDeclaration, counted: readonly ParcelDeclaration[]): [number, number] => {
       const h = Math.floor(d.declaredAt / HOUR_MS)
       const q = Math.floor(d.declaredAt / QUARTER_MS)
-      const id = hash(d.consignee)
+      const id = identity.get(d)
       let c24 = 0; let c7 = 0
       for (const o of counted) {
-        if (o === d || hash(o.consignee) !== id) continue
+        if (o === d || identity.get(o) !== id) continue
         const oh = Math.floor(o.declaredAt / HOUR_MS); const oq = Math.floor(o.declaredAt / QUARTER_MS)
         if (oh <= h && oh > h - 24) c24++
         if (oq <= q && oq > q - 28) c7++

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import type { RiskDecision } from '../declaration.ts'
@@ -62,11 +63,20 @@ describe('cli > score', () => {
     expect(decisions[0]?.gates).toEqual(['GATE-WATCHLIST-SELLER'])
   })
 
+  it('reads stdin and writes stdout by default', async () => {
+    const io = { ...memoryIo(), stdin: Readable.from([`${declaration({ declarationId: 's1' })}\n{"broken"\n`]) }
+    expect(await run(['--rules', RULES, '--now', NOW], io)).toBe(0)
+    const lines = io.out().trim().split('\n').map((l) => JSON.parse(l) as RiskDecision)
+    expect(lines.map((d) => [d.declarationId, d.action])).toEqual([['s1', 'RELEASE'], ['', 'REJECT_DATA']])
+  })
+
   it.each([
     [['--input', '-'], '--rules DIR is required'],
     [['--rules', RULES, '--now', 'tomorrow'], 'not an ISO-8601 time'],
     [['--rules', tmpdir()], 'is not a ruleset directory'],
-    [['--rules', RULES, '--profiles', join(tmpdir(), 'no-such-profiles.ndjson')], 'cannot read --profiles']
+    [['--rules', RULES, '--profiles', join(tmpdir(), 'no-such-profiles.ndjson')], 'cannot read --profiles'],
+    [['--rules', RULES, '--output', join(tmpdir(), 'no-such-dir', 'out.ndjson')], 'cannot write --output'],
+    [['--rules', RULES, '--input', join(tmpdir(), 'no-such-input.ndjson'), '--output', join(tmpdir(), 'score-out.ndjson')], 'stopped after 0 lines: ENOENT']
   ])('argv %j is a usage error (exit 2)', async (argv, message) => {
     const io = memoryIo()
     expect(await run(argv, io)).toBe(2)

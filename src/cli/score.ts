@@ -4,7 +4,7 @@
 // command never stops on bad input.
 
 import { createWriteStream, readFileSync } from 'node:fs'
-import { once } from 'node:events'
+import { EventEmitter, once } from 'node:events'
 import type { Readable, Writable } from 'node:stream'
 import { EXIT_OK, parseCommand, processIo, usageError } from './args.ts'
 import type { Io } from './args.ts'
@@ -102,9 +102,14 @@ export const run = async (argv: readonly string[], io: ScoreIo = processIo): Pro
   const ruleset = await compileOrReport(rules, io)
   if (ruleset === null) return usageError(spec, io, `ruleset ${rules} does not compile`).exitCode
 
-  const out: Writable = output === '-' ? (io.stdout as Writable) : createWriteStream(output)
-  let writeError: Error | undefined
-  out.on('error', (err) => { writeError = err })
+  // stdout may be a plain sink (tests); only a real stream has back-pressure to wait for.
+  let out: Pick<Writable, 'write'> = io.stdout as Pick<Writable, 'write'>
+  if (output !== '-') {
+    const file = createWriteStream(output)
+    try { await once(file, 'open') } catch (err) { return usageError(spec, io, `cannot write --output: ${(err as Error).message}`).exitCode }
+    out = file
+  }
+  const stream = out instanceof EventEmitter && out !== process.stdout ? out as Writable : null
   const check = createLineChecker()
   let count = 0
   let rejected = 0
@@ -113,7 +118,7 @@ export const run = async (argv: readonly string[], io: ScoreIo = processIo): Pro
     const rows = await scoreBatch(batch, [ruleset], store, nowMs)
     batch = []
     const text = rows.map((row) => `${JSON.stringify(row[0])}\n`).join('')
-    if (out.write(text) === false) await once(out, 'drain')
+    if (out.write(text) === false && stream !== null && out !== io.stdout) await once(stream, 'drain')
   }
   try {
     for await (const line of readLines(input, io.stdin ?? process.stdin)) {
@@ -125,12 +130,11 @@ export const run = async (argv: readonly string[], io: ScoreIo = processIo): Pro
       if (batch.length >= BATCH_LINES) await flush()
     }
     await flush()
+    if (stream !== null && out !== io.stdout) { stream.end(); await once(stream, 'finish') }
   } catch (err) {
-    return usageError(spec, io, `cannot read --input ${input}: ${(err as Error).message}`).exitCode
-  } finally {
-    if (out !== io.stdout) { out.end(); await once(out, 'finish') }
+    stream?.destroy()
+    return usageError(spec, io, `stopped after ${count} lines: ${(err as Error).message}`).exitCode
   }
-  if (writeError !== undefined) return usageError(spec, io, `cannot write --output ${output}: ${writeError.message}`).exitCode
   io.stderr.write(`scored ${count} declarations with ${ruleset.id} ${ruleset.version}; ${rejected} rejected as bad data\n`)
   return EXIT_OK
 }

@@ -10,8 +10,8 @@
 //
 // Storage (see keys.ts): one hash per entity, `{p}agg:{c|s|i}:{id}`, fields h{hourNo}n,
 // h{hourNo}v, q{qNo}n, q{qNo}v. A bucket older than its window is deleted by the next write
-// to that entity; the whole hash expires 7 d after the end of its newest quarter bucket, so an
-// entity that goes quiet costs nothing after a week. Idempotence: `{p}seen:{hourNo}` holds
+// to that entity; the whole hash expires 7 d after the end of its newest quarter bucket (set
+// when that bucket is created), so an entity that goes quiet costs nothing after a week. Idempotence: `{p}seen:{hourNo}` holds
 // `declarationId#version` of every parcel counted in that hour and expires with the last
 // bucket that could count it; a parcel already in it is read but not counted again.
 
@@ -65,6 +65,7 @@ local prefix = ARGV[1]
 local n = tonumber(ARGV[2])
 local kinds = { 'c', 's', 'i' }
 local out = {}
+local expiring = {}
 for e = 0, n - 1 do
   local b = 2 + e * ${ENTRY_STRIDE}
   local member = ARGV[b + 1]
@@ -77,7 +78,8 @@ for e = 0, n - 1 do
   if mode ~= '0' then
     local seen = prefix .. 'seen:' .. hourNo
     if redis.call('SADD', seen, member) == 1 then
-      redis.call('PEXPIREAT', seen, ARGV[b + 4])
+      -- The expiry of an hour's set is fixed: set it once per call.
+      if not expiring[seen] then redis.call('PEXPIREAT', seen, ARGV[b + 4]); expiring[seen] = true end
       counting = true
     end
   end
@@ -88,14 +90,15 @@ for e = 0, n - 1 do
     local n24, v24, n7, v7 = 0, 0, 0, 0
     if id ~= '' then
       local key = prefix .. 'agg:' .. kinds[k] .. ':' .. id
+      local newBucket = false
       if counting then
         redis.call('HINCRBY', key, h .. 'n', 1)
         redis.call('HINCRBY', key, h .. 'v', cents)
-        redis.call('HINCRBY', key, q .. 'n', 1)
+        newBucket = redis.call('HINCRBY', key, q .. 'n', 1) == 1
         redis.call('HINCRBY', key, q .. 'v', cents)
-        if redis.call('PEXPIRETIME', key) < keyExpire then redis.call('PEXPIREAT', key, keyExpire) end
       end
       if mode ~= '2' or counting then
+        local newest = qNo
         local all = redis.call('HGETALL', key)
         for i = 1, #all, 2 do
           local f = all[i]
@@ -110,6 +113,7 @@ for e = 0, n - 1 do
               redis.call('HDEL', key, f)
             end
           else
+            if no > newest then newest = no end
             if no <= qNo and no > qNo - ${QUARTER_BUCKETS} then
               if isCount then n7 = n7 + v else v7 = v7 + v end
             elseif no <= qNo - ${QUARTER_BUCKETS} and counting then
@@ -117,6 +121,9 @@ for e = 0, n - 1 do
             end
           end
         end
+        -- The hash lives as long as its newest quarter bucket is needed: set when that bucket
+        -- is created (a late parcel's older bucket never shortens it).
+        if newBucket and newest == qNo then redis.call('PEXPIREAT', key, keyExpire) end
       end
     end
     if mode ~= '2' then

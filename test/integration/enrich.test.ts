@@ -202,6 +202,12 @@ describe('enrich > redis', () => {
       return out
     }
     const before = await snapshot()
+    // Every counter hash and seen set expires, within 7 d + one bucket of its newest parcel.
+    for (const key of [...Object.keys(before), ...await admin.keys(`${prefix}seen:*`)]) {
+      const ttl = await admin.pttl(key)
+      expect(ttl, key).toBeGreaterThan(0)
+      expect(ttl, key).toBeLessThanOrEqual(7 * DAY + 2 * QUARTER_MS)
+    }
     const replay = await runAll()
     expect(await snapshot()).toEqual(before)
     const final = generated.map((d) => expected(d, generated))

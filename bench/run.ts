@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process'
 
 const benches: Readonly<Record<string, string>> = {
   decode: 'decode.ts',
+  enrich: 'enrich.ts',
   engine: 'engine.ts',
   validate: 'validate/validate.ts'
 }

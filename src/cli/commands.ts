@@ -12,7 +12,7 @@ export interface Command {
 export const commands: readonly Command[] = [
   { name: 'run', summary: 'the stream processor: declarations in, decisions and dead letters out', load: async () => (await import('./run.ts')).main },
   { name: 'stack', summary: 'manage the local Kafka, schema registry and Redis (up|down|status|logs)', load: async () => (await import('./stack.ts')).main },
-  { name: 'demo', summary: 'start the local stack and print the environment to use', load: async () => (await import('./demo.ts')).main },
+  { name: 'demo', summary: 'live demo: local stack, processor, synthetic stream with poison records, summary every second', load: async () => (await import('./demo.ts')).main },
   { name: 'generate', summary: 'seeded synthetic declarations (NDJSON, Avro or to a topic) with labelled risk patterns', load: async () => (await import('./generate.ts')).main },
   { name: 'rules', summary: 'check, test and backtest rule files (check|test|backtest)', load: async () => (await import('./rules.ts')).main },
   { name: 'score', summary: 'score NDJSON declarations offline with a ruleset; NDJSON decisions out', load: async () => (await import('./score.ts')).main },

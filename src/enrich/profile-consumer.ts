@@ -66,6 +66,9 @@ export const startProfileConsumer = async (config: ProfileConsumerConfig, redis:
           continue
         }
         const result = decoded[d++]
+        // The registry could not be asked: fail the batch so kafkajs fetches it again later,
+        // rather than skip an update that is fine.
+        if (result !== undefined && !result.ok && result.error.disposition === 'retry') throw result.error
         if (result === undefined || !result.ok) {
           mlog.warn({ partition: batch.partition, offset: m.offset, code: result?.error.code ?? 'E_ENRICH_PROFILE_INVALID' }, 'profile update skipped')
           continue

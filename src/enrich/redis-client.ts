@@ -5,12 +5,18 @@
 //   maxRetriesPerRequest 0: a failed command is reported, not resent; the next batch tries again
 //   retryStrategy        reconnect forever, backing off to 1 s, so recovery needs no restart
 // 'error' events are logged (ioredis emits one per failed reconnect), never left unhandled.
+import type { ConnectionOptions } from 'node:tls'
 import { Redis } from 'ioredis'
 import type { Logger } from '../logger.ts'
 
 export interface RedisClientConfig {
   readonly url: string
   readonly timeoutMs: number
+  /** ACL credentials; from the environment only. */
+  readonly username?: string
+  readonly password?: string
+  /** TLS options (CA, client certificate); a rediss:// URL turns TLS on by itself. */
+  readonly tls?: ConnectionOptions
 }
 
 export const connectRedis = async (config: RedisClientConfig, log: Logger): Promise<Redis> => {
@@ -20,7 +26,10 @@ export const connectRedis = async (config: RedisClientConfig, log: Logger): Prom
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: Math.max(1_000, config.timeoutMs * 10),
-    retryStrategy: (times) => Math.min(50 * times, 1_000)
+    retryStrategy: (times) => Math.min(50 * times, 1_000),
+    ...(config.username === undefined ? {} : { username: config.username }),
+    ...(config.password === undefined ? {} : { password: config.password }),
+    ...(config.tls === undefined ? {} : { tls: config.tls })
   })
   let reported = false
   redis.on('error', (err: Error) => {

@@ -11,7 +11,7 @@ import { readSchema } from './codec/avro-types.ts'
 import type { Encoder } from './codec/encoder.ts'
 import { createDeclarationDecoder, registerDecisionEncoder } from './codec/records.ts'
 import { createRegistry } from './codec/registry.ts'
-import { loadConfig, type Config } from './config.ts'
+import { loadConfig, tlsConnectionOptions, type Config } from './config.ts'
 import type { RiskDecision } from './declaration.ts'
 import { connectRedis } from './enrich/redis-client.ts'
 import { createRedisProfileStore } from './enrich/redis-store.ts'
@@ -103,7 +103,13 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
   if (redisConfig.identityKey === undefined) {
     throw new ParcelRiskError('E_CONFIG_INVALID', 'PARCEL_RISK_REDIS_IDENTITY_KEY is not set: the processor needs the secret key that pseudonymises consignee identities in Redis', { path: 'redis.identityKey' })
   }
-  const redis = await connectRedis({ url: redisConfig.url, timeoutMs: redisConfig.commandTimeoutMs }, log.child({ module: 'redis' }))
+  const redisTls = tlsConnectionOptions(redisConfig.tls)
+  const redis = await connectRedis({
+    url: redisConfig.url, timeoutMs: redisConfig.commandTimeoutMs,
+    ...(redisConfig.username === undefined ? {} : { username: redisConfig.username }),
+    ...(redisConfig.password === undefined ? {} : { password: redisConfig.password }),
+    ...(redisTls === false ? {} : { tls: redisTls })
+  }, log.child({ module: 'redis' }))
   const store = createRedisProfileStore(redis, {
     prefix: redisConfig.keyPrefix, identityKey: redisConfig.identityKey, timeoutMs: redisConfig.commandTimeoutMs,
     failureThreshold: redisConfig.breakerFailureThreshold, coolDownMs: redisConfig.breakerCooldownMs,

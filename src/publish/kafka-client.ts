@@ -3,7 +3,7 @@
 // the admin client and the consumer, so all three connect the same way.
 import { readFileSync } from 'node:fs'
 import { Kafka, logLevel, type KafkaConfig as KafkajsConfig, type LogEntry, type SASLOptions } from 'kafkajs'
-import type { KafkaConfig } from '../config.ts'
+import { tlsConnectionOptions, type KafkaConfig } from '../config.ts'
 import type { Logger } from '../logger.ts'
 
 const levels = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug' } as const
@@ -14,13 +14,7 @@ export const kafkaClientConfig = (config: KafkaConfig, logger: Logger, readFile:
   return {
     clientId: config.clientId,
     brokers: [...config.brokers],
-    ssl: tls.enabled
-      ? {
-          rejectUnauthorized: tls.rejectUnauthorized,
-          ...(tls.caFile === undefined ? {} : { ca: [readFile(tls.caFile)] }),
-          ...(tls.certFile === undefined || tls.keyFile === undefined ? {} : { cert: readFile(tls.certFile), key: readFile(tls.keyFile) })
-        }
-      : false,
+    ssl: tlsConnectionOptions(tls, readFile),
     // config.ts guarantees user name and password whenever a mechanism is set.
     ...(sasl.mechanism === undefined ? {} : { sasl: { mechanism: sasl.mechanism, username: sasl.username ?? '', password: sasl.password ?? '' } as SASLOptions }),
     // kafkajs at INFO logs every join and commit; WARN unless we are debugging.

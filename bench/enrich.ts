@@ -5,6 +5,8 @@
 // counted again), Redis round trips per batch (pipelines the store sent) and the server-side
 // command counts per batch from INFO commandstats. The scenarios differ in how many
 // enrichment fields the "ruleset" reads: the round trips per batch must not change.
+// Server command counts come from INFO commandstats, i.e. include whatever else uses the
+// same Redis during the run; the round trips are counted by the store itself.
 // Run: npm run bench -- enrich   (or node bench/enrich.ts [count])
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -28,7 +30,7 @@ const prefix = `bench-enrich-${randomUUID()}:`
 const log = createLogger({ level: 'silent' })
 
 const scenarios: ReadonlyArray<{ name: string, fields: readonly string[] }> = [
-  { name: 'every enrichment field (27 paths, 6 families)', fields: ALL_FIELDS },
+  { name: `every enrichment field (${ALL_FIELDS.length} paths, 6 families)`, fields: ALL_FIELDS },
   { name: 'aggregates only (consignee 24 h / 7 d)', fields: ['aggregates.consigneeCount24h', 'aggregates.consigneeValueEur24h', 'aggregates.consigneeCount7d'] },
   { name: 'profiles only (seller, AEO, IOSS, watchlist; no counters)', fields: ALL_FIELDS.filter((f) => !f.startsWith('aggregates.')) },
   { name: 'one field (seller.riskTier)', fields: ['seller.riskTier'] }

@@ -27,7 +27,7 @@ export const WINDOW_7D_MS = 7 * 24 * HOUR_MS
 export const AGG_KINDS = ['c', 's', 'i'] as const
 export type AggKind = typeof AGG_KINDS[number]
 
-/** Values per entry in the script's ARGV (after the 2 header values). */
+/** Values per entry in the script's ARGV (after the 3 header values). */
 export const ENTRY_STRIDE = 10
 /** Numbers the script returns per read entry: per kind n24, v24, n7, v7. */
 export const OUTPUT_STRIDE = 12
@@ -60,16 +60,23 @@ export const entryArgs = (entry: AggEntry, mode: EntryMode, out: Array<string | 
   out.push(entry.member, entry.hourNo, entry.qNo, entry.seenExpireAtMs, entry.keyExpireAtMs, entry.valueCents, entry.ids[0], entry.ids[1], entry.ids[2], mode)
 }
 
-// ARGV: prefix, entryCount, then ENTRY_STRIDE values per entry (entryArgs order).
-// Returns OUTPUT_STRIDE integers for every entry whose mode is not 2.
+// ARGV: prefix, entryCount, read mask (FetchPlan.aggregateMask), then ENTRY_STRIDE values per entry
+// (entryArgs order). Returns OUTPUT_STRIDE integers for every entry whose mode is not 2
+// (zeros for the kinds the mask leaves out).
+// Every kind is counted; only the masked kinds are read (HGETALL and sum). Buckets that left
+// their window are deleted when read, or, for a kind nobody reads, when an hour bucket is
+// created (one HKEYS per entity and hour), so memory stays bounded either way.
 export const AGGREGATE_LUA = `
 local prefix = ARGV[1]
 local n = tonumber(ARGV[2])
+local mask = ARGV[3]
 local kinds = { 'c', 's', 'i' }
+local reads = {}
+for k = 1, 3 do reads[k] = string.find(mask, kinds[k], 1, true) ~= nil end
 local out = {}
 local expiring = {}
 for e = 0, n - 1 do
-  local b = 2 + e * ${ENTRY_STRIDE}
+  local b = 3 + e * ${ENTRY_STRIDE}
   local member = ARGV[b + 1]
   local hourNo = tonumber(ARGV[b + 2])
   local qNo = tonumber(ARGV[b + 3])
@@ -92,38 +99,41 @@ for e = 0, n - 1 do
     local n24, v24, n7, v7 = 0, 0, 0, 0
     if id ~= '' then
       local key = prefix .. 'agg:' .. kinds[k] .. ':' .. id
+      local newHour = false
       local newBucket = false
       if counting then
-        redis.call('HINCRBY', key, hn, 1)
+        newHour = redis.call('HINCRBY', key, hn, 1) == 1
         redis.call('HINCRBY', key, hn + 1, cents)
         newBucket = redis.call('HINCRBY', key, qn, 1) == 1
         redis.call('HINCRBY', key, qn + 1, cents)
       end
-      if mode ~= '2' or counting then
+      local reading = reads[k] and mode ~= '2'
+      if reading or newHour then
         local newest = qNo
-        local all = redis.call('HGETALL', key)
-        for i = 1, #all, 2 do
+        local all, step
+        if reading then all = redis.call('HGETALL', key); step = 2 else all = redis.call('HKEYS', key); step = 1 end
+        for i = 1, #all, step do
           local f = tonumber(all[i])
           local slot = f % 4
           local no = (f - slot) / 4
-          local v = tonumber(all[i + 1])
           if slot < 2 then
             if no <= hourNo and no > hourNo - ${HOUR_BUCKETS} then
-              if slot == 0 then n24 = n24 + v else v24 = v24 + v end
+              if reading then if slot == 0 then n24 = n24 + tonumber(all[i + 1]) else v24 = v24 + tonumber(all[i + 1]) end end
             elseif no <= hourNo - ${HOUR_BUCKETS} and counting then
               redis.call('HDEL', key, all[i])
             end
           else
             if no > newest then newest = no end
             if no <= qNo and no > qNo - ${QUARTER_BUCKETS} then
-              if slot == 2 then n7 = n7 + v else v7 = v7 + v end
+              if reading then if slot == 2 then n7 = n7 + tonumber(all[i + 1]) else v7 = v7 + tonumber(all[i + 1]) end end
             elseif no <= qNo - ${QUARTER_BUCKETS} and counting then
               redis.call('HDEL', key, all[i])
             end
           end
         end
         -- The hash lives as long as its newest quarter bucket is needed: set when that bucket
-        -- is created (a late parcel's older bucket never shortens it).
+        -- is created (a late parcel's older bucket never shortens it). A new quarter bucket
+        -- always brings a new hour bucket, so this branch runs.
         if newBucket and newest == qNo then redis.call('PEXPIREAT', key, keyExpire) end
       end
     end

@@ -34,4 +34,12 @@ describe('enrich > keys', () => {
     expect(plan.paths.has('seller.aeo.status')).toBe(true)
     expect(planFor([]).families.size).toBe(0)
   })
+
+  it.each([
+    [['aggregates.consigneeCount24h'], 'c'],
+    [['aggregates.iossValueEur7d', 'aggregates.sellerCount24h'], 'si'],
+    [['seller.riskTier'], '']
+  ])('reads the aggregate kinds %j (mask %j)', (paths, mask) => {
+    expect(planFor(paths).aggregateMask).toBe(mask)
+  })
 })

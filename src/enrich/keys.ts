@@ -67,6 +67,8 @@ export interface FetchPlan {
   readonly families: ReadonlySet<Family>
   /** Paths the ruleset reads, so results carry nothing else. */
   readonly paths: ReadonlySet<string>
+  /** Aggregate kinds read: 'c' consignee, 's' seller, 'i' IOSS (the aggregate script's read mask). */
+  readonly aggregateMask: string
 }
 
 /** Plan for a list of `enrichment.` paths (with or without the `enrichment.` prefix). */
@@ -79,5 +81,9 @@ export const planFor = (paths: Iterable<string>): FetchPlan => {
     const family = familyOfPath(path)
     if (family !== undefined) families.add(family)
   }
-  return { families, paths: wanted }
+  let aggregateMask = ''
+  for (const [kind, prefix] of [['c', 'aggregates.consignee'], ['s', 'aggregates.seller'], ['i', 'aggregates.ioss']] as const) {
+    if ([...wanted].some((p) => p.startsWith(prefix))) aggregateMask += kind
+  }
+  return { families, paths: wanted, aggregateMask }
 }

@@ -14,7 +14,7 @@
 //   mraApplicable  programme is not AEOC and the destination's jurisdiction issued it or is
 //               among its MRA partners (EU member states count as EU)
 import type { Party, ParcelDeclaration, WatchlistEntityType } from '../declaration.ts'
-import type { AeoEnrichment, EnrichmentRecord, SellerRiskTier } from '../enrichment.ts'
+import type { AeoEnrichment, AggregatesEnrichment, EnrichmentRecord, SellerRiskTier } from '../enrichment.ts'
 import type { FetchPlan, KeyLayout } from './keys.ts'
 import { PROFILE_FIELDS } from './keys.ts'
 import type { IdentityHasher } from './normalise.ts'
@@ -222,12 +222,18 @@ export const buildRecord = (
       const o = f.aggregatesOffset ?? 0
       const [ownCount, ownCents] = config.aggregatesIncludeCurrent ? [0, 0] : f.own ?? [0, 0]
       const at = (i: number): number => (a[o + i] ?? 0) - (i % 2 === 0 ? ownCount : ownCents)
-      const hasIoss = k.iossNumber !== ''
-      record.aggregates = {
-        consigneeCount24h: at(0), consigneeValueEur24h: at(1) / 100, consigneeCount7d: at(2), consigneeValueEur7d: at(3) / 100,
-        sellerCount24h: at(4), sellerValueEur24h: at(5) / 100, sellerCount7d: at(6), sellerValueEur7d: at(7) / 100,
-        ...(hasIoss ? { iossCount24h: at(8), iossValueEur24h: at(9) / 100, iossCount7d: at(10), iossValueEur7d: at(11) / 100 } : {})
+      const agg: { -readonly [K in keyof AggregatesEnrichment]: AggregatesEnrichment[K] } = {}
+      const mask = plan.aggregateMask
+      if (mask.includes('c')) {
+        agg.consigneeCount24h = at(0); agg.consigneeValueEur24h = at(1) / 100; agg.consigneeCount7d = at(2); agg.consigneeValueEur7d = at(3) / 100
       }
+      if (mask.includes('s')) {
+        agg.sellerCount24h = at(4); agg.sellerValueEur24h = at(5) / 100; agg.sellerCount7d = at(6); agg.sellerValueEur7d = at(7) / 100
+      }
+      if (k.iossNumber !== '' && mask.includes('i')) {
+        agg.iossCount24h = at(8); agg.iossValueEur24h = at(9) / 100; agg.iossCount7d = at(10); agg.iossValueEur7d = at(11) / 100
+      }
+      record.aggregates = agg
     }
   }
   return record

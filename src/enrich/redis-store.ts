@@ -157,7 +157,7 @@ export const createRedisProfileStore = (redis: Redis, options: Partial<RedisStor
         if (watch.length > 0) pipeline.hmget(keys.watchlist, ...watch)
         const backlog = entries.length > 0 ? catchUp.splice(0, config.catchUpPerBatch) : []
         if (entries.length > 0) {
-          const args: Array<string | number> = [config.prefix, backlog.length + entries.length]
+          const args: Array<string | number> = [config.prefix, backlog.length + entries.length, plan.aggregateMask]
           for (const e of backlog) entryArgs(e, 2, args)
           for (const e of entries) entryArgs(e, e.mode, args)
           pipeline.prAggregate(...args)

@@ -202,6 +202,12 @@ describe('enrich > redis', () => {
       return out
     }
     const before = await snapshot()
+    // Hour buckets that left the 24 h window are gone, also for kinds no rule reads (IOSS here).
+    expect(Object.keys(before).some((key) => key.startsWith(`${prefix}agg:i:`))).toBe(true)
+    for (const [key, hash] of Object.entries(before)) {
+      const hours = Object.keys(hash).map(Number).filter((f) => f % 4 < 2).map((f) => Math.floor(f / 4))
+      expect(Math.max(...hours) - Math.min(...hours), key).toBeLessThan(24)
+    }
     // Every counter hash and seen set expires, within 7 d + one bucket of its newest parcel.
     for (const key of [...Object.keys(before), ...await admin.keys(`${prefix}seen:*`)]) {
       const ttl = await admin.pttl(key)

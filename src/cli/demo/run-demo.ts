@@ -12,7 +12,7 @@ import { startFeed } from './feed.ts'
 import type { DemoOptions } from './options.ts'
 import { spawnProcessor } from './processor-child.ts'
 import { redraw, renderLine, renderPanel } from './render.ts'
-import { cleanUp, loadProfiles, processorEnv, runNames, type Services } from './run-setup.ts'
+import { cleanUp, loadProfiles, processorEnv, runNames, type RunNames, type Services } from './run-setup.ts'
 import { createSummary, recordDeadLetter, recordDecision, tick, view, type SummaryView } from './summary.ts'
 import { startWatch } from './watch.ts'
 
@@ -24,6 +24,8 @@ export interface DemoIo {
 }
 
 export interface DemoResult {
+  /** The run's topics, group and Redis prefix (deleted at the end unless options.keep). */
+  readonly names: RunNames
   readonly summary: SummaryView
   readonly processorExitCode: number | null
   readonly unreadable: number
@@ -130,5 +132,5 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
     await cleanUp(services, names).then(() => { say(`deleted the run's topics and Redis keys (keep them with --keep)`) }, (err: unknown) => { say(`clean-up failed: ${(err as Error).message}`) })
   }
   const complete = final.pending === 0 && final.decisions + final.deadLetters === final.sent
-  return { summary: final, processorExitCode, unreadable, ok: complete && processorExitCode === 0 }
+  return { names, summary: final, processorExitCode, unreadable, ok: complete && processorExitCode === 0 }
 }

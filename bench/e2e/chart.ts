@@ -10,7 +10,13 @@ const MODES: readonly Mode[] = ['passthrough', 'pipeline']
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 const label = (o: number | 'max'): string => (o === 'max' ? 'max' : `${o / 1000}k/s`)
-const short = (n: number): string => (n >= 10_000 ? `${(n / 1000).toFixed(0)}k` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : `${Math.round(n)}`)
+const short = (n: number): string => (n >= 10_000 ? `${(n / 1000).toFixed(0)}k` : n >= 1000 ? `${(n / 1000).toFixed(1).replace(/\.0$/, '')}k` : `${Math.round(n)}`)
+
+/** 1, 2 or 5 times a power of ten, at least `x`. */
+const niceStep = (x: number): number => {
+  const power = 10 ** Math.floor(Math.log10(Math.max(1, x)))
+  return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= x) ?? 10 * power
+}
 
 interface Panel { readonly x0: number, readonly title: string, readonly value: (p: PointResult) => number | undefined, readonly log: boolean, readonly unit: string }
 
@@ -18,17 +24,19 @@ const panel = (points: readonly PointResult[], offered: ReadonlyArray<number | '
   const values = points.map(p.value).filter((v): v is number => v !== undefined && v > 0)
   const top = Math.max(1, ...values)
   const logTop = Math.ceil(Math.log10(top))
+  const step = niceStep(top / 4)
+  const linearTop = Math.ceil(top / step) * step
   const y = (v: number): number => {
-    const share = p.log ? Math.max(0, Math.log10(Math.max(1, v))) / Math.max(1, logTop) : v / (top * 1.1)
+    const share = p.log ? Math.max(0, Math.log10(Math.max(1, v))) / Math.max(1, logTop) : v / linearTop
     return PANEL.bottom - share * (PANEL.bottom - PANEL.top)
   }
   const out: string[] = [`<text x="${p.x0 + PANEL.width / 2}" y="40" text-anchor="middle" font-weight="bold">${esc(p.title)}</text>`]
-  out.push(`<line x1="${p.x0}" y1="${PANEL.bottom}" x2="${p.x0 + PANEL.width}" y2="${PANEL.bottom}" stroke="#333"/>`)
-  const ticks = p.log ? Array.from({ length: logTop + 1 }, (_, i) => 10 ** i) : [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(top * 1.1 * f))
+  const ticks = p.log ? Array.from({ length: logTop + 1 }, (_, i) => 10 ** i) : Array.from({ length: Math.round(linearTop / step) + 1 }, (_, i) => i * step)
   for (const t of ticks) {
-    out.push(`<line x1="${p.x0}" y1="${y(t)}" x2="${p.x0 + PANEL.width}" y2="${y(t)}" stroke="#ddd"/>`)
-    out.push(`<text x="${p.x0 - 4}" y="${y(t) + 4}" text-anchor="end" font-size="11">${short(t)}${p.unit}</text>`)
+    out.push(`<line x1="${p.x0}" y1="${y(t).toFixed(1)}" x2="${p.x0 + PANEL.width}" y2="${y(t).toFixed(1)}" stroke="#ddd"/>`)
+    out.push(`<text x="${p.x0 - 4}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" font-size="11">${short(t)}${p.unit}</text>`)
   }
+  out.push(`<line x1="${p.x0}" y1="${PANEL.bottom}" x2="${p.x0 + PANEL.width}" y2="${PANEL.bottom}" stroke="#333"/>`)
   const group = PANEL.width / offered.length
   const bar = group / 3
   offered.forEach((o, i) => {

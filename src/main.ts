@@ -13,6 +13,7 @@ import { createDeclarationDecoder, registerDecisionEncoder } from './codec/recor
 import { createRegistry } from './codec/registry.ts'
 import { loadConfig, tlsConnectionOptions, type Config } from './config.ts'
 import type { RiskDecision } from './declaration.ts'
+import { startProfileConsumer } from './enrich/profile-consumer.ts'
 import { connectRedis } from './enrich/redis-client.ts'
 import { createRedisProfileStore } from './enrich/redis-store.ts'
 import { formatDiagnostic, loadRulesetOrThrow } from './engine/load.ts'
@@ -104,12 +105,13 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
     throw new ParcelRiskError('E_CONFIG_INVALID', 'PARCEL_RISK_REDIS_IDENTITY_KEY is not set: the processor needs the secret key that pseudonymises consignee identities in Redis', { path: 'redis.identityKey' })
   }
   const redisTls = tlsConnectionOptions(redisConfig.tls)
-  const redis = await connectRedis({
-    url: redisConfig.url, timeoutMs: redisConfig.commandTimeoutMs,
+  const redisClient = (timeoutMs: number, module: string): ReturnType<typeof connectRedis> => connectRedis({
+    url: redisConfig.url, timeoutMs,
     ...(redisConfig.username === undefined ? {} : { username: redisConfig.username }),
     ...(redisConfig.password === undefined ? {} : { password: redisConfig.password }),
     ...(redisTls === false ? {} : { tls: redisTls })
-  }, log.child({ module: 'redis' }))
+  }, log.child({ module }))
+  const redis = await redisClient(redisConfig.commandTimeoutMs, 'redis')
   const store = createRedisProfileStore(redis, {
     prefix: redisConfig.keyPrefix, identityKey: redisConfig.identityKey, timeoutMs: redisConfig.commandTimeoutMs,
     failureThreshold: redisConfig.breakerFailureThreshold, coolDownMs: redisConfig.breakerCooldownMs,
@@ -117,6 +119,16 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
     catchUpMax: redisConfig.catchUpMax, catchUpPerBatch: redisConfig.catchUpPerBatch
   }, log.child({ module: 'enrich' }))
   readiness.redis = 'reachable'
+
+  // Profile updates (compacted topic) keep Redis current. Instances share one group, so each
+  // update is written once; the instance that wrote it drops it from its cache at once, the
+  // others within redis.cacheTtlMs. Its own connection: writes may take longer than the
+  // hot path's timeout allows.
+  const profilesRedis = await redisClient(Math.max(5_000, redisConfig.commandTimeoutMs), 'redis-profiles')
+  const profiles = await startProfileConsumer({
+    kafka, brokers: kafkaConfig.brokers, topic: topics.profileUpdates, groupId: `${kafkaConfig.groupId}-profiles`,
+    schemaRegistryUrl: config.registry.url, prefix: redisConfig.keyPrefix, maxRecordBytes: config.codec.maxRecordBytes
+  }, profilesRedis, log, (keys) => { for (const key of keys) store.invalidate(key) })
 
   const validate = createValidator()
   const stages: Stages = {
@@ -213,8 +225,10 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
       readiness.groupJoined = false
       await ingest.stop()
       await Promise.allSettled([producer?.disconnect(), transactional?.close()])
+      await profiles.stop()
       await store.close()
       redis.disconnect()
+      profilesRedis.disconnect()
       active.close()
       shadow?.close()
       await http.stop()

@@ -27,6 +27,8 @@ export interface ProfileConsumerConfig {
   readonly schemaRegistryUrl: string
   readonly prefix: string
   readonly maxRecordBytes: number
+  /** The processor's own client (TLS, SASL); without it a plain client for `brokers` is made. */
+  readonly kafka?: Kafka
 }
 
 export interface ProfileConsumer {
@@ -45,7 +47,7 @@ export const startProfileConsumer = async (config: ProfileConsumerConfig, redis:
   const writer = createProfileWriter(redis, config.prefix)
   const registry = createRegistry({ url: config.schemaRegistryUrl, ...defaultRegistryConfig })
   const decoder = createDecoder<ProfileUpdate>({ readerType: profileUpdateType(), registry, maxRecordBytes: config.maxRecordBytes })
-  const kafka = new Kafka({ clientId: 'parcel-risk-profiles', brokers: [...config.brokers], logLevel: logLevel.NOTHING })
+  const kafka = config.kafka ?? new Kafka({ clientId: 'parcel-risk-profiles', brokers: [...config.brokers], logLevel: logLevel.NOTHING })
   const consumer: Consumer = kafka.consumer({ groupId: config.groupId })
   const mlog = log.child({ module: 'profile-consumer', topic: config.topic })
   let processed = 0

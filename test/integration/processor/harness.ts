@@ -12,8 +12,8 @@ import { avroType, readSchema } from '../../../src/codec/avro-types.ts'
 import { createDecoder } from '../../../src/codec/decoder.ts'
 import { createEncoder } from '../../../src/codec/encoder.ts'
 import { createRegistry } from '../../../src/codec/registry.ts'
-import type { RiskDecision } from '../../../src/declaration.ts'
-import { generateDeclarations } from '../../../src/generate/stream.ts'
+import type { ParcelDeclaration, ProfileUpdate, RiskDecision } from '../../../src/declaration.ts'
+import { generateDeclarations, generateProfiles } from '../../../src/generate/stream.ts'
 import type { ServiceUrls } from '../services.ts'
 
 const cli = new URL('../../../src/cli/parcel-risk.ts', import.meta.url).pathname
@@ -250,3 +250,42 @@ export const readShadow = async (services: ServiceUrls, topic: string, count: nu
   }
   return out
 }
+
+/** A generated EU-bound declaration from a trusted (AEO, MRA partner) seller, and that seller's AEO record. */
+export const findTrustedAeo = (seed: number): { declaration: ParcelDeclaration, profile: ProfileUpdate } => {
+  const stream = generateDeclarations({ seed, startMs: Date.now() - 3_600_000 })
+  for (let i = 0; i < 10_000; i++) {
+    const { declaration, patterns } = stream.next().value as { declaration: ParcelDeclaration, patterns: readonly string[] }
+    if (!patterns.includes('trusted-aeo') || declaration.destinationCountry === 'US') continue
+    const profile = generateProfiles({ seed }).find((u) => u.kind === 'AEO' && u.aeo?.id === declaration.aeoCertRef)
+    if (profile !== undefined) return { declaration, profile }
+  }
+  throw new Error(`no trusted-aeo declaration in the first 10,000 of seed ${seed}`)
+}
+
+const produceEncoded = async (services: ServiceUrls, topic: string, schemaName: 'ParcelDeclaration' | 'ProfileUpdate', records: ReadonlyArray<{ key: string, value: unknown }>): Promise<void> => {
+  const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
+  const schema = readSchema(schemaName)
+  const encoder = createEncoder(avroType(schema), await registry.register(`${topic}-value`, schema))
+  const kafka = new Kafka({ clientId: 'it-writer', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+  await producer.connect()
+  try {
+    await producer.send({
+      topic, acks: -1,
+      messages: records.map(({ key, value }) => {
+        const encoded = encoder.encode(value as never)
+        if (!encoded.ok) throw encoded.error
+        return { key, value: encoded.value }
+      })
+    })
+  } finally {
+    await producer.disconnect()
+  }
+}
+
+export const produceDeclarations = async (services: ServiceUrls, s: Scenario, declarations: readonly ParcelDeclaration[]): Promise<void> =>
+  await produceEncoded(services, s.topics.declarations, 'ParcelDeclaration', declarations.map((d) => ({ key: d.declarationId, value: d })))
+
+export const produceProfiles = async (services: ServiceUrls, topic: string, updates: readonly ProfileUpdate[]): Promise<void> =>
+  await produceEncoded(services, topic, 'ProfileUpdate', updates.map((u) => ({ key: `${u.kind}:${u.aeo?.id ?? u.seller?.sellerId ?? ''}`, value: u })))

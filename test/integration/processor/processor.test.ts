@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, inject, it } from 'vitest'
 import { down, up } from '../../../deploy/local/stack.ts'
-import { collect, decisionCore, metric, produceStream, readShadow, scenario, startRun, waitUntil, type Collector, type Running } from './harness.ts'
+import type { ProfileUpdate } from '../../../src/declaration.ts'
+import { collect, decisionCore, findTrustedAeo, metric, produceDeclarations, produceProfiles, produceStream, readShadow, scenario, startRun, waitUntil, type Collector, type Running } from './harness.ts'
 
 const services = inject('services')
 const running: Running[] = []
@@ -92,6 +93,39 @@ describe('processor > delivery', () => {
     expect(expectAllAnswered(produced.keys, c), 'declarations answered more than once').toEqual([])
     second.child.kill('SIGTERM')
     expect(await second.exited).toBe(0)
+  }, 180_000)
+})
+
+describe('processor > profiles', () => {
+  it('applies an AEO suspension from the profile-updates topic to the next decision', async () => {
+    const s = scenario(services)
+    const trusted = findTrustedAeo(31)
+    const p = start(s, 'aeo')
+    await p.ready
+    const c = await reader(services, s)
+    const profilesTopic = s.env.PARCEL_RISK_TOPIC_PROFILE_UPDATES as string
+    const aeoUpdate = (status: 'ACTIVE' | 'SUSPENDED', at: number): ProfileUpdate => ({
+      ...trusted.profile,
+      updatedAt: at,
+      aeo: { ...(trusted.profile.aeo as NonNullable<ProfileUpdate['aeo']>), status, suspendedAt: status === 'SUSPENDED' ? at : null }
+    })
+    const mitigated = (version: number): boolean | undefined => {
+      const decision = c.collected.decisions.get(trusted.declaration.declarationId)?.find((d) => d.version === version)
+      return decision === undefined ? undefined : decision.reasons.some((r) => r.ruleId.startsWith('MIT-AEO'))
+    }
+    const decide = async (version: number): Promise<boolean> => {
+      await produceDeclarations(services, s, [{ ...trusted.declaration, version }])
+      await waitUntil(`decision for version ${version}`, async () => mitigated(version) !== undefined, 30_000)
+      return mitigated(version) as boolean
+    }
+
+    await produceProfiles(services, profilesTopic, [aeoUpdate('ACTIVE', Date.now())])
+    let version = 1
+    await waitUntil('the active AEO record is in force', async () => await decide(version++), 30_000)
+    await produceProfiles(services, profilesTopic, [aeoUpdate('SUSPENDED', Date.now())])
+    await waitUntil('the suspension is in force', async () => !(await decide(version++)), 30_000)
+    p.child.kill('SIGTERM')
+    expect(await p.exited).toBe(0)
   }, 180_000)
 })
 

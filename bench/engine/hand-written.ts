@@ -2,13 +2,13 @@
 // engine is measured against. It does the same work as `ruleset.score()`: every rule, the
 // reasons with the values that triggered them, gates, the score and its band, random
 // selection, and a complete decision record. It is written the way a careful engineer would
-// write it for speed (lists as Sets, each description lower-cased and split into words once
-// per line), not the way a generator would.
+// write it for speed (lists as Sets, each description lower-cased, split into words and
+// looked up in all word lists in one pass per line), not the way a generator would.
 
 import type { ParcelDeclaration, Reason, ReasonValue, RiskDecision } from '../../src/declaration.ts'
 import type { EnrichmentRecord } from '../../src/enrichment.ts'
 import { fnv1a32, SEVERITY, type ReferenceData, type RuleMeta } from './reference-data.ts'
-import { hasPhrase, phrases, WORD } from './word-match.ts'
+import { lexicon, WORD } from './word-match.ts'
 
 const IOSS = /^IM[0-9]{10}$/
 
@@ -55,12 +55,9 @@ export const createHandWritten = (ref: ReferenceData, rulesetDigest: string): Ha
   const iprHs = list('iprSensitiveHs')
   const electronicsHs = list('electronicsHs')
   const apparelHs = list('apparelHs')
-  const wildlife = phrases(list('wildlifeKeywords'))
-  const electronics = phrases(list('electronicsKeywords'))
-  const apparel = phrases(list('apparelKeywords'))
-  const vague = phrases(list('vagueTerms'))
-  const brands = phrases(list('brandKeywords'))
-  const and = phrases(['and'])
+  // One scan per description for all word lists; bit i is list i below.
+  const words = lexicon([list('wildlifeKeywords'), list('electronicsKeywords'), list('apparelKeywords'), list('vagueTerms'), list('brandKeywords'), ['and']])
+  const WILDLIFE = 1; const ELECTRONICS = 2; const APPAREL = 4; const VAGUE = 8; const BRANDS = 16; const AND = 32
   const refPrice = new Map(Object.entries(ref.maps.get('refPriceEur') ?? {}))
   const fx = new Map(Object.entries(ref.maps.get('fxToEur') ?? {}))
   const meta = (id: string): RuleMeta => {
@@ -111,7 +108,7 @@ export const createHandWritten = (ref: ReferenceData, rulesetDigest: string): Ha
       const it = items[i] as Item
       const desc = it.description
       const lower = desc.toLowerCase()
-      const words = lower.match(WORD) ?? []
+      const mask = words.scan(lower.match(WORD) ?? [])
       const hs = it.hsCode
       const hs6 = hs.slice(0, 6)
       const value = Number(it.intrinsicValue)
@@ -122,18 +119,18 @@ export const createHandWritten = (ref: ReferenceData, rulesetDigest: string): Ha
       if (chplLine < 0 && chplHs6.has(hs6)) chplLine = i
       if (chpl1Line < 0 && chplTier1Hs6.has(hs6)) chpl1Line = i
       if (precursorLine < 0 && startsWithAny(precursorHs, hs) && precursorOrigins.has(it.originCountry)) precursorLine = i
-      if (wildlifeLine < 0 && hasPhrase(wildlife, words)) wildlifeLine = i
+      if (wildlifeLine < 0 && (mask & WILDLIFE) !== 0) wildlifeLine = i
       if (underLine < 0 && rate !== undefined) {
         const p = refPrice.get(hs6)
         if (p !== undefined && (value * rate) / it.quantity < p) underLine = i
       }
-      if (elecLine < 0 && hasPhrase(electronics, words) && !startsWithAny(electronicsHs, hs)) elecLine = i
-      if (apparelLine < 0 && hasPhrase(apparel, words) && !startsWithAny(apparelHs, hs)) apparelLine = i
-      if (vagueLine < 0 && hasPhrase(vague, words)) vagueLine = i
+      if (elecLine < 0 && (mask & ELECTRONICS) !== 0 && !startsWithAny(electronicsHs, hs)) elecLine = i
+      if (apparelLine < 0 && (mask & APPAREL) !== 0 && !startsWithAny(apparelHs, hs)) apparelLine = i
+      if (vagueLine < 0 && (mask & VAGUE) !== 0) vagueLine = i
       const ipr = startsWithAny(iprHs, hs)
-      if (brandLine < 0 && ipr && hasPhrase(brands, words)) brandLine = i
+      if (brandLine < 0 && ipr && (mask & BRANDS) !== 0) brandLine = i
       if (iprLine < 0 && ipr) iprLine = i
-      if (mergeLine < 0 && it.quantity >= 5 && (hasPhrase(and, words) || desc.includes('&'))) mergeLine = i
+      if (mergeLine < 0 && it.quantity >= 5 && ((mask & AND) !== 0 || desc.includes('&'))) mergeLine = i
     }
     const lineItem = (i: number): Item => items[i] as Item
 

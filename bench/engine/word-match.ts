@@ -31,3 +31,44 @@ export const hasPhrase = (p: Phrases, words: readonly string[]): boolean => {
 }
 
 export const wordsOf = (text: string): readonly string[] => text.toLowerCase().match(WORD) ?? []
+
+/**
+ * Several word lists scanned in one pass: each text's words are looked up once and the
+ * result is a bit mask of the lists that matched (bit i for list i). Phrases are only built
+ * from words that start one, since building "w1 w2" strings is the expensive part.
+ */
+export interface Lexicon { readonly scan: (words: readonly string[]) => number }
+
+export const lexicon = (lists: ReadonlyArray<readonly string[]>): Lexicon => {
+  const single = new Map<string, number>()
+  const multi = new Map<string, number>()
+  const starters = new Set<string>()
+  let maxWords = 1
+  lists.forEach((entries, i) => {
+    const bit = 1 << i
+    for (const e of entries) {
+      const words = e.toLowerCase().match(WORD)
+      if (words === null) continue
+      const key = words.join(' ')
+      if (words.length === 1) { single.set(key, (single.get(key) ?? 0) | bit); continue }
+      multi.set(key, (multi.get(key) ?? 0) | bit)
+      starters.add(words[0] as string)
+      maxWords = Math.max(maxWords, words.length)
+    }
+  })
+  return {
+    scan (words) {
+      let mask = 0
+      for (let i = 0; i < words.length; i++) {
+        let w = words[i] as string
+        mask |= single.get(w) ?? 0
+        if (!starters.has(w)) continue
+        for (let n = 1; n < maxWords && i + n < words.length; n++) {
+          w += ' ' + (words[i + n] as string)
+          mask |= multi.get(w) ?? 0
+        }
+      }
+      return mask
+    }
+  }
+}

@@ -75,7 +75,7 @@ export const section = (points: readonly PointResult[], machine: Machine, comman
   '',
   `Command: \`${command}\` (${seconds} s measured per point, after a settling period; the JSON is bench/results/e2e.json, the chart bench/results/e2e.svg).`,
   `Machine: ${machine.nproc} CPUs (nproc), ${machine.cpu}, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}, ${machine.kafka}.`,
-  `These ${machine.nproc} cores are shared by everything at once: Kafka, the schema registry, Redis, the process under test, and the load generator with its measuring consumer (one Node process). The numbers say how the systems compare on one small machine, not what a cluster does.`,
+  `These ${machine.nproc} cores are shared by everything at once: Kafka, the schema registry, Redis, the process under test, and the load generator with its measuring consumer (one Node process). The numbers say how the systems compare on one small machine, not what a cluster does. "machine busy" counts every process, including any other work running on the machine at the time; a point where it reads 100 % was starved of CPU.`,
   '',
   '- **passthrough**: the no-work baseline (bench/e2e/passthrough.ts): the processor\'s own ingest and publish modules with the same configuration, producing each record unchanged (acks -1, offsets committed after the acknowledgement).',
   '- **pipeline**: `parcel-risk run` as a child process: decode (Avro, registry), validate, enrich (Redis, profiles loaded), score with rules/eu-lvc, publish decisions and dead letters.',

@@ -82,6 +82,8 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
   let summary = createSummary(Date.now())
   let unreadable = 0
   let processorExitCode: number | null = null
+  // When the last outcome came in (or the drain gave up): the final rates leave shutdown out.
+  let endedMs: number | undefined
   try {
     await processor.ready(120_000)
     say('processor ready')
@@ -115,6 +117,8 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
       say(`stopped feeding after ${summary.sent} declarations; waiting for the last outcomes`)
       const drainUntil = Date.now() + options.drainTimeoutS * 1000
       while (summary.decisions + summary.deadLetters < summary.sent && Date.now() < drainUntil) await sleep(100)
+      endedMs = Date.now()
+      tick(summary, endedMs)
     } finally {
       clearInterval(ticker)
     }
@@ -125,8 +129,8 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
     if (processorExitCode === null) processorExitCode = await processor.stop(10_000)
     process.off('exit', killOnExit)
   }
-  tick(summary, Date.now())
-  const final = view(summary, Date.now())
+  if (endedMs === undefined) tick(summary, Date.now())
+  const final = view(summary, endedMs ?? Date.now())
   io.out.write(`\n${renderPanel(final, { title: 'parcel-risk demo — final summary', settings: `rate ${options.rate}/s, seed ${options.seed}` }).join('\n')}\n`)
   if (!options.keep) {
     await cleanUp(services, names).then(() => { say(`deleted the run's topics and Redis keys (keep them with --keep)`) }, (err: unknown) => { say(`clean-up failed: ${(err as Error).message}`) })

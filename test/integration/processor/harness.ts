@@ -130,7 +130,9 @@ export const produceStream = async (services: ServiceUrls, s: Scenario, count: n
   const kafka = new Kafka({ clientId: `it-${s.id}-producer`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
   const admin = kafka.admin()
   await admin.connect()
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: s.topics.declarations, numPartitions: options.partitions ?? 6, replicationFactor: 1 }] })
+  if (!(await admin.listTopics()).includes(s.topics.declarations)) {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: s.topics.declarations, numPartitions: options.partitions ?? 6, replicationFactor: 1 }] })
+  }
   await admin.disconnect()
   const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
   const schema = readSchema('ParcelDeclaration')

@@ -163,12 +163,16 @@ const table = [
   '|---|---|---:|---:|---:|---:|---:|',
   ...rows.map((r) => `| ${r.name} | ${r.note} | ${r.timedDeclarations.toLocaleString('en-US')} | ${r.nsPerDeclaration.toLocaleString('en-US')} | ${r.declarationsPerSecond.toLocaleString('en-US')} | ${r.ratioVsHandWritten.toFixed(2)} | ${r.ratioVsEngineScore.toFixed(2)} |`)
 ].join('\n')
+// Per-run ratio of score() to hand-written (same run, same load): the spread the median hides.
+const perRun = (samples.get(impls[1]?.name ?? '') ?? []).map((x, i) => x / ((samples.get(impls[0]?.name ?? '') ?? [])[i] ?? x))
+const spread = `score() / hand-written per run: ${perRun.map((r) => r.toFixed(2)).join(', ')}.`
 const actions = [...actionCounts.entries()].sort((a, b) => b[1] - a[1]).map(([a, n]) => `${a} ${(100 * n / COUNT).toFixed(1)} %`).join(', ')
 const summary = [
   `${COUNT.toLocaleString('en-US')} generated declarations (seed ${SEED}), ruleset ${ruleset.id} ${ruleset.version} (${ruleset.rules.length} rules), ` +
     `all four verified identical on every declaration; median of ${RUNS} interleaved runs; machine: ${machine.nproc} CPUs (nproc), ${machine.cpu}, node ${machine.node}, ${machine.platform}, ` +
-    `1-minute load average ${loadAtStart.toFixed(1)} at the start (the machine is shared; above 0 other work competed for the CPUs).`,
-  `Decisions: ${actions}; ${(firing / COUNT).toFixed(2)} rule hits per declaration.`
+    `1-minute load average ${loadAtStart.toFixed(1)} at the start (a shared machine: other processes were using the CPUs).`,
+  `Decisions: ${actions}; ${(firing / COUNT).toFixed(2)} rule hits per declaration.`,
+  spread
 ].join('\n')
 console.log(`\n${summary}\n\n${table}\n`)
 

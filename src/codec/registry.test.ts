@@ -73,3 +73,46 @@ describe('codec > registry', () => {
     expect(await outcome(1, refused)).toBe('E_DECODE_REGISTRY_UNAVAILABLE retry')
   })
 })
+
+describe('codec > registry > start-up race', () => {
+  // Two instances start together: both read "no config yet", the first creates the subject's
+  // compatibility rule, the second's PUT answers 409. The second must read the rule the first
+  // set and register, not fail start-up.
+  let raceServer: Server
+  let raceBase = ''
+  let level: string | null = null
+  let putsSeen = 0
+
+  beforeAll(async () => {
+    raceServer = createServer((req, res) => {
+      const send = (status: number, body: unknown): void => { res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)) }
+      const url = req.url ?? ''
+      if (url.startsWith('/config/') && req.method === 'GET') {
+        // The first GET is answered as the loser saw it: before the winner's rule existed.
+        if (putsSeen === 0 || level === null) { send(404, { error_code: 40401, message: 'no config' }); return }
+        send(200, { compatibilityLevel: level })
+      } else if (url.startsWith('/config/') && req.method === 'PUT') {
+        putsSeen++
+        level = 'BACKWARD' // the winner's rule, created just before this request
+        send(409, { message: "A rule named 'COMPATIBILITY' already exists." })
+      } else if (url.endsWith('/versions') && req.method === 'POST') {
+        send(200, { id: 42 })
+      } else {
+        send(404, { error_code: 40401, message: `unexpected ${req.method} ${url}` })
+      }
+    })
+    await new Promise<void>((resolve) => raceServer.listen(0, '127.0.0.1', resolve))
+    raceBase = `http://127.0.0.1:${(raceServer.address() as AddressInfo).port}`
+  })
+
+  afterAll(async () => {
+    raceServer.closeAllConnections()
+    await new Promise((resolve) => raceServer.close(resolve))
+  })
+
+  it('reads the level another instance just set when its own PUT answers 409', async () => {
+    const r = createRegistry({ url: raceBase, requestTimeoutMs: 2_000, unknownIdTtlMs: 60_000 })
+    expect(await r.register('declarations-value', JSON.parse(schema) as object)).toBe(42)
+    expect(putsSeen).toBe(1)
+  })
+})

@@ -100,7 +100,10 @@ export const createRegistry = (config: RegistryConfig): Registry => {
 
   const configUrl = (subject: string): string => `${base}/config/${encodeURIComponent(subject)}`
 
-  const settleCompatibility = async (subject: string): Promise<COMPATIBILITY> => {
+  // Instances starting together race to create the subject's rule: the loser's PUT answers
+  // 409 (Apicurio: "A rule named 'COMPATIBILITY' already exists"), so it reads the level
+  // the winner set instead of failing start-up.
+  const settleCompatibility = async (subject: string, attempt = 1): Promise<COMPATIBILITY> => {
     const current = await fetch(configUrl(subject), { signal: AbortSignal.timeout(config.requestTimeoutMs) })
     if (current.ok) {
       const level = String(((await current.json()) as { compatibilityLevel?: unknown }).compatibilityLevel ?? '').toUpperCase()
@@ -114,6 +117,7 @@ export const createRegistry = (config: RegistryConfig): Registry => {
       body: JSON.stringify({ compatibility: COMPATIBILITY.BACKWARD }),
       signal: AbortSignal.timeout(config.requestTimeoutMs)
     })
+    if (put.status === 409 && attempt === 1) return await settleCompatibility(subject, 2)
     if (!put.ok) throw new Error(`PUT ${configUrl(subject)} answered ${put.status}: ${await put.text()}`)
     return COMPATIBILITY.BACKWARD
   }

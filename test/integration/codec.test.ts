@@ -34,6 +34,18 @@ const declarations = (n: number, seed: number): ParcelDeclaration[] => {
 const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value))
 
 describe('codec > registry (Apicurio, ccompat API)', () => {
+  it('lets instances that start together register the same subject (one id, no start-up failure)', async () => {
+    // The race (both read "no config", both create the rule) is narrow; several rounds of
+    // six instances make it likely that at least one round meets it.
+    for (let round = 0; round < 8; round++) {
+      const name = subject(`concurrent-${round}`)
+      const instances = Array.from({ length: 6 }, () => createRegistry({ url: registryUrl, ...defaultRegistryConfig }))
+      const ids = await Promise.all(instances.map((r) => r.register(name, v1Schema)))
+      expect(new Set(ids).size).toBe(1)
+      expect(ids[0]).toBeGreaterThan(0)
+    }
+  })
+
   it('registers a schema with BACKWARD compatibility and returns the same id when registered again', async () => {
     const name = subject('register')
     const id = await registry.register(name, v1Schema)

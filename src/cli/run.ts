@@ -16,5 +16,8 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     return 2
   }
   const { run } = await import('../main.ts')
-  return await run()
+  const code = await run()
+  // After a shutdown, or a start-up that failed half-way (HTTP server listening, clients
+  // connected), kafkajs and ioredis may hold timers and sockets open; the process is done.
+  process.exit(code)
 }

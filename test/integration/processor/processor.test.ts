@@ -195,6 +195,13 @@ describe('processor > group and lifecycle', () => {
     expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0])
   }, 180_000)
 
+  it('exits 1 instead of hanging when start-up fails half-way', async () => {
+    const s = scenario(services, { PARCEL_RISK_RULES_DIR: join(tmpdir(), 'no-such-ruleset') })
+    const p = start(s, 'bad-start')
+    expect(await p.exited).toBe(1)
+    expect(readFileSync(p.logFile, 'utf8')).toContain('"msg":"start-up failed"')
+  }, 60_000)
+
   it('drains on SIGTERM: exits 0 and the group has committed every answered record', async () => {
     const s = scenario(services)
     const produced = await produceStream(services, s, 3_000, { seed: 15, poisonEvery: 0 })

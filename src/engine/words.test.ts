@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { compileRules, DECLARED_AT, declaration } from './inline-ruleset.ts'
-import { containsWord, createLexicon, LISTS_PER_LEXICON, wordSet } from './words.ts'
+import { containsWord, createLexicon, LISTS_PER_LEXICON, splitWords, wordSet } from './words.ts'
 
 describe('engine > words', () => {
   const lex = createLexicon()
@@ -28,6 +28,20 @@ describe('engine > words', () => {
     for (let round = 0; round < 2; round++) {
       expect(texts.map((t) => containsWord(gifts, t))).toEqual(texts.map((_, i) => i % 3 === 0))
     }
+  })
+
+  it.each([
+    'USB-C cable, 2m (black)', '  spare  parts  ', 'x', 'Präsent für Oma', '\u212Aelvin scale', 'ÅNGSTRÖM 3x', 'a_b-c.d/e', ''
+  ])('splits %j as the Unicode word pattern does', (text) => {
+    expect(splitWords(text)).toEqual(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])
+  })
+
+  it('answers for a list registered after texts were looked up', () => {
+    const own = createLexicon()
+    const first = wordSet(['cable'], own)
+    expect(containsWord(first, 'usb cable')).toBe(true)
+    const later = wordSet(['usb cable'], own)
+    expect([containsWord(later, 'usb cable'), containsWord(first, 'usb cable')]).toEqual([true, true])
   })
 
   it('refuses more lists than a lexicon has bits', () => {

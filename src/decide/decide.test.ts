@@ -52,6 +52,16 @@ describe('decide > score and action', () => {
     expect(d.score).toBe(20)
   })
 
+  it.each<[string, InlineRule[], string[]]>([
+    ['equal contributions keep rule order', [always('I-A', { weight: 10 }), always('I-B', { weight: 10 }), always('I-C', { weight: 10 })], ['I-A', 'I-B', 'I-C']],
+    ['gates in rule order before every scored rule', [always('I-A', { weight: 10 }), always('G-A', { tier: 'gate', action: 'SCREEN_NII' }), always('I-B', { weight: 30 }), always('G-B', { tier: 'gate', action: 'REJECT_DATA' })], ['G-A', 'G-B', 'I-B', 'I-A']],
+    ['ascending weights come out descending, ties stay in order', [always('M-A', { tier: 'mitigation', weight: 5 }), always('I-A', { weight: 5 }), always('I-B', { weight: 20 }), always('I-C', { weight: 5 }), always('I-D', { weight: 20 })], ['I-B', 'I-D', 'I-A', 'I-C', 'M-A']]
+  ])('orders reasons: %s', (_, rules, ids) => {
+    const d = compileRules(rules).score(declaration(), null, CTX)
+    expect(d.reasons.map((r) => r.ruleId)).toEqual(ids)
+    expect(d.gates).toEqual(ids.filter((id) => id.startsWith('G-')))
+  })
+
   it('fills every field of the RiskDecision record', () => {
     const rs = compileRules([{ id: 'E1', when: 'pieces / (pieces - 1) > 0' }])
     const d = rs.score(declaration(), null, { nowMs: DECLARED_AT + 5, receivedAtMs: DECLARED_AT, inputDigest: 'ab'.repeat(32), enrichmentMissing: ['seller'] })

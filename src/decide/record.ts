@@ -28,57 +28,89 @@ const pairs = (flat: readonly string[]): ReasonValue[] => {
 const field = (d: unknown, name: string): unknown =>
   typeof d === 'object' && d !== null ? (d as Record<string, unknown>)[name] : undefined
 
-export const buildDecision = (
-  ruleset: RulesetIdentity, rules: readonly RuleInfo[], explain: readonly Explain[],
-  ev: Evaluation, d: unknown, e: unknown, ctx: ScoreContext
-): RiskDecision => {
-  const gates: Reason[] = []
-  const scored: Reason[] = []
-  const gateIds: string[] = []
-  const errors: string[] = []
-  const rejections: DataRejection[] = []
-  for (let i = 0; i < rules.length; i++) {
-    const outcome = ev.outcomes[i]
-    const rule = rules[i] as RuleInfo
-    if (outcome === OUTCOME_ERROR) { errors.push(rule.id); continue }
-    if (outcome !== OUTCOME_HIT) continue
-    let values: ReasonValue[]
-    try {
-      values = pairs((explain[i] as Explain)(d, e, ctx.nowMs))
-    } catch (err) {
-      values = [{ name: 'explanation failed', value: (err as Error).message }]
-    }
-    if (rule.tier === 'gate') {
-      gateIds.push(rule.id)
-      gates.push({ ruleId: rule.id, title: rule.title, tier: 'GATE', contribution: 0, values })
-      if (rule.action === 'REJECT_DATA') {
-        rejections.push({ code: 'E_RULES_REJECT_DATA', path: values[0]?.name ?? '', message: rule.title })
+/** Per rule, what its reason looks like; worked out once per ruleset, not per decision. */
+interface ReasonPlan {
+  readonly id: string
+  readonly title: string
+  readonly gate: boolean
+  readonly rejects: boolean
+  readonly contribution: number
+}
+
+export type DecisionBuilder = (ev: Evaluation, d: unknown, e: unknown, ctx: ScoreContext) => RiskDecision
+
+/**
+ * Reasons come out as gates (rule order) then indicators and mitigations by contribution,
+ * largest first, ties in rule order (what a stable sort gives). Only a few rules fire per
+ * declaration, so each reason is put in its place as it is made (an insertion sort) instead
+ * of collecting gates and scored rules apart, sorting and concatenating; tiers, contributions
+ * and rejections are worked out once per ruleset. Measured A/B in one process against the
+ * previous per-call buildDecision (turns in chunks of 500, 20,000 generated declarations,
+ * 7 runs): score() 2.85 → 2.59 µs (median), new/old 0.93 per run (0.88–0.94).
+ */
+export const decisionBuilder = (ruleset: RulesetIdentity, rules: readonly RuleInfo[], explain: readonly Explain[]): DecisionBuilder => {
+  const plans: ReasonPlan[] = rules.map((rule) => ({
+    id: rule.id,
+    title: rule.title,
+    gate: rule.tier === 'gate',
+    rejects: rule.tier === 'gate' && rule.action === 'REJECT_DATA',
+    contribution: rule.tier === 'gate' ? 0 : Math.round(rule.tier === 'mitigation' ? -rule.weight : rule.weight)
+  }))
+  const n = plans.length
+  return (ev, d, e, ctx) => {
+    const reasons: Reason[] = []
+    const gateIds: string[] = []
+    const errors: string[] = []
+    const rejections: DataRejection[] = []
+    const outcomes = ev.outcomes
+    for (let i = 0; i < n; i++) {
+      const outcome = outcomes[i]
+      if (outcome !== OUTCOME_HIT) {
+        if (outcome === OUTCOME_ERROR) errors.push((plans[i] as ReasonPlan).id)
+        continue
       }
-    } else {
-      const contribution = Math.round(rule.tier === 'mitigation' ? -rule.weight : rule.weight)
-      scored.push({ ruleId: rule.id, title: rule.title, tier: 'INDICATOR', contribution, values })
+      const plan = plans[i] as ReasonPlan
+      let values: ReasonValue[]
+      try {
+        values = pairs((explain[i] as Explain)(d, e, ctx.nowMs))
+      } catch (err) {
+        values = [{ name: 'explanation failed', value: (err as Error).message }]
+      }
+      const c = plan.contribution
+      const reason: Reason = { ruleId: plan.id, title: plan.title, tier: plan.gate ? 'GATE' : 'INDICATOR', contribution: c, values }
+      // Insert after the gates (a gate) or after every scored reason of at least this
+      // contribution (an indicator or mitigation).
+      let at = reasons.length
+      if (plan.gate) {
+        at = gateIds.length
+        gateIds.push(plan.id)
+        if (plan.rejects) rejections.push({ code: 'E_RULES_REJECT_DATA', path: values[0]?.name ?? '', message: plan.title })
+      } else {
+        while (at > gateIds.length && (reasons[at - 1] as Reason).contribution < c) at--
+      }
+      if (at === reasons.length) reasons.push(reason)
+      else reasons.splice(at, 0, reason)
     }
-  }
-  if (!ev.inForce) errors.push(`ruleset ${ruleset.id} is not in force on ${new Date(ev.dateMs).toISOString()}`)
-  if (scored.length > 1) scored.sort((a, b) => b.contribution - a.contribution)
-  const missing = ctx.enrichmentMissing ?? []
-  const receivedAt = ctx.receivedAtMs ?? ctx.nowMs
-  const id = field(d, 'declarationId')
-  const version = field(d, 'version')
-  return {
-    declarationId: typeof id === 'string' ? id : '',
-    version: typeof version === 'number' ? version : 0,
-    decision: ev.decision,
-    action: ev.action,
-    score: ev.score,
-    reasons: gates.length === 0 ? scored : scored.length === 0 ? gates : gates.concat(scored),
-    gates: gateIds,
-    errors,
-    randomSelection: ev.randomlySelected,
-    ruleset: { id: ruleset.id, version: ruleset.version, digest: ruleset.digest },
-    enrichment: missing.length > 0 ? { status: 'DEGRADED', missing: [...missing] } : { status: 'OK', missing: [] },
-    rejections: ev.action === 'REJECT_DATA' ? rejections : [],
-    timings: { receivedAt, decidedAt: ctx.nowMs, latencyMicros: Math.max(0, Math.round((ctx.nowMs - receivedAt) * 1000)) },
-    inputDigest: ctx.inputDigest ?? ''
+    if (!ev.inForce) errors.push(`ruleset ${ruleset.id} is not in force on ${new Date(ev.dateMs).toISOString()}`)
+    const missing = ctx.enrichmentMissing
+    const receivedAt = ctx.receivedAtMs ?? ctx.nowMs
+    const id = field(d, 'declarationId')
+    const version = field(d, 'version')
+    return {
+      declarationId: typeof id === 'string' ? id : '',
+      version: typeof version === 'number' ? version : 0,
+      decision: ev.decision,
+      action: ev.action,
+      score: ev.score,
+      reasons,
+      gates: gateIds,
+      errors,
+      randomSelection: ev.randomlySelected,
+      ruleset: { id: ruleset.id, version: ruleset.version, digest: ruleset.digest },
+      enrichment: missing !== undefined && missing.length > 0 ? { status: 'DEGRADED', missing: [...missing] } : { status: 'OK', missing: [] },
+      rejections: ev.action === 'REJECT_DATA' ? rejections : [],
+      timings: { receivedAt, decidedAt: ctx.nowMs, latencyMicros: Math.max(0, Math.round((ctx.nowMs - receivedAt) * 1000)) },
+      inputDigest: ctx.inputDigest ?? ''
+    }
   }
 }

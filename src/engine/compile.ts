@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto'
 import { severity } from '../decide/decision.ts'
 import { makeFinisher } from '../decide/outcome.ts'
-import { buildDecision } from '../decide/record.ts'
+import { decisionBuilder } from '../decide/record.ts'
 import type { ListDef } from './check.ts'
 import { checkExpression } from './check.ts'
 import { generate, instantiate } from './codegen.ts'
@@ -143,6 +143,7 @@ const assemble = (
     randomSelection: manifest.randomSelection, effectiveFromMs: manifest.effectiveFromMs, effectiveToMs: manifest.effectiveToMs
   })
   const identity = { id: manifest.id, version: manifest.version, digest: rulesetDigest(files) }
+  const decide = decisionBuilder(identity, rules, module.explain)
 
   const evaluate = (d: unknown, e: unknown, ctx: ScoreContext): Evaluation => {
     ev.degraded = ctx.enrichmentMissing !== undefined && ctx.enrichmentMissing.length > 0
@@ -174,7 +175,7 @@ const assemble = (
     tests: Object.freeze([...tests]),
     source: generated.source,
     evaluate,
-    score: (d, e, ctx) => buildDecision(identity, rules, module.explain, evaluate(d, e, ctx), d, e, ctx)
+    score: (d, e, ctx) => decide(evaluate(d, e, ctx), d, e, ctx)
   }
   return Object.freeze(ruleset)
 }

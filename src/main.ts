@@ -5,6 +5,8 @@
 //
 // Exit codes: 0 after a clean shutdown, 1 after a fatal error or a shutdown that overran
 // shutdownTimeoutMs, 2 for invalid configuration.
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Producer } from 'kafkajs'
 import { readSchema } from './codec/avro-types.ts'
@@ -49,6 +51,9 @@ const openRuleset = async (dir: string, watch: boolean, role: RulesetRole, log: 
   const loaded = (r: CompiledRuleset): void => {
     metrics.rulesetLoaded(role, { id: r.id, version: r.version, digest: r.digest }, r.rules.map((rule) => rule.id))
     log.info({ role, dir, id: r.id, version: r.version, digest: r.digest, rules: r.rules.length }, 'ruleset in force')
+  }
+  if (!existsSync(join(dir, 'ruleset.yaml'))) {
+    throw new ParcelRiskError('E_CONFIG_INVALID', `${role === 'active' ? 'rules.dir' : 'rules.shadowDir'}: no ruleset.yaml in ${dir}`, { path: role === 'active' ? 'rules.dir' : 'rules.shadowDir' })
   }
   if (!watch) {
     const ruleset = await loadRulesetOrThrow(dir)

@@ -195,11 +195,13 @@ describe('processor > group and lifecycle', () => {
     expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0])
   }, 180_000)
 
-  it('exits 1 instead of hanging when start-up fails half-way', async () => {
+  it('exits instead of hanging when start-up fails half-way: 2 for a rules dir without a ruleset', async () => {
     const s = scenario(services, { PARCEL_RISK_RULES_DIR: join(tmpdir(), 'no-such-ruleset') })
     const p = start(s, 'bad-start')
-    expect(await p.exited).toBe(1)
-    expect(readFileSync(p.logFile, 'utf8')).toContain('"msg":"start-up failed"')
+    expect(await p.exited).toBe(2)
+    const log = readFileSync(p.logFile, 'utf8')
+    expect(log).toContain('"msg":"start-up failed"')
+    expect(log).toContain('"code":"E_CONFIG_INVALID"')
   }, 60_000)
 
   it('drains on SIGTERM: exits 0 and the group has committed every answered record', async () => {

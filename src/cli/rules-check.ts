@@ -2,9 +2,9 @@
 // reports every problem as file:line:column. Nothing runs: this is the gate before a ruleset
 // goes live, so it is cheap enough for an editor hook or CI.
 
-import { EXIT_FINDINGS, EXIT_OK, parseCommand, processIo, usageError } from './args.ts'
+import { parseCommand, processIo, usageError } from './args.ts'
 import type { Io } from './args.ts'
-import { compileOrReport, findRulesetDirs } from './rulesets.ts'
+import { forEachRuleset } from './rulesets.ts'
 
 const USAGE = `usage: parcel-risk rules check [dir] [--emit]
 
@@ -23,16 +23,11 @@ export const run = async (argv: readonly string[], io: Io = processIo): Promise<
   const args = parseCommand(argv, spec, io)
   if (!args.ok) return args.exitCode
   const root = args.positionals[0] ?? 'rules'
-  const dirs = findRulesetDirs(root)
-  if (dirs.length === 0) return usageError(spec, io, `no ruleset (ruleset.yaml) in ${root}`).exitCode
-  let failed = 0
-  for (const dir of dirs) {
-    const ruleset = await compileOrReport(dir, io)
-    if (ruleset === null) { failed++; continue }
+  return await forEachRuleset(root, io, () => usageError(spec, io, `no ruleset (ruleset.yaml) in ${root}`).exitCode, (dir, ruleset) => {
     io.stdout.write(`ok ${dir}: ${ruleset.id} ${ruleset.version}, ${ruleset.rules.length} rules, ${ruleset.lists.length} lists, digest ${ruleset.digest.slice(0, 12)}\n`)
     if (args.values.emit === true) io.stdout.write(`${ruleset.source}\n`)
-  }
-  return failed > 0 ? EXIT_FINDINGS : EXIT_OK
+    return 0
+  })
 }
 
 export const main = async (argv: readonly string[]): Promise<number> => await run(argv)

@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CompiledRuleset } from '../engine/ruleset.ts'
-import { EXIT_FINDINGS, EXIT_OK, parseCommand, processIo, usageError } from './args.ts'
+import { parseCommand, processIo, usageError } from './args.ts'
 import type { Io } from './args.ts'
 import { compareDecision, expandFixtures } from './rule-fixtures.ts'
-import { compileOrReport, findRulesetDirs } from './rulesets.ts'
+import { forEachRuleset } from './rulesets.ts'
 
 const USAGE = `usage: parcel-risk rules test [dir] [--filter TEXT]
 
@@ -64,18 +64,12 @@ export const run = async (argv: readonly string[], io: Io = processIo): Promise<
   const args = parseCommand(argv, spec, io)
   if (!args.ok) return args.exitCode
   const root = args.positionals[0] ?? 'rules'
-  const dirs = findRulesetDirs(root)
-  if (dirs.length === 0) return usageError(spec, io, `no ruleset (ruleset.yaml) in ${root}`).exitCode
-  let failed = 0
-  for (const dir of dirs) {
-    const ruleset = await compileOrReport(dir, io)
-    if (ruleset === null) { failed++; continue }
+  return await forEachRuleset(root, io, () => usageError(spec, io, `no ruleset (ruleset.yaml) in ${root}`).exitCode, (dir, ruleset) => {
     const tally = runRuleset(dir, ruleset, args.values.filter, io)
-    failed += tally.failed
     const total = tally.passed + tally.failed
     io.stdout.write(`${tally.failed === 0 ? 'ok' : 'FAILED'} ${dir}: ${tally.passed}/${total} tests passed\n`)
-  }
-  return failed > 0 ? EXIT_FINDINGS : EXIT_OK
+    return tally.failed
+  })
 }
 
 export const main = async (argv: readonly string[]): Promise<number> => await run(argv)

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadRuleset } from '../engine/load.ts'
 import type { CompiledRuleset, Diagnostic } from '../engine/ruleset.ts'
-import type { Io } from './args.ts'
+import { EXIT_FINDINGS, EXIT_OK, type Io } from './args.ts'
 
 export const findRulesetDirs = (dir: string): string[] => {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return []
@@ -27,4 +27,21 @@ export const compileOrReport = async (dir: string, io: Io): Promise<CompiledRule
   if (result.ok) return result.ruleset
   for (const d of result.errors) io.stderr.write(`${formatDiagnostic(dir, d)}\n`)
   return null
+}
+
+/**
+ * Compiles each ruleset under `root` and hands it to `each`, which returns how many findings
+ * it reported. Resolves with the command's exit code: `onNone()` when root holds no ruleset,
+ * EXIT_FINDINGS on any compile problem or finding, EXIT_OK otherwise.
+ */
+export const forEachRuleset = async (root: string, io: Io, onNone: () => number,
+  each: (dir: string, ruleset: CompiledRuleset) => number): Promise<number> => {
+  const dirs = findRulesetDirs(root)
+  if (dirs.length === 0) return onNone()
+  let failed = 0
+  for (const dir of dirs) {
+    const ruleset = await compileOrReport(dir, io)
+    failed += ruleset === null ? 1 : each(dir, ruleset)
+  }
+  return failed > 0 ? EXIT_FINDINGS : EXIT_OK
 }

@@ -25,7 +25,7 @@ import { createLogger } from '../src/logger.ts'
 const COUNT = Number(process.argv[2] ?? 100_000)
 const RUNS = 5
 const BATCH = 500
-const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:36379'
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:17379'
 const prefix = `bench-enrich-${randomUUID()}:`
 const log = createLogger({ level: 'silent' })
 

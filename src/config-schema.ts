@@ -70,7 +70,7 @@ const tls = (prefix: string, envPrefix: string): Record<string, KeySpec<string |
 
 // Keys in the order the README lists them.
 export const schema: Schema = {
-  'kafka.brokers': { env: 'KAFKA_BROKERS', kind: 'list', default: ['127.0.0.1:39092'], doc: 'Bootstrap brokers, comma-separated host:port.', check: hostPorts },
+  'kafka.brokers': { env: 'KAFKA_BROKERS', kind: 'list', default: ['127.0.0.1:19092'], doc: 'Bootstrap brokers, comma-separated host:port.', check: hostPorts },
   'kafka.clientId': { env: 'PARCEL_RISK_KAFKA_CLIENT_ID', kind: 'string', default: 'parcel-risk', doc: 'Client id sent to the brokers (quotas, logs).', check: nonBlank },
   'kafka.groupId': { env: 'PARCEL_RISK_KAFKA_GROUP_ID', kind: 'string', default: 'parcel-risk', doc: 'Consumer group of the processor; instances with the same group share the partitions.', check: nonBlank },
   'kafka.topics.declarations': topic('PARCEL_RISK_TOPIC_DECLARATIONS', 'declarations', 'Input topic of parcel declarations.'),
@@ -97,13 +97,13 @@ export const schema: Schema = {
   'kafka.maxWaitTimeMs': { env: 'PARCEL_RISK_KAFKA_MAX_WAIT_TIME_MS', kind: 'int', default: 100, doc: 'Longest a fetch waits at the broker for data; bounds latency when the stream is quiet.', check: range(1, 60_000) },
   'kafka.maxBytesPerPartition': { env: 'PARCEL_RISK_KAFKA_MAX_BYTES_PER_PARTITION', kind: 'int', default: 1_048_576, doc: 'Most bytes fetched from one partition per request (caps batch size).', check: range(1_024) },
   'kafka.publishTimeoutMs': { env: 'PARCEL_RISK_PUBLISH_TIMEOUT_MS', kind: 'int', default: 30_000, doc: 'Longest the brokers may take to acknowledge a published batch.', check: range(100, 600_000) },
-  'registry.url': { env: 'SCHEMA_REGISTRY_URL', kind: 'string', default: 'http://127.0.0.1:38081/apis/ccompat/v7', doc: 'Base URL of the Confluent-compatible schema registry API.', check: url(['http:', 'https:']) },
+  'registry.url': { env: 'SCHEMA_REGISTRY_URL', kind: 'string', default: 'http://127.0.0.1:18081/apis/ccompat/v7', doc: 'Base URL of the Confluent-compatible schema registry API.', check: url(['http:', 'https:']) },
   'registry.username': { env: 'PARCEL_RISK_REGISTRY_USERNAME', kind: 'string', default: undefined, doc: 'Registry basic-auth user name (environment only).', secret: true },
   'registry.password': { env: 'PARCEL_RISK_REGISTRY_PASSWORD', kind: 'string', default: undefined, doc: 'Registry basic-auth password (environment only).', secret: true },
   'registry.requestTimeoutMs': { env: 'PARCEL_RISK_REGISTRY_REQUEST_TIMEOUT_MS', kind: 'int', default: 5_000, doc: 'Bound on one schema lookup, retries included.', check: range(100, 600_000) },
   'registry.unknownIdTtlMs': { env: 'PARCEL_RISK_REGISTRY_UNKNOWN_ID_TTL_MS', kind: 'int', default: 60_000, doc: 'How long a "no such schema id" answer is believed before the registry is asked again.', check: range(0, 86_400_000) },
   'codec.maxRecordBytes': { env: 'PARCEL_RISK_MAX_RECORD_BYTES', kind: 'int', default: 1_048_576, doc: 'Largest declaration record accepted, in bytes; larger ones are dead-lettered.', check: range(64, 100_000_000) },
-  'redis.url': { env: 'REDIS_URL', kind: 'string', default: 'redis://127.0.0.1:36379', doc: 'Redis URL (redis:// or rediss:// for TLS).', check: url(['redis:', 'rediss:']) },
+  'redis.url': { env: 'REDIS_URL', kind: 'string', default: 'redis://127.0.0.1:17379', doc: 'Redis URL (redis:// or rediss:// for TLS).', check: url(['redis:', 'rediss:']) },
   ...tls('redis.tls', 'PARCEL_RISK_REDIS_TLS') as Pick<Schema, 'redis.tls.enabled' | 'redis.tls.caFile' | 'redis.tls.certFile' | 'redis.tls.keyFile' | 'redis.tls.rejectUnauthorized'>,
   'redis.username': { env: 'PARCEL_RISK_REDIS_USERNAME', kind: 'string', default: undefined, doc: 'Redis ACL user name (environment only).', secret: true },
   'redis.password': { env: 'PARCEL_RISK_REDIS_PASSWORD', kind: 'string', default: undefined, doc: 'Redis password (environment only).', secret: true },

@@ -23,7 +23,7 @@ const withFile = (text: string, env: Record<string, string> = {}) =>
 describe('config > defaults', () => {
   it('loads with no environment at all, with the documented topic names and ports', () => {
     const config = load({})
-    expect(config.kafka.brokers).toEqual(['127.0.0.1:39092'])
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:19092'])
     expect(config.kafka.topics).toEqual({
       declarations: 'declarations',
       decisions: 'risk-decisions',

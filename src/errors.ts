@@ -18,6 +18,7 @@ export const catalogue = {
   // --- configuration and start-up -------------------------------------------------------
   E_CONFIG_INVALID: { disposition: 'crash', doc: 'One or more configuration keys are missing or invalid; the message lists every bad key.' },
   E_STACK_TOOL_MISSING: { disposition: 'crash', doc: 'The local stack needs a tool (java 17+, mvn, redis-server) that is not installed; the message gives the install command.' },
+  E_STACK_PORT_TAKEN: { disposition: 'crash', doc: 'A port the local stack needs cannot be bound (a listener or an outgoing connection holds it); the message names each port, its holder when it can be found and the variable that moves it. `stack up` exits 3.' },
   // --- pipeline -------------------------------------------------------------------------
   E_PIPELINE_SCORE_FAILED: { disposition: 'reject', doc: 'The ruleset as a whole failed on a declaration (a single failing rule is an `error` outcome and a fail-closed HOLD instead); the record is dead-lettered with the engine\'s message.' },
   E_PIPELINE_STAGE_CONTRACT: { disposition: 'crash', doc: 'A stage returned a different number of results than it was given records: a defect, so the process stops instead of guessing which record is which.' },

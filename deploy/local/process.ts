@@ -3,8 +3,8 @@
 // .run/<service>.pid together with the port it serves, so `down` never signals a pid that
 // was reused by an unrelated process after a reboot.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs'
-import { createConnection } from 'node:net'
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, closeSync } from 'node:fs'
+import { createConnection, createServer } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 
@@ -90,6 +90,71 @@ export const portOpen = (port: number, timeoutMs = 500): Promise<boolean> =>
     socket.once('connect', () => done(true))
     socket.once('error', () => done(false))
   })
+
+/**
+ * True when 127.0.0.1:port can be bound right now. Binding is the test the services
+ * themselves face: it fails for a listener and also for an outgoing connection that was
+ * given this port as its local (ephemeral) port, which a connect probe cannot see.
+ */
+export const portFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)))
+  })
+
+export interface PortHolder {
+  readonly pid: number | undefined
+  readonly command: string | undefined
+  /** True when the socket listens; false for a connection that uses the port as its local end. */
+  readonly listening: boolean
+}
+
+const socketInodes = (port: number): Array<{ inode: string, listening: boolean }> => {
+  const found: Array<{ inode: string, listening: boolean }> = []
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/)
+      const local = cols[1]
+      if (local === undefined || parseInt(local.split(':')[1] ?? '', 16) !== port) continue
+      found.push({ inode: cols[9] ?? '0', listening: cols[3] === '0A' })
+    }
+  }
+  return found
+}
+
+const pidOfInode = (inode: string): number | undefined => {
+  const target = `socket:[${inode}]`
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    let fds: string[]
+    try { fds = readdirSync(`/proc/${entry}/fd`) } catch { continue }
+    for (const fd of fds) {
+      try { if (readlinkSync(`/proc/${entry}/fd/${fd}`) === target) return Number(entry) } catch { /* closed meanwhile */ }
+    }
+  }
+  return undefined
+}
+
+/**
+ * Who holds 127.0.0.1:port, from /proc (Linux). undefined where /proc has no socket tables
+ * (macOS) or the socket is gone by the time we look.
+ */
+export const portHolder = (port: number): PortHolder | undefined => {
+  const sockets = socketInodes(port)
+  const socket = sockets.find((s) => s.listening) ?? sockets[0]
+  if (socket === undefined) return undefined
+  const pid = socket.inode === '0' ? undefined : pidOfInode(socket.inode)
+  let command: string | undefined
+  if (pid !== undefined) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '')
+      command = argv.join(' ').slice(0, 100)
+    } catch { command = undefined }
+  }
+  return { pid, command, listening: socket.listening }
+}
 
 export const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs: number, isDead?: () => boolean): Promise<number> => {
   const started = Date.now()

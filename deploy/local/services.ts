@@ -1,6 +1,6 @@
 // The three real services of the local stack and how each is resolved, started and probed.
-// Versions are pinned here and in maven/kafka-pom.xml; ports default to dedicated high
-// numbers so nothing collides with services a machine already runs.
+// Versions are pinned here and in maven/kafka-pom.xml; ports default to dedicated numbers
+// (see PORT_SETTINGS) so nothing collides with services a machine already runs.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Kafka, logLevel } from 'kafkajs'
@@ -25,12 +25,26 @@ export interface Ports {
   readonly redis: number
 }
 
+// Default ports sit in 17000–19999: below every operating system's ephemeral range (Linux
+// 32768–60999, macOS/BSD and Windows 49152–65535), where the kernel hands out local ports
+// for outgoing connections. A port inside that range can be taken at random by any client
+// on the machine (a test, a download, a browser), and the service then fails to bind it.
+// They also stay clear of the usual defaults (Kafka 9092/9093, registries 8080/8081,
+// Redis 6379 and its cluster-bus 16379 and Sentinel 26379 ports).
+export const PORT_SETTINGS: Record<keyof Ports, { readonly env: string, readonly fallback: number }> = {
+  kafka: { env: 'PARCEL_RISK_KAFKA_PORT', fallback: 19092 },
+  kafkaController: { env: 'PARCEL_RISK_KAFKA_CONTROLLER_PORT', fallback: 19093 },
+  registry: { env: 'PARCEL_RISK_REGISTRY_PORT', fallback: 18081 },
+  registryManagement: { env: 'PARCEL_RISK_REGISTRY_MANAGEMENT_PORT', fallback: 18091 },
+  redis: { env: 'PARCEL_RISK_REDIS_PORT', fallback: 17379 }
+}
+
 export const ports = (): Ports => ({
-  kafka: envPort('PARCEL_RISK_KAFKA_PORT', 39092),
-  kafkaController: envPort('PARCEL_RISK_KAFKA_CONTROLLER_PORT', 39093),
-  registry: envPort('PARCEL_RISK_REGISTRY_PORT', 38081),
-  registryManagement: envPort('PARCEL_RISK_REGISTRY_MANAGEMENT_PORT', 39001),
-  redis: envPort('PARCEL_RISK_REDIS_PORT', 36379)
+  kafka: envPort(PORT_SETTINGS.kafka.env, PORT_SETTINGS.kafka.fallback),
+  kafkaController: envPort(PORT_SETTINGS.kafkaController.env, PORT_SETTINGS.kafkaController.fallback),
+  registry: envPort(PORT_SETTINGS.registry.env, PORT_SETTINGS.registry.fallback),
+  registryManagement: envPort(PORT_SETTINGS.registryManagement.env, PORT_SETTINGS.registryManagement.fallback),
+  redis: envPort(PORT_SETTINGS.redis.env, PORT_SETTINGS.redis.fallback)
 })
 
 export interface StackEnv {
@@ -218,7 +232,11 @@ export const prepareRedis = (d: Dirs, p: Ports): StartSpec => {
 
 export const kafkaReady = async (p: Ports): Promise<boolean> => {
   if (!(await portOpen(p.kafka))) return false
-  const admin = new Kafka({ brokers: [`127.0.0.1:${p.kafka}`], logLevel: logLevel.NOTHING, connectionTimeout: 1000, retry: { retries: 0 } }).admin()
+  // Bounded: something else listening on the port (not Kafka) must not hold the probe for
+  // kafkajs's default 30 s request timeout.
+  const admin = new Kafka({
+    brokers: [`127.0.0.1:${p.kafka}`], logLevel: logLevel.NOTHING, connectionTimeout: 1000, requestTimeout: 2000, retry: { retries: 0 }
+  }).admin()
   try {
     await admin.connect()
     const cluster = await admin.describeCluster()

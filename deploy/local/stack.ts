@@ -4,15 +4,17 @@
 //   node deploy/local/stack.ts up|down|status|logs|env [kafka|registry|redis ...]
 //
 // `up` is idempotent: a service whose recorded process is alive and answers is left alone.
+// `up` is all or nothing: a service that fails to start stops the ones this call started.
 // `down` stops only processes recorded by `up`. Exit codes: 0 ok, 1 a service is down
-// (status) or failed to start, 2 usage error or a required tool is missing.
+// (status) or failed to start, 2 usage error or a required tool is missing, 3 a port the
+// stack needs is in use (E_STACK_PORT_TAKEN; the message names the port and its holder).
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isParcelRiskError, ParcelRiskError } from '../../src/errors.ts'
 import { silenceKafkajsTimeoutWarning } from '../../src/ingest/node-warnings.ts'
-import { isAlive, readPid, removePid, startDetached, stopProcess, tail, portOpen, waitFor, run } from './process.ts'
+import { isAlive, readPid, removePid, startDetached, stopProcess, tail, portFree, portHolder, portOpen, waitFor, run } from './process.ts'
 import {
-  findJava, isResolved, kafkaReady, MIN_JAVA, ports, prepareKafka, prepareRedis, prepareRegistry, redisReady, registryReady,
+  findJava, isResolved, kafkaReady, MIN_JAVA, PORT_SETTINGS, ports, prepareKafka, prepareRedis, prepareRegistry, redisReady, registryReady,
   resolveArtifacts, stackEnv, type Dirs, type Ports, type StackEnv
 } from './services.ts'
 
@@ -20,7 +22,9 @@ export const SERVICES = ['kafka', 'registry', 'redis'] as const
 export type Service = typeof SERVICES[number]
 
 const root = dirname(fileURLToPath(import.meta.url))
-export const dirs: Dirs = { root, cache: join(root, '.cache'), run: join(root, '.run') }
+// PARCEL_RISK_STACK_RUN_DIR moves the pid files, logs and data of the services, so a second
+// stack (other ports, other run directory) can live beside the first one.
+export const dirs: Dirs = { root, cache: join(root, '.cache'), run: process.env.PARCEL_RISK_STACK_RUN_DIR ?? join(root, '.run') }
 
 const readiness: Record<Service, (p: Ports) => Promise<boolean>> = { kafka: kafkaReady, registry: registryReady, redis: redisReady }
 const startTimeoutMs: Record<Service, number> = { kafka: 90_000, registry: 120_000, redis: 15_000 }
@@ -75,6 +79,62 @@ export interface UpResult {
   readonly timingsMs: Record<string, number>
 }
 
+const servicePorts: Record<Service, ReadonlyArray<keyof Ports>> = {
+  kafka: ['kafka', 'kafkaController'],
+  registry: ['registry', 'registryManagement'],
+  redis: ['redis']
+}
+
+const describeHolder = (port: number): string => {
+  const holder = portHolder(port)
+  if (holder === undefined) return 'held by a process this user cannot see, or by a connection that has just closed'
+  const who = holder.pid === undefined ? 'a process this user cannot see' : `pid ${holder.pid}${holder.command === undefined ? '' : ` (${holder.command})`}`
+  return holder.listening
+    ? `${who} listens on it`
+    : `${who} uses it as the local end of a connection (a transient outgoing connection: try again, or choose another port)`
+}
+
+/** Fails with E_STACK_PORT_TAKEN naming every port of `toStart` that cannot be bound now. */
+const checkPorts = async (toStart: readonly Service[], p: Ports): Promise<void> => {
+  const taken: string[] = []
+  for (const service of toStart) {
+    for (const key of servicePorts[service]) {
+      const port = p[key]
+      if (await portFree(port)) continue
+      taken.push(`  ${service}: 127.0.0.1:${port} is in use: ${describeHolder(port)}; set ${PORT_SETTINGS[key].env} to another port`)
+    }
+  }
+  if (taken.length > 0) throw new ParcelRiskError('E_STACK_PORT_TAKEN', `cannot start the stack, ports in use:\n${taken.join('\n')}`)
+}
+
+/** Which wanted services this call has to start: not running from this stack and not answering. */
+const servicesToStart = async (wanted: readonly Service[], p: Ports, say: (line: string) => void): Promise<Service[]> => {
+  const toStart: Service[] = []
+  for (const service of wanted) {
+    const record = readPid(dirs.run, service)
+    if (record !== undefined && isAlive(record.pid)) continue
+    if (await readiness[service](p).catch(() => false)) {
+      say(`${service}: already answering on port ${portOf(service, p)} (not started by this stack; using it)`)
+      continue
+    }
+    toStart.push(service)
+  }
+  return toStart
+}
+
+const waitReady = async (service: Service, pid: number, p: Ports): Promise<void> => {
+  try {
+    await waitFor(service, () => readiness[service](p), startTimeoutMs[service], () => !isAlive(pid))
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; last log lines:\n${tail(logFile(service), 20)}`, { cause: err })
+  }
+}
+
+/**
+ * Starts the wanted services that are not running yet and waits until each answers.
+ * All or nothing: when one fails, the services this call started are stopped again before
+ * the error (naming each failed service, with its last log lines) is thrown.
+ */
 export const up = async (wanted: readonly Service[] = SERVICES, say: (line: string) => void = () => {}): Promise<UpResult> => {
   checkTools(wanted)
   const p = ports()
@@ -84,46 +144,43 @@ export const up = async (wanted: readonly Service[] = SERVICES, say: (line: stri
     resolveArtifacts(dirs, say)
     timingsMs.resolve = Date.now() - t0
   }
+  const toStart = await servicesToStart(wanted, p, say)
+  await checkPorts(toStart, p)
   const prepare = { kafka: prepareKafka, registry: prepareRegistry, redis: prepareRedis }
   const started: Service[] = []
-  // Start all first, then wait: the JVMs boot in parallel.
-  const pending: Array<{ service: Service, pid: number, t0: number }> = []
-  for (const service of wanted) {
-    const record = readPid(dirs.run, service)
-    if (record !== undefined && isAlive(record.pid)) continue
-    if (await readiness[service](p).catch(() => false)) {
-      say(`${service}: already answering on port ${portOf(service, p)} (not started by this stack; using it)`)
-      continue
+  try {
+    // Start all first, then wait: the JVMs boot in parallel.
+    const pending: Array<{ service: Service, pid: number, t0: number }> = []
+    for (const service of toStart) {
+      const spec = prepare[service](dirs, p)
+      const t0 = Date.now()
+      const rec = startDetached(dirs.run, spec)
+      say(`${service}: starting (pid ${rec.pid}, port ${spec.port}, log ${spec.logFile})`)
+      pending.push({ service, pid: rec.pid, t0 })
+      started.push(service)
     }
-    if (await portOpen(portOf(service, p))) {
-      throw new Error(`${service}: port ${portOf(service, p)} is taken by another process; set ${envName(service)} to another port`)
+    const results = await Promise.allSettled(pending.map(async ({ service, pid, t0 }) => {
+      await waitReady(service, pid, p)
+      timingsMs[service] = Date.now() - t0
+      say(`${service}: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    }))
+    const failed = results.flatMap((r, i) => r.status === 'rejected' ? [`${pending[i]?.service}: ${(r.reason as Error).message}`] : [])
+    if (failed.length > 0) throw new Error(failed.join('\n'))
+    for (const service of wanted) {
+      const record = readPid(dirs.run, service)
+      if (record !== undefined && isAlive(record.pid) && !started.includes(service)) {
+        await waitFor(service, () => readiness[service](p), startTimeoutMs[service], () => !isAlive(record.pid))
+      }
     }
-    const spec = prepare[service](dirs, p)
-    const t0 = Date.now()
-    const rec = startDetached(dirs.run, spec)
-    say(`${service}: starting (pid ${rec.pid}, port ${spec.port}, log ${spec.logFile})`)
-    pending.push({ service, pid: rec.pid, t0 })
-    started.push(service)
-  }
-  await Promise.all(pending.map(async ({ service, pid, t0 }) => {
-    try {
-      await waitFor(service, () => readiness[service](p), startTimeoutMs[service], () => !isAlive(pid))
-    } catch (err) {
-      throw new Error(`${(err as Error).message}; last log lines:\n${tail(logFile(service), 20)}`, { cause: err })
+  } catch (err) {
+    if (started.length > 0) {
+      say(`start-up failed; stopping what this call started: ${started.join(', ')}`)
+      await down(started, say).catch((stopErr: unknown) => say(`could not stop everything: ${(stopErr as Error).message}`))
     }
-    timingsMs[service] = Date.now() - t0
-    say(`${service}: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
-  }))
-  for (const service of wanted) {
-    const record = readPid(dirs.run, service)
-    if (record !== undefined && isAlive(record.pid) && !started.includes(service)) {
-      await waitFor(service, () => readiness[service](p), startTimeoutMs[service], () => !isAlive(record.pid))
-    }
+    throw err
   }
   return { env: stackEnv(p), started, timingsMs }
 }
-
-const envName = (s: Service): string => ({ kafka: 'PARCEL_RISK_KAFKA_PORT', registry: 'PARCEL_RISK_REGISTRY_PORT', redis: 'PARCEL_RISK_REDIS_PORT' })[s]
 
 export const down = async (wanted: readonly Service[] = SERVICES, say: (line: string) => void = () => {}): Promise<void> => {
   // Reverse order: clients of Kafka and the registry go first, Kafka last.
@@ -147,9 +204,12 @@ const usage = `usage: npm run stack -- <up|down|status|logs|env> [kafka|registry
   logs    print the last lines of each service's log
   env     print the environment variables for the services
 
-Ports: PARCEL_RISK_KAFKA_PORT (39092), PARCEL_RISK_KAFKA_CONTROLLER_PORT (39093),
-PARCEL_RISK_REGISTRY_PORT (38081), PARCEL_RISK_REGISTRY_MANAGEMENT_PORT (39001),
-PARCEL_RISK_REDIS_PORT (36379).
+Ports (defaults below the ephemeral port ranges of Linux, macOS and Windows):
+${Object.values(PORT_SETTINGS).map((setting) => `  ${setting.env} (${setting.fallback})`).join('\n')}
+Run directory (pid files, logs, data): PARCEL_RISK_STACK_RUN_DIR (deploy/local/.run).
+
+Exit codes: 0 ok, 1 a service is down or failed to start (the ones started are stopped
+again), 2 usage error or a required tool is missing, 3 a port is in use.
 `
 
 const printEnv = (env: StackEnv): void => {
@@ -192,8 +252,10 @@ export const main = async (argv: readonly string[]): Promise<number> => {
         return 2
     }
   } catch (err) {
-    console.error(`stack ${verb}: ${(err as Error).message}`)
-    return isParcelRiskError(err) && err.code === 'E_STACK_TOOL_MISSING' ? 2 : 1
+    console.error(`stack ${verb}: ${isParcelRiskError(err) ? `${err.code}: ` : ''}${(err as Error).message}`)
+    if (isParcelRiskError(err) && err.code === 'E_STACK_TOOL_MISSING') return 2
+    if (isParcelRiskError(err) && err.code === 'E_STACK_PORT_TAKEN') return 3
+    return 1
   }
 }
 

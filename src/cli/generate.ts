@@ -106,12 +106,12 @@ const fileSink = (options: Options): Sink => {
 }
 
 const topicSink = async (topic: string): Promise<Sink> => {
-  const registry = createRegistry({ url: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:38081/apis/ccompat/v7', ...defaultRegistryConfig })
+  const registry = createRegistry({ url: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:18081/apis/ccompat/v7', ...defaultRegistryConfig })
   const schema = readSchema('ParcelDeclaration')
   const schemaId = await registry.register(`${topic}-value`, schema)
   const encoder = createEncoder<ParcelDeclaration>(avroType(schema), schemaId)
   const writer = await openTopicWriter({
-    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:39092').split(','), topic, partitions: 12, replicationFactor: 1, batchSize: 500
+    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(','), topic, partitions: 12, replicationFactor: 1, batchSize: 500
   })
   return {
     put: async (d) => {

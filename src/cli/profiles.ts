@@ -29,7 +29,7 @@ line, JSON form) or, when its name ends in .csv, a watchlist or AEO list with a 
 Times are epoch milliseconds or ISO 8601; updatedAt defaults to now. An update older than
 the stored one for the same entity is skipped (counted as stale).
 
-  --redis URL    Redis to write to (default: $REDIS_URL, else redis://127.0.0.1:36379)
+  --redis URL    Redis to write to (default: $REDIS_URL, else redis://127.0.0.1:17379)
   --prefix P     key prefix (default: pr:)
   --chunk N      updates per pipelined round trip (default: 1000)
   -h, --help     this text
@@ -58,7 +58,7 @@ export const run = async (argv: readonly string[], io: Io = { stdout: process.st
   const chunk = Number(args.values.chunk ?? '1000')
   if (!Number.isInteger(chunk) || chunk <= 0) return usageError(io, '--chunk must be a positive whole number')
   const prefix = args.values.prefix ?? 'pr:'
-  const url = args.values.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:36379'
+  const url = args.values.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:17379'
 
   const parsed = []
   for (const file of files) {

@@ -23,7 +23,7 @@ import { ParcelRiskError } from '../errors.ts'
 import { fail, ok, type Result } from './result.ts'
 
 export interface RegistryConfig {
-  /** Base URL of the Confluent-compatible API, e.g. http://127.0.0.1:38081/apis/ccompat/v7 */
+  /** Base URL of the Confluent-compatible API, e.g. http://127.0.0.1:18081/apis/ccompat/v7 */
   readonly url: string
   /** Bound on one schema lookup, retries included. */
   readonly requestTimeoutMs: number

@@ -13,7 +13,7 @@ import type { DemoOptions } from './options.ts'
 import { spawnProcessor } from './processor-child.ts'
 import { redraw, renderLine, renderPanel } from './render.ts'
 import { cleanUp, loadProfiles, processorEnv, runNames, type RunNames, type Services } from './run-setup.ts'
-import { createSummary, recordDeadLetter, recordDecision, tick, view, type SummaryView } from './summary.ts'
+import { createSummary, recordDeadLetter, recordDecision, view, type SummaryView } from './summary.ts'
 import { startWatch } from './watch.ts'
 
 export interface DemoIo {
@@ -91,8 +91,8 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
     const brokers = services.KAFKA_BROKERS.split(',')
     const watch = await startWatch({
       brokers, registry, groupId: `${names.groupId}-watch`, decisionsTopic: names.topics.decisions, dlqTopic: names.topics.dlq,
-      onDecision: (d) => { recordDecision(summary, d) },
-      onDeadLetter: (d) => { recordDeadLetter(summary, d) },
+      onDecision: (d) => { recordDecision(summary, d, Date.now()) },
+      onDeadLetter: (d) => { recordDeadLetter(summary, d, Date.now()) },
       onUnreadable: (reason) => { unreadable++; if (unreadable <= 3) say(`unreadable decision: ${reason}`) }
     })
     const context = {
@@ -100,7 +100,6 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
       settings: `rate ${options.rate}/s, seed ${options.seed}, poison ${(options.poisonRate * 100).toFixed(1)} %, ruleset ${options.rulesetDir}`
     }
     const show = (): void => {
-      tick(summary, Date.now())
       const v = view(summary, Date.now())
       io.out.write(io.out.isTTY === true ? redraw(renderPanel(v, context)) : `${renderLine(v)}\n`)
     }
@@ -118,7 +117,6 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
       const drainUntil = Date.now() + options.drainTimeoutS * 1000
       while (summary.decisions + summary.deadLetters < summary.sent && Date.now() < drainUntil) await sleep(100)
       endedMs = Date.now()
-      tick(summary, endedMs)
     } finally {
       clearInterval(ticker)
     }
@@ -129,7 +127,6 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
     if (processorExitCode === null) processorExitCode = await processor.stop(10_000)
     process.off('exit', killOnExit)
   }
-  if (endedMs === undefined) tick(summary, Date.now())
   const final = view(summary, endedMs ?? Date.now())
   io.out.write(`\n${renderPanel(final, { title: 'parcel-risk demo — final summary', settings: `rate ${options.rate}/s, seed ${options.seed}` }).join('\n')}\n`)
   if (!options.keep) {

@@ -1,8 +1,14 @@
 // What the demo has seen so far, aggregated from the decisions and dead letters it consumes:
 // counts by action, rule hits, dead letters by code, degraded enrichments and the end-to-end
-// latency (the declaration's produce timestamp to the moment the outcome was consumed).
+// latency (the declaration's produce timestamp to the moment the outcome was consumed),
+// in total, over the last WINDOW_S seconds, and split into the warm-up (outcomes seen in the
+// first WARMUP_MS after the feed started) and the steady state after it.
 // Pure: the caller passes the clock; view() turns the state into the numbers shown.
 import { createLatencyHistogram, type LatencyHistogram } from './latency.ts'
+import { createRollingWindow, type RollingWindow, type WindowView } from './window.ts'
+
+/** Outcomes seen this long after the start count as warm-up in the final summary. */
+export const WARMUP_MS = 10_000
 
 export interface DecisionSeen {
   readonly action: string
@@ -29,40 +35,41 @@ export interface Summary {
   readonly ruleHits: Map<string, number>
   readonly deadLettersByCode: Map<string, number>
   readonly latency: LatencyHistogram
-  /** Decisions and dead letters at the previous tick, for the per-second rate. */
-  lastTick: { atMs: number, outcomes: number }
-  outcomesPerS: number
+  readonly warmupLatency: LatencyHistogram
+  readonly steadyLatency: LatencyHistogram
+  readonly window: RollingWindow
 }
 
 export const createSummary = (startedMs: number): Summary => ({
   startedMs, sent: 0, poisonSent: 0, decisions: 0, holds: 0, deadLetters: 0, degraded: 0,
   byAction: new Map(), ruleHits: new Map(), deadLettersByCode: new Map(),
-  latency: createLatencyHistogram(), lastTick: { atMs: startedMs, outcomes: 0 }, outcomesPerS: 0
+  latency: createLatencyHistogram(), warmupLatency: createLatencyHistogram(), steadyLatency: createLatencyHistogram(),
+  window: createRollingWindow(startedMs)
 })
+
+const recordLatency = (s: Summary, nowMs: number, latencyMs: number, hold: boolean | undefined): void => {
+  s.latency.record(latencyMs)
+  if (nowMs - s.startedMs < WARMUP_MS) s.warmupLatency.record(latencyMs)
+  else s.steadyLatency.record(latencyMs)
+  s.window.record(nowMs, latencyMs, hold)
+}
 
 const bump = (map: Map<string, number>, key: string): void => { map.set(key, (map.get(key) ?? 0) + 1) }
 
-export const recordDecision = (s: Summary, d: DecisionSeen): void => {
+/** `nowMs`: when the outcome was seen. */
+export const recordDecision = (s: Summary, d: DecisionSeen, nowMs: number): void => {
   s.decisions++
   if (d.decision === 'HOLD') s.holds++
   if (d.degraded) s.degraded++
   bump(s.byAction, d.action)
   for (const id of d.ruleIds) bump(s.ruleHits, id)
-  s.latency.record(d.latencyMs)
+  recordLatency(s, nowMs, d.latencyMs, d.decision === 'HOLD')
 }
 
-export const recordDeadLetter = (s: Summary, d: DeadLetterSeen): void => {
+export const recordDeadLetter = (s: Summary, d: DeadLetterSeen, nowMs: number): void => {
   s.deadLetters++
   bump(s.deadLettersByCode, d.code)
-  s.latency.record(d.latencyMs)
-}
-
-/** Called once a second: the outcome rate since the previous tick. */
-export const tick = (s: Summary, nowMs: number): void => {
-  const outcomes = s.decisions + s.deadLetters
-  const dt = (nowMs - s.lastTick.atMs) / 1000
-  if (dt > 0) s.outcomesPerS = (outcomes - s.lastTick.outcomes) / dt
-  s.lastTick = { atMs: nowMs, outcomes }
+  recordLatency(s, nowMs, d.latencyMs, undefined)
 }
 
 export interface Share { readonly name: string, readonly count: number, readonly share: number }
@@ -75,7 +82,6 @@ export interface SummaryView {
   readonly deadLetters: number
   /** Sent but neither decided nor dead-lettered yet. */
   readonly pending: number
-  readonly outcomesPerS: number
   readonly meanOutcomesPerS: number
   /** HOLD decisions / decisions. */
   readonly holdRate: number
@@ -83,7 +89,26 @@ export interface SummaryView {
   readonly topRules: readonly Share[]
   readonly deadLettersByCode: readonly Share[]
   readonly degraded: number
-  readonly latencyMs: { readonly p50?: number, readonly p99?: number, readonly max?: number }
+  /** Every outcome since the start. */
+  readonly latencyMs: Percentiles
+  /** Outcomes seen in the first WARMUP_MS, and after it. */
+  readonly warmupLatencyMs: Percentiles
+  readonly steadyLatencyMs: Percentiles
+  /** The last WINDOW_S completed seconds: what "now" looks like. */
+  readonly window: WindowView
+}
+
+export interface Percentiles { readonly p50?: number, readonly p99?: number, readonly max?: number }
+
+const percentiles = (h: LatencyHistogram): Percentiles => {
+  const p50 = h.percentile(0.5)
+  const p99 = h.percentile(0.99)
+  const max = h.max()
+  return {
+    ...(p50 === undefined ? {} : { p50 }),
+    ...(p99 === undefined ? {} : { p99 }),
+    ...(max === undefined ? {} : { max })
+  }
 }
 
 /** Largest first, ties by name; `share` is of `total`. */
@@ -94,9 +119,6 @@ export const ranked = (map: ReadonlyMap<string, number>, total: number, limit = 
 export const view = (s: Summary, nowMs: number, topRules = 8): SummaryView => {
   const elapsedS = Math.max(0, (nowMs - s.startedMs) / 1000)
   const outcomes = s.decisions + s.deadLetters
-  const p50 = s.latency.percentile(0.5)
-  const p99 = s.latency.percentile(0.99)
-  const max = s.latency.max()
   return {
     elapsedS,
     sent: s.sent,
@@ -104,17 +126,15 @@ export const view = (s: Summary, nowMs: number, topRules = 8): SummaryView => {
     decisions: s.decisions,
     deadLetters: s.deadLetters,
     pending: Math.max(0, s.sent - outcomes),
-    outcomesPerS: s.outcomesPerS,
     meanOutcomesPerS: elapsedS === 0 ? 0 : outcomes / elapsedS,
     holdRate: s.decisions === 0 ? 0 : s.holds / s.decisions,
     byAction: ranked(s.byAction, s.decisions),
     topRules: ranked(s.ruleHits, s.decisions, topRules),
     deadLettersByCode: ranked(s.deadLettersByCode, s.deadLetters),
     degraded: s.degraded,
-    latencyMs: {
-      ...(p50 === undefined ? {} : { p50 }),
-      ...(p99 === undefined ? {} : { p99 }),
-      ...(max === undefined ? {} : { max })
-    }
+    latencyMs: percentiles(s.latency),
+    warmupLatencyMs: percentiles(s.warmupLatency),
+    steadyLatencyMs: percentiles(s.steadyLatency),
+    window: s.window.view(nowMs)
   }
 }

@@ -72,6 +72,7 @@ export interface RedisConfig {
   readonly password: string | undefined
   readonly identityKey: string | undefined
   readonly commandTimeoutMs: number
+  readonly commandTimeoutPerRecordUs: number
   readonly keyPrefix: string
   readonly breakerFailureThreshold: number
   readonly breakerCooldownMs: number

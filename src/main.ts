@@ -17,7 +17,7 @@ import { loadConfig, tlsConnectionOptions, type Config } from './config.ts'
 import type { RiskDecision } from './declaration.ts'
 import { startProfileConsumer } from './enrich/profile-consumer.ts'
 import { connectRedis } from './enrich/redis-client.ts'
-import { createRedisProfileStore } from './enrich/redis-store.ts'
+import { createRedisProfileStore, roundTripBudgetMs } from './enrich/redis-store.ts'
 import { formatDiagnostic, loadRulesetOrThrow } from './engine/load.ts'
 import type { CompiledRuleset, RulesetWatch } from './engine/ruleset.ts'
 import { watchRuleset } from './engine/watch.ts'
@@ -116,9 +116,12 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
     ...(redisConfig.password === undefined ? {} : { password: redisConfig.password }),
     ...(redisTls === false ? {} : { tls: redisTls })
   }, log.child({ module }))
-  const redis = await redisClient(redisConfig.commandTimeoutMs, 'redis')
+  const storeTimeouts = { timeoutMs: redisConfig.commandTimeoutMs, timeoutPerRecordUs: redisConfig.commandTimeoutPerRecordUs }
+  // The store bounds each round trip itself; the client's own per-command bound only has to
+  // be above the longest budget (a retried chunk of maxBatchRecords plus a catch-up share).
+  const redis = await redisClient(2 * roundTripBudgetMs(storeTimeouts, kafkaConfig.maxBatchRecords + redisConfig.catchUpPerBatch), 'redis')
   const store = createRedisProfileStore(redis, {
-    prefix: redisConfig.keyPrefix, identityKey: redisConfig.identityKey, timeoutMs: redisConfig.commandTimeoutMs,
+    prefix: redisConfig.keyPrefix, identityKey: redisConfig.identityKey, ...storeTimeouts,
     failureThreshold: redisConfig.breakerFailureThreshold, coolDownMs: redisConfig.breakerCooldownMs,
     cacheMaxEntries: redisConfig.cacheMaxEntries, cacheTtlMs: redisConfig.cacheTtlMs,
     catchUpMax: redisConfig.catchUpMax, catchUpPerBatch: redisConfig.catchUpPerBatch

@@ -2,7 +2,7 @@
 // seller and IOSS number, over 24 h and 7 d.
 //
 // A parcel is counted in the buckets of its event time, declaredAt (not the processing time),
-// so that replaying a declaration lands in the same buckets and the same "seen" set:
+// so that replaying a declaration lands in the same buckets and finds its first answer:
 //   hour bucket     hourNo = floor(declaredAt / 1 h)      24 h window = hourNo-23 … hourNo
 //   quarter bucket  qNo    = floor(declaredAt / 6 h)      7 d window  = qNo-27 … qNo
 // So "24 h" is the current clock hour plus the 23 before it, and "7 d" the current six-hour
@@ -13,9 +13,15 @@
 // 4·qNo+2 and 4·qNo+3 for quarter buckets. Integer names parse with one tonumber() in Lua;
 // the h/q-prefixed strings they replace cost three string.sub calls a field. A bucket older than its window is deleted by the next write
 // to that entity; the whole hash expires 7 d after the end of its newest quarter bucket (set
-// when that bucket is created), so an entity that goes quiet costs nothing after a week. Idempotence: `{p}seen:{hourNo}` holds
-// `declarationId#version` of every parcel counted in that hour and expires with the last
-// bucket that could count it; a parcel already in it is read but not counted again.
+// when that bucket is created), so an entity that goes quiet costs nothing after a week.
+// Idempotence and identical replays: `{p}answers:{hourNo}` maps `declarationId#version` of
+// every parcel counted in that hour to the values the script gave it the first time
+// (`{mask}:{12 numbers}`, or '' when it was counted by a catch-up and given nothing) and
+// expires with the last bucket that could count it. A parcel already in it is not counted
+// again and gets its first answer back for every kind that answer covers, so a replay, or
+// the retry of a round trip that timed out after Redis had run it, sees exactly what the
+// first pass saw. Kinds the first answer did not cover (a ruleset that now reads more) and
+// parcels first counted by a catch-up are read as they are now.
 
 export const HOUR_MS = 3_600_000
 export const QUARTER_MS = 6 * HOUR_MS
@@ -39,7 +45,7 @@ export interface AggEntry {
   readonly member: string
   readonly hourNo: number
   readonly qNo: number
-  readonly seenExpireAtMs: number
+  readonly answersExpireAtMs: number
   readonly keyExpireAtMs: number
   readonly valueCents: number
   /** Consignee identity, seller id, IOSS number; '' when the declaration has none. */
@@ -51,13 +57,13 @@ export const aggEntry = (member: string, declaredAt: number, valueCents: number,
   const hourNo = Math.floor(declaredAt / HOUR_MS)
   const qNo = Math.floor(declaredAt / QUARTER_MS)
   const keyExpireAtMs = (qNo + 1) * QUARTER_MS + WINDOW_7D_MS
-  const seenExpireAtMs = (hourNo + 1) * HOUR_MS + WINDOW_7D_MS + QUARTER_MS
+  const answersExpireAtMs = (hourNo + 1) * HOUR_MS + WINDOW_7D_MS + QUARTER_MS
   const mode: EntryMode = !countIt || keyExpireAtMs <= nowMs ? 0 : 1
-  return { member, hourNo, qNo, seenExpireAtMs, keyExpireAtMs, valueCents, ids, mode }
+  return { member, hourNo, qNo, answersExpireAtMs, keyExpireAtMs, valueCents, ids, mode }
 }
 
 export const entryArgs = (entry: AggEntry, mode: EntryMode, out: Array<string | number>): void => {
-  out.push(entry.member, entry.hourNo, entry.qNo, entry.seenExpireAtMs, entry.keyExpireAtMs, entry.valueCents, entry.ids[0], entry.ids[1], entry.ids[2], mode)
+  out.push(entry.member, entry.hourNo, entry.qNo, entry.answersExpireAtMs, entry.keyExpireAtMs, entry.valueCents, entry.ids[0], entry.ids[1], entry.ids[2], mode)
 }
 
 // ARGV: prefix, entryCount, read mask (FetchPlan.aggregateMask), then ENTRY_STRIDE values per entry
@@ -83,21 +89,31 @@ for e = 0, n - 1 do
   local keyExpire = tonumber(ARGV[b + 5])
   local cents = tonumber(ARGV[b + 6])
   local mode = ARGV[b + 10]
+  local answers = prefix .. 'answers:' .. hourNo
   local counting = false
+  local prior = nil
+  local priorMask = ''
   if mode ~= '0' then
-    local seen = prefix .. 'seen:' .. hourNo
-    if redis.call('SADD', seen, member) == 1 then
-      -- The expiry of an hour's set is fixed: set it once per call.
-      if not expiring[seen] then redis.call('PEXPIREAT', seen, ARGV[b + 4]); expiring[seen] = true end
+    local stored = redis.call('HGET', answers, member)
+    if stored == false then
       counting = true
+    elseif stored ~= '' then
+      local sep = string.find(stored, ':', 1, true)
+      priorMask = string.sub(stored, 1, sep - 1)
+      prior = {}
+      for v in string.gmatch(string.sub(stored, sep + 1), '[^,]+') do prior[#prior + 1] = tonumber(v) end
     end
   end
+  local given = {}
   local hn = hourNo * 4
   local qn = qNo * 4 + 2
   for k = 1, 3 do
     local id = ARGV[b + 6 + k]
     local n24, v24, n7, v7 = 0, 0, 0, 0
-    if id ~= '' then
+    if prior ~= nil and string.find(priorMask, kinds[k], 1, true) ~= nil then
+      local p = (k - 1) * 4
+      n24, v24, n7, v7 = prior[p + 1], prior[p + 2], prior[p + 3], prior[p + 4]
+    elseif id ~= '' then
       local key = prefix .. 'agg:' .. kinds[k] .. ':' .. id
       local newHour = false
       local newBucket = false
@@ -137,12 +153,23 @@ for e = 0, n - 1 do
         if newBucket and newest == qNo then redis.call('PEXPIREAT', key, keyExpire) end
       end
     end
+    given[#given + 1] = n24
+    given[#given + 1] = v24
+    given[#given + 1] = n7
+    given[#given + 1] = v7
     if mode ~= '2' then
       out[#out + 1] = n24
       out[#out + 1] = v24
       out[#out + 1] = n7
       out[#out + 1] = v7
     end
+  end
+  if counting then
+    local answer = ''
+    if mode == '1' then answer = mask .. ':' .. table.concat(given, ',') end
+    redis.call('HSET', answers, member, answer)
+    -- The expiry of an hour's answers is fixed: set it once per call.
+    if not expiring[answers] then redis.call('PEXPIREAT', answers, ARGV[b + 4]); expiring[answers] = true end
   end
 end
 return out
@@ -155,14 +182,21 @@ export interface MemoryAggregates {
 }
 
 export const createMemoryAggregates = (): MemoryAggregates => {
-  const seen = new Map<number, Set<string>>()
+  // The first answer given to each counted parcel, per hour (the script's `answers` hashes).
+  const answers = new Map<number, Map<string, readonly number[]>>()
   const entities = new Map<string, Map<string, number>>()
   const apply = (entry: AggEntry, out: number[], offset: number): void => {
     let counting = false
+    let given: Map<string, readonly number[]> | undefined
     if (entry.mode !== 0) {
-      let set = seen.get(entry.hourNo)
-      if (set === undefined) { set = new Set(); seen.set(entry.hourNo, set) }
-      if (!set.has(entry.member)) { set.add(entry.member); counting = true }
+      given = answers.get(entry.hourNo)
+      if (given === undefined) { given = new Map(); answers.set(entry.hourNo, given) }
+      const prior = given.get(entry.member)
+      if (prior !== undefined) {
+        for (let i = 0; i < OUTPUT_STRIDE; i++) out[offset + i] = prior[i] ?? 0
+        return
+      }
+      counting = true
     }
     const h = `h${entry.hourNo}`
     const q = `q${entry.qNo}`
@@ -191,6 +225,7 @@ export const createMemoryAggregates = (): MemoryAggregates => {
       out[offset + k * 4 + 2] = n7
       out[offset + k * 4 + 3] = v7
     }
+    if (counting) given?.set(entry.member, out.slice(offset, offset + OUTPUT_STRIDE))
   }
   return { apply }
 }

@@ -7,7 +7,7 @@
 //   {p}ioss:{IOSS}                HASH  IOSS registry entry
 //   {p}wl                         HASH  watchlist index: field {ENTITY_TYPE}:{normalised value}
 //   {p}agg:{c|s|i}:{entity}       HASH  windowed counters of a consignee, seller or IOSS number
-//   {p}seen:{hourNo}              SET   declarationId#version counted in that hour
+//   {p}answers:{hourNo}           HASH  declarationId#version counted in that hour → its first answer
 // {p} is the configurable prefix, `pr:` by default.
 
 export type Family = 'seller' | 'aeo' | 'consignee' | 'watchlist' | 'ioss' | 'aggregates'

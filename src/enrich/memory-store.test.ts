@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ProfileUpdate } from '../declaration.ts'
+import type { ParcelDeclaration, ProfileUpdate } from '../declaration.ts'
 import { makeDeclaration } from '../../test/fixtures/declarations/make.ts'
 import { createMemoryProfileStore } from './memory-store.ts'
 import { parseNdjson } from './profile-files.ts'
@@ -83,17 +83,20 @@ describe('enrich > memory store', () => {
     expect(first[2]?.record.aggregates?.iossCount7d).toBe(2)
   })
 
-  it('counts a declaration version once: a replay changes nothing, an amendment counts again', async () => {
+  it('counts a declaration version once: a replay gets its first answer back, an amendment counts again', async () => {
     const s = store()
     const batch = stream()
-    await s.enrichBatch(batch, t0)
-    const [after] = await s.enrichBatch([makeDeclaration({ declarationId: 'd', declaredAt: t0 + 2 * DAY })], t0)
-    await s.enrichBatch(batch, t0)
-    const [again] = await s.enrichBatch([makeDeclaration({ declarationId: 'd', declaredAt: t0 + 2 * DAY })], t0)
-    expect(again?.record.aggregates).toEqual(after?.record.aggregates)
+    const probe = (id: string): ParcelDeclaration => makeDeclaration({ declarationId: id, declaredAt: t0 + 2 * DAY })
+    const first = await s.enrichBatch(batch, t0)
+    const [p1] = await s.enrichBatch([probe('p1')], t0)
+    expect(await s.enrichBatch(batch, t0)).toEqual(first)
+    const [p2] = await s.enrichBatch([probe('p2')], t0)
+    expect(p2?.record.aggregates?.consigneeCount7d).toBe((p1?.record.aggregates?.consigneeCount7d ?? 0) + 1)
+    const [p1Again] = await s.enrichBatch([probe('p1')], t0)
+    expect(p1Again?.record.aggregates).toEqual(p1?.record.aggregates)
     await s.enrichBatch([{ ...(batch[2] as typeof batch[number]), version: 2 }], t0)
-    const [amended] = await s.enrichBatch([makeDeclaration({ declarationId: 'd', declaredAt: t0 + 2 * DAY })], t0)
-    expect(amended?.record.aggregates?.consigneeCount7d).toBe((after?.record.aggregates?.consigneeCount7d ?? 0) + 1)
+    const [p3] = await s.enrichBatch([probe('p3')], t0)
+    expect(p3?.record.aggregates?.consigneeCount7d).toBe((p1?.record.aggregates?.consigneeCount7d ?? 0) + 3)
   })
 
   it('includes the parcel itself when configured to', async () => {

@@ -6,11 +6,18 @@
 // Slow-changing families (seller, AEO, IOSS, watchlist) are cached in-process (lru.ts);
 // consignee profiles and aggregates never are.
 //
-// Degradation: the batch waits at most `timeoutMs`. A timeout or an error counts as a
-// failure for the circuit breaker (breaker.ts); while it is open no request is made. Either
-// way the batch gets DEGRADED results naming the families it lacks, and what the cache
-// holds is still used. Parcels that could not be counted wait in a bounded catch-up queue and
-// are counted (idempotently) with the next batches once Redis answers again.
+// Time budget: a round trip may take `timeoutMs` plus `timeoutPerRecordUs` for every
+// declaration and catch-up parcel it carries, so a 500-record catch-up chunk after a fault is
+// not held to the budget of a 5-record chunk. A round trip that overruns its budget is sent
+// once more with twice the budget (safe: the reads are reads, and the aggregate script answers
+// a parcel it already counted with the values it gave it the first time). A connection error
+// (refused, reset, not connected) is not retried: it is what an outage looks like.
+// Degradation: only a round trip that failed that way (error, or timeout after its retry)
+// counts as a failure for the circuit breaker (breaker.ts), and only then is the batch
+// enriched DEGRADED; while the breaker is open no request is made. DEGRADED results name the
+// families they lack, and what the cache holds is still used. Parcels that could not be
+// counted wait in a bounded catch-up queue and are counted (idempotently) with the next
+// batches once Redis answers again.
 import type { Redis } from 'ioredis'
 import type { ParcelDeclaration } from '../declaration.ts'
 import type { Logger } from '../logger.ts'
@@ -27,8 +34,10 @@ export interface RedisStoreConfig {
   readonly prefix: string
   /** Secret key of the consignee identity HMAC. */
   readonly identityKey: string
-  /** Longest a batch waits for Redis before it is enriched DEGRADED. */
+  /** Fixed part of a round trip's time budget. */
   readonly timeoutMs: number
+  /** Part of a round trip's time budget per declaration or catch-up parcel it carries, in µs. */
+  readonly timeoutPerRecordUs: number
   readonly failureThreshold: number
   readonly coolDownMs: number
   readonly cacheMaxEntries: number
@@ -43,7 +52,7 @@ export interface RedisStoreConfig {
 }
 
 export const defaultRedisStoreConfig: RedisStoreConfig = {
-  prefix: 'pr:', identityKey: '', timeoutMs: 100, failureThreshold: 3, coolDownMs: 1_000,
+  prefix: 'pr:', identityKey: '', timeoutMs: 100, timeoutPerRecordUs: 500, failureThreshold: 3, coolDownMs: 1_000,
   cacheMaxEntries: 100_000, cacheTtlMs: 30_000, catchUpMax: 100_000, catchUpPerBatch: 2_000
 }
 
@@ -64,6 +73,18 @@ type HashFamily = typeof HASH_FAMILIES[number]
 
 const keyOf = (k: DeclarationKeys, f: HashFamily): string | null =>
   f === 'seller' ? k.seller : f === 'consignee' ? k.consignee : f === 'aeo' ? k.aeo : k.ioss
+
+/** A round trip that overran its time budget. */
+class RoundTripTimeout extends Error {
+  constructor (budgetMs: number) { super(`redis did not answer within ${budgetMs} ms`) }
+}
+
+// ioredis' own per-command bound (the client's `commandTimeout`) reports 'Command timed out'.
+const isTimeout = (err: unknown): boolean => err instanceof RoundTripTimeout || (err instanceof Error && err.message === 'Command timed out')
+
+/** The time budget of one round trip carrying `records` declarations and catch-up parcels. */
+export const roundTripBudgetMs = (config: Pick<RedisStoreConfig, 'timeoutMs' | 'timeoutPerRecordUs'>, records: number): number =>
+  Math.ceil(config.timeoutMs + config.timeoutPerRecordUs * records / 1_000)
 
 export const createRedisProfileStore = (redis: Redis, options: Partial<RedisStoreConfig>, log: Logger): RedisProfileStore => {
   const config: RedisStoreConfig = { ...defaultRedisStoreConfig, ...options }
@@ -88,12 +109,14 @@ export const createRedisProfileStore = (redis: Redis, options: Partial<RedisStor
     }
   }
 
-  const exec = async (pipeline: ScriptPipeline): Promise<Array<[Error | null, unknown]>> => {
+  const exec = async (pipeline: ScriptPipeline, budgetMs: number): Promise<Array<[Error | null, unknown]>> => {
     trips++
     let timer: NodeJS.Timeout | undefined
     const sent = pipeline.exec() as Promise<Array<[Error | null, unknown]> | null>
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => { reject(new Error(`redis did not answer within ${config.timeoutMs} ms`)) }, config.timeoutMs)
+      // The rejection waits for the event loop's next I/O poll: a reply that arrived while the
+      // loop was busy (a CPU-bound neighbour, a GC pause) is taken, not counted as late.
+      timer = setTimeout(() => { setImmediate(() => { reject(new RoundTripTimeout(budgetMs)) }) }, budgetMs)
     })
     sent.catch(() => {})
     try {
@@ -103,6 +126,18 @@ export const createRedisProfileStore = (redis: Redis, options: Partial<RedisStor
       return replies
     } finally {
       clearTimeout(timer)
+    }
+  }
+
+  /** Sends the round trip `build` makes; a timeout is retried once with twice the budget. */
+  const roundTrip = async (build: () => ScriptPipeline, records: number): Promise<Array<[Error | null, unknown]>> => {
+    const budgetMs = roundTripBudgetMs(config, records)
+    try {
+      return await exec(build(), budgetMs)
+    } catch (err) {
+      if (!isTimeout(err)) throw err
+      log.warn({ budgetMs, records }, 'redis round trip overran its budget; sending it once more')
+      return await exec(build(), 2 * budgetMs)
     }
   }
 
@@ -147,23 +182,23 @@ export const createRedisProfileStore = (redis: Redis, options: Partial<RedisStor
     if (ask.size > 0 || entries.length > 0) {
       if (!breaker.allow()) failed = true
       else {
-        const pipeline = redis.pipeline() as ScriptPipeline
-        const order: Array<[Family, string[]]> = []
-        for (const f of HASH_FAMILIES) {
-          for (const key of ask.get(f) ?? []) pipeline.hmget(key, ...PROFILE_FIELDS[f])
-          order.push([f, ask.get(f) ?? []])
-        }
         const watch = [...ask.get('watchlist') ?? [], ...consigneeWatch]
-        if (watch.length > 0) pipeline.hmget(keys.watchlist, ...watch)
         const backlog = entries.length > 0 ? catchUp.splice(0, config.catchUpPerBatch) : []
-        if (entries.length > 0) {
-          const args: Array<string | number> = [config.prefix, backlog.length + entries.length, plan.aggregateMask]
-          for (const e of backlog) entryArgs(e, 2, args)
-          for (const e of entries) entryArgs(e, e.mode, args)
-          pipeline.prAggregate(...args)
+        const order: Array<[HashFamily, string[]]> = HASH_FAMILIES.map((f) => [f, ask.get(f) ?? []])
+        const build = (): ScriptPipeline => {
+          const pipeline = redis.pipeline() as ScriptPipeline
+          for (const [f, list] of order) for (const key of list) pipeline.hmget(key, ...PROFILE_FIELDS[f])
+          if (watch.length > 0) pipeline.hmget(keys.watchlist, ...watch)
+          if (entries.length > 0) {
+            const args: Array<string | number> = [config.prefix, backlog.length + entries.length, plan.aggregateMask]
+            for (const e of backlog) entryArgs(e, 2, args)
+            for (const e of entries) entryArgs(e, e.mode, args)
+            pipeline.prAggregate(...args)
+          }
+          return pipeline
         }
         try {
-          const replies = await exec(pipeline)
+          const replies = await roundTrip(build, declarations.length + backlog.length)
           breaker.success()
           let r = 0
           for (const [f, list] of order) {

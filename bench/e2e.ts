@@ -13,18 +13,18 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Kafka, logLevel } from 'kafkajs'
-import { dirs } from '../deploy/local/stack.ts'
+import { dirs } from '../src/stack/stack.ts'
 import { avroType, readSchema } from '../src/codec/avro-types.ts'
 import { createEncoder } from '../src/codec/encoder.ts'
-import { createRegistry, defaultRegistryConfig } from '../src/codec/registry.ts'
+import { createRegistry } from '../src/codec/registry.ts'
 import { loadConfig } from '../src/config.ts'
 import type { ParcelDeclaration } from '../src/declaration.ts'
 import { generateDeclarations } from '../src/generate/stream.ts'
-import { silenceKafkajsTimeoutWarning } from '../src/ingest/node-warnings.ts'
-import { ensureTopics } from '../src/publish/topics.ts'
+import { silenceKafkajsTimeoutWarning } from '../src/kafka/node-warnings.ts'
+import { ensureTopics } from '../src/kafka/topics.ts'
 import { spawnProcessor } from '../src/cli/demo/processor-child.ts'
 import { resolveServices } from '../src/cli/demo/run-demo.ts'
-import { cleanUp, loadProfiles, processorEnv, runNames, type Services } from '../src/cli/demo/run-setup.ts'
+import { cleanUp, loadProfiles, processorEnv, runNames, servicesConfig, type Services } from '../src/cli/demo/run-setup.ts'
 import { chart } from './e2e/chart.ts'
 import { busyShare, machineTicks, processCpuSeconds } from './e2e/cpu.ts'
 import { startLoad, type Encoded } from './e2e/load.ts'
@@ -52,7 +52,7 @@ const DRAIN_MS = 120_000
 const say = (line: string): void => { console.error(line) }
 
 const services: Services = await resolveServices(say)
-const registry = createRegistry({ url: services.SCHEMA_REGISTRY_URL, ...defaultRegistryConfig })
+const registry = createRegistry(servicesConfig(services).registry)
 const machine = describeMachine()
 
 // A pool of encoded declarations, built before any timing so generating them costs nothing
@@ -98,7 +98,7 @@ for (const mode of modes) {
   await createTopics(env)
   const schemaId = await registry.register(`${names.topics.declarations}-value`, declarationSchema)
   const pool = buildPool(schemaId)
-  if (mode === 'pipeline') say(`loaded ${await loadProfiles(services.REDIS_URL, names.redisPrefix, SEED)} profiles (seed ${SEED})`)
+  if (mode === 'pipeline') say(`loaded ${await loadProfiles(services, names.redisPrefix, SEED)} profiles (seed ${SEED})`)
   mkdirSync(dirs.run, { recursive: true })
   if (values.profile && mode === 'pipeline') mkdirSync(profileDir, { recursive: true })
   const child = await spawnProcessor({

@@ -15,6 +15,7 @@ import { Redis } from 'ioredis'
 import type { ParcelDeclaration } from '../src/declaration.ts'
 import { keyLayout } from '../src/enrich/keys.ts'
 import { writeFor, type ProfileWrite } from '../src/enrich/profile-write.ts'
+import { loadConfig } from '../src/config.ts'
 import { connectRedis } from '../src/enrich/redis-client.ts'
 import { createRedisProfileStore } from '../src/enrich/redis-store.ts'
 import { createProfileWriter } from '../src/enrich/redis-writer.ts'
@@ -28,6 +29,7 @@ const BATCH = 500
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:17379'
 const prefix = `bench-enrich-${randomUUID()}:`
 const log = createLogger({ level: 'silent' })
+const config = loadConfig({ env: { REDIS_URL: url, PARCEL_RISK_REDIS_KEY_PREFIX: prefix, PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '5000' } })
 
 const scenarios: ReadonlyArray<{ name: string, fields: readonly string[] }> = [
   { name: `every enrichment field (${ALL_FIELDS.length} paths, 6 families)`, fields: ALL_FIELDS },
@@ -55,7 +57,7 @@ const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[
 
 const main = async (): Promise<void> => {
   const admin = new Redis(url, { maxRetriesPerRequest: 1 })
-  const redis = await connectRedis({ url, timeoutMs: 5_000 }, log)
+  const redis = await connectRedis(config.redis, log)
   const keys = keyLayout(prefix)
   const writes = generateProfiles({ seed: 7 }).map((u) => writeFor(u, keys)).filter((w): w is ProfileWrite => w !== undefined)
   const loaded = await createProfileWriter(redis, prefix).write(writes)
@@ -70,7 +72,7 @@ const main = async (): Promise<void> => {
       let calls: Record<string, number> = {}
       for (let run = 0; run < RUNS; run++) {
         version++
-        const store = createRedisProfileStore(redis, { prefix, identityKey: 'bench-key', timeoutMs: 5_000 }, log)
+        const store = createRedisProfileStore(redis, { ...config.redis, identityKey: 'bench-key' }, { log })
         const input = declarations.map((d) => ({ ...d, version }))
         const statsBefore = await commandStats(admin)
         const started = performance.now()

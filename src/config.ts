@@ -5,7 +5,6 @@
 // fixed in one round. Secrets (SASL, registry and Redis credentials) come only from the
 // environment and are never echoed in an error message.
 import { existsSync, readFileSync } from 'node:fs'
-import type { ConnectionOptions } from 'node:tls'
 import { parse as parseYaml } from 'yaml'
 import { schema, type ConfigKey, type KeySpec } from './config-schema.ts'
 import { ParcelRiskError } from './errors.ts'
@@ -105,16 +104,6 @@ export interface Config {
   readonly log: { readonly level: LogLevel }
   readonly shutdownTimeoutMs: number
 }
-
-/** Node TLS options from a TLS slice (files read once, here), or false when TLS is off. */
-export const tlsConnectionOptions = (tls: TlsConfig, readFile: (path: string) => Buffer = readFileSync): ConnectionOptions | false =>
-  tls.enabled
-    ? {
-        rejectUnauthorized: tls.rejectUnauthorized,
-        ...(tls.caFile === undefined ? {} : { ca: [readFile(tls.caFile)] }),
-        ...(tls.certFile === undefined || tls.keyFile === undefined ? {} : { cert: readFile(tls.certFile), key: readFile(tls.keyFile) })
-      }
-    : false
 
 export const configFileEnv = 'PARCEL_RISK_CONFIG_FILE'
 

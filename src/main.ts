@@ -13,7 +13,7 @@ import { readSchema } from './codec/avro-types.ts'
 import type { Encoder } from './codec/encoder.ts'
 import { createDeclarationDecoder, registerDecisionEncoder } from './codec/records.ts'
 import { createRegistry } from './codec/registry.ts'
-import { loadConfig, tlsConnectionOptions, type Config } from './config.ts'
+import { loadConfig, type Config } from './config.ts'
 import type { RiskDecision } from './declaration.ts'
 import { startProfileConsumer } from './enrich/profile-consumer.ts'
 import { connectRedis } from './enrich/redis-client.ts'
@@ -23,15 +23,14 @@ import type { CompiledRuleset, RulesetWatch } from './engine/ruleset.ts'
 import { watchRuleset } from './engine/watch.ts'
 import { isParcelRiskError, ParcelRiskError } from './errors.ts'
 import { createIngest, type ChunkHandler } from './ingest/consumer.ts'
-import { silenceKafkajsTimeoutWarning } from './ingest/node-warnings.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { createReadiness, startHttpServer, type HttpServer } from './observe/http.ts'
 import { createMetrics, type Metrics, type RulesetRole } from './observe/metrics.ts'
 import { processBatch, type DecidedRecord, type InputRecord, type Stages } from './pipeline.ts'
 import { buildDeadLetter, type SourceRecord } from './publish/dead-letter.ts'
-import { createKafka } from './publish/kafka-client.ts'
+import { createKafka } from './kafka/client.ts'
 import { createProducer, createPublisher, topicMessages, type OutgoingRecord, type PublishBatch } from './publish/producer.ts'
-import { ensureTopics } from './publish/topics.ts'
+import { ensureTopics } from './kafka/topics.ts'
 import { createTransactionalPublisher } from './publish/transactional.ts'
 import { createValidator } from './validate/validate.ts'
 
@@ -68,8 +67,12 @@ const openRuleset = async (dir: string, watch: boolean, role: RulesetRole, log: 
 }
 
 export const startProcessor = async (config: Config, log: Logger): Promise<Processor> => {
-  silenceKafkajsTimeoutWarning()
-  const { kafka: kafkaConfig } = config
+  const { kafka: kafkaConfig, redis: redisConfig } = config
+  // Every check runs before any connection is opened.
+  if (redisConfig.identityKey === undefined) {
+    throw new ParcelRiskError('E_CONFIG_INVALID', 'PARCEL_RISK_REDIS_IDENTITY_KEY is not set: the processor needs the secret key that pseudonymises consignee identities in Redis', { path: 'redis.identityKey' })
+  }
+  const identityKey = redisConfig.identityKey
   const topics = kafkaConfig.topics
   const metrics = createMetrics({ topics: [topics.declarations] })
   const readiness = createReadiness()
@@ -105,38 +108,22 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
   }
   const decoder = createDeclarationDecoder(registry, config.codec.maxRecordBytes)
 
-  const { redis: redisConfig } = config
-  if (redisConfig.identityKey === undefined) {
-    throw new ParcelRiskError('E_CONFIG_INVALID', 'PARCEL_RISK_REDIS_IDENTITY_KEY is not set: the processor needs the secret key that pseudonymises consignee identities in Redis', { path: 'redis.identityKey' })
-  }
-  const redisTls = tlsConnectionOptions(redisConfig.tls)
-  const redisClient = (timeoutMs: number, module: string): ReturnType<typeof connectRedis> => connectRedis({
-    url: redisConfig.url, timeoutMs,
-    ...(redisConfig.username === undefined ? {} : { username: redisConfig.username }),
-    ...(redisConfig.password === undefined ? {} : { password: redisConfig.password }),
-    ...(redisTls === false ? {} : { tls: redisTls })
-  }, log.child({ module }))
-  const storeTimeouts = { timeoutMs: redisConfig.commandTimeoutMs, timeoutPerRecordUs: redisConfig.commandTimeoutPerRecordUs }
   // The store bounds each round trip itself; the client's own per-command bound only has to
   // be above the longest budget (a retried chunk of maxBatchRecords plus a catch-up share).
-  const redis = await redisClient(2 * roundTripBudgetMs(storeTimeouts, kafkaConfig.maxBatchRecords + redisConfig.catchUpPerBatch), 'redis')
-  const store = createRedisProfileStore(redis, {
-    prefix: redisConfig.keyPrefix, identityKey: redisConfig.identityKey, ...storeTimeouts,
-    failureThreshold: redisConfig.breakerFailureThreshold, coolDownMs: redisConfig.breakerCooldownMs,
-    cacheMaxEntries: redisConfig.cacheMaxEntries, cacheTtlMs: redisConfig.cacheTtlMs,
-    catchUpMax: redisConfig.catchUpMax, catchUpPerBatch: redisConfig.catchUpPerBatch
-  }, log.child({ module: 'enrich' }))
+  const longestBudgetMs = 2 * roundTripBudgetMs(redisConfig, kafkaConfig.maxBatchRecords + redisConfig.catchUpPerBatch)
+  const redis = await connectRedis(redisConfig, log.child({ module: 'redis' }), longestBudgetMs)
+  const store = createRedisProfileStore(redis, { ...redisConfig, identityKey }, { log: log.child({ module: 'enrich' }) })
   readiness.redis = 'reachable'
 
   // Profile updates (compacted topic) keep Redis current. Instances share one group, so each
   // update is written once; the instance that wrote it drops it from its cache at once, the
   // others within redis.cacheTtlMs. Its own connection: writes may take longer than the
   // hot path's timeout allows.
-  const profilesRedis = await redisClient(Math.max(5_000, redisConfig.commandTimeoutMs), 'redis-profiles')
+  const profilesRedis = await connectRedis(redisConfig, log.child({ module: 'redis-profiles' }), Math.max(5_000, redisConfig.commandTimeoutMs))
   const profiles = await startProfileConsumer({
-    kafka, brokers: kafkaConfig.brokers, topic: topics.profileUpdates, groupId: `${kafkaConfig.groupId}-profiles`,
-    schemaRegistryUrl: config.registry.url, prefix: redisConfig.keyPrefix, maxRecordBytes: config.codec.maxRecordBytes
-  }, profilesRedis, log, (keys) => { for (const key of keys) store.invalidate(key) })
+    topic: topics.profileUpdates, groupId: `${kafkaConfig.groupId}-profiles`,
+    keyPrefix: redisConfig.keyPrefix, maxRecordBytes: config.codec.maxRecordBytes
+  }, { kafka, registry, redis: profilesRedis, log, onApplied: (keys) => { for (const key of keys) store.invalidate(key) } })
 
   const validate = createValidator()
   const stages: Stages = {
@@ -171,13 +158,13 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
   const exactlyOnce = kafkaConfig.deliveryMode === 'exactly-once'
   let producer: Producer | null = null
   const transactional = exactlyOnce
-    ? createTransactionalPublisher(kafka, { transactionalIdPrefix: kafkaConfig.transactionalIdPrefix, groupId: kafkaConfig.groupId, transactionTimeoutMs: kafkaConfig.transactionTimeoutMs, attempts: kafkaConfig.transactionAttempts }, log.child({ module: 'publish' }))
+    ? createTransactionalPublisher(kafka, kafkaConfig, log.child({ module: 'publish' }))
     : null
   if (!exactlyOnce) {
     producer = createProducer(kafka)
     await producer.connect()
   }
-  const publisher = producer === null ? null : createPublisher({ producer, topics, timeoutMs: kafkaConfig.publishTimeoutMs })
+  const publisher = producer === null ? null : createPublisher({ producer, topics, publishTimeoutMs: kafkaConfig.publishTimeoutMs })
 
   const handle: ChunkHandler = async (records, context) => {
     metrics.consumed(context.topic, records.length)
@@ -209,15 +196,7 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
   let fatal: ((err: unknown) => void) | null = null
   const ingest = createIngest({
     kafka,
-    config: {
-      groupId: kafkaConfig.groupId, topic: topics.declarations, fromBeginning: true,
-      partitionsConsumedConcurrently: kafkaConfig.partitionsConsumedConcurrently,
-      maxBatchRecords: kafkaConfig.maxBatchRecords,
-      maxBytesPerPartition: kafkaConfig.maxBytesPerPartition, maxWaitTimeMs: kafkaConfig.maxWaitTimeMs,
-      sessionTimeoutMs: kafkaConfig.sessionTimeoutMs, heartbeatIntervalMs: kafkaConfig.heartbeatIntervalMs,
-      retryBackoffInitialMs: 100, retryBackoffMaxMs: 10_000,
-      offsetsCommittedBy: exactlyOnce ? 'transaction' : 'consumer'
-    },
+    config: { ...kafkaConfig, topic: topics.declarations },
     handle,
     log: log.child({ module: 'ingest' }),
     onFatal: (err) => { fatal?.(err) }

@@ -9,13 +9,11 @@
 import type { Message } from 'kafkajs'
 import { loadConfig } from '../../src/config.ts'
 import { createIngest } from '../../src/ingest/consumer.ts'
-import { silenceKafkajsTimeoutWarning } from '../../src/ingest/node-warnings.ts'
 import { createLogger } from '../../src/logger.ts'
-import { createKafka } from '../../src/publish/kafka-client.ts'
+import { createKafka } from '../../src/kafka/client.ts'
 import { createProducer, createPublisher, type OutgoingRecord } from '../../src/publish/producer.ts'
-import { ensureTopics } from '../../src/publish/topics.ts'
+import { ensureTopics } from '../../src/kafka/topics.ts'
 
-silenceKafkajsTimeoutWarning()
 const config = loadConfig()
 const k = config.kafka
 const log = createLogger({ level: config.log.level })
@@ -26,16 +24,10 @@ await ensureTopics(admin, k)
 await admin.disconnect()
 const producer = createProducer(kafka)
 await producer.connect()
-const publisher = createPublisher({ producer, topics: k.topics, timeoutMs: k.publishTimeoutMs })
+const publisher = createPublisher({ ...k, producer })
 const ingest = createIngest({
   kafka,
-  config: {
-    groupId: k.groupId, topic: k.topics.declarations, fromBeginning: true,
-    partitionsConsumedConcurrently: k.partitionsConsumedConcurrently, maxBatchRecords: k.maxBatchRecords,
-    maxBytesPerPartition: k.maxBytesPerPartition, maxWaitTimeMs: k.maxWaitTimeMs,
-    sessionTimeoutMs: k.sessionTimeoutMs, heartbeatIntervalMs: k.heartbeatIntervalMs,
-    retryBackoffInitialMs: 100, retryBackoffMaxMs: 10_000, offsetsCommittedBy: 'consumer'
-  },
+  config: { ...k, topic: k.topics.declarations, deliveryMode: 'at-least-once' },
   handle: async (records) => {
     // The input timestamp travels on, so the consumer measures from the original produce time.
     const out = records.map((r): Message => ({ key: r.key, value: r.value, timestamp: String(r.timestampMs) }))

@@ -2,7 +2,7 @@
 // bench/RESULTS.md and the point records saved to bench/results/e2e.json.
 import { readFileSync } from 'node:fs'
 import { availableParallelism, totalmem } from 'node:os'
-import { KAFKA_VERSION } from '../../deploy/local/services.ts'
+import { KAFKA_VERSION } from '../../src/stack/services.ts'
 
 export type Mode = 'passthrough' | 'pipeline'
 

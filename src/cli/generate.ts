@@ -8,10 +8,13 @@ import type { Writable } from 'node:stream'
 import avsc from 'avsc'
 import { avroType, readSchema } from '../codec/avro-types.ts'
 import { createEncoder } from '../codec/encoder.ts'
-import { createRegistry, defaultRegistryConfig } from '../codec/registry.ts'
+import { createRegistry } from '../codec/registry.ts'
+import { loadConfig } from '../config.ts'
 import type { ParcelDeclaration } from '../declaration.ts'
 import { createRng } from '../generate/rng.ts'
 import { DEFAULT_START_MS, generateDeclarations, generateProfiles } from '../generate/stream.ts'
+import { createKafka } from '../kafka/client.ts'
+import { createLogger } from '../logger.ts'
 import { openTopicWriter } from '../publish/topic-writer.ts'
 
 const USAGE = `usage: parcel-risk generate --count N [--seed S] [--rate R] [--format ndjson|avro]
@@ -22,8 +25,9 @@ const USAGE = `usage: parcel-risk generate --count N [--seed S] [--rate R] [--fo
   --rate R         pace output at R declarations per second (default: as fast as possible)
   --format F       ndjson (default) or avro (an Avro object container file)
   --out FILE       write declarations to FILE instead of stdout
-  --to-topic T     produce Avro (Confluent wire format) to Kafka topic T instead; uses
-                   KAFKA_BROKERS and SCHEMA_REGISTRY_URL (default: the local stack)
+  --to-topic T     produce Avro (Confluent wire format) to Kafka topic T instead; connects
+                   with the processor's configuration (KAFKA_BROKERS, SCHEMA_REGISTRY_URL,
+                   TLS, SASL, registry credentials; default: the local stack)
   --labels FILE    write {"declarationId","patterns"} NDJSON, one line per declaration
   --profiles FILE  write the ProfileUpdate NDJSON the stream's parties need
   --start ISO      timestamp of the first declaration (default 2026-03-02T00:00:00Z)
@@ -106,12 +110,16 @@ const fileSink = (options: Options): Sink => {
 }
 
 const topicSink = async (topic: string): Promise<Sink> => {
-  const registry = createRegistry({ url: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:18081/apis/ccompat/v7', ...defaultRegistryConfig })
+  // The processor's own configuration (environment, PARCEL_RISK_CONFIG_FILE): the same
+  // brokers, TLS, SASL and registry credentials.
+  const config = loadConfig()
+  const registry = createRegistry(config.registry)
   const schema = readSchema('ParcelDeclaration')
   const schemaId = await registry.register(`${topic}-value`, schema)
   const encoder = createEncoder<ParcelDeclaration>(avroType(schema), schemaId)
-  const writer = await openTopicWriter({
-    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(','), topic, partitions: 12, replicationFactor: 1, batchSize: 500
+  const kafka = createKafka({ ...config.kafka, clientId: 'parcel-risk-generate' }, createLogger({ level: 'error' }))
+  const writer = await openTopicWriter(kafka, {
+    topic, partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplicationFactor, batchSize: 500
   })
   return {
     put: async (d) => {

@@ -2,9 +2,6 @@
 // parcel-risk: one binary, one sub-command per file in this folder.
 // Exit codes: 0 ok, 1 findings (e.g. failing rule tests), 2 usage or config error.
 import { commands, usage } from './commands.ts'
-import { silenceKafkajsTimeoutWarning } from '../ingest/node-warnings.ts'
-
-silenceKafkajsTimeoutWarning()
 
 const main = async (argv: readonly string[]): Promise<number> => {
   const [name, ...rest] = argv

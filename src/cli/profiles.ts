@@ -7,6 +7,7 @@ import { createLogger } from '../logger.ts'
 import { parseProfileFile } from '../enrich/profile-files.ts'
 import { keyLayout } from '../enrich/keys.ts'
 import { writeFor, type ProfileWrite } from '../enrich/profile-write.ts'
+import { loadConfig } from '../config.ts'
 import { connectRedis } from '../enrich/redis-client.ts'
 import { createProfileWriter } from '../enrich/redis-writer.ts'
 
@@ -29,8 +30,9 @@ line, JSON form) or, when its name ends in .csv, a watchlist or AEO list with a 
 Times are epoch milliseconds or ISO 8601; updatedAt defaults to now. An update older than
 the stored one for the same entity is skipped (counted as stale).
 
-  --redis URL    Redis to write to (default: $REDIS_URL, else redis://127.0.0.1:17379)
-  --prefix P     key prefix (default: pr:)
+  --redis URL    Redis to write to (default: redis.url of the processor's configuration,
+                 $REDIS_URL; credentials and TLS come from that configuration too)
+  --prefix P     key prefix (default: redis.keyPrefix, $PARCEL_RISK_REDIS_KEY_PREFIX)
   --chunk N      updates per pipelined round trip (default: 1000)
   -h, --help     this text
 
@@ -57,8 +59,10 @@ export const run = async (argv: readonly string[], io: Io = { stdout: process.st
   if (files.length === 0) return usageError(io, 'no FILE given')
   const chunk = Number(args.values.chunk ?? '1000')
   if (!Number.isInteger(chunk) || chunk <= 0) return usageError(io, '--chunk must be a positive whole number')
-  const prefix = args.values.prefix ?? 'pr:'
-  const url = args.values.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:17379'
+  let config
+  try { config = loadConfig().redis } catch (err) { return usageError(io, (err as Error).message) }
+  const prefix = args.values.prefix ?? config.keyPrefix
+  const url = args.values.redis ?? config.url
 
   const parsed = []
   for (const file of files) {
@@ -68,7 +72,7 @@ export const run = async (argv: readonly string[], io: Io = { stdout: process.st
   }
   const log = createLogger({ level: 'silent' })
   let redis
-  try { redis = await connectRedis({ url, timeoutMs: 30_000 }, log) } catch (err) {
+  try { redis = await connectRedis({ ...config, url }, log, 30_000) } catch (err) {
     io.stderr.write(`parcel-risk profiles: cannot reach Redis at ${url}: ${(err as Error).message}\n`)
     return EXIT_USAGE
   }

@@ -1,2 +1,76 @@
-// `parcel-risk stack …` is the same command as `npm run stack -- …`.
-export { main } from '../../deploy/local/stack.ts'
+// `parcel-risk stack …` (also `npm run stack -- …`): the local Kafka, schema registry and
+// Redis of src/stack/, started without Docker. Exit codes: 0 ok, 1 a service is down (status)
+// or failed to start (the ones started are stopped again), 2 usage error or a required tool
+// is missing, 3 a port the stack needs is in use (E_STACK_PORT_TAKEN).
+import { fileURLToPath } from 'node:url'
+import { isParcelRiskError } from '../errors.ts'
+import { down, logFile, SERVICES, status, up, type Service } from '../stack/stack.ts'
+import { PORT_SETTINGS, ports, stackEnv, type StackEnv } from '../stack/services.ts'
+import { tail } from '../stack/process.ts'
+
+const usage = `usage: npm run stack -- <up|down|status|logs|env> [kafka|registry|redis ...]
+
+  up      resolve (first run), start and wait for the services; print the environment
+  down    stop the services this stack started and free their ports
+  status  say which services answer; exit 1 if any is down
+  logs    print the last lines of each service's log
+  env     print the environment variables for the services
+
+Ports (defaults below the ephemeral port ranges of Linux, macOS and Windows):
+${Object.values(PORT_SETTINGS).map((setting) => `  ${setting.env} (${setting.fallback})`).join('\n')}
+Run directory (pid files, logs, data): PARCEL_RISK_STACK_RUN_DIR (deploy/local/.run).
+
+Exit codes: 0 ok, 1 a service is down or failed to start (the ones started are stopped
+again), 2 usage error or a required tool is missing, 3 a port is in use.
+`
+
+const printEnv = (env: StackEnv): void => {
+  for (const [k, v] of Object.entries(env)) console.log(`export ${k}=${v}`)
+}
+
+export const main = async (argv: readonly string[]): Promise<number> => {
+  const [verb, ...names] = argv
+  const unknown = names.filter((n) => !(SERVICES as readonly string[]).includes(n))
+  if (verb === undefined || verb === '-h' || verb === '--help' || unknown.length > 0) {
+    if (unknown.length > 0) console.error(`unknown service: ${unknown.join(', ')}`)
+    console.error(usage)
+    return verb === '-h' || verb === '--help' ? 0 : 2
+  }
+  const wanted = names.length > 0 ? names as Service[] : [...SERVICES]
+  const say = (line: string): void => console.error(line)
+  try {
+    switch (verb) {
+      case 'up': {
+        const result = await up(wanted, say)
+        printEnv(result.env)
+        return 0
+      }
+      case 'down':
+        await down(wanted, say)
+        return 0
+      case 'status': {
+        const rows = await status(wanted)
+        for (const r of rows) console.log(`${r.service.padEnd(8)} ${r.ready ? 'up  ' : 'down'}  port ${r.port}${r.ours ? `  pid ${r.pid}` : r.ready ? '  (not started by this stack)' : ''}`)
+        return rows.every((r) => r.ready) ? 0 : 1
+      }
+      case 'logs':
+        for (const s of wanted) console.log(`==> ${s} (${logFile(s)})\n${tail(logFile(s), 40)}`)
+        return 0
+      case 'env':
+        printEnv(stackEnv(ports()))
+        return 0
+      default:
+        console.error(`unknown command '${verb}'\n\n${usage}`)
+        return 2
+    }
+  } catch (err) {
+    console.error(`stack ${verb}: ${isParcelRiskError(err) ? `${err.code}: ` : ''}${(err as Error).message}`)
+    if (isParcelRiskError(err) && err.code === 'E_STACK_TOOL_MISSING') return 2
+    if (isParcelRiskError(err) && err.code === 'E_STACK_PORT_TAKEN') return 3
+    return 1
+  }
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.exitCode = await main(process.argv.slice(2))
+}

@@ -19,19 +19,9 @@
 // network, so a registry outage does not stop records whose schema we have seen.
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
 import avsc, { type Type } from 'avsc'
+import type { RegistryConfig } from '../config.ts'
 import { ParcelRiskError } from '../errors.ts'
 import { fail, ok, type Result } from './result.ts'
-
-export interface RegistryConfig {
-  /** Base URL of the Confluent-compatible API, e.g. http://127.0.0.1:18081/apis/ccompat/v7 */
-  readonly url: string
-  /** Bound on one schema lookup, retries included. */
-  readonly requestTimeoutMs: number
-  /** How long a 404 for an id is believed before the registry is asked again. */
-  readonly unknownIdTtlMs: number
-}
-
-export const defaultRegistryConfig = { requestTimeoutMs: 5_000, unknownIdTtlMs: 60_000 } as const
 
 export interface Registry {
   /** The writer type for a schema id: from memory, or one registry request. Never throws. */
@@ -60,9 +50,16 @@ const withTimeout = async <T>(promise: Promise<T>, ms: number, what: string): Pr
   }
 }
 
-export const createRegistry = (config: RegistryConfig): Registry => {
+/** The registry slice: url, basic-auth credentials, request timeout, unknown-id TTL. */
+export type RegistryClientConfig = Pick<RegistryConfig, 'url' | 'requestTimeoutMs' | 'unknownIdTtlMs'> &
+  Partial<Pick<RegistryConfig, 'username' | 'password'>>
+
+// The one registry client factory, used by the processor, the profile consumer and every
+// command, so the credentials cannot be forgotten in one of them.
+export const createRegistry = (config: RegistryClientConfig): Registry => {
   const base = config.url.replace(/\/+$/, '')
-  const client = new SchemaRegistry({ host: base, retry: { retries: 1, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 } })
+  const auth = config.username === undefined ? {} : { auth: { username: config.username, password: config.password ?? '' } }
+  const client = new SchemaRegistry({ host: base, ...auth, retry: { retries: 1, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 } })
   const unknownUntil = new Map<number, number>()
 
   const writerType = async (schemaId: number): Promise<Result<Type>> => {

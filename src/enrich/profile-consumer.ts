@@ -8,10 +8,10 @@
 // an update never overwrites a newer one).
 // A new consumer group reads the topic from the beginning, which on a compacted topic is
 // the latest state of every entity.
-import { Kafka, logLevel, type Consumer } from 'kafkajs'
+import type { Consumer, Kafka } from 'kafkajs'
 import type { Redis } from 'ioredis'
 import { createDecoder } from '../codec/decoder.ts'
-import { createRegistry, defaultRegistryConfig } from '../codec/registry.ts'
+import type { Registry } from '../codec/registry.ts'
 import type { ProfileUpdate } from '../declaration.ts'
 import type { Logger } from '../logger.ts'
 import { keyLayout } from './keys.ts'
@@ -19,16 +19,22 @@ import { profileUpdateType } from './profile-files.ts'
 import { writeFor, writeForTombstone, type ProfileWrite } from './profile-write.ts'
 import { createProfileWriter } from './redis-writer.ts'
 
+/** Settings under their config-table names (kafka.topics.profileUpdates, redis.keyPrefix, …). */
 export interface ProfileConsumerConfig {
-  readonly brokers: readonly string[]
   readonly topic: string
   readonly groupId: string
-  /** Confluent-compatible registry URL; needed only for Avro values. */
-  readonly schemaRegistryUrl: string
-  readonly prefix: string
+  readonly keyPrefix: string
   readonly maxRecordBytes: number
-  /** The processor's own client (TLS, SASL); without it a plain client for `brokers` is made. */
-  readonly kafka?: Kafka
+}
+
+export interface ProfileConsumerDeps {
+  /** Clients from the one factory of each service (src/kafka/client.ts, src/codec/registry.ts). */
+  readonly kafka: Kafka
+  readonly registry: Registry
+  readonly redis: Redis
+  readonly log: Logger
+  /** Called with the Redis keys and watchlist fields just written, e.g. to drop them from a cache. */
+  readonly onApplied?: OnApplied
 }
 
 export interface ProfileConsumer {
@@ -42,12 +48,11 @@ export type OnApplied = (keys: readonly string[]) => void
 
 const touched = (w: ProfileWrite): string => w.kind === 'watch' ? w.field : w.key
 
-export const startProfileConsumer = async (config: ProfileConsumerConfig, redis: Redis, log: Logger, onApplied?: OnApplied): Promise<ProfileConsumer> => {
-  const keys = keyLayout(config.prefix)
-  const writer = createProfileWriter(redis, config.prefix)
-  const registry = createRegistry({ url: config.schemaRegistryUrl, ...defaultRegistryConfig })
+export const startProfileConsumer = async (config: ProfileConsumerConfig, deps: ProfileConsumerDeps): Promise<ProfileConsumer> => {
+  const { kafka, registry, redis, log, onApplied } = deps
+  const keys = keyLayout(config.keyPrefix)
+  const writer = createProfileWriter(redis, config.keyPrefix)
   const decoder = createDecoder<ProfileUpdate>({ readerType: profileUpdateType(), registry, maxRecordBytes: config.maxRecordBytes })
-  const kafka = config.kafka ?? new Kafka({ clientId: 'parcel-risk-profiles', brokers: [...config.brokers], logLevel: logLevel.NOTHING })
   const consumer: Consumer = kafka.consumer({ groupId: config.groupId })
   const mlog = log.child({ module: 'profile-consumer', topic: config.topic })
   let processed = 0

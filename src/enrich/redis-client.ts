@@ -5,31 +5,39 @@
 //   maxRetriesPerRequest 0: a failed command is reported, not resent; the next batch tries again
 //   retryStrategy        reconnect forever, backing off to 1 s, so recovery needs no restart
 // 'error' events are logged (ioredis emits one per failed reconnect), never left unhandled.
-import type { ConnectionOptions } from 'node:tls'
+// The one Redis client factory: the processor's two connections, `profiles load`, the demo
+// and the tests all connect from the redis configuration slice (URL, ACL credentials, TLS
+// files), so a setting cannot be forgotten in one of them.
+import { readFileSync } from 'node:fs'
 import { Redis } from 'ioredis'
+import type { RedisConfig } from '../config.ts'
+import { tlsConnectionOptions } from '../tls.ts'
 import type { Logger } from '../logger.ts'
 
-export interface RedisClientConfig {
-  readonly url: string
-  readonly timeoutMs: number
-  /** ACL credentials; from the environment only. */
-  readonly username?: string
-  readonly password?: string
-  /** TLS options (CA, client certificate); a rediss:// URL turns TLS on by itself. */
-  readonly tls?: ConnectionOptions
-}
+/** The part of the redis slice that says how to connect. */
+export type RedisConnection = Pick<RedisConfig, 'url' | 'tls' | 'username' | 'password' | 'commandTimeoutMs'>
 
-export const connectRedis = async (config: RedisClientConfig, log: Logger): Promise<Redis> => {
+/**
+ * Connects with the slice's settings. `timeoutMs` defaults to redis.commandTimeoutMs (the hot
+ * path's bound); writers and tools that may wait longer pass their own.
+ */
+export const connectRedis = async (
+  config: RedisConnection,
+  log: Logger,
+  timeoutMs: number = config.commandTimeoutMs,
+  readFile: (path: string) => Buffer = readFileSync
+): Promise<Redis> => {
+  const tls = tlsConnectionOptions(config.tls, readFile)
   const redis = new Redis(config.url, {
     lazyConnect: true,
-    commandTimeout: config.timeoutMs,
+    commandTimeout: timeoutMs,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    connectTimeout: Math.max(1_000, config.timeoutMs * 10),
+    connectTimeout: Math.max(1_000, timeoutMs * 10),
     retryStrategy: (times) => Math.min(50 * times, 1_000),
     ...(config.username === undefined ? {} : { username: config.username }),
     ...(config.password === undefined ? {} : { password: config.password }),
-    ...(config.tls === undefined ? {} : { tls: config.tls })
+    ...(tls === false ? {} : { tls })
   })
   let reported = false
   redis.on('error', (err: Error) => {

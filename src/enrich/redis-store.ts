@@ -6,8 +6,8 @@
 // Slow-changing families (seller, AEO, IOSS, watchlist) are cached in-process (lru.ts);
 // consignee profiles and aggregates never are.
 //
-// Time budget: a round trip may take `timeoutMs` plus `timeoutPerRecordUs` for every
-// declaration and catch-up parcel it carries, so a 500-record catch-up chunk after a fault is
+// Time budget: a round trip may take `redis.commandTimeoutMs` plus
+// `redis.commandTimeoutPerRecordUs` for every declaration and catch-up parcel it carries, so a 500-record catch-up chunk after a fault is
 // not held to the budget of a 5-record chunk. A round trip that overruns its budget is sent
 // once more with twice the budget (safe: the reads are reads, and the aggregate script answers
 // a parcel it already counted with the values it gave it the first time). A connection error
@@ -19,6 +19,7 @@
 // counted wait in a bounded catch-up queue and are counted (idempotently) with the next
 // batches once Redis answers again.
 import type { Redis } from 'ioredis'
+import type { RedisConfig } from '../config.ts'
 import type { ParcelDeclaration } from '../declaration.ts'
 import type { Logger } from '../logger.ts'
 import { AGGREGATE_LUA, entryArgs, OUTPUT_STRIDE, type AggEntry } from './buckets.ts'
@@ -30,30 +31,23 @@ import { createIdentityHasher } from './normalise.ts'
 import { buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Fetched, type Hash, type RecordConfig } from './record.ts'
 import { entryOf, ownOf, planOf, resultOf, type EnrichmentResult, type ProfileStore } from './store.ts'
 
-export interface RedisStoreConfig {
-  readonly prefix: string
+/**
+ * The redis slice under its config-table names (redis.keyPrefix, redis.commandTimeoutMs, …),
+ * with the identity key already checked present by main.ts. Defaults live in the config schema.
+ * A round trip's budget: commandTimeoutMs plus commandTimeoutPerRecordUs per record it carries.
+ */
+export type RedisStoreConfig = Pick<RedisConfig,
+  'keyPrefix' | 'commandTimeoutMs' | 'commandTimeoutPerRecordUs' | 'breakerFailureThreshold' | 'breakerCooldownMs' |
+  'cacheMaxEntries' | 'cacheTtlMs' | 'catchUpMax' | 'catchUpPerBatch'> & {
   /** Secret key of the consignee identity HMAC. */
   readonly identityKey: string
-  /** Fixed part of a round trip's time budget. */
-  readonly timeoutMs: number
-  /** Part of a round trip's time budget per declaration or catch-up parcel it carries, in µs. */
-  readonly timeoutPerRecordUs: number
-  readonly failureThreshold: number
-  readonly coolDownMs: number
-  readonly cacheMaxEntries: number
-  readonly cacheTtlMs: number
-  /** Uncounted parcels kept for catch-up after an outage (oldest dropped first). */
-  readonly catchUpMax: number
-  /** Catch-up parcels sent along with one batch, so a backlog never makes one call slow. */
-  readonly catchUpPerBatch: number
+}
+
+export interface RedisStoreDeps {
+  readonly log: Logger
   readonly fx?: FxToEur
   readonly record?: RecordConfig
   readonly now?: () => number
-}
-
-export const defaultRedisStoreConfig: RedisStoreConfig = {
-  prefix: 'pr:', identityKey: '', timeoutMs: 100, timeoutPerRecordUs: 500, failureThreshold: 3, coolDownMs: 1_000,
-  cacheMaxEntries: 100_000, cacheTtlMs: 30_000, catchUpMax: 100_000, catchUpPerBatch: 2_000
 }
 
 export interface RedisProfileStore extends ProfileStore {
@@ -83,18 +77,23 @@ class RoundTripTimeout extends Error {
 const isTimeout = (err: unknown): boolean => err instanceof RoundTripTimeout || (err instanceof Error && err.message === 'Command timed out')
 
 /** The time budget of one round trip carrying `records` declarations and catch-up parcels. */
-export const roundTripBudgetMs = (config: Pick<RedisStoreConfig, 'timeoutMs' | 'timeoutPerRecordUs'>, records: number): number =>
-  Math.ceil(config.timeoutMs + config.timeoutPerRecordUs * records / 1_000)
+export const roundTripBudgetMs = (
+  config: Pick<RedisStoreConfig, 'commandTimeoutMs' | 'commandTimeoutPerRecordUs'>,
+  records: number
+): number =>
+  Math.ceil(config.commandTimeoutMs + config.commandTimeoutPerRecordUs * records / 1_000)
 
-export const createRedisProfileStore = (redis: Redis, options: Partial<RedisStoreConfig>, log: Logger): RedisProfileStore => {
-  const config: RedisStoreConfig = { ...defaultRedisStoreConfig, ...options }
+export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, deps: RedisStoreDeps): RedisProfileStore => {
+  const { log } = deps
   if (config.identityKey === '') throw new Error('identityKey is required')
-  const now = config.now ?? Date.now
-  const keys = keyLayout(config.prefix)
+  const now = deps.now ?? Date.now
+  const keys = keyLayout(config.keyPrefix)
   const hash = createIdentityHasher(config.identityKey)
-  const fx = config.fx ?? defaultFxToEur
-  const recordConfig = config.record ?? defaultRecordConfig
-  const breaker: Breaker = createBreaker({ failureThreshold: config.failureThreshold, coolDownMs: config.coolDownMs, now })
+  const fx = deps.fx ?? defaultFxToEur
+  const recordConfig = deps.record ?? defaultRecordConfig
+  const breaker: Breaker = createBreaker({
+    failureThreshold: config.breakerFailureThreshold, coolDownMs: config.breakerCooldownMs, now
+  })
   const cache: Lru<Hash | string | null> = createLru({ maxEntries: config.cacheMaxEntries, ttlMs: config.cacheTtlMs, now })
   const catchUp: AggEntry[] = []
   let trips = 0
@@ -190,7 +189,7 @@ export const createRedisProfileStore = (redis: Redis, options: Partial<RedisStor
           for (const [f, list] of order) for (const key of list) pipeline.hmget(key, ...PROFILE_FIELDS[f])
           if (watch.length > 0) pipeline.hmget(keys.watchlist, ...watch)
           if (entries.length > 0) {
-            const args: Array<string | number> = [config.prefix, backlog.length + entries.length, plan.aggregateMask]
+            const args: Array<string | number> = [config.keyPrefix, backlog.length + entries.length, plan.aggregateMask]
             for (const e of backlog) entryArgs(e, 2, args)
             for (const e of entries) entryArgs(e, e.mode, args)
             pipeline.prAggregate(...args)

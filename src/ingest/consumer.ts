@@ -19,29 +19,26 @@
 // chunk's first offset, pause it, resume after an exponential back-off. Anything else is
 // fatal: the consumer stops and `onFatal` decides (main exits non-zero).
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs'
+import type { KafkaConfig } from '../config.ts'
 import { isParcelRiskError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import type { InputRecord } from '../pipeline.ts'
 
-export interface IngestConfig {
-  readonly groupId: string
+/**
+ * The kafka slice under its config-table names, plus the topic to read. kafka.deliveryMode
+ * `at-least-once`: the consumer commits a chunk's offsets after the handler resolved.
+ * `exactly-once`: the handler commits them inside its Kafka transaction, using
+ * `ChunkContext.nextOffset`. A new group reads the topic from the beginning.
+ */
+export type IngestConfig = Pick<KafkaConfig,
+  'groupId' | 'partitionsConsumedConcurrently' | 'maxBatchRecords' | 'maxBytesPerPartition' |
+  'maxWaitTimeMs' | 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'deliveryMode'> & {
   readonly topic: string
-  readonly fromBeginning: boolean
-  readonly partitionsConsumedConcurrently: number
-  readonly maxBatchRecords: number
-  readonly maxBytesPerPartition: number
-  readonly maxWaitTimeMs: number
-  readonly sessionTimeoutMs: number
-  readonly heartbeatIntervalMs: number
-  readonly retryBackoffInitialMs: number
-  readonly retryBackoffMaxMs: number
-  /**
-   * `consumer`: the consumer commits a chunk's offsets after the handler resolved
-   * (at-least-once). `transaction`: the handler commits them inside its Kafka transaction
-   * (exactly-once), using `ChunkContext.nextOffset`.
-   */
-  readonly offsetsCommittedBy: 'consumer' | 'transaction'
 }
+
+/** Back-off of a partition whose chunk failed with a `retry` error: doubling, capped. */
+const RETRY_BACKOFF_INITIAL_MS = 100
+const RETRY_BACKOFF_MAX_MS = 10_000
 
 export interface ChunkContext {
   readonly topic: string
@@ -143,7 +140,7 @@ export const createIngest = (deps: IngestDeps): Ingest => {
     const key = `${topic}:${partition}`
     const attempt = (failures.get(key) ?? 0) + 1
     failures.set(key, attempt)
-    const delayMs = Math.min(config.retryBackoffMaxMs, config.retryBackoffInitialMs * 2 ** (attempt - 1))
+    const delayMs = Math.min(RETRY_BACKOFF_MAX_MS, RETRY_BACKOFF_INITIAL_MS * 2 ** (attempt - 1))
     log.warn({ topic, partition, offset: firstOffset, attempt, delayMs, code: isParcelRiskError(err) ? err.code : undefined, err }, 'batch failed, pausing partition')
     consumer.seek({ topic, partition, offset: firstOffset })
     const resume = payload.pause()
@@ -174,7 +171,7 @@ export const createIngest = (deps: IngestDeps): Ingest => {
       }
       failures.delete(`${topic}:${partition}`)
       resolveOffset(last.offset)
-      if (config.offsetsCommittedBy === 'consumer') {
+      if (config.deliveryMode === 'at-least-once') {
         pending.set(`${topic}:${partition}`, { topic, partition, offset: next(last.offset) })
         const committed = commitPending()
         if (stopping || !isRunning()) await committed
@@ -186,7 +183,7 @@ export const createIngest = (deps: IngestDeps): Ingest => {
   return {
     start: async () => {
       await consumer.connect()
-      await consumer.subscribe({ topics: [config.topic], fromBeginning: config.fromBeginning })
+      await consumer.subscribe({ topics: [config.topic], fromBeginning: true })
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,

@@ -38,7 +38,7 @@ describe('publish > producer', () => {
 
   it('sends decisions, shadow decisions and dead letters in one sendBatch with acks from all replicas', async () => {
     const sender = recordingSender()
-    const publisher = createPublisher({ producer: sender, topics, timeoutMs: 1234 })
+    const publisher = createPublisher({ producer: sender, topics, publishTimeoutMs: 1234 })
     await publisher.publishBatch({ decisions: [decision], deadLetters: [deadLetter], shadow: [decision] })
     expect(sender.calls).toHaveLength(1)
     expect(sender.calls[0]?.acks).toBe(-1)
@@ -73,7 +73,7 @@ describe('publish > producer', () => {
     [tooLarge, 'E_PUBLISH_REJECTED', 'crash', 'MESSAGE_TOO_LARGE'],
     [exhausted(tooLarge), 'E_PUBLISH_REJECTED', 'crash', 'MESSAGE_TOO_LARGE']
   ])('codes %s as %s (%s)', async (err, code, disposition, mentions) => {
-    const publisher = createPublisher({ producer: recordingSender(err), topics, timeoutMs: 1000 })
+    const publisher = createPublisher({ producer: recordingSender(err), topics, publishTimeoutMs: 1000 })
     const failure = await publisher.publishBatch({ decisions: [decision], deadLetters: [] }).catch((e: unknown) => e)
     expect(failure).toBeInstanceOf(ParcelRiskError)
     expect((failure as ParcelRiskError).code).toBe(code)

@@ -109,13 +109,13 @@ export const sendWith = async (sender: Pick<Sender, 'sendBatch'>, topics: Publis
 export interface PublisherOptions {
   readonly producer: Pick<Producer, 'sendBatch'>
   readonly topics: PublishTopics
-  /** How long the brokers may take to acknowledge (kafka.publishTimeoutMs). */
-  readonly timeoutMs: number
+  /** How long the brokers may take to acknowledge. */
+  readonly publishTimeoutMs: number
 }
 
 export const createPublisher = (options: PublisherOptions): Publisher => {
-  const { producer, topics, timeoutMs } = options
-  return { publishBatch: async (batch) => await sendWith(producer, topics, batch, timeoutMs) }
+  const { producer, topics, publishTimeoutMs } = options
+  return { publishBatch: async (batch) => await sendWith(producer, topics, batch, publishTimeoutMs) }
 }
 
 /**

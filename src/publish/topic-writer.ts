@@ -1,11 +1,9 @@
 // A plain (non-transactional) Kafka writer for feeding a topic from a tool, e.g.
 // `parcel-risk generate --to-topic`. Creates the topic when missing, buffers messages and
 // sends them in batches of `batchSize`, one producer.send per batch.
-import { Kafka, logLevel, type Message, type Producer } from 'kafkajs'
-import { silenceKafkajsTimeoutWarning } from '../ingest/node-warnings.ts'
+import type { Kafka, Message, Producer } from 'kafkajs'
 
 export interface TopicWriterConfig {
-  readonly brokers: readonly string[]
   readonly topic: string
   /** Partitions when the topic has to be created. */
   readonly partitions: number
@@ -21,9 +19,8 @@ export interface TopicWriter {
   readonly close: () => Promise<void>
 }
 
-export const openTopicWriter = async (config: TopicWriterConfig): Promise<TopicWriter> => {
-  silenceKafkajsTimeoutWarning()
-  const kafka = new Kafka({ clientId: 'parcel-risk-generate', brokers: [...config.brokers], logLevel: logLevel.ERROR })
+/** `kafka` comes from the one client factory (src/kafka/client.ts). */
+export const openTopicWriter = async (kafka: Kafka, config: TopicWriterConfig): Promise<TopicWriter> => {
   const admin = kafka.admin()
   await admin.connect()
   try {

@@ -9,16 +9,15 @@
 // transaction at a time per producer, and partitions are processed one chunk at a time, so
 // the per-partition producer is never shared by concurrent chunks (kafkajs#430).
 import type { Kafka, Producer, TopicMessages } from 'kafkajs'
+import type { KafkaConfig } from '../config.ts'
 import { ParcelRiskError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 
-export interface TransactionalConfig {
-  readonly transactionalIdPrefix: string
-  readonly groupId: string
-  readonly transactionTimeoutMs: number
-  /** Attempts for a transaction that fails with a retriable broker error (e.g. CONCURRENT_TRANSACTIONS). */
-  readonly attempts: number
-}
+/**
+ * The kafka slice under its config-table names; kafka.transactionAttempts bounds the attempts
+ * of a transaction that fails with a retriable broker error (e.g. CONCURRENT_TRANSACTIONS).
+ */
+export type TransactionalConfig = Pick<KafkaConfig, 'transactionalIdPrefix' | 'groupId' | 'transactionTimeoutMs' | 'transactionAttempts'>
 
 export interface TransactionalPublisher {
   /** Sends the chunk's output and commits `nextOffset` for the partition, atomically. */
@@ -60,7 +59,7 @@ export const createTransactionalPublisher = (kafka: Kafka, config: Transactional
         await transaction.abort().catch((abortErr: unknown) => { log.warn({ err: abortErr }, 'transaction abort failed') })
         // CONCURRENT_TRANSACTIONS right after a commit (kafkajs#1068) and other retriable
         // broker errors: the previous transaction is still completing; try again shortly.
-        if (retriable(err) && attempt < config.attempts) {
+        if (retriable(err) && attempt < config.transactionAttempts) {
           log.warn({ err, attempt, topic: source.topic, partition: source.partition }, 'transaction failed, retrying')
           await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
           continue

@@ -7,13 +7,15 @@ import { avroType, readSchema } from '../../src/codec/avro-types.ts'
 import { createDecoder, type IncomingRecord } from '../../src/codec/decoder.ts'
 import { createEncoder } from '../../src/codec/encoder.ts'
 import { createDeclarationDecoder, registerDecisionEncoder } from '../../src/codec/records.ts'
-import { createRegistry, defaultRegistryConfig } from '../../src/codec/registry.ts'
+import { createRegistry } from '../../src/codec/registry.ts'
+import { loadConfig } from '../../src/config.ts'
 import type { ParcelDeclaration, RiskDecision } from '../../src/declaration.ts'
 import { generateDeclarations } from '../../src/generate/stream.ts'
 
 const services = inject('services')
 const registryUrl = services.schemaRegistryUrl.replace(/\/+$/, '')
-const registry = createRegistry({ url: registryUrl, ...defaultRegistryConfig })
+const registryConfig = loadConfig({ env: { SCHEMA_REGISTRY_URL: registryUrl } }).registry
+const registry = createRegistry(registryConfig)
 const run = randomUUID()
 const subject = (name: string): string => `codec-it-${run}-${name}-value`
 
@@ -39,7 +41,7 @@ describe('codec > registry (Apicurio, ccompat API)', () => {
     // six instances make it likely that at least one round meets it.
     for (let round = 0; round < 8; round++) {
       const name = subject(`concurrent-${round}`)
-      const instances = Array.from({ length: 6 }, () => createRegistry({ url: registryUrl, ...defaultRegistryConfig }))
+      const instances = Array.from({ length: 6 }, () => createRegistry(registryConfig))
       const ids = await Promise.all(instances.map((r) => r.register(name, v1Schema)))
       expect(new Set(ids).size).toBe(1)
       expect(ids[0]).toBeGreaterThan(0)

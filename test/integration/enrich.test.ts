@@ -8,11 +8,13 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { down, up } from '../../deploy/local/stack.ts'
+import { down, up } from '../../src/stack/stack.ts'
 import { run as profilesCli } from '../../src/cli/profiles.ts'
 import { avroType, readSchema } from '../../src/codec/avro-types.ts'
 import { createEncoder } from '../../src/codec/encoder.ts'
-import { createRegistry, defaultRegistryConfig } from '../../src/codec/registry.ts'
+import { createRegistry } from '../../src/codec/registry.ts'
+import { loadConfig } from '../../src/config.ts'
+import { createKafka } from '../../src/kafka/client.ts'
 import type { ParcelDeclaration, ProfileUpdate } from '../../src/declaration.ts'
 import { HOUR_MS, QUARTER_MS } from '../../src/enrich/buckets.ts'
 import { createIdentityHasher } from '../../src/enrich/normalise.ts'
@@ -27,6 +29,19 @@ const services = inject('services')
 const prefix = `it-enrich-${randomUUID()}:`
 const IDENTITY_KEY = 'integration-identity-key'
 const log = createLogger({ level: 'silent' })
+// Short bounds so the outage tests run in seconds.
+const config = loadConfig({
+  env: {
+    KAFKA_BROKERS: services.kafkaBrokers,
+    SCHEMA_REGISTRY_URL: services.schemaRegistryUrl,
+    REDIS_URL: services.redisUrl,
+    PARCEL_RISK_REDIS_KEY_PREFIX: prefix,
+    PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '300',
+    PARCEL_RISK_REDIS_BREAKER_FAILURE_THRESHOLD: '2',
+    PARCEL_RISK_REDIS_BREAKER_COOLDOWN_MS: '300',
+    PARCEL_RISK_REDIS_CACHE_TTL_MS: '60000'
+  }
+})
 const admin = new Redis(services.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
 admin.on('error', () => {})
 const kafka = new Kafka({ clientId: 'it-enrich', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING })
@@ -60,8 +75,8 @@ describe('enrich > redis', () => {
     process.on('unhandledRejection', onUnhandled)
     await admin.connect()
     // The client's own per-command bound sits above the store's budgets, as in the processor.
-    redis = await connectRedis({ url: services.redisUrl, timeoutMs: 2_000 }, log)
-    store = createRedisProfileStore(redis, { prefix, identityKey: IDENTITY_KEY, timeoutMs: 300, failureThreshold: 2, coolDownMs: 300, cacheTtlMs: 60_000 }, log)
+    redis = await connectRedis(config.redis, log, 2_000)
+    store = createRedisProfileStore(redis, { ...config.redis, identityKey: IDENTITY_KEY }, { log })
   })
 
   afterAll(async () => {
@@ -104,9 +119,12 @@ describe('enrich > redis', () => {
       producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
       await Promise.all([kadmin.connect(), producer.connect()])
       await kadmin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }], waitForLeaders: true })
-      consumer = await startProfileConsumer({
-        brokers: services.kafkaBrokers.split(','), topic, groupId: `it-enrich-${randomUUID()}`, schemaRegistryUrl: services.schemaRegistryUrl, prefix, maxRecordBytes: 1 << 20
-      }, redis, log, (keys) => { for (const k of keys) store.invalidate(k) })
+      consumer = await startProfileConsumer(
+        { topic, groupId: `it-enrich-${randomUUID()}`, keyPrefix: prefix, maxRecordBytes: 1 << 20 },
+        {
+          kafka: createKafka(config.kafka, log), registry: createRegistry(config.registry), redis, log,
+          onApplied: (keys) => { for (const k of keys) store.invalidate(k) }
+        })
     })
 
     afterAll(async () => {
@@ -124,7 +142,7 @@ describe('enrich > redis', () => {
 
     it('applies an Avro AEO record, then its suspension, and the next enrichment no longer shows an active AEO', async () => {
       const schema = readSchema('ProfileUpdate')
-      const id = await createRegistry({ url: services.schemaRegistryUrl, ...defaultRegistryConfig }).register(`${topic}-value`, schema)
+      const id = await createRegistry(config.registry).register(`${topic}-value`, schema)
       const encoded = createEncoder<ProfileUpdate>(avroType(schema), id).encode(aeoUpdate('ACTIVE', Date.now() - 1_000))
       if (!encoded.ok) throw encoded.error
       await producer.send({ topic, messages: [{ key: 'aeo:CN9988776655', value: encoded.value }] })

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node'
-import { silenceKafkajsTimeoutWarning } from '../../src/ingest/node-warnings.ts'
+import { silenceKafkajsTimeoutWarning } from '../../src/kafka/node-warnings.ts'
 import { acquireServices, type ServiceUrls } from './services.ts'
 
 declare module 'vitest' {

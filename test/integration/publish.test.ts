@@ -6,9 +6,9 @@ import { loadConfig, type KafkaConfig } from '../../src/config.ts'
 import { ParcelRiskError } from '../../src/errors.ts'
 import { createLogger } from '../../src/logger.ts'
 import { buildDeadLetter, type SourceRecord } from '../../src/publish/dead-letter.ts'
-import { createKafka } from '../../src/publish/kafka-client.ts'
+import { createKafka } from '../../src/kafka/client.ts'
 import { createProducer, createPublisher, type OutgoingRecord, type Publisher } from '../../src/publish/producer.ts'
-import { ensureTopics } from '../../src/publish/topics.ts'
+import { ensureTopics } from '../../src/kafka/topics.ts'
 
 const services = inject('services')
 const run = randomUUID().slice(0, 8)
@@ -65,7 +65,7 @@ describe('publish > kafka', () => {
     admin = kafka.admin()
     producer = createProducer(kafka)
     await Promise.all([admin.connect(), producer.connect()])
-    publisher = createPublisher({ producer, topics: config.topics, timeoutMs: config.publishTimeoutMs })
+    publisher = createPublisher({ producer, topics: config.topics, publishTimeoutMs: config.publishTimeoutMs })
   })
 
   afterAll(async () => {
@@ -170,7 +170,7 @@ describe('publish > kafka', () => {
     const quick = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 200 } })
     await quick.connect()
     try {
-      const missing = createPublisher({ producer: quick, topics: { ...config.topics, decisions: `missing-${run}` }, timeoutMs: 2_000 })
+      const missing = createPublisher({ producer: quick, topics: { ...config.topics, decisions: `missing-${run}` }, publishTimeoutMs: 2_000 })
       const failure = await missing.publishBatch({ decisions: [{ key: 'k', value: Buffer.from('v') }], deadLetters: [] }).catch((err: unknown) => err)
       expect(failure).toBeInstanceOf(ParcelRiskError)
       expect((failure as ParcelRiskError).code).toBe('E_PUBLISH_BROKER_UNAVAILABLE')

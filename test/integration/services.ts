@@ -1,9 +1,9 @@
 // How the integration suites find real Kafka, schema registry and Redis, in this order:
 //   1. KAFKA_BROKERS, SCHEMA_REGISTRY_URL and REDIS_URL from the environment, when all set;
 //   2. containers through testcontainers, when a container runtime answers;
-//   3. the project's local stack (deploy/local), stopped afterwards only if we started it.
+//   3. the project's local stack (src/stack), stopped afterwards only if we started it.
 // Suites read the chosen URLs with `inject('services')`.
-import { down, up, type Service } from '../../deploy/local/stack.ts'
+import { down, up, type Service } from '../../src/stack/stack.ts'
 
 export interface ServiceUrls {
   readonly kafkaBrokers: string

@@ -8,9 +8,9 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { portFree } from '../../deploy/local/process.ts'
+import { portFree } from '../../src/stack/process.ts'
 
-const stackCli = join(import.meta.dirname, '../../deploy/local/stack.ts')
+const stackCli = join(import.meta.dirname, '../../src/cli/stack.ts')
 const runDir = mkdtempSync(join(tmpdir(), 'parcel-risk-stack-test-'))
 
 /** Five free ports in a band below the ephemeral range, so nothing else is handed them meanwhile. */

@@ -1,3 +1,3 @@
-import { silenceKafkajsTimeoutWarning } from '../../src/ingest/node-warnings.ts'
+import { silenceKafkajsTimeoutWarning } from '../../src/kafka/node-warnings.ts'
 
 silenceKafkajsTimeoutWarning()

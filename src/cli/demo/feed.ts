@@ -3,6 +3,7 @@
 // what is due every 20 ms in one acknowledged batch; a slow send is caught up on the next.
 import { avroType, readSchema } from '../../codec/avro-types.ts'
 import { createEncoder } from '../../codec/encoder.ts'
+import type { Kafka } from 'kafkajs'
 import type { Registry } from '../../codec/registry.ts'
 import type { ParcelDeclaration } from '../../declaration.ts'
 import { createRng } from '../../generate/rng.ts'
@@ -11,7 +12,8 @@ import { openTopicWriter } from '../../publish/topic-writer.ts'
 import { poison } from './poison.ts'
 
 export interface FeedOptions {
-  readonly brokers: readonly string[]
+  /** From the one client factory (src/kafka/client.ts). */
+  readonly kafka: Kafka
   readonly registry: Pick<Registry, 'register'>
   readonly topic: string
   readonly seed: number
@@ -39,7 +41,7 @@ export const startFeed = async (options: FeedOptions): Promise<Feed> => {
     if (!encoded.ok) throw encoded.error
     return encoded.value
   }
-  const writer = await openTopicWriter({ brokers: options.brokers, topic: options.topic, partitions: 12, replicationFactor: 1, batchSize: Number.MAX_SAFE_INTEGER })
+  const writer = await openTopicWriter(options.kafka, { topic: options.topic, partitions: 12, replicationFactor: 1, batchSize: Number.MAX_SAFE_INTEGER })
   const stream = generateDeclarations({ seed: options.seed })
   const poisonRng = createRng(options.seed ^ 0x0bad5eed)
   let running = true

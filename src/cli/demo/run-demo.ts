@@ -6,13 +6,14 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { createRegistry, defaultRegistryConfig } from '../../codec/registry.ts'
-import { dirs, up } from '../../../deploy/local/stack.ts'
+import { createRegistry } from '../../codec/registry.ts'
+import { createKafka } from '../../kafka/client.ts'
+import { dirs, up } from '../../stack/stack.ts'
 import { startFeed } from './feed.ts'
 import type { DemoOptions } from './options.ts'
 import { spawnProcessor } from './processor-child.ts'
 import { redraw, renderLine, renderPanel } from './render.ts'
-import { cleanUp, loadProfiles, processorEnv, runNames, type RunNames, type Services } from './run-setup.ts'
+import { cleanUp, loadProfiles, processorEnv, quietLog, runNames, servicesConfig, type RunNames, type Services } from './run-setup.ts'
 import { createSummary, recordDeadLetter, recordDecision, view, type SummaryView } from './summary.ts'
 import { startWatch } from './watch.ts'
 
@@ -64,7 +65,7 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
   services ??= await resolveServices(say)
   const names = runNames('demo')
   say(`run ${names.runId}: topics ${names.topics.declarations} → ${names.topics.decisions} / ${names.topics.dlq}`)
-  const profiles = await loadProfiles(services.REDIS_URL, names.redisPrefix, options.seed)
+  const profiles = await loadProfiles(services, names.redisPrefix, options.seed)
   say(`loaded ${profiles} profiles of seed ${options.seed} into Redis (prefix ${names.redisPrefix})`)
 
   mkdirSync(dirs.run, { recursive: true })
@@ -87,10 +88,11 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
   try {
     await processor.ready(120_000)
     say('processor ready')
-    const registry = createRegistry({ url: services.SCHEMA_REGISTRY_URL, ...defaultRegistryConfig })
-    const brokers = services.KAFKA_BROKERS.split(',')
+    const config = servicesConfig(services)
+    const registry = createRegistry(config.registry)
+    const kafka = createKafka({ ...config.kafka, clientId: 'parcel-risk-demo' }, quietLog)
     const watch = await startWatch({
-      brokers, registry, groupId: `${names.groupId}-watch`, decisionsTopic: names.topics.decisions, dlqTopic: names.topics.dlq,
+      kafka, registry, groupId: `${names.groupId}-watch`, decisionsTopic: names.topics.decisions, dlqTopic: names.topics.dlq,
       onDecision: (d) => { recordDecision(summary, d, Date.now()) },
       onDeadLetter: (d) => { recordDeadLetter(summary, d, Date.now()) },
       onUnreadable: (reason) => { unreadable++; if (unreadable <= 3) say(`unreadable decision: ${reason}`) }
@@ -107,7 +109,7 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
     try {
       summary = createSummary(Date.now())
       const feed = await startFeed({
-        brokers, registry, topic: names.topics.declarations, seed: options.seed, rate: options.rate, poisonRate: options.poisonRate,
+        kafka, registry, topic: names.topics.declarations, seed: options.seed, rate: options.rate, poisonRate: options.poisonRate,
         onSent: (n, p) => { summary.sent += n; summary.poisonSent += p }
       })
       const failed = Promise.race([feed.done, processor.exited]).catch((err: unknown) => { say(`feed failed: ${(err as Error).message}`) })

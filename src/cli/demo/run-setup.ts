@@ -2,9 +2,10 @@
 // topics, consumer group and Redis key prefix (so runs never see each other's records), the
 // synthetic stream's profiles in Redis, and the environment the processor runs with.
 import { randomBytes } from 'node:crypto'
-import { Kafka, logLevel } from 'kafkajs'
 import type { Redis } from 'ioredis'
+import { loadConfig, type Config } from '../../config.ts'
 import { connectRedis } from '../../enrich/redis-client.ts'
+import { createKafka } from '../../kafka/client.ts'
 import { keyLayout } from '../../enrich/keys.ts'
 import { writeFor, type ProfileWrite } from '../../enrich/profile-write.ts'
 import { createProfileWriter } from '../../enrich/redis-writer.ts'
@@ -65,11 +66,17 @@ export const processorEnv = (services: Services, names: RunNames, rulesetDir: st
   PARCEL_RISK_RULES_DIR: rulesetDir
 })
 
-const quietLog = createLogger({ level: 'silent' })
+export const quietLog = createLogger({ level: 'silent' })
+
+/** Tools' own clients wait longer than the processor's hot path would. */
+const TOOL_TIMEOUT_MS = 30_000
+
+/** The configuration of a run against `services` (every other key at its default). */
+export const servicesConfig = (services: Services): Config => loadConfig({ env: { ...services } })
 
 /** Writes the profiles of the synthetic stream with `seed` under `prefix`; returns how many. */
-export const loadProfiles = async (redisUrl: string, prefix: string, seed: number): Promise<number> => {
-  const redis = await connectRedis({ url: redisUrl, timeoutMs: 30_000 }, quietLog)
+export const loadProfiles = async (services: Services, prefix: string, seed: number): Promise<number> => {
+  const redis = await connectRedis(servicesConfig(services).redis, quietLog, TOOL_TIMEOUT_MS)
   try {
     const keys = keyLayout(prefix)
     const writes = generateProfiles({ seed }).map((u) => writeFor(u, keys)).filter((w): w is ProfileWrite => w !== undefined)
@@ -93,8 +100,8 @@ const deleteKeys = async (redis: Redis, prefix: string): Promise<number> => {
 
 /** Deletes the run's topics and Redis keys. */
 export const cleanUp = async (services: Services, names: RunNames): Promise<void> => {
-  const kafka = new Kafka({ clientId: 'parcel-risk-demo', brokers: services.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING })
-  const admin = kafka.admin()
+  const config = servicesConfig(services)
+  const admin = createKafka(config.kafka, quietLog).admin()
   await admin.connect()
   try {
     const existing = new Set(await admin.listTopics())
@@ -103,6 +110,6 @@ export const cleanUp = async (services: Services, names: RunNames): Promise<void
   } finally {
     await admin.disconnect()
   }
-  const redis = await connectRedis({ url: services.REDIS_URL, timeoutMs: 30_000 }, quietLog)
+  const redis = await connectRedis(config.redis, quietLog, TOOL_TIMEOUT_MS)
   try { await deleteKeys(redis, names.redisPrefix) } finally { redis.disconnect() }
 }

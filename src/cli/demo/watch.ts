@@ -3,7 +3,7 @@
 // beginning with its own group; every outcome goes to `onDecision` / `onDeadLetter` with its
 // end-to-end latency: the moment it was consumed minus the declaration's produce timestamp
 // (timings.receivedAt of a decision, the source-timestamp header of a dead letter).
-import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs'
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs'
 import { avroType, readSchema } from '../../codec/avro-types.ts'
 import { createDecoder } from '../../codec/decoder.ts'
 import type { Registry } from '../../codec/registry.ts'
@@ -12,7 +12,8 @@ import { deadLetterHeaders } from '../../publish/dead-letter.ts'
 import type { DeadLetterSeen, DecisionSeen } from './summary.ts'
 
 export interface WatchOptions {
-  readonly brokers: readonly string[]
+  /** From the one client factory (src/kafka/client.ts). */
+  readonly kafka: Kafka
   readonly registry: Pick<Registry, 'writerType'>
   readonly groupId: string
   readonly decisionsTopic: string
@@ -40,9 +41,8 @@ export const toDecisionSeen = (d: RiskDecision, nowMs: number): DecisionSeen => 
 })
 
 export const startWatch = async (options: WatchOptions): Promise<Watch> => {
-  const kafka = new Kafka({ clientId: 'parcel-risk-demo', brokers: [...options.brokers], logLevel: logLevel.ERROR })
   const decoder = createDecoder<RiskDecision>({ readerType: avroType(readSchema('RiskDecision')), registry: options.registry, maxRecordBytes: 1 << 20 })
-  const consumer: Consumer = kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 50 })
+  const consumer: Consumer = options.kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 50 })
   await consumer.connect()
   await consumer.subscribe({ topics: [options.decisionsTopic, options.dlqTopic], fromBeginning: true })
   // No offset commits: the group is new for every run and reads from the beginning, and a

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, inject, it } from 'vitest'
-import { down, up } from '../../../deploy/local/stack.ts'
+import { down, up } from '../../../src/stack/stack.ts'
 import type { ProfileUpdate } from '../../../src/declaration.ts'
 import { collect, decisionCore, findTrustedAeo, metric, produceDeclarations, produceProfiles, produceStream, readShadow, scenario, startRun, waitUntil, type Collector, type Running } from './harness.ts'
 

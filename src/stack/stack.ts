@@ -1,7 +1,7 @@
 // The local stack: real Apache Kafka (KRaft), Apicurio Registry (Confluent-compatible API)
 // and redis-server on loopback, started without Docker.
 //
-//   node deploy/local/stack.ts up|down|status|logs|env [kafka|registry|redis ...]
+//   parcel-risk stack up|down|status|logs|env [kafka|registry|redis ...]   (src/cli/stack.ts)
 //
 // `up` is idempotent: a service whose recorded process is alive and answers is left alone.
 // `up` is all or nothing: a service that fails to start stops the ones this call started.
@@ -10,8 +10,7 @@
 // stack needs is in use (E_STACK_PORT_TAKEN; the message names the port and its holder).
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { isParcelRiskError, ParcelRiskError } from '../../src/errors.ts'
-import { silenceKafkajsTimeoutWarning } from '../../src/ingest/node-warnings.ts'
+import { ParcelRiskError } from '../errors.ts'
 import { isAlive, readPid, removePid, startDetached, stopProcess, tail, portFree, portHolder, portOpen, waitFor, run } from './process.ts'
 import {
   findJava, isResolved, kafkaReady, MIN_JAVA, PORT_SETTINGS, ports, prepareKafka, prepareRedis, prepareRegistry, redisReady, registryReady,
@@ -21,14 +20,17 @@ import {
 export const SERVICES = ['kafka', 'registry', 'redis'] as const
 export type Service = typeof SERVICES[number]
 
-const root = dirname(fileURLToPath(import.meta.url))
+// Code and the Maven pom live here; what the stack downloads and runs (artifacts, data,
+// logs, pid files) lives under deploy/local/ at the package root, outside the code.
 // PARCEL_RISK_STACK_RUN_DIR moves the pid files, logs and data of the services, so a second
 // stack (other ports, other run directory) can live beside the first one.
-export const dirs: Dirs = { root, cache: join(root, '.cache'), run: process.env.PARCEL_RISK_STACK_RUN_DIR ?? join(root, '.run') }
+const here = dirname(fileURLToPath(import.meta.url))
+const state = join(here, '..', '..', 'deploy', 'local')
+export const dirs: Dirs = { root: here, cache: join(state, '.cache'), run: process.env.PARCEL_RISK_STACK_RUN_DIR ?? join(state, '.run') }
 
 const readiness: Record<Service, (p: Ports) => Promise<boolean>> = { kafka: kafkaReady, registry: registryReady, redis: redisReady }
 const startTimeoutMs: Record<Service, number> = { kafka: 90_000, registry: 120_000, redis: 15_000 }
-const logFile = (s: Service): string => join(dirs.run, s, `${s}.log`)
+export const logFile = (s: Service): string => join(dirs.run, s, `${s}.log`)
 const portOf = (s: Service, p: Ports): number => ({ kafka: p.kafka, registry: p.registry, redis: p.redis })[s]
 
 
@@ -192,74 +194,4 @@ export const down = async (wanted: readonly Service[] = SERVICES, say: (line: st
     await waitFor(`${service} port ${record.port} to be freed`, async () => !(await portOpen(record.port)), 15_000)
     say(`${service}: ${how === 'gone' ? 'was not running' : how}`)
   }
-}
-
-// --- command line ---------------------------------------------------------------------------
-
-const usage = `usage: npm run stack -- <up|down|status|logs|env> [kafka|registry|redis ...]
-
-  up      resolve (first run), start and wait for the services; print the environment
-  down    stop the services this stack started and free their ports
-  status  say which services answer; exit 1 if any is down
-  logs    print the last lines of each service's log
-  env     print the environment variables for the services
-
-Ports (defaults below the ephemeral port ranges of Linux, macOS and Windows):
-${Object.values(PORT_SETTINGS).map((setting) => `  ${setting.env} (${setting.fallback})`).join('\n')}
-Run directory (pid files, logs, data): PARCEL_RISK_STACK_RUN_DIR (deploy/local/.run).
-
-Exit codes: 0 ok, 1 a service is down or failed to start (the ones started are stopped
-again), 2 usage error or a required tool is missing, 3 a port is in use.
-`
-
-const printEnv = (env: StackEnv): void => {
-  for (const [k, v] of Object.entries(env)) console.log(`export ${k}=${v}`)
-}
-
-export const main = async (argv: readonly string[]): Promise<number> => {
-  const [verb, ...names] = argv
-  const unknown = names.filter((n) => !(SERVICES as readonly string[]).includes(n))
-  if (verb === undefined || verb === '-h' || verb === '--help' || unknown.length > 0) {
-    if (unknown.length > 0) console.error(`unknown service: ${unknown.join(', ')}`)
-    console.error(usage)
-    return verb === '-h' || verb === '--help' ? 0 : 2
-  }
-  const wanted = names.length > 0 ? names as Service[] : [...SERVICES]
-  const say = (line: string): void => console.error(line)
-  try {
-    switch (verb) {
-      case 'up': {
-        const result = await up(wanted, say)
-        printEnv(result.env)
-        return 0
-      }
-      case 'down':
-        await down(wanted, say)
-        return 0
-      case 'status': {
-        const rows = await status(wanted)
-        for (const r of rows) console.log(`${r.service.padEnd(8)} ${r.ready ? 'up  ' : 'down'}  port ${r.port}${r.ours ? `  pid ${r.pid}` : r.ready ? '  (not started by this stack)' : ''}`)
-        return rows.every((r) => r.ready) ? 0 : 1
-      }
-      case 'logs':
-        for (const s of wanted) console.log(`==> ${s} (${logFile(s)})\n${tail(logFile(s), 40)}`)
-        return 0
-      case 'env':
-        printEnv(stackEnv(ports()))
-        return 0
-      default:
-        console.error(`unknown command '${verb}'\n\n${usage}`)
-        return 2
-    }
-  } catch (err) {
-    console.error(`stack ${verb}: ${isParcelRiskError(err) ? `${err.code}: ` : ''}${(err as Error).message}`)
-    if (isParcelRiskError(err) && err.code === 'E_STACK_TOOL_MISSING') return 2
-    if (isParcelRiskError(err) && err.code === 'E_STACK_PORT_TAKEN') return 3
-    return 1
-  }
-}
-
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  silenceKafkajsTimeoutWarning()
-  process.exitCode = await main(process.argv.slice(2))
 }

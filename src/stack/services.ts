@@ -1,9 +1,11 @@
 // The three real services of the local stack and how each is resolved, started and probed.
-// Versions are pinned here and in maven/kafka-pom.xml; ports default to dedicated numbers
+// Versions are pinned here and in kafka-pom.xml; ports default to dedicated numbers
 // (see PORT_SETTINGS) so nothing collides with services a machine already runs.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Kafka, logLevel } from 'kafkajs'
+import { loadConfig } from '../config.ts'
+import { createKafka } from '../kafka/client.ts'
+import { createLogger } from '../logger.ts'
 import { portOpen, run, type StartSpec } from './process.ts'
 
 export const KAFKA_VERSION = '4.1.1'
@@ -119,7 +121,7 @@ export const isResolved = (d: Dirs): boolean =>
 export const resolveArtifacts = (d: Dirs, say: (line: string) => void): void => {
   if (!existsSync(join(kafkaLibs(d), '.complete'))) {
     say(`resolving Apache Kafka ${KAFKA_VERSION} from Maven Central`)
-    const r = run('mvn', ['-B', '-q', '-f', join(d.root, 'maven', 'kafka-pom.xml'), `-Dkafka.version=${KAFKA_VERSION}`,
+    const r = run('mvn', ['-B', '-q', '-f', join(d.root, 'kafka-pom.xml'), `-Dkafka.version=${KAFKA_VERSION}`,
       'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${kafkaLibs(d)}`])
     if (!r.ok) throw new Error(`mvn could not resolve Kafka:\n${r.output}`)
     writeFileSync(join(kafkaLibs(d), '.complete'), `${KAFKA_VERSION}\n`)
@@ -230,13 +232,14 @@ export const prepareRedis = (d: Dirs, p: Ports): StartSpec => {
 
 // --- readiness probes ----------------------------------------------------------------------
 
+const quiet = createLogger({ level: 'silent' })
+
 export const kafkaReady = async (p: Ports): Promise<boolean> => {
   if (!(await portOpen(p.kafka))) return false
   // Bounded: something else listening on the port (not Kafka) must not hold the probe for
   // kafkajs's default 30 s request timeout.
-  const admin = new Kafka({
-    brokers: [`127.0.0.1:${p.kafka}`], logLevel: logLevel.NOTHING, connectionTimeout: 1000, requestTimeout: 2000, retry: { retries: 0 }
-  }).admin()
+  const { kafka } = loadConfig({ env: { KAFKA_BROKERS: stackEnv(p).KAFKA_BROKERS } })
+  const admin = createKafka(kafka, quiet, { connectionTimeout: 1000, requestTimeout: 2000, retry: { retries: 0 } }).admin()
   try {
     await admin.connect()
     const cluster = await admin.describeCluster()

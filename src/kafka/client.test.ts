@@ -2,7 +2,7 @@ import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../config.ts'
 import { createLogger } from '../logger.ts'
-import { kafkaClientConfig } from './kafka-client.ts'
+import { kafkaClientConfig } from './client.ts'
 
 const lines: string[] = []
 const logger = createLogger({ level: 'info' }, new Writable({ write: (chunk: Buffer, _e, done) => { lines.push(chunk.toString()); done() } }))
@@ -10,7 +10,7 @@ const files: Record<string, string> = { '/tls/ca.pem': 'CA', '/tls/client.pem': 
 const readFile = (path: string): Buffer => Buffer.from(files[path] ?? '')
 const kafkaSlice = (env: Record<string, string>) => loadConfig({ env, fileExists: (p) => p in files }).kafka
 
-describe('publish > kafka-client', () => {
+describe('kafka > client', () => {
   it('connects in plain text without SASL by default', () => {
     const config = kafkaClientConfig(kafkaSlice({ KAFKA_BROKERS: 'b1:9092,b2:9092' }), logger, readFile)
     expect(config.brokers).toEqual(['b1:9092', 'b2:9092'])

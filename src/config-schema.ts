@@ -120,6 +120,8 @@ export const schema: Schema = {
   'rules.dir': { env: 'PARCEL_RISK_RULES_DIR', kind: 'string', default: 'rules/eu-lvc', doc: 'Directory of the active ruleset (ruleset.yaml and its rule files).', check: nonBlank },
   'rules.shadowDir': { env: 'PARCEL_RISK_RULES_SHADOW_DIR', kind: 'string', default: undefined, doc: 'Directory of a challenger ruleset scored alongside; its decisions go to the shadow topic.' },
   'rules.watch': { env: 'PARCEL_RISK_RULES_WATCH', kind: 'bool', default: true, doc: 'Reload a ruleset when its files change (a ruleset that fails to check is not swapped in).' },
+  'warmUp.declarations': { env: 'PARCEL_RISK_WARM_UP_DECLARATIONS', kind: 'int', default: 10_000, doc: 'Generated declarations run through decode, validation, scoring and encoding at start-up, before joining the group (0: no warm-up).', check: range(0, 1_000_000) },
+  'warmUp.timeoutMs': { env: 'PARCEL_RISK_WARM_UP_TIMEOUT_MS', kind: 'int', default: 10_000, doc: 'Longest the start-up warm-up may take; it stops there and the processor joins anyway.', check: range(0, 600_000) },
   'observe.host': { env: 'PARCEL_RISK_HTTP_HOST', kind: 'string', default: '0.0.0.0', doc: 'Address the metrics and health HTTP server listens on.', check: nonBlank },
   'observe.port': { env: 'PARCEL_RISK_HTTP_PORT', kind: 'int', default: 9464, doc: 'Port of the metrics and health HTTP server (/metrics, /healthz, /readyz).', check: range(0, 65_535) },
   'log.level': { env: 'PARCEL_RISK_LOG_LEVEL', kind: 'enum', values: logLevels, default: 'info', doc: 'Log level: fatal, error, warn, info, debug, trace or silent.' },

@@ -87,6 +87,11 @@ export interface RulesConfig {
   readonly watch: boolean
 }
 
+export interface WarmUpConfig {
+  readonly declarations: number
+  readonly timeoutMs: number
+}
+
 export interface ObserveConfig {
   readonly host: string
   readonly port: number
@@ -100,6 +105,7 @@ export interface Config {
   readonly codec: { readonly maxRecordBytes: number }
   readonly redis: RedisConfig
   readonly rules: RulesConfig
+  readonly warmUp: WarmUpConfig
   readonly observe: ObserveConfig
   readonly log: { readonly level: LogLevel }
   readonly shutdownTimeoutMs: number

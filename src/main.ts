@@ -33,6 +33,7 @@ import { createProducer, createPublisher, topicMessages, type OutgoingRecord, ty
 import { ensureTopics } from './kafka/topics.ts'
 import { createTransactionalPublisher } from './publish/transactional.ts'
 import { createValidator } from './validate/validate.ts'
+import { warmUp } from './warm-up.ts'
 
 export interface Processor {
   readonly http: HttpServer
@@ -97,10 +98,11 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
 
   const registry = createRegistry(config.registry)
   let encoder: Encoder<RiskDecision>
+  let declarationSchemaId: number
   try {
     // Producers look the declaration schema up under its topic's subject; registering it
     // here (BACKWARD) means a new deployment can never silently narrow what it accepts.
-    await registry.register(`${topics.declarations}-value`, readSchema('ParcelDeclaration'))
+    declarationSchemaId = await registry.register(`${topics.declarations}-value`, readSchema('ParcelDeclaration'))
     encoder = await registerDecisionEncoder(registry, `${topics.decisions}-value`)
     if (shadow !== null) await registerDecisionEncoder(registry, `${topics.shadow}-value`)
   } catch (err) {
@@ -166,11 +168,14 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
   }
   const publisher = producer === null ? null : createPublisher({ producer, topics, publishTimeoutMs: kafkaConfig.publishTimeoutMs })
 
+  let firstChunk = true
   const handle: ChunkHandler = async (records, context) => {
+    const handled = Date.now()
     metrics.consumed(context.topic, records.length)
     metrics.batchSize(records.length)
     metrics.consumerLag(context.topic, context.partition, context.lag)
     const result = await processBatch(stages, records)
+    const encodeStarted = performance.now()
     const now = Date.now()
     const deadLetters: OutgoingRecord[] = result.deadLetters.map((d) => buildDeadLetter(asSource(d.source), d, now))
     const batch: PublishBatch = {
@@ -178,12 +183,27 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
       shadow: encodeAll(result.shadowDecisions, [], now),
       deadLetters
     }
+    const publishStarted = performance.now()
     if (transactional !== null) {
       await transactional.publish({ topic: context.topic, partition: context.partition, nextOffset: context.nextOffset }, topicMessages(topics, batch))
     } else {
       await publisher?.publishBatch(batch)
     }
     const acked = Date.now()
+    let oldest = handled
+    for (const r of records) if (r.timestampMs < oldest) oldest = r.timestampMs
+    const stageMs = {
+      fetchWait: handled - oldest,
+      decode: result.timings.decodeMs,
+      enrich: result.timings.enrichMs,
+      score: result.timings.scoreMs + (publishStarted - encodeStarted),
+      publish: performance.now() - publishStarted
+    }
+    for (const [stage, ms] of Object.entries(stageMs)) metrics.stageMs(stage as keyof typeof stageMs, ms)
+    if (firstChunk) {
+      firstChunk = false
+      log.info({ records: records.length, stageMs }, 'first chunk decided')
+    }
     for (const { source, decision } of result.decisions) {
       metrics.decided(decision.action, decision.decision)
       metrics.decisionLatencyMs(acked - source.timestampMs)
@@ -192,6 +212,20 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
     for (const { decision } of result.shadowDecisions) for (const reason of decision.reasons) metrics.ruleHit('shadow', reason.ruleId)
     for (const d of result.deadLetters) metrics.deadLettered(d.code)
   }
+
+  // Warm up before joining the group: the first real chunk must not pay for the script
+  // load and the optimising compiler (src/warm-up.ts says how the count was chosen).
+  await store.warm().catch((err: unknown) => { log.warn({ err }, 'redis warm-up failed; the first batch loads the script') })
+  if (config.warmUp.declarations > 0) {
+    const report = await warmUp({
+      stages, declarationSchemaId, enrichmentFields: active.current().enrichmentFields,
+      encodeDecision: (decision) => encoder.encode(decision),
+      declarations: config.warmUp.declarations, chunkRecords: kafkaConfig.maxBatchRecords, timeoutMs: config.warmUp.timeoutMs
+    })
+    metrics.warmUpMs(report.durationMs)
+    log.info(report, report.timedOut ? 'warm-up stopped at its time bound' : 'warm-up finished')
+  }
+  readiness.warmedUp = true
 
   let fatal: ((err: unknown) => void) | null = null
   const ingest = createIngest({

@@ -73,10 +73,18 @@ export interface DecidedRecord {
   readonly decision: RiskDecision
 }
 
+/** Where a batch's time went, in milliseconds (decode includes validation, score the decision). */
+export interface BatchTimings {
+  decodeMs: number
+  enrichMs: number
+  scoreMs: number
+}
+
 export interface BatchResult {
   readonly decisions: DecidedRecord[]
   readonly shadowDecisions: DecidedRecord[]
   readonly deadLetters: DeadLetter[]
+  readonly timings: BatchTimings
 }
 
 const digestOf = (value: Buffer | null): string => createHash('sha256').update(value ?? Buffer.alloc(0)).digest('hex')
@@ -92,6 +100,8 @@ export const processBatch = async (stages: Stages, records: readonly InputRecord
   const decisions: DecidedRecord[] = []
   const shadowDecisions: DecidedRecord[] = []
   const deadLetters: DeadLetter[] = []
+  const timings: BatchTimings = { decodeMs: 0, enrichMs: 0, scoreMs: 0 }
+  const started = performance.now()
 
   // decode
   const decoded = await stages.decode(records)
@@ -114,11 +124,15 @@ export const processBatch = async (stages: Stages, records: readonly InputRecord
     }
     accepted.push({ source, declaration: result.value })
   }
-  if (accepted.length === 0) return { decisions, shadowDecisions, deadLetters }
+  const decodedAt = performance.now()
+  timings.decodeMs = decodedAt - started
+  if (accepted.length === 0) return { decisions, shadowDecisions, deadLetters, timings }
 
   // enrich: one call for the batch; a Redis outage degrades instead of failing.
   const enriched = await stages.enrich(accepted.map((a) => a.declaration), nowMs)
   if (enriched.length !== accepted.length) throw new ParcelRiskError('E_PIPELINE_STAGE_CONTRACT', `enrich returned ${enriched.length} results for ${accepted.length} declarations`)
+  const enrichedAt = performance.now()
+  timings.enrichMs = enrichedAt - decodedAt
 
   // score + decide
   const ruleset = stages.ruleset()
@@ -143,5 +157,6 @@ export const processBatch = async (stages: Stages, records: readonly InputRecord
       }
     }
   }
-  return { decisions, shadowDecisions, deadLetters }
+  timings.scoreMs = performance.now() - enrichedAt
+  return { decisions, shadowDecisions, deadLetters, timings }
 }

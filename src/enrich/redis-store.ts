@@ -58,6 +58,12 @@ export interface RedisProfileStore extends ProfileStore {
   readonly roundTrips: () => number
   /** Parcels waiting to be counted after an outage. */
   readonly pendingCatchUp: () => number
+  /**
+   * One round trip that loads the aggregate script (ioredis checks and loads a pipeline's
+   * scripts on its first use) and counts nothing: a call with no entries. For start-up, so
+   * the first real batch does not pay for it.
+   */
+  readonly warm: () => Promise<void>
 }
 
 type ScriptPipeline = ReturnType<Redis['pipeline']> & { prAggregate: (...args: Array<string | number>) => unknown }
@@ -246,6 +252,11 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
     enrichBatch,
     invalidate: (key) => { cache.delete(key) },
     breakerState: () => breaker.state(),
+    warm: async () => {
+      const pipeline = redis.pipeline() as ScriptPipeline
+      pipeline.prAggregate(config.prefix, 0, 0)
+      await exec(pipeline, roundTripBudgetMs(config, 0) * 10)
+    },
     roundTrips: () => trips,
     pendingCatchUp: () => catchUp.length,
     close: async () => { cache.clear() }

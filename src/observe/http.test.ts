@@ -36,17 +36,19 @@ describe('observe > http', () => {
   })
 
   it.each([
-    [{ groupJoined: true, redis: 'reachable', rulesetLoaded: true }, 200],
-    [{ groupJoined: true, redis: 'degraded', rulesetLoaded: true }, 200],
-    [{ groupJoined: true, redis: 'unreachable', rulesetLoaded: true }, 503],
-    [{ groupJoined: false, redis: 'reachable', rulesetLoaded: true }, 503],
-    [{ groupJoined: true, redis: 'reachable', rulesetLoaded: false }, 503]
+    [{ warmedUp: true, groupJoined: true, redis: 'reachable', rulesetLoaded: true }, 200],
+    [{ warmedUp: true, groupJoined: true, redis: 'degraded', rulesetLoaded: true }, 200],
+    [{ warmedUp: true, groupJoined: true, redis: 'unreachable', rulesetLoaded: true }, 503],
+    [{ warmedUp: true, groupJoined: false, redis: 'reachable', rulesetLoaded: true }, 503],
+    [{ warmedUp: true, groupJoined: true, redis: 'reachable', rulesetLoaded: false }, 503],
+    [{ warmedUp: false, groupJoined: true, redis: 'reachable', rulesetLoaded: true }, 503]
   ] as const)('answers /readyz for %j with %i', async (state, status) => {
     const server = await start({ ...state })
     const res = await fetch(`${server.url}/readyz`)
     expect(res.status).toBe(status)
     const body = await res.json() as { ready: boolean, checks: Record<string, { ok: boolean }> }
     expect(body.ready).toBe(status === 200)
+    expect(body.checks.warmUp?.ok).toBe(state.warmedUp)
     expect(body.checks.kafkaGroup?.ok).toBe(state.groupJoined)
     expect(body.checks.redis?.ok).toBe(state.redis !== 'unreachable')
     expect(body.checks.ruleset?.ok).toBe(state.rulesetLoaded)
@@ -59,6 +61,8 @@ describe('observe > http', () => {
     readiness.groupJoined = true
     readiness.redis = 'reachable'
     readiness.rulesetLoaded = true
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(503)
+    readiness.warmedUp = true
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200)
   })
 

@@ -1,6 +1,7 @@
 // The operations HTTP server: /metrics (Prometheus text), /healthz (liveness: the process
-// answers), /readyz (readiness: 200 only when the consumer group is joined, Redis is
-// reachable or the processor runs deliberately degraded, and a ruleset is loaded). The main
+// answers), /readyz (readiness: 200 only when the start-up warm-up has finished, the
+// consumer group is joined, Redis is reachable or the processor runs deliberately degraded,
+// and a ruleset is loaded). The main
 // module owns the Readiness object and updates it; this server only reads it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -13,16 +14,18 @@ import type { Logger } from '../logger.ts'
 export type RedisReadiness = 'reachable' | 'degraded' | 'unreachable'
 
 export interface Readiness {
+  warmedUp: boolean
   groupJoined: boolean
   redis: RedisReadiness
   rulesetLoaded: boolean
 }
 
-export const createReadiness = (): Readiness => ({ groupJoined: false, redis: 'unreachable', rulesetLoaded: false })
+export const createReadiness = (): Readiness => ({ warmedUp: false, groupJoined: false, redis: 'unreachable', rulesetLoaded: false })
 
 export interface ReadinessReport {
   readonly ready: boolean
   readonly checks: {
+    readonly warmUp: { readonly ok: boolean, readonly done: boolean }
     readonly kafkaGroup: { readonly ok: boolean, readonly joined: boolean }
     readonly redis: { readonly ok: boolean, readonly state: RedisReadiness }
     readonly ruleset: { readonly ok: boolean, readonly loaded: boolean }
@@ -33,7 +36,8 @@ export const readinessReport = (state: Readonly<Readiness>): ReadinessReport => 
   const kafkaGroup = { ok: state.groupJoined, joined: state.groupJoined }
   const redis = { ok: state.redis !== 'unreachable', state: state.redis }
   const ruleset = { ok: state.rulesetLoaded, loaded: state.rulesetLoaded }
-  return { ready: kafkaGroup.ok && redis.ok && ruleset.ok, checks: { kafkaGroup, redis, ruleset } }
+  const warmUp = { ok: state.warmedUp, done: state.warmedUp }
+  return { ready: warmUp.ok && kafkaGroup.ok && redis.ok && ruleset.ok, checks: { warmUp, kafkaGroup, redis, ruleset } }
 }
 
 export interface HttpServerOptions {

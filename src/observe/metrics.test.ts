@@ -31,6 +31,8 @@ describe('observe > metrics', () => {
       parcel_risk_consumer_lag: 'gauge',
       parcel_risk_redis_latency_seconds: 'histogram',
       parcel_risk_redis_breaker_state: 'gauge',
+      parcel_risk_stage_seconds: 'histogram',
+      parcel_risk_warm_up_seconds: 'gauge',
       parcel_risk_ruleset_info: 'gauge'
     })
   })

@@ -46,6 +46,10 @@ export interface Metrics {
   /** Drops a partition's lag series once it is revoked from this instance. */
   readonly forgetPartition: (topic: string, partition: number) => void
   readonly redisLatencyMs: (ms: number) => void
+  /** Time one chunk spent in a stage: fetchWait (record timestamp to handling), decode, enrich, score, publish. */
+  readonly stageMs: (stage: ChunkStage, ms: number) => void
+  /** How long the start-up warm-up took. */
+  readonly warmUpMs: (ms: number) => void
   readonly breakerState: (state: BreakerState) => void
   /** Records the loaded ruleset and bounds the rule-hit series to its rule ids. */
   readonly rulesetLoaded: (role: RulesetRole, info: RulesetInfo, ruleIds: readonly string[]) => void
@@ -56,6 +60,9 @@ export const decisionLatencyBuckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 
 export const batchSizeBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000]
 // 100 µs … 1 s: a loopback round trip is ~100 µs, the command timeout is 100 ms by default.
 export const redisLatencyBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
+
+export type ChunkStage = 'fetchWait' | 'decode' | 'enrich' | 'score' | 'publish'
+export const chunkStages: readonly ChunkStage[] = ['fetchWait', 'decode', 'enrich', 'score', 'publish']
 
 interface Slot {
   pending: number
@@ -105,6 +112,8 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
   const batchSize = new Histogram({ name: 'parcel_risk_batch_size', help: 'Records per processed batch.', buckets: batchSizeBuckets, registers })
   const consumerLag = new Gauge({ name: 'parcel_risk_consumer_lag', help: 'Records between the last processed offset and the partition\'s high watermark.', labelNames: ['topic', 'partition'], registers })
   const redisLatency = new Histogram({ name: 'parcel_risk_redis_latency_seconds', help: 'Redis round trips (one per batch), success or failure.', buckets: redisLatencyBuckets, registers })
+  const stageLatency = new Histogram({ name: 'parcel_risk_stage_seconds', help: 'Time one chunk spent in each stage: fetchWait (oldest record\'s timestamp to handling), decode (with validation), enrich, score (with the decision and encoding), publish (to the acknowledgement).', labelNames: ['stage'], buckets: decisionLatencyBuckets, registers })
+  const warmUpGauge = new Gauge({ name: 'parcel_risk_warm_up_seconds', help: 'Duration of the start-up warm-up (0 until it has run).', registers })
   const breakerGauge = new Gauge({ name: 'parcel_risk_redis_breaker_state', help: 'Redis circuit breaker: 0 closed, 1 half-open, 2 open.', registers })
   const rulesetInfo = new Gauge({ name: 'parcel_risk_ruleset_info', help: 'The loaded ruleset (value 1), by role, id, version and digest.', labelNames: ['role', 'id', 'version', 'digest'], registers })
 
@@ -136,6 +145,8 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
   const lagLabels = new Map<string, { topic: string, partition: string }>()
 
   breakerGauge.set(breakerStateValue.closed)
+  warmUpGauge.set(0)
+  const stageChildren = Object.fromEntries(chunkStages.map((stage) => [stage, stageLatency.labels({ stage })])) as Record<ChunkStage, ReturnType<typeof stageLatency.labels>>
 
   return {
     registry,
@@ -162,6 +173,8 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
       if (labels !== undefined) { lagLabels.delete(key); consumerLag.remove(labels) }
     },
     redisLatencyMs: (ms) => { redisLatency.observe(ms / 1_000) },
+    stageMs: (stage, ms) => { stageChildren[stage].observe(ms / 1_000) },
+    warmUpMs: (ms) => { warmUpGauge.set(ms / 1_000) },
     breakerState: (state) => { breakerGauge.set(breakerStateValue[state]) },
     rulesetLoaded: (role, info, ruleIds) => {
       const previous = loadedInfo.get(role)

@@ -1,0 +1,106 @@
+// The processor warms up before it takes traffic: /readyz stays 503 (check warmUp) while the
+// warm-up runs, and once ready, the first declarations are decided about as fast as later ones.
+import { readFileSync } from 'node:fs'
+import { Kafka, logLevel } from 'kafkajs'
+import { afterEach, describe, expect, inject, it } from 'vitest'
+import { avroType, readSchema } from '../../../src/codec/avro-types.ts'
+import { createEncoder } from '../../../src/codec/encoder.ts'
+import { createRegistry } from '../../../src/codec/registry.ts'
+import type { RiskDecision } from '../../../src/declaration.ts'
+import { generateDeclarations } from '../../../src/generate/stream.ts'
+import { collect, metric, scenario, startRun, waitUntil, type Collector, type Running } from './harness.ts'
+
+const services = inject('services')
+const running: Running[] = []
+const collectors: Collector[] = []
+
+afterEach(async () => {
+  for (const r of running.splice(0)) {
+    if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL')
+    await r.exited
+  }
+  for (const c of collectors.splice(0)) await c.stop()
+})
+
+/** The operations port, from the log line the HTTP server writes as soon as it listens. */
+const operationsUrl = async (r: Running): Promise<string> => {
+  let url = ''
+  await waitUntil('the operations endpoints', async () => {
+    const port = /"port":(\d+),"msg":"operations endpoints listening"/.exec(readFileSync(r.logFile, 'utf8'))?.[1]
+    if (port !== undefined) url = `http://127.0.0.1:${port}`
+    return port !== undefined
+  }, 60_000)
+  return url
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] as number
+}
+
+describe('processor > warm-up', () => {
+  it('is not ready while it warms up, and ready once the warm-up has finished', async () => {
+    const s = scenario(services)
+    // More declarations than fit in the bound: the warm-up runs for its whole timeout.
+    const r = startRun(s, 'warm', { PARCEL_RISK_WARM_UP_DECLARATIONS: '1000000', PARCEL_RISK_WARM_UP_TIMEOUT_MS: '4000', PARCEL_RISK_LOG_LEVEL: 'info' })
+    running.push(r)
+    const base = await operationsUrl(r)
+    let sawWarmingUp = false
+    await waitUntil('/readyz to answer 200', async () => {
+      const res = await fetch(`${base}/readyz`)
+      const body = await res.json() as { ready: boolean, checks: { warmUp: { done: boolean } } }
+      if (res.status === 503 && !body.checks.warmUp.done) sawWarmingUp = true
+      // Never ready before the warm-up is done.
+      if (res.status === 200) expect(body.checks.warmUp.done).toBe(true)
+      return res.status === 200
+    }, 90_000)
+    expect(sawWarmingUp).toBe(true)
+    expect(await metric(base, 'parcel_risk_warm_up_seconds')).toBeGreaterThanOrEqual(3.9)
+    expect(readFileSync(r.logFile, 'utf8')).toMatch(/"msg":"warm-up stopped at its time bound"/)
+    r.child.kill('SIGTERM')
+    expect(await r.exited).toBe(0)
+  }, 120_000)
+
+  it('decides the first declarations after start-up within 2x the median latency', async () => {
+    const s = scenario(services)
+    const r = startRun(s, 'first')
+    running.push(r)
+    await r.ready
+    const c = await collect(services, s)
+    collectors.push(c)
+    // One declaration at a time, 20 ms apart: each is its own fetch and chunk, so the first
+    // one alone shows what a cold path would cost.
+    const kafka = new Kafka({ clientId: `it-${s.id}-paced`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+    const producer = kafka.producer()
+    await producer.connect()
+    const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
+    const schema = readSchema('ParcelDeclaration')
+    const encoder = createEncoder(avroType(schema), await registry.register(`${s.topics.declarations}-value`, schema))
+    const ids: string[] = []
+    const stream = generateDeclarations({ seed: 31, startMs: Date.now() - 3_600_000 })
+    try {
+      while (ids.length < 60) {
+        const { declaration } = stream.next().value as { declaration: { declarationId: string } }
+        const encoded = encoder.encode(declaration as never)
+        if (!encoded.ok) continue
+        await producer.send({ topic: s.topics.declarations, acks: -1, messages: [{ key: declaration.declarationId, value: encoded.value }] })
+        ids.push(declaration.declarationId)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    } finally {
+      await producer.disconnect()
+    }
+    await waitUntil('60 answers', async () => ids.every((id) => c.collected.decisions.has(id) || c.collected.deadLetters.has(id)), 60_000)
+    // Latency of each decision in the order sent (a generated declaration the validator
+    // refuses on purpose has a dead letter instead and no latency to compare).
+    const latencies = ids.flatMap((id) => {
+      const d = c.collected.decisions.get(id)?.[0] as RiskDecision | undefined
+      return d === undefined ? [] : [d.timings.latencyMicros]
+    })
+    const first = latencies[0] as number
+    expect(first).toBeLessThanOrEqual(2 * median(latencies))
+    expect(readFileSync(r.logFile, 'utf8')).toMatch(/"msg":"warm-up (finished|stopped at its time bound)"/)
+    r.child.kill('SIGTERM')
+    expect(await r.exited).toBe(0)
+  }, 120_000)
+})

@@ -254,7 +254,7 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
     breakerState: () => breaker.state(),
     warm: async () => {
       const pipeline = redis.pipeline() as ScriptPipeline
-      pipeline.prAggregate(config.prefix, 0, 0)
+      pipeline.prAggregate(config.keyPrefix, 0, 0)
       await exec(pipeline, roundTripBudgetMs(config, 0) * 10)
     },
     roundTrips: () => trips,

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 
 export const USAGE = `usage: parcel-risk demo [--rate R] [--duration S] [--seed N] [--poison-rate P]
-                       [--ruleset DIR] [--drain-timeout S] [--keep]
+                       [--ruleset DIR] [--drain-timeout S] [--keep] [--verbose]
 
 Starts the local stack if it is not running, loads the synthetic stream's profiles into
 Redis, starts the processor (parcel-risk run, as a child process), streams generated
@@ -18,6 +18,9 @@ shutdown of the processor.
   --ruleset DIR      ruleset directory (default rules/eu-lvc)
   --drain-timeout S  after streaming, how long to wait for the last outcomes (default 30)
   --keep             keep this run's topics and Redis keys (default: deleted at the end)
+  --verbose          at the end, also show where the processor's time went: mean time
+                     per chunk of each stage (fetch wait, decode, enrich, score,
+                     publish), the first chunk after start-up, and the warm-up
   -h, --help         this text
 
 Uses KAFKA_BROKERS, SCHEMA_REGISTRY_URL and REDIS_URL when all three are set; otherwise the
@@ -36,10 +39,11 @@ export interface DemoOptions {
   readonly rulesetDir: string
   readonly drainTimeoutS: number
   readonly keep: boolean
+  readonly verbose: boolean
 }
 
 export const defaultDemoOptions: DemoOptions = {
-  rate: 200, durationS: undefined, seed: 1, poisonRate: 0.005, rulesetDir: 'rules/eu-lvc', drainTimeoutS: 30, keep: false
+  rate: 200, durationS: undefined, seed: 1, poisonRate: 0.005, rulesetDir: 'rules/eu-lvc', drainTimeoutS: 30, keep: false, verbose: false
 }
 
 /** The options, 'help', or the message of the first bad option. */
@@ -50,7 +54,7 @@ export const parseDemoArgs = (argv: readonly string[]): DemoOptions | 'help' | {
       args: [...argv],
       options: {
         rate: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' }, 'poison-rate': { type: 'string' },
-        ruleset: { type: 'string' }, 'drain-timeout': { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+        ruleset: { type: 'string' }, 'drain-timeout': { type: 'string' }, keep: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
       },
       strict: true
     }).values
@@ -69,5 +73,5 @@ export const parseDemoArgs = (argv: readonly string[]): DemoOptions | 'help' | {
   if (!(poisonRate >= 0 && poisonRate <= 1)) return { error: '--poison-rate must be a number in [0, 1]' }
   const drainTimeoutS = values['drain-timeout'] === undefined ? d.drainTimeoutS : Number(values['drain-timeout'])
   if (!(drainTimeoutS >= 0)) return { error: '--drain-timeout must be a non-negative number of seconds' }
-  return { rate, durationS, seed, poisonRate, rulesetDir: values.ruleset ?? d.rulesetDir, drainTimeoutS, keep: values.keep === true }
+  return { rate, durationS, seed, poisonRate, rulesetDir: values.ruleset ?? d.rulesetDir, drainTimeoutS, keep: values.keep === true, verbose: values.verbose === true }
 }

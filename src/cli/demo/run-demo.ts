@@ -4,11 +4,12 @@
 //   drain the last outcomes → SIGTERM the processor, wait for exit 0 → final summary →
 //   delete the run's topics and Redis keys (unless --keep).
 import { randomBytes } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createRegistry } from '../../codec/registry.ts'
 import { createKafka } from '../../kafka/client.ts'
 import { dirs, up } from '../../stack/stack.ts'
+import { breakdownOf, renderBreakdown } from './breakdown.ts'
 import { startFeed } from './feed.ts'
 import type { DemoOptions } from './options.ts'
 import { spawnProcessor } from './processor-child.ts'
@@ -85,6 +86,7 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
   let processorExitCode: number | null = null
   // When the last outcome came in (or the drain gave up): the final rates leave shutdown out.
   let endedMs: number | undefined
+  let breakdown: string[] = []
   try {
     await processor.ready(120_000)
     say('processor ready')
@@ -122,6 +124,12 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
     } finally {
       clearInterval(ticker)
     }
+    if (options.verbose) {
+      const metricsText = await fetch(`${processor.httpUrl}/metrics`).then(async (r) => await r.text(), () => '')
+      let processorLog = ''
+      try { processorLog = readFileSync(processor.logFile, 'utf8') } catch { processorLog = '' }
+      breakdown = renderBreakdown(breakdownOf(metricsText, processorLog))
+    }
     processorExitCode = await processor.stop(60_000)
     say(`processor exited with code ${String(processorExitCode)}`)
     await watch.stop()
@@ -131,6 +139,7 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
   }
   const final = view(summary, endedMs ?? Date.now())
   io.out.write(`\n${renderPanel(final, { title: 'parcel-risk demo — final summary', settings: `rate ${options.rate}/s, seed ${options.seed}` }).join('\n')}\n`)
+  if (breakdown.length > 0) io.out.write(`\n${breakdown.join('\n')}\n`)
   if (!options.keep) {
     await cleanUp(services, names).then(() => { say(`deleted the run's topics and Redis keys (keep them with --keep)`) }, (err: unknown) => { say(`clean-up failed: ${(err as Error).message}`) })
   }

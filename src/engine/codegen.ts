@@ -36,7 +36,8 @@ export type ListData =
 export interface ModuleInput {
   readonly rules: readonly RulePlan[]
   readonly lists: ReadonlyMap<string, ListData>
-  readonly fx: string | null
+  /** FX tables by date, oldest first (files.ts Manifest['fx']); empty when none. */
+  readonly fx: ReadonlyArray<{ readonly table: string, readonly fromMs: number | null }>
   /** Root timestamp field giving the declaration date for effective dates. */
   readonly dateField: string
   /** Root field naming the currency of every amount. */
@@ -109,6 +110,20 @@ const makeConstants = (lists: ReadonlyMap<string, ListData>): { consts: Constant
   return { consts, values }
 }
 
+/**
+ * The rate in force on the declaration date `t`: from the latest table whose effectiveFrom
+ * <= t. A date before the first dated table has no rate, so `… in EUR` is missing, as for a
+ * currency the table does not list ("add the rate rather than guess").
+ */
+const fxRate = (fx: ModuleInput['fx'], consts: Constants, currency: string): string => {
+  let code = 'undefined'
+  for (const table of fx) {
+    const get = `${consts.list(table.table).ref}.get(${currency})`
+    code = table.fromMs === null ? get : `(t >= ${literal(table.fromMs)} ? ${get} : ${code})`
+  }
+  return code
+}
+
 export const generate = (input: ModuleInput): Generated => {
   const { consts, values } = makeConstants(input.lists)
   const helpers: string[] = []
@@ -169,7 +184,7 @@ export const generate = (input: ModuleInput): Generated => {
   const dateField = fieldName(input.dateField)
   const prelude = [
     `  const t = typeof d.${dateField} === "number" ? d.${dateField} : now;`,
-    input.fx === null ? '  const fx = undefined;' : `  const fx = ${consts.list(input.fx).ref}.get(d.${fieldName(input.currencyField)});`
+    `  const fx = ${fxRate(input.fx, consts, `d.${fieldName(input.currencyField)}`)};`
   ]
 
   // run(): every rule inline, field reads hoisted to locals.

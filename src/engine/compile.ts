@@ -17,6 +17,7 @@ import { declarationShape, didYouMean, enrichmentShape } from './fields.ts'
 import { readList, readManifest, readRules } from './files.ts'
 import type { ListFile, Manifest, RuleDef } from './files.ts'
 import { parseExpression } from './parse.ts'
+import { checkProhibitions } from './prohibitions.ts'
 import type { CompiledRuleset, CompileResult, Diagnostic, Evaluation, RuleInfo, RuleSourceFile, RuleTestFile, ScoreContext } from './ruleset.ts'
 import { OUTCOME_ERROR } from './ruleset.ts'
 import { Problems, readYaml } from './yaml-source.ts'
@@ -71,6 +72,7 @@ export const compileRuleset = (files: readonly RuleSourceFile[], options: Compil
     if (prior !== undefined) problems.add(r.file, r.pos, 'duplicate', `rule id \`${r.id}\` is also used at ${prior.file}:${prior.pos.line}`)
     else seen.set(r.id, r)
   }
+  checkProhibitions(seen.values(), problems)
 
   const listDefs = new Map<string, ListDef>()
   for (const l of lists.values()) {
@@ -79,11 +81,11 @@ export const compileRuleset = (files: readonly RuleSourceFile[], options: Compil
       dated: l.kind === 'set' && l.entries.some((e) => e.fromMs !== null || e.toMs !== null)
     })
   }
-  const fx = manifest?.fx ?? null
-  if (fx !== null) {
-    const def = listDefs.get(fx.name)
-    if (def === undefined) problems.add('ruleset.yaml', fx.pos, 'unknown-list', `unknown FX table \`${fx.name}\``, didYouMean(fx.name, listDefs.keys()))
-    else if (def.kind !== 'map' || def.valueType !== 'number') problems.add('ruleset.yaml', fx.pos, 'type', `FX table \`${fx.name}\` must be a map of numbers (EUR per unit)`)
+  const fx = manifest?.fx ?? []
+  for (const table of fx) {
+    const def = listDefs.get(table.name)
+    if (def === undefined) problems.add('ruleset.yaml', table.pos, 'unknown-list', `unknown FX table \`${table.name}\``, didYouMean(table.name, listDefs.keys()))
+    else if (def.kind !== 'map' || def.valueType !== 'number') problems.add('ruleset.yaml', table.pos, 'type', `FX table \`${table.name}\` must be a map of numbers (EUR per unit)`)
   }
 
   const declaration = declarationShape(options.declarationSchema)
@@ -93,7 +95,7 @@ export const compileRuleset = (files: readonly RuleSourceFile[], options: Compil
       problems.add('ruleset.yaml', { line: 1, column: 1 }, 'unknown-field', `dateField \`${manifest.dateField}\` is not a timestamp field of the declaration`)
     }
   }
-  const env = { declaration, enrichment: enrichmentShape(), lists: listDefs, fx: fx?.name ?? null }
+  const env = { declaration, enrichment: enrichmentShape(), lists: listDefs, fx: fx.length === 0 ? null : fx.map((t) => t.name).join(', ') }
   const declarationPaths = new Set<string>()
   const enrichmentPaths = new Set<string>()
   const plans: RulePlan[] = []
@@ -118,7 +120,7 @@ export const compileRuleset = (files: readonly RuleSourceFile[], options: Compil
 
   const listData = new Map<string, ListData>()
   for (const l of lists.values()) listData.set(l.name, l.kind === 'set' ? { kind: 'set', entries: l.entries } : { kind: 'map', entries: l.entries })
-  const generated = generate({ rules: plans, lists: listData, fx: fx?.name ?? null, dateField: manifest.dateField, currencyField: CURRENCY_FIELD })
+  const generated = generate({ rules: plans, lists: listData, fx: fx.map((t) => ({ table: t.name, fromMs: t.fromMs })), dateField: manifest.dateField, currencyField: CURRENCY_FIELD })
   const infos: RuleInfo[] = [...seen.values()].map((r) => Object.freeze({
     id: r.id, title: r.title, description: r.description, tier: r.tier, weight: r.weight, action: r.action,
     tags: Object.freeze([...r.tags]), owner: r.owner, effectiveFromMs: r.fromMs, effectiveToMs: r.toMs, file: r.file, line: r.pos.line

@@ -139,7 +139,7 @@ export const value = (n: Node, s: Scope): Value => {
     }
     case 'convert': {
       const v = value(n.operand, s)
-      return { code: guarded([v], s, ([a]) => `fx !== undefined ? ${a as string} * fx : undefined`, 'undefined'), nullable: true }
+      return { code: guarded([v], s, ([a]) => `fx !== undefined ? toEur(${a as string}, fx) : undefined`, 'undefined'), nullable: true }
     }
     case 'call': return call(n, s)
     case 'quant':

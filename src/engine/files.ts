@@ -24,7 +24,12 @@ export interface Manifest {
   readonly description: string
   readonly effectiveFromMs: number | null
   readonly effectiveToMs: number | null
-  readonly fx: { readonly name: string, readonly pos: Pos } | null
+  /**
+   * FX tables by date, oldest first: `fx: name` is one table in force throughout;
+   * `fx: [{ table, effectiveFrom }, …]` gives each table from its date (inclusive) until the
+   * next one's, so an amount converts at the rate of the declaration's date.
+   */
+  readonly fx: ReadonlyArray<{ readonly name: string, readonly fromMs: number | null, readonly pos: Pos }>
   readonly dateField: string
   readonly bands: readonly Band[]
   readonly fallbackAction: Action
@@ -130,7 +135,7 @@ export const readManifest = (file: YamlFile, problems: Problems): Manifest | nul
       if (action !== null) randomSelection = { rate, seed, action }
     }
   }
-  const fxName = r.str('fx', false, LIST_NAME)
+  const fx = readFx(file, fields, problems, r.at('fx'))
   const dates = r.window()
   const manifest: Manifest = {
     effectiveFromMs: dates.fromMs,
@@ -140,7 +145,7 @@ export const readManifest = (file: YamlFile, problems: Problems): Manifest | nul
     jurisdiction: r.str('jurisdiction', true),
     description: r.str('description', false),
 
-    fx: fxName === '' ? null : { name: fxName, pos: r.at('fx') },
+    fx,
     dateField: r.str('dateField', false) || 'declaredAt',
     bands,
     fallbackAction: r.action('fallbackAction', true) ?? 'REQUEST_INFO',
@@ -148,6 +153,32 @@ export const readManifest = (file: YamlFile, problems: Problems): Manifest | nul
     randomSelection
   }
   return manifest
+}
+
+const readFx = (file: YamlFile, fields: Fields, problems: Problems, pos: Pos): Manifest['fx'] => {
+  const node = fields.get('fx')?.value
+  if (node === undefined || node === null) return []
+  const name = scalar(node)
+  if (typeof name === 'string') {
+    if (!LIST_NAME.test(name)) problems.add(file.path, pos, 'structure', `\`fx\` must be a list name matching ${String(LIST_NAME)}`)
+    return [{ name, fromMs: null, pos }]
+  }
+  const list = items(node)
+  if (list === null || list.length === 0) { problems.add(file.path, pos, 'structure', '`fx` is a list name, or a list of { table, effectiveFrom }'); return [] }
+  const out: Array<Manifest['fx'][number]> = []
+  for (const n of list) {
+    const ef = entries(n)
+    if (ef === null) { problems.add(file.path, posOf(file, n), 'structure', 'an `fx` entry is { table, effectiveFrom }'); continue }
+    unknownKeys(file, ef, ['table', 'effectiveFrom'], 'an fx entry', problems, suggest)
+    const er = reader(file, ef, 'an fx entry', problems)
+    const table = er.str('table', true, LIST_NAME)
+    const fromMs = er.date('effectiveFrom')
+    const prior = out[out.length - 1]
+    if (out.length > 0 && fromMs === null) problems.add(file.path, er.at('table'), 'structure', 'every `fx` entry after the first needs `effectiveFrom`')
+    else if (prior !== undefined && fromMs !== null && prior.fromMs !== null && fromMs <= prior.fromMs) problems.add(file.path, er.at('effectiveFrom'), 'structure', '`fx` entries must be in ascending order of effectiveFrom')
+    if (table !== '') out.push({ name: table, fromMs, pos: er.at('table') })
+  }
+  return out
 }
 
 export const RULE_KEYS = ['id', 'title', 'description', 'tier', 'when', 'weight', 'action', 'tags', 'owner', 'effectiveFrom', 'effectiveTo']

@@ -130,7 +130,7 @@ describe('engine > injection > generated code', () => {
       'use', 'strict', 'const', 'let', 'function', 'return', 'if', 'else', 'for', 'try', 'catch', 'continue', 'true', 'false', 'undefined', 'null', 'typeof',
       'rt', 'K', 'ev', 'd', 'e', 'now', 't', 'fx', 'm', 'R', 'n', 'x', 'xs', 'mk', 'out', 'seen', 'rec', 'name', 'value', 'ts', 'run', 'explain',
       'ind', 'mit', 'sev', 'gates', 'errors', 'fb',
-      'num', 'div', 'startsWithAny', 'containsWord', 'inDatedSet', 'matchesBounded', 'showValue', 'abs', 'min', 'max'
+      'num', 'div', 'toEur', 'startsWithAny', 'containsWord', 'inDatedSet', 'matchesBounded', 'showValue', 'abs', 'min', 'max'
     ])
     expect([...names].filter((n) => !generated.test(n) && !fixed.has(n))).toEqual([])
   })

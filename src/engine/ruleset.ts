@@ -31,7 +31,7 @@ export interface RuleSourceFile {
 
 export type DiagnosticCode =
   | 'yaml' | 'structure' | 'syntax' | 'unknown-field' | 'type' | 'unknown-list'
-  | 'unknown-function' | 'arity' | 'regex' | 'duplicate' | 'forbidden'
+  | 'unknown-function' | 'arity' | 'regex' | 'duplicate' | 'forbidden' | 'prohibition'
 
 export interface Diagnostic {
   readonly file: string

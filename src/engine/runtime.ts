@@ -70,9 +70,17 @@ export const showValue = (value: unknown, timestamp: boolean): string => {
   return typeof value === 'string' ? value : String(value)
 }
 
+/**
+ * `amount in EUR`: converted at the rate, then rounded to the cent. Amounts are summed and
+ * converted in binary floating point, where EUR 0.08 + 127.93 + 21.99 is 150.00000000000003;
+ * rounding to the cent keeps a threshold such as the EUR 150 ceiling decided by the cents
+ * declared, never by the representation error.
+ */
+export const toEur = (amount: number, rate: number): number => Math.round(amount * rate * 100) / 100
+
 // Math functions are handed over here so the generated code names no global at all.
 export const runtime = Object.freeze({
-  num, div, startsWithAny, containsWord, inDatedSet, matchesBounded, showValue,
+  num, div, toEur, startsWithAny, containsWord, inDatedSet, matchesBounded, showValue,
   abs: Math.abs, min: Math.min, max: Math.max
 })
 export type Runtime = typeof runtime

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { avroType } from '../src/codec/avro-types.ts'
 import { loadRuleset } from '../src/engine/load.ts'
 import { findRulesetDirs } from '../src/cli/rulesets.ts'
+import { expandFixtures } from '../src/cli/rule-fixtures.ts'
 
 const RULES = fileURLToPath(new URL('.', import.meta.url))
 const SCHEMAS = fileURLToPath(new URL('../schemas/', import.meta.url))
@@ -52,6 +53,45 @@ describe('rules > every rule has a hit and a no-hit fixture', () => {
     const ids = result.ruleset.rules.map((r) => r.id)
     expect(ids.filter((id) => !hit.has(id)), 'rules no fixture expects to fire').toEqual([])
     expect(ids.filter((id) => !noHit.has(id)), 'rules no fixture expects not to fire').toEqual([])
+  })
+})
+
+// The field a REJECT_DATA gate's rejection must name: the filer corrects that field, so a
+// rejection that points at another one (the seller's name for the consignee's) misleads.
+// Item indices are written as items[].
+const REJECTION_FIELD: Readonly<Record<string, string>> = {
+  'GATE-DESC-STOP-WORD': 'items[].description',
+  'GATE-PARTY-STOP-WORD-SELLER': 'seller.name',
+  'GATE-PARTY-STOP-WORD-CONSIGNEE': 'consignee.name',
+  'GATE-IOSS-FORMAT': 'iossNumber',
+  'GATE-IOSS-MEMBER-STATE': 'iossNumber',
+  'GATE-IOSS-UNREGISTERED': 'iossNumber',
+  'GATE-IOSS-MULTIPLE': 'items[].iossNumber',
+  'GATE-IOSS-OVER-150': 'iossNumber',
+  'GATE-IOSS-EXCISE-GOODS': 'iossNumber',
+  'GATE-MASS-INCONSISTENT': 'grossMassKg'
+}
+
+describe('rules > every REJECT_DATA gate names the offending field', () => {
+  it.each(rulesetDirs)('%s', async (dir) => {
+    const result = await loadRuleset(dir)
+    if (!result.ok) throw new Error(`${dir} does not compile`)
+    const { ruleset } = result
+    const dataGates = ruleset.rules.filter((r) => r.action === 'REJECT_DATA')
+    expect(dataGates.map((r) => r.id).filter((id) => REJECTION_FIELD[id] === undefined), 'REJECT_DATA gates without an expected field').toEqual([])
+    const checked = new Set<string>()
+    for (const file of ruleset.tests) {
+      for (const c of expandFixtures(file.data, Date.now()).cases) {
+        const decision = ruleset.score(c.declaration, c.enrichment, { nowMs: c.nowMs, enrichmentMissing: c.enrichmentMissing })
+        for (const gate of dataGates) {
+          if (!decision.gates.includes(gate.id) || decision.action !== 'REJECT_DATA') continue
+          const rejection = decision.rejections.find((r) => r.message === gate.title)
+          expect(rejection?.path.replace(/\[\d+\]/g, '[]'), `${gate.id} in "${c.name}"`).toBe(REJECTION_FIELD[gate.id])
+          checked.add(gate.id)
+        }
+      }
+    }
+    expect(dataGates.map((r) => r.id).filter((id) => !checked.has(id)), 'REJECT_DATA gates no fixture rejects with').toEqual([])
   })
 })
 

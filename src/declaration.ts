@@ -158,6 +158,8 @@ export interface DispatchLocation {
   freeZone: boolean
   /** Identifier of the free zone when freeZone is true. */
   zoneId: string | null
+  /** ISO 3166-2 code of the region of dispatch (e.g. UA-43), for measures that name a region; null when not known. */
+  region: string | null
 }
 
 /** UN/ECE Rec. 19 modes: SEA (1), RAIL (2), ROAD (3), AIR (4), MAIL (5), MULTIMODAL (6), INLAND_WATERWAY (8), UNKNOWN (0, also what readers see for a mode added after their schema). */
@@ -188,6 +190,8 @@ export interface Item {
   originCountry: string
   /** IOSS number given at item level (H7 allows DE 13 16 per item); when present it must equal the consignment's iossNumber, since one consignment carries one IOSS number. */
   iossNumber: string | null
+  /** ISO 3166-2 code of the region of origin where a measure names a region rather than a country (e.g. UA-43 Autonomous Republic of Crimea, UA-40 Sevastopol); null when not declared. No H7, ENS or CN23 data element carries it, so it is present only when the filer or platform knows it. */
+  originRegion: string | null
 }
 
 /** One update of the enrichment store, on the compacted profile-updates topic keyed by entity key (e.g. seller:<sellerId>). Exactly one payload field is set, the one named by kind; a record with a null value (tombstone) deletes the entity. The payload is a kind plus one optional field per kind rather than an Avro union of records, so JSON and binary encodings look the same and new kinds are added BACKWARD-compatibly as new optional fields. */

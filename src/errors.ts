@@ -51,6 +51,7 @@ export const catalogue = {
   E_VALIDATE_LENGTH: { disposition: 'reject', doc: 'A text field is longer than its customs data-element format allows (e.g. names 70, city 35, description 512 characters), or route lists more transit countries than `maxRouteLength`.' },
   E_VALIDATE_PARTY_MISSING: { disposition: 'reject', doc: 'The seller or the consignee party is missing altogether.' },
   E_VALIDATE_COUNTRY: { disposition: 'reject', doc: 'A country field is not an officially assigned ISO 3166-1 alpha-2 code in upper case (EU, UK, XK and similar are refused).' },
+  E_VALIDATE_REGION: { disposition: 'reject', doc: 'An item\'s originRegion or dispatchLocation.region is not an ISO 3166-2 subdivision code: an assigned alpha-2 country, a dash and 1–3 letters or digits (e.g. UA-43).' },
   E_VALIDATE_CURRENCY: { disposition: 'reject', doc: '`currency` is not the ISO 4217 code of a circulating currency (fund, metal and test codes are refused).' },
   E_VALIDATE_HS_CODE: { disposition: 'reject', doc: 'An item\'s hsCode is not 6 to 10 digits (no dots, spaces or letters).' },
   E_VALIDATE_HS_CHAPTER: { disposition: 'reject', doc: 'An item\'s hsCode starts with a chapter that holds no goods: 00, 77 (reserved) or 98–99.' },
@@ -61,6 +62,7 @@ export const catalogue = {
   E_VALIDATE_NET_MASS_EXCEEDS_GROSS: { disposition: 'reject', doc: 'The items\' net masses add up to more than grossMassKg.' },
   E_VALIDATE_VALUE_SUM_MISMATCH: { disposition: 'reject', doc: 'The items\' intrinsic values do not add up to totalValue within max(0.01 × items, 0.5 % of totalValue) (tunable: `valueSumTolerancePerItem`, `valueSumToleranceRatio`).' },
   E_VALIDATE_IOSS_FORMAT: { disposition: 'reject', doc: 'An IOSS number is not `IM` followed by 10 digits.' },
+  E_VALIDATE_IOSS_MEMBER_STATE: { disposition: 'reject', doc: 'An IOSS number\'s three digits after `IM` are not the ISO 3166-1 numeric code of an EU Member State of identification (e.g. 276 Germany, 372 Ireland).' },
   // --- rules ------------------------------------------------------------------------------
   E_RULES_INVALID: { disposition: 'crash', doc: 'The ruleset does not compile (YAML, structure, syntax, unknown field or list, type error, refused regex); the message lists every problem as file:line:column. A hot reload keeps the running ruleset instead.' },
   E_RULES_REJECT_DATA: { disposition: 'reject', doc: 'Not a failure of parcel-risk: a gate rule with action REJECT_DATA fired, and the decision lists this code in `rejections` with the rule title (the decision is published; nothing is dead-lettered).' },

@@ -43,7 +43,7 @@ describe('cli > rules check', () => {
   it('passes the reference rulesets and names each one', async () => {
     const io = memoryIo()
     expect(await run([RULES], io)).toBe(0)
-    expect(io.out()).toMatch(/^ok .*eu-lvc: eu-lvc .* 36 rules/m)
+    expect(io.out()).toMatch(/^ok .*eu-lvc: eu-lvc .* \d+ rules/m)
     expect(io.out()).toMatch(/^ok .*us-lvc: us-lvc /m)
     expect(io.err()).toBe('')
   })

@@ -40,7 +40,7 @@ describe('engine > fx by declaration date', () => {
 
 describe('engine > amounts in EUR are rounded to the cent', () => {
   // 0.08 + 127.93 + 21.99 is 150.00000000000003 in binary floating point.
-  const items = (values: readonly string[]) => values.map((v) => ({ description: 'cotton socks', hsCode: '611595', quantity: 1, unit: 'PCE', netMassKg: 0.1, intrinsicValue: v, originCountry: 'CN', iossNumber: null }))
+  const items = (values: readonly string[]) => values.map((v) => ({ description: 'cotton socks', hsCode: '611595', quantity: 1, unit: 'PCE', netMassKg: 0.1, intrinsicValue: v, originCountry: 'CN', iossNumber: null, originRegion: null }))
   const rule = { 'rules/r.yaml': ruleFile([{ id: 'OVER-150', tier: 'gate', action: 'REDIRECT_FULL_DECLARATION', when: '(sum i in items: i.intrinsicValue) in EUR > 150' }]) }
   const rs = (): CompiledRuleset => {
     const result = compileFiles(rule)

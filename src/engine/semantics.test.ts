@@ -34,7 +34,7 @@ describe('engine > semantics > operators', () => {
     ['pieces >= 1', {}, null, HIT, 0],
     ['originCountry == "CN"', {}, null, HIT, 0],
     ['originCountry != "CN"', { originCountry: 'TR' }, null, HIT, 0],
-    ['dispatchLocation.freeZone == true', { dispatchLocation: { country: 'AE', freeZone: true, zoneId: 'JAFZ' } }, null, HIT, 0],
+    ['dispatchLocation.freeZone == true', { dispatchLocation: { country: 'AE', freeZone: true, zoneId: 'JAFZ', region: null } }, null, HIT, 0],
     ['dispatchLocation.freeZone', {}, null, NOT, 0],
     ['pieces == 1 and originCountry == "CN"', {}, null, HIT, 0],
     ['pieces == 2 and originCountry == "CN"', {}, null, NOT, 0],

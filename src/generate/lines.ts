@@ -67,7 +67,8 @@ export const toItems = (lines: readonly Line[], originCountry: string): Item[] =
     netMassKg: l.netMassKg,
     intrinsicValue: money(lineCents(l)),
     originCountry,
-    iossNumber: null
+    iossNumber: null,
+    originRegion: null
   }))
 
 const postcode = (rng: Rng, country: string): string => {

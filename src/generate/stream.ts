@@ -189,7 +189,7 @@ const compose = (ctx: Context, pattern: Pattern | null, group: SplitGroup | unde
     destinationCountry: destination,
     originCountry: origin,
     route: [...route],
-    dispatchLocation: { country: origin, freeZone: zone !== undefined, zoneId: zone?.id ?? null },
+    dispatchLocation: { country: origin, freeZone: zone !== undefined, zoneId: zone?.id ?? null, region: null },
     transportMode: transportModeFor(rng, kind, origin, destination),
     pieces: rng.chance(0.94) ? 1 : 2,
     grossMassKg: Math.round((netMass * 1.1 + 0.04) * 1000) / 1000,

@@ -80,6 +80,16 @@ export const country = (out: Rejection[], value: unknown, required: boolean, bas
   }
 }
 
+const regionPattern = /^[A-Z]{2}-[A-Z0-9]{1,3}$/
+
+/** An optional ISO 3166-2 subdivision code (`UA-43`): a known country, a dash, 1–3 letters or digits. */
+export const region = (out: Rejection[], value: unknown, base: string, index: number, field: string): void => {
+  const code = text(out, value, codeTextMax, false, base, index, field)
+  if (code !== null && (!regionPattern.test(code) || !countries.has(code.slice(0, 2)))) {
+    add(out, 'E_VALIDATE_REGION', base, index, field, `${show(code)} is not an ISO 3166-2 subdivision code (e.g. UA-43)`)
+  }
+}
+
 /** An ISO 4217 code of a circulating currency. */
 export const currency = (out: Rejection[], value: unknown, base: string, field: string): void => {
   const code = text(out, value, codeTextMax, true, base, -1, field)

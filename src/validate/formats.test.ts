@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hsChapter, isHsChapter, isHsCodeShape, isIossNumber, isMoney, isS10CheckDigitValid, isS10Shape, moneyValue, s10CheckDigit } from './formats.ts'
+import { hsChapter, isHsChapter, isHsCodeShape, iossMemberState, iossMemberStateCodes, isIossNumber, isMoney, isS10CheckDigitValid, isS10Shape, moneyValue, s10CheckDigit } from './formats.ts'
 
 describe('validate > formats > money', () => {
   it.each(['18.90', '0', '0.5', '1200', '14.00', '0.0001', '999999999999.9999'])('accepts %j', (text) => {
@@ -55,6 +55,18 @@ describe('validate > formats > ioss', () => {
     ['IM2760000001,IM2760000002', false]
   ])('%j is an IOSS number: %s', (text, valid) => {
     expect(isIossNumber(text)).toBe(valid)
+  })
+
+  it.each([
+    ['IM2760000001', 'DE'], ['IM3000000001', 'GR'], ['IM0400000001', 'AT'], ['IM7520000001', 'SE'],
+    ['IM1560000001', undefined], ['IM8260000001', undefined], ['IM0000000000', undefined]
+  ])('%s is identified in %s', (ioss, state) => {
+    expect(iossMemberState(ioss)).toBe(state)
+  })
+
+  it('knows the 27 Member States, each once', () => {
+    expect(iossMemberStateCodes.size).toBe(27)
+    expect(new Set(iossMemberStateCodes.values()).size).toBe(27)
   })
 })
 

@@ -1,7 +1,8 @@
 // Shapes of the coded fields of a declaration. Grammar:
 //   money       = ( "0" / %x31-39 0*11DIGIT ) [ "." 1*4DIGIT ]      e.g. 18.90, 0.5, 1200
 //   hs-code     = 6*10DIGIT, chapter = first two digits, 01–97 except 77 (reserved by the HS)
-//   ioss-number = "IM" 10DIGIT                                        e.g. IM2760000001
+//   ioss-number = "IM" member-state 7DIGIT                            e.g. IM2760000001
+//     member-state: the ISO 3166-1 numeric code of the EU Member State of identification
 //   s10-item-id = 2ALPHA 8DIGIT check-digit 2ALPHA                    e.g. RR287043775IN
 //     check-digit: weights 8,6,4,2,3,5,9,7 over the 8 digits, r = sum mod 11,
 //     c = 11 − r, then 10 → 0 and 11 → 5 (UPU S10)
@@ -49,6 +50,21 @@ export const hsChapter = (code: string): number => (code.charCodeAt(0) - 48) * 1
 export const isHsChapter = (chapter: number): boolean => chapter >= 1 && chapter <= 97 && chapter !== 77
 
 export const isIossNumber = (text: string): boolean => text.length === 12 && iossPattern.test(text)
+
+/**
+ * ISO 3166-1 numeric codes of the 27 EU Member States: the three digits after `IM` of an IOSS
+ * number name the Member State of identification (Council Directive 2017/2455, Art. 369q
+ * VAT Directive), so any other three digits make the number invalid.
+ */
+export const iossMemberStateCodes: ReadonlyMap<string, string> = new Map([
+  ['040', 'AT'], ['056', 'BE'], ['100', 'BG'], ['191', 'HR'], ['196', 'CY'], ['203', 'CZ'], ['208', 'DK'],
+  ['233', 'EE'], ['246', 'FI'], ['250', 'FR'], ['276', 'DE'], ['300', 'GR'], ['348', 'HU'], ['372', 'IE'],
+  ['380', 'IT'], ['428', 'LV'], ['440', 'LT'], ['442', 'LU'], ['470', 'MT'], ['528', 'NL'], ['616', 'PL'],
+  ['620', 'PT'], ['642', 'RO'], ['703', 'SK'], ['705', 'SI'], ['724', 'ES'], ['752', 'SE']
+])
+
+/** The Member State of identification of a well-formed IOSS number, or undefined. */
+export const iossMemberState = (ioss: string): string | undefined => iossMemberStateCodes.get(ioss.slice(2, 5))
 
 export const isS10Shape = (text: string): boolean => text.length === 13 && s10Pattern.test(text)
 

@@ -30,6 +30,7 @@ describe('validate > declaration > valid', () => {
     }],
     ['a consignee in a country without postcodes', (d) => { d.consignee.address = { street: '1 Queen\'s Road', city: 'Hong Kong', postcode: null, country: 'HK' } }],
     ['a direct route', (d) => { d.route = [] }],
+    ['an origin region and a dispatch region (ISO 3166-2)', (d) => { d.items[0].originRegion = 'UA-43'; d.dispatchLocation.region = 'UA-40' }],
     ['documents declared at zero value', (d) => { d.itemCategory = 'DOCUMENTS'; d.totalValue = '0'; d.items = [{ ...d.items[0], intrinsicValue: '0.00', hsCode: '490199' }] }],
     ['an item repeating the consignment IOSS number', (d) => { d.items[0].iossNumber = 'IM2760000001' }],
     ['an item IOSS number without one on the consignment', (d) => { d.iossNumber = null; d.items[0].iossNumber = 'IM2760000001' }],
@@ -117,6 +118,10 @@ describe('validate > declaration > rejections', () => {
     // IOSS
     ['a lower-case IOSS number', 'E_VALIDATE_IOSS_FORMAT', 'iossNumber', (d) => { d.iossNumber = 'im2760000001' }],
     ['two IOSS numbers in one field', 'E_VALIDATE_IOSS_FORMAT', 'iossNumber', (d) => { d.iossNumber = 'IM2760000001 IM2760000002' }],
+    ['a region that is not ISO 3166-2', 'E_VALIDATE_REGION', 'items[0].originRegion', (d) => { d.items[0].originRegion = 'Crimea' }],
+    ['a dispatch region of no country', 'E_VALIDATE_REGION', 'dispatchLocation.region', (d) => { d.dispatchLocation.region = 'QQ-43' }],
+    ['an IOSS number of no EU Member State', 'E_VALIDATE_IOSS_MEMBER_STATE', 'iossNumber', (d) => { d.iossNumber = 'IM1560000001' }],
+    ['an item IOSS number of no EU Member State', 'E_VALIDATE_IOSS_MEMBER_STATE', 'items[1].iossNumber', (d) => { d.iossNumber = null; d.items[1].iossNumber = 'IM8400000001' }],
     ['a malformed item IOSS number', 'E_VALIDATE_IOSS_FORMAT', 'items[1].iossNumber', (d) => { d.items[1].iossNumber = 'IM123' }],
     ['an item with another IOSS number', 'E_VALIDATE_IOSS_MULTIPLE', 'items[1].iossNumber', (d) => { d.items[1].iossNumber = 'IM2760000002' }],
     ['items with two IOSS numbers', 'E_VALIDATE_IOSS_MULTIPLE', 'items[1].iossNumber', (d) => { d.iossNumber = null; d.items[0].iossNumber = 'IM2760000001'; d.items[1].iossNumber = 'IM2760000002' }],

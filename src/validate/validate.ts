@@ -4,9 +4,9 @@
 
 import type { ParcelDeclaration } from '../declaration.ts'
 import { declarationTypeSymbols, itemCategorySymbols, sourceKindSymbols, transportModeSymbols } from '../declaration.ts'
-import { add, codeTextMax, country, currency, flag, isBag, money, positive, show, symbol, text, timestamp } from './fields.ts'
+import { add, codeTextMax, country, currency, flag, isBag, money, positive, region, show, symbol, text, timestamp } from './fields.ts'
 import type { Rejection } from './fields.ts'
-import { hsChapter, isHsChapter, isHsCodeShape, isIossNumber, isS10CheckDigitValid, isS10Shape, moneyValue } from './formats.ts'
+import { hsChapter, isHsChapter, isHsCodeShape, iossMemberState, isIossNumber, isS10CheckDigitValid, isS10Shape, moneyValue } from './formats.ts'
 import { defaultLimits, maxLength } from './limits.ts'
 import type { ValidationLimits } from './limits.ts'
 
@@ -70,6 +70,10 @@ const iossNumber = (out: Rejection[], value: unknown, index: number): string | n
     add(out, 'E_VALIDATE_IOSS_FORMAT', base, index, 'iossNumber', `${show(ioss)} is not an IOSS number (IM followed by 10 digits)`)
     return null
   }
+  if (ioss !== null && iossMemberState(ioss) === undefined) {
+    add(out, 'E_VALIDATE_IOSS_MEMBER_STATE', base, index, 'iossNumber', `${show(ioss)}: ${ioss.slice(2, 5)} is not the ISO 3166 numeric code of an EU Member State`)
+    return null
+  }
   return ioss
 }
 
@@ -117,6 +121,7 @@ const items = (
       value = Number.NaN
     }
     country(out, item.originCountry, true, 'items', i, 'originCountry')
+    region(out, item.originRegion, 'items', i, 'originRegion')
     const itemIoss = iossNumber(out, item.iossNumber, i)
     if (itemIoss !== null) {
       if (ioss === null) ioss = itemIoss
@@ -181,6 +186,7 @@ const check = (declaration: ParcelDeclaration, now: number, limits: ValidationLi
     country(out, dispatch.country, true, 'dispatchLocation', -1, 'country')
     flag(out, dispatch.freeZone, 'dispatchLocation', 'freeZone')
     text(out, dispatch.zoneId, maxLength.zoneId, false, 'dispatchLocation', -1, 'zoneId')
+    region(out, dispatch.region, 'dispatchLocation', -1, 'region')
   } else {
     add(out, 'E_VALIDATE_REQUIRED', 'dispatchLocation', -1, '', 'the dispatch location is required')
   }

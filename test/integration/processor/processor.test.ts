@@ -250,7 +250,7 @@ describe('processor > group and lifecycle', () => {
     const c = await reader(services, s)
     await waitUntil('first batch answered', async () => c.distinct() >= before.keys.length, 60_000)
     const firstDecided = before.keys.find((k) => c.collected.decisions.has(k)) as string
-    expect(c.collected.decisions.get(firstDecided)?.[0]?.ruleset.version).toBe('2026.11.0')
+    expect(c.collected.decisions.get(firstDecided)?.[0]?.ruleset.version).toBe('2026.11.1')
     const manifest = join(dir, 'ruleset.yaml')
     const text = readFileSync(manifest, 'utf8')
     expect(text).toMatch(/^version:/m)

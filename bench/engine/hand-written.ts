@@ -12,6 +12,9 @@ import { lexicon, WORD } from './word-match.ts'
 
 const IOSS = /^IM[0-9]{10}$/
 
+/** `amount in EUR` as the engine computes it: converted, then rounded to the cent. */
+const eur = (amount: number, rate: number): number => Math.round(amount * rate * 100) / 100
+
 const startsWithAny = (prefixes: readonly string[], s: string): boolean => {
   for (const p of prefixes) if (s.startsWith(p)) return true
   return false
@@ -92,7 +95,7 @@ export const createHandWritten = (ref: ReferenceData, rulesetDigest: string): Ha
     const items = d.items
     const rate = fx.get(d.currency)
     const total = Number(d.totalValue)
-    const totalEur = rate === undefined ? undefined : total * rate
+    const totalEur = rate === undefined ? undefined : eur(total, rate)
     const seller = e?.seller
     const aeo = seller?.aeo
     const agg = e?.aggregates
@@ -122,7 +125,7 @@ export const createHandWritten = (ref: ReferenceData, rulesetDigest: string): Ha
       if (wildlifeLine < 0 && (mask & WILDLIFE) !== 0) wildlifeLine = i
       if (underLine < 0 && rate !== undefined) {
         const p = refPrice.get(hs6)
-        if (p !== undefined && (value * rate) / it.quantity < p) underLine = i
+        if (p !== undefined && eur(value, rate) / it.quantity < p) underLine = i
       }
       if (elecLine < 0 && (mask & ELECTRONICS) !== 0 && !startsWithAny(electronicsHs, hs)) elecLine = i
       if (apparelLine < 0 && (mask & APPAREL) !== 0 && !startsWithAny(apparelHs, hs)) apparelLine = i
@@ -147,7 +150,7 @@ export const createHandWritten = (ref: ReferenceData, rulesetDigest: string): Ha
     if (netMass > d.grossMassKg) gate(st, R.mass, [{ name: 'sum(items.netMassKg)', value: String(netMass) }, { name: 'grossMassKg', value: String(d.grossMassKg) }])
 
     // --- thresholds
-    const intrinsicEur = rate === undefined ? undefined : intrinsicSum * rate
+    const intrinsicEur = rate === undefined ? undefined : eur(intrinsicSum, rate)
     if (d.declarationType === 'H7' && intrinsicEur !== undefined && intrinsicEur > 150) {
       gate(st, R.h7, [{ name: 'sum(items.intrinsicValue) in EUR', value: String(intrinsicEur) }])
     }

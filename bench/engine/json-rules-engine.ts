@@ -11,6 +11,9 @@ import type { EnrichmentRecord } from '../../src/enrichment.ts'
 import type { ReferenceData } from './reference-data.ts'
 import { hasPhrase, phrases, wordsOf, type Phrases } from './word-match.ts'
 
+/** `amount in EUR` as the engine computes it: converted, then rounded to the cent. */
+const eur = (amount: number, rate: number): number => Math.round(amount * rate * 100) / 100
+
 type Item = ParcelDeclaration['items'][number]
 /** A per-line test: [name, argument]; `not` and `or` nest further tests. */
 export type LineTest = readonly [string, unknown]
@@ -96,7 +99,7 @@ export const createJsonRulesEngine = (ref: ReferenceData): JsonRulesEngineScorer
       case 'unitValueEurBelowRef': {
         const rate = fx[decl.currency]
         const p = refPrice[it.hsCode.slice(0, 6)]
-        return rate !== undefined && p !== undefined && (Number(it.intrinsicValue) * rate) / it.quantity < p
+        return rate !== undefined && p !== undefined && eur(Number(it.intrinsicValue), rate) / it.quantity < p
       }
       case 'not': return !lineTest(decl, it, arg as LineTest)
       case 'or': return (arg as LineTest[]).some((t) => lineTest(decl, it, t))
@@ -121,14 +124,14 @@ export const createJsonRulesEngine = (ref: ReferenceData): JsonRulesEngineScorer
   engine.addFact('totalEur', async (_p, almanac) => {
     const decl = await almanac.factValue<ParcelDeclaration>('d')
     const r = rate(decl)
-    return r === undefined ? undefined : Number(decl.totalValue) * r
+    return r === undefined ? undefined : eur(Number(decl.totalValue), r)
   })
   engine.addFact('intrinsicEur', async (_p, almanac) => {
     const decl = await almanac.factValue<ParcelDeclaration>('d')
     const r = rate(decl)
     let sum = 0
     for (const it of decl.items) sum += Number(it.intrinsicValue)
-    return r === undefined ? undefined : sum * r
+    return r === undefined ? undefined : eur(sum, r)
   })
   engine.addFact('netMassKg', async (_p, almanac) => {
     const decl = await almanac.factValue<ParcelDeclaration>('d')

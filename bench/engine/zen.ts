@@ -22,7 +22,7 @@ export const zenExpressions = (ref: ReferenceData): Readonly<Record<string, stri
   const prefixes = (id: string, subject: string): string =>
     `(${(ref.sets.get(id) ?? []).map((p) => `startsWith(${subject}, ${q(p)})`).join(' or ')})`
   const has = (path: string): string => `${path} != null`
-  const totalEur = 'number(d.totalValue) * fx[d.currency]'
+  const totalEur = 'round(number(d.totalValue) * fx[d.currency] * 100) / 100'
   const knownFx = 'fx[d.currency] != null'
   return {
     'GATE-DESC-STOP-WORD': `some(d.items, lower(#.description) in ${arr('stopWords')})`,
@@ -31,7 +31,7 @@ export const zenExpressions = (ref: ReferenceData): Readonly<Record<string, stri
     'GATE-IOSS-UNREGISTERED': `${has('d.iossNumber')} and e.ioss.registered == false`,
     'GATE-IOSS-MULTIPLE': `some(d.items, #.iossNumber != null and (d.iossNumber == null or #.iossNumber != d.iossNumber))`,
     'GATE-MASS-INCONSISTENT': 'sum(map(d.items, #.netMassKg)) > d.grossMassKg',
-    'GATE-H7-OVER-150': `d.declarationType == 'H7' and ${knownFx} and sum(map(d.items, number(#.intrinsicValue))) * fx[d.currency] > 150`,
+    'GATE-H7-OVER-150': `d.declarationType == 'H7' and ${knownFx} and round(sum(map(d.items, number(#.intrinsicValue))) * fx[d.currency] * 100) / 100 > 150`,
     'IND-NEAR-THRESHOLD': `d.declarationType == 'H7' and ${knownFx} and ${totalEur} >= 135 and ${totalEur} <= 150`,
     'IND-SPLIT-CONSIGNEE-24H': `${has('e.aggregates.consigneeCount24h')} and e.aggregates.consigneeCount24h >= 3`,
     'IND-SPLIT-CONSIGNEE-7D': `${has('e.aggregates.consigneeCount7d')} and e.aggregates.consigneeCount7d >= 8`,
@@ -47,7 +47,7 @@ export const zenExpressions = (ref: ReferenceData): Readonly<Record<string, stri
     'GATE-CHPL-DIVERSION-ROUTE': `some(d.items, #.hsCode[0:5] in ${arr('chplTier1Hs6')}) and (d.destinationCountry in ${arr('diversionRiskCountries')} or some(d.route, # in ${arr('diversionRiskCountries')}))`,
     'IND-PRECURSOR-ORIGIN': `some(d.items, ${prefixes('precursorHs', '#.hsCode')} and #.originCountry in ${arr('precursorOrigins')})`,
     'IND-WILDLIFE': `some(d.items, matches(lower(#.description), ${w('wildlifeKeywords')}))`,
-    'IND-UNDERVALUED-ITEM': `${knownFx} and some(d.items, ref[#.hsCode[0:5]] != null and number(#.intrinsicValue) * fx[d.currency] / #.quantity < ref[#.hsCode[0:5]])`,
+    'IND-UNDERVALUED-ITEM': `${knownFx} and some(d.items, ref[#.hsCode[0:5]] != null and round(number(#.intrinsicValue) * fx[d.currency] * 100) / 100 / #.quantity < ref[#.hsCode[0:5]])`,
     'IND-LOW-VALUE-PER-KG': `d.grossMassKg >= 1 and ${knownFx} and ${totalEur} / d.grossMassKg < 2`,
     'IND-HS-MISMATCH-ELECTRONICS': `some(d.items, matches(lower(#.description), ${w('electronicsKeywords')}) and not ${prefixes('electronicsHs', '#.hsCode')})`,
     'IND-HS-MISMATCH-APPAREL': `some(d.items, matches(lower(#.description), ${w('apparelKeywords')}) and not ${prefixes('apparelHs', '#.hsCode')})`,

@@ -1,4 +1,4 @@
-// Engine benchmark: the reference ruleset (rules/eu-lvc) over generated declarations, scored
+// Engine benchmark: the reference ruleset (eu-lvc 2026.11.0, see RULES_DIR) over generated declarations, scored
 // by the compiled engine and by three implementations of the same rules: a hand-written
 // JavaScript function (bench/engine/hand-written.ts), json-rules-engine 7.3.1 and GoRules
 // ZEN 0.54.0. Before anything is timed, all four must agree on every declaration (action,

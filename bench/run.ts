@@ -10,6 +10,7 @@ const benches: Readonly<Record<string, string>> = {
   e2e: 'e2e.ts',
   enrich: 'enrich.ts',
   engine: 'engine.ts',
+  keywords: 'keywords.ts',
   validate: 'validate/validate.ts'
 }
 

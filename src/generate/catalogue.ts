@@ -22,13 +22,17 @@ export interface Goods {
 const g = (hs: string, descriptions: string[], medianEur: number, lowEur: number, unitMassKg: number, group: GoodsGroup, weight: number, unit: 'PCE' | 'PR' = 'PCE'): Goods =>
   ({ hs, descriptions, medianEur, lowEur, unitMassKg, unit, group, weight })
 
-// Descriptions of 'other' goods avoid the electronics and apparel keywords of the reference
-// rules, so a clean record never looks like an HS/description mismatch.
+// A few clean lines use an electronics, clothing or wildlife word in another sense ("leather
+// phone case", "vitamin c chewable tablets", "nail polish top coat", "coral pink dress"):
+// the homonyms a keyword rule must not fire on, so the stream measures its false positives.
+// Perfume is not among the clean goods: it is excluded from the EUR 150 duty relief and so
+// from H7.
 export const goods: readonly Goods[] = [
   g('610910', ["men's cotton t-shirt", "women's cotton t-shirt, printed", 'cotton t-shirt, short sleeves'], 8, 2, 0.18, 'apparel', 10),
   g('611020', ['cotton hoodie', "women's knitted cotton sweater"], 16, 4, 0.38, 'apparel', 5),
   g('620342', ["men's cotton trousers", 'cotton jeans, slim fit'], 18, 5, 0.45, 'apparel', 4),
-  g('620442', ["women's summer dress, cotton"], 15, 4, 0.25, 'apparel', 4),
+  g('620442', ["women's summer dress, cotton", "women's coral pink summer dress, cotton"], 15, 4, 0.25, 'apparel', 4),
+  g('620630', ["women's ivory white blouse, cotton"], 14, 4, 0.2, 'apparel', 1),
   g('611595', ['knitted cotton socks, 5 pairs'], 6, 1, 0.15, 'apparel', 3),
   g('640411', ['running sneakers, textile upper', "children's sports shoes, textile"], 24, 6, 0.8, 'apparel', 4, 'PR'),
   g('640299', ['plastic beach slippers', 'rubber garden clogs'], 6, 1.5, 0.3, 'apparel', 3, 'PR'),
@@ -42,15 +46,33 @@ export const goods: readonly Goods[] = [
   g('851713', ['smartphone, 6.5 inch, 128 gb'], 130, 40, 0.22, 'electronics', 1),
   g('847160', ['wireless bluetooth mouse'], 9, 2, 0.08, 'electronics', 2),
   g('392690', ['silicone protective cover for mobile devices', 'plastic storage box with lid'], 4, 0.2, 0.06, 'other', 6),
-  g('950300', ['plastic toy car, friction powered', 'building blocks set, 300 pieces'], 9, 1, 0.3, 'other', 5),
+  g('950300', ['plastic toy car, friction powered', 'building blocks set, 300 pieces', 'doll dress set, 5 outfits'], 9, 1, 0.3, 'other', 5),
   g('950691', ['yoga mat, 6 mm, tpe'], 12, 3, 0.9, 'other', 2),
   g('330499', ['lipstick, matte finish', 'eyeshadow palette, 12 colours'], 7, 1.5, 0.06, 'other', 4),
-  g('330300', ['eau de toilette, 50 ml'], 18, 3, 0.2, 'other', 2),
+  g('330720', ['roll-on deodorant, 50 ml'], 6, 1.5, 0.08, 'other', 2),
+  g('330430', ['nail polish top coat, 10 ml'], 5, 1, 0.04, 'other', 1),
+  g('420231', ['leather phone case for smartphone'], 9, 2, 0.06, 'other', 2),
+  g('420292', ['tablet sleeve, felt, 11 inch'], 10, 2, 0.15, 'other', 1),
+  g('210690', ['vitamin c chewable tablets, 60 pcs'], 8, 2, 0.12, 'other', 1),
   g('940540', ['led desk lamp, dimmable'], 14, 4, 0.6, 'other', 2),
   g('482010', ['paper notebook, a5, lined'], 4, 0.5, 0.2, 'other', 2),
   g('691200', ['ceramic coffee mug, 350 ml'], 6, 1, 0.35, 'other', 2),
   g('392410', ['silicone kitchen spatula set'], 5, 1, 0.15, 'other', 3),
   g('960321', ['toothbrush heads, pack of 4'], 5, 1, 0.05, 'other', 2)
+]
+
+/**
+ * Goods of the `restricted-goods` pattern, one family each: an essential firearm component,
+ * medicaments to a private person, an excise good on H7, a CITES specimen, a scheduled drug
+ * precursor, and a branded watch far below any genuine price (the counterfeit profile).
+ */
+export const restrictedGoods: readonly Goods[] = [
+  g('930599', ['pistol slide, steel, 9 mm'], 60, 20, 0.3, 'other', 1),
+  g('300490', ['ibuprofen 400 mg tablets, 2 x 20'], 10, 3, 0.08, 'other', 1),
+  g('220830', ['single malt scotch whisky, 70 cl'], 40, 15, 1.2, 'other', 1),
+  g('960110', ['carved ivory pendant on silk cord'], 30, 10, 0.05, 'other', 1),
+  g('293942', ['pseudoephedrine hydrochloride, 100 g'], 40, 10, 0.1, 'other', 1),
+  g('910211', ['rolex submariner style wrist-watch'], 14, 8, 0.1, 'other', 1)
 ]
 
 /** Goods worth undervaluing: a high typical price with a known lowest believable price. */

@@ -11,7 +11,8 @@ export const patternRates = {
   'high-risk-route': 0.02,
   'invalid-ioss': 0.02,
   'free-zone': 0.02,
-  'trusted-aeo': 0.05
+  'trusted-aeo': 0.05,
+  'restricted-goods': 0.01
 } as const
 
 export type Pattern = keyof typeof patternRates

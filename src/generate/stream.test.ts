@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { avroType, readSchema } from '../codec/avro-types.ts'
 import type { ParcelDeclaration } from '../declaration.ts'
 import { validateDeclaration } from '../validate/validate.ts'
-import { goods, highRiskTransit, stopWordDescriptions, vagueDescriptions } from './catalogue.ts'
+import { goods, highRiskTransit, restrictedGoods, stopWordDescriptions, vagueDescriptions } from './catalogue.ts'
 import { normaliseName } from './entities.ts'
 import { patternRates, patterns, type Pattern } from './patterns.ts'
 import { DEFAULT_START_MS, generateDeclarations, generateProfiles, type Generated } from './stream.ts'
@@ -97,6 +97,7 @@ describe('generate > stream > patterns', () => {
   })
 
   const lowPrice = new Map(goods.map((item) => [item.hs, item.lowEur]))
+  const restrictedDescriptions = new Set(restrictedGoods.flatMap((item) => item.descriptions))
   const watchlisted = new Set(profiles.flatMap((p) => p.watchlist === null ? [] : [p.watchlist.value]))
   const validIoss = new Map(profiles.flatMap((p) => p.iossRegistry?.valid === true ? [[p.iossRegistry.iossNumber, p.iossRegistry.sellerId]] : []))
   const aeoIds = new Set(profiles.flatMap((p) => p.aeo === null ? [] : [p.aeo.id]))
@@ -114,7 +115,8 @@ describe('generate > stream > patterns', () => {
     'high-risk-route': (d) => d.route.some((c) => (highRiskTransit as readonly string[]).includes(c)),
     'invalid-ioss': (d) => d.iossNumber !== null && validIoss.get(d.iossNumber) !== d.sellerId,
     'free-zone': (d) => d.dispatchLocation.freeZone,
-    'trusted-aeo': (d) => d.aeoCertRef !== null && aeoIds.has(d.aeoCertRef)
+    'trusted-aeo': (d) => d.aeoCertRef !== null && aeoIds.has(d.aeoCertRef),
+    'restricted-goods': (d) => d.items.some((item) => restrictedDescriptions.has(item.description))
   }
 
   it.each(patterns)('%s declarations show the pattern in their data', (pattern) => {

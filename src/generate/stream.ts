@@ -4,7 +4,7 @@
 import type { DeclarationType, ParcelDeclaration, Party, ProfileUpdate, SourceKind, TransportMode } from '../declaration.ts'
 import {
   airlinePrefixes, destinations, euMembers, expressCarriers, freeZones, goods, highRiskTransit, ordinaryRoutes,
-  s10Services, stopWordDescriptions, vagueDescriptions, valuableGoods, type Goods
+  restrictedGoods, s10Services, stopWordDescriptions, vagueDescriptions, valuableGoods, type Goods
 } from './catalogue.ts'
 import { castProfiles, createCast, SELLER_COUNT, unregisteredIoss, type Cast, type Seller } from './entities.ts'
 import { airWaybill, s10Id } from './identifiers.ts'
@@ -111,6 +111,9 @@ const linesFor = (rng: Rng, pattern: Pattern | null): Line[] => {
       lines[0] = described.unitCents * described.quantity > CLEAN_CEILING_CENTS ? { ...described, unitCents: CLEAN_CEILING_CENTS, quantity: 1 } : described
       break
     }
+    case 'restricted-goods':
+      lines[0] = line(rng, rng.pick(restrictedGoods), 1)
+      break
     default:
   }
   return lines

@@ -15,7 +15,7 @@ describe('cli > rules test', () => {
     expect(io.out()).toMatch(/^ok .*eu-lvc: (\d+)\/\1 tests passed$/m)
     expect(io.out()).toMatch(/^ok .*us-lvc: (\d+)\/\1 tests passed$/m)
     expect(io.out()).not.toContain('FAIL')
-  })
+  }, 60_000) // compiles and runs every fixture of both rulesets: seconds on a busy machine
 
   it('fails a broken fixture with its file:line and a readable difference', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'rules-test-')), 'eu-lvc')

@@ -1,7 +1,7 @@
 // Engine benchmark: the reference ruleset (eu-lvc 2026.11.0, see RULES_DIR) over generated declarations, scored
 // by the compiled engine and by three implementations of the same rules: a hand-written
 // JavaScript function (bench/engine/hand-written.ts), json-rules-engine 7.3.1 and GoRules
-// ZEN 0.54.0. Before anything is timed, all four must agree on every declaration (action,
+// ZEN 0.54.0. Before anything is timed, all four (and the two regex-engine variants below) must agree on every declaration (action,
 // score and the set of rules that fired); any difference stops the bench with exit 1.
 //
 //   npm run bench -- engine        (BENCH_COUNT, BENCH_RUNS, BENCH_SEED override the defaults)
@@ -21,8 +21,11 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { ParcelDeclaration } from '../src/declaration.ts'
 import type { EnrichmentRecord } from '../src/enrichment.ts'
-import { loadRuleset } from '../src/engine/load.ts'
+import { loadRuleset, readRulesetFiles } from '../src/engine/load.ts'
+import { compileRuleset } from '../src/engine/compile.ts'
 import type { CompiledRuleset, ScoreContext } from '../src/engine/ruleset.ts'
+import { runtime } from '../src/engine/runtime.ts'
+import { MAX_SUBJECT } from '../src/engine/regex.ts'
 import { createMemoryProfileStore } from '../src/enrich/memory-store.ts'
 import { generateDeclarations, generateProfiles } from '../src/generate/stream.ts'
 import { createHandWritten } from './engine/hand-written.ts'
@@ -66,6 +69,27 @@ for (let i = 0; i < declarations.length; i += 1000) {
 }
 const ctx: ScoreContext = { nowMs, receivedAtMs: nowMs, inputDigest: '', enrichmentMissing: [] }
 
+// The cost of the linear-time regex engine: the same ruleset compiled twice with a runtime
+// whose matches() looks its regex up in a map, once to itself (linear, `l`) and once to a
+// backtracking twin built from the same pattern with the `u` flag (the engine before). Both
+// pay the same look-up, so the difference between the two rows is the regex engine alone.
+const compiledWith = async (twin: (re: RegExp) => RegExp): Promise<CompiledRuleset> => {
+  const twins = new WeakMap<RegExp, RegExp>()
+  const matchesBounded = (re: RegExp, s: string): boolean => {
+    let t = twins.get(re)
+    if (t === undefined) { t = twin(re); twins.set(re, t) }
+    return t.test(s.length > MAX_SUBJECT ? s.slice(0, MAX_SUBJECT) : s)
+  }
+  const result = compileRuleset(await readRulesetFiles(RULES_DIR), {
+    declarationSchema: JSON.parse(readFileSync(new URL('../schemas/parcel-declaration.avsc', import.meta.url), 'utf8')) as unknown,
+    runtime: Object.freeze({ ...runtime, matchesBounded })
+  })
+  if (!result.ok) throw new Error('the reference ruleset does not compile')
+  return result.ruleset
+}
+const linearRegex = await compiledWith((re) => re)
+const backtrackingRegex = await compiledWith((re) => new RegExp(re.source, 'u'))
+
 const ref = loadReferenceData(RULES_DIR)
 const handWritten = createHandWritten(ref, ruleset.digest)
 const jre = createJsonRulesEngine(ref)
@@ -87,7 +111,9 @@ for (let i = 0; i < declarations.length; i++) {
   const got: Array<[string, Verdict]> = [
     ['hand-written', verdictOf(handWritten(decl(i), enr(i), nowMs, ''))],
     ['json-rules-engine', finish(decl(i).declarationId, await jre.run(decl(i), enr(i)))],
-    ['zen', finish(decl(i).declarationId, await zen.run(decl(i), enr(i)))]
+    ['zen', finish(decl(i).declarationId, await zen.run(decl(i), enr(i)))],
+    ['engine, linear regex via look-up', verdictOf(linearRegex.score(decl(i), enr(i), ctx))],
+    ['engine, backtracking regex via look-up', verdictOf(backtrackingRegex.score(decl(i), enr(i), ctx))]
   ]
   for (const [name, v] of got) {
     if (sameVerdict(want, v)) continue
@@ -102,7 +128,7 @@ if (differences > 0) {
   process.exit(1)
 }
 const firing = [...hitCounts.values()].reduce((a, b) => a + b, 0)
-console.log(`verified: ${COUNT} declarations, 4 implementations agree on action, score and rules fired ` +
+console.log(`verified: ${COUNT} declarations, 4 implementations (and both regex-engine variants) agree on action, score and rules fired ` +
   `(${hitCounts.size} of ${ruleset.rules.length} rules fire at least once; ${(firing / COUNT).toFixed(2)} hits per declaration)`)
 
 // --- timing ---------------------------------------------------------------------------------
@@ -116,7 +142,9 @@ type SyncImpl = Impl & { readonly one: (i: number) => number }
 const fast: SyncImpl[] = [
   { name: 'hand-written JavaScript', note: 'full decision with reasons', count: COUNT, one: (i) => handWritten(decl(i), enr(i), nowMs, '').score },
   { name: 'compiled engine, score()', note: 'full decision with reasons', count: COUNT, one: (i) => ruleset.score(decl(i), enr(i), ctx).score },
-  { name: 'compiled engine, evaluate()', note: 'hot path: action and score, no reasons', count: COUNT, one: (i) => ruleset.evaluate(decl(i), enr(i), ctx).score }
+  { name: 'compiled engine, evaluate()', note: 'hot path: action and score, no reasons', count: COUNT, one: (i) => ruleset.evaluate(decl(i), enr(i), ctx).score },
+  { name: 'score(), regex via look-up: linear (l)', note: 'full decision; matches() on the linear-time engine', count: COUNT, one: (i) => linearRegex.score(decl(i), enr(i), ctx).score },
+  { name: 'score(), regex via look-up: backtracking (u)', note: 'full decision; matches() as before the linear-time engine', count: COUNT, one: (i) => backtrackingRegex.score(decl(i), enr(i), ctx).score }
 ]
 type AsyncImpl = Impl & { readonly one: (i: number) => Promise<number> }
 const slow: AsyncImpl[] = [
@@ -168,11 +196,14 @@ const table = [
 ].join('\n')
 // Per-run ratio of score() to hand-written (same run, same load): the spread the median hides.
 const perRun = (samples.get(impls[1]?.name ?? '') ?? []).map((x, i) => x / ((samples.get(impls[0]?.name ?? '') ?? [])[i] ?? x))
-const spread = `score() / hand-written per run: ${perRun.map((r) => r.toFixed(2)).join(', ')}.`
+const linearRuns = samples.get(fast[3]?.name ?? '') ?? []
+const regexRatio = linearRuns.map((x, i) => x / ((samples.get(fast[4]?.name ?? '') ?? [])[i] ?? x))
+const spread = `score() / hand-written per run: ${perRun.map((r) => r.toFixed(2)).join(', ')}.\n` +
+  `Linear / backtracking regex engine (score() with the same look-up) per run: ${regexRatio.map((r) => r.toFixed(3)).join(', ')}.`
 const actions = [...actionCounts.entries()].sort((a, b) => b[1] - a[1]).map(([a, n]) => `${a} ${(100 * n / COUNT).toFixed(1)} %`).join(', ')
 const summary = [
   `${COUNT.toLocaleString('en-US')} generated declarations (seed ${SEED}), ruleset ${ruleset.id} ${ruleset.version} (${ruleset.rules.length} rules), ` +
-    `all four verified identical on every declaration; median of ${RUNS} interleaved runs; machine: ${machine.nproc} CPUs (nproc), ${machine.cpu}, node ${machine.node}, ${machine.platform}, ` +
+    `all four (and both regex-engine variants) verified identical on every declaration; median of ${RUNS} interleaved runs; machine: ${machine.nproc} CPUs (nproc), ${machine.cpu}, node ${machine.node}, ${machine.platform}, ` +
     `1-minute load average ${loadAtStart.toFixed(1)} at the start (a shared machine: other processes were using the CPUs).`,
   `Decisions: ${actions}; ${(firing / COUNT).toFixed(2)} rule hits per declaration.`,
   spread

@@ -145,8 +145,8 @@ describe('config > file', () => {
     expect(yaml.kafka.groupId).toBe('from-env')
     expect(yaml.kafka.brokers).toEqual(['f1:9092', 'f2:9092'])
     expect(yaml.observe.port).toBe(9000)
-    const json = withFile(JSON.stringify({ rules: { watch: false, shadowDir: 'rules/challenger' } }), { PARCEL_RISK_RULES_WATCH: 'true' })
-    expect(json.rules).toEqual({ dir: 'rules/eu-lvc', shadowDir: 'rules/challenger', watch: true })
+    const json = withFile(JSON.stringify({ rules: { watch: false, shadowDir: 'rules/challenger', costBudgetMicrosPerKib: 500 } }), { PARCEL_RISK_RULES_WATCH: 'true' })
+    expect(json.rules).toEqual({ dir: 'rules/eu-lvc', shadowDir: 'rules/challenger', watch: true, costBudgetMicrosPerKib: 500 })
   })
 
   it('reports unknown keys, wrongly typed values and an unreadable file', () => {

@@ -85,6 +85,7 @@ export interface RulesConfig {
   readonly dir: string
   readonly shadowDir: string | undefined
   readonly watch: boolean
+  readonly costBudgetMicrosPerKib: number
 }
 
 export interface WarmUpConfig {

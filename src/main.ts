@@ -18,7 +18,8 @@ import type { RiskDecision } from './declaration.ts'
 import { startProfileConsumer } from './enrich/profile-consumer.ts'
 import { connectRedis } from './enrich/redis-client.ts'
 import { createRedisProfileStore, roundTripBudgetMs } from './enrich/redis-store.ts'
-import { formatDiagnostic, loadRulesetOrThrow } from './engine/load.ts'
+import { formatDiagnostic, loadRulesetOrThrow, type CostGate } from './engine/load.ts'
+import { overrunGuard, type Overrun } from './engine/overrun.ts'
 import type { CompiledRuleset, RulesetWatch } from './engine/ruleset.ts'
 import { watchRuleset } from './engine/watch.ts'
 import { isParcelRiskError, ParcelRiskError } from './errors.ts'
@@ -32,6 +33,8 @@ import { createKafka } from './kafka/client.ts'
 import { createProducer, createPublisher, topicMessages, type OutgoingRecord, type PublishBatch } from './publish/producer.ts'
 import { ensureTopics } from './kafka/topics.ts'
 import { createTransactionalPublisher } from './publish/transactional.ts'
+import { inputBounds } from './validate/bounds.ts'
+import { defaultLimits } from './validate/limits.ts'
 import { createValidator } from './validate/validate.ts'
 import { warmUp } from './warm-up.ts'
 
@@ -46,8 +49,11 @@ const asSource = (r: InputRecord): SourceRecord => ({
   headers: r.headers as SourceRecord['headers']
 })
 
-/** Loads a ruleset, watching it when configured; every swap and every failed reload is logged. */
-const openRuleset = async (dir: string, watch: boolean, role: RulesetRole, log: Logger, metrics: Metrics): Promise<RulesetWatch> => {
+/**
+ * Loads a ruleset that passes the cost check, watching it when configured; every swap, every
+ * refused reload and every scoring overrun (with the revert it caused) is logged.
+ */
+const openRuleset = async (dir: string, watch: boolean, gate: CostGate, role: RulesetRole, log: Logger, metrics: Metrics): Promise<RulesetWatch & { overrun: (elapsedMs: number, bytes: number) => void }> => {
   const loaded = (r: CompiledRuleset): void => {
     metrics.rulesetLoaded(role, { id: r.id, version: r.version, digest: r.digest }, r.rules.map((rule) => rule.id))
     log.info({ role, dir, id: r.id, version: r.version, digest: r.digest, rules: r.rules.length }, 'ruleset in force')
@@ -55,16 +61,24 @@ const openRuleset = async (dir: string, watch: boolean, role: RulesetRole, log: 
   if (!existsSync(join(dir, 'ruleset.yaml'))) {
     throw new ParcelRiskError('E_CONFIG_INVALID', `${role === 'active' ? 'rules.dir' : 'rules.shadowDir'}: no ruleset.yaml in ${dir}`, { path: role === 'active' ? 'rules.dir' : 'rules.shadowDir' })
   }
+  const onOverrun = (o: Overrun): void => {
+    metrics.scoringOverrun(role, o.revertedTo !== null)
+    const fields = { role, dir, elapsedMs: Math.round(o.elapsedMs), allowedMs: Math.round(o.allowedMs), id: o.ruleset.id, version: o.ruleset.version, digest: o.ruleset.digest }
+    if (o.revertedTo === null) { log.error(fields, 'scoring overran its budget; no earlier ruleset to return to'); return }
+    log.error(fields, 'scoring overran its budget; returned to the ruleset in force before the last reload')
+    loaded(o.revertedTo)
+  }
   if (!watch) {
-    const ruleset = await loadRulesetOrThrow(dir)
+    const ruleset = await loadRulesetOrThrow(dir, undefined, gate)
     loaded(ruleset)
-    return { current: () => ruleset, close: () => {} }
+    const fixed: RulesetWatch = { current: () => ruleset, revert: () => null, close: () => {} }
+    return { ...fixed, overrun: overrunGuard(gate.budgetMicrosPerKib, fixed, onOverrun) }
   }
   const handle = await watchRuleset(dir, (next) => { loaded(next) }, (errors) => {
     log.error({ role, dir, errors: errors.map(formatDiagnostic) }, 'ruleset change rejected; the running ruleset stays in force')
-  })
+  }, { gate })
   loaded(handle.current())
-  return handle
+  return { ...handle, overrun: overrunGuard(gate.budgetMicrosPerKib, handle, onOverrun) }
 }
 
 export const startProcessor = async (config: Config, log: Logger): Promise<Processor> => {
@@ -79,9 +93,11 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
   const readiness = createReadiness()
   const http = await startHttpServer({ host: config.observe.host, port: config.observe.port, metrics, readiness, logger: log.child({ module: 'http' }) })
 
-  // Rules first: a ruleset that does not compile stops start-up before any client connects.
-  const active = await openRuleset(config.rules.dir, config.rules.watch, 'active', log.child({ module: 'rules' }), metrics)
-  const shadow = config.rules.shadowDir === undefined ? null : await openRuleset(config.rules.shadowDir, config.rules.watch, 'shadow', log.child({ module: 'rules' }), metrics)
+  // Rules first: a ruleset that does not compile, or is over the cost budget for the largest
+  // declarations validation lets through, stops start-up before any client connects.
+  const gate: CostGate = { budgetMicrosPerKib: config.rules.costBudgetMicrosPerKib, bounds: inputBounds(defaultLimits) }
+  const active = await openRuleset(config.rules.dir, config.rules.watch, gate, 'active', log.child({ module: 'rules' }), metrics)
+  const shadow = config.rules.shadowDir === undefined ? null : await openRuleset(config.rules.shadowDir, config.rules.watch, gate, 'shadow', log.child({ module: 'rules' }), metrics)
   readiness.rulesetLoaded = true
 
   const kafka = createKafka(kafkaConfig, log.child({ module: 'kafka' }))
@@ -142,7 +158,8 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
     },
     ruleset: () => active.current(),
     shadow: shadow === null ? null : () => shadow.current(),
-    now: Date.now
+    now: Date.now,
+    scoringTook: (role, elapsedMs, bytes) => { (role === 'active' ? active : shadow)?.overrun(elapsedMs, bytes) }
   }
 
   // Encoding a decision cannot fail for a decision the engine built; if it does, the

@@ -57,6 +57,8 @@ export interface Stages {
   /** The challenger ruleset, when one is configured. */
   readonly shadow: (() => Scorer) | null
   readonly now: () => number
+  /** Told how long each ruleset took to score the batch and how many input bytes it scored. */
+  readonly scoringTook?: (role: 'active' | 'shadow', elapsedMs: number, bytes: number) => void
 }
 
 export type Stage = 'decode' | 'validate' | 'enrich' | 'score' | 'publish'
@@ -134,28 +136,39 @@ export const processBatch = async (stages: Stages, records: readonly InputRecord
   const enrichedAt = performance.now()
   timings.enrichMs = enrichedAt - decodedAt
 
-  // score + decide
+  // score + decide: the ruleset in force, then the challenger; each loop is timed as a whole
+  // (two clock reads per batch) so a ruleset that scores far slower than its cost check
+  // promised can be caught and reverted.
   const ruleset = stages.ruleset()
-  const shadow = stages.shadow?.() ?? null
+  const scored: Array<{ declaration: ParcelDeclaration, enrichment: EnrichmentRecord | null, context: Parameters<Scorer['score']>[2], source: InputRecord }> = []
+  let bytes = 0
+  let scoreStarted = performance.now()
   for (let i = 0; i < accepted.length; i++) {
     const { source, declaration } = accepted[i] as { source: InputRecord, declaration: ParcelDeclaration }
     const enrichment = enriched[i] as Enriched
     const context = { nowMs: stages.now(), receivedAtMs: source.timestampMs, inputDigest: digestOf(source.value), enrichmentMissing: enrichment.missing }
+    bytes += source.value?.length ?? 0
     try {
       decisions.push({ source, decision: ruleset.score(declaration, enrichment.record, context) })
+      scored.push({ declaration, enrichment: enrichment.record, context, source })
     } catch (err) {
       // The engine turns a failing rule into an `error` outcome itself; reaching here means
       // the engine failed as a whole. The record is kept (dead letter), never dropped.
       deadLetters.push({ source, code: 'E_PIPELINE_SCORE_FAILED', stage: 'score', message: (err as Error).message })
-      continue
     }
-    if (shadow !== null) {
+  }
+  stages.scoringTook?.('active', performance.now() - scoreStarted, bytes)
+  const shadow = stages.shadow?.() ?? null
+  if (shadow !== null) {
+    scoreStarted = performance.now()
+    for (const { declaration, enrichment, context, source } of scored) {
       try {
-        shadowDecisions.push({ source, decision: shadow.score(declaration, enrichment.record, context) })
+        shadowDecisions.push({ source, decision: shadow.score(declaration, enrichment, context) })
       } catch {
         // A broken challenger never affects the champion's decisions; it shows in metrics.
       }
     }
+    stages.scoringTook?.('shadow', performance.now() - scoreStarted, bytes)
   }
   timings.scoreMs = performance.now() - enrichedAt
   return { decisions, shadowDecisions, deadLetters, timings }

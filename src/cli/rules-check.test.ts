@@ -40,13 +40,33 @@ const scratchRuleset = (): string => {
 }
 
 describe('cli > rules check', () => {
-  it('passes the reference rulesets and names each one', async () => {
+  it('passes the reference rulesets, naming each with its worst case and slowest rules', async () => {
     const io = memoryIo()
     expect(await run([RULES], io)).toBe(0)
     expect(io.out()).toMatch(/^ok .*eu-lvc: eu-lvc .* \d+ rules/m)
     expect(io.out()).toMatch(/^ok .*us-lvc: us-lvc /m)
+    expect(io.out()).toMatch(/^ {3}worst case [\d,.]+ µs per KiB over \d+ adversarial declarations \(budget 1,000 µs\); slowest rules: [A-Z]/m)
     expect(io.err()).toBe('')
-  })
+  }, 120_000)
+
+  it('refuses a rule over the cost budget at its position', async () => {
+    const dir = scratchRuleset()
+    writeFileSync(join(dir, 'rules', 'mistakes.yaml'), [
+      'rules:',
+      '  - id: IND-DESCRIPTION-PATTERN',
+      '    title: a pattern that costs the whole budget on every item',
+      '    tier: indicator',
+      '    weight: 10',
+      '    when: \'any item in items: matches(item.description, ".*.*.*.*.*.*.*.*=x")\'',
+      ''
+    ].join('\n'))
+    const io = memoryIo()
+    // A budget far below what the pattern costs (about 300 µs per KiB), so the verdict does
+    // not depend on the machine.
+    expect(await run([dir, '--cost-budget', '10'], io)).toBe(1)
+    expect(io.err()).toMatch(new RegExp(`^${join(dir, 'rules', 'mistakes.yaml')}:6:12: rule IND-DESCRIPTION-PATTERN alone takes [\\d,.]+ µs per KiB of an adversarial declaration; the budget for the whole ruleset is 10 µs per KiB \\[cost\\]$`, 'm'))
+    expect(io.out()).toBe('')
+  }, 60_000)
 
   it('reports a misspelt field, a type error and an unknown list, each at file:line:column', async () => {
     const dir = scratchRuleset()
@@ -64,6 +84,7 @@ describe('cli > rules check', () => {
   it.each([
     [['--help'], 0, 'usage: parcel-risk rules check'],
     [['--nope'], 2, "Unknown option '--nope'"],
+    [['--cost-budget', 'fast'], 2, '--cost-budget must be a whole number'],
     [['a', 'b'], 2, "unexpected argument 'b'"],
     [[join(tmpdir(), 'no-such-ruleset-dir')], 2, 'no ruleset']
   ])('argv %j exits %i', async (argv, code, text) => {

@@ -5,7 +5,8 @@
 
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadRuleset } from '../engine/load.ts'
+import { readRuleset } from '../engine/load.ts'
+import type { LoadedRuleset } from '../engine/load.ts'
 import type { CompiledRuleset, Diagnostic } from '../engine/ruleset.ts'
 import { EXIT_FINDINGS, EXIT_OK, type Io } from './args.ts'
 
@@ -22,10 +23,13 @@ export const formatDiagnostic = (dir: string, d: Diagnostic): string =>
   `${join(dir, d.file)}:${d.line}:${d.column}: ${d.message} [${d.code}]${d.hint === undefined ? '' : ` (${d.hint})`}`
 
 /** Compiles one ruleset; on failure prints every diagnostic to stderr and returns null. */
-export const compileOrReport = async (dir: string, io: Io): Promise<CompiledRuleset | null> => {
-  const result = await loadRuleset(dir)
-  if (result.ok) return result.ruleset
-  for (const d of result.errors) io.stderr.write(`${formatDiagnostic(dir, d)}\n`)
+export const compileOrReport = async (dir: string, io: Io): Promise<CompiledRuleset | null> =>
+  (await loadOrReport(dir, io))?.ruleset ?? null
+
+const loadOrReport = async (dir: string, io: Io): Promise<{ ruleset: CompiledRuleset, loaded: LoadedRuleset } | null> => {
+  const loaded = await readRuleset(dir)
+  if (loaded.result.ok) return { ruleset: loaded.result.ruleset, loaded }
+  for (const d of loaded.result.errors) io.stderr.write(`${formatDiagnostic(dir, d)}\n`)
   return null
 }
 
@@ -35,13 +39,13 @@ export const compileOrReport = async (dir: string, io: Io): Promise<CompiledRule
  * EXIT_FINDINGS on any compile problem or finding, EXIT_OK otherwise.
  */
 export const forEachRuleset = async (root: string, io: Io, onNone: () => number,
-  each: (dir: string, ruleset: CompiledRuleset) => number): Promise<number> => {
+  each: (dir: string, ruleset: CompiledRuleset, loaded: LoadedRuleset) => number | Promise<number>): Promise<number> => {
   const dirs = findRulesetDirs(root)
   if (dirs.length === 0) return onNone()
   let failed = 0
   for (const dir of dirs) {
-    const ruleset = await compileOrReport(dir, io)
-    failed += ruleset === null ? 1 : each(dir, ruleset)
+    const compiled = await loadOrReport(dir, io)
+    failed += compiled === null ? 1 : await each(dir, compiled.ruleset, compiled.loaded)
   }
   return failed > 0 ? EXIT_FINDINGS : EXIT_OK
 }

@@ -104,7 +104,7 @@ export const checkExpression = (root: Node, env: CheckEnv): CheckResult => {
       if (arg.kind !== 'string') return fail(arg.pos, 'type', `${where} must be a string literal ("…")`)
       if (fn === 'matches') {
         const r = checkRegex(arg.value)
-        if (!r.ok) return fail(arg.pos, 'regex', `regular expression refused: ${r.message}`)
+        if (!r.ok) return fail(arg.pos, 'regex', `regular expression refused at character ${r.offset + 1} of the pattern: ${r.message}`)
       }
       return (arg.type = STR)
     }

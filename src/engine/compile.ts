@@ -12,19 +12,24 @@ import { decisionBuilder } from '../decide/record.ts'
 import type { ListDef } from './check.ts'
 import { checkExpression } from './check.ts'
 import { generate, instantiate } from './codegen.ts'
-import type { ListData, RulePlan } from './codegen.ts'
+import type { ListData, ModuleInput, RulePlan } from './codegen.ts'
 import { declarationShape, didYouMean, enrichmentShape } from './fields.ts'
 import { readList, readManifest, readRules } from './files.ts'
 import type { ListFile, Manifest, RuleDef } from './files.ts'
 import { parseExpression } from './parse.ts'
 import { checkProhibitions } from './prohibitions.ts'
-import type { CompiledRuleset, CompileResult, Diagnostic, Evaluation, RuleInfo, RuleSourceFile, RuleTestFile, ScoreContext } from './ruleset.ts'
+import { expressionShape } from './probe.ts'
+import type { CompiledRuleset, CompileResult, Diagnostic, Evaluation, RuleInfo, RuleProbe, RuleSourceFile, RuleTestFile, ScoreContext } from './ruleset.ts'
 import { OUTCOME_ERROR } from './ruleset.ts'
+import { runtime as defaultRuntime } from './runtime.ts'
+import type { Runtime } from './runtime.ts'
 import { Problems, readYaml } from './yaml-source.ts'
 
 export interface CompileOptions {
   /** The ParcelDeclaration Avro schema (parsed JSON of schemas/parcel-declaration.avsc). */
   readonly declarationSchema: unknown
+  /** The helpers the generated code calls (runtime.ts); the engine bench substitutes its own. */
+  readonly runtime?: Runtime
 }
 
 const CURRENCY_FIELD = 'currency'
@@ -99,6 +104,7 @@ export const compileRuleset = (files: readonly RuleSourceFile[], options: Compil
   const declarationPaths = new Set<string>()
   const enrichmentPaths = new Set<string>()
   const plans: RulePlan[] = []
+  const mappers: Array<RuleDef['mapPos']> = []
   for (const r of seen.values()) {
     const parsed = parseExpression(r.when)
     if (parsed.node === null) {
@@ -114,32 +120,63 @@ export const compileRuleset = (files: readonly RuleSourceFile[], options: Compil
       id: r.id, tier: r.tier, weight: r.weight, severity: r.action === null ? -1 : severity(r.action),
       fromMs: r.fromMs, toMs: r.toMs, node: parsed.node
     })
+    mappers.push(r.mapPos)
   }
 
   if (problems.list.length > 0 || manifest === null) return { ok: false, errors: problems.list.sort(byPosition) }
 
   const listData = new Map<string, ListData>()
   for (const l of lists.values()) listData.set(l.name, l.kind === 'set' ? { kind: 'set', entries: l.entries } : { kind: 'map', entries: l.entries })
-  const generated = generate({ rules: plans, lists: listData, fx: fx.map((t) => ({ table: t.name, fromMs: t.fromMs })), dateField: manifest.dateField, currencyField: CURRENCY_FIELD })
+  const input: ModuleInput = { rules: plans, lists: listData, fx: fx.map((t) => ({ table: t.name, fromMs: t.fromMs })), dateField: manifest.dateField, currencyField: CURRENCY_FIELD }
+  const generated = generate(input)
   const infos: RuleInfo[] = [...seen.values()].map((r) => Object.freeze({
     id: r.id, title: r.title, description: r.description, tier: r.tier, weight: r.weight, action: r.action,
     tags: Object.freeze([...r.tags]), owner: r.owner, effectiveFromMs: r.fromMs, effectiveToMs: r.toMs, file: r.file, line: r.pos.line
   }))
-  return { ok: true, ruleset: assemble(manifest, infos, generated, lists, tests, files, declarationPaths, enrichmentPaths), errors: [] }
+  const rt = options.runtime ?? defaultRuntime
+  const probe = (): readonly RuleProbe[] => probeRules(input, infos, mappers, rt)
+  return { ok: true, ruleset: assemble(manifest, infos, generated, lists, tests, files, declarationPaths, enrichmentPaths, probe, rt), errors: [] }
 }
+
+/** Most entries of one list used as samples for adversarial text. */
+const SAMPLES_PER_LIST = 64
+
+const newEvaluation = (n: number): Evaluation => ({
+  score: 0, action: 'RELEASE', decision: 'RELEASE', outcomes: new Uint8Array(n), sawMissing: new Uint8Array(n),
+  indicatorPoints: 0, mitigationPoints: 0, gateSeverity: -1, gateHits: 0, errors: 0, needsFallback: false,
+  degraded: false, fellBack: false, randomlySelected: false, dateMs: 0, inForce: true
+})
+
+const probeRules = (input: ModuleInput, infos: readonly RuleInfo[], mappers: ReadonlyArray<RuleDef['mapPos']>, rt: Runtime): readonly RuleProbe[] =>
+  input.rules.map((plan, i) => {
+    const info = infos[i] as RuleInfo
+    const map = mappers[i] as RuleDef['mapPos']
+    const shape = expressionShape(plan.node)
+    const samples = new Set(shape.literals)
+    for (const name of shape.lists) {
+      const list = input.lists.get(name)
+      const entries = list === undefined ? [] : list.kind === 'set' ? list.entries.map((e) => e.value) : [...list.entries.keys()]
+      for (const e of entries.slice(0, SAMPLES_PER_LIST)) samples.add(e)
+    }
+    const module = instantiate(generate({ ...input, rules: [{ ...plan, fromMs: null, toMs: null }] }), newEvaluation(1), rt)
+    const start = map({ line: 1, column: 1 })
+    return Object.freeze({
+      id: info.id, file: info.file, line: start.line, column: start.column,
+      samples: Object.freeze([...samples]),
+      loops: Object.freeze(shape.loops.map((l) => { const p = map(l.pos); return Object.freeze({ arrays: l.arrays, line: p.line, column: p.column }) })),
+      run: module.run
+    })
+  })
 
 const assemble = (
   manifest: Manifest, rules: readonly RuleInfo[], generated: ReturnType<typeof generate>, lists: ReadonlyMap<string, ListFile>,
-  tests: readonly RuleTestFile[], files: readonly RuleSourceFile[], declarationPaths: Set<string>, enrichmentPaths: Set<string>
+  tests: readonly RuleTestFile[], files: readonly RuleSourceFile[], declarationPaths: Set<string>, enrichmentPaths: Set<string>,
+  probe: () => readonly RuleProbe[], rt: Runtime
 ): CompiledRuleset => {
   const n = rules.length
   // One Evaluation per ruleset, written in place on every call: fixed shape, no allocation.
-  const ev: Evaluation = {
-    score: 0, action: 'RELEASE', decision: 'RELEASE', outcomes: new Uint8Array(n), sawMissing: new Uint8Array(n),
-    indicatorPoints: 0, mitigationPoints: 0, gateSeverity: -1, gateHits: 0, errors: 0, needsFallback: false,
-    degraded: false, fellBack: false, randomlySelected: false, dateMs: 0, inForce: true
-  }
-  const module = instantiate(generated, ev)
+  const ev = newEvaluation(n)
+  const module = instantiate(generated, ev, rt)
   const finish = makeFinisher({
     bands: manifest.bands, fallbackAction: manifest.fallbackAction, errorAction: manifest.errorAction,
     randomSelection: manifest.randomSelection, effectiveFromMs: manifest.effectiveFromMs, effectiveToMs: manifest.effectiveToMs
@@ -177,6 +214,7 @@ const assemble = (
     tests: Object.freeze([...tests]),
     source: generated.source,
     evaluate,
+    probe,
     score: (d, e, ctx) => decide(evaluate(d, e, ctx), d, e, ctx)
   }
   return Object.freeze(ruleset)

@@ -92,7 +92,7 @@ describe('engine > injection > refused by check', () => {
     ['code after a field', 'pieces); globalThis.__pwned = (1', 'syntax'],
     ['backtick', 'seller.name == `x`', 'syntax'],
     ['single quotes', "seller.name == 'x'", 'syntax'],
-    ['nested quantifier regex', 'matches(seller.name, "(a+)+$")', 'regex'],
+    ['lookahead regex', 'matches(seller.name, "a(?=b)")', 'regex'],
     ['back-reference regex', 'matches(seller.name, "(a)\\\\1")', 'regex'],
     ['regex too long', `matches(seller.name, "${'a'.repeat(201)}")`, 'regex'],
     ['regex not literal', 'matches(seller.name, seller.name)', 'type']

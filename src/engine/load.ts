@@ -1,5 +1,6 @@
 // loadRuleset: reads a ruleset directory (ruleset.yaml, rules/, lists/, tests/; *.yaml and
-// *.yml only) and the declaration schema, then compiles. The only file I/O of the engine
+// *.yml only) and the declaration schema, then compiles; gateRuleset adds the cost check
+// that a ruleset must pass before the processor runs it. The only file I/O of the engine
 // besides the watcher.
 
 import { readdir, readFile } from 'node:fs/promises'
@@ -7,6 +8,8 @@ import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ParcelRiskError } from '../errors.ts'
 import { compileRuleset } from './compile.ts'
+import { checkCost } from './cost-check.ts'
+import type { CostReport, InputBounds } from './cost.ts'
 import type { CompiledRuleset, CompileResult, Diagnostic, RuleSourceFile } from './ruleset.ts'
 
 /** schemas/parcel-declaration.avsc of this package. */
@@ -30,17 +33,45 @@ export const readRulesetFiles = async (dir: string): Promise<RuleSourceFile[]> =
   return Promise.all(paths.map(async (p) => ({ path: relative(dir, p).split(sep).join('/'), text: await readFile(p, 'utf8') })))
 }
 
-export const loadRuleset = async (dir: string, schemaPath: string = DECLARATION_SCHEMA_PATH): Promise<CompileResult> => {
+export interface LoadedRuleset {
+  readonly files: readonly RuleSourceFile[]
+  readonly declarationSchema: unknown
+  readonly result: CompileResult
+}
+
+/** Reads and compiles, keeping the files and schema (the cost check compiles them again in its worker). */
+export const readRuleset = async (dir: string, schemaPath: string = DECLARATION_SCHEMA_PATH): Promise<LoadedRuleset> => {
   const [files, schemaText] = await Promise.all([readRulesetFiles(dir), readFile(schemaPath, 'utf8')])
-  return compileRuleset(files, { declarationSchema: JSON.parse(schemaText) as unknown })
+  const declarationSchema = JSON.parse(schemaText) as unknown
+  return { files, declarationSchema, result: compileRuleset(files, { declarationSchema }) }
+}
+
+export const loadRuleset = async (dir: string, schemaPath: string = DECLARATION_SCHEMA_PATH): Promise<CompileResult> =>
+  (await readRuleset(dir, schemaPath)).result
+
+/** What a ruleset must also pass before it runs in the processor: the cost check (cost.ts). */
+export interface CostGate {
+  readonly budgetMicrosPerKib: number
+  readonly bounds: InputBounds
+}
+
+/** Compile problems, or else the cost check's; empty when the ruleset may run. */
+export const gateRuleset = async (loaded: LoadedRuleset, gate: CostGate | undefined): Promise<{ ruleset: CompiledRuleset | null, problems: readonly Diagnostic[], report: CostReport | null }> => {
+  if (!loaded.result.ok) return { ruleset: null, problems: loaded.result.errors, report: null }
+  if (gate === undefined) return { ruleset: loaded.result.ruleset, problems: [], report: null }
+  const report = await checkCost(loaded.files, loaded.result.ruleset, { ...gate, declarationSchema: loaded.declarationSchema })
+  return { ruleset: loaded.result.ruleset, problems: report.problems, report }
 }
 
 export const formatDiagnostic = (d: Diagnostic): string =>
   `${d.file}:${d.line}:${d.column}: ${d.message}${d.hint === undefined ? '' : ` (${d.hint})`}`
 
-/** Loads a ruleset that must compile (start-up): throws E_RULES_INVALID listing every problem. */
-export const loadRulesetOrThrow = async (dir: string, schemaPath?: string): Promise<CompiledRuleset> => {
-  const result = await loadRuleset(dir, schemaPath)
-  if (result.ok) return result.ruleset
-  throw new ParcelRiskError('E_RULES_INVALID', `ruleset ${dir} has ${result.errors.length} problem(s):\n${result.errors.map(formatDiagnostic).join('\n')}`)
+/**
+ * Loads a ruleset that must compile, and pass the cost check when a gate is given (start-up):
+ * throws E_RULES_INVALID listing every problem.
+ */
+export const loadRulesetOrThrow = async (dir: string, schemaPath?: string, gate?: CostGate): Promise<CompiledRuleset> => {
+  const { ruleset, problems } = await gateRuleset(await readRuleset(dir, schemaPath), gate)
+  if (ruleset !== null && problems.length === 0) return ruleset
+  throw new ParcelRiskError('E_RULES_INVALID', `ruleset ${dir} has ${problems.length} problem(s):\n${problems.map(formatDiagnostic).join('\n')}`)
 }

@@ -1,29 +1,83 @@
 import { describe, expect, it } from 'vitest'
-import { checkRegex } from './regex.ts'
+import { checkRegex, LINEAR_FLAGS, MAX_SUBJECT } from './regex.ts'
+import { matchesBounded } from './runtime.ts'
+
+// Families that make a backtracking engine take exponential or polynomial time. On the
+// linear-time engine each of them is accepted and answers on a long subject; before, each of
+// these calls alone ran for seconds to hours (the vitest timeout ends a test at 5 s).
+const catastrophic: ReadonlyArray<[string, string, string]> = [
+  ['nested quantifiers', '(a+)+$', 'a'.repeat(MAX_SUBJECT - 1) + '!'],
+  ['nested star', '(a*)*b', 'a'.repeat(MAX_SUBJECT)],
+  ['overlapping alternation under *', '(a|aa)*b', 'a'.repeat(MAX_SUBJECT)],
+  ['overlapping alternation, word classes', '(\\w|\\d)*z', '1'.repeat(MAX_SUBJECT)],
+  ['adjacent unbounded quantifiers', '.*.*.*.*.*.*.*.*=x', 'a'.repeat(MAX_SUBJECT)],
+  ['adjacent unbounded quantifiers over one class', '\\d+\\d+\\d+\\d+x', '1'.repeat(MAX_SUBJECT)],
+  ['stacked bounded repeats', 'a{1,16}a{1,16}a{1,16}a{1,16}=b', 'a'.repeat(MAX_SUBJECT)],
+  ['quantified group of quantifiers', '(x+x+)+y', 'x'.repeat(MAX_SUBJECT)],
+  ['repeated named group', '(?<n>a+)+=', 'a'.repeat(MAX_SUBJECT)]
+]
 
 describe('engine > regex', () => {
-  it.each([
-    '^IM[0-9]{10}$', '^[0-9]{3}-[0-9]{8}$', '(ab)+c', 'a+b*c?', '(?:gift|present)', '[(+*)]+', '^(?<code>[A-Z]{2})[0-9]+$', '\\d+\\.\\d{2}', '(a|b)?c'
-  ])('accepts %s', (pattern) => {
-    expect(checkRegex(pattern).ok).toBe(true)
+  it('builds every rule regex on the linear-time engine', () => {
+    const r = checkRegex('^IM[0-9]{10}$')
+    expect(r.ok).toBe(true)
+    if (r.ok) expect(r.regex.flags).toBe(LINEAR_FLAGS)
+  })
+
+  it.each(catastrophic)('%s: %s is accepted and answers on a 4,096-character subject', (_family, pattern, subject) => {
+    const r = checkRegex(pattern)
+    expect(r.ok).toBe(true)
+    if (!r.ok) return
+    expect(r.regex.flags).toBe(LINEAR_FLAGS)
+    for (let i = 0; i < 20; i++) expect(matchesBounded(r.regex, subject)).toBe(false)
   })
 
   it.each([
-    ['(a+)+$', 'nested quantifier'],
-    ['(a*)*', 'nested quantifier'],
-    ['(ab|a)*', 'nested quantifier'],
-    ['((a+)b)+', 'nested quantifier'],
-    ['(x+){2,9}', 'nested quantifier'],
-    ['(?:a?)+', 'nested quantifier'],
-    ['(a)\\1', 'back-references'],
-    ['(?<n>a)\\k<n>', 'back-references'],
-    ['(?<=a)b', 'lookbehind'],
-    ['a'.repeat(201), 'longer than'],
-    ['a)', 'unbalanced'],
-    ['[a-', 'Invalid']
-  ])('refuses %s', (pattern, message) => {
+    ['^IM[0-9]{10}$', 'IM1234567890', true],
+    ['^IM[0-9]{10}$', 'IM123456789', false],
+    ['^[0-9]{3}-[0-9]{8}$', '176-12345675', true],
+    ['(?:gift|present)', 'a small present', true],
+    ['^(?<code>[A-Z]{2})[0-9]+$', 'DE123', true],
+    ['\\d+\\.\\d{2}', '12.50', true],
+    ['\\bphone\\b', 'iphone case', false],
+    ['(?<=EORI )[A-Z]{2}', 'EORI DE1', true],
+    ['[(+*)]+', '(*)', true],
+    ['(a|b)?c', 'xc', true]
+  ])('%s on %j is %s', (pattern, subject, expected) => {
+    const r = checkRegex(pattern)
+    expect(r.ok).toBe(true)
+    if (r.ok) expect(matchesBounded(r.regex, subject)).toBe(expected)
+  })
+
+  it('tests only the first MAX_SUBJECT characters', () => {
+    const r = checkRegex('x$')
+    expect(r.ok).toBe(true)
+    if (r.ok) expect(matchesBounded(r.regex, 'a'.repeat(MAX_SUBJECT) + 'x')).toBe(false)
+  })
+
+  it.each([
+    ['(a)\\1', 'back-references', 3],
+    ['(?<n>a)\\k<n>', 'back-references', 7],
+    ['ab(?=c)', 'lookahead', 2],
+    ['(?!x)y', 'lookahead', 0],
+    ['(?i:gift)', 'modifiers', 0],
+    ['a{17}', 'repetition count above 16', 1],
+    ['[0-9]{6,18}', 'repetition count above 16', 5],
+    ['x{20,}', 'repetition count above 16', 1],
+    ['(?:a{4}){5}', 'nested repetition counts multiply', 0],
+    ['\\p{L}+', '`\\p{…}`', 0],
+    ['\\u{1F600}', '`\\p{…}`', 0],
+    ['a'.repeat(201), 'longer than', 200],
+    ['a)', 'Unmatched', 0],
+    ['[a-', 'Unterminated character class', 0],
+    ['a{', 'Incomplete quantifier', 0],
+    ['\\-', 'Invalid escape', 0]
+  ])('refuses %s: %s (at offset %i)', (pattern, message, offset) => {
     const r = checkRegex(pattern)
     expect(r.ok).toBe(false)
-    if (!r.ok) expect(r.message).toContain(message)
+    if (!r.ok) {
+      expect(r.message).toContain(message)
+      expect(r.offset).toBe(offset)
+    }
   })
 })

@@ -5,8 +5,10 @@
 //   loadRuleset(dir, schemaPath?)        -> Promise<CompileResult>     src/engine/load.ts
 //   loadRulesetOrThrow(dir)              -> Promise<CompiledRuleset>   throws E_RULES_INVALID
 //   formatDiagnostic(d)                  -> "file:line:column: message (hint)"
-//   watchRuleset(dir, onSwap, onError, { debounceMs })                 src/engine/watch.ts
+//   watchRuleset(dir, onSwap, onError, { debounceMs, gate })           src/engine/watch.ts
 //                                        -> Promise<RulesetWatch>      current() between batches
+//   checkCost(files, ruleset, options)   -> Promise<CostReport>        src/engine/cost-check.ts
+//                                          worst case on adversarial declarations (a worker)
 //
 //   ruleset.score(declaration, enrichment, context)    -> RiskDecision (every Avro field)
 //   ruleset.evaluate(declaration, enrichment, context) -> Evaluation  (hot path, no reasons;
@@ -31,7 +33,7 @@ export interface RuleSourceFile {
 
 export type DiagnosticCode =
   | 'yaml' | 'structure' | 'syntax' | 'unknown-field' | 'type' | 'unknown-list'
-  | 'unknown-function' | 'arity' | 'regex' | 'duplicate' | 'forbidden' | 'prohibition'
+  | 'unknown-function' | 'arity' | 'regex' | 'duplicate' | 'forbidden' | 'prohibition' | 'cost'
 
 export interface Diagnostic {
   readonly file: string
@@ -122,6 +124,21 @@ export interface RuleTestFile {
   readonly data: unknown
 }
 
+/** One rule, runnable on its own: what the cost check (src/engine/cost.ts) measures. */
+export interface RuleProbe {
+  readonly id: string
+  readonly file: string
+  /** Where the rule's condition starts, 1-based. */
+  readonly line: number
+  readonly column: number
+  /** Text the rule looks for: its literals, regex patterns and entries of the lists it matches against. */
+  readonly samples: readonly string[]
+  /** Chains of nested quantifiers: the arrays walked, outermost first, and where the innermost starts. */
+  readonly loops: ReadonlyArray<{ readonly arrays: readonly string[], readonly line: number, readonly column: number }>
+  /** Evaluates this rule alone (its outcome is discarded). */
+  run (declaration: unknown, enrichment: unknown, nowMs: number): void
+}
+
 export interface CompiledRuleset {
   readonly id: string
   readonly version: string
@@ -141,11 +158,18 @@ export interface CompiledRuleset {
   /** The generated JavaScript, for review (`rules check --emit`). */
   readonly source: string
   evaluate (declaration: unknown, enrichment: EnrichmentRecord | null, context: ScoreContext): Evaluation
+  /** Every rule on its own, generated on demand, for the cost check. */
+  probe (): readonly RuleProbe[]
   score (declaration: unknown, enrichment: EnrichmentRecord | null, context: ScoreContext): RiskDecision
 }
 
 export interface RulesetWatch {
   /** The ruleset in force; read it between batches. */
   current (): CompiledRuleset
+  /**
+   * Returns to the ruleset in force before the last hot reload and keeps the reloaded files
+   * from being swapped in again; null (nothing changed) when there was no reload to undo.
+   */
+  revert (): CompiledRuleset | null
   close (): void
 }

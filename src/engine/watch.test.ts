@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isParcelRiskError } from '../errors.ts'
+import { inputBounds } from '../validate/bounds.ts'
+import { defaultLimits } from '../validate/limits.ts'
 import { LISTS, MANIFEST, ruleFile } from './inline-ruleset.ts'
 import type { CompiledRuleset, Diagnostic, RulesetWatch } from './ruleset.ts'
 import { watchRuleset } from './watch.ts'
@@ -64,5 +66,60 @@ describe('engine > watch', () => {
     const err: unknown = await watchRuleset(dir, () => {}, () => {}).catch((e: unknown) => e)
     expect(isParcelRiskError(err) && err.code).toBe('E_RULES_INVALID')
     expect((err as Error).message).toContain('rules/r.yaml:7:7: unknown field `pices` in the declaration (rule R1) (did you mean `pieces`?)')
+  })
+
+  // Budgets far from what the rules measure (10× or more either way): the verdicts do not
+  // depend on how busy the machine is.
+  const gate = { budgetMicrosPerKib: 10, bounds: inputBounds(defaultLimits) }
+  const costly = 'any i in items: matches(i.description, ".*.*.*.*.*.*.*.*=x")'
+
+  it('refuses a change over the cost budget at the costly rule and keeps the running ruleset', async () => {
+    const dir = makeDir(ruleFile([{ id: 'R1', when: 'pieces > 1' }]))
+    let events = nextEvent()
+    const watch = await watchRuleset(dir, (r) => events.onSwap(r), (e) => events.onError(e), { debounceMs: 50, gate })
+    watches.push(watch)
+    const first = watch.current()
+
+    writeFileSync(join(dir, 'rules/r.yaml'), ruleFile([{ id: 'R1', when: 'pieces > 1' }, { id: 'COSTLY', when: costly }]))
+    const refused = await events.promise
+    expect(refused.errors?.map((e) => `${e.file}:${e.line}:${e.column} ${e.code}`)).toEqual(['rules/r.yaml:13:7 cost'])
+    expect(refused.errors?.[0]?.message).toContain('rule COSTLY alone takes')
+    expect(watch.current()).toBe(first)
+
+    events = nextEvent()
+    writeFileSync(join(dir, 'rules/r.yaml'), ruleFile([{ id: 'R1', when: 'pieces > 1' }, { id: 'R2', when: 'pieces > 2' }]))
+    expect((await events.promise).swapped?.rules.map((r) => r.id)).toEqual(['R1', 'R2'])
+  }, 60_000)
+
+  it('refuses to start on a ruleset over the cost budget', async () => {
+    const dir = makeDir(ruleFile([{ id: 'COSTLY', when: costly }]))
+    const err: unknown = await watchRuleset(dir, () => {}, () => {}, { gate }).catch((e: unknown) => e)
+    expect(isParcelRiskError(err) && err.code).toBe('E_RULES_INVALID')
+    expect((err as Error).message).toMatch(/rules\/r\.yaml:7:7: rule COSTLY alone takes [\d,.]+ µs per KiB/)
+  }, 60_000)
+
+  it('reverts to the ruleset before the last reload, once, and does not swap the same files in again', async () => {
+    const dir = makeDir(ruleFile([{ id: 'R1', when: 'pieces > 1' }]))
+    let events = nextEvent()
+    const watch = await watchRuleset(dir, (r) => events.onSwap(r), (e) => events.onError(e), { debounceMs: 50 })
+    watches.push(watch)
+    const first = watch.current()
+    expect(watch.revert()).toBeNull()
+
+    writeFileSync(join(dir, 'rules/r.yaml'), ruleFile([{ id: 'R2', when: 'pieces > 2' }]))
+    const reloaded = (await events.promise).swapped
+    expect(watch.revert()).toBe(first)
+    expect(watch.current()).toBe(first)
+    expect(watch.revert()).toBeNull()
+
+    // Touching the reverted files again does not bring them back; an edit does.
+    events = nextEvent()
+    writeFileSync(join(dir, 'rules/r.yaml'), ruleFile([{ id: 'R2', when: 'pieces > 2' }]))
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(watch.current()).toBe(first)
+    writeFileSync(join(dir, 'rules/r.yaml'), ruleFile([{ id: 'R3', when: 'pieces > 3' }]))
+    const third = (await events.promise).swapped
+    expect(third?.rules.map((r) => r.id)).toEqual(['R3'])
+    expect(third?.digest).not.toBe(reloaded?.digest)
   })
 })

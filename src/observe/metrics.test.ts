@@ -33,8 +33,20 @@ describe('observe > metrics', () => {
       parcel_risk_redis_breaker_state: 'gauge',
       parcel_risk_stage_seconds: 'histogram',
       parcel_risk_warm_up_seconds: 'gauge',
-      parcel_risk_ruleset_info: 'gauge'
+      parcel_risk_ruleset_info: 'gauge',
+      parcel_risk_scoring_overruns_total: 'counter'
     })
+  })
+
+  it('counts scoring overruns by role and whether a reload was reverted, from 0', async () => {
+    const metrics = createMetrics()
+    expect(sample(await metrics.render(), 'parcel_risk_scoring_overruns_total{role="active",reverted="true"}')).toBe(0)
+    metrics.scoringOverrun('active', true)
+    metrics.scoringOverrun('shadow', false)
+    const text = await metrics.render()
+    expect(sample(text, 'parcel_risk_scoring_overruns_total{role="active",reverted="true"}')).toBe(1)
+    expect(sample(text, 'parcel_risk_scoring_overruns_total{role="active",reverted="false"}')).toBe(0)
+    expect(sample(text, 'parcel_risk_scoring_overruns_total{role="shadow",reverted="false"}')).toBe(1)
   })
 
   it('pre-creates configured topics, every action × decision pair and every reject code at 0', async () => {

@@ -53,6 +53,8 @@ export interface Metrics {
   readonly breakerState: (state: BreakerState) => void
   /** Records the loaded ruleset and bounds the rule-hit series to its rule ids. */
   readonly rulesetLoaded: (role: RulesetRole, info: RulesetInfo, ruleIds: readonly string[]) => void
+  /** A batch whose scoring overran its budget (src/engine/overrun.ts); `reverted` when a reload was undone. */
+  readonly scoringOverrun: (role: RulesetRole, reverted: boolean) => void
 }
 
 // 0.5 ms … 5 s: the p99 budget is single-digit milliseconds, the tail up to a publish timeout.
@@ -115,6 +117,7 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
   const stageLatency = new Histogram({ name: 'parcel_risk_stage_seconds', help: 'Time one chunk spent in each stage: fetchWait (oldest record\'s timestamp to handling), decode (with validation), enrich, score (with the decision and encoding), publish (to the acknowledgement).', labelNames: ['stage'], buckets: decisionLatencyBuckets, registers })
   const warmUpGauge = new Gauge({ name: 'parcel_risk_warm_up_seconds', help: 'Duration of the start-up warm-up (0 until it has run).', registers })
   const breakerGauge = new Gauge({ name: 'parcel_risk_redis_breaker_state', help: 'Redis circuit breaker: 0 closed, 1 half-open, 2 open.', registers })
+  const overrunsTotal = new Counter({ name: 'parcel_risk_scoring_overruns_total', help: 'Batches whose scoring took over twice the cost budget for their bytes, by ruleset role and whether a reload was reverted.', labelNames: ['role', 'reverted'], registers })
   const rulesetInfo = new Gauge({ name: 'parcel_risk_ruleset_info', help: 'The loaded ruleset (value 1), by role, id, version and digest.', labelNames: ['role', 'id', 'version', 'digest'], registers })
 
   const topicSlot = (topic: string): Slot => consumedTotal.get(topic) ?? consumedTotal.slot(topic, { topic })
@@ -147,6 +150,7 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
   breakerGauge.set(breakerStateValue.closed)
   warmUpGauge.set(0)
   const stageChildren = Object.fromEntries(chunkStages.map((stage) => [stage, stageLatency.labels({ stage })])) as Record<ChunkStage, ReturnType<typeof stageLatency.labels>>
+  for (const reverted of ['true', 'false']) overrunsTotal.inc({ role: 'active', reverted }, 0)
 
   return {
     registry,
@@ -176,6 +180,7 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
     stageMs: (stage, ms) => { stageChildren[stage].observe(ms / 1_000) },
     warmUpMs: (ms) => { warmUpGauge.set(ms / 1_000) },
     breakerState: (state) => { breakerGauge.set(breakerStateValue[state]) },
+    scoringOverrun: (role, reverted) => { overrunsTotal.inc({ role, reverted: String(reverted) }) },
     rulesetLoaded: (role, info, ruleIds) => {
       const previous = loadedInfo.get(role)
       if (previous !== undefined) rulesetInfo.remove(role, previous.id, previous.version, previous.digest)

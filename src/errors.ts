@@ -64,7 +64,7 @@ export const catalogue = {
   E_VALIDATE_IOSS_FORMAT: { disposition: 'reject', doc: 'An IOSS number is not `IM` followed by 10 digits.' },
   E_VALIDATE_IOSS_MEMBER_STATE: { disposition: 'reject', doc: 'An IOSS number\'s three digits after `IM` are not the ISO 3166-1 numeric code of an EU Member State of identification (e.g. 276 Germany, 372 Ireland).' },
   // --- rules ------------------------------------------------------------------------------
-  E_RULES_INVALID: { disposition: 'crash', doc: 'The ruleset does not compile (YAML, structure, syntax, unknown field or list, type error, refused regex); the message lists every problem as file:line:column. A hot reload keeps the running ruleset instead.' },
+  E_RULES_INVALID: { disposition: 'crash', doc: 'The ruleset does not compile (YAML, structure, syntax, unknown field or list, type error, refused regex) or is over the cost budget; the message lists every problem as file:line:column. A hot reload keeps the running ruleset instead.' },
   E_RULES_REJECT_DATA: { disposition: 'reject', doc: 'Not a failure of parcel-risk: a gate rule with action REJECT_DATA fired, and the decision lists this code in `rejections` with the rule title (the decision is published; nothing is dead-lettered).' },
   E_VALIDATE_IOSS_MULTIPLE: { disposition: 'reject', doc: 'Items carry an IOSS number different from the consignment\'s (or from each other): one consignment carries one IOSS number.' },
   E_VALIDATE_S10_FORMAT: { disposition: 'reject', doc: 'postalItemId is not a UPU S10 identifier (2 letters, 8 digits, check digit, 2 letters).' },

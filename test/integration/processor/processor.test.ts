@@ -265,4 +265,44 @@ describe('processor > group and lifecycle', () => {
     p.child.kill('SIGTERM')
     expect(await p.exited).toBe(0)
   }, 180_000)
+
+  it('refuses a hot reload that adds a rule over the cost budget; the running ruleset keeps deciding', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parcel-risk-rules-'))
+    cpSync(new URL('../../../rules/eu-lvc', import.meta.url).pathname, dir, { recursive: true })
+    const s = scenario(services, { PARCEL_RISK_RULES_DIR: dir, PARCEL_RISK_RULES_WATCH: 'true' })
+    const p = start(s, 'costly-reload')
+    await p.ready
+    const c = await reader(services, s)
+    const before = await produceStream(services, s, 100, { seed: 18, poisonEvery: 0 })
+    await waitUntil('first batch answered', async () => before.keys.every((k) => c.collected.decisions.has(k) || c.collected.deadLetters.has(k)), 60_000)
+
+    // Six adjacent bounded repeats over every item's description: linear, but about 3 ms per
+    // KiB of declaration, several times the default budget of 1 ms.
+    const manifest = join(dir, 'ruleset.yaml')
+    writeFileSync(join(dir, 'rules', 'costly.yaml'), [
+      'rules:',
+      '  - id: IND-DESCRIPTION-PATTERN',
+      '    title: a description pattern far over the cost budget',
+      '    tier: indicator',
+      '    weight: 5',
+      `    when: 'any item in items: matches(item.description, "${'.{0,16}'.repeat(12)}=")'`,
+      ''
+    ].join('\n'))
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/^version:.*$/m, 'version: "costly-1"'))
+    await waitUntil('the refusal is logged', async () => readFileSync(p.logFile, 'utf8').includes('ruleset change rejected'), 120_000)
+    const refusal = readFileSync(p.logFile, 'utf8').split('\n').find((l) => l.includes('ruleset change rejected')) as string
+    expect(refusal).toMatch(/rules\/costly\.yaml:6:12: rule IND-DESCRIPTION-PATTERN alone takes [\d,.]+ µs per KiB of an adversarial declaration/)
+
+    const after = await produceStream(services, { ...s, id: `${s.id}b` }, 100, { seed: 19, poisonEvery: 0 })
+    await waitUntil('second batch answered', async () => after.keys.every((k) => c.collected.decisions.has(k) || c.collected.deadLetters.has(k)), 60_000)
+    const decidedAfter = after.keys.filter((k) => c.collected.decisions.has(k))
+    expect(decidedAfter.length).toBeGreaterThan(70)
+    for (const key of decidedAfter) {
+      const decision = c.collected.decisions.get(key)?.[0]
+      expect(decision?.ruleset.version).toBe('2026.11.0')
+      expect(decision?.reasons.map((r) => r.ruleId)).not.toContain('IND-DESCRIPTION-PATTERN')
+    }
+    p.child.kill('SIGTERM')
+    expect(await p.exited).toBe(0)
+  }, 240_000)
 })

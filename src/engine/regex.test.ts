@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { compileRules, declaration } from './inline-ruleset.ts'
 import { checkRegex, LINEAR_FLAGS, MAX_SUBJECT } from './regex.ts'
 import { matchesBounded } from './runtime.ts'
 
@@ -61,6 +62,7 @@ describe('engine > regex', () => {
     ['ab(?=c)', 'lookahead', 2],
     ['(?!x)y', 'lookahead', 0],
     ['(?i:gift)', 'modifiers', 0],
+    ['a{1,30}a{1,30}a{1,30}a{1,30}=b', 'repetition count above 16', 1],
     ['a{17}', 'repetition count above 16', 1],
     ['[0-9]{6,18}', 'repetition count above 16', 5],
     ['x{20,}', 'repetition count above 16', 1],
@@ -79,5 +81,17 @@ describe('engine > regex', () => {
       expect(r.message).toContain(message)
       expect(r.offset).toBe(offset)
     }
+  })
+
+  it('scores a declaration with a 500-character description under a rule that stalled the backtracking engine', () => {
+    const rs = compileRules([
+      { id: 'STARS', when: 'any item in items: matches(item.description, ".*.*.*.*.*.*.*.*=x")' },
+      { id: 'COUNTS', when: 'any item in items: matches(item.description, "a{1,16}a{1,16}a{1,16}a{1,16}=b")' }
+    ])
+    const d = declaration()
+    const long = declaration({ items: [{ ...(d.items[0] as typeof d.items[number]), description: 'a'.repeat(500) }] })
+    const decision = rs.score(long, null, { nowMs: d.declaredAt })
+    expect(decision.errors).toEqual([])
+    expect(decision.reasons).toEqual([])
   })
 })

@@ -235,7 +235,8 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
   await store.warm().catch((err: unknown) => { log.warn({ err }, 'redis warm-up failed; the first batch loads the script') })
   if (config.warmUp.declarations > 0) {
     const report = await warmUp({
-      stages, declarationSchemaId, enrichmentFields: active.current().enrichmentFields,
+      // Warm-up chunks run on cold code, slower by design: they do not count as overruns.
+      stages: { ...stages, scoringTook: () => {} }, declarationSchemaId, enrichmentFields: active.current().enrichmentFields,
       encodeDecision: (decision) => encoder.encode(decision),
       declarations: config.warmUp.declarations, chunkRecords: kafkaConfig.maxBatchRecords, timeoutMs: config.warmUp.timeoutMs
     })

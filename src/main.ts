@@ -138,10 +138,14 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
   // others within redis.cacheTtlMs. Its own connection: writes may take longer than the
   // hot path's timeout allows.
   const profilesRedis = await connectRedis(redisConfig, log.child({ module: 'redis-profiles' }), Math.max(5_000, redisConfig.commandTimeoutMs))
-  const profiles = await startProfileConsumer({
+  // Joined beside the declarations consumer, not before it: each join may wait out the
+  // session of a dead predecessor, and in a row those waits would add up.
+  const profilesStarting = startProfileConsumer({
     topic: topics.profileUpdates, groupId: `${kafkaConfig.groupId}-profiles`,
-    keyPrefix: redisConfig.keyPrefix, maxRecordBytes: config.codec.maxRecordBytes
+    keyPrefix: redisConfig.keyPrefix, maxRecordBytes: config.codec.maxRecordBytes,
+    sessionTimeoutMs: kafkaConfig.sessionTimeoutMs, heartbeatIntervalMs: kafkaConfig.heartbeatIntervalMs
   }, { kafka, registry, redis: profilesRedis, log, onApplied: (keys) => { for (const key of keys) store.invalidate(key) } })
+  profilesStarting.catch(() => {})
 
   const validate = createValidator()
   const stages: Stages = {
@@ -200,6 +204,7 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
       shadow: encodeAll(result.shadowDecisions, [], now),
       deadLetters
     }
+    await context.fence()
     const publishStarted = performance.now()
     if (transactional !== null) {
       await transactional.publish({ topic: context.topic, partition: context.partition, nextOffset: context.nextOffset }, topicMessages(topics, batch))
@@ -253,7 +258,12 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
     log: log.child({ module: 'ingest' }),
     onFatal: (err) => { fatal?.(err) }
   })
-  await ingest.start()
+  const [ingestStarted, profilesStarted] = await Promise.allSettled([ingest.start(), profilesStarting])
+  if (ingestStarted.status === 'rejected' || profilesStarted.status === 'rejected') {
+    await Promise.allSettled([ingest.stop(), profilesStarted.status === 'fulfilled' ? profilesStarted.value.stop() : undefined])
+    throw ingestStarted.status === 'rejected' ? ingestStarted.reason : (profilesStarted as PromiseRejectedResult).reason
+  }
+  const profiles = profilesStarted.value
   const joinedTimer = setInterval(() => { readiness.groupJoined = ingest.joined() }, 500)
   joinedTimer.unref()
 

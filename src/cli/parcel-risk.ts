@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // parcel-risk: one binary, one sub-command per file in this folder.
-// Exit codes: 0 ok, 1 findings (e.g. failing rule tests), 2 usage or config error.
+// Exit codes: 0 ok, 1 findings (e.g. failing rule tests), 2 usage or config error,
+// 4 a dependency stayed unavailable through the command's retries (E_KAFKA_UNAVAILABLE).
+import { isParcelRiskError } from '../errors.ts'
 import { commands, usage } from './commands.ts'
+
+/** Errors that mean a service the command needs stayed down through its retries: exit 4. */
+const DEPENDENCY_UNAVAILABLE: ReadonlySet<string> = new Set(['E_KAFKA_UNAVAILABLE'])
 
 const main = async (argv: readonly string[]): Promise<number> => {
   const [name, ...rest] = argv
@@ -21,7 +26,8 @@ const main = async (argv: readonly string[]): Promise<number> => {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code },
   (err: unknown) => {
-    process.stderr.write(`parcel-risk: ${err instanceof Error ? err.message : String(err)}\n`)
-    process.exitCode = 2
+    const code = isParcelRiskError(err) ? `${err.code}: ` : ''
+    process.stderr.write(`parcel-risk: ${code}${err instanceof Error ? err.message : String(err)}\n`)
+    process.exitCode = isParcelRiskError(err) && DEPENDENCY_UNAVAILABLE.has(err.code) ? 4 : 2
   }
 )

@@ -25,6 +25,12 @@ export interface ProfileConsumerConfig {
   readonly groupId: string
   readonly keyPrefix: string
   readonly maxRecordBytes: number
+  /**
+   * Group session and heartbeat; the processor passes its own, so a restarted instance does not
+   * wait out a longer session of its dead predecessor here (kafkajs' default is 30 s).
+   */
+  readonly sessionTimeoutMs?: number
+  readonly heartbeatIntervalMs?: number
 }
 
 export interface ProfileConsumerDeps {
@@ -53,7 +59,11 @@ export const startProfileConsumer = async (config: ProfileConsumerConfig, deps: 
   const keys = keyLayout(config.keyPrefix)
   const writer = createProfileWriter(redis, config.keyPrefix)
   const decoder = createDecoder<ProfileUpdate>({ readerType: profileUpdateType(), registry, maxRecordBytes: config.maxRecordBytes })
-  const consumer: Consumer = kafka.consumer({ groupId: config.groupId })
+  const consumer: Consumer = kafka.consumer({
+    groupId: config.groupId,
+    ...(config.sessionTimeoutMs === undefined ? {} : { sessionTimeout: config.sessionTimeoutMs }),
+    ...(config.heartbeatIntervalMs === undefined ? {} : { heartbeatInterval: config.heartbeatIntervalMs })
+  })
   const mlog = log.child({ module: 'profile-consumer', topic: config.topic })
   let processed = 0
 

@@ -15,12 +15,22 @@
 // Batch size adapts to load on its own: a fetch returns what has arrived (small batches
 // when the stream is quiet, for latency; up to maxBytesPerPartition under load), and long
 // fetches are cut into chunks of at most maxBatchRecords, with a heartbeat between chunks.
+// Fencing: a member paused past its session (SIGSTOP, a long GC, a frozen VM) goes on with
+// the fetch it holds when it wakes, unaware that its partitions have moved. Before a chunk is
+// published the handler calls `fence()`: a heartbeat (sent only when the last one is older
+// than heartbeatIntervalMs, so it costs nothing at steady state; after a pause it always goes
+// out) and a check that the consumer still runs and the partition was not sought. A
+// coordinator answer of UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION or REBALANCE_IN_PROGRESS means
+// the partition may have a new owner: the chunk is dropped unpublished and kafkajs rejoins.
+// What can still be published twice is the chunk that was already past its fence when the
+// pause began: at most one chunk per partition in flight. Exactly-once mode additionally
+// relies on transactional fencing (one transactional id per input partition).
 // Failures: the handler throws a ParcelRiskError. `retry` → seek the partition back to the
 // chunk's first offset, pause it, resume after an exponential back-off. Anything else is
 // fatal: the consumer stops and `onFatal` decides (main exits non-zero).
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs'
 import type { KafkaConfig } from '../config.ts'
-import { isParcelRiskError } from '../errors.ts'
+import { isParcelRiskError, ParcelRiskError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import type { InputRecord } from '../pipeline.ts'
 
@@ -38,7 +48,8 @@ export type IngestConfig = Pick<KafkaConfig,
 
 /** Back-off of a partition whose chunk failed with a `retry` error: doubling, capped. */
 const RETRY_BACKOFF_INITIAL_MS = 100
-const RETRY_BACKOFF_MAX_MS = 10_000
+// Capped low: a partition paused through a broker or registry outage resumes within 2 s of its end.
+const RETRY_BACKOFF_MAX_MS = 2_000
 
 export interface ChunkContext {
   readonly topic: string
@@ -47,6 +58,11 @@ export interface ChunkContext {
   readonly lag: number
   /** The offset to commit once this chunk is done (last offset + 1). */
   readonly nextOffset: string
+  /**
+   * Resolves when this instance still owns the partition in the current generation; throws
+   * E_INGEST_PARTITION_LOST otherwise. Call it right before publishing the chunk's output.
+   */
+  readonly fence: () => Promise<void>
 }
 
 /** Processes one chunk; resolves once its output is acknowledged. Throws ParcelRiskError. */
@@ -82,6 +98,18 @@ const toInput = (topic: string, partition: number, m: KafkaMessage): InputRecord
 const COMMIT_INTERVAL_MS = 100
 
 const next = (offset: string): string => (BigInt(offset) + 1n).toString()
+
+// Coordinator answers that mean this member's assignment is no longer current.
+const MEMBERSHIP_LOST = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID'])
+
+const partitionLost = (topic: string, partition: number, reason: string, cause?: unknown): ParcelRiskError =>
+  new ParcelRiskError('E_INGEST_PARTITION_LOST', `${topic}[${partition}]: ${reason}; the chunk is left to the partition's owner`, cause === undefined ? undefined : { cause })
+
+/** The kafkajs error a membership loss came from, to hand back to kafkajs so it rejoins. */
+const membershipCause = (err: ParcelRiskError): unknown => {
+  const cause = err.cause as { type?: string } | undefined
+  return cause !== undefined && MEMBERSHIP_LOST.has(cause.type ?? '') ? cause : undefined
+}
 
 export const createIngest = (deps: IngestDeps): Ingest => {
   const { kafka, config, handle, log, onFatal } = deps
@@ -158,9 +186,28 @@ export const createIngest = (deps: IngestDeps): Ingest => {
       const records = chunk.map((m) => toInput(topic, partition, m))
       const first = records[0] as InputRecord
       const last = records[records.length - 1] as InputRecord
+      const fence = async (): Promise<void> => {
+        try {
+          await heartbeat()
+        } catch (err) {
+          if (MEMBERSHIP_LOST.has((err as { type?: string }).type ?? '')) throw partitionLost(topic, partition, (err as Error).message, err)
+          // Ownership cannot be confirmed (coordinator unreachable, e.g. the broker is down):
+          // publish nothing, back off and try the chunk again.
+          throw new ParcelRiskError('E_INGEST_COORDINATOR_UNAVAILABLE', `${topic}[${partition}]: the group coordinator could not confirm the assignment: ${(err as Error).message}`, { cause: err })
+        }
+        if (!isRunning()) throw partitionLost(topic, partition, 'the consumer is stopping')
+        if (isStale()) throw partitionLost(topic, partition, 'the partition was sought elsewhere')
+      }
       try {
-        await handle(records, { topic, partition, lag, nextOffset: next(last.offset) })
+        await handle(records, { topic, partition, lag, nextOffset: next(last.offset), fence })
       } catch (err) {
+        if (isParcelRiskError(err) && err.code === 'E_INGEST_PARTITION_LOST') {
+          log.warn({ topic, partition, offset: first.offset, records: records.length, err }, 'partition lost before publishing; chunk dropped')
+          // kafkajs rejoins the group when its own membership error reaches it.
+          const cause = membershipCause(err)
+          if (cause !== undefined) throw cause
+          return
+        }
         if (isParcelRiskError(err) && err.disposition === 'retry' && !stopping) {
           backOff(payload, first.offset, err)
           return

@@ -13,6 +13,8 @@ const deadLetter = { key: Buffer.from('k'), value: Buffer.from([0xff]), headers:
 // kafkajs builds protocol errors from its table of broker error codes; these mirror two rows.
 const notEnoughReplicas = new KafkaJSProtocolError({ type: 'NOT_ENOUGH_REPLICAS', code: 19, retriable: true, message: 'Messages are rejected since there are fewer in-sync replicas than required' } as unknown as string)
 const tooLarge = new KafkaJSProtocolError({ type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false, message: 'The request included a message larger than the max message size the server will accept' } as unknown as string)
+// What kafkajs' retrier rejects with when it will not retry: new KafkaJSNonRetriableError(e, { cause: e.cause || e }).
+const wrapped = (e: Error, cause: Error): Error => Object.assign(new KafkaJSNonRetriableError(e), { cause })
 const exhausted = (cause: Error) => new KafkaJSNumberOfRetriesExceeded(cause, { retryCount: 5, retryTime: 3000 })
 
 const recordingSender = (fail?: unknown) => {
@@ -61,6 +63,8 @@ describe('publish > producer', () => {
     ['a non-retriable broker error', tooLarge, false],
     ['retries exhausted on a non-retriable error', exhausted(tooLarge), false],
     ['a non-retriable client error', new KafkaJSNonRetriableError('Invalid topic'), false],
+    ['a reconnect that gave up while the broker is down, wrapped by the send', wrapped(exhausted(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED')), new KafkaJSConnectionError('Connection error: connect ECONNREFUSED')), true],
+    ['a non-retriable wrapper of a non-retriable broker error', wrapped(tooLarge, tooLarge), false],
     ['a generic retriable kafkajs error', new KafkaJSError('The producer is disconnected'), true],
     ['a programming error', new TypeError('cannot read properties of undefined'), false]
   ])('judges %s retriable: %s', (_name, err, retriable) => {

@@ -65,6 +65,9 @@ export const isRetriable = (err: unknown): boolean => {
   const e = asKafkaError(err)
   if (e === undefined) return false
   if (e.name === 'KafkaJSNumberOfRetriesExceeded') return isRetriable(e.cause)
+  // kafkajs' retrier wraps an error it will not retry itself (e.g. the reconnect inside a send
+  // that exhausted its own retries while the broker is down) and keeps the original as cause.
+  if (e.name === 'KafkaJSNonRetriableError' && e.cause !== undefined && e.cause !== err) return isRetriable(e.cause)
   if (e.name === 'KafkaJSAggregateError' && Array.isArray(e.errors)) return e.errors.length > 0 && e.errors.every(isRetriable)
   return e.retriable === true
 }

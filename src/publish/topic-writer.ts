@@ -1,7 +1,14 @@
 // A plain (non-transactional) Kafka writer for feeding a topic from a tool, e.g.
 // `parcel-risk generate --to-topic`. Creates the topic when missing, buffers messages and
 // sends them in batches of `batchSize`, one producer.send per batch.
+// Broker outages: connecting, creating the topic and every send are retried with a doubling
+// back-off (0.5 s up to 5 s) as long as the failure is retriable, for at most `retryForMs`
+// per step; then the writer gives up with E_KAFKA_UNAVAILABLE (the CLI exits 4). A batch
+// resent after a lost acknowledgement may be written twice: consumers of declarations are
+// idempotent per declarationId and version.
 import type { Kafka, Message, Producer } from 'kafkajs'
+import { ParcelRiskError } from '../errors.ts'
+import { isRetriable } from './producer.ts'
 
 export interface TopicWriterConfig {
   readonly topic: string
@@ -9,6 +16,31 @@ export interface TopicWriterConfig {
   readonly partitions: number
   readonly replicationFactor: number
   readonly batchSize: number
+  /** Longest one step (connect, topic set-up, one send) keeps retrying a broker outage; default 120 s. */
+  readonly retryForMs?: number
+  /** Told about each retry, e.g. to print a line. */
+  readonly onRetry?: (what: string, err: unknown, delayMs: number) => void
+}
+
+const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+
+/** Runs `step` until it succeeds, retrying retriable Kafka failures for at most `forMs`. */
+export const withBrokerRetry = async <T>(what: string, step: () => Promise<T>, forMs: number, onRetry?: TopicWriterConfig['onRetry']): Promise<T> => {
+  const until = Date.now() + forMs
+  let delayMs = 500
+  for (;;) {
+    try {
+      return await step()
+    } catch (err) {
+      if (!isRetriable(err)) throw err
+      if (Date.now() + delayMs > until) {
+        throw new ParcelRiskError('E_KAFKA_UNAVAILABLE', `${what}: Kafka did not answer within ${Math.round(forMs / 1000)} s: ${(err as Error).message}`, { cause: err })
+      }
+      onRetry?.(what, err, delayMs)
+      await sleep(delayMs)
+      delayMs = Math.min(5_000, delayMs * 2)
+    }
+  }
 }
 
 export interface TopicWriter {
@@ -21,24 +53,28 @@ export interface TopicWriter {
 
 /** `kafka` comes from the one client factory (src/kafka/client.ts). */
 export const openTopicWriter = async (kafka: Kafka, config: TopicWriterConfig): Promise<TopicWriter> => {
-  const admin = kafka.admin()
-  await admin.connect()
-  try {
-    const existing = await admin.listTopics()
-    if (!existing.includes(config.topic)) {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic: config.topic, numPartitions: config.partitions, replicationFactor: config.replicationFactor }] })
+  const retryForMs = config.retryForMs ?? 120_000
+  const retrying = async <T>(what: string, step: () => Promise<T>): Promise<T> => await withBrokerRetry(what, step, retryForMs, config.onRetry)
+  await retrying(`creating topic ${config.topic}`, async () => {
+    const admin = kafka.admin()
+    await admin.connect()
+    try {
+      const existing = await admin.listTopics()
+      if (!existing.includes(config.topic)) {
+        await admin.createTopics({ waitForLeaders: true, topics: [{ topic: config.topic, numPartitions: config.partitions, replicationFactor: config.replicationFactor }] })
+      }
+    } finally {
+      await admin.disconnect()
     }
-  } finally {
-    await admin.disconnect()
-  }
+  })
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: false })
-  await producer.connect()
+  await retrying('connecting', async () => { await producer.connect() })
   let buffered: Message[] = []
   const flush = async (): Promise<void> => {
     if (buffered.length === 0) return
     const messages = buffered
     buffered = []
-    await producer.send({ topic: config.topic, acks: -1, messages })
+    await retrying(`sending ${messages.length} records to ${config.topic}`, async () => { await producer.send({ topic: config.topic, acks: -1, messages }) })
   }
   return {
     write: async (key, value) => {

@@ -210,6 +210,9 @@ export const prepareRegistry = (d: Dirs, p: Ports): StartSpec => {
       QUARKUS_HTTP_PORT: String(p.registry),
       QUARKUS_MANAGEMENT_HOST: '127.0.0.1',
       QUARKUS_MANAGEMENT_PORT: String(p.registryManagement),
+      // Schemas on disk (H2 file database; the default is H2 in memory), so a restarted
+      // registry keeps every subject and id and the records already written stay decodable.
+      APICURIO_DATASOURCE_URL: `jdbc:h2:file:${join(home, 'data', 'registry')};DB_CLOSE_DELAY=-1`,
       QUARKUS_LOG_LEVEL: 'WARN',
       QUARKUS_LOG_CATEGORY__IO_QUARKUS__LEVEL: 'INFO'
     },

@@ -12,6 +12,16 @@ export default defineConfig({
       },
       {
         test: {
+          // Packs the project, installs the tarball into an empty folder and runs its binary.
+          name: 'package',
+          include: ['test/package/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 300_000
+        }
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',

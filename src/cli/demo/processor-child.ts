@@ -4,9 +4,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const cli = fileURLToPath(new URL('../parcel-risk.ts', import.meta.url))
+// Beside this file: parcel-risk.ts in the source tree, parcel-risk.js in the built package.
+const cli = fileURLToPath(new URL(`../parcel-risk${extname(import.meta.url)}`, import.meta.url))
 
 export interface ProcessorChild {
   readonly pid: number

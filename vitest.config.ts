@@ -33,6 +33,22 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000
         }
+      },
+      {
+        test: {
+          // The container path, run by `npm run test:containers` (never by `npm test`, which
+          // must pass where no container engine exists): Kafka, the registry and Redis from
+          // the project's images through testcontainers, the smoke suites and the processor
+          // round trip against them, and the processor's own image.
+          name: 'containers',
+          include: ['test/containers/**/*.test.ts', 'test/integration/smoke-*.test.ts', 'test/integration/processor/processor.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/integration/global-setup.ts'],
+          setupFiles: ['test/integration/worker-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 180_000
+        }
       }
     ]
   }

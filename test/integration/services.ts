@@ -2,8 +2,11 @@
 //   1. KAFKA_BROKERS, SCHEMA_REGISTRY_URL and REDIS_URL from the environment, when all set;
 //   2. containers through testcontainers, when a container runtime answers;
 //   3. the project's local stack (src/stack), stopped afterwards only if we started it.
+// The containers project (`npm run test:containers`) always takes the second.
 // Suites read the chosen URLs with `inject('services')`.
+import { IMAGES } from '../../deploy/container/images.ts'
 import { down, up, type Service } from '../../src/stack/stack.ts'
+import { freePort } from '../../src/cli/demo/processor-child.ts'
 
 export interface ServiceUrls {
   readonly kafkaBrokers: string
@@ -36,18 +39,36 @@ const containerRuntimeAnswers = async (): Promise<boolean> => {
   }
 }
 
+// The project's own service images (`npm run image -- services`), not public ones: they are
+// what the compose file runs, and they can be built where no image registry is reachable.
+// Kafka advertises the address clients use, so its container port is published on a host
+// port chosen here rather than a random one the engine picks after start-up.
 const fromContainers = async (): Promise<Acquired> => {
-  const { GenericContainer, Wait } = await import('testcontainers')
-  const { KafkaContainer } = await import('@testcontainers/kafka')
+  const { GenericContainer, ImageName, Wait, getContainerRuntimeClient } = await import('testcontainers')
+  const client = await getContainerRuntimeClient()
+  const images = [IMAGES.kafka, IMAGES.registry, IMAGES.redis]
+  const absent: string[] = []
+  for (const image of images) if (!(await client.image.exists(ImageName.fromString(image)))) absent.push(image)
+  if (absent.length > 0) throw new Error(`container images missing: ${absent.join(', ')}; build them with \`npm run image -- services\` (add --local-base where no registry can be reached)`)
+  const kafkaPort = await freePort()
   const [kafka, registry, redis] = await Promise.all([
-    new KafkaContainer('confluentinc/cp-kafka:8.0.0').withKraft().start(),
-    new GenericContainer('apicurio/apicurio-registry:3.3.3').withExposedPorts(8080)
-      .withWaitStrategy(Wait.forHttp('/apis/ccompat/v7/subjects', 8080)).start(),
-    new GenericContainer('redis:7').withExposedPorts(6379).withWaitStrategy(Wait.forLogMessage('Ready to accept connections')).start()
+    new GenericContainer(IMAGES.kafka)
+      .withExposedPorts({ container: 9092, host: kafkaPort })
+      .withEnvironment({ KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://127.0.0.1:${kafkaPort}` })
+      .withWaitStrategy(Wait.forLogMessage('Kafka Server started'))
+      .withStartupTimeout(120_000)
+      .start(),
+    new GenericContainer(IMAGES.registry).withExposedPorts(8080)
+      .withWaitStrategy(Wait.forHttp('/apis/ccompat/v7/subjects', 8080))
+      .withStartupTimeout(120_000)
+      .start(),
+    new GenericContainer(IMAGES.redis).withExposedPorts(6379)
+      .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'))
+      .start()
   ])
   return {
     urls: {
-      kafkaBrokers: `${kafka.getHost()}:${kafka.getMappedPort(9093)}`,
+      kafkaBrokers: `127.0.0.1:${kafkaPort}`,
       schemaRegistryUrl: `http://${registry.getHost()}:${registry.getMappedPort(8080)}/apis/ccompat/v7`,
       redisUrl: `redis://${redis.getHost()}:${redis.getMappedPort(6379)}`,
       source: 'containers',
@@ -72,9 +93,16 @@ const fromLocalStack = async (): Promise<Acquired> => {
   }
 }
 
-export const acquireServices = async (): Promise<Acquired> => {
+/**
+ * The services for a test run. With `containersOnly` (the containers project) a missing
+ * container runtime is an error rather than a reason to fall back to the local stack.
+ */
+export const acquireServices = async (options: { containersOnly?: boolean } = {}): Promise<Acquired> => {
   const env = fromEnvironment()
-  if (env !== undefined) return { urls: env, release: async () => {} }
+  if (env !== undefined && options.containersOnly !== true) return { urls: env, release: async () => {} }
   if (await containerRuntimeAnswers()) return await fromContainers()
+  if (options.containersOnly === true) {
+    throw new Error('no container runtime answers (testcontainers found none; set DOCKER_HOST to a Docker or podman socket)')
+  }
   return await fromLocalStack()
 }

@@ -4,6 +4,8 @@
 //   3. the project's local stack (src/stack), stopped afterwards only if we started it.
 // The containers project (`npm run test:containers`) always takes the second.
 // Suites read the chosen URLs with `inject('services')`.
+import { randomBytes } from 'node:crypto'
+import type { StartedTestContainer } from 'testcontainers'
 import { IMAGES } from '../../deploy/container/images.ts'
 import { down, up, type Service } from '../../src/stack/stack.ts'
 import { freePort } from '../../src/cli/demo/processor-child.ts'
@@ -51,21 +53,33 @@ const fromContainers = async (): Promise<Acquired> => {
   for (const image of images) if (!(await client.image.exists(ImageName.fromString(image)))) absent.push(image)
   if (absent.length > 0) throw new Error(`container images missing: ${absent.join(', ')}; build them with \`npm run image -- services\` (add --local-base where no registry can be reached)`)
   const kafkaPort = await freePort()
-  const [kafka, registry, redis] = await Promise.all([
+  // Java services start slowly on a busy machine; four minutes before giving up.
+  const startupTimeoutMs = 240_000
+  const started = await Promise.allSettled([
     new GenericContainer(IMAGES.kafka)
       .withExposedPorts({ container: 9092, host: kafkaPort })
-      .withEnvironment({ KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://127.0.0.1:${kafkaPort}` })
+      // A cluster id of our own spares the image one JVM start (its random-uuid step).
+      .withEnvironment({ KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://127.0.0.1:${kafkaPort}`, CLUSTER_ID: randomBytes(16).toString('base64url') })
       .withWaitStrategy(Wait.forLogMessage('Kafka Server started'))
-      .withStartupTimeout(120_000)
+      .withStartupTimeout(startupTimeoutMs)
       .start(),
     new GenericContainer(IMAGES.registry).withExposedPorts(8080)
       .withWaitStrategy(Wait.forHttp('/apis/ccompat/v7/subjects', 8080))
-      .withStartupTimeout(120_000)
+      .withStartupTimeout(startupTimeoutMs)
       .start(),
     new GenericContainer(IMAGES.redis).withExposedPorts(6379)
       .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'))
+      .withStartupTimeout(startupTimeoutMs)
       .start()
   ])
+  const running = started.flatMap((s) => s.status === 'fulfilled' ? [s.value] : [])
+  const failed = started.find((s) => s.status === 'rejected')
+  if (failed !== undefined) {
+    // Leave nothing behind when one of the three did not come up.
+    await Promise.allSettled(running.map(async (c) => await c.stop()))
+    throw failed.reason
+  }
+  const [kafka, registry, redis] = running as [StartedTestContainer, StartedTestContainer, StartedTestContainer]
   return {
     urls: {
       kafkaBrokers: `127.0.0.1:${kafkaPort}`,

@@ -7,7 +7,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'rules/**/*.test.ts', 'test/unit/**/*.test.ts'],
-          environment: 'node'
+          environment: 'node',
+          sequence: { groupOrder: 0 }
         }
       },
       {
@@ -16,6 +17,9 @@ export default defineConfig({
           name: 'package',
           include: ['test/package/**/*.test.ts'],
           environment: 'node',
+          // Packing compiles the project (CPU-heavy for a minute): done before the
+          // integration suites start, so their timings do not share the machine with it.
+          sequence: { groupOrder: 0 },
           testTimeout: 60_000,
           hookTimeout: 300_000
         }
@@ -25,6 +29,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          sequence: { groupOrder: 1 },
           globalSetup: ['test/integration/global-setup.ts'],
           setupFiles: ['test/integration/worker-setup.ts'],
           // Suites share one Kafka, registry and Redis; each uses its own topics and keys,
@@ -39,8 +44,10 @@ export default defineConfig({
           // The container path, run by `npm run test:containers` (never by `npm test`, which
           // must pass where no container engine exists): Kafka, the registry and Redis from
           // the project's images through testcontainers, the smoke suites and the processor
-          // round trip against them, and the processor's own image.
+          // round trip against them (the script picks those tests by name; the rest of the
+          // processor suite runs here too without the filter), and the processor's own image.
           name: 'containers',
+          sequence: { groupOrder: 1 },
           include: ['test/containers/**/*.test.ts', 'test/integration/smoke-*.test.ts', 'test/integration/processor/processor.test.ts'],
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],

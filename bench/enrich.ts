@@ -19,6 +19,7 @@ import { loadConfig } from '../src/config.ts'
 import { connectRedis } from '../src/enrich/redis-client.ts'
 import { createRedisProfileStore } from '../src/enrich/redis-store.ts'
 import { createProfileWriter } from '../src/enrich/redis-writer.ts'
+import { DATA_SETS, markersOfLoad, writeMarkers } from '../src/enrich/reference-data.ts'
 import { ALL_FIELDS } from '../src/enrich/store.ts'
 import { generateDeclarations, generateProfiles } from '../src/generate/stream.ts'
 import { createLogger } from '../src/logger.ts'
@@ -59,8 +60,10 @@ const main = async (): Promise<void> => {
   const admin = new Redis(url, { maxRetriesPerRequest: 1 })
   const redis = await connectRedis(config.redis, log)
   const keys = keyLayout(prefix)
-  const writes = generateProfiles({ seed: 7 }).map((u) => writeFor(u, keys)).filter((w): w is ProfileWrite => w !== undefined)
+  const updates = generateProfiles({ seed: 7 })
+  const writes = updates.map((u) => writeFor(u, keys)).filter((w): w is ProfileWrite => w !== undefined)
   const loaded = await createProfileWriter(redis, prefix).write(writes)
+  await writeMarkers(redis, prefix, markersOfLoad(updates, 'bench', Date.now(), DATA_SETS))
   const memoryBefore = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))?.[1])
   const results = []
   try {
@@ -72,7 +75,7 @@ const main = async (): Promise<void> => {
       let calls: Record<string, number> = {}
       for (let run = 0; run < RUNS; run++) {
         version++
-        const store = createRedisProfileStore(redis, { ...config.redis, identityKey: 'bench-key' }, { log })
+        const store = createRedisProfileStore(redis, { ...config.redis, identityKey: 'bench-key', maxAgesMs: config.referenceData.maxAgeMs }, { log })
         const input = declarations.map((d) => ({ ...d, version }))
         const statsBefore = await commandStats(admin)
         const started = performance.now()

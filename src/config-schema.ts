@@ -4,6 +4,7 @@
 // Config interface, so a key added there and forgotten here (or the other way round, or a
 // default of the wrong type) fails `npm run typecheck`.
 import type { Config } from './config.ts'
+import { defaultMaxAgesMs, type DataSet } from './enrich/reference-data.ts'
 
 /** How a value is read: from environment text, or from a file's JSON/YAML value. */
 export type Kind = 'string' | 'int' | 'bool' | 'list' | 'enum'
@@ -54,6 +55,12 @@ const url = (protocols: readonly string[]) => (s: string): string | undefined =>
     return 'must be an absolute URL'
   }
 }
+
+const maxAge = (env: string, set: DataSet, what: string): KeySpec<number> => ({
+  env: `PARCEL_RISK_REFERENCE_${env}_MAX_AGE_MS`, kind: 'int', default: defaultMaxAgesMs[set],
+  doc: `Longest ${what} may go without a complete load; older, or never loaded, lookups in it count as unknown (reported missing, fallback action).`,
+  check: range(1_000, 366 * 86_400_000)
+})
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -123,6 +130,12 @@ export const schema: Schema = {
   'rules.costBudgetMicrosPerKib': { env: 'PARCEL_RISK_RULES_COST_BUDGET_MICROS_PER_KIB', kind: 'int', default: 1_000, doc: 'Most time a ruleset may take per KiB of an adversarial declaration, in µs; a ruleset over it is refused at start-up and on reload, and a batch scored over twice it (at least 100 ms) reverts the last reload.', check: range(1, 1_000_000) },
   'warmUp.declarations': { env: 'PARCEL_RISK_WARM_UP_DECLARATIONS', kind: 'int', default: 10_000, doc: 'Generated declarations run through decode, validation, scoring and encoding at start-up, before joining the group (0: no warm-up).', check: range(0, 1_000_000) },
   'warmUp.timeoutMs': { env: 'PARCEL_RISK_WARM_UP_TIMEOUT_MS', kind: 'int', default: 10_000, doc: 'Longest the start-up warm-up may take; it stops there and the processor joins anyway.', check: range(0, 600_000) },
+  'referenceData.maxAgeMs.ioss': maxAge('IOSS', 'ioss', 'the IOSS registry'),
+  'referenceData.maxAgeMs.watchlist': maxAge('WATCHLIST', 'watchlist', 'the watchlists'),
+  'referenceData.maxAgeMs.aeo': maxAge('AEO', 'aeo', 'the AEO/MRA lists'),
+  'referenceData.maxAgeMs.seller': maxAge('SELLER', 'seller', 'the seller profiles'),
+  'referenceData.maxAgeMs.consignee': maxAge('CONSIGNEE', 'consignee', 'the consignee profiles'),
+  'referenceData.readiness': { env: 'PARCEL_RISK_REFERENCE_READINESS', kind: 'enum', values: ['require', 'ready-degraded'], default: 'require', doc: 'require: /readyz is not ready while a reference data set the active ruleset reads is missing or stale; ready-degraded: ready anyway (decisions use the fallback action meanwhile either way).' },
   'observe.host': { env: 'PARCEL_RISK_HTTP_HOST', kind: 'string', default: '0.0.0.0', doc: 'Address the metrics and health HTTP server listens on.', check: nonBlank },
   'observe.port': { env: 'PARCEL_RISK_HTTP_PORT', kind: 'int', default: 9464, doc: 'Port of the metrics and health HTTP server (/metrics, /healthz, /readyz).', check: range(0, 65_535) },
   'log.level': { env: 'PARCEL_RISK_LOG_LEVEL', kind: 'enum', values: logLevels, default: 'info', doc: 'Log level: fatal, error, warn, info, debug, trace or silent.' },

@@ -98,6 +98,21 @@ export interface ObserveConfig {
   readonly port: number
 }
 
+/** How /readyz treats reference data that is missing or stale (decisions fall back either way). */
+export type ReferenceReadiness = 'require' | 'ready-degraded'
+
+export interface ReferenceDataConfig {
+  /** Freshness limit of each reference data set (enrich/reference-data.ts MaxAges). */
+  readonly maxAgeMs: {
+    readonly ioss: number
+    readonly watchlist: number
+    readonly aeo: number
+    readonly seller: number
+    readonly consignee: number
+  }
+  readonly readiness: ReferenceReadiness
+}
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 
 export interface Config {
@@ -107,6 +122,7 @@ export interface Config {
   readonly redis: RedisConfig
   readonly rules: RulesConfig
   readonly warmUp: WarmUpConfig
+  readonly referenceData: ReferenceDataConfig
   readonly observe: ObserveConfig
   readonly log: { readonly level: LogLevel }
   readonly shutdownTimeoutMs: number

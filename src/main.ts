@@ -18,6 +18,9 @@ import type { RiskDecision } from './declaration.ts'
 import { startProfileConsumer } from './enrich/profile-consumer.ts'
 import { connectRedis } from './enrich/redis-client.ts'
 import { createRedisProfileStore, roundTripBudgetMs } from './enrich/redis-store.ts'
+import { planFor } from './enrich/keys.ts'
+import { dataSetsRead, type DataSet } from './enrich/reference-data.ts'
+import { startReferenceMonitor } from './enrich/reference-monitor.ts'
 import { formatDiagnostic, loadRulesetOrThrow, type CostGate } from './engine/load.ts'
 import { overrunGuard, type Overrun } from './engine/overrun.ts'
 import type { CompiledRuleset, RulesetWatch } from './engine/ruleset.ts'
@@ -130,7 +133,7 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
   // be above the longest budget (a retried chunk of maxBatchRecords plus a catch-up share).
   const longestBudgetMs = 2 * roundTripBudgetMs(redisConfig, kafkaConfig.maxBatchRecords + redisConfig.catchUpPerBatch)
   const redis = await connectRedis(redisConfig, log.child({ module: 'redis' }), longestBudgetMs)
-  const store = createRedisProfileStore(redis, { ...redisConfig, identityKey }, { log: log.child({ module: 'enrich' }) })
+  const store = createRedisProfileStore(redis, { ...redisConfig, identityKey, maxAgesMs: config.referenceData.maxAgeMs }, { log: log.child({ module: 'enrich' }) })
   readiness.redis = 'reachable'
 
   // Profile updates (compacted topic) keep Redis current. Instances share one group, so each
@@ -146,6 +149,28 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
     sessionTimeoutMs: kafkaConfig.sessionTimeoutMs, heartbeatIntervalMs: kafkaConfig.heartbeatIntervalMs
   }, { kafka, registry, redis: profilesRedis, log, onApplied: (keys) => { for (const key of keys) store.invalidate(key) } })
   profilesStarting.catch(() => {})
+
+  // Readiness and metrics follow the reference data markers (the hot path reads them itself).
+  let readSets: { fields: readonly string[], sets: ReadonlySet<DataSet> } | undefined
+  const setsRead = (): ReadonlySet<DataSet> => {
+    const fields = active.current().enrichmentFields
+    if (readSets?.fields !== fields) readSets = { fields, sets: new Set(dataSetsRead(planFor(fields).families)) }
+    return readSets.sets
+  }
+  const required = config.referenceData.readiness === 'require'
+  readiness.referenceData = { required, checked: false, unusable: [] }
+  const reference = startReferenceMonitor({
+    redis: profilesRedis, prefix: redisConfig.keyPrefix, maxAgesMs: config.referenceData.maxAgeMs, intervalMs: 2_000,
+    read: setsRead, log: log.child({ module: 'reference-data' }),
+    onStatus: (status, read) => {
+      readiness.referenceData = {
+        required, checked: true,
+        unusable: status.flatMap((s) => read.has(s.dataSet) && s.state !== 'fresh' ? [{ dataSet: s.dataSet, state: s.state }] : [])
+      }
+      metrics.referenceData(status.map((s) => ({ dataSet: s.dataSet, ageMs: s.ageMs, entries: s.marker?.entries ?? 0, maxAgeMs: s.maxAgeMs, fresh: s.state === 'fresh', read: read.has(s.dataSet) })))
+    }
+  })
+  await reference.refresh()
 
   const validate = createValidator()
   const stages: Stages = {
@@ -271,6 +296,7 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       clearInterval(joinedTimer)
+      reference.stop()
       readiness.groupJoined = false
       await ingest.stop()
       await Promise.allSettled([producer?.disconnect(), transactional?.close()])

@@ -16,7 +16,7 @@ export const commands: readonly Command[] = [
   { name: 'generate', summary: 'seeded synthetic declarations (NDJSON, Avro or to a topic) with labelled risk patterns', load: async () => (await import('./generate.ts')).main },
   { name: 'rules', summary: 'check, test and backtest rule files (check|test|backtest)', load: async () => (await import('./rules.ts')).main },
   { name: 'score', summary: 'score NDJSON declarations offline with a ruleset; NDJSON decisions out', load: async () => (await import('./score.ts')).main },
-  { name: 'profiles', summary: 'load profile files (NDJSON, CSV watchlists and AEO lists) into Redis (load)', load: async () => (await import('./profiles.ts')).main }
+  { name: 'profiles', summary: 'load profile files (NDJSON, CSV watchlists and AEO lists) into Redis (load); reference data freshness (status)', load: async () => (await import('./profiles.ts')).main }
 ]
 
 export const usage = (): string => {

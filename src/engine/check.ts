@@ -43,6 +43,24 @@ const NUM: Type = { kind: 'number' }
 const STR: Type = { kind: 'string' }
 const RESERVED_VARIABLES = new Set(['declaration', 'enrichment', 'now'])
 
+/**
+ * The first enrichment field `node` reads other than through `exists()`, or null. Enrichment
+ * values are missing when their data set is unknown; a comparison on them is then false, so a
+ * `not` over one would be true: unknown would read as "looked up and not there".
+ */
+const enrichmentRead = (node: Node): NodeOf<'path'> | null => {
+  switch (node.kind) {
+    case 'path': return node.root === 'enrichment' ? node : null
+    case 'not': case 'neg': case 'convert': return enrichmentRead(node.operand)
+    case 'logic': case 'compare': case 'arith': return enrichmentRead(node.left) ?? enrichmentRead(node.right)
+    case 'in': return enrichmentRead(node.value)
+    case 'lookup': return enrichmentRead(node.key)
+    case 'call': return node.name === 'exists' ? null : node.args.reduce<NodeOf<'path'> | null>((found, a) => found ?? enrichmentRead(a), null)
+    case 'quant': return enrichmentRead(node.source) ?? (node.where === null ? null : enrichmentRead(node.where)) ?? enrichmentRead(node.body)
+    default: return null
+  }
+}
+
 const show = (t: Type): string => t.kind === 'records' ? `list of ${t.element}` : t.kind === 'set' ? `list of ${t.element}s` : t.kind
 
 export const checkExpression = (root: Node, env: CheckEnv): CheckResult => {
@@ -259,6 +277,11 @@ export const checkExpression = (root: Node, env: CheckEnv): CheckResult => {
         if (t.kind === 'error') return BOOL
         if (t.kind !== 'boolean') return fail(n.pos, 'type', `\`not\` needs a condition, found ${show(t)}`)
         if (n.operand.kind === 'path') return fail(n.pos, 'type', '`not` on a field would count a missing value as false', `write \`${n.operand.segments.join('.')} == false\``)
+        const unknowable = enrichmentRead(n.operand)
+        if (unknowable !== null) {
+          return fail(n.pos, 'type', `\`not\` over \`${unknowable.segments.join('.')}\` would count an unknown lookup (reference data not loaded, Redis down) as true`,
+            'write the condition positively, e.g. `enrichment.ioss.registered == false`, which holds only when the number was looked up and is absent')
+        }
         return BOOL
       }
       case 'logic': {

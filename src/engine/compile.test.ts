@@ -24,6 +24,8 @@ describe('engine > compile > diagnostics', () => {
     ['unknown function', 'lowr(seller.name) == "x"', 'rules/inline.yaml:7:7', 'unknown-function', 'did you mean `lower`?'],
     ['enum value typo', 'declarationType == "H8"', 'rules/inline.yaml:7:26', 'type', 'did you mean `H7`?'],
     ['not on a field', 'not dispatchLocation.freeZone', 'rules/inline.yaml:7:7', 'type', 'write `dispatchLocation.freeZone == false`'],
+    ['not over a reference data lookup', 'not (enrichment.ioss.registered == true)', 'rules/inline.yaml:7:7', 'type', 'write the condition positively, e.g. `enrichment.ioss.registered == false`, which holds only when the number was looked up and is absent'],
+    ['not over a watchlist lookup deep in a condition', 'pieces > 1 and not (pieces > 3 or enrichment.watchlist.sellerHit == true)', 'rules/inline.yaml:7:22', 'type', undefined],
     ['syntax error', 'totalValue in EUR >', 'rules/inline.yaml:7:26', 'syntax', undefined],
     ['condition is not boolean', 'pieces + 1', 'rules/inline.yaml:7:14', 'type', undefined],
     ['record used as a value', 'seller == "x"', 'rules/inline.yaml:7:7', 'type', undefined]
@@ -35,6 +37,14 @@ describe('engine > compile > diagnostics', () => {
     expect(where(d)).toBe(at)
     expect(d.code).toBe(code)
     if (hint !== undefined) expect(d.hint).toBe(hint)
+  })
+
+  it.each([
+    ['a negated declaration condition', 'not (pieces > 3)'],
+    ['a negated presence test of enrichment', 'not exists(enrichment.ioss.registered)'],
+    ['a negative lookup written positively', 'enrichment.ioss.registered == false and enrichment.watchlist.sellerHit == false']
+  ])('accepts %s', (_, when) => {
+    expect(compileFiles({ 'rules/inline.yaml': ruleFile([{ id: 'R1', when }]) }).ok).toBe(true)
   })
 
   it('reports every error of every rule and file, in file order', () => {

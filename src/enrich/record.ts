@@ -163,8 +163,8 @@ export const buildRecord = (
   }
   if (fam.has('seller')) {
     const h = f.seller
-    if (h === undefined) missing.push('seller')
-    else if (h === null) record.seller = { riskTier: 'UNKNOWN', violations: 0, aeo }
+    // The seller's profile unknown, its AEO record known: the AEO part still counts.
+    if (h === undefined) { missing.push('seller'); if (aeo !== undefined) record.seller = { aeo } } else if (h === null) record.seller = { riskTier: 'UNKNOWN', violations: 0, aeo }
     else {
       const S = PROFILE_FIELDS.seller
       const firstSeenAt = num(h[S.indexOf('firstSeenAt')]) ?? now

@@ -18,6 +18,13 @@
 // families they lack, and what the cache holds is still used. Parcels that could not be
 // counted wait in a bounded catch-up queue and are counted (idempotently) with the next
 // batches once Redis answers again.
+//
+// Reference data (reference-data.ts): the same pipeline reads the sync markers (one HMGET of
+// one hash), so a Redis that restarted empty is noticed by the very batch that finds it
+// empty. A batch served wholly from the cache uses the markers read within cacheTtlMs, else
+// it makes the round trip for them. A data set whose marker is missing or older than its
+// limit is reported missing: its lookups are not used and not cached, so while it is unknown
+// every batch asks again and sees a load as soon as it lands.
 import type { Redis } from 'ioredis'
 import type { RedisConfig } from '../config.ts'
 import type { ParcelDeclaration } from '../declaration.ts'
@@ -27,6 +34,7 @@ import { createBreaker, type Breaker, type BreakerState } from './breaker.ts'
 import { defaultFxToEur, type FxToEur } from './fx.ts'
 import { CACHED_FAMILIES, keyLayout, PROFILE_FIELDS, type Family } from './keys.ts'
 import { createLru, type Lru } from './lru.ts'
+import { DATA_SETS, markersOf, syncKey, unknownDataSets, type DataSet, type MaxAges, type SyncMarker } from './reference-data.ts'
 import { createIdentityHasher } from './normalise.ts'
 import { buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Fetched, type Hash, type RecordConfig } from './record.ts'
 import { entryOf, ownOf, planOf, resultOf, type EnrichmentResult, type ProfileStore } from './store.ts'
@@ -41,6 +49,8 @@ export type RedisStoreConfig = Pick<RedisConfig,
   'cacheMaxEntries' | 'cacheTtlMs' | 'catchUpMax' | 'catchUpPerBatch'> & {
   /** Secret key of the consignee identity HMAC. */
   readonly identityKey: string
+  /** Freshness limit of each reference data set; older (or never loaded) counts as unknown. */
+  readonly maxAgesMs: MaxAges
 }
 
 export interface RedisStoreDeps {
@@ -64,6 +74,8 @@ export interface RedisProfileStore extends ProfileStore {
    * the first real batch does not pay for it.
    */
   readonly warm: () => Promise<void>
+  /** The sync markers last read with a batch (empty before the first). */
+  readonly markers: () => ReadonlyMap<DataSet, SyncMarker>
 }
 
 type ScriptPipeline = ReturnType<Redis['pipeline']> & { prAggregate: (...args: Array<string | number>) => unknown }
@@ -102,6 +114,9 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
   })
   const cache: Lru<Hash | string | null> = createLru({ maxEntries: config.cacheMaxEntries, ttlMs: config.cacheTtlMs, now })
   const catchUp: AggEntry[] = []
+  const sync = syncKey(config.keyPrefix)
+  let markers: ReadonlyMap<DataSet, SyncMarker> = new Map()
+  let markersReadAt = Number.NEGATIVE_INFINITY
   let trips = 0
   redis.defineCommand('prAggregate', { lua: AGGREGATE_LUA, numberOfKeys: 0 })
 
@@ -150,6 +165,8 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
     const plan = planOf(fields)
     const fam = plan.families
     const ks = declarations.map((d) => declarationKeys(d, keys, hash, plan))
+    const readsReference = DATA_SETS.some((set) => fam.has(set))
+    const markersCurrent = now() - markersReadAt <= config.cacheTtlMs
     // What the cache already knows; what must be asked.
     const known = new Map<string, Hash | string | null>()
     const ask = new Map<Family, string[]>()
@@ -184,7 +201,9 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
 
     let aggregates: number[] | undefined
     let failed = false
-    if (ask.size > 0 || entries.length > 0) {
+    let unknown: ReadonlySet<Family> = NO_FAMILIES
+    let markersRead = false
+    if (ask.size > 0 || entries.length > 0 || (readsReference && !markersCurrent)) {
       if (!breaker.allow()) failed = true
       else {
         const watch = [...ask.get('watchlist') ?? [], ...consigneeWatch]
@@ -192,6 +211,7 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
         const order: Array<[HashFamily, string[]]> = HASH_FAMILIES.map((f) => [f, ask.get(f) ?? []])
         const build = (): ScriptPipeline => {
           const pipeline = redis.pipeline() as ScriptPipeline
+          if (readsReference) pipeline.hmget(sync, ...DATA_SETS)
           for (const [f, list] of order) for (const key of list) pipeline.hmget(key, ...PROFILE_FIELDS[f])
           if (watch.length > 0) pipeline.hmget(keys.watchlist, ...watch)
           if (entries.length > 0) {
@@ -206,10 +226,20 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
           const replies = await roundTrip(build, declarations.length + backlog.length)
           breaker.success()
           let r = 0
+          if (readsReference) {
+            markers = markersOf(replies[r++]?.[1] as Array<string | null>)
+            markersReadAt = now()
+            markersRead = true
+            unknown = unknownDataSets(markers, nowMs, config.maxAgesMs)
+          }
           for (const [f, list] of order) {
+            // An unknown data set's answers are no answers: not used, and not cached, so a
+            // load that follows is seen at once.
+            const use = !unknown.has(f)
             for (const key of list) {
               const values = replies[r++]?.[1] as Array<string | null>
               const h: Hash = values.every((v) => v === null) ? null : values
+              if (!use) continue
               known.set(key, h)
               if (CACHED_FAMILIES.has(f)) cache.set(key, h)
             }
@@ -217,7 +247,7 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
           if (watch.length > 0) {
             const values = replies[r++]?.[1] as Array<string | null>
             const cachedUpTo = watch.length - consigneeWatch.length
-            watch.forEach((field, i) => { const v = values[i] ?? null; known.set(field, v); if (i < cachedUpTo) cache.set(field, v) })
+            if (!unknown.has('watchlist')) watch.forEach((field, i) => { const v = values[i] ?? null; known.set(field, v); if (i < cachedUpTo) cache.set(field, v) })
           }
           if (entries.length > 0) aggregates = replies[r]?.[1] as number[]
         } catch (err) {
@@ -229,16 +259,18 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
       }
     }
     if (failed) remember(entries)
+    // Not read with this batch (cache only, or Redis down): the last markers read, by their age.
+    if (readsReference && !markersRead) unknown = unknownDataSets(markers, nowMs, config.maxAgesMs)
 
     return declarations.map((d, i) => {
       const k = ks[i] as DeclarationKeys
-      const get = (key: string | null): Hash | undefined => key === null ? null : known.get(key) as Hash | undefined
+      const get = (f: DataSet, key: string | null): Hash | undefined => key === null ? null : unknown.has(f) ? undefined : known.get(key) as Hash | undefined
       const fetched: Fetched = {
-        seller: get(k.seller),
-        aeo: get(k.aeo),
-        consignee: get(k.consignee),
-        ioss: get(k.ioss),
-        watch: fam.has('watchlist') ? watchValues(k, known) : undefined,
+        seller: get('seller', k.seller),
+        aeo: get('aeo', k.aeo),
+        consignee: get('consignee', k.consignee),
+        ioss: get('ioss', k.ioss),
+        watch: fam.has('watchlist') && !unknown.has('watchlist') ? watchValues(k, known) : undefined,
         aggregates,
         aggregatesOffset: i * OUTPUT_STRIDE,
         own: ownOf(entries[i])
@@ -259,9 +291,12 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
     },
     roundTrips: () => trips,
     pendingCatchUp: () => catchUp.length,
+    markers: () => markers,
     close: async () => { cache.clear() }
   }
 }
+
+const NO_FAMILIES: ReadonlySet<Family> = new Set()
 
 const watchValues = (k: DeclarationKeys, known: ReadonlyMap<string, Hash | string | null>): Array<string | null> | undefined => {
   const out: Array<string | null> = []

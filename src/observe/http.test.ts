@@ -66,6 +66,19 @@ describe('observe > http', () => {
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200)
   })
 
+  it.each([
+    ['all loaded and fresh', { required: true, checked: true, unusable: [] }, 200, [], []],
+    ['not yet checked', { required: true, checked: false, unusable: [] }, 503, [], []],
+    ['the IOSS registry never loaded, the watchlist stale', { required: true, checked: true, unusable: [{ dataSet: 'ioss', state: 'missing' }, { dataSet: 'watchlist', state: 'stale' }] }, 503, ['ioss'], ['watchlist']],
+    ['missing, in ready-degraded mode', { required: false, checked: true, unusable: [{ dataSet: 'ioss', state: 'missing' }] }, 200, ['ioss'], []]
+  ] as const)('answers /readyz with reference data %s', async (_, referenceData, status, missing, stale) => {
+    const server = await start({ groupJoined: true, redis: 'reachable', rulesetLoaded: true, referenceData })
+    const res = await fetch(`${server.url}/readyz`)
+    expect(res.status).toBe(status)
+    const body = await res.json() as { checks: { referenceData: { ok: boolean, mode: string, missing: string[], stale: string[] } } }
+    expect(body.checks.referenceData).toEqual({ ok: status === 200, mode: referenceData.required ? 'require' : 'ready-degraded', checked: referenceData.checked, missing, stale })
+  })
+
   it('answers 404 for other paths and 405 for other methods', async () => {
     const server = await start()
     expect((await fetch(`${server.url}/`)).status).toBe(404)

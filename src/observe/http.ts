@@ -1,8 +1,9 @@
 // The operations HTTP server: /metrics (Prometheus text), /healthz (liveness: the process
 // answers), /readyz (readiness: 200 only when the start-up warm-up has finished, the
 // consumer group is joined, Redis is reachable or the processor runs deliberately degraded,
-// and a ruleset is loaded). The main
-// module owns the Readiness object and updates it; this server only reads it.
+// a ruleset is loaded, and every reference data set the active ruleset reads is loaded and
+// fresh, unless the operator chose `ready-degraded`). The main module owns the Readiness
+// object and updates it; this server only reads it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from '../logger.ts'
@@ -13,11 +14,22 @@ import type { Logger } from '../logger.ts'
  */
 export type RedisReadiness = 'reachable' | 'degraded' | 'unreachable'
 
+/** Reference data sets the active ruleset reads that are not usable (reference-data.ts). */
+export interface ReferenceReadiness {
+  /** false in `ready-degraded` mode: reported, but not a reason to be unready. */
+  readonly required: boolean
+  /** false until the markers have been read once. */
+  readonly checked: boolean
+  readonly unusable: ReadonlyArray<{ readonly dataSet: string, readonly state: 'stale' | 'missing' }>
+}
+
 export interface Readiness {
   warmedUp: boolean
   groupJoined: boolean
   redis: RedisReadiness
   rulesetLoaded: boolean
+  /** Absent where nothing reads reference data (tests of the other checks). */
+  referenceData?: ReferenceReadiness
 }
 
 export const createReadiness = (): Readiness => ({ warmedUp: false, groupJoined: false, redis: 'unreachable', rulesetLoaded: false })
@@ -29,6 +41,10 @@ export interface ReadinessReport {
     readonly kafkaGroup: { readonly ok: boolean, readonly joined: boolean }
     readonly redis: { readonly ok: boolean, readonly state: RedisReadiness }
     readonly ruleset: { readonly ok: boolean, readonly loaded: boolean }
+    readonly referenceData?: {
+      readonly ok: boolean, readonly mode: 'require' | 'ready-degraded', readonly checked: boolean
+      readonly missing: readonly string[], readonly stale: readonly string[]
+    }
   }
 }
 
@@ -37,7 +53,16 @@ export const readinessReport = (state: Readonly<Readiness>): ReadinessReport => 
   const redis = { ok: state.redis !== 'unreachable', state: state.redis }
   const ruleset = { ok: state.rulesetLoaded, loaded: state.rulesetLoaded }
   const warmUp = { ok: state.warmedUp, done: state.warmedUp }
-  return { ready: warmUp.ok && kafkaGroup.ok && redis.ok && ruleset.ok, checks: { warmUp, kafkaGroup, redis, ruleset } }
+  const r = state.referenceData
+  if (r === undefined) return { ready: warmUp.ok && kafkaGroup.ok && redis.ok && ruleset.ok, checks: { warmUp, kafkaGroup, redis, ruleset } }
+  const referenceData = {
+    ok: !r.required || (r.checked && r.unusable.length === 0),
+    mode: r.required ? 'require' as const : 'ready-degraded' as const,
+    checked: r.checked,
+    missing: r.unusable.filter((u) => u.state === 'missing').map((u) => u.dataSet),
+    stale: r.unusable.filter((u) => u.state === 'stale').map((u) => u.dataSet)
+  }
+  return { ready: warmUp.ok && kafkaGroup.ok && redis.ok && ruleset.ok && referenceData.ok, checks: { warmUp, kafkaGroup, redis, ruleset, referenceData } }
 }
 
 export interface HttpServerOptions {

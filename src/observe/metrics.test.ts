@@ -33,6 +33,11 @@ describe('observe > metrics', () => {
       parcel_risk_redis_breaker_state: 'gauge',
       parcel_risk_stage_seconds: 'histogram',
       parcel_risk_warm_up_seconds: 'gauge',
+      parcel_risk_reference_data_age_seconds: 'gauge',
+      parcel_risk_reference_data_entries: 'gauge',
+      parcel_risk_reference_data_max_age_seconds: 'gauge',
+      parcel_risk_reference_data_fresh: 'gauge',
+      parcel_risk_reference_data_read: 'gauge',
       parcel_risk_ruleset_info: 'gauge',
       parcel_risk_scoring_overruns_total: 'counter'
     })
@@ -117,6 +122,27 @@ describe('observe > metrics', () => {
     const m = createMetrics()
     m.breakerState(state)
     expect(sample(await m.render(), 'parcel_risk_redis_breaker_state')).toBe(value)
+  })
+
+  it('exports each reference data set\'s age, size, limit and freshness; a data set never loaded has no age', async () => {
+    const m = createMetrics()
+    m.referenceData([
+      { dataSet: 'ioss', ageMs: 7_200_000, entries: 1_200, maxAgeMs: 172_800_000, fresh: true, read: true },
+      { dataSet: 'watchlist', ageMs: undefined, entries: 0, maxAgeMs: 172_800_000, fresh: false, read: true }
+    ])
+    let text = await m.render()
+    expect(sample(text, 'parcel_risk_reference_data_age_seconds{data_set="ioss"}')).toBe(7_200)
+    expect(sample(text, 'parcel_risk_reference_data_entries{data_set="ioss"}')).toBe(1_200)
+    expect(sample(text, 'parcel_risk_reference_data_max_age_seconds{data_set="ioss"}')).toBe(172_800)
+    expect(sample(text, 'parcel_risk_reference_data_fresh{data_set="ioss"}')).toBe(1)
+    expect(sample(text, 'parcel_risk_reference_data_age_seconds{data_set="watchlist"}')).toBeUndefined()
+    expect(sample(text, 'parcel_risk_reference_data_fresh{data_set="watchlist"}')).toBe(0)
+    expect(sample(text, 'parcel_risk_reference_data_read{data_set="watchlist"}')).toBe(1)
+    // Redis lost the IOSS registry: its age disappears with it.
+    m.referenceData([{ dataSet: 'ioss', ageMs: undefined, entries: 0, maxAgeMs: 172_800_000, fresh: false, read: true }])
+    text = await m.render()
+    expect(sample(text, 'parcel_risk_reference_data_age_seconds{data_set="ioss"}')).toBeUndefined()
+    expect(sample(text, 'parcel_risk_reference_data_fresh{data_set="ioss"}')).toBe(0)
   })
 
   it('shows only the current ruleset and bounds rule-hit series to its rules', async () => {

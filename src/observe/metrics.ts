@@ -17,6 +17,17 @@ export type RulesetRole = 'active' | 'shadow'
 /** Gauge values of the breaker state: what a dashboard threshold compares against. */
 export const breakerStateValue: Readonly<Record<BreakerState, number>> = { closed: 0, 'half-open': 1, open: 2 }
 
+export interface ReferenceDataSample {
+  readonly dataSet: string
+  /** Undefined when never loaded. */
+  readonly ageMs: number | undefined
+  readonly entries: number
+  readonly maxAgeMs: number
+  readonly fresh: boolean
+  /** The active ruleset reads it. */
+  readonly read: boolean
+}
+
 export interface RulesetInfo {
   readonly id: string
   readonly version: string
@@ -51,6 +62,8 @@ export interface Metrics {
   /** How long the start-up warm-up took. */
   readonly warmUpMs: (ms: number) => void
   readonly breakerState: (state: BreakerState) => void
+  /** Each reference data set's state, age and size (reference-data.ts), as last read. */
+  readonly referenceData: (sets: readonly ReferenceDataSample[]) => void
   /** Records the loaded ruleset and bounds the rule-hit series to its rule ids. */
   readonly rulesetLoaded: (role: RulesetRole, info: RulesetInfo, ruleIds: readonly string[]) => void
   /** A batch whose scoring overran its budget (src/engine/overrun.ts); `reverted` when a reload was undone. */
@@ -118,6 +131,11 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
   const warmUpGauge = new Gauge({ name: 'parcel_risk_warm_up_seconds', help: 'Duration of the start-up warm-up (0 until it has run).', registers })
   const breakerGauge = new Gauge({ name: 'parcel_risk_redis_breaker_state', help: 'Redis circuit breaker: 0 closed, 1 half-open, 2 open.', registers })
   const overrunsTotal = new Counter({ name: 'parcel_risk_scoring_overruns_total', help: 'Batches whose scoring took over twice the cost budget for their bytes, by ruleset role and whether a reload was reverted.', labelNames: ['role', 'reverted'], registers })
+  const refAge = new Gauge({ name: 'parcel_risk_reference_data_age_seconds', help: 'Seconds since the reference data set was last loaded completely; absent when never loaded.', labelNames: ['data_set'], registers })
+  const refEntries = new Gauge({ name: 'parcel_risk_reference_data_entries', help: 'Entries of the reference data set\'s last complete load (0 when never loaded).', labelNames: ['data_set'], registers })
+  const refMaxAge = new Gauge({ name: 'parcel_risk_reference_data_max_age_seconds', help: 'Freshness limit of the reference data set; older counts as unknown.', labelNames: ['data_set'], registers })
+  const refFresh = new Gauge({ name: 'parcel_risk_reference_data_fresh', help: 'The reference data set is loaded and within its limit (1), or missing or stale (0): its lookups count as unknown.', labelNames: ['data_set'], registers })
+  const refRead = new Gauge({ name: 'parcel_risk_reference_data_read', help: 'The active ruleset reads the reference data set (1) or not (0).', labelNames: ['data_set'], registers })
   const rulesetInfo = new Gauge({ name: 'parcel_risk_ruleset_info', help: 'The loaded ruleset (value 1), by role, id, version and digest.', labelNames: ['role', 'id', 'version', 'digest'], registers })
 
   const topicSlot = (topic: string): Slot => consumedTotal.get(topic) ?? consumedTotal.slot(topic, { topic })
@@ -181,6 +199,17 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
     warmUpMs: (ms) => { warmUpGauge.set(ms / 1_000) },
     breakerState: (state) => { breakerGauge.set(breakerStateValue[state]) },
     scoringOverrun: (role, reverted) => { overrunsTotal.inc({ role, reverted: String(reverted) }) },
+    referenceData: (sets) => {
+      for (const s of sets) {
+        const labels = { data_set: s.dataSet }
+        if (s.ageMs === undefined) refAge.remove(labels)
+        else refAge.set(labels, s.ageMs / 1_000)
+        refEntries.set(labels, s.entries)
+        refMaxAge.set(labels, s.maxAgeMs / 1_000)
+        refFresh.set(labels, s.fresh ? 1 : 0)
+        refRead.set(labels, s.read ? 1 : 0)
+      }
+    },
     rulesetLoaded: (role, info, ruleIds) => {
       const previous = loadedInfo.get(role)
       if (previous !== undefined) rulesetInfo.remove(role, previous.id, previous.version, previous.digest)

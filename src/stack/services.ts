@@ -221,13 +221,16 @@ export const prepareRegistry = (d: Dirs, p: Ports): StartSpec => {
   }
 }
 
+// Persistence: an append-only file fsynced every second (no RDB snapshots), so profiles and
+// their sync markers survive a restart, as in production (README "Reference data"). A Redis
+// that lost them anyway is noticed by the markers: lookups count as unknown until reloaded.
 export const prepareRedis = (d: Dirs, p: Ports): StartSpec => {
   const home = join(d.run, 'redis')
   mkdirSync(home, { recursive: true })
   return {
     service: 'redis',
     command: 'redis-server',
-    args: ['--port', String(p.redis), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', home, '--daemonize', 'no'],
+    args: ['--port', String(p.redis), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', home, '--daemonize', 'no'],
     port: p.redis,
     logFile: join(home, 'redis.log')
   }

@@ -1,6 +1,7 @@
 // Enrichment against the real Redis (and Kafka for the profile-updates topic): profiles in by
-// file and by topic, exact windowed aggregates, idempotent replays, identity grouping, AEO
-// suspension, and degradation while redis-server is stopped.
+// file and by topic, reference data unknown until loaded (and again when lost or stale),
+// exact windowed aggregates, idempotent replays, identity grouping, AEO suspension, and
+// degradation while redis-server is stopped.
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -21,6 +22,7 @@ import { createIdentityHasher } from '../../src/enrich/normalise.ts'
 import { startProfileConsumer, type ProfileConsumer } from '../../src/enrich/profile-consumer.ts'
 import { connectRedis } from '../../src/enrich/redis-client.ts'
 import { createRedisProfileStore, type RedisProfileStore } from '../../src/enrich/redis-store.ts'
+import { readMarkers, syncKey, writeMarkers } from '../../src/enrich/reference-data.ts'
 import { generateDeclarations } from '../../src/generate/stream.ts'
 import { createLogger } from '../../src/logger.ts'
 import { makeDeclaration } from '../fixtures/declarations/make.ts'
@@ -76,7 +78,7 @@ describe('enrich > redis', () => {
     await admin.connect()
     // The client's own per-command bound sits above the store's budgets, as in the processor.
     redis = await connectRedis(config.redis, log, 2_000)
-    store = createRedisProfileStore(redis, { ...config.redis, identityKey: IDENTITY_KEY }, { log })
+    store = createRedisProfileStore(redis, { ...config.redis, identityKey: IDENTITY_KEY, maxAgesMs: config.referenceData.maxAgeMs }, { log })
   })
 
   afterAll(async () => {
@@ -85,6 +87,17 @@ describe('enrich > redis', () => {
     const keys = await admin.keys(`${prefix}*`).catch(() => [])
     if (keys.length > 0) await admin.del(...keys)
     admin.disconnect()
+  })
+
+  const loadedFields = ['seller.riskTier', 'seller.ageDays', 'seller.knownConsignor', 'ioss.registered', 'ioss.boundToSeller', 'watchlist.sellerHit', 'watchlist.consigneeHit', 'watchlist.matchScore']
+  const loadedDeclaration = (): ParcelDeclaration => makeDeclaration({ sellerId: 'it-seller-1', iossNumber: 'IM2769999999', declaredAt: Date.now() })
+
+  it('reports data sets that were never loaded as missing, not as empty', async () => {
+    const [r] = await store.enrichBatch([loadedDeclaration()], Date.now(), loadedFields)
+    expect(r?.status).toBe('DEGRADED')
+    expect(r?.missing).toEqual(['seller', 'watchlist', 'ioss'])
+    // Not "no profile", not "not registered", not "no hit": nothing at all.
+    expect(r?.record).toEqual({})
   })
 
   it('reads back profiles loaded from NDJSON and CSV files by `profiles load`', async () => {
@@ -100,12 +113,76 @@ describe('enrich > redis', () => {
     const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } }
     expect(await profilesCli(['load', ndjson, csv, '--redis', services.redisUrl, '--prefix', prefix], io)).toBe(0)
     expect(out.join('')).toMatch(/2 updates \(SELLER 1, IOSS 1\) → applied 2/)
+    expect(out.join('')).toMatch(/marked loaded: seller \(1\), ioss \(1\), watchlist \(1\)/)
+    const markers = await readMarkers(admin, prefix)
+    expect(markers.get('ioss')).toMatchObject({ source: 'profiles.ndjson', entries: 1 })
+    expect(markers.get('watchlist')).toMatchObject({ source: 'watchlist.csv', entries: 1 })
+    expect(Date.now() - (markers.get('seller')?.loadedAt ?? 0)).toBeLessThan(60_000)
 
-    const [r] = await store.enrichBatch([makeDeclaration({ sellerId: 'it-seller-1', iossNumber: 'IM2769999999', declaredAt: Date.now() })], Date.now())
+    const [r] = await store.enrichBatch([loadedDeclaration()], Date.now(), loadedFields)
     expect(r?.status).toBe('OK')
     expect(r?.record.seller).toMatchObject({ riskTier: 'LOW', ageDays: 3, knownConsignor: true })
     expect(r?.record.ioss).toEqual({ registered: true, boundToSeller: true })
     expect(r?.record.watchlist).toEqual({ sellerHit: false, consigneeHit: true, matchScore: 1 })
+  })
+
+  it('`profiles status` exits 1 naming what the ruleset reads and is missing; `--partial` leaves marks alone, `--empty` sets them', async () => {
+    const out: string[] = []
+    const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } }
+    const status = async (...extra: string[]): Promise<number> => { out.length = 0; return await profilesCli(['status', '--redis', services.redisUrl, '--prefix', prefix, '--rules', 'rules/eu-lvc', ...extra], io) }
+    expect(await status()).toBe(1)
+    expect(out.join('')).toMatch(/^ioss +yes +fresh +1 /m)
+    expect(out.join('')).toMatch(/^aeo +yes +missing +- /m)
+    expect(out.join('')).toContain('not usable for rules/eu-lvc: aeo (missing), consignee (missing)')
+    expect(await status('--json')).toBe(1)
+    const json = JSON.parse(out.join('')) as { ok: boolean, dataSets: Array<{ dataSet: string, state: string, read: boolean }> }
+    expect(json.ok).toBe(false)
+    expect(json.dataSets.filter((d) => d.state !== 'fresh').map((d) => d.dataSet)).toEqual(['aeo', 'consignee'])
+
+    const dir = mkdtempSync(join(tmpdir(), 'parcel-risk-profiles-'))
+    const change = join(dir, 'ioss-change.ndjson')
+    writeFileSync(change, JSON.stringify(update({ kind: 'IOSS', iossRegistry: { iossNumber: 'IM2760000001', valid: true, sellerId: 'it-seller-2', platformId: null } })))
+    const before = (await readMarkers(admin, prefix)).get('ioss')
+    expect(await profilesCli(['load', change, '--redis', services.redisUrl, '--prefix', prefix, '--partial'], io)).toBe(0)
+    expect((await readMarkers(admin, prefix)).get('ioss')).toEqual(before)
+    expect(await profilesCli(['load', '--redis', services.redisUrl, '--prefix', prefix, '--empty', 'aeo,consignee'], io)).toBe(0)
+    expect((await readMarkers(admin, prefix)).get('consignee')).toMatchObject({ source: 'empty', entries: 0 })
+    expect(await status()).toBe(0)
+    expect(await profilesCli(['load', '--redis', services.redisUrl, '--prefix', prefix, '--empty', 'iosss'], io)).toBe(2)
+  })
+
+  it('treats a data set whose marker is gone (Redis lost it) as unknown at once, cached lookups included', async () => {
+    // As in the processor, the batch goes to Redis (the aggregates), and the markers with it.
+    const sellerOnly = ['seller.riskTier', 'ioss.registered', 'aggregates.sellerCount24h']
+    const [before] = await store.enrichBatch([loadedDeclaration()], Date.now(), sellerOnly)
+    expect(before?.record.ioss).toEqual({ registered: true, boundToSeller: true })
+    const saved = await admin.hget(syncKey(prefix), 'ioss')
+    await admin.hdel(syncKey(prefix), 'ioss')
+    try {
+      // The IOSS entry is in the in-process cache (TTL 60 s); the markers come with the batch.
+      const [after] = await store.enrichBatch([loadedDeclaration()], Date.now(), sellerOnly)
+      expect(after?.missing).toEqual(['ioss'])
+      expect(after?.record.ioss).toBeUndefined()
+      expect(after?.record.seller?.riskTier).toBe('LOW')
+    } finally {
+      await admin.hset(syncKey(prefix), 'ioss', saved ?? '')
+    }
+    const [again] = await store.enrichBatch([loadedDeclaration()], Date.now(), sellerOnly)
+    expect(again?.status).toBe('OK')
+  })
+
+  it('treats a data set whose last complete load is older than its limit as unknown', async () => {
+    const stalePrefix = `${prefix}stale:`
+    const strict = createRedisProfileStore(redis, { ...config.redis, keyPrefix: stalePrefix, identityKey: IDENTITY_KEY, maxAgesMs: { ...config.referenceData.maxAgeMs, ioss: 60_000 } }, { log })
+    await admin.hset(`${stalePrefix}ioss:IM2769999999`, 'updatedAt', '1', 'valid', '1', 'sellerId', 'it-seller-1', 'platformId', '')
+    const d = makeDeclaration({ sellerId: 'it-seller-1', iossNumber: 'IM2769999999', declaredAt: Date.now() })
+    await writeMarkers(admin, stalePrefix, new Map([['ioss', { loadedAt: Date.now() - 59_000, source: 'ioss.ndjson', entries: 1 }]]))
+    expect((await strict.enrichBatch([d], Date.now(), ['ioss.registered']))[0]?.record.ioss).toEqual({ registered: true, boundToSeller: true })
+    // Two seconds later the same load is 61 s old: over the limit.
+    const [stale] = await strict.enrichBatch([d], Date.now() + 2_000, ['ioss.registered'])
+    expect(stale?.status).toBe('DEGRADED')
+    expect(stale?.missing).toEqual(['ioss'])
+    expect(stale?.record.ioss).toBeUndefined()
   })
 
   describe('profile-updates topic', () => {
@@ -157,6 +234,16 @@ describe('enrich > redis', () => {
       await sendJson('seller:it-marker', update({ kind: 'SELLER', seller: { sellerId: 'it-marker', platformId: null, country: null, firstSeenAt: 0, knownConsignor: false, violationCount: 0, lastViolationAt: null, flags: [] } }))
       await waitFor('marker', async () => (await admin.exists(`${prefix}seller:it-marker`)) === 1 ? true : undefined)
       expect((await aeoOf())?.status).toBe('SUSPENDED')
+    })
+
+    it('marks the data sets the topic carried as loaded once the group has read it to the end', async () => {
+      expect(await waitFor('topic marks', async () => (await readMarkers(admin, prefix)).get('aeo')?.source === `topic:${topic}` ? true : undefined)).toBe(true)
+      const before = (await readMarkers(admin, prefix)).get('aeo')?.loadedAt ?? 0
+      // Caught up: a check renews the marks; the IOSS registry came from a file and keeps its mark.
+      expect(await consumer.mark()).toBe(true)
+      const after = await readMarkers(admin, prefix)
+      expect(after.get('aeo')?.loadedAt).toBeGreaterThanOrEqual(before)
+      expect(after.get('ioss')?.source).toBe('profiles.ndjson')
     })
 
     it('adds a watchlist entry and removes it again by tombstone', async () => {
@@ -311,8 +398,11 @@ describe('enrich > redis', () => {
     })
     expect(store.breakerState()).toBe('closed')
     expect(store.pendingCatchUp()).toBe(0)
-    // Redis restarted empty (no persistence): what it knows now are the 4 caught-up parcels.
-    expect(recovered?.record.aggregates?.consigneeCount24h).toBe(4)
+    // Redis kept its data across the restart (append-only file): the parcel counted before the
+    // outage and the 4 caught up; the profiles and their markers are still there.
+    expect(recovered?.record.aggregates?.consigneeCount24h).toBe(5)
+    expect(recovered?.record.seller?.riskTier).toBe('UNKNOWN')
+    expect((await readMarkers(admin, prefix)).get('ioss')?.source).toBe('profiles.ndjson')
     expect(unhandled).toEqual([])
   })
 })

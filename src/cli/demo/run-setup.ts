@@ -9,6 +9,7 @@ import { createKafka } from '../../kafka/client.ts'
 import { keyLayout } from '../../enrich/keys.ts'
 import { writeFor, type ProfileWrite } from '../../enrich/profile-write.ts'
 import { createProfileWriter } from '../../enrich/redis-writer.ts'
+import { DATA_SETS, markersOfLoad, writeMarkers } from '../../enrich/reference-data.ts'
 import { generateProfiles } from '../../generate/stream.ts'
 import { createLogger } from '../../logger.ts'
 
@@ -79,8 +80,11 @@ export const loadProfiles = async (services: Services, prefix: string, seed: num
   const redis = await connectRedis(servicesConfig(services).redis, quietLog, TOOL_TIMEOUT_MS)
   try {
     const keys = keyLayout(prefix)
-    const writes = generateProfiles({ seed }).map((u) => writeFor(u, keys)).filter((w): w is ProfileWrite => w !== undefined)
+    // The generated world is complete: every data set, consignee histories (none) included.
+    const updates = generateProfiles({ seed })
+    const writes = updates.map((u) => writeFor(u, keys)).filter((w): w is ProfileWrite => w !== undefined)
     const counts = await createProfileWriter(redis, prefix).write(writes)
+    await writeMarkers(redis, prefix, markersOfLoad(updates, `generated:${seed}`, Date.now(), DATA_SETS))
     return counts.applied
   } finally {
     redis.disconnect()

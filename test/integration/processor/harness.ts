@@ -3,11 +3,11 @@
 // and read back everything on the decisions and dead-letter topics.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
-import { mkdtempSync } from 'node:fs'
+import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Kafka, Partitioners, logLevel, type Consumer } from 'kafkajs'
+import { run as profilesCli } from '../../../src/cli/profiles.ts'
 import { avroType, readSchema } from '../../../src/codec/avro-types.ts'
 import { createDecoder } from '../../../src/codec/decoder.ts'
 import { createEncoder } from '../../../src/codec/encoder.ts'
@@ -291,3 +291,16 @@ export const produceDeclarations = async (services: ServiceUrls, s: Scenario, de
 
 export const produceProfiles = async (services: ServiceUrls, topic: string, updates: readonly ProfileUpdate[]): Promise<void> =>
   await produceEncoded(services, topic, 'ProfileUpdate', updates.map((u) => ({ key: `${u.kind}:${u.aeo?.id ?? u.seller?.sellerId ?? ''}`, value: u })))
+
+/**
+ * `parcel-risk profiles load` of the generated profiles of `seed` under the scenario's prefix:
+ * every reference data set marked loaded (consignee histories: known to be empty).
+ */
+export const loadReferenceData = async (services: ServiceUrls, s: Scenario, seed: number): Promise<void> => {
+  const file = join(logDir, `${s.id}-profiles-${seed}.ndjson`)
+  writeFileSync(file, generateProfiles({ seed, startMs: Date.now() - 3_600_000 }).map((u) => JSON.stringify(u)).join('\n'))
+  const out: string[] = []
+  const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } }
+  const code = await profilesCli(['load', file, '--redis', services.redisUrl, '--prefix', s.env.PARCEL_RISK_REDIS_KEY_PREFIX as string, '--empty', 'consignee'], io)
+  if (code !== 0) throw new Error(`profiles load exited ${code}: ${out.join('')}`)
+}

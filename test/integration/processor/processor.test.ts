@@ -1,10 +1,12 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Redis } from 'ioredis'
 import { afterEach, describe, expect, inject, it } from 'vitest'
-import { down, up } from '../../../src/stack/stack.ts'
-import type { ProfileUpdate } from '../../../src/declaration.ts'
-import { collect, decisionCore, findTrustedAeo, metric, produceDeclarations, produceProfiles, produceStream, readShadow, scenario, startRun, waitUntil, type Collector, type Running } from './harness.ts'
+import { parse as parseYaml } from 'yaml'
+import { dirs, down, up } from '../../../src/stack/stack.ts'
+import type { ProfileUpdate, RiskDecision } from '../../../src/declaration.ts'
+import { collect, decisionCore, findTrustedAeo, loadReferenceData, metric, produceDeclarations, produceProfiles, produceStream, readShadow, scenario, startRun, waitUntil, type Collector, type Running } from './harness.ts'
 
 const services = inject('services')
 const running: Running[] = []
@@ -130,11 +132,14 @@ describe('processor > profiles', () => {
 })
 
 describe('processor > degradation', () => {
-  it('keeps deciding while Redis is down (DEGRADED) and recovers by itself when it is back', async () => {
+  it('keeps deciding while Redis is down (DEGRADED) and recovers by itself, profiles intact, when it is back', async () => {
     // Stopping Redis needs the project's own stack; with services from the environment or
     // containers there is no redis-server of ours to stop.
     if (!services.redisControllable) { expect(services.source).not.toBe('local-stack'); return }
     const s = scenario(services, { PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '300', PARCEL_RISK_REDIS_BREAKER_COOLDOWN_MS: '500' })
+    // Reference data loaded, so decisions before the outage are not degraded; after the restart
+    // they are OK again only because Redis kept profiles and markers (append-only file).
+    await loadReferenceData(services, s, 21)
     const p = start(s, 'redis-outage')
     await p.ready
     const c = await reader(services, s)
@@ -143,7 +148,7 @@ describe('processor > degradation', () => {
 
     const before = await produceStream(services, s, 300, { seed: 21, poisonEvery: 0 })
     await waitUntil('answers before the outage', answered(before.keys), 60_000)
-    expect(statusOf(before.keys).every((st) => st === 'OK')).toBe(true)
+    expect(before.keys.flatMap((k) => c.collected.decisions.get(k)?.flatMap((d) => d.enrichment.missing) ?? [])).toEqual([])
 
     await down(['redis'])
     try {
@@ -305,4 +310,92 @@ describe('processor > group and lifecycle', () => {
     p.child.kill('SIGTERM')
     expect(await p.exited).toBe(0)
   }, 240_000)
+})
+
+// Unknown is not negative, end to end: on a Redis that holds no reference data for the
+// prefix, then after `profiles load`, then after a Redis restart that lost everything.
+const RULES_DIR = new URL('../../../rules/eu-lvc/rules/', import.meta.url).pathname
+
+/** Rules of the reference ruleset that look something up in reference data (not the counters). */
+const referenceRules = (): Set<string> => {
+  const ids = new Set<string>()
+  for (const file of readdirSync(RULES_DIR)) {
+    const doc = parseYaml(readFileSync(join(RULES_DIR, file), 'utf8')) as { rules?: Array<{ id: string, when: string }> }
+    for (const rule of doc.rules ?? []) if (/enrichment\.(seller|consignee\.violations|watchlist|ioss)/.test(rule.when)) ids.add(rule.id)
+  }
+  return ids
+}
+
+interface ReadyBody { checks: { referenceData: { ok: boolean, missing: string[], stale: string[] } } }
+
+const readyz = async (base: string): Promise<{ status: number, body: ReadyBody }> => {
+  const res = await fetch(`${base}/readyz`)
+  return { status: res.status, body: await res.json() as ReadyBody }
+}
+
+/** The decisions unknown reference data may produce: held by the fallback, nothing fired on a lookup. */
+const expectUnknownHandled = (decisions: readonly RiskDecision[], gated: ReadonlySet<string>): void => {
+  expect(decisions.length).toBeGreaterThan(250)
+  const firedOnLookup = decisions.flatMap((d) => d.reasons.filter((r) => gated.has(r.ruleId)).map((r) => `${d.declarationId}: ${r.ruleId}`))
+  expect(firedOnLookup).toEqual([])
+  expect(decisions.filter((d) => d.gates.includes('GATE-IOSS-UNREGISTERED'))).toEqual([])
+  expect(decisions.filter((d) => d.decision === 'RELEASE').map((d) => d.declarationId)).toEqual([])
+  for (const d of decisions) {
+    expect(d.enrichment.status).toBe('DEGRADED')
+    expect(d.enrichment.missing).toEqual(expect.arrayContaining(['seller', 'watchlist', 'consignee']))
+  }
+  // Every parcel with an IOSS number names the registry it could not consult.
+  expect(decisions.some((d) => d.enrichment.missing.includes('ioss'))).toBe(true)
+}
+
+describe('processor > reference data', () => {
+  it('never rejects or releases on reference data never loaded or lost in a Redis restart; decides normally once loaded', async () => {
+    const gated = referenceRules()
+    expect([...gated]).toEqual(expect.arrayContaining(['GATE-IOSS-UNREGISTERED', 'GATE-WATCHLIST-SELLER', 'GATE-WATCHLIST-CONSIGNEE']))
+    const s = scenario(services)
+    const p = start(s, 'unknown')
+    const base = await p.ready
+    const c = await reader(services, s)
+    // Each round produces the same 300 declarations again; round n is the n-th decision of each.
+    const round = async (n: number): Promise<RiskDecision[]> => {
+      const produced = await produceStream(services, s, 300, { seed: 41, poisonEvery: 0 })
+      await waitUntil(`round ${n} decided`, async () => produced.keys.every((k) => (c.collected.decisions.get(k)?.length ?? 0) + (c.collected.deadLetters.get(k)?.length ?? 0) >= n), 90_000)
+      return produced.keys.flatMap((k) => c.collected.decisions.get(k)?.[n - 1] ?? [])
+    }
+
+    // 1. A fresh deployment: nothing loaded.
+    const never = await readyz(base)
+    expect(never.status).toBe(503)
+    expect(never.body.checks.referenceData.missing).toEqual(['ioss', 'watchlist', 'aeo', 'seller', 'consignee'])
+    expectUnknownHandled(await round(1), gated)
+
+    // 2. Loaded: ready, and the same declarations are decided on the data.
+    await loadReferenceData(services, s, 41)
+    await waitUntil('ready once loaded', async () => (await readyz(base)).status === 200, 15_000)
+    const loaded = await round(2)
+    expect(loaded.filter((d) => d.enrichment.status !== 'OK')).toEqual([])
+    expect(loaded.some((d) => d.decision === 'RELEASE')).toBe(true)
+    // A number the registry knows and marks invalid is still rejected: a real negative.
+    const rejected = loaded.filter((d) => d.gates.includes('GATE-IOSS-UNREGISTERED')).length
+    expect(rejected).toBeLessThan(loaded.length / 4)
+
+    // 3. Redis restarts and has lost everything (no persistence, lost volume): unknown again.
+    if (services.redisControllable) {
+      await down(['redis'])
+      rmSync(join(dirs.run, 'redis', 'appendonlydir'), { recursive: true, force: true })
+      await up(['redis'])
+    } else {
+      // Services not ours to restart: the same loss for this prefix, by deleting its keys.
+      const redis = new Redis(services.redisUrl)
+      const keys = await redis.keys(`${s.env.PARCEL_RISK_REDIS_KEY_PREFIX as string}*`)
+      if (keys.length > 0) await redis.del(...keys)
+      redis.disconnect()
+    }
+    await waitUntil('unready after the loss', async () => (await readyz(base)).status === 503, 15_000)
+    expect((await readyz(base)).body.checks.referenceData.missing).toEqual(['ioss', 'watchlist', 'aeo', 'seller', 'consignee'])
+    expectUnknownHandled(await round(3), gated)
+
+    p.child.kill('SIGTERM')
+    expect(await p.exited).toBe(0)
+  }, 300_000)
 })

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import type { ProfileUpdate } from '../declaration.ts'
+import { dataSetsRead, dataSetStatus, defaultMaxAgesMs, markersOf, markersOfLoad, parseMarker, unknownDataSets, type DataSet, type SyncMarker } from './reference-data.ts'
+import { planFor } from './keys.ts'
+
+const HOUR = 3_600_000
+const NOW = 1_780_000_000_000
+const marker = (ageMs: number, entries = 10): SyncMarker => ({ loadedAt: NOW - ageMs, source: 'ioss.ndjson', entries })
+
+describe('enrich > reference data', () => {
+  it.each([
+    ['a marker', '{"loadedAt":5,"source":"a.csv","entries":3}', { loadedAt: 5, source: 'a.csv', entries: 3 }],
+    ['no marker', null, undefined],
+    ['an empty value', '', undefined],
+    ['text that is not JSON', 'yesterday', undefined],
+    ['a marker without its load time', '{"source":"a.csv","entries":3}', undefined],
+    ['a marker without source and entries', '{"loadedAt":7}', { loadedAt: 7, source: '', entries: 0 }]
+  ])('reads %s', (_, raw, expected) => {
+    expect(parseMarker(raw)).toEqual(expected)
+  })
+
+  it('reads the markers of an HMGET in data set order', () => {
+    const markers = markersOf(['{"loadedAt":1}', null, null, '{"loadedAt":4}', 'broken'])
+    expect([...markers.keys()]).toEqual(['ioss', 'seller'])
+  })
+
+  it.each<[string, ReadonlyMap<DataSet, SyncMarker>, DataSet[]]>([
+    ['nothing loaded: every data set is unknown', new Map(), ['ioss', 'watchlist', 'aeo', 'seller', 'consignee']],
+    ['loaded within the limits: nothing is unknown', new Map<DataSet, SyncMarker>([['ioss', marker(HOUR)], ['watchlist', marker(HOUR)], ['aeo', marker(HOUR)], ['seller', marker(HOUR)], ['consignee', marker(HOUR)]]), []],
+    ['an IOSS registry older than 48 h is unknown', new Map<DataSet, SyncMarker>([['ioss', marker(49 * HOUR)], ['watchlist', marker(HOUR)], ['aeo', marker(HOUR)], ['seller', marker(49 * HOUR)], ['consignee', marker(HOUR)]]), ['ioss']],
+    ['exactly at the limit is still fresh', new Map<DataSet, SyncMarker>([['ioss', marker(48 * HOUR)], ['watchlist', marker(HOUR)], ['aeo', marker(HOUR)], ['seller', marker(HOUR)], ['consignee', marker(HOUR)]]), []],
+    ['a loaded but empty data set is known (its entries are absent, not unknown)', new Map<DataSet, SyncMarker>([['ioss', marker(HOUR, 0)], ['watchlist', marker(HOUR, 0)], ['aeo', marker(HOUR)], ['seller', marker(HOUR)], ['consignee', marker(HOUR)]]), []]
+  ])('%s', (_, markers, unknown) => {
+    expect([...unknownDataSets(markers, NOW, defaultMaxAgesMs)]).toEqual(unknown)
+  })
+
+  it('reports each data set as fresh, stale or missing with its age and limit', () => {
+    const status = dataSetStatus(new Map<DataSet, SyncMarker>([['ioss', marker(2 * HOUR)], ['watchlist', marker(50 * HOUR)]]), NOW, defaultMaxAgesMs)
+    expect(status.map((s) => [s.dataSet, s.state, s.ageMs])).toEqual([
+      ['ioss', 'fresh', 2 * HOUR], ['watchlist', 'stale', 50 * HOUR], ['aeo', 'missing', undefined], ['seller', 'missing', undefined], ['consignee', 'missing', undefined]
+    ])
+    expect(status[0]?.maxAgeMs).toBe(48 * HOUR)
+  })
+
+  it('names the data sets a ruleset reads from its enrichment paths (aggregates are not reference data)', () => {
+    expect(dataSetsRead(planFor(['enrichment.ioss.registered', 'enrichment.seller.aeo.status', 'enrichment.aggregates.consigneeCount24h']).families)).toEqual(['ioss', 'aeo'])
+    expect(dataSetsRead(planFor(['consignee.identityHash']).families)).toEqual([])
+  })
+
+  it('marks each data set a load carried, counting its entries', () => {
+    const u = (kind: ProfileUpdate['kind']): ProfileUpdate => ({ kind } as ProfileUpdate)
+    const markers = markersOfLoad([u('IOSS'), u('IOSS'), u('WATCHLIST')], 'files', NOW)
+    expect(Object.fromEntries(markers)).toEqual({ ioss: { loadedAt: NOW, source: 'files', entries: 2 }, watchlist: { loadedAt: NOW, source: 'files', entries: 1 } })
+  })
+})

@@ -1,0 +1,46 @@
+// Watches the reference data sync markers for the operations side: readiness and metrics.
+// Off the hot path (its own Redis connection, one HMGET every intervalMs); the enrichment
+// stage reads the same markers in its own pipeline and never waits for this.
+import type { Redis } from 'ioredis'
+import type { Logger } from '../logger.ts'
+import { dataSetStatus, readMarkers, type DataSet, type DataSetStatus, type MaxAges } from './reference-data.ts'
+
+export interface ReferenceMonitorOptions {
+  readonly redis: Redis
+  readonly prefix: string
+  readonly maxAgesMs: MaxAges
+  readonly intervalMs: number
+  /** The data sets the active ruleset reads now (it may be reloaded). */
+  readonly read: () => ReadonlySet<DataSet>
+  readonly onStatus: (status: readonly DataSetStatus[], read: ReadonlySet<DataSet>) => void
+  readonly log: Logger
+  readonly now?: () => number
+}
+
+export interface ReferenceMonitor {
+  /** Reads the markers now and reports them. */
+  readonly refresh: () => Promise<void>
+  readonly stop: () => void
+}
+
+export const startReferenceMonitor = (options: ReferenceMonitorOptions): ReferenceMonitor => {
+  const now = options.now ?? Date.now
+  let last = ''
+  const refresh = async (): Promise<void> => {
+    const status = dataSetStatus(await readMarkers(options.redis, options.prefix), now(), options.maxAgesMs)
+    const read = options.read()
+    options.onStatus(status, read)
+    // One log line per change of what is unusable, not one per check.
+    const unusable = status.filter((s) => read.has(s.dataSet) && s.state !== 'fresh').map((s) => `${s.dataSet}:${s.state}`).join(',')
+    if (unusable !== last) {
+      if (unusable === '') options.log.info('reference data the ruleset reads is loaded and fresh')
+      else options.log.warn({ unusable: unusable.split(',') }, 'reference data missing or stale; its lookups count as unknown and decisions take the fallback action')
+      last = unusable
+    }
+  }
+  const timer = setInterval(() => {
+    refresh().catch((err: unknown) => { options.log.warn({ err }, 'reference data markers could not be read') })
+  }, options.intervalMs)
+  timer.unref()
+  return { refresh, stop: () => { clearInterval(timer) } }
+}

@@ -170,7 +170,8 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
       metrics.referenceData(status.map((s) => ({ dataSet: s.dataSet, ageMs: s.ageMs, entries: s.marker?.entries ?? 0, maxAgeMs: s.maxAgeMs, fresh: s.state === 'fresh', read: read.has(s.dataSet) })))
     }
   })
-  await reference.refresh()
+  // Not being able to read them now leaves /readyz unready (unchecked), not start-up failed.
+  await reference.refresh().catch((err: unknown) => { log.warn({ err }, 'reference data markers could not be read') })
 
   const validate = createValidator()
   const stages: Stages = {

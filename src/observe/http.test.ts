@@ -72,7 +72,7 @@ describe('observe > http', () => {
     ['the IOSS registry never loaded, the watchlist stale', { required: true, checked: true, unusable: [{ dataSet: 'ioss', state: 'missing' }, { dataSet: 'watchlist', state: 'stale' }] }, 503, ['ioss'], ['watchlist']],
     ['missing, in ready-degraded mode', { required: false, checked: true, unusable: [{ dataSet: 'ioss', state: 'missing' }] }, 200, ['ioss'], []]
   ] as const)('answers /readyz with reference data %s', async (_, referenceData, status, missing, stale) => {
-    const server = await start({ groupJoined: true, redis: 'reachable', rulesetLoaded: true, referenceData })
+    const server = await start({ warmedUp: true, groupJoined: true, redis: 'reachable', rulesetLoaded: true, referenceData })
     const res = await fetch(`${server.url}/readyz`)
     expect(res.status).toBe(status)
     const body = await res.json() as { checks: { referenceData: { ok: boolean, mode: string, missing: string[], stale: string[] } } }

@@ -8,7 +8,7 @@ import { createEncoder } from '../../../src/codec/encoder.ts'
 import { createRegistry } from '../../../src/codec/registry.ts'
 import type { RiskDecision } from '../../../src/declaration.ts'
 import { generateDeclarations } from '../../../src/generate/stream.ts'
-import { collect, metric, scenario, startRun, waitUntil, type Collector, type Running } from './harness.ts'
+import { collect, metric, scenario, startRun, waitUntil, type Collector, type Running, loadReferenceData } from './harness.ts'
 
 const services = inject('services')
 const running: Running[] = []
@@ -41,6 +41,8 @@ const median = (values: readonly number[]): number => {
 describe('processor > warm-up', () => {
   it('is not ready while it warms up, and ready once the warm-up has finished', async () => {
     const s = scenario(services)
+    // Reference data loaded, so /readyz waits on the warm-up alone.
+    await loadReferenceData(services, s, 1)
     // More declarations than fit in the bound: the warm-up runs for its whole timeout.
     const r = startRun(s, 'warm', { PARCEL_RISK_WARM_UP_DECLARATIONS: '1000000', PARCEL_RISK_WARM_UP_TIMEOUT_MS: '4000', PARCEL_RISK_LOG_LEVEL: 'info' })
     running.push(r)

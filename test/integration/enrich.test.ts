@@ -250,7 +250,9 @@ describe('enrich > redis', () => {
       const entry = update({ kind: 'WATCHLIST', watchlist: { listId: 'dnl-sellers', op: 'ADD', entityType: 'SELLER_ID', value: 'seller-000042', reason: null, expiresAt: null } })
       const hit = async () => (await store.enrichBatch([makeDeclaration({ declaredAt: Date.now() })], Date.now(), ['watchlist.sellerHit']))[0]?.record.watchlist?.sellerHit
       await sendJson('watchlist:dnl-sellers:SELLER_ID:SELLER000042', entry)
-      expect(await waitFor('listed', async () => (await hit()) === true ? true : undefined)).toBe(true)
+      // The watchlist is known (not missing) once the group has read the topic to its end and
+      // marked the data sets it carried: until then a lookup answers nothing, never "not listed".
+      expect(await waitFor('listed', async () => { await consumer.mark(); return (await hit()) === true ? true : undefined })).toBe(true)
       await sendJson('watchlist:dnl-sellers:SELLER_ID:SELLER000042', null)
       expect(await waitFor('unlisted', async () => (await hit()) === false ? false : undefined)).toBe(false)
     })

@@ -22,6 +22,7 @@ import { createEncoder } from '../../src/codec/encoder.ts'
 import { createRegistry } from '../../src/codec/registry.ts'
 import type { RiskDecision } from '../../src/declaration.ts'
 import { generateDeclarations } from '../../src/generate/stream.ts'
+import { loadProfiles } from '../../src/cli/demo/run-setup.ts'
 import { collect, decisionCore, scenario, startRun, waitUntil, type Running, type Scenario } from '../integration/processor/harness.ts'
 import type { ServiceUrls } from '../integration/services.ts'
 
@@ -128,6 +129,9 @@ export const runFault = async (services: ServiceUrls, fault: Fault, options: Opt
   const after = options.quick ? 4_000 : 8_000
   const failures: string[] = []
 
+  // Reference data loaded and marked, as in a real deployment: without it every decision is
+  // DEGRADED (data sets unknown), which would hide the degradation the faults cause.
+  await loadProfiles({ KAFKA_BROKERS: services.kafkaBrokers, SCHEMA_REGISTRY_URL: services.schemaRegistryUrl, REDIS_URL: services.redisUrl }, `it:${s.id}:`, 41)
   const processors: Running[] = [startRun(s, `${fault}-a`)]
   if (fault === 'sigstop') processors.push(startRun(s, `${fault}-b`))
   await Promise.all(processors.map(async (p) => await p.ready))

@@ -57,4 +57,16 @@ describe('enrich > breaker', () => {
     advance(500)
     expect(breaker.allow()).toBe(true)
   })
+
+  it('probes at once when told the store is back, and only when open', () => {
+    const { breaker } = setup()
+    breaker.probeNow()
+    expect(breaker.state()).toBe('closed')
+    for (let i = 0; i < 3; i++) breaker.failure()
+    expect(breaker.allow()).toBe(false)
+    breaker.probeNow()
+    expect(breaker.state()).toBe('half-open')
+    expect(breaker.allow()).toBe(true)
+    expect(breaker.allow()).toBe(false)
+  })
 })

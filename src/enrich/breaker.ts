@@ -2,6 +2,8 @@
 //   closed    every call goes through; `failureThreshold` consecutive failures → open
 //   open      no call goes through until `coolDownMs` has passed → half-open
 //   half-open exactly one probe call goes through; success → closed, failure → open again
+// `probeNow` ends the cool-down early: the connection said it is back (ioredis 'ready'), so
+// the next call is the probe instead of one a cool-down later.
 // Calls refused while open cost nothing, so a Redis outage turns into DEGRADED enrichment at
 // once instead of every batch waiting out its timeout.
 
@@ -19,6 +21,8 @@ export interface Breaker {
   readonly allow: () => boolean
   readonly success: () => void
   readonly failure: () => void
+  /** Open → half-open at once (the store is known to be reachable again); otherwise nothing. */
+  readonly probeNow: () => void
   readonly state: () => BreakerState
 }
 
@@ -49,6 +53,7 @@ export const createBreaker = (config: BreakerConfig): Breaker => {
       failures++
       if (state === 'closed' && failures >= config.failureThreshold) open()
     },
+    probeNow: () => { if (state === 'open') { state = 'half-open'; probing = false } },
     state: () => state
   }
 }

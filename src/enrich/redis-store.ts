@@ -112,6 +112,8 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
   const breaker: Breaker = createBreaker({
     failureThreshold: config.breakerFailureThreshold, coolDownMs: config.breakerCooldownMs, now
   })
+  // Back from an outage: probe with the next batch rather than a cool-down later.
+  redis.on('ready', () => { breaker.probeNow() })
   const cache: Lru<Hash | string | null> = createLru({ maxEntries: config.cacheMaxEntries, ttlMs: config.cacheTtlMs, now })
   const catchUp: AggEntry[] = []
   const sync = syncKey(config.keyPrefix)

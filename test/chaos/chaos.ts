@@ -37,6 +37,8 @@ export interface FaultReport {
   readonly differing: number
   readonly degradedOutsideRedisOutage: number
   readonly degraded: number
+  /** The last DEGRADED decision after the fault was over, in ms after it (Redis fault only). */
+  readonly degradedTailMs: number
   /** Fault over → the first decision made after it, in ms. */
   readonly recoveryMs: number
   readonly faultMs: number
@@ -210,6 +212,7 @@ export const runFault = async (services: ServiceUrls, fault: Fault, options: Opt
   const { decisions, deadLetters } = collector.collected
   let lost = 0; let duplicates = 0; let differing = 0; let degraded = 0; let degradedOutside = 0
   let firstAfter = Number.POSITIVE_INFINITY
+  let degradedTailMs = 0
   // A Redis outage may show as DEGRADED until the breaker's next probe after Redis is back.
   const degradedWindow = fault === 'redis' ? [faultStart, faultEnd + 2_000] : [0, -1]
   for (const key of new Set(produced)) {
@@ -224,6 +227,7 @@ export const runFault = async (services: ServiceUrls, fault: Fault, options: Opt
         degraded++
         const at = decidedAt(d)
         if (at < (degradedWindow[0] as number) || at > (degradedWindow[1] as number)) degradedOutside++
+        if (fault === 'redis') degradedTailMs = Math.max(degradedTailMs, at - faultEnd)
       }
       const at = decidedAt(d)
       if (at >= faultEnd && at < firstAfter) firstAfter = at
@@ -235,7 +239,7 @@ export const runFault = async (services: ServiceUrls, fault: Fault, options: Opt
   if (degradedOutside > 0) failures.push(`${degradedOutside} DEGRADED decisions outside a Redis outage`)
   if (!(recoveryMs <= RECOVERY_BOUND_MS[fault])) failures.push(`recovery took ${recoveryMs} ms (bound ${RECOVERY_BOUND_MS[fault]} ms)`)
   if (fault === 'sigstop' && duplicates > 6 * 500) failures.push(`${duplicates} duplicates after a pause: more than one chunk per partition`)
-  return { fault, produced: produced.length, lost, duplicates, differing, degradedOutsideRedisOutage: degradedOutside, degraded, recoveryMs, faultMs: faultEnd - faultStart, failures }
+  return { fault, produced: produced.length, lost, duplicates, differing, degradedOutsideRedisOutage: degradedOutside, degraded, degradedTailMs, recoveryMs, faultMs: faultEnd - faultStart, failures }
 }
 
 const main = async (argv: readonly string[]): Promise<number> => {

@@ -14,7 +14,7 @@ import type { DeadLetterSeen, DecisionSeen } from './summary.ts'
 export interface WatchOptions {
   /** From the one client factory (src/kafka/client.ts). */
   readonly kafka: Kafka
-  readonly registry: Pick<Registry, 'writerType'>
+  readonly registry: Pick<Registry, 'writerType' | 'register'>
   readonly groupId: string
   readonly decisionsTopic: string
   readonly dlqTopic: string
@@ -41,8 +41,18 @@ export const toDecisionSeen = (d: RiskDecision, nowMs: number): DecisionSeen => 
 })
 
 export const startWatch = async (options: WatchOptions): Promise<Watch> => {
-  const decoder = createDecoder<RiskDecision>({ readerType: avroType(readSchema('RiskDecision')), registry: options.registry, maxRecordBytes: 1 << 20 })
+  const readerType = readSchema('RiskDecision')
+  const decoder = createDecoder<RiskDecision>({ readerType: avroType(readerType), registry: options.registry, maxRecordBytes: 1 << 20 })
+  // Ready before the first declaration is sent, so the first seconds' latencies are the
+  // processor's and not this consumer's start: the decision schema's writer type is fetched
+  // (the processor registered it; registering the same schema again returns its id) and the
+  // group is joined.
+  const decisionSchemaId = await options.registry.register(`${options.decisionsTopic}-value`, readerType)
+  await options.registry.writerType(decisionSchemaId)
   const consumer: Consumer = options.kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 50 })
+  let onJoin = (): void => {}
+  const joined = new Promise<void>((resolve) => { onJoin = resolve })
+  const removeJoin = consumer.on(consumer.events.GROUP_JOIN, () => { onJoin() })
   await consumer.connect()
   await consumer.subscribe({ topics: [options.decisionsTopic, options.dlqTopic], fromBeginning: true })
   // No offset commits: the group is new for every run and reads from the beginning, and a
@@ -69,5 +79,9 @@ export const startWatch = async (options: WatchOptions): Promise<Watch> => {
       }
     }
   })
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([joined, new Promise((resolve) => { timer = setTimeout(resolve, 30_000) })])
+  clearTimeout(timer)
+  removeJoin()
   return { stop: async () => { await consumer.disconnect() } }
 }

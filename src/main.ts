@@ -92,7 +92,7 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
   }
   const identityKey = redisConfig.identityKey
   const topics = kafkaConfig.topics
-  const metrics = createMetrics({ topics: [topics.declarations] })
+  const metrics = createMetrics({ topics: [topics.declarations], processMetrics: true })
   const readiness = createReadiness()
   const http = await startHttpServer({ host: config.observe.host, port: config.observe.port, metrics, readiness, logger: log.child({ module: 'http' }) })
 

@@ -64,6 +64,9 @@ describe('processor > delivery', () => {
     const first = start(s, 'first')
     const base = await first.ready
     await waitUntil('a first share consumed', async () => (await metric(base, 'parcel_risk_declarations_consumed_total')) >= 2_000, 60_000)
+    // Node.js process metrics are exported too (memory and event loop, for the soak bench and dashboards).
+    expect(await metric(base, 'process_resident_memory_bytes')).toBeGreaterThan(0)
+    expect(await metric(base, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0)
     first.child.kill('SIGKILL')
     expect(await first.exited).toBe('SIGKILL')
     const second = start(s, 'second')

@@ -107,6 +107,7 @@ export const schema: Schema = {
   'registry.url': { env: 'SCHEMA_REGISTRY_URL', kind: 'string', default: 'http://127.0.0.1:18081/apis/ccompat/v7', doc: 'Base URL of the Confluent-compatible schema registry API.', check: url(['http:', 'https:']) },
   'registry.username': { env: 'PARCEL_RISK_REGISTRY_USERNAME', kind: 'string', default: undefined, doc: 'Registry basic-auth user name (environment only).', secret: true },
   'registry.password': { env: 'PARCEL_RISK_REGISTRY_PASSWORD', kind: 'string', default: undefined, doc: 'Registry basic-auth password (environment only).', secret: true },
+  'registry.caFile': { env: 'PARCEL_RISK_REGISTRY_CA_FILE', kind: 'string', default: undefined, doc: 'PEM file of the certificate authorities to trust for an https:// registry instead of the system ones.' },
   'registry.requestTimeoutMs': { env: 'PARCEL_RISK_REGISTRY_REQUEST_TIMEOUT_MS', kind: 'int', default: 5_000, doc: 'Bound on one schema lookup, retries included.', check: range(100, 600_000) },
   'registry.unknownIdTtlMs': { env: 'PARCEL_RISK_REGISTRY_UNKNOWN_ID_TTL_MS', kind: 'int', default: 60_000, doc: 'How long a "no such schema id" answer is believed before the registry is asked again.', check: range(0, 86_400_000) },
   'codec.maxRecordBytes': { env: 'PARCEL_RISK_MAX_RECORD_BYTES', kind: 'int', default: 1_048_576, doc: 'Largest declaration record accepted, in bytes; larger ones are dead-lettered.', check: range(64, 100_000_000) },

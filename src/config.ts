@@ -60,6 +60,8 @@ export interface RegistryConfig {
   readonly url: string
   readonly username: string | undefined
   readonly password: string | undefined
+  /** PEM file of the CAs to trust for an https:// registry instead of the system ones. */
+  readonly caFile: string | undefined
   readonly requestTimeoutMs: number
   readonly unknownIdTtlMs: number
 }
@@ -251,6 +253,9 @@ const crossChecks = (config: Config, fileExists: (path: string) => boolean): str
   }
   if (config.registry.password !== undefined && config.registry.username === undefined) {
     problems.push(`registry.username (${schema['registry.username'].env}): required when registry.password is set`)
+  }
+  if (config.registry.caFile !== undefined && !fileExists(config.registry.caFile)) {
+    problems.push(`registry.caFile (${schema['registry.caFile'].env}): no such file ${JSON.stringify(config.registry.caFile)}`)
   }
   if (config.kafka.heartbeatIntervalMs >= config.kafka.sessionTimeoutMs) {
     problems.push(`kafka.heartbeatIntervalMs (${schema['kafka.heartbeatIntervalMs'].env}): must be below kafka.sessionTimeoutMs`)

@@ -7,8 +7,11 @@ import { isParcelRiskError } from '../errors.ts'
 import { down, logFile, SERVICES, status, up, type Service } from '../stack/stack.ts'
 import { PORT_SETTINGS, ports, stackEnv, type StackEnv } from '../stack/services.ts'
 import { tail } from '../stack/process.ts'
+import { downSecure, envSecure, secureDirs, secureLogFile, statusSecure, upSecure } from '../stack/secure-stack.ts'
+import { SECURE_PORT_SETTINGS, SECURE_SERVICES, type SecureRole } from '../stack/secure.ts'
 
 const usage = `usage: npm run stack -- <up|down|status|logs|env> [kafka|registry|redis ...]
+       npm run stack -- <up|down|status|logs|env> --secure [--as processor|feeder|admin]
 
   up      resolve (first run), start and wait for the services; print the environment
   down    stop the services this stack started and free their ports
@@ -20,15 +23,69 @@ Ports (defaults below the ephemeral port ranges of Linux, macOS and Windows):
 ${Object.values(PORT_SETTINGS).map((setting) => `  ${setting.env} (${setting.fallback})`).join('\n')}
 Run directory (pid files, logs, data): PARCEL_RISK_STACK_RUN_DIR (deploy/local/.run).
 
+--secure: the secured profile (Kafka SASL_SSL with SCRAM-SHA-512 and ACLs, the registry
+behind HTTPS and basic auth, Redis TLS-only with an ACL user), its own ports and run
+directory, certificates and passwords generated at first start. \`env --secure\` prints
+the processor's environment (\`run\`, \`profiles load\`); \`--as feeder\` the one for
+\`generate --to-topic\`, \`--as admin\` the Kafka super user's. The printed environment holds
+passwords: eval it, do not paste it anywhere.
+Ports (secured):
+${Object.values(SECURE_PORT_SETTINGS).map((setting) => `  ${setting.env} (${setting.fallback})`).join('\n')}
+Run directory (secured): PARCEL_RISK_SECURE_STACK_RUN_DIR (deploy/local/.run-secure).
+
 Exit codes: 0 ok, 1 a service is down or failed to start (the ones started are stopped
 again), 2 usage error or a required tool is missing, 3 a port is in use.
 `
 
-const printEnv = (env: StackEnv): void => {
+const printEnv = (env: StackEnv | Record<string, string>): void => {
   for (const [k, v] of Object.entries(env)) console.log(`export ${k}=${v}`)
 }
 
+const ROLES: readonly string[] = ['processor', 'feeder', 'admin']
+
+const secureMain = async (verb: string | undefined, rest: readonly string[]): Promise<number> => {
+  const asAt = rest.indexOf('--as')
+  const role = asAt === -1 ? 'processor' : rest[asAt + 1]
+  const extra = rest.filter((a, i) => a !== '--secure' && i !== asAt && i !== asAt + 1)
+  if (role === undefined || !ROLES.includes(role) || extra.length > 0) {
+    console.error(`${role === undefined || ROLES.includes(role) ? `unexpected: ${extra.join(' ')}` : `unknown role '${role}'`}\n\n${usage}`)
+    return 2
+  }
+  const say = (line: string): void => console.error(line)
+  try {
+    switch (verb) {
+      case 'up':
+        await upSecure(say)
+        printEnv(envSecure(role as SecureRole))
+        return 0
+      case 'down':
+        await downSecure(say)
+        return 0
+      case 'status': {
+        const rows = await statusSecure()
+        for (const r of rows) console.log(`${r.service.padEnd(15)} ${r.ready ? 'up  ' : 'down'}${r.pid === undefined ? '' : `  pid ${r.pid}`}`)
+        return rows.every((r) => r.ready) ? 0 : 1
+      }
+      case 'logs':
+        for (const s of SECURE_SERVICES) console.log(`==> ${s} (${secureLogFile(s)})\n${tail(secureLogFile(s), 40)}`)
+        return 0
+      case 'env':
+        printEnv(envSecure(role as SecureRole))
+        return 0
+      default:
+        console.error(`unknown command '${verb}'\n\n${usage}`)
+        return 2
+    }
+  } catch (err) {
+    console.error(`stack ${verb} --secure (${secureDirs.run}): ${isParcelRiskError(err) ? `${err.code}: ` : ''}${(err as Error).message}`)
+    if (isParcelRiskError(err) && err.code === 'E_STACK_TOOL_MISSING') return 2
+    if (isParcelRiskError(err) && err.code === 'E_STACK_PORT_TAKEN') return 3
+    return 1
+  }
+}
+
 export const main = async (argv: readonly string[]): Promise<number> => {
+  if (argv.includes('--secure')) return await secureMain(argv[0], argv.slice(1))
   const [verb, ...names] = argv
   const unknown = names.filter((n) => !(SERVICES as readonly string[]).includes(n))
   if (verb === undefined || verb === '-h' || verb === '--help' || unknown.length > 0) {

@@ -17,11 +17,14 @@
 // E_DECODE_REGISTRY_UNAVAILABLE (retry): the caller backs off and tries again, and gives up to
 // the dead-letter topic after its own retry budget. Ids already resolved never touch the
 // network, so a registry outage does not stop records whose schema we have seen.
+import { readFileSync } from 'node:fs'
+import { Agent, request } from 'node:https'
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
 import avsc, { type Type } from 'avsc'
 import type { RegistryConfig } from '../config.ts'
 import { ParcelRiskError } from '../errors.ts'
 import { fail, ok, type Result } from './result.ts'
+import { request as httpRequest } from 'node:http'
 
 export interface Registry {
   /** The writer type for a schema id: from memory, or one registry request. Never throws. */
@@ -38,6 +41,12 @@ const statusOf = (err: unknown): number | undefined =>
 
 class RegistryTimeout extends Error {}
 
+/** An HTTP answer that is not a success; `status` as the library's own errors carry it. */
+class RegistryStatus extends Error {
+  readonly status: number
+  constructor (status: number, message: string) { super(message); this.status = status }
+}
+
 const withTimeout = async <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_resolve, reject) => {
@@ -50,16 +59,43 @@ const withTimeout = async <T>(promise: Promise<T>, ms: number, what: string): Pr
   }
 }
 
-/** The registry slice: url, basic-auth credentials, request timeout, unknown-id TTL. */
+/** The registry slice: url, basic-auth credentials, CA file, request timeout, unknown-id TTL. */
 export type RegistryClientConfig = Pick<RegistryConfig, 'url' | 'requestTimeoutMs' | 'unknownIdTtlMs'> &
-  Partial<Pick<RegistryConfig, 'username' | 'password'>>
+  Partial<Pick<RegistryConfig, 'username' | 'password' | 'caFile'>>
+
+interface HttpAnswer { readonly status: number, readonly ok: boolean, readonly text: string }
+
+/**
+ * One JSON request with the client's credentials and TLS agent (global fetch can take
+ * neither a CA nor an agent). Rejects on a network or TLS failure, like fetch.
+ */
+const httpJson = (url: string, init: { method: string, headers: Record<string, string>, body?: string, agent: Agent | undefined, timeoutMs: number }): Promise<HttpAnswer> =>
+  new Promise((resolve, reject) => {
+    const target = new URL(url)
+    const send = target.protocol === 'https:' ? request : httpRequest
+    const req = send(target, { method: init.method, headers: init.headers, agent: init.agent, timeout: init.timeoutMs }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => { text += chunk })
+      res.on('end', () => { resolve({ status: res.statusCode ?? 0, ok: (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300, text }) })
+      res.on('error', reject)
+    })
+    req.on('timeout', () => { req.destroy(new RegistryTimeout(`${init.method} ${url} timed out after ${init.timeoutMs} ms`)) })
+    req.on('error', reject)
+    req.end(init.body)
+  })
 
 // The one registry client factory, used by the processor, the profile consumer and every
 // command, so the credentials cannot be forgotten in one of them.
 export const createRegistry = (config: RegistryClientConfig): Registry => {
   const base = config.url.replace(/\/+$/, '')
   const auth = config.username === undefined ? {} : { auth: { username: config.username, password: config.password ?? '' } }
-  const client = new SchemaRegistry({ host: base, ...auth, retry: { retries: 1, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 } })
+  // A private CA (the file read once, here); without one, the system CAs as usual.
+  const agent = config.caFile === undefined || !base.startsWith('https:') ? undefined : new Agent({ keepAlive: true, ca: readFileSync(config.caFile) })
+  const client = new SchemaRegistry({ host: base, ...auth, ...(agent === undefined ? {} : { agent }), retry: { retries: 1, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 } })
+  const authorization: Record<string, string> = config.username === undefined
+    ? {}
+    : { authorization: `Basic ${Buffer.from(`${config.username}:${config.password ?? ''}`).toString('base64')}` }
   const unknownUntil = new Map<number, number>()
 
   const writerType = async (schemaId: number): Promise<Result<Type>> => {
@@ -101,21 +137,22 @@ export const createRegistry = (config: RegistryClientConfig): Registry => {
   // 409 (Apicurio: "A rule named 'COMPATIBILITY' already exists"), so it reads the level
   // the winner set instead of failing start-up.
   const settleCompatibility = async (subject: string, attempt = 1): Promise<COMPATIBILITY> => {
-    const current = await fetch(configUrl(subject), { signal: AbortSignal.timeout(config.requestTimeoutMs) })
+    const current = await httpJson(configUrl(subject), { method: 'GET', headers: { ...authorization }, agent, timeoutMs: config.requestTimeoutMs })
     if (current.ok) {
-      const level = String(((await current.json()) as { compatibilityLevel?: unknown }).compatibilityLevel ?? '').toUpperCase()
+      const level = String((JSON.parse(current.text) as { compatibilityLevel?: unknown }).compatibilityLevel ?? '').toUpperCase()
       if (ACCEPTED_LEVELS.has(level)) return level as COMPATIBILITY
     } else if (current.status !== 404) {
-      throw new Error(`GET ${configUrl(subject)} answered ${current.status}: ${await current.text()}`)
+      throw new RegistryStatus(current.status, `GET ${configUrl(subject)} answered ${current.status}: ${current.text.slice(0, 200)}`)
     }
-    const put = await fetch(configUrl(subject), {
+    const put = await httpJson(configUrl(subject), {
       method: 'PUT',
-      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', ...authorization },
       body: JSON.stringify({ compatibility: COMPATIBILITY.BACKWARD }),
-      signal: AbortSignal.timeout(config.requestTimeoutMs)
+      agent,
+      timeoutMs: config.requestTimeoutMs
     })
     if (put.status === 409 && attempt === 1) return await settleCompatibility(subject, 2)
-    if (!put.ok) throw new Error(`PUT ${configUrl(subject)} answered ${put.status}: ${await put.text()}`)
+    if (!put.ok) throw new RegistryStatus(put.status, `PUT ${configUrl(subject)} answered ${put.status}: ${put.text.slice(0, 200)}`)
     return COMPATIBILITY.BACKWARD
   }
 

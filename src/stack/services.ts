@@ -141,7 +141,7 @@ export const resolveArtifacts = (d: Dirs, say: (line: string) => void): void => 
 
 // --- start specs ------------------------------------------------------------------------
 
-const kafkaProperties = (p: Ports, dataDir: string): string => [
+export const kafkaProperties = (p: Ports, dataDir: string): string => [
   'process.roles=broker,controller',
   'node.id=1',
   `controller.quorum.voters=1@127.0.0.1:${p.kafkaController}`,
@@ -182,12 +182,18 @@ const kafkaLog4j = [
   ''
 ].join('\n')
 
-export const prepareKafka = (d: Dirs, p: Ports): StartSpec => {
+/** The secured profile passes its own properties and the SCRAM users to create at format time. */
+export interface KafkaOverrides {
+  readonly properties: (dataDir: string) => string
+  readonly formatArgs: readonly string[]
+}
+
+export const prepareKafka = (d: Dirs, p: Ports, overrides?: KafkaOverrides): StartSpec => {
   const home = join(d.run, 'kafka')
   const dataDir = join(home, 'data')
   mkdirSync(home, { recursive: true })
   const props = join(home, 'server.properties')
-  writeFileSync(props, kafkaProperties(p, dataDir))
+  writeFileSync(props, overrides === undefined ? kafkaProperties(p, dataDir) : overrides.properties(dataDir), { mode: 0o600 })
   writeFileSync(join(home, 'log4j2.properties'), kafkaLog4j)
   const classpath = join(kafkaLibs(d), '*')
   const jvm = ['-Xms256m', '-Xmx512m', `-Dlog4j2.configurationFile=${join(home, 'log4j2.properties')}`, '-cp', classpath]
@@ -195,7 +201,7 @@ export const prepareKafka = (d: Dirs, p: Ports): StartSpec => {
     const id = run(javaFor(MIN_JAVA.kafka), [...jvm, 'kafka.tools.StorageTool', 'random-uuid'])
     const clusterId = id.output.trim().split('\n').pop() ?? ''
     if (!id.ok || !/^[A-Za-z0-9_-]{22}$/.test(clusterId)) throw new Error(`kafka storage tool failed:\n${id.output}`)
-    const fmt = run(javaFor(MIN_JAVA.kafka), [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted'])
+    const fmt = run(javaFor(MIN_JAVA.kafka), [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted', ...(overrides?.formatArgs ?? [])])
     if (!fmt.ok) throw new Error(`kafka storage format failed:\n${fmt.output}`)
   }
   return { service: 'kafka', command: javaFor(MIN_JAVA.kafka), args: [...jvm, 'kafka.Kafka', props], port: p.kafka, logFile: join(home, 'kafka.log') }

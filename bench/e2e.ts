@@ -12,22 +12,16 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { Kafka, logLevel } from 'kafkajs'
 import { dirs } from '../src/stack/stack.ts'
-import { avroType, readSchema } from '../src/codec/avro-types.ts'
-import { createEncoder } from '../src/codec/encoder.ts'
 import { createRegistry } from '../src/codec/registry.ts'
-import { loadConfig } from '../src/config.ts'
-import type { ParcelDeclaration } from '../src/declaration.ts'
-import { generateDeclarations } from '../src/generate/stream.ts'
 import { silenceKafkajsTimeoutWarning } from '../src/kafka/node-warnings.ts'
-import { ensureTopics } from '../src/kafka/topics.ts'
 import { spawnProcessor } from '../src/cli/demo/processor-child.ts'
 import { resolveServices } from '../src/cli/demo/run-demo.ts'
 import { cleanUp, loadProfiles, processorEnv, runNames, servicesConfig, type Services } from '../src/cli/demo/run-setup.ts'
 import { chart } from './e2e/chart.ts'
 import { busyShare, machineTicks, processCpuSeconds } from './e2e/cpu.ts'
-import { startLoad, type Encoded } from './e2e/load.ts'
+import { cycle, startLoad } from './e2e/load.ts'
+import { buildPool, createTopics, declarationSchema } from './e2e/setup.ts'
 import { describeMachine, headline, section, table, type Mode, type PointResult } from './e2e/report.ts'
 
 silenceKafkajsTimeoutWarning()
@@ -55,39 +49,6 @@ const services: Services = await resolveServices(say)
 const registry = createRegistry(servicesConfig(services).registry)
 const machine = describeMachine()
 
-// A pool of encoded declarations, built before any timing so generating them costs nothing
-// during a point; it is cycled, so declarationIds repeat after POOL records (harmless: each
-// record still gets exactly one outcome).
-const declarationSchema = readSchema('ParcelDeclaration')
-const buildPool = (schemaId: number): Encoded[] => {
-  const encoder = createEncoder<ParcelDeclaration>(avroType(declarationSchema), schemaId)
-  const pool: Encoded[] = []
-  for (const { declaration } of generateDeclarations({ seed: SEED })) {
-    const r = encoder.encode(declaration)
-    if (!r.ok) throw r.error
-    pool.push({ key: declaration.declarationId, value: Buffer.from(r.value) })
-    if (pool.length >= POOL) break
-  }
-  return pool
-}
-
-// Topic creation right after another run deleted its topics can meet a broker still busy
-// with the deletions (UNKNOWN_TOPIC_OR_PARTITION while waiting for leaders); try again.
-const createTopics = async (env: Record<string, string>, attempts = 3): Promise<void> => {
-  const config = loadConfig({ env: { ...process.env, ...env } })
-  const admin = new Kafka({ clientId: 'parcel-risk-bench', brokers: services.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin()
-  await admin.connect()
-  try {
-    await ensureTopics(admin, config.kafka)
-  } catch (err) {
-    if (attempts <= 1) throw err
-    await new Promise((resolve) => setTimeout(resolve, 2_000))
-    await createTopics(env, attempts - 1)
-  } finally {
-    await admin.disconnect()
-  }
-}
-
 const results: PointResult[] = []
 const profileDir = fileURLToPath(new URL('./results/profiles/', import.meta.url))
 
@@ -95,9 +56,9 @@ for (const mode of modes) {
   const names = runNames(`bench-${mode}`)
   const env = { ...processorEnv(services, names, 'rules/eu-lvc', randomBytes(24).toString('hex')), PARCEL_RISK_LOG_LEVEL: 'warn' }
   say(`\n== ${mode}: run ${names.runId}`)
-  await createTopics(env)
+  await createTopics(services, env)
   const schemaId = await registry.register(`${names.topics.declarations}-value`, declarationSchema)
-  const pool = buildPool(schemaId)
+  const pool = buildPool(schemaId, SEED, POOL)
   if (mode === 'pipeline') say(`loaded ${await loadProfiles(services, names.redisPrefix, SEED)} profiles (seed ${SEED})`)
   mkdirSync(dirs.run, { recursive: true })
   if (values.profile && mode === 'pipeline') mkdirSync(profileDir, { recursive: true })
@@ -111,7 +72,7 @@ for (const mode of modes) {
   const load = await startLoad({
     brokers: services.KAFKA_BROKERS.split(','), registry, declarations: names.topics.declarations,
     outputs: { main: names.topics.decisions, dlq: names.topics.dlq }, output: mode === 'pipeline' ? 'decision' : 'copy', groupId: `${names.groupId}-measure`
-  }, pool, MAX_OUTSTANDING)
+  }, cycle(pool), MAX_OUTSTANDING)
   try {
     if (mode === 'pipeline') await child.ready(120_000)
     // Warm-up: joins the groups, fills caches and the JIT; must come back in full.

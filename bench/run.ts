@@ -1,5 +1,5 @@
 // Runs named benchmarks, each in its own Node process (fresh heap and JIT, one thread):
-//   npm run bench                 every bench below, in order
+//   npm run bench                 every bench below, in order, except soak (30 minutes; name it)
 //   npm run bench -- decode       only the named ones
 //   npm run bench -- e2e --duration 10    options (from the first --flag on) go to each bench
 // Add a bench by adding its entry file here.
@@ -11,6 +11,7 @@ const benches: Readonly<Record<string, string>> = {
   enrich: 'enrich.ts',
   engine: 'engine.ts',
   keywords: 'keywords.ts',
+  soak: 'soak.ts',
   validate: 'validate/validate.ts'
 }
 
@@ -24,7 +25,7 @@ if (unknown.length > 0) {
   process.exit(2)
 }
 let failed = 0
-for (const name of names.length > 0 ? names : Object.keys(benches)) {
+for (const name of names.length > 0 ? names : Object.keys(benches).filter((n) => n !== 'soak')) {
   console.log(`\n== bench ${name}`)
   const file = new URL(benches[name] as string, import.meta.url)
   const { status } = spawnSync(process.execPath, [file.pathname, ...options], { stdio: 'inherit' })

@@ -52,7 +52,18 @@ const header = (headers: Message['headers'], name: string): string | undefined =
   return first === undefined ? undefined : String(first)
 }
 
-export const startLoad = async (target: LoadTarget, pool: readonly Encoded[], maxOutstanding: number): Promise<Load> => {
+/** A source that cycles through a pool built in advance (nothing generated while timing). */
+export const cycle = (pool: readonly Encoded[]): () => Encoded => {
+  let next = 0
+  return () => {
+    const e = pool[next] as Encoded
+    next = (next + 1) % pool.length
+    return e
+  }
+}
+
+/** `source` gives the next declaration to send, each time it is called. */
+export const startLoad = async (target: LoadTarget, source: () => Encoded, maxOutstanding: number): Promise<Load> => {
   const kafka = new Kafka({ clientId: 'parcel-risk-bench', brokers: [...target.brokers], logLevel: logLevel.ERROR })
   const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false })
   await producer.connect()
@@ -60,7 +71,6 @@ export const startLoad = async (target: LoadTarget, pool: readonly Encoded[], ma
   const decoder = createDecoder<RiskDecision>({ readerType: avroType(readSchema('RiskDecision')), registry: target.registry, maxRecordBytes: 1 << 20 })
   let sent = 0
   let received = 0
-  let next = 0
   let window: Window | null = null
   let failure: unknown = null
 
@@ -92,8 +102,7 @@ export const startLoad = async (target: LoadTarget, pool: readonly Encoded[], ma
     const stamp = String(Date.now())
     const out: Message[] = new Array<Message>(n)
     for (let i = 0; i < n; i++) {
-      const e = pool[next] as Encoded
-      next = (next + 1) % pool.length
+      const e = source()
       out[i] = { key: e.key, value: e.value, timestamp: stamp }
     }
     return out

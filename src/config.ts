@@ -64,6 +64,7 @@ export interface RegistryConfig {
   readonly caFile: string | undefined
   readonly requestTimeoutMs: number
   readonly unknownIdTtlMs: number
+  readonly unavailableRetryMs: number
 }
 
 export interface RedisConfig {

@@ -33,6 +33,7 @@ export const catalogue = {
   E_DECODE_AVRO_INVALID: { disposition: 'reject', doc: 'The Avro body cannot be read with its writer schema: trailing bytes, a bad union index, a negative length or a count larger than the body.' },
   E_DECODE_UNKNOWN_SCHEMA: { disposition: 'reject', doc: 'The registry answered that no schema is registered under the record\'s schema id (HTTP 404); the producer wrote with an id this registry never issued.' },
   E_DECODE_REGISTRY_UNAVAILABLE: { disposition: 'retry', doc: 'The record\'s schema id is not cached and the registry could not be asked (refused, timed out or answered 5xx); already cached ids keep decoding.' },
+  E_DECODE_SCHEMA_UNAVAILABLE: { disposition: 'reject', doc: 'The record\'s schema id is not cached and the registry stayed unreachable for `registry.unavailableRetryMs` (30 s) of retries; the record is dead-lettered so its partition moves on. Re-drive it with `parcel-risk dlq replay --code E_DECODE_SCHEMA_UNAVAILABLE` once the registry is back.' },
   E_DECODE_SCHEMA_INCOMPATIBLE: { disposition: 'reject', doc: 'The writer schema cannot be resolved into the reader schema (another record, a removed field without default, or not Avro at all).' },
   E_DECODE_TOO_LARGE: { disposition: 'reject', doc: 'The record value is larger than the configured limit (`maxRecordBytes`); the message gives both sizes.' },
   E_DECODE_CONTENT_TYPE: { disposition: 'reject', doc: 'The record\'s `content-type` header names a format other than Avro or `application/json`.' },

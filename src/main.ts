@@ -127,7 +127,7 @@ export const startProcessor = async (config: Config, log: Logger): Promise<Proce
   } catch (err) {
     throw isParcelRiskError(err) ? err : new ParcelRiskError('E_PUBLISH_SCHEMA_REGISTRATION', `registering schemas failed: ${(err as Error).message}`, { cause: err })
   }
-  const decoder = createDeclarationDecoder(registry, config.codec.maxRecordBytes)
+  const decoder = createDeclarationDecoder(registry, config.codec.maxRecordBytes, config.registry.unavailableRetryMs)
 
   // The store bounds each round trip itself; the client's own per-command bound only has to
   // be above the longest budget (a retried chunk of maxBatchRecords plus a catch-up share).

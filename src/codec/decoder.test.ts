@@ -85,6 +85,52 @@ describe('codec > decoder', () => {
     expect(codes(await decoder.decodeBatch([record(2, v2, { ...value, note: null })]))).toEqual(['ok'])
   })
 
+  it('retries an uncached id through an outage for unavailableRetryMs from its first failed lookup, then dead-letters it', async () => {
+    const { registry, state } = fakeRegistry({ 1: v1, 2: v2 })
+    let clock = 1_000
+    const decoder = createDecoder({ readerType: v2, registry, maxRecordBytes: 1024, unavailableRetryMs: 500, now: () => clock })
+    const value = { id: 'a', lines: [], mode: 'AIR' }
+    await decoder.decodeBatch([record(1, v1, value)])
+    state.down = true
+    const batch = [record(1, v1, value), record(2, v2, { ...value, note: null })]
+    expect(codes(await decoder.decodeBatch(batch))).toEqual(['ok', 'E_DECODE_REGISTRY_UNAVAILABLE'])
+    clock += 499
+    expect(codes(await decoder.decodeBatch(batch))).toEqual(['ok', 'E_DECODE_REGISTRY_UNAVAILABLE'])
+    clock += 1
+    const given = await decoder.decodeBatch(batch)
+    expect(codes(given)).toEqual(['ok', 'E_DECODE_SCHEMA_UNAVAILABLE'])
+    expect(given[1]?.ok === false && given[1].error.disposition).toBe('reject')
+    // Later records of the same id do not wait again while the registry stays down.
+    clock += 10
+    expect(codes(await decoder.decodeBatch([record(2, v2, { ...value, note: null })]))).toEqual(['E_DECODE_SCHEMA_UNAVAILABLE'])
+    // Another id gets its own budget.
+    expect(codes(await decoder.decodeBatch([record(3, v2, { ...value, note: null })]))).toEqual(['E_DECODE_REGISTRY_UNAVAILABLE'])
+    state.down = false
+    expect(codes(await decoder.decodeBatch([record(2, v2, { ...value, note: null })]))).toEqual(['ok'])
+  })
+
+  it('starts an id\'s budget afresh after the registry answered for it', async () => {
+    const { registry, state } = fakeRegistry({ 1: v1 })
+    let clock = 0
+    const decoder = createDecoder({ readerType: v2, registry, maxRecordBytes: 1024, unavailableRetryMs: 100, now: () => clock })
+    const value = { id: 'a', lines: [], mode: 'AIR' }
+    state.down = true
+    expect(codes(await decoder.decodeBatch([record(9, v1, value)]))).toEqual(['E_DECODE_REGISTRY_UNAVAILABLE'])
+    state.down = false
+    clock += 50
+    expect(codes(await decoder.decodeBatch([record(9, v1, value)]))).toEqual(['E_DECODE_UNKNOWN_SCHEMA'])
+    state.down = true
+    clock += 60
+    expect(codes(await decoder.decodeBatch([record(9, v1, value)]))).toEqual(['E_DECODE_REGISTRY_UNAVAILABLE'])
+  })
+
+  it('dead-letters at once with unavailableRetryMs 0', async () => {
+    const { registry, state } = fakeRegistry({ 1: v1 })
+    state.down = true
+    const decoder = createDecoder({ readerType: v2, registry, maxRecordBytes: 1024, unavailableRetryMs: 0 })
+    expect(codes(await decoder.decodeBatch([record(1, v1, { id: 'a', lines: [], mode: 'AIR' })]))).toEqual(['E_DECODE_SCHEMA_UNAVAILABLE'])
+  })
+
   it.each([
     ['an id the registry does not know', 9, v1, 'E_DECODE_UNKNOWN_SCHEMA', 'reject'],
     ['a writer schema of another record', 3, other, 'E_DECODE_SCHEMA_INCOMPATIBLE', 'reject']

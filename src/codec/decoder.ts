@@ -9,6 +9,14 @@
 // into our reader type (fields we lack are skipped, fields they lack take our defaults, enum
 // symbols we lack take the enum default). A writer schema that cannot be resolved is
 // E_DECODE_SCHEMA_INCOMPATIBLE, remembered for that id (ids are immutable).
+//
+// Registry down: an id not cached yet is E_DECODE_REGISTRY_UNAVAILABLE (retry: the consumer
+// backs off and hands the chunk back). With `unavailableRetryMs` set, that lasts at most so
+// long per id, counted from the id's first failed lookup: after it, the id's records are
+// E_DECODE_SCHEMA_UNAVAILABLE (reject: dead-lettered, the partition moves on). Later records
+// of that id are dead-lettered after one failed lookup each, not after another wait, until the
+// registry answers for it again. The budget is per id, not per outage, so an id first seen late
+// in a long outage still gets its own retries.
 import type { Resolver, Type } from 'avsc'
 import { ParcelRiskError } from '../errors.ts'
 import { avroType } from './avro-types.ts'
@@ -30,6 +38,10 @@ export interface DecoderConfig {
   readonly registry: Pick<Registry, 'writerType'>
   /** Largest record value accepted, in bytes (Avro or JSON). */
   readonly maxRecordBytes: number
+  /** How long an uncached id is retried through a registry outage; unset: for ever. */
+  readonly unavailableRetryMs?: number
+  /** Clock for the retry budget, epoch ms. */
+  readonly now?: () => number
 }
 
 export interface Decoder<T> {
@@ -73,14 +85,32 @@ export const readAvroBody = <T>(type: Type, resolver: Resolver | undefined, body
 }
 
 export const createDecoder = <T>(config: DecoderConfig): Decoder<T> => {
-  const { readerType, registry, maxRecordBytes } = config
+  const { readerType, registry, maxRecordBytes, unavailableRetryMs, now = Date.now } = config
   const readers = new Map<number, Result<Reader>>()
+  // When each id's lookups started failing for want of a registry; cleared by any answer.
+  const unavailableSince = new Map<number, number>()
+
+  const retryOrGiveUp = (schemaId: number, error: ParcelRiskError): Result<Reader> => {
+    if (unavailableRetryMs === undefined) return fail(error)
+    const at = now()
+    let since = unavailableSince.get(schemaId)
+    if (since === undefined) {
+      if (unavailableSince.size >= 10_000) unavailableSince.clear()
+      unavailableSince.set(schemaId, at)
+      since = at
+    }
+    if (at - since < unavailableRetryMs) return fail(error)
+    return fail(new ParcelRiskError('E_DECODE_SCHEMA_UNAVAILABLE', `schema id ${schemaId} is not cached and the registry stayed unavailable for ${at - since} ms (registry.unavailableRetryMs ${unavailableRetryMs}): ${error.message}`, { cause: error }))
+  }
 
   const readerFor = async (schemaId: number): Promise<Result<Reader>> => {
     const writer = await registry.writerType(schemaId)
-    if (!writer.ok) {
+    if (!writer.ok && writer.error.code === 'E_DECODE_REGISTRY_UNAVAILABLE') {
       // Only definite answers are remembered; an unavailable registry is asked again next time.
-      if (writer.error.code === 'E_DECODE_REGISTRY_UNAVAILABLE') return writer
+      return retryOrGiveUp(schemaId, writer.error)
+    }
+    unavailableSince.delete(schemaId)
+    if (!writer.ok) {
       if (writer.error.code === 'E_DECODE_SCHEMA_INCOMPATIBLE') readers.set(schemaId, writer)
       return writer
     }

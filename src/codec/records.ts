@@ -7,8 +7,9 @@ import { createDecoder, type Decoder } from './decoder.ts'
 import { createEncoder, type Encoder } from './encoder.ts'
 import type { Registry } from './registry.ts'
 
-export const createDeclarationDecoder = (registry: Pick<Registry, 'writerType'>, maxRecordBytes: number): Decoder<ParcelDeclaration> =>
-  createDecoder<ParcelDeclaration>({ readerType: avroType(readSchema('ParcelDeclaration')), registry, maxRecordBytes })
+/** `unavailableRetryMs`: how long an uncached schema id waits out a registry outage (decoder.ts). */
+export const createDeclarationDecoder = (registry: Pick<Registry, 'writerType'>, maxRecordBytes: number, unavailableRetryMs?: number): Decoder<ParcelDeclaration> =>
+  createDecoder<ParcelDeclaration>({ readerType: avroType(readSchema('ParcelDeclaration')), registry, maxRecordBytes, unavailableRetryMs })
 
 /**
  * Registers RiskDecision under `subject` (by convention `<decisions topic>-value`) and returns

@@ -16,6 +16,7 @@ export const commands: readonly Command[] = [
   { name: 'generate', summary: 'seeded synthetic declarations (NDJSON, Avro or to a topic) with labelled risk patterns', load: async () => (await import('./generate.ts')).main },
   { name: 'rules', summary: 'check, test and backtest rule files (check|test|backtest)', load: async () => (await import('./rules.ts')).main },
   { name: 'score', summary: 'score NDJSON declarations offline with a ruleset; NDJSON decisions out', load: async () => (await import('./score.ts')).main },
+  { name: 'dlq', summary: 'dead letters: re-drive them into the declarations topic once the cause is fixed, idempotently (replay)', load: async () => (await import('./dlq.ts')).main },
   { name: 'profiles', summary: 'load profile files (NDJSON, CSV watchlists and AEO lists) into Redis (load); reference data freshness (status)', load: async () => (await import('./profiles.ts')).main }
 ]
 

@@ -109,6 +109,21 @@ describe('codec > decoder', () => {
     expect(codes(await decoder.decodeBatch([record(2, v2, { ...value, note: null })]))).toEqual(['ok'])
   })
 
+  it('starts an id\'s budget afresh after a quiet spell without failed lookups (the outage looks over)', async () => {
+    const { registry, state } = fakeRegistry({ 1: v1 })
+    let clock = 0
+    const decoder = createDecoder({ readerType: v2, registry, maxRecordBytes: 1024, unavailableRetryMs: 100, now: () => clock })
+    const value = { id: 'a', lines: [], mode: 'AIR' }
+    state.down = true
+    expect(codes(await decoder.decodeBatch([record(2, v1, value)]))).toEqual(['E_DECODE_REGISTRY_UNAVAILABLE'])
+    clock += 100
+    expect(codes(await decoder.decodeBatch([record(2, v1, value)]))).toEqual(['E_DECODE_SCHEMA_UNAVAILABLE'])
+    clock += 9_999
+    expect(codes(await decoder.decodeBatch([record(2, v1, value)]))).toEqual(['E_DECODE_SCHEMA_UNAVAILABLE'])
+    clock += 10_001
+    expect(codes(await decoder.decodeBatch([record(2, v1, value)]))).toEqual(['E_DECODE_REGISTRY_UNAVAILABLE'])
+  })
+
   it('starts an id\'s budget afresh after the registry answered for it', async () => {
     const { registry, state } = fakeRegistry({ 1: v1 })
     let clock = 0

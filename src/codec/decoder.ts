@@ -15,8 +15,11 @@
 // long per id, counted from the id's first failed lookup: after it, the id's records are
 // E_DECODE_SCHEMA_UNAVAILABLE (reject: dead-lettered, the partition moves on). Later records
 // of that id are dead-lettered after one failed lookup each, not after another wait, until the
-// registry answers for it again. The budget is per id, not per outage, so an id first seen late
-// in a long outage still gets its own retries.
+// registry answers for it again, or until no lookup of it failed for a quiet spell (the budget,
+// at least 10 s: while a chunk waits, the consumer retries it every 2 s at most), which
+// suggests the outage is over: a registry back but slow to answer its first request then
+// gets a fresh budget instead of one timeout deciding. The budget is per id, not per outage,
+// so an id first seen late in a long outage still gets its own retries.
 import type { Resolver, Type } from 'avsc'
 import { ParcelRiskError } from '../errors.ts'
 import { avroType } from './avro-types.ts'
@@ -87,29 +90,33 @@ export const readAvroBody = <T>(type: Type, resolver: Resolver | undefined, body
 export const createDecoder = <T>(config: DecoderConfig): Decoder<T> => {
   const { readerType, registry, maxRecordBytes, unavailableRetryMs, now = Date.now } = config
   const readers = new Map<number, Result<Reader>>()
-  // When each id's lookups started failing for want of a registry; cleared by any answer.
-  const unavailableSince = new Map<number, number>()
+  // Per id, the run of lookups that failed for want of a registry: when it began, when the
+  // last one failed. Cleared by any answer, restarted after a quiet spell (see the header).
+  const unavailable = new Map<number, { since: number, last: number }>()
+  const quietMs = Math.max(unavailableRetryMs ?? 0, 10_000)
 
-  const retryOrGiveUp = (schemaId: number, error: ParcelRiskError): Result<Reader> => {
+  const retryOrGiveUp = (schemaId: number, error: ParcelRiskError, askedAt: number): Result<Reader> => {
     if (unavailableRetryMs === undefined) return fail(error)
     const at = now()
-    let since = unavailableSince.get(schemaId)
-    if (since === undefined) {
-      if (unavailableSince.size >= 10_000) unavailableSince.clear()
-      unavailableSince.set(schemaId, at)
-      since = at
+    let run = unavailable.get(schemaId)
+    if (run === undefined || askedAt - run.last > quietMs) {
+      if (unavailable.size >= 10_000) unavailable.clear()
+      run = { since: askedAt, last: at }
+      unavailable.set(schemaId, run)
     }
-    if (at - since < unavailableRetryMs) return fail(error)
-    return fail(new ParcelRiskError('E_DECODE_SCHEMA_UNAVAILABLE', `schema id ${schemaId} is not cached and the registry stayed unavailable for ${at - since} ms (registry.unavailableRetryMs ${unavailableRetryMs}): ${error.message}`, { cause: error }))
+    run.last = at
+    if (at - run.since < unavailableRetryMs) return fail(error)
+    return fail(new ParcelRiskError('E_DECODE_SCHEMA_UNAVAILABLE', `schema id ${schemaId} is not cached and the registry stayed unavailable for ${at - run.since} ms (registry.unavailableRetryMs ${unavailableRetryMs}): ${error.message}`, { cause: error }))
   }
 
   const readerFor = async (schemaId: number): Promise<Result<Reader>> => {
+    const askedAt = now()
     const writer = await registry.writerType(schemaId)
     if (!writer.ok && writer.error.code === 'E_DECODE_REGISTRY_UNAVAILABLE') {
       // Only definite answers are remembered; an unavailable registry is asked again next time.
-      return retryOrGiveUp(schemaId, writer.error)
+      return retryOrGiveUp(schemaId, writer.error, askedAt)
     }
-    unavailableSince.delete(schemaId)
+    unavailable.delete(schemaId)
     if (!writer.ok) {
       if (writer.error.code === 'E_DECODE_SCHEMA_INCOMPATIBLE') readers.set(schemaId, writer)
       return writer

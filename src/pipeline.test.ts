@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { ParcelDeclaration, RiskDecision } from './declaration.ts'
 import { ParcelRiskError } from './errors.ts'
-import { processBatch, type InputRecord, type Result, type Scorer, type Stages } from './pipeline.ts'
+import type { ConsumedRecord } from './record.ts'
+import { handleChunk, processBatch, type ChunkOutput, type ChunkReport, type PublishStages, type Result, type Scorer, type Stages } from './pipeline.ts'
 
 // Fakes come in through the stage parameters: the pipeline's job is the bookkeeping
 // (every record out exactly once, order kept, failures classified), not the stages.
-const record = (offset: number, value: string): InputRecord => ({
+const record = (offset: number, value: string): ConsumedRecord => ({
   topic: 'declarations', partition: 0, offset: String(offset), timestampMs: 1_000 + offset, key: null, value: Buffer.from(value)
 })
 
@@ -75,5 +76,59 @@ describe('pipeline > processBatch', () => {
   it('refuses a stage that loses records', async () => {
     const lossy = stages({ enrich: async () => [] })
     await expect(processBatch(lossy, [record(0, 'ok:a')])).rejects.toMatchObject({ code: 'E_PIPELINE_STAGE_CONTRACT', disposition: 'crash' })
+  })
+})
+
+describe('pipeline > handleChunk', () => {
+  const context = (fence: () => Promise<void> = async () => {}) => ({ topic: 'declarations', partition: 0, lag: 3, nextOffset: '5', fence })
+  const publishing = (over: Partial<PublishStages> = {}): PublishStages & { sent: ChunkOutput[], steps: string[] } => {
+    const sent: ChunkOutput[] = []
+    const steps: string[] = []
+    return {
+      sent, steps,
+      encode: (d) => d.declarationId === 'ok:unencodable'
+        ? { ok: false, error: new ParcelRiskError('E_PUBLISH_ENCODE', 'RiskDecision cannot be encoded at score') }
+        : { ok: true, value: Buffer.from(`avro:${d.declarationId}`) },
+      deadLetter: (source, failure) => ({ key: source.key, value: source.value, headers: { code: failure.code, stage: failure.stage } }),
+      send: async (output, position) => { steps.push(`send ${position.partition}@${position.nextOffset}`); sent.push(output) },
+      ...over
+    }
+  }
+
+  it('sends decisions (keyed by declarationId) and dead letters in one send, an unencodable decision among the dead letters', async () => {
+    const publish = publishing()
+    const seen = { received: [] as number[], reports: [] as ChunkReport[] }
+    const handle = handleChunk(stages(), publish, { received: (records) => { seen.received.push(records.length) }, published: (r) => { seen.reports.push(r) } })
+    await handle([record(0, 'ok:a'), record(1, 'bad:E_DECODE_MAGIC_BYTE'), record(2, 'ok:unencodable')], context())
+    expect(publish.sent).toHaveLength(1)
+    const output = publish.sent[0] as ChunkOutput
+    expect(output.decisions).toEqual([{ key: 'ok:a', value: Buffer.from('avro:ok:a') }])
+    expect(output.shadow).toEqual([])
+    expect(output.deadLetters.map((d) => [d.value?.toString(), d.headers])).toEqual([
+      ['bad:E_DECODE_MAGIC_BYTE', { code: 'E_DECODE_MAGIC_BYTE', stage: 'decode' }],
+      ['ok:unencodable', { code: 'E_PUBLISH_ENCODE', stage: 'publish' }]
+    ])
+    expect(seen.received).toEqual([3])
+    expect(seen.reports).toHaveLength(1)
+    expect(seen.reports[0]?.stageMs.fetchWait).toBe(5_000 - 1_000)
+  })
+
+  it('fences before the send and sends nothing when the partition was lost', async () => {
+    const publish = publishing()
+    const lost = new ParcelRiskError('E_INGEST_PARTITION_LOST', 'moved')
+    const handle = handleChunk(stages(), publish, { received: () => {}, published: () => { publish.steps.push('published') } })
+    await expect(handle([record(0, 'ok:a')], context(async () => { publish.steps.push('fence'); throw lost }))).rejects.toBe(lost)
+    expect(publish.steps).toEqual(['fence'])
+    await handle([record(0, 'ok:a')], context(async () => { publish.steps.push('fence') }))
+    expect(publish.steps).toEqual(['fence', 'fence', 'send 0@5', 'published'])
+  })
+
+  it('reports nothing as published when the send fails, so the caller does not commit', async () => {
+    const failed = new ParcelRiskError('E_PUBLISH_BROKER_UNAVAILABLE', 'no leader')
+    const publish = publishing({ send: async () => { throw failed } })
+    const reports: ChunkReport[] = []
+    const handle = handleChunk(stages(), publish, { received: () => {}, published: (r) => { reports.push(r) } })
+    await expect(handle([record(0, 'ok:a')], context())).rejects.toBe(failed)
+    expect(reports).toEqual([])
   })
 })

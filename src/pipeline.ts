@@ -1,35 +1,30 @@
-// One batch of consumed records, top to bottom:
+// The processor's use case, one chunk of consumed records at a time, top to bottom:
 //
-//   decode → validate → enrich → score → decide → (encode for) publish
+//   decode      bytes → ParcelDeclaration (Avro by schema id, or JSON)      stages.decode
+//   validate    semantic checks → coded rejections                          stages.validate
+//   enrich      one round trip for the chunk: profiles, aggregates          stages.enrich
+//   score       the ruleset in force (and the challenger, when one runs)    stages.ruleset / shadow
+//   decide      the score and gates → RiskDecision (inside the ruleset)
+//   publish     encode the decisions, dead-letter the rest, ONE send        publish.encode / deadLetter / send
+//   commit      returning hands the chunk back to ingest, which commits its offsets
+//               (exactly-once: the send's transaction already did)
 //
-// Every record of the batch leaves as exactly one of: a decision, or a dead letter (the
+// processBatch runs decode → decide; handleChunk wraps it with publish and the hand-off.
+// Every record of the chunk leaves as exactly one of: a decision, or a dead letter (the
 // original bytes with a coded reason). Nothing is dropped and nothing here throws for bad
 // input: per-record failures become dead letters; only a failing dependency (registry or
-// Redis unreachable, classified `retry`) fails the whole batch so the caller can back off
+// Redis unreachable, classified `retry`) fails the whole chunk so the caller can back off
 // and try it again from the same offsets.
 //
 // Stages come in as parameters (STYLE: the pipeline reads like the table of contents of the
 // service), so this file imports no client library. I/O stages take the whole batch (one
-// registry lookup per unknown schema id, one Redis round trip); pure stages take one
-// declaration.
+// registry lookup per unknown schema id, one Redis round trip, one send); pure stages take
+// one declaration.
 import { createHash } from 'node:crypto'
 import type { ParcelDeclaration, RiskDecision } from './declaration.ts'
 import type { EnrichmentRecord } from './enrichment.ts'
 import { ParcelRiskError, type ErrorCode } from './errors.ts'
-
-export type HeaderValue = Buffer | string | ReadonlyArray<Buffer | string> | undefined
-
-/** A consumed Kafka record, as the ingest stage hands it over. */
-export interface InputRecord {
-  readonly topic: string
-  readonly partition: number
-  readonly offset: string
-  /** Producer (or log-append) timestamp, epoch ms. */
-  readonly timestampMs: number
-  readonly key: Buffer | null
-  readonly value: Buffer | null
-  readonly headers?: Readonly<Record<string, HeaderValue>>
-}
+import type { ConsumedRecord, OutgoingRecord } from './record.ts'
 
 export type Result<T> = { readonly ok: true, readonly value: T } | { readonly ok: false, readonly error: ParcelRiskError }
 
@@ -49,7 +44,7 @@ export interface Scorer {
 }
 
 export interface Stages {
-  readonly decode: (records: readonly InputRecord[]) => Promise<Array<Result<ParcelDeclaration>>>
+  readonly decode: (records: readonly ConsumedRecord[]) => Promise<Array<Result<ParcelDeclaration>>>
   readonly validate: (declaration: ParcelDeclaration, nowMs: number) => readonly Rejection[]
   readonly enrich: (declarations: readonly ParcelDeclaration[], nowMs: number) => Promise<readonly Enriched[]>
   /** The ruleset in force, read once per batch so a hot reload swaps between batches. */
@@ -64,14 +59,14 @@ export interface Stages {
 export type Stage = 'decode' | 'validate' | 'enrich' | 'score' | 'publish'
 
 export interface DeadLetter {
-  readonly source: InputRecord
+  readonly source: ConsumedRecord
   readonly code: ErrorCode
   readonly stage: Stage
   readonly message: string
 }
 
 export interface DecidedRecord {
-  readonly source: InputRecord
+  readonly source: ConsumedRecord
   readonly decision: RiskDecision
 }
 
@@ -98,7 +93,7 @@ const describeRejections = (rejections: readonly Rejection[]): string =>
  * Runs one batch. Throws only a ParcelRiskError of disposition `retry` or `crash` (a
  * dependency failed for the whole batch); the caller must not commit the batch's offsets then.
  */
-export const processBatch = async (stages: Stages, records: readonly InputRecord[]): Promise<BatchResult> => {
+export const processBatch = async (stages: Stages, records: readonly ConsumedRecord[]): Promise<BatchResult> => {
   const decisions: DecidedRecord[] = []
   const shadowDecisions: DecidedRecord[] = []
   const deadLetters: DeadLetter[] = []
@@ -107,10 +102,10 @@ export const processBatch = async (stages: Stages, records: readonly InputRecord
 
   // decode
   const decoded = await stages.decode(records)
-  const accepted: Array<{ source: InputRecord, declaration: ParcelDeclaration }> = []
+  const accepted: Array<{ source: ConsumedRecord, declaration: ParcelDeclaration }> = []
   const nowMs = stages.now()
   for (let i = 0; i < records.length; i++) {
-    const source = records[i] as InputRecord
+    const source = records[i] as ConsumedRecord
     const result = decoded[i]
     if (result === undefined) throw new ParcelRiskError('E_PIPELINE_STAGE_CONTRACT', `decode returned ${decoded.length} results for ${records.length} records`)
     if (!result.ok) {
@@ -140,11 +135,11 @@ export const processBatch = async (stages: Stages, records: readonly InputRecord
   // (two clock reads per batch) so a ruleset that scores far slower than its cost check
   // promised can be caught and reverted.
   const ruleset = stages.ruleset()
-  const scored: Array<{ declaration: ParcelDeclaration, enrichment: EnrichmentRecord | null, context: Parameters<Scorer['score']>[2], source: InputRecord }> = []
+  const scored: Array<{ declaration: ParcelDeclaration, enrichment: EnrichmentRecord | null, context: Parameters<Scorer['score']>[2], source: ConsumedRecord }> = []
   let bytes = 0
   let scoreStarted = performance.now()
   for (let i = 0; i < accepted.length; i++) {
-    const { source, declaration } = accepted[i] as { source: InputRecord, declaration: ParcelDeclaration }
+    const { source, declaration } = accepted[i] as { source: ConsumedRecord, declaration: ParcelDeclaration }
     const enrichment = enriched[i] as Enriched
     const context = { nowMs: stages.now(), receivedAtMs: source.timestampMs, inputDigest: digestOf(source.value), enrichmentMissing: enrichment.missing }
     bytes += source.value?.length ?? 0
@@ -173,3 +168,116 @@ export const processBatch = async (stages: Stages, records: readonly InputRecord
   timings.scoreMs = performance.now() - enrichedAt
   return { decisions, shadowDecisions, deadLetters, timings }
 }
+
+/** Where a chunk was read, and the offset to commit once it is done. */
+export interface ChunkPosition {
+  readonly topic: string
+  readonly partition: number
+  readonly nextOffset: string
+}
+
+/** What ingest hands over with a chunk (src/ingest/consumer.ts ChunkContext has it). */
+export interface ChunkContext extends ChunkPosition {
+  readonly lag: number
+  /** Throws unless this instance still owns the partition; called right before the send. */
+  readonly fence: () => Promise<void>
+}
+
+/** A chunk's output: decisions, challenger decisions and dead letters, sent together. */
+export interface ChunkOutput {
+  readonly decisions: readonly OutgoingRecord[]
+  readonly shadow: readonly OutgoingRecord[]
+  readonly deadLetters: readonly OutgoingRecord[]
+}
+
+export interface PublishStages {
+  readonly encode: (decision: RiskDecision) => Result<Buffer>
+  /** The dead letter of a record: its original key and bytes, the reason in headers. */
+  readonly deadLetter: (source: ConsumedRecord, failure: DeadLetter, nowMs: number) => OutgoingRecord
+  /** One send of the chunk's output; resolves once Kafka acknowledged all of it. */
+  readonly send: (output: ChunkOutput, position: ChunkPosition) => Promise<void>
+}
+
+/** Where one chunk's time went, in milliseconds, from its oldest record's timestamp on. */
+export interface ChunkTimings {
+  readonly fetchWait: number
+  readonly decode: number
+  readonly enrich: number
+  /** Scoring, deciding and encoding. */
+  readonly score: number
+  readonly publish: number
+}
+
+export interface ChunkReport {
+  readonly records: readonly ConsumedRecord[]
+  readonly result: BatchResult
+  readonly stageMs: ChunkTimings
+  /** When Kafka acknowledged the output, epoch ms. */
+  readonly ackedAtMs: number
+}
+
+/** Told of every chunk: when it arrives, and once its output is acknowledged. */
+export interface ChunkObserver {
+  readonly received: (records: readonly ConsumedRecord[], context: ChunkContext) => void
+  readonly published: (report: ChunkReport) => void
+}
+
+/**
+ * Encoding a decision cannot fail for a decision the engine built; if it does, the record is
+ * dead-lettered with the reason rather than lost.
+ */
+const encodeAll = (publish: PublishStages, decided: readonly DecidedRecord[], deadLetters: OutgoingRecord[], nowMs: number): OutgoingRecord[] => {
+  const out: OutgoingRecord[] = []
+  for (const { source, decision } of decided) {
+    const encoded = publish.encode(decision)
+    if (encoded.ok) out.push({ key: decision.declarationId, value: encoded.value })
+    else deadLetters.push(publish.deadLetter(source, { source, code: encoded.error.code, stage: 'publish', message: encoded.error.message }, nowMs))
+  }
+  return out
+}
+
+const oldestTimestamp = (records: readonly ConsumedRecord[], fallbackMs: number): number => {
+  let oldest = fallbackMs
+  for (const r of records) if (r.timestampMs < oldest) oldest = r.timestampMs
+  return oldest
+}
+
+/**
+ * The chunk handler ingest drives: decode → decide, publish, hand-off. Throws what
+ * processBatch, the fence or the send throws (a ParcelRiskError the caller classifies); the
+ * chunk's offsets must not be committed then.
+ */
+export const handleChunk = (stages: Stages, publish: PublishStages, observe: ChunkObserver) =>
+  async (records: readonly ConsumedRecord[], context: ChunkContext): Promise<void> => {
+    const handledAtMs = stages.now()
+    observe.received(records, context)
+    const result = await processBatch(stages, records)
+
+    // publish: dead letters first, so an encoding failure joins them; then one send.
+    const encodeStarted = performance.now()
+    const nowMs = stages.now()
+    const deadLetters = result.deadLetters.map((d) => publish.deadLetter(d.source, d, nowMs))
+    const output: ChunkOutput = {
+      decisions: encodeAll(publish, result.decisions, deadLetters, nowMs),
+      shadow: encodeAll(publish, result.shadowDecisions, [], nowMs),
+      deadLetters
+    }
+    await context.fence()
+    const publishStarted = performance.now()
+    await publish.send(output, context)
+    const ackedAtMs = stages.now()
+
+    // commit hand-off: returning tells ingest the output is acknowledged.
+    observe.published({
+      records,
+      result,
+      ackedAtMs,
+      stageMs: {
+        fetchWait: handledAtMs - oldestTimestamp(records, handledAtMs),
+        decode: result.timings.decodeMs,
+        enrich: result.timings.enrichMs,
+        score: result.timings.scoreMs + (publishStarted - encodeStarted),
+        publish: performance.now() - publishStarted
+      }
+    })
+  }

@@ -19,7 +19,8 @@ import { createEncoder } from './codec/encoder.ts'
 import type { ParcelDeclaration, RiskDecision } from './declaration.ts'
 import { createMemoryProfileStore } from './enrich/memory-store.ts'
 import { generateDeclarations, generateProfiles } from './generate/stream.ts'
-import { processBatch, type InputRecord, type Stages } from './pipeline.ts'
+import type { ConsumedRecord } from './record.ts'
+import { processBatch, type Stages } from './pipeline.ts'
 
 export interface WarmUpOptions {
   /** The processor's stages; enrichment is replaced by the in-memory store. */
@@ -51,9 +52,9 @@ export interface WarmUpReport {
 const SEED = 20_260_302
 
 /** Generated declarations as wire-format records, `size` at a time, made as they are needed. */
-function * generatedChunks (size: number, schemaId: number, nowMs: number): Generator<InputRecord[]> {
+function * generatedChunks (size: number, schemaId: number, nowMs: number): Generator<ConsumedRecord[]> {
   const encoder = createEncoder<ParcelDeclaration>(avroType(readSchema('ParcelDeclaration')), schemaId)
-  let chunk: InputRecord[] = []
+  let chunk: ConsumedRecord[] = []
   let offset = 0
   // Declared over the last day, so validation's date checks accept them as current.
   for (const { declaration } of generateDeclarations({ seed: SEED, startMs: nowMs - 86_400_000 })) {
@@ -85,7 +86,7 @@ export const warmUp = async (options: WarmUpOptions): Promise<WarmUpReport> => {
   let last = 0
   const source = generatedChunks(options.chunkRecords, options.declarationSchemaId, nowMs)
   while (done < options.declarations && performance.now() < deadline) {
-    const chunk = (source.next().value as InputRecord[]).slice(0, options.declarations - done)
+    const chunk = (source.next().value as ConsumedRecord[]).slice(0, options.declarations - done)
     const t0 = performance.now()
     const result = await processBatch(stages, chunk)
     for (const { decision } of result.decisions) options.encodeDecision(decision)

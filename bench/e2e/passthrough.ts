@@ -11,7 +11,8 @@ import { loadConfig } from '../../src/config.ts'
 import { createIngest } from '../../src/ingest/consumer.ts'
 import { createLogger } from '../../src/logger.ts'
 import { createKafka } from '../../src/kafka/client.ts'
-import { createProducer, createPublisher, type OutgoingRecord } from '../../src/publish/producer.ts'
+import { createProducer, createPublisher } from '../../src/publish/producer.ts'
+import type { OutgoingRecord } from '../../src/record.ts'
 import { ensureTopics } from '../../src/kafka/topics.ts'
 
 const config = loadConfig()

@@ -10,7 +10,7 @@ import { dataSetsRead, dataSetStatus, readMarkers, type DataSetStatus } from '..
 import { connectRedis } from '../enrich/redis-client.ts'
 import { loadRulesetOrThrow } from '../engine/load.ts'
 import { createLogger } from '../logger.ts'
-import type { Io } from './profiles.ts'
+import type { Io } from './args.ts'
 
 const EXIT_OK = 0
 const EXIT_FINDINGS = 1

@@ -6,7 +6,7 @@
 import { gateRuleset } from '../engine/load.ts'
 import { describeCost } from '../engine/cost.ts'
 import { schema } from '../config-schema.ts'
-import { inputBounds } from '../validate/bounds.ts'
+import { inputBounds } from '../engine/bounds.ts'
 import { defaultLimits } from '../validate/limits.ts'
 import { parseCommand, processIo, usageError } from './args.ts'
 import type { Io } from './args.ts'

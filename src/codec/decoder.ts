@@ -22,18 +22,15 @@
 // so an id first seen late in a long outage still gets its own retries.
 import type { Resolver, Type } from 'avsc'
 import { ParcelRiskError } from '../errors.ts'
+import type { ConsumedRecord, HeaderValue } from '../record.ts'
 import { avroType } from './avro-types.ts'
 import { fromJsonValue, parseJson, tooLarge } from './json-input.ts'
 import type { Registry } from './registry.ts'
 import { fail, ok, type Result } from './result.ts'
 import { HEADER_BYTES, parseFrame } from './wire-format.ts'
 
-export type HeaderValue = Buffer | string | ReadonlyArray<Buffer | string> | undefined
-
-export interface IncomingRecord {
-  readonly value: Buffer | null
-  readonly headers?: Readonly<Record<string, HeaderValue>>
-}
+/** What the decoder reads of a consumed record. */
+export type IncomingRecord = Pick<ConsumedRecord, 'value' | 'headers'>
 
 export interface DecoderConfig {
   /** Built with avroType() so block reads are bounded. */

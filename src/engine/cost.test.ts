@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { inputBounds } from '../validate/bounds.ts'
+import { inputBounds } from './bounds.ts'
 import { defaultLimits } from '../validate/limits.ts'
 import { checkCost } from './cost-check.ts'
 import { adversarialTexts, adversarialValue, encodedSize, MAX_LOOP_ITERATIONS, measureCost } from './cost.ts'

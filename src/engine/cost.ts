@@ -33,7 +33,7 @@ import type { CompiledRuleset, Diagnostic, RuleProbe } from './ruleset.ts'
 /** Most iterations a chain of nested quantifiers may make on a maximum-size declaration. */
 export const MAX_LOOP_ITERATIONS = 100_000
 
-/** The largest input the pipeline lets through to scoring (src/validate/bounds.ts). */
+/** The largest input the pipeline lets through to scoring (src/engine/bounds.ts). */
 export interface InputBounds {
   /** Longest value of a string field, by dotted path (`items.description`) or by field name. */
   readonly strings: Readonly<Record<string, number>>

@@ -3,15 +3,16 @@
 // stage reads the same markers in its own pipeline and never waits for this.
 import type { Redis } from 'ioredis'
 import type { Logger } from '../logger.ts'
-import { dataSetStatus, readMarkers, type DataSet, type DataSetStatus, type MaxAges } from './reference-data.ts'
+import { planFor } from './keys.ts'
+import { dataSetsRead, dataSetStatus, readMarkers, type DataSet, type DataSetStatus, type MaxAges } from './reference-data.ts'
 
 export interface ReferenceMonitorOptions {
   readonly redis: Redis
   readonly prefix: string
   readonly maxAgesMs: MaxAges
   readonly intervalMs: number
-  /** The data sets the active ruleset reads now (it may be reloaded). */
-  readonly read: () => ReadonlySet<DataSet>
+  /** The enrichment fields the active ruleset reads now (it may be reloaded). */
+  readonly fields: () => readonly string[]
   readonly onStatus: (status: readonly DataSetStatus[], read: ReadonlySet<DataSet>) => void
   readonly log: Logger
   readonly now?: () => number
@@ -26,9 +27,16 @@ export interface ReferenceMonitor {
 export const startReferenceMonitor = (options: ReferenceMonitorOptions): ReferenceMonitor => {
   const now = options.now ?? Date.now
   let last = ''
+  // The data sets those fields need, worked out again only when a reload changed the fields.
+  let readSets: { fields: readonly string[], sets: ReadonlySet<DataSet> } | undefined
+  const setsRead = (): ReadonlySet<DataSet> => {
+    const fields = options.fields()
+    if (readSets?.fields !== fields) readSets = { fields, sets: new Set(dataSetsRead(planFor(fields).families)) }
+    return readSets.sets
+  }
   const refresh = async (): Promise<void> => {
     const status = dataSetStatus(await readMarkers(options.redis, options.prefix), now(), options.maxAgesMs)
-    const read = options.read()
+    const read = setsRead()
     options.onStatus(status, read)
     // One log line per change of what is unusable, not one per check.
     const unusable = status.filter((s) => read.has(s.dataSet) && s.state !== 'fresh').map((s) => `${s.dataSet}:${s.state}`).join(',')

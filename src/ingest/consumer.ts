@@ -32,7 +32,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs'
 import type { KafkaConfig } from '../config.ts'
 import { isParcelRiskError, ParcelRiskError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
-import type { InputRecord } from '../pipeline.ts'
+import type { ConsumedRecord } from '../record.ts'
 
 /**
  * The kafka slice under its config-table names, plus the topic to read. kafka.deliveryMode
@@ -66,7 +66,7 @@ export interface ChunkContext {
 }
 
 /** Processes one chunk; resolves once its output is acknowledged. Throws ParcelRiskError. */
-export type ChunkHandler = (records: readonly InputRecord[], context: ChunkContext) => Promise<void>
+export type ChunkHandler = (records: readonly ConsumedRecord[], context: ChunkContext) => Promise<void>
 
 export interface Ingest {
   start (): Promise<void>
@@ -84,14 +84,15 @@ export interface IngestDeps {
   readonly onFatal: (err: unknown) => void
 }
 
-const toInput = (topic: string, partition: number, m: KafkaMessage): InputRecord => ({
+/** The one place a kafkajs message becomes the record every later stage reads. */
+const consumed = (topic: string, partition: number, m: KafkaMessage): ConsumedRecord => ({
   topic,
   partition,
   offset: m.offset,
   timestampMs: Number(m.timestamp),
   key: m.key,
   value: m.value,
-  headers: m.headers as InputRecord['headers']
+  headers: m.headers
 })
 
 /** Shortest gap between two offset commits (see the header). */
@@ -183,9 +184,9 @@ export const createIngest = (deps: IngestDeps): Ingest => {
     for (let start = 0; start < messages.length; start += config.maxBatchRecords) {
       if (!isRunning() || isStale()) return
       const chunk = messages.slice(start, start + config.maxBatchRecords)
-      const records = chunk.map((m) => toInput(topic, partition, m))
-      const first = records[0] as InputRecord
-      const last = records[records.length - 1] as InputRecord
+      const records = chunk.map((m) => consumed(topic, partition, m))
+      const first = records[0] as ConsumedRecord
+      const last = records[records.length - 1] as ConsumedRecord
       const fence = async (): Promise<void> => {
         try {
           await heartbeat()

@@ -4,9 +4,10 @@
 // exactly as they are, so running this on every start is harmless; the report says what was
 // found, for the start-up log. profile-updates is compacted: it holds the latest profile per
 // entity key, and a new Redis can be rebuilt by reading it from the beginning.
-import type { Admin, ITopicConfig } from 'kafkajs'
+import type { Admin, ITopicConfig, Kafka } from 'kafkajs'
 import type { KafkaConfig } from '../config.ts'
 import { ParcelRiskError } from '../errors.ts'
+import type { Logger } from '../logger.ts'
 
 export type TopicSettings = Pick<KafkaConfig, 'topics' | 'topicPartitions' | 'topicReplicationFactor'>
 
@@ -50,5 +51,18 @@ export const ensureTopics = async (
     return { created: missing.map((t) => t.topic), existing }
   } catch (err) {
     throw new ParcelRiskError('E_PUBLISH_TOPIC_SETUP', `cannot create topics ${names.join(', ')}: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+/** ensureTopics through an admin client of its own, connected for the call; logs what it created. */
+export const createMissingTopics = async (kafka: Pick<Kafka, 'admin'>, settings: TopicSettings, log: Logger): Promise<TopicsReport> => {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const report = await ensureTopics(admin, settings)
+    if (report.created.length > 0) log.info({ created: report.created }, 'topics created')
+    return report
+  } finally {
+    await admin.disconnect()
   }
 }

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { buildDeadLetter, deadLetterHeaders, maxMessageLength, type SourceRecord } from './dead-letter.ts'
+import { buildDeadLetter, deadLetterHeaders, maxMessageLength } from './dead-letter.ts'
+import type { ConsumedRecord } from '../record.ts'
 
-const source = (overrides: Partial<SourceRecord> = {}): SourceRecord => ({
-  topic: 'declarations', partition: 7, offset: '123456789012', timestamp: '1780000000000',
+const source = (overrides: Partial<ConsumedRecord> = {}): ConsumedRecord => ({
+  topic: 'declarations', partition: 7, offset: '123456789012', timestampMs: 1780000000000,
   key: Buffer.from('decl-1'), value: Buffer.from([0x00, 0x00, 0x00, 0x00, 0x2a, 0xff, 0xfe, 0x80]),
   headers: { 'content-type': Buffer.from('application/json'), trace: [Buffer.from('a'), Buffer.from('b')] },
   ...overrides

@@ -13,8 +13,7 @@
 //
 // The original headers are kept. One whose name is already taken (a record dead-lettered
 // twice, after a replay) is kept under `parcel-risk.original.<name>`.
-import type { IHeaders } from 'kafkajs'
-import type { OutgoingRecord } from './producer.ts'
+import type { ConsumedRecord, Headers, OutgoingRecord } from '../record.ts'
 
 export type FailureStage = 'decode' | 'validate' | 'enrich' | 'score' | 'publish'
 
@@ -31,18 +30,6 @@ export const deadLetterHeaders = {
 
 export const originalHeaderPrefix = 'parcel-risk.original.'
 
-/** A consumed record as it came from Kafka (kafkajs's message plus where it was read). */
-export interface SourceRecord {
-  readonly topic: string
-  readonly partition: number
-  readonly offset: string
-  /** Epoch milliseconds as kafkajs gives it. */
-  readonly timestamp: string
-  readonly key: Buffer | null
-  readonly value: Buffer | null
-  readonly headers?: IHeaders
-}
-
 export interface Failure {
   readonly code: string
   readonly stage: FailureStage
@@ -53,10 +40,10 @@ export const maxMessageLength = 1_000
 
 const ownNames: ReadonlySet<string> = new Set(Object.values(deadLetterHeaders))
 
-export const buildDeadLetter = (source: SourceRecord, failure: Failure, now: number = Date.now()): OutgoingRecord => {
+export const buildDeadLetter = (source: ConsumedRecord, failure: Failure, now: number = Date.now()): OutgoingRecord => {
   const message = failure.message.length > maxMessageLength ? `${failure.message.slice(0, maxMessageLength - 1)}…` : failure.message
   // No prototype: a header named __proto__ stays an ordinary header.
-  const headers: IHeaders = Object.assign(Object.create(null) as IHeaders, {
+  const headers: Headers = Object.assign(Object.create(null) as Headers, {
     [deadLetterHeaders.code]: failure.code,
     [deadLetterHeaders.stage]: failure.stage,
     [deadLetterHeaders.message]: message,
@@ -64,7 +51,7 @@ export const buildDeadLetter = (source: SourceRecord, failure: Failure, now: num
     [deadLetterHeaders.sourceTopic]: source.topic,
     [deadLetterHeaders.sourcePartition]: String(source.partition),
     [deadLetterHeaders.sourceOffset]: source.offset,
-    [deadLetterHeaders.sourceTimestamp]: source.timestamp
+    [deadLetterHeaders.sourceTimestamp]: String(source.timestampMs)
   })
   if (source.headers !== undefined) {
     for (const [name, value] of Object.entries(source.headers)) {

@@ -4,15 +4,10 @@
 // committed. The record-building (topicMessages) and the send-and-classify step (sendWith)
 // take any kafkajs Sender, so the exactly-once path passes a Transaction instead of the
 // producer and shares everything else.
-import { Partitioners, type IHeaders, type Kafka, type Message, type Producer, type RecordMetadata, type Sender, type TopicMessages } from 'kafkajs'
+import { Partitioners, type Kafka, type Message, type Producer, type RecordMetadata, type Sender, type TopicMessages } from 'kafkajs'
 import type { TopicsConfig } from '../config.ts'
 import { ParcelRiskError } from '../errors.ts'
-
-export interface OutgoingRecord {
-  readonly key: Buffer | string | null
-  readonly value: Buffer | null
-  readonly headers?: IHeaders
-}
+import type { OutgoingRecord } from '../record.ts'
 
 export interface PublishBatch {
   /** Encoded RiskDecisions, keyed by declarationId. */

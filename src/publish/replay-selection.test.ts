@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { buildDeadLetter, type SourceRecord } from './dead-letter.ts'
+import type { ConsumedRecord } from '../record.ts'
+import { buildDeadLetter } from './dead-letter.ts'
 import { deadLetteredAtMs, ledgerKey, matches, originalHeaders, redrive, select, type DeadLetterRecord, type ReplayFilter, type ReplaySummary } from './replay-selection.ts'
 
-const source = (overrides: Partial<SourceRecord> = {}): SourceRecord => ({
-  topic: 'declarations', partition: 3, offset: '41', timestamp: '1780000000000',
+const source = (overrides: Partial<ConsumedRecord> = {}): ConsumedRecord => ({
+  topic: 'declarations', partition: 3, offset: '41', timestampMs: 1780000000000,
   key: Buffer.from('decl-1'), value: Buffer.from([0, 0, 0, 0, 9, 1, 2]),
   headers: { 'content-type': Buffer.from('application/vnd.apache.avro+binary'), trace: Buffer.from('t-1') },
   ...overrides
 })
 
 /** A dead letter as read back from the dead-letter topic at `offset`. */
-const deadLetter = (code: string, atMs: number, offset: string, original: Partial<SourceRecord> = {}): DeadLetterRecord => {
+const deadLetter = (code: string, atMs: number, offset: string, original: Partial<ConsumedRecord> = {}): DeadLetterRecord => {
   const out = buildDeadLetter(source(original), { code, stage: 'decode', message: 'm' }, atMs)
   return { topic: 'declarations-dlq', partition: 0, offset, timestamp: String(atMs + 2), key: out.key as Buffer, value: out.value as Buffer, headers: out.headers }
 }

@@ -5,9 +5,10 @@ import { ConfigResourceTypes, type Admin, type Consumer, type IHeaders, type Kaf
 import { loadConfig, type KafkaConfig } from '../../src/config.ts'
 import { ParcelRiskError } from '../../src/errors.ts'
 import { createLogger } from '../../src/logger.ts'
-import { buildDeadLetter, type SourceRecord } from '../../src/publish/dead-letter.ts'
+import { buildDeadLetter } from '../../src/publish/dead-letter.ts'
 import { createKafka } from '../../src/kafka/client.ts'
-import { createProducer, createPublisher, type OutgoingRecord, type Publisher } from '../../src/publish/producer.ts'
+import { createProducer, createPublisher, type Publisher } from '../../src/publish/producer.ts'
+import type { ConsumedRecord, OutgoingRecord } from '../../src/record.ts'
 import { ensureTopics } from '../../src/kafka/topics.ts'
 
 const services = inject('services')
@@ -105,15 +106,15 @@ describe('publish > kafka', () => {
     }))
     const shadow: OutgoingRecord[] = decisions.slice(0, 3).map((d) => ({ ...d, headers: { 'parcel-risk.ruleset': 'challenger' } }))
     // Not UTF-8 anywhere: a lone continuation byte, an overlong encoding, a lone surrogate.
-    const sources: SourceRecord[] = [
-      { topic: config.topics.declarations, partition: 2, offset: '41', timestamp: '1780000000000', key: Buffer.from([0xc0, 0xaf, 0x00]), value: Buffer.from([0x80, 0xfe, 0xed, 0xa0, 0x80, 0x00, 0xff]), headers: { 'x-trace': Buffer.from([0xff, 0x00, 0x01]) } },
-      { topic: config.topics.declarations, partition: 0, offset: '7', timestamp: '1780000000001', key: null, value: Buffer.from('{"declarationId": 1', 'utf8'), headers: { 'content-type': Buffer.from('application/json'), multi: [Buffer.from('a'), Buffer.from('b')] } },
-      { topic: config.topics.declarations, partition: 1, offset: '0', timestamp: '1780000000002', key: Buffer.from('k3'), value: Buffer.alloc(0) }
+    const sources: ConsumedRecord[] = [
+      { topic: config.topics.declarations, partition: 2, offset: '41', timestampMs: 1780000000000, key: Buffer.from([0xc0, 0xaf, 0x00]), value: Buffer.from([0x80, 0xfe, 0xed, 0xa0, 0x80, 0x00, 0xff]), headers: { 'x-trace': Buffer.from([0xff, 0x00, 0x01]) } },
+      { topic: config.topics.declarations, partition: 0, offset: '7', timestampMs: 1780000000001, key: null, value: Buffer.from('{"declarationId": 1', 'utf8'), headers: { 'content-type': Buffer.from('application/json'), multi: [Buffer.from('a'), Buffer.from('b')] } },
+      { topic: config.topics.declarations, partition: 1, offset: '0', timestampMs: 1780000000002, key: Buffer.from('k3'), value: Buffer.alloc(0) }
     ]
     const deadLetters = [
-      buildDeadLetter(sources[0] as SourceRecord, { code: 'E_DECODE_MAGIC_BYTE', stage: 'decode', message: 'first byte is 0x80, not the wire-format magic byte 0' }, 1_780_000_000_100),
-      buildDeadLetter(sources[1] as SourceRecord, { code: 'E_DECODE_JSON_SYNTAX', stage: 'decode', message: 'unexpected end of JSON input at 19' }, 1_780_000_000_200),
-      buildDeadLetter(sources[2] as SourceRecord, { code: 'E_DECODE_TRUNCATED', stage: 'decode', message: 'record is 0 bytes' }, 1_780_000_000_300)
+      buildDeadLetter(sources[0] as ConsumedRecord, { code: 'E_DECODE_MAGIC_BYTE', stage: 'decode', message: 'first byte is 0x80, not the wire-format magic byte 0' }, 1_780_000_000_100),
+      buildDeadLetter(sources[1] as ConsumedRecord, { code: 'E_DECODE_JSON_SYNTAX', stage: 'decode', message: 'unexpected end of JSON input at 19' }, 1_780_000_000_200),
+      buildDeadLetter(sources[2] as ConsumedRecord, { code: 'E_DECODE_TRUNCATED', stage: 'decode', message: 'record is 0 bytes' }, 1_780_000_000_300)
     ]
 
     const acks = await publisher.publishBatch({ decisions, deadLetters, shadow })

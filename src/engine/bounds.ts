@@ -4,10 +4,10 @@
 // format; the enrichment record's strings (hashes, enumerations) stay short, and the default
 // covers them.
 
-import type { InputBounds } from '../engine/cost.ts'
-import { codeTextMax } from './fields.ts'
-import { maxLength } from './limits.ts'
-import type { ValidationLimits } from './limits.ts'
+import type { InputBounds } from './cost.ts'
+import { codeTextMax } from '../validate/fields.ts'
+import { maxLength } from '../validate/limits.ts'
+import type { ValidationLimits } from '../validate/limits.ts'
 
 export const inputBounds = (limits: ValidationLimits): InputBounds => Object.freeze({
   strings: Object.freeze({

@@ -11,9 +11,14 @@
 // Storage (see keys.ts): one hash per entity, `{p}agg:{c|s|i}:{id}`, one integer field per
 // bucket and measure: 4·hourNo (count) and 4·hourNo+1 (EUR cents) for hour buckets,
 // 4·qNo+2 and 4·qNo+3 for quarter buckets. Integer names parse with one tonumber() in Lua;
-// the h/q-prefixed strings they replace cost three string.sub calls a field. A bucket older than its window is deleted by the next write
-// to that entity; the whole hash expires 7 d after the end of its newest quarter bucket (set
-// when that bucket is created), so an entity that goes quiet costs nothing after a week.
+// the h/q-prefixed strings they replace cost three string.sub calls a field. A bucket older
+// than its window is deleted by the next write to that entity, so a parcel declared an hour
+// or more behind the newest one counted for the entity finds the start of its own 24 h window
+// gone and reads a lower 24 h count than the in-memory aggregates below, which keep every
+// bucket (in declaration order the two agree on every counter; test/integration/
+// aggregates.test.ts pins both). The whole hash expires 7 d after the end of its newest
+// quarter bucket (set when that bucket is created), so an entity that goes quiet costs
+// nothing after a week.
 // Idempotence and identical replays: `{p}answers:{hourNo}` maps `declarationId#version` of
 // every parcel counted in that hour to the values the script gave it the first time
 // (`{mask}:{12 numbers}`, or '' when it was counted by a catch-up and given nothing) and

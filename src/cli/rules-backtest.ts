@@ -10,10 +10,10 @@ import { EXIT_OK, parseCommand, processIo, usageError } from './args.ts'
 import type { Io } from './args.ts'
 import { createLineChecker } from './declaration-lines.ts'
 import { compileOrReport, findRulesetDirs } from './rulesets.ts'
-import { BATCH_LINES, loadEnrichment, scoreBatch } from './score.ts'
+import { BATCH_LINES, loadEnrichment, scoreBatch, unknownRead, warnUnknown } from './score.ts'
 
 const USAGE = `usage: parcel-risk rules backtest --champion DIR --challenger DIR --input FILE
-                                [--profiles FILE] [--now ISO] [--json FILE] [--show N]
+                                [--profiles FILE] [--empty SETS] [--now ISO] [--json FILE] [--show N]
 
 Scores every declaration of FILE (NDJSON) with both rulesets and prints, side by side, the
 hold rate, decisions per action and hits per rule, then the declarations whose action
@@ -23,6 +23,7 @@ changed.
   --challenger DIR  the candidate ruleset
   --input FILE      declarations, NDJSON
   --profiles FILE   ProfileUpdate NDJSON to enrich from (see 'parcel-risk score --help')
+  --empty SETS      data sets complete with what --profiles carries of them, even nothing
   --now ISO         decision time (default: the current time)
   --json FILE       also write the full report, every changed decision included, as JSON
   --show N          changed decisions to list in the table (default 20)
@@ -36,7 +37,7 @@ const spec = {
   usage: USAGE,
   options: {
     champion: { type: 'string' }, challenger: { type: 'string' }, input: { type: 'string' }, profiles: { type: 'string' },
-    now: { type: 'string' }, json: { type: 'string' }, show: { type: 'string' }
+    empty: { type: 'string' }, now: { type: 'string' }, json: { type: 'string' }, show: { type: 'string' }
   },
   maxPositionals: 0
 } as const
@@ -116,7 +117,7 @@ export const formatReport = (r: BacktestReport, show: number): string => {
 export const run = async (argv: readonly string[], io: Io = processIo): Promise<number> => {
   const args = parseCommand(argv, spec, io)
   if (!args.ok) return args.exitCode
-  const { champion, challenger, input, profiles, now, json } = args.values
+  const { champion, challenger, input, profiles, empty, now, json } = args.values
   if (champion === undefined || challenger === undefined || input === undefined) {
     return usageError(spec, io, '--champion, --challenger and --input are required').exitCode
   }
@@ -127,13 +128,14 @@ export const run = async (argv: readonly string[], io: Io = processIo): Promise<
   for (const dir of [champion, challenger]) {
     if (findRulesetDirs(dir)[0] !== dir) return usageError(spec, io, `${dir} is not a ruleset directory (no ruleset.yaml)`).exitCode
   }
-  const store = loadEnrichment(profiles, nowMs)
+  const store = loadEnrichment(profiles, nowMs, empty)
   if (typeof store === 'string') return usageError(spec, io, store).exitCode
   let text: string
   try { text = readFileSync(input, 'utf8') } catch (err) { return usageError(spec, io, `cannot read --input: ${(err as Error).message}`).exitCode }
   const a = await compileOrReport(champion, io)
   const b = await compileOrReport(challenger, io)
   if (a === null || b === null) return usageError(spec, io, 'a ruleset does not compile').exitCode
+  warnUnknown(io, unknownRead(store, [a, b]))
 
   const check = createLineChecker()
   const sa = side(a)

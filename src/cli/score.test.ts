@@ -63,6 +63,24 @@ describe('cli > score', () => {
     expect(decisions[0]?.gates).toEqual(['GATE-WATCHLIST-SELLER'])
   })
 
+  it('treats a data set the profiles file carries nothing of as unknown, unless --empty names it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'profiles-'))
+    const profiles = join(dir, 'profiles.ndjson')
+    writeFileSync(profiles, `${JSON.stringify({
+      kind: 'WATCHLIST', updatedAt: 1, sourceSystem: 'test', seller: null, consignee: null, aeo: null, iossRegistry: null,
+      watchlist: { listId: 'dnl-parties', op: 'ADD', entityType: 'PARTY_NAME', value: 'SOMEONE ELSE LTD', reason: null, expiresAt: null }
+    })}\n`)
+    const unknown = await scoreLines([declaration({ declarationId: 'u' })], ['--profiles', profiles])
+    expect(unknown.code).toBe(0)
+    expect(unknown.decisions[0]?.enrichment.status).toBe('DEGRADED')
+    expect(unknown.decisions[0]?.enrichment.missing).toEqual(expect.arrayContaining(['seller', 'ioss']))
+    expect(unknown.decisions[0]?.enrichment.missing).not.toContain('watchlist')
+    expect(unknown.err).toContain('--profiles carries nothing of')
+    const known = await scoreLines([declaration({ declarationId: 'k' })], ['--profiles', profiles, '--empty', 'ioss,aeo,seller,consignee'])
+    expect(known.decisions[0]?.enrichment).toEqual({ status: 'OK', missing: [] })
+    expect(known.err).not.toContain('carries nothing of')
+  })
+
   it('reads stdin and writes stdout by default', async () => {
     const io = { ...memoryIo(), stdin: Readable.from([`${declaration({ declarationId: 's1' })}\n{"broken"\n`]) }
     expect(await run(['--rules', RULES, '--now', NOW], io)).toBe(0)
@@ -75,6 +93,8 @@ describe('cli > score', () => {
     [['--rules', RULES, '--now', 'tomorrow'], 'not an ISO-8601 time'],
     [['--rules', tmpdir()], 'is not a ruleset directory'],
     [['--rules', RULES, '--profiles', join(tmpdir(), 'no-such-profiles.ndjson')], 'cannot read --profiles'],
+    [['--rules', RULES, '--profiles', join(tmpdir(), 'no-such-profiles.ndjson'), '--empty', 'sellers'], '--empty: unknown data set sellers'],
+    [['--rules', RULES, '--empty', 'seller'], '--empty goes with --profiles'],
     [['--rules', RULES, '--output', join(tmpdir(), 'no-such-dir', 'out.ndjson')], 'cannot write --output'],
     [['--rules', RULES, '--input', join(tmpdir(), 'no-such-input.ndjson'), '--output', join(tmpdir(), 'score-out.ndjson')], 'stopped after 0 lines: ENOENT']
   ])('argv %j is a usage error (exit 2)', async (argv, message) => {

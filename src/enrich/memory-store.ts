@@ -4,6 +4,9 @@
 // backtest sees what the processor would have seen. Every parcel is counted whatever its age
 // (a backtest replays old declarations), and aggregates are not pruned: a run lives
 // as long as one offline job.
+// As in Redis, a data set nobody loaded is unknown, not empty: with `loaded` given, the data
+// sets outside it are reported missing (their rules take the fallback action) instead of
+// answering every lookup with "not listed", "not registered".
 import type { ParcelDeclaration, ProfileUpdate } from '../declaration.ts'
 import { createMemoryAggregates, OUTPUT_STRIDE } from './buckets.ts'
 import { defaultFxToEur, type FxToEur } from './fx.ts'
@@ -11,17 +14,22 @@ import { DEFAULT_PREFIX, keyLayout, PROFILE_FIELDS } from './keys.ts'
 import { createIdentityHasher } from './normalise.ts'
 import { mergeWatch, writeFor, type ProfileWrite } from './profile-write.ts'
 import { buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Hash, type RecordConfig } from './record.ts'
+import { DATA_SETS, type DataSet } from './reference-data.ts'
 import { entryOf, ownOf, planOf, resultOf, type EnrichmentResult, type ProfileStore } from './store.ts'
 
 export interface MemoryStoreConfig {
   readonly identityKey: string
   readonly fx?: FxToEur
   readonly record?: RecordConfig
+  /** The data sets loaded completely; the others are unknown. Default: every data set. */
+  readonly loaded?: ReadonlySet<DataSet>
 }
 
 export interface MemoryProfileStore extends ProfileStore {
   readonly apply: (write: ProfileWrite) => boolean
   readonly applyUpdates: (updates: Iterable<ProfileUpdate>) => number
+  /** The data sets this store knows (loaded completely). */
+  readonly loaded: ReadonlySet<DataSet>
 }
 
 export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfileStore => {
@@ -52,8 +60,10 @@ export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfi
     }
   }
 
-  const read = (key: string | null, fields: readonly string[]): Hash => {
+  const known = (set: DataSet): boolean => config.loaded === undefined || config.loaded.has(set)
+  const read = (set: DataSet, key: string | null, fields: readonly string[]): Hash | undefined => {
     if (key === null) return null
+    if (!known(set)) return undefined
     const h = hashes.get(key)
     return h === undefined ? null : fields.map((f) => h[f] ?? null)
   }
@@ -73,11 +83,11 @@ export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfi
       }
       const missing: string[] = []
       const record = buildRecord(d, k, {
-        seller: read(k.seller, PROFILE_FIELDS.seller),
-        aeo: read(k.aeo, PROFILE_FIELDS.aeo),
-        consignee: read(k.consignee, PROFILE_FIELDS.consignee),
-        ioss: read(k.ioss, PROFILE_FIELDS.ioss),
-        watch: [...k.sellerWatch, ...k.consigneeWatch].map((f) => watch.get(f) ?? null),
+        seller: read('seller', k.seller, PROFILE_FIELDS.seller),
+        aeo: read('aeo', k.aeo, PROFILE_FIELDS.aeo),
+        consignee: read('consignee', k.consignee, PROFILE_FIELDS.consignee),
+        ioss: read('ioss', k.ioss, PROFILE_FIELDS.ioss),
+        watch: known('watchlist') ? [...k.sellerWatch, ...k.consigneeWatch].map((f) => watch.get(f) ?? null) : undefined,
         aggregates: counts,
         aggregatesOffset: 0,
         own
@@ -97,6 +107,7 @@ export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfi
       }
       return applied
     },
+    loaded: config.loaded ?? new Set(DATA_SETS),
     close: async () => {}
   }
 }

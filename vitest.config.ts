@@ -41,6 +41,22 @@ export default defineConfig({
       },
       {
         test: {
+          // The secured profile (`npm run test:secure`, never `npm test`): the product against
+          // Kafka SASL_SSL with ACLs, the registry behind HTTPS and basic auth and Redis TLS
+          // with an ACL user. Its setup starts `stack up --secure` unless it is running.
+          name: 'secure',
+          include: ['test/secure/**/*.test.ts'],
+          environment: 'node',
+          sequence: { groupOrder: 1 },
+          globalSetup: ['test/secure/global-setup.ts'],
+          setupFiles: ['test/integration/worker-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 180_000
+        }
+      },
+      {
+        test: {
           // The container path, run by `npm run test:containers` (never by `npm test`, which
           // must pass where no container engine exists): Kafka, the registry and Redis from
           // the project's images through testcontainers, the smoke suites and the processor

@@ -19,6 +19,13 @@ export const catalogue = {
   E_CONFIG_INVALID: { disposition: 'crash', doc: 'One or more configuration keys are missing or invalid; the message lists every bad key.' },
   E_STACK_TOOL_MISSING: { disposition: 'crash', doc: 'The local stack needs a tool (java 17+, mvn, redis-server) that is not installed; the message gives the install command.' },
   E_STACK_PORT_TAKEN: { disposition: 'crash', doc: 'A port the local stack needs cannot be bound (a listener or an outgoing connection holds it); the message names each port, its holder when it can be found and the variable that moves it. `stack up` exits 3.' },
+  // --- refused by a secured service (src/refusals.ts): `run`, `generate --to-topic` and
+  // `profiles load|status` exit 3 -----------------------------------------------------------
+  E_KAFKA_AUTH_FAILED: { disposition: 'crash', doc: 'Kafka refused the SASL authentication: wrong user name or password (`kafka.sasl.*`), or a mechanism the broker does not enable. The message names the user, never the password. Exit 3.' },
+  E_KAFKA_NOT_AUTHORISED: { disposition: 'crash', doc: 'Kafka authenticated the user but an ACL is missing (TOPIC_/GROUP_/TRANSACTIONAL_ID_/CLUSTER_AUTHORIZATION_FAILED); the message names the user, the kind of resource refused and every topic, group and transactional id the command needs with its operation. Exit 3.' },
+  E_TLS_UNTRUSTED: { disposition: 'crash', doc: 'A service\'s TLS certificate does not verify: not signed by a trusted CA (set `kafka.tls.caFile`, `redis.tls.caFile` or `registry.caFile`), expired, or not issued for the host name. A CA file that does not exist is `E_CONFIG_INVALID`. Exit 3.' },
+  E_REGISTRY_AUTH: { disposition: 'crash', doc: 'The schema registry answered 401 or 403: missing or wrong `registry.username`/`registry.password`, or a user without the right. Exit 3.' },
+  E_REDIS_AUTH: { disposition: 'crash', doc: 'Redis refused: NOAUTH or WRONGPASS (missing or wrong `redis.username`/`redis.password`), or NOPERM (the ACL user may not run a command or touch a key parcel-risk uses; README "Secured deployment" lists them). Exit 3.' },
   // --- pipeline -------------------------------------------------------------------------
   E_PIPELINE_SCORE_FAILED: { disposition: 'reject', doc: 'The ruleset as a whole failed on a declaration (a single failing rule is an `error` outcome and a fail-closed HOLD instead); the record is dead-lettered with the engine\'s message.' },
   E_PIPELINE_STAGE_CONTRACT: { disposition: 'crash', doc: 'A stage returned a different number of results than it was given records: a defect, so the process stops instead of guessing which record is which.' },

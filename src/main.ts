@@ -9,6 +9,7 @@
 import { fileURLToPath } from 'node:url'
 import { createDeclarationDecoder, registerProcessorSchemas } from './codec/records.ts'
 import { createRegistry } from './codec/registry.ts'
+import { classifyRefusal, EXIT_REFUSED, processorNeeds } from './refusals.ts'
 import { loadConfig, type Config } from './config.ts'
 import { startProfileConsumer } from './enrich/profile-consumer.ts'
 import { connectRedis } from './enrich/redis-client.ts'
@@ -175,6 +176,12 @@ export const run = async (): Promise<number> => {
   try {
     processor = await startProcessor(config, log, (err) => { fatal(err) })
   } catch (err) {
+    // Refused by a secured service (authentication, ACL, TLS): its own code and exit status.
+    const refusal = classifyRefusal(err, processorNeeds(config))
+    if (refusal !== undefined) {
+      log.fatal({ code: refusal.code, detail: refusal.message }, 'start-up refused')
+      return EXIT_REFUSED
+    }
     log.fatal({ err, code: isParcelRiskError(err) ? err.code : undefined }, 'start-up failed')
     return isParcelRiskError(err) && err.code === 'E_CONFIG_INVALID' ? 2 : 1
   }

@@ -14,6 +14,7 @@ import type { ParcelDeclaration } from '../declaration.ts'
 import { createRng } from '../generate/rng.ts'
 import { DEFAULT_START_MS, generateDeclarations, generateProfiles } from '../generate/stream.ts'
 import { createKafka } from '../kafka/client.ts'
+import { classifyRefusal } from '../refusals.ts'
 import { createLogger } from '../logger.ts'
 import { openTopicWriter } from '../publish/topic-writer.ts'
 
@@ -113,21 +114,26 @@ const topicSink = async (topic: string): Promise<Sink> => {
   // The processor's own configuration (environment, PARCEL_RISK_CONFIG_FILE): the same
   // brokers, TLS, SASL and registry credentials.
   const config = loadConfig()
+  const context = { kafkaUser: config.kafka.sasl.username, kafkaNeeds: { write: [topic] } }
   const registry = createRegistry(config.registry)
   const schema = readSchema('ParcelDeclaration')
-  const schemaId = await registry.register(`${topic}-value`, schema)
+  let schemaId: number
+  try { schemaId = await registry.register(`${topic}-value`, schema) } catch (err) { throw classifyRefusal(err, context, 'registry') ?? err }
   const encoder = createEncoder<ParcelDeclaration>(avroType(schema), schemaId)
   const kafka = createKafka({ ...config.kafka, clientId: 'parcel-risk-generate' }, createLogger({ level: 'error' }))
-  const writer = await openTopicWriter(kafka, {
-    topic, partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplicationFactor, batchSize: 500
-  })
+  let writer: Awaited<ReturnType<typeof openTopicWriter>>
+  try {
+    writer = await openTopicWriter(kafka, {
+      topic, partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplicationFactor, batchSize: 500
+    })
+  } catch (err) { throw classifyRefusal(err, context, 'kafka') ?? err }
   return {
     put: async (d) => {
       const encoded = encoder.encode(d)
       if (!encoded.ok) throw encoded.error
-      await writer.write(d.declarationId, encoded.value)
+      try { await writer.write(d.declarationId, encoded.value) } catch (err) { throw classifyRefusal(err, context, 'kafka') ?? err }
     },
-    close: writer.close
+    close: async () => { try { await writer.close() } catch (err) { throw classifyRefusal(err, context, 'kafka') ?? err } }
   }
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // parcel-risk: one binary, one sub-command per file in this folder.
 // Exit codes: 0 ok, 1 findings (e.g. failing rule tests), 2 usage or config error,
+// 3 refused by a secured service (authentication, ACL, TLS: src/refusals.ts),
 // 4 a dependency stayed unavailable through the command's retries (E_KAFKA_UNAVAILABLE).
 import { isParcelRiskError } from '../errors.ts'
+import { classifyRefusal, EXIT_REFUSED } from '../refusals.ts'
 import { commands, usage } from './commands.ts'
 
 /** Errors that mean a service the command needs stayed down through its retries: exit 4. */
@@ -25,9 +27,11 @@ const main = async (argv: readonly string[]): Promise<number> => {
 
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code },
-  (err: unknown) => {
+  (thrown: unknown) => {
+    const refusal = classifyRefusal(thrown)
+    const err = refusal ?? thrown
     const code = isParcelRiskError(err) ? `${err.code}: ` : ''
     process.stderr.write(`parcel-risk: ${code}${err instanceof Error ? err.message : String(err)}\n`)
-    process.exitCode = isParcelRiskError(err) && DEPENDENCY_UNAVAILABLE.has(err.code) ? 4 : 2
+    process.exitCode = refusal !== undefined ? EXIT_REFUSED : isParcelRiskError(err) && DEPENDENCY_UNAVAILABLE.has(err.code) ? 4 : 2
   }
 )

@@ -8,6 +8,7 @@ import { loadConfig } from '../config.ts'
 import { planFor } from '../enrich/keys.ts'
 import { dataSetsRead, dataSetStatus, readMarkers, type DataSetStatus } from '../enrich/reference-data.ts'
 import { connectRedis } from '../enrich/redis-client.ts'
+import { classifyRefusal, EXIT_REFUSED } from '../refusals.ts'
 import { loadRulesetOrThrow } from '../engine/load.ts'
 import { createLogger } from '../logger.ts'
 import type { Io } from './args.ts'
@@ -57,6 +58,8 @@ export const status = async (argv: readonly string[], io: Io, usage: string): Pr
   const url = args.values.redis ?? config.redis.url
   let redis
   try { redis = await connectRedis({ ...config.redis, url }, createLogger({ level: 'silent' }), 10_000) } catch (err) {
+    const refusal = classifyRefusal(err, { redisUser: config.redis.username }, 'redis')
+    if (refusal !== undefined) { io.stderr.write(`parcel-risk profiles: ${refusal.code}: ${refusal.message}\n`); return EXIT_REFUSED }
     io.stderr.write(`parcel-risk profiles: cannot reach Redis at ${url}: ${(err as Error).message}\n`)
     return EXIT_USAGE
   }

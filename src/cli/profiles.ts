@@ -14,6 +14,7 @@ import { DATA_SETS, dataSetOfKind, writeMarkers, type DataSet, type SyncMarker }
 import { writeFor, type ProfileWrite } from '../enrich/profile-write.ts'
 import { loadConfig } from '../config.ts'
 import { connectRedis } from '../enrich/redis-client.ts'
+import { classifyRefusal, EXIT_REFUSED } from '../refusals.ts'
 import { createProfileWriter } from '../enrich/redis-writer.ts'
 
 export interface Io {
@@ -99,6 +100,8 @@ export const run = async (argv: readonly string[], io: Io = { stdout: process.st
   const log = createLogger({ level: 'silent' })
   let redis
   try { redis = await connectRedis({ ...config, url }, log, 30_000) } catch (err) {
+    const refusal = classifyRefusal(err, { redisUser: config.username }, 'redis')
+    if (refusal !== undefined) { io.stderr.write(`parcel-risk profiles: ${refusal.code}: ${refusal.message}\n`); return EXIT_REFUSED }
     io.stderr.write(`parcel-risk profiles: cannot reach Redis at ${url}: ${(err as Error).message}\n`)
     return EXIT_USAGE
   }

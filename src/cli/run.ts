@@ -7,7 +7,8 @@ export const main = async (argv: readonly string[]): Promise<number> => {
       '',
       'Consumes declarations, decides, publishes decisions and dead letters until SIGTERM/SIGINT.',
       'Configured through environment variables (and PARCEL_RISK_CONFIG_FILE); see the README.',
-      'Exit codes: 0 clean shutdown, 1 fatal error or shutdown overran its bound, 2 invalid configuration.'
+      'Exit codes: 0 clean shutdown, 1 fatal error or shutdown overran its bound, 2 invalid configuration,',
+      '3 refused by a secured service at start-up (authentication, ACL or TLS; the log line names the code).'
     ].join('\n'))
     return 0
   }

@@ -14,6 +14,17 @@ import type { RedisConfig } from '../config.ts'
 import { tlsConnectionOptions } from '../tls.ts'
 import type { Logger } from '../logger.ts'
 
+/**
+ * The error without ioredis's `command` field: a failed HELLO or AUTH carries the user name
+ * and password among its arguments, and an error is logged with all its fields.
+ */
+export const withoutCommand = (err: Error): Error => {
+  if (!('command' in err)) return err
+  const copy = new Error(err.message)
+  copy.name = err.name
+  return copy
+}
+
 /** The part of the redis slice that says how to connect. */
 export type RedisConnection = Pick<RedisConfig, 'url' | 'tls' | 'username' | 'password' | 'commandTimeoutMs'>
 
@@ -40,9 +51,11 @@ export const connectRedis = async (
     ...(tls === false ? {} : { tls })
   })
   let reported = false
+  let first: Error | undefined
   redis.on('error', (err: Error) => {
+    first ??= withoutCommand(err)
     // One line per outage, not one per reconnect attempt.
-    if (!reported) log.error({ err }, 'redis connection error')
+    if (!reported) log.error({ err: withoutCommand(err) }, 'redis connection error')
     reported = true
   })
   redis.on('ready', () => {
@@ -54,7 +67,9 @@ export const connectRedis = async (
   } catch (err) {
     // A first connection that fails is a configuration problem: stop retrying in the background.
     redis.disconnect()
-    throw err
+    // ioredis rejects with "Connection is closed."; the reason (NOAUTH, WRONGPASS, a TLS
+    // failure) came as an 'error' event before it.
+    throw Object.assign(first === undefined ? err as Error : new Error(`${(err as Error).message} (${first.message})`, { cause: first }), { service: 'redis' })
   }
   return redis
 }

@@ -6,6 +6,7 @@
 // per step; then the writer gives up with E_KAFKA_UNAVAILABLE (the CLI exits 4). A batch
 // resent after a lost acknowledgement may be written twice: consumers of declarations are
 // idempotent per declarationId and version.
+import { classifyRefusal } from '../refusals.ts'
 import type { Kafka, Message, Producer } from 'kafkajs'
 import { ParcelRiskError } from '../errors.ts'
 import { isRetriable } from './producer.ts'
@@ -32,7 +33,8 @@ export const withBrokerRetry = async <T>(what: string, step: () => Promise<T>, f
     try {
       return await step()
     } catch (err) {
-      if (!isRetriable(err)) throw err
+      // A refusal (wrong password, missing ACL, untrusted certificate) does not heal by waiting.
+      if (!isRetriable(err) || classifyRefusal(err) !== undefined) throw err
       if (Date.now() + delayMs > until) {
         throw new ParcelRiskError('E_KAFKA_UNAVAILABLE', `${what}: Kafka did not answer within ${Math.round(forMs / 1000)} s: ${(err as Error).message}`, { cause: err })
       }

@@ -11,6 +11,7 @@ const benches: Readonly<Record<string, string>> = {
   enrich: 'enrich.ts',
   engine: 'engine.ts',
   keywords: 'keywords.ts',
+  matching: 'matching.ts',
   soak: 'soak.ts',
   validate: 'validate/validate.ts'
 }

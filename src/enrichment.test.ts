@@ -9,7 +9,7 @@ type DeepRequired<T> = { [K in keyof T]-?: NonNullable<T[K]> extends object ? De
 const full: DeepRequired<EnrichmentRecord> = {
   seller: { riskTier: 'HIGH', firstSeenAt: 1, ageDays: 1, violations: 1, knownConsignor: true, aeo: { programme: 'AEOS', status: 'ACTIVE', mraApplicable: true, stale: false, matchesSeller: true } },
   consignee: { identityHash: 'h', violations: 1 },
-  watchlist: { sellerHit: true, consigneeHit: true, matchScore: 1 },
+  watchlist: { sellerHit: true, consigneeHit: true, sellerMatchScore: 1, consigneeMatchScore: 1, matchScore: 1 },
   ioss: { registered: true, boundToSeller: true },
   aggregates: {
     consigneeCount24h: 1, consigneeValueEur24h: 1, consigneeCount7d: 1, consigneeValueEur7d: 1,

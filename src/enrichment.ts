@@ -44,9 +44,13 @@ export interface ConsigneeEnrichment {
 }
 
 export interface WatchlistEnrichment {
+  /** A seller's name, address, identifier, phone or e-mail equals a listed one after normalisation. */
   readonly sellerHit?: boolean
   readonly consigneeHit?: boolean
-  /** Best fuzzy-match score of any party against the lists, 0..1. */
+  /** The seller's best match against the lists, 0..1: 1 on an exact hit, else the approximate score (0: no candidate). */
+  readonly sellerMatchScore?: number
+  readonly consigneeMatchScore?: number
+  /** The larger of sellerMatchScore and consigneeMatchScore. */
   readonly matchScore?: number
 }
 
@@ -99,6 +103,8 @@ export const enrichmentFields: Readonly<Record<string, FieldType>> = Object.free
   'consignee.violations': 'number',
   'watchlist.sellerHit': 'boolean',
   'watchlist.consigneeHit': 'boolean',
+  'watchlist.sellerMatchScore': 'number',
+  'watchlist.consigneeMatchScore': 'number',
   'watchlist.matchScore': 'number',
   'ioss.registered': 'boolean',
   'ioss.boundToSeller': 'boolean',

@@ -31,7 +31,7 @@ describe('enrich > memory store', () => {
     expect(r?.status).toBe('OK')
     expect(r?.record.seller).toMatchObject({ riskTier: 'HIGH', ageDays: 10, violations: 2, knownConsignor: false })
     expect(r?.record.ioss).toEqual({ registered: true, boundToSeller: false })
-    expect(r?.record.watchlist).toEqual({ sellerHit: false, consigneeHit: true, matchScore: 1 })
+    expect(r?.record.watchlist).toEqual({ sellerHit: false, consigneeHit: true, sellerMatchScore: 0, consigneeMatchScore: 1, matchScore: 1 })
   })
 
   it.each([

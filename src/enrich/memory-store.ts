@@ -51,10 +51,12 @@ export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfi
       }
       case 'delete': return hashes.delete(w.key)
       case 'watch': {
-        const merged = mergeWatch(watch.get(w.field), w)
+        const merged = mergeWatch((field) => watch.get(field), w)
         if (merged === undefined) return false
-        if (merged === null) watch.delete(w.field)
-        else watch.set(w.field, merged)
+        for (const [field, value] of merged) {
+          if (value === null) watch.delete(field)
+          else watch.set(field, value)
+        }
         return true
       }
     }

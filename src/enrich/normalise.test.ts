@@ -17,6 +17,8 @@ describe('enrich > normalise', () => {
     ['Jürgen Müller', 'JURGEN MULLER'],
     ['Łukasz Żółć', 'LUKASZ ZOLC'],
     ['Søren Bjørn', 'BJORN SOREN'],
+    ['S. Martinez', 'MARTINEZ S'],
+    ['E. W. Smith', 'E SMITH W'],
     ['José-María Núñez', 'JOSE MARIA NUNEZ'],
     ['Acme Trading Co. Ltd', 'ACME COMPANY LIMITED TRADING'],
     ['ACME TRADING COMPANY LIMITED', 'ACME COMPANY LIMITED TRADING']

@@ -5,7 +5,8 @@
 //   3. every character that is not a letter or digit becomes a space; runs of spaces collapse
 //   4. each token is mapped through the abbreviation table (ST→STREET, RD→ROAD, LTD→LIMITED…);
 //      a German street token ending in STR (MUSTERSTR) becomes …STRASSE
-//   5. names drop honorifics (MR, MRS, DR, HERR…); tokens are sorted, so word order
+//   5. names drop honorifics (MR, MRS, DR, HERR…) and keep single letters (initials) as they
+//      are; tokens are sorted, so word order
 //      ("MUSTERMANN ERIKA", "1 MAIN ST" vs "MAIN STREET 1") does not matter
 // Phones keep digits only (a leading 00 international prefix is dropped); e-mails are lower
 // case without a +tag, and Gmail addresses lose the dots of their local part.
@@ -56,12 +57,15 @@ const canonicalToken = (token: string): string => {
   return token
 }
 
+// In a name a single letter is an initial, not a compass point (S. Martinez is not SOUTH MARTINEZ).
+const nameToken = (token: string): string => token.length === 1 ? token : canonicalToken(token)
+
 /** Canonical text: folded, punctuation-free, abbreviations expanded, tokens sorted. */
 export const normaliseText = (text: string): string => tokens(text).map(canonicalToken).sort().join(' ')
 
 /** A person's or company's name: like normaliseText, without honorifics. */
 export const normaliseName = (name: string): string =>
-  tokens(name).filter((t) => !HONORIFICS.has(t)).map(canonicalToken).sort().join(' ')
+  tokens(name).filter((t) => !HONORIFICS.has(t)).map(nameToken).sort().join(' ')
 
 export const normalisePostcode = (postcode: string | null): string =>
   postcode === null ? '' : postcode.toUpperCase().replace(/[^A-Z0-9]/g, '')

@@ -67,7 +67,7 @@ export interface ProfileConsumer {
 /** Called with the Redis keys and watchlist fields just written, e.g. to drop them from a cache. */
 export type OnApplied = (keys: readonly string[]) => void
 
-const touched = (w: ProfileWrite): string => w.kind === 'watch' ? w.field : w.key
+const touched = (w: ProfileWrite): string[] => w.kind === 'watch' ? [w.field, ...w.fuzzy] : [w.key]
 
 export const startProfileConsumer = async (config: ProfileConsumerConfig, deps: ProfileConsumerDeps): Promise<ProfileConsumer> => {
   const { kafka, registry, redis, log, onApplied } = deps
@@ -179,7 +179,7 @@ export const startProfileConsumer = async (config: ProfileConsumerConfig, deps: 
       if (writes.length > 0) {
         const counts = await writer.write(writes)
         processed += writes.length
-        onApplied?.(writes.map(touched))
+        onApplied?.(writes.flatMap(touched))
         mlog.debug({ partition: batch.partition, ...counts }, 'profile updates applied')
       }
       await heartbeat()

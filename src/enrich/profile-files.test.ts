@@ -20,8 +20,11 @@ describe('enrich > profile files', () => {
     expect(errors).toEqual([])
     const writes = updates.map((u) => writeFor(u, keyLayout()))
     expect(writes).toEqual([
-      { kind: 'watch', field: 'PARTY_NAME:ERIKA MUSTERMANN', listId: 'dnl', op: 'ADD', expiresAt: 0, updatedAt: LOADED },
-      { kind: 'watch', field: 'EMAIL:erika@gmail.com', listId: 'dnl', op: 'REMOVE', expiresAt: Date.UTC(2027, 0, 1), updatedAt: LOADED }
+      {
+        kind: 'watch', field: 'PARTY_NAME:ERIKA MUSTERMANN', listId: 'dnl', op: 'ADD', expiresAt: 0, updatedAt: LOADED,
+        fuzzy: ['~N:ARK MSTRMN', '~N:M/ARK', '~N:A/MSTRMN'], fuzzyMember: 'dnl|ERIKA MUSTERMANN'
+      },
+      { kind: 'watch', field: 'EMAIL:erika@gmail.com', listId: 'dnl', op: 'REMOVE', expiresAt: Date.UTC(2027, 0, 1), updatedAt: LOADED, fuzzy: [], fuzzyMember: 'dnl|erika@gmail.com' }
     ])
   })
 
@@ -44,7 +47,10 @@ describe('enrich > profile files', () => {
   it.each([
     ['seller:s-1', { kind: 'delete', key: 'pr:seller:s-1' }],
     ['aeo:DE1', { kind: 'delete', key: 'pr:aeo:DE1' }],
-    ['watchlist:dnl:ADDRESS:1 MAIN STREET', { kind: 'watch', field: 'ADDRESS:1 MAIN STREET', listId: 'dnl', op: 'REMOVE', expiresAt: 0, updatedAt: Number.MAX_SAFE_INTEGER }],
+    ['watchlist:dnl:ADDRESS:1 MAIN STREET', {
+      kind: 'watch', field: 'ADDRESS:1 MAIN STREET', listId: 'dnl', op: 'REMOVE', expiresAt: 0, updatedAt: Number.MAX_SAFE_INTEGER,
+      fuzzy: ['~A:|MN', '~A:#1#M'], fuzzyMember: 'dnl|1 MAIN STREET'
+    }],
     ['nonsense', undefined]
   ])('a tombstone for %s becomes %j', (key, expected) => {
     expect(writeForTombstone(key, keyLayout())).toEqual(expected)

@@ -8,9 +8,12 @@
 // Hash values are strings: numbers in decimal, booleans 1/0, lists comma-joined, null as ''.
 // A profile write replaces the whole hash unless the stored updatedAt is newer (older updates
 // never overwrite newer ones). A watchlist write adds or removes one list from the entry's
-// index field.
+// index field; a PARTY_NAME or ADDRESS entry also from its approximate-match fields
+// (match.ts), under the member `{listId}|{normalised value}` so that the score can be worked
+// out from what the lookup returns.
 import type { ProfileUpdate, WatchlistEntityType } from '../declaration.ts'
 import type { KeyLayout } from './keys.ts'
+import { fuzzyFields } from './match.ts'
 import { normaliseEmail, normaliseIdentifier, normaliseName, normalisePhone, normaliseText } from './normalise.ts'
 
 export type ProfileWrite =
@@ -19,6 +22,10 @@ export type ProfileWrite =
   | {
     readonly kind: 'watch', readonly field: string, readonly listId: string, readonly op: 'ADD' | 'REMOVE'
     readonly expiresAt: number, readonly updatedAt: number
+    /** Approximate-match fields of the entry (none for identifiers, phones, e-mails). */
+    readonly fuzzy: readonly string[]
+    /** Their member: `{listId}|{normalised value}`. */
+    readonly fuzzyMember: string
   }
 
 const str = (v: string | number | boolean | null | undefined): string =>
@@ -92,9 +99,10 @@ export const writeFor = (u: ProfileUpdate, keys: KeyLayout): ProfileWrite | unde
     case 'WATCHLIST': {
       const w = u.watchlist
       if (w === null) return undefined
+      const value = normaliseListed(w.entityType, w.value)
       return {
-        kind: 'watch', field: keys.watchlistField(w.entityType, normaliseListed(w.entityType, w.value)), listId: w.listId,
-        op: w.op, expiresAt: w.expiresAt ?? 0, updatedAt: at
+        kind: 'watch', field: keys.watchlistField(w.entityType, value), listId: w.listId,
+        op: w.op, expiresAt: w.expiresAt ?? 0, updatedAt: at, fuzzy: fuzzyFields(w.entityType, value), fuzzyMember: `${w.listId}|${value}`
       }
     }
   }
@@ -116,7 +124,11 @@ export const writeForTombstone = (entityKey: string, keys: KeyLayout): ProfileWr
       const parts = rest.split(':')
       if (parts.length < 3) return undefined
       const [listId, type] = parts as [string, string]
-      return { kind: 'watch', field: keys.watchlistField(type, parts.slice(2).join(':')), listId, op: 'REMOVE', expiresAt: 0, updatedAt: Number.MAX_SAFE_INTEGER }
+      const value = parts.slice(2).join(':')
+      return {
+        kind: 'watch', field: keys.watchlistField(type, value), listId, op: 'REMOVE', expiresAt: 0, updatedAt: Number.MAX_SAFE_INTEGER,
+        fuzzy: fuzzyFields(type, value), fuzzyMember: `${listId}|${value}`
+      }
     }
     default: return undefined
   }
@@ -131,25 +143,44 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 return 1
 `
 
-// KEYS[1] the watchlist index; ARGV: field, listId, ADD|REMOVE, expiresAt (0 = never), updatedAt.
-// The field's value is JSON {listId: [expiresAt, updatedAt]}.
+// KEYS[1] the watchlist index; ARGV: field, listId, ADD|REMOVE, expiresAt (0 = never), updatedAt,
+// fuzzy member, fuzzy fields…. A field's value is JSON {member: [expiresAt, updatedAt]}, the
+// member being the listId in the exact field and `{listId}|{value}` in the fuzzy ones. The
+// exact field decides whether the write is stale; the fuzzy fields follow it.
 export const WATCH_LUA = `
+local function merge(field, member)
+  local raw = redis.call('HGET', KEYS[1], field)
+  local lists = {}
+  if raw then lists = cjson.decode(raw) end
+  if ARGV[3] == 'ADD' then lists[member] = { tonumber(ARGV[4]), tonumber(ARGV[5]) } else lists[member] = nil end
+  if next(lists) == nil then redis.call('HDEL', KEYS[1], field) else redis.call('HSET', KEYS[1], field, cjson.encode(lists)) end
+end
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
-local lists = {}
-if raw then lists = cjson.decode(raw) end
-local cur = lists[ARGV[2]]
-if cur and cur[2] > tonumber(ARGV[5]) then return 0 end
-if ARGV[3] == 'ADD' then lists[ARGV[2]] = { tonumber(ARGV[4]), tonumber(ARGV[5]) } else lists[ARGV[2]] = nil end
-if next(lists) == nil then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(lists)) end
+if raw then
+  local cur = cjson.decode(raw)[ARGV[2]]
+  if cur and cur[2] > tonumber(ARGV[5]) then return 0 end
+end
+merge(ARGV[1], ARGV[2])
+for i = 7, #ARGV do merge(ARGV[i], ARGV[6]) end
 return 1
 `
 
-/** The same watchlist merge in JavaScript, for the in-memory store. Returns the new value or null. */
-export const mergeWatch = (raw: string | undefined, w: Extract<ProfileWrite, { kind: 'watch' }>): string | null | undefined => {
+type WatchWrite = Extract<ProfileWrite, { kind: 'watch' }>
+
+const mergeMember = (raw: string | undefined, member: string, w: WatchWrite): string | null => {
   const lists = raw === undefined ? {} : JSON.parse(raw) as Record<string, [number, number]>
-  const cur = lists[w.listId]
-  if (cur !== undefined && cur[1] > w.updatedAt) return undefined
-  if (w.op === 'ADD') lists[w.listId] = [w.expiresAt, w.updatedAt]
-  else delete lists[w.listId]
+  if (w.op === 'ADD') lists[member] = [w.expiresAt, w.updatedAt]
+  else delete lists[member]
   return Object.keys(lists).length === 0 ? null : JSON.stringify(lists)
+}
+
+/**
+ * The same watchlist merge in JavaScript, for the in-memory store: the new value of each
+ * field written (null: field deleted), exact field first; undefined when the write is stale.
+ */
+export const mergeWatch = (read: (field: string) => string | undefined, w: WatchWrite): Array<readonly [string, string | null]> | undefined => {
+  const raw = read(w.field)
+  const cur = raw === undefined ? undefined : (JSON.parse(raw) as Record<string, [number, number]>)[w.listId]
+  if (cur !== undefined && cur[1] > w.updatedAt) return undefined
+  return [[w.field, mergeMember(raw, w.listId, w)], ...w.fuzzy.map((f) => [f, mergeMember(read(f), w.fuzzyMember, w)] as const)]
 }

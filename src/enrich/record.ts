@@ -17,6 +17,7 @@ import type { Party, ParcelDeclaration, WatchlistEntityType } from '../declarati
 import type { AeoEnrichment, AggregatesEnrichment, EnrichmentRecord, SellerRiskTier } from '../enrichment.ts'
 import type { FetchPlan, KeyLayout } from './keys.ts'
 import { PROFILE_FIELDS } from './keys.ts'
+import { bestFuzzyScore, fuzzyFields } from './match.ts'
 import type { IdentityHasher } from './normalise.ts'
 import { normaliseEmail, normaliseIdentifier, normaliseName, normalisePhone, normaliseText } from './normalise.ts'
 
@@ -51,14 +52,29 @@ export interface DeclarationKeys {
   readonly aeoId: string | null
   readonly ioss: string | null
   readonly iossNumber: string
+  /** Watchlist fields of each party: exact ones, then approximate-match ones (match.ts). */
   readonly sellerWatch: readonly string[]
   readonly consigneeWatch: readonly string[]
+  readonly sellerForms: PartyForms
+  readonly consigneeForms: PartyForms
 }
 
-const watchFields = (keys: KeyLayout, party: Party, extra: ReadonlyArray<readonly [WatchlistEntityType, string | null]>): string[] => {
+const NO_FORMS: PartyForms = { name: '', address: '' }
+
+/** A party's normalised name and address, as the watchlist holds them; scored against fuzzy candidates. */
+export interface PartyForms { readonly name: string, readonly address: string }
+
+export const partyForms = (party: Party): PartyForms => ({
+  name: normaliseName(party.name),
+  address: normaliseText(`${party.address.street} ${party.address.postcode ?? ''} ${party.address.city} ${party.address.country}`)
+})
+
+const watchFields = (keys: KeyLayout, party: Party, forms: PartyForms, extra: ReadonlyArray<readonly [WatchlistEntityType, string | null]>): string[] => {
   const out = [
-    keys.watchlistField('PARTY_NAME', normaliseName(party.name)),
-    keys.watchlistField('ADDRESS', normaliseText(`${party.address.street} ${party.address.postcode ?? ''} ${party.address.city} ${party.address.country}`))
+    keys.watchlistField('PARTY_NAME', forms.name),
+    keys.watchlistField('ADDRESS', forms.address),
+    ...fuzzyFields('PARTY_NAME', forms.name),
+    ...fuzzyFields('ADDRESS', forms.address)
   ]
   const ids = party.identifiers
   for (const [type, value] of [['EORI', ids.eori], ['OTHER', ids.tin], ['OTHER', ids.vat], ...extra] as const) {
@@ -80,6 +96,8 @@ export const declarationKeys = (d: ParcelDeclaration, keys: KeyLayout, hash: Ide
   const claimed = d.aeoCertRef ?? d.seller.identifiers.eori ?? d.seller.identifiers.tin
   const aeoId = claimed === null || claimed === '' ? null : normaliseIdentifier(claimed)
   const iossNumber = d.iossNumber === null ? '' : normaliseIdentifier(d.iossNumber)
+  const sellerForms = watch ? partyForms(d.seller) : NO_FORMS
+  const consigneeForms = watch ? partyForms(d.consignee) : NO_FORMS
   return {
     identityHash,
     seller: keys.seller(d.sellerId),
@@ -88,8 +106,10 @@ export const declarationKeys = (d: ParcelDeclaration, keys: KeyLayout, hash: Ide
     aeoId,
     ioss: iossNumber === '' ? null : keys.ioss(iossNumber),
     iossNumber,
-    sellerWatch: watch ? watchFields(keys, d.seller, [['SELLER_ID', d.sellerId], ['IOSS', d.iossNumber]]) : NONE,
-    consigneeWatch: watch ? watchFields(keys, d.consignee, []) : NONE
+    sellerWatch: watch ? watchFields(keys, d.seller, sellerForms, [['SELLER_ID', d.sellerId], ['IOSS', d.iossNumber]]) : NONE,
+    consigneeWatch: watch ? watchFields(keys, d.consignee, consigneeForms, []) : NONE,
+    sellerForms,
+    consigneeForms
   }
 }
 
@@ -193,12 +213,27 @@ export const buildRecord = (
     else {
       let sellerHit = false
       let consigneeHit = false
+      let sellerScore = 0
+      let consigneeScore = 0
+      const sellers = k.sellerWatch.length
       for (let i = 0; i < w.length; i++) {
-        if (!listedNow(w[i] ?? null, now)) continue
-        if (i < k.sellerWatch.length) sellerHit = true
-        else consigneeHit = true
+        const raw = w[i] ?? null
+        if (raw === null) continue
+        const seller = i < sellers
+        const field = (seller ? k.sellerWatch[i] : k.consigneeWatch[i - sellers]) as string
+        if (field.startsWith('~')) {
+          const forms = seller ? k.sellerForms : k.consigneeForms
+          const s = bestFuzzyScore(field, raw, forms.name, forms.address, now)
+          if (seller) sellerScore = Math.max(sellerScore, s)
+          else consigneeScore = Math.max(consigneeScore, s)
+        } else if (listedNow(raw, now)) {
+          if (seller) sellerHit = true
+          else consigneeHit = true
+        }
       }
-      record.watchlist = { sellerHit, consigneeHit, matchScore: sellerHit || consigneeHit ? 1 : 0 }
+      if (sellerHit) sellerScore = 1
+      if (consigneeHit) consigneeScore = 1
+      record.watchlist = { sellerHit, consigneeHit, sellerMatchScore: sellerScore, consigneeMatchScore: consigneeScore, matchScore: Math.max(sellerScore, consigneeScore) }
     }
   }
   if (fam.has('ioss') && k.ioss !== null) {

@@ -35,14 +35,14 @@ describe('cli > rules test', () => {
     expect(out).toContain('action:   expected SCREEN_NII, got DO_NOT_LOAD')
     expect(out).toContain('gates:    expected GATE-WATCHLIST-CONSIGNEE, got GATE-WATCHLIST-SELLER')
     expect(out).toContain('score:    expected <= -1, got 0')
-    expect(out).toContain('fired GATE-WATCHLIST-SELLER (+0): enrichment.watchlist.sellerHit=true')
+    expect(out).toContain('fired GATE-WATCHLIST-SELLER (+0): enrichment.watchlist.sellerMatchScore=1')
     expect(out).toMatch(/^FAILED .*eu-lvc: \d+\/\d+ tests passed$/m)
   })
 
   it('runs only the tests a filter names', async () => {
     const io = memoryIo()
     expect(await run([join(RULES, 'us-lvc'), '--filter', 'watchlisted'], io)).toBe(0)
-    expect(io.out()).toContain('us-lvc: 3/3 tests passed')
+    expect(io.out()).toContain('us-lvc: 5/5 tests passed')
   })
 
   it('exits 2 on a directory without rulesets', async () => {

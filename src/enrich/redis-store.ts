@@ -205,7 +205,8 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
     let failed = false
     let unknown: ReadonlySet<Family> = NO_FAMILIES
     let markersRead = false
-    if (ask.size > 0 || entries.length > 0 || (readsReference && !markersCurrent)) {
+    // Consignee watchlist fields are never cached, so asking for them alone is a round trip too.
+    if (ask.size > 0 || consigneeWatch.length > 0 || entries.length > 0 || (readsReference && !markersCurrent)) {
       if (!breaker.allow()) failed = true
       else {
         const watch = [...ask.get('watchlist') ?? [], ...consigneeWatch]

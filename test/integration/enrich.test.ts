@@ -123,7 +123,7 @@ describe('enrich > redis', () => {
     expect(r?.status).toBe('OK')
     expect(r?.record.seller).toMatchObject({ riskTier: 'LOW', ageDays: 3, knownConsignor: true })
     expect(r?.record.ioss).toEqual({ registered: true, boundToSeller: true })
-    expect(r?.record.watchlist).toEqual({ sellerHit: false, consigneeHit: true, matchScore: 1 })
+    expect(r?.record.watchlist).toEqual({ sellerHit: false, consigneeHit: true, sellerMatchScore: 0, consigneeMatchScore: 1, matchScore: 1 })
   })
 
   it('`profiles status` exits 1 naming what the ruleset reads and is missing; `--partial` leaves marks alone, `--empty` sets them', async () => {

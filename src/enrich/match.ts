@@ -10,14 +10,15 @@
 // (normalise.ts), never the raw one, so a tombstone, which carries only that, removes them too.
 //
 // Names (tokens as normaliseName leaves them: folded, honorifics dropped):
-//   fold      transliteration variants to one spelling: TSCH/TCH→CH, SCH/ZH→SH, DZH/DJ→J,
-//             KH/CH→H, PH→F, CK/C/Q→K, X→KS, W→V, J/Y→I, Z→S, OU→U, UE/OE/AE→U/O/A
-//             (MUELLER is MÜLLER, TSCHERNOW is CHERNOV), doubled letters once
+//   fold      transliteration variants to one spelling, in one pass: TSCH/TCH/KH/CH→H,
+//             SCH/ZH→SH, DZH/DJ/J/Y→I, PH→F, CK/C/Q→K, X→KS, W→V, Z→S, OU/UE→U, OE→O, AE→A
+//             (MUELLER is MÜLLER, TSCHERNOW is CHERNOV), then doubled letters once
 //   skeleton  first letter (any vowel as A) + the consonants after it, runs collapsed:
 //             MOHAMMED, MUHAMMAD, MOHAMED → MD; ALEKSANDR, ALEXANDER → ALKSNDR
-//   keys      all skeletons sorted (catches order, transliteration, vowel slips); for each
+//   keys      company forms (LIMITED, GMBH…) left out, at most the four longest tokens:
+//             all skeletons sorted (catches order, transliteration, vowel slips); for each
 //             token its skeleton with the other tokens' initials (one slip in one token, or a
-//             first name reduced to its initial); with three tokens or more, the skeletons
+//             first name reduced to its initial); with three tokens or four, the skeletons
 //             without each one token in turn (a middle name missing on one side)
 // Addresses (tokens as normaliseText leaves them):
 //   country   a two-letter token that is a country of address-tables.ts (a particle such as
@@ -36,18 +37,17 @@
 import { jaroWinkler } from '@skyra/jaro-winkler'
 import { COMPOUND_SUFFIXES, COUNTRY_TABLES, GENERIC, GENERIC_SUFFIXES, PARTICLES, STREET_TYPES } from './address-tables.ts'
 
-const FOLDS: ReadonlyArray<readonly [RegExp, string]> = [
-  [/TSCH/g, 'CH'], [/TCH/g, 'CH'], [/SCH/g, 'SH'], [/DZH/g, 'J'], [/ZH/g, 'SH'], [/DJ/g, 'J'], [/KH/g, 'H'], [/CH/g, 'H'], [/PH/g, 'F'],
-  [/CK/g, 'K'], [/C/g, 'K'], [/Q/g, 'K'], [/X/g, 'KS'], [/W/g, 'V'], [/J/g, 'I'], [/Y/g, 'I'], [/Z/g, 'S'], [/OU/g, 'U'], [/UE/g, 'U'],
-  [/OE/g, 'O'], [/AE/g, 'A'], [/(.)\1+/g, '$1']
-]
+// One pass, longest spelling first at each position (an alternation tries its branches in order).
+const FOLD_TO: Readonly<Record<string, string>> = {
+  TSCH: 'H', TCH: 'H', SCH: 'SH', DZH: 'I', ZH: 'SH', DJ: 'I', KH: 'H', CH: 'H', PH: 'F', CK: 'K', C: 'K', Q: 'K', X: 'KS',
+  W: 'V', J: 'I', Y: 'I', Z: 'S', OU: 'U', UE: 'U', OE: 'O', AE: 'A'
+}
+const FOLD_RE = /TSCH|TCH|SCH|DZH|ZH|DJ|KH|CH|PH|CK|C|Q|X|W|J|Y|Z|OU|UE|OE|AE/g
+const fold = (m: string): string => FOLD_TO[m] as string
+const DOUBLED_RE = /(.)\1+/g
 
 /** One spelling for the usual transliteration variants of a name token. */
-export const foldName = (token: string): string => {
-  let t = token
-  for (const [re, to] of FOLDS) t = t.replace(re, to)
-  return t
-}
+export const foldName = (token: string): string => token.replace(FOLD_RE, fold).replace(DOUBLED_RE, '$1')
 
 const VOWEL_OR_H_RE = /[AEIOUH]/g
 
@@ -55,7 +55,7 @@ const VOWEL_OR_H_RE = /[AEIOUH]/g
 export const skeleton = (folded: string): string => {
   if (folded === '') return ''
   const first = /[AEIOU]/.test(folded[0] as string) ? 'A' : folded[0] as string
-  return (first + folded.slice(1).replace(VOWEL_OR_H_RE, '')).replace(/(.)\1+/g, '$1')
+  return (first + folded.slice(1).replace(VOWEL_OR_H_RE, '')).replace(DOUBLED_RE, '$1')
 }
 
 const split = (text: string): string[] => text === '' ? [] : text.split(' ')
@@ -63,9 +63,18 @@ const split = (text: string): string[] => text === '' ? [] : text.split(' ')
 /** Name tokens considered: at most this many of the longest (keys grow with the square). */
 const MAX_NAME_TOKENS = 4
 
+/** Company forms, as normaliseName spells them out: scored, but not part of a lookup key. */
+const COMPANY_FORMS: ReadonlySet<string> = new Set([
+  'LIMITED', 'COMPANY', 'CORPORATION', 'INCORPORATED', 'INTERNATIONAL', 'TRADING', 'MANUFACTURING', 'BROTHERS', 'GROUP', 'HOLDING',
+  'HOLDINGS', 'GMBH', 'AG', 'KG', 'SA', 'SAS', 'SARL', 'SRL', 'SPA', 'BV', 'NV', 'LLC', 'PLC', 'LLP', 'OY', 'AB', 'AS', 'SP', 'ZOO'
+])
+
+// A bound on the street-type memo below (words seen, with the type each was taken for).
+const MEMO_MAX = 20_000
+
 /** The lookup keys of a normalised name (normaliseName), without the `~N:` field prefix. */
 export const nameKeys = (normalisedName: string): string[] => {
-  const folded = split(normalisedName).map(foldName).filter((t) => t !== '')
+  const folded = split(normalisedName).filter((t) => !COMPANY_FORMS.has(t)).map(foldName).filter((t) => t !== '')
   if (folded.length === 0) return []
   const tokens = folded.length > MAX_NAME_TOKENS ? [...folded].sort((a, b) => b.length - a.length).slice(0, MAX_NAME_TOKENS) : folded
   const skels = tokens.map(skeleton)
@@ -115,11 +124,24 @@ const countryOf = (tokens: readonly string[]): string => {
 const TYPES_BY_LETTER = new Map<string, string[]>()
 for (const t of STREET_TYPES) TYPES_BY_LETTER.set(t[0] as string, [...TYPES_BY_LETTER.get(t[0] as string) ?? [], t])
 
-/** A slip in a street-type word (STRAESSE, AVENE) is taken for the type: it is not part of the key. */
+const typeSeen = new Map<string, string>()
+
+/**
+ * A slip in a street-type word (STRAESSE, AVENE) is taken for the type: it is not part of the
+ * key. Words recur (street and city names), so each is compared with the types once, up to a bound.
+ */
 const streetType = (token: string): string => {
   if (token.length < 4 || STREET_TYPES.has(token)) return token
-  for (const t of TYPES_BY_LETTER.get(token[0] as string) ?? []) if (t.length >= 4 && jaroWinkler(token, t) >= 0.88) return t
-  return token
+  let type = typeSeen.get(token)
+  if (type === undefined) {
+    type = token
+    for (const t of TYPES_BY_LETTER.get(token[0] as string) ?? []) {
+      if (t.length >= 4 && Math.abs(t.length - token.length) <= 2 && jaroWinkler(token, t) >= 0.88) { type = t; break }
+    }
+    if (typeSeen.size >= MEMO_MAX) typeSeen.clear()
+    typeSeen.set(token, type)
+  }
+  return type
 }
 
 /** A normalised address (normaliseText) read as country, words and numbers. */

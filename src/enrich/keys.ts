@@ -5,7 +5,8 @@
 //   {p}consignee:{consigneeKey}   HASH  consignee profile (EORI when declared, else identity hash)
 //   {p}aeo:{ID}                   HASH  AEO record, ID upper case without spaces
 //   {p}ioss:{IOSS}                HASH  IOSS registry entry
-//   {p}wl                         HASH  watchlist index: field {ENTITY_TYPE}:{normalised value}
+//   {p}wl                         HASH  watchlist index: field {ENTITY_TYPE}:{normalised value},
+//                                       and ~N:{key} / ~A:{key} approximate-match fields (match.ts)
 //   {p}agg:{c|s|i}:{entity}       HASH  windowed counters of a consignee, seller or IOSS number
 //   {p}answers:{hourNo}           HASH  declarationId#version counted in that hour → its first answer
 // {p} is the configurable prefix, `pr:` by default.

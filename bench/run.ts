@@ -1,5 +1,6 @@
 // Runs named benchmarks, each in its own Node process (fresh heap and JIT, one thread):
-//   npm run bench                 every bench below, in order, except soak (30 minutes; name it)
+//   npm run bench                 every bench below, in order, except soak (30 minutes) and
+//                                 secured (needs the plain and the secured stack up); name them
 //   npm run bench -- decode       only the named ones
 //   npm run bench -- e2e --duration 10    options (from the first --flag on) go to each bench
 // Add a bench by adding its entry file here.
@@ -12,6 +13,7 @@ const benches: Readonly<Record<string, string>> = {
   engine: 'engine.ts',
   keywords: 'keywords.ts',
   matching: 'matching.ts',
+  secured: 'secured.ts',
   soak: 'soak.ts',
   validate: 'validate/validate.ts'
 }
@@ -26,7 +28,7 @@ if (unknown.length > 0) {
   process.exit(2)
 }
 let failed = 0
-for (const name of names.length > 0 ? names : Object.keys(benches).filter((n) => n !== 'soak')) {
+for (const name of names.length > 0 ? names : Object.keys(benches).filter((n) => n !== 'soak' && n !== 'secured')) {
   console.log(`\n== bench ${name}`)
   const file = new URL(benches[name] as string, import.meta.url)
   const { status } = spawnSync(process.execPath, [file.pathname, ...options], { stdio: 'inherit' })

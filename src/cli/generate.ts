@@ -32,6 +32,10 @@ const USAGE = `usage: parcel-risk generate --count N [--seed S] [--rate R] [--fo
   --labels FILE    write {"declarationId","patterns"} NDJSON, one line per declaration
   --profiles FILE  write the ProfileUpdate NDJSON the stream's parties need
   --start ISO      timestamp of the first declaration (default 2026-03-02T00:00:00Z)
+
+Exit codes: 0 done, 2 usage or configuration error, 3 --to-topic refused by Kafka or the
+registry (E_KAFKA_AUTH_FAILED, E_KAFKA_NOT_AUTHORISED, E_TLS_UNTRUSTED, E_REGISTRY_AUTH),
+4 Kafka stayed unavailable (E_KAFKA_UNAVAILABLE).
 `
 
 interface Options {

@@ -60,6 +60,7 @@ Exit codes (load): 0 loaded, 1 some lines were invalid (the valid ones are loade
 error, unreadable file or Redis unreachable.
 Exit codes (status): 0 every data set the ruleset reads is fresh, 1 one of them is missing or
 stale, 2 usage or configuration error or Redis unreachable.
+Both: 3 Redis refused (E_REDIS_AUTH: NOAUTH, WRONGPASS, NOPERM; E_TLS_UNTRUSTED).
 `
 
 const usageError = (io: Io, message: string): number => {

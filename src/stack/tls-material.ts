@@ -28,6 +28,7 @@ export interface Secrets {
 export interface Material {
   readonly dir: string
   readonly caFile: string
+  readonly caKeyFile: string
   readonly certFile: string
   readonly keyFile: string
   readonly keyStore: string
@@ -43,6 +44,7 @@ export const materialIn = (runDir: string): Material => {
   return {
     dir,
     caFile: join(dir, 'ca.pem'),
+    caKeyFile: join(dir, 'ca-key.pem'),
     certFile: join(dir, 'server.pem'),
     keyFile: join(dir, 'server-key.pem'),
     keyStore: join(dir, 'server.p12'),
@@ -75,14 +77,14 @@ export const ensureMaterial = (runDir: string, keytool: string): { material: Mat
   }
   const secrets = readSecrets(m)
   if (!existsSync(m.caFile)) {
-    const caKey = join(m.dir, 'ca-key.pem')
+    const caKey = m.caKeyFile
     must('openssl (CA key)', run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', caKey]))
     chmodSync(caKey, 0o600)
     must('openssl (CA certificate)', run('openssl', ['req', '-x509', '-new', '-key', caKey, '-sha256', '-days', '825', '-subj', '/CN=parcel-risk local CA',
       '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', m.caFile]))
   }
   if (!existsSync(m.keyStore)) {
-    const caKey = join(m.dir, 'ca-key.pem')
+    const caKey = m.caKeyFile
     const csr = join(m.dir, 'server.csr')
     const ext = join(m.dir, 'server.ext')
     must('openssl (server key)', run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', m.keyFile]))

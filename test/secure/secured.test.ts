@@ -2,9 +2,10 @@
 // SCRAM-SHA-512 and ACLs, the registry behind HTTPS and basic auth, Redis TLS-only with an ACL
 // user. Every command runs as a child process with the environment `stack env --secure`
 // prints, and no secret may appear in what it writes.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer as createTlsServer } from 'node:tls'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Kafka, logLevel } from 'kafkajs'
@@ -17,6 +18,8 @@ import type { RiskDecision } from '../../src/declaration.ts'
 import { connectRedis } from '../../src/enrich/redis-client.ts'
 import { createKafka } from '../../src/kafka/client.ts'
 import { createLogger } from '../../src/logger.ts'
+import { secureDirs } from '../../src/stack/secure-stack.ts'
+import { materialIn } from '../../src/stack/tls-material.ts'
 
 const envs = inject('secure')
 const cli = new URL('../../src/cli/parcel-risk.ts', import.meta.url).pathname
@@ -228,6 +231,32 @@ describe('secure > refusals: coded, exit 3, nothing leaked', () => {
     expect(ran.out).toContain(`WRITE on topic ${ns.topics.declarations}`)
     expect(ran.code).toBe(3)
     expectNoSecret(ran.out)
+  })
+
+  it('profiles load against a server whose certificate has expired: E_TLS_UNTRUSTED naming it, exit 3', async () => {
+    // A certificate from the stack's own CA, valid in January 2020 only: trusted, but expired.
+    const dir = join(work, `${ns.id}-expired`)
+    mkdirSync(dir)
+    const m = materialIn(secureDirs.run)
+    writeFileSync(join(dir, 'index.txt'), '')
+    writeFileSync(join(dir, 'serial'), '1000\n')
+    writeFileSync(join(dir, 'ca.cnf'), '[ca]\ndefault_ca = local\n[local]\ndatabase = index.txt\nserial = serial\nnew_certs_dir = .\ndefault_md = sha256\npolicy = any\ncopy_extensions = copy\nunique_subject = no\n[any]\ncommonName = supplied\n')
+    const openssl = (args: string[]): void => { const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' }); expect(r.status, r.stderr).toBe(0) }
+    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'key.pem'])
+    openssl(['req', '-new', '-key', 'key.pem', '-subj', '/CN=expired', '-addext', 'subjectAltName=IP:127.0.0.1', '-out', 'req.csr'])
+    openssl(['ca', '-batch', '-config', 'ca.cnf', '-cert', m.caFile, '-keyfile', m.caKeyFile, '-startdate', '20200101000000Z', '-enddate', '20200201000000Z', '-in', 'req.csr', '-out', 'cert.pem'])
+    const server = createTlsServer({ cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) }, (socket) => { socket.end() })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as { port: number }
+    try {
+      const ran = await runCli(['profiles', 'load', '--empty', 'consignee'], { ...envs.processor, REDIS_URL: `rediss://127.0.0.1:${port}` })
+      expect(ran.out).toContain('E_TLS_UNTRUSTED')
+      expect(ran.out).toMatch(/has expired \(CERT_HAS_EXPIRED\)/)
+      expect(ran.code).toBe(3)
+      expectNoSecret(ran.out)
+    } finally {
+      server.close()
+    }
   })
 
   it('the broker refuses a plaintext client: no answer to any request without TLS and SASL', async () => {

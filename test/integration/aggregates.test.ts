@@ -45,20 +45,22 @@ const take = <T>(items: Iterable<T>, n: number): T[] => {
 }
 
 /**
- * The generated stream, stretched over six days before `endMs` so both windows matter (the
- * generator's own clock covers minutes), with few sellers, few IOSS numbers and a recurring
- * consignee so that entities collect many parcels. `late` parcels are declared up to 30 h
- * before their place in the stream: a carrier that sends yesterday's declarations late.
+ * The generated stream, stretched over `days` days before `endMs` so both windows matter
+ * (the generator's own clock covers minutes), with few sellers, few IOSS numbers and a
+ * recurring consignee so that entities collect many parcels. `late` parcels are declared up
+ * to 30 h before their place in the stream: a carrier that sends yesterday's declarations
+ * late. The oldest parcel must stay well inside 7 days of the real clock: Redis expires an
+ * entity's hash 7 days after its newest bucket, so older test data would vanish as written.
  */
-const stream = (seed: number, count: number, endMs: number, late: boolean): ParcelDeclaration[] => {
-  const start = Math.floor((endMs - 6 * DAY) / HOUR_MS) * HOUR_MS
+const stream = (seed: number, count: number, endMs: number, late: boolean, days = 6): ParcelDeclaration[] => {
+  const start = Math.floor((endMs - days * DAY) / HOUR_MS) * HOUR_MS
   const generated = take(generateDeclarations({ seed, startMs: start }), count).map((g) => g.declaration)
   const iossNumbers = [...new Set(generated.flatMap((d) => (d.iossNumber === null ? [] : [d.iossNumber])))].slice(0, 3)
   const recurring = generated[0]?.consignee as ParcelDeclaration['consignee']
   return generated.map((d, i) => ({
     ...d,
     declarationId: `${prefix}${seed}-${d.declarationId}`,
-    declaredAt: start + Math.floor(i * (6 * DAY) / count) - (late && i % 9 === 4 ? (i % 31) * HOUR_MS : 0),
+    declaredAt: start + Math.floor(i * (days * DAY) / count) - (late && i % 9 === 4 ? (i % 31) * HOUR_MS : 0),
     sellerId: `s${i % 6}`,
     iossNumber: i % 4 === 0 ? null : iossNumbers[i % iossNumbers.length] ?? null,
     consignee: i % 5 === 0 ? recurring : d.consignee
@@ -120,7 +122,7 @@ describe('enrich > aggregates: Lua script and in-memory twin', () => {
   // bucket. The 7 d counters, and every counter of the parcels that are not late, agree.
   it('differ only in the 24 h counters of late declarations, where the script counts less', async () => {
     const nowMs = Date.now()
-    const declarations = stream(11, 1_500, nowMs, true)
+    const declarations = stream(11, 1_500, nowMs, true, 5)
     const stores = await openStores(`${prefix}late:`)
     try {
       const fromRedis = await aggregatesOf(stores.inRedis.enrichBatch, declarations, nowMs)

@@ -99,13 +99,13 @@ describe('processor > warm-up', () => {
       const d = c.collected.decisions.get(id)?.[0] as RiskDecision | undefined
       return d === undefined ? [] : [d.timings.latencyMicros]
     })
-    // Within twice the median; latencies are whole milliseconds and one scheduling delay on a
-    // 2-core machine shared with Kafka is several of them, so the bound is never under the
-    // median + 10 ms. A cold path costs hundreds of milliseconds (about 450 ms before the
-    // warm-up existed), which either bound tells apart.
+    // A cold path costs hundreds of milliseconds (about 450 ms before the warm-up existed).
+    // What is left is 5-10 ms in the first chunk (its first sends to the output topics), so
+    // on a 2-core machine shared with Kafka the first decision takes 11-15 ms against a 4-5 ms
+    // median: the bound is twice the median, never under the median + 20 ms.
     const first = latencies[0] as number
     const typical = median(latencies)
-    expect(first).toBeLessThanOrEqual(Math.max(2 * typical, typical + 10_000))
+    expect(first).toBeLessThanOrEqual(Math.max(2 * typical, typical + 20_000))
     expect(readFileSync(r.logFile, 'utf8')).toMatch(/"msg":"warm-up (finished|stopped at its time bound)"/)
     r.child.kill('SIGTERM')
     expect(await r.exited).toBe(0)

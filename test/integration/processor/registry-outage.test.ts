@@ -19,8 +19,18 @@ const running: Running[] = []
 const collectors: Collector[] = []
 let registryStopped = false
 
+// A restarted registry answers reads at once but its first schema registration can take
+// longer than a client's 5 s budget (its JVM is cold): one registration with a generous bound
+// here, so the suites that run next meet a registry as warm as before this one.
+const restartRegistry = async (): Promise<void> => {
+  await up(['registry'])
+  registryStopped = false
+  const warm = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 60_000, unknownIdTtlMs: 0 })
+  await warm.register(`it-registry-outage-warm-${Date.now()}-value`, readSchema('ParcelDeclaration'))
+}
+
 afterEach(async () => {
-  if (registryStopped) { await up(['registry']); registryStopped = false }
+  if (registryStopped) await restartRegistry()
   for (const r of running.splice(0)) {
     if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL')
     await r.exited
@@ -100,8 +110,7 @@ describe('processor > registry outage', () => {
     await waitUntil('the record behind it decided', async () => c.collected.decisions.has(behind.declarationId), 30_000)
     expect(c.collected.decisions.has(stuck.declarationId)).toBe(false)
 
-    await up(['registry'])
-    registryStopped = false
+    await restartRegistry()
 
     const dry = await dlqReplay(s, ['--code', 'E_DECODE_SCHEMA_UNAVAILABLE', '--dry-run', '--dlq-topic', s.topics.dlq, '--to-topic', s.topics.declarations])
     expect(dry, dry.err).toMatchObject({ code: 0, out: 'scanned 1, matched 1, would re-drive 1, skipped 0 (already replayed) [dry run]\n' })

@@ -32,6 +32,18 @@ export const topicPlan = (settings: TopicSettings): ITopicConfig[] => {
   ]
 }
 
+/** A kafkajs error worth another try (it, or an error it wraps, says so). */
+const retriable = (err: unknown): boolean => {
+  let e: unknown = err
+  for (let depth = 0; depth < 4 && typeof e === 'object' && e !== null; depth++) {
+    if ((e as { retriable?: unknown }).retriable === true) return true
+    e = (e as { cause?: unknown }).cause
+  }
+  return false
+}
+
+const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+
 export const ensureTopics = async (
   admin: Pick<Admin, 'listTopics' | 'createTopics' | 'fetchTopicMetadata'>,
   settings: TopicSettings,
@@ -39,18 +51,30 @@ export const ensureTopics = async (
 ): Promise<TopicsReport> => {
   const plan = topicPlan(settings)
   const names = plan.map((t) => t.topic)
-  try {
-    const present = new Set(await admin.listTopics())
-    const missing = plan.filter((t) => !present.has(t.topic))
-    // A topic another instance created in the meantime makes createTopics answer false; fine.
-    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true, timeout: timeoutMs })
-    const existingNames = names.filter((name) => present.has(name))
-    const existing = existingNames.length === 0
-      ? []
-      : (await admin.fetchTopicMetadata({ topics: existingNames })).topics.map((t) => ({ topic: t.name, partitions: t.partitions.length }))
-    return { created: missing.map((t) => t.topic), existing }
-  } catch (err) {
-    throw new ParcelRiskError('E_PUBLISH_TOPIC_SETUP', `cannot create topics ${names.join(', ')}: ${(err as Error).message}`, { cause: err })
+  const deadline = Date.now() + timeoutMs
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const present = new Set(await admin.listTopics())
+      const missing = plan.filter((t) => !present.has(t.topic))
+      // A topic another instance created in the meantime makes createTopics answer false; fine.
+      if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true, timeout: timeoutMs })
+      // Every topic served with a leader for each partition before the consumers and the
+      // producer ask for them (their first metadata request does not retry this).
+      const metadata = (await admin.fetchTopicMetadata({ topics: names })).topics
+      if (metadata.length < names.length || metadata.some((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0))) {
+        throw Object.assign(new Error('topics created but not all partitions have a leader yet'), { retriable: true })
+      }
+      const existing = metadata.filter((t) => present.has(t.name)).map((t) => ({ topic: t.name, partitions: t.partitions.length }))
+      return { created: missing.map((t) => t.topic), existing }
+    } catch (err) {
+      // Two instances starting together: the one whose createTopics lost the race asks for
+      // the leaders of topics the other just created before the broker hosts them
+      // (UNKNOWN_TOPIC_OR_PARTITION), or finds partitions without a leader yet. Looking again
+      // shortly after finds them.
+      const wait = Math.min(2_000, 250 * 2 ** (attempt - 1))
+      if (retriable(err) && attempt < 6 && Date.now() + wait < deadline) { await sleep(wait); continue }
+      throw new ParcelRiskError('E_PUBLISH_TOPIC_SETUP', `cannot create topics ${names.join(', ')}: ${(err as Error).message}`, { cause: err })
+    }
   }
 }
 

@@ -158,7 +158,8 @@ export const runFault = async (services: ServiceUrls, fault: Fault, options: Opt
       await restart('registry')
       faultEnd = Date.now()
       // The registry kept its schemas: the same subject and schema give the same id.
-      const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 0 })
+      // A restarted registry is cold: its first registration can take several seconds.
+      const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 60_000, unknownIdTtlMs: 0 })
       const again = await registry.register(`${s.topics.declarations}-value`, readSchema('ParcelDeclaration'))
       if (again !== producer.schemaId) failures.push(`the restarted registry gave schema id ${again}, not ${producer.schemaId}`)
       break

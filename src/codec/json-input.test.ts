@@ -75,6 +75,29 @@ describe('codec > json input > schema', () => {
   })
 
   it.each([
+    ['a list', { name: 'Erika Mustermann', email: ['erika@example.com'] }, 'email: a list of 1 is not a valid'],
+    ['a number', { name: 'Erika Mustermann', email: 4930123456 }, 'email: a number is not a valid'],
+    ['a record', { name: { first: 'Erika' }, email: null }, 'name: a record is not a valid']
+  ])('names the path and the kind of %s found, never its text', (_case, value, expected) => {
+    const contact = avsc.Type.forSchema({ type: 'record', name: 'Contact', fields: [{ name: 'name', type: 'string' }, { name: 'email', type: ['null', 'string'] }] })
+    const result = fromJsonValue(contact, value)
+    const message = result.ok ? '' : result.error.message
+    expect(message).toContain(expected)
+    for (const personal of ['Erika', 'erika@example.com', '4930123456']) expect(message).not.toContain(personal)
+  })
+
+  it.each([
+    ['an unquoted e-mail', '{"name":"Erika Mustermann","email":erika.mustermann@example.com}'],
+    ['an unquoted phone', '{"name":"Erika Mustermann","phone":+49 30 1234567}'],
+    ['a cut-off name', '{"name":"Erika Mustermann']
+  ])('reports a syntax error in %s without the text around it', (_case, text) => {
+    const result = parseJson(Buffer.from(text), 1_000)
+    expect(result.ok ? 'ok' : result.error.code).toBe('E_DECODE_JSON_SYNTAX')
+    const message = result.ok ? '' : result.error.message
+    for (const personal of ['Erika', 'Mustermann', 'erika', '+49 30']) expect(message).not.toContain(personal)
+  })
+
+  it.each([
     [['items', '2', 'hsCode'], 'items[2].hsCode'],
     [['seller', 'address', 'country'], 'seller.address.country'],
     [[], '']

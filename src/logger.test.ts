@@ -19,7 +19,7 @@ const party = (who: string) => ({
 const declaration = { declarationId: 'decl-1', seller: party('Seller'), consignee: party('Consignee'), destinationCountry: 'DE' }
 
 // The values that must never appear in a log line, whatever field they are logged under.
-const personal = ['Müller', 'Hauptstraße', 'Berlin', '10115', '+49 30 1234567', 'seller@example.com', 'consignee@example.com']
+const personal = ['Müller', 'Hauptstraße', 'Berlin', '10115', '+49 30 1234567', 'seller@example.com', 'consignee@example.com', 'DE123456789012345']
 
 describe('logger > redaction', () => {
   it.each([
@@ -30,7 +30,11 @@ describe('logger > redaction', () => {
     ['parties inside a record', { record: { seller: party('Seller'), consignee: party('Consignee') } }],
     ['contact fields at the top level', { name: 'Seller Müller', email: 'seller@example.com', phone: '+49 30 1234567', address: { street: 'Hauptstraße 1', city: 'Berlin', postcode: '10115' } }],
     ['an address on its own', { address: party('Seller').address }],
-    ['a street, city and postcode', { street: 'Hauptstraße 1', city: 'Berlin', postcode: '10115' }]
+    ['a street, city and postcode', { street: 'Hauptstraße 1', city: 'Berlin', postcode: '10115' }],
+    ['registration numbers', { identifiers: { eori: 'DE123456789012345' } }],
+    ['an EORI on its own', { party: { eori: 'DE123456789012345' } }],
+    ['a consignee key', { profile: { consigneeKey: 'MUSTERMANN SELLER|HAUPTSTRASSE 1|10115|BERLIN|DE' } }],
+    ['a watchlist entry', { update: { watchlist: { listId: 'dnl-parties', value: 'SELLER MÜLLER' } } }]
   ])('redacts names, addresses, phones and e-mails in %s', (_case, fields) => {
     const { log, lines } = capture()
     log.info(fields, 'declaration rejected')

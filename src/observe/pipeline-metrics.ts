@@ -1,11 +1,29 @@
 // The pipeline as metrics. Chunks: records consumed, batch size and lag when a chunk arrives;
 // where its time went, its decisions, rule hits and dead letters once its output is
-// acknowledged (the first chunk's timings are logged: what a cold start cost). Enrichment:
+// acknowledged (the first chunk's timings are logged: what a cold start cost). At debug each
+// dead letter is logged with its code and reason, at trace each decision with its outcome and
+// rule ids: never a declared value, so redaction is a second line of defence, not the first
+// (test/integration/processor/personal-data.test.ts runs at trace and looks). Enrichment:
 // the round trip's latency and the breaker's state, which /readyz follows too.
 import type { Logger } from '../logger.ts'
-import type { ChunkObserver, Stages } from '../pipeline.ts'
+import type { ChunkObserver, DeadLetter, DecidedRecord, Stages } from '../pipeline.ts'
 import type { Readiness } from './http.ts'
 import type { BreakerState, ChunkStage, Metrics } from './metrics.ts'
+
+const logDeadLetters = (log: Logger, deadLetters: readonly DeadLetter[]): void => {
+  for (const { source, code, stage, message } of deadLetters) {
+    log.debug({ key: source.key?.toString() ?? null, topic: source.topic, partition: source.partition, offset: source.offset, code, stage, detail: message }, 'declaration dead-lettered')
+  }
+}
+
+const logDecisions = (log: Logger, decided: readonly DecidedRecord[]): void => {
+  for (const { source, decision } of decided) {
+    log.trace({
+      declarationId: decision.declarationId, version: decision.version, partition: source.partition, offset: source.offset,
+      decision: decision.decision, action: decision.action, score: decision.score, rules: decision.reasons.map((r) => r.ruleId)
+    }, 'declaration decided')
+  }
+}
 
 export const chunkMetrics = (metrics: Metrics, log: Logger): ChunkObserver => {
   let firstChunk = true
@@ -28,6 +46,9 @@ export const chunkMetrics = (metrics: Metrics, log: Logger): ChunkObserver => {
       }
       for (const { decision } of result.shadowDecisions) for (const reason of decision.reasons) metrics.ruleHit('shadow', reason.ruleId)
       for (const d of result.deadLetters) metrics.deadLettered(d.code)
+      // One level check per chunk; below debug these loops are never entered.
+      if (result.deadLetters.length > 0 && log.isLevelEnabled('debug')) logDeadLetters(log, result.deadLetters)
+      if (log.isLevelEnabled('trace')) logDecisions(log, result.decisions)
     }
   }
 }

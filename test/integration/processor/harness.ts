@@ -168,6 +168,8 @@ export interface Collected {
   readonly decisions: Map<string, RiskDecision[]>
   /** Dead letters by original key, with their error code header. */
   readonly deadLetters: Map<string, string[]>
+  /** Dead letters by original key: every header as text, and the value bytes. */
+  readonly deadLetterRecords: Map<string, Array<{ headers: Record<string, string>, value: Buffer | null }>>
 }
 
 export interface Collector {
@@ -182,7 +184,7 @@ export const collect = async (services: ServiceUrls, s: Scenario): Promise<Colle
   const kafka = new Kafka({ clientId: `it-${s.id}-reader`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
   const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
   const decoder = createDecoder<RiskDecision>({ readerType: avroType(readSchema('RiskDecision')), registry, maxRecordBytes: 1 << 20 })
-  const collected: Collected = { decisions: new Map(), deadLetters: new Map() }
+  const collected: Collected = { decisions: new Map(), deadLetters: new Map(), deadLetterRecords: new Map() }
   const seen = new Set<string>()
   const consumer: Consumer = kafka.consumer({ groupId: `it-${s.id}-reader-${randomUUID()}`, readUncommitted: false })
   await consumer.connect()
@@ -201,6 +203,8 @@ export const collect = async (services: ServiceUrls, s: Scenario): Promise<Colle
           const list = collected.deadLetters.get(key) ?? []
           list.push(m.headers?.['parcel-risk.error.code']?.toString() ?? '?')
           collected.deadLetters.set(key, list)
+          const headers = Object.fromEntries(Object.entries(m.headers ?? {}).map(([name, v]) => [name, v?.toString() ?? '']))
+          collected.deadLetterRecords.set(key, [...(collected.deadLetterRecords.get(key) ?? []), { headers, value: m.value }])
           seen.add(key)
         }
         return
@@ -286,6 +290,18 @@ const produceEncoded = async (services: ServiceUrls, topic: string, schemaName: 
   }
 }
 
+/** Produces records exactly as given (bytes and headers): for input the codec must refuse. */
+export const produceRaw = async (services: ServiceUrls, topic: string, records: ReadonlyArray<{ key: string, value: Buffer, headers?: Record<string, string> }>): Promise<void> => {
+  const kafka = new Kafka({ clientId: 'it-raw-writer', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+  await producer.connect()
+  try {
+    await producer.send({ topic, acks: -1, messages: [...records] })
+  } finally {
+    await producer.disconnect()
+  }
+}
+
 export const produceDeclarations = async (services: ServiceUrls, s: Scenario, declarations: readonly ParcelDeclaration[]): Promise<void> =>
   await produceEncoded(services, s.topics.declarations, 'ParcelDeclaration', declarations.map((d) => ({ key: d.declarationId, value: d })))
 
@@ -294,11 +310,12 @@ export const produceProfiles = async (services: ServiceUrls, topic: string, upda
 
 /**
  * `parcel-risk profiles load` of the generated profiles of `seed` under the scenario's prefix:
- * every reference data set marked loaded (consignee histories: known to be empty).
+ * every reference data set marked loaded (consignee histories: known to be empty), with
+ * `extra` updates (e.g. watchlist entries) loaded in the same run.
  */
-export const loadReferenceData = async (services: ServiceUrls, s: Scenario, seed: number): Promise<void> => {
+export const loadReferenceData = async (services: ServiceUrls, s: Scenario, seed: number, extra: readonly ProfileUpdate[] = []): Promise<void> => {
   const file = join(logDir, `${s.id}-profiles-${seed}.ndjson`)
-  writeFileSync(file, generateProfiles({ seed, startMs: Date.now() - 3_600_000 }).map((u) => JSON.stringify(u)).join('\n'))
+  writeFileSync(file, [...generateProfiles({ seed, startMs: Date.now() - 3_600_000 }), ...extra].map((u) => JSON.stringify(u)).join('\n'))
   const out: string[] = []
   const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } }
   const code = await profilesCli(['load', file, '--redis', services.redisUrl, '--prefix', s.env.PARCEL_RISK_REDIS_KEY_PREFIX as string, '--empty', 'consignee'], io)

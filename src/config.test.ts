@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { configFileEnv, loadConfig, type LoadConfigOptions } from './config.ts'
+import { configFileEnv, loadConfig, secretFileEnv, type LoadConfigOptions } from './config.ts'
 import { configTableRows, schema } from './config-schema.ts'
 import { ParcelRiskError } from './errors.ts'
 
@@ -136,6 +138,75 @@ describe('config > secrets', () => {
       expect(err.message).not.toContain(secret)
     }
   })
+})
+
+describe('config > secrets from files', () => {
+  const secretKeys = Object.entries(schema).filter(([, spec]) => spec.secret === true).map(([key, spec]) => [key, spec.env] as const)
+  const files = (content: Record<string, string>) => ({ readFile: (path: string): string => {
+    const text = content[path]
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' })
+    return text
+  } })
+  const valueAt = (config: object, key: string): unknown => key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], config)
+
+  it('covers every secret: the SASL, registry and Redis credentials and the identity key', () => {
+    expect(secretKeys.map(([key]) => key)).toEqual([
+      'kafka.sasl.username', 'kafka.sasl.password', 'registry.username', 'registry.password', 'redis.username', 'redis.password', 'redis.identityKey'
+    ])
+  })
+
+  it.each(secretKeys)('reads %s from the file %s_FILE names, trailing line break trimmed', (key, env) => {
+    const config = load({ [`${env}_FILE`]: '/run/secrets/value', ...(key.startsWith('kafka.sasl') ? saslRest(key) : {}), ...(key === 'registry.password' ? { PARCEL_RISK_REGISTRY_USERNAME: 'svc' } : {}) },
+      files({ '/run/secrets/value': 'from-a-file\n' }))
+    expect(valueAt(config, key)).toBe('from-a-file')
+  })
+
+  it('keeps inner whitespace and trims only line breaks at the end (CRLF too)', () => {
+    const config = load({ PARCEL_RISK_REDIS_PASSWORD_FILE: '/s/p' }, files({ '/s/p': ' two words \r\n' }))
+    expect(config.redis.password).toBe(' two words ')
+  })
+
+  it.each(secretKeys)('refuses %s set both in %s and in its _FILE', (key, env) => {
+    const err = failure(() => load({ [env]: 'env-secret-5', [`${env}_FILE`]: '/run/secrets/value' }, files({ '/run/secrets/value': 'file-secret-6' })))
+    expect(err.code).toBe('E_CONFIG_INVALID')
+    expect(err.path?.split(',')).toContain(key)
+    expect(err.message).toContain(`${key} (${env}, ${env}_FILE): both set`)
+    for (const secret of ['env-secret-5', 'file-secret-6']) expect(err.message).not.toContain(secret)
+  })
+
+  it('names the variable, the path and the reason of an unreadable or empty file, never a content', () => {
+    const err = failure(() => load({
+      PARCEL_RISK_REDIS_PASSWORD_FILE: '/run/secrets/missing',
+      PARCEL_RISK_REGISTRY_USERNAME: 'svc',
+      PARCEL_RISK_REGISTRY_PASSWORD_FILE: '/run/secrets/empty',
+      PARCEL_RISK_REDIS_IDENTITY_KEY_FILE: '/run/secrets/key'
+    }, files({ '/run/secrets/empty': '\n', '/run/secrets/key': 'key-secret-7' })))
+    expect(err.code).toBe('E_CONFIG_INVALID')
+    expect(err.message).toContain('redis.password (PARCEL_RISK_REDIS_PASSWORD_FILE): cannot read "/run/secrets/missing" (ENOENT)')
+    expect(err.message).toContain('registry.password (PARCEL_RISK_REGISTRY_PASSWORD_FILE): "/run/secrets/empty" is empty')
+    expect(err.path?.split(',').sort()).toEqual(['redis.password', 'registry.password'])
+    expect(err.message).not.toContain('key-secret-7')
+  })
+
+  it('reads a real file, and reports a directory as unreadable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parcel-risk-secret-'))
+    writeFileSync(join(dir, 'password'), 'on-disk-secret\n')
+    expect(loadConfig({ env: { PARCEL_RISK_REDIS_PASSWORD_FILE: join(dir, 'password') } }).redis.password).toBe('on-disk-secret')
+    const err = failure(() => loadConfig({ env: { PARCEL_RISK_REDIS_PASSWORD_FILE: dir } }))
+    expect(err.message).toContain(`redis.password (PARCEL_RISK_REDIS_PASSWORD_FILE): cannot read ${JSON.stringify(dir)} (EISDIR)`)
+  })
+
+  it('gives no other setting a _FILE variable, and no _FILE name is taken by a setting', () => {
+    const names = new Set(Object.values(schema).map((spec) => spec.env))
+    for (const [, env] of secretKeys) expect(names.has(secretFileEnv({ env }))).toBe(false)
+    const config = load({ PARCEL_RISK_KAFKA_CLIENT_ID_FILE: '/run/secrets/value' }, files({ '/run/secrets/value': 'from-a-file' }))
+    expect(config.kafka.clientId).toBe('parcel-risk')
+  })
+})
+
+const saslRest = (key: string): Record<string, string> => ({
+  PARCEL_RISK_KAFKA_SASL_MECHANISM: 'scram-sha-512',
+  ...(key === 'kafka.sasl.username' ? { PARCEL_RISK_KAFKA_SASL_PASSWORD: 'pw' } : { PARCEL_RISK_KAFKA_SASL_USERNAME: 'svc' })
 })
 
 describe('config > file', () => {

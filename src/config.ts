@@ -2,8 +2,9 @@
 // (PARCEL_RISK_CONFIG_FILE), validated against the one table in config-schema.ts, returned
 // deeply frozen. Precedence: environment, then file, then default. Every problem is
 // collected and reported together in one E_CONFIG_INVALID error, so a bad deployment is
-// fixed in one round. Secrets (SASL, registry and Redis credentials) come only from the
-// environment and are never echoed in an error message.
+// fixed in one round. Secrets (SASL, registry and Redis credentials, the identity key) come
+// only from the environment, or from a file named by `<ENV>_FILE` (a Kubernetes Secret
+// mounted as a volume), and are never echoed in an error message.
 import { existsSync, readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { schema, type ConfigKey, type KeySpec } from './config-schema.ts'
@@ -136,7 +137,7 @@ export const configFileEnv = 'PARCEL_RISK_CONFIG_FILE'
 export interface LoadConfigOptions {
   /** Defaults to process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>
-  /** Reads the config file and the TLS files' existence; defaults to node:fs. */
+  /** Reads the config file and secret files (`<ENV>_FILE`), and checks the TLS files exist; defaults to node:fs. */
   readonly readFile?: (path: string) => string
   readonly fileExists?: (path: string) => boolean
 }
@@ -185,6 +186,39 @@ const shown = (spec: Spec, raw: unknown): string => {
   const text = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw)
   const safe = text.replace(/\/\/[^/@\s]*@/g, '//[redacted]@')
   return ` (got ${JSON.stringify(safe.length > 80 ? `${safe.slice(0, 80)}…` : safe)})`
+}
+
+/** The variable that names a file holding a secret: `<ENV>_FILE`. */
+export const secretFileEnv = (spec: Pick<KeySpec<unknown>, 'env'>): string => `${spec.env}_FILE`
+
+/**
+ * A secret's text from the environment or from the file `<ENV>_FILE` names (trailing line
+ * breaks trimmed: `echo` and most editors end a file with one). A problem names the variables
+ * and the path, and the reading error's code, never the file's content.
+ */
+const secretText = (
+  key: string, spec: Spec, env: Readonly<Record<string, string | undefined>>, readFile: (path: string) => string, problems: string[]
+): string | undefined => {
+  const envText = env[spec.env]
+  const fileEnv = secretFileEnv(spec)
+  const path = env[fileEnv]
+  const fromEnv = envText !== undefined && envText !== ''
+  if (path === undefined || path === '') return fromEnv ? envText : undefined
+  if (fromEnv) {
+    problems.push(`${key} (${spec.env}, ${fileEnv}): both set; set the value or the file, not both`)
+    return undefined
+  }
+  let text: string
+  try {
+    text = readFile(path)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message.split(':')[0] ?? 'unreadable'
+    problems.push(`${key} (${fileEnv}): cannot read ${JSON.stringify(path)} (${code})`)
+    return undefined
+  }
+  const secret = text.replace(/[\r\n]+$/, '')
+  if (secret === '') problems.push(`${key} (${fileEnv}): ${JSON.stringify(path)} is empty`)
+  return secret === '' ? undefined : secret
 }
 
 const fileValue = (file: Record<string, unknown>, key: string): unknown => {
@@ -299,7 +333,7 @@ export const loadConfig = (options: LoadConfigOptions = {}): Config => {
     if (spec.secret === true && fromFile !== undefined) {
       problems.push(`${key} (${spec.env}): a secret, set it in the environment, not in the config file`)
     }
-    const envText = env[spec.env]
+    const envText = spec.secret === true ? secretText(key, spec, env, readFile, problems) : env[spec.env]
     const fromEnv = envText !== undefined && envText !== ''
     const raw = fromEnv ? envText : (spec.secret === true ? undefined : fromFile)
     let value = spec.default

@@ -45,7 +45,7 @@ export const startProcessor = async (config: Config, log: Logger, onFatal: (err:
   const { kafka: kafkaConfig, redis: redisConfig } = config
   // Every check runs before any connection is opened.
   if (redisConfig.identityKey === undefined) {
-    throw new ParcelRiskError('E_CONFIG_INVALID', 'PARCEL_RISK_REDIS_IDENTITY_KEY is not set: the processor needs the secret key that pseudonymises consignee identities in Redis', { path: 'redis.identityKey' })
+    throw new ParcelRiskError('E_CONFIG_INVALID', 'PARCEL_RISK_REDIS_IDENTITY_KEY (or PARCEL_RISK_REDIS_IDENTITY_KEY_FILE) is not set: the processor needs the secret key that pseudonymises consignee identities in Redis', { path: 'redis.identityKey' })
   }
   const topics = kafkaConfig.topics
   const metrics = createMetrics({ topics: [topics.declarations], processMetrics: true })

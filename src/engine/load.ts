@@ -2,8 +2,13 @@
 // *.yml only) and the declaration schema, then compiles; gateRuleset adds the cost check
 // that a ruleset must pass before the processor runs it. The only file I/O of the engine
 // besides the watcher.
+//
+// Entries may be symbolic links: a Kubernetes ConfigMap volume shows every file and folder as
+// a link through `..data` to a timestamped directory (README: Kubernetes), and a link to a
+// shared list file is a plausible layout too. Links are followed; broken ones are skipped.
 
-import { readdir, readFile } from 'node:fs/promises'
+import type { Dirent } from 'node:fs'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ParcelRiskError } from '../errors.ts'
@@ -18,14 +23,25 @@ export const DECLARATION_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/parc
 const RULE_DIRS = ['rules', 'lists', 'tests']
 const YAML_FILE = /\.ya?ml$/
 
+/** A file or a directory, through a symbolic link if it is one; null for anything else. */
+const kindOf = async (entry: Dirent): Promise<'file' | 'dir' | null> => {
+  if (entry.isFile()) return 'file'
+  if (entry.isDirectory()) return 'dir'
+  if (!entry.isSymbolicLink()) return null
+  const target = await stat(join(entry.parentPath, entry.name)).catch(() => null)
+  if (target === null) return null
+  return target.isFile() ? 'file' : target.isDirectory() ? 'dir' : null
+}
+
 export const readRulesetFiles = async (dir: string): Promise<RuleSourceFile[]> => {
   const paths: string[] = []
   const top = await readdir(dir, { withFileTypes: true })
   for (const entry of top) {
-    if (entry.isFile() && (entry.name === 'ruleset.yaml')) paths.push(join(dir, entry.name))
-    if (entry.isDirectory() && RULE_DIRS.includes(entry.name)) {
+    const kind = await kindOf(entry)
+    if (kind === 'file' && entry.name === 'ruleset.yaml') paths.push(join(dir, entry.name))
+    if (kind === 'dir' && RULE_DIRS.includes(entry.name)) {
       for (const f of await readdir(join(dir, entry.name), { withFileTypes: true, recursive: true })) {
-        if (f.isFile() && YAML_FILE.test(f.name)) paths.push(join(f.parentPath, f.name))
+        if (YAML_FILE.test(f.name) && await kindOf(f) === 'file') paths.push(join(f.parentPath, f.name))
       }
     }
   }

@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isParcelRiskError } from '../errors.ts'
 import { inputBounds } from './bounds.ts'
@@ -32,6 +32,42 @@ const nextEvent = (): { promise: Promise<{ swapped?: CompiledRuleset, errors?: r
   let resolve: (v: { swapped?: CompiledRuleset, errors?: readonly Diagnostic[] }) => void = () => {}
   const promise = new Promise<{ swapped?: CompiledRuleset, errors?: readonly Diagnostic[] }>((r) => { resolve = r })
   return { promise, onSwap: (swapped) => resolve({ swapped }), onError: (errors) => resolve({ errors }) }
+}
+
+/**
+ * A ruleset directory as the kubelet lays out a ConfigMap volume (its atomic writer): the
+ * files live in a timestamped directory `..<time>`, `..data` links to it, and each top-level
+ * entry the container sees (`ruleset.yaml`, `rules`, `lists`) is a link through `..data`. An
+ * update writes a new timestamped directory, points `..data_tmp` at it, renames that over
+ * `..data` (the one atomic step) and removes the old directory.
+ */
+const configMapVolume = (rules: string) => {
+  const dir = mkdtempSync(join(tmpdir(), 'parcel-risk-configmap-'))
+  dirs.push(dir)
+  let generation = 0
+  const write = (ruleText: string): string => {
+    generation += 1
+    const stamp = `..2026_11_30_03_00_0${generation}.00000000${generation}`
+    const files: Record<string, string> = { 'ruleset.yaml': MANIFEST, ...LISTS, 'rules/r.yaml': ruleText }
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, stamp, path)), { recursive: true })
+      writeFileSync(join(dir, stamp, path), text)
+    }
+    return stamp
+  }
+  let current = write(rules)
+  symlinkSync(current, join(dir, '..data'))
+  for (const top of ['ruleset.yaml', 'rules', 'lists']) symlinkSync(join('..data', top), join(dir, top))
+  return {
+    dir,
+    update: (ruleText: string): void => {
+      const next = write(ruleText)
+      symlinkSync(next, join(dir, '..data_tmp'))
+      renameSync(join(dir, '..data_tmp'), join(dir, '..data'))
+      rmSync(join(dir, current), { recursive: true })
+      current = next
+    }
+  }
 }
 
 describe('engine > watch', () => {
@@ -121,5 +157,27 @@ describe('engine > watch', () => {
     const third = (await events.promise).swapped
     expect(third?.rules.map((r) => r.id)).toEqual(['R3'])
     expect(third?.digest).not.toBe(reloaded?.digest)
+  })
+
+  it('loads a ConfigMap volume and swaps on its ..data link swap, again on a second one', async () => {
+    const volume = configMapVolume(ruleFile([{ id: 'R1', when: 'pieces > 1' }]))
+    let events = nextEvent()
+    const watch = await watchRuleset(volume.dir, (r) => events.onSwap(r), (e) => events.onError(e), { debounceMs: 50 })
+    watches.push(watch)
+    expect(watch.current().rules.map((r) => r.id)).toEqual(['R1'])
+
+    volume.update(ruleFile([{ id: 'R1', when: 'pieces > 1' }, { id: 'R2', when: 'pieces > 2' }]))
+    const first = await events.promise
+    expect(first.errors).toBeUndefined()
+    expect(first.swapped?.rules.map((r) => r.id)).toEqual(['R1', 'R2'])
+    expect(watch.current()).toBe(first.swapped)
+
+    // The second update replaces the directory the first one created: the watch must not
+    // have stayed on a directory that is gone.
+    events = nextEvent()
+    volume.update(ruleFile([{ id: 'R3', when: 'pieces > 3' }]))
+    const second = await events.promise
+    expect(second.errors).toBeUndefined()
+    expect(second.swapped?.rules.map((r) => r.id)).toEqual(['R3'])
   })
 })

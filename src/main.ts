@@ -58,7 +58,8 @@ export const startProcessor = async (config: Config, log: Logger, onFatal: (err:
   const rulesetIn = async (dir: string, role: RulesetRole) => await openRuleset({
     dir, watch: config.rules.watch, gate, role, log: log.child({ module: 'rules' }),
     onLoaded: (r) => { metrics.rulesetLoaded(role, { id: r.id, version: r.version, digest: r.digest }, r.rules.map((rule) => rule.id)) },
-    onOverrun: (reverted) => { metrics.scoringOverrun(role, reverted) }
+    onOverrun: (reverted) => { metrics.scoringOverrun(role, reverted) },
+    onReload: (result) => { metrics.rulesetReload(role, result) }
   })
   const active = await rulesetIn(config.rules.dir, 'active')
   const shadow = config.rules.shadowDir === undefined ? null : await rulesetIn(config.rules.shadowDir, 'shadow')

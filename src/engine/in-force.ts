@@ -27,6 +27,8 @@ export interface InForceOptions {
   /** Each ruleset that comes into force: the first, each reload and each revert. */
   readonly onLoaded: (ruleset: CompiledRuleset) => void
   readonly onOverrun: (reverted: boolean) => void
+  /** Each hot reload: swapped in, or refused (the running ruleset stays). */
+  readonly onReload: (result: 'swapped' | 'refused') => void
 }
 
 export const openRuleset = async (options: InForceOptions): Promise<RulesetInForce> => {
@@ -58,7 +60,8 @@ export const openRuleset = async (options: InForceOptions): Promise<RulesetInFor
     const fixed: RulesetWatch = { current: () => ruleset, revert: () => null, close: () => {} }
     return { ...fixed, overrun: overrunGuard(gate.budgetMicrosPerKib, fixed, onOverrun) }
   }
-  const handle = await watchRuleset(dir, (next) => { loaded(next) }, (errors) => {
+  const handle = await watchRuleset(dir, (next) => { options.onReload('swapped'); loaded(next) }, (errors) => {
+    options.onReload('refused')
     log.error({ role, dir, errors: errors.map(formatDiagnostic) }, 'ruleset change rejected; the running ruleset stays in force')
   }, { gate })
   loaded(handle.current())

@@ -29,6 +29,9 @@ describe('observe > metrics', () => {
       parcel_risk_decision_latency_seconds: 'histogram',
       parcel_risk_batch_size: 'histogram',
       parcel_risk_consumer_lag: 'gauge',
+      parcel_risk_consumer_lag_seconds: 'gauge',
+      parcel_risk_degraded_decisions_total: 'counter',
+      parcel_risk_ruleset_reloads_total: 'counter',
       parcel_risk_redis_latency_seconds: 'histogram',
       parcel_risk_redis_breaker_state: 'gauge',
       parcel_risk_stage_seconds: 'histogram',
@@ -116,6 +119,37 @@ describe('observe > metrics', () => {
     const text = await m.render()
     expect(sample(text, 'parcel_risk_consumer_lag{topic="declarations",partition="0"}')).toBe(4)
     expect(sample(text, 'parcel_risk_consumer_lag{topic="declarations",partition="1"}')).toBeUndefined()
+  })
+
+  it('sets lag in seconds per partition and forgets it with the partition', async () => {
+    const m = createMetrics()
+    m.consumerLagSeconds('declarations', 0, 2.5)
+    m.consumerLagSeconds('declarations', 1, 0.25)
+    m.forgetPartition('declarations', 1)
+    const text = await m.render()
+    expect(sample(text, 'parcel_risk_consumer_lag_seconds{topic="declarations",partition="0"}')).toBe(2.5)
+    expect(sample(text, 'parcel_risk_consumer_lag_seconds{topic="declarations",partition="1"}')).toBeUndefined()
+  })
+
+  it('counts DEGRADED decisions from 0', async () => {
+    const m = createMetrics()
+    expect(sample(await m.render(), 'parcel_risk_degraded_decisions_total')).toBe(0)
+    m.degraded()
+    m.degraded()
+    expect(sample(await m.render(), 'parcel_risk_degraded_decisions_total')).toBe(2)
+  })
+
+  it('counts ruleset reloads by role and result, the active ones from 0', async () => {
+    const m = createMetrics()
+    expect(sample(await m.render(), 'parcel_risk_ruleset_reloads_total{role="active",result="refused"}')).toBe(0)
+    m.rulesetReload('active', 'swapped')
+    m.rulesetReload('active', 'refused')
+    m.rulesetReload('active', 'refused')
+    m.rulesetReload('shadow', 'swapped')
+    const text = await m.render()
+    expect(sample(text, 'parcel_risk_ruleset_reloads_total{role="active",result="swapped"}')).toBe(1)
+    expect(sample(text, 'parcel_risk_ruleset_reloads_total{role="active",result="refused"}')).toBe(2)
+    expect(sample(text, 'parcel_risk_ruleset_reloads_total{role="shadow",result="swapped"}')).toBe(1)
   })
 
   it.each([['closed', 0], ['half-open', 1], ['open', 2]] as const)('reports breaker state %s as %i', async (state, value) => {

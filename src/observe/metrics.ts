@@ -54,6 +54,10 @@ export interface Metrics {
   readonly decisionLatencyMs: (ms: number) => void
   readonly batchSize: (records: number) => void
   readonly consumerLag: (topic: string, partition: number, lag: number) => void
+  /** Age of the oldest record of the chunk just received: how far behind the stream the partition is read, in time. */
+  readonly consumerLagSeconds: (topic: string, partition: number, seconds: number) => void
+  /** A decision whose enrichment was DEGRADED (profile store slow or down, reference data unknown). */
+  readonly degraded: () => void
   /** Drops a partition's lag series once it is revoked from this instance. */
   readonly forgetPartition: (topic: string, partition: number) => void
   readonly redisLatencyMs: (ms: number) => void
@@ -68,7 +72,11 @@ export interface Metrics {
   readonly rulesetLoaded: (role: RulesetRole, info: RulesetInfo, ruleIds: readonly string[]) => void
   /** A batch whose scoring overran its budget (src/engine/overrun.ts); `reverted` when a reload was undone. */
   readonly scoringOverrun: (role: RulesetRole, reverted: boolean) => void
+  /** A hot reload: swapped in, or refused (does not compile, over the cost budget, unreadable). */
+  readonly rulesetReload: (role: RulesetRole, result: ReloadResult) => void
 }
+
+export type ReloadResult = 'swapped' | 'refused'
 
 // 0.5 ms … 5 s: the p99 budget is single-digit milliseconds, the tail up to a publish timeout.
 export const decisionLatencyBuckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5]
@@ -126,6 +134,9 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
   const decisionLatency = new Histogram({ name: 'parcel_risk_decision_latency_seconds', help: 'From the consumed record\'s timestamp to the publish acknowledgement.', buckets: decisionLatencyBuckets, registers })
   const batchSize = new Histogram({ name: 'parcel_risk_batch_size', help: 'Records per processed batch.', buckets: batchSizeBuckets, registers })
   const consumerLag = new Gauge({ name: 'parcel_risk_consumer_lag', help: 'Records between the last processed offset and the partition\'s high watermark.', labelNames: ['topic', 'partition'], registers })
+  const consumerLagSeconds = new Gauge({ name: 'parcel_risk_consumer_lag_seconds', help: 'Age of the oldest record of the latest chunk received from the partition, when it arrived for handling.', labelNames: ['topic', 'partition'], registers })
+  const degradedTotal = deferredCounter('parcel_risk_degraded_decisions_total', 'Decisions published whose enrichment was DEGRADED.', [], registers)
+  const reloadsTotal = new Counter({ name: 'parcel_risk_ruleset_reloads_total', help: 'Hot reloads of a ruleset, by role and result: swapped in, or refused (the running ruleset stays).', labelNames: ['role', 'result'], registers })
   const redisLatency = new Histogram({ name: 'parcel_risk_redis_latency_seconds', help: 'Redis round trips (one per batch), success or failure.', buckets: redisLatencyBuckets, registers })
   const stageLatency = new Histogram({ name: 'parcel_risk_stage_seconds', help: 'Time one chunk spent in each stage: fetchWait (oldest record\'s timestamp to handling), decode (with validation), enrich, score (with the decision and encoding), publish (to the acknowledgement).', labelNames: ['stage'], buckets: decisionLatencyBuckets, registers })
   const warmUpGauge = new Gauge({ name: 'parcel_risk_warm_up_seconds', help: 'Duration of the start-up warm-up (0 until it has run).', registers })
@@ -164,11 +175,19 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
   const loadedInfo = new Map<RulesetRole, RulesetInfo>()
 
   const lagLabels = new Map<string, { topic: string, partition: string }>()
+  const lagLabelsOf = (topic: string, partition: number): { topic: string, partition: string } => {
+    const key = `${topic}\0${partition}`
+    let labels = lagLabels.get(key)
+    if (labels === undefined) { labels = { topic, partition: String(partition) }; lagLabels.set(key, labels) }
+    return labels
+  }
 
   breakerGauge.set(breakerStateValue.closed)
   warmUpGauge.set(0)
   const stageChildren = Object.fromEntries(chunkStages.map((stage) => [stage, stageLatency.labels({ stage })])) as Record<ChunkStage, ReturnType<typeof stageLatency.labels>>
   for (const reverted of ['true', 'false']) overrunsTotal.inc({ role: 'active', reverted }, 0)
+  for (const result of ['swapped', 'refused']) reloadsTotal.inc({ role: 'active', result }, 0)
+  const degradedSlot = degradedTotal.slot('', {})
 
   return {
     registry,
@@ -183,22 +202,22 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
     ruleHit: (role, ruleId) => { (ruleSlots[role].get(ruleId) ?? ruleSlot(role, ruleId)).pending += 1 },
     decisionLatencyMs: (ms) => { decisionLatency.observe(ms / 1_000) },
     batchSize: (records) => { batchSize.observe(records) },
-    consumerLag: (topic, partition, lag) => {
-      const key = `${topic}\0${partition}`
-      let labels = lagLabels.get(key)
-      if (labels === undefined) { labels = { topic, partition: String(partition) }; lagLabels.set(key, labels) }
-      consumerLag.set(labels, lag)
+    consumerLag: (topic, partition, lag) => { consumerLag.set(lagLabelsOf(topic, partition), lag) },
+    consumerLagSeconds: (topic, partition, seconds) => {
+      consumerLagSeconds.set(lagLabelsOf(topic, partition), seconds)
     },
+    degraded: () => { degradedSlot.pending += 1 },
     forgetPartition: (topic, partition) => {
       const key = `${topic}\0${partition}`
       const labels = lagLabels.get(key)
-      if (labels !== undefined) { lagLabels.delete(key); consumerLag.remove(labels) }
+      if (labels !== undefined) { lagLabels.delete(key); consumerLag.remove(labels); consumerLagSeconds.remove(labels) }
     },
     redisLatencyMs: (ms) => { redisLatency.observe(ms / 1_000) },
     stageMs: (stage, ms) => { stageChildren[stage].observe(ms / 1_000) },
     warmUpMs: (ms) => { warmUpGauge.set(ms / 1_000) },
     breakerState: (state) => { breakerGauge.set(breakerStateValue[state]) },
     scoringOverrun: (role, reverted) => { overrunsTotal.inc({ role, reverted: String(reverted) }) },
+    rulesetReload: (role, result) => { reloadsTotal.inc({ role, result }) },
     referenceData: (sets) => {
       for (const s of sets) {
         const labels = { data_set: s.dataSet }

@@ -7,6 +7,7 @@
 // the round trip's latency and the breaker's state, which /readyz follows too.
 import type { Logger } from '../logger.ts'
 import type { ChunkObserver, DeadLetter, DecidedRecord, Stages } from '../pipeline.ts'
+import type { ConsumedRecord } from '../record.ts'
 import type { Readiness } from './http.ts'
 import type { BreakerState, ChunkStage, Metrics } from './metrics.ts'
 
@@ -25,6 +26,13 @@ const logDecisions = (log: Logger, decided: readonly DecidedRecord[]): void => {
   }
 }
 
+/** Seconds since the oldest record's timestamp (0 for a record stamped in the future: clock skew). */
+export const oldestAgeSeconds = (records: readonly ConsumedRecord[], nowMs: number): number => {
+  let oldest = nowMs
+  for (const r of records) if (r.timestampMs < oldest) oldest = r.timestampMs
+  return (nowMs - oldest) / 1_000
+}
+
 export const chunkMetrics = (metrics: Metrics, log: Logger): ChunkObserver => {
   let firstChunk = true
   return {
@@ -32,6 +40,7 @@ export const chunkMetrics = (metrics: Metrics, log: Logger): ChunkObserver => {
       metrics.consumed(context.topic, records.length)
       metrics.batchSize(records.length)
       metrics.consumerLag(context.topic, context.partition, context.lag)
+      metrics.consumerLagSeconds(context.topic, context.partition, oldestAgeSeconds(records, Date.now()))
     },
     published: ({ records, result, stageMs, ackedAtMs }) => {
       for (const [stage, ms] of Object.entries(stageMs)) metrics.stageMs(stage as ChunkStage, ms)
@@ -42,6 +51,7 @@ export const chunkMetrics = (metrics: Metrics, log: Logger): ChunkObserver => {
       for (const { source, decision } of result.decisions) {
         metrics.decided(decision.action, decision.decision)
         metrics.decisionLatencyMs(ackedAtMs - source.timestampMs)
+        if (decision.enrichment.status === 'DEGRADED') metrics.degraded()
         for (const reason of decision.reasons) metrics.ruleHit('active', reason.ruleId)
       }
       for (const { decision } of result.shadowDecisions) for (const reason of decision.reasons) metrics.ruleHit('shadow', reason.ruleId)

@@ -144,7 +144,7 @@ describe('processor > degradation', () => {
     // they are OK again only because Redis kept profiles and markers (append-only file).
     await loadReferenceData(services, s, 21)
     const p = start(s, 'redis-outage')
-    await p.ready
+    const base = await p.ready
     const c = await reader(services, s)
     const statusOf = (keys: readonly string[]): string[] => keys.flatMap((k) => c.collected.decisions.get(k)?.map((d) => d.enrichment.status) ?? [])
     const answered = (keys: readonly string[]) => async () => keys.every((k) => c.collected.decisions.has(k) || c.collected.deadLetters.has(k))
@@ -160,6 +160,8 @@ describe('processor > degradation', () => {
       const statuses = statusOf(during.keys)
       expect(statuses.length).toBeGreaterThan(200)
       expect(statuses.every((st) => st === 'DEGRADED')).toBe(true)
+      // The dashboard's DEGRADED share counts them.
+      expect(await metric(base, 'parcel_risk_degraded_decisions_total')).toBeGreaterThanOrEqual(statuses.length)
     } finally {
       await up(['redis'])
     }
@@ -254,7 +256,7 @@ describe('processor > group and lifecycle', () => {
     const s = scenario(services, { PARCEL_RISK_RULES_DIR: dir, PARCEL_RISK_RULES_WATCH: 'true' })
     const before = await produceStream(services, s, 200, { seed: 16, poisonEvery: 0 })
     const p = start(s, 'reload')
-    await p.ready
+    const base = await p.ready
     const c = await reader(services, s)
     await waitUntil('first batch answered', async () => c.distinct() >= before.keys.length, 60_000)
     const firstDecided = before.keys.find((k) => c.collected.decisions.has(k)) as string
@@ -264,6 +266,7 @@ describe('processor > group and lifecycle', () => {
     expect(text).toMatch(/^version:/m)
     writeFileSync(manifest, text.replace(/^version:.*$/m, 'version: "reloaded-1"'))
     await waitUntil('the reload is logged', async () => readFileSync(p.logFile, 'utf8').includes('reloaded-1'), 20_000)
+    expect(await metric(base, 'parcel_risk_ruleset_reloads_total{role="active",result="swapped"}')).toBe(1)
     const after = await produceStream(services, { ...s, id: `${s.id}b` }, 200, { seed: 17, poisonEvery: 0 })
     // Some generated declarations are invalid on purpose (dead letters); the rest are decided.
     await waitUntil('second batch answered', async () => after.keys.every((k) => c.collected.decisions.has(k) || c.collected.deadLetters.has(k)), 60_000)
@@ -282,7 +285,7 @@ describe('processor > group and lifecycle', () => {
     expect(runningVersion).toBeDefined()
     const s = scenario(services, { PARCEL_RISK_RULES_DIR: dir, PARCEL_RISK_RULES_WATCH: 'true' })
     const p = start(s, 'costly-reload')
-    await p.ready
+    const base = await p.ready
     const c = await reader(services, s)
     const before = await produceStream(services, s, 100, { seed: 18, poisonEvery: 0 })
     await waitUntil('first batch answered', async () => before.keys.every((k) => c.collected.decisions.has(k) || c.collected.deadLetters.has(k)), 60_000)
@@ -302,6 +305,8 @@ describe('processor > group and lifecycle', () => {
     writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/^version:.*$/m, 'version: "costly-1"'))
     await waitUntil('the refusal is logged', async () => readFileSync(p.logFile, 'utf8').includes('ruleset change rejected'), 120_000)
     const refusal = readFileSync(p.logFile, 'utf8').split('\n').find((l) => l.includes('ruleset change rejected')) as string
+    expect(await metric(base, 'parcel_risk_ruleset_reloads_total{role="active",result="refused"}')).toBeGreaterThanOrEqual(1)
+    expect(await metric(base, 'parcel_risk_ruleset_reloads_total{role="active",result="swapped"}')).toBe(0)
     expect(refusal).toMatch(/rules\/costly\.yaml:6:12: rule IND-DESCRIPTION-PATTERN alone takes [\d,.]+ µs per KiB of an adversarial declaration/)
 
     const after = await produceStream(services, { ...s, id: `${s.id}b` }, 100, { seed: 19, poisonEvery: 0 })

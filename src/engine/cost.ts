@@ -20,7 +20,8 @@
 // Before anything runs, a chain of nested quantifiers whose array bounds multiply to more
 // than MAX_LOOP_ITERATIONS is refused at its position: items × items would be a million
 // iterations per declaration. Times are CPU times of the measuring thread, averaged over
-// repeated runs (at least 10 ms of CPU time), and are per KiB of the declaration as Avro encodes it, since fetches and chunks are bounded in
+// repeated runs (at least 10 ms of CPU time; a time over budget is measured twice more and the
+// least counts), and are per KiB of the declaration as Avro encodes it, since fetches and chunks are bounded in
 // bytes: the budget times kafka.maxBytesPerPartition bounds the scoring of one chunk. Rules
 // slower than the budget on their own are reported at their position, a ruleset whose whole
 // run exceeds it with its slowest rules. Run it off the event loop: cost-check.ts runs it in
@@ -164,6 +165,21 @@ const timed = (f: () => void): number => {
   }
 }
 
+/** Measurements of a time over budget, the least of which counts. */
+const OVER_BUDGET_TRIES = 3
+
+/**
+ * `timed`, and a time over `budget` measured again: the least of OVER_BUDGET_TRIES counts. One
+ * measurement can take in a garbage collection or a descheduled stretch the thread was
+ * charged for (under load average 13 on two cores one run of a rule that takes 11 µs per KiB
+ * read 6,069); a rule that is really over budget is over it every time.
+ */
+const timedAgainst = (budget: number, f: () => void): number => {
+  let least = timed(f)
+  for (let k = 1; k < OVER_BUDGET_TRIES && least > budget; k++) least = Math.min(least, timed(f))
+  return least
+}
+
 const loopProblems = (probes: readonly RuleProbe[], bounds: InputBounds): { problems: Diagnostic[], refused: Set<number> } => {
   const problems: Diagnostic[] = []
   const refused = new Set<number>()
@@ -229,7 +245,7 @@ export const measureCost = (ruleset: CompiledRuleset, options: CostOptions): Cos
     options.onRule?.(-1)
     for (const x of adversarialInputs(texts, bounds, options)) {
       runs++
-      const t = timed(() => { run(x) }) / x.kib
+      const t = timedAgainst(budget * x.kib, () => { run(x) }) / x.kib
       times.set(x.variant, t)
       if (t > slowestTime) { slowest = x; slowestTime = t }
       // Ten times over budget is refused whatever else happens: go and find the rule.
@@ -244,7 +260,7 @@ export const measureCost = (ruleset: CompiledRuleset, options: CostOptions): Cos
       options.onRule?.(i)
       const p = probes[i] as RuleProbe
       const x = slowest
-      const t = timed(() => { p.run(x.d, x.e, nowMs) }) / x.kib
+      const t = timedAgainst(budget * x.kib, () => { p.run(x.d, x.e, nowMs) }) / x.kib
       if (t > (worstOfRule[i] as number)) worstOfRule[i] = t
     }
   }

@@ -23,7 +23,10 @@ import type { ParcelDeclaration } from '../src/declaration.ts'
 import type { EnrichmentRecord } from '../src/enrichment.ts'
 import { loadRuleset, readRulesetFiles } from '../src/engine/load.ts'
 import { compileRuleset } from '../src/engine/compile.ts'
-import type { CompiledRuleset, ScoreContext } from '../src/engine/ruleset.ts'
+import type { CompiledRuleset } from '../src/engine/ruleset.ts'
+import { scoreAndDecide } from '../src/decide/decide.ts'
+import { makeFinisher } from '../src/decide/outcome.ts'
+import type { ScoreContext } from '../src/evaluation.ts'
 import { runtime } from '../src/engine/runtime.ts'
 import { MAX_SUBJECT } from '../src/engine/regex.ts'
 import { createMemoryProfileStore } from '../src/enrich/memory-store.ts'
@@ -87,8 +90,12 @@ const compiledWith = async (twin: (re: RegExp) => RegExp): Promise<CompiledRules
   if (!result.ok) throw new Error('the reference ruleset does not compile')
   return result.ruleset
 }
-const linearRegex = await compiledWith((re) => re)
-const backtrackingRegex = await compiledWith((re) => new RegExp(re.source, 'u'))
+// score(): the engine's evaluation, then the decide stage's RiskDecision from it, as the
+// processor runs them. evaluate(): the engine alone, then the action and score from it.
+const score = scoreAndDecide(ruleset)
+const finishOf = makeFinisher({ ...ruleset.policy, effectiveFromMs: ruleset.effectiveFromMs, effectiveToMs: ruleset.effectiveToMs })
+const linearRegex = scoreAndDecide(await compiledWith((re) => re))
+const backtrackingRegex = scoreAndDecide(await compiledWith((re) => new RegExp(re.source, 'u')))
 
 const ref = loadReferenceData(RULES_DIR)
 const handWritten = createHandWritten(ref, ruleset.digest)
@@ -105,15 +112,15 @@ const hitCounts = new Map<string, number>()
 const actionCounts = new Map<string, number>()
 let differences = 0
 for (let i = 0; i < declarations.length; i++) {
-  const engine = ruleset.score(decl(i), enr(i), ctx)
+  const engine = score(decl(i), enr(i), ctx)
   if (engine.errors.length > 0) { console.error(`declaration ${i}: rule errors ${engine.errors.join(', ')}`); differences++ }
   const want = verdictOf(engine)
   const got: Array<[string, Verdict]> = [
     ['hand-written', verdictOf(handWritten(decl(i), enr(i), nowMs, ''))],
     ['json-rules-engine', finish(decl(i).declarationId, await jre.run(decl(i), enr(i)))],
     ['zen', finish(decl(i).declarationId, await zen.run(decl(i), enr(i)))],
-    ['engine, linear regex via look-up', verdictOf(linearRegex.score(decl(i), enr(i), ctx))],
-    ['engine, backtracking regex via look-up', verdictOf(backtrackingRegex.score(decl(i), enr(i), ctx))]
+    ['engine, linear regex via look-up', verdictOf(linearRegex(decl(i), enr(i), ctx))],
+    ['engine, backtracking regex via look-up', verdictOf(backtrackingRegex(decl(i), enr(i), ctx))]
   ]
   for (const [name, v] of got) {
     if (sameVerdict(want, v)) continue
@@ -141,10 +148,10 @@ const CHUNK = 500
 type SyncImpl = Impl & { readonly one: (i: number) => number }
 const fast: SyncImpl[] = [
   { name: 'hand-written JavaScript', note: 'full decision with reasons', count: COUNT, one: (i) => handWritten(decl(i), enr(i), nowMs, '').score },
-  { name: 'compiled engine, score()', note: 'full decision with reasons', count: COUNT, one: (i) => ruleset.score(decl(i), enr(i), ctx).score },
-  { name: 'compiled engine, evaluate()', note: 'hot path: action and score, no reasons', count: COUNT, one: (i) => ruleset.evaluate(decl(i), enr(i), ctx).score },
-  { name: 'score(), regex via look-up: linear (l)', note: 'full decision; matches() on the linear-time engine', count: COUNT, one: (i) => linearRegex.score(decl(i), enr(i), ctx).score },
-  { name: 'score(), regex via look-up: backtracking (u)', note: 'full decision; matches() as before the linear-time engine', count: COUNT, one: (i) => backtrackingRegex.score(decl(i), enr(i), ctx).score }
+  { name: 'compiled engine, score()', note: 'full decision with reasons', count: COUNT, one: (i) => score(decl(i), enr(i), ctx).score },
+  { name: 'compiled engine, evaluate()', note: 'hot path: action and score, no reasons', count: COUNT, one: (i) => finishOf(ruleset.evaluate(decl(i), enr(i), ctx), decl(i).declarationId, false).score },
+  { name: 'score(), regex via look-up: linear (l)', note: 'full decision; matches() on the linear-time engine', count: COUNT, one: (i) => linearRegex(decl(i), enr(i), ctx).score },
+  { name: 'score(), regex via look-up: backtracking (u)', note: 'full decision; matches() as before the linear-time engine', count: COUNT, one: (i) => backtrackingRegex(decl(i), enr(i), ctx).score }
 ]
 type AsyncImpl = Impl & { readonly one: (i: number) => Promise<number> }
 const slow: AsyncImpl[] = [

@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { loadRuleset } from '../src/engine/load.ts'
+import { scoreAndDecide } from '../src/decide/decide.ts'
 import { generateDeclarations } from '../src/generate/stream.ts'
 import type { Pattern } from '../src/generate/patterns.ts'
 
@@ -36,6 +37,7 @@ const count = Number(values.count)
 const loaded = await loadRuleset(values.rules)
 if (!loaded.ok) { console.error(loaded.errors); process.exit(2) }
 const ruleset = loaded.ruleset
+const score = scoreAndDecide(ruleset)
 const ids = ruleset.rules.map((r) => r.id).filter((id) => TARGET[id] !== undefined)
 
 const stats = new Map(ids.map((id) => [id, { fired: 0, falsePositives: 0, caught: 0 }]))
@@ -44,7 +46,7 @@ let n = 0
 for (const g of generateDeclarations({ seed: Number(values.seed) })) {
   if (n++ === count) break
   for (const p of g.patterns) labelled.set(p, (labelled.get(p) ?? 0) + 1)
-  const decision = ruleset.score(g.declaration, null, { nowMs: g.declaration.declaredAt + 60_000 })
+  const decision = score(g.declaration, null, { nowMs: g.declaration.declaredAt + 60_000 })
   for (const reason of decision.reasons) {
     const s = stats.get(reason.ruleId)
     if (s === undefined) continue

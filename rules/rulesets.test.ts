@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { avroType } from '../src/codec/avro-types.ts'
+import { scoreAndDecide } from '../src/decide/decide.ts'
 import { loadRuleset } from '../src/engine/load.ts'
 import { findRulesetDirs } from '../src/cli/rulesets.ts'
 import { expandFixtures } from '../src/cli/rule-fixtures.ts'
@@ -80,9 +81,10 @@ describe('rules > every REJECT_DATA gate names the offending field', () => {
     const dataGates = ruleset.rules.filter((r) => r.action === 'REJECT_DATA')
     expect(dataGates.map((r) => r.id).filter((id) => REJECTION_FIELD[id] === undefined), 'REJECT_DATA gates without an expected field').toEqual([])
     const checked = new Set<string>()
+    const score = scoreAndDecide(ruleset)
     for (const file of ruleset.tests) {
       for (const c of expandFixtures(file.data, Date.now()).cases) {
-        const decision = ruleset.score(c.declaration, c.enrichment, { nowMs: c.nowMs, enrichmentMissing: c.enrichmentMissing })
+        const decision = score(c.declaration, c.enrichment, { nowMs: c.nowMs, enrichmentMissing: c.enrichmentMissing })
         for (const gate of dataGates) {
           if (!decision.gates.includes(gate.id) || decision.action !== 'REJECT_DATA') continue
           const rejection = decision.rejections.find((r) => r.message === gate.title)

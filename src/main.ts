@@ -15,8 +15,10 @@ import { startProfileConsumer } from './enrich/profile-consumer.ts'
 import { connectRedis } from './enrich/redis-client.ts'
 import { createRedisProfileStore, roundTripBudgetMs } from './enrich/redis-store.ts'
 import { startReferenceMonitor } from './enrich/reference-monitor.ts'
+import { createDecider } from './decide/decide.ts'
 import { openRuleset, type RulesetRole } from './engine/in-force.ts'
 import type { CostGate } from './engine/load.ts'
+import type { CompiledRuleset } from './engine/ruleset.ts'
 import { isParcelRiskError, ParcelRiskError } from './errors.ts'
 import { createIngest } from './ingest/consumer.ts'
 import { createLogger, type Logger } from './logger.ts'
@@ -24,7 +26,7 @@ import { createReadiness, startHttpServer, type HttpServer } from './observe/htt
 import { chunkMetrics, observedEnrich } from './observe/pipeline-metrics.ts'
 import { createMetrics } from './observe/metrics.ts'
 import { reportReferenceData } from './observe/reference-data.ts'
-import { handleChunk, type Stages } from './pipeline.ts'
+import { handleChunk, type RulesetStages, type Stages } from './pipeline.ts'
 import { buildDeadLetter } from './publish/dead-letter.ts'
 import { createKafka } from './kafka/client.ts'
 import { createMissingTopics } from './kafka/topics.ts'
@@ -38,6 +40,22 @@ export interface Processor {
   readonly http: HttpServer
   /** Stops fetching, finishes in-flight chunks, commits, disconnects. */
   stop (): Promise<void>
+}
+
+/**
+ * The score and decide stages of whichever ruleset is in force: the decider is built once per
+ * compiled ruleset (at its first batch after a load, reload or revert), not per batch.
+ */
+const rulesetStages = (): ((ruleset: CompiledRuleset) => RulesetStages) => {
+  const built = new WeakMap<CompiledRuleset, RulesetStages>()
+  return (ruleset) => {
+    let stages = built.get(ruleset)
+    if (stages === undefined) {
+      stages = { score: (d, e, ctx) => ruleset.evaluate(d, e, ctx), decide: createDecider(ruleset) }
+      built.set(ruleset, stages)
+    }
+    return stages
+  }
 }
 
 /** `onFatal` is told of an error the processor cannot go on from (the consumer stopped for good). */
@@ -102,13 +120,14 @@ export const startProcessor = async (config: Config, log: Logger, onFatal: (err:
   // Not being able to read them now leaves /readyz unready (unchecked), not start-up failed.
   await reference.refresh().catch((err: unknown) => { log.warn({ err }, 'reference data markers could not be read') })
 
+  const stagesOf = rulesetStages()
   const stages: Stages = {
     decode: (records) => decoder.decodeBatch(records),
     validate: createValidator(),
     enrich: observedEnrich(async (declarations, nowMs) => await store.enrichBatch(declarations, nowMs, active.current().enrichmentFields),
       () => store.breakerState(), metrics, readiness),
-    ruleset: () => active.current(),
-    shadow: shadow === null ? null : () => shadow.current(),
+    ruleset: () => stagesOf(active.current()),
+    shadow: shadow === null ? null : () => stagesOf(shadow.current()),
     now: Date.now,
     scoringTook: (role, elapsedMs, bytes) => { (role === 'active' ? active : shadow)?.overrun(elapsedMs, bytes) }
   }

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { ParcelDeclaration, RiskDecision } from './declaration.ts'
 import { ParcelRiskError } from './errors.ts'
+import type { Evaluation } from './evaluation.ts'
 import type { ConsumedRecord } from './record.ts'
-import { handleChunk, processBatch, type ChunkOutput, type ChunkReport, type PublishStages, type Result, type Scorer, type Stages } from './pipeline.ts'
+import { handleChunk, processBatch, type ChunkOutput, type ChunkReport, type PublishStages, type Result, type RulesetStages, type Stages } from './pipeline.ts'
 
 // Fakes come in through the stage parameters: the pipeline's job is the bookkeeping
 // (every record out exactly once, order kept, failures classified), not the stages.
@@ -15,6 +16,7 @@ const declaration = (id: string): ParcelDeclaration => ({ declarationId: id, ver
 
 const decide = (d: unknown, action: 'RELEASE' | 'HOLD' = 'RELEASE'): RiskDecision =>
   ({ declarationId: (d as ParcelDeclaration).declarationId, decision: action }) as unknown as RiskDecision
+const EVALUATION = { dateMs: 0 } as unknown as Evaluation
 
 const stages = (over: Partial<Stages> = {}): Stages => ({
   // value text: "ok:<id>", "bad:<code>", "invalid:<id>", "boom:<id>"
@@ -27,7 +29,10 @@ const stages = (over: Partial<Stages> = {}): Stages => ({
     ? [{ code: 'E_VALIDATE_HS_CODE', path: 'items[0].hsCode', message: 'not 6-10 digits' }, { code: 'E_VALIDATE_COUNTRY', path: 'originCountry', message: 'XX' }]
     : [],
   enrich: async (ds) => ds.map(() => ({ record: {}, missing: [] })),
-  ruleset: () => ({ score: (d) => { if ((d as ParcelDeclaration).declarationId.startsWith('boom:')) throw new Error('engine broke'); return decide(d) } }),
+  ruleset: () => ({
+    score: (d) => { if ((d as ParcelDeclaration).declarationId.startsWith('boom:')) throw new Error('engine broke'); return EVALUATION },
+    decide: (_ev, d) => decide(d)
+  }),
   shadow: null,
   now: () => 5_000,
   ...over
@@ -57,17 +62,41 @@ describe('pipeline > processBatch', () => {
     await expect(processBatch(unavailable, [record(0, 'ok:a')])).rejects.toMatchObject({ code: 'E_DECODE_REGISTRY_UNAVAILABLE', disposition: 'retry' })
   })
 
-  it('passes the record timestamp, input digest and missing enrichment to the scorer', async () => {
+  it('passes the record timestamp, input digest and missing enrichment to score and decide', async () => {
     const seen: unknown[] = []
-    const scorer: Scorer = { score: (d, _e, ctx) => { seen.push(ctx); return decide(d) } }
+    const scorer: RulesetStages = {
+      score: (_d, _e, ctx) => { seen.push(['score', ctx]); return EVALUATION },
+      decide: (_ev, d, ctx) => { seen.push(['decide', ctx]); return decide(d) }
+    }
     const degraded = stages({ enrich: async (ds) => ds.map(() => ({ record: null, missing: ['seller', 'aggregates'] })), ruleset: () => scorer })
     await processBatch(degraded, [record(7, 'ok:a')])
-    expect(seen).toEqual([{ nowMs: 5_000, receivedAtMs: 1_007, enrichmentMissing: ['seller', 'aggregates'],
-      inputDigest: createHash('sha256').update('ok:a').digest('hex') }])
+    const ctx = { nowMs: 5_000, receivedAtMs: 1_007, enrichmentMissing: ['seller', 'aggregates'], inputDigest: createHash('sha256').update('ok:a').digest('hex') }
+    expect(seen).toEqual([['score', ctx], ['decide', ctx]])
+  })
+
+  it('decides each declaration from its own evaluation, before the next one is scored', async () => {
+    const order: string[] = []
+    const scorer: RulesetStages = {
+      score: (d) => { order.push(`score ${(d as ParcelDeclaration).declarationId}`); return { ...EVALUATION, dateMs: order.length } },
+      decide: (ev, d) => { order.push(`decide ${(d as ParcelDeclaration).declarationId} from ${ev.dateMs}`); return decide(d) }
+    }
+    await processBatch(stages({ ruleset: () => scorer }), [record(0, 'ok:a'), record(1, 'ok:b')])
+    expect(order).toEqual(['score ok:a', 'decide ok:a from 1', 'score ok:b', 'decide ok:b from 3'])
+  })
+
+  it('dead-letters a declaration whose decision fails, like one whose scoring fails', async () => {
+    const failing = stages({ ruleset: () => ({ score: () => EVALUATION, decide: () => { throw new Error('decide broke') } }) })
+    const out = await processBatch(failing, [record(0, 'ok:a')])
+    expect(out.deadLetters.map((d) => [d.stage, d.code, d.message])).toEqual([['score', 'E_PIPELINE_SCORE_FAILED', 'decide broke']])
   })
 
   it('scores the shadow ruleset beside the champion and never lets it fail the batch', async () => {
-    const failing = stages({ shadow: () => ({ score: (d) => { if ((d as ParcelDeclaration).declarationId === 'ok:b') throw new Error('challenger broke'); return decide(d, 'HOLD') } }) })
+    const failing = stages({
+      shadow: () => ({
+        score: (d) => { if ((d as ParcelDeclaration).declarationId === 'ok:b') throw new Error('challenger broke'); return EVALUATION },
+        decide: (_ev, d) => decide(d, 'HOLD')
+      })
+    })
     const out = await processBatch(failing, [record(0, 'ok:a'), record(1, 'ok:b')])
     expect(out.decisions).toHaveLength(2)
     expect(out.shadowDecisions.map((d) => [d.decision.declarationId, d.decision.decision])).toEqual([['ok:a', 'HOLD']])

@@ -3,8 +3,9 @@
 //   decode      bytes → ParcelDeclaration (Avro by schema id, or JSON)      stages.decode
 //   validate    semantic checks → coded rejections                          stages.validate
 //   enrich      one round trip for the chunk: profiles, aggregates          stages.enrich
-//   score       the ruleset in force (and the challenger, when one runs)    stages.ruleset / shadow
-//   decide      the score and gates → RiskDecision (inside the ruleset)
+//   score       the ruleset in force (and the challenger, when one runs)    stages.ruleset / shadow .score
+//               → its Evaluation: the rules that fired, score parts, values
+//   decide      the Evaluation → RiskDecision: action, reasons, record     stages.ruleset / shadow .decide
 //   publish     encode the decisions, dead-letter the rest, ONE send        publish.encode / deadLetter / send
 //   commit      returning hands the chunk back to ingest, which commits its offsets
 //               (exactly-once: the send's transaction already did)
@@ -24,6 +25,7 @@ import { createHash } from 'node:crypto'
 import type { ParcelDeclaration, RiskDecision } from './declaration.ts'
 import type { EnrichmentRecord } from './enrichment.ts'
 import { ParcelRiskError, type ErrorCode } from './errors.ts'
+import type { Evaluation, ScoreContext } from './evaluation.ts'
 import type { ConsumedRecord, OutgoingRecord } from './record.ts'
 
 export type Result<T> = { readonly ok: true, readonly value: T } | { readonly ok: false, readonly error: ParcelRiskError }
@@ -36,11 +38,14 @@ export interface Enriched {
   readonly missing: readonly string[]
 }
 
-/** The ruleset surface the pipeline needs (src/engine/ruleset.ts CompiledRuleset has it). */
-export interface Scorer {
-  score (declaration: unknown, enrichment: EnrichmentRecord | null, context: {
-    nowMs: number, receivedAtMs?: number, inputDigest?: string, enrichmentMissing?: readonly string[]
-  }): RiskDecision
+/**
+ * One ruleset as two stages: score (the engine: src/engine/ruleset.ts `evaluate`) and decide
+ * (src/decide/decide.ts `createDecider` for that ruleset). The evaluation is reused by the
+ * next score call, so each declaration is decided before the next one is scored.
+ */
+export interface RulesetStages {
+  readonly score: (declaration: unknown, enrichment: EnrichmentRecord | null, context: ScoreContext) => Evaluation
+  readonly decide: (evaluation: Evaluation, declaration: unknown, context: ScoreContext) => RiskDecision
 }
 
 export interface Stages {
@@ -48,9 +53,9 @@ export interface Stages {
   readonly validate: (declaration: ParcelDeclaration, nowMs: number) => readonly Rejection[]
   readonly enrich: (declarations: readonly ParcelDeclaration[], nowMs: number) => Promise<readonly Enriched[]>
   /** The ruleset in force, read once per batch so a hot reload swaps between batches. */
-  readonly ruleset: () => Scorer
+  readonly ruleset: () => RulesetStages
   /** The challenger ruleset, when one is configured. */
-  readonly shadow: (() => Scorer) | null
+  readonly shadow: (() => RulesetStages) | null
   readonly now: () => number
   /** Told how long each ruleset took to score the batch and how many input bytes it scored. */
   readonly scoringTook?: (role: 'active' | 'shadow', elapsedMs: number, bytes: number) => void
@@ -131,11 +136,11 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
   const enrichedAt = performance.now()
   timings.enrichMs = enrichedAt - decodedAt
 
-  // score + decide: the ruleset in force, then the challenger; each loop is timed as a whole
-  // (two clock reads per batch) so a ruleset that scores far slower than its cost check
-  // promised can be caught and reverted.
+  // score, then decide, per declaration: the ruleset in force, then the challenger; each loop
+  // is timed as a whole (two clock reads per batch) so a ruleset that scores far slower than
+  // its cost check promised can be caught and reverted.
   const ruleset = stages.ruleset()
-  const scored: Array<{ declaration: ParcelDeclaration, enrichment: EnrichmentRecord | null, context: Parameters<Scorer['score']>[2], source: ConsumedRecord }> = []
+  const scored: Array<{ declaration: ParcelDeclaration, enrichment: EnrichmentRecord | null, context: ScoreContext, source: ConsumedRecord }> = []
   let bytes = 0
   let scoreStarted = performance.now()
   for (let i = 0; i < accepted.length; i++) {
@@ -144,7 +149,10 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
     const context = { nowMs: stages.now(), receivedAtMs: source.timestampMs, inputDigest: digestOf(source.value), enrichmentMissing: enrichment.missing }
     bytes += source.value?.length ?? 0
     try {
-      decisions.push({ source, decision: ruleset.score(declaration, enrichment.record, context) })
+      // score
+      const evaluation = ruleset.score(declaration, enrichment.record, context)
+      // decide
+      decisions.push({ source, decision: ruleset.decide(evaluation, declaration, context) })
       scored.push({ declaration, enrichment: enrichment.record, context, source })
     } catch (err) {
       // The engine turns a failing rule into an `error` outcome itself; reaching here means
@@ -158,7 +166,7 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
     scoreStarted = performance.now()
     for (const { declaration, enrichment, context, source } of scored) {
       try {
-        shadowDecisions.push({ source, decision: shadow.score(declaration, enrichment, context) })
+        shadowDecisions.push({ source, decision: shadow.decide(shadow.score(declaration, enrichment, context), declaration, context) })
       } catch {
         // A broken challenger never affects the champion's decisions; it shows in metrics.
       }

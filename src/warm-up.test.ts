@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { avroType, readSchema } from './codec/avro-types.ts'
 import { createDeclarationDecoder } from './codec/records.ts'
 import type { RiskDecision } from './declaration.ts'
+import { createDecider } from './decide/decide.ts'
 import { loadRulesetOrThrow } from './engine/load.ts'
 import type { Stages } from './pipeline.ts'
 import { createValidator } from './validate/validate.ts'
@@ -9,6 +10,7 @@ import { warmUp } from './warm-up.ts'
 
 const SCHEMA_ID = 41
 const ruleset = await loadRulesetOrThrow(new URL('../rules/eu-lvc', import.meta.url).pathname)
+const stagesOfRuleset = { score: ruleset.evaluate, decide: createDecider(ruleset) }
 
 const setup = (): { stages: Stages, asked: number[], enrichedByRedis: number } => {
   const declarationType = avroType(readSchema('ParcelDeclaration'))
@@ -20,7 +22,7 @@ const setup = (): { stages: Stages, asked: number[], enrichedByRedis: number } =
     validate: createValidator(),
     // The processor's Redis enrichment must not be used: it would count generated parcels.
     enrich: async (ds) => { state.enrichedByRedis += ds.length; return ds.map(() => ({ record: null, missing: [] })) },
-    ruleset: () => ruleset,
+    ruleset: () => stagesOfRuleset,
     shadow: null,
     now: Date.now
   }

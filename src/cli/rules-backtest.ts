@@ -4,13 +4,13 @@
 
 import { readFileSync, writeFileSync } from 'node:fs'
 import type { RiskDecision } from '../declaration.ts'
+import { ACTIONS_BY_SEVERITY } from '../actions.ts'
 import type { CompiledRuleset } from '../engine/ruleset.ts'
-import { ACTIONS_BY_SEVERITY } from '../decide/decision.ts'
 import { EXIT_OK, parseCommand, processIo, usageError } from './args.ts'
 import type { Io } from './args.ts'
 import { createLineChecker } from './declaration-lines.ts'
 import { compileOrReport, findRulesetDirs } from './rulesets.ts'
-import { BATCH_LINES, loadEnrichment, scoreBatch, unknownRead, warnUnknown } from './score.ts'
+import { BATCH_LINES, loadEnrichment, scoreBatch, scoring, unknownRead, warnUnknown } from './score.ts'
 
 const USAGE = `usage: parcel-risk rules backtest --champion DIR --challenger DIR --input FILE
                                 [--profiles FILE] [--empty SETS] [--now ISO] [--json FILE] [--show N]
@@ -143,8 +143,9 @@ export const run = async (argv: readonly string[], io: Io = processIo): Promise<
   const changes: Change[] = []
   let scoreOnly = 0
   const lines = text.split('\n').filter((l) => l.trim() !== '')
+  const both = [scoring(a), scoring(b)]
   for (let i = 0; i < lines.length; i += BATCH_LINES) {
-    const rows = await scoreBatch(lines.slice(i, i + BATCH_LINES).map((l) => check(l, nowMs)), [a, b], store, nowMs)
+    const rows = await scoreBatch(lines.slice(i, i + BATCH_LINES).map((l) => check(l, nowMs)), both, store, nowMs)
     for (const [da, db] of rows as Array<[RiskDecision, RiskDecision]>) {
       tally(sa, da)
       tally(sb, db)

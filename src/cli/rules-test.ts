@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { scoreAndDecide } from '../decide/decide.ts'
 import type { CompiledRuleset } from '../engine/ruleset.ts'
 import { parseCommand, processIo, usageError } from './args.ts'
 import type { Io } from './args.ts'
@@ -35,6 +36,7 @@ interface Tally { passed: number, failed: number }
 
 const runRuleset = (dir: string, ruleset: CompiledRuleset, filter: string | undefined, io: Io): Tally => {
   const tally: Tally = { passed: 0, failed: 0 }
+  const score = scoreAndDecide(ruleset)
   for (const file of ruleset.tests) {
     const path = join(dir, file.file)
     const text = readFileSync(path, 'utf8')
@@ -47,7 +49,7 @@ const runRuleset = (dir: string, ruleset: CompiledRuleset, filter: string | unde
       if (filter !== undefined && !c.name.includes(filter)) continue
       let diff: string[]
       try {
-        const decision = ruleset.score(c.declaration, c.enrichment, { nowMs: c.nowMs, enrichmentMissing: c.enrichmentMissing })
+        const decision = score(c.declaration, c.enrichment, { nowMs: c.nowMs, enrichmentMissing: c.enrichmentMissing })
         diff = compareDecision(decision, c.expect)
       } catch (err) {
         diff = [`scoring threw: ${(err as Error).message}`]

@@ -15,6 +15,8 @@ import type { MemoryProfileStore } from '../enrich/memory-store.ts'
 import { parseProfileFile } from '../enrich/profile-files.ts'
 import { DATA_SETS, dataSetsRead, markersOfLoad, type DataSet } from '../enrich/reference-data.ts'
 import { planOf } from '../enrich/store.ts'
+import { scoreAndDecide } from '../decide/decide.ts'
+import type { ScoreAndDecide } from '../decide/decide.ts'
 import type { CompiledRuleset } from '../engine/ruleset.ts'
 import type { RiskDecision } from '../declaration.ts'
 import { compileOrReport, findRulesetDirs } from './rulesets.ts'
@@ -95,23 +97,28 @@ export const warnUnknown = (io: Io, sets: readonly DataSet[]): void => {
 /** Lines scored together: one enrichBatch call each, as the processor does per batch. */
 export const BATCH_LINES = 512
 
+/** A ruleset and its two stages in one call (score, then decide), built once per command. */
+export interface Scoring { readonly ruleset: CompiledRuleset, readonly decide: ScoreAndDecide }
+
+export const scoring = (ruleset: CompiledRuleset): Scoring => ({ ruleset, decide: scoreAndDecide(ruleset) })
+
 /**
  * Decisions for a batch of checked lines, in order: one row per line, one decision per
  * ruleset (backtest scores with two). Every ruleset sees the same enrichment.
  */
 export const scoreBatch = async (
-  batch: readonly Checked[], rulesets: readonly CompiledRuleset[], store: MemoryProfileStore | null, nowMs: number
+  batch: readonly Checked[], scorings: readonly Scoring[], store: MemoryProfileStore | null, nowMs: number
 ): Promise<RiskDecision[][]> => {
   const good = batch.flatMap((c) => (c.ok ? [c.declaration] : []))
-  const fields = [...new Set(rulesets.flatMap((r) => r.enrichmentFields))]
+  const fields = [...new Set(scorings.flatMap((s) => s.ruleset.enrichmentFields))]
   const enriched = store === null ? null : await store.enrichBatch(good, nowMs, fields)
   const rows: RiskDecision[][] = []
   let g = 0
   for (const c of batch) {
-    if (!c.ok) { rows.push(rulesets.map((r) => rejectDecision(r, c, nowMs))); continue }
+    if (!c.ok) { rows.push(scorings.map((s) => rejectDecision(s.ruleset, c, nowMs))); continue }
     const e = enriched?.[g++]
     const ctx = { nowMs, receivedAtMs: nowMs, inputDigest: c.digest, enrichmentMissing: e?.missing ?? [] }
-    rows.push(rulesets.map((r) => r.score(c.declaration, e?.record ?? null, ctx)))
+    rows.push(scorings.map((s) => s.decide(c.declaration, e?.record ?? null, ctx)))
   }
   return rows
 }
@@ -139,11 +146,12 @@ export const run = async (argv: readonly string[], io: ScoreIo = processIo): Pro
   }
   const stream = out instanceof EventEmitter && out !== process.stdout ? out as Writable : null
   const check = createLineChecker()
+  const scorings = [scoring(ruleset)]
   let count = 0
   let rejected = 0
   let batch: Checked[] = []
   const flush = async (): Promise<void> => {
-    const rows = await scoreBatch(batch, [ruleset], store, nowMs)
+    const rows = await scoreBatch(batch, scorings, store, nowMs)
     batch = []
     const text = rows.map((row) => `${JSON.stringify(row[0])}\n`).join('')
     if (out.write(text) === false && stream !== null && out !== io.stdout) await once(stream, 'drain')

@@ -2,13 +2,23 @@ import { describe, expect, it } from 'vitest'
 import type { EnrichmentRecord } from '../enrichment.ts'
 import { compileFiles, compileRules, DECLARED_AT, declaration, LISTS, MANIFEST, ruleFile } from '../engine/inline-ruleset.ts'
 import type { InlineRule } from '../engine/inline-ruleset.ts'
-import type { CompiledRuleset, ScoreContext } from '../engine/ruleset.ts'
+import type { CompiledRuleset } from '../engine/ruleset.ts'
+import type { ScoreContext } from '../evaluation.ts'
+import { scoreAndDecide } from './decide.ts'
+import { makeFinisher } from './outcome.ts'
+import type { Verdict } from './outcome.ts'
 import { randomSelector } from './selection.ts'
 
 // Bands of the inline manifest: 0 RELEASE, 40 REQUEST_INFO, 70 SCREEN_NII, 90 PHYSICAL_EXAM;
 // fallbackAction REQUEST_INFO, errorAction SCREEN_NII, no random selection.
 
 const CTX: ScoreContext = { nowMs: DECLARED_AT }
+/** Score, then decide. */
+const decide = (rs: CompiledRuleset, d: unknown, e: EnrichmentRecord | null, ctx: ScoreContext): ReturnType<ReturnType<typeof scoreAndDecide>> =>
+  scoreAndDecide(rs)(d, e, ctx)
+/** Score, then only the action and score (no decision record). */
+const verdict = (rs: CompiledRuleset, d: unknown, e: EnrichmentRecord | null, ctx: ScoreContext): Verdict =>
+  makeFinisher({ ...rs.policy, effectiveFromMs: rs.effectiveFromMs, effectiveToMs: rs.effectiveToMs })(rs.evaluate(d, e, ctx), undefined, (ctx.enrichmentMissing ?? []).length > 0)
 const always = (id: string, extra: Partial<InlineRule> = {}): InlineRule => ({ id, when: 'pieces == 1', ...extra })
 const never = (id: string, extra: Partial<InlineRule> = {}): InlineRule => ({ id, when: 'pieces == 99', ...extra })
 
@@ -30,7 +40,7 @@ describe('decide > score and action', () => {
     ['a rule error fails closed', [{ id: 'E1', when: 'pieces / (pieces - 1) > 0' }], 0, 'SCREEN_NII', 'HOLD'],
     ['a rule error holds even with a mitigation', [{ id: 'E1', when: 'pieces / (pieces - 1) > 0' }, always('M1', { tier: 'mitigation', weight: 50 })], 0, 'SCREEN_NII', 'HOLD']
   ])('%s', (_, rules, score, action, decision) => {
-    const d = compileRules(rules).score(declaration(), null, CTX)
+    const d = decide(compileRules(rules), declaration(), null, CTX)
     expect({ score: d.score, action: d.action, decision: d.decision }).toEqual({ score, action, decision })
   })
 
@@ -42,7 +52,7 @@ describe('decide > score and action', () => {
       { id: 'G-ITEM', tier: 'gate', action: 'SCREEN_NII', when: 'any i in items: i.hsCode == "851830"' }
     ])
     const items = [declaration().items[0], { ...declaration().items[0], hsCode: '851830', description: 'earphones' }] as ReturnType<typeof declaration>['items']
-    const d = rs.score(declaration({ items }), { seller: { aeo: { programme: 'AEOS' } } }, CTX)
+    const d = decide(rs, declaration({ items }), { seller: { aeo: { programme: 'AEOS' } } }, CTX)
     expect(d.reasons.map((r) => [r.ruleId, r.tier, r.contribution])).toEqual([['G-ITEM', 'GATE', 0], ['I-BIG', 'INDICATOR', 25], ['I-SMALL', 'INDICATOR', 5], ['M-AEO', 'INDICATOR', -10]])
     // Only the item that made `any` true is shown, not the ones it looked at before.
     expect(d.reasons[0]?.values).toEqual([{ name: 'items[1].hsCode', value: '851830' }])
@@ -57,14 +67,14 @@ describe('decide > score and action', () => {
     ['gates in rule order before every scored rule', [always('I-A', { weight: 10 }), always('G-A', { tier: 'gate', action: 'SCREEN_NII' }), always('I-B', { weight: 30 }), always('G-B', { tier: 'gate', action: 'REJECT_DATA' })], ['G-A', 'G-B', 'I-B', 'I-A']],
     ['ascending weights come out descending, ties stay in order', [always('M-A', { tier: 'mitigation', weight: 5 }), always('I-A', { weight: 5 }), always('I-B', { weight: 20 }), always('I-C', { weight: 5 }), always('I-D', { weight: 20 })], ['I-B', 'I-D', 'I-A', 'I-C', 'M-A']]
   ])('orders reasons: %s', (_, rules, ids) => {
-    const d = compileRules(rules).score(declaration(), null, CTX)
+    const d = decide(compileRules(rules), declaration(), null, CTX)
     expect(d.reasons.map((r) => r.ruleId)).toEqual(ids)
     expect(d.gates).toEqual(ids.filter((id) => id.startsWith('G-')))
   })
 
   it('fills every field of the RiskDecision record', () => {
     const rs = compileRules([{ id: 'E1', when: 'pieces / (pieces - 1) > 0' }])
-    const d = rs.score(declaration(), null, { nowMs: DECLARED_AT + 5, receivedAtMs: DECLARED_AT, inputDigest: 'ab'.repeat(32), enrichmentMissing: ['seller'] })
+    const d = decide(rs, declaration(), null, { nowMs: DECLARED_AT + 5, receivedAtMs: DECLARED_AT, inputDigest: 'ab'.repeat(32), enrichmentMissing: ['seller'] })
     expect(d).toEqual({
       declarationId: 'decl-0001', version: 1, decision: 'HOLD', action: 'SCREEN_NII', score: 0, reasons: [], gates: [], errors: ['E1'],
       randomSelection: false, ruleset: { id: 'inline', version: '1', digest: rs.digest },
@@ -83,19 +93,20 @@ describe('decide > degraded enrichment', () => {
     ['degraded but the rule read what it needed', { seller: { ageDays: 400 } }, ['aggregates'], 'RELEASE', false]
   ])('%s', (_, e, missing, action, fellBack) => {
     const rs = compileRules(rules)
-    const ev = rs.evaluate(declaration(), e, { nowMs: DECLARED_AT, enrichmentMissing: missing })
-    expect({ action: ev.action, fellBack: ev.fellBack }).toEqual({ action, fellBack })
+    const v = verdict(rs, declaration(), e, { nowMs: DECLARED_AT, enrichmentMissing: missing })
+    expect({ action: v.action, fellBack: v.fellBack }).toEqual({ action, fellBack })
   })
 
   it('does not fall back when only a mitigation missed its data', () => {
     const rs = compileRules([{ id: 'M-AEO', tier: 'mitigation', weight: 20, when: 'enrichment.seller.aeo.status == "ACTIVE"' }])
-    const ev = rs.evaluate(declaration(), {}, { nowMs: DECLARED_AT, enrichmentMissing: ['seller'] })
-    expect([ev.action, ev.fellBack, ev.sawMissing[0]]).toEqual(['RELEASE', false, 2])
+    const ctx = { nowMs: DECLARED_AT, enrichmentMissing: ['seller'] }
+    const v = verdict(rs, declaration(), {}, ctx)
+    expect([v.action, v.fellBack, rs.evaluate(declaration(), {}, ctx).sawMissing[0]]).toEqual(['RELEASE', false, 2])
   })
 
   it('never lowers a stricter decision to the fallback action', () => {
     const rs = compileRules([...rules, always('G', { tier: 'gate', action: 'DO_NOT_LOAD' })])
-    expect(rs.evaluate(declaration(), {}, { nowMs: DECLARED_AT, enrichmentMissing: ['seller'] }).action).toBe('DO_NOT_LOAD')
+    expect(verdict(rs, declaration(), {}, { nowMs: DECLARED_AT, enrichmentMissing: ['seller'] }).action).toBe('DO_NOT_LOAD')
   })
 })
 
@@ -108,9 +119,9 @@ describe('decide > effective dates', () => {
     ['expired before the declaration', { effectiveTo: '2026-11-26T09:00Z' }, 3],
     ['expires after the declaration', { effectiveTo: '2026-11-26T09:01Z' }, 1]
   ])('rule %s → outcome %i', (_, dates, outcome) => {
-    const ev = compileRules([always('R', { weight: 50, ...dates })]).evaluate(declaration(), null, CTX)
-    expect(ev.outcomes[0]).toBe(outcome)
-    expect(ev.score).toBe(outcome === 1 ? 50 : 0)
+    const rs = compileRules([always('R', { weight: 50, ...dates })])
+    expect(rs.evaluate(declaration(), null, CTX).outcomes[0]).toBe(outcome)
+    expect(verdict(rs, declaration(), null, CTX).score).toBe(outcome === 1 ? 50 : 0)
   })
 
   it('tests dates against declaredAt, not the decision time', () => {
@@ -130,7 +141,7 @@ describe('decide > effective dates', () => {
     const manifest = MANIFEST + 'effectiveFrom: 2027-01-01\n'
     const result = compileFiles({ 'ruleset.yaml': manifest, 'rules/r.yaml': ruleFile([never('R')]) }, { ...LISTS })
     if (!result.ok) throw new Error('does not compile')
-    const d = result.ruleset.score(declaration(), null, CTX)
+    const d = decide(result.ruleset, declaration(), null, CTX)
     expect([d.decision, d.action]).toEqual(['HOLD', 'SCREEN_NII'])
     expect(d.errors[0]).toMatch(/not in force/)
   })
@@ -147,7 +158,7 @@ describe('decide > random selection', () => {
 
   it('selects the same declarations every time (deterministic per declarationId)', () => {
     const rs = withRandom(0.05)
-    const pick = (): string[] => ids.filter((id) => rs.score(declaration({ declarationId: id }), null, CTX).randomSelection)
+    const pick = (): string[] => ids.filter((id) => decide(rs, declaration({ declarationId: id }), null, CTX).randomSelection)
     const first = pick()
     expect(pick()).toEqual(first)
     expect(first.length).toBeGreaterThan(140)
@@ -157,7 +168,7 @@ describe('decide > random selection', () => {
   it('holds a selected release with the selection action and says so', () => {
     const rs = withRandom(0.05)
     const id = ids.find((x) => randomSelector('s1', 0.05)(x)) as string
-    const d = rs.score(declaration({ declarationId: id }), null, CTX)
+    const d = decide(rs, declaration({ declarationId: id }), null, CTX)
     expect([d.decision, d.action, d.randomSelection]).toEqual(['HOLD', 'SCREEN_NII', true])
   })
 
@@ -167,7 +178,7 @@ describe('decide > random selection', () => {
     expect(a).not.toEqual(b)
     const rs = compileFiles({ 'ruleset.yaml': MANIFEST + 'randomSelection: { rate: 1, seed: s, action: SCREEN_NII }\n', 'rules/r.yaml': ruleFile([always('G', { tier: 'gate', action: 'DO_NOT_LOAD' })]) })
     if (!rs.ok) throw new Error('does not compile')
-    const d = rs.ruleset.score(declaration(), null, CTX)
+    const d = decide(rs.ruleset, declaration(), null, CTX)
     expect([d.action, d.randomSelection]).toEqual(['DO_NOT_LOAD', false])
   })
 

@@ -3,26 +3,32 @@
 // the score to an action, and the most severe of {band, gates, error, fallback} wins.
 // Gates are never offset. A rule error, or a declaration dated outside the ruleset's window,
 // fails closed with the error action. A release may then be turned into a hold by seeded
-// random selection. Runs on the hot path: no allocation.
+// random selection. Runs on the hot path: no allocation (the verdict is reused per call).
 
-import type { Evaluation } from '../engine/ruleset.ts'
-import { ACTIONS_BY_SEVERITY, decisionOf, severity } from './decision.ts'
-import type { Action } from './decision.ts'
+import { ACTIONS_BY_SEVERITY, decisionOf, severity } from '../actions.ts'
+import type { DecisionPolicy } from '../actions.ts'
+import type { Action, Decision } from '../declaration.ts'
+import type { Evaluation } from '../evaluation.ts'
 import { randomSelector } from './selection.ts'
 
-export interface Band { readonly min: number, readonly action: Action }
-
-export interface DecisionPlan {
-  /** Ascending by min; the first starts at 0. */
-  readonly bands: readonly Band[]
-  readonly fallbackAction: Action
-  readonly errorAction: Action
-  readonly randomSelection: { readonly rate: number, readonly seed: string, readonly action: Action } | null
+export interface DecisionPlan extends DecisionPolicy {
   readonly effectiveFromMs: number | null
   readonly effectiveToMs: number | null
 }
 
-export type Finisher = (ev: Evaluation, declarationId: unknown) => void
+/** What the finisher makes of an evaluation. Reused between calls. */
+export interface Verdict {
+  score: number
+  action: Action
+  decision: Decision
+  /** Degraded enrichment made the fallback action apply. */
+  fellBack: boolean
+  randomlySelected: boolean
+  /** The declaration date lies inside the ruleset's own effective window. */
+  inForce: boolean
+}
+
+export type Finisher = (ev: Evaluation, declarationId: unknown, degraded: boolean) => Verdict
 
 export const makeFinisher = (plan: DecisionPlan): Finisher => {
   const bandMins = plan.bands.map((b) => b.min)
@@ -33,26 +39,28 @@ export const makeFinisher = (plan: DecisionPlan): Finisher => {
   const selected = random === null || random.rate <= 0 ? null : randomSelector(random.seed, random.rate)
   const from = plan.effectiveFromMs ?? -Infinity
   const to = plan.effectiveToMs ?? Infinity
+  const verdict: Verdict = { score: 0, action: 'RELEASE', decision: 'RELEASE', fellBack: false, randomlySelected: false, inForce: true }
 
-  return (ev, declarationId) => {
+  return (ev, declarationId, degraded) => {
     const indicators = Math.min(100, Math.max(0, ev.indicatorPoints))
     const score = Math.round(Math.min(100, Math.max(0, indicators - ev.mitigationPoints)))
     let band = 0
     for (let i = 1; i < bandMins.length; i++) if (score >= (bandMins[i] as number)) band = i
     let sev = Math.max(bandSeverities[band] ?? 0, ev.gateSeverity)
-    ev.inForce = ev.dateMs >= from && ev.dateMs < to
-    if (ev.errors > 0 || !ev.inForce) sev = Math.max(sev, errorSeverity)
-    ev.fellBack = ev.degraded && ev.needsFallback && fallbackSeverity > sev
-    if (ev.fellBack) sev = fallbackSeverity
+    verdict.inForce = ev.dateMs >= from && ev.dateMs < to
+    if (ev.errors > 0 || !verdict.inForce) sev = Math.max(sev, errorSeverity)
+    verdict.fellBack = degraded && ev.needsFallback && fallbackSeverity > sev
+    if (verdict.fellBack) sev = fallbackSeverity
     let action = ACTIONS_BY_SEVERITY[sev] as Action
-    ev.randomlySelected = false
+    verdict.randomlySelected = false
     if (selected !== null && random !== null && decisionOf(action) === 'RELEASE' &&
       typeof declarationId === 'string' && selected(declarationId)) {
       action = random.action
-      ev.randomlySelected = true
+      verdict.randomlySelected = true
     }
-    ev.score = score
-    ev.action = action
-    ev.decision = decisionOf(action)
+    verdict.score = score
+    verdict.action = action
+    verdict.decision = decisionOf(action)
+    return verdict
   }
 }

@@ -1,26 +1,40 @@
 // Builds the RiskDecision record (schemas/risk-decision.avsc, every field filled) from an
-// Evaluation. Reasons are explained only for the rules that fired: each such rule is run
-// once more in recording mode to collect the values it read, so the hot path never pays
-// for them.
+// Evaluation and its verdict. Reasons come only from the rules that fired, each with the
+// values it read as the evaluation carries them; here they are shown (as text) and ordered.
 
-import type { Evaluation, RuleInfo, ScoreContext } from '../engine/ruleset.ts'
-import { OUTCOME_ERROR, OUTCOME_HIT } from '../engine/ruleset.ts'
-import type { DataRejection, Reason, ReasonValue, RiskDecision } from './decision.ts'
+import type { DataRejection, Reason, ReasonValue, RiskDecision } from '../declaration.ts'
+import type { Evaluation, RuleInfo, ScoreContext } from '../evaluation.ts'
+import { OUTCOME_ERROR, OUTCOME_HIT } from '../evaluation.ts'
+import type { Verdict } from './outcome.ts'
 
 /** More values than this in one reason are cut: a reason is for reading, not for replay. */
 export const MAX_REASON_VALUES = 20
 
 export interface RulesetIdentity { readonly id: string, readonly version: string, readonly digest: string }
 
-export type Explain = (d: unknown, e: unknown, now: number) => string[]
+/** How a reason shows a value: missing values say so, timestamps as ISO-8601. */
+export const showValue = (value: unknown, timestamp: boolean): string => {
+  if (value === undefined || value === null) return '(missing)'
+  if (timestamp && typeof value === 'number') return new Date(value).toISOString()
+  return typeof value === 'string' ? value : String(value)
+}
 
-const pairs = (flat: readonly string[]): ReasonValue[] => {
+/**
+ * The values of rule i, each name once (the first read), at most MAX_REASON_VALUES. Every
+ * value the rule read is shown, kept or not, so one that cannot be (a timestamp out of
+ * range) throws whatever its place: the reason then says its explanation failed.
+ */
+const valuesOf = (ev: Evaluation, i: number): ReasonValue[] => {
   const out: ReasonValue[] = []
-  next: for (let i = 0; i + 1 < flat.length && out.length < MAX_REASON_VALUES; i += 2) {
-    const name = flat[i] as string
+  const { valueNames, values, valueIsTimestamp } = ev
+  const end = ev.valueEnd[i] as number
+  next: for (let k = ev.valueStart[i] as number; k < end; k++) {
+    const shown = showValue(values[k], valueIsTimestamp[k] as boolean)
+    if (out.length === MAX_REASON_VALUES) continue
+    const name = valueNames[k] as string
     // A rule may read a field twice; a handful of values makes a linear scan the cheapest.
     for (let j = 0; j < out.length; j++) if ((out[j] as ReasonValue).name === name) continue next
-    out.push({ name, value: flat[i + 1] as string })
+    out.push({ name, value: shown })
   }
   return out
 }
@@ -37,7 +51,7 @@ interface ReasonPlan {
   readonly contribution: number
 }
 
-export type DecisionBuilder = (ev: Evaluation, d: unknown, e: unknown, ctx: ScoreContext) => RiskDecision
+export type DecisionBuilder = (ev: Evaluation, verdict: Verdict, d: unknown, ctx: ScoreContext) => RiskDecision
 
 /**
  * Reasons come out as gates (rule order) then indicators and mitigations by contribution,
@@ -48,7 +62,7 @@ export type DecisionBuilder = (ev: Evaluation, d: unknown, e: unknown, ctx: Scor
  * previous per-call buildDecision (turns in chunks of 500, 20,000 generated declarations,
  * 7 runs): score() 2.85 → 2.59 µs (median), new/old 0.93 per run (0.88–0.94).
  */
-export const decisionBuilder = (ruleset: RulesetIdentity, rules: readonly RuleInfo[], explain: readonly Explain[]): DecisionBuilder => {
+export const decisionBuilder = (ruleset: RulesetIdentity, rules: readonly RuleInfo[]): DecisionBuilder => {
   const plans: ReasonPlan[] = rules.map((rule) => ({
     id: rule.id,
     title: rule.title,
@@ -57,7 +71,7 @@ export const decisionBuilder = (ruleset: RulesetIdentity, rules: readonly RuleIn
     contribution: rule.tier === 'gate' ? 0 : Math.round(rule.tier === 'mitigation' ? -rule.weight : rule.weight)
   }))
   const n = plans.length
-  return (ev, d, e, ctx) => {
+  return (ev, verdict, d, ctx) => {
     const reasons: Reason[] = []
     const gateIds: string[] = []
     const errors: string[] = []
@@ -72,7 +86,7 @@ export const decisionBuilder = (ruleset: RulesetIdentity, rules: readonly RuleIn
       const plan = plans[i] as ReasonPlan
       let values: ReasonValue[]
       try {
-        values = pairs((explain[i] as Explain)(d, e, ctx.nowMs))
+        values = valuesOf(ev, i)
       } catch (err) {
         values = [{ name: 'explanation failed', value: (err as Error).message }]
       }
@@ -91,7 +105,7 @@ export const decisionBuilder = (ruleset: RulesetIdentity, rules: readonly RuleIn
       if (at === reasons.length) reasons.push(reason)
       else reasons.splice(at, 0, reason)
     }
-    if (!ev.inForce) errors.push(`ruleset ${ruleset.id} is not in force on ${new Date(ev.dateMs).toISOString()}`)
+    if (!verdict.inForce) errors.push(`ruleset ${ruleset.id} is not in force on ${new Date(ev.dateMs).toISOString()}`)
     const missing = ctx.enrichmentMissing
     const receivedAt = ctx.receivedAtMs ?? ctx.nowMs
     const id = field(d, 'declarationId')
@@ -99,16 +113,16 @@ export const decisionBuilder = (ruleset: RulesetIdentity, rules: readonly RuleIn
     return {
       declarationId: typeof id === 'string' ? id : '',
       version: typeof version === 'number' ? version : 0,
-      decision: ev.decision,
-      action: ev.action,
-      score: ev.score,
+      decision: verdict.decision,
+      action: verdict.action,
+      score: verdict.score,
       reasons,
       gates: gateIds,
       errors,
-      randomSelection: ev.randomlySelected,
+      randomSelection: verdict.randomlySelected,
       ruleset: { id: ruleset.id, version: ruleset.version, digest: ruleset.digest },
       enrichment: missing !== undefined && missing.length > 0 ? { status: 'DEGRADED', missing: [...missing] } : { status: 'OK', missing: [] },
-      rejections: ev.action === 'REJECT_DATA' ? rejections : [],
+      rejections: verdict.action === 'REJECT_DATA' ? rejections : [],
       timings: { receivedAt, decidedAt: ctx.nowMs, latencyMicros: Math.max(0, Math.round((ctx.nowMs - receivedAt) * 1000)) },
       inputDigest: ctx.inputDigest ?? ''
     }

@@ -1,27 +1,31 @@
 // Assembles the scoring module for a whole ruleset: one `run(d, e, now)` that evaluates every
-// rule in order and accumulates the score parts into the reused Evaluation, plus one
-// `x<i>(d, e, now)` per rule that re-evaluates the rule while recording the values it reads
-// (called only for rules that fired, to build the decision's reasons).
+// rule in order and accumulates the score parts into the reused Evaluation. As it goes it
+// captures every value a rule reads (emit.ts): into the array `C`, from position `c`, as
+// `site, value, indexes…`. A rule that does not fire (or fails) gives its captures back
+// (`c = c0`), and so does each element of a quantifier that did not decide it; a rule that
+// fires keeps them, its span in `S`. So a fired rule's values are at hand without running it
+// a second time (which cost about a fifth of scoring a declaration with hits); `names[site]`
+// turns a capture into the value's name, only for the rules that fired.
 //
 // The module is compiled with ONE `new Function('rt', 'K', 'ev', source)`. Its only inputs
 // are the frozen runtime helpers, the constants array (lists, regexes, prepared sets) and
 // the Evaluation it writes into; it names no global.
 
 import type { Node, NodeOf } from './ast.ts'
-import { condition, fieldName, literal, origin, value } from './emit.ts'
-import type { Constants, Scope, Variable } from './emit.ts'
+import { capture, condition, fieldName, literal, origin, value } from './emit.ts'
+import type { Constants, Scope, Sites, Variable } from './emit.ts'
 import { checkRegex } from './regex.ts'
 import { prefixSet, runtime } from './runtime.ts'
 import type { Runtime } from './runtime.ts'
 import { createLexicon, LISTS_PER_LEXICON, wordSet } from './words.ts'
 import type { Lexicon } from './words.ts'
-import type { Evaluation, Tier } from './ruleset.ts'
+import type { Evaluation, Tier } from '../evaluation.ts'
 
 export interface RulePlan {
   readonly id: string
   readonly tier: Tier
   readonly weight: number
-  /** Gate action severity (decide/decision.ts), -1 for other tiers. */
+  /** Gate action severity (src/actions.ts), -1 for other tiers. */
   readonly severity: number
   readonly fromMs: number | null
   readonly toMs: number | null
@@ -44,11 +48,19 @@ export interface ModuleInput {
   readonly currencyField: string
 }
 
-export interface Generated { readonly source: string, readonly constants: readonly unknown[] }
+/** Where a value is read: how many indexes its capture carries, and whether it is a timestamp. */
+export interface Site { readonly indexes: number, readonly timestamp: boolean }
+
+export interface Generated { readonly source: string, readonly constants: readonly unknown[], readonly sites: readonly Site[] }
 
 export interface ScoringModule {
   readonly run: (d: unknown, e: unknown, now: number) => void
-  readonly explain: ReadonlyArray<(d: unknown, e: unknown, now: number) => string[]>
+  /** The captures of the last run: `site, value, indexes…` per read. */
+  readonly captured: readonly unknown[]
+  /** Per rule, the span of its captures in `captured` ([2i], [2i + 1]); valid for fired rules. */
+  readonly spans: readonly number[]
+  /** Per site, its value's name from the capture's indexes (those at `captured[at]` on). */
+  readonly names: ReadonlyArray<(captured: readonly unknown[], at: number) => string>
 }
 
 const RUNTIME_NAMES = Object.keys(runtime)
@@ -127,38 +139,50 @@ const fxRate = (fx: ModuleInput['fx'], consts: Constants, currency: string): str
 export const generate = (input: ModuleInput): Generated => {
   const { consts, values } = makeConstants(input.lists)
   const helpers: string[] = []
+  const siteList: Site[] = []
+  const siteNames: string[] = []
+  const sites: Sites = {
+    add: (display, indexes, timestamp) => {
+      siteList.push({ indexes: indexes.length, timestamp })
+      const reads = indexes.map((name, k) => `${name} = C[at${k === 0 ? '' : ` + ${k}`}]`)
+      siteNames.push(`function n${siteNames.length}(C, at) {${reads.length > 0 ? ` const ${reads.join(', ')};` : ''} return ${display}; }`)
+      return siteList.length - 1
+    }
+  }
 
   const quantifier = (n: NodeOf<'quant'>, outer: Scope): string => {
     if (n.source.kind !== 'path' || n.source.field === undefined) throw new TypeError('unchecked quantifier source')
     const id = helpers.length
     helpers.push('') // reserve the slot so nested helpers get later numbers
-    const name = `${outer.record ? 'qx' : 'q'}${id}`
+    const name = `q${id}`
     const params = ['d', 'e', 'now', 't', 'fx', ...[...outer.vars.values()].flatMap((v) => [v.js, v.index])]
     const field = n.source.field.map(fieldName)
     const sourceVar = n.source.root === 'variable' ? outer.vars.get(n.source.segments[0] as string) : undefined
     const sourceDisplay = sourceVar !== undefined
       ? `${sourceVar.display} + ${literal('.' + field.join('.'))}`
       : literal((n.source.root === 'enrichment' ? 'enrichment.' : '') + field.join('.'))
-    const v: Variable = { js: `v${id}`, index: `i${id}`, display: `${sourceDisplay} + "[" + i${id} + "]"` }
+    const sourceIndexes = sourceVar?.indexes ?? []
+    const v: Variable = { js: `v${id}`, index: `i${id}`, display: `${sourceDisplay} + "[" + i${id} + "]"`, indexes: [...sourceIndexes, `i${id}`] }
     const vars = new Map(outer.vars)
     vars.set(n.variable, v)
-    const inner: Scope = { record: outer.record, consts, temps: [], vars, hoist: null, quantifier }
-    const sourceScope: Scope = { ...inner, vars: outer.vars, record: false }
+    const inner: Scope = { consts, sites, capturing: true, temps: [], vars, hoist: null, quantifier }
+    const sourceScope: Scope = { ...inner, vars: outer.vars, capturing: false }
     const src = value(n.source, sourceScope).code
     const where = n.where === null ? null : condition(n.where, inner)
     const flag = origin(n.source) || 1
-    const r = outer.record
-    const drop = r ? ' R.length = mk;' : ''
+    // An element that did not decide the quantifier gives its captures back.
+    const drop = ' c = mk;'
+    const total = (label: string): string => capture(inner, `${literal(label + '(')} + ${sourceDisplay} + ")"`, sourceIndexes, false, 'n')
     const lines: string[] = []
     let result: string
     switch (n.quantifier) {
       case 'any': lines.push(`if (${condition(n.body, inner)}) return true;${drop}`); result = 'false'; break
       case 'all': lines.push(`if (!${condition(n.body, inner)}) return false;${drop}`); result = 'true'; break
-      case 'count': lines.push(`if (${condition(n.body, inner)}) n++;${r ? ' else R.length = mk;' : ''}`); result = r ? `rec("count(" + ${sourceDisplay} + ")", n, false)` : 'n'; break
+      case 'count': lines.push(`if (${condition(n.body, inner)}) n++; else c = mk;`); result = total('count'); break
       case 'sum': {
         const body = value(n.body, inner)
         lines.push(`const x = ${body.code};`, `if (x == null) { m |= ${origin(n.body) || 1}; return undefined; }`, `n += x;${drop}`)
-        result = r ? `rec("sum(" + ${sourceDisplay} + ")", n, false)` : 'n'
+        result = total('sum')
         break
       }
     }
@@ -171,7 +195,7 @@ export const generate = (input: ModuleInput): Generated => {
       n.quantifier === 'count' || n.quantifier === 'sum' ? '  let n = 0;' : null,
       `  for (let ${v.index} = 0; ${v.index} < xs.length; ${v.index}++) {`,
       `    const ${v.js} = xs[${v.index}];`,
-      r ? '    const mk = R.length;' : null,
+      '    const mk = c;',
       where !== null ? `    if (!${where}) {${drop} continue; }` : null,
       ...lines.map((l) => `    ${l}`),
       '  }',
@@ -189,16 +213,17 @@ export const generate = (input: ModuleInput): Generated => {
 
   // run(): every rule inline, field reads hoisted to locals.
   const hoist = new Map<string, { name: string, code: string }>()
-  const runScope: Scope = { record: false, consts, temps: [], vars: new Map(), hoist, quantifier }
+  const runScope: Scope = { consts, sites, capturing: true, temps: [], vars: new Map(), hoist, quantifier }
   const blocks = input.rules.map((rule, i) => {
     const cond = condition(rule.node, runScope)
+    const kept = `S[${2 * i}] = c0; S[${2 * i + 1}] = c;`
     const hit = rule.tier === 'gate'
-      ? `out[${i}] = 1; gates++; if (sev < ${rule.severity}) sev = ${rule.severity};`
-      : `out[${i}] = 1; ${rule.tier === 'indicator' ? 'ind' : 'mit'} += ${literal(rule.weight)};`
+      ? `out[${i}] = 1; gates++; if (sev < ${rule.severity}) sev = ${rule.severity}; ${kept}`
+      : `out[${i}] = 1; ${rule.tier === 'indicator' ? 'ind' : 'mit'} += ${literal(rule.weight)}; ${kept}`
     const window = [rule.fromMs === null ? null : `t >= ${literal(rule.fromMs)}`, rule.toMs === null ? null : `t < ${literal(rule.toMs)}`].filter((x) => x !== null)
     const body = [
-      '    m = 0;',
-      `    try { if (${cond}) { ${hit} } else out[${i}] = 0; } catch { out[${i}] = 2; errors++; }`,
+      '    m = 0; c0 = c;',
+      `    try { if (${cond}) { ${hit} } else { out[${i}] = 0; c = c0; } } catch { out[${i}] = 2; errors++; c = c0; }`,
       `    seen[${i}] = m;`,
       // A mitigation that could not see its data simply does not lower the score: that is
       // already the cautious answer, so only gates and indicators call for the fallback.
@@ -214,7 +239,8 @@ export const generate = (input: ModuleInput): Generated => {
     'function run(d, e, now) {',
     ...prelude,
     ...[...hoist.values()].map((h) => `  const ${h.name} = ${h.code};`),
-    '  let ind = 0, mit = 0, sev = -1, gates = 0, errors = 0, fb = false;',
+    '  let ind = 0, mit = 0, sev = -1, gates = 0, errors = 0, fb = false, c0 = 0;',
+    '  c = 0;',
     runScope.temps.length > 0 ? `  let ${runScope.temps.join(', ')};` : null,
     ...blocks,
     '  ev.indicatorPoints = ind; ev.mitigationPoints = mit; ev.gateSeverity = sev;',
@@ -222,18 +248,12 @@ export const generate = (input: ModuleInput): Generated => {
     '}'
   ].filter((l) => l !== null).join('\n')
 
-  const explains = input.rules.map((rule, i) => {
-    const s: Scope = { record: true, consts, temps: [], vars: new Map(), hoist: null, quantifier }
-    const cond = condition(rule.node, s)
-    return [
-      `function x${i}(d, e, now) {`,
-      ...prelude,
-      s.temps.length > 0 ? `  let ${s.temps.join(', ')};` : null,
-      '  m = 0; R = [];',
-      `  ${cond};`,
-      '  return R;',
-      '}'
-    ].filter((l) => l !== null).join('\n')
+  // One capture helper per number of indexes used (cap0 for root fields, cap1 inside one
+  // quantifier, …): a small function V8 inlines at each site.
+  const arities = [...new Set(siteList.map((x) => x.indexes))].sort((a, b) => a - b)
+  const captures = arities.map((k) => {
+    const idx = Array.from({ length: k }, (_, j) => `a${j}`)
+    return `function cap${k}(s, v${idx.map((a) => `, ${a}`).join('')}) { C[c] = s; C[c + 1] = v;${idx.map((a, j) => ` C[c + ${j + 2}] = ${a};`).join('')} c += ${k + 2}; return v; }`
   })
 
   const source = [
@@ -241,15 +261,16 @@ export const generate = (input: ModuleInput): Generated => {
     `const { ${RUNTIME_NAMES.join(', ')} } = rt;`,
     values.length > 0 ? `const ${values.map((_, i) => `K${i} = K[${i}]`).join(', ')};` : null,
     'const out = ev.outcomes, seen = ev.sawMissing;',
-    'let m = 0;',
-    'let R = [];',
-    'function rec(name, value, ts) { R.push(name, showValue(value, ts)); return value; }',
+    // Spans as a literal of zeros: packed small integers, and no global named.
+    `const C = [], S = [${new Array<string>(2 * input.rules.length).fill('0').join(', ')}];`,
+    'let m = 0, c = 0;',
+    ...captures,
     ...helpers,
     run,
-    ...explains,
-    `return { run, explain: [${input.rules.map((_, i) => `x${i}`).join(', ')}] };`
+    ...siteNames,
+    `return { run, captured: C, spans: S, names: [${siteNames.map((_, i) => `n${i}`).join(', ')}] };`
   ].filter((l) => l !== null).join('\n')
-  return { source, constants: Object.freeze(values) }
+  return { source, constants: Object.freeze(values), sites: Object.freeze(siteList) }
 }
 
 export const instantiate = (generated: Generated, ev: Evaluation, rt: Runtime = runtime): ScoringModule => {

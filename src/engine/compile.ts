@@ -6,21 +6,20 @@
 // Every stage reports all of its problems; nothing is generated unless there are none.
 
 import { createHash } from 'node:crypto'
-import { severity } from '../decide/decision.ts'
-import { makeFinisher } from '../decide/outcome.ts'
-import { decisionBuilder } from '../decide/record.ts'
+import { severity } from '../actions.ts'
+import type { Evaluation, RuleInfo } from '../evaluation.ts'
+import { OUTCOME_ERROR, OUTCOME_HIT } from '../evaluation.ts'
 import type { ListDef } from './check.ts'
 import { checkExpression } from './check.ts'
 import { generate, instantiate } from './codegen.ts'
-import type { ListData, ModuleInput, RulePlan } from './codegen.ts'
+import type { ListData, ModuleInput, RulePlan, ScoringModule, Site } from './codegen.ts'
 import { declarationShape, didYouMean, enrichmentShape } from './fields.ts'
 import { readList, readManifest, readRules } from './files.ts'
 import type { ListFile, Manifest, RuleDef } from './files.ts'
 import { parseExpression } from './parse.ts'
 import { checkProhibitions } from './prohibitions.ts'
 import { expressionShape } from './probe.ts'
-import type { CompiledRuleset, CompileResult, Diagnostic, Evaluation, RuleInfo, RuleProbe, RuleSourceFile, RuleTestFile, ScoreContext } from './ruleset.ts'
-import { OUTCOME_ERROR } from './ruleset.ts'
+import type { CompiledRuleset, CompileResult, Diagnostic, RuleProbe, RuleSourceFile, RuleTestFile } from './ruleset.ts'
 import { runtime as defaultRuntime } from './runtime.ts'
 import type { Runtime } from './runtime.ts'
 import { Problems, readYaml } from './yaml-source.ts'
@@ -142,10 +141,35 @@ export const compileRuleset = (files: readonly RuleSourceFile[], options: Compil
 const SAMPLES_PER_LIST = 64
 
 const newEvaluation = (n: number): Evaluation => ({
-  score: 0, action: 'RELEASE', decision: 'RELEASE', outcomes: new Uint8Array(n), sawMissing: new Uint8Array(n),
-  indicatorPoints: 0, mitigationPoints: 0, gateSeverity: -1, gateHits: 0, errors: 0, needsFallback: false,
-  degraded: false, fellBack: false, randomlySelected: false, dateMs: 0, inForce: true
+  outcomes: new Uint8Array(n), sawMissing: new Uint8Array(n),
+  indicatorPoints: 0, mitigationPoints: 0, gateSeverity: -1, gateHits: 0, errors: 0, needsFallback: false, dateMs: 0,
+  valueStart: new Uint32Array(n), valueEnd: new Uint32Array(n), valueNames: [], values: [], valueIsTimestamp: []
 })
+
+/**
+ * Copies the captures of the rules that fired into the evaluation, each with its name: the
+ * only per-value work, and only for what a decision shows.
+ */
+const valuesOfFired = (ev: Evaluation, module: ScoringModule, sites: readonly Site[]): void => {
+  const { outcomes, valueStart, valueEnd, valueNames, values, valueIsTimestamp } = ev
+  const { captured, spans, names } = module
+  let k = 0
+  for (let i = 0; i < outcomes.length; i++) {
+    if (outcomes[i] !== OUTCOME_HIT) continue
+    valueStart[i] = k
+    const end = spans[2 * i + 1] as number
+    for (let at = spans[2 * i] as number; at < end;) {
+      const site = captured[at] as number
+      const info = sites[site] as Site
+      valueNames[k] = (names[site] as ScoringModule['names'][number])(captured, at + 2)
+      values[k] = captured[at + 1]
+      valueIsTimestamp[k] = info.timestamp
+      k++
+      at += 2 + info.indexes
+    }
+    valueEnd[i] = k
+  }
+}
 
 const probeRules = (input: ModuleInput, infos: readonly RuleInfo[], mappers: ReadonlyArray<RuleDef['mapPos']>, rt: Runtime): readonly RuleProbe[] =>
   input.rules.map((plan, i) => {
@@ -177,15 +201,9 @@ const assemble = (
   // One Evaluation per ruleset, written in place on every call: fixed shape, no allocation.
   const ev = newEvaluation(n)
   const module = instantiate(generated, ev, rt)
-  const finish = makeFinisher({
-    bands: manifest.bands, fallbackAction: manifest.fallbackAction, errorAction: manifest.errorAction,
-    randomSelection: manifest.randomSelection, effectiveFromMs: manifest.effectiveFromMs, effectiveToMs: manifest.effectiveToMs
-  })
-  const identity = { id: manifest.id, version: manifest.version, digest: rulesetDigest(files) }
-  const decide = decisionBuilder(identity, rules, module.explain)
+  const sites = generated.sites
 
-  const evaluate = (d: unknown, e: unknown, ctx: ScoreContext): Evaluation => {
-    ev.degraded = ctx.enrichmentMissing !== undefined && ctx.enrichmentMissing.length > 0
+  const evaluate = (d: unknown, e: unknown, ctx: { readonly nowMs: number }): Evaluation => {
     try {
       module.run(d, e, ctx.nowMs)
     } catch {
@@ -194,8 +212,9 @@ const assemble = (
       ev.sawMissing.fill(0)
       ev.indicatorPoints = 0; ev.mitigationPoints = 0; ev.gateSeverity = -1; ev.gateHits = 0
       ev.errors = n; ev.needsFallback = false; ev.dateMs = ctx.nowMs
+      return ev
     }
-    finish(ev, typeof d === 'object' && d !== null ? (d as { declarationId?: unknown }).declarationId : undefined)
+    valuesOfFired(ev, module, sites)
     return ev
   }
 
@@ -204,7 +223,7 @@ const assemble = (
     version: manifest.version,
     jurisdiction: manifest.jurisdiction,
     description: manifest.description,
-    digest: identity.digest,
+    digest: rulesetDigest(files),
     effectiveFromMs: manifest.effectiveFromMs,
     effectiveToMs: manifest.effectiveToMs,
     rules: Object.freeze([...rules]),
@@ -213,9 +232,11 @@ const assemble = (
     declarationFields: Object.freeze([...declarationPaths].sort()),
     tests: Object.freeze([...tests]),
     source: generated.source,
+    policy: Object.freeze({
+      bands: manifest.bands, fallbackAction: manifest.fallbackAction, errorAction: manifest.errorAction, randomSelection: manifest.randomSelection
+    }),
     evaluate,
-    probe,
-    score: (d, e, ctx) => decide(evaluate(d, e, ctx), d, e, ctx)
+    probe
   }
   return Object.freeze(ruleset)
 }

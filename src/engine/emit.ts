@@ -7,6 +7,10 @@
 // Missing values (rules/README.md §5): value emitters may yield undefined; condition
 // emitters always yield true/false, and when a comparison meets a missing value they yield
 // false and OR the origin into `m` (1 = declaration, 2 = enrichment).
+//
+// Every field read is captured as it is evaluated (`cap<k>(site, value, indexes…)`, k the
+// quantifier indexes its name needs), so a rule that fires has the values it read without
+// being run again; codegen.ts drops what a rule that did not fire captured.
 
 import type { Node, NodeOf } from './ast.ts'
 import { FORBIDDEN_NAMES } from './fields.ts'
@@ -21,11 +25,23 @@ export interface Constants {
   readonly regex: (pattern: string) => string
 }
 
-export interface Variable { readonly js: string, readonly index: string, readonly display: string }
+/**
+ * A quantifier variable: its JS name, its index's, and its display name as a JS expression
+ * over `indexes` (the index variables of it and of the variables it is drawn from).
+ */
+export interface Variable { readonly js: string, readonly index: string, readonly display: string, readonly indexes: readonly string[] }
+
+/** Places where a value is read; a capture names its site, which knows how to name the value. */
+export interface Sites {
+  /** `display` is a JS expression over `indexes`; returns the site number. */
+  readonly add: (display: string, indexes: readonly string[], timestamp: boolean) => number
+}
 
 export interface Scope {
-  readonly record: boolean
   readonly consts: Constants
+  readonly sites: Sites
+  /** False where a read is not a value the rule compared (the array a quantifier walks). */
+  readonly capturing: boolean
   readonly temps: string[]
   readonly vars: ReadonlyMap<string, Variable>
   /** Root-level field reads hoisted to locals (run mode, outside quantifiers), else null. */
@@ -87,30 +103,46 @@ const guarded = (vals: Value[], s: Scope, whenPresent: (names: string[]) => stri
   return conds.length === 0 ? `(${body})` : `(${conds.join(' && ')} ? ${body} : ${whenMissing})`
 }
 
+/** A captured read: records the site, the value and the indexes that name it; yields the value. */
+export const capture = (s: Scope, display: string, indexes: readonly string[], timestamp: boolean, code: string): string =>
+  `cap${indexes.length}(${s.sites.add(display, indexes, timestamp)}, ${code}${indexes.map((i) => `, ${i}`).join('')})`
+
 export const access = (n: NodeOf<'path'>, s: Scope): string => {
   const field = (n.field ?? []).map(fieldName)
   let base: string
   let display: string
+  let indexes: readonly string[] = []
   if (n.root === 'variable') {
     const v = s.vars.get(n.segments[0] as string)
     if (v === undefined) throw new TypeError('unbound variable in checked tree')
     base = v.js
     display = `${v.display} + ${literal(field.length === 0 ? '' : '.' + field.join('.'))}`
+    indexes = v.indexes
   } else {
     base = n.root === 'enrichment' ? 'e' : 'd'
     display = literal((n.root === 'enrichment' ? 'enrichment.' : '') + field.join('.'))
   }
   let code = base + field.map((f, i) => (i === 0 && base === 'd' ? '.' : '?.') + f).join('')
   if (field.length === 0) code = base
-  if (s.record) code = `rec(${display}, ${code}, ${n.type?.kind === 'timestamp' ? 'true' : 'false'})`
-  if (n.type?.kind === 'money') code = `num(${code})`
+  const timestamp = n.type?.kind === 'timestamp'
+  const money = n.type?.kind === 'money'
+  if (!s.capturing) return money ? `num(${code})` : code
   if (s.hoist !== null && n.root !== 'variable') {
+    // Root reads are hoisted to locals read once per declaration (the raw value, and for
+    // money its number); the capture at the site only stores the local.
     const key = `${base}:${field.join('.')}`
-    let local = s.hoist.get(key)
-    if (local === undefined) { local = { name: `${base === 'd' ? 'f' : 'g'}${s.hoist.size}`, code }; s.hoist.set(key, local) }
-    return local.name
+    const raw = hoisted(s.hoist, key, base, code)
+    const captured = capture(s, display, indexes, timestamp, raw)
+    return money ? `(${captured}, ${hoisted(s.hoist, `${key}:num`, base, `num(${raw})`)})` : captured
   }
-  return code
+  const captured = capture(s, display, indexes, timestamp, code)
+  return money ? `num(${captured})` : captured
+}
+
+const hoisted = (hoist: NonNullable<Scope['hoist']>, key: string, base: string, code: string): string => {
+  let local = hoist.get(key)
+  if (local === undefined) { local = { name: `${base === 'd' ? 'f' : 'g'}${hoist.size}`, code }; hoist.set(key, local) }
+  return local.name
 }
 
 export const value = (n: Node, s: Scope): Value => {

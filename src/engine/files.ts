@@ -3,14 +3,14 @@
 // reports every structural problem with its position. Expressions are parsed later.
 
 import type { Node as YamlNode } from 'yaml'
-import type { Action } from '../decide/decision.ts'
-import { decisionOf, isAction } from '../decide/decision.ts'
-import type { Band } from '../decide/outcome.ts'
+import type { Band } from '../actions.ts'
+import { decisionOf, isAction } from '../actions.ts'
+import type { Action } from '../declaration.ts'
+import type { Tier } from '../evaluation.ts'
 import type { SetEntry } from './codegen.ts'
 import { didYouMean, suggest } from './fields.ts'
 import type { Pos } from './lex.ts'
 import { parseDate } from './parse.ts'
-import type { Tier } from './ruleset.ts'
 import { entries, expressionMapper, items, posOf, scalar, unknownKeys } from './yaml-source.ts'
 import type { Problems, YamlFile } from './yaml-source.ts'
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { compileFiles, declaration, MANIFEST, ruleFile } from './inline-ruleset.ts'
+import { scoreAndDecide } from '../decide/decide.ts'
 import type { CompiledRuleset } from './ruleset.ts'
 
 // Two monthly customs rates for USD (EUR per USD): November 0.80, December 1.00.
@@ -24,7 +25,7 @@ describe('engine > fx by declaration date', () => {
     ['a declaration before the first table has no rate, so the rule cannot fire', '2026-10-31T12:00:00Z', '900.00', 'RELEASE']
   ])('%s', (_, declaredAt, totalValue, action) => {
     const d = declaration({ currency: 'USD', totalValue, declaredAt: Date.parse(declaredAt) })
-    expect(compiled().score(d, null, { nowMs: Date.parse('2027-01-15T00:00:00Z') }).action).toBe(action)
+    expect(scoreAndDecide(compiled())(d, null, { nowMs: Date.parse('2027-01-15T00:00:00Z') }).action).toBe(action)
   })
 
   it.each([
@@ -51,6 +52,6 @@ describe('engine > amounts in EUR are rounded to the cent', () => {
     ['lines adding up to exactly EUR 150.00 stay under the ceiling', ['0.08', '127.93', '21.99'], 'RELEASE'],
     ['lines adding up to EUR 150.01 go over it', ['0.08', '127.93', '22.00'], 'REDIRECT_FULL_DECLARATION']
   ])('%s', (_, values, action) => {
-    expect(rs().score(declaration({ items: items(values) }), null, { nowMs: Date.now() }).action).toBe(action)
+    expect(scoreAndDecide(rs())(declaration({ items: items(values) }), null, { nowMs: Date.now() }).action).toBe(action)
   })
 })

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { compileFiles, compileRules, DECLARED_AT, declaration, ruleFile } from './inline-ruleset.ts'
-import { OUTCOME_HIT } from './ruleset.ts'
+import { scoreAndDecide } from '../decide/decide.ts'
+import type { RiskDecision } from '../declaration.ts'
+import { OUTCOME_HIT } from '../evaluation.ts'
 import type { CompiledRuleset } from './ruleset.ts'
 
 // Analyst text must never become code. Every payload below would set globalThis.__pwned (or
@@ -26,8 +28,8 @@ const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, 
 /** The payload as a double-quoted YAML scalar. */
 const yamlQuote = (s: string): string => JSON.stringify(s)
 
-const score = (rs: CompiledRuleset, over: Parameters<typeof declaration>[0] = {}): ReturnType<CompiledRuleset['score']> =>
-  rs.score(declaration(over), null, { nowMs: DECLARED_AT })
+const score = (rs: CompiledRuleset, over: Parameters<typeof declaration>[0] = {}): RiskDecision =>
+  scoreAndDecide(rs)(declaration(over), null, { nowMs: DECLARED_AT })
 
 afterEach(() => { expect(globalThis.__pwned).toBeUndefined() })
 
@@ -125,12 +127,13 @@ describe('engine > injection > generated code', () => {
     // Comments carry rule ids (checked against [A-Za-z0-9._-]+) for readers; strip them too.
     const code = rs.source.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/\/\/[^\n]*/g, '')
     const names = new Set(code.match(/(?<![.\w$])[A-Za-z_$][\w$]*/g))
-    const generated = /^(?:[tfgKvi]|q|qx|x)\d+$/
+    const generated = /^(?:[tfgKvin]|q|cap|a)\d+$/
     const fixed = new Set([
       'use', 'strict', 'const', 'let', 'function', 'return', 'if', 'else', 'for', 'try', 'catch', 'continue', 'true', 'false', 'undefined', 'null', 'typeof',
-      'rt', 'K', 'ev', 'd', 'e', 'now', 't', 'fx', 'm', 'R', 'n', 'x', 'xs', 'mk', 'out', 'seen', 'rec', 'name', 'value', 'ts', 'run', 'explain',
+      'rt', 'K', 'ev', 'd', 'e', 'now', 't', 'fx', 'm', 'n', 'x', 'xs', 'mk', 'out', 'seen', 'run',
+      'C', 'S', 'c', 'c0', 's', 'v', 'at', 'captured', 'spans', 'names',
       'ind', 'mit', 'sev', 'gates', 'errors', 'fb',
-      'num', 'div', 'toEur', 'startsWithAny', 'containsWord', 'inDatedSet', 'matchesBounded', 'showValue', 'abs', 'min', 'max'
+      'num', 'div', 'toEur', 'startsWithAny', 'containsWord', 'inDatedSet', 'matchesBounded', 'abs', 'min', 'max'
     ])
     expect([...names].filter((n) => !generated.test(n) && !fixed.has(n))).toEqual([])
   })

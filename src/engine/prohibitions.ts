@@ -6,7 +6,7 @@
 // indicator, any mitigation could subtract its points; as a gate that releases, it would
 // release. Both are refused at `rules check`, naming the mitigations that could offset it.
 
-import { decisionOf } from '../decide/decision.ts'
+import { decisionOf } from '../actions.ts'
 import type { RuleDef } from './files.ts'
 import type { Problems } from './yaml-source.ts'
 

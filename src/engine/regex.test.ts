@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { scoreAndDecide } from '../decide/decide.ts'
 import { compileRules, declaration } from './inline-ruleset.ts'
 import { checkRegex, LINEAR_FLAGS, MAX_SUBJECT } from './regex.ts'
 import { matchesBounded } from './runtime.ts'
@@ -90,7 +91,7 @@ describe('engine > regex', () => {
     ])
     const d = declaration()
     const long = declaration({ items: [{ ...(d.items[0] as typeof d.items[number]), description: 'a'.repeat(500) }] })
-    const decision = rs.score(long, null, { nowMs: d.declaredAt })
+    const decision = scoreAndDecide(rs)(long, null, { nowMs: d.declaredAt })
     expect(decision.errors).toEqual([])
     expect(decision.reasons).toEqual([])
   })

@@ -1,5 +1,5 @@
-// The rule engine's public API. Everything outside src/engine/ and src/decide/ uses only
-// what this file and these entry points export (the CLI, the pipeline, bench/engine):
+// The rule engine's public API. Everything outside src/engine/ uses only what this file and
+// these entry points export (the CLI, the pipeline, bench/engine):
 //
 //   compileRuleset(files, { declarationSchema }) -> CompileResult     src/engine/compile.ts (pure)
 //   loadRuleset(dir, schemaPath?)        -> Promise<CompileResult>     src/engine/load.ts
@@ -10,9 +10,11 @@
 //   checkCost(files, ruleset, options)   -> Promise<CostReport>        src/engine/cost-check.ts
 //                                          worst case on adversarial declarations (a worker)
 //
-//   ruleset.score(declaration, enrichment, context)    -> RiskDecision (every Avro field)
-//   ruleset.evaluate(declaration, enrichment, context) -> Evaluation  (hot path, no reasons;
-//                                                         the object is REUSED per call)
+//   ruleset.evaluate(declaration, enrichment, context) -> Evaluation (src/evaluation.ts): the
+//                              rules that fired, the score parts, the values each fired rule
+//                              read; the object is REUSED per call. decide/ makes the
+//                              RiskDecision from it (src/decide/decide.ts createDecider)
+//   ruleset.policy            -> bands, fallback, error action, random selection (src/actions.ts)
 //   ruleset.enrichmentFields  -> dotted enrichment paths the rules read; fetch nothing else
 //   ruleset.id / version / digest / jurisdiction / rules / lists / tests / source
 //
@@ -20,10 +22,9 @@
 //   ruleset.yaml, rules/*.yaml, lists/*.yaml, tests/*.yaml (see rules/README.md).
 // A failed compile returns EVERY diagnostic found, each with file:line:column.
 
-import type { Action, Decision, RiskDecision } from '../decide/decision.ts'
+import type { DecisionPolicy } from '../actions.ts'
 import type { EnrichmentRecord } from '../enrichment.ts'
-
-export type Tier = 'gate' | 'indicator' | 'mitigation'
+import type { Evaluation, RuleInfo, ScoreContext } from '../evaluation.ts'
 
 export interface RuleSourceFile {
   /** Path relative to the ruleset directory, '/' separated, e.g. `rules/valuation.yaml`. */
@@ -50,70 +51,6 @@ export interface Diagnostic {
 export type CompileResult =
   | { readonly ok: true, readonly ruleset: CompiledRuleset, readonly errors: readonly [] }
   | { readonly ok: false, readonly errors: readonly Diagnostic[] }
-
-export interface ScoreContext {
-  /** Decision time, epoch ms. Rules and list entries in force on the declaration date apply. */
-  readonly nowMs: number
-  /** When the record was consumed, epoch ms; latencyMicros = (nowMs - receivedAtMs) * 1000. */
-  readonly receivedAtMs?: number
-  /** SHA-256 hex of the declaration bytes, copied into the decision for audit. */
-  readonly inputDigest?: string
-  /** Enrichment groups that could not be fetched; non-empty means DEGRADED. */
-  readonly enrichmentMissing?: readonly string[]
-}
-
-export interface RuleInfo {
-  readonly id: string
-  readonly title: string
-  readonly description: string
-  readonly tier: Tier
-  /** Points added (indicator) or removed (mitigation); 0 for gates. */
-  readonly weight: number
-  /** Gate action; null for indicators and mitigations. */
-  readonly action: Action | null
-  readonly tags: readonly string[]
-  readonly owner: string
-  readonly effectiveFromMs: number | null
-  readonly effectiveToMs: number | null
-  readonly file: string
-  readonly line: number
-}
-
-/** Outcome of one rule for one declaration, in `evaluate()`'s `outcomes` array. */
-export const OUTCOME_NOT_HIT = 0
-export const OUTCOME_HIT = 1
-export const OUTCOME_ERROR = 2
-export const OUTCOME_NOT_IN_FORCE = 3
-
-/** Hot-path result. Reused between calls: copy what you keep. */
-export interface Evaluation {
-  score: number
-  action: Action
-  decision: Decision
-  /** Per rule (same order as `ruleset.rules`): OUTCOME_* constants. */
-  readonly outcomes: Uint8Array
-  /** Per rule: 1 when it compared or read a missing value. */
-  readonly sawMissing: Uint8Array
-  /** Sum of the weights of the indicators that fired (before clamping). */
-  indicatorPoints: number
-  /** Sum of the weights of the mitigations that fired. */
-  mitigationPoints: number
-  /** Highest severity among the gate actions that fired, -1 when none did. */
-  gateSeverity: number
-  gateHits: number
-  errors: number
-  /** A rule that did not fire read a missing enrichment value. */
-  needsFallback: boolean
-  /** The enrichment stage reported missing data for this declaration. */
-  degraded: boolean
-  /** Degraded enrichment made the fallback action apply. */
-  fellBack: boolean
-  randomlySelected: boolean
-  /** The declaration date the effective dates were tested against (epoch ms). */
-  dateMs: number
-  /** The declaration date lies inside the ruleset's own effective window. */
-  inForce: boolean
-}
 
 /**
  * A test file (`tests/*.yaml`) as parsed YAML. Its format (defaults, tests, expect) is
@@ -157,10 +94,12 @@ export interface CompiledRuleset {
   readonly tests: readonly RuleTestFile[]
   /** The generated JavaScript, for review (`rules check --emit`). */
   readonly source: string
-  evaluate (declaration: unknown, enrichment: EnrichmentRecord | null, context: ScoreContext): Evaluation
+  /** How the evaluation becomes an action (ruleset.yaml): decide/ applies it. */
+  readonly policy: DecisionPolicy
+  /** Scores one declaration: only `context.nowMs` is read here. */
+  evaluate (declaration: unknown, enrichment: EnrichmentRecord | null, context: Pick<ScoreContext, 'nowMs'>): Evaluation
   /** Every rule on its own, generated on demand, for the cost check. */
   probe (): readonly RuleProbe[]
-  score (declaration: unknown, enrichment: EnrichmentRecord | null, context: ScoreContext): RiskDecision
 }
 
 export interface RulesetWatch {

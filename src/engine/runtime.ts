@@ -63,13 +63,6 @@ export const inDatedSet = (set: DatedSet, value: string, t: number): boolean => 
 export const matchesBounded = (re: RegExp, s: string): boolean =>
   re.test(s.length > MAX_SUBJECT ? s.slice(0, MAX_SUBJECT) : s)
 
-/** How a reason shows a value: missing values say so, timestamps as ISO-8601. */
-export const showValue = (value: unknown, timestamp: boolean): string => {
-  if (value === undefined || value === null) return '(missing)'
-  if (timestamp && typeof value === 'number') return new Date(value).toISOString()
-  return typeof value === 'string' ? value : String(value)
-}
-
 /**
  * `amount in EUR`: converted at the rate, then rounded to the cent. Amounts are summed and
  * converted in binary floating point, where EUR 0.08 + 127.93 + 21.99 is 150.00000000000003;
@@ -80,7 +73,7 @@ export const toEur = (amount: number, rate: number): number => Math.round(amount
 
 // Math functions are handed over here so the generated code names no global at all.
 export const runtime = Object.freeze({
-  num, div, toEur, startsWithAny, containsWord, inDatedSet, matchesBounded, showValue,
+  num, div, toEur, startsWithAny, containsWord, inDatedSet, matchesBounded,
   abs: Math.abs, min: Math.min, max: Math.max
 })
 export type Runtime = typeof runtime

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { ACTIONS_BY_SEVERITY } from '../decide/decision.ts'
+import { ACTIONS_BY_SEVERITY } from '../actions.ts'
 import { LIST_KEYS, MANIFEST_KEYS, RULE_KEYS } from './files.ts'
 
 // schemas/ruleset.schema.json is what editors validate with; files.ts is what `rules check`

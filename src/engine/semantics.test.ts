@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { ParcelDeclaration } from '../declaration.ts'
 import type { EnrichmentRecord } from '../enrichment.ts'
 import { compileRules, DECLARED_AT, declaration } from './inline-ruleset.ts'
-import { OUTCOME_ERROR, OUTCOME_HIT, OUTCOME_NOT_HIT } from './ruleset.ts'
+import { OUTCOME_ERROR, OUTCOME_HIT, OUTCOME_NOT_HIT } from '../evaluation.ts'
 import type { CompiledRuleset } from './ruleset.ts'
 
 // Each row: a condition, the declaration fields that differ from the base parcel, the
@@ -158,6 +158,6 @@ describe('engine > semantics > missing values', () => {
     const rs = compileRules([{ id: 'A', when: 'pieces == 1' }, { id: 'B', when: 'pieces == 2' }])
     const ev = rs.evaluate(null, null, { nowMs: DECLARED_AT })
     expect([...ev.outcomes]).toEqual([ERR, ERR])
-    expect(ev.decision).toBe('HOLD')
+    expect(ev.errors).toBe(2)
   })
 })

@@ -10,6 +10,7 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { run as profilesCli } from '../../src/cli/profiles.ts'
 import { loadConfig } from '../../src/config.ts'
+import { scoreAndDecide } from '../../src/decide/decide.ts'
 import { loadRulesetOrThrow } from '../../src/engine/load.ts'
 import { connectRedis } from '../../src/enrich/redis-client.ts'
 import { createRedisProfileStore, type RedisProfileStore } from '../../src/enrich/redis-store.ts'
@@ -64,11 +65,11 @@ describe('enrich > party matching on redis', () => {
     expect(d?.sellerHit).toBe(false)
     expect(d?.sellerMatchScore).toBeGreaterThanOrEqual(0.95)
 
-    const ruleset = await loadRulesetOrThrow('rules/eu-lvc')
-    const decision = ruleset.score(noNumber, results[1]?.record ?? null, { nowMs: Date.now() })
+    const score = scoreAndDecide(await loadRulesetOrThrow('rules/eu-lvc'))
+    const decision = score(noNumber, results[1]?.record ?? null, { nowMs: Date.now() })
     const gate = decision.reasons.find((r) => r.ruleId === 'GATE-WATCHLIST-CONSIGNEE')
     expect(gate?.values).toEqual([{ name: 'enrichment.watchlist.consigneeMatchScore', value: '0.97' }])
-    expect(ruleset.score(nextDoor, results[2]?.record ?? null, { nowMs: Date.now() }).reasons.map((r) => r.ruleId)).not.toContain('GATE-WATCHLIST-CONSIGNEE')
+    expect(score(nextDoor, results[2]?.record ?? null, { nowMs: Date.now() }).reasons.map((r) => r.ruleId)).not.toContain('GATE-WATCHLIST-CONSIGNEE')
   })
 
   // The seller's fields are in the cache by now: the consignee's alone make the round trip.

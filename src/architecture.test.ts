@@ -13,9 +13,13 @@
 //      and registry clients
 //   5. stages point one way, in the order a declaration travels: an earlier stage never
 //      imports a later one (the engine returns an evaluation, decide/ turns it into a decision)
-//   6. the shared vocabulary (declaration, enrichment, errors, record, logger, config) imports
-//      no stage, and the pipeline imports only that vocabulary: its stages are parameters
-//   7. no import cycle between modules
+//   6. engine/ and decide/ do not import each other at all, either way: what they share (the
+//      evaluation, the actions and bands) is shared vocabulary, src/evaluation.ts and
+//      src/actions.ts; the pipeline runs one after the other
+//   7. the shared vocabulary (declaration, enrichment, evaluation, actions, errors, record,
+//      logger, config) imports no stage, and the pipeline imports only that vocabulary: its
+//      stages are parameters
+//   8. no import cycle between modules
 // ALLOWED lists the known exceptions, each with its reason; an exception no longer needed
 // fails the test too, so the list only shrinks.
 import { readdirSync, readFileSync } from 'node:fs'
@@ -61,7 +65,7 @@ const IO = ['ingest/', 'codec/', 'enrich/', 'publish/', 'kafka/']
 const CLIENTS = ['kafkajs', 'ioredis', '@kafkajs/confluent-schema-registry']
 /** The order a declaration travels in. */
 const FLOW = ['ingest/', 'codec/', 'validate/', 'enrich/', 'engine/', 'decide/', 'publish/']
-const SHARED = ['declaration.ts', 'enrichment.ts', 'errors.ts', 'record.ts', 'logger.ts', 'config.ts', 'config-schema.ts', 'tls.ts']
+const SHARED = ['declaration.ts', 'enrichment.ts', 'evaluation.ts', 'actions.ts', 'errors.ts', 'record.ts', 'logger.ts', 'config.ts', 'config-schema.ts', 'tls.ts']
 
 interface Rule {
   readonly name: string
@@ -84,6 +88,10 @@ const RULES: readonly Rule[] = [
   {
     name: 'an earlier stage never imports a later one',
     breaks: (from, to) => FLOW.includes(from) && FLOW.includes(to) && FLOW.indexOf(from) < FLOW.indexOf(to)
+  },
+  {
+    name: 'engine/ and decide/ share only the vocabulary',
+    breaks: (from, to) => (from === 'engine/' && to === 'decide/') || (from === 'decide/' && to === 'engine/')
   },
   { name: 'the shared vocabulary imports no stage', breaks: (from, to) => SHARED.includes(from) && !SHARED.includes(to) && !isPackage(to) },
   { name: 'the pipeline imports only the shared vocabulary', breaks: (from, to) => from === 'pipeline.ts' && !SHARED.includes(to) }
@@ -145,10 +153,6 @@ const cycles = (imports: readonly Import[]): string[][] => {
  */
 const ALLOWED: ReadonlyArray<Finding & { readonly why: string }> = [
   {
-    rule: 'an earlier stage never imports a later one', from: 'src/engine/', to: 'src/decide/',
-    why: 'the compiled ruleset still builds the RiskDecision itself; moving that into decide/ (after scoring) removes it'
-  },
-  {
     rule: 'only the I/O folders import the clients', from: 'src/cli/demo/', to: 'pkg:',
     why: 'the demo watches topics and seeds Redis with the clients\' types; a demo-side port to kafka/ and enrich/ removes it'
   },
@@ -189,6 +193,8 @@ describe('architecture > src/', () => {
     expect(imports).toContainEqual({ from: 'src/main.ts', to: 'src/pipeline.ts' })
     expect(imports).toContainEqual({ from: 'src/cli/run.ts', to: 'src/main.ts' })
     expect(imports).toContainEqual({ from: 'src/ingest/consumer.ts', to: 'pkg:kafkajs' })
+    expect(imports).toContainEqual({ from: 'src/engine/compile.ts', to: 'src/evaluation.ts' })
+    expect(imports).toContainEqual({ from: 'src/decide/record.ts', to: 'src/evaluation.ts' })
   })
 })
 
@@ -213,7 +219,13 @@ describe('architecture > rules on fixtures', () => {
     ['an earlier stage importing a later one', { 'src/codec/decoder.ts': "import { buildDeadLetter } from '../publish/dead-letter.ts'" },
       ['an earlier stage never imports a later one', 'src/codec/decoder.ts', 'src/publish/dead-letter.ts']],
     ['the shared vocabulary importing a stage', { 'src/errors.ts': "import type { Rejection } from './validate/validate.ts'" },
-      ['the shared vocabulary imports no stage', 'src/errors.ts', 'src/validate/validate.ts']]
+      ['the shared vocabulary imports no stage', 'src/errors.ts', 'src/validate/validate.ts']],
+    ['the engine building a decision', { 'src/engine/compile.ts': "import { createDecider } from '../decide/decide.ts'" },
+      ['engine/ and decide/ share only the vocabulary', 'src/engine/compile.ts', 'src/decide/decide.ts']],
+    ['decide/ reaching into the engine, even for a type', { 'src/decide/record.ts': "import type { CompiledRuleset } from '../engine/ruleset.ts'" },
+      ['engine/ and decide/ share only the vocabulary', 'src/decide/record.ts', 'src/engine/ruleset.ts']],
+    ['the evaluation contract importing the engine', { 'src/evaluation.ts': "import type { Tier } from './engine/ruleset.ts'" },
+      ['the shared vocabulary imports no stage', 'src/evaluation.ts', 'src/engine/ruleset.ts']]
   ] as Array<[string, Record<string, string>, [string, string, string]]>)('finds %s', (_name, tree, expected) => {
     expect(judge(tree)).toContainEqual(expected)
   })
@@ -226,13 +238,15 @@ describe('architecture > rules on fixtures', () => {
     })).toEqual([['no import cycle', 'src/enrich/a.ts', 'src/enrich/b.ts -> src/enrich/c.ts']])
   })
 
-  it('lets a later stage use an earlier one, the CLI load main.ts, and I/O folders use the clients', () => {
+  it('lets a later stage use an earlier one, engine/ and decide/ the shared vocabulary, the CLI load main.ts, and I/O folders use the clients', () => {
     expect(judge({
-      'src/decide/record.ts': "import type { Evaluation } from '../engine/ruleset.ts'",
+      'src/publish/dead-letter.ts': "import type { DecodeFailure } from '../codec/result.ts'",
+      'src/decide/record.ts': "import type { Evaluation } from '../evaluation.ts'\nimport { decisionOf } from '../actions.ts'",
+      'src/engine/compile.ts': "import { severity } from '../actions.ts'\nimport type { Evaluation } from '../evaluation.ts'",
       'src/enrich/profile-consumer.ts': "import { createDecoder } from '../codec/decoder.ts'\nimport type { Kafka } from 'kafkajs'",
       'src/cli/run.ts': "const { run } = await import('../main.ts')",
       'src/main.ts': "import { handleChunk } from './pipeline.ts'",
-      'src/pipeline.ts': "import type { ConsumedRecord } from './record.ts'\nimport { createHash } from 'node:crypto'"
+      'src/pipeline.ts': "import type { ConsumedRecord } from './record.ts'\nimport type { Evaluation } from './evaluation.ts'\nimport { createHash } from 'node:crypto'"
     })).toEqual([])
   })
 

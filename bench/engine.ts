@@ -149,7 +149,7 @@ type SyncImpl = Impl & { readonly one: (i: number) => number }
 const fast: SyncImpl[] = [
   { name: 'hand-written JavaScript', note: 'full decision with reasons', count: COUNT, one: (i) => handWritten(decl(i), enr(i), nowMs, '').score },
   { name: 'compiled engine, score()', note: 'full decision with reasons', count: COUNT, one: (i) => score(decl(i), enr(i), ctx).score },
-  { name: 'compiled engine, evaluate()', note: 'hot path: action and score, no reasons', count: COUNT, one: (i) => finishOf(ruleset.evaluate(decl(i), enr(i), ctx), decl(i).declarationId, false).score },
+  { name: 'compiled engine, evaluate()', note: 'the evaluation, then action and score; no decision record', count: COUNT, one: (i) => finishOf(ruleset.evaluate(decl(i), enr(i), ctx), decl(i).declarationId, false).score },
   { name: 'score(), regex via look-up: linear (l)', note: 'full decision; matches() on the linear-time engine', count: COUNT, one: (i) => linearRegex(decl(i), enr(i), ctx).score },
   { name: 'score(), regex via look-up: backtracking (u)', note: 'full decision; matches() as before the linear-time engine', count: COUNT, one: (i) => backtrackingRegex(decl(i), enr(i), ctx).score }
 ]

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { compileRuleset } from './compile.ts'
-import { compileFiles, compileRules, declarationSchema, LISTS, MANIFEST, ruleFile } from './inline-ruleset.ts'
+import type { ParcelDeclaration } from '../declaration.ts'
+import { OUTCOME_HIT } from '../evaluation.ts'
+import { compileFiles, compileRules, DECLARED_AT, declaration, declarationSchema, LISTS, MANIFEST, ruleFile } from './inline-ruleset.ts'
 import type { Diagnostic } from './ruleset.ts'
 
 // ruleFile() puts a rule's `when` on line 7 (then 8, …) from column 7 of rules/inline.yaml.
@@ -128,5 +130,34 @@ describe('engine > compile > schema', () => {
     expect(withSchema(declarationSchema, 'parcelColour == "red"').errors.map((e) => e.code)).toEqual(['unknown-field'])
     const removed = { ...(declarationSchema as object), fields: fields.filter((f) => f.name !== 'pieces') }
     expect(withSchema(removed, 'pieces > 1').errors.map((e) => e.code)).toEqual(['unknown-field'])
+  })
+})
+
+describe('engine > compile > the values a fired rule read', () => {
+  const item = declaration().items[0] as ParcelDeclaration['items'][number]
+  const items = [item, { ...item, hsCode: '851830', quantity: 5 }, { ...item, hsCode: '851830', quantity: 1 }]
+  /** Evaluates the rules on a declaration with three items; per rule, the values it kept. */
+  const valuesOf = (rules: Array<{ id: string, when: string }>): Array<Array<[string, unknown]> | null> => {
+    const ev = compileRules(rules).evaluate(declaration({ items, route: ['AE', 'TR'] }), null, { nowMs: DECLARED_AT })
+    return rules.map((_, i) => ev.outcomes[i] !== OUTCOME_HIT
+      ? null
+      : Array.from({ length: (ev.valueEnd[i] as number) - (ev.valueStart[i] as number) }, (_, k): [string, unknown] =>
+        [ev.valueNames[(ev.valueStart[i] as number) + k] as string, ev.values[(ev.valueStart[i] as number) + k]]))
+  }
+
+  it.each<[string, string, Array<[string, unknown]> | null]>([
+    ['root fields as read, a money amount as its decimal string', 'pieces == 1 and totalValue in EUR < 20', [['pieces', 1], ['totalValue', '18.00']]],
+    ['only the element that made `any` true', 'any i in items: i.hsCode == "851830"', [['items[1].hsCode', '851830']]],
+    ['only the elements `count` counted, then the count', 'count i in items where i.hsCode == "851830": i.quantity > 2 >= 1',
+      [['items[1].hsCode', '851830'], ['items[1].quantity', 5], ['count(items)', 1]]],
+    ['a sum as its total', '(sum i in items: i.quantity) == 8', [['sum(items)', 8]]],
+    ['an element of a nested array named by both indexes', 'any i in items: any w in route: w == "TR" and i.quantity == 5', [['route[1]', 'TR'], ['items[1].quantity', 5]]],
+    ['nothing for a rule that did not fire', 'pieces == 2', null]
+  ])('%s', (_, when, values) => {
+    // A rule before it that fires, and one that reads much and does not, must not shift it.
+    const out = valuesOf([{ id: 'FIRST', when: 'pieces == 1' }, { id: 'MISS', when: 'all i in items: i.quantity > 1' }, { id: 'R', when }])
+    expect(out[0]).toEqual([['pieces', 1]])
+    expect(out[1]).toBeNull()
+    expect(out[2]).toEqual(values)
   })
 })

@@ -1,9 +1,10 @@
 // The eu-lvc reference ruleset written by hand in plain JavaScript: the baseline the compiled
-// engine is measured against. It does the same work as `ruleset.score()`: every rule, the
-// reasons with the values that triggered them, gates, the score and its band, random
-// selection, and a complete decision record. It is written the way a careful engineer would
-// write it for speed (lists as Sets, each description lower-cased, split into words and
-// looked up in all word lists in one pass per line), not the way a generator would.
+// engine is measured against. It does the same work as the engine's score stage and the
+// decide stage together (`scoreAndDecide`): every rule, the reasons with the values that
+// triggered them, gates, the score and its band, random selection, and a complete decision
+// record. It is written the way a careful engineer would write it for speed (lists as Sets,
+// each description lower-cased, split into words and looked up in all word lists in one pass
+// per line), not the way a generator would.
 
 import type { ParcelDeclaration, Reason, ReasonValue, RiskDecision } from '../../src/declaration.ts'
 import type { EnrichmentRecord } from '../../src/enrichment.ts'

@@ -12,7 +12,7 @@
 // the Evaluation it writes into; it names no global.
 
 import type { Node, NodeOf } from './ast.ts'
-import { capture, condition, fieldName, literal, origin, value } from './emit.ts'
+import { condition, fieldName, literal, origin, value } from './emit.ts'
 import type { Constants, Scope, Sites, Variable } from './emit.ts'
 import { checkRegex } from './regex.ts'
 import { prefixSet, runtime } from './runtime.ts'
@@ -48,19 +48,25 @@ export interface ModuleInput {
   readonly currencyField: string
 }
 
-/** Where a value is read: how many indexes its capture carries, and whether it is a timestamp. */
-export interface Site { readonly indexes: number, readonly timestamp: boolean }
+/**
+ * Where a value is read: how many indexes its capture carries, whether it is a timestamp,
+ * and whether it is a count or sum (whose capture carries the value before the indexes).
+ */
+export interface Site { readonly indexes: number, readonly timestamp: boolean, readonly total: boolean }
 
 export interface Generated { readonly source: string, readonly constants: readonly unknown[], readonly sites: readonly Site[] }
 
 export interface ScoringModule {
-  readonly run: (d: unknown, e: unknown, now: number) => void
-  /** The captures of the last run: `site, value, indexes…` per read. */
-  readonly captured: readonly unknown[]
+  /** Evaluates every rule; returns how many fired. */
+  readonly run: (d: unknown, e: unknown, now: number) => number
+  /** The captures of the last run: `site, indexes…` per read, `site, value, indexes…` per count or sum. */
+  readonly captured: readonly number[]
   /** Per rule, the span of its captures in `captured` ([2i], [2i + 1]); valid for fired rules. */
   readonly spans: readonly number[]
-  /** Per site, its value's name from the capture's indexes (those at `captured[at]` on). */
-  readonly names: ReadonlyArray<(captured: readonly unknown[], at: number) => string>
+  /** Per site, its value's name from the capture (`at` is just past the site number). */
+  readonly names: ReadonlyArray<(captured: readonly number[], at: number) => string>
+  /** Per site, its value, read again from the declaration and enrichment at the captured indexes. */
+  readonly values: ReadonlyArray<(d: unknown, e: unknown, captured: readonly number[], at: number) => unknown>
 }
 
 const RUNTIME_NAMES = Object.keys(runtime)
@@ -141,12 +147,18 @@ export const generate = (input: ModuleInput): Generated => {
   const helpers: string[] = []
   const siteList: Site[] = []
   const siteNames: string[] = []
+  const siteValues: string[] = []
   const sites: Sites = {
-    add: (display, indexes, timestamp) => {
-      siteList.push({ indexes: indexes.length, timestamp })
-      const reads = indexes.map((name, k) => `${name} = C[at${k === 0 ? '' : ` + ${k}`}]`)
-      siteNames.push(`function n${siteNames.length}(C, at) {${reads.length > 0 ? ` const ${reads.join(', ')};` : ''} return ${display}; }`)
-      return siteList.length - 1
+    add: (display, indexes, timestamp, read) => {
+      const id = siteList.length
+      const first = read === null ? 1 : 0
+      siteList.push({ indexes: indexes.length, timestamp, total: read === null })
+      const bind = indexes.length === 0 ? '' : ` const ${indexes.map((name, k) => `${name} = C[at + ${first + k}]`).join(', ')};`
+      siteNames.push(`function n${id}(C, at) {${bind} return ${display}; }`)
+      siteValues.push(read === null
+        ? `function w${id}(d, e, C, at) { return C[at]; }`
+        : `function w${id}(d, e, C, at) {${bind}${read.chain.map((x) => ` ${x}`).join('')} return ${read.code}; }`)
+      return id
     }
   }
 
@@ -162,17 +174,21 @@ export const generate = (input: ModuleInput): Generated => {
       ? `${sourceVar.display} + ${literal('.' + field.join('.'))}`
       : literal((n.source.root === 'enrichment' ? 'enrichment.' : '') + field.join('.'))
     const sourceIndexes = sourceVar?.indexes ?? []
-    const v: Variable = { js: `v${id}`, index: `i${id}`, display: `${sourceDisplay} + "[" + i${id} + "]"`, indexes: [...sourceIndexes, `i${id}`] }
+    const sourceScope: Scope = { consts, sites, capturing: false, temps: [], vars: outer.vars, hoist: null, quantifier }
+    const src = value(n.source, sourceScope).code
+    const v: Variable = {
+      js: `v${id}`, index: `i${id}`, display: `${sourceDisplay} + "[" + i${id} + "]"`, indexes: [...sourceIndexes, `i${id}`],
+      chain: [...(sourceVar?.chain ?? []), `const v${id} = (${src})[i${id}];`]
+    }
     const vars = new Map(outer.vars)
     vars.set(n.variable, v)
-    const inner: Scope = { consts, sites, capturing: true, temps: [], vars, hoist: null, quantifier }
-    const sourceScope: Scope = { ...inner, vars: outer.vars, capturing: false }
-    const src = value(n.source, sourceScope).code
+    const inner: Scope = { consts, sites, capturing: true, temps: sourceScope.temps, vars, hoist: null, quantifier }
     const where = n.where === null ? null : condition(n.where, inner)
     const flag = origin(n.source) || 1
     // An element that did not decide the quantifier gives its captures back.
     const drop = ' c = mk;'
-    const total = (label: string): string => capture(inner, `${literal(label + '(')} + ${sourceDisplay} + ")"`, sourceIndexes, false, 'n')
+    const total = (label: string): string =>
+      `tot${sourceIndexes.length}(${sites.add(`${literal(label + '(')} + ${sourceDisplay} + ")"`, sourceIndexes, false, null)}, n${sourceIndexes.map((i) => `, ${i}`).join('')})`
     const lines: string[] = []
     let result: string
     switch (n.quantifier) {
@@ -216,7 +232,7 @@ export const generate = (input: ModuleInput): Generated => {
   const runScope: Scope = { consts, sites, capturing: true, temps: [], vars: new Map(), hoist, quantifier }
   const blocks = input.rules.map((rule, i) => {
     const cond = condition(rule.node, runScope)
-    const kept = `S[${2 * i}] = c0; S[${2 * i + 1}] = c;`
+    const kept = `S[${2 * i}] = c0; S[${2 * i + 1}] = c; hits++;`
     const hit = rule.tier === 'gate'
       ? `out[${i}] = 1; gates++; if (sev < ${rule.severity}) sev = ${rule.severity}; ${kept}`
       : `out[${i}] = 1; ${rule.tier === 'indicator' ? 'ind' : 'mit'} += ${literal(rule.weight)}; ${kept}`
@@ -239,21 +255,21 @@ export const generate = (input: ModuleInput): Generated => {
     'function run(d, e, now) {',
     ...prelude,
     ...[...hoist.values()].map((h) => `  const ${h.name} = ${h.code};`),
-    '  let ind = 0, mit = 0, sev = -1, gates = 0, errors = 0, fb = false, c0 = 0;',
+    '  let ind = 0, mit = 0, sev = -1, gates = 0, errors = 0, fb = false, c0 = 0, hits = 0;',
     '  c = 0;',
     runScope.temps.length > 0 ? `  let ${runScope.temps.join(', ')};` : null,
     ...blocks,
     '  ev.indicatorPoints = ind; ev.mitigationPoints = mit; ev.gateSeverity = sev;',
     '  ev.gateHits = gates; ev.errors = errors; ev.needsFallback = fb; ev.dateMs = t;',
+    '  return hits;',
     '}'
   ].filter((l) => l !== null).join('\n')
 
-  // One capture helper per number of indexes used (cap0 for root fields, cap1 inside one
-  // quantifier, …): a small function V8 inlines at each site.
-  const arities = [...new Set(siteList.map((x) => x.indexes))].sort((a, b) => a - b)
-  const captures = arities.map((k) => {
+  // One helper per number of indexes for a count or sum (tot0 outside quantifiers, tot1
+  // inside one, …): called once per quantifier, not per element.
+  const totals = [...new Set(siteList.filter((x) => x.total).map((x) => x.indexes))].sort((a, b) => a - b).map((k) => {
     const idx = Array.from({ length: k }, (_, j) => `a${j}`)
-    return `function cap${k}(s, v${idx.map((a) => `, ${a}`).join('')}) { C[c] = s; C[c + 1] = v;${idx.map((a, j) => ` C[c + ${j + 2}] = ${a};`).join('')} c += ${k + 2}; return v; }`
+    return `function tot${k}(s, v${idx.map((a) => `, ${a}`).join('')}) { C[c] = s; C[c + 1] = v;${idx.map((a, j) => ` C[c + ${j + 2}] = ${a};`).join('')} c += ${k + 2}; return v; }`
   })
 
   const source = [
@@ -264,11 +280,12 @@ export const generate = (input: ModuleInput): Generated => {
     // Spans as a literal of zeros: packed small integers, and no global named.
     `const C = [], S = [${new Array<string>(2 * input.rules.length).fill('0').join(', ')}];`,
     'let m = 0, c = 0;',
-    ...captures,
+    ...totals,
     ...helpers,
     run,
     ...siteNames,
-    `return { run, captured: C, spans: S, names: [${siteNames.map((_, i) => `n${i}`).join(', ')}] };`
+    ...siteValues,
+    `return { run, captured: C, spans: S, names: [${siteNames.map((_, i) => `n${i}`).join(', ')}], values: [${siteValues.map((_, i) => `w${i}`).join(', ')}] };`
   ].filter((l) => l !== null).join('\n')
   return { source, constants: Object.freeze(values), sites: Object.freeze(siteList) }
 }

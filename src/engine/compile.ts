@@ -150,9 +150,10 @@ const newEvaluation = (n: number): Evaluation => ({
  * Copies the captures of the rules that fired into the evaluation, each with its name: the
  * only per-value work, and only for what a decision shows.
  */
-const valuesOfFired = (ev: Evaluation, module: ScoringModule, sites: readonly Site[]): void => {
+const valuesOfFired = (ev: Evaluation, module: ScoringModule, sites: readonly Site[], d: unknown, e: unknown): void => {
   const { outcomes, valueStart, valueEnd, valueNames, values, valueIsTimestamp } = ev
   const { captured, spans, names } = module
+  const read = module.values
   let k = 0
   for (let i = 0; i < outcomes.length; i++) {
     if (outcomes[i] !== OUTCOME_HIT) continue
@@ -161,11 +162,11 @@ const valuesOfFired = (ev: Evaluation, module: ScoringModule, sites: readonly Si
     for (let at = spans[2 * i] as number; at < end;) {
       const site = captured[at] as number
       const info = sites[site] as Site
-      valueNames[k] = (names[site] as ScoringModule['names'][number])(captured, at + 2)
-      values[k] = captured[at + 1]
+      valueNames[k] = (names[site] as ScoringModule['names'][number])(captured, at + 1)
+      values[k] = (read[site] as ScoringModule['values'][number])(d, e, captured, at + 1)
       valueIsTimestamp[k] = info.timestamp
       k++
-      at += 2 + info.indexes
+      at += 1 + (info.total ? 1 : 0) + info.indexes
     }
     valueEnd[i] = k
   }
@@ -204,8 +205,9 @@ const assemble = (
   const sites = generated.sites
 
   const evaluate = (d: unknown, e: unknown, ctx: { readonly nowMs: number }): Evaluation => {
+    let fired: number
     try {
-      module.run(d, e, ctx.nowMs)
+      fired = module.run(d, e, ctx.nowMs)
     } catch {
       // Only a declaration that is not an object gets here (rules catch their own errors).
       ev.outcomes.fill(OUTCOME_ERROR)
@@ -214,7 +216,7 @@ const assemble = (
       ev.errors = n; ev.needsFallback = false; ev.dateMs = ctx.nowMs
       return ev
     }
-    valuesOfFired(ev, module, sites)
+    if (fired > 0) valuesOfFired(ev, module, sites, d, e)
     return ev
   }
 

@@ -8,9 +8,11 @@
 // emitters always yield true/false, and when a comparison meets a missing value they yield
 // false and OR the origin into `m` (1 = declaration, 2 = enrichment).
 //
-// Every field read is captured as it is evaluated (`cap<k>(site, value, indexes…)`, k the
-// quantifier indexes its name needs), so a rule that fires has the values it read without
-// being run again; codegen.ts drops what a rule that did not fire captured.
+// Every field read is captured as it is evaluated (`(C[c++] = site, C[c++] = index…, value)`,
+// the quantifier indexes that locate it), so a rule that fires has the values it read without
+// being run again; codegen.ts drops what a rule that did not fire captured. A capture holds
+// only small integers (where the value is, not the value): storing the values themselves
+// made scoring about a fifth slower, for the write barrier on every pointer stored.
 
 import type { Node, NodeOf } from './ast.ts'
 import { FORBIDDEN_NAMES } from './fields.ts'
@@ -29,12 +31,25 @@ export interface Constants {
  * A quantifier variable: its JS name, its index's, and its display name as a JS expression
  * over `indexes` (the index variables of it and of the variables it is drawn from).
  */
-export interface Variable { readonly js: string, readonly index: string, readonly display: string, readonly indexes: readonly string[] }
+export interface Variable {
+  readonly js: string
+  readonly index: string
+  readonly display: string
+  readonly indexes: readonly string[]
+  /** Statements that bind this variable (and those it is drawn from) again from `indexes`. */
+  readonly chain: readonly string[]
+}
+
+/** Where a value is read again from, after the run: the access and the variables it needs. */
+export interface Read { readonly code: string, readonly chain: readonly string[] }
 
 /** Places where a value is read; a capture names its site, which knows how to name the value. */
 export interface Sites {
-  /** `display` is a JS expression over `indexes`; returns the site number. */
-  readonly add: (display: string, indexes: readonly string[], timestamp: boolean) => number
+  /**
+   * `display` is a JS expression over `indexes`; `read` says how to read the value again
+   * (null for a count or sum, whose capture carries its value). Returns the site number.
+   */
+  readonly add: (display: string, indexes: readonly string[], timestamp: boolean, read: Read | null) => number
 }
 
 export interface Scope {
@@ -103,21 +118,27 @@ const guarded = (vals: Value[], s: Scope, whenPresent: (names: string[]) => stri
   return conds.length === 0 ? `(${body})` : `(${conds.join(' && ')} ? ${body} : ${whenMissing})`
 }
 
-/** A captured read: records the site, the value and the indexes that name it; yields the value. */
-export const capture = (s: Scope, display: string, indexes: readonly string[], timestamp: boolean, code: string): string =>
-  `cap${indexes.length}(${s.sites.add(display, indexes, timestamp)}, ${code}${indexes.map((i) => `, ${i}`).join('')})`
+/**
+ * A captured read: records the site and the indexes that locate the value, then yields it.
+ * Written out at the site, not as a helper call: run() reads dozens of fields, and past V8's
+ * inlining budget for one function each helper call stays a call.
+ */
+const capture = (s: Scope, display: string, indexes: readonly string[], timestamp: boolean, code: string, read: Read): string =>
+  `(C[c++] = ${s.sites.add(display, indexes, timestamp, read)}, ${indexes.map((i) => `C[c++] = ${i}, `).join('')}${code})`
 
 export const access = (n: NodeOf<'path'>, s: Scope): string => {
   const field = (n.field ?? []).map(fieldName)
   let base: string
   let display: string
   let indexes: readonly string[] = []
+  let chain: readonly string[] = []
   if (n.root === 'variable') {
     const v = s.vars.get(n.segments[0] as string)
     if (v === undefined) throw new TypeError('unbound variable in checked tree')
     base = v.js
     display = `${v.display} + ${literal(field.length === 0 ? '' : '.' + field.join('.'))}`
     indexes = v.indexes
+    chain = v.chain
   } else {
     base = n.root === 'enrichment' ? 'e' : 'd'
     display = literal((n.root === 'enrichment' ? 'enrichment.' : '') + field.join('.'))
@@ -127,22 +148,15 @@ export const access = (n: NodeOf<'path'>, s: Scope): string => {
   const timestamp = n.type?.kind === 'timestamp'
   const money = n.type?.kind === 'money'
   if (!s.capturing) return money ? `num(${code})` : code
+  const read: Read = { code, chain }
   if (s.hoist !== null && n.root !== 'variable') {
-    // Root reads are hoisted to locals read once per declaration (the raw value, and for
-    // money its number); the capture at the site only stores the local.
+    // Root reads are hoisted to locals read once per declaration; the site only records itself.
     const key = `${base}:${field.join('.')}`
-    const raw = hoisted(s.hoist, key, base, code)
-    const captured = capture(s, display, indexes, timestamp, raw)
-    return money ? `(${captured}, ${hoisted(s.hoist, `${key}:num`, base, `num(${raw})`)})` : captured
+    let local = s.hoist.get(key)
+    if (local === undefined) { local = { name: `${base === 'd' ? 'f' : 'g'}${s.hoist.size}`, code: money ? `num(${code})` : code }; s.hoist.set(key, local) }
+    return capture(s, display, indexes, timestamp, local.name, read)
   }
-  const captured = capture(s, display, indexes, timestamp, code)
-  return money ? `num(${captured})` : captured
-}
-
-const hoisted = (hoist: NonNullable<Scope['hoist']>, key: string, base: string, code: string): string => {
-  let local = hoist.get(key)
-  if (local === undefined) { local = { name: `${base === 'd' ? 'f' : 'g'}${hoist.size}`, code }; hoist.set(key, local) }
-  return local.name
+  return capture(s, display, indexes, timestamp, money ? `num(${code})` : code, read)
 }
 
 export const value = (n: Node, s: Scope): Value => {

@@ -127,12 +127,12 @@ describe('engine > injection > generated code', () => {
     // Comments carry rule ids (checked against [A-Za-z0-9._-]+) for readers; strip them too.
     const code = rs.source.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/\/\/[^\n]*/g, '')
     const names = new Set(code.match(/(?<![.\w$])[A-Za-z_$][\w$]*/g))
-    const generated = /^(?:[tfgKvin]|q|cap|a)\d+$/
+    const generated = /^(?:[tfgKvinw]|q|tot|a)\d+$/
     const fixed = new Set([
       'use', 'strict', 'const', 'let', 'function', 'return', 'if', 'else', 'for', 'try', 'catch', 'continue', 'true', 'false', 'undefined', 'null', 'typeof',
       'rt', 'K', 'ev', 'd', 'e', 'now', 't', 'fx', 'm', 'n', 'x', 'xs', 'mk', 'out', 'seen', 'run',
-      'C', 'S', 'c', 'c0', 's', 'v', 'at', 'captured', 'spans', 'names',
-      'ind', 'mit', 'sev', 'gates', 'errors', 'fb',
+      'C', 'S', 'c', 'c0', 's', 'v', 'at', 'captured', 'spans', 'names', 'values',
+      'ind', 'mit', 'sev', 'gates', 'errors', 'fb', 'hits',
       'num', 'div', 'toEur', 'startsWithAny', 'containsWord', 'inDatedSet', 'matchesBounded', 'abs', 'min', 'max'
     ])
     expect([...names].filter((n) => !generated.test(n) && !fixed.has(n))).toEqual([])

@@ -1,11 +1,12 @@
 // Assembles the scoring module for a whole ruleset: one `run(d, e, now)` that evaluates every
 // rule in order and accumulates the score parts into the reused Evaluation. As it goes it
-// captures every value a rule reads (emit.ts): into the array `C`, from position `c`, as
-// `site, value, indexes…`. A rule that does not fire (or fails) gives its captures back
-// (`c = c0`), and so does each element of a quantifier that did not decide it; a rule that
-// fires keeps them, its span in `S`. So a fired rule's values are at hand without running it
-// a second time (which cost about a fifth of scoring a declaration with hits); `names[site]`
-// turns a capture into the value's name, only for the rules that fired.
+// captures where each value a rule reads is (emit.ts): into the array `C`, from position `c`,
+// as `site, indexes…` (a count or sum as `site, value, indexes…`). A rule that does not fire
+// (or fails) gives its captures back (`c = c0`), and so does each element of a quantifier
+// that did not decide it; a rule that fires keeps them, its span in `S`. So a fired rule's
+// values are at hand without running it a second time (which cost about a fifth of scoring a
+// declaration with hits): for the rules that fired only, `names[site]` names a capture and
+// `values[site]` reads its value again from the declaration or enrichment.
 //
 // The module is compiled with ONE `new Function('rt', 'K', 'ev', source)`. Its only inputs
 // are the frozen runtime helpers, the constants array (lists, regexes, prepared sets) and

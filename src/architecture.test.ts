@@ -59,9 +59,9 @@ const areaOf = (module: string): string => {
   return parts.length > 1 ? `${parts[0] as string}/` : parts[0] as string
 }
 
-const STAGES = ['ingest/', 'codec/', 'validate/', 'enrich/', 'engine/', 'decide/', 'publish/', 'kafka/']
+const STAGES = ['ingest/', 'codec/', 'validate/', 'enrich/', 'engine/', 'decide/', 'publish/', 'kafka/', 'outcomes/']
 const PURE = ['validate/', 'engine/', 'decide/']
-const IO = ['ingest/', 'codec/', 'enrich/', 'publish/', 'kafka/']
+const IO = ['ingest/', 'codec/', 'enrich/', 'publish/', 'kafka/', 'outcomes/']
 const CLIENTS = ['kafkajs', 'ioredis', '@kafkajs/confluent-schema-registry']
 /** The order a declaration travels in. */
 const FLOW = ['ingest/', 'codec/', 'validate/', 'enrich/', 'engine/', 'decide/', 'publish/']

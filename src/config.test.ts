@@ -32,7 +32,8 @@ describe('config > defaults', () => {
       shadow: 'risk-decisions-shadow',
       dlq: 'declarations-dlq',
       profileUpdates: 'profile-updates',
-      inspectionOutcomes: 'inspection-outcomes'
+      inspectionOutcomes: 'inspection-outcomes',
+      outcomesDlq: 'inspection-outcomes-dlq'
     })
     expect(config.kafka.deliveryMode).toBe('at-least-once')
     expect(config.kafka.sasl).toEqual({ mechanism: undefined, username: undefined, password: undefined })

@@ -25,6 +25,7 @@ export interface TopicsConfig {
   readonly dlq: string
   readonly profileUpdates: string
   readonly inspectionOutcomes: string
+  readonly outcomesDlq: string
 }
 
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512'
@@ -97,6 +98,14 @@ export interface WarmUpConfig {
   readonly timeoutMs: number
 }
 
+export interface OutcomesConfig {
+  readonly groupId: string
+  readonly decisionWaitMs: number
+  readonly decisionTtlMs: number
+  readonly outcomeTtlMs: number
+  readonly port: number
+}
+
 export interface ObserveConfig {
   readonly host: string
   readonly port: number
@@ -127,6 +136,7 @@ export interface Config {
   readonly rules: RulesConfig
   readonly warmUp: WarmUpConfig
   readonly referenceData: ReferenceDataConfig
+  readonly outcomes: OutcomesConfig
   readonly observe: ObserveConfig
   readonly log: { readonly level: LogLevel }
   readonly shutdownTimeoutMs: number

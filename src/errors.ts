@@ -84,6 +84,9 @@ export const catalogue = {
   E_VALIDATE_DATE_PAST: { disposition: 'reject', doc: 'declaredAt or estimatedArrival is older than `maxAgeMs` (365 days).' },
   E_VALIDATE_ITEMS_COUNT: { disposition: 'reject', doc: 'The declaration has no items, or more than `maxItems` (999).' },
   // --- enrichment (enrich/) ------------------------------------------------------------
+  // --- outcome intake (outcomes/): dead-lettered to the outcomes DLQ topic -----------------
+  E_OUTCOME_INVALID: { disposition: 'reject', doc: 'An inspection outcome decodes but cannot be counted: no value, blank declarationId, version not positive, revenueAmount not a decimal string, revenueAmount without revenueCurrency, or a currency that is not three capital letters; the message names the field.' },
+  E_OUTCOME_DECISION_UNKNOWN: { disposition: 'reject', doc: 'No decision for the outcome\'s declarationId and version arrived within `outcomes.decisionWaitMs`: never decided, decided as a plain RELEASE (no record is kept for those), or decided longer ago than `outcomes.decisionTtlMs`. Re-drive it once the decision is there.' },
   E_ENRICH_PROFILE_INVALID: { disposition: 'reject', doc: 'A profile update (a line of a profile file, a CSV row or a profile-updates record) is not a valid ProfileUpdate; the message names the line or offset and the first bad field.' }
 } as const satisfies Record<string, CatalogueEntry>
 

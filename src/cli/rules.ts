@@ -1,4 +1,4 @@
-// `parcel-risk rules check|test|backtest`: the analyst's tools for rule files. Each
+// `parcel-risk rules check|test|backtest|report`: the analyst's tools for rule files. Each
 // sub-command lives in its own file and is loaded only when called.
 
 import { EXIT_OK, EXIT_USAGE, processIo } from './args.ts'
@@ -9,11 +9,12 @@ type Run = (argv: readonly string[], io?: Io) => Promise<number>
 const subcommands: ReadonlyArray<{ name: string, summary: string, load: () => Promise<Run> }> = [
   { name: 'check', summary: 'compile rulesets and report every problem as file:line:column', load: async () => (await import('./rules-check.ts')).run },
   { name: 'test', summary: "run each ruleset's fixtures and show what differs", load: async () => (await import('./rules-test.ts')).run },
-  { name: 'backtest', summary: 'score one input with two rulesets and compare the decisions', load: async () => (await import('./rules-backtest.ts')).run }
+  { name: 'backtest', summary: 'score one input with two rulesets and compare the decisions', load: async () => (await import('./rules-backtest.ts')).run },
+  { name: 'report', summary: 'per rule and lane: hits, holds, controls, positives, hit rate, lift, revenue', load: async () => (await import('./rules-report.ts')).run }
 ]
 
 const USAGE = [
-  'usage: parcel-risk rules <check|test|backtest> [options]',
+  'usage: parcel-risk rules <check|test|backtest|report> [options]',
   '',
   ...subcommands.map((s) => `  ${s.name.padEnd(9)} ${s.summary}`),
   '',

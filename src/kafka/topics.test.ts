@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ensureTopics, topicPlan } from './topics.ts'
 
-const topics = { declarations: 'd', decisions: 'r', shadow: 's', dlq: 'q', profileUpdates: 'p', inspectionOutcomes: 'i' }
+const topics = { declarations: 'd', decisions: 'r', shadow: 's', dlq: 'q', profileUpdates: 'p', inspectionOutcomes: 'i', outcomesDlq: 'o' }
 
 describe('publish > topics', () => {
   it('plans every configured topic with explicit partitions and replication, profile updates compacted', () => {

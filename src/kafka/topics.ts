@@ -32,6 +32,14 @@ export const topicPlan = (settings: TopicSettings): ITopicConfig[] => {
   ]
 }
 
+/** What `parcel-risk outcomes` reads and writes: the decisions, the outcomes and its dead letters. */
+export const outcomesTopicPlan = (settings: TopicSettings): ITopicConfig[] => {
+  const { topics } = settings
+  const wanted = new Set([topics.decisions, topics.inspectionOutcomes])
+  const plan = topicPlan(settings).filter((t) => wanted.has(t.topic))
+  return [...plan, { ...plan[0], topic: topics.outcomesDlq }]
+}
+
 /** A kafkajs error worth another try (it, or an error it wraps, says so). */
 const retriable = (err: unknown): boolean => {
   let e: unknown = err
@@ -47,9 +55,9 @@ const sleep = async (ms: number): Promise<void> => { await new Promise((resolve)
 export const ensureTopics = async (
   admin: Pick<Admin, 'listTopics' | 'createTopics' | 'fetchTopicMetadata'>,
   settings: TopicSettings,
-  timeoutMs = 30_000
+  timeoutMs = 30_000,
+  plan: readonly ITopicConfig[] = topicPlan(settings)
 ): Promise<TopicsReport> => {
-  const plan = topicPlan(settings)
   const names = plan.map((t) => t.topic)
   const deadline = Date.now() + timeoutMs
   for (let attempt = 1; ; attempt++) {
@@ -79,11 +87,11 @@ export const ensureTopics = async (
 }
 
 /** ensureTopics through an admin client of its own, connected for the call; logs what it created. */
-export const createMissingTopics = async (kafka: Pick<Kafka, 'admin'>, settings: TopicSettings, log: Logger): Promise<TopicsReport> => {
+export const createMissingTopics = async (kafka: Pick<Kafka, 'admin'>, settings: TopicSettings, log: Logger, plan: readonly ITopicConfig[] = topicPlan(settings)): Promise<TopicsReport> => {
   const admin = kafka.admin()
   await admin.connect()
   try {
-    const report = await ensureTopics(admin, settings)
+    const report = await ensureTopics(admin, settings, 30_000, plan)
     if (report.created.length > 0) log.info({ created: report.created }, 'topics created')
     return report
   } finally {

@@ -3,7 +3,7 @@
 // replayed or inspected exactly as the producer sent it. The reason travels in headers:
 //
 //   parcel-risk.error.code        error code, e.g. E_VALIDATE_HS_CODE
-//   parcel-risk.error.stage       decode | validate | enrich | score | publish
+//   parcel-risk.error.stage       decode | validate | enrich | score | publish | join (outcomes)
 //   parcel-risk.error.message     the error message (at most 1,000 characters)
 //   parcel-risk.error.timestamp   when the record was dead-lettered, epoch milliseconds
 //   parcel-risk.source.topic      where the record was consumed from
@@ -15,7 +15,7 @@
 // twice, after a replay) is kept under `parcel-risk.original.<name>`.
 import type { ConsumedRecord, Headers, OutgoingRecord } from '../record.ts'
 
-export type FailureStage = 'decode' | 'validate' | 'enrich' | 'score' | 'publish'
+export type FailureStage = 'decode' | 'validate' | 'enrich' | 'score' | 'publish' | 'join'
 
 export const deadLetterHeaders = {
   code: 'parcel-risk.error.code',

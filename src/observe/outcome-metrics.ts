@@ -1,0 +1,36 @@
+// Prometheus metrics of `parcel-risk outcomes` (outcome intake), on a registry of their own.
+// Intake works per batch, far from the declarations' hot path, so prom-client's labelled
+// counters are used as they are.
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
+
+export interface OutcomeMetrics {
+  readonly render: () => Promise<string>
+  readonly contentType: string
+  readonly decisions: (counted: number, duplicates: number) => void
+  readonly outcomes: (status: 'counted' | 'duplicate' | 'dead-lettered', count: number) => void
+  readonly deadLettered: (code: string) => void
+  readonly waitedMs: (ms: number) => void
+}
+
+export const createOutcomeMetrics = (options: { processMetrics?: boolean } = {}): OutcomeMetrics => {
+  const registry = new Registry()
+  if (options.processMetrics === true) collectDefaultMetrics({ register: registry })
+  const registers = [registry]
+  const decisionsTotal = new Counter({ name: 'parcel_risk_outcome_intake_decisions_total', help: 'Decisions read by outcome intake: counted (first time seen) or duplicate (seen before, not counted again).', labelNames: ['status'], registers })
+  const outcomesTotal = new Counter({ name: 'parcel_risk_outcome_intake_outcomes_total', help: 'Inspection outcomes read: counted, duplicate (seen before, not counted again) or dead-lettered.', labelNames: ['status'], registers })
+  const deadLettersTotal = new Counter({ name: 'parcel_risk_outcome_intake_dead_letters_total', help: 'Records sent to the outcomes dead-letter topic, by error code.', labelNames: ['code'], registers })
+  const wait = new Histogram({ name: 'parcel_risk_outcome_intake_decision_wait_seconds', help: 'How long an outcome batch waited for decisions that had not arrived yet.', buckets: [0.25, 0.5, 1, 2, 5, 10, 30, 60, 120], registers })
+  for (const status of ['counted', 'duplicate']) decisionsTotal.inc({ status }, 0)
+  for (const status of ['counted', 'duplicate', 'dead-lettered']) outcomesTotal.inc({ status }, 0)
+  return {
+    render: async () => await registry.metrics(),
+    contentType: registry.contentType,
+    decisions: (counted, duplicates) => {
+      decisionsTotal.inc({ status: 'counted' }, counted)
+      decisionsTotal.inc({ status: 'duplicate' }, duplicates)
+    },
+    outcomes: (status, count) => { if (count > 0) outcomesTotal.inc({ status }, count) },
+    deadLettered: (code) => { deadLettersTotal.inc({ code }) },
+    waitedMs: (ms) => { wait.observe(ms / 1000) }
+  }
+}

@@ -1,0 +1,211 @@
+// Outcome intake: two consumers, each in its own group, joined through Redis.
+//
+//   decisions topic ──► decode ──► count fired/held (once per declarationId+version)
+//                                  └─ keep a compact decision record (holds and post-audit
+//                                     releases, TTL outcomes.decisionTtlMs)
+//   inspection-outcomes ──► decode ──► check ──► join to the decision record ──► count
+//                             │          │          │ (missing: wait up to           (once per outcome id)
+//                             ▼          ▼          ▼  outcomes.decisionWaitMs)
+//                           dead letter (E_DECODE_*, E_OUTCOME_INVALID, E_OUTCOME_DECISION_UNKNOWN)
+//
+// The decision side is read from what the processor publishes, not written by it: the
+// processor's hot path gains no Redis write, and the statistics can be rebuilt by a new group
+// reading both topics from the beginning. Two groups, not one consumer of both topics: an
+// outcome batch waiting for its decision must not hold up the decisions that would end the
+// wait. Offsets are resolved only after the Redis writes and dead letters are acknowledged,
+// so a failure makes kafkajs hand the batch over again; the markers make that harmless.
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs'
+import type { Redis } from 'ioredis'
+import { avroType, readSchema } from '../codec/avro-types.ts'
+import { createDecoder, type Decoder } from '../codec/decoder.ts'
+import type { Registry } from '../codec/registry.ts'
+import type { InspectionOutcome, RiskDecision } from '../declaration.ts'
+import { ParcelRiskError } from '../errors.ts'
+import type { Logger } from '../logger.ts'
+import { buildDeadLetter, type FailureStage } from '../publish/dead-letter.ts'
+import type { ConsumedRecord, OutgoingRecord } from '../record.ts'
+import { createYieldStore, type DecisionWrite, type OutcomeWrite } from './store.ts'
+import { controllable, decisionIncrements, decisionRecord, outcomeId, outcomeIncrements, outcomeProblem, type DecisionRecord } from './tally.ts'
+
+export interface IntakeConfig {
+  readonly decisionsTopic: string
+  readonly outcomesTopic: string
+  readonly dlqTopic: string
+  /** The outcomes group; the decisions consumer joins `<groupId>-decisions`. */
+  readonly groupId: string
+  readonly keyPrefix: string
+  readonly maxRecordBytes: number
+  readonly decisionWaitMs: number
+  readonly decisionTtlMs: number
+  readonly outcomeTtlMs: number
+  readonly sessionTimeoutMs: number
+  readonly heartbeatIntervalMs: number
+  /** How often a waiting outcome batch looks for its decisions again (default 250 ms). */
+  readonly pollMs?: number
+}
+
+export type OutcomeStatus = 'counted' | 'duplicate' | 'dead-lettered'
+
+/** Told what intake did, for metrics. */
+export interface IntakeEvents {
+  readonly decisions: (counted: number, duplicates: number) => void
+  readonly outcomes: (status: OutcomeStatus, count: number) => void
+  readonly deadLettered: (code: string) => void
+  readonly waitedMs: (ms: number) => void
+}
+
+export interface IntakeDeps {
+  readonly kafka: Kafka
+  readonly registry: Registry
+  readonly redis: Redis
+  readonly log: Logger
+  readonly events: IntakeEvents
+}
+
+export interface Intake {
+  readonly stop: () => Promise<void>
+  /** True once both consumers have joined their groups. */
+  readonly joined: () => boolean
+}
+
+const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+
+const consumed = (topic: string, partition: number, m: EachBatchPayload['batch']['messages'][number]): ConsumedRecord => ({
+  topic, partition, offset: m.offset, timestampMs: Number(m.timestamp), key: m.key, value: m.value, headers: m.headers
+})
+
+interface Dead { readonly record: ConsumedRecord, readonly code: string, readonly stage: FailureStage, readonly message: string }
+
+export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promise<Intake> => {
+  const { kafka, registry, redis, events } = deps
+  const log = deps.log.child({ module: 'outcomes' })
+  const store = createYieldStore(redis, config)
+  const decisionDecoder = createDecoder<RiskDecision>({ readerType: avroType(readSchema('RiskDecision')), registry, maxRecordBytes: config.maxRecordBytes })
+  const outcomeDecoder = createDecoder<InspectionOutcome>({ readerType: avroType(readSchema('InspectionOutcome')), registry, maxRecordBytes: config.maxRecordBytes })
+  const pollMs = config.pollMs ?? 250
+  const group = { sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: config.heartbeatIntervalMs }
+  const decisionsConsumer: Consumer = kafka.consumer({ groupId: `${config.groupId}-decisions`, ...group })
+  const outcomesConsumer: Consumer = kafka.consumer({ groupId: config.groupId, ...group })
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+  const joinedGroups = new Set<string>()
+  for (const [name, c] of [['decisions', decisionsConsumer], ['outcomes', outcomesConsumer]] as const) {
+    c.on(c.events.GROUP_JOIN, () => { joinedGroups.add(name) })
+    c.on(c.events.STOP, () => { joinedGroups.delete(name) })
+  }
+
+  const deadLetter = async (dead: readonly Dead[]): Promise<void> => {
+    if (dead.length === 0) return
+    const messages: OutgoingRecord[] = dead.map((d) => buildDeadLetter(d.record, { code: d.code, stage: d.stage, message: d.message }))
+    await producer.send({ topic: config.dlqTopic, acks: -1, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) })
+    for (const d of dead) {
+      events.deadLettered(d.code)
+      // Never the notes or the value: an officer's remarks may name people.
+      log.warn({ topic: d.record.topic, partition: d.record.partition, offset: d.record.offset, code: d.code }, 'record dead-lettered')
+    }
+  }
+
+  /** Decodes a batch; retriable failures (registry unreachable) throw so the batch comes again. */
+  const decodeAll = async <T>(decoder: Decoder<T>, records: readonly ConsumedRecord[], dead: Dead[]): Promise<Array<{ record: ConsumedRecord, value: T }>> => {
+    const withValue = records.filter((r) => r.value !== null)
+    for (const r of records) {
+      if (r.value === null) dead.push({ record: r, code: 'E_OUTCOME_INVALID', stage: 'decode', message: 'record without a value' })
+    }
+    const results = await decoder.decodeBatch(withValue)
+    const out: Array<{ record: ConsumedRecord, value: T }> = []
+    results.forEach((result, i) => {
+      const record = withValue[i] as ConsumedRecord
+      if (result.ok) { out.push({ record, value: result.value }); return }
+      if (result.error.disposition === 'retry') throw result.error
+      dead.push({ record, code: result.error.code, stage: 'decode', message: result.error.message })
+    })
+    return out
+  }
+
+  const handleDecisions = async (payload: EachBatchPayload): Promise<void> => {
+    const { batch, heartbeat, resolveOffset } = payload
+    if (batch.messages.length === 0) return
+    const records = batch.messages.map((m) => consumed(batch.topic, batch.partition, m))
+    const dead: Dead[] = []
+    const decoded = await decodeAll<RiskDecision>(decisionDecoder, records, dead)
+    const writes: DecisionWrite[] = decoded.map(({ value: d }) => {
+      const record = decisionRecord(d)
+      return { declarationId: d.declarationId, version: d.version, record, keep: controllable(d), increments: decisionIncrements(record) }
+    })
+    const counted = await store.recordDecisions(writes)
+    await deadLetter(dead)
+    events.decisions(counted, writes.length - counted)
+    resolveOffset(batch.lastOffset())
+    await heartbeat()
+  }
+
+  /** Looks the decisions up, again every pollMs for those not there yet, until the wait is over. */
+  const join = async (outcomes: ReadonlyArray<{ record: ConsumedRecord, value: InspectionOutcome }>, payload: EachBatchPayload): Promise<Array<DecisionRecord | undefined> | null> => {
+    const found = await store.readDecisions(outcomes.map((o) => ({ declarationId: o.value.declarationId, version: o.value.version })))
+    const started = Date.now()
+    const deadline = started + config.decisionWaitMs
+    for (;;) {
+      const missing = found.flatMap((f, i) => f === undefined ? [i] : [])
+      if (missing.length === 0 || Date.now() >= deadline) break
+      if (!payload.isRunning() || payload.isStale()) return null
+      await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())))
+      await payload.heartbeat()
+      const again = await store.readDecisions(missing.map((i) => ({ declarationId: outcomes[i]?.value.declarationId ?? '', version: outcomes[i]?.value.version ?? 0 })))
+      missing.forEach((i, n) => { found[i] = again[n] })
+    }
+    if (Date.now() > started + 1) events.waitedMs(Date.now() - started)
+    return found
+  }
+
+  const handleOutcomes = async (payload: EachBatchPayload): Promise<void> => {
+    const { batch, heartbeat, resolveOffset } = payload
+    if (batch.messages.length === 0) return
+    const records = batch.messages.map((m) => consumed(batch.topic, batch.partition, m))
+    const dead: Dead[] = []
+    const valid = (await decodeAll<InspectionOutcome>(outcomeDecoder, records, dead)).filter(({ record, value }) => {
+      const problem = outcomeProblem(value)
+      if (problem !== undefined) dead.push({ record, code: problem.code, stage: 'validate', message: `${problem.path ?? ''}: ${problem.message}` })
+      return problem === undefined
+    })
+    const joined = await join(valid, payload)
+    // Stopping, or the partition moved: leave the batch unresolved for its next owner.
+    if (joined === null) return
+    const writes: OutcomeWrite[] = []
+    valid.forEach(({ record, value }, i) => {
+      const decision = joined[i]
+      if (decision === undefined) {
+        const err = decisionUnknown(value, config.decisionWaitMs)
+        dead.push({ record, code: err.code, stage: 'join', message: err.message })
+        return
+      }
+      writes.push({ declarationId: value.declarationId, outcomeId: outcomeId(value), record: decision, increments: outcomeIncrements(decision, value) })
+    })
+    const fresh = await store.recordOutcomes(writes)
+    await deadLetter(dead)
+    const counted = fresh.filter(Boolean).length
+    events.outcomes('counted', counted)
+    events.outcomes('duplicate', fresh.length - counted)
+    events.outcomes('dead-lettered', dead.length)
+    resolveOffset(batch.lastOffset())
+    await heartbeat()
+  }
+
+  await producer.connect()
+  await decisionsConsumer.connect()
+  await outcomesConsumer.connect()
+  await decisionsConsumer.subscribe({ topic: config.decisionsTopic, fromBeginning: true })
+  await outcomesConsumer.subscribe({ topic: config.outcomesTopic, fromBeginning: true })
+  await decisionsConsumer.run({ eachBatchAutoResolve: false, eachBatch: handleDecisions })
+  await outcomesConsumer.run({ eachBatchAutoResolve: false, eachBatch: handleOutcomes })
+  log.info({ decisions: config.decisionsTopic, outcomes: config.outcomesTopic, groupId: config.groupId }, 'outcome intake running')
+  return {
+    stop: async () => {
+      await Promise.allSettled([outcomesConsumer.disconnect(), decisionsConsumer.disconnect()])
+      await producer.disconnect()
+    },
+    joined: () => joinedGroups.size === 2
+  }
+}
+
+export const decisionUnknown = (o: Pick<InspectionOutcome, 'declarationId' | 'version'>, waitedMs: number): ParcelRiskError =>
+  new ParcelRiskError('E_OUTCOME_DECISION_UNKNOWN',
+    `no decision for declaration ${o.declarationId} version ${o.version} within ${waitedMs} ms (never decided, decided as a plain release, or its record expired)`)

@@ -1,0 +1,151 @@
+// The yield statistics in Redis (key layout: keys.ts; what is counted: tally.ts). Every write
+// is one EVALSHA of APPLY_LUA: it sets the marker of the decision or outcome (NX, with a TTL)
+// and only if that marker was new increments the counters, atomically, in the marker's own
+// hash slot. A decision or outcome seen again (a producer retry, a replayed topic, a batch
+// kafkajs hands over again after a failure) therefore changes nothing while its marker lives.
+// One pipelined round trip per batch.
+import type { Redis } from 'ioredis'
+import type { DecisionRecord, Increments } from './tally.ts'
+import { YIELD_SHARDS, shardOf, yieldKeys } from './keys.ts'
+
+// KEYS[1] counters hash, KEYS[2] marker; ARGV[1] marker TTL in ms, then field, amount pairs.
+// Returns 1 when counted, 0 when the marker was already there.
+export const APPLY_LUA = `
+if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return 0 end
+for i = 2, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return 1`
+
+export interface DecisionWrite {
+  readonly declarationId: string
+  readonly version: number
+  readonly record: DecisionRecord
+  /** Kept for the join only when a control can follow (tally.ts controllable). */
+  readonly keep: boolean
+  readonly increments: Increments
+}
+
+export interface OutcomeWrite {
+  readonly declarationId: string
+  readonly outcomeId: string
+  readonly record: DecisionRecord
+  readonly increments: Increments
+}
+
+export interface RulesetCounts {
+  readonly id: string
+  readonly version: string
+  readonly digests: readonly string[]
+  /** Counter field → sum over the shards. */
+  readonly counts: ReadonlyMap<string, number>
+}
+
+export interface YieldStore {
+  /** Counts decisions (once each) and keeps the records outcomes join to; returns how many were new. */
+  readonly recordDecisions: (writes: readonly DecisionWrite[]) => Promise<number>
+  /** The decision record of each (declarationId, version), undefined where none is kept. */
+  readonly readDecisions: (refs: ReadonlyArray<{ declarationId: string, version: number }>) => Promise<Array<DecisionRecord | undefined>>
+  /** Counts outcomes (once each); returns, per write, whether it was new. */
+  readonly recordOutcomes: (writes: readonly OutcomeWrite[]) => Promise<boolean[]>
+  /** Every ruleset version's counters, summed over the shards. */
+  readonly readCounts: () => Promise<RulesetCounts[]>
+}
+
+export interface YieldStoreConfig {
+  readonly keyPrefix: string
+  readonly decisionTtlMs: number
+  readonly outcomeTtlMs: number
+}
+
+type YieldPipeline = ReturnType<Redis['pipeline']> & {
+  prYieldApply: (counts: string, marker: string, ...args: Array<string | number>) => unknown
+}
+
+const replies = async (pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> => {
+  const out = await pipeline.exec()
+  if (out === null) throw new Error('yield pipeline discarded')
+  return out.map(([err, reply]) => { if (err !== null) throw err; return reply })
+}
+
+const flat = (increments: Increments): Array<string | number> => increments.flatMap(([field, by]) => [field, by])
+
+const isRecord = (value: unknown): value is DecisionRecord =>
+  typeof value === 'object' && value !== null && typeof (value as DecisionRecord).rulesetId === 'string' &&
+  typeof (value as DecisionRecord).action === 'string' && Array.isArray((value as DecisionRecord).rules)
+
+export const createYieldStore = (redis: Redis, config: YieldStoreConfig): YieldStore => {
+  const keys = yieldKeys(config.keyPrefix)
+  redis.defineCommand('prYieldApply', { lua: APPLY_LUA, numberOfKeys: 2 })
+
+  const recordDecisions = async (writes: readonly DecisionWrite[]): Promise<number> => {
+    if (writes.length === 0) return 0
+    const pipeline = redis.pipeline() as YieldPipeline
+    const rulesets = new Set<string>()
+    for (const w of writes) {
+      const { rulesetId, rulesetVersion, digest } = w.record
+      rulesets.add(JSON.stringify([rulesetId, rulesetVersion, digest]))
+      pipeline.prYieldApply(keys.counts(rulesetId, rulesetVersion, shardOf(w.declarationId)),
+        keys.decisionMarker(rulesetId, rulesetVersion, w.declarationId, w.version), config.decisionTtlMs, ...flat(w.increments))
+      // The record is rewritten on a repeat: the same decision gives the same record.
+      if (w.keep) pipeline.set(keys.decisionRecord(w.declarationId, w.version), JSON.stringify(w.record), 'PX', config.decisionTtlMs)
+    }
+    pipeline.sadd(keys.rulesets, ...rulesets)
+    const out = await replies(pipeline)
+    let counted = 0
+    let i = 0
+    for (const w of writes) {
+      if (out[i++] === 1) counted++
+      if (w.keep) i++
+    }
+    return counted
+  }
+
+  const readDecisions = async (refs: ReadonlyArray<{ declarationId: string, version: number }>): Promise<Array<DecisionRecord | undefined>> => {
+    if (refs.length === 0) return []
+    const pipeline = redis.pipeline()
+    for (const r of refs) pipeline.get(keys.decisionRecord(r.declarationId, r.version))
+    return (await replies(pipeline)).map((raw) => {
+      if (typeof raw !== 'string') return undefined
+      try {
+        const parsed: unknown = JSON.parse(raw)
+        return isRecord(parsed) ? parsed : undefined
+      } catch {
+        return undefined
+      }
+    })
+  }
+
+  const recordOutcomes = async (writes: readonly OutcomeWrite[]): Promise<boolean[]> => {
+    if (writes.length === 0) return []
+    const pipeline = redis.pipeline() as YieldPipeline
+    for (const w of writes) {
+      const { rulesetId, rulesetVersion } = w.record
+      pipeline.prYieldApply(keys.counts(rulesetId, rulesetVersion, shardOf(w.declarationId)),
+        keys.outcomeMarker(rulesetId, rulesetVersion, w.declarationId, w.outcomeId), config.outcomeTtlMs, ...flat(w.increments))
+    }
+    return (await replies(pipeline)).map((reply) => reply === 1)
+  }
+
+  const readCounts = async (): Promise<RulesetCounts[]> => {
+    const members = await redis.smembers(keys.rulesets)
+    const versions = new Map<string, { id: string, version: string, digests: string[] }>()
+    for (const member of members) {
+      const [id, version, digest] = JSON.parse(member) as [string, string, string]
+      const entry = versions.get(`${id}@${version}`) ?? { id, version, digests: [] }
+      entry.digests.push(digest)
+      versions.set(`${id}@${version}`, entry)
+    }
+    const list = [...versions.values()].sort((a, b) => a.id.localeCompare(b.id) || a.version.localeCompare(b.version))
+    const pipeline = redis.pipeline()
+    for (const v of list) for (let shard = 0; shard < YIELD_SHARDS; shard++) pipeline.hgetall(keys.counts(v.id, v.version, shard))
+    const hashes = await replies(pipeline) as Array<Record<string, string>>
+    return list.map((v, n) => {
+      const counts = new Map<string, number>()
+      for (const hash of hashes.slice(n * YIELD_SHARDS, (n + 1) * YIELD_SHARDS)) {
+        for (const [field, value] of Object.entries(hash)) counts.set(field, (counts.get(field) ?? 0) + Number(value))
+      }
+      return { id: v.id, version: v.version, digests: v.digests.sort(), counts }
+    })
+  }
+
+  return { recordDecisions, readDecisions, recordOutcomes, readCounts }
+}

@@ -1,0 +1,108 @@
+// What one decision and one inspection outcome add to the yield statistics, as plain data:
+// the counter fields to increment and the marker that makes the increment happen once. No
+// I/O; store.ts applies the increments, intake.ts feeds them.
+//
+// Counters live per ruleset version (id@version of the decision) and, inside it, per scope,
+// rule and lane:
+//   scope   all | random   (random: decisions turned into holds by seeded random selection)
+//   rule    a rule id from the decision's reasons, or * for every decision of the scope
+//   lane    the decision's action (RELEASE, REQUEST_INFO, SCREEN_NII, PHYSICAL_EXAM, …)
+//   metric  fired, held                  from the decisions topic, once per declarationId+version
+//           controlled, positive,        from the outcomes topic, once per outcome id
+//           result:<RESULT>, revenue:<CURRENCY> (ten-thousandths, so sums stay exact integers)
+// A rule "fired" on a decision when it is among its reasons (gates and indicators, mitigations
+// too). "positive" counts the results that found something: SEIZED, REVENUE, CONTENT_MISMATCH.
+import { createHash } from 'node:crypto'
+import type { Action, InspectionOutcome, InspectionResult, RiskDecision } from '../declaration.ts'
+import { ParcelRiskError } from '../errors.ts'
+
+export type Scope = 'all' | 'random'
+export const ALL_RULES = '*'
+
+/** The results that count as a positive control (a finding). */
+export const POSITIVE_RESULTS: ReadonlySet<InspectionResult> = new Set(['SEIZED', 'REVENUE', 'CONTENT_MISMATCH'])
+
+/** What the outcome side needs of a decision: kept in Redis per declarationId+version. */
+export interface DecisionRecord {
+  readonly rulesetId: string
+  readonly rulesetVersion: string
+  readonly digest: string
+  readonly action: Action
+  readonly held: boolean
+  readonly random: boolean
+  readonly rules: readonly string[]
+}
+
+export type Increments = ReadonlyArray<readonly [field: string, by: number]>
+
+export const counterField = (scope: Scope, rule: string, lane: string, metric: string): string => `${scope}|${rule}|${lane}|${metric}`
+
+/** Decisions a control can follow (holds, and releases for post-audit) keep a record for the join. */
+export const controllable = (d: RiskDecision): boolean => d.decision === 'HOLD' || d.action === 'RELEASE_POST_AUDIT'
+
+export const decisionRecord = (d: RiskDecision): DecisionRecord => ({
+  rulesetId: d.ruleset.id,
+  rulesetVersion: d.ruleset.version,
+  digest: d.ruleset.digest,
+  action: d.action,
+  held: d.decision === 'HOLD',
+  random: d.randomSelection,
+  // A rule is listed once even if a ruleset reported it twice.
+  rules: [...new Set(d.reasons.map((r) => r.ruleId))]
+})
+
+const scopesOf = (record: Pick<DecisionRecord, 'random'>): readonly Scope[] => record.random ? ['all', 'random'] : ['all']
+
+const spread = (record: DecisionRecord, metrics: ReadonlyArray<readonly [string, number]>): Increments => {
+  const out: Array<readonly [string, number]> = []
+  for (const scope of scopesOf(record)) {
+    for (const rule of [ALL_RULES, ...record.rules]) {
+      for (const [metric, by] of metrics) out.push([counterField(scope, rule, record.action, metric), by])
+    }
+  }
+  return out
+}
+
+/** fired (and held) for every rule of the decision, in its lane. */
+export const decisionIncrements = (record: DecisionRecord): Increments =>
+  spread(record, record.held ? [['fired', 1], ['held', 1]] : [['fired', 1]])
+
+/** Money in ten-thousandths of the unit: the schema allows 4 decimals, so sums stay exact. */
+export const revenueUnits = (amount: string): number => {
+  const [whole = '0', fraction = ''] = amount.split('.')
+  return Number(whole) * 10_000 + Number(fraction.padEnd(4, '0'))
+}
+
+export const outcomeIncrements = (record: DecisionRecord, outcome: InspectionOutcome): Increments => {
+  const metrics: Array<readonly [string, number]> = [['controlled', 1], [`result:${outcome.result}`, 1]]
+  if (POSITIVE_RESULTS.has(outcome.result)) metrics.push(['positive', 1])
+  if (outcome.revenueAmount !== null && outcome.revenueCurrency !== null) {
+    const units = revenueUnits(outcome.revenueAmount)
+    if (units > 0) metrics.push([`revenue:${outcome.revenueCurrency}`, units])
+  }
+  return spread(record, metrics)
+}
+
+/**
+ * The schema carries no outcome id. One is derived from what identifies a control: the
+ * declaration and version controlled, when the control was completed and how. The same
+ * outcome sent twice (a producer retry, a replay of the topic) gets the same id; a second
+ * control of the same parcel (an NII scan, then a physical exam) gets its own.
+ */
+export const outcomeId = (o: Pick<InspectionOutcome, 'declarationId' | 'version' | 'inspectedAt' | 'method'>): string =>
+  createHash('sha256').update(JSON.stringify([o.declarationId, o.version, o.inspectedAt, o.method])).digest('base64url').slice(0, 22)
+
+const MONEY = /^(0|[1-9][0-9]{0,11})(\.[0-9]{1,4})?$/
+const CURRENCY = /^[A-Z]{3}$/
+
+/** Checks what decoding cannot: returns E_OUTCOME_INVALID naming the first bad field, or undefined. */
+export const outcomeProblem = (o: InspectionOutcome): ParcelRiskError | undefined => {
+  const bad = (path: string, message: string): ParcelRiskError => new ParcelRiskError('E_OUTCOME_INVALID', message, { path })
+  if (o.declarationId.trim() === '') return bad('declarationId', 'declarationId is blank')
+  if (!(o.version > 0)) return bad('version', `version must be positive (got ${o.version})`)
+  if (!Number.isSafeInteger(o.inspectedAt) || o.inspectedAt <= 0) return bad('inspectedAt', 'inspectedAt is not a timestamp')
+  if (o.revenueAmount !== null && !MONEY.test(o.revenueAmount)) return bad('revenueAmount', 'revenueAmount is not a decimal string such as "12.50"')
+  if (o.revenueAmount !== null && o.revenueCurrency === null) return bad('revenueCurrency', 'revenueAmount without revenueCurrency')
+  if (o.revenueCurrency !== null && !CURRENCY.test(o.revenueCurrency)) return bad('revenueCurrency', 'revenueCurrency is not an ISO 4217 code')
+  return undefined
+}

@@ -20,6 +20,7 @@ import { openTopicWriter } from '../publish/topic-writer.ts'
 
 const USAGE = `usage: parcel-risk generate --count N [--seed S] [--rate R] [--format ndjson|avro]
                            [--out FILE] [--to-topic T] [--labels FILE] [--profiles FILE] [--start ISO]
+       parcel-risk generate outcomes --count N [--seed S] [--start ISO] (see its --help)
 
   --count N        declarations to generate (required)
   --seed S         32-bit unsigned seed (default 1); same seed, same bytes
@@ -142,6 +143,7 @@ const topicSink = async (topic: string): Promise<Sink> => {
 }
 
 export const main = async (argv: readonly string[]): Promise<number> => {
+  if (argv[0] === 'outcomes') return await (await import('./generate-outcomes.ts')).main(argv.slice(1))
   let options: Options | string
   try { options = parse(argv) } catch (err) { options = (err as Error).message }
   if (options === 'help') { process.stdout.write(USAGE); return 0 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { createOutcomeMetrics } from './outcome-metrics.ts'
 import { describe, expect, it } from 'vitest'
 import { register as globalRegistry } from 'prom-client'
 import { createMetrics } from './metrics.ts'
@@ -203,10 +204,11 @@ describe('observe > metrics', () => {
 })
 
 describe('observe > metrics > README', () => {
-  it('lists every metric with its type, and no other', async () => {
+  it('lists every metric with its type, and no other (the processor\'s and outcome intake\'s)', async () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
     const documented = Object.fromEntries([...readme.matchAll(/^\| `(parcel_risk_[a-z_]+)` \| (counter|gauge|histogram) \|/gm)].map((m) => [m[1], m[2]]))
-    const exported = Object.fromEntries([...(await createMetrics().render()).matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]))
+    const rendered = `${await createMetrics().render()}\n${await createOutcomeMetrics().render()}`
+    const exported = Object.fromEntries([...rendered.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]))
     expect(documented).toEqual(exported)
   })
 })

@@ -12,7 +12,10 @@
 // processor's hot path gains no Redis write, and the statistics can be rebuilt by a new group
 // reading both topics from the beginning. Two groups, not one consumer of both topics: an
 // outcome batch waiting for its decision must not hold up the decisions that would end the
-// wait. Offsets are resolved only after the Redis writes and dead letters are acknowledged,
+// wait. At start-up the outcomes consumer joins only once the decisions group has read the
+// decisions topic up to where it ended at start (bounded by CATCH_UP_BOUND_MS), so a fresh
+// group reading both topics from the beginning does not dead-letter outcomes whose decisions
+// are merely further back in the queue. Offsets are resolved only after the Redis writes and dead letters are acknowledged,
 // so a failure makes kafkajs hand the batch over again; the markers make that harmless.
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs'
 import type { Redis } from 'ioredis'
@@ -67,6 +70,9 @@ export interface Intake {
   /** True once both consumers have joined their groups. */
   readonly joined: () => boolean
 }
+
+/** Longest start-up waits for the decisions group to catch up before outcomes are read anyway. */
+const CATCH_UP_BOUND_MS = 120_000
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
@@ -195,6 +201,7 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
   await decisionsConsumer.subscribe({ topic: config.decisionsTopic, fromBeginning: true })
   await outcomesConsumer.subscribe({ topic: config.outcomesTopic, fromBeginning: true })
   await decisionsConsumer.run({ eachBatchAutoResolve: false, eachBatch: handleDecisions })
+  await decisionsCaughtUp(kafka, `${config.groupId}-decisions`, config.decisionsTopic, log)
   await outcomesConsumer.run({ eachBatchAutoResolve: false, eachBatch: handleOutcomes })
   log.info({ decisions: config.decisionsTopic, outcomes: config.outcomesTopic, groupId: config.groupId }, 'outcome intake running')
   return {
@@ -203,6 +210,25 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
       await producer.disconnect()
     },
     joined: () => joinedGroups.size === 2
+  }
+}
+
+/** Waits until the group's committed offsets reach the topic's end offsets as of now. */
+const decisionsCaughtUp = async (kafka: Kafka, groupId: string, topic: string, log: Logger): Promise<void> => {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const ends = (await admin.fetchTopicOffsets(topic)).map((e) => ({ partition: e.partition, low: BigInt(e.low), high: BigInt(e.high) }))
+    const deadline = Date.now() + CATCH_UP_BOUND_MS
+    while (Date.now() < deadline) {
+      const committed = new Map(((await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]))
+      const behind = ends.filter((e) => e.high > e.low && (committed.get(e.partition) ?? -1n) < e.high)
+      if (behind.length === 0) return
+      await sleep(500)
+    }
+    log.warn({ topic, boundMs: CATCH_UP_BOUND_MS }, 'decisions not caught up at start-up; reading outcomes anyway')
+  } finally {
+    await admin.disconnect()
   }
 }
 

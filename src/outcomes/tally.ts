@@ -33,7 +33,7 @@ export interface DecisionRecord {
   readonly rules: readonly string[]
 }
 
-export type Increments = ReadonlyArray<readonly [field: string, by: number]>
+export type Increments = ReadonlyArray<readonly [field: string, by: number | string]>
 
 export const counterField = (scope: Scope, rule: string, lane: string, metric: string): string => `${scope}|${rule}|${lane}|${metric}`
 
@@ -53,8 +53,8 @@ export const decisionRecord = (d: RiskDecision): DecisionRecord => ({
 
 const scopesOf = (record: Pick<DecisionRecord, 'random'>): readonly Scope[] => record.random ? ['all', 'random'] : ['all']
 
-const spread = (record: DecisionRecord, metrics: ReadonlyArray<readonly [string, number]>): Increments => {
-  const out: Array<readonly [string, number]> = []
+const spread = (record: DecisionRecord, metrics: ReadonlyArray<readonly [string, number | string]>): Increments => {
+  const out: Array<readonly [string, number | string]> = []
   for (const scope of scopesOf(record)) {
     for (const rule of [ALL_RULES, ...record.rules]) {
       for (const [metric, by] of metrics) out.push([counterField(scope, rule, record.action, metric), by])
@@ -67,18 +67,23 @@ const spread = (record: DecisionRecord, metrics: ReadonlyArray<readonly [string,
 export const decisionIncrements = (record: DecisionRecord): Increments =>
   spread(record, record.held ? [['fired', 1], ['held', 1]] : [['fired', 1]])
 
-/** Money in ten-thousandths of the unit: the schema allows 4 decimals, so sums stay exact. */
-export const revenueUnits = (amount: string): number => {
+/**
+ * Money in ten-thousandths of the unit, as integer text: the schema allows 4 decimals and 12
+ * integer digits, more than a double holds exactly, so the amount is never a JS number here.
+ * Redis adds them as 64-bit integers; the report reads sums exactly up to 2^53 ten-thousandths
+ * (about 900 billion per currency and ruleset version).
+ */
+export const revenueUnits = (amount: string): string => {
   const [whole = '0', fraction = ''] = amount.split('.')
-  return Number(whole) * 10_000 + Number(fraction.padEnd(4, '0'))
+  return String(BigInt(whole) * 10_000n + BigInt(fraction.padEnd(4, '0')))
 }
 
 export const outcomeIncrements = (record: DecisionRecord, outcome: InspectionOutcome): Increments => {
-  const metrics: Array<readonly [string, number]> = [['controlled', 1], [`result:${outcome.result}`, 1]]
+  const metrics: Array<readonly [string, number | string]> = [['controlled', 1], [`result:${outcome.result}`, 1]]
   if (POSITIVE_RESULTS.has(outcome.result)) metrics.push(['positive', 1])
   if (outcome.revenueAmount !== null && outcome.revenueCurrency !== null) {
     const units = revenueUnits(outcome.revenueAmount)
-    if (units > 0) metrics.push([`revenue:${outcome.revenueCurrency}`, units])
+    if (units !== '0') metrics.push([`revenue:${outcome.revenueCurrency}`, units])
   }
   return spread(record, metrics)
 }

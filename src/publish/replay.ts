@@ -44,7 +44,7 @@ const toRecord = (topic: string, partition: number, m: KafkaMessage): DeadLetter
 })
 
 /** Reads every partition of `topic` up to its end offset as of now, batch by batch. */
-const readTopic = async (kafka: Kafka, admin: Admin, topic: string, handle: (records: DeadLetterRecord[]) => Promise<void>, timeoutMs: number): Promise<void> => {
+export const readTopic = async (kafka: Kafka, admin: Admin, topic: string, handle: (records: DeadLetterRecord[]) => Promise<void>, timeoutMs: number): Promise<void> => {
   const remaining = new Map<number, bigint>()
   for (const e of await admin.fetchTopicOffsets(topic)) if (BigInt(e.high) > BigInt(e.low)) remaining.set(e.partition, BigInt(e.high))
   if (remaining.size === 0) return

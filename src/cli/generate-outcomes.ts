@@ -1,0 +1,139 @@
+// `parcel-risk generate outcomes`: inspection outcomes for the held parcels of a generated
+// stream. Reads the decisions topic to its end, finds each decision's labelled pattern by
+// generating the same stream again (same --seed, --count, --start), and writes one outcome per
+// controlled declaration and version (src/generate/outcomes.ts) as Avro to the outcomes topic.
+// Running it again writes the same outcomes, which intake counts once.
+import { parseArgs } from 'node:util'
+import { avroType, readSchema } from '../codec/avro-types.ts'
+import { createDecoder } from '../codec/decoder.ts'
+import { createEncoder } from '../codec/encoder.ts'
+import { createRegistry } from '../codec/registry.ts'
+import { loadConfig } from '../config.ts'
+import type { InspectionOutcome, RiskDecision } from '../declaration.ts'
+import { outcomeFor } from '../generate/outcomes.ts'
+import type { Pattern } from '../generate/patterns.ts'
+import { DEFAULT_START_MS, generateDeclarations } from '../generate/stream.ts'
+import { createKafka } from '../kafka/client.ts'
+import { createLogger } from '../logger.ts'
+import { readTopic } from '../publish/replay.ts'
+import { openTopicWriter } from '../publish/topic-writer.ts'
+import { classifyRefusal } from '../refusals.ts'
+
+const USAGE = `usage: parcel-risk generate outcomes --count N [--seed S] [--start ISO]
+                                    [--from-topic T] [--to-topic T] [--timeout-ms MS]
+
+Writes an inspection outcome for every held parcel of a generated
+stream, positive at the documented rate of its labelled pattern (README: Synthetic outcomes).
+--count, --seed and --start must be those the declarations were generated with.
+
+  --count N          declarations the stream was generated with (required)
+  --seed S           its seed (default 1)
+  --start ISO        its start (default 2026-03-02T00:00:00Z)
+  --from-topic T     decisions topic to read to its end (default: kafka.topics.decisions)
+  --to-topic T       outcomes topic to write (default: kafka.topics.inspectionOutcomes)
+  --timeout-ms MS    longest to spend reading the decisions (default 120000)
+
+Connects with the processor's configuration (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TLS, SASL).
+Exit codes: 0 done, 2 usage or configuration error, 3 refused by Kafka or the registry,
+4 Kafka stayed unavailable.
+`
+
+interface Options {
+  readonly count: number
+  readonly seed: number
+  readonly startMs: number
+  readonly from: string | undefined
+  readonly to: string | undefined
+  readonly timeoutMs: number
+}
+
+const parse = (argv: readonly string[]): Options | string => {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      count: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, 'from-topic': { type: 'string' },
+      'to-topic': { type: 'string' }, 'timeout-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' }
+    },
+    strict: true
+  })
+  if (values.help === true) return 'help'
+  const count = Number(values.count)
+  if (values.count === undefined || !Number.isSafeInteger(count) || count < 0) return '--count must be a non-negative integer'
+  const seed = Number(values.seed ?? '1')
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) return '--seed must be an integer in 0..4294967295'
+  const startMs = values.start === undefined ? DEFAULT_START_MS : Date.parse(values.start)
+  if (Number.isNaN(startMs)) return '--start must be an ISO 8601 timestamp'
+  const timeoutMs = Number(values['timeout-ms'] ?? '120000')
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) return '--timeout-ms must be a positive integer'
+  return { count, seed, startMs, from: values['from-topic'], to: values['to-topic'], timeoutMs }
+}
+
+/** declarationId → labelled patterns of the first `count` declarations of the stream. */
+const labels = (options: Options): Map<string, readonly Pattern[]> => {
+  const out = new Map<string, readonly Pattern[]>()
+  for (const { declaration, patterns } of generateDeclarations({ seed: options.seed, startMs: options.startMs })) {
+    if (out.size >= options.count) break
+    out.set(declaration.declarationId, patterns)
+  }
+  return out
+}
+
+export const main = async (argv: readonly string[]): Promise<number> => {
+  let options: Options | string
+  try { options = parse(argv) } catch (err) { options = (err as Error).message }
+  if (options === 'help') { process.stdout.write(USAGE); return 0 }
+  if (typeof options === 'string') { process.stderr.write(`parcel-risk generate outcomes: ${options}\n\n${USAGE}`); return 2 }
+  const config = loadConfig()
+  const from = options.from ?? config.kafka.topics.decisions
+  const to = options.to ?? config.kafka.topics.inspectionOutcomes
+  const context = { kafkaUser: config.kafka.sasl.username, kafkaNeeds: { read: [from], write: [to] } }
+  const stream = labels(options)
+  const registry = createRegistry(config.registry)
+  const kafka = createKafka({ ...config.kafka, clientId: 'parcel-risk-generate' }, createLogger({ level: 'error' }))
+  const decoder = createDecoder<RiskDecision>({ readerType: avroType(readSchema('RiskDecision')), registry, maxRecordBytes: config.codec.maxRecordBytes })
+
+  // One outcome per declaration and version, whatever the number of decisions for it.
+  const outcomes = new Map<string, InspectionOutcome>()
+  let decisions = 0
+  let foreign = 0
+  const admin = kafka.admin()
+  try {
+    await admin.connect()
+    await readTopic(kafka, admin, from, async (records) => {
+      for (const result of await decoder.decodeBatch(records)) {
+        if (!result.ok) continue
+        decisions++
+        const d = result.value
+        const patterns = stream.get(d.declarationId)
+        if (patterns === undefined) { foreign++; continue }
+        const key = `${d.declarationId}:${d.version}`
+        if (outcomes.has(key)) continue
+        const outcome = outcomeFor(d, patterns, options.seed)
+        if (outcome !== null) outcomes.set(key, outcome)
+      }
+    }, options.timeoutMs)
+  } catch (err) {
+    throw classifyRefusal(err, context, 'kafka') ?? err
+  } finally {
+    await admin.disconnect()
+  }
+
+  const schema = readSchema('InspectionOutcome')
+  let schemaId: number
+  try { schemaId = await registry.register(`${to}-value`, schema) } catch (err) { throw classifyRefusal(err, context, 'registry') ?? err }
+  const encoder = createEncoder<InspectionOutcome>(avroType(schema), schemaId)
+  try {
+    const writer = await openTopicWriter(kafka, { topic: to, partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplicationFactor, batchSize: 500 })
+    for (const outcome of outcomes.values()) {
+      const encoded = encoder.encode(outcome)
+      if (!encoded.ok) throw encoded.error
+      await writer.write(outcome.declarationId, encoded.value)
+    }
+    await writer.close()
+  } catch (err) {
+    throw classifyRefusal(err, context, 'kafka') ?? err
+  }
+  const positives = [...outcomes.values()].filter((o) => o.result !== 'NO_FINDING').length
+  process.stderr.write(`read ${decisions} decisions (${foreign} not of this stream); wrote ${outcomes.size} outcomes (${positives} positive) to ${to}\n`)
+  return 0
+}

@@ -149,16 +149,18 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
     const found = await store.readDecisions(outcomes.map((o) => ({ declarationId: o.value.declarationId, version: o.value.version })))
     const started = Date.now()
     const deadline = started + config.decisionWaitMs
+    let waited = false
     for (;;) {
       const missing = found.flatMap((f, i) => f === undefined ? [i] : [])
       if (missing.length === 0 || Date.now() >= deadline) break
       if (!payload.isRunning() || payload.isStale()) return null
+      waited = true
       await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())))
       await payload.heartbeat()
       const again = await store.readDecisions(missing.map((i) => ({ declarationId: outcomes[i]?.value.declarationId ?? '', version: outcomes[i]?.value.version ?? 0 })))
       missing.forEach((i, n) => { found[i] = again[n] })
     }
-    if (Date.now() > started + 1) events.waitedMs(Date.now() - started)
+    if (waited) events.waitedMs(Date.now() - started)
     return found
   }
 

@@ -26,7 +26,8 @@ const config: KafkaConfig = loadConfig({
     PARCEL_RISK_KAFKA_TOPIC_PARTITIONS: '3'
   }
 }).kafka
-const topicNames = Object.values(config.topics)
+// The processor's topics; the outcomes dead-letter topic is created by `parcel-risk outcomes`.
+const topicNames = Object.values(config.topics).filter((t) => t !== config.topics.outcomesDlq)
 const logger = createLogger({ level: 'warn' }, new Writable({ write: (_c, _e, done) => { done() } }))
 
 interface Received { readonly key: Buffer | null, readonly value: Buffer | null, readonly headers: IHeaders, readonly partition: number }

@@ -1,16 +1,10 @@
-// The composition root: config → clients → pipeline → consumer; signals. It builds every
-// client and wires the stages; the data path itself reads in src/pipeline.ts. No other module
-// imports this one (the CLI's `run` loads it lazily).
-//
-//   node src/main.ts            (or: parcel-risk run)
-//
-// Exit codes: 0 after a clean shutdown, 1 after a fatal error or a shutdown that overran
-// shutdownTimeoutMs, 2 for invalid configuration.
-import { fileURLToPath } from 'node:url'
+// The composition root: config → clients → pipeline → consumer. It builds every client and
+// wires the stages; the data path itself reads in src/pipeline.ts. No other module imports
+// this one: `parcel-risk run` (src/cli/run.ts) loads it lazily and owns the process (signals,
+// the shutdown bound, exit codes).
 import { createDeclarationDecoder, registerProcessorSchemas } from './codec/records.ts'
 import { createRegistry } from './codec/registry.ts'
-import { classifyRefusal, EXIT_REFUSED, processorNeeds } from './refusals.ts'
-import { loadConfig, type Config } from './config.ts'
+import type { Config } from './config.ts'
 import { startProfileConsumer } from './enrich/profile-consumer.ts'
 import { connectRedis } from './enrich/redis-client.ts'
 import { createRedisProfileStore, roundTripBudgetMs } from './enrich/redis-store.ts'
@@ -19,9 +13,9 @@ import { createDecider } from './decide/decide.ts'
 import { openRuleset, type RulesetRole } from './engine/in-force.ts'
 import type { CostGate } from './engine/load.ts'
 import type { CompiledRuleset } from './engine/ruleset.ts'
-import { isParcelRiskError, ParcelRiskError } from './errors.ts'
+import { ParcelRiskError } from './errors.ts'
 import { createIngest } from './ingest/consumer.ts'
-import { createLogger, type Logger } from './logger.ts'
+import type { Logger } from './logger.ts'
 import { createReadiness, startHttpServer, type HttpServer } from './observe/http.ts'
 import { chunkMetrics, observedEnrich } from './observe/pipeline-metrics.ts'
 import { createMetrics } from './observe/metrics.ts'
@@ -178,59 +172,4 @@ export const startProcessor = async (config: Config, log: Logger, onFatal: (err:
     return stopping
   }
   return { http, stop }
-}
-
-/** Runs the processor until SIGTERM/SIGINT; resolves with the exit code. */
-export const run = async (): Promise<number> => {
-  let config: Config
-  try {
-    config = loadConfig()
-  } catch (err) {
-    process.stderr.write(`parcel-risk: ${(err as Error).message}\n`)
-    return 2
-  }
-  const log = createLogger({ level: config.log.level })
-  // A fatal error is acted on once the processor runs (before that, start-up fails instead).
-  let fatal = (_err: unknown): void => {}
-  let processor: Processor
-  try {
-    processor = await startProcessor(config, log, (err) => { fatal(err) })
-  } catch (err) {
-    // Refused by a secured service (authentication, ACL, TLS): its own code and exit status.
-    const refusal = classifyRefusal(err, processorNeeds(config))
-    if (refusal !== undefined) {
-      log.fatal({ code: refusal.code, detail: refusal.message }, 'start-up refused')
-      return EXIT_REFUSED
-    }
-    log.fatal({ err, code: isParcelRiskError(err) ? err.code : undefined }, 'start-up failed')
-    return isParcelRiskError(err) && err.code === 'E_CONFIG_INVALID' ? 2 : 1
-  }
-  log.info({ http: processor.http.url, mode: config.kafka.deliveryMode }, 'processor running')
-
-  return await new Promise<number>((resolve) => {
-    let exiting = false
-    const shutdown = (reason: string, code: number): void => {
-      if (exiting) return
-      exiting = true
-      log.info({ reason }, 'shutting down')
-      const bound = setTimeout(() => {
-        log.error({ shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutdown overran its bound; exiting anyway')
-        resolve(1)
-      }, config.shutdownTimeoutMs)
-      bound.unref()
-      processor.stop().then(
-        () => { clearTimeout(bound); log.info('stopped'); resolve(code) },
-        (err: unknown) => { clearTimeout(bound); log.error({ err }, 'shutdown failed'); resolve(1) }
-      )
-    }
-    fatal = (err) => { log.fatal({ err }, 'fatal error'); shutdown('fatal error', 1) }
-    process.once('SIGTERM', () => { shutdown('SIGTERM', 0) })
-    process.once('SIGINT', () => { shutdown('SIGINT', 0) })
-  })
-}
-
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  process.exitCode = await run()
-  // kafkajs and ioredis may keep timers alive after disconnect; the work is done.
-  process.exit()
 }

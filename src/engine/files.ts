@@ -6,7 +6,7 @@ import type { Node as YamlNode } from 'yaml'
 import type { Band } from '../actions.ts'
 import { decisionOf, isAction } from '../actions.ts'
 import type { Action } from '../declaration.ts'
-import type { Tier } from '../evaluation.ts'
+import type { RuleInfo, Tier } from '../evaluation.ts'
 import type { SetEntry } from './codegen.ts'
 import { didYouMean, suggest } from './fields.ts'
 import type { Pos } from './lex.ts'
@@ -37,15 +37,8 @@ export interface Manifest {
   readonly randomSelection: { readonly rate: number, readonly seed: string, readonly action: Action } | null
 }
 
-export interface RuleDef {
-  readonly id: string
-  readonly title: string
-  readonly description: string
-  readonly tier: Tier
-  readonly weight: number
-  readonly action: Action | null
-  readonly tags: readonly string[]
-  readonly owner: string
+/** A rule as its file declares it: what a decision reports of it, and where and when it applies. */
+export interface RuleDef extends Pick<RuleInfo, 'id' | 'title' | 'description' | 'tier' | 'weight' | 'action' | 'tags' | 'owner'> {
   readonly fromMs: number | null
   readonly toMs: number | null
   readonly when: string

@@ -64,8 +64,12 @@ const pacedProducer = async (services: ServiceUrls, s: Scenario, rate: number, s
   const schema = readSchema('ParcelDeclaration')
   const schemaId = await registry.register(`${s.topics.declarations}-value`, schema)
   const encoder = createEncoder(avroType(schema), schemaId)
-  const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 })
-  await producer.connect()
+  const connectProducer = async (): Promise<Producer> => {
+    const created = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 })
+    await created.connect()
+    return created
+  }
+  let producer = await connectProducer()
   const stream = generateDeclarations({ seed, startMs: Date.now() - 3_600_000 })
   const keys: string[] = []
   let pending: Array<{ key: string, value: Buffer }> = []
@@ -88,6 +92,12 @@ const pacedProducer = async (services: ServiceUrls, s: Scenario, rate: number, s
         pending = []
       } catch {
         await sleep(500)
+        // After a broker restart kafkajs' idempotent producer can keep sequence numbers the
+        // broker never saw and be refused with OutOfOrderSequence on every resend: a new
+        // producer (new id, sequences from zero) resends what is pending. A batch the broker
+        // had taken before the failure comes twice; the report counts duplicates.
+        await producer.disconnect().catch(() => {})
+        producer = await connectProducer().catch(() => producer)
       }
       await sleep(Math.max(0, tickMs - (Date.now() - started)))
     }

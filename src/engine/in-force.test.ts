@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -6,7 +6,7 @@ import { createLogger } from '../logger.ts'
 import { defaultLimits } from '../validate/limits.ts'
 import { inputBounds } from './bounds.ts'
 import { openRuleset, type RulesetInForce } from './in-force.ts'
-import { LISTS, MANIFEST, ruleFile } from './inline-ruleset.ts'
+import { ruleFile, writeRulesetDir } from './inline-ruleset.ts'
 
 const dirs: string[] = []
 const opened: RulesetInForce[] = []
@@ -18,11 +18,7 @@ afterEach(() => {
 const makeDir = (rules: string): string => {
   const dir = mkdtempSync(join(tmpdir(), 'parcel-risk-in-force-'))
   dirs.push(dir)
-  mkdirSync(join(dir, 'rules'))
-  mkdirSync(join(dir, 'lists'))
-  writeFileSync(join(dir, 'ruleset.yaml'), MANIFEST)
-  for (const [path, text] of Object.entries(LISTS)) writeFileSync(join(dir, path), text)
-  writeFileSync(join(dir, 'rules/r.yaml'), rules)
+  writeRulesetDir(dir, rules)
   return dir
 }
 

@@ -2,7 +2,8 @@
 // for trying an expression from the CLI: a default manifest and lists, a rule file built from
 // a few fields, and a valid declaration to vary.
 
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { ParcelDeclaration } from '../declaration.ts'
 import { compileRuleset } from './compile.ts'
 import { DECLARATION_SCHEMA_PATH } from './load.ts'
@@ -29,6 +30,15 @@ export const LISTS: Readonly<Record<string, string>> = {
   'lists/refPriceEur.yaml': 'id: refPriceEur\nkind: map\nentries: { "610910": 4.5 }\n',
   'lists/stopWords.yaml': 'id: stopWords\nkind: set\nentries: [gift, "as per invoice", parts]\n',
   'lists/electronicsHs.yaml': 'id: electronicsHs\nkind: set\nentries: ["84", "85", "9006"]\n'
+}
+
+/** Writes the inline ruleset (manifest, lists and `rules` as rules/r.yaml) into the directory `dir`. */
+export const writeRulesetDir = (dir: string, rules: string): void => {
+  mkdirSync(join(dir, 'rules'))
+  mkdirSync(join(dir, 'lists'))
+  writeFileSync(join(dir, 'ruleset.yaml'), MANIFEST)
+  for (const [path, text] of Object.entries(LISTS)) writeFileSync(join(dir, path), text)
+  writeFileSync(join(dir, 'rules/r.yaml'), rules)
 }
 
 export interface InlineRule {

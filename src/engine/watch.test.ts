@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { isParcelRiskError } from '../errors.ts'
 import { inputBounds } from './bounds.ts'
 import { defaultLimits } from '../validate/limits.ts'
-import { LISTS, MANIFEST, ruleFile } from './inline-ruleset.ts'
+import { LISTS, MANIFEST, ruleFile, writeRulesetDir } from './inline-ruleset.ts'
 import type { CompiledRuleset, Diagnostic, RulesetWatch } from './ruleset.ts'
 import { watchRuleset } from './watch.ts'
 
@@ -19,11 +19,7 @@ afterEach(() => {
 const makeDir = (rules: string): string => {
   const dir = mkdtempSync(join(tmpdir(), 'parcel-risk-rules-'))
   dirs.push(dir)
-  mkdirSync(join(dir, 'rules'))
-  mkdirSync(join(dir, 'lists'))
-  writeFileSync(join(dir, 'ruleset.yaml'), MANIFEST)
-  for (const [path, text] of Object.entries(LISTS)) writeFileSync(join(dir, path), text)
-  writeFileSync(join(dir, 'rules/r.yaml'), rules)
+  writeRulesetDir(dir, rules)
   return dir
 }
 

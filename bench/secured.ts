@@ -8,7 +8,8 @@
 //   npm run bench -- secured [--backlog 20000] [--rate 1000] [--duration 30]
 import { spawn } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -18,6 +19,7 @@ import { silenceKafkajsTimeoutWarning } from '../src/kafka/node-warnings.ts'
 import { createLogger } from '../src/logger.ts'
 import { envSecure } from '../src/stack/secure-stack.ts'
 import { ports, stackEnv } from '../src/stack/services.ts'
+import { describeMachine } from './e2e/report.ts'
 
 silenceKafkajsTimeoutWarning()
 const { values } = parseArgs({ options: { backlog: { type: 'string', default: '20000' }, rate: { type: 'string', default: '1000' }, duration: { type: 'string', default: '30' } } })
@@ -104,11 +106,19 @@ const measure = async (p: Profile): Promise<{ throughput: number, p50: number, p
 }
 
 const rows: string[] = []
+const results: Array<{ profile: string } & Awaited<ReturnType<typeof measure>>> = []
+const loadAtStart = loadavg()[0]
 for (const p of profiles) {
   const r = await measure(p)
+  results.push({ profile: p.name, ...r })
   rows.push(`| ${p.name} | ${Math.round(r.throughput).toLocaleString('en')} | ${r.p50} | ${r.p99} | ${r.max} | ${r.n.toLocaleString('en')} |`)
 }
 console.log(`backlog ${backlog}, ${rate}/s for ${durationS} s, one processor instance, reference ruleset eu-lvc\n`)
 console.log('| profile | backlog drained, declarations/s | p50 ms | p99 ms | max ms | paced declarations measured |')
 console.log('|---|---|---|---|---|---|')
 for (const row of rows) console.log(row)
+// Each run replaces the JSON; quote medians of several runs (the machine is noisy).
+writeFileSync(new URL('./results/secured.json', import.meta.url), `${JSON.stringify({
+  bench: 'secured', at: new Date().toISOString(), command: `npm run bench -- secured --backlog ${backlog} --rate ${rate} --duration ${durationS}`,
+  backlog, rate, durationS, machine: { ...describeMachine(), loadAverageAtStart: loadAtStart }, results
+}, null, 2)}\n`)

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import avsc from 'avsc'
 import { afterAll, describe, expect, it } from 'vitest'
-import { main } from './generate.ts'
+import { batchSizeFor, main } from './generate.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'parcel-risk-generate-'))
 const file = (name: string): string => join(dir, name)
@@ -64,5 +64,15 @@ describe('cli > generate', () => {
     } finally {
       process.stderr.write = write
     }
+  })
+})
+
+describe('cli > generate > batches to a topic', () => {
+  it('sends 10 ms of a paced stream at a time (at least one record, at most 500), and 500 unpaced', () => {
+    expect(batchSizeFor(undefined)).toBe(500)
+    expect(batchSizeFor(1_000)).toBe(10)
+    expect(batchSizeFor(2_000)).toBe(20)
+    expect(batchSizeFor(50)).toBe(1)
+    expect(batchSizeFor(1_000_000)).toBe(500)
   })
 })

@@ -7,7 +7,7 @@
 // a package ('kafkajs'). The rules, in the order a reader meets them:
 //   1. nothing imports main.ts (the composition root), except the CLI's `run`, which loads it
 //   2. stage folders import neither the composition (main, pipeline, warm-up) nor the tools
-//      (cli, stack, generate, codegen) nor observe/, which watches them from above
+//      (cli, stack, generate) nor observe/, which watches them from above
 //   3. validate/, engine/ and decide/ are pure: no I/O folder, no client library
 //   4. only the I/O folders (and stack/, which runs those services) import the Kafka, Redis
 //      and registry clients
@@ -20,6 +20,11 @@
 //      logger, config) imports no stage, and the pipeline imports only that vocabulary: its
 //      stages are parameters
 //   8. no import cycle between modules
+//   9. the product imports nothing outside src/: deploy/, codegen/, test/ and bench/ are tools
+//      that may use the product, never the other way round
+//  10. every module under src/ is product code: reachable from an entry point (the binary,
+//      the cost-check worker it starts). A module only tests or build scripts import belongs
+//      under test/ or codegen/, out of the package
 // ALLOWED lists the known exceptions, each with its reason; an exception no longer needed
 // fails the test too, so the list only shrinks.
 import { readdirSync, readFileSync } from 'node:fs'
@@ -80,7 +85,7 @@ const RULES: readonly Rule[] = [
   {
     name: 'stages import neither the composition, the tools nor observe/',
     breaks: (from, to) => STAGES.includes(from) && from !== to &&
-      ['main.ts', 'pipeline.ts', 'warm-up.ts', 'cli/', 'stack/', 'generate/', 'codegen/', 'observe/'].includes(to)
+      ['main.ts', 'pipeline.ts', 'warm-up.ts', 'cli/', 'stack/', 'generate/', 'observe/'].includes(to)
   },
   { name: 'validate/, engine/ and decide/ do no I/O', breaks: (from, to) => PURE.includes(from) && (IO.includes(to) || CLIENTS.includes(to)) },
   // stack/ runs the very services these clients talk to (users, ACLs), so it may use them too.
@@ -97,6 +102,29 @@ const RULES: readonly Rule[] = [
   { name: 'the pipeline imports only the shared vocabulary', breaks: (from, to) => from === 'pipeline.ts' && !SHARED.includes(to) }
 ]
 
+/** Rule 9, on module paths rather than areas: '../test/x.ts' from src/ leaves src/. */
+const leavesSrc = (i: Import): boolean => i.from.startsWith('src/') && !i.to.startsWith('pkg:') && !i.to.startsWith('src/')
+
+/**
+ * Rule 10's entry points: the binary (every command is loaded from its table) and the worker
+ * the cost check starts by URL (src/engine/cost-check.ts), which no import names.
+ */
+const ENTRY_POINTS = ['src/cli/parcel-risk.ts', 'src/engine/cost-worker.ts']
+
+/** Modules no entry point reaches through imports, static or dynamic. */
+const unreachable = (modules: readonly string[], imports: readonly Import[]): string[] => {
+  const edges = new Map<string, string[]>()
+  for (const i of imports) edges.set(i.from, [...(edges.get(i.from) ?? []), i.to])
+  const seen = new Set<string>()
+  const pending = [...ENTRY_POINTS]
+  for (let m = pending.pop(); m !== undefined; m = pending.pop()) {
+    if (seen.has(m)) continue
+    seen.add(m)
+    pending.push(...(edges.get(m) ?? []))
+  }
+  return modules.filter((m) => !seen.has(m))
+}
+
 interface Finding { readonly rule: string, readonly from: string, readonly to: string }
 
 /** Every import that breaks a rule, and every cycle (rule 'no import cycle', from → to along it). */
@@ -105,6 +133,7 @@ const check = (imports: readonly Import[]): Finding[] => {
   for (const i of imports) {
     for (const rule of RULES) if (rule.breaks(areaOf(i.from), areaOf(i.to), i.from)) findings.push({ rule: rule.name, from: i.from, to: i.to })
   }
+  for (const i of imports) if (leavesSrc(i)) findings.push({ rule: 'the product imports nothing outside src/', from: i.from, to: i.to })
   for (const cycle of cycles(imports)) findings.push({ rule: 'no import cycle', from: cycle[0] as string, to: cycle.slice(1).join(' -> ') })
   return findings
 }
@@ -183,6 +212,10 @@ describe('architecture > src/', () => {
     expect(findings.filter((f) => !allowed(f))).toEqual([])
   })
 
+  it('holds only product code: every module is reached from the binary or the cost-check worker', () => {
+    expect(unreachable(sourceFiles(), treeImports())).toEqual([])
+  })
+
   it('lists no exception that is no longer needed', () => {
     expect(ALLOWED.filter((a) => !findings.some((f) => allowed(f) && f.rule === a.rule && f.from.startsWith(a.from) && f.to.startsWith(a.to))).map((a) => a.why)).toEqual([])
   })
@@ -228,6 +261,23 @@ describe('architecture > rules on fixtures', () => {
       ['the shared vocabulary imports no stage', 'src/evaluation.ts', 'src/engine/ruleset.ts']]
   ] as Array<[string, Record<string, string>, [string, string, string]]>)('finds %s', (_name, tree, expected) => {
     expect(judge(tree)).toContainEqual(expected)
+  })
+
+  it('finds the product importing a tool', () => {
+    expect(judge({ 'src/cli/score.ts': "import { compileRules } from '../../test/fixtures/inline-ruleset.ts'" }))
+      .toContainEqual(['the product imports nothing outside src/', 'src/cli/score.ts', 'test/fixtures/inline-ruleset.ts'])
+  })
+
+  it('finds a module that only tests reach, and follows dynamic imports to the commands', () => {
+    const tree = {
+      'src/cli/parcel-risk.ts': "const c = await import('./score.ts')",
+      'src/cli/score.ts': "import { decide } from '../decide/decide.ts'",
+      'src/decide/decide.ts': '',
+      'src/engine/cost-worker.ts': '',
+      'src/engine/inline-ruleset.ts': "import { compile } from './compile.ts'"
+    }
+    const imports = Object.entries(tree).flatMap(([file, text]) => importsOf(file, text))
+    expect(unreachable(Object.keys(tree), imports)).toEqual(['src/engine/inline-ruleset.ts'])
   })
 
   it('finds a cycle, however long, and names every module in it', () => {

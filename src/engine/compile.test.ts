@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { compileRuleset } from './compile.ts'
 import type { ParcelDeclaration } from '../declaration.ts'
 import { OUTCOME_HIT } from '../evaluation.ts'
-import { compileFiles, compileRules, DECLARED_AT, declaration, declarationSchema, LISTS, MANIFEST, ruleFile } from './inline-ruleset.ts'
+import { compileFiles, compileRules, DECLARED_AT, declaration, declarationSchema, LISTS, MANIFEST, ruleFile } from '../../test/fixtures/inline-ruleset.ts'
 import type { Diagnostic } from './ruleset.ts'
 
 // ruleFile() puts a rule's `when` on line 7 (then 8, …) from column 7 of rules/inline.yaml.

@@ -5,8 +5,8 @@ import { checkCost } from './cost-check.ts'
 import { adversarialTexts, adversarialValue, encodedSize, MAX_LOOP_ITERATIONS, measureCost } from './cost.ts'
 import type { CostReport } from './cost.ts'
 import { declarationShape } from './fields.ts'
-import { compileFiles, compileRules, declarationSchema, LISTS, MANIFEST, ruleFile } from './inline-ruleset.ts'
-import type { InlineRule } from './inline-ruleset.ts'
+import { compileFiles, compileRules, declarationSchema, LISTS, MANIFEST, ruleFile } from '../../test/fixtures/inline-ruleset.ts'
+import type { InlineRule } from '../../test/fixtures/inline-ruleset.ts'
 import type { RuleSourceFile } from './ruleset.ts'
 
 const bounds = inputBounds(defaultLimits)

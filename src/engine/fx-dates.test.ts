@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compileFiles, declaration, MANIFEST, ruleFile } from './inline-ruleset.ts'
+import { compileFiles, declaration, MANIFEST, ruleFile } from '../../test/fixtures/inline-ruleset.ts'
 import { scoreAndDecide } from '../decide/decide.ts'
 import type { CompiledRuleset } from './ruleset.ts'
 

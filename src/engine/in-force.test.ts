@@ -6,7 +6,7 @@ import { createLogger } from '../logger.ts'
 import { defaultLimits } from '../validate/limits.ts'
 import { inputBounds } from './bounds.ts'
 import { openRuleset, type RulesetInForce } from './in-force.ts'
-import { ruleFile, writeRulesetDir } from './inline-ruleset.ts'
+import { ruleFile, writeRulesetDir } from '../../test/fixtures/inline-ruleset.ts'
 
 const dirs: string[] = []
 const opened: RulesetInForce[] = []

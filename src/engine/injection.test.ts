@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { compileFiles, compileRules, DECLARED_AT, declaration, ruleFile } from './inline-ruleset.ts'
+import { compileFiles, compileRules, DECLARED_AT, declaration, ruleFile } from '../../test/fixtures/inline-ruleset.ts'
 import { scoreAndDecide } from '../decide/decide.ts'
 import type { RiskDecision } from '../declaration.ts'
 import { OUTCOME_HIT } from '../evaluation.ts'

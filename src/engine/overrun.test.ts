@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compileRules } from './inline-ruleset.ts'
+import { compileRules } from '../../test/fixtures/inline-ruleset.ts'
 import { OVERRUN_FLOOR_MS, overrunGuard } from './overrun.ts'
 import type { Overrun } from './overrun.ts'
 import type { CompiledRuleset, RulesetWatch } from './ruleset.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compileFiles } from './inline-ruleset.ts'
+import { compileFiles } from '../../test/fixtures/inline-ruleset.ts'
 
 const rule = (id: string, tier: string, tags: string, extra: string): string =>
   `  - id: ${id}\n    title: ${id}\n    tier: ${tier}\n    ${extra}\n    tags: [${tags}]\n    when: 'originCountry == "RU"'\n`

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { scoreAndDecide } from '../decide/decide.ts'
-import { compileRules, declaration } from './inline-ruleset.ts'
+import { compileRules, declaration } from '../../test/fixtures/inline-ruleset.ts'
 import { checkRegex, LINEAR_FLAGS, MAX_SUBJECT } from './regex.ts'
 import { matchesBounded } from './runtime.ts'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ParcelDeclaration } from '../declaration.ts'
 import type { EnrichmentRecord } from '../enrichment.ts'
-import { compileRules, DECLARED_AT, declaration } from './inline-ruleset.ts'
+import { compileRules, DECLARED_AT, declaration } from '../../test/fixtures/inline-ruleset.ts'
 import { OUTCOME_ERROR, OUTCOME_HIT, OUTCOME_NOT_HIT } from '../evaluation.ts'
 import type { CompiledRuleset } from './ruleset.ts'
 

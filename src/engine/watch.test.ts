@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { isParcelRiskError } from '../errors.ts'
 import { inputBounds } from './bounds.ts'
 import { defaultLimits } from '../validate/limits.ts'
-import { LISTS, MANIFEST, ruleFile, writeRulesetDir } from './inline-ruleset.ts'
+import { LISTS, MANIFEST, ruleFile, writeRulesetDir } from '../../test/fixtures/inline-ruleset.ts'
 import type { CompiledRuleset, Diagnostic, RulesetWatch } from './ruleset.ts'
 import { watchRuleset } from './watch.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compileRules, DECLARED_AT, declaration } from './inline-ruleset.ts'
+import { compileRules, DECLARED_AT, declaration } from '../../test/fixtures/inline-ruleset.ts'
 import { containsWord, createLexicon, LISTS_PER_LEXICON, splitWords, wordSet } from './words.ts'
 
 describe('engine > words', () => {

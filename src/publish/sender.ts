@@ -14,6 +14,27 @@ export interface ChunkSender {
 
 export type SenderConfig = TransactionalConfig & Pick<KafkaConfig, 'deliveryMode' | 'topics' | 'publishTimeoutMs'>
 
+/**
+ * kafkajs fetches a topic's partitions on the first send to it, so the first chunk after
+ * start-up would wait for that round trip. An empty batch loads them and writes nothing.
+ * Best effort: a topic that cannot be described now is described on the first send, as before.
+ */
+const loadTopicMetadata = async (producer: Producer, topics: readonly string[], log: Logger): Promise<void> => {
+  const started = performance.now()
+  let timer: NodeJS.Timeout | undefined
+  const bound = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error('no answer within 5 s')) }, 5_000) })
+  try {
+    const loading = producer.sendBatch({ acks: -1, topicMessages: topics.map((topic) => ({ topic, messages: [] })) })
+    loading.catch(() => {}) // past the bound nobody waits for it
+    await Promise.race([loading, bound])
+    log.debug({ topics, ms: Math.round(performance.now() - started) }, 'output topic metadata loaded')
+  } catch (err) {
+    log.warn({ err, topics }, 'output topic metadata not loaded; the first chunk loads it')
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** Connects the producer (exactly-once: per input partition, on its first chunk). */
 export const openChunkSender = async (kafka: Kafka, config: SenderConfig, log: Logger): Promise<ChunkSender> => {
   if (config.deliveryMode === 'exactly-once') {
@@ -25,6 +46,7 @@ export const openChunkSender = async (kafka: Kafka, config: SenderConfig, log: L
   }
   const producer: Producer = createProducer(kafka)
   await producer.connect()
+  await loadTopicMetadata(producer, [config.topics.decisions, config.topics.dlq], log)
   const publisher = createPublisher({ producer, topics: config.topics, publishTimeoutMs: config.publishTimeoutMs })
   return {
     send: async (batch) => { await publisher.publishBatch(batch) },

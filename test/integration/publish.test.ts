@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger.ts'
 import { buildDeadLetter } from '../../src/publish/dead-letter.ts'
 import { createKafka } from '../../src/kafka/client.ts'
 import { createProducer, createPublisher, type Publisher } from '../../src/publish/producer.ts'
+import { openChunkSender } from '../../src/publish/sender.ts'
 import type { ConsumedRecord, OutgoingRecord } from '../../src/record.ts'
 import { ensureTopics } from '../../src/kafka/topics.ts'
 
@@ -180,6 +181,37 @@ describe('publish > kafka', () => {
       expect((failure as ParcelRiskError).message).toContain('UNKNOWN_TOPIC_OR_PARTITION')
     } finally {
       await quick.disconnect()
+    }
+  })
+
+  it('opens the chunk sender with the output topics described: nothing written, and the first chunk asks for no metadata', async () => {
+    const outputs = [config.topics.decisions, config.topics.dlq]
+    const written = async (): Promise<number> => {
+      let total = 0
+      for (const topic of outputs) for (const p of await admin.fetchTopicOffsets(topic)) total += Number(p.high)
+      return total
+    }
+    const before = await written()
+    // The sender makes its producer from this client; its requests are watched from the start.
+    const watched = createKafka(config, logger)
+    const requests: string[] = []
+    const makeProducer = watched.producer.bind(watched)
+    watched.producer = (options) => {
+      const made = makeProducer(options)
+      made.on(made.events.REQUEST, (e) => { requests.push(e.payload.apiName) })
+      return made
+    }
+    const sender = await openChunkSender(watched, config, logger)
+    try {
+      expect(requests).toContain('Metadata')
+      expect(await written()).toBe(before)
+      requests.length = 0
+      await sender.send({ decisions: [{ key: `first-${run}`, value: Buffer.from('first chunk') }], deadLetters: [] }, { topic: config.topics.declarations, partition: 0, nextOffset: '1' })
+      expect(requests).toContain('Produce')
+      expect(requests).not.toContain('Metadata')
+      expect(await written()).toBe(before + 1)
+    } finally {
+      await sender.close()
     }
   })
 })

@@ -38,6 +38,27 @@ const median = (values: readonly number[]): number => {
   return sorted[Math.floor(sorted.length / 2)] as number
 }
 
+/** Creates the scenario's topics and appends one record to each partition, then deletes it. */
+const primePartitions = async (s: ReturnType<typeof scenario>, partitions: number): Promise<void> => {
+  const kafka = new Kafka({ clientId: `it-${s.id}-prime`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+  const topics = [s.topics.declarations, s.topics.decisions, s.topics.dlq]
+  const admin = kafka.admin()
+  const producer = kafka.producer()
+  await Promise.all([admin.connect(), producer.connect()])
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) })
+    const each = Array.from({ length: partitions }, (_, partition) => partition)
+    await producer.sendBatch({ acks: -1, topicMessages: topics.map((topic) => ({ topic, messages: each.map((partition) => ({ partition, key: 'prime', value: Buffer.from('prime') })) })) })
+    for (const topic of topics) {
+      // deleteTopicRecords looks the leaders up in metadata that fetchTopicOffsets loads.
+      await admin.fetchTopicOffsets(topic)
+      await admin.deleteTopicRecords({ topic, partitions: each.map((partition) => ({ partition, offset: '1' })) })
+    }
+  } finally {
+    await Promise.all([admin.disconnect(), producer.disconnect()])
+  }
+}
+
 describe('processor > warm-up', () => {
   it('is not ready while it warms up, and ready once the warm-up has finished', async () => {
     const s = scenario(services)
@@ -65,6 +86,11 @@ describe('processor > warm-up', () => {
 
   it('decides the first declarations after start-up within 2x the median latency', async () => {
     const s = scenario(services)
+    // Topics as a running deployment has them: every partition appended to before. A broker's
+    // first append to a partition writes its leader-epoch checkpoint (with an fsync), which costs
+    // the first record on each partition of a brand-new topic 5-25 ms here whoever sends it;
+    // that is the broker's cost once per partition and leader, not the processor's warm-up.
+    await primePartitions(s, 6)
     const r = startRun(s, 'first')
     running.push(r)
     await r.ready
@@ -100,9 +126,10 @@ describe('processor > warm-up', () => {
       return d === undefined ? [] : [d.timings.latencyMicros]
     })
     // A cold path costs hundreds of milliseconds (about 450 ms before the warm-up existed).
-    // What is left is 5-10 ms in the first chunk (its first sends to the output topics), so
-    // on a 2-core machine shared with Kafka the first decision takes 11-15 ms against a 4-5 ms
-    // median: the bound is twice the median, never under the median + 20 ms.
+    // With primed partitions the first decision takes 6-7 ms against a 3 ms median on an idle
+    // 2-core machine (its chunk: publish 5-10 ms, enrichment's first Redis round trip 3-4 ms);
+    // on a machine shared with other tests both swing by 10 ms or more, so the bound is twice
+    // the median, never under the median + 20 ms.
     const first = latencies[0] as number
     const typical = median(latencies)
     expect(first).toBeLessThanOrEqual(Math.max(2 * typical, typical + 20_000))

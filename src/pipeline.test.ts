@@ -57,6 +57,14 @@ describe('pipeline > processBatch', () => {
     expect(out.deadLetters[0]?.message).toContain('E_VALIDATE_COUNTRY at originCountry')
   })
 
+  it('keeps every reason with its path in the dead letter, one for a decode failure', async () => {
+    const out = await processBatch(stages(), [record(0, 'invalid:x'), record(1, 'bad:E_DECODE_MAGIC_BYTE')])
+    expect(out.deadLetters.map((d) => d.rejections)).toEqual([
+      [{ code: 'E_VALIDATE_HS_CODE', path: 'items[0].hsCode', message: 'not 6-10 digits' }, { code: 'E_VALIDATE_COUNTRY', path: 'originCountry', message: 'XX' }],
+      [{ code: 'E_DECODE_MAGIC_BYTE', path: '', message: 'bad bytes' }]
+    ])
+  })
+
   it('fails the whole batch on a retry-class decode error so its offsets are not committed', async () => {
     const unavailable = stages({ decode: async (rs) => rs.map(() => ({ ok: false, error: new ParcelRiskError('E_DECODE_REGISTRY_UNAVAILABLE', 'down') })) })
     await expect(processBatch(unavailable, [record(0, 'ok:a')])).rejects.toMatchObject({ code: 'E_DECODE_REGISTRY_UNAVAILABLE', disposition: 'retry' })

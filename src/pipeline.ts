@@ -68,7 +68,12 @@ export interface DeadLetter {
   readonly code: ErrorCode
   readonly stage: Stage
   readonly message: string
+  /** Every reason, with its path (validation finds several; the first is `code`). */
+  readonly rejections: readonly Rejection[]
 }
+
+const deadLetterOf = (source: ConsumedRecord, stage: Stage, error: ParcelRiskError): DeadLetter =>
+  ({ source, code: error.code, stage, message: error.message, rejections: [{ code: error.code, path: error.path ?? '', message: error.message }] })
 
 export interface DecidedRecord {
   readonly source: ConsumedRecord
@@ -115,13 +120,13 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
     if (result === undefined) throw new ParcelRiskError('E_PIPELINE_STAGE_CONTRACT', `decode returned ${decoded.length} results for ${records.length} records`)
     if (!result.ok) {
       if (result.error.disposition !== 'reject') throw result.error
-      deadLetters.push({ source, code: result.error.code, stage: 'decode', message: result.error.message })
+      deadLetters.push(deadLetterOf(source, 'decode', result.error))
       continue
     }
     // validate
     const rejections = stages.validate(result.value, nowMs)
     if (rejections.length > 0) {
-      deadLetters.push({ source, code: (rejections[0] as Rejection).code, stage: 'validate', message: describeRejections(rejections) })
+      deadLetters.push({ source, code: (rejections[0] as Rejection).code, stage: 'validate', message: describeRejections(rejections), rejections })
       continue
     }
     accepted.push({ source, declaration: result.value })
@@ -157,7 +162,7 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
     } catch (err) {
       // The engine turns a failing rule into an `error` outcome itself; reaching here means
       // the engine failed as a whole. The record is kept (dead letter), never dropped.
-      deadLetters.push({ source, code: 'E_PIPELINE_SCORE_FAILED', stage: 'score', message: (err as Error).message })
+      deadLetters.push(deadLetterOf(source, 'score', new ParcelRiskError('E_PIPELINE_SCORE_FAILED', (err as Error).message, { cause: err })))
     }
   }
   stages.scoringTook?.('active', performance.now() - scoreStarted, bytes)
@@ -239,7 +244,7 @@ const encodeAll = (publish: PublishStages, decided: readonly DecidedRecord[], de
   for (const { source, decision } of decided) {
     const encoded = publish.encode(decision)
     if (encoded.ok) out.push({ key: decision.declarationId, value: encoded.value })
-    else deadLetters.push(publish.deadLetter(source, { source, code: encoded.error.code, stage: 'publish', message: encoded.error.message }, nowMs))
+    else deadLetters.push(publish.deadLetter(source, deadLetterOf(source, 'publish', encoded.error), nowMs))
   }
   return out
 }

@@ -1,5 +1,5 @@
 // `parcel-risk rules backtest`: scores one input with two rulesets (the champion in force and
-// a challenger) and reports what the change would do: hold rate and decisions per action,
+// a challenger, run as the processor runs its shadow: src/cli/offline-pipeline.ts) and reports what the change would do: hold rate and decisions per action,
 // hits per rule, and every declaration whose action changed. Both see the same enrichment.
 
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -8,9 +8,9 @@ import { ACTIONS_BY_SEVERITY } from '../actions.ts'
 import type { CompiledRuleset } from '../engine/ruleset.ts'
 import { EXIT_OK, parseCommand, processIo, usageError } from './args.ts'
 import type { Io } from './args.ts'
-import { createLineChecker } from './declaration-lines.ts'
+import { BATCH_LINES, offlinePipeline } from './offline-pipeline.ts'
 import { compileOrReport, findRulesetDirs } from './rulesets.ts'
-import { BATCH_LINES, loadEnrichment, scoreBatch, scoring, unknownRead, warnUnknown } from './score.ts'
+import { loadEnrichment, unknownRead, warnUnknown } from './score.ts'
 
 const USAGE = `usage: parcel-risk rules backtest --champion DIR --challenger DIR --input FILE
                                 [--profiles FILE] [--empty SETS] [--now ISO] [--json FILE] [--show N]
@@ -137,15 +137,14 @@ export const run = async (argv: readonly string[], io: Io = processIo): Promise<
   if (a === null || b === null) return usageError(spec, io, 'a ruleset does not compile').exitCode
   warnUnknown(io, unknownRead(store, [a, b]))
 
-  const check = createLineChecker()
   const sa = side(a)
   const sb = side(b)
   const changes: Change[] = []
   let scoreOnly = 0
   const lines = text.split('\n').filter((l) => l.trim() !== '')
-  const both = [scoring(a), scoring(b)]
+  const score = offlinePipeline([a, b], store, nowMs)
   for (let i = 0; i < lines.length; i += BATCH_LINES) {
-    const rows = await scoreBatch(lines.slice(i, i + BATCH_LINES).map((l) => check(l, nowMs)), both, store, nowMs)
+    const { rows } = await score(lines.slice(i, i + BATCH_LINES))
     for (const [da, db] of rows as Array<[RiskDecision, RiskDecision]>) {
       tally(sa, da)
       tally(sb, db)

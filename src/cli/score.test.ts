@@ -81,6 +81,21 @@ describe('cli > score', () => {
     expect(known.err).not.toContain('carries nothing of')
   })
 
+  it('carries every rejection with its path, and the id and version a refused line declared', async () => {
+    const { decisions } = await scoreLines([declaration({ declarationId: 'two-problems', version: 3, iossNumber: 'IM12', destinationCountry: 'eu' })])
+    const [refused] = decisions
+    expect([refused?.declarationId, refused?.version, refused?.action]).toEqual(['two-problems', 3, 'REJECT_DATA'])
+    expect(refused?.rejections.map((r) => [r.code, r.path])).toEqual([['E_VALIDATE_COUNTRY', 'destinationCountry'], ['E_VALIDATE_IOSS_FORMAT', 'iossNumber']])
+  })
+
+  it('keeps order and counts the aggregates across batches of lines', async () => {
+    const lines = Array.from({ length: 1_100 }, (_, i) => i === 700 ? '{' : declaration({ declarationId: `n${i}` }))
+    const { decisions, err } = await scoreLines(lines)
+    expect(decisions.map((d) => d.declarationId)).toEqual(lines.map((_, i) => (i === 700 ? '' : `n${i}`)))
+    expect(err).toContain('scored 1100 declarations with eu-lvc')
+    expect(err).toContain('1 rejected as bad data')
+  })
+
   it('reads stdin and writes stdout by default', async () => {
     const io = { ...memoryIo(), stdin: Readable.from([`${declaration({ declarationId: 's1' })}\n{"broken"\n`]) }
     expect(await run(['--rules', RULES, '--now', NOW], io)).toBe(0)

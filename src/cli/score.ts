@@ -1,24 +1,22 @@
 // `parcel-risk score`: offline scoring. NDJSON declarations in, NDJSON RiskDecisions out, one
-// per non-blank input line and in input order. A line that is not valid JSON, does not fit
-// the schema or fails validation yields a REJECT_DATA decision carrying the error codes; the
-// command never stops on bad input.
+// per non-blank input line and in input order, decided by the processor's own pipeline
+// (src/cli/offline-pipeline.ts). A line that is not valid JSON, does not fit the schema or
+// fails validation yields a REJECT_DATA decision carrying the error codes; the command never
+// stops on bad input.
 
 import { createWriteStream, readFileSync } from 'node:fs'
 import { EventEmitter, once } from 'node:events'
 import type { Readable, Writable } from 'node:stream'
 import { EXIT_OK, parseCommand, processIo, usageError } from './args.ts'
 import type { Io } from './args.ts'
-import { createLineChecker, readLines, rejectDecision } from './declaration-lines.ts'
-import type { Checked } from './declaration-lines.ts'
+import { readLines } from './declaration-lines.ts'
+import { BATCH_LINES, offlinePipeline } from './offline-pipeline.ts'
 import { createMemoryProfileStore } from '../enrich/memory-store.ts'
 import type { MemoryProfileStore } from '../enrich/memory-store.ts'
 import { parseProfileFile } from '../enrich/profile-files.ts'
 import { DATA_SETS, dataSetsRead, markersOfLoad, type DataSet } from '../enrich/reference-data.ts'
 import { planOf } from '../enrich/store.ts'
-import { scoreAndDecide } from '../decide/decide.ts'
-import type { ScoreAndDecide } from '../decide/decide.ts'
 import type { CompiledRuleset } from '../engine/ruleset.ts'
-import type { RiskDecision } from '../declaration.ts'
 import { compileOrReport, findRulesetDirs } from './rulesets.ts'
 
 const USAGE = `usage: parcel-risk score --rules DIR [--input FILE|-] [--output FILE|-] [--profiles FILE] [--empty SETS] [--now ISO]
@@ -94,35 +92,6 @@ export const warnUnknown = (io: Io, sets: readonly DataSet[]): void => {
   io.stderr.write(`parcel-risk: --profiles carries nothing of ${sets.join(', ')}, which the rules read: unknown, so their rules take the fallback action (--empty ${sets.join(',')} if they are known to be empty)\n`)
 }
 
-/** Lines scored together: one enrichBatch call each, as the processor does per batch. */
-export const BATCH_LINES = 512
-
-/** A ruleset and its two stages in one call (score, then decide), built once per command. */
-export interface Scoring { readonly ruleset: CompiledRuleset, readonly decide: ScoreAndDecide }
-
-export const scoring = (ruleset: CompiledRuleset): Scoring => ({ ruleset, decide: scoreAndDecide(ruleset) })
-
-/**
- * Decisions for a batch of checked lines, in order: one row per line, one decision per
- * ruleset (backtest scores with two). Every ruleset sees the same enrichment.
- */
-export const scoreBatch = async (
-  batch: readonly Checked[], scorings: readonly Scoring[], store: MemoryProfileStore | null, nowMs: number
-): Promise<RiskDecision[][]> => {
-  const good = batch.flatMap((c) => (c.ok ? [c.declaration] : []))
-  const fields = [...new Set(scorings.flatMap((s) => s.ruleset.enrichmentFields))]
-  const enriched = store === null ? null : await store.enrichBatch(good, nowMs, fields)
-  const rows: RiskDecision[][] = []
-  let g = 0
-  for (const c of batch) {
-    if (!c.ok) { rows.push(scorings.map((s) => rejectDecision(s.ruleset, c, nowMs))); continue }
-    const e = enriched?.[g++]
-    const ctx = { nowMs, receivedAtMs: nowMs, inputDigest: c.digest, enrichmentMissing: e?.missing ?? [] }
-    rows.push(scorings.map((s) => s.decide(c.declaration, e?.record ?? null, ctx)))
-  }
-  return rows
-}
-
 export const run = async (argv: readonly string[], io: ScoreIo = processIo): Promise<number> => {
   const args = parseCommand(argv, spec, io)
   if (!args.ok) return args.exitCode
@@ -145,14 +114,14 @@ export const run = async (argv: readonly string[], io: ScoreIo = processIo): Pro
     out = file
   }
   const stream = out instanceof EventEmitter && out !== process.stdout ? out as Writable : null
-  const check = createLineChecker()
-  const scorings = [scoring(ruleset)]
+  const score = offlinePipeline([ruleset], store, nowMs)
   let count = 0
   let rejected = 0
-  let batch: Checked[] = []
+  let batch: string[] = []
   const flush = async (): Promise<void> => {
-    const rows = await scoreBatch(batch, scorings, store, nowMs)
+    const { rows, rejected: refused } = await score(batch)
     batch = []
+    rejected += refused
     const text = rows.map((row) => `${JSON.stringify(row[0])}\n`).join('')
     if (out.write(text) === false && stream !== null && out !== io.stdout) await once(stream, 'drain')
   }
@@ -160,9 +129,7 @@ export const run = async (argv: readonly string[], io: ScoreIo = processIo): Pro
     for await (const line of readLines(input, io.stdin ?? process.stdin)) {
       if (line.trim() === '') continue
       count++
-      const checked = check(line, nowMs)
-      if (!checked.ok) rejected++
-      batch.push(checked)
+      batch.push(line)
       if (batch.length >= BATCH_LINES) await flush()
     }
     await flush()

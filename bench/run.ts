@@ -1,6 +1,7 @@
 // Runs named benchmarks, each in its own Node process (fresh heap and JIT, one thread):
-//   npm run bench                 every bench below, in order, except soak (30 minutes) and
-//                                 secured (needs the plain and the secured stack up); name them
+//   npm run bench                 every bench below, in order, except soak (30 minutes),
+//                                 secured (needs the plain and the secured stack up) and scale
+//                                 (several backlogs drained); name them
 //   npm run bench -- decode       only the named ones
 //   npm run bench -- e2e --duration 10    options (from the first --flag on) go to each bench
 // Add a bench by adding its entry file here.
@@ -13,6 +14,7 @@ const benches: Readonly<Record<string, string>> = {
   engine: 'engine.ts',
   keywords: 'keywords.ts',
   matching: 'matching.ts',
+  scale: 'scale.ts',
   secured: 'secured.ts',
   soak: 'soak.ts',
   validate: 'validate/validate.ts'
@@ -28,7 +30,7 @@ if (unknown.length > 0) {
   process.exit(2)
 }
 let failed = 0
-for (const name of names.length > 0 ? names : Object.keys(benches).filter((n) => n !== 'soak' && n !== 'secured')) {
+for (const name of names.length > 0 ? names : Object.keys(benches).filter((n) => n !== 'soak' && n !== 'secured' && n !== 'scale')) {
   console.log(`\n== bench ${name}`)
   const file = new URL(benches[name] as string, import.meta.url)
   const { status } = spawnSync(process.execPath, [file.pathname, ...options], { stdio: 'inherit' })

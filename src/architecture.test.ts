@@ -64,9 +64,9 @@ const areaOf = (module: string): string => {
   return parts.length > 1 ? `${parts[0] as string}/` : parts[0] as string
 }
 
-const STAGES = ['ingest/', 'codec/', 'validate/', 'enrich/', 'engine/', 'decide/', 'publish/', 'kafka/', 'outcomes/']
+const STAGES = ['ingest/', 'codec/', 'validate/', 'enrich/', 'engine/', 'decide/', 'publish/', 'kafka/', 'outcomes/', 'console/']
 const PURE = ['validate/', 'engine/', 'decide/']
-const IO = ['ingest/', 'codec/', 'enrich/', 'publish/', 'kafka/', 'outcomes/']
+const IO = ['ingest/', 'codec/', 'enrich/', 'publish/', 'kafka/', 'outcomes/', 'console/']
 const CLIENTS = ['kafkajs', 'ioredis', '@kafkajs/confluent-schema-registry']
 /** The order a declaration travels in. */
 const FLOW = ['ingest/', 'codec/', 'validate/', 'enrich/', 'engine/', 'decide/', 'publish/']

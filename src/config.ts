@@ -106,6 +106,17 @@ export interface OutcomesConfig {
   readonly port: number
 }
 
+export interface ConsoleConfig {
+  readonly host: string
+  readonly port: number
+  readonly groupId: string
+  readonly auditTopic: string
+  readonly sessionTtlMs: number
+  readonly claimTtlMs: number
+  readonly retentionMs: number
+  readonly releasedTtlMs: number
+}
+
 export interface ObserveConfig {
   readonly host: string
   readonly port: number
@@ -137,6 +148,7 @@ export interface Config {
   readonly warmUp: WarmUpConfig
   readonly referenceData: ReferenceDataConfig
   readonly outcomes: OutcomesConfig
+  readonly console: ConsoleConfig
   readonly observe: ObserveConfig
   readonly log: { readonly level: LogLevel }
   readonly shutdownTimeoutMs: number

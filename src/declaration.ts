@@ -22,6 +22,10 @@ export interface InspectionOutcome {
   revenueCurrency: string | null
   /** Free-text remarks of the officer; may contain personal data and is never logged. */
   notes: string | null
+  /** What the non-intrusive scan showed, when the parcel was scanned (method NII, or NII before a physical exam); null when it was not. */
+  niiResult: NiiResult | null
+  /** Reference of the scan image in the scanner's image store (e.g. a UFF file id or URI), when there is one; never the image itself. */
+  imageRef: string | null
 }
 
 /** NO_FINDING: consistent with the declaration; SEIZED: goods seized (prohibited, counterfeit, restricted); REVENUE: duty or VAT adjusted (undervaluation, misclassification); CONTENT_MISMATCH: contents differ from the description without a seizure; DOCUMENTS_INSUFFICIENT: requested information not supplied; OTHER. */
@@ -33,6 +37,11 @@ export const inspectionResultSymbols: readonly InspectionResult[] = ['NO_FINDING
 export type InspectionMethod = 'DOCUMENT_CHECK' | 'NII' | 'PHYSICAL' | 'OTHER'
 /** The symbols of InspectionMethod, in schema order. */
 export const inspectionMethodSymbols: readonly InspectionMethod[] = ['DOCUMENT_CHECK', 'NII', 'PHYSICAL', 'OTHER']
+
+/** CLEAR: the image matches the declared contents; ANOMALY: the image shows something the declaration does not explain; INCONCLUSIVE: the image could not be read. */
+export type NiiResult = 'CLEAR' | 'ANOMALY' | 'INCONCLUSIVE'
+/** The symbols of NiiResult, in schema order. */
+export const niiResultSymbols: readonly NiiResult[] = ['CLEAR', 'ANOMALY', 'INCONCLUSIVE']
 
 /** One low-value parcel declaration (house level) as lodged by an e-commerce platform, an express carrier or a postal operator. Field set drawn from EU H7 and ICS2 house level, US Type 86, UPU CN22/CN23/ITMATT and the WCO e-commerce data elements. Money amounts are decimal strings, never floating point: the text stays exactly as declared (18.90 stays 18.90), survives JSON and Avro unchanged, and the engine parses it once to a number for arithmetic. Evolution is BACKWARD: every new field is optional (a union with null, default null). */
 export interface ParcelDeclaration {

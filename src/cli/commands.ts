@@ -15,6 +15,7 @@ export const commands: readonly Command[] = [
   { name: 'demo', summary: 'live demo: local stack, processor, synthetic stream with poison records, summary every second', load: async () => (await import('./demo.ts')).main },
   { name: 'generate', summary: 'seeded synthetic declarations (NDJSON, Avro or to a topic) with labelled risk patterns', load: async () => (await import('./generate.ts')).main },
   { name: 'outcomes', summary: 'outcome intake: joins inspection outcomes to their decisions, keeps per-rule yield in Redis', load: async () => (await import('./outcomes.ts')).main },
+  { name: 'console', summary: 'web console for targeting officers and analysts: queue, parcel detail, outcomes, rule performance (user add|list)', load: async () => (await import('./console.ts')).main },
   { name: 'rules', summary: 'check, test and backtest rule files; per-rule yield report (check|test|backtest|report)', load: async () => (await import('./rules.ts')).main },
   { name: 'score', summary: 'score NDJSON declarations offline with a ruleset; NDJSON decisions out', load: async () => (await import('./score.ts')).main },
   { name: 'dlq', summary: 'dead letters: re-drive them into the declarations topic once the cause is fixed, idempotently (replay)', load: async () => (await import('./dlq.ts')).main },

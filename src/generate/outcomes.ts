@@ -70,6 +70,8 @@ export const outcomeFor = (decision: RiskDecision, patterns: readonly Pattern[],
     ruleIds: decision.reasons.map((r) => r.ruleId),
     revenueAmount: revenue,
     revenueCurrency: revenue === null ? null : 'EUR',
+    niiResult: null,
+    imageRef: null,
     notes: null
   }
 }

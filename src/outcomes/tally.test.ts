@@ -18,7 +18,7 @@ const decision = (over: Partial<RiskDecision> = {}): RiskDecision => ({
 
 const outcome = (over: Partial<InspectionOutcome> = {}): InspectionOutcome => ({
   declarationId: 'D-1', version: 1, result: 'REVENUE', inspectedAt: 1_770_000_000_000, method: 'NII',
-  ruleIds: [], revenueAmount: '12.5', revenueCurrency: 'EUR', notes: null, ...over
+  ruleIds: [], revenueAmount: '12.5', revenueCurrency: 'EUR', notes: null, niiResult: null, imageRef: null, ...over
 })
 
 describe('outcomes > tally', () => {

@@ -167,7 +167,7 @@ describe('outcomes > the targeting loop on the real stack', () => {
     const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
     const encoder = createEncoder<InspectionOutcome>(avroType(readSchema('InspectionOutcome')), await registry.register(`${topics.outcomes}-value`, readSchema('InspectionOutcome')))
     const bad = (o: Partial<InspectionOutcome>): Buffer => {
-      const encoded = encoder.encode({ declarationId: 'NEVER-DECIDED', version: 1, result: 'SEIZED', inspectedAt: Date.now(), method: 'PHYSICAL', ruleIds: [], revenueAmount: null, revenueCurrency: null, notes: null, ...o })
+      const encoded = encoder.encode({ declarationId: 'NEVER-DECIDED', version: 1, result: 'SEIZED', inspectedAt: Date.now(), method: 'PHYSICAL', ruleIds: [], revenueAmount: null, revenueCurrency: null, notes: null, niiResult: null, imageRef: null, ...o })
       if (!encoded.ok) throw encoded.error
       return encoded.value
     }

@@ -1,0 +1,113 @@
+// The console's intake: one consumer group reading the declarations, decisions, shadow
+// decisions, dead-letter and inspection-outcome topics into the console store (store.ts).
+//
+//   topic ──► decode (registry) ──► one Lua script per record (marker + writes) ──► resolve offset
+//
+// At least once: offsets are resolved only after the store has acknowledged the batch; a
+// batch handed over again finds each record's marker (decisions by declarationId+version,
+// outcomes by outcome id, dead letters by topic/partition/offset) and changes nothing.
+// Records the console cannot decode are not its to dead-letter (the processor and the outcome
+// intake own those topics' dead letters): they are counted and logged by code, and skipped.
+// A registry that does not answer throws, so kafkajs hands the batch over again.
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs'
+import { avroType, readSchema } from '../codec/avro-types.ts'
+import { createDecoder, type Decoder } from '../codec/decoder.ts'
+import type { Registry } from '../codec/registry.ts'
+import type { InspectionOutcome, ParcelDeclaration, RiskDecision } from '../declaration.ts'
+import type { Logger } from '../logger.ts'
+import { deadLetterHeaders } from '../publish/dead-letter.ts'
+import type { ConsumedRecord } from '../record.ts'
+import type { ConsoleWriter, DeadLetterSeen } from './store.ts'
+
+export interface IntakeTopics {
+  readonly declarations: string
+  readonly decisions: string
+  readonly shadow: string
+  readonly dlq: string
+  readonly inspectionOutcomes: string
+}
+
+export interface ConsoleIntakeConfig {
+  readonly topics: IntakeTopics
+  readonly groupId: string
+  readonly maxRecordBytes: number
+  readonly sessionTimeoutMs: number
+  readonly heartbeatIntervalMs: number
+  readonly maxWaitTimeMs: number
+}
+
+export interface ConsoleIntake {
+  readonly stop: () => Promise<void>
+  readonly joined: () => boolean
+  /** Records skipped because they did not decode, by code. */
+  readonly skipped: () => ReadonlyMap<string, number>
+}
+
+const consumed = (topic: string, partition: number, m: EachBatchPayload['batch']['messages'][number]): ConsumedRecord => ({
+  topic, partition, offset: m.offset, timestampMs: Number(m.timestamp), key: m.key, value: m.value, headers: m.headers
+})
+
+const header = (record: ConsumedRecord, name: string): string | undefined => {
+  const value = record.headers?.[name]
+  const first = Array.isArray(value) ? value[0] : value
+  return first === undefined ? undefined : first.toString()
+}
+
+export const startConsoleIntake = async (config: ConsoleIntakeConfig, deps: { kafka: Kafka, registry: Registry, writer: ConsoleWriter, log: Logger }): Promise<ConsoleIntake> => {
+  const { kafka, registry, writer } = deps
+  const log = deps.log.child({ module: 'console-intake' })
+  const decoder = <T>(name: 'RiskDecision' | 'ParcelDeclaration' | 'InspectionOutcome'): Decoder<T> =>
+    createDecoder<T>({ readerType: avroType(readSchema(name)), registry, maxRecordBytes: config.maxRecordBytes })
+  const decisions = decoder<RiskDecision>('RiskDecision')
+  const declarations = decoder<ParcelDeclaration>('ParcelDeclaration')
+  const outcomes = decoder<InspectionOutcome>('InspectionOutcome')
+  const skipped = new Map<string, number>()
+  const { topics } = config
+
+  const decodeAll = async <T>(d: Decoder<T>, records: readonly ConsumedRecord[]): Promise<T[]> => {
+    const withValue = records.filter((r) => r.value !== null)
+    const out: T[] = []
+    for (const result of await d.decodeBatch(withValue)) {
+      if (result.ok) { out.push(result.value); continue }
+      if (result.error.disposition === 'retry') throw result.error
+      skipped.set(result.error.code, (skipped.get(result.error.code) ?? 0) + 1)
+      log.warn({ code: result.error.code }, 'record skipped')
+    }
+    return out
+  }
+
+  const apply = async (topic: string, records: readonly ConsumedRecord[]): Promise<void> => {
+    if (topic === topics.decisions) await writer.recordDecisions(await decodeAll(decisions, records))
+    else if (topic === topics.declarations) await writer.recordDeclarations(await decodeAll(declarations, records))
+    else if (topic === topics.shadow) await writer.recordShadow(await decodeAll(decisions, records))
+    else if (topic === topics.inspectionOutcomes) await writer.recordOutcomes(await decodeAll(outcomes, records))
+    else if (topic === topics.dlq) {
+      await writer.recordDeadLetters(records.map((r): DeadLetterSeen => ({
+        marker: `${r.topic}/${r.partition}/${r.offset}`, code: header(r, deadLetterHeaders.code) ?? 'UNKNOWN', atMs: r.timestampMs
+      })))
+    }
+  }
+
+  const consumer: Consumer = kafka.consumer({
+    groupId: config.groupId, sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: config.heartbeatIntervalMs, maxWaitTimeInMs: config.maxWaitTimeMs
+  })
+  let joined = false
+  consumer.on(consumer.events.GROUP_JOIN, () => { joined = true })
+  consumer.on(consumer.events.STOP, () => { joined = false })
+  await consumer.connect()
+  // Declarations first in the list: on a fresh group their batches tend to land before the
+  // decisions that need their seller and route (store.ts copes with either order).
+  await consumer.subscribe({ topics: [topics.declarations, topics.decisions, topics.shadow, topics.dlq, topics.inspectionOutcomes], fromBeginning: true })
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 4,
+    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      if (batch.messages.length === 0) return
+      await apply(batch.topic, batch.messages.map((m) => consumed(batch.topic, batch.partition, m)))
+      resolveOffset(batch.lastOffset())
+      await heartbeat()
+    }
+  })
+  log.info({ groupId: config.groupId, topics: Object.values(topics) }, 'console intake running')
+  return { stop: async () => { await consumer.disconnect() }, joined: () => joined, skipped: () => skipped }
+}

@@ -1,0 +1,53 @@
+// What the console writes to Kafka: the inspection outcomes officers record (Avro, the
+// InspectionOutcome schema registered under `<outcomes topic>-value`, keyed by declarationId,
+// exactly what `parcel-risk outcomes` reads) and the audit trail (who claimed, released,
+// recorded or changed what, and when), one JSON record per action keyed by the user, on the
+// audit topic. Both are sent with acks=all by an idempotent producer before the page answers,
+// so an action the officer saw succeed is on the topic.
+import type { Kafka, Producer } from 'kafkajs'
+import { avroType, readSchema } from '../codec/avro-types.ts'
+import { createEncoder, type Encoder } from '../codec/encoder.ts'
+import type { Registry } from '../codec/registry.ts'
+import type { InspectionOutcome } from '../declaration.ts'
+
+export type AuditAction = 'login' | 'login-failed' | 'logout' | 'claim' | 'unclaim' | 'record-outcome' | 'user-changed'
+
+export interface AuditRecord {
+  readonly at: string
+  readonly user: string
+  readonly role: string
+  readonly action: AuditAction
+  readonly declarationId: string | null
+  readonly version: number | null
+  /** What changed, without personal data (an outcome's result and method, never its notes). */
+  readonly detail: Readonly<Record<string, string | number | boolean | null>>
+}
+
+export interface ConsolePublisher {
+  readonly outcome: (outcome: InspectionOutcome) => Promise<void>
+  readonly audit: (record: Omit<AuditRecord, 'at'>) => Promise<void>
+  readonly stop: () => Promise<void>
+}
+
+export const startPublisher = async (kafka: Kafka, registry: Registry, topics: { inspectionOutcomes: string, audit: string }): Promise<ConsolePublisher> => {
+  const schema = readSchema('InspectionOutcome')
+  const encoder: Encoder<InspectionOutcome> = createEncoder<InspectionOutcome>(avroType(schema), await registry.register(`${topics.inspectionOutcomes}-value`, schema))
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+  await producer.connect()
+
+  const outcome = async (o: InspectionOutcome): Promise<void> => {
+    const encoded = encoder.encode(o)
+    if (!encoded.ok) throw encoded.error
+    await producer.send({ topic: topics.inspectionOutcomes, acks: -1, messages: [{ key: o.declarationId, value: encoded.value }] })
+  }
+
+  const audit = async (record: Omit<AuditRecord, 'at'>): Promise<void> => {
+    const value: AuditRecord = { at: new Date().toISOString(), ...record }
+    await producer.send({
+      topic: topics.audit, acks: -1,
+      messages: [{ key: record.user, value: JSON.stringify(value), headers: { 'content-type': 'application/json' } }]
+    })
+  }
+
+  return { outcome, audit, stop: async () => { await producer.disconnect() } }
+}

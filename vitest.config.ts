@@ -41,6 +41,22 @@ export default defineConfig({
       },
       {
         test: {
+          // The web console in Debian's headless Chromium (`npm run test:browser`, never
+          // `npm test`): processor, outcome loop and console as child processes against the
+          // real stack. Screenshots go to build/screenshots/.
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          sequence: { groupOrder: 1 },
+          globalSetup: ['test/integration/global-setup.ts'],
+          setupFiles: ['test/integration/worker-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 180_000
+        }
+      },
+      {
+        test: {
           // The secured profile (`npm run test:secure`, never `npm test`): the product against
           // Kafka SASL_SSL with ACLs, the registry behind HTTPS and basic auth and Redis TLS
           // with an ACL user. Its setup starts `stack up --secure` unless it is running.

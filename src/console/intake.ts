@@ -43,6 +43,9 @@ export interface ConsoleIntake {
   readonly skipped: () => ReadonlyMap<string, number>
 }
 
+/** Longest start-up waits for the consumer group to be joined before serving anyway. */
+const JOIN_BOUND_MS = 60_000
+
 const consumed = (topic: string, partition: number, m: EachBatchPayload['batch']['messages'][number]): ConsumedRecord => ({
   topic, partition, offset: m.offset, timestampMs: Number(m.timestamp), key: m.key, value: m.value, headers: m.headers
 })
@@ -92,7 +95,13 @@ export const startConsoleIntake = async (config: ConsoleIntakeConfig, deps: { ka
     groupId: config.groupId, sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: config.heartbeatIntervalMs, maxWaitTimeInMs: config.maxWaitTimeMs
   })
   let joined = false
-  consumer.on(consumer.events.GROUP_JOIN, () => { joined = true })
+  let firstJoin: () => void = () => {}
+  const joinedOnce = new Promise<void>((resolve) => { firstJoin = resolve })
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    joined = true
+    firstJoin()
+    log.info({ groupId: config.groupId, memberAssignment: event.payload.memberAssignment }, 'console intake joined its group')
+  })
   consumer.on(consumer.events.STOP, () => { joined = false })
   await consumer.connect()
   // Declarations first in the list: on a fresh group their batches tend to land before the
@@ -108,6 +117,10 @@ export const startConsoleIntake = async (config: ConsoleIntakeConfig, deps: { ka
       await heartbeat()
     }
   })
+  // Start-up waits for the first join (bounded), so "console running" means the queue fills.
+  const bound = new Promise<void>((resolve) => { setTimeout(resolve, JOIN_BOUND_MS).unref() })
+  await Promise.race([joinedOnce, bound])
+  if (!joined) log.warn({ groupId: config.groupId, boundMs: JOIN_BOUND_MS }, 'console intake not joined yet; serving anyway')
   log.info({ groupId: config.groupId, topics: Object.values(topics) }, 'console intake running')
   return { stop: async () => { await consumer.disconnect() }, joined: () => joined, skipped: () => skipped }
 }

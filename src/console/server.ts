@@ -49,7 +49,7 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store'
 }
 
-const PUBLIC = new Set(['/login', '/healthz', '/console.css'])
+const PUBLIC = new Set(['/login', '/healthz', '/console.css', '/favicon.ico'])
 
 const FLASHES: Readonly<Record<string, { text: string, error?: boolean }>> = {
   claimed: { text: 'Claimed: the parcel is yours.' },
@@ -140,15 +140,19 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
   app.get('/healthz', async () => ({ ok: true }))
   app.get('/console.css', async (_request, reply) => await reply.type('text/css').header('cache-control', 'max-age=3600').send(STYLESHEET))
 
-  const loginForm = async (reply: FastifyReply, message?: string): Promise<FastifyReply> => {
-    const token = randomBytes(24).toString('base64url')
+  // The token is kept while its cookie lives: a second sign-in page (another tab, a
+  // browser's own requests) must not invalidate the form already shown.
+  const loginForm = async (request: FastifyRequest, reply: FastifyReply, message?: string): Promise<FastifyReply> => {
+    const current = request.cookies[LOGIN_COOKIE]
+    const token = current !== undefined && /^[A-Za-z0-9_-]{32}$/.test(current) ? current : randomBytes(24).toString('base64url')
     void reply.setCookie(LOGIN_COOKIE, token, cookieOptions(600_000))
     return await send(reply, page('Sign in', html`<form method="post" action="/login" id="login"><input type="hidden" name="_csrf" value="${token}">
 <p><label>User <input name="user" autocomplete="username" required></label></p>
 <p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
 <button>Sign in</button></form>`, undefined, message === undefined ? undefined : { text: message, error: true }), message === undefined ? 200 : 401)
   }
-  app.get('/login', async (_request, reply) => await loginForm(reply))
+  app.get('/login', async (request, reply) => await loginForm(request, reply))
+  app.get('/favicon.ico', async (_request, reply) => await reply.code(204).send())
   app.post('/login', async (request, reply) => {
     const body = (request.body ?? {}) as Body
     const expected = request.cookies[LOGIN_COOKIE]
@@ -157,7 +161,7 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
     const user = await auth.login(name, body.password ?? '')
     if (user === undefined) {
       await publisher.audit({ user: name.slice(0, 64), role: '', action: 'login-failed', declarationId: null, version: null, detail: {} })
-      return await loginForm(reply, 'Unknown user or wrong password.')
+      return await loginForm(request, reply, 'Unknown user or wrong password.')
     }
     const { token, session } = await auth.createSession(user)
     await audit(session, 'login', null, null)

@@ -49,7 +49,7 @@ interface PodSpec {
   terminationGracePeriodSeconds?: number
   securityContext?: { runAsNonRoot?: boolean, runAsUser?: number }
   containers: Container[]
-  volumes?: Array<{ name: string, configMap?: { name: string, items?: Array<{ key: string, path: string }> } }>
+  volumes?: Array<{ name: string, configMap?: { name: string, items?: Array<{ key: string, path: string }> }, secret?: { secretName: string } }>
 }
 const podSpec = (objects: readonly Manifest[]): PodSpec => (find(objects, 'Deployment', 'parcel-risk') as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec
 const processor = (objects: readonly Manifest[]): Container => podSpec(objects).containers[0] as Container
@@ -74,7 +74,32 @@ const setting = (objects: readonly Manifest[], env: string): string => {
 let rendered: Rendered
 beforeAll(async () => { rendered = await renderAll() }, 60_000)
 
-describe.each(['base', 'overlay'] as const)('deploy > k8s > %s', (which) => {
+/**
+ * kustomize writes a long Secret value as base64 wrapped at 76 characters; the API server's
+ * base64 decoding skips the line breaks, the schema's "byte" format does not.
+ */
+const asApiServerReads = (o: Manifest): Manifest => {
+  const data = (o as { data?: Record<string, unknown> }).data
+  if (o.kind !== 'Secret' || data === undefined) return o
+  return { ...o, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? v.replaceAll('\n', '') : v])) }
+}
+
+/** A `<ENV>_FILE` variable of a secret setting: the setting's variable, else undefined. */
+const secretFileOf = (name: string): string | undefined => {
+  const base = name.endsWith('_FILE') ? name.slice(0, -'_FILE'.length) : undefined
+  return base !== undefined && specOf(base)?.secret === true ? base : undefined
+}
+
+/** The Secret and key a mounted file comes from: the volume mounted at its directory. */
+const secretFile = (objects: readonly Manifest[], path: string): { secret: Manifest, key: string } | undefined => {
+  const dir = dirname(path)
+  const mount = processor(objects).volumeMounts?.find((m) => m.mountPath === dir)
+  const volume = podSpec(objects).volumes?.find((v) => v.name === mount?.name)
+  if (volume?.secret === undefined) return undefined
+  return { secret: find(objects, 'Secret', volume.secret.secretName), key: path.slice(dir.length + 1) }
+}
+
+describe.each(['base', 'overlay', 'secured'] as const)('deploy > k8s > %s', (which) => {
   const objects = (): Manifest[] => rendered[which]
 
   it('validates every object against its Kubernetes or CRD schema', () => {
@@ -83,7 +108,7 @@ describe.each(['base', 'overlay'] as const)('deploy > k8s > %s', (which) => {
     for (const o of objects()) {
       const Model = models[`${o.apiVersion} ${o.kind}`]
       if (Model === undefined) { problems.push(`${o.kind} ${o.metadata.name}: no schema for ${o.apiVersion}`); continue }
-      try { new Model(o as never).validate() } catch (err) { problems.push(`${o.kind} ${o.metadata.name}: ${(err as Error).message}`) }
+      try { new Model(asApiServerReads(o) as never).validate() } catch (err) { problems.push(`${o.kind} ${o.metadata.name}: ${(err as Error).message}`) }
     }
     expect(problems).toEqual([])
   })
@@ -128,8 +153,14 @@ describe.each(['base', 'overlay'] as const)('deploy > k8s > %s', (which) => {
 
   it('sets only environment variables the processor reads, secrets only from Secrets', () => {
     const names = [...Object.keys(environment(objects())), ...(processor(objects()).env ?? []).map((e) => e.name)]
-    expect(names.filter((n) => specOf(n) === undefined)).toEqual([])
+    expect(names.filter((n) => specOf(n) === undefined && secretFileOf(n) === undefined)).toEqual([])
+    // A secret comes either as a variable from a Secret or as a file of a mounted Secret, never both.
+    expect(names.filter((n) => secretFileOf(n) !== undefined && names.includes(secretFileOf(n) as string))).toEqual([])
     for (const e of processor(objects()).env ?? []) {
+      if (secretFileOf(e.name) !== undefined) {
+        expect(secretFile(objects(), e.value ?? ''), `${e.name}=${e.value}`).toBeDefined()
+        continue
+      }
       expect(specOf(e.name)?.secret === true, e.name).toBe(e.valueFrom?.secretKeyRef !== undefined)
     }
   })
@@ -200,5 +231,47 @@ describe('deploy > k8s > overlay > ruleset and secrets', () => {
       const secret = find(objects, 'Secret', ref.name) as unknown as { data?: Record<string, string> }
       if (ref.optional !== true) expect(secret.data?.[ref.key], `${ref.name}/${ref.key}`).toBeDefined()
     }
+  })
+})
+
+describe('deploy > k8s > secured overlay', () => {
+  it('reads every secret from a file of a mounted Secret that has its key, and trusts the mounted CA everywhere', () => {
+    const objects = rendered.secured
+    const files = (processor(objects).env ?? []).filter((e) => secretFileOf(e.name) !== undefined)
+    expect(files.map((e) => secretFileOf(e.name)).sort()).toEqual(Object.values(schema).filter((s) => s.secret === true).map((s) => s.env).sort())
+    for (const e of files) {
+      const from = secretFile(objects, e.value ?? '') as { secret: Manifest, key: string }
+      expect((from.secret as unknown as { data?: Record<string, string> }).data?.[from.key], `${e.name} → ${from.secret.metadata.name}/${from.key}`).toBeDefined()
+    }
+    for (const env of ['PARCEL_RISK_KAFKA_TLS_CA_FILE', 'PARCEL_RISK_REGISTRY_CA_FILE', 'PARCEL_RISK_REDIS_TLS_CA_FILE']) {
+      const from = secretFile(objects, setting(objects, env))
+      expect(from, env).toBeDefined()
+      expect((from?.secret as unknown as { data?: Record<string, string> }).data?.[from?.key ?? ''], env).toBeDefined()
+    }
+    expect(setting(objects, 'PARCEL_RISK_KAFKA_TLS_ENABLED')).toBe('true')
+    expect(setting(objects, 'PARCEL_RISK_KAFKA_SASL_MECHANISM')).toBe('scram-sha-512')
+    expect(setting(objects, 'SCHEMA_REGISTRY_URL')).toMatch(/^https:/)
+    expect(setting(objects, 'REDIS_URL')).toMatch(/^rediss:/)
+  })
+
+  it('lets KEDA read the lag with the same Kafka credentials, CA and SASL mechanism', () => {
+    const objects = rendered.secured
+    const scaled = find(objects, 'ScaledObject') as unknown as { spec: { triggers: Array<{ metadata: Record<string, string>, authenticationRef?: { name: string } }> } }
+    const trigger = scaled.spec.triggers[0]
+    expect(trigger?.metadata.bootstrapServers).toBe(setting(objects, 'KAFKA_BROKERS'))
+    const auth = find(objects, 'TriggerAuthentication', trigger?.authenticationRef?.name) as unknown as { spec: { secretTargetRef: Array<{ parameter: string, name: string, key: string }> } }
+    const value = (parameter: string): string => {
+      const ref = auth.spec.secretTargetRef.find((r) => r.parameter === parameter)
+      const data = (find(objects, 'Secret', ref?.name) as unknown as { data?: Record<string, string> }).data ?? {}
+      return Buffer.from(data[ref?.key ?? ''] ?? '', 'base64').toString()
+    }
+    // KEDA's names of the processor's SASL mechanisms.
+    const kedaSasl: Record<string, string> = { plain: 'plaintext', 'scram-sha-256': 'scram_sha256', 'scram-sha-512': 'scram_sha512' }
+    expect(value('sasl')).toBe(kedaSasl[setting(objects, 'PARCEL_RISK_KAFKA_SASL_MECHANISM')])
+    expect(value('tls')).toBe('enable')
+    const credentials = secretFile(objects, (processor(objects).env ?? []).find((e) => e.name === 'PARCEL_RISK_KAFKA_SASL_PASSWORD_FILE')?.value ?? '')
+    expect(auth.spec.secretTargetRef.find((r) => r.parameter === 'password')).toEqual({ parameter: 'password', name: credentials?.secret.metadata.name, key: credentials?.key })
+    expect(value('username')).not.toBe('')
+    expect(value('ca')).toContain('BEGIN CERTIFICATE')
   })
 })

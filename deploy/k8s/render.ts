@@ -35,17 +35,23 @@ export const kustomize = (dir: string): Manifest[] => {
 export interface Rendered {
   readonly base: Manifest[]
   readonly overlay: Manifest[]
+  /** overlays/example-secured: TLS, SASL, secrets as files, KEDA's TriggerAuthentication. */
+  readonly secured: Manifest[]
 }
 
 export const renderAll = async (): Promise<Rendered> => {
   const work = mkdtempSync(join(tmpdir(), 'parcel-risk-k8s-'))
   try {
-    cpSync(k8sDir, work, { recursive: true, filter: (src) => !/\.test\.ts$|\/ruleset$|credentials\.env$/.test(src) })
+    cpSync(k8sDir, work, { recursive: true, filter: (src) => !/\.test\.ts$|\/ruleset$|credentials\.env$|ca\.pem$/.test(src) })
     const overlay = join(work, 'overlays', 'example')
     await writeRulesetComponent(referenceRuleset, join(overlay, 'ruleset'))
     const example = readFileSync(join(overlay, 'credentials.env.example'), 'utf8')
     writeFileSync(join(overlay, 'credentials.env'), example.replace(/^redis-identity-key=$/m, 'redis-identity-key=placeholder-for-rendering'))
-    return { base: kustomize(join(work, 'base')), overlay: kustomize(overlay) }
+    // The secured overlay needs every credential and a CA; placeholders render as well as real ones.
+    const secured = join(work, 'overlays', 'example-secured')
+    writeFileSync(join(secured, 'credentials.env'), example.replace(/^([a-z-]+)=$/gm, '$1=placeholder-for-rendering'))
+    writeFileSync(join(secured, 'ca.pem'), '-----BEGIN CERTIFICATE-----\nplaceholder-for-rendering\n-----END CERTIFICATE-----\n')
+    return { base: kustomize(join(work, 'base')), overlay: kustomize(overlay), secured: kustomize(secured) }
   } finally {
     rmSync(work, { recursive: true, force: true })
   }

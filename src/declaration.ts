@@ -246,6 +246,8 @@ export interface SellerProfile {
   lastViolationAt: number | null
   /** Analyst flags, e.g. counterfeit-history; rules may test membership. */
   flags: string[]
+  /** Custom attributes a ruleset declares (ruleset.yaml attributes.seller), by name, as text: numbers in decimal, booleans true or false, timestamps in milliseconds since the Unix epoch; rules read them as enrichment.seller.attributes.<name>. */
+  attributes: Record<string, string>
 }
 
 /** What is known about a consignee. */
@@ -260,6 +262,8 @@ export interface ConsigneeProfile {
   lastViolationAt: number | null
   /** Analyst flags, e.g. reshipper-address. */
   flags: string[]
+  /** Custom attributes a ruleset declares (ruleset.yaml attributes.consignee), by name, as text: numbers in decimal, booleans true or false, timestamps in milliseconds since the Unix epoch; rules read them as enrichment.consignee.attributes.<name>. */
+  attributes: Record<string, string>
 }
 
 /** An Authorised Economic Operator record as exchanged under a mutual recognition arrangement: operator name, address, status, authorisation date, suspensions and revocations, unique id. */

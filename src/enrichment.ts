@@ -35,12 +35,16 @@ export interface SellerEnrichment {
   /** The seller is a verified known consignor. */
   readonly knownConsignor?: boolean
   readonly aeo?: AeoEnrichment
+  /** Custom attributes a ruleset declares (`attributes.seller`), as stored text; the engine converts them to their declared type. */
+  readonly attributes?: Readonly<Record<string, string>>
 }
 
 export interface ConsigneeEnrichment {
   /** Keyed hash of the normalised consignee identity (name + address); never the raw data. */
   readonly identityHash?: string
   readonly violations?: number
+  /** Custom attributes a ruleset declares (`attributes.consignee`), as stored text. */
+  readonly attributes?: Readonly<Record<string, string>>
 }
 
 export interface WatchlistEnrichment {

@@ -99,7 +99,8 @@ export const compileRuleset = (files: readonly RuleSourceFile[], options: Compil
       problems.add('ruleset.yaml', { line: 1, column: 1 }, 'unknown-field', `dateField \`${manifest.dateField}\` is not a timestamp field of the declaration`)
     }
   }
-  const env = { declaration, enrichment: enrichmentShape(), lists: listDefs, fx: fx.length === 0 ? null : fx.map((t) => t.name).join(', ') }
+  const attributes = manifest?.attributes ?? []
+  const env = { declaration, enrichment: enrichmentShape(attributes), lists: listDefs, fx: fx.length === 0 ? null : fx.map((t) => t.name).join(', ') }
   const declarationPaths = new Set<string>()
   const enrichmentPaths = new Set<string>()
   const plans: RulePlan[] = []
@@ -231,6 +232,7 @@ const assemble = (
     rules: Object.freeze([...rules]),
     lists: Object.freeze([...lists.keys()].sort()),
     enrichmentFields: Object.freeze([...enrichmentPaths].sort()),
+    attributes: Object.freeze(manifest.attributes.map((a) => Object.freeze({ entity: a.entity, name: a.name, type: a.type }))),
     declarationFields: Object.freeze([...declarationPaths].sort()),
     tests: Object.freeze([...tests]),
     source: generated.source,

@@ -28,7 +28,7 @@
 // a worker with a deadline.
 
 import type { Shape } from './fields.ts'
-import { declarationShape, enrichmentShape } from './fields.ts'
+import { declarationShape, enrichmentShape, type AttributeField } from './fields.ts'
 import type { CompiledRuleset, Diagnostic, RuleProbe } from './ruleset.ts'
 
 /** Most iterations a chain of nested quantifiers may make on a maximum-size declaration. */
@@ -217,9 +217,9 @@ const fmt = (us: number): string => us >= 10 ? `${Math.round(us).toLocaleString(
 interface Input { readonly d: unknown, readonly e: unknown, readonly kib: number }
 
 /** The adversarial declarations of one size: one per text unit (with its variant number). */
-function * adversarialInputs (texts: ReadonlyArray<readonly [number, string]>, bounds: InputBounds, options: CostOptions): Generator<Input & { variant: number }> {
+function * adversarialInputs (texts: ReadonlyArray<readonly [number, string]>, bounds: InputBounds, options: CostOptions, attributes: readonly AttributeField[]): Generator<Input & { variant: number }> {
   const declaration = declarationShape(options.declarationSchema)
-  const enrichment = enrichmentShape()
+  const enrichment = enrichmentShape(attributes)
   for (const [variant, unit] of texts) {
     const d = adversarialValue(declaration, '', unit, variant, bounds, options.nowMs)
     const e = adversarialValue(enrichment, 'enrichment', unit, variant, bounds, options.nowMs)
@@ -255,7 +255,7 @@ export const measureCost = (ruleset: CompiledRuleset, options: CostOptions): Cos
     let slowestTime = -1
     const times = new Map<number, number>()
     options.onRule?.(-1)
-    for (const x of adversarialInputs(texts, bounds, options)) {
+    for (const x of adversarialInputs(texts, bounds, options, ruleset.attributes)) {
       runs++
       const t = timedAgainst(budget * x.kib, () => { run(x) }) / x.kib
       times.set(x.variant, t)

@@ -146,17 +146,30 @@ export const access = (n: NodeOf<'path'>, s: Scope): string => {
   let code = base + field.map((f, i) => (i === 0 && base === 'd' ? '.' : '?.') + f).join('')
   if (field.length === 0) code = base
   const timestamp = n.type?.kind === 'timestamp'
-  const money = n.type?.kind === 'money'
-  if (!s.capturing) return money ? `num(${code})` : code
+  const wrap = converter(n, field)
+  if (!s.capturing) return wrap(code)
   const read: Read = { code, chain }
   if (s.hoist !== null && n.root !== 'variable') {
     // Root reads are hoisted to locals read once per declaration; the site only records itself.
     const key = `${base}:${field.join('.')}`
     let local = s.hoist.get(key)
-    if (local === undefined) { local = { name: `${base === 'd' ? 'f' : 'g'}${s.hoist.size}`, code: money ? `num(${code})` : code }; s.hoist.set(key, local) }
+    if (local === undefined) { local = { name: `${base === 'd' ? 'f' : 'g'}${s.hoist.size}`, code: wrap(code) }; s.hoist.set(key, local) }
     return capture(s, display, indexes, timestamp, local.name, read)
   }
-  return capture(s, display, indexes, timestamp, money ? `num(${code})` : code, read)
+  return capture(s, display, indexes, timestamp, wrap(code), read)
+}
+
+/**
+ * Money is a decimal string read as a number; a custom attribute (`enrichment.seller.attributes.x`)
+ * is stored as text and read as its declared type (text that is not one is a missing value).
+ */
+const converter = (n: NodeOf<'path'>, field: readonly string[]): (code: string) => string => {
+  const kind = n.type?.kind
+  if (kind === 'money') return (code) => `num(${code})`
+  if (n.root !== 'enrichment' || field.length !== 3 || field[1] !== 'attributes') return (code) => code
+  if (kind === 'number' || kind === 'timestamp') return (code) => `num(${code})`
+  if (kind === 'boolean') return (code) => `flag(${code})`
+  return (code) => code
 }
 
 export const value = (n: Node, s: Scope): Value => {

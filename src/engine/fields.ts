@@ -1,13 +1,14 @@
 // The field model the type checker navigates: built from the ParcelDeclaration Avro schema
-// (read when a ruleset is compiled, so a schema change is picked up without code changes)
-// and from the enrichment field table in src/enrichment.ts.
+// (read when a ruleset is compiled, so a schema change is picked up without code changes),
+// from the enrichment field table in src/enrichment.ts and from the custom attributes the
+// ruleset declares (`enrichment.seller.attributes.riskScore`).
 //
 // Avro → rule types: string → string (money when its doc says "decimal string"), enum →
 // string with symbols, int/long/float/double → number, long timestamp-millis → timestamp,
 // boolean → boolean, ["null", T] → optional T, record → record, array<string> → strings,
 // array<record> → records (quantifiers only). Maps, bytes and fixed are not readable by rules.
 
-import { enrichmentFields, enrichmentSymbols } from '../enrichment.ts'
+import { enrichmentFields, enrichmentSymbols, type FieldType } from '../enrichment.ts'
 import type { Type } from './ast.ts'
 
 export type Shape =
@@ -69,9 +70,13 @@ export const declarationShape = (schema: unknown): Shape => {
   return root
 }
 
-export const enrichmentShape = (): Shape => {
+/** A declared custom attribute: `enrichment.{entity}.attributes.{name}` of that type. */
+export interface AttributeField { readonly entity: string, readonly name: string, readonly type: FieldType }
+
+export const enrichmentShape = (attributes: readonly AttributeField[] = []): Shape => {
   const root = new Map<string, Shape>()
-  for (const [path, kind] of Object.entries(enrichmentFields)) {
+  const table: Array<[string, FieldType]> = [...Object.entries(enrichmentFields), ...attributes.map((a): [string, FieldType] => [`${a.entity}.attributes.${a.name}`, a.type])]
+  for (const [path, kind] of table) {
     const parts = path.split('.')
     let fields = root
     for (const part of parts.slice(0, -1)) {

@@ -8,7 +8,7 @@ import { decisionOf, isAction } from '../actions.ts'
 import type { Action } from '../declaration.ts'
 import type { RuleInfo, Tier } from '../evaluation.ts'
 import type { SetEntry } from './codegen.ts'
-import { didYouMean, suggest } from './fields.ts'
+import { didYouMean, FORBIDDEN_NAMES, suggest } from './fields.ts'
 import type { Pos } from './lex.ts'
 import { parseDate } from './parse.ts'
 import { entries, expressionMapper, items, posOf, scalar, unknownKeys } from './yaml-source.ts'
@@ -35,7 +35,24 @@ export interface Manifest {
   readonly fallbackAction: Action
   readonly errorAction: Action
   readonly randomSelection: { readonly rate: number, readonly seed: string, readonly action: Action } | null
+  /** Custom profile attributes the rules may read as `enrichment.{entity}.attributes.{name}`. */
+  readonly attributes: readonly AttributeDef[]
 }
+
+/** One declared custom attribute of a seller or consignee profile. */
+export interface AttributeDef {
+  readonly entity: AttributeEntity
+  readonly name: string
+  readonly type: AttributeType
+  readonly pos: Pos
+}
+
+export type AttributeEntity = 'seller' | 'consignee'
+export type AttributeType = 'number' | 'string' | 'boolean' | 'timestamp'
+export const ATTRIBUTE_ENTITIES: readonly AttributeEntity[] = ['seller', 'consignee']
+export const ATTRIBUTE_TYPES: readonly AttributeType[] = ['number', 'string', 'boolean', 'timestamp']
+/** Attribute names: identifiers, and none that an object has already (the record has no prototype, but be plain). */
+export const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/
 
 /** A rule as its file declares it: what a decision reports of it, and where and when it applies. */
 export interface RuleDef extends Pick<RuleInfo, 'id' | 'title' | 'description' | 'tier' | 'weight' | 'action' | 'tags' | 'owner'> {
@@ -95,7 +112,7 @@ const reader = (file: YamlFile, fields: Fields, where: string, problems: Problem
   return { at, str, num, date, window, action }
 }
 
-export const MANIFEST_KEYS = ['id', 'version', 'jurisdiction', 'description', 'effectiveFrom', 'effectiveTo', 'fx', 'dateField', 'bands', 'fallbackAction', 'errorAction', 'randomSelection']
+export const MANIFEST_KEYS = ['id', 'version', 'jurisdiction', 'description', 'effectiveFrom', 'effectiveTo', 'fx', 'dateField', 'bands', 'fallbackAction', 'errorAction', 'randomSelection', 'attributes']
 
 export const readManifest = (file: YamlFile, problems: Problems): Manifest | null => {
   const fields = entries(file.root)
@@ -143,9 +160,35 @@ export const readManifest = (file: YamlFile, problems: Problems): Manifest | nul
     bands,
     fallbackAction: r.action('fallbackAction', true) ?? 'REQUEST_INFO',
     errorAction: r.action('errorAction', false, true) ?? 'REQUEST_INFO',
-    randomSelection
+    randomSelection,
+    attributes: readAttributes(file, fields, problems, r.at('attributes'))
   }
   return manifest
+}
+
+/** `attributes: { seller: { riskScore: number, … }, consignee: { … } }`. */
+const readAttributes = (file: YamlFile, fields: Fields, problems: Problems, pos: Pos): AttributeDef[] => {
+  const node = fields.get('attributes')?.value
+  if (node === undefined || node === null) return []
+  const byEntity = entries(node)
+  if (byEntity === null) { problems.add(file.path, pos, 'structure', '`attributes` is a map of entity (seller, consignee) to { name: type }'); return [] }
+  unknownKeys(file, byEntity, ATTRIBUTE_ENTITIES, '`attributes`', problems, suggest)
+  const out: AttributeDef[] = []
+  for (const entity of ATTRIBUTE_ENTITIES) {
+    const entry = byEntity.get(entity)
+    if (entry === undefined) continue
+    const names = entries(entry.value)
+    if (names === null) { problems.add(file.path, posOf(file, entry.value ?? entry.key), 'structure', `\`attributes.${entity}\` is a map of attribute name to type (${ATTRIBUTE_TYPES.join(', ')})`); continue }
+    for (const [name, { key, value }] of names) {
+      const at = posOf(file, key)
+      if (!ATTRIBUTE_NAME.test(name) || FORBIDDEN_NAMES.has(name)) { problems.add(file.path, at, 'structure', `attribute name \`${name}\` must match ${String(ATTRIBUTE_NAME)}`); continue }
+      const type = scalar(value)
+      const known = ATTRIBUTE_TYPES.find((t) => t === type)
+      if (known === undefined) { problems.add(file.path, posOf(file, value ?? key), 'structure', `attribute \`${entity}.${name}\` has type \`${String(type)}\`; a type is one of ${ATTRIBUTE_TYPES.join(', ')}`, didYouMean(String(type), ATTRIBUTE_TYPES)); continue }
+      out.push({ entity, name, type: known, pos: at })
+    }
+  }
+  return out
 }
 
 const readFx = (file: YamlFile, fields: Fields, problems: Problems, pos: Pos): Manifest['fx'] => {

@@ -133,7 +133,7 @@ describe('engine > injection > generated code', () => {
       'rt', 'K', 'ev', 'd', 'e', 'now', 't', 'fx', 'm', 'n', 'x', 'xs', 'mk', 'out', 'seen', 'run',
       'C', 'S', 'c', 'c0', 's', 'v', 'at', 'captured', 'spans', 'names', 'values',
       'ind', 'mit', 'sev', 'gates', 'errors', 'fb', 'hits',
-      'num', 'div', 'toEur', 'startsWithAny', 'containsWord', 'inDatedSet', 'matchesBounded', 'abs', 'min', 'max'
+      'num', 'flag', 'div', 'toEur', 'startsWithAny', 'containsWord', 'inDatedSet', 'matchesBounded', 'abs', 'min', 'max'
     ])
     expect([...names].filter((n) => !generated.test(n) && !fixed.has(n))).toEqual([])
   })

@@ -25,6 +25,7 @@
 import type { DecisionPolicy } from '../actions.ts'
 import type { EnrichmentRecord } from '../enrichment.ts'
 import type { Evaluation, RuleInfo, ScoreContext } from '../evaluation.ts'
+import type { AttributeField } from './fields.ts'
 
 export interface RuleSourceFile {
   /** Path relative to the ruleset directory, '/' separated, e.g. `rules/valuation.yaml`. */
@@ -89,6 +90,8 @@ export interface CompiledRuleset {
   readonly lists: readonly string[]
   /** Dotted paths under `enrichment.` that some rule reads, sorted. */
   readonly enrichmentFields: readonly string[]
+  /** The custom profile attributes ruleset.yaml declares (`attributes:`), read as `enrichment.{entity}.attributes.{name}`. */
+  readonly attributes: readonly AttributeField[]
   /** Dotted declaration paths that some rule reads, sorted. */
   readonly declarationFields: readonly string[]
   readonly tests: readonly RuleTestFile[]

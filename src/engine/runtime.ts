@@ -19,6 +19,14 @@ export const num = (value: unknown): number | undefined => {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined
 }
 
+/** A custom boolean attribute: true/1 or false/0 as stored (or a boolean); anything else is missing. */
+export const flag = (value: unknown): boolean | undefined => {
+  if (typeof value === 'boolean') return value
+  if (value === 'true' || value === '1') return true
+  if (value === 'false' || value === '0') return false
+  return undefined
+}
+
 /** Division that turns x / 0 into a rule error instead of Infinity. */
 export const div = (a: number, b: number): number => {
   if (b === 0) throw new RangeError('division by zero')
@@ -73,7 +81,7 @@ export const toEur = (amount: number, rate: number): number => Math.round(amount
 
 // Math functions are handed over here so the generated code names no global at all.
 export const runtime = Object.freeze({
-  num, div, toEur, startsWithAny, containsWord, inDatedSet, matchesBounded,
+  num, flag, div, toEur, startsWithAny, containsWord, inDatedSet, matchesBounded,
   abs: Math.abs, min: Math.min, max: Math.max
 })
 export type Runtime = typeof runtime

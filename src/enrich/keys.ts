@@ -48,11 +48,18 @@ export const PROFILE_FIELDS = {
   ioss: ['updatedAt', 'valid', 'sellerId', 'platformId']
 } as const
 
+/** Families whose profiles carry custom attributes (a ruleset's `attributes:`). */
+export type AttributeFamily = 'seller' | 'consignee'
+
+/** The hash field of a custom attribute, beside the fixed PROFILE_FIELDS. */
+export const attributeField = (name: string): string => `attr:${name}`
+
 /** The enrichment path prefix (under `enrichment.`) each family answers. */
 const PATH_FAMILY: ReadonlyArray<readonly [string, Family]> = [
   ['seller.aeo.', 'aeo'],
   ['seller.', 'seller'],
   ['consignee.violations', 'consignee'],
+  ['consignee.attributes.', 'consignee'],
   ['watchlist.', 'watchlist'],
   ['ioss.', 'ioss'],
   ['aggregates.', 'aggregates']
@@ -70,7 +77,13 @@ export interface FetchPlan {
   readonly paths: ReadonlySet<string>
   /** Aggregate kinds read: 'c' consignee, 's' seller, 'i' IOSS (the aggregate script's read mask). */
   readonly aggregateMask: string
+  /** Custom attribute names read, per family, sorted; fetched with the family's fixed fields. */
+  readonly attributes: Readonly<Record<AttributeFamily, readonly string[]>>
+  /** Hash fields to read per profile family: PROFILE_FIELDS, then `attr:{name}` of each attribute read. */
+  readonly hashFields: Readonly<Record<keyof typeof PROFILE_FIELDS, readonly string[]>>
 }
+
+const ATTRIBUTE_PATH = /^(seller|consignee)\.attributes\.([^.]+)$/
 
 /** Plan for a list of `enrichment.` paths (with or without the `enrichment.` prefix). */
 export const planFor = (paths: Iterable<string>): FetchPlan => {
@@ -86,5 +99,18 @@ export const planFor = (paths: Iterable<string>): FetchPlan => {
   for (const [kind, prefix] of [['c', 'aggregates.consignee'], ['s', 'aggregates.seller'], ['i', 'aggregates.ioss']] as const) {
     if ([...wanted].some((p) => p.startsWith(prefix))) aggregateMask += kind
   }
-  return { families, paths: wanted, aggregateMask }
+  const attributes: Record<AttributeFamily, string[]> = { seller: [], consignee: [] }
+  for (const p of wanted) {
+    const m = ATTRIBUTE_PATH.exec(p)
+    if (m !== null) attributes[m[1] as AttributeFamily].push(m[2] as string)
+  }
+  attributes.seller.sort()
+  attributes.consignee.sort()
+  const hashFields = {
+    seller: [...PROFILE_FIELDS.seller, ...attributes.seller.map(attributeField)],
+    consignee: [...PROFILE_FIELDS.consignee, ...attributes.consignee.map(attributeField)],
+    aeo: PROFILE_FIELDS.aeo,
+    ioss: PROFILE_FIELDS.ioss
+  }
+  return { families, paths: wanted, aggregateMask, attributes, hashFields }
 }

@@ -23,7 +23,7 @@ describe('enrich > memory store', () => {
   it('reads seller, IOSS and watchlist profiles', async () => {
     const s = store()
     s.applyUpdates([
-      update({ kind: 'SELLER', seller: { sellerId: 'seller-000042', platformId: null, country: 'CN', firstSeenAt: t0 - 10 * DAY, knownConsignor: false, violationCount: 2, lastViolationAt: t0, flags: [] } }),
+      update({ kind: 'SELLER', seller: { sellerId: 'seller-000042', platformId: null, country: 'CN', firstSeenAt: t0 - 10 * DAY, knownConsignor: false, violationCount: 2, lastViolationAt: t0, flags: [], attributes: {} } }),
       update({ kind: 'IOSS', iossRegistry: { iossNumber: 'IM2760000001', valid: true, sellerId: 'someone-else', platformId: null } }),
       update({ kind: 'WATCHLIST', watchlist: { listId: 'dnl', op: 'ADD', entityType: 'PARTY_NAME', value: 'MUSTERMANN ERIKA', reason: null, expiresAt: null } })
     ])
@@ -40,7 +40,7 @@ describe('enrich > memory store', () => {
   ] as const)('%s', async (_name, ago, expected) => {
     const s = store()
     for (const days of ago) {
-      s.applyUpdates([update({ kind: 'SELLER', seller: { sellerId: 'seller-000042', platformId: null, country: null, firstSeenAt: 0, knownConsignor: true, violationCount: 1, lastViolationAt: t0 - days * DAY, flags: [] } })])
+      s.applyUpdates([update({ kind: 'SELLER', seller: { sellerId: 'seller-000042', platformId: null, country: null, firstSeenAt: 0, knownConsignor: true, violationCount: 1, lastViolationAt: t0 - days * DAY, flags: [], attributes: {} } })])
     }
     const [r] = await s.enrichBatch([makeDeclaration()], t0, ['seller.riskTier', 'seller.violations'])
     expect(r?.record.seller).toMatchObject(expected)

@@ -10,7 +10,7 @@
 import type { ParcelDeclaration, ProfileUpdate } from '../declaration.ts'
 import { createMemoryAggregates, OUTPUT_STRIDE } from './buckets.ts'
 import { defaultFxToEur, type FxToEur } from './fx.ts'
-import { DEFAULT_PREFIX, keyLayout, PROFILE_FIELDS } from './keys.ts'
+import { DEFAULT_PREFIX, keyLayout } from './keys.ts'
 import { createIdentityHasher } from './normalise.ts'
 import { mergeWatch, writeFor, type ProfileWrite } from './profile-write.ts'
 import { buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Hash, type RecordConfig } from './record.ts'
@@ -85,10 +85,10 @@ export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfi
       }
       const missing: string[] = []
       const record = buildRecord(d, k, {
-        seller: read('seller', k.seller, PROFILE_FIELDS.seller),
-        aeo: read('aeo', k.aeo, PROFILE_FIELDS.aeo),
-        consignee: read('consignee', k.consignee, PROFILE_FIELDS.consignee),
-        ioss: read('ioss', k.ioss, PROFILE_FIELDS.ioss),
+        seller: read('seller', k.seller, plan.hashFields.seller),
+        aeo: read('aeo', k.aeo, plan.hashFields.aeo),
+        consignee: read('consignee', k.consignee, plan.hashFields.consignee),
+        ioss: read('ioss', k.ioss, plan.hashFields.ioss),
         watch: known('watchlist') ? [...k.sellerWatch, ...k.consigneeWatch].map((f) => watch.get(f) ?? null) : undefined,
         aggregates: counts,
         aggregatesOffset: 0,

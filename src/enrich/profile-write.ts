@@ -6,13 +6,15 @@
 //   seller:{sellerId}   consignee:{consigneeKey}   aeo:{id}   ioss:{iossNumber}
 //   watchlist:{listId}:{ENTITY_TYPE}:{value}
 // Hash values are strings: numbers in decimal, booleans 1/0, lists comma-joined, null as ''.
+// A seller's or consignee's custom attributes (a ruleset's `attributes:`) are hash fields
+// `attr:{name}` beside the fixed ones, values as the update gives them, so one HMGET reads both.
 // A profile write replaces the whole hash unless the stored updatedAt is newer (older updates
 // never overwrite newer ones). A watchlist write adds or removes one list from the entry's
 // index field; a PARTY_NAME or ADDRESS entry also from its approximate-match fields
 // (match.ts), under the member `{listId}|{normalised value}` so that the score can be worked
 // out from what the lookup returns.
 import type { ProfileUpdate, WatchlistEntityType } from '../declaration.ts'
-import type { KeyLayout } from './keys.ts'
+import { attributeField, type KeyLayout } from './keys.ts'
 import { fuzzyFields } from './match.ts'
 import { normaliseEmail, normaliseIdentifier, normaliseName, normalisePhone, normaliseText } from './normalise.ts'
 
@@ -30,6 +32,13 @@ export type ProfileWrite =
 
 const str = (v: string | number | boolean | null | undefined): string =>
   v === null || v === undefined ? '' : typeof v === 'boolean' ? (v ? '1' : '0') : String(v)
+
+/** The hash fields of custom attributes: `attr:{name}` → value. */
+const attributeFields = (attributes: Readonly<Record<string, string>>): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const name of Object.keys(attributes)) out[attributeField(name)] = attributes[name] as string
+  return out
+}
 
 /** Normalised watchlist value for its entity type, the same function the lookups use. */
 export const normaliseListed = (type: WatchlistEntityType, value: string): string => {
@@ -65,7 +74,7 @@ export const writeFor = (u: ProfileUpdate, keys: KeyLayout): ProfileWrite | unde
       if (s === null) return undefined
       return {
         kind: 'put', key: keys.seller(s.sellerId), updatedAt: at,
-        fields: { updatedAt: str(at), firstSeenAt: str(s.firstSeenAt), knownConsignor: str(s.knownConsignor), violationCount: str(s.violationCount), lastViolationAt: str(s.lastViolationAt), flags: s.flags.join(',') }
+        fields: { updatedAt: str(at), firstSeenAt: str(s.firstSeenAt), knownConsignor: str(s.knownConsignor), violationCount: str(s.violationCount), lastViolationAt: str(s.lastViolationAt), flags: s.flags.join(','), ...attributeFields(s.attributes) }
       }
     }
     case 'CONSIGNEE': {
@@ -73,7 +82,7 @@ export const writeFor = (u: ProfileUpdate, keys: KeyLayout): ProfileWrite | unde
       if (c === null) return undefined
       return {
         kind: 'put', key: keys.consignee(c.consigneeKey), updatedAt: at,
-        fields: { updatedAt: str(at), firstSeenAt: str(c.firstSeenAt), violationCount: str(c.violationCount), lastViolationAt: str(c.lastViolationAt), flags: c.flags.join(',') }
+        fields: { updatedAt: str(at), firstSeenAt: str(c.firstSeenAt), violationCount: str(c.violationCount), lastViolationAt: str(c.lastViolationAt), flags: c.flags.join(','), ...attributeFields(c.attributes) }
       }
     }
     case 'AEO': {

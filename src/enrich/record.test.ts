@@ -26,3 +26,26 @@ describe('enrich > record > unknown data sets', () => {
     expect(absent).toEqual([])
   })
 })
+
+describe('enrich > record > custom attributes', () => {
+  const plan = planFor(['enrichment.seller.attributes.riskScore', 'enrichment.seller.riskTier', 'enrichment.consignee.attributes.reshipper'])
+  const d = makeDeclaration({ declaredAt: NOW })
+  const k = declarationKeys(d, keyLayout(), createIdentityHasher('k'), plan)
+  const seller = [...PROFILE_FIELDS.seller.map((f) => f === 'updatedAt' ? String(NOW) : null), '87']
+
+  it('reads each attribute a ruleset reads with the fixed fields of its profile (one HMGET)', () => {
+    expect(plan.hashFields.seller).toEqual([...PROFILE_FIELDS.seller, 'attr:riskScore'])
+    expect(plan.hashFields.consignee).toEqual([...PROFILE_FIELDS.consignee, 'attr:reshipper'])
+    expect([...plan.families].sort()).toEqual(['consignee', 'seller'])
+  })
+
+  it('gives the stored text; an attribute the profile lacks, or a profile that does not exist, is absent', () => {
+    const missing: string[] = []
+    const record = buildRecord(d, k, { seller, consignee: null }, plan, NOW, defaultRecordConfig, missing)
+    expect({ ...record.seller?.attributes }).toEqual({ riskScore: '87' })
+    expect(record.consignee?.attributes).toBeUndefined()
+    const bare = buildRecord(d, k, { seller: [...seller.slice(0, -1), null], consignee: null }, plan, NOW, defaultRecordConfig, missing)
+    expect({ ...bare.seller?.attributes }).toEqual({})
+    expect(missing).toEqual([])
+  })
+})

@@ -167,6 +167,23 @@ const aeoOf = (h: Hash, d: ParcelDeclaration, k: DeclarationKeys, now: number, c
   return { programme, status: at('status') as AeoEnrichment['status'], mraApplicable, stale: false, matchesSeller: true }
 }
 
+const NO_ATTRIBUTES: Readonly<Record<string, string>> | undefined = undefined
+
+/**
+ * The custom attributes read, from the hash values after the fixed fields (`from`), as the
+ * text stored; an attribute the profile lacks is absent (a missing value to the rules). The
+ * object has no prototype, so no attribute name can reach Object.prototype.
+ */
+const attributesOf = (h: ReadonlyArray<string | null>, from: number, names: readonly string[]): Readonly<Record<string, string>> | undefined => {
+  if (names.length === 0) return NO_ATTRIBUTES
+  const out = Object.create(null) as Record<string, string>
+  for (let i = 0; i < names.length; i++) {
+    const v = h[from + i]
+    if (v !== null && v !== undefined && v !== '') out[names[i] as string] = v
+  }
+  return out
+}
+
 /** Builds the record for one declaration; `missing` receives the families not read. */
 export const buildRecord = (
   d: ParcelDeclaration, k: DeclarationKeys, f: Fetched, plan: FetchPlan, now: number, config: RecordConfig, missing: string[]
@@ -194,7 +211,7 @@ export const buildRecord = (
       const riskTier: SellerRiskTier = tierFlag ?? (violations >= 1 ? 'HIGH' : violations > 0 || flags !== '' ? 'MEDIUM' : 'LOW')
       record.seller = {
         riskTier, firstSeenAt, ageDays: Math.max(0, Math.floor((now - firstSeenAt) / DAY_MS)), violations,
-        knownConsignor: h[S.indexOf('knownConsignor')] === '1', aeo
+        knownConsignor: h[S.indexOf('knownConsignor')] === '1', aeo, attributes: attributesOf(h, S.length, plan.attributes.seller)
       }
     }
   } else if (aeo !== undefined) record.seller = { aeo }
@@ -204,7 +221,7 @@ export const buildRecord = (
     else if (h === undefined) { missing.push('consignee'); record.consignee = { identityHash: k.identityHash } } else {
       const C = PROFILE_FIELDS.consignee
       const violations = h === null ? 0 : decayed(num(h[C.indexOf('violationCount')]) ?? 0, num(h[C.indexOf('lastViolationAt')]), now, config.violationHalfLifeDays)
-      record.consignee = { identityHash: k.identityHash, violations }
+      record.consignee = { identityHash: k.identityHash, violations, attributes: h === null ? undefined : attributesOf(h, C.length, plan.attributes.consignee) }
     }
   }
   if (fam.has('watchlist')) {

@@ -4,7 +4,8 @@
 //   value, and one EVALSHA of the aggregate script (buckets.ts) with every declaration of the
 //   batch, which counts and reads the windowed counters atomically.
 // Slow-changing families (seller, AEO, IOSS, watchlist) are cached in-process (lru.ts);
-// consignee profiles and aggregates never are.
+// consignee profiles and aggregates never are. The custom attributes a ruleset reads
+// (ruleset.yaml `attributes:`) are more fields of the same HMGET: no extra command.
 //
 // Time budget: a round trip may take `redis.commandTimeoutMs` plus
 // `redis.commandTimeoutPerRecordUs` for every declaration and catch-up parcel it carries, so a 500-record catch-up chunk after a fault is
@@ -32,7 +33,7 @@ import type { Logger } from '../logger.ts'
 import { AGGREGATE_LUA, entryArgs, OUTPUT_STRIDE, type AggEntry } from './buckets.ts'
 import { createBreaker, type Breaker, type BreakerState } from './breaker.ts'
 import { defaultFxToEur, type FxToEur } from './fx.ts'
-import { CACHED_FAMILIES, keyLayout, PROFILE_FIELDS, type Family } from './keys.ts'
+import { CACHED_FAMILIES, keyLayout, type Family } from './keys.ts'
 import { createLru, type Lru } from './lru.ts'
 import { DATA_SETS, markersOf, syncKey, unknownDataSets, type DataSet, type MaxAges, type SyncMarker } from './reference-data.ts'
 import { createIdentityHasher } from './normalise.ts'
@@ -121,6 +122,15 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
   let markersReadAt = Number.NEGATIVE_INFINITY
   let trips = 0
   redis.defineCommand('prAggregate', { lua: AGGREGATE_LUA, numberOfKeys: 0 })
+  // A cached seller hash holds the attributes of the ruleset that read it; a ruleset reading
+  // other attributes caches its own copy under its own slot (key + slot), and an update drops them all.
+  const slots = new Set<string>()
+  const cacheSlot = (names: readonly string[]): string => {
+    if (names.length === 0) return ''
+    const s = `#${names.join(',')}`
+    slots.add(s)
+    return s
+  }
 
   const remember = (entries: readonly AggEntry[]): void => {
     for (const e of entries) if (e.mode === 1) catchUp.push(e)
@@ -179,9 +189,11 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
       asked.add(field)
       consigneeWatch.push(field)
     }
+    const sellerSlot = cacheSlot(plan.attributes.seller)
+    const slot = (family: Family, key: string): string => family === 'seller' ? key + sellerSlot : key
     const want = (family: Family, key: string): void => {
       if (known.has(key) || asked.has(key)) return
-      const cached = CACHED_FAMILIES.has(family) ? cache.get(key) : undefined
+      const cached = CACHED_FAMILIES.has(family) ? cache.get(slot(family, key)) : undefined
       if (cached !== undefined) { known.set(key, cached); return }
       asked.add(key)
       let list = ask.get(family)
@@ -215,7 +227,7 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
         const build = (): ScriptPipeline => {
           const pipeline = redis.pipeline() as ScriptPipeline
           if (readsReference) pipeline.hmget(sync, ...DATA_SETS)
-          for (const [f, list] of order) for (const key of list) pipeline.hmget(key, ...PROFILE_FIELDS[f])
+          for (const [f, list] of order) for (const key of list) pipeline.hmget(key, ...plan.hashFields[f])
           if (watch.length > 0) pipeline.hmget(keys.watchlist, ...watch)
           if (entries.length > 0) {
             const args: Array<string | number> = [config.keyPrefix, backlog.length + entries.length, plan.aggregateMask]
@@ -244,7 +256,7 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
               const h: Hash = values.every((v) => v === null) ? null : values
               if (!use) continue
               known.set(key, h)
-              if (CACHED_FAMILIES.has(f)) cache.set(key, h)
+              if (CACHED_FAMILIES.has(f)) cache.set(slot(f, key), h)
             }
           }
           if (watch.length > 0) {
@@ -285,7 +297,10 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
 
   return {
     enrichBatch,
-    invalidate: (key) => { cache.delete(key) },
+    invalidate: (key) => {
+      cache.delete(key)
+      for (const s of slots) cache.delete(key + s)
+    },
     breakerState: () => breaker.state(),
     warm: async () => {
       const pipeline = redis.pipeline() as ScriptPipeline

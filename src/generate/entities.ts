@@ -132,7 +132,7 @@ export const castProfiles = (cast: Cast, startMs: number): ProfileUpdate[] => {
   const out: ProfileUpdate[] = []
   for (const s of all) {
     out.push(update('SELLER', at, 'seller-registry', {
-      seller: { sellerId: s.sellerId, platformId: s.platformId, country: s.party.address.country, firstSeenAt: s.firstSeenAt, knownConsignor: s.knownConsignor, violationCount: s.violationCount, lastViolationAt: s.violationCount > 0 ? at - 30 * DAY_MS : null, flags: [] }
+      seller: { sellerId: s.sellerId, platformId: s.platformId, country: s.party.address.country, firstSeenAt: s.firstSeenAt, knownConsignor: s.knownConsignor, violationCount: s.violationCount, lastViolationAt: s.violationCount > 0 ? at - 30 * DAY_MS : null, flags: [], attributes: {} }
     }))
   }
   for (const s of all) {

@@ -104,7 +104,7 @@ describe('enrich > redis', () => {
     const dir = mkdtempSync(join(tmpdir(), 'parcel-risk-profiles-'))
     const ndjson = join(dir, 'profiles.ndjson')
     writeFileSync(ndjson, [
-      update({ kind: 'SELLER', seller: { sellerId: 'it-seller-1', platformId: null, country: 'CN', firstSeenAt: Date.now() - 3 * DAY, knownConsignor: true, violationCount: 0, lastViolationAt: null, flags: [] } }),
+      update({ kind: 'SELLER', seller: { sellerId: 'it-seller-1', platformId: null, country: 'CN', firstSeenAt: Date.now() - 3 * DAY, knownConsignor: true, violationCount: 0, lastViolationAt: null, flags: [], attributes: {} } }),
       update({ kind: 'IOSS', iossRegistry: { iossNumber: 'IM2769999999', valid: true, sellerId: 'it-seller-1', platformId: null } })
     ].map((u) => JSON.stringify(u)).join('\n'))
     const csv = join(dir, 'watchlist.csv')
@@ -231,7 +231,7 @@ describe('enrich > redis', () => {
       expect(suspended?.status).toBe('SUSPENDED')
       // An older ACTIVE update arriving late does not undo the suspension.
       await sendJson('aeo:CN9988776655', aeoUpdate('ACTIVE', Date.now() - 60_000))
-      await sendJson('seller:it-marker', update({ kind: 'SELLER', seller: { sellerId: 'it-marker', platformId: null, country: null, firstSeenAt: 0, knownConsignor: false, violationCount: 0, lastViolationAt: null, flags: [] } }))
+      await sendJson('seller:it-marker', update({ kind: 'SELLER', seller: { sellerId: 'it-marker', platformId: null, country: null, firstSeenAt: 0, knownConsignor: false, violationCount: 0, lastViolationAt: null, flags: [], attributes: {} } }))
       await waitFor('marker', async () => (await admin.exists(`${prefix}seller:it-marker`)) === 1 ? true : undefined)
       expect((await aeoOf())?.status).toBe('SUSPENDED')
     })

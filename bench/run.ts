@@ -12,6 +12,7 @@ const benches: Readonly<Record<string, string>> = {
   e2e: 'e2e.ts',
   enrich: 'enrich.ts',
   engine: 'engine.ts',
+  'engine-general': 'engine-general.ts',
   keywords: 'keywords.ts',
   matching: 'matching.ts',
   scale: 'scale.ts',

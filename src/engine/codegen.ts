@@ -55,7 +55,47 @@ export interface ModuleInput {
  */
 export interface Site { readonly indexes: number, readonly timestamp: boolean, readonly total: boolean }
 
-export interface Generated { readonly source: string, readonly constants: readonly unknown[], readonly sites: readonly Site[] }
+export interface Generated {
+  readonly source: string
+  readonly constants: readonly unknown[]
+  readonly sites: readonly Site[]
+  /** Per rule, the sites it read when it fired, for a rule whose reads are known then (else null: see its span). */
+  readonly reads: ReadonlyArray<readonly number[] | null>
+}
+
+/** Values read outside quantifiers whose every read runs when they are present. */
+const plainValue = (n: Node): boolean => {
+  switch (n.kind) {
+    case 'number': case 'string': case 'bool': case 'date': case 'now': return true
+    case 'path': return n.root !== 'variable'
+    case 'lookup': return plainValue(n.key)
+    case 'arith': return plainValue(n.left) && plainValue(n.right)
+    case 'neg': case 'convert': return plainValue(n.operand)
+    case 'call': return VALUE_FUNCTIONS.has(n.name) && n.args.every(plainValue)
+    default: return false
+  }
+}
+const VALUE_FUNCTIONS: ReadonlySet<string> = new Set(['lower', 'upper', 'length', 'left', 'daysSince', 'abs', 'min', 'max'])
+const TEST_FUNCTIONS: ReadonlySet<string> = new Set(['contains', 'startsWith', 'startsWithAny', 'containsWord', 'matches', 'exists'])
+
+/**
+ * A condition that holds only when every read in it ran, in the order they were emitted: an
+ * `and` chain of comparisons, `in` tests and string tests over plain values (no `or`, no
+ * `not`, no quantifier, where a true result can leave reads unmade or made in a loop).
+ * Such a rule's values are known when it fires, so it captures nothing as it runs (measured
+ * on eu-lvc: the recording cost score() 7–11 % against the hand-written baseline).
+ */
+export const readsAllWhenFired = (n: Node): boolean => {
+  switch (n.kind) {
+    case 'bool': return true
+    case 'path': return n.root !== 'variable'
+    case 'logic': return n.op === 'and' && readsAllWhenFired(n.left) && readsAllWhenFired(n.right)
+    case 'compare': return plainValue(n.left) && plainValue(n.right)
+    case 'in': return plainValue(n.value)
+    case 'call': return TEST_FUNCTIONS.has(n.name) && plainValue(n.args[0] as Node)
+    default: return false
+  }
+}
 
 export interface ScoringModule {
   /** Evaluates every rule; returns how many fired. */
@@ -231,16 +271,20 @@ export const generate = (input: ModuleInput): Generated => {
   // run(): every rule inline, field reads hoisted to locals.
   const hoist = new Map<string, { name: string, code: string }>()
   const runScope: Scope = { consts, sites, capturing: true, temps: [], vars: new Map(), hoist, quantifier }
+  const reads: Array<number[] | null> = []
   const blocks = input.rules.map((rule, i) => {
-    const cond = condition(rule.node, runScope)
-    const kept = `S[${2 * i}] = c0; S[${2 * i + 1}] = c; hits++;`
+    const known = readsAllWhenFired(rule.node) ? [] : null
+    reads.push(known)
+    const cond = condition(rule.node, known === null ? runScope : { ...runScope, reads: known })
+    const kept = known === null ? `S[${2 * i}] = c0; S[${2 * i + 1}] = c; hits++;` : 'hits++;'
+    const dropped = known === null ? ' c = c0;' : ''
     const hit = rule.tier === 'gate'
       ? `out[${i}] = 1; gates++; if (sev < ${rule.severity}) sev = ${rule.severity}; ${kept}`
       : `out[${i}] = 1; ${rule.tier === 'indicator' ? 'ind' : 'mit'} += ${literal(rule.weight)}; ${kept}`
     const window = [rule.fromMs === null ? null : `t >= ${literal(rule.fromMs)}`, rule.toMs === null ? null : `t < ${literal(rule.toMs)}`].filter((x) => x !== null)
     const body = [
-      '    m = 0; c0 = c;',
-      `    try { if (${cond}) { ${hit} } else { out[${i}] = 0; c = c0; } } catch { out[${i}] = 2; errors++; c = c0; }`,
+      known === null ? '    m = 0; c0 = c;' : '    m = 0;',
+      `    try { if (${cond}) { ${hit} } else { out[${i}] = 0;${dropped} } } catch { out[${i}] = 2; errors++;${dropped} }`,
       `    seen[${i}] = m;`,
       // A mitigation that could not see its data simply does not lower the score: that is
       // already the cautious answer, so only gates and indicators call for the fallback.
@@ -288,7 +332,7 @@ export const generate = (input: ModuleInput): Generated => {
     ...siteValues,
     `return { run, captured: C, spans: S, names: [${siteNames.map((_, i) => `n${i}`).join(', ')}], values: [${siteValues.map((_, i) => `w${i}`).join(', ')}] };`
   ].filter((l) => l !== null).join('\n')
-  return { source, constants: Object.freeze(values), sites: Object.freeze(siteList) }
+  return { source, constants: Object.freeze(values), sites: Object.freeze(siteList), reads: Object.freeze(reads.map((r) => r === null ? null : Object.freeze(r))) }
 }
 
 export const instantiate = (generated: Generated, ev: Evaluation, rt: Runtime = runtime): ScoringModule => {

@@ -12,7 +12,7 @@ import { OUTCOME_ERROR, OUTCOME_HIT } from '../evaluation.ts'
 import type { ListDef } from './check.ts'
 import { checkExpression } from './check.ts'
 import { generate, instantiate } from './codegen.ts'
-import type { ListData, ModuleInput, RulePlan, ScoringModule, Site } from './codegen.ts'
+import type { Generated, ListData, ModuleInput, RulePlan, ScoringModule, Site } from './codegen.ts'
 import { declarationShape, didYouMean, enrichmentShape } from './fields.ts'
 import { readList, readManifest, readRules } from './files.ts'
 import type { ListFile, Manifest, RuleDef } from './files.ts'
@@ -151,7 +151,7 @@ const newEvaluation = (n: number): Evaluation => ({
  * Copies the captures of the rules that fired into the evaluation, each with its name: the
  * only per-value work, and only for what a decision shows.
  */
-const valuesOfFired = (ev: Evaluation, module: ScoringModule, sites: readonly Site[], d: unknown, e: unknown): void => {
+const valuesOfFired = (ev: Evaluation, module: ScoringModule, sites: readonly Site[], reads: Generated['reads'], d: unknown, e: unknown): void => {
   const { outcomes, valueStart, valueEnd, valueNames, values, valueIsTimestamp } = ev
   const { captured, spans, names } = module
   const read = module.values
@@ -159,6 +159,19 @@ const valuesOfFired = (ev: Evaluation, module: ScoringModule, sites: readonly Si
   for (let i = 0; i < outcomes.length; i++) {
     if (outcomes[i] !== OUTCOME_HIT) continue
     valueStart[i] = k
+    const known = reads[i]
+    if (known !== null && known !== undefined) {
+      // Read outside quantifiers: no indexes to look up.
+      for (let r = 0; r < known.length; r++) {
+        const site = known[r] as number
+        valueNames[k] = (names[site] as ScoringModule['names'][number])(captured, 0)
+        values[k] = (read[site] as ScoringModule['values'][number])(d, e, captured, 0)
+        valueIsTimestamp[k] = (sites[site] as Site).timestamp
+        k++
+      }
+      valueEnd[i] = k
+      continue
+    }
     const end = spans[2 * i + 1] as number
     for (let at = spans[2 * i] as number; at < end;) {
       const site = captured[at] as number
@@ -217,7 +230,7 @@ const assemble = (
       ev.errors = n; ev.needsFallback = false; ev.dateMs = ctx.nowMs
       return ev
     }
-    if (fired > 0) valuesOfFired(ev, module, sites, d, e)
+    if (fired > 0) valuesOfFired(ev, module, sites, generated.reads, d, e)
     return ev
   }
 

@@ -63,6 +63,11 @@ export interface Scope {
   readonly hoist: Map<string, { readonly name: string, readonly code: string }> | null
   /** Emits a quantifier helper function and returns the call expression. */
   readonly quantifier: (n: NodeOf<'quant'>, scope: Scope) => string
+  /**
+   * Set for a rule whose reads are known when it fires (codegen.ts `readsAllWhenFired`): its
+   * reads are listed here, in the order they run, instead of captured as they run.
+   */
+  readonly reads?: number[]
 }
 
 export interface Value { readonly code: string, readonly nullable: boolean }
@@ -123,10 +128,22 @@ const guarded = (vals: Value[], s: Scope, whenPresent: (names: string[]) => stri
  * Written out at the site, not as a helper call: run() reads dozens of fields, and past V8's
  * inlining budget for one function each helper call stays a call.
  */
-const capture = (s: Scope, display: string, indexes: readonly string[], timestamp: boolean, code: string, read: Read): string =>
-  `(C[c++] = ${s.sites.add(display, indexes, timestamp, read)}, ${indexes.map((i) => `C[c++] = ${i}, `).join('')}${code})`
+const capture = (s: Scope, display: string, indexes: readonly string[], timestamp: boolean, code: string, read: Read): string => {
+  const site = s.sites.add(display, indexes, timestamp, read)
+  if (s.reads !== undefined) {
+    s.reads.push(site)
+    return code
+  }
+  return `(C[c++] = ${site}, ${indexes.map((i) => `C[c++] = ${i}, `).join('')}${code})`
+}
 
-export const access = (n: NodeOf<'path'>, s: Scope): string => {
+/**
+ * A value worked out from a root read once per declaration (`totalValue in EUR`): hoisted
+ * beside the read's own local, so ten rules converting the same amount convert it once.
+ */
+export interface Derived { readonly key: string, readonly code: (local: string) => string }
+
+export const access = (n: NodeOf<'path'>, s: Scope, derived?: Derived): string => {
   const field = (n.field ?? []).map(fieldName)
   let base: string
   let display: string
@@ -154,6 +171,12 @@ export const access = (n: NodeOf<'path'>, s: Scope): string => {
     const key = `${base}:${field.join('.')}`
     let local = s.hoist.get(key)
     if (local === undefined) { local = { name: `${base === 'd' ? 'f' : 'g'}${s.hoist.size}`, code: wrap(code) }; s.hoist.set(key, local) }
+    if (derived !== undefined) {
+      const derivedKey = `${key}|${derived.key}`
+      let value = s.hoist.get(derivedKey)
+      if (value === undefined) { value = { name: `h${s.hoist.size}`, code: derived.code(local.name) }; s.hoist.set(derivedKey, value) }
+      return capture(s, display, indexes, timestamp, value.name, read)
+    }
     return capture(s, display, indexes, timestamp, local.name, read)
   }
   return capture(s, display, indexes, timestamp, wrap(code), read)
@@ -197,6 +220,10 @@ export const value = (n: Node, s: Scope): Value => {
       return v.nullable ? { code: guarded([v], s, ([a]) => `-${a as string}`, 'undefined'), nullable: true } : { code: `(-${v.code})`, nullable: false }
     }
     case 'convert': {
+      // A root amount (not a quantifier variable's) converts once per declaration.
+      if (n.operand.kind === 'path' && n.operand.root !== 'variable' && s.hoist !== null && s.capturing) {
+        return { code: access(n.operand, s, TO_EUR), nullable: true }
+      }
       const v = value(n.operand, s)
       return { code: guarded([v], s, ([a]) => `fx !== undefined ? toEur(${a as string}, fx) : undefined`, 'undefined'), nullable: true }
     }
@@ -207,6 +234,8 @@ export const value = (n: Node, s: Scope): Value => {
     default: return { code: condition(n, s), nullable: false }
   }
 }
+
+const TO_EUR: Derived = { key: 'EUR', code: (x) => `${x} != null && fx !== undefined ? toEur(${x}, fx) : undefined` }
 
 const call = (n: NodeOf<'call'>, s: Scope): Value => {
   const args = n.args

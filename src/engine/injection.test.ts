@@ -127,7 +127,7 @@ describe('engine > injection > generated code', () => {
     // Comments carry rule ids (checked against [A-Za-z0-9._-]+) for readers; strip them too.
     const code = rs.source.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/\/\/[^\n]*/g, '')
     const names = new Set(code.match(/(?<![.\w$])[A-Za-z_$][\w$]*/g))
-    const generated = /^(?:[tfgKvinw]|q|tot|a)\d+$/
+    const generated = /^(?:[tfghKvinw]|q|tot|a)\d+$/
     const fixed = new Set([
       'use', 'strict', 'const', 'let', 'function', 'return', 'if', 'else', 'for', 'try', 'catch', 'continue', 'true', 'false', 'undefined', 'null', 'typeof',
       'rt', 'K', 'ev', 'd', 'e', 'now', 't', 'fx', 'm', 'n', 'x', 'xs', 'mk', 'out', 'seen', 'run',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { OUTCOME_HIT } from '../evaluation.ts'
-import { compileFiles, declaration, LISTS, MANIFEST, ruleFile } from './inline-ruleset.ts'
+import { compileFiles, declaration, LISTS, MANIFEST, ruleFile } from '../../test/fixtures/inline-ruleset.ts'
 import type { Diagnostic } from './ruleset.ts'
 
 const ATTRIBUTES = `attributes:

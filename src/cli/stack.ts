@@ -9,9 +9,11 @@ import { PORT_SETTINGS, ports, stackEnv, type StackEnv } from '../stack/services
 import { tail } from '../stack/process.ts'
 import { downSecure, envSecure, secureDirs, secureLogFile, statusSecure, upSecure } from '../stack/secure-stack.ts'
 import { SECURE_PORT_SETTINGS, SECURE_SERVICES, type SecureRole } from '../stack/secure.ts'
+import { CLUSTER_NODES, CLUSTER_PORT_SETTINGS, clusterDirs, clusterEnv, downCluster, nodeLogFile, nodeName, statusCluster, upCluster } from '../stack/cluster.ts'
 
 const usage = `usage: npm run stack -- <up|down|status|logs|env> [kafka|registry|redis ...]
        npm run stack -- <up|down|status|logs|env> --secure [--as processor|feeder|admin]
+       npm run stack -- <up|down|status|logs|env> --brokers 3
 
   up      resolve (first run), start and wait for the services; print the environment
   down    stop the services this stack started and free their ports
@@ -32,6 +34,14 @@ passwords: eval it, do not paste it anywhere.
 Ports (secured):
 ${Object.values(SECURE_PORT_SETTINGS).map((setting) => `  ${setting.env} (${setting.fallback})`).join('\n')}
 Run directory (secured): PARCEL_RISK_SECURE_STACK_RUN_DIR (deploy/local/.run-secure).
+
+--brokers 3: a Kafka cluster of three KRaft nodes (each broker and controller), internal
+topics with three replicas and min.insync.replicas=2, beside the default profile's registry
+and Redis (started when down; \`down --brokers 3\` leaves them running). \`env --brokers 3\`
+prints the processor's environment: three bootstrap brokers, topics created with three
+replicas (min.insync.replicas=2). Node n uses the first port + n - 1:
+${Object.values(CLUSTER_PORT_SETTINGS).map((setting) => `  ${setting.env} (${setting.fallback}-${setting.fallback + 2})`).join('\n')}
+Run directory (cluster): PARCEL_RISK_CLUSTER_STACK_RUN_DIR (deploy/local/.run-cluster).
 
 Exit codes: 0 ok, 1 a service is down or failed to start (the ones started are stopped
 again), 2 usage error or a required tool is missing, 3 a port is in use.
@@ -84,8 +94,49 @@ const secureMain = async (verb: string | undefined, rest: readonly string[]): Pr
   }
 }
 
+const clusterMain = async (verb: string | undefined, rest: readonly string[]): Promise<number> => {
+  const at = rest.indexOf('--brokers')
+  const count = rest[at + 1]
+  const extra = rest.filter((_, i) => i !== at && i !== at + 1)
+  if (count !== String(CLUSTER_NODES.length) || extra.length > 0) {
+    console.error(`${count === String(CLUSTER_NODES.length) ? `unexpected: ${extra.join(' ')}` : `--brokers takes ${CLUSTER_NODES.length} (got '${count ?? ''}')`}\n\n${usage}`)
+    return 2
+  }
+  const say = (line: string): void => console.error(line)
+  try {
+    switch (verb) {
+      case 'up':
+        printEnv((await upCluster(say)).env)
+        return 0
+      case 'down':
+        await downCluster(say)
+        return 0
+      case 'status': {
+        const rows = await statusCluster()
+        for (const r of rows) console.log(`${nodeName(r.node).padEnd(8)} ${r.ready ? 'up  ' : 'down'}  port ${r.port}${r.pid === undefined ? '' : `  pid ${r.pid}`}`)
+        return rows.every((r) => r.ready) ? 0 : 1
+      }
+      case 'logs':
+        for (const n of CLUSTER_NODES) console.log(`==> ${nodeName(n)} (${nodeLogFile(n)})\n${tail(nodeLogFile(n), 40)}`)
+        return 0
+      case 'env':
+        printEnv(clusterEnv())
+        return 0
+      default:
+        console.error(`unknown command '${verb}'\n\n${usage}`)
+        return 2
+    }
+  } catch (err) {
+    console.error(`stack ${verb} --brokers ${count} (${clusterDirs.run}): ${isParcelRiskError(err) ? `${err.code}: ` : ''}${(err as Error).message}`)
+    if (isParcelRiskError(err) && err.code === 'E_STACK_TOOL_MISSING') return 2
+    if (isParcelRiskError(err) && err.code === 'E_STACK_PORT_TAKEN') return 3
+    return 1
+  }
+}
+
 export const main = async (argv: readonly string[]): Promise<number> => {
   if (argv.includes('--secure')) return await secureMain(argv[0], argv.slice(1))
+  if (argv.includes('--brokers')) return await clusterMain(argv[0], argv.slice(1))
   const [verb, ...names] = argv
   const unknown = names.filter((n) => !(SERVICES as readonly string[]).includes(n))
   if (verb === undefined || verb === '-h' || verb === '--help' || unknown.length > 0) {

@@ -104,7 +104,7 @@ export const findJava = (minimum: number): string | undefined => {
   return javaCache.get(minimum)
 }
 
-const javaFor = (minimum: number): string => {
+export const javaFor = (minimum: number): string => {
   const bin = findJava(minimum)
   if (bin === undefined) throw new Error(`no Java ${minimum}+ found`)
   return bin
@@ -112,7 +112,7 @@ const javaFor = (minimum: number): string => {
 
 // --- resolution (first run only) --------------------------------------------------------
 
-const kafkaLibs = (d: Dirs): string => join(d.cache, `kafka-${KAFKA_VERSION}`)
+export const kafkaLibs = (d: Dirs): string => join(d.cache, `kafka-${KAFKA_VERSION}`)
 const apicurioHome = (d: Dirs): string => join(d.cache, `apicurio-${APICURIO_VERSION}`)
 
 export const isResolved = (d: Dirs): boolean =>
@@ -169,7 +169,7 @@ export const kafkaProperties = (p: Ports, dataDir: string): string => [
 ].join('\n')
 
 // Quiet by default; the broker's own "Kafka Server started" line stays visible.
-const kafkaLog4j = [
+export const kafkaLog4j = [
   'status = warn',
   'appender.console.type = Console',
   'appender.console.name = STDOUT',

@@ -14,16 +14,14 @@
 // assertion held, 1 otherwise. It needs the local stack (`npm run stack -- up`) and stops and
 // starts its services, so run it on a stack nobody else uses.
 import { readFileSync } from 'node:fs'
-import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs'
+import { Kafka, logLevel } from 'kafkajs'
 import { down, up, type Service } from '../../src/stack/stack.ts'
 import { ports, stackEnv } from '../../src/stack/services.ts'
-import { avroType, readSchema } from '../../src/codec/avro-types.ts'
-import { createEncoder } from '../../src/codec/encoder.ts'
+import { readSchema } from '../../src/codec/avro-types.ts'
 import { createRegistry } from '../../src/codec/registry.ts'
 import type { RiskDecision } from '../../src/declaration.ts'
-import { generateDeclarations } from '../../src/generate/stream.ts'
 import { loadProfiles } from '../../src/cli/demo/run-setup.ts'
-import { collect, decisionCore, scenario, startRun, waitUntil, type Running, type Scenario } from '../integration/processor/harness.ts'
+import { collect, decisionCore, pacedProducer, scenario, startRun, waitUntil, type Running } from '../integration/processor/harness.ts'
 import type { ServiceUrls } from '../integration/services.ts'
 
 export type Fault = 'broker' | 'registry' | 'redis' | 'sigkill' | 'sigstop'
@@ -52,58 +50,6 @@ const sleep = async (ms: number): Promise<void> => { await new Promise((resolve)
 // Recovery bounds: a restart of the broker or the processor waits for the old member's session
 // (kafka.sessionTimeoutMs, 6 s) at most; the rest is start-up and one fetch.
 const RECOVERY_BOUND_MS: Record<Fault, number> = { broker: 10_000, registry: 5_000, redis: 5_000, sigkill: 10_000, sigstop: 10_000 }
-
-/** Produces `rate` declarations a second until stopped, resending whatever a broker outage refused. */
-const pacedProducer = async (services: ServiceUrls, s: Scenario, rate: number, seed: number): Promise<{ keys: string[], schemaId: number, stop: () => Promise<void> }> => {
-  const kafka = new Kafka({ clientId: `chaos-${s.id}-producer`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 2, maxRetryTime: 1_000 } })
-  const admin = kafka.admin()
-  await admin.connect()
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: s.topics.declarations, numPartitions: 6, replicationFactor: 1 }] })
-  await admin.disconnect()
-  const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
-  const schema = readSchema('ParcelDeclaration')
-  const schemaId = await registry.register(`${s.topics.declarations}-value`, schema)
-  const encoder = createEncoder(avroType(schema), schemaId)
-  const connectProducer = async (): Promise<Producer> => {
-    const created = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 })
-    await created.connect()
-    return created
-  }
-  let producer = await connectProducer()
-  const stream = generateDeclarations({ seed, startMs: Date.now() - 3_600_000 })
-  const keys: string[] = []
-  let pending: Array<{ key: string, value: Buffer }> = []
-  let running = true
-  const loop = (async () => {
-    const tickMs = 100
-    while (running || pending.length > 0) {
-      const started = Date.now()
-      if (running) {
-        for (let i = 0; i < rate * tickMs / 1_000; i++) {
-          const { declaration } = stream.next().value as { declaration: { declarationId: string } }
-          const encoded = encoder.encode(declaration as never)
-          if (!encoded.ok) throw encoded.error
-          pending.push({ key: declaration.declarationId, value: encoded.value })
-          keys.push(declaration.declarationId)
-        }
-      }
-      try {
-        await producer.send({ topic: s.topics.declarations, acks: -1, messages: pending })
-        pending = []
-      } catch {
-        await sleep(500)
-        // After a broker restart kafkajs' idempotent producer can keep sequence numbers the
-        // broker never saw and be refused with OutOfOrderSequence on every resend: a new
-        // producer (new id, sequences from zero) resends what is pending. A batch the broker
-        // had taken before the failure comes twice; the report counts duplicates.
-        await producer.disconnect().catch(() => {})
-        producer = await connectProducer().catch(() => producer)
-      }
-      await sleep(Math.max(0, tickMs - (Date.now() - started)))
-    }
-  })()
-  return { keys, schemaId, stop: async () => { running = false; await loop; await producer.disconnect() } }
-}
 
 const coordinatorReady = async (services: ServiceUrls, groupId: string): Promise<void> => {
   const kafka = new Kafka({ clientId: 'chaos-probe', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 0 } })

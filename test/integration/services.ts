@@ -18,6 +18,8 @@ export interface ServiceUrls {
   readonly source: 'environment' | 'containers' | 'local-stack'
   /** True when Redis can be stopped and restarted through the local stack. */
   readonly redisControllable: boolean
+  /** Replicas of the topics the suites create: 3 on the three-broker profile, else 1. */
+  readonly replicationFactor?: number
 }
 
 export interface Acquired {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Kafka, Partitioners, logLevel, type Consumer } from 'kafkajs'
+import { Kafka, Partitioners, logLevel, type Consumer, type Producer } from 'kafkajs'
 import { run as profilesCli } from '../../../src/cli/profiles.ts'
 import { avroType, readSchema } from '../../../src/codec/avro-types.ts'
 import { createDecoder } from '../../../src/codec/decoder.ts'
@@ -49,6 +49,7 @@ export const scenario = (services: ServiceUrls, extra: NodeJS.ProcessEnv = {}): 
       PARCEL_RISK_TOPIC_PROFILE_UPDATES: `it-${id}-profiles`,
       PARCEL_RISK_TOPIC_INSPECTION_OUTCOMES: `it-${id}-outcomes`,
       PARCEL_RISK_KAFKA_TOPIC_PARTITIONS: '6',
+      PARCEL_RISK_KAFKA_TOPIC_REPLICATION_FACTOR: String(services.replicationFactor ?? 1),
       PARCEL_RISK_KAFKA_TRANSACTIONAL_ID_PREFIX: `it-${id}`,
       // A SIGKILLed member holds its partitions until the session times out; keep that short.
       PARCEL_RISK_KAFKA_SESSION_TIMEOUT_MS: '6000',
@@ -109,6 +110,60 @@ export const waitUntil = async (what: string, check: () => Promise<boolean>, tim
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
 }
 
+const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+
+/** Produces `rate` declarations a second until stopped, resending whatever a broker outage refused. */
+export const pacedProducer = async (services: ServiceUrls, s: Scenario, rate: number, seed: number): Promise<{ keys: string[], schemaId: number, stop: () => Promise<void> }> => {
+  const kafka = new Kafka({ clientId: `chaos-${s.id}-producer`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 2, maxRetryTime: 1_000 } })
+  const admin = kafka.admin()
+  await admin.connect()
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: s.topics.declarations, numPartitions: 6, replicationFactor: services.replicationFactor ?? 1 }] })
+  await admin.disconnect()
+  const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
+  const schema = readSchema('ParcelDeclaration')
+  const schemaId = await registry.register(`${s.topics.declarations}-value`, schema)
+  const encoder = createEncoder(avroType(schema), schemaId)
+  const connectProducer = async (): Promise<Producer> => {
+    const created = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 })
+    await created.connect()
+    return created
+  }
+  let producer = await connectProducer()
+  const stream = generateDeclarations({ seed, startMs: Date.now() - 3_600_000 })
+  const keys: string[] = []
+  let pending: Array<{ key: string, value: Buffer }> = []
+  let running = true
+  const loop = (async () => {
+    const tickMs = 100
+    while (running || pending.length > 0) {
+      const started = Date.now()
+      if (running) {
+        for (let i = 0; i < rate * tickMs / 1_000; i++) {
+          const { declaration } = stream.next().value as { declaration: { declarationId: string } }
+          const encoded = encoder.encode(declaration as never)
+          if (!encoded.ok) throw encoded.error
+          pending.push({ key: declaration.declarationId, value: encoded.value })
+          keys.push(declaration.declarationId)
+        }
+      }
+      try {
+        await producer.send({ topic: s.topics.declarations, acks: -1, messages: pending })
+        pending = []
+      } catch {
+        await sleep(500)
+        // After a broker restart kafkajs' idempotent producer can keep sequence numbers the
+        // broker never saw and be refused with OutOfOrderSequence on every resend: a new
+        // producer (new id, sequences from zero) resends what is pending. A batch the broker
+        // had taken before the failure comes twice; the report counts duplicates.
+        await producer.disconnect().catch(() => {})
+        producer = await connectProducer().catch(() => producer)
+      }
+      await sleep(Math.max(0, tickMs - (Date.now() - started)))
+    }
+  })()
+  return { keys, schemaId, stop: async () => { running = false; await loop; await producer.disconnect() } }
+}
+
 /** Poison records mixed into the stream, one of each kind in turn. */
 const poison = (n: number): { value: Buffer, headers?: Record<string, string> } => {
   switch (n % 5) {
@@ -131,7 +186,7 @@ export const produceStream = async (services: ServiceUrls, s: Scenario, count: n
   const admin = kafka.admin()
   await admin.connect()
   if (!(await admin.listTopics()).includes(s.topics.declarations)) {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: s.topics.declarations, numPartitions: options.partitions ?? 6, replicationFactor: 1 }] })
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: s.topics.declarations, numPartitions: options.partitions ?? 6, replicationFactor: services.replicationFactor ?? 1 }] })
   }
   await admin.disconnect()
   const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
@@ -192,7 +247,7 @@ export const collect = async (services: ServiceUrls, s: Scenario): Promise<Colle
   await admin.connect()
   const existing = await admin.listTopics()
   const missing = [s.topics.decisions, s.topics.dlq].filter((t) => !existing.includes(t))
-  if (missing.length > 0) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1 })) })
+  if (missing.length > 0) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 6, replicationFactor: services.replicationFactor ?? 1 })) })
   await admin.disconnect()
   await consumer.subscribe({ topics: [s.topics.decisions, s.topics.dlq], fromBeginning: true })
   await consumer.run({

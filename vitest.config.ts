@@ -73,22 +73,6 @@ export default defineConfig({
       },
       {
         test: {
-          // The three-broker profile (`npm run test:cluster`, never `npm test`): the partition
-          // leader killed mid-stream, and the enrichment and processor suites on topics with
-          // three replicas. Its setup starts `stack up --brokers 3` unless it is running.
-          name: 'cluster',
-          include: ['test/cluster/**/*.test.ts', 'test/integration/enrich.test.ts', 'test/integration/processor/**/*.test.ts'],
-          environment: 'node',
-          sequence: { groupOrder: 1 },
-          globalSetup: ['test/cluster/global-setup.ts'],
-          setupFiles: ['test/integration/worker-setup.ts'],
-          fileParallelism: false,
-          testTimeout: 60_000,
-          hookTimeout: 180_000
-        }
-      },
-      {
-        test: {
           // The container path, run by `npm run test:containers` (never by `npm test`, which
           // must pass where no container engine exists): Kafka, the registry and Redis from
           // the project's images through testcontainers, the smoke suites and the processor

@@ -13,7 +13,7 @@ describe('integration > demo', () => {
     let out = ''
     let err = ''
     const result = await runDemo(
-      { ...defaultDemoOptions, rate: 40, durationS: 10, seed: 5, poisonRate: 0.05, drainTimeoutS: 30, keep: true },
+      { ...defaultDemoOptions, rate: 40, durationS: 10, seed: 5, poisonRate: 0.05, drainTimeoutS: 30, keep: true, console: false },
       { out: { write: (t: string) => { out += t }, isTTY: false }, err: { write: (t: string) => { err += t } }, interrupt: new AbortController().signal },
       services
     )

@@ -9,7 +9,8 @@ describe('cli > demo > options', () => {
 
   it('reads every option', () => {
     expect(parseDemoArgs(['--rate', '50', '--duration', '10', '--seed', '7', '--poison-rate', '0.1', '--ruleset', 'r', '--drain-timeout', '5', '--keep', '--verbose']))
-      .toEqual({ rate: 50, durationS: 10, seed: 7, poisonRate: 0.1, rulesetDir: 'r', drainTimeoutS: 5, keep: true, verbose: true })
+      .toEqual({ rate: 50, durationS: 10, seed: 7, poisonRate: 0.1, rulesetDir: 'r', drainTimeoutS: 5, keep: true, verbose: true, console: true })
+    expect(parseDemoArgs(['--no-console'])).toMatchObject({ console: false })
   })
 
   it.each([['--help'], ['-h']])('%s asks for help', (flag) => {

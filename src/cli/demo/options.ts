@@ -2,12 +2,13 @@
 import { parseArgs } from 'node:util'
 
 export const USAGE = `usage: parcel-risk demo [--rate R] [--duration S] [--seed N] [--poison-rate P]
-                       [--ruleset DIR] [--drain-timeout S] [--keep] [--verbose]
+                       [--ruleset DIR] [--drain-timeout S] [--keep] [--verbose] [--no-console]
 
 Starts the local stack if it is not running, loads the synthetic stream's profiles into
 Redis, starts the processor (parcel-risk run, as a child process), streams generated
 declarations into it and shows a live summary of the decisions and dead letters every
-second. Ends after --duration seconds or on Ctrl-C with a final summary and a clean
+second, and the web console (parcel-risk console, with the outcome loop behind its rule
+performance page): its URL and a demo officer's login are printed at start. Ends after --duration seconds or on Ctrl-C with a final summary and a clean
 shutdown of the processor.
 
   --rate R           declarations per second (default 200)
@@ -21,6 +22,7 @@ shutdown of the processor.
   --verbose          at the end, also show where the processor's time went: mean time
                      per chunk of each stage (fetch wait, decode, enrich, score,
                      publish), the first chunk after start-up, and the warm-up
+  --no-console       do not start the web console
   -h, --help         this text
 
 Uses KAFKA_BROKERS, SCHEMA_REGISTRY_URL and REDIS_URL when all three are set; otherwise the
@@ -40,10 +42,12 @@ export interface DemoOptions {
   readonly drainTimeoutS: number
   readonly keep: boolean
   readonly verbose: boolean
+  /** Start the web console (and the outcome loop) alongside. */
+  readonly console: boolean
 }
 
 export const defaultDemoOptions: DemoOptions = {
-  rate: 200, durationS: undefined, seed: 1, poisonRate: 0.005, rulesetDir: 'rules/eu-lvc', drainTimeoutS: 30, keep: false, verbose: false
+  rate: 200, durationS: undefined, seed: 1, poisonRate: 0.005, rulesetDir: 'rules/eu-lvc', drainTimeoutS: 30, keep: false, verbose: false, console: true
 }
 
 /** The options, 'help', or the message of the first bad option. */
@@ -54,7 +58,7 @@ export const parseDemoArgs = (argv: readonly string[]): DemoOptions | 'help' | {
       args: [...argv],
       options: {
         rate: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' }, 'poison-rate': { type: 'string' },
-        ruleset: { type: 'string' }, 'drain-timeout': { type: 'string' }, keep: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+        ruleset: { type: 'string' }, 'drain-timeout': { type: 'string' }, keep: { type: 'boolean' }, verbose: { type: 'boolean' }, 'no-console': { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
       },
       strict: true
     }).values
@@ -73,5 +77,5 @@ export const parseDemoArgs = (argv: readonly string[]): DemoOptions | 'help' | {
   if (!(poisonRate >= 0 && poisonRate <= 1)) return { error: '--poison-rate must be a number in [0, 1]' }
   const drainTimeoutS = values['drain-timeout'] === undefined ? d.drainTimeoutS : Number(values['drain-timeout'])
   if (!(drainTimeoutS >= 0)) return { error: '--drain-timeout must be a non-negative number of seconds' }
-  return { rate, durationS, seed, poisonRate, rulesetDir: values.ruleset ?? d.rulesetDir, drainTimeoutS, keep: values.keep === true, verbose: values.verbose === true }
+  return { rate, durationS, seed, poisonRate, rulesetDir: values.ruleset ?? d.rulesetDir, drainTimeoutS, keep: values.keep === true, verbose: values.verbose === true, console: values['no-console'] !== true }
 }

@@ -12,6 +12,7 @@ import { dirs, up } from '../../stack/stack.ts'
 import { breakdownOf, renderBreakdown } from './breakdown.ts'
 import { startFeed } from './feed.ts'
 import type { DemoOptions } from './options.ts'
+import { startDemoConsole, type DemoConsole } from './console-child.ts'
 import { spawnProcessor } from './processor-child.ts'
 import { redraw, renderLine, renderPanel } from './render.ts'
 import { cleanUp, loadProfiles, processorEnv, quietLog, runNames, servicesConfig, type RunNames, type Services } from './run-setup.ts'
@@ -71,8 +72,9 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
 
   mkdirSync(dirs.run, { recursive: true })
   const identityKey = process.env.PARCEL_RISK_REDIS_IDENTITY_KEY ?? randomBytes(24).toString('hex')
+  const runEnv = processorEnv(services, names, options.rulesetDir, identityKey)
   const processor = await spawnProcessor({
-    env: processorEnv(services, names, options.rulesetDir, identityKey),
+    env: runEnv,
     logFile: join(dirs.run, `${names.runId}.log`)
   })
   // Whatever happens to this process, the processor does not outlive it.
@@ -87,9 +89,14 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
   // When the last outcome came in (or the drain gave up): the final rates leave shutdown out.
   let endedMs: number | undefined
   let breakdown: string[] = []
+  let webConsole: DemoConsole | undefined
   try {
     await processor.ready(120_000)
     say('processor ready')
+    if (options.console) {
+      webConsole = await startDemoConsole(services, names, runEnv, join(dirs.run, `${names.runId}-console.log`))
+      say(`console at ${webConsole.url} — sign in as ${webConsole.user} / ${webConsole.password}`)
+    }
     const config = servicesConfig(services)
     const registry = createRegistry(config.registry)
     const kafka = createKafka({ ...config.kafka, clientId: 'parcel-risk-demo' }, quietLog)
@@ -134,6 +141,7 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
     say(`processor exited with code ${String(processorExitCode)}`)
     await watch.stop()
   } finally {
+    await webConsole?.stop()
     if (processorExitCode === null) processorExitCode = await processor.stop(10_000)
     process.off('exit', killOnExit)
   }

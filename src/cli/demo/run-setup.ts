@@ -30,6 +30,8 @@ export interface RunNames {
     readonly shadow: string
     readonly profileUpdates: string
     readonly inspectionOutcomes: string
+    readonly outcomesDlq: string
+    readonly consoleAudit: string
   }
 }
 
@@ -47,7 +49,9 @@ export const runNames = (kind: string, now: number = Date.now(), random: string 
       dlq: topic('declarations-dlq'),
       shadow: topic('risk-decisions-shadow'),
       profileUpdates: topic('profile-updates'),
-      inspectionOutcomes: topic('inspection-outcomes')
+      inspectionOutcomes: topic('inspection-outcomes'),
+      outcomesDlq: topic('inspection-outcomes-dlq'),
+      consoleAudit: topic('console-audit')
     }
   }
 }
@@ -62,6 +66,8 @@ export const processorEnv = (services: Services, names: RunNames, rulesetDir: st
   PARCEL_RISK_TOPIC_SHADOW: names.topics.shadow,
   PARCEL_RISK_TOPIC_PROFILE_UPDATES: names.topics.profileUpdates,
   PARCEL_RISK_TOPIC_INSPECTION_OUTCOMES: names.topics.inspectionOutcomes,
+  PARCEL_RISK_TOPIC_OUTCOMES_DLQ: names.topics.outcomesDlq,
+  PARCEL_RISK_CONSOLE_AUDIT_TOPIC: names.topics.consoleAudit,
   PARCEL_RISK_REDIS_KEY_PREFIX: names.redisPrefix,
   PARCEL_RISK_REDIS_IDENTITY_KEY: identityKey,
   PARCEL_RISK_RULES_DIR: rulesetDir

@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process'
 
 const benches: Readonly<Record<string, string>> = {
+  console: 'console.ts',
   decode: 'decode.ts',
   e2e: 'e2e.ts',
   enrich: 'enrich.ts',

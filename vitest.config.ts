@@ -73,6 +73,23 @@ export default defineConfig({
       },
       {
         test: {
+          // The three-broker profile (`npm run test:cluster`, never `npm test`): the partition
+          // leader killed mid-stream. Its setup starts `stack up --brokers 3` unless it is
+          // running, and provides the services as the integration setup does, with three
+          // replicas for the topics the suites create.
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          environment: 'node',
+          sequence: { groupOrder: 1 },
+          globalSetup: ['test/cluster/global-setup.ts'],
+          setupFiles: ['test/integration/worker-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 180_000
+        }
+      },
+      {
+        test: {
           // The container path, run by `npm run test:containers` (never by `npm test`, which
           // must pass where no container engine exists): Kafka, the registry and Redis from
           // the project's images through testcontainers, the smoke suites and the processor

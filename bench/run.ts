@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process'
 
 const benches: Readonly<Record<string, string>> = {
   console: 'console.ts',
+  commodity: 'commodity.ts',
   decode: 'decode.ts',
   e2e: 'e2e.ts',
   enrich: 'enrich.ts',

@@ -3,7 +3,7 @@ import { createLru } from './lru.ts'
 
 describe('enrich > lru', () => {
   it('evicts the least recently used entry beyond maxEntries', () => {
-    const lru = createLru<number>({ maxEntries: 2, ttlMs: 1_000, now: () => 0 })
+    const lru = createLru<number>({ maxEntries: 2, ttlMs: 1_000, now: () => 1_000 })
     lru.set('a', 1); lru.set('b', 2)
     expect(lru.get('a')).toBe(1)
     lru.set('c', 3)
@@ -14,12 +14,26 @@ describe('enrich > lru', () => {
   })
 
   it('forgets entries after their time to live, and caches null (absent) values', () => {
-    let t = 0
+    let t = 1_000
     const lru = createLru<number | null>({ maxEntries: 10, ttlMs: 100, now: () => t })
     lru.set('absent', null)
     expect(lru.get('absent')).toBeNull()
-    t = 100
+    t = 1_100
+    expect(lru.get('absent')).toBeNull()
+    t = 1_101
     expect(lru.get('absent')).toBeUndefined()
+  })
+
+  it('gives a set entry a fresh time to live, and drops a deleted one', () => {
+    let t = 1_000
+    const lru = createLru<number>({ maxEntries: 10, ttlMs: 100, now: () => t })
+    lru.set('a', 1)
+    t = 1_090
+    lru.set('a', 2)
+    t = 1_150
+    expect(lru.get('a')).toBe(2)
+    lru.delete('a')
+    expect(lru.get('a')).toBeUndefined()
   })
 
   it('caches nothing when disabled', () => {

@@ -13,6 +13,10 @@
 // Times are epoch milliseconds or ISO 8601; updatedAt defaults to the load time. The kind of
 // a CSV file is told by its header (a `listId` column → watchlist, an `operatorName` column →
 // AEO). Every row becomes a ProfileUpdate and goes through the same schema check as NDJSON.
+//
+// parseCsvRows is hand-written on purpose: csv-parse 7.0.3 (sync, with line numbers) gave the
+// same rows, cells and line numbers on a 100,000-row watchlist file at 0.66× the speed
+// (56 k rows/s against 85 k, npm run bench -- commodity), for a grammar of a dozen lines.
 import type { Type } from 'avsc'
 import { avroType, readSchema } from '../codec/avro-types.ts'
 import { fromJsonValue, parseJson } from '../codec/json-input.ts'

@@ -115,7 +115,7 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
   })
   // Back from an outage: probe with the next batch rather than a cool-down later.
   redis.on('ready', () => { breaker.probeNow() })
-  const cache: Lru<Hash | string | null> = createLru({ maxEntries: config.cacheMaxEntries, ttlMs: config.cacheTtlMs, now })
+  const cache: Lru<Hash | string | null> = createLru({ maxEntries: config.cacheMaxEntries, ttlMs: config.cacheTtlMs, now: deps.now })
   const catchUp: AggEntry[] = []
   const sync = syncKey(config.keyPrefix)
   let markers: ReadonlyMap<DataSet, SyncMarker> = new Map()

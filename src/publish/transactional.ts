@@ -8,6 +8,11 @@
 // the same id fences this one off, so a zombie can never commit. kafkajs allows one
 // transaction at a time per producer, and partitions are processed one chunk at a time, so
 // the per-partition producer is never shared by concurrent chunks (kafkajs#430).
+//
+// The retry of a failed transaction is a plain loop, not cockatiel's retry policy: on the
+// path every chunk takes (success at the first attempt) the policy ran 0.24× as fast as the
+// loop (1.5 M/s against 6.3 M/s, npm run bench -- commodity), and each failed attempt must
+// abort its transaction before the next, which the loop does in line.
 import type { Kafka, Producer, TopicMessages } from 'kafkajs'
 import type { KafkaConfig } from '../config.ts'
 import { ParcelRiskError } from '../errors.ts'

@@ -1,6 +1,10 @@
 // A latency histogram for end-to-end times measured from Kafka timestamps, which have
 // millisecond resolution: one counter per whole millisecond up to 60 s (exact percentiles, a
 // few hundred kilobytes however many samples), larger values kept as they are.
+// Hand-written on purpose: hdr-histogram-js 3.0.1 (JS, 3 significant digits) recorded at 0.27×
+// the speed and read p50/p99/p99.9 at 0.03× (npm run bench -- commodity), for the same
+// percentiles on a million samples; this one is exact to the millisecond. (hdr keeps less:
+// 55 kB empty against this one's 241 kB.)
 const SLOTS = 60_000
 
 export interface LatencyHistogram {

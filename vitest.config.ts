@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'rules/**/*.test.ts', 'test/unit/**/*.test.ts', 'deploy/**/*.test.ts', 'codegen/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'rules/**/*.test.ts', 'test/unit/**/*.test.ts', 'deploy/**/*.test.ts'],
           environment: 'node',
           sequence: { groupOrder: 0 }
         }

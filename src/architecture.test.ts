@@ -20,11 +20,11 @@
 //      logger, config) imports no stage, and the pipeline imports only that vocabulary: its
 //      stages are parameters
 //   8. no import cycle between modules
-//   9. the product imports nothing outside src/: deploy/, codegen/, test/ and bench/ are tools
+//   9. the product imports nothing outside src/: deploy/ (with the build-time codegen/), test/ and bench/ are tools
 //      that may use the product, never the other way round
 //  10. every module under src/ is product code: reachable from an entry point (the binary,
 //      the cost-check worker it starts). A module only tests or build scripts import belongs
-//      under test/ or codegen/, out of the package
+//      under test/ or deploy/codegen/, out of the package
 // ALLOWED lists the known exceptions, each with its reason; an exception no longer needed
 // fails the test too, so the list only shrinks.
 import { readdirSync, readFileSync } from 'node:fs'

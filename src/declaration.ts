@@ -1,5 +1,5 @@
 // Generated from schemas/*.avsc by `npm run generate:types`. Do not edit by hand:
-// change the schema and regenerate (codegen/avro-to-ts.test.ts fails on drift).
+// change the schema and regenerate (deploy/codegen/avro-to-ts.test.ts fails on drift).
 // Timestamps are epoch milliseconds; money amounts are decimal strings (see schemas/).
 
 /** The result of a control carried out after a HOLD (document check, NII scan, physical exam), fed back by the targeting centre. Keyed by declarationId; feeds seller and consignee profiles and rule yield statistics. Evolution is BACKWARD: every new field is optional (a union with null, default null). */

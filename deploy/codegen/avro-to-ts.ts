@@ -160,7 +160,7 @@ const defineRecord = (ctx: Context, schema: JsonObject, namespace: string): stri
 
 const header =
   '// Generated from schemas/*.avsc by `npm run generate:types`. Do not edit by hand:\n' +
-  '// change the schema and regenerate (codegen/avro-to-ts.test.ts fails on drift).\n' +
+  '// change the schema and regenerate (deploy/codegen/avro-to-ts.test.ts fails on drift).\n' +
   '// Timestamps are epoch milliseconds; money amounts are decimal strings (see schemas/).\n'
 
 /** Generates the TypeScript source for all schemas, in the order given. */

@@ -48,7 +48,7 @@ describe('codegen > schemas', () => {
   it('accepts the valid fixture declaration and round-trips it through Avro binary', () => {
     const declaration = sources.find((s) => s.file === 'parcel-declaration.avsc')?.schema
     const type = avro.Type.forSchema(declaration as avro.Schema)
-    const fixture = JSON.parse(readFileSync(new URL('../test/fixtures/declarations/valid.json', import.meta.url), 'utf8')) as unknown
+    const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/declarations/valid.json', import.meta.url), 'utf8')) as unknown
     expect(type.isValid(fixture)).toBe(true)
     expect(type.fromBuffer(type.toBuffer(fixture))).toEqual(type.clone(fixture))
   })

@@ -16,6 +16,7 @@ import { isParcelRiskError } from '../errors.ts'
 import { createKafka } from '../kafka/client.ts'
 import { createMissingTopics, topicPlan } from '../kafka/topics.ts'
 import { createLogger, type Logger } from '../logger.ts'
+import { untilSignal } from './until-signal.ts'
 import { createYieldStore } from '../outcomes/store.ts'
 import { classifyRefusal, EXIT_REFUSED } from '../refusals.ts'
 
@@ -114,18 +115,6 @@ const users = async (argv: readonly string[], config: Config): Promise<number> =
     redis.disconnect()
   }
 }
-
-const untilSignal = async (running: Running, log: Logger, timeoutMs: number): Promise<number> =>
-  await new Promise<number>((resolve) => {
-    const shutdown = (reason: string): void => {
-      log.info({ reason }, 'shutting down')
-      const bound = setTimeout(() => { log.error({ timeoutMs }, 'shutdown overran its bound; exiting anyway'); resolve(1) }, timeoutMs)
-      bound.unref()
-      running.stop().then(() => { clearTimeout(bound); resolve(0) }, (err: unknown) => { log.error({ err }, 'shutdown failed'); resolve(1) })
-    }
-    process.once('SIGTERM', () => { shutdown('SIGTERM') })
-    process.once('SIGINT', () => { shutdown('SIGINT') })
-  })
 
 export const main = async (argv: readonly string[]): Promise<number> => {
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(USAGE); return 0 }

@@ -9,6 +9,7 @@ import { isParcelRiskError, ParcelRiskError } from '../errors.ts'
 import { createKafka } from '../kafka/client.ts'
 import { createMissingTopics, outcomesTopicPlan } from '../kafka/topics.ts'
 import { createLogger, type Logger } from '../logger.ts'
+import { untilSignal } from './until-signal.ts'
 import { createReadiness, startHttpServer } from '../observe/http.ts'
 import { createOutcomeMetrics } from '../observe/outcome-metrics.ts'
 import { startIntake } from '../outcomes/intake.ts'
@@ -63,18 +64,6 @@ const start = async (config: Config, log: Logger): Promise<Running> => {
     }
   }
 }
-
-const untilSignal = async (running: Running, log: Logger, timeoutMs: number): Promise<number> =>
-  await new Promise<number>((resolve) => {
-    const shutdown = (reason: string): void => {
-      log.info({ reason }, 'shutting down')
-      const bound = setTimeout(() => { log.error({ timeoutMs }, 'shutdown overran its bound; exiting anyway'); resolve(1) }, timeoutMs)
-      bound.unref()
-      running.stop().then(() => { clearTimeout(bound); resolve(0) }, (err: unknown) => { log.error({ err }, 'shutdown failed'); resolve(1) })
-    }
-    process.once('SIGTERM', () => { shutdown('SIGTERM') })
-    process.once('SIGINT', () => { shutdown('SIGINT') })
-  })
 
 export const main = async (argv: readonly string[]): Promise<number> => {
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(USAGE); return 0 }

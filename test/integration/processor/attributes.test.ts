@@ -6,22 +6,15 @@
 import { appendFileSync, cpSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, inject, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
 import type { ParcelDeclaration, ProfileUpdate, RiskDecision } from '../../../src/declaration.ts'
 import { generateDeclarations } from '../../../src/generate/stream.ts'
-import { collect, loadReferenceData, produceDeclarations, produceProfiles, scenario, startRun, waitUntil, type Collector, type Running } from './harness.ts'
+import { collect, loadReferenceData, produceDeclarations, produceProfiles, scenario, startRun, waitUntil } from './harness.ts'
+import { stopAfterEach } from './teardown.ts'
 
 const services = inject('services')
-const running: Running[] = []
-const collectors: Collector[] = []
+const { running, collectors } = stopAfterEach()
 
-afterEach(async () => {
-  for (const r of running.splice(0)) {
-    if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL')
-    await r.exited
-  }
-  for (const c of collectors.splice(0)) await c.stop()
-})
 
 const ATTRIBUTES = `
 attributes:

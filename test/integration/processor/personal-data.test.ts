@@ -5,23 +5,16 @@
 // of it (as declared, or normalised for matching); what the decision and the dead letter
 // carry is checked against what the README says they carry.
 import { readFileSync } from 'node:fs'
-import { afterEach, describe, expect, inject, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
 import type { ParcelDeclaration, Party, ProfileUpdate, RiskDecision } from '../../../src/declaration.ts'
 import { normaliseEmail, normaliseName, normalisePhone, normalisePostcode, normaliseText } from '../../../src/enrich/normalise.ts'
 import { generateDeclarations } from '../../../src/generate/stream.ts'
-import { collect, loadReferenceData, produceDeclarations, produceRaw, scenario, startRun, waitUntil, type Collector, type Running } from './harness.ts'
+import { collect, loadReferenceData, produceDeclarations, produceRaw, scenario, startRun, waitUntil } from './harness.ts'
+import { stopAfterEach } from './teardown.ts'
 
 const services = inject('services')
-const running: Running[] = []
-const collectors: Collector[] = []
+const { running, collectors } = stopAfterEach()
 
-afterEach(async () => {
-  for (const r of running.splice(0)) {
-    if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL')
-    await r.exited
-  }
-  for (const c of collectors.splice(0)) await c.stop()
-})
 
 const party = (name: string, street: string, city: string, postcode: string, country: string, phone: string, email: string): Party =>
   ({ name, address: { street, city, postcode, country }, identifiers: { eori: null, tin: null, vat: null }, phone, email })

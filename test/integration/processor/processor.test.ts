@@ -2,23 +2,16 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
-import { afterEach, describe, expect, inject, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { dirs, down, up } from '../../../src/stack/stack.ts'
 import type { ProfileUpdate, RiskDecision } from '../../../src/declaration.ts'
 import { collect, decisionCore, findTrustedAeo, loadReferenceData, metric, produceDeclarations, produceProfiles, produceStream, readShadow, scenario, startRun, waitUntil, type Collector, type Running } from './harness.ts'
+import { stopAfterEach } from './teardown.ts'
 
 const services = inject('services')
-const running: Running[] = []
-const collectors: Collector[] = []
+const { running, collectors } = stopAfterEach()
 
-afterEach(async () => {
-  for (const r of running.splice(0)) {
-    if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL')
-    await r.exited
-  }
-  for (const c of collectors.splice(0)) await c.stop()
-})
 
 const start = (...args: Parameters<typeof startRun>): Running => {
   const r = startRun(...args)

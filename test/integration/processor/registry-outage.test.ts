@@ -5,18 +5,18 @@
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { Kafka, Partitioners, logLevel } from 'kafkajs'
-import { afterEach, describe, expect, inject, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
 import { avroType, readSchema } from '../../../src/codec/avro-types.ts'
 import { createEncoder } from '../../../src/codec/encoder.ts'
 import { createRegistry } from '../../../src/codec/registry.ts'
 import type { ParcelDeclaration } from '../../../src/declaration.ts'
 import { generateDeclarations } from '../../../src/generate/stream.ts'
 import { down, up } from '../../../src/stack/stack.ts'
-import { collect, produceStream, scenario, startRun, waitUntil, type Collector, type Running, type Scenario } from './harness.ts'
+import { collect, produceStream, scenario, startRun, waitUntil, type Scenario } from './harness.ts'
+import { stopAfterEach } from './teardown.ts'
 
 const services = inject('services')
-const running: Running[] = []
-const collectors: Collector[] = []
+const { running, collectors } = stopAfterEach(async () => { if (registryStopped) await restartRegistry() })
 let registryStopped = false
 
 // A restarted registry answers reads at once but its first schema registration can take
@@ -28,15 +28,6 @@ const restartRegistry = async (): Promise<void> => {
   const warm = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 60_000, unknownIdTtlMs: 0 })
   await warm.register(`it-registry-outage-warm-${Date.now()}-value`, readSchema('ParcelDeclaration'))
 }
-
-afterEach(async () => {
-  if (registryStopped) await restartRegistry()
-  for (const r of running.splice(0)) {
-    if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL')
-    await r.exited
-  }
-  for (const c of collectors.splice(0)) await c.stop()
-})
 
 const cli = new URL('../../../src/cli/parcel-risk.ts', import.meta.url).pathname
 

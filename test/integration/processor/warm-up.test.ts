@@ -2,25 +2,18 @@
 // warm-up runs, and once ready, the first declarations are decided about as fast as later ones.
 import { readFileSync } from 'node:fs'
 import { Kafka, logLevel } from 'kafkajs'
-import { afterEach, describe, expect, inject, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
 import { avroType, readSchema } from '../../../src/codec/avro-types.ts'
 import { createEncoder } from '../../../src/codec/encoder.ts'
 import { createRegistry } from '../../../src/codec/registry.ts'
 import type { RiskDecision } from '../../../src/declaration.ts'
 import { generateDeclarations } from '../../../src/generate/stream.ts'
-import { collect, metric, scenario, startRun, waitUntil, type Collector, type Running, loadReferenceData } from './harness.ts'
+import { collect, metric, scenario, startRun, waitUntil, type Running, loadReferenceData } from './harness.ts'
+import { stopAfterEach } from './teardown.ts'
 
 const services = inject('services')
-const running: Running[] = []
-const collectors: Collector[] = []
+const { running, collectors } = stopAfterEach()
 
-afterEach(async () => {
-  for (const r of running.splice(0)) {
-    if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL')
-    await r.exited
-  }
-  for (const c of collectors.splice(0)) await c.stop()
-})
 
 /** The operations port, from the log line the HTTP server writes as soon as it listens. */
 const operationsUrl = async (r: Running): Promise<string> => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { RiskDecision } from '../declaration.ts'
-import { outcomeFor, outcomeRates } from './outcomes.ts'
+import { outcomeFor, outcomeRates, scanRates } from './outcomes.ts'
 import type { Pattern } from './patterns.ts'
 
 const decision = (id: string, over: Partial<RiskDecision> = {}): RiskDecision => ({
@@ -17,7 +17,8 @@ describe('generate > outcomes', () => {
   it.each(Object.entries(outcomeRates) as Array<[Pattern | 'clean', { positive: number, finding: string }]>)(
     '%s: positive at its documented rate (within 4 standard deviations of 4,000 draws)', (pattern, rate) => {
       const n = 4_000
-      const outcomes = Array.from({ length: n }, (_, i) => outcomeFor(decision(`D-${pattern}-${i}`), pattern === 'clean' ? [] : [pattern], 7))
+      const held = (i: number): RiskDecision => decision(`D-${pattern}-${i}`, { action: 'PHYSICAL_EXAM' })
+      const outcomes = Array.from({ length: n }, (_, i) => outcomeFor(held(i), pattern === 'clean' ? [] : [pattern], 7))
       const positives = outcomes.filter((o) => o?.result === rate.finding).length
       expect(outcomes.every((o) => o?.result === rate.finding || o?.result === 'NO_FINDING')).toBe(true)
       expect(Math.abs(positives / n - rate.positive)).toBeLessThanOrEqual(4 * Math.sqrt(rate.positive * (1 - rate.positive) / n) + 1e-9)
@@ -28,9 +29,30 @@ describe('generate > outcomes', () => {
   })
 
   it.each([
-    ['REQUEST_INFO', 'DOCUMENT_CHECK'], ['SCREEN_NII', 'NII'], ['PHYSICAL_EXAM', 'PHYSICAL'], ['DO_NOT_LOAD', 'PHYSICAL']
-  ] as const)('controls a %s hold by %s', (action, method) => {
-    expect(outcomeFor(decision('D-1', { action }), [], 7)?.method).toBe(method)
+    ['REQUEST_INFO', 'DOCUMENT_CHECK'], ['PHYSICAL_EXAM', 'PHYSICAL'], ['DO_NOT_LOAD', 'PHYSICAL']
+  ] as const)('controls a %s hold by %s, without a scan', (action, method) => {
+    const outcome = outcomeFor(decision('D-1', { action }), [], 7)
+    expect(outcome?.method).toBe(method)
+    expect(outcome?.niiResult).toBeNull()
+  })
+
+  it('scans a SCREEN_NII hold: a clear scan releases it, an anomaly sends it on to a physical exam', () => {
+    const n = 4_000
+    const risky = Array.from({ length: n }, (_, i) => outcomeFor(decision(`D-r-${i}`), ['restricted-goods'], 7))
+    const clean = Array.from({ length: n }, (_, i) => outcomeFor(decision(`D-c-${i}`), [], 7))
+    for (const o of [...risky, ...clean]) {
+      expect(o?.niiResult).not.toBeNull()
+      expect(o?.imageRef).toMatch(/^uff:D-/)
+      expect(o?.method).toBe(o?.niiResult === 'CLEAR' ? 'NII' : 'PHYSICAL')
+      // Nothing is found behind a clear scan.
+      if (o?.niiResult === 'CLEAR') expect(o.result).toBe('NO_FINDING')
+    }
+    const share = (list: typeof risky, p: (o: NonNullable<(typeof risky)[number]>) => boolean): number => list.filter((o) => o !== null && p(o)).length / n
+    const within = (x: number, rate: number): boolean => Math.abs(x - rate) <= 4 * Math.sqrt(rate * (1 - rate) / n)
+    expect(within(share(risky, (o) => o.result === 'SEIZED'), outcomeRates['restricted-goods'].positive * scanRates.detected)).toBe(true)
+    const clear = 1 - scanRates.falseAlarm - scanRates.inconclusive
+    expect(within(share(clean, (o) => o.niiResult === 'CLEAR'), (1 - outcomeRates.clean.positive) * clear + outcomeRates.clean.positive * (1 - scanRates.detected)))
+      .toBe(true)
   })
 
   it.each(['REJECT_DATA', 'REDIRECT_FULL_DECLARATION'] as const)('writes no outcome for %s (not a control)', (action) => {

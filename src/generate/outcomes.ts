@@ -3,7 +3,7 @@
 // README's "Synthetic outcomes" table is this table. Deterministic per (seed, declarationId,
 // version), so generating outcomes again for the same decisions writes the same outcomes
 // (and the same outcome ids: intake counts them once).
-import type { Action, InspectionMethod, InspectionOutcome, InspectionResult, RiskDecision } from '../declaration.ts'
+import type { Action, InspectionMethod, InspectionOutcome, InspectionResult, NiiResult, RiskDecision } from '../declaration.ts'
 import type { Pattern } from './patterns.ts'
 import { createRng } from './rng.ts'
 
@@ -40,6 +40,22 @@ export const controlMethods: Readonly<Partial<Record<Action, InspectionMethod>>>
 
 const HOUR_MS = 3_600_000
 
+/**
+ * What a scan of a SCREEN_NII parcel shows: an anomaly for 90 % of the parcels where a control
+ * finds something, and a false alarm (8 %) or an unreadable image (3 %) for the others. An
+ * anomaly or an unreadable image sends the parcel on to a physical exam (method PHYSICAL, the
+ * scan result kept); a clear scan releases it (method NII), so what a clear scan missed stays
+ * unfound, as it would at the hall.
+ */
+export const scanRates = { detected: 0.9, falseAlarm: 0.08, inconclusive: 0.03 } as const
+
+const scan = (rng: ReturnType<typeof createRng>, positive: boolean): NiiResult => {
+  if (positive) return rng.chance(scanRates.detected) ? 'ANOMALY' : 'CLEAR'
+  const draw = rng.next()
+  if (draw < scanRates.falseAlarm) return 'ANOMALY'
+  return draw < scanRates.falseAlarm + scanRates.inconclusive ? 'INCONCLUSIVE' : 'CLEAR'
+}
+
 /** FNV-1a, to fold a declaration id into the seed. */
 const hash = (text: string): number => {
   let h = 0x811c9dc5
@@ -58,7 +74,10 @@ export const outcomeFor = (decision: RiskDecision, patterns: readonly Pattern[],
   if (method === undefined) return null
   const rng = createRng((seed ^ hash(`${decision.declarationId}:${decision.version}`)) >>> 0)
   const rate = outcomeRates[patterns[0] ?? 'clean']
-  const positive = rng.chance(rate.positive)
+  const risky = rng.chance(rate.positive)
+  const niiResult = method === 'NII' ? scan(rng, risky) : null
+  // A parcel the scan shows as clear is released: what it held is not found.
+  const positive = risky && niiResult !== 'CLEAR'
   const result: InspectionResult = positive ? rate.finding : 'NO_FINDING'
   const revenue = result === 'REVENUE' ? `${rng.int(5, 60)}.${String(rng.int(0, 99)).padStart(2, '0')}` : null
   return {
@@ -66,12 +85,12 @@ export const outcomeFor = (decision: RiskDecision, patterns: readonly Pattern[],
     version: decision.version,
     result,
     inspectedAt: decision.timings.decidedAt + rng.int(2, 48) * HOUR_MS,
-    method,
+    method: niiResult === null || niiResult === 'CLEAR' ? method : 'PHYSICAL',
     ruleIds: decision.reasons.map((r) => r.ruleId),
     revenueAmount: revenue,
     revenueCurrency: revenue === null ? null : 'EUR',
-    niiResult: null,
-    imageRef: null,
+    niiResult,
+    imageRef: niiResult === null ? null : `uff:${decision.declarationId}:${decision.version}`,
     notes: null
   }
 }

@@ -2,6 +2,8 @@
 // Intake works per batch, far from the declarations' hot path, so prom-client's labelled
 // counters are used as they are.
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
+import type { YieldMetric } from '../outcomes/intake.ts'
+import type { DecisionRecord } from '../outcomes/tally.ts'
 
 export interface OutcomeMetrics {
   readonly render: () => Promise<string>
@@ -10,7 +12,12 @@ export interface OutcomeMetrics {
   readonly outcomes: (status: 'counted' | 'duplicate' | 'dead-lettered', count: number) => void
   readonly deadLettered: (code: string) => void
   readonly waitedMs: (ms: number) => void
+  readonly counted: (record: DecisionRecord, metrics: readonly YieldMetric[]) => void
 }
+
+/** The rule label of every decision of the version, and of the random-selection slice. */
+export const ALL_DECISIONS_RULE = '*'
+export const RANDOM_SLICE_RULE = '(random)'
 
 export const createOutcomeMetrics = (options: { processMetrics?: boolean } = {}): OutcomeMetrics => {
   const registry = new Registry()
@@ -20,6 +27,13 @@ export const createOutcomeMetrics = (options: { processMetrics?: boolean } = {})
   const outcomesTotal = new Counter({ name: 'parcel_risk_outcome_intake_outcomes_total', help: 'Inspection outcomes read: counted, duplicate (seen before, not counted again) or dead-lettered.', labelNames: ['status'], registers })
   const deadLettersTotal = new Counter({ name: 'parcel_risk_outcome_intake_dead_letters_total', help: 'Records sent to the outcomes dead-letter topic, by error code.', labelNames: ['code'], registers })
   const wait = new Histogram({ name: 'parcel_risk_outcome_intake_decision_wait_seconds', help: 'How long an outcome batch waited for decisions that had not arrived yet.', buckets: [0.25, 0.5, 1, 2, 5, 10, 30, 60, 120], registers })
+  const yieldTotal = new Counter({
+    name: 'parcel_risk_rule_yield_total',
+    help: 'The yield report\'s counts as they are counted, by ruleset (id@version), rule (* every decision, (random) the random ' +
+      'slice) and metric: fired, held (decisions), controlled, positive (inspection outcomes). Hit rate = positive / controlled.',
+    labelNames: ['ruleset', 'rule', 'metric'],
+    registers
+  })
   for (const status of ['counted', 'duplicate']) decisionsTotal.inc({ status }, 0)
   for (const status of ['counted', 'duplicate', 'dead-lettered']) outcomesTotal.inc({ status }, 0)
   return {
@@ -31,6 +45,11 @@ export const createOutcomeMetrics = (options: { processMetrics?: boolean } = {})
     },
     outcomes: (status, count) => { if (count > 0) outcomesTotal.inc({ status }, count) },
     deadLettered: (code) => { deadLettersTotal.inc({ code }) },
-    waitedMs: (ms) => { wait.observe(ms / 1000) }
+    waitedMs: (ms) => { wait.observe(ms / 1000) },
+    counted: (record, metrics) => {
+      const ruleset = `${record.rulesetId}@${record.rulesetVersion}`
+      const rules = [ALL_DECISIONS_RULE, ...record.rules, ...(record.random ? [RANDOM_SLICE_RULE] : [])]
+      for (const rule of rules) for (const metric of metrics) yieldTotal.inc({ ruleset, rule, metric })
+    }
   }
 }

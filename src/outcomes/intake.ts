@@ -28,7 +28,9 @@ import type { Logger } from '../logger.ts'
 import { buildDeadLetter, type FailureStage } from '../publish/dead-letter.ts'
 import type { ConsumedRecord, OutgoingRecord } from '../record.ts'
 import { createYieldStore, type DecisionWrite, type OutcomeWrite } from './store.ts'
-import { controllable, decisionIncrements, decisionRecord, outcomeId, outcomeIncrements, outcomeProblem, type DecisionRecord } from './tally.ts'
+import {
+  controllable, decisionIncrements, decisionRecord, outcomeId, outcomeIncrements, outcomeProblem, POSITIVE_RESULTS, type DecisionRecord
+} from './tally.ts'
 
 export interface IntakeConfig {
   readonly decisionsTopic: string
@@ -55,7 +57,11 @@ export interface IntakeEvents {
   readonly outcomes: (status: OutcomeStatus, count: number) => void
   readonly deadLettered: (code: string) => void
   readonly waitedMs: (ms: number) => void
+  /** A decision or an outcome counted for the first time: the yield metrics it adds, for the decision's rules. */
+  readonly counted: (record: DecisionRecord, metrics: readonly YieldMetric[]) => void
 }
+
+export type YieldMetric = 'fired' | 'held' | 'controlled' | 'positive'
 
 export interface IntakeDeps {
   readonly kafka: Kafka
@@ -137,8 +143,13 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
       const record = decisionRecord(d)
       return { declarationId: d.declarationId, version: d.version, record, keep: controllable(d), increments: decisionIncrements(record) }
     })
-    const counted = await store.recordDecisions(writes)
+    const fresh = await store.recordDecisions(writes)
     await deadLetter(dead)
+    fresh.forEach((isNew, i) => {
+      const record = writes[i]?.record
+      if (isNew && record !== undefined) events.counted(record, record.held ? ['fired', 'held'] : ['fired'])
+    })
+    const counted = fresh.filter(Boolean).length
     events.decisions(counted, writes.length - counted)
     resolveOffset(batch.lastOffset())
     await heartbeat()
@@ -178,6 +189,7 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
     // Stopping, or the partition moved: leave the batch unresolved for its next owner.
     if (joined === null) return
     const writes: OutcomeWrite[] = []
+    const positives: boolean[] = []
     valid.forEach(({ record, value }, i) => {
       const decision = joined[i]
       if (decision === undefined) {
@@ -186,9 +198,14 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
         return
       }
       writes.push({ declarationId: value.declarationId, outcomeId: outcomeId(value), record: decision, increments: outcomeIncrements(decision, value) })
+      positives.push(POSITIVE_RESULTS.has(value.result))
     })
     const fresh = await store.recordOutcomes(writes)
     await deadLetter(dead)
+    fresh.forEach((isNew, i) => {
+      const record = writes[i]?.record
+      if (isNew && record !== undefined) events.counted(record, positives[i] === true ? ['controlled', 'positive'] : ['controlled'])
+    })
     const counted = fresh.filter(Boolean).length
     events.outcomes('counted', counted)
     events.outcomes('duplicate', fresh.length - counted)

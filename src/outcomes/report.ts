@@ -6,8 +6,11 @@
 //              and at rates near 0 or 1, where the normal approximation is not)
 //   lift       hit rate ÷ the hit rate of the random-selection slice (all its controls)
 //   revenue    duty and taxes assessed, per currency
+//   nii        scans among the controls: what they showed, anomalies a physical exam confirmed,
+//              and positives the scan did not flag (missed)
+//   trend      per ISO week of the decision: hits, holds, controls, positives, hit rate
 import type { RulesetCounts } from './store.ts'
-import { ALL_RULES, type Scope } from './tally.ts'
+import { ALL_RULES, WEEK_SCOPE, type Scope } from './tally.ts'
 
 export const ALL_LANES = '*'
 
@@ -25,6 +28,29 @@ export interface Figures {
   readonly lift: number | null
   /** Currency → amount as a decimal string. */
   readonly revenue: Readonly<Record<string, string>>
+  readonly nii: NiiFigures
+}
+
+/** Non-intrusive scans among the controls (outcomes with a niiResult). */
+export interface NiiFigures {
+  readonly scanned: number
+  readonly clear: number
+  readonly anomaly: number
+  readonly inconclusive: number
+  /** Anomalies a physical exam confirmed (a positive control). */
+  readonly confirmed: number
+  /** Positive controls whose scan was clear or inconclusive. */
+  readonly missed: number
+}
+
+/** One ISO week of a rule's decisions and the controls that answered them. */
+export interface TrendPoint {
+  readonly week: string
+  readonly hits: number
+  readonly holds: number
+  readonly controls: number
+  readonly positives: number
+  readonly hitRate: number | null
 }
 
 export interface Row extends Figures {
@@ -45,6 +71,8 @@ export interface RulesetReport {
   readonly rules: readonly Row[]
   /** Every decision per lane. */
   readonly lanes: readonly Row[]
+  /** Per rule (and * for every decision): one point per ISO week, oldest first. */
+  readonly trend: Readonly<Record<string, readonly TrendPoint[]>>
 }
 
 const Z = 1.959963984540054
@@ -96,8 +124,38 @@ const figures = (entries: readonly Parsed[], baseline: number | null): Figures =
     hitRateLow: interval?.[0] ?? null,
     hitRateHigh: interval?.[1] ?? null,
     lift: hitRate !== null && baseline !== null && baseline > 0 ? hitRate / baseline : null,
-    revenue: Object.fromEntries(Object.entries(revenue).sort().map(([c, n]) => [c, units(n)]))
+    revenue: Object.fromEntries(Object.entries(revenue).sort().map(([c, n]) => [c, units(n)])),
+    nii: {
+      scanned: sum('nii:scanned'),
+      clear: sum('nii:CLEAR'),
+      anomaly: sum('nii:ANOMALY'),
+      inconclusive: sum('nii:INCONCLUSIVE'),
+      confirmed: sum('nii:confirmed'),
+      missed: sum('nii:missed')
+    }
   }
+}
+
+const trendOf = (counts: ReadonlyMap<string, number>): Record<string, TrendPoint[]> => {
+  const weeks = new Map<string, Map<string, Record<string, number>>>()
+  for (const [field, value] of counts) {
+    const [scope, rule, week, metric] = field.split('|')
+    if (scope !== WEEK_SCOPE || rule === undefined || week === undefined || metric === undefined) continue
+    const byWeek = weeks.get(rule) ?? new Map<string, Record<string, number>>()
+    const point = byWeek.get(week) ?? {}
+    point[metric] = (point[metric] ?? 0) + value
+    byWeek.set(week, point)
+    weeks.set(rule, byWeek)
+  }
+  const out: Record<string, TrendPoint[]> = {}
+  for (const rule of [...weeks.keys()].sort()) {
+    out[rule] = [...(weeks.get(rule) ?? new Map<string, Record<string, number>>())].sort(([a], [b]) => a.localeCompare(b)).map(([week, m]) => {
+      const controls = m.controlled ?? 0
+      const positives = m.positive ?? 0
+      return { week, hits: m.fired ?? 0, holds: m.held ?? 0, controls, positives, hitRate: controls > 0 ? positives / controls : null }
+    })
+  }
+  return out
 }
 
 export const buildReport = (version: RulesetCounts): RulesetReport => {
@@ -116,53 +174,7 @@ export const buildReport = (version: RulesetCounts): RulesetReport => {
     total: figures(pick('all', ALL_RULES, ALL_LANES), baseline),
     random,
     rules: ruleIds.flatMap(rows),
-    lanes: lanesOf(ALL_RULES).map((lane) => ({ ruleId: ALL_RULES, lane, ...figures(pick('all', ALL_RULES, lane), baseline) }))
+    lanes: lanesOf(ALL_RULES).map((lane) => ({ ruleId: ALL_RULES, lane, ...figures(pick('all', ALL_RULES, lane), baseline) })),
+    trend: trendOf(version.counts)
   }
-}
-
-// --- output --------------------------------------------------------------------------------
-const pct = (x: number | null): string => x === null ? '—' : `${(100 * x).toFixed(1)} %`
-const interval = (f: Figures): string => f.hitRateLow === null || f.hitRateHigh === null ? '—' : `${(100 * f.hitRateLow).toFixed(1)}–${(100 * f.hitRateHigh).toFixed(1)} %`
-const money = (f: Figures): string => Object.entries(f.revenue).map(([c, a]) => `${a} ${c}`).join(', ') || '—'
-const lift = (f: Figures): string => f.lift === null ? '—' : `${f.lift.toFixed(2)}×`
-
-const HEAD = ['rule', 'lane', 'hits', 'holds', 'controls', 'positives', 'hit rate', '95 % CI', 'lift', 'revenue']
-
-const cells = (label: string, lane: string, f: Figures): string[] =>
-  [label, lane, String(f.hits), String(f.holds), String(f.controls), String(f.positives), pct(f.hitRate), interval(f), lift(f), money(f)]
-
-const table = (rows: readonly string[][]): string => {
-  const widths = HEAD.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)))
-  const line = (r: readonly string[]): string => r.map((c, i) => i < 2 || i === r.length - 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)).join('  ').trimEnd()
-  return rows.map(line).join('\n')
-}
-
-export const formatTable = (reports: readonly RulesetReport[]): string => {
-  if (reports.length === 0) return 'no decisions counted yet (is `parcel-risk outcomes` running against these topics and this Redis prefix?)\n'
-  return reports.map((r) => {
-    const rows = [HEAD]
-    rows.push(cells('(all decisions)', 'all', r.total))
-    rows.push(cells('(random slice)', 'all', r.random))
-    for (const row of r.rules) rows.push(cells(row.lane === ALL_LANES ? row.ruleId : '', row.lane === ALL_LANES ? 'all' : row.lane, row))
-    for (const row of r.lanes) rows.push(cells('(lane)', row.lane, row))
-    return `ruleset ${r.rulesetId} ${r.version} (digest ${r.digests.map((d) => d.slice(0, 12)).join(', ')})\n${table(rows)}\n`
-  }).join('\n')
-}
-
-export const formatJson = (reports: readonly RulesetReport[]): string => `${JSON.stringify({ rulesets: reports }, null, 2)}\n`
-
-const CSV_HEAD = ['rulesetId', 'version', 'rule', 'lane', 'hits', 'holds', 'controls', 'positives', 'hitRate', 'hitRateLow', 'hitRateHigh', 'lift', 'revenue']
-
-const csvCell = (value: string): string => /[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value
-
-export const formatCsv = (reports: readonly RulesetReport[]): string => {
-  const num = (x: number | null): string => x === null ? '' : String(Number(x.toFixed(6)))
-  const rows = [CSV_HEAD]
-  for (const r of reports) {
-    const row = (rule: string, lane: string, f: Figures): string[] => [r.rulesetId, r.version, rule, lane, String(f.hits), String(f.holds), String(f.controls), String(f.positives),
-      num(f.hitRate), num(f.hitRateLow), num(f.hitRateHigh), num(f.lift), Object.entries(f.revenue).map(([c, a]) => `${a} ${c}`).join('; ')]
-    rows.push(row('(all decisions)', ALL_LANES, r.total), row('(random slice)', ALL_LANES, r.random))
-    for (const x of [...r.rules, ...r.lanes]) rows.push(row(x.ruleId, x.lane, x))
-  }
-  return `${rows.map((r) => r.map(csvCell).join(',')).join('\n')}\n`
 }

@@ -40,8 +40,8 @@ export interface RulesetCounts {
 }
 
 export interface YieldStore {
-  /** Counts decisions (once each) and keeps the records outcomes join to; returns how many were new. */
-  readonly recordDecisions: (writes: readonly DecisionWrite[]) => Promise<number>
+  /** Counts decisions (once each) and keeps the records outcomes join to; returns, per write, whether it was new. */
+  readonly recordDecisions: (writes: readonly DecisionWrite[]) => Promise<boolean[]>
   /** The decision record of each (declarationId, version), undefined where none is kept. */
   readonly readDecisions: (refs: ReadonlyArray<{ declarationId: string, version: number }>) => Promise<Array<DecisionRecord | undefined>>
   /** Counts outcomes (once each); returns, per write, whether it was new. */
@@ -76,8 +76,8 @@ export const createYieldStore = (redis: Redis, config: YieldStoreConfig): YieldS
   const keys = yieldKeys(config.keyPrefix)
   redis.defineCommand('prYieldApply', { lua: APPLY_LUA, numberOfKeys: 2 })
 
-  const recordDecisions = async (writes: readonly DecisionWrite[]): Promise<number> => {
-    if (writes.length === 0) return 0
+  const recordDecisions = async (writes: readonly DecisionWrite[]): Promise<boolean[]> => {
+    if (writes.length === 0) return []
     const pipeline = redis.pipeline() as YieldPipeline
     const rulesets = new Set<string>()
     for (const w of writes) {
@@ -90,13 +90,13 @@ export const createYieldStore = (redis: Redis, config: YieldStoreConfig): YieldS
     }
     pipeline.sadd(keys.rulesets, ...rulesets)
     const out = await replies(pipeline)
-    let counted = 0
+    const fresh: boolean[] = []
     let i = 0
     for (const w of writes) {
-      if (out[i++] === 1) counted++
+      fresh.push(out[i++] === 1)
       if (w.keep) i++
     }
-    return counted
+    return fresh
   }
 
   const readDecisions = async (refs: ReadonlyArray<{ declarationId: string, version: number }>): Promise<Array<DecisionRecord | undefined>> => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { InspectionOutcome, RiskDecision } from '../declaration.ts'
 import { shardOf, yieldKeys, YIELD_SHARDS } from './keys.ts'
-import { controllable, decisionIncrements, decisionRecord, outcomeId, outcomeIncrements, outcomeProblem, revenueUnits } from './tally.ts'
+import { controllable, decisionIncrements, decisionRecord, isoWeek, outcomeId, outcomeIncrements, outcomeProblem, revenueUnits } from './tally.ts'
 
 const decision = (over: Partial<RiskDecision> = {}): RiskDecision => ({
   declarationId: 'D-1', version: 1, decision: 'HOLD', action: 'SCREEN_NII', score: 75,
@@ -22,24 +22,43 @@ const outcome = (over: Partial<InspectionOutcome> = {}): InspectionOutcome => ({
 })
 
 describe('outcomes > tally', () => {
+  it.each([
+    ['2026-11-30T00:00:00Z', '2026-W49'], ['2026-11-29T23:59:59Z', '2026-W48'], ['2021-01-03T12:00:00Z', '2020-W53'],
+    ['2024-12-30T00:00:00Z', '2025-W01'], ['2026-01-01T00:00:00Z', '2026-W01'], ['1970-01-01T00:00:00Z', '1970-W01']
+  ])('puts %s in ISO week %s', (iso, week) => {
+    expect(isoWeek(Date.parse(iso))).toBe(week)
+  })
+
+  it('counts an outcome of a record kept without a week in the week of the control', () => {
+    const { week: _week, ...old } = decisionRecord(decision({ reasons: [] }))
+    const inc = outcomeIncrements(old, outcome({ inspectedAt: Date.parse('2026-11-30T10:00:00Z') }))
+    expect(inc).toContainEqual(['week|*|2026-W49|controlled', 1])
+  })
+
   it('counts fired and held for every rule of a held decision and for *, in its lane', () => {
     expect(decisionIncrements(decisionRecord(decision()))).toEqual([
       ['all|*|SCREEN_NII|fired', 1], ['all|*|SCREEN_NII|held', 1],
       ['all|r-a|SCREEN_NII|fired', 1], ['all|r-a|SCREEN_NII|held', 1],
-      ['all|r-b|SCREEN_NII|fired', 1], ['all|r-b|SCREEN_NII|held', 1]
+      ['all|r-b|SCREEN_NII|fired', 1], ['all|r-b|SCREEN_NII|held', 1],
+      ['week|*|1970-W01|fired', 1], ['week|*|1970-W01|held', 1],
+      ['week|r-a|1970-W01|fired', 1], ['week|r-a|1970-W01|held', 1],
+      ['week|r-b|1970-W01|fired', 1], ['week|r-b|1970-W01|held', 1]
     ])
   })
 
   it('counts a release as fired only, and keeps no record of it for the join', () => {
     const d = decision({ decision: 'RELEASE', action: 'RELEASE', reasons: [] })
-    expect(decisionIncrements(decisionRecord(d))).toEqual([['all|*|RELEASE|fired', 1]])
+    expect(decisionIncrements(decisionRecord(d))).toEqual([['all|*|RELEASE|fired', 1], ['week|*|1970-W01|fired', 1]])
     expect(controllable(d)).toBe(false)
     expect(controllable(decision({ decision: 'RELEASE', action: 'RELEASE_POST_AUDIT' }))).toBe(true)
   })
 
   it('counts a randomly selected decision in the random slice as well', () => {
     const inc = decisionIncrements(decisionRecord(decision({ randomSelection: true, reasons: [], action: 'SCREEN_NII' })))
-    expect(inc).toEqual([['all|*|SCREEN_NII|fired', 1], ['all|*|SCREEN_NII|held', 1], ['random|*|SCREEN_NII|fired', 1], ['random|*|SCREEN_NII|held', 1]])
+    expect(inc).toEqual([
+      ['all|*|SCREEN_NII|fired', 1], ['all|*|SCREEN_NII|held', 1], ['random|*|SCREEN_NII|fired', 1], ['random|*|SCREEN_NII|held', 1],
+      ['week|*|1970-W01|fired', 1], ['week|*|1970-W01|held', 1]
+    ])
   })
 
   it.each([

@@ -10,6 +10,12 @@
 //   metric  fired, held                  from the decisions topic, once per declarationId+version
 //           controlled, positive,        from the outcomes topic, once per outcome id
 //           result:<RESULT>, revenue:<CURRENCY> (ten-thousandths, so sums stay exact integers)
+//           nii:scanned, nii:<CLEAR|ANOMALY|INCONCLUSIVE>, nii:confirmed (an anomaly a physical
+//           exam confirmed: method PHYSICAL, positive), nii:missed (a clear or inconclusive
+//           scan whose control was nonetheless positive)
+// Weekly trend, scope `week`, per rule (and *) with the ISO week of the decision in the lane
+// place: week|<rule>|<YYYY-Www>|fired, held, controlled, positive. An outcome counts in the week
+// of the decision it answers (a cohort), so a week's hit rate settles as its controls come in.
 // A rule "fired" on a decision when it is among its reasons (gates and indicators, mitigations
 // too). "positive" counts the results that found something: SEIZED, REVENUE, CONTENT_MISMATCH.
 import { createHash } from 'node:crypto'
@@ -17,6 +23,8 @@ import type { Action, InspectionOutcome, InspectionResult, RiskDecision } from '
 import { ParcelRiskError } from '../errors.ts'
 
 export type Scope = 'all' | 'random'
+/** The scope of the weekly trend fields. */
+export const WEEK_SCOPE = 'week'
 export const ALL_RULES = '*'
 
 /** The results that count as a positive control (a finding). */
@@ -31,11 +39,13 @@ export interface DecisionRecord {
   readonly held: boolean
   readonly random: boolean
   readonly rules: readonly string[]
+  /** ISO week of the decision (YYYY-Www); absent in records kept before the trend was counted. */
+  readonly week?: string
 }
 
 export type Increments = ReadonlyArray<readonly [field: string, by: number | string]>
 
-export const counterField = (scope: Scope, rule: string, lane: string, metric: string): string => `${scope}|${rule}|${lane}|${metric}`
+export const counterField = (scope: Scope | typeof WEEK_SCOPE, rule: string, lane: string, metric: string): string => `${scope}|${rule}|${lane}|${metric}`
 
 /** Decisions a control can follow (holds, and releases for post-audit) keep a record for the join. */
 export const controllable = (d: RiskDecision): boolean => d.decision === 'HOLD' || d.action === 'RELEASE_POST_AUDIT'
@@ -48,8 +58,20 @@ export const decisionRecord = (d: RiskDecision): DecisionRecord => ({
   held: d.decision === 'HOLD',
   random: d.randomSelection,
   // A rule is listed once even if a ruleset reported it twice.
-  rules: [...new Set(d.reasons.map((r) => r.ruleId))]
+  rules: [...new Set(d.reasons.map((r) => r.ruleId))],
+  week: isoWeek(d.timings.decidedAt)
 })
+
+/** The ISO 8601 week (YYYY-Www, weeks start on Monday, week 1 holds the year's first Thursday) of a UTC time. */
+export const isoWeek = (ms: number): string => {
+  const day = new Date(ms)
+  const weekday = (day.getUTCDay() + 6) % 7
+  // The Thursday of the same week decides the year the week belongs to.
+  const thursday = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() - weekday + 3)
+  const year = new Date(thursday).getUTCFullYear()
+  const week = 1 + Math.floor((thursday - Date.UTC(year, 0, 1)) / (7 * 86_400_000))
+  return `${year}-W${String(week).padStart(2, '0')}`
+}
 
 const scopesOf = (record: Pick<DecisionRecord, 'random'>): readonly Scope[] => record.random ? ['all', 'random'] : ['all']
 
@@ -63,9 +85,24 @@ const spread = (record: DecisionRecord, metrics: ReadonlyArray<readonly [string,
   return out
 }
 
-/** fired (and held) for every rule of the decision, in its lane. */
-export const decisionIncrements = (record: DecisionRecord): Increments =>
-  spread(record, record.held ? [['fired', 1], ['held', 1]] : [['fired', 1]])
+const weekly = (record: DecisionRecord, week: string, metrics: readonly string[]): Increments =>
+  [ALL_RULES, ...record.rules].flatMap((rule) => metrics.map((metric) => [counterField(WEEK_SCOPE, rule, week, metric), 1] as const))
+
+/** fired (and held) for every rule of the decision, in its lane, and in the decision's week. */
+export const decisionIncrements = (record: DecisionRecord): Increments => {
+  const metrics = record.held ? ['fired', 'held'] : ['fired']
+  const lanes = spread(record, metrics.map((m) => [m, 1] as const))
+  return record.week === undefined ? lanes : [...lanes, ...weekly(record, record.week, metrics)]
+}
+
+/** What a scan showed and whether the control confirmed it; nothing when the parcel was not scanned. */
+const niiMetrics = (outcome: InspectionOutcome, positive: boolean): string[] => {
+  if (outcome.niiResult === null) return []
+  const metrics = ['nii:scanned', `nii:${outcome.niiResult}`]
+  if (outcome.niiResult === 'ANOMALY' && positive && outcome.method === 'PHYSICAL') metrics.push('nii:confirmed')
+  if (outcome.niiResult !== 'ANOMALY' && positive) metrics.push('nii:missed')
+  return metrics
+}
 
 /**
  * Money in ten-thousandths of the unit, as integer text: the schema allows 4 decimals and 12
@@ -79,13 +116,17 @@ export const revenueUnits = (amount: string): string => {
 }
 
 export const outcomeIncrements = (record: DecisionRecord, outcome: InspectionOutcome): Increments => {
+  const positive = POSITIVE_RESULTS.has(outcome.result)
   const metrics: Array<readonly [string, number | string]> = [['controlled', 1], [`result:${outcome.result}`, 1]]
-  if (POSITIVE_RESULTS.has(outcome.result)) metrics.push(['positive', 1])
+  if (positive) metrics.push(['positive', 1])
+  for (const metric of niiMetrics(outcome, positive)) metrics.push([metric, 1])
   if (outcome.revenueAmount !== null && outcome.revenueCurrency !== null) {
     const units = revenueUnits(outcome.revenueAmount)
     if (units !== '0') metrics.push([`revenue:${outcome.revenueCurrency}`, units])
   }
-  return spread(record, metrics)
+  // Records kept before the trend was counted have no week: the control's own week stands in.
+  const week = record.week ?? isoWeek(outcome.inspectedAt)
+  return [...spread(record, metrics), ...weekly(record, week, positive ? ['controlled', 'positive'] : ['controlled'])]
 }
 
 /**

@@ -15,7 +15,7 @@ import { createEncoder } from '../../../src/codec/encoder.ts'
 import { createRegistry } from '../../../src/codec/registry.ts'
 import type { InspectionOutcome, ParcelDeclaration, RiskDecision } from '../../../src/declaration.ts'
 import { generateDeclarations } from '../../../src/generate/stream.ts'
-import { outcomeId, POSITIVE_RESULTS } from '../../../src/outcomes/tally.ts'
+import { isoWeek, outcomeId, POSITIVE_RESULTS } from '../../../src/outcomes/tally.ts'
 import type { RulesetReport } from '../../../src/outcomes/report.ts'
 import { collect, loadReferenceData, metric, produceDeclarations, scenario, startRun, waitUntil, type Collector, type Running, type Scenario } from '../processor/harness.ts'
 
@@ -207,6 +207,26 @@ describe('outcomes > the targeting loop on the real stack', () => {
     const random = bruteForce(decisions, goodOutcomes, true).get('*') ?? { hits: 0, controls: 0, positives: 0 }
     expect({ hits: version.random.hits, controls: version.random.controls, positives: version.random.positives }).toEqual(random)
     expect(version.total.controls).toBe(goodOutcomes.length)
+
+    // What the scans showed, the weekly trend and the Prometheus counters, against the same topics.
+    const scanned = goodOutcomes.filter((o) => o.niiResult !== null)
+    expect(scanned.length).toBeGreaterThan(0)
+    const confirmed = scanned.filter((o) => o.niiResult === 'ANOMALY' && o.method === 'PHYSICAL' && POSITIVE_RESULTS.has(o.result))
+    expect(version.total.nii).toMatchObject({
+      scanned: scanned.length,
+      anomaly: scanned.filter((o) => o.niiResult === 'ANOMALY').length,
+      confirmed: confirmed.length
+    })
+    const firstDecisions = new Map(decisions.map((d) => [`${d.declarationId}:${d.version}`, d] as const).reverse())
+    const weeks: Record<string, number> = {}
+    for (const d of firstDecisions.values()) weeks[isoWeek(d.timings.decidedAt)] = (weeks[isoWeek(d.timings.decidedAt)] ?? 0) + 1
+    expect(Object.fromEntries((version.trend['*'] ?? []).map((p) => [p.week, p.hits]))).toEqual(weeks)
+    expect((version.trend['*'] ?? []).reduce((sum, p) => sum + p.controls, 0)).toBe(goodOutcomes.length)
+    const yieldMetric = (rule: string, name: string): string =>
+      `parcel_risk_rule_yield_total{ruleset="${version.rulesetId}@${version.version}",rule="${rule}",metric="${name}"}`
+    expect(await metric(base, yieldMetric('*', 'controlled'))).toBe(version.total.controls)
+    expect(await metric(base, yieldMetric('*', 'positive'))).toBe(version.total.positives)
+    expect(await metric(base, yieldMetric('*', 'fired'))).toBe(version.total.hits)
 
     // Replay 1: the same outcomes produced again.
     await cliRun(s, ['generate', 'outcomes', '--count', String(count), '--seed', String(seed), '--start', new Date(startMs).toISOString(), '--to-topic', topics.outcomes])

@@ -10,7 +10,7 @@
 // Writes bench/results/scale.json and prints a table; docs for capacity planning quote it.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -20,6 +20,7 @@ import { createKafka } from '../src/kafka/client.ts'
 import { silenceKafkajsTimeoutWarning } from '../src/kafka/node-warnings.ts'
 import { createLogger } from '../src/logger.ts'
 import { ports, stackEnv } from '../src/stack/services.ts'
+import { processCpuSecondsOrZero } from './e2e/cpu.ts'
 import { describeMachine } from './e2e/report.ts'
 
 silenceKafkajsTimeoutWarning()
@@ -46,14 +47,6 @@ const commandCalls = async (redis: Redis): Promise<Map<string, number>> => {
     if (m !== null) calls.set(m[1] as string, Number(m[2]))
   }
   return calls
-}
-
-/** CPU seconds a process has used (user + system), from /proc; 0 once it is gone. */
-const cpuSeconds = (pid: number | undefined): number => {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-    return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ 100)
-  } catch { return 0 }
 }
 
 /** Redis's own CPU seconds (INFO cpu). */
@@ -110,13 +103,13 @@ const drain = async (instances: number): Promise<Drain> => {
       await new Promise((resolve) => setTimeout(resolve, 5))
     }
     const startAnswered = answered.size
-    const cpu0 = children.reduce((sum, c) => sum + cpuSeconds(c.pid), 0)
+    const cpu0 = children.reduce((sum, c) => sum + processCpuSecondsOrZero(c.pid), 0)
     const redis0 = await redisCpu(redis)
     while (answered.size < backlog) {
       if (Date.now() > until) throw new Error(`${instances} instance(s): ${answered.size} of ${backlog} answered after 10 minutes`)
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
-    const cpu1 = children.reduce((sum, c) => sum + cpuSeconds(c.pid), 0)
+    const cpu1 = children.reduce((sum, c) => sum + processCpuSecondsOrZero(c.pid), 0)
     const redis1 = await redisCpu(redis)
     const counted = backlog - startAnswered
     const after = await commandCalls(redis)

@@ -1,5 +1,6 @@
 // CPU time from /proc (Linux): a process's utime + stime (fields 14 and 15 of
-// /proc/<pid>/stat, in clock ticks) and the machine's busy share from /proc/stat.
+// /proc/<pid>/stat, in clock ticks) and the machine's busy share from /proc/stat. Shared by
+// bench/e2e.ts and bench/scale.ts.
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 
@@ -13,6 +14,12 @@ export const processCpuSeconds = (pid: number): number => {
   // The command name (field 2) may hold spaces; fields are counted after its closing ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond
+}
+
+/** As processCpuSeconds, but 0 for a process that has exited (or never started). */
+export const processCpuSecondsOrZero = (pid: number | undefined): number => {
+  if (pid === undefined) return 0
+  try { return processCpuSeconds(pid) } catch { return 0 }
 }
 
 export interface MachineTicks { readonly busy: number, readonly total: number }

@@ -2,8 +2,9 @@
 // (or as fast as the system under test takes them, keeping a bounded number outstanding),
 // and a consumer that sees every outcome (decision or passed-through record, and dead
 // letters) and measures end-to-end latency: the moment a consumer sees the outcome minus the
-// declaration's producer timestamp. A decision carries that timestamp in timings.receivedAt,
-// a passed-through record as its own Kafka timestamp, a dead letter in a header.
+// declaration's producer timestamp. A decision (Avro, or JSON from the straightforward
+// system) carries that timestamp in timings.receivedAt, a passed-through record as its own
+// Kafka timestamp, a dead letter in a header.
 import { Kafka, logLevel, Partitioners, type Consumer, type Message, type Producer } from 'kafkajs'
 import { avroType, readSchema } from '../../src/codec/avro-types.ts'
 import { createDecoder } from '../../src/codec/decoder.ts'
@@ -19,8 +20,8 @@ export interface LoadTarget {
   readonly registry: Pick<Registry, 'writerType'>
   readonly declarations: string
   readonly outputs: { readonly main: string, readonly dlq: string }
-  /** 'decision': outputs are RiskDecisions; 'copy': outputs are the input records. */
-  readonly output: 'decision' | 'copy'
+  /** 'decision': outputs are Avro RiskDecisions; 'json': JSON decisions; 'copy': the input records. */
+  readonly output: 'decision' | 'json' | 'copy'
   readonly groupId: string
 }
 
@@ -92,6 +93,11 @@ export const startLoad = async (target: LoadTarget, source: () => Encoded, maxOu
         for (const m of batch.messages) seen(now - Number(header(m.headers, deadLetterHeaders.sourceTimestamp) ?? now))
       } else if (target.output === 'copy') {
         for (const m of batch.messages) seen(now - Number(m.timestamp))
+      } else if (target.output === 'json') {
+        for (const m of batch.messages) {
+          const decision = JSON.parse(m.value?.toString() ?? '{}') as { timings?: { receivedAt?: number } }
+          seen(now - Number(decision.timings?.receivedAt ?? now))
+        }
       } else {
         for (const r of await decoder.decodeBatch(batch.messages)) seen(r.ok ? now - Number(r.value.timings.receivedAt) : 0)
       }

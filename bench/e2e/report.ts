@@ -1,10 +1,11 @@
 // bench/e2e.ts results: the machine they were measured on, the Markdown section of
 // bench/RESULTS.md and the point records saved to bench/results/e2e.json.
 import { readFileSync } from 'node:fs'
-import { availableParallelism, totalmem } from 'node:os'
+import { availableParallelism, loadavg, totalmem } from 'node:os'
 import { KAFKA_VERSION } from '../../src/stack/services.ts'
 
-export type Mode = 'passthrough' | 'pipeline'
+export type Mode = 'passthrough' | 'pipeline' | 'naive'
+export const MODES: readonly Mode[] = ['passthrough', 'pipeline', 'naive']
 
 export interface PointResult {
   readonly mode: Mode
@@ -17,6 +18,10 @@ export interface PointResult {
   readonly latencyMs: { readonly p50?: number, readonly p99?: number, readonly p999?: number, readonly max?: number, readonly mean?: number }
   /** CPU of the process under test, in % of one core. */
   readonly processCpuPct: number
+  /** CPU of the process under test (utime + stime) per outcome seen in the window, µs. */
+  readonly cpuMicrosPerDeclaration: number
+  /** 1-minute load average when the point ended. */
+  readonly loadAverage: number
   /** All cores busy, in % of the machine. */
   readonly machineBusyPct: number
   /** The load generator and measuring consumer (this process), in % of one core. */
@@ -32,6 +37,8 @@ export interface Machine {
   readonly node: string
   readonly kafka: string
   readonly platform: string
+  /** 1-minute load average when the bench started. */
+  readonly loadAverage: number
 }
 
 export const describeMachine = (): Machine => {
@@ -39,7 +46,8 @@ export const describeMachine = (): Machine => {
   try { cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpu } catch { /* not Linux */ }
   return {
     nproc: availableParallelism(), cpu, memoryGiB: Math.round(totalmem() / 2 ** 30 * 10) / 10,
-    node: process.version, kafka: `Apache Kafka ${KAFKA_VERSION} (KRaft, one node)`, platform: `${process.platform}-${process.arch}`
+    node: process.version, kafka: `Apache Kafka ${KAFKA_VERSION} (KRaft, one node)`, platform: `${process.platform}-${process.arch}`,
+    loadAverage: loadavg()[0] ?? 0
   }
 }
 
@@ -53,35 +61,100 @@ export const atRate = (points: readonly PointResult[], mode: Mode, rate: number)
   points.find((p) => p.mode === mode && p.offered === rate)
 
 export const table = (points: readonly PointResult[]): string => [
-  '| system | offered | achieved/s | p50 ms | p99 ms | p99.9 ms | max ms | process CPU (% of a core) | machine busy | load generator CPU | drained |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
-  ...points.map((p) => `| ${p.mode} | ${offeredText(p.offered)} | ${int(p.throughputPerS)} | ${int(p.latencyMs.p50)} | ${int(p.latencyMs.p99)} | ${int(p.latencyMs.p999)} | ${int(p.latencyMs.max)} | ${p.processCpuPct.toFixed(0)} % | ${p.machineBusyPct.toFixed(0)} % | ${p.benchCpuPct.toFixed(0)} % | ${p.drained ? 'yes' : 'no'} |`)
+  '| system | offered | achieved/s | p50 ms | p99 ms | p99.9 ms | max ms | process CPU (% of a core) | CPU µs/declaration | machine busy | load generator CPU | load average | drained |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
+  ...points.map((p) => `| ${p.mode} | ${offeredText(p.offered)} | ${int(p.throughputPerS)} | ${int(p.latencyMs.p50)} | ${int(p.latencyMs.p99)} | ${int(p.latencyMs.p999)} | ${int(p.latencyMs.max)} | ${p.processCpuPct.toFixed(0)} % | ${int(p.cpuMicrosPerDeclaration)} | ${p.machineBusyPct.toFixed(0)} % | ${p.benchCpuPct.toFixed(0)} % | ${p.loadAverage.toFixed(1)} | ${p.drained ? 'yes' : 'no'} |`)
 ].join('\n')
+
+const point = (points: readonly PointResult[], mode: Mode, offered: number | 'max'): PointResult | undefined =>
+  points.find((p) => p.mode === mode && p.offered === offered)
+
+/** A rate left out because a lower one was not answered within the drain timeout. */
+const missingCell = (points: readonly PointResult[], mode: Mode, rate: number | 'max'): string =>
+  points.some((p) => p.mode === mode && typeof p.offered === 'number' && rate !== 'max' && p.offered < rate && !p.drained)
+    ? 'not sustained'
+    : '–'
+
+/** The three systems side by side: one column each, one row per figure. */
+export const comparison = (points: readonly PointResult[], rates: readonly number[]): string => {
+  const modes = MODES.filter((m) => points.some((p) => p.mode === m))
+  const row = (label: string, cell: (m: Mode) => string): string => `| ${label} | ${modes.map(cell).join(' | ')} |`
+  return [
+    `| | ${modes.join(' | ')} |`,
+    `|---|${modes.map(() => '---:').join('|')}|`,
+    row('throughput at max (declarations/s)', (m) => int(maxThroughput(points, m))),
+    ...rates.map((r) => row(`p50 / p99 at ${int(r)}/s (ms)`, (m) => {
+      const p = point(points, m, r)
+      if (p === undefined) return missingCell(points, m, r)
+      return `${int(p.latencyMs.p50)} / ${int(p.latencyMs.p99)}${p.drained ? '' : ' (fell behind)'}`
+    })),
+    ...[...rates, 'max' as const].map((r) => row(`CPU µs/declaration at ${offeredText(r)}`, (m) => {
+      const p = point(points, m, r)
+      return p === undefined ? missingCell(points, m, r) : int(p.cpuMicrosPerDeclaration)
+    }))
+  ].join('\n')
+}
 
 export const headline = (points: readonly PointResult[]): string => {
   const pass = maxThroughput(points, 'passthrough')
-  const pipe = maxThroughput(points, 'pipeline')
-  const share = pass !== undefined && pipe !== undefined ? `Pipeline at maximum rate: ${int(pipe)}/s, ${(pipe / pass * 100).toFixed(0)} % of the passthrough's ${int(pass)}/s.` : ''
-  const p99 = (rate: number): string => {
-    const a = atRate(points, 'passthrough', rate)?.latencyMs.p99
-    const b = atRate(points, 'pipeline', rate)?.latencyMs.p99
-    return b === undefined ? '' : `p99 at ${int(rate)}/s: pipeline ${int(b)} ms, passthrough ${int(a)} ms.`
+  const share = (mode: Mode): string => {
+    const v = maxThroughput(points, mode)
+    if (v === undefined) return ''
+    const share = pass === undefined ? '' : `, ${(v / pass * 100).toFixed(0)} % of the passthrough's ${int(pass)}/s`
+    return `${mode} at maximum rate: ${int(v)}/s${share}.`
   }
-  return [share, p99(1_000), p99(5_000)].filter((s) => s !== '').join(' ')
+  return [share('pipeline'), share('naive')].filter((s) => s !== '').join(' ')
 }
 
-export const section = (points: readonly PointResult[], machine: Machine, command: string, seconds: number): string => [
+/** What the verification before timing found (bench/e2e/naive/verify.ts). */
+export interface VerificationSummary {
+  readonly compared: number
+  readonly agreeing: number
+  readonly deadLettered: number
+  readonly scoreDifferences: number
+  readonly fixtures: number
+}
+
+export interface SectionInput {
+  readonly points: readonly PointResult[]
+  readonly machine: Machine
+  readonly command: string
+  readonly seconds: number
+  readonly rates: readonly number[]
+  readonly verification: VerificationSummary | null
+  /** Load average (1 min) at the end of the run. */
+  readonly loadAverageAtEnd: number
+}
+
+const loadNote = (i: SectionInput): string => {
+  const busy = Math.max(i.machine.loadAverage, i.loadAverageAtEnd) > i.machine.nproc * 0.5
+  const warning = busy
+    ? ': **measured while other work ran on the machine; these figures show the table works and are not for comparison with other runs**'
+    : ''
+  const at = `at the start of the run ${i.machine.loadAverage.toFixed(1)}, at its end ${i.loadAverageAtEnd.toFixed(1)}`
+  return `Load average (1 min) ${at}, on ${i.machine.nproc} CPUs${warning}.`
+}
+
+export const section = (i: SectionInput): string => [
   '## End to end',
   '',
-  `Command: \`${command}\` (${seconds} s measured per point, after a settling period; the JSON is bench/results/e2e.json, the chart bench/results/e2e.svg).`,
-  `Machine: ${machine.nproc} CPUs (nproc), ${machine.cpu}, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}, ${machine.kafka}.`,
-  `These ${machine.nproc} cores are shared by everything at once: Kafka, the schema registry, Redis, the process under test, and the load generator with its measuring consumer (one Node process). The numbers say how the systems compare on one small machine, not what a cluster does. "machine busy" counts every process, including any other work running on the machine at the time; a point where it reads 100 % was starved of CPU.`,
+  `Command: \`${i.command}\` (${i.seconds} s measured per point, after a settling period; the JSON is bench/results/e2e.json, the chart bench/results/e2e.svg).`,
+  `Machine: ${i.machine.nproc} CPUs (nproc), ${i.machine.cpu}, ${i.machine.memoryGiB} GiB, node ${i.machine.node}, ${i.machine.platform}, ${i.machine.kafka}.`,
+  loadNote(i),
+  `These ${i.machine.nproc} cores are shared by everything at once: Kafka, the schema registry, Redis, the process under test, and the load generator with its measuring consumer (one Node process). The numbers say how the systems compare on one small machine, not what a cluster does. "machine busy" counts every process, including any other work running on the machine at the time; a point where it reads 100 % was starved of CPU.`,
   '',
   '- **passthrough**: the no-work baseline (bench/e2e/passthrough.ts): the processor\'s own ingest and publish modules with the same configuration, producing each record unchanged (acks -1, offsets committed after the acknowledgement).',
   '- **pipeline**: `parcel-risk run` as a child process: decode (Avro, registry), validate, enrich (Redis, profiles loaded), score with rules/eu-lvc, publish decisions and dead letters.',
+  '- **naive**: the straightforward design (bench/e2e/naive/main.ts): kafkajs `eachMessage` with its defaults, the registry library\'s `decode`, one awaited Redis command after another per declaration (HGETALL per profile, HGET per watchlist field, INCR/INCRBY per counter and an MGET of its window), rules/eu-lvc translated to json-rules-engine from the rules\' syntax trees, `JSON.stringify` of the decision, one send per declaration.',
+  i.verification === null ? '' : `- Before timing, the naive system and the product's stages decided the first ${int(i.verification.compared + i.verification.deadLettered)} declarations of the pool: ${int(i.verification.agreeing)} of ${int(i.verification.compared)} with the same action (${int(i.verification.deadLettered)} dead-lettered by validation, not compared), ${int(i.verification.scoreDifferences)} with another score; and the ${int(i.verification.fixtures)} test cases of rules/eu-lvc/tests with the same action and the same rules fired.`,
   '- Latency: from the declaration\'s producer timestamp to the moment the measuring consumer sees its decision (or copy, or dead letter), so it includes both Kafka hops and the consumer\'s fetch. "max": the generator keeps at most 20,000 declarations unanswered, so latency there is mostly queueing.',
+  '- CPU µs/declaration: user + system CPU time of the process under test (/proc/<pid>/stat) over the measured window, divided by the outcomes seen in it.',
   '',
-  headline(points),
+  headline(i.points),
   '',
-  table(points)
-].join('\n')
+  comparison(i.points, i.rates),
+  '',
+  '![throughput, p99 latency and CPU per declaration](results/e2e.svg)',
+  '',
+  table(i.points)
+].filter((line, n, all) => line !== '' || all[n - 1] !== '').join('\n')

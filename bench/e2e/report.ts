@@ -100,7 +100,8 @@ export const headline = (points: readonly PointResult[]): string => {
   const share = (mode: Mode): string => {
     const v = maxThroughput(points, mode)
     if (v === undefined) return ''
-    const share = pass === undefined ? '' : `, ${(v / pass * 100).toFixed(0)} % of the passthrough's ${int(pass)}/s`
+    const pct = v / (pass ?? v) * 100
+    const share = pass === undefined ? '' : `, ${pct.toFixed(pct < 10 ? 1 : 0)} % of the passthrough's ${int(pass)}/s`
     return `${mode} at maximum rate: ${int(v)}/s${share}.`
   }
   return [share('pipeline'), share('naive')].filter((s) => s !== '').join(' ')

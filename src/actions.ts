@@ -24,6 +24,13 @@ export const isAction = (value: unknown): value is Action =>
 export const decisionOf = (action: Action): Decision =>
   action === 'RELEASE' || action === 'RELEASE_POST_AUDIT' ? 'RELEASE' : 'HOLD'
 
+/**
+ * The holds that send a parcel to a control of its goods or documents: an information
+ * request, a scan, an exam, do-not-load. A data rejection or a redirect holds the declaration,
+ * not the parcel, and has no control to report an outcome of.
+ */
+export const CONTROL_ACTIONS: ReadonlySet<Action> = new Set<Action>(['REQUEST_INFO', 'SCREEN_NII', 'PHYSICAL_EXAM', 'DO_NOT_LOAD'])
+
 /** A score band: from `min` (inclusive) up to the next band's min, this action. */
 export interface Band { readonly min: number, readonly action: Action }
 

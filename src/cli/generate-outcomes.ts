@@ -3,6 +3,7 @@
 // generating the same stream again (same --seed, --count, --start), and writes one outcome per
 // controlled declaration and version (src/generate/outcomes.ts) as Avro to the outcomes topic.
 // Running it again writes the same outcomes, which intake counts once.
+import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { avroType, readSchema } from '../codec/avro-types.ts'
 import { createDecoder } from '../codec/decoder.ts'
@@ -21,6 +22,8 @@ import { classifyRefusal } from '../refusals.ts'
 
 const USAGE = `usage: parcel-risk generate outcomes --count N [--seed S] [--start ISO]
                                     [--from-topic T] [--to-topic T] [--timeout-ms MS]
+       parcel-risk generate outcomes --count N [--seed S] [--start ISO]
+                                    --decisions FILE [--output FILE]
 
 Writes an inspection outcome for every held parcel of a generated
 stream, positive at the documented rate of its labelled pattern (README: Synthetic outcomes).
@@ -32,6 +35,9 @@ stream, positive at the documented rate of its labelled pattern (README: Synthet
   --from-topic T     decisions topic to read to its end (default: kafka.topics.decisions)
   --to-topic T       outcomes topic to write (default: kafka.topics.inspectionOutcomes)
   --timeout-ms MS    longest to spend reading the decisions (default 120000)
+  --decisions FILE   offline: read the decisions from NDJSON (as 'parcel-risk score' writes
+                     them) instead of a topic, and write the outcomes as NDJSON
+  --output FILE      with --decisions: where to write them (default: stdout)
 
 Connects with the processor's configuration (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TLS, SASL).
 Exit codes: 0 done, 2 usage or configuration error, 3 refused by Kafka or the registry,
@@ -45,6 +51,8 @@ interface Options {
   readonly from: string | undefined
   readonly to: string | undefined
   readonly timeoutMs: number
+  readonly decisions: string | undefined
+  readonly output: string | undefined
 }
 
 const parse = (argv: readonly string[]): Options | string => {
@@ -52,7 +60,8 @@ const parse = (argv: readonly string[]): Options | string => {
     args: [...argv],
     options: {
       count: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, 'from-topic': { type: 'string' },
-      'to-topic': { type: 'string' }, 'timeout-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' }
+      'to-topic': { type: 'string' }, 'timeout-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      decisions: { type: 'string' }, output: { type: 'string' }
     },
     strict: true
   })
@@ -65,7 +74,10 @@ const parse = (argv: readonly string[]): Options | string => {
   if (Number.isNaN(startMs)) return '--start must be an ISO 8601 timestamp'
   const timeoutMs = Number(values['timeout-ms'] ?? '120000')
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) return '--timeout-ms must be a positive integer'
-  return { count, seed, startMs, from: values['from-topic'], to: values['to-topic'], timeoutMs }
+  if (values.output !== undefined && values.decisions === undefined) return '--output writes outcomes read from --decisions'
+  const topics = values['from-topic'] ?? values['to-topic']
+  if (values.decisions !== undefined && topics !== undefined) return '--decisions reads a file: --from-topic and --to-topic do not apply'
+  return { count, seed, startMs, from: values['from-topic'], to: values['to-topic'], timeoutMs, decisions: values.decisions, output: values.output }
 }
 
 /** declarationId → labelled patterns of the first `count` declarations of the stream. */
@@ -78,11 +90,56 @@ const labels = (options: Options): Map<string, readonly Pattern[]> => {
   return out
 }
 
+/** Adds the outcome of a decision of the stream, once per declaration and version; false when not of the stream. */
+const outcomeOfStream = (outcomes: Map<string, InspectionOutcome>, stream: Map<string, readonly Pattern[]>, d: RiskDecision, seed: number): boolean => {
+  const patterns = stream.get(d.declarationId)
+  if (patterns === undefined) return false
+  const key = `${d.declarationId}:${d.version}`
+  if (outcomes.has(key)) return true
+  const outcome = outcomeFor(d, patterns, seed)
+  if (outcome !== null) outcomes.set(key, outcome)
+  return true
+}
+
+const summary = (decisions: number, foreign: number, outcomes: Map<string, InspectionOutcome>, to: string): string => {
+  const positives = [...outcomes.values()].filter((o) => o.result !== 'NO_FINDING').length
+  return `read ${decisions} decisions (${foreign} not of this stream); wrote ${outcomes.size} outcomes (${positives} positive) to ${to}\n`
+}
+
+/** Offline: decisions NDJSON in, outcomes NDJSON out; no Kafka, no registry. */
+const fromFile = (options: Options & { decisions: string }): number => {
+  let text: string
+  try { text = readFileSync(options.decisions, 'utf8') } catch (err) {
+    process.stderr.write(`parcel-risk generate outcomes: cannot read --decisions: ${(err as Error).message}\n`)
+    return 2
+  }
+  const stream = labels(options)
+  const outcomes = new Map<string, InspectionOutcome>()
+  let decisions = 0
+  let foreign = 0
+  for (const [i, line] of text.split('\n').entries()) {
+    if (line.trim() === '') continue
+    let d: RiskDecision
+    try { d = JSON.parse(line) as RiskDecision } catch {
+      process.stderr.write(`parcel-risk generate outcomes: --decisions line ${i + 1} is not JSON\n`)
+      return 2
+    }
+    decisions++
+    if (!outcomeOfStream(outcomes, stream, d, options.seed)) foreign++
+  }
+  const out = [...outcomes.values()].map((o) => `${JSON.stringify(o)}\n`).join('')
+  if (options.output === undefined || options.output === '-') process.stdout.write(out)
+  else writeFileSync(options.output, out)
+  process.stderr.write(summary(decisions, foreign, outcomes, options.output ?? 'stdout'))
+  return 0
+}
+
 export const main = async (argv: readonly string[]): Promise<number> => {
   let options: Options | string
   try { options = parse(argv) } catch (err) { options = (err as Error).message }
   if (options === 'help') { process.stdout.write(USAGE); return 0 }
   if (typeof options === 'string') { process.stderr.write(`parcel-risk generate outcomes: ${options}\n\n${USAGE}`); return 2 }
+  if (options.decisions !== undefined) return fromFile({ ...options, decisions: options.decisions })
   const config = loadConfig()
   const from = options.from ?? config.kafka.topics.decisions
   const to = options.to ?? config.kafka.topics.inspectionOutcomes
@@ -103,13 +160,7 @@ export const main = async (argv: readonly string[]): Promise<number> => {
       for (const result of await decoder.decodeBatch(records)) {
         if (!result.ok) continue
         decisions++
-        const d = result.value
-        const patterns = stream.get(d.declarationId)
-        if (patterns === undefined) { foreign++; continue }
-        const key = `${d.declarationId}:${d.version}`
-        if (outcomes.has(key)) continue
-        const outcome = outcomeFor(d, patterns, options.seed)
-        if (outcome !== null) outcomes.set(key, outcome)
+        if (!outcomeOfStream(outcomes, stream, result.value, options.seed)) foreign++
       }
     }, options.timeoutMs)
   } catch (err) {
@@ -133,7 +184,6 @@ export const main = async (argv: readonly string[]): Promise<number> => {
   } catch (err) {
     throw classifyRefusal(err, context, 'kafka') ?? err
   }
-  const positives = [...outcomes.values()].filter((o) => o.result !== 'NO_FINDING').length
-  process.stderr.write(`read ${decisions} decisions (${foreign} not of this stream); wrote ${outcomes.size} outcomes (${positives} positive) to ${to}\n`)
+  process.stderr.write(summary(decisions, foreign, outcomes, to))
   return 0
 }

@@ -8,12 +8,14 @@ import { ACTIONS_BY_SEVERITY } from '../actions.ts'
 import type { CompiledRuleset } from '../engine/ruleset.ts'
 import { EXIT_OK, parseCommand, processIo, usageError } from './args.ts'
 import type { Io } from './args.ts'
+import { countYield, emptyYield, parseLabels, yieldFigures, type Labels, type Yield, type YieldFigures } from './backtest-labels.ts'
 import { BATCH_LINES, offlinePipeline } from './offline-pipeline.ts'
 import { compileOrReport, findRulesetDirs } from './rulesets.ts'
 import { loadEnrichment, unknownRead, warnUnknown } from './score.ts'
 
 const USAGE = `usage: parcel-risk rules backtest --champion DIR --challenger DIR --input FILE
                                 [--profiles FILE] [--empty SETS] [--now ISO] [--json FILE] [--show N]
+                                [--outcomes FILE]
 
 Scores every declaration of FILE (NDJSON) with both rulesets and prints, side by side, the
 hold rate, decisions per action and hits per rule, then the declarations whose action
@@ -27,6 +29,10 @@ changed.
   --now ISO         decision time (default: the current time)
   --json FILE       also write the full report, every changed decision included, as JSON
   --show N          changed decisions to list in the table (default 20)
+  --outcomes FILE   labelled outcomes of the input's controls, InspectionOutcome NDJSON (e.g.
+                    'parcel-risk generate outcomes --decisions ... --output FILE'): adds, per
+                    side, holds with a known outcome, positives among them (hit rate), positives
+                    held of all known (recall) and holds whose outcome is unknown
   -h, --help        this text
 
 Exit codes: 0 report written, 2 usage error, unreadable file or a ruleset that does not compile.
@@ -37,7 +43,8 @@ const spec = {
   usage: USAGE,
   options: {
     champion: { type: 'string' }, challenger: { type: 'string' }, input: { type: 'string' }, profiles: { type: 'string' },
-    empty: { type: 'string' }, now: { type: 'string' }, json: { type: 'string' }, show: { type: 'string' }
+    empty: { type: 'string' }, now: { type: 'string' }, json: { type: 'string' }, show: { type: 'string' },
+    outcomes: { type: 'string' }
   },
   maxPositionals: 0
 } as const
@@ -50,6 +57,7 @@ export interface Side {
   held: number
   readonly actions: Record<string, number>
   readonly ruleHits: Record<string, number>
+  readonly yield: Yield
 }
 
 export interface Change {
@@ -58,9 +66,13 @@ export interface Change {
   readonly challenger: { readonly action: string, readonly score: number, readonly rules: readonly string[] }
 }
 
+type Measured = Omit<Side, 'yield'> & { readonly holdRate: number, readonly yield?: YieldFigures }
+
 export interface BacktestReport {
-  readonly champion: Side & { readonly holdRate: number }
-  readonly challenger: Side & { readonly holdRate: number }
+  readonly champion: Measured
+  readonly challenger: Measured
+  /** Labelled outcomes read, and how many of them were positive; absent without --outcomes. */
+  readonly labels?: { readonly labelled: number, readonly positive: number }
   readonly changed: number
   readonly scoreOnlyChanged: number
   readonly changes: readonly Change[]
@@ -69,17 +81,32 @@ export interface BacktestReport {
 const side = (r: CompiledRuleset): Side => ({
   id: r.id, version: r.version, digest: r.digest, declarations: 0, held: 0,
   actions: Object.fromEntries(ACTIONS_BY_SEVERITY.map((a) => [a, 0])),
-  ruleHits: Object.fromEntries(r.rules.map((rule) => [rule.id, 0]))
+  ruleHits: Object.fromEntries(r.rules.map((rule) => [rule.id, 0])),
+  yield: emptyYield()
 })
 
-const tally = (s: Side, d: RiskDecision): void => {
+const tally = (s: Side, d: RiskDecision, labels: Labels | undefined): void => {
   s.declarations++
+  if (labels !== undefined) countYield(s.yield, labels, d)
   if (d.decision === 'HOLD') s.held++
   s.actions[d.action] = (s.actions[d.action] ?? 0) + 1
   for (const r of d.reasons) s.ruleHits[r.ruleId] = (s.ruleHits[r.ruleId] ?? 0) + 1
 }
 
 const pct = (n: number, of: number): string => (of === 0 ? '-' : `${(100 * n / of).toFixed(1)} %`)
+
+const rate = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)} %`)
+const points = (x: number | null, y: number | null): string => (x === null || y === null ? '' : `${((y - x) * 100).toFixed(1)} pt`)
+const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n}`
+
+const yieldRows = (a: YieldFigures, b: YieldFigures): Array<[string, string, string, string]> => [
+  ['', '', '', ''],
+  ['holds with a known outcome', String(a.labelledHolds), String(b.labelledHolds), signed(b.labelledHolds - a.labelledHolds)],
+  ['positives held', String(a.positives), String(b.positives), signed(b.positives - a.positives)],
+  ['hit rate (known outcomes)', rate(a.hitRate), rate(b.hitRate), points(a.hitRate, b.hitRate)],
+  ['recall (of known positives)', rate(a.recall), rate(b.recall), points(a.recall, b.recall)],
+  ['holds, outcome unknown', String(a.unlabelledHolds), String(b.unlabelledHolds), signed(b.unlabelledHolds - a.unlabelledHolds)]
+]
 
 export const formatReport = (r: BacktestReport, show: number): string => {
   const a = r.champion
@@ -94,6 +121,7 @@ export const formatReport = (r: BacktestReport, show: number): string => {
     const y = b.actions[action] ?? 0
     rows.push([action, `${x} (${pct(x, a.declarations)})`, `${y} (${pct(y, b.declarations)})`, `${y - x >= 0 ? '+' : ''}${y - x}`])
   }
+  if (a.yield !== undefined && b.yield !== undefined) rows.push(...yieldRows(a.yield, b.yield))
   rows.push(['', '', '', ''], ['rule hits', '', '', ''])
   const ids = [...new Set([...Object.keys(a.ruleHits), ...Object.keys(b.ruleHits)])].sort()
   for (const id of ids) {
@@ -117,7 +145,7 @@ export const formatReport = (r: BacktestReport, show: number): string => {
 export const run = async (argv: readonly string[], io: Io = processIo): Promise<number> => {
   const args = parseCommand(argv, spec, io)
   if (!args.ok) return args.exitCode
-  const { champion, challenger, input, profiles, empty, now, json } = args.values
+  const { champion, challenger, input, profiles, empty, now, json, outcomes } = args.values
   if (champion === undefined || challenger === undefined || input === undefined) {
     return usageError(spec, io, '--champion, --challenger and --input are required').exitCode
   }
@@ -132,6 +160,14 @@ export const run = async (argv: readonly string[], io: Io = processIo): Promise<
   if (typeof store === 'string') return usageError(spec, io, store).exitCode
   let text: string
   try { text = readFileSync(input, 'utf8') } catch (err) { return usageError(spec, io, `cannot read --input: ${(err as Error).message}`).exitCode }
+  let labels: Map<string, boolean> | undefined
+  if (outcomes !== undefined) {
+    let raw: string
+    try { raw = readFileSync(outcomes, 'utf8') } catch (err) { return usageError(spec, io, `cannot read --outcomes: ${(err as Error).message}`).exitCode }
+    const parsed = parseLabels(raw)
+    if (typeof parsed === 'string') return usageError(spec, io, parsed).exitCode
+    labels = parsed
+  }
   const a = await compileOrReport(champion, io)
   const b = await compileOrReport(challenger, io)
   if (a === null || b === null) return usageError(spec, io, 'a ruleset does not compile').exitCode
@@ -146,8 +182,8 @@ export const run = async (argv: readonly string[], io: Io = processIo): Promise<
   for (let i = 0; i < lines.length; i += BATCH_LINES) {
     const { rows } = await score(lines.slice(i, i + BATCH_LINES))
     for (const [da, db] of rows as Array<[RiskDecision, RiskDecision]>) {
-      tally(sa, da)
-      tally(sb, db)
+      tally(sa, da, labels)
+      tally(sb, db, labels)
       if (da.action !== db.action) {
         changes.push({
           declarationId: da.declarationId,
@@ -157,10 +193,13 @@ export const run = async (argv: readonly string[], io: Io = processIo): Promise<
       } else if (da.score !== db.score) scoreOnly++
     }
   }
-  const rate = (s: Side): number => (s.declarations === 0 ? 0 : s.held / s.declarations)
+  const holdRate = (s: Pick<Side, 'held' | 'declarations'>): number => (s.declarations === 0 ? 0 : s.held / s.declarations)
+  const measured = ({ yield: y, ...s }: Side): Measured =>
+    ({ ...s, holdRate: holdRate(s), ...(labels === undefined ? {} : { yield: yieldFigures(y, labels) }) })
   const report: BacktestReport = {
-    champion: { ...sa, holdRate: rate(sa) },
-    challenger: { ...sb, holdRate: rate(sb) },
+    champion: measured(sa),
+    challenger: measured(sb),
+    ...(labels === undefined ? {} : { labels: { labelled: labels.size, positive: [...labels.values()].filter(Boolean).length } }),
     changed: changes.length,
     scoreOnlyChanged: scoreOnly,
     changes

@@ -70,7 +70,7 @@ const IO = ['ingest/', 'codec/', 'enrich/', 'publish/', 'kafka/', 'outcomes/', '
 const CLIENTS = ['kafkajs', 'ioredis', '@kafkajs/confluent-schema-registry']
 /** The order a declaration travels in. */
 const FLOW = ['ingest/', 'codec/', 'validate/', 'enrich/', 'engine/', 'decide/', 'publish/']
-const SHARED = ['declaration.ts', 'enrichment.ts', 'evaluation.ts', 'actions.ts', 'errors.ts', 'record.ts', 'logger.ts', 'config.ts', 'config-schema.ts', 'tls.ts']
+const SHARED = ['declaration.ts', 'amendment.ts', 'enrichment.ts', 'evaluation.ts', 'actions.ts', 'errors.ts', 'record.ts', 'logger.ts', 'config.ts', 'config-schema.ts', 'tls.ts']
 
 interface Rule {
   readonly name: string

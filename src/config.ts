@@ -84,6 +84,7 @@ export interface RedisConfig {
   readonly cacheTtlMs: number
   readonly catchUpMax: number
   readonly catchUpPerBatch: number
+  readonly historyTtlMs: number
 }
 
 export interface RulesConfig {

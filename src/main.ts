@@ -20,6 +20,7 @@ import { createReadiness, startHttpServer, type HttpServer } from './observe/htt
 import { chunkMetrics, observedEnrich } from './observe/pipeline-metrics.ts'
 import { createMetrics } from './observe/metrics.ts'
 import { reportReferenceData } from './observe/reference-data.ts'
+import { annotateAmendment, supersededAnswer } from './decide/amendments.ts'
 import { handleChunk, type RulesetStages, type Stages } from './pipeline.ts'
 import { buildDeadLetter } from './publish/dead-letter.ts'
 import { createKafka } from './kafka/client.ts'
@@ -123,6 +124,8 @@ export const startProcessor = async (config: Config, log: Logger, onFatal: (err:
     ruleset: () => stagesOf(active.current()),
     shadow: shadow === null ? null : () => stagesOf(shadow.current()),
     now: Date.now,
+    amend: { superseded: supersededAnswer, annotate: annotateAmendment },
+    remember: store.remember,
     scoringTook: (role, elapsedMs, bytes) => { (role === 'active' ? active : shadow)?.overrun(elapsedMs, bytes) }
   }
   const sender = await openChunkSender(kafka, kafkaConfig, log.child({ module: 'publish' }))

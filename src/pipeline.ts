@@ -2,11 +2,16 @@
 //
 //   decode      bytes → ParcelDeclaration (Avro by schema id, or JSON)      stages.decode
 //   validate    semantic checks → coded rejections                          stages.validate
-//   enrich      one round trip for the chunk: profiles, aggregates          stages.enrich
+//   enrich      one round trip for the chunk: profiles, aggregates,        stages.enrich
+//               each declarationId's history (src/amendment.ts)
+//   supersede   a version older than the one decided: answered with that   stages.amend.superseded
+//               standing decision, not scored
 //   score       the ruleset in force (and the challenger, when one runs)    stages.ruleset / shadow .score
 //               → its Evaluation: the rules that fired, score parts, values
 //   decide      the Evaluation → RiskDecision: action, reasons, record     stages.ruleset / shadow .decide
+//               an amendment says what changed since the earlier version    stages.amend.annotate
 //   publish     encode the decisions, dead-letter the rest, ONE send        publish.encode / deadLetter / send
+//               beside it, the decisions become the standing ones          stages.remember
 //   commit      returning hands the chunk back to ingest, which commits its offsets
 //               (exactly-once: the send's transaction already did)
 //
@@ -22,6 +27,7 @@
 // registry lookup per unknown schema id, one Redis round trip, one send); pure stages take
 // one declaration.
 import { createHash } from 'node:crypto'
+import { advance, earlierThan, standingOf, supersededBy, type History, type StandingDecision } from './amendment.ts'
 import type { ParcelDeclaration, RiskDecision } from './declaration.ts'
 import type { EnrichmentRecord } from './enrichment.ts'
 import { ParcelRiskError, type ErrorCode } from './errors.ts'
@@ -36,6 +42,16 @@ export interface Enriched {
   readonly record: EnrichmentRecord | null
   /** Enrichment groups that could not be read (Redis slow or down); empty when complete. */
   readonly missing: readonly string[]
+  /** What was decided before under the declarationId (src/amendment.ts); undefined: unknown. */
+  readonly history?: History
+}
+
+/** The decide stage's side of amendments (src/decide/amendments.ts). */
+export interface AmendStages {
+  /** The answer to a version older than the standing decision `newer`. */
+  readonly superseded: (declaration: ParcelDeclaration, newer: StandingDecision, context: ScoreContext) => RiskDecision
+  /** The decision with what changed since `earlier`; `unchecked`: the history was unknown. */
+  readonly annotate: (decision: RiskDecision, earlier: StandingDecision | null, unchecked: boolean) => RiskDecision
 }
 
 /**
@@ -57,6 +73,13 @@ export interface Stages {
   /** The challenger ruleset, when one is configured. */
   readonly shadow: (() => RulesetStages) | null
   readonly now: () => number
+  /** Amendments: absent, every version is decided on its own. */
+  readonly amend?: AmendStages
+  /**
+   * Keeps a chunk's decisions as the standing ones of their declarationIds (superseded
+   * answers left out), beside the send. Must not throw for an unreachable store.
+   */
+  readonly remember?: (decisions: readonly RiskDecision[]) => Promise<void>
   /** Told how long each ruleset took to score the batch and how many input bytes it scored. */
   readonly scoringTook?: (role: 'active' | 'shadow', elapsedMs: number, bytes: number) => void
 }
@@ -92,6 +115,15 @@ export interface BatchResult {
   readonly shadowDecisions: DecidedRecord[]
   readonly deadLetters: DeadLetter[]
   readonly timings: BatchTimings
+}
+
+interface Scored {
+  readonly declaration: ParcelDeclaration
+  readonly enrichment: EnrichmentRecord | null
+  readonly context: ScoreContext
+  readonly source: ConsumedRecord
+  readonly earlier: StandingDecision | null
+  readonly unchecked: boolean
 }
 
 const digestOf = (value: Buffer | null): string => createHash('sha256').update(value ?? Buffer.alloc(0)).digest('hex')
@@ -145,7 +177,10 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
   // is timed as a whole (two clock reads per batch) so a ruleset that scores far slower than
   // its cost check promised can be caught and reverted.
   const ruleset = stages.ruleset()
-  const scored: Array<{ declaration: ParcelDeclaration, enrichment: EnrichmentRecord | null, context: ScoreContext, source: ConsumedRecord }> = []
+  const amend = stages.amend
+  const scored: Scored[] = []
+  // A declarationId seen twice in the batch: the second sees what the first decided.
+  const histories = new Map<string, History>()
   let bytes = 0
   let scoreStarted = performance.now()
   for (let i = 0; i < accepted.length; i++) {
@@ -153,12 +188,26 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
     const enrichment = enriched[i] as Enriched
     const context = { nowMs: stages.now(), receivedAtMs: source.timestampMs, inputDigest: digestOf(source.value), enrichmentMissing: enrichment.missing }
     bytes += source.value?.length ?? 0
+    const id = declaration.declarationId
+    const history = histories.has(id) ? histories.get(id) : enrichment.history
+    // supersede
+    const newer = amend === undefined ? null : supersededBy(declaration.version, history)
+    if (amend !== undefined && newer !== null) {
+      decisions.push({ source, decision: amend.superseded(declaration, newer, context) })
+      continue
+    }
+    const earlier = earlierThan(declaration.version, history)
     try {
       // score
       const evaluation = ruleset.score(declaration, enrichment.record, context)
       // decide
-      decisions.push({ source, decision: ruleset.decide(evaluation, declaration, context) })
-      scored.push({ declaration, enrichment: enrichment.record, context, source })
+      let decision = ruleset.decide(evaluation, declaration, context)
+      if (amend !== undefined) {
+        decision = amend.annotate(decision, earlier, history === undefined)
+        histories.set(id, advance(history ?? null, standingOf(decision)))
+      }
+      decisions.push({ source, decision })
+      scored.push({ declaration, enrichment: enrichment.record, context, source, earlier, unchecked: history === undefined })
     } catch (err) {
       // The engine turns a failing rule into an `error` outcome itself; reaching here means
       // the engine failed as a whole. The record is kept (dead letter), never dropped.
@@ -169,9 +218,10 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
   const shadow = stages.shadow?.() ?? null
   if (shadow !== null) {
     scoreStarted = performance.now()
-    for (const { declaration, enrichment, context, source } of scored) {
+    for (const { declaration, enrichment, context, source, earlier, unchecked } of scored) {
       try {
-        shadowDecisions.push({ source, decision: shadow.decide(shadow.score(declaration, enrichment, context), declaration, context) })
+        const decision = shadow.decide(shadow.score(declaration, enrichment, context), declaration, context)
+        shadowDecisions.push({ source, decision: amend === undefined ? decision : amend.annotate(decision, earlier, unchecked) })
       } catch {
         // A broken challenger never affects the champion's decisions; it shows in metrics.
       }
@@ -277,7 +327,8 @@ export const handleChunk = (stages: Stages, publish: PublishStages, observe: Chu
     }
     await context.fence()
     const publishStarted = performance.now()
-    await publish.send(output, context)
+    const remembered = stages.remember?.(result.decisions.map((d) => d.decision))
+    await Promise.all([publish.send(output, context), remembered])
     const ackedAtMs = stages.now()
 
     // commit hand-off: returning tells ingest the output is acknowledged.

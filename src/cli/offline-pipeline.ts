@@ -6,15 +6,19 @@
 // enrichment call, as the processor makes one Redis round trip per chunk.
 //
 // Each line leaves as one row, in input order: one decision per ruleset (backtest scores with
-// a champion and a challenger, the challenger as the processor's shadow). A line that the
+// a champion and a challenger, the challenger as the processor's shadow). Amendments too: a
+// later line with a higher version of a declarationId says what changed, an older one is
+// answered as superseded (src/amendment.ts), as the processor answers them. A line that the
 // decode or validate stage dead-letters becomes a REJECT_DATA decision carrying every
 // rejection; a ruleset that fails as a whole stops the command (a defect, never bad input).
 import { createHash } from 'node:crypto'
 import { createJsonLinesDecoder } from '../codec/json-lines.ts'
 import { parseJson } from '../codec/json-input.ts'
 import type { DataRejection, RiskDecision } from '../declaration.ts'
+import { annotateAmendment, supersededAnswer } from '../decide/amendments.ts'
 import { createDecider } from '../decide/decide.ts'
 import type { CompiledRuleset } from '../engine/ruleset.ts'
+import { createMemoryHistory } from '../enrich/history.ts'
 import type { MemoryProfileStore } from '../enrich/memory-store.ts'
 import { processBatch, type DeadLetter, type RulesetStages, type Stages } from '../pipeline.ts'
 import type { ConsumedRecord } from '../record.ts'
@@ -61,21 +65,27 @@ export const offlinePipeline = (
   const fields = [...new Set(rulesets.flatMap((r) => r.enrichmentFields))]
   const active = stagesOf(champion)
   const shadow = challenger === undefined ? null : stagesOf(challenger)
+  // Without profiles there is no store, but amendments are still answered as the processor does.
+  const history = createMemoryHistory()
   const stages: Stages = {
     decode: createJsonLinesDecoder(MAX_LINE_BYTES),
     validate: createValidator(),
     enrich: async (declarations, at) => store === null
-      ? declarations.map(() => ({ record: null, missing: [] }))
+      ? declarations.map((d) => ({ record: null, missing: [], history: history.read(d.declarationId) }))
       : await store.enrichBatch(declarations, at, fields),
     ruleset: () => active,
     shadow: shadow === null ? null : () => shadow,
-    now: () => nowMs
+    now: () => nowMs,
+    amend: { superseded: supersededAnswer, annotate: annotateAmendment }
   }
   let line = 0
   return async (lines) => {
     const records: ConsumedRecord[] = lines.map((text) =>
       ({ topic: 'input', partition: 0, offset: String(++line), timestampMs: nowMs, key: null, value: Buffer.from(text, 'utf8') }))
     const result = await processBatch(stages, records)
+    const decisions = result.decisions.map((d) => d.decision)
+    if (store === null) history.remember(decisions)
+    else await store.remember(decisions)
     const decided = new Map<ConsumedRecord, RiskDecision>()
     for (const d of result.decisions) decided.set(d.source, d.decision)
     const shadowed = new Map<ConsumedRecord, RiskDecision>()

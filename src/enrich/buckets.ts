@@ -27,6 +27,13 @@
 // the retry of a round trip that timed out after Redis had run it, sees exactly what the
 // first pass saw. Kinds the first answer did not cover (a ruleset that now reads more) and
 // parcels first counted by a catch-up are read as they are now.
+// Amendments: a parcel is counted once, whatever its versions. The history hash of its
+// declarationId (`{p}history:{<declarationId>}`, history.ts) keeps in field `agg` the version
+// counted and what it added (its buckets, EUR cents, entity ids, as a JSON array). A newer
+// version moves the parcel: the earlier version's count and value leave their buckets (those
+// still there) and the newer version's are added, so the counters hold one parcel at its
+// amended value. A version not newer than the one counted is not counted; it is answered
+// with the counters as they are, and that answer is kept like any other.
 
 export const HOUR_MS = 3_600_000
 export const QUARTER_MS = 6 * HOUR_MS
@@ -86,6 +93,32 @@ local reads = {}
 for k = 1, 3 do reads[k] = string.find(mask, kinds[k], 1, true) ~= nil end
 local out = {}
 local expiring = {}
+-- Whether the entry at ARGV offset b counts its parcel (see the header on amendments).
+local function countsParcel(member, b)
+  local id, version = string.match(member, '^(.*)#(%-?%d+)$')
+  if id == nil then return true end
+  local history = prefix .. 'history:{' .. id .. '}'
+  local mark = redis.call('HGET', history, 'agg')
+  if mark then
+    local m = cjson.decode(mark)
+    if tonumber(version) <= tonumber(m[1]) then return false end
+    local oh, oq, oc = tonumber(m[2]) * 4, tonumber(m[3]) * 4 + 2, tonumber(m[4])
+    for k = 1, 3 do
+      if m[4 + k] ~= '' then
+        local key = prefix .. 'agg:' .. kinds[k] .. ':' .. m[4 + k]
+        for _, f in ipairs({ oh, oq }) do
+          if redis.call('HEXISTS', key, f) == 1 then
+            redis.call('HINCRBY', key, f, -1)
+            redis.call('HINCRBY', key, f + 1, -oc)
+          end
+        end
+      end
+    end
+  end
+  redis.call('HSET', history, 'agg', cjson.encode({ version, ARGV[b + 2], ARGV[b + 3], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8], ARGV[b + 9] }))
+  if redis.call('PTTL', history) < 0 then redis.call('PEXPIREAT', history, ARGV[b + 5]) end
+  return true
+end
 for e = 0, n - 1 do
   local b = 3 + e * ${ENTRY_STRIDE}
   local member = ARGV[b + 1]
@@ -109,6 +142,8 @@ for e = 0, n - 1 do
       for v in string.gmatch(string.sub(stored, sep + 1), '[^,]+') do prior[#prior + 1] = tonumber(v) end
     end
   end
+  local answering = counting
+  if counting then counting = countsParcel(member, b) end
   local given = {}
   local hn = hourNo * 4
   local qn = qNo * 4 + 2
@@ -169,7 +204,7 @@ for e = 0, n - 1 do
       out[#out + 1] = v7
     end
   end
-  if counting then
+  if answering then
     local answer = ''
     if mode == '1' then answer = mask .. ':' .. table.concat(given, ',') end
     redis.call('HSET', answers, member, answer)
@@ -190,8 +225,39 @@ export const createMemoryAggregates = (): MemoryAggregates => {
   // The first answer given to each counted parcel, per hour (the script's `answers` hashes).
   const answers = new Map<number, Map<string, readonly number[]>>()
   const entities = new Map<string, Map<string, number>>()
+  // Per declarationId, the version counted and the entry that counted it (the script's `agg`).
+  const counted = new Map<string, AggEntry>()
+  /** Takes a counted entry's parcel out of its buckets. */
+  const subtract = (e: AggEntry): void => {
+    for (let k = 0; k < 3; k++) {
+      const fields = e.ids[k] === '' ? undefined : entities.get(`${AGG_KINDS[k] as string}:${e.ids[k] as string}`)
+      if (fields === undefined) continue
+      for (const f of [`h${e.hourNo}`, `q${e.qNo}`]) {
+        const n = fields.get(`${f}n`)
+        if (n === undefined) continue
+        fields.set(`${f}n`, n - 1)
+        fields.set(`${f}v`, (fields.get(`${f}v`) ?? 0) - e.valueCents)
+      }
+    }
+  }
+  /** Whether the entry counts its parcel: an amended parcel once (the script's countsParcel). */
+  const countsParcel = (entry: AggEntry): boolean => {
+    const at = entry.member.lastIndexOf('#')
+    if (at < 0) return true
+    const id = entry.member.slice(0, at)
+    const version = Number(entry.member.slice(at + 1))
+    const earlier = counted.get(id)
+    if (earlier !== undefined) {
+      const earlierVersion = Number(earlier.member.slice(earlier.member.lastIndexOf('#') + 1))
+      if (version <= earlierVersion) return false
+      subtract(earlier)
+    }
+    counted.set(id, entry)
+    return true
+  }
   const apply = (entry: AggEntry, out: number[], offset: number): void => {
     let counting = false
+    let answering = false
     let given: Map<string, readonly number[]> | undefined
     if (entry.mode !== 0) {
       given = answers.get(entry.hourNo)
@@ -201,7 +267,8 @@ export const createMemoryAggregates = (): MemoryAggregates => {
         for (let i = 0; i < OUTPUT_STRIDE; i++) out[offset + i] = prior[i] ?? 0
         return
       }
-      counting = true
+      answering = true
+      counting = countsParcel(entry)
     }
     const h = `h${entry.hourNo}`
     const q = `q${entry.qNo}`
@@ -213,8 +280,8 @@ export const createMemoryAggregates = (): MemoryAggregates => {
         let fields = entities.get(key)
         if (fields === undefined) { fields = new Map(); entities.set(key, fields) }
         if (counting) {
-          for (const [f, add] of [[`${h}n`, 1], [`${h}v`, entry.valueCents], [`${q}n`, 1], [`${q}v`, entry.valueCents]] as const) {
-            fields.set(f, (fields.get(f) ?? 0) + add)
+          for (const [f, by] of [[`${h}n`, 1], [`${h}v`, entry.valueCents], [`${q}n`, 1], [`${q}v`, entry.valueCents]] as const) {
+            fields.set(f, (fields.get(f) ?? 0) + by)
           }
         }
         for (const [f, v] of fields) {
@@ -230,7 +297,7 @@ export const createMemoryAggregates = (): MemoryAggregates => {
       out[offset + k * 4 + 2] = n7
       out[offset + k * 4 + 3] = v7
     }
-    if (counting) given?.set(entry.member, out.slice(offset, offset + OUTPUT_STRIDE))
+    if (answering) given?.set(entry.member, out.slice(offset, offset + OUTPUT_STRIDE))
   }
   return { apply }
 }

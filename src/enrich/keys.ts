@@ -9,6 +9,8 @@
 //                                       and ~N:{key} / ~A:{key} approximate-match fields (match.ts)
 //   {p}agg:{c|s|i}:{entity}       HASH  windowed counters of a consignee, seller or IOSS number
 //   {p}answers:{hourNo}           HASH  declarationId#version counted in that hour → its first answer
+//   {p}history:{<declarationId>}  HASH  standing decision, the one it replaced, the version counted
+//                                       in the aggregates (history.ts); the braces are a hash tag
 // {p} is the configurable prefix, `pr:` by default.
 
 export type Family = 'seller' | 'aeo' | 'consignee' | 'watchlist' | 'ioss' | 'aggregates'
@@ -28,6 +30,7 @@ export interface KeyLayout {
   readonly ioss: (iossNumber: string) => string
   readonly watchlist: string
   readonly watchlistField: (entityType: string, normalisedValue: string) => string
+  readonly history: (declarationId: string) => string
 }
 
 export const keyLayout = (prefix: string = DEFAULT_PREFIX): KeyLayout => Object.freeze({
@@ -37,7 +40,8 @@ export const keyLayout = (prefix: string = DEFAULT_PREFIX): KeyLayout => Object.
   aeo: (id: string) => `${prefix}aeo:${id}`,
   ioss: (n: string) => `${prefix}ioss:${n}`,
   watchlist: `${prefix}wl`,
-  watchlistField: (type: string, value: string) => `${type}:${value}`
+  watchlistField: (type: string, value: string) => `${type}:${value}`,
+  history: (declarationId: string) => `${prefix}history:{${declarationId}}`
 })
 
 /** Hash fields of each profile family, as written by profile-write.ts. */

@@ -7,9 +7,12 @@
 // As in Redis, a data set nobody loaded is unknown, not empty: with `loaded` given, the data
 // sets outside it are reported missing (their rules take the fallback action) instead of
 // answering every lookup with "not listed", "not registered".
+// It keeps each declarationId's history too (history.ts), so amendments and superseded
+// versions are answered offline as the processor answers them.
 import type { ParcelDeclaration, ProfileUpdate } from '../declaration.ts'
 import { createMemoryAggregates, OUTPUT_STRIDE } from './buckets.ts'
 import { defaultFxToEur, type FxToEur } from './fx.ts'
+import { createMemoryHistory } from './history.ts'
 import { DEFAULT_PREFIX, keyLayout } from './keys.ts'
 import { createIdentityHasher } from './normalise.ts'
 import { mergeWatch, writeFor, type ProfileWrite } from './profile-write.ts'
@@ -40,6 +43,7 @@ export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfi
   const hashes = new Map<string, Readonly<Record<string, string>>>()
   const watch = new Map<string, string>()
   const aggregates = createMemoryAggregates()
+  const history = createMemoryHistory()
 
   const apply = (w: ProfileWrite): boolean => {
     switch (w.kind) {
@@ -94,12 +98,13 @@ export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfi
         aggregatesOffset: 0,
         own
       }, plan, nowMs, recordConfig, missing)
-      return resultOf(record, missing)
+      return resultOf(record, missing, history.read(d.declarationId))
     })
   }
 
   return {
     enrichBatch,
+    remember: async (decisions) => { history.remember(decisions) },
     apply,
     applyUpdates: (updates) => {
       let applied = 0

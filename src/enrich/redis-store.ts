@@ -5,7 +5,10 @@
 //   batch, which counts and reads the windowed counters atomically.
 // Slow-changing families (seller, AEO, IOSS, watchlist) are cached in-process (lru.ts);
 // consignee profiles and aggregates never are. The custom attributes a ruleset reads
-// (ruleset.yaml `attributes:`) are more fields of the same HMGET: no extra command.
+// (ruleset.yaml `attributes:`) are more fields of the same HMGET: no extra command. The
+// same pipeline reads each declarationId's history (history.ts: one HMGET each, never
+// cached), so every batch makes its round trip; `remember` writes the decisions back as the
+// standing ones with a second pipeline, sent beside the Kafka send.
 //
 // Time budget: a round trip may take `redis.commandTimeoutMs` plus
 // `redis.commandTimeoutPerRecordUs` for every declaration and catch-up parcel it carries, so a 500-record catch-up chunk after a fault is
@@ -28,12 +31,14 @@
 // every batch asks again and sees a load as soon as it lands.
 import type { Redis } from 'ioredis'
 import type { RedisConfig } from '../config.ts'
-import type { ParcelDeclaration } from '../declaration.ts'
+import type { DeclarationHistory } from '../amendment.ts'
+import type { ParcelDeclaration, RiskDecision } from '../declaration.ts'
 import type { Logger } from '../logger.ts'
 import { AGGREGATE_LUA, entryArgs, OUTPUT_STRIDE, type AggEntry } from './buckets.ts'
 import { createBreaker, type Breaker, type BreakerState } from './breaker.ts'
 import { defaultFxToEur, type FxToEur } from './fx.ts'
 import { CACHED_FAMILIES, keyLayout, type Family } from './keys.ts'
+import { HISTORY_FIELDS, HISTORY_LUA, historyFrom, historyWrites } from './history.ts'
 import { createLru, type Lru } from './lru.ts'
 import { DATA_SETS, markersOf, syncKey, unknownDataSets, type DataSet, type MaxAges, type SyncMarker } from './reference-data.ts'
 import { createIdentityHasher } from './normalise.ts'
@@ -47,7 +52,7 @@ import { entryOf, ownOf, planOf, resultOf, type EnrichmentResult, type ProfileSt
  */
 export type RedisStoreConfig = Pick<RedisConfig,
   'keyPrefix' | 'commandTimeoutMs' | 'commandTimeoutPerRecordUs' | 'breakerFailureThreshold' | 'breakerCooldownMs' |
-  'cacheMaxEntries' | 'cacheTtlMs' | 'catchUpMax' | 'catchUpPerBatch'> & {
+  'cacheMaxEntries' | 'cacheTtlMs' | 'catchUpMax' | 'catchUpPerBatch' | 'historyTtlMs'> & {
   /** Secret key of the consignee identity HMAC. */
   readonly identityKey: string
   /** Freshness limit of each reference data set; older (or never loaded) counts as unknown. */
@@ -79,7 +84,10 @@ export interface RedisProfileStore extends ProfileStore {
   readonly markers: () => ReadonlyMap<DataSet, SyncMarker>
 }
 
-type ScriptPipeline = ReturnType<Redis['pipeline']> & { prAggregate: (...args: Array<string | number>) => unknown }
+type ScriptPipeline = ReturnType<Redis['pipeline']> & {
+  prAggregate: (...args: Array<string | number>) => unknown
+  prHistory: (key: string, version: number, standing: string, ttlMs: number) => unknown
+}
 
 const HASH_FAMILIES = ['seller', 'aeo', 'consignee', 'ioss'] as const
 type HashFamily = typeof HASH_FAMILIES[number]
@@ -122,6 +130,7 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
   let markersReadAt = Number.NEGATIVE_INFINITY
   let trips = 0
   redis.defineCommand('prAggregate', { lua: AGGREGATE_LUA, numberOfKeys: 0 })
+  redis.defineCommand('prHistory', { lua: HISTORY_LUA, numberOfKeys: 1 })
   // A cached seller hash holds the attributes of the ruleset that read it; a ruleset reading
   // other attributes caches its own copy under its own slot (key + slot), and an update drops them all.
   const slots = new Set<string>()
@@ -212,13 +221,15 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
       }
     }
     const entries = fam.has('aggregates') ? declarations.map((d, i) => entryOf(d, ks[i] as DeclarationKeys, fx, nowMs)) : []
+    const ids = [...new Set(declarations.map((d) => d.declarationId))]
+    const histories = new Map<string, DeclarationHistory | null>()
 
     let aggregates: number[] | undefined
     let failed = false
     let unknown: ReadonlySet<Family> = NO_FAMILIES
     let markersRead = false
     // Consignee watchlist fields are never cached, so asking for them alone is a round trip too.
-    if (ask.size > 0 || consigneeWatch.length > 0 || entries.length > 0 || (readsReference && !markersCurrent)) {
+    if (ask.size > 0 || consigneeWatch.length > 0 || entries.length > 0 || ids.length > 0 || (readsReference && !markersCurrent)) {
       if (!breaker.allow()) failed = true
       else {
         const watch = [...ask.get('watchlist') ?? [], ...consigneeWatch]
@@ -235,6 +246,7 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
             for (const e of entries) entryArgs(e, e.mode, args)
             pipeline.prAggregate(...args)
           }
+          for (const id of ids) pipeline.hmget(keys.history(id), ...HISTORY_FIELDS)
           return pipeline
         }
         try {
@@ -264,7 +276,8 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
             const cachedUpTo = watch.length - consigneeWatch.length
             if (!unknown.has('watchlist')) watch.forEach((field, i) => { const v = values[i] ?? null; known.set(field, v); if (i < cachedUpTo) cache.set(field, v) })
           }
-          if (entries.length > 0) aggregates = replies[r]?.[1] as number[]
+          if (entries.length > 0) aggregates = replies[r++]?.[1] as number[]
+          for (const id of ids) histories.set(id, historyFrom(replies[r++]?.[1] as Array<string | null>))
         } catch (err) {
           failed = true
           catchUp.unshift(...backlog)
@@ -291,12 +304,34 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
         own: ownOf(entries[i])
       }
       const missing: string[] = []
-      return resultOf(buildRecord(d, k, fetched, plan, nowMs, recordConfig, missing), missing)
+      return resultOf(buildRecord(d, k, fetched, plan, nowMs, recordConfig, missing), missing, failed ? undefined : histories.get(d.declarationId) ?? null)
     })
+  }
+
+  // Not through the breaker's probe: a write is no test of whether enrichment may resume. A
+  // failed write loses only this: a later older version is decided again instead of being
+  // answered as superseded, and a later amendment is compared with an older decision.
+  const rememberDecisions = async (decisions: readonly RiskDecision[]): Promise<void> => {
+    const writes = historyWrites(decisions)
+    if (writes.length === 0) return
+    if (breaker.state() !== 'closed') {
+      log.warn({ decisions: writes.length }, 'profile store unavailable; decisions not kept in the declaration history')
+      return
+    }
+    try {
+      await roundTrip(() => {
+        const pipeline = redis.pipeline() as ScriptPipeline
+        for (const w of writes) pipeline.prHistory(keys.history(w.declarationId), w.version, w.standing, config.historyTtlMs)
+        return pipeline
+      }, writes.length)
+    } catch (err) {
+      log.error({ err, decisions: writes.length }, 'declaration history not written')
+    }
   }
 
   return {
     enrichBatch,
+    remember: rememberDecisions,
     invalidate: (key) => {
       cache.delete(key)
       for (const s of slots) cache.delete(key + s)

@@ -11,6 +11,7 @@ import type { ParcelDeclaration } from '../../src/declaration.ts'
 import type { AggregatesEnrichment } from '../../src/enrichment.ts'
 import { HOUR_MS } from '../../src/enrich/buckets.ts'
 import { createMemoryProfileStore } from '../../src/enrich/memory-store.ts'
+import type { ProfileStore } from '../../src/enrich/store.ts'
 import { connectRedis } from '../../src/enrich/redis-client.ts'
 import { createRedisProfileStore } from '../../src/enrich/redis-store.ts'
 import { generateDeclarations } from '../../src/generate/stream.ts'
@@ -111,6 +112,60 @@ describe('enrich > aggregates: Lua script and in-memory twin', () => {
       expect(most(fromRedis, 'consigneeCount7d')).toBeGreaterThan(20)
       expect(most(fromRedis, 'iossValueEur7d')).toBeGreaterThan(0)
       expect(fromRedis.some((a) => (a?.sellerCount24h ?? 0) < (a?.sellerCount7d ?? 0))).toBe(true)
+    } finally {
+      await stores.close()
+    }
+  })
+
+  // Amendments (buckets.ts): a parcel is counted once whatever its versions, at the value of
+  // the newest version counted; an older version arriving after it is not counted.
+  it('count an amended parcel once: v1 and v2 add one parcel, at the amended value, an older version after it none', async () => {
+    const nowMs = Date.now()
+    const stores = await openStores(`${prefix}amend-one:`)
+    const FIELDS = ['aggregates.sellerCount24h', 'aggregates.sellerValueEur24h', 'aggregates.consigneeCount24h', 'aggregates.consigneeValueEur7d']
+    const parcel = (id: string, version: number, totalValue: string, minutesAgo: number): ParcelDeclaration => ({
+      ...(stream(3, 1, nowMs, false)[0] as ParcelDeclaration),
+      declarationId: `${prefix}${id}`, version, totalValue, currency: 'EUR', sellerId: 'amended-seller', declaredAt: nowMs - minutesAgo * 60_000
+    })
+    const counters = async (store: ProfileStore, at: number): Promise<AggregatesEnrichment | undefined> =>
+      (await store.enrichBatch([parcel(`probe-${at}`, 1, '1.00', 1)], nowMs, FIELDS))[0]?.record.aggregates
+    try {
+      for (const store of [stores.inRedis, stores.inMemory]) {
+        expect(await counters(store, 0)).toMatchObject({ sellerCount24h: 0, consigneeCount24h: 0 })
+        await store.enrichBatch([parcel('P', 1, '120.00', 30)], nowMs, FIELDS)
+        await store.enrichBatch([parcel('P', 2, '80.00', 20)], nowMs, FIELDS)
+        await store.enrichBatch([parcel('P', 1, '120.00', 30)], nowMs, FIELDS)
+        await store.enrichBatch([parcel('Q', 2, '10.00', 15), parcel('Q', 1, '500.00', 25)], nowMs, FIELDS)
+        // probe-0 (1.00), P once at its amended 80.00, Q once at 10.00: three parcels, not five.
+        expect(await counters(store, 1)).toMatchObject({ sellerCount24h: 3, sellerValueEur24h: 91, consigneeCount24h: 3, consigneeValueEur7d: 91 })
+      }
+    } finally {
+      await stores.close()
+    }
+  })
+
+  it('give the same 12 counters on a stream with amendments and late older versions mixed in', async () => {
+    const nowMs = Date.now()
+    const base = stream(17, 900, nowMs, false, 2)
+    const mixed: ParcelDeclaration[] = []
+    base.forEach((d, i) => {
+      mixed.push(d)
+      const earlier = base[i - 3]
+      if (earlier !== undefined && i % 5 === 0) mixed.push({ ...earlier, version: 2, totalValue: '12.34', declaredAt: d.declaredAt })
+      // Version 1 again, after the version 2 pushed two declarations ago.
+      const older = base[i - 5]
+      if (older !== undefined && i % 5 === 2) mixed.push(older)
+    })
+    const stores = await openStores(`${prefix}amend-stream:`)
+    try {
+      const fromRedis = await aggregatesOf(stores.inRedis.enrichBatch, mixed, nowMs)
+      const fromMemory = await aggregatesOf(stores.inMemory.enrichBatch, mixed, nowMs)
+      expect(mixed.length - base.length).toBeGreaterThan(340)
+      expect(fromMemory).toEqual(fromRedis)
+      // Every parcel once: the last one sees every other declarationId of its seller in the window.
+      const last = mixed.at(-1) as ParcelDeclaration
+      const others = new Set(mixed.filter((d) => d.sellerId === last.sellerId && d.declarationId !== last.declarationId).map((d) => d.declarationId))
+      expect(fromRedis.at(-1)?.sellerCount7d).toBe(others.size)
     } finally {
       await stores.close()
     }

@@ -345,7 +345,7 @@ describe('enrich > redis', () => {
       const [r] = await store.enrichBatch([d(String(i))], Date.now(), fields)
       expect(performance.now() - started).toBeLessThan(3 * 301 + 150)
       expect(r?.status).toBe('DEGRADED')
-      expect(r?.missing).toEqual(['aggregates'])
+      expect(r?.missing).toEqual(['aggregates', 'amendments'])
     }
     expect(store.breakerState()).toBe('open')
     expect(store.pendingCatchUp()).toBe(4)

@@ -1,0 +1,97 @@
+// The declaration history against the real Redis: what `remember` writes is what the next
+// enrichment round trip reads (in that same round trip, whatever the ruleset reads), only a
+// higher version replaces the standing decision, the key is one hash per declarationId with
+// its hash tag and expiry, and a Redis that does not answer leaves the history unknown
+// (DEGRADED, `amendments` missing) without failing anything.
+import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { AMENDED, SUPERSEDED } from '../../src/amendment.ts'
+import { loadConfig } from '../../src/config.ts'
+import type { RiskDecision } from '../../src/declaration.ts'
+import { connectRedis } from '../../src/enrich/redis-client.ts'
+import { createRedisProfileStore, type RedisProfileStore } from '../../src/enrich/redis-store.ts'
+import { createLogger } from '../../src/logger.ts'
+import { makeDeclaration } from '../fixtures/declarations/make.ts'
+
+const services = inject('services')
+const prefix = `it-amend-${randomUUID()}:`
+const log = createLogger({ level: 'silent' })
+const config = loadConfig({ env: { REDIS_URL: services.redisUrl, PARCEL_RISK_REDIS_KEY_PREFIX: prefix, PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '2000' } })
+const admin = new Redis(services.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
+const storeConfig = { ...config.redis, identityKey: 'integration-identity-key', maxAgesMs: config.referenceData.maxAgeMs }
+
+const decided = (id: string, version: number, action: 'RELEASE' | 'SCREEN_NII', reasons: string[] = ['IND-A']): RiskDecision => ({
+  declarationId: `${prefix}${id}`, version, decision: action === 'RELEASE' ? 'RELEASE' : 'HOLD', action, score: action === 'RELEASE' ? 5 : 80,
+  reasons: reasons.map((ruleId) => ({ ruleId, title: ruleId, tier: 'INDICATOR', contribution: 0, values: [] })),
+  gates: [], errors: [], randomSelection: false, ruleset: { id: 'eu-lvc', version: '2026.11.3', digest: 'ab'.repeat(32) },
+  enrichment: { status: 'OK', missing: [] }, rejections: [], timings: { receivedAt: 0, decidedAt: 0, latencyMicros: 0 }, inputDigest: ''
+})
+
+const declaration = (id: string, version: number) => makeDeclaration({ declarationId: `${prefix}${id}`, version, declaredAt: Date.now() })
+
+describe('enrich > declaration history in Redis', () => {
+  let redis: Redis
+  let store: RedisProfileStore
+
+  beforeAll(async () => {
+    await admin.connect()
+    redis = await connectRedis(config.redis, log, 5_000)
+    store = createRedisProfileStore(redis, storeConfig, { log })
+  })
+
+  afterAll(async () => {
+    redis.disconnect()
+    const keys = await admin.keys(`${prefix}*`)
+    if (keys.length > 0) await admin.del(...keys)
+    admin.disconnect()
+  })
+
+  it('reads in the enrichment round trip what was kept: the standing decision and the one it replaced', async () => {
+    const before = store.roundTrips()
+    const [fresh] = await store.enrichBatch([declaration('A', 1)], Date.now(), [])
+    // A ruleset that reads no enrichment still makes the one round trip: the history is in it.
+    expect(store.roundTrips() - before).toBe(1)
+    expect([fresh?.history, fresh?.status]).toEqual([null, 'OK'])
+    await store.remember([decided('A', 1, 'SCREEN_NII')])
+    await store.remember([decided('A', 2, 'RELEASE', ['IND-B', AMENDED])])
+    const trips = store.roundTrips()
+    const [r] = await store.enrichBatch([declaration('A', 1), declaration('A', 2), declaration('B', 1)], Date.now(), ['aggregates.consigneeCount24h'])
+    expect(store.roundTrips() - trips).toBe(1)
+    expect(r?.history).toEqual({
+      current: { version: 2, decision: 'RELEASE', action: 'RELEASE', score: 5, rules: ['IND-B'], ruleset: { id: 'eu-lvc', version: '2026.11.3', digest: 'ab'.repeat(32) } },
+      previous: { version: 1, decision: 'HOLD', action: 'SCREEN_NII', score: 80, rules: ['IND-A'], ruleset: { id: 'eu-lvc', version: '2026.11.3', digest: 'ab'.repeat(32) } }
+    })
+  })
+
+  it('replaces the standing decision with a higher version only; the first decision of a version stays', async () => {
+    await store.remember([decided('C', 2, 'SCREEN_NII')])
+    await store.remember([decided('C', 2, 'RELEASE'), decided('C', 1, 'RELEASE')])
+    await store.remember([{ ...decided('C', 3, 'RELEASE'), reasons: [{ ruleId: SUPERSEDED, title: '', tier: 'GATE', contribution: 0, values: [] }] }])
+    const [r] = await store.enrichBatch([declaration('C', 2)], Date.now(), [])
+    expect(r?.history).toMatchObject({ current: { version: 2, action: 'SCREEN_NII' }, previous: null })
+  })
+
+  it('keeps one hash per declarationId under its hash tag, expiring redis.historyTtlMs after its last new version', async () => {
+    await store.remember([decided('D', 1, 'SCREEN_NII')])
+    const key = `${prefix}history:{${prefix}D}`
+    expect(await admin.hkeys(key)).toEqual(['cur'])
+    const ttl = await admin.pttl(key)
+    expect(ttl).toBeGreaterThan(config.redis.historyTtlMs - 60_000)
+    expect(ttl).toBeLessThanOrEqual(config.redis.historyTtlMs)
+    expect(config.redis.historyTtlMs).toBe(30 * 86_400_000)
+  })
+
+  it('with Redis not answering: history unknown, DEGRADED with `amendments` missing, and keeping decisions fails quietly', async () => {
+    const gone = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null })
+    gone.on('error', () => {})
+    const lost = createRedisProfileStore(gone, storeConfig, { log })
+    try {
+      const [r] = await lost.enrichBatch([declaration('E', 2)], Date.now(), [])
+      expect([r?.history, r?.status, r?.missing]).toEqual([undefined, 'DEGRADED', ['amendments']])
+      await expect(lost.remember([decided('E', 2, 'RELEASE')])).resolves.toBeUndefined()
+    } finally {
+      gone.disconnect()
+    }
+  })
+})

@@ -44,3 +44,65 @@ export interface DecisionPolicy {
   readonly errorAction: Action
   readonly randomSelection: RandomSelection | null
 }
+
+/**
+ * Lanes a ruleset may give a capacity (ruleset.yaml `capacity:`, rules/README.md), most
+ * severe first. An indicator-driven hold that finds its lane full falls to the next lane, and
+ * below the last one to BELOW_CAPACITY_LANES.
+ */
+export const CAPACITY_LANES = Object.freeze(['PHYSICAL_EXAM', 'SCREEN_NII'] as const)
+export type CapacityLane = typeof CAPACITY_LANES[number]
+export const BELOW_CAPACITY_LANES: Action = 'RELEASE_POST_AUDIT'
+
+export const isCapacityLane = (action: Action): action is CapacityLane =>
+  (CAPACITY_LANES as readonly string[]).includes(action)
+
+/** Seats of one lane per fixed window (windows aligned on the Unix epoch, UTC). */
+export interface LaneCapacity { readonly perWindow: number, readonly windowMs: number }
+export type LaneCapacities = Readonly<Partial<Record<CapacityLane, LaneCapacity>>>
+
+export interface CapacityPolicy {
+  /** Every control location's lanes. */
+  readonly lanes: LaneCapacities
+  /** Per control location, lane by lane over `lanes`. */
+  readonly locations: Readonly<Record<string, LaneCapacities>>
+  /** A hold with a reason from a rule carrying one of these tags is never moved down. */
+  readonly protectTags: readonly string[]
+}
+
+/** One counter of seats: a lane of a location in one window. */
+export interface SeatCounter {
+  readonly lane: CapacityLane
+  readonly perWindow: number
+  readonly windowMs: number
+  readonly windowStartMs: number
+}
+
+/** A decision of the batch that wants a seat. */
+export interface SeatCandidate {
+  /** Index of the decision in the batch. */
+  readonly decision: number
+  /** `declarationId#version`: a holder takes at most one seat per window, however often it is replayed. */
+  readonly holder: string
+  /** Never moved down (gates, protected tags, random selection, fail-closed): takes its seat even over capacity. */
+  readonly forced: boolean
+  /** Counters to try in order: its own lane's, then those of the lanes below that have a capacity. */
+  readonly counters: readonly number[]
+  /** Its action when none of them has a seat. */
+  readonly fallback: Action
+}
+
+/** A batch's claim on seats, candidates in the order they are served (forced, then by score descending). */
+export interface SeatRequest {
+  readonly location: string
+  readonly counters: readonly SeatCounter[]
+  readonly candidates: readonly SeatCandidate[]
+}
+
+/** What the shared counters answered. */
+export interface SeatGrant {
+  /** Per candidate: the index of the counter that gave it a seat, or -1 (none: its fallback). */
+  readonly seats: readonly number[]
+  /** Per counter: seats taken in its window once the batch is served. */
+  readonly taken: readonly number[]
+}

@@ -94,6 +94,11 @@ export interface RulesConfig {
   readonly costBudgetMicrosPerKib: number
 }
 
+/** Inspection capacity: which control location this processor decides for (ruleset.yaml `capacity:`). */
+export interface CapacityConfig {
+  readonly location: string
+}
+
 export interface WarmUpConfig {
   readonly declarations: number
   readonly timeoutMs: number
@@ -146,6 +151,7 @@ export interface Config {
   readonly codec: { readonly maxRecordBytes: number }
   readonly redis: RedisConfig
   readonly rules: RulesConfig
+  readonly capacity: CapacityConfig
   readonly warmUp: WarmUpConfig
   readonly referenceData: ReferenceDataConfig
   readonly outcomes: OutcomesConfig

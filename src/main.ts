@@ -9,6 +9,8 @@ import { startProfileConsumer } from './enrich/profile-consumer.ts'
 import { connectRedis } from './enrich/redis-client.ts'
 import { createRedisProfileStore, roundTripBudgetMs } from './enrich/redis-store.ts'
 import { startReferenceMonitor } from './enrich/reference-monitor.ts'
+import { createSeatStore } from './enrich/seats.ts'
+import { createSeater } from './decide/capacity.ts'
 import { createDecider } from './decide/decide.ts'
 import { openRuleset, type RulesetRole } from './engine/in-force.ts'
 import type { CostGate } from './engine/load.ts'
@@ -16,6 +18,7 @@ import type { CompiledRuleset } from './engine/ruleset.ts'
 import { ParcelRiskError } from './errors.ts'
 import { createIngest } from './ingest/consumer.ts'
 import type { Logger } from './logger.ts'
+import { observedSeats } from './observe/capacity-metrics.ts'
 import { createReadiness, startHttpServer, type HttpServer } from './observe/http.ts'
 import { chunkMetrics, observedEnrich } from './observe/pipeline-metrics.ts'
 import { createMetrics } from './observe/metrics.ts'
@@ -38,15 +41,16 @@ export interface Processor {
 }
 
 /**
- * The score and decide stages of whichever ruleset is in force: the decider is built once per
- * compiled ruleset (at its first batch after a load, reload or revert), not per batch.
+ * The score, decide and seating stages of whichever ruleset is in force, at this processor's
+ * control location: built once per compiled ruleset (at its first batch after a load, reload
+ * or revert), not per batch.
  */
-const rulesetStages = (): ((ruleset: CompiledRuleset) => RulesetStages) => {
+const rulesetStages = (location: string): ((ruleset: CompiledRuleset) => RulesetStages) => {
   const built = new WeakMap<CompiledRuleset, RulesetStages>()
   return (ruleset) => {
     let stages = built.get(ruleset)
     if (stages === undefined) {
-      stages = { score: (d, e, ctx) => ruleset.evaluate(d, e, ctx), decide: createDecider(ruleset) }
+      stages = { score: (d, e, ctx) => ruleset.evaluate(d, e, ctx), decide: createDecider(ruleset), seating: createSeater(ruleset, location) }
       built.set(ruleset, stages)
     }
     return stages
@@ -115,7 +119,9 @@ export const startProcessor = async (config: Config, log: Logger, onFatal: (err:
   // Not being able to read them now leaves /readyz unready (unchecked), not start-up failed.
   await reference.refresh().catch((err: unknown) => { log.warn({ err }, 'reference data markers could not be read') })
 
-  const stagesOf = rulesetStages()
+  // Lane capacity: seat counters shared by every instance, on the enrichment connection.
+  const seats = createSeatStore(redis, redisConfig, { log: log.child({ module: 'seats' }) })
+  const stagesOf = rulesetStages(config.capacity.location)
   const stages: Stages = {
     decode: (records) => decoder.decodeBatch(records),
     validate: createValidator(),
@@ -123,6 +129,7 @@ export const startProcessor = async (config: Config, log: Logger, onFatal: (err:
       () => store.breakerState(), metrics, readiness),
     ruleset: () => stagesOf(active.current()),
     shadow: shadow === null ? null : () => stagesOf(shadow.current()),
+    seats: observedSeats(seats.reserve, metrics.registry),
     now: Date.now,
     amend: { superseded: supersededAnswer, annotate: annotateAmendment },
     remember: store.remember,

@@ -98,6 +98,45 @@ describe('pipeline > processBatch', () => {
     expect(out.deadLetters.map((d) => [d.stage, d.code, d.message])).toEqual([['score', 'E_PIPELINE_SCORE_FAILED', 'decide broke']])
   })
 
+  describe('seat', () => {
+    // A seating stage that wants a seat for every decision but "ok:a", and moves whoever got none.
+    const seating: NonNullable<RulesetStages['seating']> = {
+      request: (ds) => {
+        const candidates = ds.flatMap((d, i) => d.declarationId === 'ok:a' ? [] : [{ decision: i, holder: d.declarationId, forced: false, counters: [0], fallback: 'SCREEN_NII' as const }])
+        return candidates.length === 0 ? null : { location: 'L', counters: [{ lane: 'PHYSICAL_EXAM', perWindow: 1, windowMs: 60_000, windowStartMs: 0 }], candidates }
+      },
+      apply: (ds, request, grant) => ds.map((d, i) => {
+        const k = request.candidates.findIndex((c) => c.decision === i)
+        if (k < 0) return d
+        return grant === null ? { ...d, errors: ['unchecked'] } : grant.seats[k] === 0 ? d : { ...d, action: 'SCREEN_NII' as const }
+      })
+    }
+    const seatedStages = (seats: Stages['seats'], asked: string[][] = []): Stages => stages({
+      ruleset: () => ({ score: () => EVALUATION, decide: (_ev, d) => ({ ...decide(d, 'HOLD'), action: 'PHYSICAL_EXAM' }), seating }),
+      shadow: () => ({ score: () => EVALUATION, decide: (_ev, d) => ({ ...decide(d, 'HOLD'), action: 'PHYSICAL_EXAM' }), seating }),
+      seats: seats === null || seats === undefined ? seats : async (r) => { asked.push(r.candidates.map((c) => c.holder)); return await seats(r) }
+    })
+
+    it('asks the counters once for the batch and applies the grant to the champion only', async () => {
+      const asked: string[][] = []
+      const out = await processBatch(seatedStages(async (r) => ({ seats: r.candidates.map((_c, k) => k === 0 ? 0 : -1), taken: [1] }), asked), [record(0, 'ok:a'), record(1, 'ok:b'), record(2, 'ok:c')])
+      expect(asked).toEqual([['ok:b', 'ok:c']])
+      expect(out.decisions.map((d) => [d.source.offset, d.decision.action])).toEqual([['0', 'PHYSICAL_EXAM'], ['1', 'PHYSICAL_EXAM'], ['2', 'SCREEN_NII']])
+      expect(out.shadowDecisions.map((d) => d.decision.action)).toEqual(['PHYSICAL_EXAM', 'PHYSICAL_EXAM', 'PHYSICAL_EXAM'])
+    })
+
+    it('makes no round trip when no decision wants a seat', async () => {
+      const asked: string[][] = []
+      await processBatch(seatedStages(async () => { throw new Error('not asked') }, asked), [record(0, 'ok:a')])
+      expect(asked).toEqual([])
+    })
+
+    it('keeps the decisions (marked by the seating stage) when the counters are out of reach', async () => {
+      const out = await processBatch(seatedStages(async () => null), [record(0, 'ok:a'), record(1, 'ok:b')])
+      expect(out.decisions.map((d) => [d.decision.action, d.decision.errors])).toEqual([['PHYSICAL_EXAM', undefined], ['PHYSICAL_EXAM', ['unchecked']]])
+    })
+  })
+
   it('scores the shadow ruleset beside the champion and never lets it fail the batch', async () => {
     const failing = stages({
       shadow: () => ({

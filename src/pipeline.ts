@@ -10,6 +10,8 @@
 //               → its Evaluation: the rules that fired, score parts, values
 //   decide      the Evaluation → RiskDecision: action, reasons, record     stages.ruleset / shadow .decide
 //               an amendment says what changed since the earlier version    stages.amend.annotate
+//   seat        lane capacity: holds in a full lane move down a lane,       stages.ruleset .seating, stages.seats
+//               one round trip for the batch, only when a decision wants a seat
 //   publish     encode the decisions, dead-letter the rest, ONE send        publish.encode / deadLetter / send
 //               beside it, the decisions become the standing ones          stages.remember
 //   commit      returning hands the chunk back to ingest, which commits its offsets
@@ -28,6 +30,7 @@
 // one declaration.
 import { createHash } from 'node:crypto'
 import { advance, earlierThan, standingOf, supersededBy, type History, type StandingDecision } from './amendment.ts'
+import type { SeatGrant, SeatRequest } from './actions.ts'
 import type { ParcelDeclaration, RiskDecision } from './declaration.ts'
 import type { EnrichmentRecord } from './enrichment.ts'
 import { ParcelRiskError, type ErrorCode } from './errors.ts'
@@ -62,6 +65,14 @@ export interface AmendStages {
 export interface RulesetStages {
   readonly score: (declaration: unknown, enrichment: EnrichmentRecord | null, context: ScoreContext) => Evaluation
   readonly decide: (evaluation: Evaluation, declaration: unknown, context: ScoreContext) => RiskDecision
+  /** Lane capacity (src/decide/capacity.ts createSeater); absent or null when no lane is limited. */
+  readonly seating?: SeatingStage | null
+}
+
+/** The pure half of lane capacity: which decisions want a seat, and the decisions once seated. */
+export interface SeatingStage {
+  readonly request: (decisions: readonly RiskDecision[]) => SeatRequest | null
+  readonly apply: (decisions: readonly RiskDecision[], request: SeatRequest, grant: SeatGrant | null) => RiskDecision[]
 }
 
 export interface Stages {
@@ -72,6 +83,8 @@ export interface Stages {
   readonly ruleset: () => RulesetStages
   /** The challenger ruleset, when one is configured. */
   readonly shadow: (() => RulesetStages) | null
+  /** The shared seat counters (src/enrich/seats.ts): a grant, or null when out of reach. */
+  readonly seats?: ((request: SeatRequest) => Promise<SeatGrant | null>) | null
   readonly now: () => number
   /** Amendments: absent, every version is decided on its own. */
   readonly amend?: AmendStages
@@ -215,6 +228,10 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
     }
   }
   stages.scoringTook?.('active', performance.now() - scoreStarted, bytes)
+  // seat: the active ruleset's decisions only; a challenger's never take seats.
+  const seating = ruleset.seating ?? null
+  const seats = stages.seats ?? null
+  if (seating !== null && seats !== null) await seat(seating, seats, decisions)
   const shadow = stages.shadow?.() ?? null
   if (shadow !== null) {
     scoreStarted = performance.now()
@@ -230,6 +247,15 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
   }
   timings.scoreMs = performance.now() - enrichedAt
   return { decisions, shadowDecisions, deadLetters, timings }
+}
+
+/** Lane capacity for the batch's decisions, in place: one round trip when any wants a seat. */
+const seat = async (seating: SeatingStage, seats: (request: SeatRequest) => Promise<SeatGrant | null>, decided: DecidedRecord[]): Promise<void> => {
+  const decisions = decided.map((d) => d.decision)
+  const request = seating.request(decisions)
+  if (request === null) return
+  const seated = seating.apply(decisions, request, await seats(request))
+  for (let i = 0; i < decided.length; i++) decided[i] = { source: (decided[i] as DecidedRecord).source, decision: seated[i] as RiskDecision }
 }
 
 /** Where a chunk was read, and the offset to commit once it is done. */

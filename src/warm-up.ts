@@ -76,6 +76,8 @@ export const warmUp = async (options: WarmUpOptions): Promise<WarmUpReport> => {
   store.applyUpdates(generateProfiles({ seed: SEED, startMs: nowMs - 86_400_000 }))
   const stages: Stages = {
     ...options.stages,
+    // Warm-up parcels are not real: they take no inspection seats.
+    seats: null,
     enrich: async (declarations, at) => await store.enrichBatch(declarations, at, options.enrichmentFields)
   }
   let done = 0

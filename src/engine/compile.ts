@@ -252,6 +252,7 @@ const assemble = (
     policy: Object.freeze({
       bands: manifest.bands, fallbackAction: manifest.fallbackAction, errorAction: manifest.errorAction, randomSelection: manifest.randomSelection
     }),
+    capacity: manifest.capacity,
     evaluate,
     probe
   }

@@ -3,10 +3,11 @@
 // reports every structural problem with its position. Expressions are parsed later.
 
 import type { Node as YamlNode } from 'yaml'
-import type { Band } from '../actions.ts'
+import type { Band, CapacityPolicy } from '../actions.ts'
 import { decisionOf, isAction } from '../actions.ts'
 import type { Action } from '../declaration.ts'
 import type { RuleInfo, Tier } from '../evaluation.ts'
+import { readCapacity } from './capacity.ts'
 import type { SetEntry } from './codegen.ts'
 import { didYouMean, FORBIDDEN_NAMES, suggest } from './fields.ts'
 import type { Pos } from './lex.ts'
@@ -37,6 +38,8 @@ export interface Manifest {
   readonly randomSelection: { readonly rate: number, readonly seed: string, readonly action: Action } | null
   /** Custom profile attributes the rules may read as `enrichment.{entity}.attributes.{name}`. */
   readonly attributes: readonly AttributeDef[]
+  /** Seats per window of the inspection lanes (capacity.ts); null: no lane is limited. */
+  readonly capacity: CapacityPolicy | null
 }
 
 /** One declared custom attribute of a seller or consignee profile. */
@@ -112,7 +115,7 @@ const reader = (file: YamlFile, fields: Fields, where: string, problems: Problem
   return { at, str, num, date, window, action }
 }
 
-export const MANIFEST_KEYS = ['id', 'version', 'jurisdiction', 'description', 'effectiveFrom', 'effectiveTo', 'fx', 'dateField', 'bands', 'fallbackAction', 'errorAction', 'randomSelection', 'attributes']
+export const MANIFEST_KEYS = ['id', 'version', 'jurisdiction', 'description', 'effectiveFrom', 'effectiveTo', 'fx', 'dateField', 'bands', 'fallbackAction', 'errorAction', 'randomSelection', 'attributes', 'capacity']
 
 export const readManifest = (file: YamlFile, problems: Problems): Manifest | null => {
   const fields = entries(file.root)
@@ -161,7 +164,8 @@ export const readManifest = (file: YamlFile, problems: Problems): Manifest | nul
     fallbackAction: r.action('fallbackAction', true) ?? 'REQUEST_INFO',
     errorAction: r.action('errorAction', false, true) ?? 'REQUEST_INFO',
     randomSelection,
-    attributes: readAttributes(file, fields, problems, r.at('attributes'))
+    attributes: readAttributes(file, fields, problems, r.at('attributes')),
+    capacity: readCapacity(file, fields.get('capacity')?.value, problems)
   }
   return manifest
 }

@@ -15,6 +15,7 @@
 //                              read; the object is REUSED per call. decide/ makes the
 //                              RiskDecision from it (src/decide/decide.ts createDecider)
 //   ruleset.policy            -> bands, fallback, error action, random selection (src/actions.ts)
+//   ruleset.capacity          -> seats per window of the inspection lanes, or null (src/actions.ts)
 //   ruleset.enrichmentFields  -> dotted enrichment paths the rules read; fetch nothing else
 //   ruleset.id / version / digest / jurisdiction / rules / lists / tests / source
 //
@@ -22,7 +23,7 @@
 //   ruleset.yaml, rules/*.yaml, lists/*.yaml, tests/*.yaml (see rules/README.md).
 // A failed compile returns EVERY diagnostic found, each with file:line:column.
 
-import type { DecisionPolicy } from '../actions.ts'
+import type { CapacityPolicy, DecisionPolicy } from '../actions.ts'
 import type { EnrichmentRecord } from '../enrichment.ts'
 import type { Evaluation, RuleInfo, ScoreContext } from '../evaluation.ts'
 import type { AttributeField } from './fields.ts'
@@ -99,6 +100,8 @@ export interface CompiledRuleset {
   readonly source: string
   /** How the evaluation becomes an action (ruleset.yaml): decide/ applies it. */
   readonly policy: DecisionPolicy
+  /** Seats per window of the inspection lanes (ruleset.yaml `capacity:`); null when no lane is limited. */
+  readonly capacity: CapacityPolicy | null
   /** Scores one declaration: only `context.nowMs` is read here. */
   evaluate (declaration: unknown, enrichment: EnrichmentRecord | null, context: Pick<ScoreContext, 'nowMs'>): Evaluation
   /** Every rule on its own, generated on demand, for the cost check. */

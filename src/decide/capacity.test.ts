@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest'
+import type { CapacityPolicy, SeatGrant, SeatRequest } from '../actions.ts'
+import type { Action, RiskDecision } from '../declaration.ts'
+import type { RuleInfo } from '../evaluation.ts'
+import { CAPACITY_DOWNGRADE, CAPACITY_UNCHECKED, createSeater, lanesAt, showWindow, type SeatingRuleset } from './capacity.ts'
+
+const HOUR = 3_600_000
+const T0 = Date.UTC(2026, 10, 30, 8, 0, 0)
+const BANDS = [
+  { min: 0, action: 'RELEASE' as const }, { min: 25, action: 'RELEASE_POST_AUDIT' as const }, { min: 40, action: 'REQUEST_INFO' as const },
+  { min: 70, action: 'SCREEN_NII' as const }, { min: 90, action: 'PHYSICAL_EXAM' as const }
+]
+const rule = (id: string, tags: string[], tier: RuleInfo['tier'] = 'indicator'): RuleInfo =>
+  ({ id, title: id, description: '', tier, weight: 10, action: null, tags, owner: '' }) as unknown as RuleInfo
+const RULES = [rule('IND-PLAIN', ['valuation']), rule('IND-WATCHLIST-FUZZY', ['watchlist']), rule('GATE-KP', ['sanctions', 'prohibition'], 'gate')]
+
+const ruleset = (capacity: Partial<CapacityPolicy> | null): SeatingRuleset => ({
+  capacity: capacity === null ? null : { lanes: {}, locations: {}, protectTags: ['watchlist', 'prohibition', 'restriction'], ...capacity },
+  policy: { bands: BANDS },
+  rules: RULES
+})
+
+let n = 0
+const decision = (score: number, over: Partial<RiskDecision> = {}): RiskDecision => {
+  const action = over.action ?? BANDS.reduce<Action>((a, b) => score >= b.min ? b.action : a, 'RELEASE')
+  return {
+    declarationId: `d-${String(++n).padStart(4, '0')}`, version: 1, decision: 'HOLD', action, score,
+    reasons: [{ ruleId: 'IND-PLAIN', title: 'plain', tier: 'INDICATOR', contribution: score, values: [] }],
+    gates: [], errors: [], randomSelection: false, ruleset: { id: 'r', version: '1', digest: 'x' },
+    enrichment: { status: 'OK', missing: [] }, rejections: [],
+    timings: { receivedAt: T0 + 60_000, decidedAt: T0 + 60_001, latencyMicros: 1_000 }, inputDigest: '',
+    ...over
+  }
+}
+
+/** The seat script's rule, in memory: the counters live in `seats` across calls. */
+const counters = (): { seats: Map<string, Set<string>>, serve: (r: SeatRequest) => SeatGrant } => {
+  const seats = new Map<string, Set<string>>()
+  const setOf = (r: SeatRequest, i: number): Set<string> => {
+    const c = r.counters[i]!
+    const key = `${r.location}:${c.lane}:${c.windowStartMs}`
+    if (!seats.has(key)) seats.set(key, new Set())
+    return seats.get(key)!
+  }
+  const serve = (r: SeatRequest): SeatGrant => ({
+    seats: r.candidates.map((c) => {
+      const held = c.counters.find((i) => setOf(r, i).has(c.holder))
+      if (held !== undefined) return held
+      const free = c.counters.find((i) => c.forced || setOf(r, i).size < r.counters[i]!.perWindow)
+      if (free === undefined) return -1
+      setOf(r, free).add(c.holder)
+      return free
+    }),
+    taken: r.counters.map((_c, i) => setOf(r, i).size)
+  })
+  return { seats, serve }
+}
+
+const run = (seater: NonNullable<ReturnType<typeof createSeater>>, decisions: RiskDecision[], serve: (r: SeatRequest) => SeatGrant | null): RiskDecision[] => {
+  const request = seater.request(decisions)
+  return request === null ? decisions : seater.apply(decisions, request, serve(request))
+}
+
+const EXAM_2 = { lanes: { PHYSICAL_EXAM: { perWindow: 2, windowMs: HOUR } } }
+const BOTH = { lanes: { PHYSICAL_EXAM: { perWindow: 2, windowMs: HOUR }, SCREEN_NII: { perWindow: 1, windowMs: HOUR } } }
+
+describe('decide > capacity', () => {
+  it('limits nothing without a capacity section, or without a lane at the location', () => {
+    expect(createSeater(ruleset(null), 'LGG')).toBeNull()
+    expect(createSeater(ruleset({ locations: { AMS: EXAM_2.lanes } }), 'LGG')).toBeNull()
+    expect(createSeater(ruleset({ locations: { AMS: EXAM_2.lanes } }), 'AMS')).not.toBeNull()
+  })
+
+  it('reads a location\'s lanes over the ruleset-wide ones, lane by lane', () => {
+    const policy = { lanes: BOTH.lanes, locations: { LGG: { PHYSICAL_EXAM: { perWindow: 9, windowMs: HOUR } } }, protectTags: [] }
+    expect(lanesAt(policy, 'LGG')).toEqual({ PHYSICAL_EXAM: { perWindow: 9, windowMs: HOUR }, SCREEN_NII: { perWindow: 1, windowMs: HOUR } })
+    expect(lanesAt(policy, 'toString')).toEqual(BOTH.lanes)
+  })
+
+  it('asks for no seat (no round trip) when no decision is in a limited lane', () => {
+    const seater = createSeater(ruleset(EXAM_2), 'LGG')!
+    expect(seater.request([decision(10), decision(75), decision(50)])).toBeNull()
+  })
+
+  it('moves the lowest scores of a batch down when the lane is full, and says why', () => {
+    const seater = createSeater(ruleset(EXAM_2), 'LGG')!
+    const batch = [decision(91), decision(99), decision(95), decision(40)]
+    const out = run(seater, batch, counters().serve)
+    expect(out.map((d) => [d.score, d.action, d.decision])).toEqual([[91, 'SCREEN_NII', 'HOLD'], [99, 'PHYSICAL_EXAM', 'HOLD'], [95, 'PHYSICAL_EXAM', 'HOLD'], [40, 'REQUEST_INFO', 'HOLD']])
+    const reason = out[0]!.reasons.at(-1)!
+    expect(reason.ruleId).toBe(CAPACITY_DOWNGRADE)
+    expect(Object.fromEntries(reason.values.map((v) => [v.name, v.value]))).toEqual({
+      lane: 'PHYSICAL_EXAM', capacity: '2', window: '1h', windowStart: '2026-11-30T08:00:00.000Z', windowEnd: '2026-11-30T09:00:00.000Z', location: 'LGG', action: 'SCREEN_NII'
+    })
+    expect(out[1]!.reasons.map((r) => r.ruleId)).toEqual(['IND-PLAIN'])
+  })
+
+  it.each<[string, Partial<RiskDecision>]>([
+    ['a gate fired', { gates: ['GATE-KP'], reasons: [{ ruleId: 'GATE-KP', title: '', tier: 'GATE', contribution: 0, values: [] }] }],
+    ['a watchlist indicator fired', { reasons: [{ ruleId: 'IND-WATCHLIST-FUZZY', title: '', tier: 'INDICATOR', contribution: 95, values: [] }] }],
+    ['random selection chose it', { randomSelection: true }],
+    ['a rule failed (fail closed)', { errors: ['IND-X'] }],
+    ['enrichment was degraded', { enrichment: { status: 'DEGRADED', missing: ['watchlist'] } }]
+  ])('never moves a hold down when %s, and seats it even over capacity', (_why, over) => {
+    const seater = createSeater(ruleset(EXAM_2), 'LGG')!
+    const { serve } = counters()
+    run(seater, [decision(99), decision(99)], serve)
+    const kept = decision(95, over)
+    const out = run(seater, [decision(96), kept], serve)
+    expect(out.map((d) => d.action)).toEqual(['SCREEN_NII', 'PHYSICAL_EXAM'])
+    expect(out[1]!.reasons.some((r) => r.ruleId === CAPACITY_DOWNGRADE)).toBe(false)
+  })
+
+  it('never moves an action the score band did not give (a gate or fallback raised it)', () => {
+    const seater = createSeater(ruleset(EXAM_2), 'LGG')!
+    const { serve } = counters()
+    run(seater, [decision(99), decision(99)], serve)
+    const raised = decision(30, { action: 'PHYSICAL_EXAM' })
+    expect(run(seater, [raised], serve)[0]!.action).toBe('PHYSICAL_EXAM')
+  })
+
+  it('serves forced holds before the batch\'s indicator-driven ones, so the latter are moved', () => {
+    const seater = createSeater(ruleset(EXAM_2), 'LGG')!
+    const out = run(seater, [decision(99), decision(98), decision(91, { gates: ['GATE-KP'] }), decision(92, { gates: ['GATE-KP'] })], counters().serve)
+    expect(out.map((d) => d.action)).toEqual(['SCREEN_NII', 'SCREEN_NII', 'PHYSICAL_EXAM', 'PHYSICAL_EXAM'])
+  })
+
+  it('keeps the random slice held in its lane, ahead of the batch\'s indicator-driven holds', () => {
+    const seater = createSeater(ruleset({ lanes: { SCREEN_NII: { perWindow: 2, windowMs: HOUR } } }), 'LGG')!
+    const random = decision(5, { action: 'SCREEN_NII', randomSelection: true })
+    const out = run(seater, [decision(80), decision(75), random], counters().serve)
+    expect(out.map((d) => d.action)).toEqual(['SCREEN_NII', 'RELEASE_POST_AUDIT', 'SCREEN_NII'])
+    expect(out[1]!.decision).toBe('RELEASE')
+  })
+
+  it('falls through every full limited lane to RELEASE_POST_AUDIT, one reason per full lane', () => {
+    const seater = createSeater(ruleset(BOTH), 'LGG')!
+    const out = run(seater, [decision(99), decision(98), decision(97), decision(96)], counters().serve)
+    expect(out.map((d) => d.action)).toEqual(['PHYSICAL_EXAM', 'PHYSICAL_EXAM', 'SCREEN_NII', 'RELEASE_POST_AUDIT'])
+    expect(out[3]!.decision).toBe('RELEASE')
+    expect(out[3]!.reasons.filter((r) => r.ruleId === CAPACITY_DOWNGRADE).map((r) => r.values[0]!.value)).toEqual(['PHYSICAL_EXAM', 'SCREEN_NII'])
+  })
+
+  it('moves a full PHYSICAL_EXAM to SCREEN_NII when only the exam lane is limited', () => {
+    const seater = createSeater(ruleset({ lanes: { PHYSICAL_EXAM: { perWindow: 0, windowMs: HOUR } } }), 'LGG')!
+    expect(run(seater, [decision(99)], counters().serve)[0]!.action).toBe('SCREEN_NII')
+  })
+
+  it('gives a replayed batch the same seats, not second ones', () => {
+    const seater = createSeater(ruleset(EXAM_2), 'LGG')!
+    const { serve, seats } = counters()
+    const batch = [decision(99), decision(95), decision(91)]
+    const first = run(seater, batch, serve)
+    const again = run(seater, batch, serve)
+    expect(again.map((d) => d.action)).toEqual(first.map((d) => d.action))
+    expect([...seats.values()].map((s) => s.size)).toEqual([2])
+  })
+
+  it('counts each window apart, by the record timestamp', () => {
+    const seater = createSeater(ruleset(EXAM_2), 'LGG')!
+    const late = { receivedAt: T0 + HOUR + 5, decidedAt: 0, latencyMicros: 0 }
+    const out = run(seater, [decision(99), decision(98), decision(97), decision(96, { timings: late })], counters().serve)
+    expect(out.map((d) => d.action)).toEqual(['PHYSICAL_EXAM', 'PHYSICAL_EXAM', 'SCREEN_NII', 'PHYSICAL_EXAM'])
+  })
+
+  it('keeps every hold, with a CAPACITY_UNCHECKED reason, when the counters cannot be reached', () => {
+    const seater = createSeater(ruleset(BOTH), 'LGG')!
+    const batch = [decision(99), decision(98), decision(97), decision(75)]
+    const out = run(seater, batch, () => null)
+    expect(out.map((d) => d.action)).toEqual(batch.map((d) => d.action))
+    expect(out.map((d) => d.reasons.at(-1)!.ruleId)).toEqual([CAPACITY_UNCHECKED, CAPACITY_UNCHECKED, CAPACITY_UNCHECKED, CAPACITY_UNCHECKED])
+    expect(out[3]!.reasons.at(-1)!.values[0]).toEqual({ name: 'lane', value: 'SCREEN_NII' })
+  })
+
+  it('orders the request: forced first, then by score descending, ties by holder', () => {
+    const seater = createSeater(ruleset(BOTH), 'LGG')!
+    const batch = [decision(91), decision(99), decision(75, { randomSelection: true }), decision(99)]
+    const request = seater.request(batch)!
+    expect(request.candidates.map((c) => [c.decision, c.forced])).toEqual([[2, true], [1, false], [3, false], [0, false]])
+    expect(request.candidates[1]!.counters.map((i) => request.counters[i]!.lane)).toEqual(['PHYSICAL_EXAM', 'SCREEN_NII'])
+    expect(request.candidates[1]!.fallback).toBe('RELEASE_POST_AUDIT')
+    expect(request.candidates[0]!.holder).toBe(`${batch[2]!.declarationId}#1`)
+  })
+
+  it.each([[60_000, '1m'], [HOUR, '1h'], [86_400_000, '1d'], [90 * 60_000, '90m']])('shows a window of %i ms as %s', (ms, text) => {
+    expect(showWindow(ms)).toBe(text)
+  })
+})

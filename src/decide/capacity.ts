@@ -1,0 +1,170 @@
+// Inspection capacity, the pure half (rules/README.md §7 "Inspection capacity"; the shared
+// counters are enrich/seats.ts). Per control location, a lane (PHYSICAL_EXAM, SCREEN_NII) has
+// so many seats per fixed window. After the batch is decided:
+//
+//   request   every decision in a limited lane wants a seat in the window of its record's
+//             timestamp. Forced ones first — a gate fired, a rule with a protected tag
+//             (watchlist, prohibition, restriction) fired, random selection, a rule error,
+//             degraded enrichment, or any action the score band alone did not give — they take
+//             their seat even over capacity and are never moved. Then the indicator-driven
+//             holds, score descending, each trying its own lane and the limited lanes below.
+//   apply     a hold whose lanes were all full falls to the first lane below them that has no
+//             limit (PHYSICAL_EXAM → SCREEN_NII → RELEASE_POST_AUDIT), with one
+//             CAPACITY_DOWNGRADE reason per full lane: lane, capacity, window start and end.
+//             Counters out of reach (Redis down, breaker open): every hold stays where it is
+//             (a hold is the safe side for customs), with a CAPACITY_UNCHECKED reason.
+//
+// Within a batch the lower scores are moved first; across batches and instances seats go
+// first come, first served. Shadow rulesets never take seats.
+
+import { BELOW_CAPACITY_LANES, CAPACITY_LANES, decisionOf, isCapacityLane } from '../actions.ts'
+import type { Band, CapacityLane, CapacityPolicy, LaneCapacities, LaneCapacity, SeatCandidate, SeatCounter, SeatGrant, SeatRequest } from '../actions.ts'
+import type { Action, Reason, RiskDecision } from '../declaration.ts'
+import type { RuleInfo } from '../evaluation.ts'
+
+export const CAPACITY_DOWNGRADE = 'CAPACITY_DOWNGRADE'
+export const CAPACITY_UNCHECKED = 'CAPACITY_UNCHECKED'
+
+/** What seating needs of a ruleset (src/engine/ruleset.ts CompiledRuleset has it). */
+export interface SeatingRuleset {
+  readonly capacity: CapacityPolicy | null
+  readonly policy: { readonly bands: readonly Band[] }
+  readonly rules: readonly RuleInfo[]
+}
+
+export interface Seater {
+  /** The batch's claim on seats; null when no decision wants one (then no round trip). */
+  readonly request: (decisions: readonly RiskDecision[]) => SeatRequest | null
+  /** The batch's decisions once seated; `grant` null: the counters could not be reached. */
+  readonly apply: (decisions: readonly RiskDecision[], request: SeatRequest, grant: SeatGrant | null) => RiskDecision[]
+}
+
+const MINUTE = 60_000
+/** `3600000` → `1h`: how a reason shows a window. */
+export const showWindow = (ms: number): string => {
+  for (const [unit, size] of [['d', 1_440 * MINUTE], ['h', 60 * MINUTE], ['m', MINUTE]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`
+  }
+  return `${ms}ms`
+}
+
+/** The lanes of one location: its own entries over the ruleset-wide ones. */
+export const lanesAt = (policy: CapacityPolicy, location: string): LaneCapacities =>
+  ({ ...policy.lanes, ...(Object.hasOwn(policy.locations, location) ? policy.locations[location] : {}) })
+
+const bandActionOf = (bands: readonly Band[], score: number): Action => {
+  let action = bands[0]?.action ?? 'RELEASE'
+  for (const b of bands) if (score >= b.min) action = b.action
+  return action
+}
+
+/** Seating for one ruleset at one control location; null when no lane is limited there. */
+export const createSeater = (ruleset: SeatingRuleset, location: string): Seater | null => {
+  if (ruleset.capacity === null) return null
+  const lanes = lanesAt(ruleset.capacity, location)
+  if (!CAPACITY_LANES.some((lane) => lanes[lane] !== undefined)) return null
+  const tags = new Set(ruleset.capacity.protectTags)
+  const protectedRules = new Set(ruleset.rules.filter((r) => r.tags.some((t) => tags.has(t))).map((r) => r.id))
+  const bands = ruleset.policy.bands
+
+  const forced = (d: RiskDecision): boolean =>
+    d.gates.length > 0 || d.randomSelection || d.errors.length > 0 || d.enrichment.status !== 'OK' ||
+    bandActionOf(bands, d.score) !== d.action || d.reasons.some((r) => protectedRules.has(r.ruleId))
+
+  /** From `lane` down: the limited lanes in a row, then the action below them. */
+  const chainOf = (lane: CapacityLane): { lanes: CapacityLane[], fallback: Action } => {
+    const out: CapacityLane[] = []
+    for (let i = CAPACITY_LANES.indexOf(lane); i < CAPACITY_LANES.length; i++) {
+      const next = CAPACITY_LANES[i] as CapacityLane
+      if (lanes[next] === undefined) return { lanes: out, fallback: next }
+      out.push(next)
+    }
+    return { lanes: out, fallback: BELOW_CAPACITY_LANES }
+  }
+  const chains = new Map(CAPACITY_LANES.map((lane) => [lane, chainOf(lane)]))
+
+  const request = (decisions: readonly RiskDecision[]): SeatRequest | null => {
+    const counters: SeatCounter[] = []
+    const counterAt = new Map<string, number>()
+    const counterOf = (lane: CapacityLane, capacity: LaneCapacity, atMs: number): number => {
+      const windowStartMs = Math.floor(atMs / capacity.windowMs) * capacity.windowMs
+      const key = `${lane}@${windowStartMs}`
+      let at = counterAt.get(key)
+      if (at === undefined) {
+        at = counters.length
+        counters.push({ lane, perWindow: capacity.perWindow, windowMs: capacity.windowMs, windowStartMs })
+        counterAt.set(key, at)
+      }
+      return at
+    }
+    const wanting: Array<SeatCandidate & { readonly score: number }> = []
+    decisions.forEach((d, i) => {
+      const action = d.action
+      if (!isCapacityLane(action) || lanes[action] === undefined) return
+      const atMs = d.timings.receivedAt
+      const holder = `${d.declarationId}#${d.version}`
+      if (forced(d)) {
+        wanting.push({ decision: i, holder, forced: true, counters: [counterOf(action, lanes[action], atMs)], fallback: action, score: d.score })
+        return
+      }
+      const chain = chains.get(action) as { lanes: CapacityLane[], fallback: Action }
+      const at = chain.lanes.map((lane) => counterOf(lane, lanes[lane] as LaneCapacity, atMs))
+      wanting.push({ decision: i, holder, forced: false, counters: at, fallback: chain.fallback, score: d.score })
+    })
+    if (wanting.length === 0) return null
+    wanting.sort((a, b) => Number(b.forced) - Number(a.forced) || b.score - a.score || (a.holder < b.holder ? -1 : a.holder > b.holder ? 1 : 0))
+    return { location, counters, candidates: wanting.map(({ score: _score, ...candidate }) => candidate) }
+  }
+
+  const apply = (decisions: readonly RiskDecision[], req: SeatRequest, grant: SeatGrant | null): RiskDecision[] => {
+    const out = [...decisions]
+    req.candidates.forEach((c, k) => {
+      const d = out[c.decision] as RiskDecision
+      if (grant === null) {
+        out[c.decision] = { ...d, reasons: [...d.reasons, uncheckedReason(req.counters[c.counters[0] as number] as SeatCounter, location)] }
+        return
+      }
+      const seat = grant.seats[k] ?? -1
+      if (seat === c.counters[0]) return
+      const to = seat < 0 ? c.fallback : (req.counters[seat] as SeatCounter).lane
+      const full: Reason[] = []
+      for (const at of c.counters) {
+        if (at === seat) break
+        full.push(fullReason(req.counters[at] as SeatCounter, location, to))
+      }
+      out[c.decision] = { ...d, action: to, decision: decisionOf(to), reasons: [...d.reasons, ...full] }
+    })
+    return out
+  }
+
+  return { request, apply }
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString()
+
+const counterValues = (c: SeatCounter, location: string): Reason['values'] => [
+  { name: 'lane', value: c.lane },
+  { name: 'capacity', value: String(c.perWindow) },
+  { name: 'window', value: showWindow(c.windowMs) },
+  { name: 'windowStart', value: iso(c.windowStartMs) },
+  { name: 'windowEnd', value: iso(c.windowStartMs + c.windowMs) },
+  { name: 'location', value: location }
+]
+
+/** One lane that was full for a hold, and where the hold went instead. */
+export const fullReason = (c: SeatCounter, location: string, to: Action): Reason => ({
+  ruleId: CAPACITY_DOWNGRADE,
+  title: `${c.lane} full at ${location}: ${c.perWindow} per ${showWindow(c.windowMs)}, window ${iso(c.windowStartMs)} to ${iso(c.windowStartMs + c.windowMs)}; moved to ${to}`,
+  tier: 'INDICATOR',
+  contribution: 0,
+  values: [...counterValues(c, location), { name: 'action', value: to }]
+})
+
+/** The counters could not be reached: the hold stays, without a seat. */
+export const uncheckedReason = (c: SeatCounter, location: string): Reason => ({
+  ruleId: CAPACITY_UNCHECKED,
+  title: `${c.lane} capacity at ${location} not checked (seat counters unreachable); the hold stays`,
+  tier: 'INDICATOR',
+  contribution: 0,
+  values: counterValues(c, location)
+})

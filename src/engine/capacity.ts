@@ -1,0 +1,114 @@
+// The manifest's `capacity:` section (rules/README.md §7, "Inspection capacity"):
+//
+//   capacity:
+//     PHYSICAL_EXAM: { perWindow: 20, window: 1h }     every control location
+//     SCREEN_NII: { perWindow: 200, window: 30m }
+//     locations:                                       optional, lane by lane over the above
+//       LGG: { PHYSICAL_EXAM: { perWindow: 40, window: 1h } }
+//     protectTags: [watchlist, prohibition, restriction]  optional; this is the default
+//
+// A window is a whole number of minutes, hours or days (`15m`, `1h`, `1d`), from one minute to
+// seven days; windows are fixed and aligned on the Unix epoch (UTC). Every problem is reported
+// with its position, like the rest of the manifest.
+
+import type { Node as YamlNode } from 'yaml'
+import { CAPACITY_LANES, type CapacityLane, type CapacityPolicy, type LaneCapacities, type LaneCapacity } from '../actions.ts'
+import { suggest } from './fields.ts'
+import { entries, items, posOf, scalar, unknownKeys } from './yaml-source.ts'
+import type { Problems, YamlFile } from './yaml-source.ts'
+
+export const DEFAULT_PROTECT_TAGS: readonly string[] = Object.freeze(['watchlist', 'prohibition', 'restriction'])
+
+/** Names a control location may have: they become part of Redis keys (no braces, no spaces). */
+export const LOCATION_NAME = /^[A-Za-z0-9._-]{1,64}$/
+
+const MINUTE = 60_000
+const UNIT_MS: Readonly<Record<string, number>> = { m: MINUTE, h: 60 * MINUTE, d: 24 * 60 * MINUTE }
+const MAX_WINDOW_MS = 7 * UNIT_MS.d!
+const MAX_SEATS = 10_000_000
+
+/** `15m`, `1h`, `1d` → milliseconds; NaN when it is not a window. */
+export const parseWindow = (text: string): number => {
+  const m = /^([1-9][0-9]{0,4})([mhd])$/.exec(text)
+  if (m === null) return NaN
+  const ms = Number(m[1]) * (UNIT_MS[m[2] as string] as number)
+  return ms > MAX_WINDOW_MS ? NaN : ms
+}
+
+type Fields = Map<string, { key: YamlNode, value: YamlNode | null }>
+
+const readLane = (file: YamlFile, lane: string, node: YamlNode | null, problems: Problems): LaneCapacity | null => {
+  const fields = entries(node)
+  const where = `capacity of ${lane}`
+  if (fields === null) { problems.add(file.path, posOf(file, node), 'structure', `the ${where} is { perWindow, window }`); return null }
+  unknownKeys(file, fields, ['perWindow', 'window'], where, problems, suggest)
+  const perWindow = scalar(fields.get('perWindow')?.value)
+  const window = scalar(fields.get('window')?.value)
+  let ok = true
+  if (typeof perWindow !== 'number' || !Number.isInteger(perWindow) || perWindow < 0 || perWindow > MAX_SEATS) {
+    problems.add(file.path, posOf(file, fields.get('perWindow')?.value ?? fields.get('perWindow')?.key ?? node), 'structure',
+      `\`perWindow\` in the ${where} must be an integer from 0 to ${MAX_SEATS}`)
+    ok = false
+  }
+  const windowMs = typeof window === 'string' ? parseWindow(window) : NaN
+  if (Number.isNaN(windowMs)) {
+    problems.add(file.path, posOf(file, fields.get('window')?.value ?? fields.get('window')?.key ?? node), 'structure',
+      `\`window\` in the ${where} must be minutes, hours or days up to 7d, e.g. 15m, 1h, 1d`)
+    ok = false
+  }
+  return ok ? Object.freeze({ perWindow: perWindow as number, windowMs }) : null
+}
+
+/** The lanes of one map (the section itself, or one location's), other keys left to the caller. */
+const readLanes = (file: YamlFile, fields: Fields, problems: Problems): LaneCapacities => {
+  const out: Partial<Record<CapacityLane, LaneCapacity>> = {}
+  for (const lane of CAPACITY_LANES) {
+    const entry = fields.get(lane)
+    if (entry === undefined) continue
+    const capacity = readLane(file, lane, entry.value, problems)
+    if (capacity !== null) out[lane] = capacity
+  }
+  return Object.freeze(out)
+}
+
+const readLocations = (file: YamlFile, node: YamlNode | null, problems: Problems): Record<string, LaneCapacities> => {
+  const byName = entries(node)
+  const out: Record<string, LaneCapacities> = Object.create(null) as Record<string, LaneCapacities>
+  if (byName === null) { problems.add(file.path, posOf(file, node), 'structure', '`capacity.locations` is a map of control location to its lanes'); return out }
+  for (const [name, { key, value }] of byName) {
+    if (!LOCATION_NAME.test(name)) { problems.add(file.path, posOf(file, key), 'structure', `control location \`${name}\` must match ${String(LOCATION_NAME)}`); continue }
+    const lanes = entries(value)
+    if (lanes === null) { problems.add(file.path, posOf(file, value ?? key), 'structure', `\`capacity.locations.${name}\` is a map of lane (${CAPACITY_LANES.join(', ')}) to { perWindow, window }`); continue }
+    unknownKeys(file, lanes, CAPACITY_LANES, `capacity.locations.${name}`, problems, suggest)
+    out[name] = readLanes(file, lanes, problems)
+  }
+  return out
+}
+
+const readTags = (file: YamlFile, node: YamlNode | null, problems: Problems): readonly string[] => {
+  const list = items(node)
+  const tags = list?.map((n) => scalar(n))
+  if (tags === undefined || !tags.every((t): t is string => typeof t === 'string')) {
+    problems.add(file.path, posOf(file, node), 'structure', '`capacity.protectTags` is a list of rule tags')
+    return DEFAULT_PROTECT_TAGS
+  }
+  return Object.freeze(tags)
+}
+
+/** The section as a policy; null when the manifest has none (no lane is limited). */
+export const readCapacity = (file: YamlFile, node: YamlNode | null | undefined, problems: Problems): CapacityPolicy | null => {
+  if (node === undefined || node === null) return null
+  const fields = entries(node)
+  if (fields === null) {
+    problems.add(file.path, posOf(file, node), 'structure', `\`capacity\` is a map of lane (${CAPACITY_LANES.join(', ')}) to { perWindow, window }, with optional \`locations\` and \`protectTags\``)
+    return null
+  }
+  unknownKeys(file, fields, [...CAPACITY_LANES, 'locations', 'protectTags'], '`capacity`', problems, suggest)
+  const locations = fields.get('locations')
+  const tags = fields.get('protectTags')
+  return Object.freeze({
+    lanes: readLanes(file, fields, problems),
+    locations: Object.freeze(locations === undefined ? {} : readLocations(file, locations.value, problems)),
+    protectTags: tags === undefined ? DEFAULT_PROTECT_TAGS : readTags(file, tags.value, problems)
+  })
+}

@@ -18,7 +18,7 @@ import type { CompiledRuleset } from './engine/ruleset.ts'
 import { ParcelRiskError } from './errors.ts'
 import { createIngest } from './ingest/consumer.ts'
 import type { Logger } from './logger.ts'
-import { observedSeats } from './observe/capacity-metrics.ts'
+import { createCapacityMetrics } from './observe/capacity-metrics.ts'
 import { createReadiness, startHttpServer, type HttpServer } from './observe/http.ts'
 import { chunkMetrics, observedEnrich } from './observe/pipeline-metrics.ts'
 import { createMetrics } from './observe/metrics.ts'
@@ -121,6 +121,7 @@ export const startProcessor = async (config: Config, log: Logger, onFatal: (err:
 
   // Lane capacity: seat counters shared by every instance, on the enrichment connection.
   const seats = createSeatStore(redis, redisConfig, { log: log.child({ module: 'seats' }) })
+  const capacityMetrics = createCapacityMetrics(metrics.registry)
   const stagesOf = rulesetStages(config.capacity.location)
   const stages: Stages = {
     decode: (records) => decoder.decodeBatch(records),
@@ -129,14 +130,14 @@ export const startProcessor = async (config: Config, log: Logger, onFatal: (err:
       () => store.breakerState(), metrics, readiness),
     ruleset: () => stagesOf(active.current()),
     shadow: shadow === null ? null : () => stagesOf(shadow.current()),
-    seats: observedSeats(seats.reserve, metrics.registry),
+    seats: capacityMetrics.observedSeats(seats.reserve),
     now: Date.now,
     amend: { superseded: supersededAnswer, annotate: annotateAmendment },
     remember: store.remember,
     scoringTook: (role, elapsedMs, bytes) => { (role === 'active' ? active : shadow)?.overrun(elapsedMs, bytes) }
   }
   const sender = await openChunkSender(kafka, kafkaConfig, log.child({ module: 'publish' }))
-  const handle = handleChunk(stages, { encode: (d) => encoder.encode(d), deadLetter: buildDeadLetter, send: sender.send }, chunkMetrics(metrics, log))
+  const handle = handleChunk(stages, { encode: (d) => encoder.encode(d), deadLetter: buildDeadLetter, send: sender.send }, capacityMetrics.observedChunks(chunkMetrics(metrics, log)))
 
   // Warm up before joining the group: the first real chunk must not pay for the script
   // load and the optimising compiler (src/warm-up.ts says how the count was chosen).

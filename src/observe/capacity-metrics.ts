@@ -1,33 +1,38 @@
-// Lane capacity as metrics, read off each batch's seat request and grant: how full each
-// lane's current window is (seats taken, capacity, their ratio), how many holds were moved
-// down a lane and where to, and how many holds were kept unchecked (counters out of reach).
-// The counters are shared, so every instance reports the same fill level of a window.
+// Lane capacity as metrics. Fill levels are read off each batch's seat request and grant
+// (seats taken in each lane's current window, the capacity, their ratio); the counters are
+// shared, so every instance reports the same window. Downgrades and unchecked holds are
+// counted off the decisions once their chunk is acknowledged, from their CAPACITY_DOWNGRADE
+// and CAPACITY_UNCHECKED reasons, so a chunk decided again after a rebalance counts once per
+// decision published, like parcel_risk_decisions_total.
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { SeatGrant, SeatRequest } from '../actions.ts'
+import { CAPACITY_DOWNGRADE, CAPACITY_UNCHECKED } from '../decide/capacity.ts'
+import type { RiskDecision } from '../declaration.ts'
+import type { ChunkObserver } from '../pipeline.ts'
 
 export type Reserve = (request: SeatRequest) => Promise<SeatGrant | null>
 
-export const observedSeats = (reserve: Reserve, registry: Registry): Reserve => {
+export interface CapacityMetrics {
+  /** The seat counters, with the fill gauges set from every grant. */
+  readonly observedSeats: (reserve: Reserve) => Reserve
+  /** The chunk observer, also counting the downgrades and unchecked holds it publishes. */
+  readonly observedChunks: (observer: ChunkObserver) => ChunkObserver
+}
+
+const valueOf = (values: ReadonlyArray<{ name: string, value: string }>, name: string): string =>
+  values.find((v) => v.name === name)?.value ?? ''
+
+export const createCapacityMetrics = (registry: Registry): CapacityMetrics => {
   const registers = [registry]
   const labelNames = ['location', 'lane'] as const
   const taken = new Gauge({ name: 'parcel_risk_capacity_seats_taken', help: 'Seats taken in the current window of a lane at a control location (shared by every instance).', labelNames, registers })
   const seats = new Gauge({ name: 'parcel_risk_capacity_seats', help: 'Seats per window of a lane at a control location (ruleset.yaml capacity).', labelNames, registers })
-  const fill = new Gauge({ name: 'parcel_risk_capacity_fill_ratio', help: 'Seats taken over seats per window in the current window of a lane (above 1 when forced holds overbook it).', labelNames, registers })
-  const downgrades = new Counter({ name: 'parcel_risk_capacity_downgrades_total', help: 'Holds moved down a lane because their lane was full, by control location, lane asked for and action given.', labelNames: ['location', 'from', 'to'], registers })
-  const unchecked = new Counter({ name: 'parcel_risk_capacity_unchecked_total', help: 'Holds kept without a seat because the seat counters could not be reached (Redis down, breaker open).', labelNames, registers })
+  const fill = new Gauge({ name: 'parcel_risk_capacity_fill_ratio', help: 'Seats taken over seats per window in the current window of a lane (above 1 when holds that are never moved overbook it).', labelNames, registers })
+  const downgrades = new Counter({ name: 'parcel_risk_capacity_downgrades_total', help: 'Decisions published that were moved down a lane because their lane was full, by control location, lane asked for and action given.', labelNames: ['location', 'from', 'to'], registers })
+  const unchecked = new Counter({ name: 'parcel_risk_capacity_unchecked_total', help: 'Decisions published that kept their lane without a seat because the seat counters could not be reached.', labelNames, registers })
 
-  const observe = (request: SeatRequest, grant: SeatGrant | null): void => {
+  const setFill = (request: SeatRequest, grant: SeatGrant): void => {
     const { location, counters } = request
-    if (grant === null) {
-      for (const c of request.candidates) unchecked.inc({ location, lane: (counters[c.counters[0] as number])?.lane ?? '' })
-      return
-    }
-    request.candidates.forEach((c, k) => {
-      const asked = counters[c.counters[0] as number]?.lane ?? ''
-      const seat = grant.seats[k] ?? -1
-      const got = seat < 0 ? c.fallback : counters[seat]?.lane ?? ''
-      if (got !== asked) downgrades.inc({ location, from: asked, to: got })
-    })
     // The newest window of each lane is the current one.
     const newest = new Map<string, number>()
     counters.forEach((c, i) => {
@@ -36,17 +41,40 @@ export const observedSeats = (reserve: Reserve, registry: Registry): Reserve => 
     })
     for (const [lane, i] of newest) {
       const c = counters[i]
-      const used = grant.taken[i] ?? 0
       if (c === undefined) continue
+      const used = grant.taken[i] ?? 0
       taken.set({ location, lane }, used)
       seats.set({ location, lane }, c.perWindow)
       fill.set({ location, lane }, c.perWindow > 0 ? used / c.perWindow : used > 0 ? Infinity : 0)
     }
   }
 
-  return async (request) => {
-    const grant = await reserve(request)
-    observe(request, grant)
-    return grant
+  const count = (decision: RiskDecision): void => {
+    for (const reason of decision.reasons) {
+      if (reason.ruleId === CAPACITY_DOWNGRADE) {
+        // One per decision: its first full lane is the lane it asked for.
+        downgrades.inc({ location: valueOf(reason.values, 'location'), from: valueOf(reason.values, 'lane'), to: decision.action })
+        return
+      }
+      if (reason.ruleId === CAPACITY_UNCHECKED) {
+        unchecked.inc({ location: valueOf(reason.values, 'location'), lane: valueOf(reason.values, 'lane') })
+        return
+      }
+    }
+  }
+
+  return {
+    observedSeats: (reserve) => async (request) => {
+      const grant = await reserve(request)
+      if (grant !== null) setFill(request, grant)
+      return grant
+    },
+    observedChunks: (observer) => ({
+      received: observer.received,
+      published: (report) => {
+        observer.published(report)
+        for (const { decision } of report.result.decisions) if (decision.reasons.length > 0) count(decision)
+      }
+    })
   }
 }

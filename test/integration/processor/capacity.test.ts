@@ -26,7 +26,7 @@ const capacityRuleset = (): string => {
   const dir = mkdtempSync(join(tmpdir(), 'parcel-risk-capacity-'))
   cpSync(new URL('../../../rules/eu-lvc', import.meta.url).pathname, dir, { recursive: true })
   const manifest = readFileSync(join(dir, 'ruleset.yaml'), 'utf8')
-    .replace(/bands:\n(  - .*\n)+/, `bands:\n  - { min: 0, action: RELEASE }\n  - { min: ${EXAM_FROM}, action: PHYSICAL_EXAM }\n`)
+    .replace(/bands:\n( {2}- .*\n)+/, `bands:\n  - { min: 0, action: RELEASE }\n  - { min: ${EXAM_FROM}, action: PHYSICAL_EXAM }\n`)
     .replace(/randomSelection: .*\n/, 'randomSelection: { rate: 0.02, seed: "capacity-it", action: SCREEN_NII }\n')
   writeFileSync(join(dir, 'ruleset.yaml'), `${manifest}capacity:
   PHYSICAL_EXAM: { perWindow: ${EXAM_SEATS}, window: 1h }
@@ -99,12 +99,17 @@ describe('processor > inspection capacity', () => {
   it('two instances share 20 PHYSICAL_EXAM seats per window; gate hits stay held; every downgrade says why; a restart keeps the count', async () => {
     const s = scenario(services, {
       PARCEL_RISK_RULES_DIR: capacityRuleset(), PARCEL_RISK_CONTROL_LOCATION: LOCATION, PARCEL_RISK_WARM_UP_DECLARATIONS: '0',
-      PARCEL_RISK_RULES_COST_BUDGET_MICROS_PER_KIB: '1000000'
+      PARCEL_RISK_RULES_COST_BUDGET_MICROS_PER_KIB: '1000000',
+      // Both instances register their schemas at start-up; a loaded test machine can make
+      // the registry slower to answer than the production bound.
+      PARCEL_RISK_REGISTRY_REQUEST_TIMEOUT_MS: '30000'
     })
     await loadReferenceData(services, s, 61)
     await loadReferenceData(services, s, 62)
-    const [a, b] = [start(s, 'a'), start(s, 'b')]
-    const bases = await Promise.all([a.ready, b.ready])
+    const a = start(s, 'a')
+    const baseA = await a.ready
+    const b = start(s, 'b')
+    const bases = [baseA, await b.ready]
     await waitUntil('both instances in the group', async () =>
       (await Promise.all(bases.map(async (base) => (await fetch(`${base}/readyz`)).ok))).every(Boolean), 60_000)
     const first = await produceStream(services, s, 1_500, { seed: 61, poisonEvery: 0 })
@@ -122,8 +127,12 @@ describe('processor > inspection capacity', () => {
       expect(count - (before.forcedExams.get(window) ?? 0)).toBeLessThanOrEqual(EXAM_SEATS)
     }
     expect(before.moved).toBeGreaterThanOrEqual(150)
+    // Counted once per downgraded decision published (a chunk decided again after a
+    // rebalance may be published twice: the copies are identical and both count).
     const counted = (await Promise.all(bases.map(async (base) => await metric(base, 'parcel_risk_capacity_downgrades_total')))).reduce((x, y) => x + y, 0)
-    expect(counted).toBe(before.moved)
+    const published = [...c.collected.decisions.values()].flat().filter((d) => downgrades(d).length > 0).length
+    expect(published).toBeGreaterThanOrEqual(before.moved)
+    expect(counted).toBe(published)
 
     // The seats held in Redis are exactly the PHYSICAL_EXAM decisions of the window.
     const redis = new Redis(services.redisUrl)

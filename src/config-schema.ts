@@ -37,6 +37,10 @@ const range = (min: number, max = Number.MAX_SAFE_INTEGER) => (n: number): strin
 
 const nonBlank = (s: string): string | undefined => s.trim() === '' ? 'must not be blank' : undefined
 
+// A control location names Redis keys and is their Redis Cluster hash tag: no braces, no spaces.
+const locationName = (s: string): string | undefined =>
+  /^[A-Za-z0-9._-]{1,64}$/.test(s) ? undefined : 'must be 1–64 characters of A-Z a-z 0-9 . _ -'
+
 // Kafka's own rule for topic names (kafka.common.internals.Topic): legal characters, ≤ 249.
 const topicName = (s: string): string | undefined =>
   /^[a-zA-Z0-9._-]{1,249}$/.test(s) && s !== '.' && s !== '..' ? undefined : 'must be 1–249 characters of a-z A-Z 0-9 . _ -'
@@ -132,7 +136,7 @@ export const schema: Schema = {
   'rules.shadowDir': { env: 'PARCEL_RISK_RULES_SHADOW_DIR', kind: 'string', default: undefined, doc: 'Directory of a challenger ruleset scored alongside; its decisions go to the shadow topic.' },
   'rules.watch': { env: 'PARCEL_RISK_RULES_WATCH', kind: 'bool', default: true, doc: 'Reload a ruleset when its files change (a ruleset that fails to check is not swapped in).' },
   'rules.costBudgetMicrosPerKib': { env: 'PARCEL_RISK_RULES_COST_BUDGET_MICROS_PER_KIB', kind: 'int', default: 1_000, doc: 'Most time a ruleset may take per KiB of an adversarial declaration, in µs; a ruleset over it is refused at start-up and on reload, and a batch scored over twice it (at least 100 ms) reverts the last reload.', check: range(1, 1_000_000) },
-  'capacity.location': { env: 'PARCEL_RISK_CONTROL_LOCATION', kind: 'string', default: 'default', doc: 'Control location this processor decides for: picks its lane capacities from ruleset.yaml `capacity.locations` and names its shared seat counters (letters, digits, . _ -).', check: (s) => /^[A-Za-z0-9._-]{1,64}$/.test(s) ? undefined : 'must be 1–64 characters of A-Z a-z 0-9 . _ -' },
+  'capacity.location': { env: 'PARCEL_RISK_CONTROL_LOCATION', kind: 'string', default: 'default', doc: 'Control location this processor decides for: picks its lane capacities from ruleset.yaml `capacity.locations` and names its shared seat counters (letters, digits, . _ -).', check: locationName },
   'warmUp.declarations': { env: 'PARCEL_RISK_WARM_UP_DECLARATIONS', kind: 'int', default: 10_000, doc: 'Generated declarations run through decode, validation, scoring and encoding at start-up, before joining the group (0: no warm-up).', check: range(0, 1_000_000) },
   'warmUp.timeoutMs': { env: 'PARCEL_RISK_WARM_UP_TIMEOUT_MS', kind: 'int', default: 10_000, doc: 'Longest the start-up warm-up may take; it stops there and the processor joins anyway.', check: range(0, 600_000) },
   'referenceData.maxAgeMs.ioss': maxAge('IOSS', 'ioss', 'the IOSS registry'),

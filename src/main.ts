@@ -50,7 +50,9 @@ const rulesetStages = (location: string): ((ruleset: CompiledRuleset) => Ruleset
   return (ruleset) => {
     let stages = built.get(ruleset)
     if (stages === undefined) {
-      stages = { score: (d, e, ctx) => ruleset.evaluate(d, e, ctx), decide: createDecider(ruleset), seating: createSeater(ruleset, location) }
+      stages = {
+        score: (d, e, ctx) => ruleset.evaluate(d, e, ctx), decide: createDecider(ruleset), seating: createSeater(ruleset, location)
+      }
       built.set(ruleset, stages)
     }
     return stages
@@ -137,7 +139,8 @@ export const startProcessor = async (config: Config, log: Logger, onFatal: (err:
     scoringTook: (role, elapsedMs, bytes) => { (role === 'active' ? active : shadow)?.overrun(elapsedMs, bytes) }
   }
   const sender = await openChunkSender(kafka, kafkaConfig, log.child({ module: 'publish' }))
-  const handle = handleChunk(stages, { encode: (d) => encoder.encode(d), deadLetter: buildDeadLetter, send: sender.send }, capacityMetrics.observedChunks(chunkMetrics(metrics, log)))
+  const observer = capacityMetrics.observedChunks(chunkMetrics(metrics, log))
+  const handle = handleChunk(stages, { encode: (d) => encoder.encode(d), deadLetter: buildDeadLetter, send: sender.send }, observer)
 
   // Warm up before joining the group: the first real chunk must not pay for the script
   // load and the optimising compiler (src/warm-up.ts says how the count was chosen).

@@ -75,6 +75,9 @@ export interface SeatingStage {
   readonly apply: (decisions: readonly RiskDecision[], request: SeatRequest, grant: SeatGrant | null) => RiskDecision[]
 }
 
+/** The shared seat counters: a grant, or null when they could not be reached. */
+export type Seats = (request: SeatRequest) => Promise<SeatGrant | null>
+
 export interface Stages {
   readonly decode: (records: readonly ConsumedRecord[]) => Promise<Array<Result<ParcelDeclaration>>>
   readonly validate: (declaration: ParcelDeclaration, nowMs: number) => readonly Rejection[]
@@ -83,8 +86,8 @@ export interface Stages {
   readonly ruleset: () => RulesetStages
   /** The challenger ruleset, when one is configured. */
   readonly shadow: (() => RulesetStages) | null
-  /** The shared seat counters (src/enrich/seats.ts): a grant, or null when out of reach. */
-  readonly seats?: ((request: SeatRequest) => Promise<SeatGrant | null>) | null
+  /** The shared seat counters (src/enrich/seats.ts); absent or null: nothing takes seats. */
+  readonly seats?: Seats | null
   readonly now: () => number
   /** Amendments: absent, every version is decided on its own. */
   readonly amend?: AmendStages
@@ -250,12 +253,14 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
 }
 
 /** Lane capacity for the batch's decisions, in place: one round trip when any wants a seat. */
-const seat = async (seating: SeatingStage, seats: (request: SeatRequest) => Promise<SeatGrant | null>, decided: DecidedRecord[]): Promise<void> => {
+const seat = async (seating: SeatingStage, seats: Seats, decided: DecidedRecord[]): Promise<void> => {
   const decisions = decided.map((d) => d.decision)
   const request = seating.request(decisions)
   if (request === null) return
   const seated = seating.apply(decisions, request, await seats(request))
-  for (let i = 0; i < decided.length; i++) decided[i] = { source: (decided[i] as DecidedRecord).source, decision: seated[i] as RiskDecision }
+  for (let i = 0; i < decided.length; i++) {
+    decided[i] = { source: (decided[i] as DecidedRecord).source, decision: seated[i] as RiskDecision }
+  }
 }
 
 /** Where a chunk was read, and the offset to commit once it is done. */

@@ -2,23 +2,33 @@ import { describe, expect, it } from 'vitest'
 import type { CapacityPolicy, SeatGrant, SeatRequest } from '../actions.ts'
 import type { Action, RiskDecision } from '../declaration.ts'
 import type { RuleInfo } from '../evaluation.ts'
-import { CAPACITY_DOWNGRADE, CAPACITY_UNCHECKED, createSeater, lanesAt, showWindow, type SeatingRuleset } from './capacity.ts'
+import { CAPACITY_DOWNGRADE, CAPACITY_UNCHECKED, createSeater, lanesAt, showWindow } from './capacity.ts'
+import type { SeatingRuleset } from './capacity.ts'
 
 const HOUR = 3_600_000
 const T0 = Date.UTC(2026, 10, 30, 8, 0, 0)
 const BANDS = [
-  { min: 0, action: 'RELEASE' as const }, { min: 25, action: 'RELEASE_POST_AUDIT' as const }, { min: 40, action: 'REQUEST_INFO' as const },
+  { min: 0, action: 'RELEASE' as const }, { min: 25, action: 'RELEASE_POST_AUDIT' as const },
+  { min: 40, action: 'REQUEST_INFO' as const },
   { min: 70, action: 'SCREEN_NII' as const }, { min: 90, action: 'PHYSICAL_EXAM' as const }
 ]
 const rule = (id: string, tags: string[], tier: RuleInfo['tier'] = 'indicator'): RuleInfo =>
   ({ id, title: id, description: '', tier, weight: 10, action: null, tags, owner: '' }) as unknown as RuleInfo
-const RULES = [rule('IND-PLAIN', ['valuation']), rule('IND-WATCHLIST-FUZZY', ['watchlist']), rule('GATE-KP', ['sanctions', 'prohibition'], 'gate')]
+const RULES = [
+  rule('IND-PLAIN', ['valuation']), rule('IND-WATCHLIST-FUZZY', ['watchlist']),
+  rule('GATE-KP', ['sanctions', 'prohibition'], 'gate')
+]
 
 const ruleset = (capacity: Partial<CapacityPolicy> | null): SeatingRuleset => ({
-  capacity: capacity === null ? null : { lanes: {}, locations: {}, protectTags: ['watchlist', 'prohibition', 'restriction'], ...capacity },
+  capacity: capacity === null
+    ? null
+    : { lanes: {}, locations: {}, protectTags: ['watchlist', 'prohibition', 'restriction'], ...capacity },
   policy: { bands: BANDS },
   rules: RULES
 })
+
+const hit = (ruleId: string, tier: 'GATE' | 'INDICATOR'): RiskDecision['reasons'][number] =>
+  ({ ruleId, title: ruleId, tier, contribution: tier === 'GATE' ? 0 : 95, values: [] })
 
 let n = 0
 const decision = (score: number, over: Partial<RiskDecision> = {}): RiskDecision => {
@@ -56,13 +66,15 @@ const counters = (): { seats: Map<string, Set<string>>, serve: (r: SeatRequest) 
   return { seats, serve }
 }
 
-const run = (seater: NonNullable<ReturnType<typeof createSeater>>, decisions: RiskDecision[], serve: (r: SeatRequest) => SeatGrant | null): RiskDecision[] => {
+type Seater = NonNullable<ReturnType<typeof createSeater>>
+type Serve = (r: SeatRequest) => SeatGrant | null
+const run = (seater: Seater, decisions: RiskDecision[], serve: Serve): RiskDecision[] => {
   const request = seater.request(decisions)
   return request === null ? decisions : seater.apply(decisions, request, serve(request))
 }
 
 const EXAM_2 = { lanes: { PHYSICAL_EXAM: { perWindow: 2, windowMs: HOUR } } }
-const BOTH = { lanes: { PHYSICAL_EXAM: { perWindow: 2, windowMs: HOUR }, SCREEN_NII: { perWindow: 1, windowMs: HOUR } } }
+const BOTH = { lanes: { ...EXAM_2.lanes, SCREEN_NII: { perWindow: 1, windowMs: HOUR } } }
 
 describe('decide > capacity', () => {
   it('limits nothing without a capacity section, or without a lane at the location', () => {
@@ -72,8 +84,9 @@ describe('decide > capacity', () => {
   })
 
   it('reads a location\'s lanes over the ruleset-wide ones, lane by lane', () => {
-    const policy = { lanes: BOTH.lanes, locations: { LGG: { PHYSICAL_EXAM: { perWindow: 9, windowMs: HOUR } } }, protectTags: [] }
-    expect(lanesAt(policy, 'LGG')).toEqual({ PHYSICAL_EXAM: { perWindow: 9, windowMs: HOUR }, SCREEN_NII: { perWindow: 1, windowMs: HOUR } })
+    const nine = { PHYSICAL_EXAM: { perWindow: 9, windowMs: HOUR } }
+    const policy = { lanes: BOTH.lanes, locations: { LGG: nine }, protectTags: [] }
+    expect(lanesAt(policy, 'LGG')).toEqual({ ...nine, SCREEN_NII: { perWindow: 1, windowMs: HOUR } })
     expect(lanesAt(policy, 'toString')).toEqual(BOTH.lanes)
   })
 
@@ -86,18 +99,22 @@ describe('decide > capacity', () => {
     const seater = createSeater(ruleset(EXAM_2), 'LGG')!
     const batch = [decision(91), decision(99), decision(95), decision(40)]
     const out = run(seater, batch, counters().serve)
-    expect(out.map((d) => [d.score, d.action, d.decision])).toEqual([[91, 'SCREEN_NII', 'HOLD'], [99, 'PHYSICAL_EXAM', 'HOLD'], [95, 'PHYSICAL_EXAM', 'HOLD'], [40, 'REQUEST_INFO', 'HOLD']])
+    expect(out.map((d) => [d.score, d.action, d.decision])).toEqual([
+      [91, 'SCREEN_NII', 'HOLD'], [99, 'PHYSICAL_EXAM', 'HOLD'],
+      [95, 'PHYSICAL_EXAM', 'HOLD'], [40, 'REQUEST_INFO', 'HOLD']
+    ])
     const reason = out[0]!.reasons.at(-1)!
     expect(reason.ruleId).toBe(CAPACITY_DOWNGRADE)
     expect(Object.fromEntries(reason.values.map((v) => [v.name, v.value]))).toEqual({
-      lane: 'PHYSICAL_EXAM', capacity: '2', window: '1h', windowStart: '2026-11-30T08:00:00.000Z', windowEnd: '2026-11-30T09:00:00.000Z', location: 'LGG', action: 'SCREEN_NII'
+      lane: 'PHYSICAL_EXAM', capacity: '2', window: '1h', location: 'LGG', action: 'SCREEN_NII',
+      windowStart: '2026-11-30T08:00:00.000Z', windowEnd: '2026-11-30T09:00:00.000Z'
     })
     expect(out[1]!.reasons.map((r) => r.ruleId)).toEqual(['IND-PLAIN'])
   })
 
   it.each<[string, Partial<RiskDecision>]>([
-    ['a gate fired', { gates: ['GATE-KP'], reasons: [{ ruleId: 'GATE-KP', title: '', tier: 'GATE', contribution: 0, values: [] }] }],
-    ['a watchlist indicator fired', { reasons: [{ ruleId: 'IND-WATCHLIST-FUZZY', title: '', tier: 'INDICATOR', contribution: 95, values: [] }] }],
+    ['a gate fired', { gates: ['GATE-KP'], reasons: [hit('GATE-KP', 'GATE')] }],
+    ['a watchlist indicator fired', { reasons: [hit('IND-WATCHLIST-FUZZY', 'INDICATOR')] }],
     ['random selection chose it', { randomSelection: true }],
     ['a rule failed (fail closed)', { errors: ['IND-X'] }],
     ['enrichment was degraded', { enrichment: { status: 'DEGRADED', missing: ['watchlist'] } }]
@@ -121,7 +138,8 @@ describe('decide > capacity', () => {
 
   it('serves forced holds before the batch\'s indicator-driven ones, so the latter are moved', () => {
     const seater = createSeater(ruleset(EXAM_2), 'LGG')!
-    const out = run(seater, [decision(99), decision(98), decision(91, { gates: ['GATE-KP'] }), decision(92, { gates: ['GATE-KP'] })], counters().serve)
+    const gated = { gates: ['GATE-KP'] }
+    const out = run(seater, [decision(99), decision(98), decision(91, gated), decision(92, gated)], counters().serve)
     expect(out.map((d) => d.action)).toEqual(['SCREEN_NII', 'SCREEN_NII', 'PHYSICAL_EXAM', 'PHYSICAL_EXAM'])
   })
 
@@ -138,7 +156,8 @@ describe('decide > capacity', () => {
     const out = run(seater, [decision(99), decision(98), decision(97), decision(96)], counters().serve)
     expect(out.map((d) => d.action)).toEqual(['PHYSICAL_EXAM', 'PHYSICAL_EXAM', 'SCREEN_NII', 'RELEASE_POST_AUDIT'])
     expect(out[3]!.decision).toBe('RELEASE')
-    expect(out[3]!.reasons.filter((r) => r.ruleId === CAPACITY_DOWNGRADE).map((r) => r.values[0]!.value)).toEqual(['PHYSICAL_EXAM', 'SCREEN_NII'])
+    const full = out[3]!.reasons.filter((r) => r.ruleId === CAPACITY_DOWNGRADE)
+    expect(full.map((r) => r.values[0]!.value)).toEqual(['PHYSICAL_EXAM', 'SCREEN_NII'])
   })
 
   it('moves a full PHYSICAL_EXAM to SCREEN_NII when only the exam lane is limited', () => {
@@ -159,7 +178,8 @@ describe('decide > capacity', () => {
   it('counts each window apart, by the record timestamp', () => {
     const seater = createSeater(ruleset(EXAM_2), 'LGG')!
     const late = { receivedAt: T0 + HOUR + 5, decidedAt: 0, latencyMicros: 0 }
-    const out = run(seater, [decision(99), decision(98), decision(97), decision(96, { timings: late })], counters().serve)
+    const batch = [decision(99), decision(98), decision(97), decision(96, { timings: late })]
+    const out = run(seater, batch, counters().serve)
     expect(out.map((d) => d.action)).toEqual(['PHYSICAL_EXAM', 'PHYSICAL_EXAM', 'SCREEN_NII', 'PHYSICAL_EXAM'])
   })
 
@@ -168,7 +188,7 @@ describe('decide > capacity', () => {
     const batch = [decision(99), decision(98), decision(97), decision(75)]
     const out = run(seater, batch, () => null)
     expect(out.map((d) => d.action)).toEqual(batch.map((d) => d.action))
-    expect(out.map((d) => d.reasons.at(-1)!.ruleId)).toEqual([CAPACITY_UNCHECKED, CAPACITY_UNCHECKED, CAPACITY_UNCHECKED, CAPACITY_UNCHECKED])
+    expect(out.map((d) => d.reasons.at(-1)!.ruleId)).toEqual(Array(4).fill(CAPACITY_UNCHECKED))
     expect(out[3]!.reasons.at(-1)!.values[0]).toEqual({ name: 'lane', value: 'SCREEN_NII' })
   })
 
@@ -176,13 +196,16 @@ describe('decide > capacity', () => {
     const seater = createSeater(ruleset(BOTH), 'LGG')!
     const batch = [decision(91), decision(99), decision(75, { randomSelection: true }), decision(99)]
     const request = seater.request(batch)!
-    expect(request.candidates.map((c) => [c.decision, c.forced])).toEqual([[2, true], [1, false], [3, false], [0, false]])
-    expect(request.candidates[1]!.counters.map((i) => request.counters[i]!.lane)).toEqual(['PHYSICAL_EXAM', 'SCREEN_NII'])
-    expect(request.candidates[1]!.fallback).toBe('RELEASE_POST_AUDIT')
-    expect(request.candidates[0]!.holder).toBe(`${batch[2]!.declarationId}#1`)
+    const [first, second] = request.candidates
+    const order = request.candidates.map((c) => [c.decision, c.forced])
+    expect(order).toEqual([[2, true], [1, false], [3, false], [0, false]])
+    expect(second!.counters.map((i) => request.counters[i]!.lane)).toEqual(['PHYSICAL_EXAM', 'SCREEN_NII'])
+    expect(second!.fallback).toBe('RELEASE_POST_AUDIT')
+    expect(first!.holder).toBe(`${batch[2]!.declarationId}#1`)
   })
 
-  it.each([[60_000, '1m'], [HOUR, '1h'], [86_400_000, '1d'], [90 * 60_000, '90m']])('shows a window of %i ms as %s', (ms, text) => {
+  const windows = [[60_000, '1m'], [HOUR, '1h'], [86_400_000, '1d'], [90 * 60_000, '90m']] as const
+  it.each(windows)('shows a window of %i ms as %s', (ms, text) => {
     expect(showWindow(ms)).toBe(text)
   })
 })

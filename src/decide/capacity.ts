@@ -18,7 +18,9 @@
 // first come, first served. Shadow rulesets never take seats.
 
 import { BELOW_CAPACITY_LANES, CAPACITY_LANES, decisionOf, isCapacityLane } from '../actions.ts'
-import type { Band, CapacityLane, CapacityPolicy, LaneCapacities, LaneCapacity, SeatCandidate, SeatCounter, SeatGrant, SeatRequest } from '../actions.ts'
+import type {
+  Band, CapacityLane, CapacityPolicy, LaneCapacities, LaneCapacity, SeatCandidate, SeatCounter, SeatGrant, SeatRequest
+} from '../actions.ts'
 import type { Action, Reason, RiskDecision } from '../declaration.ts'
 import type { RuleInfo } from '../evaluation.ts'
 
@@ -104,7 +106,8 @@ export const createSeater = (ruleset: SeatingRuleset, location: string): Seater 
       const atMs = d.timings.receivedAt
       const holder = `${d.declarationId}#${d.version}`
       if (forced(d)) {
-        wanting.push({ decision: i, holder, forced: true, counters: [counterOf(action, lanes[action], atMs)], fallback: action, score: d.score })
+        const own = counterOf(action, lanes[action], atMs)
+        wanting.push({ decision: i, holder, forced: true, counters: [own], fallback: action, score: d.score })
         return
       }
       const chain = chains.get(action) as { lanes: CapacityLane[], fallback: Action }
@@ -112,7 +115,7 @@ export const createSeater = (ruleset: SeatingRuleset, location: string): Seater 
       wanting.push({ decision: i, holder, forced: false, counters: at, fallback: chain.fallback, score: d.score })
     })
     if (wanting.length === 0) return null
-    wanting.sort((a, b) => Number(b.forced) - Number(a.forced) || b.score - a.score || (a.holder < b.holder ? -1 : a.holder > b.holder ? 1 : 0))
+    wanting.sort(servedFirst)
     return { location, counters, candidates: wanting.map(({ score: _score, ...candidate }) => candidate) }
   }
 
@@ -121,7 +124,8 @@ export const createSeater = (ruleset: SeatingRuleset, location: string): Seater 
     req.candidates.forEach((c, k) => {
       const d = out[c.decision] as RiskDecision
       if (grant === null) {
-        out[c.decision] = { ...d, reasons: [...d.reasons, uncheckedReason(req.counters[c.counters[0] as number] as SeatCounter, location)] }
+        const own = req.counters[c.counters[0] as number] as SeatCounter
+        out[c.decision] = { ...d, reasons: [...d.reasons, uncheckedReason(own, location)] }
         return
       }
       const seat = grant.seats[k] ?? -1
@@ -140,6 +144,11 @@ export const createSeater = (ruleset: SeatingRuleset, location: string): Seater 
   return { request, apply }
 }
 
+/** Forced first, then by score descending; ties by holder, so every instance orders alike. */
+interface Served { readonly forced: boolean, readonly score: number, readonly holder: string }
+const servedFirst = (a: Served, b: Served): number =>
+  Number(b.forced) - Number(a.forced) || b.score - a.score || (a.holder < b.holder ? -1 : a.holder > b.holder ? 1 : 0)
+
 const iso = (ms: number): string => new Date(ms).toISOString()
 
 const counterValues = (c: SeatCounter, location: string): Reason['values'] => [
@@ -154,7 +163,8 @@ const counterValues = (c: SeatCounter, location: string): Reason['values'] => [
 /** One lane that was full for a hold, and where the hold went instead. */
 export const fullReason = (c: SeatCounter, location: string, to: Action): Reason => ({
   ruleId: CAPACITY_DOWNGRADE,
-  title: `${c.lane} full at ${location}: ${c.perWindow} per ${showWindow(c.windowMs)}, window ${iso(c.windowStartMs)} to ${iso(c.windowStartMs + c.windowMs)}; moved to ${to}`,
+  title: `${c.lane} full at ${location}: ${c.perWindow} per ${showWindow(c.windowMs)}, ` +
+    `window ${iso(c.windowStartMs)} to ${iso(c.windowStartMs + c.windowMs)}; moved to ${to}`,
   tier: 'INDICATOR',
   contribution: 0,
   values: [...counterValues(c, location), { name: 'action', value: to }]

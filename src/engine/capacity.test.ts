@@ -20,7 +20,10 @@ describe('engine > manifest capacity', () => {
 `)
     if (!result.ok) throw new Error(JSON.stringify(result.errors))
     expect(result.ruleset.capacity).toEqual({
-      lanes: { PHYSICAL_EXAM: { perWindow: 20, windowMs: 3_600_000 }, SCREEN_NII: { perWindow: 150, windowMs: 1_800_000 } },
+      lanes: {
+        PHYSICAL_EXAM: { perWindow: 20, windowMs: 3_600_000 },
+        SCREEN_NII: { perWindow: 150, windowMs: 1_800_000 }
+      },
       locations: { LGG: { PHYSICAL_EXAM: { perWindow: 40, windowMs: 86_400_000 } } },
       protectTags: ['watchlist', 'sanctions']
     })
@@ -51,7 +54,8 @@ describe('engine > manifest capacity', () => {
     expect(found?.line).toBe(firstLine + line - 1)
   })
 
-  it.each([['1m', 60_000], ['15m', 900_000], ['2h', 7_200_000], ['7d', 604_800_000], ['0h', NaN], ['1.5h', NaN], ['h', NaN]])('reads the window %s', (text, ms) => {
+  const windows = [['1m', 60_000], ['15m', 900_000], ['2h', 7_200_000], ['7d', 604_800_000], ['0h', NaN], ['1.5h', NaN], ['h', NaN]] as const
+  it.each(windows)('reads the window %s', (text, ms) => {
     expect(parseWindow(text)).toBe(ms)
   })
 })

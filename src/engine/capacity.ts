@@ -12,7 +12,8 @@
 // with its position, like the rest of the manifest.
 
 import type { Node as YamlNode } from 'yaml'
-import { CAPACITY_LANES, type CapacityLane, type CapacityPolicy, type LaneCapacities, type LaneCapacity } from '../actions.ts'
+import { CAPACITY_LANES } from '../actions.ts'
+import type { CapacityLane, CapacityPolicy, LaneCapacities, LaneCapacity } from '../actions.ts'
 import { suggest } from './fields.ts'
 import { entries, items, posOf, scalar, unknownKeys } from './yaml-source.ts'
 import type { Problems, YamlFile } from './yaml-source.ts'
@@ -24,8 +25,9 @@ export const LOCATION_NAME = /^[A-Za-z0-9._-]{1,64}$/
 
 const MINUTE = 60_000
 const UNIT_MS: Readonly<Record<string, number>> = { m: MINUTE, h: 60 * MINUTE, d: 24 * 60 * MINUTE }
-const MAX_WINDOW_MS = 7 * UNIT_MS.d!
+const MAX_WINDOW_MS = 7 * 24 * 60 * MINUTE
 const MAX_SEATS = 10_000_000
+const LANES_SHAPE = `a map of lane (${CAPACITY_LANES.join(', ')}) to { perWindow, window }`
 
 /** `15m`, `1h`, `1d` → milliseconds; NaN when it is not a window. */
 export const parseWindow = (text: string): number => {
@@ -37,23 +39,31 @@ export const parseWindow = (text: string): number => {
 
 type Fields = Map<string, { key: YamlNode, value: YamlNode | null }>
 
+/** Reports a structure problem at a node (or the first of the fallbacks that exists). */
+const reporter = (file: YamlFile, problems: Problems) =>
+  (message: string, ...at: Array<YamlNode | null | undefined>): void => {
+    problems.add(file.path, posOf(file, at.find((n) => n !== undefined && n !== null)), 'structure', message)
+  }
+
 const readLane = (file: YamlFile, lane: string, node: YamlNode | null, problems: Problems): LaneCapacity | null => {
+  const bad = reporter(file, problems)
   const fields = entries(node)
-  const where = `capacity of ${lane}`
-  if (fields === null) { problems.add(file.path, posOf(file, node), 'structure', `the ${where} is { perWindow, window }`); return null }
+  const where = `the capacity of ${lane}`
+  if (fields === null) { bad(`${where} is { perWindow, window }`, node); return null }
   unknownKeys(file, fields, ['perWindow', 'window'], where, problems, suggest)
-  const perWindow = scalar(fields.get('perWindow')?.value)
-  const window = scalar(fields.get('window')?.value)
+  const seatsAt = fields.get('perWindow')
+  const windowAt = fields.get('window')
+  const perWindow = scalar(seatsAt?.value)
+  const window = scalar(windowAt?.value)
   let ok = true
   if (typeof perWindow !== 'number' || !Number.isInteger(perWindow) || perWindow < 0 || perWindow > MAX_SEATS) {
-    problems.add(file.path, posOf(file, fields.get('perWindow')?.value ?? fields.get('perWindow')?.key ?? node), 'structure',
-      `\`perWindow\` in the ${where} must be an integer from 0 to ${MAX_SEATS}`)
+    bad(`\`perWindow\` in ${where} must be an integer from 0 to ${MAX_SEATS}`, seatsAt?.value, seatsAt?.key, node)
     ok = false
   }
   const windowMs = typeof window === 'string' ? parseWindow(window) : NaN
   if (Number.isNaN(windowMs)) {
-    problems.add(file.path, posOf(file, fields.get('window')?.value ?? fields.get('window')?.key ?? node), 'structure',
-      `\`window\` in the ${where} must be minutes, hours or days up to 7d, e.g. 15m, 1h, 1d`)
+    const message = `\`window\` in ${where} must be minutes, hours or days up to 7d, e.g. 15m, 1h, 1d`
+    bad(message, windowAt?.value, windowAt?.key, node)
     ok = false
   }
   return ok ? Object.freeze({ perWindow: perWindow as number, windowMs }) : null
@@ -72,13 +82,17 @@ const readLanes = (file: YamlFile, fields: Fields, problems: Problems): LaneCapa
 }
 
 const readLocations = (file: YamlFile, node: YamlNode | null, problems: Problems): Record<string, LaneCapacities> => {
+  const bad = reporter(file, problems)
   const byName = entries(node)
   const out: Record<string, LaneCapacities> = Object.create(null) as Record<string, LaneCapacities>
-  if (byName === null) { problems.add(file.path, posOf(file, node), 'structure', '`capacity.locations` is a map of control location to its lanes'); return out }
+  if (byName === null) { bad('`capacity.locations` is a map of control location to its lanes', node); return out }
   for (const [name, { key, value }] of byName) {
-    if (!LOCATION_NAME.test(name)) { problems.add(file.path, posOf(file, key), 'structure', `control location \`${name}\` must match ${String(LOCATION_NAME)}`); continue }
+    if (!LOCATION_NAME.test(name)) {
+      bad(`control location \`${name}\` must match ${String(LOCATION_NAME)}`, key)
+      continue
+    }
     const lanes = entries(value)
-    if (lanes === null) { problems.add(file.path, posOf(file, value ?? key), 'structure', `\`capacity.locations.${name}\` is a map of lane (${CAPACITY_LANES.join(', ')}) to { perWindow, window }`); continue }
+    if (lanes === null) { bad(`\`capacity.locations.${name}\` is ${LANES_SHAPE}`, value, key); continue }
     unknownKeys(file, lanes, CAPACITY_LANES, `capacity.locations.${name}`, problems, suggest)
     out[name] = readLanes(file, lanes, problems)
   }
@@ -86,21 +100,22 @@ const readLocations = (file: YamlFile, node: YamlNode | null, problems: Problems
 }
 
 const readTags = (file: YamlFile, node: YamlNode | null, problems: Problems): readonly string[] => {
-  const list = items(node)
-  const tags = list?.map((n) => scalar(n))
+  const tags = items(node)?.map((n) => scalar(n))
   if (tags === undefined || !tags.every((t): t is string => typeof t === 'string')) {
-    problems.add(file.path, posOf(file, node), 'structure', '`capacity.protectTags` is a list of rule tags')
+    reporter(file, problems)('`capacity.protectTags` is a list of rule tags', node)
     return DEFAULT_PROTECT_TAGS
   }
   return Object.freeze(tags)
 }
 
 /** The section as a policy; null when the manifest has none (no lane is limited). */
-export const readCapacity = (file: YamlFile, node: YamlNode | null | undefined, problems: Problems): CapacityPolicy | null => {
+export const readCapacity = (
+  file: YamlFile, node: YamlNode | null | undefined, problems: Problems
+): CapacityPolicy | null => {
   if (node === undefined || node === null) return null
   const fields = entries(node)
   if (fields === null) {
-    problems.add(file.path, posOf(file, node), 'structure', `\`capacity\` is a map of lane (${CAPACITY_LANES.join(', ')}) to { perWindow, window }, with optional \`locations\` and \`protectTags\``)
+    reporter(file, problems)(`\`capacity\` is ${LANES_SHAPE}, with optional \`locations\` and \`protectTags\``, node)
     return null
   }
   unknownKeys(file, fields, [...CAPACITY_LANES, 'locations', 'protectTags'], '`capacity`', problems, suggest)

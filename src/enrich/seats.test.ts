@@ -29,7 +29,10 @@ const deadRedis = (): { redis: Redis, calls: () => number } => {
 }
 
 const silent = createLogger({ level: 'silent' })
-const CONFIG = { keyPrefix: 'pr:', commandTimeoutMs: 100, commandTimeoutPerRecordUs: 10, breakerFailureThreshold: 2, breakerCooldownMs: 60_000 }
+const CONFIG = {
+  keyPrefix: 'pr:', commandTimeoutMs: 100, commandTimeoutPerRecordUs: 10,
+  breakerFailureThreshold: 2, breakerCooldownMs: 60_000
+}
 
 describe('enrich > seats', () => {
   it('keys every counter of a location under one hash tag (one Redis Cluster slot)', () => {

@@ -69,7 +69,8 @@ export const WINDOWS_KEPT = 3
 export const seatKey = (prefix: string, location: string, lane: string, windowStartMs: number): string =>
   `${prefix}seats:{${location}}:${lane}:${windowStartMs}`
 
-export type SeatStoreConfig = Pick<RedisConfig, 'keyPrefix' | 'commandTimeoutMs' | 'commandTimeoutPerRecordUs' | 'breakerFailureThreshold' | 'breakerCooldownMs'>
+export type SeatStoreConfig = Pick<RedisConfig,
+  'keyPrefix' | 'commandTimeoutMs' | 'commandTimeoutPerRecordUs' | 'breakerFailureThreshold' | 'breakerCooldownMs'>
 
 export interface SeatStore {
   /** Seats for the request, or null when the counters could not be reached. */
@@ -84,19 +85,28 @@ export const seatArgs = (prefix: string, request: SeatRequest): Array<string | n
   const keys = request.counters.map((c) => seatKey(prefix, request.location, c.lane, c.windowStartMs))
   const argv: Array<string | number> = []
   for (const c of request.counters) argv.push(c.perWindow, WINDOWS_KEPT * c.windowMs)
-  for (const c of request.candidates) argv.push(c.holder, c.forced ? 1 : 0, c.counters.length, ...c.counters.map((i) => i + 1))
+  for (const c of request.candidates) {
+    argv.push(c.holder, c.forced ? 1 : 0, c.counters.length, ...c.counters.map((i) => i + 1))
+  }
   return [keys.length, ...keys, ...argv]
 }
 
 /** The script's reply as a grant (indices back to 0-based, -1 for no seat). */
 export const grantOf = (request: SeatRequest, reply: readonly number[]): SeatGrant => {
   const n = request.candidates.length
-  if (reply.length !== n + request.counters.length) throw new Error(`seat script answered ${reply.length} values for ${n} candidates and ${request.counters.length} counters`)
+  if (reply.length !== n + request.counters.length) {
+    const counters = request.counters.length
+    throw new Error(`seat script answered ${reply.length} values for ${n} candidates and ${counters} counters`)
+  }
   return { seats: reply.slice(0, n).map((k) => Number(k) - 1), taken: reply.slice(n).map(Number) }
 }
 
-export const createSeatStore = (redis: Redis, config: SeatStoreConfig, deps: { readonly log: Logger, readonly now?: () => number }): SeatStore => {
-  const breaker = createBreaker({ failureThreshold: config.breakerFailureThreshold, coolDownMs: config.breakerCooldownMs, now: deps.now })
+export interface SeatStoreDeps { readonly log: Logger, readonly now?: () => number }
+
+export const createSeatStore = (redis: Redis, config: SeatStoreConfig, deps: SeatStoreDeps): SeatStore => {
+  const breaker = createBreaker({
+    failureThreshold: config.breakerFailureThreshold, coolDownMs: config.breakerCooldownMs, now: deps.now
+  })
   redis.on('ready', () => { breaker.probeNow() })
   redis.defineCommand('prSeats', { lua: SEATS_LUA })
   const client = redis as SeatsClient
@@ -109,7 +119,9 @@ export const createSeatStore = (redis: Redis, config: SeatStoreConfig, deps: { r
     const sent = client.prSeats(...seatArgs(config.keyPrefix, request))
     sent.catch(() => {})
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => { setImmediate(() => { reject(new Error(`redis did not answer the seat script within ${budgetMs} ms`)) }) }, budgetMs)
+      const late = (): void => { reject(new Error(`redis did not answer the seat script within ${budgetMs} ms`)) }
+      // As for enrichment: a reply that arrived while the loop was busy is taken, not counted as late.
+      timer = setTimeout(() => { setImmediate(late) }, budgetMs)
     })
     try {
       return grantOf(request, await Promise.race([sent, timeout]))
@@ -127,7 +139,9 @@ export const createSeatStore = (redis: Redis, config: SeatStoreConfig, deps: { r
         return grant
       } catch (err) {
         breaker.failure()
-        deps.log.error({ err, breaker: breaker.state(), location: request.location }, 'seat counters unavailable; holds kept without a seat')
+        const state = breaker.state()
+        const location = request.location
+        deps.log.error({ err, breaker: state, location }, 'seat counters unavailable; holds kept without a seat')
         return null
       }
     },

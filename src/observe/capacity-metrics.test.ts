@@ -9,8 +9,10 @@ import { createCapacityMetrics } from './capacity-metrics.ts'
 const HOUR = 3_600_000
 const exam = { lane: 'PHYSICAL_EXAM' as const, perWindow: 20, windowMs: HOUR, windowStartMs: 0 }
 const nii = { lane: 'SCREEN_NII' as const, perWindow: 10, windowMs: HOUR, windowStartMs: 0 }
-const decision = (action: RiskDecision['action'], reasons: RiskDecision['reasons']): RiskDecision => ({ action, reasons }) as unknown as RiskDecision
-const report = (decisions: RiskDecision[]): ChunkReport => ({ result: { decisions: decisions.map((decision) => ({ decision })) } }) as unknown as ChunkReport
+const decision = (action: RiskDecision['action'], reasons: RiskDecision['reasons']): RiskDecision =>
+  ({ action, reasons }) as unknown as RiskDecision
+const report = (decisions: RiskDecision[]): ChunkReport =>
+  ({ result: { decisions: decisions.map((decision) => ({ decision })) } }) as unknown as ChunkReport
 
 const value = async (registry: Registry, name: string): Promise<string> =>
   (await registry.metrics()).split('\n').filter((l) => l.startsWith(name)).join('\n')
@@ -22,7 +24,9 @@ describe('observe > capacity metrics', () => {
     let seen = 0
     const chunks = m.observedChunks({ received: () => {}, published: () => { seen++ } })
     chunks.published(report([
-      decision('RELEASE_POST_AUDIT', [fullReason(exam, 'LGG', 'RELEASE_POST_AUDIT'), fullReason(nii, 'LGG', 'RELEASE_POST_AUDIT')]),
+      decision('RELEASE_POST_AUDIT', [
+        fullReason(exam, 'LGG', 'RELEASE_POST_AUDIT'), fullReason(nii, 'LGG', 'RELEASE_POST_AUDIT')
+      ]),
       decision('SCREEN_NII', [fullReason(exam, 'LGG', 'SCREEN_NII')]),
       decision('PHYSICAL_EXAM', [uncheckedReason(exam, 'LGG')]),
       decision('RELEASE', [])
@@ -32,13 +36,15 @@ describe('observe > capacity metrics', () => {
       'parcel_risk_capacity_downgrades_total{location="LGG",from="PHYSICAL_EXAM",to="RELEASE_POST_AUDIT"} 1',
       'parcel_risk_capacity_downgrades_total{location="LGG",from="PHYSICAL_EXAM",to="SCREEN_NII"} 1'
     ].join('\n'))
-    expect(await value(registry, 'parcel_risk_capacity_unchecked_total')).toBe('parcel_risk_capacity_unchecked_total{location="LGG",lane="PHYSICAL_EXAM"} 1')
+    expect(await value(registry, 'parcel_risk_capacity_unchecked_total'))
+      .toBe('parcel_risk_capacity_unchecked_total{location="LGG",lane="PHYSICAL_EXAM"} 1')
   })
 
   it('sets the fill level of each lane\'s newest window from the grant', async () => {
     const registry = new Registry()
     const m = createCapacityMetrics(registry)
-    const request: SeatRequest = { location: 'LGG', counters: [exam, { ...exam, windowStartMs: HOUR }, nii], candidates: [] }
+    const counters = [exam, { ...exam, windowStartMs: HOUR }, nii]
+    const request: SeatRequest = { location: 'LGG', counters, candidates: [] }
     await m.observedSeats(async () => ({ seats: [], taken: [20, 5, 12] }))(request)
     expect(await value(registry, 'parcel_risk_capacity_seats_taken')).toBe([
       'parcel_risk_capacity_seats_taken{location="LGG",lane="PHYSICAL_EXAM"} 5',

@@ -8,13 +8,11 @@ import { Counter, Gauge, type Registry } from 'prom-client'
 import type { SeatGrant, SeatRequest } from '../actions.ts'
 import { CAPACITY_DOWNGRADE, CAPACITY_UNCHECKED } from '../decide/capacity.ts'
 import type { RiskDecision } from '../declaration.ts'
-import type { ChunkObserver } from '../pipeline.ts'
-
-export type Reserve = (request: SeatRequest) => Promise<SeatGrant | null>
+import type { ChunkObserver, Seats } from '../pipeline.ts'
 
 export interface CapacityMetrics {
   /** The seat counters, with the fill gauges set from every grant. */
-  readonly observedSeats: (reserve: Reserve) => Reserve
+  readonly observedSeats: (reserve: Seats) => Seats
   /** The chunk observer, also counting the downgrades and unchecked holds it publishes. */
   readonly observedChunks: (observer: ChunkObserver) => ChunkObserver
 }
@@ -25,11 +23,27 @@ const valueOf = (values: ReadonlyArray<{ name: string, value: string }>, name: s
 export const createCapacityMetrics = (registry: Registry): CapacityMetrics => {
   const registers = [registry]
   const labelNames = ['location', 'lane'] as const
-  const taken = new Gauge({ name: 'parcel_risk_capacity_seats_taken', help: 'Seats taken in the current window of a lane at a control location (shared by every instance).', labelNames, registers })
-  const seats = new Gauge({ name: 'parcel_risk_capacity_seats', help: 'Seats per window of a lane at a control location (ruleset.yaml capacity).', labelNames, registers })
-  const fill = new Gauge({ name: 'parcel_risk_capacity_fill_ratio', help: 'Seats taken over seats per window in the current window of a lane (above 1 when holds that are never moved overbook it).', labelNames, registers })
-  const downgrades = new Counter({ name: 'parcel_risk_capacity_downgrades_total', help: 'Decisions published that were moved down a lane because their lane was full, by control location, lane asked for and action given.', labelNames: ['location', 'from', 'to'], registers })
-  const unchecked = new Counter({ name: 'parcel_risk_capacity_unchecked_total', help: 'Decisions published that kept their lane without a seat because the seat counters could not be reached.', labelNames, registers })
+  const gauge = (name: string, help: string): Gauge => new Gauge({ name, help, labelNames, registers })
+  const taken = gauge('parcel_risk_capacity_seats_taken',
+    'Seats taken in the current window of a lane at a control location (shared by every instance).')
+  const seats = gauge('parcel_risk_capacity_seats',
+    'Seats per window of a lane at a control location (ruleset.yaml capacity).')
+  const fill = gauge('parcel_risk_capacity_fill_ratio',
+    'Seats taken over seats per window in the current window of a lane ' +
+    '(above 1 when holds that are never moved overbook it).')
+  const downgrades = new Counter({
+    name: 'parcel_risk_capacity_downgrades_total',
+    help: 'Decisions published that were moved down a lane because their lane was full, ' +
+      'by control location, lane asked for and action given.',
+    labelNames: ['location', 'from', 'to'],
+    registers
+  })
+  const unchecked = new Counter({
+    name: 'parcel_risk_capacity_unchecked_total',
+    help: 'Decisions published that kept their lane without a seat because the seat counters could not be reached.',
+    labelNames,
+    registers
+  })
 
   const setFill = (request: SeatRequest, grant: SeatGrant): void => {
     const { location, counters } = request
@@ -53,7 +67,8 @@ export const createCapacityMetrics = (registry: Registry): CapacityMetrics => {
     for (const reason of decision.reasons) {
       if (reason.ruleId === CAPACITY_DOWNGRADE) {
         // One per decision: its first full lane is the lane it asked for.
-        downgrades.inc({ location: valueOf(reason.values, 'location'), from: valueOf(reason.values, 'lane'), to: decision.action })
+        const location = valueOf(reason.values, 'location')
+        downgrades.inc({ location, from: valueOf(reason.values, 'lane'), to: decision.action })
         return
       }
       if (reason.ruleId === CAPACITY_UNCHECKED) {

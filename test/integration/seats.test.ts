@@ -12,12 +12,17 @@ const prefix = `it:seats:${randomUUID().slice(0, 8)}:`
 const clients: Redis[] = []
 const log = createLogger({ level: 'silent' })
 const HOUR = 3_600_000
+const BELOW = 'RELEASE_POST_AUDIT' as const
 const WINDOW = Math.floor(Date.now() / HOUR) * HOUR
 
 const store = () => {
   const redis = new Redis(services.redisUrl, { maxRetriesPerRequest: 1 })
   clients.push(redis)
-  return { redis, seats: createSeatStore(redis, { keyPrefix: prefix, commandTimeoutMs: 5_000, commandTimeoutPerRecordUs: 100, breakerFailureThreshold: 5, breakerCooldownMs: 1_000 }, { log }) }
+  const config = {
+    keyPrefix: prefix, commandTimeoutMs: 5_000, commandTimeoutPerRecordUs: 100,
+    breakerFailureThreshold: 5, breakerCooldownMs: 1_000
+  }
+  return { redis, seats: createSeatStore(redis, config, { log }) }
 }
 
 /** `count` indicator-driven exam candidates named `${name}-i`, each trying exam then NII. */
@@ -28,8 +33,10 @@ const request = (location: string, name: string, count: number, forced = 0): Sea
     { lane: 'SCREEN_NII', perWindow: 30, windowMs: HOUR, windowStartMs: WINDOW }
   ],
   candidates: [
-    ...Array.from({ length: forced }, (_v, i) => ({ decision: i, holder: `${name}-g${i}#1`, forced: true, counters: [0], fallback: 'PHYSICAL_EXAM' as const })),
-    ...Array.from({ length: count }, (_v, i) => ({ decision: forced + i, holder: `${name}-${i}#1`, forced: false, counters: [0, 1], fallback: 'RELEASE_POST_AUDIT' as const }))
+    ...Array.from({ length: forced }, (_v, i) =>
+      ({ decision: i, holder: `${name}-g${i}#1`, forced: true, counters: [0], fallback: 'PHYSICAL_EXAM' as const })),
+    ...Array.from({ length: count }, (_v, i) =>
+      ({ decision: forced + i, holder: `${name}-${i}#1`, forced: false, counters: [0, 1], fallback: BELOW }))
   ]
 })
 
@@ -82,8 +89,12 @@ describe('enrich > seats (real Redis)', () => {
     expect(ttl).toBeGreaterThan((WINDOWS_KEPT - 0.1) * HOUR)
     expect(ttl).toBeLessThanOrEqual(WINDOWS_KEPT * HOUR)
     // Redis Cluster hashes only the first {…} of a key: every lane and window of a location shares it.
-    const tagOf = (key: string): string => { const open = key.indexOf('{'); return key.slice(open + 1, key.indexOf('}', open + 1)) }
-    const keys = ['PHYSICAL_EXAM', 'SCREEN_NII'].flatMap((lane) => [seatKey(prefix, 'TTL', lane, WINDOW), seatKey(prefix, 'TTL', lane, WINDOW + HOUR)])
+    const tagOf = (key: string): string => {
+      const open = key.indexOf('{')
+      return key.slice(open + 1, key.indexOf('}', open + 1))
+    }
+    const keys = ['PHYSICAL_EXAM', 'SCREEN_NII'].flatMap((lane) =>
+      [seatKey(prefix, 'TTL', lane, WINDOW), seatKey(prefix, 'TTL', lane, WINDOW + HOUR)])
     expect(new Set(keys.map(tagOf))).toEqual(new Set(['TTL']))
   })
 })

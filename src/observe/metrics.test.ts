@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { createOutcomeMetrics } from './outcome-metrics.ts'
 import { describe, expect, it } from 'vitest'
-import { register as globalRegistry } from 'prom-client'
+import { register as globalRegistry, Registry } from 'prom-client'
+import { createCapacityMetrics } from './capacity-metrics.ts'
 import { createMetrics } from './metrics.ts'
 
 const sample = (text: string, series: string): number | undefined => {
@@ -204,10 +205,12 @@ describe('observe > metrics', () => {
 })
 
 describe('observe > metrics > README', () => {
-  it('lists every metric with its type, and no other (the processor\'s and outcome intake\'s)', async () => {
+  it('lists every metric with its type, and no other (the processor\'s, lane capacity\'s and outcome intake\'s)', async () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
     const documented = Object.fromEntries([...readme.matchAll(/^\| `(parcel_risk_[a-z_]+)` \| (counter|gauge|histogram) \|/gm)].map((m) => [m[1], m[2]]))
-    const rendered = `${await createMetrics().render()}\n${await createOutcomeMetrics().render()}`
+    const capacity = new Registry()
+    createCapacityMetrics(capacity)
+    const rendered = `${await createMetrics().render()}\n${await createOutcomeMetrics().render()}\n${await capacity.metrics()}`
     const exported = Object.fromEntries([...rendered.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]))
     expect(documented).toEqual(exported)
   })

@@ -120,7 +120,11 @@ describe('processor > inspection capacity', () => {
       PARCEL_RISK_RULES_COST_BUDGET_MICROS_PER_KIB: '1000000',
       // Both instances register their schemas at start-up; a loaded test machine can make
       // the registry slower to answer than the production bound.
-      PARCEL_RISK_REGISTRY_REQUEST_TIMEOUT_MS: '30000'
+      PARCEL_RISK_REGISTRY_REQUEST_TIMEOUT_MS: '30000',
+      // Nothing here is SIGKILLed: a longer session and smaller chunks keep a loaded machine
+      // from fencing both members out of the group over and over.
+      PARCEL_RISK_KAFKA_SESSION_TIMEOUT_MS: '30000',
+      PARCEL_RISK_MAX_BATCH_RECORDS: '100'
     })
     await loadReferenceData(services, s, 61)
     await loadReferenceData(services, s, 62)

@@ -197,6 +197,8 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
   const scored: Scored[] = []
   // A declarationId seen twice in the batch: the second sees what the first decided.
   const histories = new Map<string, History>()
+  // Decisions made here (not superseded answers, which repeat a standing decision): they seat.
+  const seatable: number[] = []
   let bytes = 0
   let scoreStarted = performance.now()
   for (let i = 0; i < accepted.length; i++) {
@@ -222,6 +224,7 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
         decision = amend.annotate(decision, earlier, history === undefined)
         histories.set(id, advance(history ?? null, standingOf(decision)))
       }
+      seatable.push(decisions.length)
       decisions.push({ source, decision })
       scored.push({ declaration, enrichment: enrichment.record, context, source, earlier, unchecked: history === undefined })
     } catch (err) {
@@ -234,7 +237,7 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
   // seat: the active ruleset's decisions only; a challenger's never take seats.
   const seating = ruleset.seating ?? null
   const seats = stages.seats ?? null
-  if (seating !== null && seats !== null) await seat(seating, seats, decisions)
+  if (seating !== null && seats !== null) await seat(seating, seats, decisions, seatable)
   const shadow = stages.shadow?.() ?? null
   if (shadow !== null) {
     scoreStarted = performance.now()
@@ -252,15 +255,15 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
   return { decisions, shadowDecisions, deadLetters, timings }
 }
 
-/** Lane capacity for the batch's decisions, in place: one round trip when any wants a seat. */
-const seat = async (seating: SeatingStage, seats: Seats, decided: DecidedRecord[]): Promise<void> => {
-  const decisions = decided.map((d) => d.decision)
+/** Lane capacity for the batch's decisions at `at`, in place: one round trip when any wants a seat. */
+const seat = async (seating: SeatingStage, seats: Seats, decided: DecidedRecord[], at: readonly number[]): Promise<void> => {
+  const decisions = at.map((i) => (decided[i] as DecidedRecord).decision)
   const request = seating.request(decisions)
   if (request === null) return
   const seated = seating.apply(decisions, request, await seats(request))
-  for (let i = 0; i < decided.length; i++) {
-    decided[i] = { source: (decided[i] as DecidedRecord).source, decision: seated[i] as RiskDecision }
-  }
+  at.forEach((i, k) => {
+    decided[i] = { source: (decided[i] as DecidedRecord).source, decision: seated[k] as RiskDecision }
+  })
 }
 
 /** Where a chunk was read, and the offset to commit once it is done. */

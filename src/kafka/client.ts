@@ -9,6 +9,7 @@ import type { KafkaConfig } from '../config.ts'
 import { tlsConnectionOptions } from '../tls.ts'
 import type { Logger } from '../logger.ts'
 import { silenceKafkajsTimeoutWarning } from './node-warnings.ts'
+import { installReadCommittedFilter } from './read-committed.ts'
 
 /** The part of the kafka slice that says how to connect. */
 export type KafkaConnection = Pick<KafkaConfig, 'brokers' | 'clientId' | 'tls' | 'sasl'>
@@ -54,5 +55,6 @@ export const kafkaClientConfig = (
 
 export const createKafka = (config: KafkaConnection, logger: Logger, overrides: KafkaClientOverrides = {}): Kafka => {
   silenceKafkajsTimeoutWarning()
+  installReadCommittedFilter()
   return new Kafka({ ...kafkaClientConfig(config, logger), ...overrides })
 }

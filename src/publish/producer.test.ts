@@ -4,7 +4,7 @@ import {
   KafkaJSProtocolError, KafkaJSRequestTimeoutError, type ProducerBatch, type RecordMetadata
 } from 'kafkajs'
 import { ParcelRiskError } from '../errors.ts'
-import { createPublisher, isRetriable, publishError, sendWith, topicMessages } from './producer.ts'
+import { createPublisher, isRetriable, javaPartitioner, publishError, sendWith, topicMessages, unacknowledged } from './producer.ts'
 
 const topics = { decisions: 'risk-decisions', dlq: 'declarations-dlq', shadow: 'risk-decisions-shadow' }
 const decision = { key: 'decl-1', value: Buffer.from([1, 2, 3]), headers: { 'content-type': 'application/vnd.parcel-risk.decision+avro' } }
@@ -90,5 +90,38 @@ describe('publish > producer', () => {
   it('passes a programming error through uncoded', () => {
     const err = new TypeError('x is not a function')
     expect(publishError(err, 'a batch')).toBe(err)
+  })
+
+  // A sender that partitions as kafkajs does (javaPartitioner over six partitions) and
+  // acknowledges only the partitions `acked` lets through, as kafkajs 2.2.4 resolves a send
+  // whose moved partitions it never sent.
+  const partitioningSender = (acked: (partition: number) => boolean) => ({
+    sendBatch: async (batch: ProducerBatch): Promise<RecordMetadata[]> => {
+      const partitionMetadata = [0, 1, 2, 3, 4, 5].map((partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 1, replicas: [1], isr: [1] }))
+      const partition = javaPartitioner()
+      const out = new Map<string, RecordMetadata>()
+      for (const { topic, messages } of batch.topicMessages ?? []) {
+        for (const message of messages) {
+          const p = partition({ topic, partitionMetadata, message })
+          if (acked(p)) out.set(`${topic}:${p}`, { topicName: topic, partition: p, errorCode: 0, baseOffset: '0' })
+        }
+      }
+      return [...out.values()]
+    }
+  })
+  const decisions = Array.from({ length: 40 }, (_, i) => ({ ...decision, key: `decl-${i}` }))
+
+  it('resolves when every partition written to is acknowledged', async () => {
+    const acks = await sendWith(partitioningSender(() => true), topics, { decisions, deadLetters: [] }, 1000)
+    expect(acks.length).toBeGreaterThan(1)
+    expect(unacknowledged([{ topic: topics.decisions, messages: decisions }], acks)).toEqual([])
+  })
+
+  it('fails the batch as retriable when a partition written to was not acknowledged (moved leader, send resolved)', async () => {
+    const failure = await sendWith(partitioningSender((p) => p !== 3), topics, { decisions, deadLetters: [] }, 1000).catch((e: unknown) => e)
+    expect(failure).toBeInstanceOf(ParcelRiskError)
+    expect((failure as ParcelRiskError).code).toBe('E_PUBLISH_BROKER_UNAVAILABLE')
+    expect((failure as ParcelRiskError).disposition).toBe('retry')
+    expect((failure as ParcelRiskError).message).toContain('risk-decisions[3]')
   })
 })

@@ -4,7 +4,7 @@
 // committed. The record-building (topicMessages) and the send-and-classify step (sendWith)
 // take any kafkajs Sender, so the exactly-once path passes a Transaction instead of the
 // producer and shares everything else.
-import { Partitioners, type Kafka, type Message, type Producer, type RecordMetadata, type Sender, type TopicMessages } from 'kafkajs'
+import { Partitioners, type ICustomPartitioner, type Kafka, type Message, type Producer, type RecordMetadata, type Sender, type TopicMessages } from 'kafkajs'
 import type { TopicsConfig } from '../config.ts'
 import { ParcelRiskError } from '../errors.ts'
 import type { OutgoingRecord } from '../record.ts'
@@ -93,15 +93,63 @@ export const publishError = (err: unknown, what: string): unknown => {
 const describeBatch = (messages: readonly TopicMessages[]): string =>
   messages.map((m) => `${m.messages.length} to ${m.topic}`).join(', ')
 
+// The partition each message was sent to, as the partitioner chose it (see unacknowledged).
+const sentTo = new WeakMap<object, number>()
+
+/**
+ * Java's partitioner (murmur2 of the key), so a declaration's decisions land on the partition
+ * a Java or librdkafka producer would pick; it remembers each message's partition for the
+ * acknowledgement check.
+ */
+export const javaPartitioner: ICustomPartitioner = () => {
+  const java = Partitioners.DefaultPartitioner()
+  return (args) => {
+    const partition = java(args)
+    sentTo.set(args.message, partition)
+    return partition
+  }
+}
+
+/**
+ * The partitions of `messages` (sent through a javaPartitioner producer) that no broker
+ * acknowledged. kafkajs 2.2.4 retries a send by leader, and a leader that answered the first
+ * attempt is not asked again (producer/sendMessages.js: brokersWithoutResponse): when a
+ * partition's leader dies mid-send and the partition moves to a broker that has already
+ * answered, its messages are never sent, yet the send resolves. Every partition written to
+ * must be in the acknowledgements; one that is not was not written.
+ */
+export const unacknowledged = (messages: readonly TopicMessages[], acks: readonly RecordMetadata[]): string[] => {
+  const acked = new Set(acks.map((a) => `${a.topicName}[${a.partition}]`))
+  const missing = new Set<string>()
+  for (const { topic, messages: list } of messages) {
+    for (const m of list) {
+      const partition = sentTo.get(m)
+      if (partition !== undefined && !acked.has(`${topic}[${partition}]`)) missing.add(`${topic}[${partition}]`)
+    }
+  }
+  return [...missing]
+}
+
+/** Throws E_PUBLISH_BROKER_UNAVAILABLE when a partition of the batch was not acknowledged. */
+export const checkAcknowledged = (messages: readonly TopicMessages[], acks: readonly RecordMetadata[]): void => {
+  const missing = unacknowledged(messages, acks)
+  if (missing.length === 0) return
+  throw new ParcelRiskError('E_PUBLISH_BROKER_UNAVAILABLE',
+    `Kafka did not acknowledge ${missing.join(', ')} of a batch (${describeBatch(messages)}): the partition's leader moved during the send`)
+}
+
 /** Sends one batch through a producer or a transaction; acks from all in-sync replicas. */
 export const sendWith = async (sender: Pick<Sender, 'sendBatch'>, topics: PublishTopics, batch: PublishBatch, timeoutMs: number): Promise<RecordMetadata[]> => {
   const messages = topicMessages(topics, batch)
   if (messages.length === 0) return []
+  let acks: RecordMetadata[]
   try {
-    return await sender.sendBatch({ topicMessages: messages, acks: -1, timeout: timeoutMs })
+    acks = await sender.sendBatch({ topicMessages: messages, acks: -1, timeout: timeoutMs })
   } catch (err) {
     throw publishError(err, `a batch (${describeBatch(messages)})`)
   }
+  checkAcknowledged(messages, acks)
+  return acks
 }
 
 export interface PublisherOptions {
@@ -117,9 +165,8 @@ export const createPublisher = (options: PublisherOptions): Publisher => {
 }
 
 /**
- * The at-least-once producer. Java's partitioner (murmur2 of the key), so a declaration's
- * decisions land on the partition a Java or librdkafka producer would pick; no topic
- * auto-creation, so a typo in a topic name fails instead of creating a stray topic.
+ * The at-least-once producer: Java's partitioner (javaPartitioner); no topic auto-creation,
+ * so a typo in a topic name fails instead of creating a stray topic.
  */
 export const createProducer = (kafka: Kafka): Producer =>
-  kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false })
+  kafka.producer({ createPartitioner: javaPartitioner, allowAutoTopicCreation: false })

@@ -15,8 +15,9 @@
 // abort its transaction before the next, which the loop does in line.
 import type { Kafka, Producer, TopicMessages } from 'kafkajs'
 import type { KafkaConfig } from '../config.ts'
-import { ParcelRiskError } from '../errors.ts'
+import { isParcelRiskError, ParcelRiskError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
+import { checkAcknowledged, isRetriable, javaPartitioner } from './producer.ts'
 
 /**
  * The kafka slice under its config-table names; kafka.transactionAttempts bounds the attempts
@@ -30,8 +31,10 @@ export interface TransactionalPublisher {
   close (): Promise<void>
 }
 
+// A broker error worth another attempt: kafkajs's own retries exhausted on a retriable cause
+// (a leader election outlasting them) counts, as does a partition the send left unacknowledged.
 const retriable = (err: unknown): boolean =>
-  typeof err === 'object' && err !== null && 'retriable' in err && (err as { retriable: unknown }).retriable === true
+  isRetriable(err) || (isParcelRiskError(err) && err.disposition === 'retry')
 
 export const createTransactionalPublisher = (kafka: Kafka, config: TransactionalConfig, log: Logger): TransactionalPublisher => {
   const producers = new Map<string, Promise<Producer>>()
@@ -40,7 +43,9 @@ export const createTransactionalPublisher = (kafka: Kafka, config: Transactional
     const id = `${config.transactionalIdPrefix}-${topic}-${partition}`
     let producer = producers.get(id)
     if (producer === undefined) {
-      const created = kafka.producer({ transactionalId: id, idempotent: true, maxInFlightRequests: 1, transactionTimeout: config.transactionTimeoutMs })
+      const created = kafka.producer({
+        transactionalId: id, idempotent: true, maxInFlightRequests: 1, transactionTimeout: config.transactionTimeoutMs, createPartitioner: javaPartitioner
+      })
       producer = created.connect().then(() => created)
       producers.set(id, producer)
       producer.catch(() => producers.delete(id))
@@ -48,12 +53,28 @@ export const createTransactionalPublisher = (kafka: Kafka, config: Transactional
     return producer
   }
 
+  /**
+   * Drops the producer of a transaction that could not be aborted (its coordinator was gone):
+   * kafkajs keeps such a producer in the middle of a transaction. The next attempt starts a
+   * new producer with the same id, whose initialisation aborts the open transaction.
+   */
+  const discard = (source: { topic: string, partition: number }, producer: Producer): void => {
+    const id = `${config.transactionalIdPrefix}-${source.topic}-${source.partition}`
+    producers.delete(id)
+    producer.disconnect().catch(() => undefined)
+  }
+
+  const failed = (source: { topic: string, partition: number }, err: unknown): ParcelRiskError =>
+    new ParcelRiskError(retriable(err) ? 'E_PUBLISH_TRANSACTION_RETRY' : 'E_PUBLISH_TRANSACTION_FAILED',
+      `transaction for ${source.topic}[${source.partition}] failed: ${(err as Error).message}`, { cause: err })
+
   const publish: TransactionalPublisher['publish'] = async (source, output) => {
-    const producer = await producerFor(source.topic, source.partition)
     for (let attempt = 1; ; attempt++) {
+      // A new producer finds the transaction coordinator and initialises its id first.
+      const producer = await producerFor(source.topic, source.partition).catch((err: unknown) => { throw failed(source, err) })
       const transaction = await producer.transaction()
       try {
-        if (output.length > 0) await transaction.sendBatch({ topicMessages: [...output], acks: -1 })
+        if (output.length > 0) checkAcknowledged(output, await transaction.sendBatch({ topicMessages: [...output], acks: -1 }))
         await transaction.sendOffsets({
           consumerGroupId: config.groupId,
           topics: [{ topic: source.topic, partitions: [{ partition: source.partition, offset: source.nextOffset }] }]
@@ -61,7 +82,10 @@ export const createTransactionalPublisher = (kafka: Kafka, config: Transactional
         await transaction.commit()
         return
       } catch (err) {
-        await transaction.abort().catch((abortErr: unknown) => { log.warn({ err: abortErr }, 'transaction abort failed') })
+        await transaction.abort().catch((abortErr: unknown) => {
+          log.warn({ err: abortErr }, 'transaction abort failed; the producer is replaced')
+          discard(source, producer)
+        })
         // CONCURRENT_TRANSACTIONS right after a commit (kafkajs#1068) and other retriable
         // broker errors: the previous transaction is still completing; try again shortly.
         if (retriable(err) && attempt < config.transactionAttempts) {
@@ -69,8 +93,7 @@ export const createTransactionalPublisher = (kafka: Kafka, config: Transactional
           await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
           continue
         }
-        throw new ParcelRiskError(retriable(err) ? 'E_PUBLISH_TRANSACTION_RETRY' : 'E_PUBLISH_TRANSACTION_FAILED',
-          `transaction for ${source.topic}[${source.partition}] failed: ${(err as Error).message}`, { cause: err })
+        throw failed(source, err)
       }
     }
   }

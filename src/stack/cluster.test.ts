@@ -30,6 +30,7 @@ describe('stack > cluster', () => {
     for (const key of ['default.replication.factor', 'offsets.topic.replication.factor', 'transaction.state.log.replication.factor']) expect(p.get(key)).toBe('3')
     for (const key of ['min.insync.replicas', 'transaction.state.log.min.isr']) expect(p.get(key)).toBe('2')
     expect(p.get('unclean.leader.election.enable')).toBe('false')
+    expect([p.get('broker.session.timeout.ms'), p.get('broker.heartbeat.interval.ms')]).toEqual(['6000', '1000'])
   })
 
   it('gives the processor three bootstrap brokers and topics with three replicas', () => {

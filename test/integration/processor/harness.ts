@@ -13,6 +13,8 @@ import { createDecoder } from '../../../src/codec/decoder.ts'
 import { createEncoder } from '../../../src/codec/encoder.ts'
 import { createRegistry } from '../../../src/codec/registry.ts'
 import type { ParcelDeclaration, ProfileUpdate, RiskDecision } from '../../../src/declaration.ts'
+import { installReadCommittedFilter } from '../../../src/kafka/read-committed.ts'
+import { javaPartitioner, unacknowledged } from '../../../src/publish/producer.ts'
 import { generateDeclarations, generateProfiles } from '../../../src/generate/stream.ts'
 import type { ServiceUrls } from '../services.ts'
 
@@ -124,7 +126,7 @@ export const pacedProducer = async (services: ServiceUrls, s: Scenario, rate: nu
   const schemaId = await registry.register(`${s.topics.declarations}-value`, schema)
   const encoder = createEncoder(avroType(schema), schemaId)
   const connectProducer = async (): Promise<Producer> => {
-    const created = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 })
+    const created = kafka.producer({ createPartitioner: javaPartitioner, idempotent: true, maxInFlightRequests: 1 })
     await created.connect()
     return created
   }
@@ -147,7 +149,11 @@ export const pacedProducer = async (services: ServiceUrls, s: Scenario, rate: nu
         }
       }
       try {
-        await producer.send({ topic: s.topics.declarations, acks: -1, messages: pending })
+        const acks = await producer.send({ topic: s.topics.declarations, acks: -1, messages: pending })
+        // kafkajs can resolve a send without writing a partition whose leader moved during it
+        // (see unacknowledged): resend everything, as after a failed send.
+        const missing = unacknowledged([{ topic: s.topics.declarations, messages: pending }], acks)
+        if (missing.length > 0) throw new Error(`not acknowledged: ${missing.join(', ')}`)
         pending = []
       } catch {
         await sleep(500)
@@ -241,6 +247,8 @@ export const collect = async (services: ServiceUrls, s: Scenario): Promise<Colle
   const decoder = createDecoder<RiskDecision>({ readerType: avroType(readSchema('RiskDecision')), registry, maxRecordBytes: 1 << 20 })
   const collected: Collected = { decisions: new Map(), deadLetters: new Map(), deadLetterRecords: new Map() }
   const seen = new Set<string>()
+  // kafkajs alone shows records of aborted transactions when several producers' transactions overlap.
+  installReadCommittedFilter()
   const consumer: Consumer = kafka.consumer({ groupId: `it-${s.id}-reader-${randomUUID()}`, readUncommitted: false })
   await consumer.connect()
   const admin = kafka.admin()

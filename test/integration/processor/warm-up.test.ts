@@ -39,7 +39,7 @@ const primePartitions = async (s: ReturnType<typeof scenario>, partitions: numbe
   const producer = kafka.producer()
   await Promise.all([admin.connect(), producer.connect()])
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) })
+    await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: services.replicationFactor ?? 1 })) })
     const each = Array.from({ length: partitions }, (_, partition) => partition)
     await producer.sendBatch({ acks: -1, topicMessages: topics.map((topic) => ({ topic, messages: each.map((partition) => ({ partition, key: 'prime', value: Buffer.from('prime') })) })) })
     for (const topic of topics) {

@@ -74,12 +74,11 @@ export default defineConfig({
       {
         test: {
           // The three-broker profile (`npm run test:cluster`, never `npm test`): the partition
-          // leader killed mid-stream, and the enrichment and processor suites on three replicas.
-          // Its setup starts `stack up --brokers 3` unless it is running, and provides the
-          // services as the integration setup does, with three replicas for the topics the
-          // suites create.
+          // leader killed mid-stream, and the enrichment suite on three replicas. Its setup
+          // starts `stack up --brokers 3` unless it is running, and provides the services as
+          // the integration setup does, with three replicas for the topics the suites create.
           name: 'cluster',
-          include: ['test/cluster/**/*.test.ts', 'test/integration/enrich.test.ts', 'test/integration/processor/*.test.ts'],
+          include: ['test/cluster/**/*.test.ts', 'test/integration/enrich.test.ts'],
           environment: 'node',
           sequence: { groupOrder: 1 },
           globalSetup: ['test/cluster/global-setup.ts'],

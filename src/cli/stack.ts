@@ -10,10 +10,12 @@ import { tail } from '../stack/process.ts'
 import { downSecure, envSecure, secureDirs, secureLogFile, statusSecure, upSecure } from '../stack/secure-stack.ts'
 import { SECURE_PORT_SETTINGS, SECURE_SERVICES, type SecureRole } from '../stack/secure.ts'
 import { CLUSTER_NODES, CLUSTER_PORT_SETTINGS, clusterDirs, clusterEnv, downCluster, nodeLogFile, nodeName, statusCluster, upCluster } from '../stack/cluster.ts'
+import { redisClusterMain, redisClusterUsage } from './stack-redis-cluster.ts'
 
 const usage = `usage: npm run stack -- <up|down|status|logs|env> [kafka|registry|redis ...]
        npm run stack -- <up|down|status|logs|env> --secure [--as processor|feeder|admin]
        npm run stack -- <up|down|status|logs|env> --brokers 3
+       npm run stack -- <up|down|status|logs|env> --redis-cluster
 
   up      resolve (first run), start and wait for the services; print the environment
   down    stop the services this stack started and free their ports
@@ -42,6 +44,8 @@ prints the processor's environment: three bootstrap brokers, topics created with
 replicas (min.insync.replicas=2). Node n uses the first port + n - 1:
 ${Object.values(CLUSTER_PORT_SETTINGS).map((setting) => `  ${setting.env} (${setting.fallback}-${setting.fallback + 2})`).join('\n')}
 Run directory (cluster): PARCEL_RISK_CLUSTER_STACK_RUN_DIR (deploy/local/.run-cluster).
+
+${redisClusterUsage}
 
 Exit codes: 0 ok, 1 a service is down or failed to start (the ones started are stopped
 again), 2 usage error or a required tool is missing, 3 a port is in use.
@@ -137,6 +141,7 @@ const clusterMain = async (verb: string | undefined, rest: readonly string[]): P
 export const main = async (argv: readonly string[]): Promise<number> => {
   if (argv.includes('--secure')) return await secureMain(argv[0], argv.slice(1))
   if (argv.includes('--brokers')) return await clusterMain(argv[0], argv.slice(1))
+  if (argv.includes('--redis-cluster')) return await redisClusterMain(argv[0], argv.slice(1), usage)
   const [verb, ...names] = argv
   const unknown = names.filter((n) => !(SERVICES as readonly string[]).includes(n))
   if (verb === undefined || verb === '-h' || verb === '--help' || unknown.length > 0) {

@@ -31,6 +31,12 @@ export const decisionOf = (action: Action): Decision =>
  */
 export const CONTROL_ACTIONS: ReadonlySet<Action> = new Set<Action>(['REQUEST_INFO', 'SCREEN_NII', 'PHYSICAL_EXAM', 'DO_NOT_LOAD'])
 
+/**
+ * Whether a reason of a decision is a rule of its ruleset, not one the decision stage adds
+ * (amendments, capacity): theirs carry a colon, which a rule id cannot.
+ */
+export const isRuleReason = (ruleId: string): boolean => !ruleId.includes(':')
+
 /** A score band: from `min` (inclusive) up to the next band's min, this action. */
 export interface Band { readonly min: number, readonly action: Action }
 

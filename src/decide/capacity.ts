@@ -24,8 +24,9 @@ import type {
 import type { Action, Reason, RiskDecision } from '../declaration.ts'
 import type { RuleInfo } from '../evaluation.ts'
 
-export const CAPACITY_DOWNGRADE = 'CAPACITY_DOWNGRADE'
-export const CAPACITY_UNCHECKED = 'CAPACITY_UNCHECKED'
+/** Reason ids of capacity; the colon keeps them apart from every rule id (actions.ts isRuleReason). */
+export const CAPACITY_DOWNGRADE = 'capacity:DOWNGRADE'
+export const CAPACITY_UNCHECKED = 'capacity:UNCHECKED'
 
 /** What seating needs of a ruleset (src/engine/ruleset.ts CompiledRuleset has it). */
 export interface SeatingRuleset {

@@ -29,6 +29,14 @@ describe('outcomes > tally', () => {
     expect(isoWeek(Date.parse(iso))).toBe(week)
   })
 
+  it('counts the rules of a decision, not the reasons the decision stage adds (amendments, capacity)', () => {
+    const added = [
+      { ruleId: 'amendment:AMENDED', title: 'x', tier: 'INDICATOR' as const, contribution: 0, values: [] },
+      { ruleId: 'capacity:DOWNGRADE', title: 'y', tier: 'INDICATOR' as const, contribution: 0, values: [] }
+    ]
+    expect(decisionRecord(decision({ reasons: [...decision().reasons, ...added] })).rules).toEqual(['r-a', 'r-b'])
+  })
+
   it('counts an outcome of a record kept without a week in the week of the control', () => {
     const { week: _week, ...old } = decisionRecord(decision({ reasons: [] }))
     const inc = outcomeIncrements(old, outcome({ inspectedAt: Date.parse('2026-11-30T10:00:00Z') }))

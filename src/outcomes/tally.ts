@@ -20,6 +20,7 @@
 // too). "positive" counts the results that found something: SEIZED, REVENUE, CONTENT_MISMATCH.
 import { createHash } from 'node:crypto'
 import type { Action, InspectionOutcome, InspectionResult, RiskDecision } from '../declaration.ts'
+import { isRuleReason } from '../actions.ts'
 import { ParcelRiskError } from '../errors.ts'
 
 export type Scope = 'all' | 'random'
@@ -57,8 +58,9 @@ export const decisionRecord = (d: RiskDecision): DecisionRecord => ({
   action: d.action,
   held: d.decision === 'HOLD',
   random: d.randomSelection,
-  // A rule is listed once even if a ruleset reported it twice.
-  rules: [...new Set(d.reasons.map((r) => r.ruleId))],
+  // A rule is listed once even if a ruleset reported it twice; the decision stage's own
+  // reasons (amendments, capacity) are not rules and have no yield.
+  rules: [...new Set(d.reasons.map((r) => r.ruleId).filter(isRuleReason))],
   week: isoWeek(d.timings.decidedAt)
 })
 

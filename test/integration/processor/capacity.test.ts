@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { describe, expect, inject, it } from 'vitest'
 import type { RiskDecision } from '../../../src/declaration.ts'
+import { CAPACITY_DOWNGRADE } from '../../../src/decide/capacity.ts'
 import { seatKey } from '../../../src/enrich/seats.ts'
 import { collect, loadReferenceData, metric, produceStream, scenario, startRun, waitUntil } from './harness.ts'
 import type { Collector, Running } from './harness.ts'
@@ -46,7 +47,7 @@ const start = (...args: Parameters<typeof startRun>): Running => {
 
 const windowOf = (d: RiskDecision): number => Math.floor(d.timings.receivedAt / HOUR) * HOUR
 const downgrades = (d: RiskDecision): Array<Record<string, string>> =>
-  d.reasons.filter((r) => r.ruleId === 'CAPACITY_DOWNGRADE')
+  d.reasons.filter((r) => r.ruleId === CAPACITY_DOWNGRADE)
     .map((r) => Object.fromEntries(r.values.map((v) => [v.name, v.value])))
 /** Held whatever the capacity: a gate, a watchlist indicator, random selection, a rule error, degraded enrichment. */
 const forced = (d: RiskDecision): boolean =>

@@ -7,22 +7,13 @@
 // decisions topic instead of being decoded, validated, enriched and scored.
 //   node bench/e2e/passthrough.ts        runs until SIGTERM, then exits 0
 import type { Message } from 'kafkajs'
-import { loadConfig } from '../../src/config.ts'
 import { createIngest } from '../../src/ingest/consumer.ts'
-import { createLogger } from '../../src/logger.ts'
-import { createKafka } from '../../src/kafka/client.ts'
 import { createProducer, createPublisher } from '../../src/publish/producer.ts'
 import type { OutgoingRecord } from '../../src/record.ts'
-import { ensureTopics } from '../../src/kafka/topics.ts'
+import { startChild } from './child.ts'
 
-const config = loadConfig()
+const { config, log, kafka } = await startChild()
 const k = config.kafka
-const log = createLogger({ level: config.log.level })
-const kafka = createKafka(k, log)
-const admin = kafka.admin()
-await admin.connect()
-await ensureTopics(admin, k)
-await admin.disconnect()
 const producer = createProducer(kafka)
 await producer.connect()
 const publisher = createPublisher({ ...k, producer })

@@ -10,24 +10,15 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { Redis } from 'ioredis'
 import { Partitioners } from 'kafkajs'
-import { loadConfig } from '../../../src/config.ts'
 import type { ParcelDeclaration } from '../../../src/declaration.ts'
-import { createKafka } from '../../../src/kafka/client.ts'
-import { ensureTopics } from '../../../src/kafka/topics.ts'
-import { createLogger } from '../../../src/logger.ts'
+import { startChild } from '../child.ts'
 import { createNaiveEnricher } from './enrich.ts'
 import { loadNaiveRuleset } from './ruleset.ts'
 import { createNaiveDecider } from './translate.ts'
 
 const RULES = process.env.PARCEL_RISK_RULES_DIR ?? 'rules/eu-lvc'
-const config = loadConfig()
+const { config, log, kafka } = await startChild()
 const k = config.kafka
-const log = createLogger({ level: config.log.level })
-const kafka = createKafka(k, log)
-const admin = kafka.admin()
-await admin.connect()
-await ensureTopics(admin, k)
-await admin.disconnect()
 
 const ruleset = await loadNaiveRuleset(RULES)
 const decider = createNaiveDecider(ruleset)

@@ -5,27 +5,17 @@
 // generated code is not used.
 import { readFileSync } from 'node:fs'
 import { severity, type DecisionPolicy } from '../../../src/actions.ts'
-import type { Node } from '../../../src/engine/ast.ts'
 import { checkExpression, type ListDef } from '../../../src/engine/check.ts'
-import type { SetEntry } from '../../../src/engine/codegen.ts'
+import type { RulePlan, SetEntry } from '../../../src/engine/codegen.ts'
 import { declarationShape, enrichmentShape } from '../../../src/engine/fields.ts'
 import { readList, readManifest, readRules } from '../../../src/engine/files.ts'
 import type { ListFile, Manifest, RuleDef } from '../../../src/engine/files.ts'
 import { DECLARATION_SCHEMA_PATH, loadRulesetOrThrow, readRulesetFiles } from '../../../src/engine/load.ts'
 import { parseExpression } from '../../../src/engine/parse.ts'
 import { Problems, readYaml } from '../../../src/engine/yaml-source.ts'
-import type { Tier } from '../../../src/evaluation.ts'
 
-export interface NaiveRule {
-  readonly id: string
-  readonly tier: Tier
-  readonly weight: number
-  /** Gate action's severity (src/actions.ts), -1 for indicators and mitigations. */
-  readonly severity: number
-  readonly fromMs: number | null
-  readonly toMs: number | null
-  readonly node: Node
-}
+/** A rule as the product's compiler plans it: the checked tree, tier, weight, gate severity, in-force window. */
+export type NaiveRule = RulePlan
 
 export type NaiveList =
   | { readonly kind: 'set', readonly values: ReadonlySet<string>, readonly dated: readonly SetEntry[] | null }

@@ -54,7 +54,10 @@ const RETRY_BACKOFF_MAX_MS = 2_000
 export interface ChunkContext {
   readonly topic: string
   readonly partition: number
-  /** Records not yet consumed on this partition after this fetch (the broker's high watermark minus the last offset). */
+  /**
+   * Records not yet consumed on this partition after this fetch (the broker's high watermark
+   * minus the last offset).
+   */
   readonly lag: number
   /** The offset to commit once this chunk is done (last offset + 1). */
   readonly nextOffset: string
@@ -101,10 +104,14 @@ const COMMIT_INTERVAL_MS = 100
 const next = (offset: string): string => (BigInt(offset) + 1n).toString()
 
 // Coordinator answers that mean this member's assignment is no longer current.
-const MEMBERSHIP_LOST = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID'])
+const MEMBERSHIP_LOST = new Set([
+  'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID'
+])
 
 const partitionLost = (topic: string, partition: number, reason: string, cause?: unknown): ParcelRiskError =>
-  new ParcelRiskError('E_INGEST_PARTITION_LOST', `${topic}[${partition}]: ${reason}; the chunk is left to the partition's owner`, cause === undefined ? undefined : { cause })
+  new ParcelRiskError('E_INGEST_PARTITION_LOST',
+    `${topic}[${partition}]: ${reason}; the chunk is left to the partition's owner`,
+    cause === undefined ? undefined : { cause })
 
 /** The kafkajs error a membership loss came from, to hand back to kafkajs so it rejoins. */
 const membershipCause = (err: ParcelRiskError): unknown => {
@@ -170,10 +177,14 @@ export const createIngest = (deps: IngestDeps): Ingest => {
     const attempt = (failures.get(key) ?? 0) + 1
     failures.set(key, attempt)
     const delayMs = Math.min(RETRY_BACKOFF_MAX_MS, RETRY_BACKOFF_INITIAL_MS * 2 ** (attempt - 1))
-    log.warn({ topic, partition, offset: firstOffset, attempt, delayMs, code: isParcelRiskError(err) ? err.code : undefined, err }, 'batch failed, pausing partition')
+    const code = isParcelRiskError(err) ? err.code : undefined
+    log.warn({ topic, partition, offset: firstOffset, attempt, delayMs, code, err }, 'batch failed, pausing partition')
     consumer.seek({ topic, partition, offset: firstOffset })
     const resume = payload.pause()
-    const timer = setTimeout(() => { resumeTimers.delete(timer); resume() }, delayMs)
+    const timer = setTimeout(() => {
+      resumeTimers.delete(timer)
+      resume()
+    }, delayMs)
     resumeTimers.add(timer)
   }
 
@@ -191,10 +202,14 @@ export const createIngest = (deps: IngestDeps): Ingest => {
         try {
           await heartbeat()
         } catch (err) {
-          if (MEMBERSHIP_LOST.has((err as { type?: string }).type ?? '')) throw partitionLost(topic, partition, (err as Error).message, err)
+          if (MEMBERSHIP_LOST.has((err as { type?: string }).type ?? '')) {
+            throw partitionLost(topic, partition, (err as Error).message, err)
+          }
           // Ownership cannot be confirmed (coordinator unreachable, e.g. the broker is down):
           // publish nothing, back off and try the chunk again.
-          throw new ParcelRiskError('E_INGEST_COORDINATOR_UNAVAILABLE', `${topic}[${partition}]: the group coordinator could not confirm the assignment: ${(err as Error).message}`, { cause: err })
+          throw new ParcelRiskError('E_INGEST_COORDINATOR_UNAVAILABLE',
+            `${topic}[${partition}]: the group coordinator could not confirm the assignment: ${(err as Error).message}`,
+            { cause: err })
         }
         if (!isRunning()) throw partitionLost(topic, partition, 'the consumer is stopping')
         if (isStale()) throw partitionLost(topic, partition, 'the partition was sought elsewhere')
@@ -203,7 +218,8 @@ export const createIngest = (deps: IngestDeps): Ingest => {
         await handle(records, { topic, partition, lag, nextOffset: next(last.offset), fence })
       } catch (err) {
         if (isParcelRiskError(err) && err.code === 'E_INGEST_PARTITION_LOST') {
-          log.warn({ topic, partition, offset: first.offset, records: records.length, err }, 'partition lost before publishing; chunk dropped')
+          log.warn({ topic, partition, offset: first.offset, records: records.length, err },
+            'partition lost before publishing; chunk dropped')
           // kafkajs rejoins the group when its own membership error reaches it.
           const cause = membershipCause(err)
           if (cause !== undefined) throw cause

@@ -28,7 +28,9 @@ const saslOptions = (sasl: KafkaConnection['sasl']): { sasl?: SASLOptions } =>
   sasl.mechanism === undefined
     ? {}
     // config.ts guarantees user name and password whenever a mechanism is set.
-    : { sasl: { mechanism: sasl.mechanism, username: sasl.username ?? '', password: sasl.password ?? '' } as SASLOptions }
+    : {
+        sasl: { mechanism: sasl.mechanism, username: sasl.username ?? '', password: sasl.password ?? '' } as SASLOptions
+      }
 
 export const kafkaClientConfig = (
   config: KafkaConnection,

@@ -5,11 +5,15 @@ import { filterFetchResponse, markAborted, type AbortedTransaction, type Fetched
 // One record per record batch, as a transactional producer sending one record per partition writes them.
 const data = (offset: number, producerId: string, key = `k${offset}`): FetchedRecord => ({
   offset: String(offset), key: Buffer.from(key), isControlRecord: false,
-  batchContext: { producerId, firstOffset: String(offset), lastOffsetDelta: 0, inTransaction: true, isControlBatch: false }
+  batchContext: {
+    producerId, firstOffset: String(offset), lastOffsetDelta: 0, inTransaction: true, isControlBatch: false
+  }
 })
 const marker = (offset: number, producerId: string, type: 'abort' | 'commit'): FetchedRecord => ({
   offset: String(offset), key: Buffer.from([0, 0, 0, type === 'abort' ? 0 : 1]), isControlRecord: true,
-  batchContext: { producerId, firstOffset: String(offset), lastOffsetDelta: 0, inTransaction: true, isControlBatch: true }
+  batchContext: {
+    producerId, firstOffset: String(offset), lastOffsetDelta: 0, inTransaction: true, isControlBatch: true
+  }
 })
 const plain = (offset: number): FetchedRecord => ({
   offset: String(offset), key: Buffer.from(`p${offset}`), isControlRecord: false,
@@ -25,7 +29,8 @@ const partition = (): FetchedRecord[] => [
   data(5, '1'), data(6, '2'), data(7, '1'), marker(8, '1', 'abort'), plain(9), marker(10, '2', 'commit')
 ]
 const aborted: AbortedTransaction[] = [{ producerId: '2', firstOffset: '1' }, { producerId: '1', firstOffset: '0' }]
-const visible = (records: readonly FetchedRecord[]): string[] => records.filter((r) => r.isControlRecord !== true).map((r) => r.offset)
+const visible = (records: readonly FetchedRecord[]): string[] =>
+  records.filter((r) => r.isControlRecord !== true).map((r) => r.offset)
 
 describe('kafka > read_committed filter', () => {
   it('drops every record of every aborted transaction, whatever order the broker lists them in', () => {
@@ -64,7 +69,8 @@ describe('kafka > read_committed filter', () => {
 
   it('does what kafkajs 2.2.4 alone does not (its filter shows aborted records of this partition)', () => {
     const require = createRequire(import.meta.url)
-    const kafkajsFilter = require('kafkajs/src/consumer/filterAbortedMessages.js') as (a: { messages: FetchedRecord[], abortedTransactions: AbortedTransaction[] }) => FetchedRecord[]
+    type Filter = (a: { messages: FetchedRecord[], abortedTransactions: AbortedTransaction[] }) => FetchedRecord[]
+    const kafkajsFilter = require('kafkajs/src/consumer/filterAbortedMessages.js') as Filter
     const shown = visible(kafkajsFilter({ messages: partition(), abortedTransactions: aborted }))
     expect(shown).not.toEqual(['6', '9'])
   })

@@ -93,9 +93,13 @@ let installed = false
 export const installReadCommittedFilter = (): void => {
   if (installed) return
   const require = createRequire(import.meta.url)
-  const Broker = require('kafkajs/src/broker/index.js') as { prototype: { fetch?: (...args: unknown[]) => Promise<FetchResponse> } }
+  const Broker = require('kafkajs/src/broker/index.js') as {
+    prototype: { fetch?: (...args: unknown[]) => Promise<FetchResponse> }
+  }
   const original = Broker.prototype.fetch
-  if (typeof original !== 'function') throw new Error('kafkajs: Broker.prototype.fetch not found; the read_committed filter cannot be installed')
+  if (typeof original !== 'function') {
+    throw new Error('kafkajs: Broker.prototype.fetch not found; the read_committed filter cannot be installed')
+  }
   Broker.prototype.fetch = async function fetch (this: unknown, ...args: unknown[]): Promise<FetchResponse> {
     const response = await original.apply(this, args)
     filterFetchResponse(response)

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { ensureTopics, topicPlan } from './topics.ts'
 
-const topics = { declarations: 'd', decisions: 'r', shadow: 's', dlq: 'q', profileUpdates: 'p', inspectionOutcomes: 'i', outcomesDlq: 'o' }
+const topics = {
+  declarations: 'd', decisions: 'r', shadow: 's', dlq: 'q',
+  profileUpdates: 'p', inspectionOutcomes: 'i', outcomesDlq: 'o'
+}
 
 describe('publish > topics', () => {
   it('plans every configured topic with explicit partitions and replication, profile updates compacted', () => {
@@ -12,13 +15,16 @@ describe('publish > topics', () => {
     expect(plan.find((t) => t.topic === 'r')?.configEntries).toEqual([])
   })
 
-  it.each([[1, undefined], [2, undefined], [3, '2'], [5, '2']])('with replication factor %i sets min.insync.replicas to %s', (rf, minIsr) => {
+  const minInSyncByFactor = [[1, undefined], [2, undefined], [3, '2'], [5, '2']] as const
+  it.each(minInSyncByFactor)('with replication factor %i sets min.insync.replicas to %s', (rf, minIsr) => {
     const plan = topicPlan({ topics, topicPartitions: 3, topicReplicationFactor: rf })
     for (const t of plan) expect(t.configEntries?.find((e) => e.name === 'min.insync.replicas')?.value).toBe(minIsr)
   })
 
   const settings = { topics, topicPartitions: 3, topicReplicationFactor: 1 }
-  const notHosted = Object.assign(new Error('This server does not host this topic-partition'), { name: 'KafkaJSProtocolError', type: 'UNKNOWN_TOPIC_OR_PARTITION', retriable: true })
+  const notHosted = Object.assign(new Error('This server does not host this topic-partition'), {
+    name: 'KafkaJSProtocolError', type: 'UNKNOWN_TOPIC_OR_PARTITION', retriable: true
+  })
 
   it('looks again when the leaders of topics another instance just created are not there yet', async () => {
     let listed = 0
@@ -26,11 +32,15 @@ describe('publish > topics', () => {
       // First look: nothing there; second: the other instance's topics are.
       listTopics: async () => (++listed === 1 ? [] : ['d', 'r', 's', 'q', 'p', 'i']),
       createTopics: async () => { throw notHosted },
-      fetchTopicMetadata: async ({ topics: names }: { topics: string[] }) => ({ topics: names.map((name) => ({ name, partitions: [{ leader: 1 }, { leader: 1 }, { leader: 1 }] })) })
+      fetchTopicMetadata: async ({ topics: names }: { topics: string[] }) => ({
+        topics: names.map((name) => ({ name, partitions: [{ leader: 1 }, { leader: 1 }, { leader: 1 }] }))
+      })
     }
     const report = await ensureTopics(admin as never, settings)
     expect(listed).toBe(2)
-    expect(report).toEqual({ created: [], existing: ['d', 'r', 's', 'q', 'p', 'i'].map((topic) => ({ topic, partitions: 3 })) })
+    expect(report).toEqual({
+      created: [], existing: ['d', 'r', 's', 'q', 'p', 'i'].map((topic) => ({ topic, partitions: 3 }))
+    })
   })
 
   it('waits for every partition to have a leader', async () => {
@@ -38,7 +48,9 @@ describe('publish > topics', () => {
     const admin = {
       listTopics: async () => ['d', 'r', 's', 'q', 'p', 'i'],
       createTopics: async () => true,
-      fetchTopicMetadata: async ({ topics: names }: { topics: string[] }) => ({ topics: names.map((name) => ({ name, partitions: [{ leader: ++asked <= 6 ? -1 : 1 }] })) })
+      fetchTopicMetadata: async ({ topics: names }: { topics: string[] }) => ({
+        topics: names.map((name) => ({ name, partitions: [{ leader: ++asked <= 6 ? -1 : 1 }] }))
+      })
     }
     const report = await ensureTopics(admin as never, settings)
     expect(asked).toBe(12)
@@ -49,7 +61,10 @@ describe('publish > topics', () => {
     let created = 0
     const admin = {
       listTopics: async () => [],
-      createTopics: async () => { created++; throw Object.assign(new Error('Topic authorization failed'), { name: 'KafkaJSProtocolError', retriable: false }) },
+      createTopics: async () => {
+        created++
+        throw Object.assign(new Error('Topic authorization failed'), { name: 'KafkaJSProtocolError', retriable: false })
+      },
       fetchTopicMetadata: async () => ({ topics: [] })
     }
     await expect(ensureTopics(admin as never, settings)).rejects.toMatchObject({ code: 'E_PUBLISH_TOPIC_SETUP' })

@@ -21,13 +21,19 @@ export const topicPlan = (settings: TopicSettings): ITopicConfig[] => {
   const { topics, topicPartitions: numPartitions, topicReplicationFactor: replicationFactor } = settings
   // With three or more replicas, acks = -1 waits for at least two of them.
   const minInSync = replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }] : []
-  const plain = (topic: string): ITopicConfig => ({ topic, numPartitions, replicationFactor, configEntries: [...minInSync] })
+  const plain = (topic: string): ITopicConfig =>
+    ({ topic, numPartitions, replicationFactor, configEntries: [...minInSync] })
   return [
     plain(topics.declarations),
     plain(topics.decisions),
     plain(topics.shadow),
     plain(topics.dlq),
-    { topic: topics.profileUpdates, numPartitions, replicationFactor, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, ...minInSync] },
+    {
+      topic: topics.profileUpdates,
+      numPartitions,
+      replicationFactor,
+      configEntries: [{ name: 'cleanup.policy', value: 'compact' }, ...minInSync]
+    },
     plain(topics.inspectionOutcomes)
   ]
 }
@@ -50,7 +56,9 @@ const retriable = (err: unknown): boolean => {
   return false
 }
 
-const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+const sleep = async (ms: number): Promise<void> => {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
 
 export const ensureTopics = async (
   admin: Pick<Admin, 'listTopics' | 'createTopics' | 'fetchTopicMetadata'>,
@@ -69,10 +77,13 @@ export const ensureTopics = async (
       // Every topic served with a leader for each partition before the consumers and the
       // producer ask for them (their first metadata request does not retry this).
       const metadata = (await admin.fetchTopicMetadata({ topics: names })).topics
-      if (metadata.length < names.length || metadata.some((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0))) {
+      const leaderless = (t: (typeof metadata)[number]): boolean =>
+        t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)
+      if (metadata.length < names.length || metadata.some(leaderless)) {
         throw Object.assign(new Error('topics created but not all partitions have a leader yet'), { retriable: true })
       }
-      const existing = metadata.filter((t) => present.has(t.name)).map((t) => ({ topic: t.name, partitions: t.partitions.length }))
+      const existing = metadata.filter((t) => present.has(t.name))
+        .map((t) => ({ topic: t.name, partitions: t.partitions.length }))
       return { created: missing.map((t) => t.topic), existing }
     } catch (err) {
       // Two instances starting together: the one whose createTopics lost the race asks for
@@ -80,14 +91,23 @@ export const ensureTopics = async (
       // (UNKNOWN_TOPIC_OR_PARTITION), or finds partitions without a leader yet. Looking again
       // shortly after finds them.
       const wait = Math.min(2_000, 250 * 2 ** (attempt - 1))
-      if (retriable(err) && attempt < 6 && Date.now() + wait < deadline) { await sleep(wait); continue }
-      throw new ParcelRiskError('E_PUBLISH_TOPIC_SETUP', `cannot create topics ${names.join(', ')}: ${(err as Error).message}`, { cause: err })
+      if (retriable(err) && attempt < 6 && Date.now() + wait < deadline) {
+        await sleep(wait)
+        continue
+      }
+      throw new ParcelRiskError('E_PUBLISH_TOPIC_SETUP',
+        `cannot create topics ${names.join(', ')}: ${(err as Error).message}`, { cause: err })
     }
   }
 }
 
 /** ensureTopics through an admin client of its own, connected for the call; logs what it created. */
-export const createMissingTopics = async (kafka: Pick<Kafka, 'admin'>, settings: TopicSettings, log: Logger, plan: readonly ITopicConfig[] = topicPlan(settings)): Promise<TopicsReport> => {
+export const createMissingTopics = async (
+  kafka: Pick<Kafka, 'admin'>,
+  settings: TopicSettings,
+  log: Logger,
+  plan: readonly ITopicConfig[] = topicPlan(settings)
+): Promise<TopicsReport> => {
   const admin = kafka.admin()
   await admin.connect()
   try {

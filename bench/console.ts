@@ -24,6 +24,7 @@ import { startConsoleIntake } from '../src/console/intake.ts'
 import type { ConsolePublisher } from '../src/console/publisher.ts'
 import { createQueries } from '../src/console/queries.ts'
 import { buildServer, SESSION_COOKIE } from '../src/console/server.ts'
+import { createSignInLimiter } from '../src/console/sign-in-limit.ts'
 import { createWriter } from '../src/console/store.ts'
 import type { Action, RiskDecision } from '../src/declaration.ts'
 import { createKafka } from '../src/kafka/client.ts'
@@ -70,8 +71,9 @@ const queueBench = async (): Promise<Record<string, ReturnType<typeof stats>>> =
   await auth.putUser('bench', 'officer', 'bench-password-1')
   const { token } = await auth.createSession({ name: 'bench', role: 'officer' })
   // GET pages publish nothing; the publisher is never called here.
-  const publisher: ConsolePublisher = { outcome: async () => {}, audit: async () => {}, stop: async () => {} }
-  const app = await buildServer({ auth, queries, publisher, yieldCounts: async () => [], log, sessionTtlMs: 3_600_000 })
+  const publisher: ConsolePublisher = { outcome: async () => {}, audit: async () => {}, deadLetters: async () => {}, stop: async () => {} }
+  const limiter = createSignInLimiter(redis, prefix, { maxFailuresPerUser: 5, maxFailuresPerAddress: 20, windowMs: 60_000, lockoutMs: 60_000 })
+  const app = await buildServer({ auth, limiter, queries, publisher, yieldCounts: async () => [], log, sessionTtlMs: 3_600_000 })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   const base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
@@ -101,13 +103,13 @@ const queueBench = async (): Promise<Record<string, ReturnType<typeof stats>>> =
 }
 
 const freshnessBench = async (): Promise<ReturnType<typeof stats> & { sent: number, held: number, missed: number }> => {
-  const topics = { declarations: `${run}-decl`, decisions: `${run}-dec`, shadow: `${run}-shadow`, dlq: `${run}-dlq`, inspectionOutcomes: `${run}-outcomes` }
+  const topics = { declarations: `${run}-decl`, decisions: `${run}-dec`, shadow: `${run}-shadow`, dlq: `${run}-dlq`, inspectionOutcomes: `${run}-outcomes`, consoleDlq: `${run}-console-dlq` }
   const kafka = createKafka({ ...config.kafka, clientId: 'bench-console' }, log)
   const plan = Object.values(topics).map((topic) => ({ topic, numPartitions: 12, replicationFactor: 1 }))
   await createMissingTopics(kafka, { topics: { ...config.kafka.topics, ...topics }, topicPartitions: 12, topicReplicationFactor: 1 }, log, plan)
   const registry = createRegistry(config.registry)
   const encoder = await registerDecisionEncoder(registry, `${topics.decisions}-value`)
-  const intake = await startConsoleIntake({ topics, groupId: run, maxRecordBytes: 1 << 20, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 3_000, maxWaitTimeMs: 100 }, { kafka, registry, writer, log })
+  const intake = await startConsoleIntake({ topics, groupId: run, maxRecordBytes: 1 << 20, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 3_000, maxWaitTimeMs: 100 }, { kafka, registry, writer, deadLetters: async () => {}, log })
   const producer = kafka.producer()
   await producer.connect()
   const sentAt = new Map<string, number>()

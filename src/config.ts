@@ -117,10 +117,15 @@ export interface ConsoleConfig {
   readonly port: number
   readonly groupId: string
   readonly auditTopic: string
+  readonly dlqTopic: string
   readonly sessionTtlMs: number
   readonly claimTtlMs: number
   readonly retentionMs: number
   readonly releasedTtlMs: number
+  readonly signInMaxFailuresPerUser: number
+  readonly signInMaxFailuresPerAddress: number
+  readonly signInFailureWindowMs: number
+  readonly signInLockoutMs: number
 }
 
 export interface ObserveConfig {

@@ -88,6 +88,8 @@ export const catalogue = {
   // --- outcome intake (outcomes/): dead-lettered to the outcomes DLQ topic -----------------
   E_OUTCOME_INVALID: { disposition: 'reject', doc: 'An inspection outcome decodes but cannot be counted: no value, blank declarationId, version not positive, revenueAmount not a decimal string, revenueAmount without revenueCurrency, or a currency that is not three capital letters; the message names the field.' },
   E_OUTCOME_DECISION_UNKNOWN: { disposition: 'reject', doc: 'No decision for the outcome\'s declarationId and version arrived within `outcomes.decisionWaitMs`: never decided, decided as a plain RELEASE (no record is kept for those), or decided longer ago than `outcomes.decisionTtlMs`. Re-drive it once the decision is there.' },
+  // --- web console (console/) -------------------------------------------------------------
+  E_CONSOLE_UNDECODABLE: { disposition: 'reject', doc: 'The console\'s intake cannot decode a record on a topic it reads (declarations, decisions, shadow decisions, inspection outcomes); it is dead-lettered to `console.dlqTopic` with the decoder\'s code and message (e.g. `E_DECODE_MAGIC_BYTE: ...`) in parcel-risk.error.message, counted on the overview\'s dead letters, and intake goes on.' },
   E_ENRICH_PROFILE_INVALID: { disposition: 'reject', doc: 'A profile update (a line of a profile file, a CSV row or a profile-updates record) is not a valid ProfileUpdate; the message names the line or offset and the first bad field.' }
 } as const satisfies Record<string, CatalogueEntry>
 

@@ -8,6 +8,11 @@
 // Sessions: 32 random bytes (base64url) in the cookie; Redis keeps only their SHA-256, so a
 // read of the store does not yield usable cookies. Each session carries its own CSRF token
 // (synchronizer-token pattern); every form posts it back and every POST compares it.
+// Users: one hash field per user name holding {role, hash, disabled, notBefore}. Every
+// request reads its user again, so a role change applies at once; disabling a user, or
+// setting a new password, moves notBefore to now and every session created before it ends
+// (re-enabling the user does not bring those sessions back). Changes to a user run as one
+// Lua script, so two admins changing the same user do not overwrite each other's change.
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 import type { Redis } from 'ioredis'
 
@@ -19,10 +24,12 @@ export const isRole = (value: string): value is Role => (ROLES as readonly strin
 export const can = {
   recordOutcome: (role: Role): boolean => role === 'officer' || role === 'admin',
   claim: (role: Role): boolean => role === 'officer' || role === 'admin',
-  seePersonalData: (role: Role): boolean => role === 'officer' || role === 'admin'
+  seePersonalData: (role: Role): boolean => role === 'officer' || role === 'admin',
+  administerUsers: (role: Role): boolean => role === 'admin'
 } as const
 
 export interface User { readonly name: string, readonly role: Role }
+export interface UserEntry extends User { readonly disabled: boolean }
 export interface Session extends User { readonly csrf: string, readonly createdAt: number }
 
 const SCRYPT: ScryptOptions & { keylen: number } = { N: 1 << 15, r: 8, p: 1, maxmem: 64 << 20, keylen: 32 }
@@ -50,11 +57,22 @@ export const verifyPassword = async (password: string, stored: string): Promise<
 
 export const MIN_PASSWORD_LENGTH = 12
 
+/** Why a sign-in failed: for the audit record only, the user is told the same in each case. */
+export type LoginFailure = 'unknown-user' | 'wrong-password' | 'disabled'
+export type LoginAnswer = { readonly user: User } | { readonly failure: LoginFailure }
+
 export interface AuthStore {
+  /** Creates or changes a user (the CLI's `user add`); a changed password ends the user's sessions. */
   readonly putUser: (name: string, role: Role, password: string) => Promise<void>
-  readonly listUsers: () => Promise<User[]>
-  /** The user when name and password match, else undefined (same work either way). */
-  readonly login: (name: string, password: string) => Promise<User | undefined>
+  /** Creates a user; false when the name is taken. */
+  readonly addUser: (name: string, role: Role, password: string) => Promise<boolean>
+  readonly listUsers: () => Promise<UserEntry[]>
+  /** Changes a user's role; false when there is no such user. */
+  readonly setRole: (name: string, role: Role) => Promise<boolean>
+  /** Disables (ending every session of) or enables a user; false when there is no such user. */
+  readonly setDisabled: (name: string, disabled: boolean) => Promise<boolean>
+  /** The user when name and password match and the user is enabled (same work either way). */
+  readonly login: (name: string, password: string) => Promise<LoginAnswer>
   readonly createSession: (user: User) => Promise<{ token: string, session: Session }>
   readonly readSession: (token: string) => Promise<Session | undefined>
   readonly endSession: (token: string) => Promise<void>
@@ -65,30 +83,75 @@ const tokenKey = (token: string): string => createHash('sha256').update(token).d
 /** A hash no password matches, for the unknown-user path. */
 let decoy: Promise<string> | undefined
 
+/** What a user's hash field holds; entries written before disabling existed lack the last two. */
+interface Stored { role: string, hash: string, disabled?: boolean, notBefore?: number }
+
+/** KEYS[1] users hash; ARGV name, role ('' keeps it), disabled ('1', '0' or '' keeps it), now. */
+const CHANGE_USER = String.raw`
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+local e = cjson.decode(raw)
+if ARGV[2] ~= '' then e.role = ARGV[2] end
+if ARGV[3] == '1' then e.disabled = true; e.notBefore = tonumber(ARGV[4]) elseif ARGV[3] == '0' then e.disabled = false end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(e))
+return 1`
+
+/** KEYS[1] users hash; ARGV name, role, hash, now: sets the password, keeps the disabled flag. */
+const PUT_USER = String.raw`
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+local disabled = false
+if raw then disabled = cjson.decode(raw).disabled == true end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({ role = ARGV[2], hash = ARGV[3], disabled = disabled, notBefore = tonumber(ARGV[4]) }))
+return 1`
+
+export const checkUserName = (name: string): string | undefined =>
+  /^[a-z0-9._-]{1,64}$/.test(name) ? undefined : 'user names are 1–64 characters of a-z 0-9 . _ -'
+export const checkPassword = (password: string): string | undefined =>
+  password.length < MIN_PASSWORD_LENGTH ? `passwords have at least ${MIN_PASSWORD_LENGTH} characters` : undefined
+
 export const createAuthStore = (redis: Redis, prefix: string, sessionTtlMs: number): AuthStore => {
   const users = `${prefix}users`
   const sessionKey = (token: string): string => `${prefix}session:${tokenKey(token)}`
 
-  const putUser = async (name: string, role: Role, password: string): Promise<void> => {
-    if (!/^[a-z0-9._-]{1,64}$/.test(name)) throw new Error('user names are 1–64 characters of a-z 0-9 . _ -')
-    if (password.length < MIN_PASSWORD_LENGTH) throw new Error(`passwords have at least ${MIN_PASSWORD_LENGTH} characters`)
-    await redis.hset(users, name, JSON.stringify({ role, hash: await hashPassword(password) }))
+  const checked = (name: string, password: string): void => {
+    const problem = checkUserName(name) ?? checkPassword(password)
+    if (problem !== undefined) throw new Error(problem)
   }
 
-  const listUsers = async (): Promise<User[]> =>
-    Object.entries(await redis.hgetall(users)).map(([name, raw]) => ({ name, role: (JSON.parse(raw) as { role: Role }).role }))
-      .sort((a, b) => a.name.localeCompare(b.name))
+  const putUser = async (name: string, role: Role, password: string): Promise<void> => {
+    checked(name, password)
+    await redis.eval(PUT_USER, 1, users, name, role, await hashPassword(password), Date.now())
+  }
 
-  const login = async (name: string, password: string): Promise<User | undefined> => {
+  const addUser = async (name: string, role: Role, password: string): Promise<boolean> => {
+    checked(name, password)
+    const entry: Stored = { role, hash: await hashPassword(password), disabled: false, notBefore: 0 }
+    return await redis.hsetnx(users, name, JSON.stringify(entry)) === 1
+  }
+
+  const listUsers = async (): Promise<UserEntry[]> =>
+    Object.entries(await redis.hgetall(users)).flatMap(([name, raw]) => {
+      const e = JSON.parse(raw) as Stored
+      return isRole(e.role) ? [{ name, role: e.role, disabled: e.disabled === true }] : []
+    }).sort((a, b) => a.name.localeCompare(b.name))
+
+  const setRole = async (name: string, role: Role): Promise<boolean> =>
+    await redis.eval(CHANGE_USER, 1, users, name, role, '', Date.now()) === 1
+
+  const setDisabled = async (name: string, disabled: boolean): Promise<boolean> =>
+    await redis.eval(CHANGE_USER, 1, users, name, '', disabled ? '1' : '0', Date.now()) === 1
+
+  const login = async (name: string, password: string): Promise<LoginAnswer> => {
     const raw = await redis.hget(users, name)
     if (raw === null) {
       decoy ??= hashPassword(randomBytes(16).toString('hex'))
       await verifyPassword(password, await decoy)
-      return undefined
+      return { failure: 'unknown-user' }
     }
-    const entry = JSON.parse(raw) as { role: string, hash: string }
-    if (!isRole(entry.role) || !(await verifyPassword(password, entry.hash))) return undefined
-    return { name, role: entry.role }
+    const entry = JSON.parse(raw) as Stored
+    if (!isRole(entry.role) || !(await verifyPassword(password, entry.hash))) return { failure: 'wrong-password' }
+    if (entry.disabled === true) return { failure: 'disabled' }
+    return { user: { name, role: entry.role } }
   }
 
   const createSession = async (user: User): Promise<{ token: string, session: Session }> => {
@@ -103,16 +166,19 @@ export const createAuthStore = (redis: Redis, prefix: string, sessionTtlMs: numb
     const raw = await redis.get(sessionKey(token))
     if (raw === null) return undefined
     const session = JSON.parse(raw) as Session
-    // The role is read again: a user removed or demoted loses the old rights at once.
+    // The user is read again: one removed, disabled or demoted loses the old rights at once.
     const current = await redis.hget(users, session.name)
-    if (current === null) return undefined
-    const role = (JSON.parse(current) as { role: string }).role
-    return isRole(role) ? { ...session, role } : undefined
+    const entry = current === null ? undefined : JSON.parse(current) as Stored
+    if (entry === undefined || entry.disabled === true || session.createdAt <= (entry.notBefore ?? 0) || !isRole(entry.role)) {
+      await redis.del(sessionKey(token))
+      return undefined
+    }
+    return { ...session, role: entry.role }
   }
 
   const endSession = async (token: string): Promise<void> => { await redis.del(sessionKey(token)) }
 
-  return { putUser, listUsers, login, createSession, readSession, endSession }
+  return { putUser, addUser, listUsers, setRole, setDisabled, login, createSession, readSession, endSession }
 }
 
 /** Constant-time comparison of a posted CSRF token with the session's. */

@@ -6,17 +6,22 @@
 // At least once: offsets are resolved only after the store has acknowledged the batch; a
 // batch handed over again finds each record's marker (decisions by declarationId+version,
 // outcomes by outcome id, dead letters by topic/partition/offset) and changes nothing.
-// Records the console cannot decode are not its to dead-letter (the processor and the outcome
-// intake own those topics' dead letters): they are counted and logged by code, and skipped.
-// A registry that does not answer throws, so kafkajs hands the batch over again.
+// A record the console cannot decode becomes E_CONSOLE_UNDECODABLE (the decoder's code and
+// message in its message) and is dead-lettered to the console's own dead-letter topic, not to
+// the processor's or the outcome loop's, whose replays re-drive into their own input topics;
+// the dead letter is acknowledged before the batch's offset is resolved, and the intake goes
+// on with the rest. The intake reads that topic back like the processor's, so the overview
+// counts these dead letters by code. A registry that does not answer throws, so kafkajs hands
+// the batch over again.
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs'
 import { avroType, readSchema } from '../codec/avro-types.ts'
 import { createDecoder, type Decoder } from '../codec/decoder.ts'
 import type { Registry } from '../codec/registry.ts'
 import type { InspectionOutcome, ParcelDeclaration, RiskDecision } from '../declaration.ts'
+import { ParcelRiskError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
-import { deadLetterHeaders } from '../publish/dead-letter.ts'
-import type { ConsumedRecord } from '../record.ts'
+import { buildDeadLetter, deadLetterHeaders } from '../publish/dead-letter.ts'
+import type { ConsumedRecord, OutgoingRecord } from '../record.ts'
 import type { ConsoleWriter, DeadLetterSeen } from './store.ts'
 
 export interface IntakeTopics {
@@ -25,6 +30,8 @@ export interface IntakeTopics {
   readonly shadow: string
   readonly dlq: string
   readonly inspectionOutcomes: string
+  /** Where the intake's own dead letters go; read back for the overview's counts. */
+  readonly consoleDlq: string
 }
 
 export interface ConsoleIntakeConfig {
@@ -39,7 +46,7 @@ export interface ConsoleIntakeConfig {
 export interface ConsoleIntake {
   readonly stop: () => Promise<void>
   readonly joined: () => boolean
-  /** Records skipped because they did not decode, by code. */
+  /** Records dead-lettered because they did not decode, by the decoder's code, since start. */
   readonly skipped: () => ReadonlyMap<string, number>
 }
 
@@ -56,7 +63,7 @@ const header = (record: ConsumedRecord, name: string): string | undefined => {
   return first === undefined ? undefined : first.toString()
 }
 
-export const startConsoleIntake = async (config: ConsoleIntakeConfig, deps: { kafka: Kafka, registry: Registry, writer: ConsoleWriter, log: Logger }): Promise<ConsoleIntake> => {
+export const startConsoleIntake = async (config: ConsoleIntakeConfig, deps: { kafka: Kafka, registry: Registry, writer: ConsoleWriter, deadLetters: (records: readonly OutgoingRecord[]) => Promise<void>, log: Logger }): Promise<ConsoleIntake> => {
   const { kafka, registry, writer } = deps
   const log = deps.log.child({ module: 'console-intake' })
   const decoder = <T>(name: 'RiskDecision' | 'ParcelDeclaration' | 'InspectionOutcome'): Decoder<T> =>
@@ -70,12 +77,18 @@ export const startConsoleIntake = async (config: ConsoleIntakeConfig, deps: { ka
   const decodeAll = async <T>(d: Decoder<T>, records: readonly ConsumedRecord[]): Promise<T[]> => {
     const withValue = records.filter((r) => r.value !== null)
     const out: T[] = []
-    for (const result of await d.decodeBatch(withValue)) {
+    const dead: OutgoingRecord[] = []
+    const results = await d.decodeBatch(withValue)
+    for (const [i, result] of results.entries()) {
       if (result.ok) { out.push(result.value); continue }
       if (result.error.disposition === 'retry') throw result.error
+      const record = withValue[i] as ConsumedRecord
+      const err = new ParcelRiskError('E_CONSOLE_UNDECODABLE', `${result.error.code}: ${result.error.message}`, { cause: result.error })
       skipped.set(result.error.code, (skipped.get(result.error.code) ?? 0) + 1)
-      log.warn({ code: result.error.code }, 'record skipped')
+      log.warn({ code: err.code, cause: result.error.code, topic: record.topic, partition: record.partition, offset: record.offset }, 'record dead-lettered')
+      dead.push(buildDeadLetter(record, { code: err.code, stage: 'decode', message: err.message }))
     }
+    await deps.deadLetters(dead)
     return out
   }
 
@@ -84,7 +97,7 @@ export const startConsoleIntake = async (config: ConsoleIntakeConfig, deps: { ka
     else if (topic === topics.declarations) await writer.recordDeclarations(await decodeAll(declarations, records))
     else if (topic === topics.shadow) await writer.recordShadow(await decodeAll(decisions, records))
     else if (topic === topics.inspectionOutcomes) await writer.recordOutcomes(await decodeAll(outcomes, records))
-    else if (topic === topics.dlq) {
+    else if (topic === topics.dlq || topic === topics.consoleDlq) {
       await writer.recordDeadLetters(records.map((r): DeadLetterSeen => ({
         marker: `${r.topic}/${r.partition}/${r.offset}`, code: header(r, deadLetterHeaders.code) ?? 'UNKNOWN', atMs: r.timestampMs
       })))
@@ -106,7 +119,7 @@ export const startConsoleIntake = async (config: ConsoleIntakeConfig, deps: { ka
   await consumer.connect()
   // Declarations first in the list: on a fresh group their batches tend to land before the
   // decisions that need their seller and route (store.ts copes with either order).
-  await consumer.subscribe({ topics: [topics.declarations, topics.decisions, topics.shadow, topics.dlq, topics.inspectionOutcomes], fromBeginning: true })
+  await consumer.subscribe({ topics: [topics.declarations, topics.decisions, topics.shadow, topics.dlq, topics.inspectionOutcomes, topics.consoleDlq], fromBeginning: true })
   await consumer.run({
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: 4,

@@ -2,7 +2,7 @@
 // itself (no external assets and no inline style or script, so the pages work offline and the
 // Content-Security-Policy allows nothing but the console's own origin), navigation by role,
 // the signed-in user and a logout form that carries the CSRF token like every other form.
-import type { Session } from './auth.ts'
+import { can, type Session } from './auth.ts'
 import { html, type Safe } from './html.ts'
 
 export const STYLESHEET = `
@@ -35,7 +35,7 @@ export const page = (title: string, body: Safe, nav?: Nav, flash?: { text: strin
 <body><header><strong>parcel-risk</strong>
 ${nav === undefined
   ? ''
-  : html`${link('/', 'Overview', nav.current)} ${link('/queue', 'Queue', nav.current)} ${link('/rules', 'Rule performance', nav.current)} ${link('/shadow', 'Shadow vs active', nav.current)}
+  : html`${link('/', 'Overview', nav.current)} ${link('/queue', 'Queue', nav.current)} ${link('/rules', 'Rule performance', nav.current)} ${link('/shadow', 'Shadow vs active', nav.current)}${can.administerUsers(nav.session.role) ? html` ${link('/admin/users', 'Users', nav.current)}` : ''}
 <span class="who">${nav.session.name} (${nav.session.role})
 <form method="post" action="/logout">${csrfField(nav.session)}<button>Log out</button></form></span>`}
 </header><main>

@@ -6,6 +6,8 @@
 // uses a double-submit cookie instead. Actions are checked against the role (auth.ts `can`)
 // on the server, whatever the page showed; each one is written to the audit topic before the
 // answer. Responses carry a Content-Security-Policy that allows only the console's own origin.
+// Sign-in failures are counted per user name and per client address (sign-in-limit.ts); a
+// locked-out attempt is answered 429 with the same message whether the name exists or not.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import fastifyCookie from '@fastify/cookie'
 import fastifyFormbody from '@fastify/formbody'
@@ -16,6 +18,8 @@ import type { Logger } from '../logger.ts'
 import { buildReport } from '../outcomes/report.ts'
 import type { RulesetCounts } from '../outcomes/store.ts'
 import { can, csrfMatches, type AuthStore, type Session } from './auth.ts'
+import { registerAdminRoutes } from './pages-admin.ts'
+import { lockoutMessage, type Lockout, type SignInLimiter } from './sign-in-limit.ts'
 import { html } from './html.ts'
 import { page, STYLESHEET } from './layout.ts'
 import type { ConsolePublisher } from './publisher.ts'
@@ -28,6 +32,7 @@ const LOGIN_COOKIE = 'pr_login_csrf'
 
 export interface ServerDeps {
   readonly auth: AuthStore
+  readonly limiter: SignInLimiter
   readonly queries: ConsoleQueries
   readonly publisher: ConsolePublisher
   /** The outcome loop's counters (src/outcomes/store.ts readCounts). */
@@ -142,14 +147,14 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
 
   // The token is kept while its cookie lives: a second sign-in page (another tab, a
   // browser's own requests) must not invalidate the form already shown.
-  const loginForm = async (request: FastifyRequest, reply: FastifyReply, message?: string): Promise<FastifyReply> => {
+  const loginForm = async (request: FastifyRequest, reply: FastifyReply, message?: string, code = 401): Promise<FastifyReply> => {
     const current = request.cookies[LOGIN_COOKIE]
     const token = current !== undefined && /^[A-Za-z0-9_-]{32}$/.test(current) ? current : randomBytes(24).toString('base64url')
     void reply.setCookie(LOGIN_COOKIE, token, cookieOptions(600_000))
     return await send(reply, page('Sign in', html`<form method="post" action="/login" id="login"><input type="hidden" name="_csrf" value="${token}">
 <p><label>User <input name="user" autocomplete="username" required></label></p>
 <p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
-<button>Sign in</button></form>`, undefined, message === undefined ? undefined : { text: message, error: true }), message === undefined ? 200 : 401)
+<button>Sign in</button></form>`, undefined, message === undefined ? undefined : { text: message, error: true }), message === undefined ? 200 : code)
   }
   app.get('/login', async (request, reply) => await loginForm(request, reply))
   app.get('/favicon.ico', async (_request, reply) => await reply.code(204).send())
@@ -157,12 +162,25 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
     const body = (request.body ?? {}) as Body
     const expected = request.cookies[LOGIN_COOKIE]
     if (expected === undefined || !csrfMatches(expected, body._csrf)) return await reply.code(403).type('text/plain').send('CSRF token missing or wrong')
-    const name = text(body, 'user').toLowerCase()
-    const user = await auth.login(name, body.password ?? '')
-    if (user === undefined) {
-      await publisher.audit({ user: name.slice(0, 64), role: '', action: 'login-failed', declarationId: null, version: null, detail: {} })
-      return await loginForm(request, reply, 'Unknown user or wrong password.')
+    const name = text(body, 'user').toLowerCase().slice(0, 64)
+    const address = request.ip
+    // Audited with the reason; the user sees one message for an unknown name, a wrong password
+    // and a disabled account, and one (429) for a lockout.
+    const refuse = async (action: 'login-failed' | 'login-locked', reason: string | null, lockout: Lockout | undefined): Promise<FastifyReply> => {
+      await publisher.audit({
+        user: name, role: '', action, declarationId: null, version: null,
+        detail: { address, reason, lockedOut: lockout?.scope ?? null, retryAfterMs: lockout?.retryAfterMs ?? null }
+      })
+      if (lockout === undefined) return await loginForm(request, reply, 'Unknown user or wrong password.')
+      void reply.header('retry-after', String(Math.ceil(lockout.retryAfterMs / 1000)))
+      return await loginForm(request, reply, lockoutMessage(lockout), 429)
     }
+    const locked = await deps.limiter.check(name, address)
+    if (locked !== undefined) return await refuse('login-locked', null, locked)
+    const answer = await auth.login(name, body.password ?? '')
+    if (!('user' in answer)) return await refuse('login-failed', answer.failure, await deps.limiter.failed(name, address))
+    const { user } = answer
+    await deps.limiter.succeeded(name)
     const { token, session } = await auth.createSession(user)
     await audit(session, 'login', null, null)
     void reply.clearCookie(LOGIN_COOKIE, { path: '/' }).setCookie(SESSION_COOKIE, token, cookieOptions(deps.sessionTtlMs))
@@ -231,6 +249,7 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
     const rules = [...new Set(reports.flatMap((r) => r.rules.map((row) => row.ruleId)))]
     return await send(reply, page('Rule performance', rulesPage(reports, await queries.trend(rules, 24)), { session: sessionOf(request), current: '/rules' }))
   })
+  registerAdminRoutes(app, { auth, send, sessionOf, audit: async (s, action, detail) => { await audit(s, action, null, null, detail) } })
   app.get('/shadow', async (request, reply) =>
     await send(reply, page('Shadow vs active', shadowPage(await queries.disagreements()), { session: sessionOf(request), current: '/shadow' })))
   return app

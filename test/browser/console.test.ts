@@ -2,7 +2,9 @@
 // parcels of a generated stream, an officer finds one seconds later in the queue, claims it,
 // records its outcome (published to the outcomes topic, audited on the audit topic), and the
 // rule performance page counts it once the outcome loop has read it back; a viewer cannot
-// record; forms without the CSRF token are refused. Screenshots of every page go to
+// record; forms without the CSRF token are refused; an admin manages users on the Users page
+// (every change audited, a disabled user's session ends); repeated failed sign-ins lock a name
+// out with a clear message. Screenshots of every page go to
 // build/screenshots/ (README: The web console shows a few of them).
 import type { ChildProcess } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
@@ -18,6 +20,8 @@ const services = inject('services')
 const shots = new URL('../../build/screenshots/', import.meta.url).pathname
 const OFFICER = { name: 'officer', password: 'officer-password-it' }
 const VIEWER = { name: 'viewer', password: 'viewer-password-it' }
+const ADMIN = { name: 'admin', password: 'admin-password-it' }
+const GUESSED = { name: 'guessed', password: 'guessed-password-it' }
 const SEED = 15
 
 const children: ChildProcess[] = []
@@ -44,6 +48,16 @@ const firstQueued = async (page: Page, timeoutMs: number): Promise<string> => {
 const post = async (page: Page, path: string, fields: Record<string, string>): Promise<number> =>
   (await page.request.post(new URL(path, base).href, { form: fields, maxRedirects: 0 })).status()
 
+/** Submits the sign-in form and returns the answer's status, whatever page follows. */
+const trySignIn = async (page: Page, user: string, password: string): Promise<number> => {
+  await page.goto(new URL('/login', base).href)
+  await page.fill('input[name=user]', user)
+  await page.fill('input[name=password]', password)
+  const [answer] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('#login button')])
+  await page.waitForLoadState()
+  return answer.status()
+}
+
 const csrfOf = async (page: Page): Promise<string> => await page.locator('input[name=_csrf]').first().inputValue()
 
 beforeAll(async () => {
@@ -53,6 +67,8 @@ beforeAll(async () => {
   await loadReferenceData(services, s, SEED)
   await addUser(env, OFFICER.name, 'officer', OFFICER.password)
   await addUser(env, VIEWER.name, 'viewer', VIEWER.password)
+  await addUser(env, ADMIN.name, 'admin', ADMIN.password)
+  await addUser(env, GUESSED.name, 'analyst', GUESSED.password)
   await startChild(env, ['outcomes'], /"msg":"outcomes running"/, children)
   base = (await startChild(env, ['console'], /"url":"(http:\/\/[^"]+)","msg":"console running"/, children))[1] as string
   processor = startRun(s, 'browser', env)
@@ -149,5 +165,58 @@ describe('console > in a real browser against the real stack', () => {
     const anonymous = await (await browser.newContext()).newPage()
     await anonymous.goto(new URL('/login', base).href)
     expect(await post(anonymous, '/login', { user: OFFICER.name, password: OFFICER.password })).toBe(403)
+  })
+
+  it('lets an admin add a user, change their role and disable them on the Users page; the user\'s session ends and every change is audited', async () => {
+    const admin = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage()
+    await signIn(admin, base, ADMIN.name, ADMIN.password)
+    await admin.click('header a[href="/admin/users"]')
+    await admin.fill('#add-user input[name=name]', 'newcomer')
+    await admin.selectOption('#add-user select[name=role]', 'viewer')
+    await admin.fill('#add-user input[name=password]', 'newcomer-password-it')
+    await admin.click('#add-user button')
+    await expect.poll(async () => await admin.locator('[role=status]').textContent()).toContain('User added')
+    expect(await admin.locator('tr[data-user="newcomer"] .status').textContent()).toBe('active')
+
+    const newcomer = await (await browser.newContext()).newPage()
+    await signIn(newcomer, base, 'newcomer', 'newcomer-password-it')
+    expect(await newcomer.locator('header .who').textContent()).toContain('newcomer (viewer)')
+    expect(await newcomer.locator('header a[href="/admin/users"]').count()).toBe(0)
+
+    await admin.selectOption('tr[data-user="newcomer"] select[name=role]', 'officer')
+    await admin.click('tr[data-user="newcomer"] form[action$="/role"] button')
+    await expect.poll(async () => await admin.locator('[role=status]').textContent()).toContain('Role changed')
+    await newcomer.reload()
+    expect(await newcomer.locator('header .who').textContent()).toContain('newcomer (officer)')
+
+    await admin.click('tr[data-user="newcomer"] form[action$="/disable"] button')
+    await expect.poll(async () => await admin.locator('[role=status]').textContent()).toContain('User disabled')
+    expect(await admin.locator('tr[data-user="newcomer"] .status').textContent()).toBe('disabled')
+    await shot(admin, 'users')
+    await newcomer.reload()
+    expect(new URL(newcomer.url()).pathname).toBe('/login')
+    expect(await trySignIn(newcomer, 'newcomer', 'newcomer-password-it')).toBe(401)
+
+    const audit = await readJsonTopic<AuditRecord>(services, `it-${s.id}-audit`, (rs) => rs.some((r) => r.action === 'user-disabled'), 30_000)
+    expect(audit.filter((r) => r.user === ADMIN.name && r.action.startsWith('user-')).map((r) => [r.action, r.detail.target])).toEqual([
+      ['user-added', 'newcomer'], ['user-role-changed', 'newcomer'], ['user-disabled', 'newcomer']
+    ])
+    // `parcel-risk console user add` is audited too.
+    expect(audit.filter((r) => r.role === 'cli' && r.action === 'user-added').map((r) => r.detail.target)).toEqual(expect.arrayContaining([OFFICER.name, VIEWER.name, ADMIN.name]))
+  })
+
+  it('locks a user name out after repeated failed sign-ins, with a clear message, the right password included', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage()
+    expect(await trySignIn(page, GUESSED.name, 'not-the-password')).toBe(401)
+    expect(await page.locator('[role=status]').textContent()).toBe('Unknown user or wrong password.')
+    expect(await trySignIn(page, GUESSED.name, 'not-the-password')).toBe(401)
+    expect(await trySignIn(page, GUESSED.name, 'not-the-password')).toBe(429)
+    expect(await page.locator('[role=status]').textContent()).toContain('Too many failed sign-ins')
+    expect(await trySignIn(page, GUESSED.name, GUESSED.password)).toBe(429)
+    expect(await page.locator('[role=status]').textContent()).toContain('Too many failed sign-ins')
+    await shot(page, 'sign-in-locked')
+    // Another name from the same browser is not locked by it.
+    await signIn(page, base, VIEWER.name, VIEWER.password)
+    expect(new URL(page.url()).pathname).toBe('/')
   })
 })

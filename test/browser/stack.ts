@@ -22,6 +22,9 @@ export const consoleEnv = (s: Scenario): NodeJS.ProcessEnv => ({
   PARCEL_RISK_CONSOLE_PORT: '0',
   PARCEL_RISK_CONSOLE_GROUP_ID: `it-${s.id}-console`,
   PARCEL_RISK_CONSOLE_AUDIT_TOPIC: `it-${s.id}-audit`,
+  PARCEL_RISK_CONSOLE_DLQ_TOPIC: `it-${s.id}-console-dlq`,
+  // A lower limit than the default keeps the lockout test short.
+  PARCEL_RISK_CONSOLE_SIGN_IN_MAX_FAILURES_PER_USER: '3',
   PARCEL_RISK_OUTCOMES_GROUP_ID: `it-${s.id}-outcomes`,
   PARCEL_RISK_TOPIC_OUTCOMES_DLQ: `it-${s.id}-outcomes-dlq`,
   PARCEL_RISK_OUTCOMES_HTTP_PORT: '0'

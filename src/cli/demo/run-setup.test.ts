@@ -11,7 +11,7 @@ describe('cli > demo > run-setup', () => {
     expect(names.groupId).toBe(names.runId)
     expect(names.redisPrefix).toBe(`${names.runId}:`)
     for (const topic of Object.values(names.topics)) expect(topic.startsWith(`${names.runId}-`)).toBe(true)
-    expect(new Set(Object.values(names.topics)).size).toBe(8)
+    expect(new Set(Object.values(names.topics)).size).toBe(9)
   })
 
   it('two runs share nothing', () => {
@@ -25,9 +25,10 @@ describe('cli > demo > run-setup', () => {
     const config = loadConfig({ env: processorEnv(services, names, 'rules/eu-lvc', 'k'.repeat(32)) })
     expect(config.kafka.brokers).toEqual(['127.0.0.1:1'])
     expect(config.kafka.groupId).toBe(names.groupId)
-    const { consoleAudit, ...kafkaTopics } = names.topics
+    const { consoleAudit, consoleDlq, ...kafkaTopics } = names.topics
     expect(config.kafka.topics).toMatchObject(kafkaTopics)
     expect(config.console.auditTopic).toBe(consoleAudit)
+    expect(config.console.dlqTopic).toBe(consoleDlq)
     expect(config.redis).toMatchObject({ url: services.REDIS_URL, keyPrefix: names.redisPrefix, identityKey: 'k'.repeat(32) })
     expect(config.registry.url).toBe(services.SCHEMA_REGISTRY_URL)
     expect(config.rules.dir).toBe('rules/eu-lvc')

@@ -32,6 +32,7 @@ export interface RunNames {
     readonly inspectionOutcomes: string
     readonly outcomesDlq: string
     readonly consoleAudit: string
+    readonly consoleDlq: string
   }
 }
 
@@ -51,7 +52,8 @@ export const runNames = (kind: string, now: number = Date.now(), random: string 
       profileUpdates: topic('profile-updates'),
       inspectionOutcomes: topic('inspection-outcomes'),
       outcomesDlq: topic('inspection-outcomes-dlq'),
-      consoleAudit: topic('console-audit')
+      consoleAudit: topic('console-audit'),
+      consoleDlq: topic('console-dlq')
     }
   }
 }
@@ -68,6 +70,7 @@ export const processorEnv = (services: Services, names: RunNames, rulesetDir: st
   PARCEL_RISK_TOPIC_INSPECTION_OUTCOMES: names.topics.inspectionOutcomes,
   PARCEL_RISK_TOPIC_OUTCOMES_DLQ: names.topics.outcomesDlq,
   PARCEL_RISK_CONSOLE_AUDIT_TOPIC: names.topics.consoleAudit,
+  PARCEL_RISK_CONSOLE_DLQ_TOPIC: names.topics.consoleDlq,
   PARCEL_RISK_REDIS_KEY_PREFIX: names.redisPrefix,
   PARCEL_RISK_REDIS_IDENTITY_KEY: identityKey,
   PARCEL_RISK_RULES_DIR: rulesetDir

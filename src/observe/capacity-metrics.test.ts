@@ -22,7 +22,12 @@ describe('observe > capacity metrics', () => {
     const registry = new Registry()
     const m = createCapacityMetrics(registry)
     let seen = 0
-    const chunks = m.observedChunks({ received: () => {}, published: () => { seen++ } })
+    const chunks = m.observedChunks({
+      received: () => {},
+      published: () => {
+        seen++
+      }
+    })
     chunks.published(report([
       decision('RELEASE_POST_AUDIT', [
         fullReason(exam, 'LGG', 'RELEASE_POST_AUDIT'), fullReason(nii, 'LGG', 'RELEASE_POST_AUDIT')

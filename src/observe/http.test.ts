@@ -4,7 +4,11 @@ import { createLogger } from '../logger.ts'
 import { createReadiness, startHttpServer, type HttpServer, type Readiness } from './http.ts'
 import { createMetrics } from './metrics.ts'
 
-const logger = createLogger({ level: 'silent' }, new Writable({ write: (_c, _e, done) => { done() } }))
+const logger = createLogger({ level: 'silent' }, new Writable({
+  write: (_c, _e, done) => {
+    done()
+  }
+}))
 const servers: HttpServer[] = []
 
 const start = async (readiness: Readiness = createReadiness(), render?: () => Promise<string>): Promise<HttpServer> => {
@@ -17,7 +21,9 @@ const start = async (readiness: Readiness = createReadiness(), render?: () => Pr
   return server
 }
 
-afterEach(async () => { await Promise.all(servers.splice(0).map((s) => s.stop())) })
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.stop()))
+})
 
 describe('observe > http', () => {
   it('serves the Prometheus text on /metrics', async () => {
@@ -69,14 +75,35 @@ describe('observe > http', () => {
   it.each([
     ['all loaded and fresh', { required: true, checked: true, unusable: [] }, 200, [], []],
     ['not yet checked', { required: true, checked: false, unusable: [] }, 503, [], []],
-    ['the IOSS registry never loaded, the watchlist stale', { required: true, checked: true, unusable: [{ dataSet: 'ioss', state: 'missing' }, { dataSet: 'watchlist', state: 'stale' }] }, 503, ['ioss'], ['watchlist']],
-    ['missing, in ready-degraded mode', { required: false, checked: true, unusable: [{ dataSet: 'ioss', state: 'missing' }] }, 200, ['ioss'], []]
+    [
+      'the IOSS registry never loaded, the watchlist stale',
+      {
+        required: true, checked: true,
+        unusable: [{ dataSet: 'ioss', state: 'missing' }, { dataSet: 'watchlist', state: 'stale' }]
+      },
+      503, ['ioss'], ['watchlist']
+    ],
+    [
+      'missing, in ready-degraded mode',
+      { required: false, checked: true, unusable: [{ dataSet: 'ioss', state: 'missing' }] },
+      200, ['ioss'], []
+    ]
   ] as const)('answers /readyz with reference data %s', async (_, referenceData, status, missing, stale) => {
-    const server = await start({ warmedUp: true, groupJoined: true, redis: 'reachable', rulesetLoaded: true, referenceData })
+    const server = await start({
+      warmedUp: true, groupJoined: true, redis: 'reachable', rulesetLoaded: true, referenceData
+    })
     const res = await fetch(`${server.url}/readyz`)
     expect(res.status).toBe(status)
-    const body = await res.json() as { checks: { referenceData: { ok: boolean, mode: string, missing: string[], stale: string[] } } }
-    expect(body.checks.referenceData).toEqual({ ok: status === 200, mode: referenceData.required ? 'require' : 'ready-degraded', checked: referenceData.checked, missing, stale })
+    const body = await res.json() as {
+      checks: { referenceData: { ok: boolean, mode: string, missing: string[], stale: string[] } }
+    }
+    expect(body.checks.referenceData).toEqual({
+      ok: status === 200,
+      mode: referenceData.required ? 'require' : 'ready-degraded',
+      checked: referenceData.checked,
+      missing,
+      stale
+    })
   })
 
   it('answers 404 for other paths and 405 for other methods', async () => {
@@ -89,14 +116,20 @@ describe('observe > http', () => {
   })
 
   it('answers 500 when rendering the metrics fails, and keeps serving', async () => {
-    const server = await start(createReadiness(), async () => { throw new Error('collector failed') })
+    const server = await start(createReadiness(), async () => {
+      throw new Error('collector failed')
+    })
     expect((await fetch(`${server.url}/metrics`)).status).toBe(500)
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
   })
 
   it('stops within the bound even with a request that never finishes', async () => {
     let release: () => void = () => undefined
-    const server = await start(createReadiness(), async () => await new Promise<string>((resolve) => { release = () => { resolve('') } }))
+    const server = await start(createReadiness(), async () => await new Promise<string>((resolve) => {
+      release = () => {
+        resolve('')
+      }
+    }))
     const pending = fetch(`${server.url}/metrics`).catch((err: unknown) => err)
     await new Promise((resolve) => setTimeout(resolve, 50))
     const began = Date.now()

@@ -32,7 +32,8 @@ export interface Readiness {
   referenceData?: ReferenceReadiness
 }
 
-export const createReadiness = (): Readiness => ({ warmedUp: false, groupJoined: false, redis: 'unreachable', rulesetLoaded: false })
+export const createReadiness = (): Readiness =>
+  ({ warmedUp: false, groupJoined: false, redis: 'unreachable', rulesetLoaded: false })
 
 export interface ReadinessReport {
   readonly ready: boolean
@@ -54,7 +55,12 @@ export const readinessReport = (state: Readonly<Readiness>): ReadinessReport => 
   const ruleset = { ok: state.rulesetLoaded, loaded: state.rulesetLoaded }
   const warmUp = { ok: state.warmedUp, done: state.warmedUp }
   const r = state.referenceData
-  if (r === undefined) return { ready: warmUp.ok && kafkaGroup.ok && redis.ok && ruleset.ok, checks: { warmUp, kafkaGroup, redis, ruleset } }
+  if (r === undefined) {
+    return {
+      ready: warmUp.ok && kafkaGroup.ok && redis.ok && ruleset.ok,
+      checks: { warmUp, kafkaGroup, redis, ruleset }
+    }
+  }
   const referenceData = {
     ok: !r.required || (r.checked && r.unusable.length === 0),
     mode: r.required ? 'require' as const : 'ready-degraded' as const,
@@ -62,7 +68,10 @@ export const readinessReport = (state: Readonly<Readiness>): ReadinessReport => 
     missing: r.unusable.filter((u) => u.state === 'missing').map((u) => u.dataSet),
     stale: r.unusable.filter((u) => u.state === 'stale').map((u) => u.dataSet)
   }
-  return { ready: warmUp.ok && kafkaGroup.ok && redis.ok && ruleset.ok && referenceData.ok, checks: { warmUp, kafkaGroup, redis, ruleset, referenceData } }
+  return {
+    ready: warmUp.ok && kafkaGroup.ok && redis.ok && ruleset.ok && referenceData.ok,
+    checks: { warmUp, kafkaGroup, redis, ruleset, referenceData }
+  }
 }
 
 export interface HttpServerOptions {
@@ -84,7 +93,9 @@ export interface HttpServer {
 }
 
 const send = (res: ServerResponse, status: number, contentType: string, body: string): void => {
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' })
+  res.writeHead(status, {
+    'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store'
+  })
   res.end(body)
 }
 
@@ -99,13 +110,19 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<HttpS
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0]
     const known = path === '/metrics' || path === '/healthz' || path === '/readyz'
-    if (!known) { send(res, 404, json, '{"error":"not found"}'); return }
+    if (!known) {
+      send(res, 404, json, '{"error":"not found"}')
+      return
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD')
       send(res, 405, json, '{"error":"method not allowed"}')
       return
     }
-    if (path === '/healthz') { send(res, 200, json, '{"status":"ok"}'); return }
+    if (path === '/healthz') {
+      send(res, 200, json, '{"status":"ok"}')
+      return
+    }
     if (path === '/readyz') {
       const report = readinessReport(readiness)
       send(res, report.ready ? 200 : 503, json, JSON.stringify(report))
@@ -126,7 +143,10 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<HttpS
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(options.port, options.host, () => { server.off('error', reject); resolve() })
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
   })
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
@@ -135,9 +155,14 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<HttpS
   let stopping: Promise<void> | undefined
   const stop = async (): Promise<void> => {
     stopping ??= new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { server.closeAllConnections() }, closeTimeoutMs)
+      const timer = setTimeout(() => {
+        server.closeAllConnections()
+      }, closeTimeoutMs)
       timer.unref()
-      server.close(() => { clearTimeout(timer); resolve() })
+      server.close(() => {
+        clearTimeout(timer)
+        resolve()
+      })
       server.closeIdleConnections()
     })
     await stopping

@@ -154,13 +154,15 @@ describe('observe > metrics', () => {
     expect(sample(text, 'parcel_risk_ruleset_reloads_total{role="shadow",result="swapped"}')).toBe(1)
   })
 
-  it.each([['closed', 0], ['half-open', 1], ['open', 2]] as const)('reports breaker state %s as %i', async (state, value) => {
+  const breakerStates = [['closed', 0], ['half-open', 1], ['open', 2]] as const
+  it.each(breakerStates)('reports breaker state %s as %i', async (state, value) => {
     const m = createMetrics()
     m.breakerState(state)
     expect(sample(await m.render(), 'parcel_risk_redis_breaker_state')).toBe(value)
   })
 
-  it('exports each reference data set\'s age, size, limit and freshness; a data set never loaded has no age', async () => {
+  it('exports each reference data set\'s age, size, limit and freshness; ' +
+    'a data set never loaded has no age', async () => {
     const m = createMetrics()
     m.referenceData([
       { dataSet: 'ioss', ageMs: 7_200_000, entries: 1_200, maxAgeMs: 172_800_000, fresh: true, read: true },
@@ -175,7 +177,9 @@ describe('observe > metrics', () => {
     expect(sample(text, 'parcel_risk_reference_data_fresh{data_set="watchlist"}')).toBe(0)
     expect(sample(text, 'parcel_risk_reference_data_read{data_set="watchlist"}')).toBe(1)
     // Redis lost the IOSS registry: its age disappears with it.
-    m.referenceData([{ dataSet: 'ioss', ageMs: undefined, entries: 0, maxAgeMs: 172_800_000, fresh: false, read: true }])
+    m.referenceData([
+      { dataSet: 'ioss', ageMs: undefined, entries: 0, maxAgeMs: 172_800_000, fresh: false, read: true }
+    ])
     text = await m.render()
     expect(sample(text, 'parcel_risk_reference_data_age_seconds{data_set="ioss"}')).toBeUndefined()
     expect(sample(text, 'parcel_risk_reference_data_fresh{data_set="ioss"}')).toBe(0)
@@ -191,7 +195,8 @@ describe('observe > metrics', () => {
     const text = await m.render()
     expect(sample(text, 'parcel_risk_ruleset_info{role="active",id="eu-lvc",version="1",digest="aaa"}')).toBeUndefined()
     expect(sample(text, 'parcel_risk_ruleset_info{role="active",id="eu-lvc",version="2",digest="bbb"}')).toBe(1)
-    expect(sample(text, 'parcel_risk_ruleset_info{role="shadow",id="eu-lvc-challenger",version="1",digest="ccc"}')).toBe(1)
+    const shadowInfo = 'parcel_risk_ruleset_info{role="shadow",id="eu-lvc-challenger",version="1",digest="ccc"}'
+    expect(sample(text, shadowInfo)).toBe(1)
     expect(sample(text, 'parcel_risk_rule_hits_total{role="active",rule="r1"}')).toBe(1)
     expect(sample(text, 'parcel_risk_rule_hits_total{role="active",rule="r2"}')).toBeUndefined()
     expect(sample(text, 'parcel_risk_rule_hits_total{role="active",rule="r3"}')).toBe(0)
@@ -205,12 +210,15 @@ describe('observe > metrics', () => {
 })
 
 describe('observe > metrics > README', () => {
-  it('lists every metric with its type, and no other (the processor\'s, lane capacity\'s and outcome intake\'s)', async () => {
+  it('lists every metric with its type, and no other ' +
+    '(the processor\'s, lane capacity\'s and outcome intake\'s)', async () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
     const documented = Object.fromEntries([...readme.matchAll(/^\| `(parcel_risk_[a-z_]+)` \| (counter|gauge|histogram) \|/gm)].map((m) => [m[1], m[2]]))
     const capacity = new Registry()
     createCapacityMetrics(capacity)
-    const rendered = `${await createMetrics().render()}\n${await createOutcomeMetrics().render()}\n${await capacity.metrics()}`
+    const rendered = [
+      await createMetrics().render(), await createOutcomeMetrics().render(), await capacity.metrics()
+    ].join('\n')
     const exported = Object.fromEntries([...rendered.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]))
     expect(documented).toEqual(exported)
   })

@@ -99,7 +99,10 @@ const deferredCounter = (name: string, help: string, labelNames: readonly string
     name, help, labelNames, registers,
     collect: () => {
       for (const slot of slots.values()) {
-        if (slot.pending > 0) { counter.inc(slot.labels, slot.pending); slot.pending = 0 }
+        if (slot.pending > 0) {
+          counter.inc(slot.labels, slot.pending)
+          slot.pending = 0
+        }
       }
     }
   })
@@ -117,7 +120,10 @@ const deferredCounter = (name: string, help: string, labelNames: readonly string
     get: (key: string): Slot | undefined => slots.get(key),
     drop: (key: string): void => {
       const slot = slots.get(key)
-      if (slot !== undefined) { slots.delete(key); counter.remove(slot.labels) }
+      if (slot !== undefined) {
+        slots.delete(key)
+        counter.remove(slot.labels)
+      }
     }
   }
 }
@@ -127,27 +133,99 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
   if (options.processMetrics === true) collectDefaultMetrics({ register: registry })
   const registers = [registry]
 
-  const consumedTotal = deferredCounter('parcel_risk_declarations_consumed_total', 'Declaration records consumed, by source topic.', ['topic'], registers)
-  const decisionsTotal = deferredCounter('parcel_risk_decisions_total', 'Decisions published, by action and decision.', ['action', 'decision'], registers)
-  const deadLettersTotal = deferredCounter('parcel_risk_dead_letters_total', 'Records sent to the dead-letter topic, by error code.', ['code'], registers)
-  const ruleHitsTotal = deferredCounter('parcel_risk_rule_hits_total', 'Rules that fired, by ruleset role and rule id.', ['role', 'rule'], registers)
-  const decisionLatency = new Histogram({ name: 'parcel_risk_decision_latency_seconds', help: 'From the consumed record\'s timestamp to the publish acknowledgement.', buckets: decisionLatencyBuckets, registers })
-  const batchSize = new Histogram({ name: 'parcel_risk_batch_size', help: 'Records per processed batch.', buckets: batchSizeBuckets, registers })
-  const consumerLag = new Gauge({ name: 'parcel_risk_consumer_lag', help: 'Records between the last processed offset and the partition\'s high watermark.', labelNames: ['topic', 'partition'], registers })
-  const consumerLagSeconds = new Gauge({ name: 'parcel_risk_consumer_lag_seconds', help: 'Age of the oldest record of the latest chunk received from the partition, when it arrived for handling.', labelNames: ['topic', 'partition'], registers })
-  const degradedTotal = deferredCounter('parcel_risk_degraded_decisions_total', 'Decisions published whose enrichment was DEGRADED.', [], registers)
-  const reloadsTotal = new Counter({ name: 'parcel_risk_ruleset_reloads_total', help: 'Hot reloads of a ruleset, by role and result: swapped in, or refused (the running ruleset stays).', labelNames: ['role', 'result'], registers })
-  const redisLatency = new Histogram({ name: 'parcel_risk_redis_latency_seconds', help: 'Redis round trips (one per batch), success or failure.', buckets: redisLatencyBuckets, registers })
-  const stageLatency = new Histogram({ name: 'parcel_risk_stage_seconds', help: 'Time one chunk spent in each stage: fetchWait (oldest record\'s timestamp to handling), decode (with validation), enrich, score (with the decision and encoding), publish (to the acknowledgement).', labelNames: ['stage'], buckets: decisionLatencyBuckets, registers })
-  const warmUpGauge = new Gauge({ name: 'parcel_risk_warm_up_seconds', help: 'Duration of the start-up warm-up (0 until it has run).', registers })
-  const breakerGauge = new Gauge({ name: 'parcel_risk_redis_breaker_state', help: 'Redis circuit breaker: 0 closed, 1 half-open, 2 open.', registers })
-  const overrunsTotal = new Counter({ name: 'parcel_risk_scoring_overruns_total', help: 'Batches whose scoring took over twice the cost budget for their bytes, by ruleset role and whether a reload was reverted.', labelNames: ['role', 'reverted'], registers })
-  const refAge = new Gauge({ name: 'parcel_risk_reference_data_age_seconds', help: 'Seconds since the reference data set was last loaded completely; absent when never loaded.', labelNames: ['data_set'], registers })
-  const refEntries = new Gauge({ name: 'parcel_risk_reference_data_entries', help: 'Entries of the reference data set\'s last complete load (0 when never loaded).', labelNames: ['data_set'], registers })
-  const refMaxAge = new Gauge({ name: 'parcel_risk_reference_data_max_age_seconds', help: 'Freshness limit of the reference data set; older counts as unknown.', labelNames: ['data_set'], registers })
-  const refFresh = new Gauge({ name: 'parcel_risk_reference_data_fresh', help: 'The reference data set is loaded and within its limit (1), or missing or stale (0): its lookups count as unknown.', labelNames: ['data_set'], registers })
-  const refRead = new Gauge({ name: 'parcel_risk_reference_data_read', help: 'The active ruleset reads the reference data set (1) or not (0).', labelNames: ['data_set'], registers })
-  const rulesetInfo = new Gauge({ name: 'parcel_risk_ruleset_info', help: 'The loaded ruleset (value 1), by role, id, version and digest.', labelNames: ['role', 'id', 'version', 'digest'], registers })
+  const consumedTotal = deferredCounter('parcel_risk_declarations_consumed_total',
+    'Declaration records consumed, by source topic.', ['topic'], registers)
+  const decisionsTotal = deferredCounter('parcel_risk_decisions_total',
+    'Decisions published, by action and decision.', ['action', 'decision'], registers)
+  const deadLettersTotal = deferredCounter('parcel_risk_dead_letters_total',
+    'Records sent to the dead-letter topic, by error code.', ['code'], registers)
+  const ruleHitsTotal = deferredCounter('parcel_risk_rule_hits_total',
+    'Rules that fired, by ruleset role and rule id.', ['role', 'rule'], registers)
+  const decisionLatency = new Histogram({
+    name: 'parcel_risk_decision_latency_seconds',
+    help: 'From the consumed record\'s timestamp to the publish acknowledgement.',
+    buckets: decisionLatencyBuckets, registers
+  })
+  const batchSize = new Histogram({
+    name: 'parcel_risk_batch_size',
+    help: 'Records per processed batch.',
+    buckets: batchSizeBuckets, registers
+  })
+  const consumerLag = new Gauge({
+    name: 'parcel_risk_consumer_lag',
+    help: 'Records between the last processed offset and the partition\'s high watermark.',
+    labelNames: ['topic', 'partition'], registers
+  })
+  const consumerLagSeconds = new Gauge({
+    name: 'parcel_risk_consumer_lag_seconds',
+    help: 'Age of the oldest record of the latest chunk received from the partition, when it arrived for handling.',
+    labelNames: ['topic', 'partition'], registers
+  })
+  const degradedTotal = deferredCounter('parcel_risk_degraded_decisions_total',
+    'Decisions published whose enrichment was DEGRADED.', [], registers)
+  const reloadsTotal = new Counter({
+    name: 'parcel_risk_ruleset_reloads_total',
+    help: 'Hot reloads of a ruleset, by role and result: swapped in, or refused (the running ruleset stays).',
+    labelNames: ['role', 'result'], registers
+  })
+  const redisLatency = new Histogram({
+    name: 'parcel_risk_redis_latency_seconds',
+    help: 'Redis round trips (one per batch), success or failure.',
+    buckets: redisLatencyBuckets, registers
+  })
+  const stageLatency = new Histogram({
+    name: 'parcel_risk_stage_seconds',
+    help: 'Time one chunk spent in each stage: fetchWait (oldest record\'s timestamp to handling), ' +
+      'decode (with validation), enrich, score (with the decision and encoding), publish (to the acknowledgement).',
+    labelNames: ['stage'], buckets: decisionLatencyBuckets, registers
+  })
+  const warmUpGauge = new Gauge({
+    name: 'parcel_risk_warm_up_seconds',
+    help: 'Duration of the start-up warm-up (0 until it has run).',
+    registers
+  })
+  const breakerGauge = new Gauge({
+    name: 'parcel_risk_redis_breaker_state',
+    help: 'Redis circuit breaker: 0 closed, 1 half-open, 2 open.',
+    registers
+  })
+  const overrunsTotal = new Counter({
+    name: 'parcel_risk_scoring_overruns_total',
+    help: 'Batches whose scoring took over twice the cost budget for their bytes, ' +
+      'by ruleset role and whether a reload was reverted.',
+    labelNames: ['role', 'reverted'], registers
+  })
+  const refAge = new Gauge({
+    name: 'parcel_risk_reference_data_age_seconds',
+    help: 'Seconds since the reference data set was last loaded completely; absent when never loaded.',
+    labelNames: ['data_set'], registers
+  })
+  const refEntries = new Gauge({
+    name: 'parcel_risk_reference_data_entries',
+    help: 'Entries of the reference data set\'s last complete load (0 when never loaded).',
+    labelNames: ['data_set'], registers
+  })
+  const refMaxAge = new Gauge({
+    name: 'parcel_risk_reference_data_max_age_seconds',
+    help: 'Freshness limit of the reference data set; older counts as unknown.',
+    labelNames: ['data_set'], registers
+  })
+  const refFresh = new Gauge({
+    name: 'parcel_risk_reference_data_fresh',
+    help: 'The reference data set is loaded and within its limit (1), ' +
+      'or missing or stale (0): its lookups count as unknown.',
+    labelNames: ['data_set'], registers
+  })
+  const refRead = new Gauge({
+    name: 'parcel_risk_reference_data_read',
+    help: 'The active ruleset reads the reference data set (1) or not (0).',
+    labelNames: ['data_set'], registers
+  })
+  const rulesetInfo = new Gauge({
+    name: 'parcel_risk_ruleset_info',
+    help: 'The loaded ruleset (value 1), by role, id, version and digest.',
+    labelNames: ['role', 'id', 'version', 'digest'], registers
+  })
 
   const topicSlot = (topic: string): Slot => consumedTotal.get(topic) ?? consumedTotal.slot(topic, { topic })
   for (const topic of options.topics ?? []) topicSlot(topic)
@@ -157,7 +235,9 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
   const decisionSlots = {} as Record<string, Record<string, Slot>>
   for (const action of actionSymbols) {
     const byDecision: Record<string, Slot> = {}
-    for (const decision of decisionSymbols) byDecision[decision] = decisionsTotal.slot(`${action}|${decision}`, { action, decision })
+    for (const decision of decisionSymbols) {
+      byDecision[decision] = decisionsTotal.slot(`${action}|${decision}`, { action, decision })
+    }
     decisionSlots[action] = byDecision
   }
 
@@ -178,13 +258,17 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
   const lagLabelsOf = (topic: string, partition: number): { topic: string, partition: string } => {
     const key = `${topic}\0${partition}`
     let labels = lagLabels.get(key)
-    if (labels === undefined) { labels = { topic, partition: String(partition) }; lagLabels.set(key, labels) }
+    if (labels === undefined) {
+      labels = { topic, partition: String(partition) }
+      lagLabels.set(key, labels)
+    }
     return labels
   }
 
   breakerGauge.set(breakerStateValue.closed)
   warmUpGauge.set(0)
-  const stageChildren = Object.fromEntries(chunkStages.map((stage) => [stage, stageLatency.labels({ stage })])) as Record<ChunkStage, ReturnType<typeof stageLatency.labels>>
+  const stageChildren = Object.fromEntries(chunkStages.map((stage) => [stage, stageLatency.labels({ stage })])) as
+    Record<ChunkStage, ReturnType<typeof stageLatency.labels>>
   for (const reverted of ['true', 'false']) overrunsTotal.inc({ role: 'active', reverted }, 0)
   for (const result of ['swapped', 'refused']) reloadsTotal.inc({ role: 'active', result }, 0)
   const degradedSlot = degradedTotal.slot('', {})
@@ -195,7 +279,8 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
     contentType: registry.contentType,
     consumed: (topic, count) => { topicSlot(topic).pending += count },
     decided: (action, decision) => {
-      const slot = decisionSlots[action]?.[decision] ?? decisionsTotal.slot(`${action}|${decision}`, { action, decision })
+      const slot = decisionSlots[action]?.[decision]
+        ?? decisionsTotal.slot(`${action}|${decision}`, { action, decision })
       slot.pending += 1
     },
     deadLettered: (code) => { deadLetterSlot(code).pending += 1 },
@@ -210,7 +295,11 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
     forgetPartition: (topic, partition) => {
       const key = `${topic}\0${partition}`
       const labels = lagLabels.get(key)
-      if (labels !== undefined) { lagLabels.delete(key); consumerLag.remove(labels); consumerLagSeconds.remove(labels) }
+      if (labels !== undefined) {
+        lagLabels.delete(key)
+        consumerLag.remove(labels)
+        consumerLagSeconds.remove(labels)
+      }
     },
     redisLatencyMs: (ms) => { redisLatency.observe(ms / 1_000) },
     stageMs: (stage, ms) => { stageChildren[stage].observe(ms / 1_000) },
@@ -237,7 +326,10 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
       // Rules that left the ruleset stop being exported; rules that stayed keep counting.
       const keep = new Set(ruleIds)
       for (const rule of [...ruleSlots[role].keys()]) {
-        if (!keep.has(rule)) { ruleSlots[role].delete(rule); ruleHitsTotal.drop(`${role}|${rule}`) }
+        if (!keep.has(rule)) {
+          ruleSlots[role].delete(rule)
+          ruleHitsTotal.drop(`${role}|${rule}`)
+        }
       }
       for (const rule of ruleIds) if (!ruleSlots[role].has(rule)) ruleSlot(role, rule)
     }

@@ -23,14 +23,32 @@ export const createOutcomeMetrics = (options: { processMetrics?: boolean } = {})
   const registry = new Registry()
   if (options.processMetrics === true) collectDefaultMetrics({ register: registry })
   const registers = [registry]
-  const decisionsTotal = new Counter({ name: 'parcel_risk_outcome_intake_decisions_total', help: 'Decisions read by outcome intake: counted (first time seen) or duplicate (seen before, not counted again).', labelNames: ['status'], registers })
-  const outcomesTotal = new Counter({ name: 'parcel_risk_outcome_intake_outcomes_total', help: 'Inspection outcomes read: counted, duplicate (seen before, not counted again) or dead-lettered.', labelNames: ['status'], registers })
-  const deadLettersTotal = new Counter({ name: 'parcel_risk_outcome_intake_dead_letters_total', help: 'Records sent to the outcomes dead-letter topic, by error code.', labelNames: ['code'], registers })
-  const wait = new Histogram({ name: 'parcel_risk_outcome_intake_decision_wait_seconds', help: 'How long an outcome batch waited for decisions that had not arrived yet.', buckets: [0.25, 0.5, 1, 2, 5, 10, 30, 60, 120], registers })
+  const decisionsTotal = new Counter({
+    name: 'parcel_risk_outcome_intake_decisions_total',
+    help: 'Decisions read by outcome intake: counted (first time seen) or duplicate (seen before, not counted again).',
+    labelNames: ['status'], registers
+  })
+  const outcomesTotal = new Counter({
+    name: 'parcel_risk_outcome_intake_outcomes_total',
+    help: 'Inspection outcomes read: counted, duplicate (seen before, not counted again) or dead-lettered.',
+    labelNames: ['status'], registers
+  })
+  const deadLettersTotal = new Counter({
+    name: 'parcel_risk_outcome_intake_dead_letters_total',
+    help: 'Records sent to the outcomes dead-letter topic, by error code.',
+    labelNames: ['code'], registers
+  })
+  const wait = new Histogram({
+    name: 'parcel_risk_outcome_intake_decision_wait_seconds',
+    help: 'How long an outcome batch waited for decisions that had not arrived yet.',
+    buckets: [0.25, 0.5, 1, 2, 5, 10, 30, 60, 120], registers
+  })
   const yieldTotal = new Counter({
     name: 'parcel_risk_rule_yield_total',
-    help: 'The yield report\'s counts as they are counted, by ruleset (id@version), rule (* every decision, (random) the random ' +
-      'slice) and metric: fired, held (decisions), controlled, positive (inspection outcomes). Hit rate = positive / controlled.',
+    help: 'The yield report\'s counts as they are counted, by ruleset (id@version), ' +
+      'rule (* every decision, (random) the random slice) ' +
+      'and metric: fired, held (decisions), controlled, positive (inspection outcomes). ' +
+      'Hit rate = positive / controlled.',
     labelNames: ['ruleset', 'rule', 'metric'],
     registers
   })

@@ -13,15 +13,20 @@ import type { BreakerState, ChunkStage, Metrics } from './metrics.ts'
 
 const logDeadLetters = (log: Logger, deadLetters: readonly DeadLetter[]): void => {
   for (const { source, code, stage, message } of deadLetters) {
-    log.debug({ key: source.key?.toString() ?? null, topic: source.topic, partition: source.partition, offset: source.offset, code, stage, detail: message }, 'declaration dead-lettered')
+    log.debug({
+      key: source.key?.toString() ?? null, topic: source.topic, partition: source.partition, offset: source.offset,
+      code, stage, detail: message
+    }, 'declaration dead-lettered')
   }
 }
 
 const logDecisions = (log: Logger, decided: readonly DecidedRecord[]): void => {
   for (const { source, decision } of decided) {
     log.trace({
-      declarationId: decision.declarationId, version: decision.version, partition: source.partition, offset: source.offset,
-      decision: decision.decision, action: decision.action, score: decision.score, rules: decision.reasons.map((r) => r.ruleId)
+      declarationId: decision.declarationId, version: decision.version,
+      partition: source.partition, offset: source.offset,
+      decision: decision.decision, action: decision.action, score: decision.score,
+      rules: decision.reasons.map((r) => r.ruleId)
     }, 'declaration decided')
   }
 }
@@ -54,7 +59,9 @@ export const chunkMetrics = (metrics: Metrics, log: Logger): ChunkObserver => {
         if (decision.enrichment.status === 'DEGRADED') metrics.degraded()
         for (const reason of decision.reasons) metrics.ruleHit('active', reason.ruleId)
       }
-      for (const { decision } of result.shadowDecisions) for (const reason of decision.reasons) metrics.ruleHit('shadow', reason.ruleId)
+      for (const { decision } of result.shadowDecisions) {
+        for (const reason of decision.reasons) metrics.ruleHit('shadow', reason.ruleId)
+      }
       for (const d of result.deadLetters) metrics.deadLettered(d.code)
       // One level check per chunk; below debug these loops are never entered.
       if (result.deadLetters.length > 0 && log.isLevelEnabled('debug')) logDeadLetters(log, result.deadLetters)
@@ -64,7 +71,12 @@ export const chunkMetrics = (metrics: Metrics, log: Logger): ChunkObserver => {
 }
 
 /** The enrichment stage, timed, with the breaker's state reported after each round trip. */
-export const observedEnrich = (enrich: Stages['enrich'], breakerState: () => BreakerState, metrics: Metrics, readiness: Readiness): Stages['enrich'] =>
+export const observedEnrich = (
+  enrich: Stages['enrich'],
+  breakerState: () => BreakerState,
+  metrics: Metrics,
+  readiness: Readiness
+): Stages['enrich'] =>
   async (declarations, nowMs) => {
     const started = performance.now()
     const results = await enrich(declarations, nowMs)

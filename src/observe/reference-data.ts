@@ -11,10 +11,12 @@ export const reportReferenceData = (readiness: Readiness, metrics: Metrics, requ
   return (status: readonly DataSetStatus[], read: ReadonlySet<DataSet>): void => {
     readiness.referenceData = {
       required, checked: true,
-      unusable: status.flatMap((s) => read.has(s.dataSet) && s.state !== 'fresh' ? [{ dataSet: s.dataSet, state: s.state }] : [])
+      unusable: status.flatMap((s) =>
+        read.has(s.dataSet) && s.state !== 'fresh' ? [{ dataSet: s.dataSet, state: s.state }] : [])
     }
     metrics.referenceData(status.map((s) => ({
-      dataSet: s.dataSet, ageMs: s.ageMs, entries: s.marker?.entries ?? 0, maxAgeMs: s.maxAgeMs, fresh: s.state === 'fresh', read: read.has(s.dataSet)
+      dataSet: s.dataSet, ageMs: s.ageMs, entries: s.marker?.entries ?? 0, maxAgeMs: s.maxAgeMs,
+      fresh: s.state === 'fresh', read: read.has(s.dataSet)
     })))
   }
 }

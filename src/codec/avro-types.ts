@@ -36,7 +36,9 @@ interface Node {
   _skip: (tap: Tap) => void
 }
 
-const exhaust = (tap: Tap): void => { tap.pos = tap.buf.length + 1 }
+const exhaust = (tap: Tap): void => {
+  tap.pos = tap.buf.length + 1
+}
 
 const minBytes = (type: Node, seen: Set<Node>): number => {
   if (seen.has(type)) return 1
@@ -59,7 +61,10 @@ const minBytes = (type: Node, seen: Set<Node>): number => {
 const zeroSized = new WeakMap<Node, boolean>()
 const canBeEmpty = (items: Node): boolean => {
   let empty = zeroSized.get(items)
-  if (empty === undefined) { empty = minBytes(items, new Set()) === 0; zeroSized.set(items, empty) }
+  if (empty === undefined) {
+    empty = minBytes(items, new Set()) === 0
+    zeroSized.set(items, empty)
+  }
   return empty
 }
 
@@ -75,8 +80,14 @@ class BoundedArrayType extends ArrayType {
     const out: unknown[] = []
     let n: number
     while ((n = tap.readLong()) !== 0) {
-      if (n < 0) { n = -n; tap.skipLong() }
-      if (bounded && n > tap.buf.length - tap.pos) { exhaust(tap); return out }
+      if (n < 0) {
+        n = -n
+        tap.skipLong()
+      }
+      if (bounded && n > tap.buf.length - tap.pos) {
+        exhaust(tap)
+        return out
+      }
       while (n-- > 0) out.push(items._read(tap))
     }
     return out
@@ -87,8 +98,14 @@ class BoundedArrayType extends ArrayType {
     const bounded = !canBeEmpty(items)
     let n: number
     while ((n = tap.readLong()) !== 0) {
-      if (n < 0) { tap.pos += tap.readLong(); continue }
-      if (bounded && n > tap.buf.length - tap.pos) { exhaust(tap); return }
+      if (n < 0) {
+        tap.pos += tap.readLong()
+        continue
+      }
+      if (bounded && n > tap.buf.length - tap.pos) {
+        exhaust(tap)
+        return
+      }
       while (n-- > 0) items._skip(tap)
     }
   }
@@ -102,13 +119,22 @@ class BoundedMapType extends MapType {
     const out: Record<string, unknown> = {}
     let n: number
     while ((n = tap.readLong()) !== 0) {
-      if (n < 0) { n = -n; tap.skipLong() }
+      if (n < 0) {
+        n = -n
+        tap.skipLong()
+      }
       // Every entry has a key string of at least one byte.
-      if (n > tap.buf.length - tap.pos) { exhaust(tap); return out }
+      if (n > tap.buf.length - tap.pos) {
+        exhaust(tap)
+        return out
+      }
       while (n-- > 0) {
         const key = tap.readString()
         // A map key must never become the map object's prototype.
-        if (key === '__proto__') { exhaust(tap); return out }
+        if (key === '__proto__') {
+          exhaust(tap)
+          return out
+        }
         out[key] = values._read(tap)
       }
     }

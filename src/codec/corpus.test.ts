@@ -14,7 +14,9 @@ const cases = JSON.parse(readFileSync(new URL('cases.json', dir), 'utf8')) as Co
 const type = avroType(readSchema('ParcelDeclaration'))
 // Schema id 1 is the declaration schema; every other id is unknown to this registry.
 const registry = {
-  writerType: async (id: number) => id === 1 ? ok(type) : fail(new ParcelRiskError('E_DECODE_UNKNOWN_SCHEMA', `no schema registered under id ${id}`))
+  writerType: async (id: number) => id === 1
+    ? ok(type)
+    : fail(new ParcelRiskError('E_DECODE_UNKNOWN_SCHEMA', `no schema registered under id ${id}`))
 }
 const recordOf = (c: CorpusCase): IncomingRecord => ({
   value: readFileSync(new URL(c.file, dir)),
@@ -26,8 +28,9 @@ describe('codec > bad-input corpus', () => {
 
   it('has a case for every decoding code it promises to cover', () => {
     expect(new Set(cases.map((c) => c.code))).toEqual(new Set([
-      'E_DECODE_TRUNCATED', 'E_DECODE_AVRO_INVALID', 'E_DECODE_MAGIC_BYTE', 'E_DECODE_UNKNOWN_SCHEMA', 'E_DECODE_TOO_LARGE',
-      'E_DECODE_CONTENT_TYPE', 'E_DECODE_NOT_UTF8', 'E_DECODE_JSON_SYNTAX', 'E_DECODE_JSON_NUMBER', 'E_DECODE_FORBIDDEN_KEY',
+      'E_DECODE_TRUNCATED', 'E_DECODE_AVRO_INVALID', 'E_DECODE_MAGIC_BYTE', 'E_DECODE_UNKNOWN_SCHEMA',
+      'E_DECODE_TOO_LARGE', 'E_DECODE_CONTENT_TYPE', 'E_DECODE_NOT_UTF8', 'E_DECODE_JSON_SYNTAX',
+      'E_DECODE_JSON_NUMBER', 'E_DECODE_FORBIDDEN_KEY',
       'E_DECODE_SCHEMA_MISMATCH'
     ]))
   })
@@ -41,9 +44,12 @@ describe('codec > bad-input corpus', () => {
     if (c.path !== undefined) expect(result.error.path).toBe(c.path)
   })
 
-  it('returns one result per record, in order, for the whole corpus in one batch with valid records between', async () => {
+  it('returns one result per record, in order, for the whole corpus in one batch ' +
+    'with valid records between', async () => {
     const valid: IncomingRecord = { value: readFileSync(new URL('valid.bin', dir)) }
-    const validJson: IncomingRecord = { value: readFileSync(new URL('valid.json', dir)), headers: { 'content-type': 'application/json' } }
+    const validJson: IncomingRecord = {
+      value: readFileSync(new URL('valid.json', dir)), headers: { 'content-type': 'application/json' }
+    }
     const batch = cases.flatMap((c) => [recordOf(c), valid, validJson])
     const results = await decoder.decodeBatch(batch)
     expect(results).toHaveLength(batch.length)

@@ -14,7 +14,9 @@ const fakeRegistry = (writers: Record<number, Type>) => {
     state.asked++
     if (state.down) return fail(new ParcelRiskError('E_DECODE_REGISTRY_UNAVAILABLE', 'connect ECONNREFUSED'))
     const writer = writers[id]
-    return writer === undefined ? fail(new ParcelRiskError('E_DECODE_UNKNOWN_SCHEMA', `no schema registered under id ${id}`)) : ok(writer)
+    return writer === undefined
+      ? fail(new ParcelRiskError('E_DECODE_UNKNOWN_SCHEMA', `no schema registered under id ${id}`))
+      : ok(writer)
   }
   return { state, registry: { writerType } }
 }
@@ -31,7 +33,10 @@ const v2 = avroType({
   type: 'record', name: 'Parcel', namespace: 'org.parcelrisk', fields: [
     { name: 'id', type: 'string' },
     { name: 'lines', type: { type: 'array', items: 'string' } },
-    { name: 'mode', type: { type: 'enum', name: 'Mode', symbols: ['AIR', 'MAIL', 'RAIL', 'UNKNOWN'], default: 'UNKNOWN' } },
+    {
+      name: 'mode',
+      type: { type: 'enum', name: 'Mode', symbols: ['AIR', 'MAIL', 'RAIL', 'UNKNOWN'], default: 'UNKNOWN' }
+    },
     { name: 'note', type: ['null', 'string'], default: null }
   ]
 })
@@ -48,7 +53,8 @@ describe('codec > decoder', () => {
     expect(result?.ok && { ...result.value }).toEqual({ id: 'a', lines: ['x'], mode: 'MAIL', note: null })
   })
 
-  it('decodes records written with a newer schema into the older reader: extra field skipped, unknown symbol → default', async () => {
+  it('decodes records written with a newer schema into the older reader: ' +
+    'extra field skipped, unknown symbol → default', async () => {
     const { registry } = fakeRegistry({ 2: v2 })
     const decoder = createDecoder<Record<string, unknown>>({ readerType: v1, registry, maxRecordBytes: 1024 })
     const results = await decoder.decodeBatch([
@@ -78,17 +84,22 @@ describe('codec > decoder', () => {
     const value = { id: 'a', lines: [], mode: 'AIR' }
     await decoder.decodeBatch([record(1, v1, value)])
     state.down = true
-    const results = await decoder.decodeBatch([record(1, v1, value), record(2, v2, { ...value, note: null }), record(1, v1, value)])
+    const results = await decoder.decodeBatch([
+      record(1, v1, value), record(2, v2, { ...value, note: null }), record(1, v1, value)
+    ])
     expect(codes(results)).toEqual(['ok', 'E_DECODE_REGISTRY_UNAVAILABLE', 'ok'])
     expect(results[1]?.ok === false && results[1].error.disposition).toBe('retry')
     state.down = false
     expect(codes(await decoder.decodeBatch([record(2, v2, { ...value, note: null })]))).toEqual(['ok'])
   })
 
-  it('retries an uncached id through an outage for unavailableRetryMs from its first failed lookup, then dead-letters it', async () => {
+  it('retries an uncached id through an outage for unavailableRetryMs from its first failed lookup, ' +
+    'then dead-letters it', async () => {
     const { registry, state } = fakeRegistry({ 1: v1, 2: v2 })
     let clock = 1_000
-    const decoder = createDecoder({ readerType: v2, registry, maxRecordBytes: 1024, unavailableRetryMs: 500, now: () => clock })
+    const decoder = createDecoder({
+      readerType: v2, registry, maxRecordBytes: 1024, unavailableRetryMs: 500, now: () => clock
+    })
     const value = { id: 'a', lines: [], mode: 'AIR' }
     await decoder.decodeBatch([record(1, v1, value)])
     state.down = true
@@ -102,9 +113,11 @@ describe('codec > decoder', () => {
     expect(given[1]?.ok === false && given[1].error.disposition).toBe('reject')
     // Later records of the same id do not wait again while the registry stays down.
     clock += 10
-    expect(codes(await decoder.decodeBatch([record(2, v2, { ...value, note: null })]))).toEqual(['E_DECODE_SCHEMA_UNAVAILABLE'])
+    expect(codes(await decoder.decodeBatch([record(2, v2, { ...value, note: null })])))
+      .toEqual(['E_DECODE_SCHEMA_UNAVAILABLE'])
     // Another id gets its own budget.
-    expect(codes(await decoder.decodeBatch([record(3, v2, { ...value, note: null })]))).toEqual(['E_DECODE_REGISTRY_UNAVAILABLE'])
+    expect(codes(await decoder.decodeBatch([record(3, v2, { ...value, note: null })])))
+      .toEqual(['E_DECODE_REGISTRY_UNAVAILABLE'])
     state.down = false
     expect(codes(await decoder.decodeBatch([record(2, v2, { ...value, note: null })]))).toEqual(['ok'])
   })
@@ -112,7 +125,9 @@ describe('codec > decoder', () => {
   it('starts an id\'s budget afresh after a quiet spell without failed lookups (the outage looks over)', async () => {
     const { registry, state } = fakeRegistry({ 1: v1 })
     let clock = 0
-    const decoder = createDecoder({ readerType: v2, registry, maxRecordBytes: 1024, unavailableRetryMs: 100, now: () => clock })
+    const decoder = createDecoder({
+      readerType: v2, registry, maxRecordBytes: 1024, unavailableRetryMs: 100, now: () => clock
+    })
     const value = { id: 'a', lines: [], mode: 'AIR' }
     state.down = true
     expect(codes(await decoder.decodeBatch([record(2, v1, value)]))).toEqual(['E_DECODE_REGISTRY_UNAVAILABLE'])
@@ -127,7 +142,9 @@ describe('codec > decoder', () => {
   it('starts an id\'s budget afresh after the registry answered for it', async () => {
     const { registry, state } = fakeRegistry({ 1: v1 })
     let clock = 0
-    const decoder = createDecoder({ readerType: v2, registry, maxRecordBytes: 1024, unavailableRetryMs: 100, now: () => clock })
+    const decoder = createDecoder({
+      readerType: v2, registry, maxRecordBytes: 1024, unavailableRetryMs: 100, now: () => clock
+    })
     const value = { id: 'a', lines: [], mode: 'AIR' }
     state.down = true
     expect(codes(await decoder.decodeBatch([record(9, v1, value)]))).toEqual(['E_DECODE_REGISTRY_UNAVAILABLE'])
@@ -143,7 +160,8 @@ describe('codec > decoder', () => {
     const { registry, state } = fakeRegistry({ 1: v1 })
     state.down = true
     const decoder = createDecoder({ readerType: v2, registry, maxRecordBytes: 1024, unavailableRetryMs: 0 })
-    expect(codes(await decoder.decodeBatch([record(1, v1, { id: 'a', lines: [], mode: 'AIR' })]))).toEqual(['E_DECODE_SCHEMA_UNAVAILABLE'])
+    expect(codes(await decoder.decodeBatch([record(1, v1, { id: 'a', lines: [], mode: 'AIR' })])))
+      .toEqual(['E_DECODE_SCHEMA_UNAVAILABLE'])
   })
 
   it.each([
@@ -175,8 +193,14 @@ describe('codec > decoder', () => {
     const { registry } = fakeRegistry({ 1: v1 })
     const decoder = createDecoder<Record<string, unknown>>({ readerType: v1, registry, maxRecordBytes: 1024 })
     const results = await decoder.decodeBatch([
-      { value: Buffer.from('{"id":"j","lines":[],"mode":"AIR"}'), headers: { 'Content-Type': Buffer.from('application/json') } },
-      { ...record(1, v1, { id: 'a', lines: [], mode: 'AIR' }), headers: { 'content-type': 'application/vnd.apache.avro+binary' } },
+      {
+        value: Buffer.from('{"id":"j","lines":[],"mode":"AIR"}'),
+        headers: { 'Content-Type': Buffer.from('application/json') }
+      },
+      {
+        ...record(1, v1, { id: 'a', lines: [], mode: 'AIR' }),
+        headers: { 'content-type': 'application/vnd.apache.avro+binary' }
+      },
       { value: Buffer.from('<x/>'), headers: { 'content-type': ['text/xml'] } }
     ])
     expect(codes(results)).toEqual(['ok', 'ok', 'E_DECODE_CONTENT_TYPE'])

@@ -68,7 +68,8 @@ const formatOf = (headers: IncomingRecord['headers']): Format => {
   const mediaType = (text.split(';')[0] ?? '').trim().toLowerCase()
   if (mediaType === 'application/json') return 'json'
   if (mediaType === '' || mediaType.includes('avro')) return 'avro'
-  return new ParcelRiskError('E_DECODE_CONTENT_TYPE', `content-type '${text.slice(0, 80)}' is neither Avro nor application/json`)
+  return new ParcelRiskError('E_DECODE_CONTENT_TYPE',
+    `content-type '${text.slice(0, 80)}' is neither Avro nor application/json`)
 }
 
 interface Reader { readonly resolver: Resolver | undefined }
@@ -103,7 +104,9 @@ export const createDecoder = <T>(config: DecoderConfig): Decoder<T> => {
     }
     run.last = at
     if (at - run.since < unavailableRetryMs) return fail(error)
-    return fail(new ParcelRiskError('E_DECODE_SCHEMA_UNAVAILABLE', `schema id ${schemaId} is not cached and the registry stayed unavailable for ${at - run.since} ms (registry.unavailableRetryMs ${unavailableRetryMs}): ${error.message}`, { cause: error }))
+    return fail(new ParcelRiskError('E_DECODE_SCHEMA_UNAVAILABLE',
+      `schema id ${schemaId} is not cached and the registry stayed unavailable for ${at - run.since} ms ` +
+      `(registry.unavailableRetryMs ${unavailableRetryMs}): ${error.message}`, { cause: error }))
   }
 
   const readerFor = async (schemaId: number): Promise<Result<Reader>> => {
@@ -125,7 +128,9 @@ export const createDecoder = <T>(config: DecoderConfig): Decoder<T> => {
       try {
         entry = ok({ resolver: readerType.createResolver(avroType(writer.value.schema() as object)) })
       } catch (err) {
-        entry = fail(new ParcelRiskError('E_DECODE_SCHEMA_INCOMPATIBLE', `schema id ${schemaId} cannot be read as ${readerType.name ?? 'the reader schema'}: ${(err as Error).message}`))
+        entry = fail(new ParcelRiskError('E_DECODE_SCHEMA_INCOMPATIBLE',
+          `schema id ${schemaId} cannot be read as ${readerType.name ?? 'the reader schema'}: ` +
+          (err as Error).message))
       }
     }
     readers.set(schemaId, entry)
@@ -140,15 +145,24 @@ export const createDecoder = <T>(config: DecoderConfig): Decoder<T> => {
       const record = records[i] as IncomingRecord
       const value = record.value ?? Buffer.alloc(0)
       const format = formatOf(record.headers)
-      if (format instanceof ParcelRiskError) { results[i] = fail(format); continue }
+      if (format instanceof ParcelRiskError) {
+        results[i] = fail(format)
+        continue
+      }
       if (format === 'json') {
         const parsed = parseJson(value, maxRecordBytes)
         results[i] = parsed.ok ? fromJsonValue<T>(readerType, parsed.value) : parsed
         continue
       }
-      if (value.length > maxRecordBytes) { results[i] = fail(tooLarge(value.length, maxRecordBytes)); continue }
+      if (value.length > maxRecordBytes) {
+        results[i] = fail(tooLarge(value.length, maxRecordBytes))
+        continue
+      }
       const frame = parseFrame(value)
-      if (!frame.ok) { results[i] = frame; continue }
+      if (!frame.ok) {
+        results[i] = frame
+        continue
+      }
       const reader = readers.get(frame.value.schemaId)
       if (reader === undefined) {
         const waiting = pending.get(frame.value.schemaId)

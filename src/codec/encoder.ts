@@ -14,7 +14,11 @@ export interface Encoder<T> {
 
 const invalidPath = (type: Type, value: unknown): string => {
   let path: string | undefined
-  type.isValid(value, { errorHook: (parts: string[]) => { path ??= formatPath(parts) } })
+  type.isValid(value, {
+    errorHook: (parts: string[]) => {
+      path ??= formatPath(parts)
+    }
+  })
   return path ?? ''
 }
 
@@ -31,7 +35,8 @@ export const createEncoder = <T>(type: Type, schemaId: number, initialBytes = 40
       }
     } catch (err) {
       const path = invalidPath(type, value)
-      return fail(new ParcelRiskError('E_PUBLISH_ENCODE', `${type.name ?? 'record'} cannot be encoded at ${path || '(root)'}: ${(err as Error).message}`, { path }))
+      return fail(new ParcelRiskError('E_PUBLISH_ENCODE',
+        `${type.name ?? 'record'} cannot be encoded at ${path || '(root)'}: ${(err as Error).message}`, { path }))
     }
   }
   return { schemaId, encode }

@@ -24,7 +24,10 @@ describe('codec > json input > parse', () => {
     ['constructor inside an array', '{"a":[{"constructor":1}]}', 'E_DECODE_FORBIDDEN_KEY'],
     ['prototype', '{"prototype":null}', 'E_DECODE_FORBIDDEN_KEY'],
     [`nesting of ${MAX_DEPTH} levels`, `${'['.repeat(MAX_DEPTH)}${']'.repeat(MAX_DEPTH)}`, 'ok'],
-    [`nesting of ${MAX_DEPTH + 1} levels`, `${'['.repeat(MAX_DEPTH + 1)}${']'.repeat(MAX_DEPTH + 1)}`, 'E_DECODE_JSON_SYNTAX']
+    [
+      `nesting of ${MAX_DEPTH + 1} levels`, `${'['.repeat(MAX_DEPTH + 1)}${']'.repeat(MAX_DEPTH + 1)}`,
+      'E_DECODE_JSON_SYNTAX'
+    ]
   ])('%s → %s', (_name, text, expected) => {
     expect(parse(text)).toBe(expected)
   })
@@ -48,7 +51,10 @@ describe('codec > json input > schema', () => {
       { name: 'n', type: 'int' },
       { name: 'tags', type: { type: 'array', items: 'string' }, default: [] },
       { name: 'note', type: ['null', 'string'], default: null },
-      { name: 'lines', type: { type: 'array', items: { type: 'record', name: 'L', fields: [{ name: 'q', type: 'double' }] } } }
+      {
+        name: 'lines',
+        type: { type: 'array', items: { type: 'record', name: 'L', fields: [{ name: 'q', type: 'double' }] } }
+      }
     ]
   })
 
@@ -79,7 +85,10 @@ describe('codec > json input > schema', () => {
     ['a number', { name: 'Erika Mustermann', email: 4930123456 }, 'email: a number is not a valid'],
     ['a record', { name: { first: 'Erika' }, email: null }, 'name: a record is not a valid']
   ])('names the path and the kind of %s found, never its text', (_case, value, expected) => {
-    const contact = avsc.Type.forSchema({ type: 'record', name: 'Contact', fields: [{ name: 'name', type: 'string' }, { name: 'email', type: ['null', 'string'] }] })
+    const contact = avsc.Type.forSchema({
+      type: 'record', name: 'Contact',
+      fields: [{ name: 'name', type: 'string' }, { name: 'email', type: ['null', 'string'] }]
+    })
     const result = fromJsonValue(contact, value)
     const message = result.ok ? '' : result.error.message
     expect(message).toContain(expected)

@@ -37,11 +37,14 @@ export const tooLarge = (size: number, maxBytes: number): ParcelRiskError =>
 // properties), but a `__proto__` key would bite the first spread or Object.assign downstream.
 const inspect = (value: unknown, path: string[]): ParcelRiskError | undefined => {
   if (typeof value === 'number') {
-    return Number.isFinite(value) ? undefined : new ParcelRiskError('E_DECODE_JSON_NUMBER', `number at ${formatPath(path) || '(root)'} is not finite`, { path: formatPath(path) })
+    if (Number.isFinite(value)) return undefined
+    return new ParcelRiskError('E_DECODE_JSON_NUMBER',
+      `number at ${formatPath(path) || '(root)'} is not finite`, { path: formatPath(path) })
   }
   if (typeof value !== 'object' || value === null) return undefined
   if (path.length >= MAX_DEPTH) {
-    return new ParcelRiskError('E_DECODE_JSON_SYNTAX', `JSON nests deeper than ${MAX_DEPTH} levels`, { path: formatPath(path) })
+    return new ParcelRiskError('E_DECODE_JSON_SYNTAX',
+      `JSON nests deeper than ${MAX_DEPTH} levels`, { path: formatPath(path) })
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -55,7 +58,8 @@ const inspect = (value: unknown, path: string[]): ParcelRiskError | undefined =>
   for (const key of Object.keys(value)) {
     path.push(key)
     const err = FORBIDDEN_KEYS.has(key)
-      ? new ParcelRiskError('E_DECODE_FORBIDDEN_KEY', `forbidden key '${key}' at ${formatPath(path)}`, { path: formatPath(path) })
+      ? new ParcelRiskError('E_DECODE_FORBIDDEN_KEY',
+        `forbidden key '${key}' at ${formatPath(path)}`, { path: formatPath(path) })
       : inspect((value as Record<string, unknown>)[key], path)
     path.pop()
     if (err !== undefined) return err
@@ -101,7 +105,8 @@ const typeLabel = (type: Type): string => {
 export const fromJsonValue = <T>(type: Type, value: unknown): Result<T> => {
   // avsc accepts any object for a record, arrays included; a top-level array is not a record.
   if (type.typeName === 'record' && Array.isArray(value)) {
-    return fail(new ParcelRiskError('E_DECODE_SCHEMA_MISMATCH', `(root): an array is not a valid ${typeLabel(type)}`, { path: '' }))
+    return fail(new ParcelRiskError('E_DECODE_SCHEMA_MISMATCH',
+      `(root): an array is not a valid ${typeLabel(type)}`, { path: '' }))
   }
   let first: { path: string, value: unknown, type: string } | undefined
   const valid = type.isValid(value, {
@@ -112,12 +117,14 @@ export const fromJsonValue = <T>(type: Type, value: unknown): Result<T> => {
   if (!valid || first !== undefined) {
     const where = first?.path ?? ''
     return fail(new ParcelRiskError('E_DECODE_SCHEMA_MISMATCH',
-      `${where || '(root)'}: ${describe(first?.value)} is not a valid ${first?.type ?? typeLabel(type)}`, { path: where }))
+      `${where || '(root)'}: ${describe(first?.value)} is not a valid ${first?.type ?? typeLabel(type)}`,
+      { path: where }))
   }
   try {
     return ok(type.clone(value, {}) as T)
   } catch (err) {
     // isValid passed, so this is not expected; still a coded rejection rather than a throw.
-    return fail(new ParcelRiskError('E_DECODE_SCHEMA_MISMATCH', `cannot copy into the schema: ${(err as Error).message}`))
+    return fail(new ParcelRiskError('E_DECODE_SCHEMA_MISMATCH',
+      `cannot copy into the schema: ${(err as Error).message}`))
   }
 }

@@ -8,7 +8,8 @@ import { avroType, readSchema } from './avro-types.ts'
 import { fromJsonValue, parseJson } from './json-input.ts'
 import type { Result } from './result.ts'
 
-export type JsonLinesDecode = (records: ReadonlyArray<Pick<ConsumedRecord, 'value'>>) => Promise<Array<Result<ParcelDeclaration>>>
+export type JsonLinesDecode =
+  (records: ReadonlyArray<Pick<ConsumedRecord, 'value'>>) => Promise<Array<Result<ParcelDeclaration>>>
 
 export const createJsonLinesDecoder = (maxRecordBytes: number): JsonLinesDecode => {
   const readerType = avroType(readSchema('ParcelDeclaration'))

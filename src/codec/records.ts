@@ -10,14 +10,23 @@ import { createEncoder, type Encoder } from './encoder.ts'
 import type { Registry } from './registry.ts'
 
 /** `unavailableRetryMs`: how long an uncached schema id waits out a registry outage (decoder.ts). */
-export const createDeclarationDecoder = (registry: Pick<Registry, 'writerType'>, maxRecordBytes: number, unavailableRetryMs?: number): Decoder<ParcelDeclaration> =>
-  createDecoder<ParcelDeclaration>({ readerType: avroType(readSchema('ParcelDeclaration')), registry, maxRecordBytes, unavailableRetryMs })
+export const createDeclarationDecoder = (
+  registry: Pick<Registry, 'writerType'>,
+  maxRecordBytes: number,
+  unavailableRetryMs?: number
+): Decoder<ParcelDeclaration> =>
+  createDecoder<ParcelDeclaration>({
+    readerType: avroType(readSchema('ParcelDeclaration')), registry, maxRecordBytes, unavailableRetryMs
+  })
 
 /**
  * Registers RiskDecision under `subject` (by convention `<decisions topic>-value`) and returns
  * an encoder that writes its id. Throws E_PUBLISH_SCHEMA_REGISTRATION (crash) on failure.
  */
-export const registerDecisionEncoder = async (registry: Pick<Registry, 'register'>, subject: string): Promise<Encoder<RiskDecision>> => {
+export const registerDecisionEncoder = async (
+  registry: Pick<Registry, 'register'>,
+  subject: string
+): Promise<Encoder<RiskDecision>> => {
   const schema = readSchema('RiskDecision')
   const schemaId = await registry.register(subject, schema)
   return createEncoder<RiskDecision>(avroType(schema), schemaId)
@@ -36,7 +45,9 @@ export interface ProcessorSchemas {
  * E_PUBLISH_SCHEMA_REGISTRATION (crash) on failure.
  */
 export const registerProcessorSchemas = async (
-  registry: Pick<Registry, 'register'>, topics: Pick<TopicsConfig, 'declarations' | 'decisions' | 'shadow'>, withShadow: boolean
+  registry: Pick<Registry, 'register'>,
+  topics: Pick<TopicsConfig, 'declarations' | 'decisions' | 'shadow'>,
+  withShadow: boolean
 ): Promise<ProcessorSchemas> => {
   try {
     const declarationSchemaId = await registry.register(`${topics.declarations}-value`, readSchema('ParcelDeclaration'))
@@ -46,6 +57,7 @@ export const registerProcessorSchemas = async (
   } catch (err) {
     throw isParcelRiskError(err)
       ? err
-      : new ParcelRiskError('E_PUBLISH_SCHEMA_REGISTRATION', `registering schemas failed: ${(err as Error).message}`, { cause: err })
+      : new ParcelRiskError('E_PUBLISH_SCHEMA_REGISTRATION',
+        `registering schemas failed: ${(err as Error).message}`, { cause: err })
   }
 }

@@ -15,9 +15,12 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     requests.push(req.url ?? '')
     const id = Number((req.url ?? '').split('/').pop())
-    const send = (status: number, body: unknown): void => { res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)) }
+    const broken = '{"type":"record","name":"Broken","fields":[{"name":"x","type":"nosuchtype"}]}'
+    const send = (status: number, body: unknown): void => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+    }
     if (id === 1) send(200, { schema })
-    else if (id === 2) send(200, { schema: '{"type":"record","name":"Broken","fields":[{"name":"x","type":"nosuchtype"}]}' })
+    else if (id === 2) send(200, { schema: broken })
     else if (id === 3) send(200, { schemaType: 'JSON', schema: '{"type":"object"}' })
     else if (id === 5) send(500, { error_code: 50001, message: 'store unavailable' })
     else if (id === 6) return // never answers
@@ -85,11 +88,16 @@ describe('codec > registry > start-up race', () => {
 
   beforeAll(async () => {
     raceServer = createServer((req, res) => {
-      const send = (status: number, body: unknown): void => { res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)) }
+      const send = (status: number, body: unknown): void => {
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+      }
       const url = req.url ?? ''
       if (url.startsWith('/config/') && req.method === 'GET') {
         // The first GET is answered as the loser saw it: before the winner's rule existed.
-        if (putsSeen === 0 || level === null) { send(404, { error_code: 40401, message: 'no config' }); return }
+        if (putsSeen === 0 || level === null) {
+          send(404, { error_code: 40401, message: 'no config' })
+          return
+        }
         send(200, { compatibilityLevel: level })
       } else if (url.startsWith('/config/') && req.method === 'PUT') {
         putsSeen++

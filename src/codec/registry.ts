@@ -44,13 +44,18 @@ class RegistryTimeout extends Error {}
 /** An HTTP answer that is not a success; `status` as the library's own errors carry it. */
 class RegistryStatus extends Error {
   readonly status: number
-  constructor (status: number, message: string) { super(message); this.status = status }
+  constructor (status: number, message: string) {
+    super(message)
+    this.status = status
+  }
 }
 
 const withTimeout = async <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => { reject(new RegistryTimeout(`${what} timed out after ${ms} ms`)) }, ms)
+    timer = setTimeout(() => {
+      reject(new RegistryTimeout(`${what} timed out after ${ms} ms`))
+    }, ms)
   })
   try {
     return await Promise.race([promise, timeout])
@@ -69,18 +74,34 @@ interface HttpAnswer { readonly status: number, readonly ok: boolean, readonly t
  * One JSON request with the client's credentials and TLS agent (global fetch can take
  * neither a CA nor an agent). Rejects on a network or TLS failure, like fetch.
  */
-const httpJson = (url: string, init: { method: string, headers: Record<string, string>, body?: string, agent: Agent | undefined, timeoutMs: number }): Promise<HttpAnswer> =>
+interface HttpInit {
+  readonly method: string
+  readonly headers: Record<string, string>
+  readonly body?: string
+  readonly agent: Agent | undefined
+  readonly timeoutMs: number
+}
+
+const httpJson = (url: string, init: HttpInit): Promise<HttpAnswer> =>
   new Promise((resolve, reject) => {
     const target = new URL(url)
     const send = target.protocol === 'https:' ? request : httpRequest
-    const req = send(target, { method: init.method, headers: init.headers, agent: init.agent, timeout: init.timeoutMs }, (res) => {
+    const options = { method: init.method, headers: init.headers, agent: init.agent, timeout: init.timeoutMs }
+    const req = send(target, options, (res) => {
       let text = ''
       res.setEncoding('utf8')
-      res.on('data', (chunk: string) => { text += chunk })
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, ok: (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300, text }) })
+      res.on('data', (chunk: string) => {
+        text += chunk
+      })
+      res.on('end', () => {
+        const status = res.statusCode ?? 0
+        resolve({ status, ok: status >= 200 && status < 300, text })
+      })
       res.on('error', reject)
     })
-    req.on('timeout', () => { req.destroy(new RegistryTimeout(`${init.method} ${url} timed out after ${init.timeoutMs} ms`)) })
+    req.on('timeout', () => {
+      req.destroy(new RegistryTimeout(`${init.method} ${url} timed out after ${init.timeoutMs} ms`))
+    })
     req.on('error', reject)
     req.end(init.body)
   })
@@ -89,10 +110,19 @@ const httpJson = (url: string, init: { method: string, headers: Record<string, s
 // command, so the credentials cannot be forgotten in one of them.
 export const createRegistry = (config: RegistryClientConfig): Registry => {
   const base = config.url.replace(/\/+$/, '')
-  const auth = config.username === undefined ? {} : { auth: { username: config.username, password: config.password ?? '' } }
+  const auth = config.username === undefined
+    ? {}
+    : { auth: { username: config.username, password: config.password ?? '' } }
   // A private CA (the file read once, here); without one, the system CAs as usual.
-  const agent = config.caFile === undefined || !base.startsWith('https:') ? undefined : new Agent({ keepAlive: true, ca: readFileSync(config.caFile) })
-  const client = new SchemaRegistry({ host: base, ...auth, ...(agent === undefined ? {} : { agent }), retry: { retries: 1, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 } })
+  const agent = config.caFile === undefined || !base.startsWith('https:')
+    ? undefined
+    : new Agent({ keepAlive: true, ca: readFileSync(config.caFile) })
+  const client = new SchemaRegistry({
+    host: base,
+    ...auth,
+    ...(agent === undefined ? {} : { agent }),
+    retry: { retries: 1, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 }
+  })
   const authorization: Record<string, string> = config.username === undefined
     ? {}
     : { authorization: `Basic ${Buffer.from(`${config.username}:${config.password ?? ''}`).toString('base64')}` }
@@ -110,7 +140,8 @@ export const createRegistry = (config: RegistryClientConfig): Registry => {
     }
     let schema: unknown
     try {
-      schema = await withTimeout(client.getSchema(schemaId), config.requestTimeoutMs, `schema lookup for id ${schemaId}`)
+      const lookup = client.getSchema(schemaId)
+      schema = await withTimeout(lookup, config.requestTimeoutMs, `schema lookup for id ${schemaId}`)
     } catch (err) {
       const status = statusOf(err)
       if (status === 404) {
@@ -121,9 +152,11 @@ export const createRegistry = (config: RegistryClientConfig): Registry => {
       if (status === undefined && !(err instanceof RegistryTimeout)) {
         // No HTTP status and no timeout: the registry answered, but with a schema the library
         // could not turn into an Avro type.
-        return fail(new ParcelRiskError('E_DECODE_SCHEMA_INCOMPATIBLE', `schema id ${schemaId} cannot be parsed: ${(err as Error).message}`, { cause: err }))
+        return fail(new ParcelRiskError('E_DECODE_SCHEMA_INCOMPATIBLE',
+          `schema id ${schemaId} cannot be parsed: ${(err as Error).message}`, { cause: err }))
       }
-      return fail(new ParcelRiskError('E_DECODE_REGISTRY_UNAVAILABLE', `schema id ${schemaId} not cached and the registry is unavailable: ${(err as Error).message}`, { cause: err }))
+      return fail(new ParcelRiskError('E_DECODE_REGISTRY_UNAVAILABLE',
+        `schema id ${schemaId} not cached and the registry is unavailable: ${(err as Error).message}`, { cause: err }))
     }
     if (!avsc.Type.isType(schema)) {
       return fail(new ParcelRiskError('E_DECODE_SCHEMA_INCOMPATIBLE', `schema id ${schemaId} is not an Avro schema`))
@@ -137,12 +170,16 @@ export const createRegistry = (config: RegistryClientConfig): Registry => {
   // 409 (Apicurio: "A rule named 'COMPATIBILITY' already exists"), so it reads the level
   // the winner set instead of failing start-up.
   const settleCompatibility = async (subject: string, attempt = 1): Promise<COMPATIBILITY> => {
-    const current = await httpJson(configUrl(subject), { method: 'GET', headers: { ...authorization }, agent, timeoutMs: config.requestTimeoutMs })
+    const current = await httpJson(configUrl(subject), {
+      method: 'GET', headers: { ...authorization }, agent, timeoutMs: config.requestTimeoutMs
+    })
     if (current.ok) {
-      const level = String((JSON.parse(current.text) as { compatibilityLevel?: unknown }).compatibilityLevel ?? '').toUpperCase()
+      const answer = JSON.parse(current.text) as { compatibilityLevel?: unknown }
+      const level = String(answer.compatibilityLevel ?? '').toUpperCase()
       if (ACCEPTED_LEVELS.has(level)) return level as COMPATIBILITY
     } else if (current.status !== 404) {
-      throw new RegistryStatus(current.status, `GET ${configUrl(subject)} answered ${current.status}: ${current.text.slice(0, 200)}`)
+      throw new RegistryStatus(current.status,
+        `GET ${configUrl(subject)} answered ${current.status}: ${current.text.slice(0, 200)}`)
     }
     const put = await httpJson(configUrl(subject), {
       method: 'PUT',
@@ -152,7 +189,10 @@ export const createRegistry = (config: RegistryClientConfig): Registry => {
       timeoutMs: config.requestTimeoutMs
     })
     if (put.status === 409 && attempt === 1) return await settleCompatibility(subject, 2)
-    if (!put.ok) throw new RegistryStatus(put.status, `PUT ${configUrl(subject)} answered ${put.status}: ${put.text.slice(0, 200)}`)
+    if (!put.ok) {
+      throw new RegistryStatus(put.status,
+        `PUT ${configUrl(subject)} answered ${put.status}: ${put.text.slice(0, 200)}`)
+    }
     return COMPATIBILITY.BACKWARD
   }
 
@@ -160,11 +200,13 @@ export const createRegistry = (config: RegistryClientConfig): Registry => {
     try {
       const compatibility = await settleCompatibility(subject)
       const { id } = await withTimeout(
-        client.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject, compatibility, updateConfig: false }),
+        client.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+          { subject, compatibility, updateConfig: false }),
         config.requestTimeoutMs, `registering ${subject}`)
       return id
     } catch (err) {
-      throw new ParcelRiskError('E_PUBLISH_SCHEMA_REGISTRATION', `registering a schema under subject ${subject} failed: ${(err as Error).message}`, { cause: err })
+      throw new ParcelRiskError('E_PUBLISH_SCHEMA_REGISTRATION',
+        `registering a schema under subject ${subject} failed: ${(err as Error).message}`, { cause: err })
     }
   }
 

@@ -25,10 +25,12 @@ export const parseFrame = (value: Buffer): Result<Frame> => {
   const magic = value[0] as number
   if (magic !== MAGIC_BYTE) {
     return fail(new ParcelRiskError('E_DECODE_MAGIC_BYTE',
-      `first byte is 0x${magic.toString(16).padStart(2, '0')}, expected 0x00 (Confluent wire format); JSON records need the header content-type: application/json`))
+      `first byte is 0x${magic.toString(16).padStart(2, '0')}, expected 0x00 (Confluent wire format); ` +
+      'JSON records need the header content-type: application/json'))
   }
   if (value.length < HEADER_BYTES) {
-    return fail(new ParcelRiskError('E_DECODE_TRUNCATED', `record of ${value.length} bytes is shorter than the 5-byte wire-format header`))
+    return fail(new ParcelRiskError('E_DECODE_TRUNCATED',
+      `record of ${value.length} bytes is shorter than the 5-byte wire-format header`))
   }
   return ok({ schemaId: value.readInt32BE(1), body: value.subarray(HEADER_BYTES) })
 }

@@ -28,7 +28,9 @@ export const pathOf = (base: string, index: number, field: string): string => {
   return field === '' ? head : head === '' ? field : `${head}.${field}`
 }
 
-export const add = (out: Rejection[], code: ErrorCode, base: string, index: number, field: string, message: string): void => {
+export const add = (
+  out: Rejection[], code: ErrorCode, base: string, index: number, field: string, message: string
+): void => {
   out.push({ code, path: pathOf(base, index, field), message })
 }
 
@@ -73,7 +75,9 @@ export const text = (
 export const codeTextMax = 64
 
 /** An ISO 3166-1 alpha-2 code, upper case. */
-export const country = (out: Rejection[], value: unknown, required: boolean, base: string, index: number, field: string): void => {
+export const country = (
+  out: Rejection[], value: unknown, required: boolean, base: string, index: number, field: string
+): void => {
   const code = text(out, value, codeTextMax, required, base, index, field)
   if (code !== null && !countries.has(code)) {
     add(out, 'E_VALIDATE_COUNTRY', base, index, field, `${show(code)} is not an ISO 3166-1 alpha-2 country code`)
@@ -86,7 +90,8 @@ const regionPattern = /^[A-Z]{2}-[A-Z0-9]{1,3}$/
 export const region = (out: Rejection[], value: unknown, base: string, index: number, field: string): void => {
   const code = text(out, value, codeTextMax, false, base, index, field)
   if (code !== null && (!regionPattern.test(code) || !countries.has(code.slice(0, 2)))) {
-    add(out, 'E_VALIDATE_REGION', base, index, field, `${show(code)} is not an ISO 3166-2 subdivision code (e.g. UA-43)`)
+    add(out, 'E_VALIDATE_REGION', base, index, field,
+      `${show(code)} is not an ISO 3166-2 subdivision code (e.g. UA-43)`)
   }
 }
 
@@ -102,10 +107,13 @@ export const currency = (out: Rejection[], value: unknown, base: string, field: 
 // returned from a call that is not inlined is boxed, which was measurable per declaration.
 
 /** A decimal-string amount; true when present and well-formed (the caller reads Number(value)). */
-export const money = (out: Rejection[], value: unknown, required: boolean, base: string, index: number, field: string): boolean => {
+export const money = (
+  out: Rejection[], value: unknown, required: boolean, base: string, index: number, field: string
+): boolean => {
   if (typeof value === 'string') {
     if (isMoney(value)) return true
-    add(out, 'E_VALIDATE_MONEY_FORMAT', base, index, field, `${show(value)} is not a decimal amount such as "18.90" (digits, optional dot and up to 4 decimals)`)
+    add(out, 'E_VALIDATE_MONEY_FORMAT', base, index, field,
+      `${show(value)} is not a decimal amount such as "18.90" (digits, optional dot and up to 4 decimals)`)
     return false
   }
   if (value === null || value === undefined) {
@@ -154,13 +162,20 @@ export const timestamp = (
   const earliest = window[0] as number
   const latest = window[1] as number
   if (typeof value !== 'number') {
-    if (value !== null && value !== undefined) add(out, 'E_VALIDATE_TYPE', '', -1, field, `expected epoch milliseconds, got ${show(value)}`)
-    else if (required) add(out, 'E_VALIDATE_REQUIRED', '', -1, field, 'is required')
+    if (value !== null && value !== undefined) {
+      add(out, 'E_VALIDATE_TYPE', '', -1, field, `expected epoch milliseconds, got ${show(value)}`)
+    } else if (required) {
+      add(out, 'E_VALIDATE_REQUIRED', '', -1, field, 'is required')
+    }
     return
   }
-  if (!Number.isFinite(value)) add(out, 'E_VALIDATE_NOT_FINITE', '', -1, field, `${show(value)} is not a finite number`)
-  else if (value > latest) add(out, 'E_VALIDATE_DATE_FUTURE', '', -1, field, `${dateText(value)} is later than ${dateText(latest)}`)
-  else if (value < earliest) add(out, 'E_VALIDATE_DATE_PAST', '', -1, field, `${dateText(value)} is earlier than ${dateText(earliest)}`)
+  if (!Number.isFinite(value)) {
+    add(out, 'E_VALIDATE_NOT_FINITE', '', -1, field, `${show(value)} is not a finite number`)
+  } else if (value > latest) {
+    add(out, 'E_VALIDATE_DATE_FUTURE', '', -1, field, `${dateText(value)} is later than ${dateText(latest)}`)
+  } else if (value < earliest) {
+    add(out, 'E_VALIDATE_DATE_PAST', '', -1, field, `${dateText(value)} is earlier than ${dateText(earliest)}`)
+  }
 }
 
 // Beyond ±8.64e15 ms a Date is invalid and toISOString throws; a validator must not.
@@ -177,5 +192,7 @@ export const symbol = (
 
 /** A boolean. */
 export const flag = (out: Rejection[], value: unknown, base: string, field: string): void => {
-  if (typeof value !== 'boolean') add(out, 'E_VALIDATE_TYPE', base, -1, field, `expected true or false, got ${show(value)}`)
+  if (typeof value !== 'boolean') {
+    add(out, 'E_VALIDATE_TYPE', base, -1, field, `expected true or false, got ${show(value)}`)
+  }
 }

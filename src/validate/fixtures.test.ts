@@ -11,7 +11,10 @@ const read = (file: string): unknown => JSON.parse(readFileSync(new URL(file, di
 
 interface Manifest {
   readonly now: number
-  readonly cases: Record<string, { readonly schemaValid: boolean, readonly rejections: ReadonlyArray<{ code: string, path: string }> }>
+  readonly cases: Record<string, {
+    readonly schemaValid: boolean
+    readonly rejections: ReadonlyArray<{ code: string, path: string }>
+  }>
 }
 const manifest = read('expected.json') as Manifest
 const files = readdirSync(dir).filter((file) => file.startsWith('invalid-') && file.endsWith('.json')).sort()

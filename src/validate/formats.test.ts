@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { hsChapter, isHsChapter, isHsCodeShape, iossMemberState, iossMemberStateCodes, isIossNumber, isMoney, isS10CheckDigitValid, isS10Shape, moneyValue, s10CheckDigit } from './formats.ts'
+import {
+  hsChapter, isHsChapter, isHsCodeShape, iossMemberState, iossMemberStateCodes, isIossNumber, isMoney,
+  isS10CheckDigitValid, isS10Shape, moneyValue, s10CheckDigit
+} from './formats.ts'
 
 describe('validate > formats > money', () => {
   it.each(['18.90', '0', '0.5', '1200', '14.00', '0.0001', '999999999999.9999'])('accepts %j', (text) => {
@@ -91,13 +94,17 @@ describe('validate > formats > UPU S10', () => {
     expect(isS10CheckDigitValid(id)).toBe(false)
   })
 
-  it.each(['RR12345678IN', 'RR1234567851IN', 'R1123456785IN', 'rr123456785in', 'RR123456785I', '', 'RR 12345678 5 IN'])('rejects the shape of %j', (id) => {
+  it.each([
+    'RR12345678IN', 'RR1234567851IN', 'R1123456785IN', 'rr123456785in', 'RR123456785I', '', 'RR 12345678 5 IN'
+  ])('rejects the shape of %j', (id) => {
     expect(isS10Shape(id)).toBe(false)
   })
 })
 
 describe('validate > formats > money value', () => {
-  it.each(['18.90', '0', '0.5', '1200', '14.00', '0.0001', '999999999999.9999', '123.4567', '7.1'])('reads %j as Number() does', (text) => {
+  it.each([
+    '18.90', '0', '0.5', '1200', '14.00', '0.0001', '999999999999.9999', '123.4567', '7.1'
+  ])('reads %j as Number() does', (text) => {
     expect(moneyValue(text)).toBeCloseTo(Number(text), 10)
   })
 })

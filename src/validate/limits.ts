@@ -70,10 +70,17 @@ export const resolveLimits = (overrides: Partial<Record<keyof ValidationLimits, 
   const merged: Record<string, unknown> = { ...defaultLimits }
   const bad: string[] = []
   for (const [key, value] of Object.entries(overrides)) {
-    if (!Object.hasOwn(defaultLimits, key)) bad.push(`${key}: unknown key`)
-    else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) bad.push(`${key}: must be a finite number ≥ 0`)
-    else merged[key] = value
+    if (!Object.hasOwn(defaultLimits, key)) {
+      bad.push(`${key}: unknown key`)
+    } else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      bad.push(`${key}: must be a finite number ≥ 0`)
+    } else {
+      merged[key] = value
+    }
   }
-  if (bad.length > 0) throw new ParcelRiskError('E_CONFIG_INVALID', `invalid validation limits: ${bad.join('; ')}`, { path: 'validation' })
+  if (bad.length > 0) {
+    throw new ParcelRiskError('E_CONFIG_INVALID',
+      `invalid validation limits: ${bad.join('; ')}`, { path: 'validation' })
+  }
   return Object.freeze(merged) as unknown as ValidationLimits
 }

@@ -36,7 +36,9 @@ describe('validate > currencies', () => {
     expect(currencies.has(code)).toBe(true)
   })
 
-  it.each(['XAU', 'XAG', 'XDR', 'XTS', 'XXX', 'BOV', 'USN', 'ANG', 'BGN', 'HRK', 'ZWL', 'SLL', 'RMB', 'eur'])('refuses %s', (code) => {
+  it.each([
+    'XAU', 'XAG', 'XDR', 'XTS', 'XXX', 'BOV', 'USN', 'ANG', 'BGN', 'HRK', 'ZWL', 'SLL', 'RMB', 'eur'
+  ])('refuses %s', (code) => {
     expect(currencies.has(code)).toBe(false)
   })
 })
@@ -49,7 +51,8 @@ describe('validate > limits', () => {
   })
 
   it('applies overrides', () => {
-    expect(resolveLimits({ maxItems: 50, maxClockSkewMs: 60_000 })).toMatchObject({ maxItems: 50, maxClockSkewMs: 60_000, maxRouteLength: 20 })
+    expect(resolveLimits({ maxItems: 50, maxClockSkewMs: 60_000 }))
+      .toMatchObject({ maxItems: 50, maxClockSkewMs: 60_000, maxRouteLength: 20 })
   })
 
   it('reports every bad key in one E_CONFIG_INVALID', () => {

@@ -4,9 +4,13 @@
 
 import type { ParcelDeclaration } from '../declaration.ts'
 import { declarationTypeSymbols, itemCategorySymbols, sourceKindSymbols, transportModeSymbols } from '../declaration.ts'
-import { add, codeTextMax, country, currency, flag, isBag, money, positive, region, show, symbol, text, timestamp } from './fields.ts'
+import {
+  add, codeTextMax, country, currency, flag, isBag, money, positive, region, show, symbol, text, timestamp
+} from './fields.ts'
 import type { Rejection } from './fields.ts'
-import { hsChapter, isHsChapter, isHsCodeShape, iossMemberState, isIossNumber, isS10CheckDigitValid, isS10Shape, moneyValue } from './formats.ts'
+import {
+  hsChapter, isHsChapter, isHsCodeShape, iossMemberState, isIossNumber, isS10CheckDigitValid, isS10Shape, moneyValue
+} from './formats.ts'
 import { defaultLimits, maxLength } from './limits.ts'
 import type { ValidationLimits } from './limits.ts'
 
@@ -58,8 +62,12 @@ const party = (out: Rejection[], value: unknown, base: string): void => {
 const postalItemId = (out: Rejection[], value: unknown): void => {
   const id = text(out, value, codeTextMax, false, '', -1, 'postalItemId')
   if (id === null) return
-  if (!isS10Shape(id)) add(out, 'E_VALIDATE_S10_FORMAT', '', -1, 'postalItemId', `${show(id)} is not a UPU S10 id (2 letters, 9 digits, 2 letters)`)
-  else if (!isS10CheckDigitValid(id)) add(out, 'E_VALIDATE_S10_CHECK_DIGIT', '', -1, 'postalItemId', `${show(id)} fails the S10 check digit`)
+  if (!isS10Shape(id)) {
+    add(out, 'E_VALIDATE_S10_FORMAT', '', -1, 'postalItemId',
+      `${show(id)} is not a UPU S10 id (2 letters, 9 digits, 2 letters)`)
+  } else if (!isS10CheckDigitValid(id)) {
+    add(out, 'E_VALIDATE_S10_CHECK_DIGIT', '', -1, 'postalItemId', `${show(id)} fails the S10 check digit`)
+  }
 }
 
 /** The consignment's IOSS number (index -1) or an item's; returns it when well-formed. */
@@ -67,11 +75,13 @@ const iossNumber = (out: Rejection[], value: unknown, index: number): string | n
   const base = index >= 0 ? 'items' : ''
   const ioss = text(out, value, codeTextMax, false, base, index, 'iossNumber')
   if (ioss !== null && !isIossNumber(ioss)) {
-    add(out, 'E_VALIDATE_IOSS_FORMAT', base, index, 'iossNumber', `${show(ioss)} is not an IOSS number (IM followed by 10 digits)`)
+    add(out, 'E_VALIDATE_IOSS_FORMAT', base, index, 'iossNumber',
+      `${show(ioss)} is not an IOSS number (IM followed by 10 digits)`)
     return null
   }
   if (ioss !== null && iossMemberState(ioss) === undefined) {
-    add(out, 'E_VALIDATE_IOSS_MEMBER_STATE', base, index, 'iossNumber', `${show(ioss)}: ${ioss.slice(2, 5)} is not the ISO 3166 numeric code of an EU Member State`)
+    add(out, 'E_VALIDATE_IOSS_MEMBER_STATE', base, index, 'iossNumber',
+      `${show(ioss)}: ${ioss.slice(2, 5)} is not the ISO 3166 numeric code of an EU Member State`)
     return null
   }
   return ioss
@@ -80,8 +90,12 @@ const iossNumber = (out: Rejection[], value: unknown, index: number): string | n
 const hsCode = (out: Rejection[], value: unknown, index: number): void => {
   const code = text(out, value, codeTextMax, true, 'items', index, 'hsCode')
   if (code === null) return
-  if (!isHsCodeShape(code)) add(out, 'E_VALIDATE_HS_CODE', 'items', index, 'hsCode', `${show(code)} is not an HS code of 6 to 10 digits`)
-  else if (!isHsChapter(hsChapter(code))) add(out, 'E_VALIDATE_HS_CHAPTER', 'items', index, 'hsCode', `${show(code)} is in chapter ${code.slice(0, 2)}, which holds no goods (valid: 01–97 except 77)`)
+  if (!isHsCodeShape(code)) {
+    add(out, 'E_VALIDATE_HS_CODE', 'items', index, 'hsCode', `${show(code)} is not an HS code of 6 to 10 digits`)
+  } else if (!isHsChapter(hsChapter(code))) {
+    add(out, 'E_VALIDATE_HS_CHAPTER', 'items', index, 'hsCode',
+      `${show(code)} is in chapter ${code.slice(0, 2)}, which holds no goods (valid: 01–97 except 77)`)
+  }
 }
 
 // Scratch for doubles that cross function boundaries: the items' sums (written by items())
@@ -92,9 +106,15 @@ const hsCode = (out: Rejection[], value: unknown, index: number): void => {
 const sums = new Float64Array(2)
 const dateWindow = new Float64Array(2)
 
+const zeroValueRefused = 'must be greater than zero (only DOCUMENTS may be declared at 0)'
+
 /** Checks the items; leaves [sum of net masses, sum of intrinsic values] in `sums`, NaN where unusable. */
 const items = (
-  out: Rejection[], list: readonly unknown[], headerIoss: string | null, zeroValueAllowed: boolean, limits: ValidationLimits
+  out: Rejection[],
+  list: readonly unknown[],
+  headerIoss: string | null,
+  zeroValueAllowed: boolean,
+  limits: ValidationLimits
 ): void => {
   let netMass = 0
   let value = 0
@@ -115,7 +135,9 @@ const items = (
       : Number.NaN
     if (money(out, item.intrinsicValue, true, 'items', i, 'intrinsicValue')) {
       const amount = moneyValue(item.intrinsicValue as string)
-      if (amount === 0 && !zeroValueAllowed) add(out, 'E_VALIDATE_NOT_POSITIVE', 'items', i, 'intrinsicValue', 'must be greater than zero (only DOCUMENTS may be declared at 0)')
+      if (amount === 0 && !zeroValueAllowed) {
+        add(out, 'E_VALIDATE_NOT_POSITIVE', 'items', i, 'intrinsicValue', zeroValueRefused)
+      }
       value += amount
     } else {
       value = Number.NaN
@@ -125,7 +147,10 @@ const items = (
     const itemIoss = iossNumber(out, item.iossNumber, i)
     if (itemIoss !== null) {
       if (ioss === null) ioss = itemIoss
-      else if (itemIoss !== ioss) add(out, 'E_VALIDATE_IOSS_MULTIPLE', 'items', i, 'iossNumber', `${show(itemIoss)} differs from ${show(ioss)}: one consignment carries one IOSS number`)
+      else if (itemIoss !== ioss) {
+        add(out, 'E_VALIDATE_IOSS_MULTIPLE', 'items', i, 'iossNumber',
+          `${show(itemIoss)} differs from ${show(ioss)}: one consignment carries one IOSS number`)
+      }
     }
   }
   sums[0] = netMass
@@ -140,7 +165,9 @@ export const validateDeclaration = (declaration: ParcelDeclaration, options: Val
  * The pipeline's validate stage: limits fixed once (build them with resolveLimits), the
  * clock passed per call, no options object per declaration.
  */
-export const createValidator = (limits: ValidationLimits = defaultLimits): (declaration: ParcelDeclaration, nowMs: number) => Rejection[] =>
+export const createValidator = (
+  limits: ValidationLimits = defaultLimits
+): (declaration: ParcelDeclaration, nowMs: number) => Rejection[] =>
   (declaration, nowMs) => check(declaration, nowMs, limits)
 
 const check = (declaration: ParcelDeclaration, now: number, limits: ValidationLimits): Rejection[] => {
@@ -176,8 +203,12 @@ const check = (declaration: ParcelDeclaration, now: number, limits: ValidationLi
   country(out, d.originCountry, true, '', -1, 'originCountry')
   const route = d.route
   if (Array.isArray(route)) {
-    if (route.length > limits.maxRouteLength) add(out, 'E_VALIDATE_LENGTH', 'route', -1, '', `more than ${limits.maxRouteLength} transit countries (${route.length})`)
-    else for (let i = 0; i < route.length; i++) country(out, route[i], true, 'route', i, '')
+    if (route.length > limits.maxRouteLength) {
+      add(out, 'E_VALIDATE_LENGTH', 'route', -1, '',
+        `more than ${limits.maxRouteLength} transit countries (${route.length})`)
+    } else {
+      for (let i = 0; i < route.length; i++) country(out, route[i], true, 'route', i, '')
+    }
   } else if (route !== null && route !== undefined) {
     add(out, 'E_VALIDATE_TYPE', 'route', -1, '', `expected a list of country codes, got ${show(route)}`)
   }
@@ -192,11 +223,13 @@ const check = (declaration: ParcelDeclaration, now: number, limits: ValidationLi
   }
   symbol(out, d.transportMode, transportModes, '', -1, 'transportMode')
   positive(out, d.pieces, limits.maxPieces, true, '', -1, 'pieces')
-  const grossMass = positive(out, d.grossMassKg, limits.maxGrossMassKg, false, '', -1, 'grossMassKg') ? d.grossMassKg as number : -1
+  const grossMass = positive(out, d.grossMassKg, limits.maxGrossMassKg, false, '', -1, 'grossMassKg')
+    ? d.grossMassKg as number
+    : -1
   symbol(out, d.itemCategory, itemCategories, '', -1, 'itemCategory')
   const zeroValueAllowed = d.itemCategory === 'DOCUMENTS'
   const total = money(out, d.totalValue, true, '', -1, 'totalValue') ? moneyValue(d.totalValue as string) : -1
-  if (total === 0 && !zeroValueAllowed) add(out, 'E_VALIDATE_NOT_POSITIVE', '', -1, 'totalValue', 'must be greater than zero (only DOCUMENTS may be declared at 0)')
+  if (total === 0 && !zeroValueAllowed) add(out, 'E_VALIDATE_NOT_POSITIVE', '', -1, 'totalValue', zeroValueRefused)
   currency(out, d.currency, '', 'currency')
   money(out, d.transportInsuranceCost, false, '', -1, 'transportInsuranceCost')
   const headerIoss = iossNumber(out, d.iossNumber, -1)
@@ -207,19 +240,23 @@ const check = (declaration: ParcelDeclaration, now: number, limits: ValidationLi
 
   const list = d.items
   if (!Array.isArray(list)) {
-    add(out, list === null || list === undefined ? 'E_VALIDATE_ITEMS_COUNT' : 'E_VALIDATE_TYPE', 'items', -1, '', `expected a list of items, got ${show(list)}`)
+    add(out, list === null || list === undefined ? 'E_VALIDATE_ITEMS_COUNT' : 'E_VALIDATE_TYPE', 'items', -1, '',
+      `expected a list of items, got ${show(list)}`)
   } else if (list.length === 0 || list.length > limits.maxItems) {
-    add(out, 'E_VALIDATE_ITEMS_COUNT', 'items', -1, '', `${list.length} items; a declaration carries 1 to ${limits.maxItems}`)
+    add(out, 'E_VALIDATE_ITEMS_COUNT', 'items', -1, '',
+      `${list.length} items; a declaration carries 1 to ${limits.maxItems}`)
   } else {
     items(out, list, headerIoss, zeroValueAllowed, limits)
     const netMass = sums[0] as number
     const value = sums[1] as number
     if (grossMass > 0 && netMass > grossMass * (1 + epsilon)) {
-      add(out, 'E_VALIDATE_NET_MASS_EXCEEDS_GROSS', '', -1, 'grossMassKg', `items weigh ${netMass} kg net, more than the gross mass of ${grossMass} kg`)
+      add(out, 'E_VALIDATE_NET_MASS_EXCEEDS_GROSS', '', -1, 'grossMassKg',
+        `items weigh ${netMass} kg net, more than the gross mass of ${grossMass} kg`)
     }
     const tolerance = Math.max(limits.valueSumTolerancePerItem * list.length, limits.valueSumToleranceRatio * total)
     if (total >= 0 && Math.abs(value - total) > tolerance + epsilon) {
-      add(out, 'E_VALIDATE_VALUE_SUM_MISMATCH', '', -1, 'totalValue', `items add up to ${value.toFixed(4)}, totalValue is ${total} (tolerance ${tolerance.toFixed(4)})`)
+      add(out, 'E_VALIDATE_VALUE_SUM_MISMATCH', '', -1, 'totalValue',
+        `items add up to ${value.toFixed(4)}, totalValue is ${total} (tolerance ${tolerance.toFixed(4)})`)
     }
   }
   return out

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { KafkaJSConnectionError, KafkaJSNonRetriableError } from 'kafkajs'
 import { isParcelRiskError } from '../errors.ts'
-import { withBrokerRetry } from './topic-writer.ts'
+import type { Kafka } from 'kafkajs'
+import { openTopicWriter, withBrokerRetry } from './topic-writer.ts'
 
 describe('publish > topic writer > broker retry', () => {
   it('retries a connection error with back-off and returns once the broker answers', async () => {
@@ -31,5 +32,41 @@ describe('publish > topic writer > broker retry', () => {
     const refused = new KafkaJSNonRetriableError('Invalid topic')
     await expect(withBrokerRetry('sending', async () => { calls++; throw refused }, 10_000)).rejects.toBe(refused)
     expect(calls).toBe(1)
+  })
+})
+
+describe('publish > topic writer > acknowledgements', () => {
+  it('sends a batch again when a partition of it was not acknowledged, instead of counting it written', async () => {
+    const sends: number[] = []
+    let partitionOf: (m: { key: string }) => number = () => 0
+    const kafka = {
+      admin: () => ({ connect: async () => {}, disconnect: async () => {}, listTopics: async () => ['t'], createTopics: async () => true }),
+      producer: (options: { createPartitioner: () => (args: object) => number }) => {
+        const partitioner = options.createPartitioner()
+        const metadata = [0, 1].map((partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }))
+        partitionOf = (message) => partitioner({ topic: 't', partitionMetadata: metadata, message })
+        return {
+          connect: async () => {},
+          disconnect: async () => {},
+          // The first send acknowledges only partition 0, as kafkajs does when the other
+          // partition's leader moved to a broker that had answered already.
+          send: async ({ messages }: { messages: Array<{ key: string }> }) => {
+            const partitions = [...new Set(messages.map(partitionOf))]
+            sends.push(messages.length)
+            const acked = sends.length === 1 ? partitions.filter((p) => p === 0) : partitions
+            return acked.map((partition) => ({ topicName: 't', partition, errorCode: 0 }))
+          }
+        }
+      }
+    }
+    const retries: string[] = []
+    const writer = await openTopicWriter(kafka as unknown as Kafka, {
+      topic: 't', partitions: 2, replicationFactor: 1, batchSize: 100, onRetry: (_what, err) => { retries.push((err as { code?: string }).code ?? '') }
+    })
+    for (let i = 0; i < 20; i++) await writer.write(`key-${i}`, Buffer.from('v'))
+    await writer.close()
+    expect(new Set(Array.from({ length: 20 }, (_, i) => partitionOf({ key: `key-${i}` })))).toEqual(new Set([0, 1]))
+    expect(sends).toEqual([20, 20])
+    expect(retries).toEqual(['E_PUBLISH_BROKER_UNAVAILABLE'])
   })
 })

@@ -8,8 +8,8 @@
 // idempotent per declarationId and version.
 import { classifyRefusal } from '../refusals.ts'
 import type { Kafka, Message, Producer } from 'kafkajs'
-import { ParcelRiskError } from '../errors.ts'
-import { isRetriable } from './producer.ts'
+import { isParcelRiskError, ParcelRiskError } from '../errors.ts'
+import { checkAcknowledged, isRetriable, javaPartitioner } from './producer.ts'
 
 export interface TopicWriterConfig {
   readonly topic: string
@@ -33,8 +33,10 @@ export const withBrokerRetry = async <T>(what: string, step: () => Promise<T>, f
     try {
       return await step()
     } catch (err) {
-      // A refusal (wrong password, missing ACL, untrusted certificate) does not heal by waiting.
-      if (!isRetriable(err) || classifyRefusal(err) !== undefined) throw err
+      // A refusal (wrong password, missing ACL, untrusted certificate) does not heal by waiting;
+      // a batch a partition's moving leader left unacknowledged does.
+      const again = isRetriable(err) || (isParcelRiskError(err) && err.disposition === 'retry')
+      if (!again || classifyRefusal(err) !== undefined) throw err
       if (Date.now() + delayMs > until) {
         throw new ParcelRiskError('E_KAFKA_UNAVAILABLE', `${what}: Kafka did not answer within ${Math.round(forMs / 1000)} s: ${(err as Error).message}`, { cause: err })
       }
@@ -69,14 +71,19 @@ export const openTopicWriter = async (kafka: Kafka, config: TopicWriterConfig): 
       await admin.disconnect()
     }
   })
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false })
+  // Java's partitioner remembers where each message went, for the acknowledgement check.
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: javaPartitioner })
   await retrying('connecting', async () => { await producer.connect() })
   let buffered: Message[] = []
   const flush = async (): Promise<void> => {
     if (buffered.length === 0) return
     const messages = buffered
     buffered = []
-    await retrying(`sending ${messages.length} records to ${config.topic}`, async () => { await producer.send({ topic: config.topic, acks: -1, messages }) })
+    // kafkajs can resolve a send that left out a partition whose leader moved mid-send
+    // (see unacknowledged in producer.ts): such a batch is sent again, not lost.
+    await retrying(`sending ${messages.length} records to ${config.topic}`, async () => {
+      checkAcknowledged([{ topic: config.topic, messages }], await producer.send({ topic: config.topic, acks: -1, messages }))
+    })
   }
   return {
     write: async (key, value) => {

@@ -175,12 +175,12 @@ export const buildServer = async (deps: ServerDeps): Promise<FastifyInstance> =>
       void reply.header('retry-after', String(Math.ceil(lockout.retryAfterMs / 1000)))
       return await loginForm(request, reply, lockoutMessage(lockout), 429)
     }
-    const locked = await deps.limiter.check(name, address)
-    if (locked !== undefined) return await refuse('login-locked', null, locked)
+    const attempt = await deps.limiter.attempt(name, address)
+    if ('refused' in attempt) return await refuse('login-locked', null, attempt.refused)
     const answer = await auth.login(name, body.password ?? '')
-    if (!('user' in answer)) return await refuse('login-failed', answer.failure, await deps.limiter.failed(name, address))
+    if (!('user' in answer)) return await refuse('login-failed', answer.failure, attempt.ifFailed)
     const { user } = answer
-    await deps.limiter.succeeded(name)
+    await deps.limiter.succeeded(name, address)
     const { token, session } = await auth.createSession(user)
     await audit(session, 'login', null, null)
     void reply.clearCookie(LOGIN_COOKIE, { path: '/' }).setCookie(SESSION_COOKIE, token, cookieOptions(deps.sessionTtlMs))

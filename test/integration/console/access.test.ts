@@ -104,6 +104,14 @@ describe('console > sign-in limit on the real Redis', () => {
     expect([after.status, after.cookie === undefined]).toEqual([303, false])
   })
 
+  it('lets no more guesses through than the limit when they arrive all at once', async () => {
+    const answers = await Promise.all(Array.from({ length: 12 }, async (_v, i) => await signIn(i % 2 === 0 ? one : two, 'burst', 'wrong-password-xx', `10.0.5.${i}`)))
+    const tried = audits.filter((r) => r.user === 'burst' && r.action === 'login-failed')
+    expect(tried).toHaveLength(LIMITS.maxFailuresPerUser)
+    expect(audits.filter((r) => r.user === 'burst' && r.action === 'login-locked')).toHaveLength(12 - LIMITS.maxFailuresPerUser)
+    expect(answers.filter((a) => a.status === 401)).toHaveLength(LIMITS.maxFailuresPerUser - 1)
+  })
+
   it('locks out an address that tries many names, whatever name it tries next', async () => {
     for (let i = 0; i < LIMITS.maxFailuresPerAddress; i++) await signIn(i % 2 === 0 ? one : two, `guess-${i}`, 'wrong-password-xx', '10.0.2.1')
     const next = await signIn(one, ADMIN.name, ADMIN.password, '10.0.2.1')

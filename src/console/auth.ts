@@ -67,8 +67,8 @@ export interface AuthStore {
   /** Creates a user; false when the name is taken. */
   readonly addUser: (name: string, role: Role, password: string) => Promise<boolean>
   readonly listUsers: () => Promise<UserEntry[]>
-  /** Changes a user's role; false when there is no such user. */
-  readonly setRole: (name: string, role: Role) => Promise<boolean>
+  /** Changes a user's role; the role before, or undefined when there is no such user. */
+  readonly setRole: (name: string, role: Role) => Promise<string | undefined>
   /** Disables (ending every session of) or enables a user; false when there is no such user. */
   readonly setDisabled: (name: string, disabled: boolean) => Promise<boolean>
   /** The user when name and password match and the user is enabled (same work either way). */
@@ -86,15 +86,16 @@ let decoy: Promise<string> | undefined
 /** What a user's hash field holds; entries written before disabling existed lack the last two. */
 interface Stored { role: string, hash: string, disabled?: boolean, notBefore?: number }
 
-/** KEYS[1] users hash; ARGV name, role ('' keeps it), disabled ('1', '0' or '' keeps it), now. */
+/** KEYS[1] users hash; ARGV name, role ('' keeps it), disabled ('1', '0' or '' keeps it), now. Returns the role before, or 0. */
 const CHANGE_USER = String.raw`
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return 0 end
 local e = cjson.decode(raw)
+local before = e.role
 if ARGV[2] ~= '' then e.role = ARGV[2] end
 if ARGV[3] == '1' then e.disabled = true; e.notBefore = tonumber(ARGV[4]) elseif ARGV[3] == '0' then e.disabled = false end
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(e))
-return 1`
+return before`
 
 /** KEYS[1] users hash; ARGV name, role, hash, now: sets the password, keeps the disabled flag. */
 const PUT_USER = String.raw`
@@ -135,11 +136,13 @@ export const createAuthStore = (redis: Redis, prefix: string, sessionTtlMs: numb
       return isRole(e.role) ? [{ name, role: e.role, disabled: e.disabled === true }] : []
     }).sort((a, b) => a.name.localeCompare(b.name))
 
-  const setRole = async (name: string, role: Role): Promise<boolean> =>
-    await redis.eval(CHANGE_USER, 1, users, name, role, '', Date.now()) === 1
+  const setRole = async (name: string, role: Role): Promise<string | undefined> => {
+    const before = await redis.eval(CHANGE_USER, 1, users, name, role, '', Date.now())
+    return typeof before === 'string' ? before : undefined
+  }
 
   const setDisabled = async (name: string, disabled: boolean): Promise<boolean> =>
-    await redis.eval(CHANGE_USER, 1, users, name, '', disabled ? '1' : '0', Date.now()) === 1
+    typeof await redis.eval(CHANGE_USER, 1, users, name, '', disabled ? '1' : '0', Date.now()) === 'string'
 
   const login = async (name: string, password: string): Promise<LoginAnswer> => {
     const raw = await redis.hget(users, name)

@@ -91,8 +91,9 @@ export const registerAdminRoutes = (app: FastifyInstance, deps: {
       if (verb === 'role') {
         const role = ((request.body ?? {}) as Body).role ?? ''
         if (!isRole(role)) return await reply.code(400).type('text/plain').send('unknown role')
-        if (!(await auth.setRole(name, role))) return await done(reply, 'unknown')
-        await audit(s, 'user-role-changed', { target: name, role })
+        const before = await auth.setRole(name, role)
+        if (before === undefined) return await done(reply, 'unknown')
+        await audit(s, 'user-role-changed', { target: name, role, from: before })
         return await done(reply, 'role')
       }
       if (!(await auth.setDisabled(name, verb === 'disable'))) return await done(reply, 'unknown')

@@ -151,8 +151,8 @@ describe('console > user administration on the real Redis', () => {
     expect((await signIn(two, 'vera', 'vera-password-0001', '10.0.3.4')).status).toBe(303)
 
     const changes = audits.filter((r) => r.user === ADMIN.name && r.action.startsWith('user-'))
-    expect(changes.map((r) => [r.action, r.detail.target, r.detail.role ?? null])).toEqual([
-      ['user-added', 'vera', 'viewer'], ['user-role-changed', 'vera', 'analyst'], ['user-disabled', 'vera', null], ['user-enabled', 'vera', null]
+    expect(changes.map((r) => [r.action, r.detail.target, r.detail.role ?? null, r.detail.from ?? null])).toEqual([
+      ['user-added', 'vera', 'viewer', null], ['user-role-changed', 'vera', 'analyst', 'viewer'], ['user-disabled', 'vera', null, null], ['user-enabled', 'vera', null, null]
     ])
     expect(audits.find((r) => r.user === 'vera' && r.action === 'login-failed')?.detail.reason).toBe('disabled')
   })

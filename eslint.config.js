@@ -27,7 +27,10 @@ export default tseslint.config(
     // Lines a reader can take in without scrolling, one statement each. The rest of the tree
     // follows folder by folder; add a folder here once it passes. URLs and regular
     // expressions may run long: broken up they are harder to check than to read.
-    files: ['src/validate/**/*.ts', 'src/codec/**/*.ts', 'src/observe/**/*.ts', 'src/kafka/**/*.ts', 'src/ingest/**/*.ts'],
+    files: [
+      'src/codec/**/*.ts', 'src/generate/**/*.ts', 'src/ingest/**/*.ts', 'src/kafka/**/*.ts',
+      'src/observe/**/*.ts', 'src/validate/**/*.ts'
+    ],
     rules: {
       'max-len': ['error', { code: 120, tabWidth: 2, ignoreUrls: true, ignoreRegExpLiterals: true }],
       'max-statements-per-line': ['error', { max: 1 }]

@@ -19,7 +19,16 @@ export interface Goods {
   readonly weight: number
 }
 
-const g = (hs: string, descriptions: string[], medianEur: number, lowEur: number, unitMassKg: number, group: GoodsGroup, weight: number, unit: 'PCE' | 'PR' = 'PCE'): Goods =>
+const g = (
+  hs: string,
+  descriptions: string[],
+  medianEur: number,
+  lowEur: number,
+  unitMassKg: number,
+  group: GoodsGroup,
+  weight: number,
+  unit: 'PCE' | 'PR' = 'PCE'
+): Goods =>
   ({ hs, descriptions, medianEur, lowEur, unitMassKg, unit, group, weight })
 
 // A few clean lines use an electronics, clothing or wildlife word in another sense ("leather
@@ -28,7 +37,8 @@ const g = (hs: string, descriptions: string[], medianEur: number, lowEur: number
 // Perfume is not among the clean goods: it is excluded from the EUR 150 duty relief and so
 // from H7.
 export const goods: readonly Goods[] = [
-  g('610910', ["men's cotton t-shirt", "women's cotton t-shirt, printed", 'cotton t-shirt, short sleeves'], 8, 2, 0.18, 'apparel', 10),
+  g('610910', ["men's cotton t-shirt", "women's cotton t-shirt, printed", 'cotton t-shirt, short sleeves'],
+    8, 2, 0.18, 'apparel', 10),
   g('611020', ['cotton hoodie', "women's knitted cotton sweater"], 16, 4, 0.38, 'apparel', 5),
   g('620342', ["men's cotton trousers", 'cotton jeans, slim fit'], 18, 5, 0.45, 'apparel', 4),
   g('620442', ["women's summer dress, cotton", "women's coral pink summer dress, cotton"], 15, 4, 0.25, 'apparel', 4),
@@ -45,8 +55,10 @@ export const goods: readonly Goods[] = [
   g('854442', ['usb-c charging cable, 1 m', 'usb charger cable, braided'], 3, 0.3, 0.04, 'electronics', 5),
   g('851713', ['smartphone, 6.5 inch, 128 gb'], 130, 40, 0.22, 'electronics', 1),
   g('847160', ['wireless bluetooth mouse'], 9, 2, 0.08, 'electronics', 2),
-  g('392690', ['silicone protective cover for mobile devices', 'plastic storage box with lid'], 4, 0.2, 0.06, 'other', 6),
-  g('950300', ['plastic toy car, friction powered', 'building blocks set, 300 pieces', 'doll dress set, 5 outfits'], 9, 1, 0.3, 'other', 5),
+  g('392690', ['silicone protective cover for mobile devices', 'plastic storage box with lid'],
+    4, 0.2, 0.06, 'other', 6),
+  g('950300', ['plastic toy car, friction powered', 'building blocks set, 300 pieces', 'doll dress set, 5 outfits'],
+    9, 1, 0.3, 'other', 5),
   g('950691', ['yoga mat, 6 mm, tpe'], 12, 3, 0.9, 'other', 2),
   g('330499', ['lipstick, matte finish', 'eyeshadow palette, 12 colours'], 7, 1.5, 0.06, 'other', 4),
   g('330720', ['roll-on deodorant, 50 ml'], 6, 1.5, 0.08, 'other', 2),
@@ -80,8 +92,14 @@ export const valuableGoods: readonly Goods[] = goods.filter((item) => item.media
 
 // ICS2 stop words (whole-description matches, rejected outright) and vague wordings (a vague
 // term inside a longer text). Both lists are subsets of rules/eu-lvc/lists.
-export const stopWordDescriptions = ['gift', 'gifts', 'accessories', 'parts', 'goods', 'clothes', 'sample', 'as per invoice', 'consolidated', 'electronics', 'toys', 'household goods', 'merchandise', 'spare parts'] as const
-export const vagueDescriptions = ['assorted items for home', 'various small accessories', 'mixed goods, see invoice', 'misc household products', 'set of items, plastic'] as const
+export const stopWordDescriptions = [
+  'gift', 'gifts', 'accessories', 'parts', 'goods', 'clothes', 'sample', 'as per invoice', 'consolidated',
+  'electronics', 'toys', 'household goods', 'merchandise', 'spare parts'
+] as const
+export const vagueDescriptions = [
+  'assorted items for home', 'various small accessories', 'mixed goods, see invoice', 'misc household products',
+  'set of items, plastic'
+] as const
 
 export interface Country { readonly code: string, readonly weight: number }
 
@@ -98,7 +116,8 @@ export const destinations: ReadonlyArray<readonly [string, number]> = [
   ['MT', 0.2], ['US', 10]
 ]
 
-export const euMembers: ReadonlySet<string> = new Set(destinations.map(([code]) => code).filter((code) => code !== 'US'))
+export const euMembers: ReadonlySet<string> =
+  new Set(destinations.map(([code]) => code).filter((code) => code !== 'US'))
 
 // Ordinary transit: none, or one of the big hubs. High-risk transit: the diversion hubs of the
 // reference rules (rules/eu-lvc/lists/diversionRiskCountries.yaml).
@@ -141,11 +160,23 @@ export const callingCodes: Readonly<Record<string, string>> = {
   GB: '44', VN: '84', IN: '91', KR: '82', JP: '81', AE: '971', PA: '507'
 }
 
-export const firstNames = ['Anna', 'Lukas', 'Marie', 'Jonas', 'Sofia', 'Mateo', 'Julia', 'Noah', 'Emma', 'Leon', 'Chiara', 'Pablo', 'Zofia', 'Jan', 'Eva', 'Lars', 'Ines', 'Tomas', 'Laura', 'Milan', 'Clara', 'David', 'Hanna', 'Marco']
-export const lastNames = ['Muller', 'Rossi', 'Garcia', 'Dubois', 'Nowak', 'de Vries', 'Peeters', 'Gruber', 'Lindqvist', 'Murphy', 'Jensen', 'Novak', 'Silva', 'Virtanen', 'Nagy', 'Popescu', 'Papadopoulos', 'Horvat', 'Kazlauskas', 'Smith', 'Martin', 'Weber', 'Costa', 'Fischer']
+export const firstNames = [
+  'Anna', 'Lukas', 'Marie', 'Jonas', 'Sofia', 'Mateo', 'Julia', 'Noah', 'Emma', 'Leon', 'Chiara', 'Pablo',
+  'Zofia', 'Jan', 'Eva', 'Lars', 'Ines', 'Tomas', 'Laura', 'Milan', 'Clara', 'David', 'Hanna', 'Marco'
+]
+export const lastNames = [
+  'Muller', 'Rossi', 'Garcia', 'Dubois', 'Nowak', 'de Vries', 'Peeters', 'Gruber', 'Lindqvist', 'Murphy',
+  'Jensen', 'Novak', 'Silva', 'Virtanen', 'Nagy', 'Popescu', 'Papadopoulos', 'Horvat', 'Kazlauskas', 'Smith',
+  'Martin', 'Weber', 'Costa', 'Fischer'
+]
 export const streetWords = ['Main', 'Station', 'Park', 'Church', 'Mill', 'Garden', 'Lake', 'Market', 'School', 'Forest']
-export const sellerWords = ['Huaxin', 'Jiayuan', 'Mingda', 'Ruixiang', 'Tianhe', 'Xinyu', 'Bolong', 'Kaida', 'Yuntai', 'Haoyang', 'Lianfa', 'Shengtai']
-export const sellerTrades = ['Trading', 'E-commerce', 'Technology', 'Import & Export', 'Garments', 'Electronics', 'Crafts']
+export const sellerWords = [
+  'Huaxin', 'Jiayuan', 'Mingda', 'Ruixiang', 'Tianhe', 'Xinyu', 'Bolong', 'Kaida', 'Yuntai', 'Haoyang', 'Lianfa',
+  'Shengtai'
+]
+export const sellerTrades = [
+  'Trading', 'E-commerce', 'Technology', 'Import & Export', 'Garments', 'Electronics', 'Crafts'
+]
 
 export const platforms = ['PLAT-A', 'PLAT-B', 'PLAT-C', 'PLAT-D'] as const
 export const expressCarriers = ['XPR-01', 'XPR-02', 'XPR-03'] as const

@@ -37,7 +37,9 @@ const REVOKED_IOSS_COUNT = 20
 
 export const WATCHLIST_ID = 'dnl-parties'
 
-const sellerCountries: ReadonlyArray<readonly [string, number]> = [['CN', 84], ['HK', 6], ['TR', 3], ['GB', 2], ['VN', 2], ['IN', 1.5], ['KR', 1], ['JP', 0.5]]
+const sellerCountries: ReadonlyArray<readonly [string, number]> = [
+  ['CN', 84], ['HK', 6], ['TR', 3], ['GB', 2], ['VN', 2], ['IN', 1.5], ['KR', 1], ['JP', 0.5]
+]
 const aeoCountries: ReadonlyArray<readonly [string, number]> = [['CN', 70], ['GB', 15], ['JP', 15]]
 
 const sellerParty = (rng: Rng, country: string, name: string): Party => {
@@ -45,7 +47,12 @@ const sellerParty = (rng: Rng, country: string, name: string): Party => {
   const domain = name.toLowerCase().replace(/[^a-z]+/g, '').slice(0, 12)
   return {
     name,
-    address: { street: `No. ${rng.int(1, 399)} ${rng.pick(sellerWords)} Road`, city, postcode: country === 'HK' ? null : rng.digits(6), country },
+    address: {
+      street: `No. ${rng.int(1, 399)} ${rng.pick(sellerWords)} Road`,
+      city,
+      postcode: country === 'HK' ? null : rng.digits(6),
+      country
+    },
     identifiers: { eori: null, tin: country === 'CN' ? `CN91${rng.digits(16)}` : null, vat: null },
     phone: `+${callingCodes[country] ?? '1'} ${rng.digits(3)} ${rng.digits(7)}`,
     email: `sales@${domain}.example`
@@ -55,7 +62,9 @@ const sellerParty = (rng: Rng, country: string, name: string): Party => {
 const companyName = (rng: Rng, country: string): string => {
   const word = rng.pick(sellerWords)
   const trade = rng.pick(sellerTrades)
-  return country === 'CN' ? `${rng.pick(sellerCities.CN ?? ['Shenzhen'])} ${word} ${trade} Co., Ltd.` : `${word} ${trade} Ltd`
+  return country === 'CN'
+    ? `${rng.pick(sellerCities.CN ?? ['Shenzhen'])} ${word} ${trade} Co., Ltd.`
+    : `${word} ${trade} Ltd`
 }
 
 // Registered serials start with the entity's 4-digit index (unique, below 9000); numbers that
@@ -68,7 +77,9 @@ export const unregisteredIoss = (rng: Rng): string => iossNumber(rng.pick(iossMe
 // Watchlisted sellers get names no other seller can have, so a name match means the listed party.
 const watchlistedSellerWords = ['Heilong', 'Zhongrui', 'Baifu', 'Yaoxing', 'Dafeng', 'Longsheng', 'Qiantai', 'Hongyun']
 
-const makeSeller = (rng: Rng, index: number, country: string, startMs: number, aeo: boolean, listedName?: string): Seller => {
+const makeSeller = (
+  rng: Rng, index: number, country: string, startMs: number, aeo: boolean, listedName?: string
+): Seller => {
   const sellerId = `SLR-${String(index).padStart(6, '0')}`
   const name = listedName ?? companyName(rng, country)
   const party = sellerParty(rng, country, name)
@@ -97,11 +108,16 @@ const makeSeller = (rng: Rng, index: number, country: string, startMs: number, a
 }
 
 const watchlistedConsignee = (rng: Rng, index: number): Party => {
-  const names = ['Orion Freight Forwarding', 'Blue Harbour Logistics', 'Kestrel Parcel Services', 'Nordline Reshipping', 'Argos Mail Drop', 'Vega Import Point']
+  const names = [
+    'Orion Freight Forwarding', 'Blue Harbour Logistics', 'Kestrel Parcel Services', 'Nordline Reshipping',
+    'Argos Mail Drop', 'Vega Import Point'
+  ]
   const country = rng.pick(['DE', 'NL', 'BE', 'PL', 'FR', 'ES'])
   return {
     name: `${names[index % names.length] ?? 'Orion'} ${index + 1}`,
-    address: { street: `${rng.int(1, 200)} Industrial Way`, city: 'Warehouse District', postcode: rng.digits(5), country },
+    address: {
+      street: `${rng.int(1, 200)} Industrial Way`, city: 'Warehouse District', postcode: rng.digits(5), country
+    },
     identifiers: { eori: null, tin: null, vat: null },
     phone: null,
     email: null
@@ -110,17 +126,27 @@ const watchlistedConsignee = (rng: Rng, index: number): Party => {
 
 export const createCast = (rng: Rng, startMs: number): Cast => {
   let index = 0
-  const sellers = Array.from({ length: SELLER_COUNT }, () => makeSeller(rng, ++index, rng.weighted(sellerCountries), startMs, false))
-  const aeoSellers = Array.from({ length: AEO_SELLER_COUNT }, () => makeSeller(rng, ++index, rng.weighted(aeoCountries), startMs, true))
-  const watchlistedSellers = Array.from({ length: WATCHLISTED_SELLER_COUNT }, (_, i) =>
-    makeSeller(rng, ++index, 'CN', startMs, false, `${watchlistedSellerWords[i % watchlistedSellerWords.length] ?? 'Heilong'} Global Supply Chain Co., Ltd.`))
-  const watchlistedConsignees = Array.from({ length: WATCHLISTED_CONSIGNEE_COUNT }, (_, i) => watchlistedConsignee(rng, i))
+  const sellers = Array.from({ length: SELLER_COUNT }, () =>
+    makeSeller(rng, ++index, rng.weighted(sellerCountries), startMs, false))
+  const aeoSellers = Array.from({ length: AEO_SELLER_COUNT }, () =>
+    makeSeller(rng, ++index, rng.weighted(aeoCountries), startMs, true))
+  const watchlistedSellers = Array.from({ length: WATCHLISTED_SELLER_COUNT }, (_, i) => {
+    const word = watchlistedSellerWords[i % watchlistedSellerWords.length] ?? 'Heilong'
+    return makeSeller(rng, ++index, 'CN', startMs, false, `${word} Global Supply Chain Co., Ltd.`)
+  })
+  const watchlistedConsignees = Array.from({ length: WATCHLISTED_CONSIGNEE_COUNT }, (_, i) =>
+    watchlistedConsignee(rng, i))
   const revokedIoss = Array.from({ length: REVOKED_IOSS_COUNT }, (_, i) => registeredIoss(rng, 8000 + i))
   return { sellers, aeoSellers, watchlistedSellers, watchlistedConsignees, revokedIoss }
 }
 
-const update = (kind: ProfileUpdate['kind'], updatedAt: number, sourceSystem: string, payload: Partial<ProfileUpdate>): ProfileUpdate =>
-  ({ kind, updatedAt, sourceSystem, seller: null, consignee: null, aeo: null, watchlist: null, iossRegistry: null, ...payload })
+const update = (
+  kind: ProfileUpdate['kind'], updatedAt: number, sourceSystem: string, payload: Partial<ProfileUpdate>
+): ProfileUpdate =>
+  ({
+    kind, updatedAt, sourceSystem, seller: null, consignee: null, aeo: null, watchlist: null, iossRegistry: null,
+    ...payload
+  })
 
 /** Normalised as watchlist producers do: upper case, single spaces. */
 export const normaliseName = (name: string): string => name.toUpperCase().replace(/\s+/g, ' ').trim()
@@ -132,23 +158,43 @@ export const castProfiles = (cast: Cast, startMs: number): ProfileUpdate[] => {
   const out: ProfileUpdate[] = []
   for (const s of all) {
     out.push(update('SELLER', at, 'seller-registry', {
-      seller: { sellerId: s.sellerId, platformId: s.platformId, country: s.party.address.country, firstSeenAt: s.firstSeenAt, knownConsignor: s.knownConsignor, violationCount: s.violationCount, lastViolationAt: s.violationCount > 0 ? at - 30 * DAY_MS : null, flags: [], attributes: {} }
+      seller: {
+        sellerId: s.sellerId,
+        platformId: s.platformId,
+        country: s.party.address.country,
+        firstSeenAt: s.firstSeenAt,
+        knownConsignor: s.knownConsignor,
+        violationCount: s.violationCount,
+        lastViolationAt: s.violationCount > 0 ? at - 30 * DAY_MS : null,
+        flags: [],
+        attributes: {}
+      }
     }))
   }
   for (const s of all) {
-    if (s.ioss !== null) out.push(update('IOSS', at, 'ioss-registry', { iossRegistry: { iossNumber: s.ioss, valid: true, sellerId: s.sellerId, platformId: null } }))
+    if (s.ioss !== null) {
+      out.push(update('IOSS', at, 'ioss-registry', {
+        iossRegistry: { iossNumber: s.ioss, valid: true, sellerId: s.sellerId, platformId: null }
+      }))
+    }
   }
   cast.revokedIoss.forEach((number, i) => {
     const owner = cast.sellers[i] as Seller
-    out.push(update('IOSS', at, 'ioss-registry', { iossRegistry: { iossNumber: number, valid: false, sellerId: owner.sellerId, platformId: null } }))
+    out.push(update('IOSS', at, 'ioss-registry', {
+      iossRegistry: { iossNumber: number, valid: false, sellerId: owner.sellerId, platformId: null }
+    }))
   })
   for (const s of cast.aeoSellers) if (s.aeo !== null) out.push(update('AEO', at, 'mra-sync', { aeo: s.aeo }))
   const listed: Array<{ value: string, reason: string }> = [
-    ...cast.watchlistedSellers.map((s) => ({ value: normaliseName(s.party.name), reason: 'intelligence: counterfeit consignor' })),
-    ...cast.watchlistedConsignees.map((p) => ({ value: normaliseName(p.name), reason: 'intelligence: reshipping drop address' }))
+    ...cast.watchlistedSellers.map((s) =>
+      ({ value: normaliseName(s.party.name), reason: 'intelligence: counterfeit consignor' })),
+    ...cast.watchlistedConsignees.map((p) =>
+      ({ value: normaliseName(p.name), reason: 'intelligence: reshipping drop address' }))
   ]
   for (const { value, reason } of listed) {
-    out.push(update('WATCHLIST', at, 'targeting-centre', { watchlist: { listId: WATCHLIST_ID, op: 'ADD', entityType: 'PARTY_NAME', value, reason, expiresAt: null } }))
+    out.push(update('WATCHLIST', at, 'targeting-centre', {
+      watchlist: { listId: WATCHLIST_ID, op: 'ADD', entityType: 'PARTY_NAME', value, reason, expiresAt: null }
+    }))
   }
   return out
 }

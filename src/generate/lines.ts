@@ -77,7 +77,8 @@ const postcode = (rng: Rng, country: string): string => {
     case 'PL': return `${rng.digits(2)}-${rng.digits(3)}`
     case 'PT': return `${rng.int(1000, 9999)}-${rng.digits(3)}`
     case 'IE': return `D${rng.digits(2)} X${rng.digits(3)}`
-    case 'AT': case 'BE': case 'DK': case 'HU': case 'LU': case 'SI': case 'BG': case 'CY': return String(rng.int(1000, 9999))
+    case 'AT': case 'BE': case 'DK': case 'HU': case 'LU': case 'SI': case 'BG': case 'CY':
+      return String(rng.int(1000, 9999))
     default: return String(rng.int(10000, 99999))
   }
 }
@@ -87,8 +88,15 @@ export const consignee = (rng: Rng, country: string): Party => {
   const last = rng.pick(lastNames)
   return {
     name: `${first} ${last}`,
-    address: { street: `${rng.pick(streetWords)} Street ${rng.int(1, 180)}`, city: capitals[country] ?? 'Capital', postcode: postcode(rng, country), country },
-    identifiers: { eori: country !== 'US' && rng.chance(0.05) ? `${country}${rng.digits(10)}` : null, tin: null, vat: null },
+    address: {
+      street: `${rng.pick(streetWords)} Street ${rng.int(1, 180)}`,
+      city: capitals[country] ?? 'Capital',
+      postcode: postcode(rng, country),
+      country
+    },
+    identifiers: {
+      eori: country !== 'US' && rng.chance(0.05) ? `${country}${rng.digits(10)}` : null, tin: null, vat: null
+    },
     phone: rng.chance(0.8) ? `+${callingCodes[country] ?? '1'} ${rng.digits(3)} ${rng.digits(7)}` : null,
     email: rng.chance(0.6) ? `${first}.${last}`.toLowerCase().replace(/[^a-z.]/g, '') + '@mail.example' : null
   }

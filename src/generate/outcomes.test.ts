@@ -21,11 +21,13 @@ describe('generate > outcomes', () => {
       const outcomes = Array.from({ length: n }, (_, i) => outcomeFor(held(i), pattern === 'clean' ? [] : [pattern], 7))
       const positives = outcomes.filter((o) => o?.result === rate.finding).length
       expect(outcomes.every((o) => o?.result === rate.finding || o?.result === 'NO_FINDING')).toBe(true)
-      expect(Math.abs(positives / n - rate.positive)).toBeLessThanOrEqual(4 * Math.sqrt(rate.positive * (1 - rate.positive) / n) + 1e-9)
+      const bound = 4 * Math.sqrt(rate.positive * (1 - rate.positive) / n) + 1e-9
+      expect(Math.abs(positives / n - rate.positive)).toBeLessThanOrEqual(bound)
     })
 
   it('gives the same outcome for the same seed, declaration and version', () => {
-    expect(outcomeFor(decision('D-1'), ['undervaluation'], 7)).toEqual(outcomeFor(decision('D-1'), ['undervaluation'], 7))
+    expect(outcomeFor(decision('D-1'), ['undervaluation'], 7))
+      .toEqual(outcomeFor(decision('D-1'), ['undervaluation'], 7))
   })
 
   it.each([
@@ -47,15 +49,19 @@ describe('generate > outcomes', () => {
       // Nothing is found behind a clear scan.
       if (o?.niiResult === 'CLEAR') expect(o.result).toBe('NO_FINDING')
     }
-    const share = (list: typeof risky, p: (o: NonNullable<(typeof risky)[number]>) => boolean): number => list.filter((o) => o !== null && p(o)).length / n
+    const share = (list: typeof risky, p: (o: NonNullable<(typeof risky)[number]>) => boolean): number =>
+      list.filter((o) => o !== null && p(o)).length / n
     const within = (x: number, rate: number): boolean => Math.abs(x - rate) <= 4 * Math.sqrt(rate * (1 - rate) / n)
-    expect(within(share(risky, (o) => o.result === 'SEIZED'), outcomeRates['restricted-goods'].positive * scanRates.detected)).toBe(true)
+    const seized = outcomeRates['restricted-goods'].positive * scanRates.detected
+    expect(within(share(risky, (o) => o.result === 'SEIZED'), seized)).toBe(true)
     const clear = 1 - scanRates.falseAlarm - scanRates.inconclusive
-    expect(within(share(clean, (o) => o.niiResult === 'CLEAR'), (1 - outcomeRates.clean.positive) * clear + outcomeRates.clean.positive * (1 - scanRates.detected)))
-      .toBe(true)
+    const found = outcomeRates.clean.positive
+    const scannedClear = (1 - found) * clear + found * (1 - scanRates.detected)
+    expect(within(share(clean, (o) => o.niiResult === 'CLEAR'), scannedClear)).toBe(true)
   })
 
-  it.each(['REJECT_DATA', 'REDIRECT_FULL_DECLARATION'] as const)('writes no outcome for %s (not a control)', (action) => {
+  const notControls = ['REJECT_DATA', 'REDIRECT_FULL_DECLARATION'] as const
+  it.each(notControls)('writes no outcome for %s (not a control)', (action) => {
     expect(outcomeFor(decision('D-1', { action }), [], 7)).toBeNull()
   })
 

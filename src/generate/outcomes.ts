@@ -3,7 +3,9 @@
 // README's "Synthetic outcomes" table is this table. Deterministic per (seed, declarationId,
 // version), so generating outcomes again for the same decisions writes the same outcomes
 // (and the same outcome ids: intake counts them once).
-import type { Action, InspectionMethod, InspectionOutcome, InspectionResult, NiiResult, RiskDecision } from '../declaration.ts'
+import type {
+  Action, InspectionMethod, InspectionOutcome, InspectionResult, NiiResult, RiskDecision
+} from '../declaration.ts'
 import type { Pattern } from './patterns.ts'
 import { createRng } from './rng.ts'
 
@@ -68,7 +70,9 @@ const hash = (text: string): number => {
  * audited later, if at all: not a control the stream can stand for) and for a lane that is
  * not a control. `patterns` are the declaration's labels from the generator.
  */
-export const outcomeFor = (decision: RiskDecision, patterns: readonly Pattern[], seed: number): InspectionOutcome | null => {
+export const outcomeFor = (
+  decision: RiskDecision, patterns: readonly Pattern[], seed: number
+): InspectionOutcome | null => {
   if (decision.decision !== 'HOLD') return null
   const method = controlMethods[decision.action]
   if (method === undefined) return null

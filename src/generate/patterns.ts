@@ -27,7 +27,8 @@ const meanGroupSize = SPLIT_GROUP_SIZES.reduce((a, b) => a + b, 0) / SPLIT_GROUP
  * Chance that a fresh declaration opens a split group. A group of mean size k fills k slots,
  * so for a share r of labelled slots: p·k / (p·k + 1 − p) = r  ⇒  p = r / (k − r·(k − 1)).
  */
-export const splitStartChance = patternRates['split-shipment'] / (meanGroupSize - patternRates['split-shipment'] * (meanGroupSize - 1))
+const splitRate = patternRates['split-shipment']
+export const splitStartChance = splitRate / (meanGroupSize - splitRate * (meanGroupSize - 1))
 
 /** Weights for a fresh declaration that did not open a split group (the rest is clean). */
 export const freshPatternWeights = (): ReadonlyArray<readonly [Pattern | null, number]> => {

@@ -1,7 +1,9 @@
 // The synthetic declaration stream: a pure, seeded, endless sequence of ParcelDeclarations,
 // each with the labelled patterns it carries (see patterns.ts for the documented rates).
 // Same seed and start → same sequence, record for record; nothing reads the clock.
-import type { DeclarationType, ParcelDeclaration, Party, ProfileUpdate, SourceKind, TransportMode } from '../declaration.ts'
+import type {
+  DeclarationType, ParcelDeclaration, Party, ProfileUpdate, SourceKind, TransportMode
+} from '../declaration.ts'
 import {
   airlinePrefixes, destinations, euMembers, expressCarriers, freeZones, goods, highRiskTransit, ordinaryRoutes,
   restrictedGoods, s10Services, stopWordDescriptions, vagueDescriptions, valuableGoods, type Goods
@@ -30,8 +32,10 @@ const MEAN_GAP_MS = 500
 const DAY_MS = 86_400_000
 
 const euDestinations = destinations.filter(([code]) => euMembers.has(code))
+const postalCategories = [['SALE_OF_GOODS', 85], ['GIFT', 10], ['OTHER', 5]] as const
 const chapter = (hs: string): number => Number(hs.slice(0, 2))
-const isElectronicsOrApparel = (hs: string): boolean => [84, 85, 90].includes(chapter(hs)) || (chapter(hs) >= 61 && chapter(hs) <= 65)
+const isElectronicsOrApparel = (hs: string): boolean =>
+  [84, 85, 90].includes(chapter(hs)) || (chapter(hs) >= 61 && chapter(hs) <= 65)
 // HS codes an electronics or apparel description is misdeclared under: cheap, unrelated chapters.
 const mismatchTargets: readonly Goods[] = goods.filter((item) => !isElectronicsOrApparel(item.hs))
 const describedGoods: readonly Goods[] = goods.filter((item) => item.group !== 'other')
@@ -83,7 +87,13 @@ export function * generateDeclarations (options: StreamOptions): Generator<Gener
   }
 }
 
-interface Context { readonly rng: Rng, readonly cast: Cast, readonly index: number, readonly clock: number, readonly seed: number }
+interface Context {
+  readonly rng: Rng
+  readonly cast: Cast
+  readonly index: number
+  readonly clock: number
+  readonly seed: number
+}
 
 const linesFor = (rng: Rng, pattern: Pattern | null): Line[] => {
   if (pattern === 'split-shipment') {
@@ -108,7 +118,9 @@ const linesFor = (rng: Rng, pattern: Pattern | null): Line[] => {
     case 'hs-mismatch': {
       const described = line(rng, rng.pick(describedGoods))
       described.hsCode = rng.pick(mismatchTargets).hs
-      lines[0] = described.unitCents * described.quantity > CLEAN_CEILING_CENTS ? { ...described, unitCents: CLEAN_CEILING_CENTS, quantity: 1 } : described
+      lines[0] = described.unitCents * described.quantity > CLEAN_CEILING_CENTS
+        ? { ...described, unitCents: CLEAN_CEILING_CENTS, quantity: 1 }
+        : described
       break
     }
     case 'restricted-goods':
@@ -141,7 +153,9 @@ const compose = (ctx: Context, pattern: Pattern | null, group: SplitGroup | unde
   const { rng, cast } = ctx
   const watchSeller = pattern === 'watchlist-party' && rng.chance(0.4)
   const seller = group?.seller ??
-    (pattern === 'trusted-aeo' ? rng.pick(cast.aeoSellers) : watchSeller ? rng.pick(cast.watchlistedSellers) : pickSeller(rng, cast.sellers))
+    (pattern === 'trusted-aeo'
+      ? rng.pick(cast.aeoSellers)
+      : watchSeller ? rng.pick(cast.watchlistedSellers) : pickSeller(rng, cast.sellers))
   const destination = group?.destination ?? rng.weighted(pattern === 'invalid-ioss' ? euDestinations : destinations)
   const eu = destination !== 'US'
   const kind = rng.weighted(sourceKinds)
@@ -153,14 +167,18 @@ const compose = (ctx: Context, pattern: Pattern | null, group: SplitGroup | unde
   const netMass = lines.reduce((sum, l) => sum + l.netMassKg, 0)
   let route: readonly string[]
   if (pattern === 'high-risk-route') {
-    route = rng.chance(0.7) ? [rng.pick(highRiskTransit)] : [rng.pick(highRiskTransit), rng.pick(['NL', 'DE', 'BE', 'HU'])]
+    route = rng.chance(0.7)
+      ? [rng.pick(highRiskTransit)]
+      : [rng.pick(highRiskTransit), rng.pick(['NL', 'DE', 'BE', 'HU'])]
   } else {
     route = rng.weighted(ordinaryRoutes)
     if (route.includes(origin) || route.includes(destination)) route = []
   }
   const consigneeParty = group?.consignee ??
     (pattern === 'watchlist-party' && !watchSeller ? rng.pick(cast.watchlistedConsignees) : consignee(rng, destination))
-  const party = consigneeParty.address.country === destination ? consigneeParty : { ...consigneeParty, address: { ...consigneeParty.address, country: destination } }
+  const party = consigneeParty.address.country === destination
+    ? consigneeParty
+    : { ...consigneeParty, address: { ...consigneeParty.address, country: destination } }
 
   let ioss: string | null = null
   if (pattern === 'invalid-ioss') {
@@ -174,16 +192,25 @@ const compose = (ctx: Context, pattern: Pattern | null, group: SplitGroup | unde
     ioss = seller.ioss
   }
 
-  const house = kind === 'POSTAL' ? s10Id(rng.pick(s10Services), rng.digits(8), origin) : airWaybill(rng.pick(airlinePrefixes), rng.digits(7))
+  const house = kind === 'POSTAL'
+    ? s10Id(rng.pick(s10Services), rng.digits(8), origin)
+    : airWaybill(rng.pick(airlinePrefixes), rng.digits(7))
   const declaredAt = ctx.clock
   const declaration: ParcelDeclaration = {
     declarationId: `DCL-${ctx.seed}-${String(ctx.index).padStart(9, '0')}`,
     version: 1,
     houseTransportDocId: house,
-    masterTransportDocId: kind !== 'POSTAL' && rng.chance(0.6) ? airWaybill(rng.pick(airlinePrefixes), rng.digits(7)) : null,
+    masterTransportDocId: kind !== 'POSTAL' && rng.chance(0.6)
+      ? airWaybill(rng.pick(airlinePrefixes), rng.digits(7))
+      : null,
     postalItemId: kind === 'POSTAL' ? house : null,
     orderRef: kind === 'PLATFORM' || rng.chance(kind === 'EXPRESS' ? 0.5 : 0.2) ? `ORD-${rng.digits(12)}` : null,
-    source: { kind, sourceId: kind === 'PLATFORM' ? seller.platformId : kind === 'EXPRESS' ? rng.pick(expressCarriers) : `POST-${origin}` },
+    source: {
+      kind,
+      sourceId: kind === 'PLATFORM'
+        ? seller.platformId
+        : kind === 'EXPRESS' ? rng.pick(expressCarriers) : `POST-${origin}`
+    },
     declarationType: declarationTypeFor(kind, destination),
     declaredAt,
     estimatedArrival: rng.chance(0.8) ? declaredAt + rng.int(1, 6) * DAY_MS + rng.int(0, 23) * 3_600_000 : null,
@@ -199,7 +226,7 @@ const compose = (ctx: Context, pattern: Pattern | null, group: SplitGroup | unde
     totalValue: money(cents),
     currency: eu ? 'EUR' : 'USD',
     transportInsuranceCost: rng.chance(0.4) ? money(rng.int(100, 899)) : null,
-    itemCategory: kind === 'POSTAL' ? rng.weighted([['SALE_OF_GOODS', 85], ['GIFT', 10], ['OTHER', 5]] as const) : 'SALE_OF_GOODS',
+    itemCategory: kind === 'POSTAL' ? rng.weighted(postalCategories) : 'SALE_OF_GOODS',
     items: toItems(lines, origin === 'HK' ? 'CN' : zone !== undefined ? sellerCountry : origin),
     iossNumber: ioss,
     aeoCertRef: pattern === 'trusted-aeo' ? seller.aeo?.id ?? null : null,

@@ -29,7 +29,12 @@ export interface CheckEnv {
   readonly fx: string | null
 }
 
-export interface CheckProblem { readonly pos: Pos, readonly code: DiagnosticCode, readonly message: string, readonly hint?: string }
+export interface CheckProblem {
+  readonly pos: Pos
+  readonly code: DiagnosticCode
+  readonly message: string
+  readonly hint?: string
+}
 
 export interface CheckResult {
   readonly problems: CheckProblem[]
@@ -55,275 +60,398 @@ const enrichmentRead = (node: Node): NodeOf<'path'> | null => {
     case 'logic': case 'compare': case 'arith': return enrichmentRead(node.left) ?? enrichmentRead(node.right)
     case 'in': return enrichmentRead(node.value)
     case 'lookup': return enrichmentRead(node.key)
-    case 'call': return node.name === 'exists' ? null : node.args.reduce<NodeOf<'path'> | null>((found, a) => found ?? enrichmentRead(a), null)
-    case 'quant': return enrichmentRead(node.source) ?? (node.where === null ? null : enrichmentRead(node.where)) ?? enrichmentRead(node.body)
+    case 'call':
+      return node.name === 'exists'
+        ? null
+        : node.args.reduce<NodeOf<'path'> | null>((found, a) => found ?? enrichmentRead(a), null)
+    case 'quant':
+      return enrichmentRead(node.source) ??
+        (node.where === null ? null : enrichmentRead(node.where)) ??
+        enrichmentRead(node.body)
     default: return null
   }
 }
 
-const show = (t: Type): string => t.kind === 'records' ? `list of ${t.element}` : t.kind === 'set' ? `list of ${t.element}s` : t.kind
+const show = (t: Type): string =>
+  t.kind === 'records' ? `list of ${t.element}` : t.kind === 'set' ? `list of ${t.element}s` : t.kind
+
+/** What one expression's check collects; every step below reads and adds to it. */
+interface Checker {
+  readonly env: CheckEnv
+  readonly problems: CheckProblem[]
+  readonly declarationPaths: Set<string>
+  readonly enrichmentPaths: Set<string>
+  /** Quantifier variables in scope, with the shape of the element each stands for. */
+  readonly scope: Map<string, Shape>
+}
 
 export const checkExpression = (root: Node, env: CheckEnv): CheckResult => {
-  const problems: CheckProblem[] = []
-  const declarationPaths = new Set<string>()
-  const enrichmentPaths = new Set<string>()
-  const scope = new Map<string, Shape>()
-  const fail = (pos: Pos, code: DiagnosticCode, message: string, hint?: string): Type => {
-    problems.push(hint === undefined ? { pos, code, message } : { pos, code, message, hint })
-    return ERROR
+  const cx: Checker = {
+    env, problems: [], declarationPaths: new Set(), enrichmentPaths: new Set(), scope: new Map()
   }
-  const fieldNames = (shape: Shape): string[] => shape.kind === 'record' ? [...shape.fields.keys()] : []
-
-  const checkPath = (n: NodeOf<'path'>): Type => {
-    const [first] = n.segments
-    let shape: Shape
-    let start: number
-    if (first !== undefined && scope.has(first)) { shape = scope.get(first) as Shape; start = 1; n.root = 'variable' }
-    else if (first === 'enrichment') { shape = env.enrichment; start = 1; n.root = 'enrichment' }
-    else if (first === 'declaration') { shape = env.declaration; start = 1; n.root = 'declaration' }
-    else { shape = env.declaration; start = 0; n.root = 'declaration' }
-    if (start === n.segments.length && n.root === 'variable' && shape.kind === 'scalar') { n.field = []; return shape.type }
-    if (start === n.segments.length) return fail(n.pos, 'type', `\`${first ?? ''}\` is a whole record; name one of its fields`, `e.g. ${fieldNames(shape).slice(0, 3).map((f) => `${first ?? ''}.${f}`).join(', ')}`)
-    for (let i = start; i < n.segments.length; i++) {
-      const seg = n.segments[i] as string
-      const pos = n.segmentPos[i] as Pos
-      if (FORBIDDEN_NAMES.has(seg)) return fail(pos, 'forbidden', `\`${seg}\` cannot be read in rules`)
-      if (shape.kind !== 'record') return fail(pos, 'type', `\`${n.segments.slice(0, i).join('.')}\` has no fields`)
-      const next = shape.fields.get(seg)
-      if (next === undefined) {
-        const where = i === 0 ? 'the declaration' : `\`${n.segments.slice(0, i).join('.')}\``
-        const hint = didYouMean(seg, i === 0 ? [...fieldNames(shape), ...scope.keys(), 'enrichment'] : fieldNames(shape))
-        return fail(pos, 'unknown-field', `unknown field \`${seg}\` in ${where}`, hint)
-      }
-      shape = next
-    }
-    const field = n.segments.slice(start)
-    n.field = field
-    if (n.root === 'declaration') declarationPaths.add(field.join('.'))
-    if (n.root === 'enrichment') enrichmentPaths.add(field.join('.'))
-    const t = typeOfShape(shape)
-    if (t.kind === 'error') {
-      if (shape.kind === 'record') return fail(n.pos, 'type', `\`${n.segments.join('.')}\` is a record; name one of its fields`, `fields: ${fieldNames(shape).join(', ')}`)
-      return fail(n.pos, 'type', `\`${n.segments.join('.')}\` cannot be used in rules`)
-    }
-    return t
+  const t = check(cx, root)
+  if (t.kind !== 'error' && t.kind !== 'boolean') {
+    fail(cx, root.pos, 'type', `a rule condition must be true or false, found ${show(t)}`)
   }
+  return { problems: cx.problems, declarationPaths: cx.declarationPaths, enrichmentPaths: cx.enrichmentPaths }
+}
 
-  const listDef = (name: string, pos: Pos): ListDef | null => {
-    if (FORBIDDEN_NAMES.has(name)) { fail(pos, 'forbidden', `\`@${name}\` is not a valid list name`); return null }
-    const def = env.lists.get(name)
-    if (def === undefined) { fail(pos, 'unknown-list', `unknown list \`@${name}\``, didYouMean(name, env.lists.keys())); return null }
-    return def
+const fail = (cx: Checker, pos: Pos, code: DiagnosticCode, message: string, hint?: string): Type => {
+  cx.problems.push(hint === undefined ? { pos, code, message } : { pos, code, message, hint })
+  return ERROR
+}
+
+const fieldNames = (shape: Shape): string[] => shape.kind === 'record' ? [...shape.fields.keys()] : []
+
+/** Annotates a node with its type. */
+const check = (cx: Checker, n: Node): Type => {
+  const t = checkNode(cx, n)
+  n.type = t
+  return t
+}
+
+const checkNode = (cx: Checker, n: Node): Type => {
+  switch (n.kind) {
+    case 'number': return NUM
+    case 'string': return STR
+    case 'bool': return BOOL
+    case 'date': case 'now': return { kind: 'timestamp' }
+    case 'path': return checkPath(cx, n)
+    case 'listRef':
+      return fail(cx, n.pos, 'type', 'a list can only be used after `in` or as a list argument',
+        `e.g. \`originCountry in @${n.name}\``)
+    case 'listLit': return checkListLiteral(cx, n)
+    case 'lookup': return checkLookup(cx, n)
+    case 'not': return checkNot(cx, n)
+    case 'logic': return checkLogic(cx, n)
+    case 'compare': return checkCompare(cx, n)
+    case 'in': return checkIn(cx, n)
+    case 'arith': return checkArith(cx, n)
+    case 'neg': return checkNeg(cx, n)
+    case 'convert': return checkConvert(cx, n)
+    case 'call': return checkCall(cx, n)
+    case 'quant': return checkQuant(cx, n)
   }
+}
 
-  const checkArg = (arg: Node, kind: ArgKind, fn: string, index: number): Type => {
-    const where = `argument ${index + 1} of ${fn}()`
-    if (kind === 'literal') {
-      if (arg.kind !== 'string') return fail(arg.pos, 'type', `${where} must be a string literal ("…")`)
-      if (fn === 'matches') {
-        const r = checkRegex(arg.value)
-        if (!r.ok) return fail(arg.pos, 'regex', `regular expression refused at character ${r.offset + 1} of the pattern: ${r.message}`)
-      }
-      return (arg.type = STR)
-    }
-    if (kind === 'path') {
-      if (arg.kind !== 'path') return fail(arg.pos, 'type', `${where} must be a field path`)
-      return (arg.type = checkPath(arg))
-    }
-    if (kind === 'wordOrList' || kind === 'prefixList') {
-      if (arg.kind === 'listRef') {
-        const def = listDef(arg.name, arg.pos)
-        if (def === null) return ERROR
-        if (def.kind !== 'set') return fail(arg.pos, 'type', `${where} must be a set list; \`@${arg.name}\` is a map`)
-        if (def.dated) return fail(arg.pos, 'type', `\`@${arg.name}\` has dated entries, which only \`in\` supports`)
-        return (arg.type = { kind: 'set', element: 'string' })
-      }
-      if (kind === 'wordOrList' && arg.kind === 'string') return (arg.type = STR)
-      if (kind === 'prefixList' && arg.kind === 'listLit') return check(arg)
-      return fail(arg.pos, 'type', `${where} must be ${kind === 'wordOrList' ? 'a string literal or ' : 'a list literal or '}a list (\`@name\`)`)
-    }
-    const t = check(arg)
-    if (t.kind === 'error') return t
-    const ok = kind === 'sized' ? ['string', 'strings', 'records'].includes(t.kind)
-      : kind === 'numeric' ? t.kind === 'number' || t.kind === 'money'
-        : t.kind === kind
-    return ok ? t : fail(arg.pos, 'type', `${where} must be ${kind === 'sized' ? 'a string or a list field' : kind}, found ${show(t)}`,
-      t.kind === 'money' && kind === 'number' ? 'convert money first: `(x in EUR)`' : undefined)
+/** Resolves a field path: a quantifier variable, `enrichment.…`, `declaration.…` or a declaration field. */
+const checkPath = (cx: Checker, n: NodeOf<'path'>): Type => {
+  const { env, scope } = cx
+  const [first] = n.segments
+  let shape: Shape
+  let start: number
+  if (first !== undefined && scope.has(first)) {
+    shape = scope.get(first) as Shape
+    start = 1
+    n.root = 'variable'
+  } else if (first === 'enrichment') {
+    shape = env.enrichment
+    start = 1
+    n.root = 'enrichment'
+  } else if (first === 'declaration') {
+    shape = env.declaration
+    start = 1
+    n.root = 'declaration'
+  } else {
+    shape = env.declaration
+    start = 0
+    n.root = 'declaration'
   }
-
-  const checkCall = (n: NodeOf<'call'>): Type => {
-    const sig = functions.get(n.name)
-    if (sig === undefined || FORBIDDEN_NAMES.has(n.name)) {
-      for (const a of n.args) check(a)
-      return fail(n.pos, 'unknown-function', `unknown function \`${n.name}\``, didYouMean(n.name, functions.keys()))
-    }
-    if (n.args.length !== sig.args.length) {
-      for (const a of n.args) check(a)
-      return fail(n.pos, 'arity', `${n.name}() takes ${sig.args.length} argument${sig.args.length === 1 ? '' : 's'}, found ${n.args.length}`, sig.doc)
-    }
-    const types = n.args.map((a, i) => checkArg(a, sig.args[i] as ArgKind, n.name, i))
-    if (types.some((t) => t.kind === 'error')) return ERROR
-    if (sig.result === 'numericOfArg') {
-      if (types.length === 2 && types[0]?.kind !== types[1]?.kind) return fail(n.pos, 'type', `${n.name}() needs two numbers or two money amounts, found ${show(types[0] as Type)} and ${show(types[1] as Type)}`)
-      return types[0] as Type
-    }
-    return sig.result === 'boolean' ? BOOL : sig.result === 'number' ? NUM : STR
+  if (start === n.segments.length && n.root === 'variable' && shape.kind === 'scalar') {
+    n.field = []
+    return shape.type
   }
+  if (start === n.segments.length) {
+    const examples = fieldNames(shape).slice(0, 3).map((f) => `${first ?? ''}.${f}`).join(', ')
+    return fail(cx, n.pos, 'type', `\`${first ?? ''}\` is a whole record; name one of its fields`, `e.g. ${examples}`)
+  }
+  for (let i = start; i < n.segments.length; i++) {
+    const seg = n.segments[i] as string
+    const pos = n.segmentPos[i] as Pos
+    if (FORBIDDEN_NAMES.has(seg)) return fail(cx, pos, 'forbidden', `\`${seg}\` cannot be read in rules`)
+    if (shape.kind !== 'record') return fail(cx, pos, 'type', `\`${n.segments.slice(0, i).join('.')}\` has no fields`)
+    const next = shape.fields.get(seg)
+    if (next === undefined) {
+      const where = i === 0 ? 'the declaration' : `\`${n.segments.slice(0, i).join('.')}\``
+      const hint = didYouMean(seg, i === 0 ? [...fieldNames(shape), ...scope.keys(), 'enrichment'] : fieldNames(shape))
+      return fail(cx, pos, 'unknown-field', `unknown field \`${seg}\` in ${where}`, hint)
+    }
+    shape = next
+  }
+  const field = n.segments.slice(start)
+  n.field = field
+  if (n.root === 'declaration') cx.declarationPaths.add(field.join('.'))
+  if (n.root === 'enrichment') cx.enrichmentPaths.add(field.join('.'))
+  const t = typeOfShape(shape)
+  if (t.kind === 'error') {
+    if (shape.kind === 'record') {
+      return fail(cx, n.pos, 'type', `\`${n.segments.join('.')}\` is a record; name one of its fields`,
+        `fields: ${fieldNames(shape).join(', ')}`)
+    }
+    return fail(cx, n.pos, 'type', `\`${n.segments.join('.')}\` cannot be used in rules`)
+  }
+  return t
+}
 
-  const checkSymbols = (a: Node, b: Node): void => {
-    // Comparing an enumeration with a string literal it can never equal is a typo.
-    const at = a.type
-    if (at?.kind !== 'string' || at.symbols === undefined) return
-    const values = b.kind === 'string' ? [b.value] : b.kind === 'listLit' ? b.values.filter((v) => typeof v === 'string') : []
-    for (const v of values) {
-      if (!at.symbols.includes(v)) fail(b.pos, 'type', `"${v}" is not a value of this field (${at.symbols.join(', ')})`, didYouMean(v, at.symbols))
+const listDef = (cx: Checker, name: string, pos: Pos): ListDef | null => {
+  if (FORBIDDEN_NAMES.has(name)) {
+    fail(cx, pos, 'forbidden', `\`@${name}\` is not a valid list name`)
+    return null
+  }
+  const def = cx.env.lists.get(name)
+  if (def === undefined) {
+    fail(cx, pos, 'unknown-list', `unknown list \`@${name}\``, didYouMean(name, cx.env.lists.keys()))
+    return null
+  }
+  return def
+}
+
+const checkListLiteral = (cx: Checker, n: NodeOf<'listLit'>): Type => {
+  const strings = n.values.every((v) => typeof v === 'string')
+  if (!strings && !n.values.every((v) => typeof v === 'number')) {
+    return fail(cx, n.pos, 'type', 'a list literal holds only strings or only numbers')
+  }
+  return { kind: 'set', element: strings ? 'string' : 'number' }
+}
+
+const checkLookup = (cx: Checker, n: NodeOf<'lookup'>): Type => {
+  const def = listDef(cx, n.list, n.pos)
+  const k = check(cx, n.key)
+  if (def === null || k.kind === 'error') return ERROR
+  if (def.kind !== 'map') {
+    return fail(cx, n.pos, 'type', `\`@${n.list}\` is a set; look-ups need a map`,
+      `test membership with \`x in @${n.list}\``)
+  }
+  if (k.kind !== 'string') return fail(cx, n.key.pos, 'type', `map keys are strings, found ${show(k)}`)
+  return def.valueType === 'number' ? NUM : STR
+}
+
+const checkNot = (cx: Checker, n: NodeOf<'not'>): Type => {
+  const t = check(cx, n.operand)
+  if (t.kind === 'error') return BOOL
+  if (t.kind !== 'boolean') return fail(cx, n.pos, 'type', `\`not\` needs a condition, found ${show(t)}`)
+  if (n.operand.kind === 'path') {
+    return fail(cx, n.pos, 'type', '`not` on a field would count a missing value as false',
+      `write \`${n.operand.segments.join('.')} == false\``)
+  }
+  const unknowable = enrichmentRead(n.operand)
+  if (unknowable !== null) {
+    return fail(cx, n.pos, 'type',
+      `\`not\` over \`${unknowable.segments.join('.')}\` would count an unknown lookup ` +
+      '(reference data not loaded, Redis down) as true',
+      'write the condition positively, e.g. `enrichment.ioss.registered == false`, ' +
+      'which holds only when the number was looked up and is absent')
+  }
+  return BOOL
+}
+
+const checkLogic = (cx: Checker, n: NodeOf<'logic'>): Type => {
+  const l = check(cx, n.left)
+  const r = check(cx, n.right)
+  if (l.kind !== 'error' && l.kind !== 'boolean') {
+    fail(cx, n.left.pos, 'type', `\`${n.op}\` needs conditions, found ${show(l)}`)
+  }
+  if (r.kind !== 'error' && r.kind !== 'boolean') {
+    fail(cx, n.right.pos, 'type', `\`${n.op}\` needs conditions, found ${show(r)}`)
+  }
+  return BOOL
+}
+
+const checkIn = (cx: Checker, n: NodeOf<'in'>): Type => {
+  const v = check(cx, n.value)
+  let element: 'string' | 'number' | null = null
+  if (n.set.kind === 'listRef') {
+    const def = listDef(cx, n.set.name, n.set.pos)
+    if (def !== null) {
+      element = 'string'
+      n.set.type = { kind: 'set', element }
+    }
+  } else {
+    const s = check(cx, n.set)
+    if (s.kind === 'set') element = s.element
+  }
+  if (v.kind === 'error' || element === null) return BOOL
+  if (v.kind !== element) return fail(cx, n.pos, 'type', `cannot look for ${show(v)} in a list of ${element}s`)
+  checkSymbols(cx, n.value, n.set)
+  return BOOL
+}
+
+const checkNeg = (cx: Checker, n: NodeOf<'neg'>): Type => {
+  const t = check(cx, n.operand)
+  return t.kind === 'error' || t.kind === 'number' || t.kind === 'money'
+    ? t
+    : fail(cx, n.pos, 'type', `cannot negate ${show(t)}`)
+}
+
+const checkConvert = (cx: Checker, n: NodeOf<'convert'>): Type => {
+  const t = check(cx, n.operand)
+  if (cx.env.fx === null) {
+    return fail(cx, n.pos, 'unknown-list', '`in EUR` needs an FX table: name it with `fx:` in ruleset.yaml')
+  }
+  if (t.kind === 'error') return ERROR
+  return t.kind === 'money' ? NUM : fail(cx, n.pos, 'type', `only money amounts convert, found ${show(t)}`)
+}
+
+const checkArg = (cx: Checker, arg: Node, kind: ArgKind, fn: string, index: number): Type => {
+  const where = `argument ${index + 1} of ${fn}()`
+  if (kind === 'literal') {
+    if (arg.kind !== 'string') return fail(cx, arg.pos, 'type', `${where} must be a string literal ("…")`)
+    if (fn === 'matches') {
+      const r = checkRegex(arg.value)
+      if (!r.ok) {
+        return fail(cx, arg.pos, 'regex',
+          `regular expression refused at character ${r.offset + 1} of the pattern: ${r.message}`)
+      }
+    }
+    return (arg.type = STR)
+  }
+  if (kind === 'path') {
+    if (arg.kind !== 'path') return fail(cx, arg.pos, 'type', `${where} must be a field path`)
+    return (arg.type = checkPath(cx, arg))
+  }
+  if (kind === 'wordOrList' || kind === 'prefixList') {
+    if (arg.kind === 'listRef') {
+      const def = listDef(cx, arg.name, arg.pos)
+      if (def === null) return ERROR
+      if (def.kind !== 'set') return fail(cx, arg.pos, 'type', `${where} must be a set list; \`@${arg.name}\` is a map`)
+      if (def.dated) {
+        return fail(cx, arg.pos, 'type', `\`@${arg.name}\` has dated entries, which only \`in\` supports`)
+      }
+      return (arg.type = { kind: 'set', element: 'string' })
+    }
+    if (kind === 'wordOrList' && arg.kind === 'string') return (arg.type = STR)
+    if (kind === 'prefixList' && arg.kind === 'listLit') return check(cx, arg)
+    const literal = kind === 'wordOrList' ? 'a string literal or ' : 'a list literal or '
+    return fail(cx, arg.pos, 'type', `${where} must be ${literal}a list (\`@name\`)`)
+  }
+  const t = check(cx, arg)
+  if (t.kind === 'error') return t
+  const ok = kind === 'sized' ? ['string', 'strings', 'records'].includes(t.kind)
+    : kind === 'numeric' ? t.kind === 'number' || t.kind === 'money'
+      : t.kind === kind
+  if (ok) return t
+  const wanted = kind === 'sized' ? 'a string or a list field' : kind
+  return fail(cx, arg.pos, 'type', `${where} must be ${wanted}, found ${show(t)}`,
+    t.kind === 'money' && kind === 'number' ? 'convert money first: `(x in EUR)`' : undefined)
+}
+
+const checkCall = (cx: Checker, n: NodeOf<'call'>): Type => {
+  const sig = functions.get(n.name)
+  if (sig === undefined || FORBIDDEN_NAMES.has(n.name)) {
+    for (const a of n.args) check(cx, a)
+    return fail(cx, n.pos, 'unknown-function', `unknown function \`${n.name}\``, didYouMean(n.name, functions.keys()))
+  }
+  if (n.args.length !== sig.args.length) {
+    for (const a of n.args) check(cx, a)
+    const expected = `${sig.args.length} argument${sig.args.length === 1 ? '' : 's'}`
+    return fail(cx, n.pos, 'arity', `${n.name}() takes ${expected}, found ${n.args.length}`, sig.doc)
+  }
+  const types = n.args.map((a, i) => checkArg(cx, a, sig.args[i] as ArgKind, n.name, i))
+  if (types.some((t) => t.kind === 'error')) return ERROR
+  if (sig.result === 'numericOfArg') {
+    if (types.length === 2 && types[0]?.kind !== types[1]?.kind) {
+      return fail(cx, n.pos, 'type', `${n.name}() needs two numbers or two money amounts, ` +
+        `found ${show(types[0] as Type)} and ${show(types[1] as Type)}`)
+    }
+    return types[0] as Type
+  }
+  return sig.result === 'boolean' ? BOOL : sig.result === 'number' ? NUM : STR
+}
+
+const checkSymbols = (cx: Checker, a: Node, b: Node): void => {
+  // Comparing an enumeration with a string literal it can never equal is a typo.
+  const at = a.type
+  if (at?.kind !== 'string' || at.symbols === undefined) return
+  const values = b.kind === 'string'
+    ? [b.value]
+    : b.kind === 'listLit' ? b.values.filter((v) => typeof v === 'string') : []
+  for (const v of values) {
+    if (!at.symbols.includes(v)) {
+      fail(cx, b.pos, 'type', `"${v}" is not a value of this field (${at.symbols.join(', ')})`,
+        didYouMean(v, at.symbols))
     }
   }
+}
 
-  const checkCompare = (n: NodeOf<'compare'>): Type => {
-    const l = check(n.left)
-    const r = check(n.right)
-    if (l.kind === 'error' || r.kind === 'error') return BOOL
-    const ordered = n.op !== '==' && n.op !== '!='
-    if (l.kind !== r.kind) {
-      const hint = l.kind === 'money' || r.kind === 'money' ? 'convert the amount first: `totalValue in EUR`' : undefined
-      return fail(n.pos, 'type', `cannot compare ${show(l)} with ${show(r)}`, hint)
+const checkCompare = (cx: Checker, n: NodeOf<'compare'>): Type => {
+  const l = check(cx, n.left)
+  const r = check(cx, n.right)
+  if (l.kind === 'error' || r.kind === 'error') return BOOL
+  const ordered = n.op !== '==' && n.op !== '!='
+  if (l.kind !== r.kind) {
+    const hint = l.kind === 'money' || r.kind === 'money' ? 'convert the amount first: `totalValue in EUR`' : undefined
+    return fail(cx, n.pos, 'type', `cannot compare ${show(l)} with ${show(r)}`, hint)
+  }
+  if (!['string', 'number', 'money', 'boolean', 'timestamp'].includes(l.kind)) {
+    return fail(cx, n.pos, 'type', `cannot compare ${show(l)} values`)
+  }
+  if (ordered && (l.kind === 'string' || l.kind === 'boolean')) {
+    return fail(cx, n.pos, 'type', `\`${n.op}\` needs numbers, amounts or dates, found ${show(l)}`)
+  }
+  checkSymbols(cx, n.left, n.right)
+  checkSymbols(cx, n.right, n.left)
+  return BOOL
+}
+
+const checkArith = (cx: Checker, n: NodeOf<'arith'>): Type => {
+  const l = check(cx, n.left)
+  const r = check(cx, n.right)
+  if (l.kind === 'error' || r.kind === 'error') return ERROR
+  const k = `${l.kind} ${n.op} ${r.kind}`
+  switch (k) {
+    case 'number + number': case 'number - number': case 'number * number': case 'number / number':
+    case 'money / money':
+      return NUM
+    case 'money + money': case 'money - money': case 'money * number': case 'number * money': case 'money / number':
+      return { kind: 'money' }
+  }
+  const hint = l.kind === 'money' || r.kind === 'money'
+    ? 'amounts combine with amounts; convert with `in EUR` to mix with numbers'
+    : undefined
+  return fail(cx, n.pos, 'type', `cannot apply \`${n.op}\` to ${show(l)} and ${show(r)}`, hint)
+}
+
+const checkQuant = (cx: Checker, n: NodeOf<'quant'>): Type => {
+  const { env, scope } = cx
+  const src = check(cx, n.source)
+  if (scope.has(n.variable) || RESERVED_VARIABLES.has(n.variable) || FORBIDDEN_NAMES.has(n.variable) ||
+    (env.declaration.kind === 'record' && env.declaration.fields.has(n.variable))) {
+    return fail(cx, n.pos, 'type', `\`${n.variable}\` is already a name here; pick another variable name`)
+  }
+  if (src.kind === 'error') return ERROR
+  if (src.kind !== 'records' && src.kind !== 'strings') {
+    return fail(cx, n.source.pos, 'type', `\`${n.quantifier}\` needs a list field, found ${show(src)}`)
+  }
+  const element: Shape = src.kind === 'strings' ? { kind: 'scalar', type: STR } : elementShape(cx, n.source)
+  scope.set(n.variable, element)
+  try {
+    if (n.where !== null) {
+      const w = check(cx, n.where)
+      if (w.kind !== 'error' && w.kind !== 'boolean') {
+        fail(cx, n.where.pos, 'type', `\`where\` needs a condition, found ${show(w)}`)
+      }
     }
-    if (!['string', 'number', 'money', 'boolean', 'timestamp'].includes(l.kind)) return fail(n.pos, 'type', `cannot compare ${show(l)} values`)
-    if (ordered && (l.kind === 'string' || l.kind === 'boolean')) return fail(n.pos, 'type', `\`${n.op}\` needs numbers, amounts or dates, found ${show(l)}`)
-    checkSymbols(n.left, n.right)
-    checkSymbols(n.right, n.left)
-    return BOOL
-  }
-
-  const checkArith = (n: NodeOf<'arith'>): Type => {
-    const l = check(n.left)
-    const r = check(n.right)
-    if (l.kind === 'error' || r.kind === 'error') return ERROR
-    const k = `${l.kind} ${n.op} ${r.kind}`
-    switch (k) {
-      case 'number + number': case 'number - number': case 'number * number': case 'number / number': case 'money / money': return NUM
-      case 'money + money': case 'money - money': case 'money * number': case 'number * money': case 'money / number': return { kind: 'money' }
+    const b = check(cx, n.body)
+    if (b.kind === 'error') return n.quantifier === 'sum' ? ERROR : n.quantifier === 'count' ? NUM : BOOL
+    if (n.quantifier === 'sum') {
+      return b.kind === 'number' || b.kind === 'money'
+        ? b
+        : fail(cx, n.body.pos, 'type', `\`sum\` adds numbers or amounts, found ${show(b)}`)
     }
-    const hint = l.kind === 'money' || r.kind === 'money' ? 'amounts combine with amounts; convert with `in EUR` to mix with numbers' : undefined
-    return fail(n.pos, 'type', `cannot apply \`${n.op}\` to ${show(l)} and ${show(r)}`, hint)
-  }
-
-  const checkQuant = (n: NodeOf<'quant'>): Type => {
-    const src = check(n.source)
-    if (scope.has(n.variable) || RESERVED_VARIABLES.has(n.variable) || FORBIDDEN_NAMES.has(n.variable) ||
-      (env.declaration.kind === 'record' && env.declaration.fields.has(n.variable))) {
-      return fail(n.pos, 'type', `\`${n.variable}\` is already a name here; pick another variable name`)
+    if (b.kind !== 'boolean') {
+      fail(cx, n.body.pos, 'type', `\`${n.quantifier}\` needs a condition after \`:\`, found ${show(b)}`)
     }
-    if (src.kind === 'error') return ERROR
-    if (src.kind !== 'records' && src.kind !== 'strings') return fail(n.source.pos, 'type', `\`${n.quantifier}\` needs a list field, found ${show(src)}`)
-    const element: Shape = src.kind === 'strings' ? { kind: 'scalar', type: STR } : elementShape(n.source)
-    scope.set(n.variable, element)
-    try {
-      if (n.where !== null) {
-        const w = check(n.where)
-        if (w.kind !== 'error' && w.kind !== 'boolean') fail(n.where.pos, 'type', `\`where\` needs a condition, found ${show(w)}`)
-      }
-      const b = check(n.body)
-      if (b.kind === 'error') return n.quantifier === 'sum' ? ERROR : n.quantifier === 'count' ? NUM : BOOL
-      if (n.quantifier === 'sum') {
-        return b.kind === 'number' || b.kind === 'money' ? b : fail(n.body.pos, 'type', `\`sum\` adds numbers or amounts, found ${show(b)}`)
-      }
-      if (b.kind !== 'boolean') fail(n.body.pos, 'type', `\`${n.quantifier}\` needs a condition after \`:\`, found ${show(b)}`)
-      return n.quantifier === 'count' ? NUM : BOOL
-    } finally {
-      scope.delete(n.variable)
-    }
+    return n.quantifier === 'count' ? NUM : BOOL
+  } finally {
+    scope.delete(n.variable)
   }
+}
 
-  const elementShape = (source: Node): Shape => {
-    // Re-walk the checked path to the array's element shape.
-    if (source.kind !== 'path' || source.field === undefined) return { kind: 'scalar', type: ERROR }
-    let shape: Shape = source.root === 'variable' ? scope.get(source.segments[0] as string) as Shape
-      : source.root === 'enrichment' ? env.enrichment : env.declaration
-    for (const seg of source.field) shape = shape.kind === 'record' ? shape.fields.get(seg) as Shape : shape
-    return shape.kind === 'array' ? shape.element : shape
-  }
-
-  const check = (n: Node): Type => {
-    const t = checkNode(n)
-    n.type = t
-    return t
-  }
-
-  const checkNode = (n: Node): Type => {
-    switch (n.kind) {
-      case 'number': return NUM
-      case 'string': return STR
-      case 'bool': return BOOL
-      case 'date': case 'now': return { kind: 'timestamp' }
-      case 'path': return checkPath(n)
-      case 'listRef': return fail(n.pos, 'type', `a list can only be used after \`in\` or as a list argument`, `e.g. \`originCountry in @${n.name}\``)
-      case 'listLit': {
-        const strings = n.values.every((v) => typeof v === 'string')
-        if (!strings && !n.values.every((v) => typeof v === 'number')) return fail(n.pos, 'type', 'a list literal holds only strings or only numbers')
-        return { kind: 'set', element: strings ? 'string' : 'number' }
-      }
-      case 'lookup': {
-        const def = listDef(n.list, n.pos)
-        const k = check(n.key)
-        if (def === null || k.kind === 'error') return ERROR
-        if (def.kind !== 'map') return fail(n.pos, 'type', `\`@${n.list}\` is a set; look-ups need a map`, `test membership with \`x in @${n.list}\``)
-        if (k.kind !== 'string') return fail(n.key.pos, 'type', `map keys are strings, found ${show(k)}`)
-        return def.valueType === 'number' ? NUM : STR
-      }
-      case 'not': {
-        const t = check(n.operand)
-        if (t.kind === 'error') return BOOL
-        if (t.kind !== 'boolean') return fail(n.pos, 'type', `\`not\` needs a condition, found ${show(t)}`)
-        if (n.operand.kind === 'path') return fail(n.pos, 'type', '`not` on a field would count a missing value as false', `write \`${n.operand.segments.join('.')} == false\``)
-        const unknowable = enrichmentRead(n.operand)
-        if (unknowable !== null) {
-          return fail(n.pos, 'type', `\`not\` over \`${unknowable.segments.join('.')}\` would count an unknown lookup (reference data not loaded, Redis down) as true`,
-            'write the condition positively, e.g. `enrichment.ioss.registered == false`, which holds only when the number was looked up and is absent')
-        }
-        return BOOL
-      }
-      case 'logic': {
-        const l = check(n.left)
-        const r = check(n.right)
-        if (l.kind !== 'error' && l.kind !== 'boolean') fail(n.left.pos, 'type', `\`${n.op}\` needs conditions, found ${show(l)}`)
-        if (r.kind !== 'error' && r.kind !== 'boolean') fail(n.right.pos, 'type', `\`${n.op}\` needs conditions, found ${show(r)}`)
-        return BOOL
-      }
-      case 'compare': return checkCompare(n)
-      case 'in': {
-        const v = check(n.value)
-        let element: 'string' | 'number' | null = null
-        if (n.set.kind === 'listRef') {
-          const def = listDef(n.set.name, n.set.pos)
-          if (def !== null) { element = 'string'; n.set.type = { kind: 'set', element } }
-        } else {
-          const s = check(n.set)
-          if (s.kind === 'set') element = s.element
-        }
-        if (v.kind === 'error' || element === null) return BOOL
-        if (v.kind !== element) return fail(n.pos, 'type', `cannot look for ${show(v)} in a list of ${element}s`)
-        checkSymbols(n.value, n.set)
-        return BOOL
-      }
-      case 'arith': return checkArith(n)
-      case 'neg': {
-        const t = check(n.operand)
-        return t.kind === 'error' || t.kind === 'number' || t.kind === 'money' ? t : fail(n.pos, 'type', `cannot negate ${show(t)}`)
-      }
-      case 'convert': {
-        const t = check(n.operand)
-        if (env.fx === null) return fail(n.pos, 'unknown-list', '`in EUR` needs an FX table: name it with `fx:` in ruleset.yaml')
-        if (t.kind === 'error') return ERROR
-        return t.kind === 'money' ? NUM : fail(n.pos, 'type', `only money amounts convert, found ${show(t)}`)
-      }
-      case 'call': return checkCall(n)
-      case 'quant': return checkQuant(n)
-    }
-  }
-
-  const t = check(root)
-  if (t.kind !== 'error' && t.kind !== 'boolean') fail(root.pos, 'type', `a rule condition must be true or false, found ${show(t)}`)
-  return { problems, declarationPaths, enrichmentPaths }
+const elementShape = (cx: Checker, source: Node): Shape => {
+  // Re-walk the checked path to the array's element shape.
+  if (source.kind !== 'path' || source.field === undefined) return { kind: 'scalar', type: ERROR }
+  let shape: Shape = source.root === 'variable' ? cx.scope.get(source.segments[0] as string) as Shape
+    : source.root === 'enrichment' ? cx.env.enrichment : cx.env.declaration
+  for (const seg of source.field) shape = shape.kind === 'record' ? shape.fields.get(seg) as Shape : shape
+  return shape.kind === 'array' ? shape.element : shape
 }

@@ -39,11 +39,25 @@ export const lex = (src: string): { tokens: Token[], error: LexError | null } =>
   let end: Pos = { line: 1, column: 1 }
   let counted = 0
   while (i < src.length) {
-    if (tokens.length !== counted) { end = here(i); counted = tokens.length }
+    if (tokens.length !== counted) {
+      end = here(i)
+      counted = tokens.length
+    }
     const c = src[i] as string
-    if (c === '\n') { i++; line++; lineStart = i; continue }
-    if (c === ' ' || c === '\t' || c === '\r') { i++; continue }
-    if (c === '#') { while (i < src.length && src[i] !== '\n') i++; continue }
+    if (c === '\n') {
+      i++
+      line++
+      lineStart = i
+      continue
+    }
+    if (c === ' ' || c === '\t' || c === '\r') {
+      i++
+      continue
+    }
+    if (c === '#') {
+      while (i < src.length && src[i] !== '\n') i++
+      continue
+    }
     const start = here(i)
     if (DIGIT.test(c)) {
       const date = DATE_RE.exec(src.slice(i, i + 20))
@@ -71,7 +85,9 @@ export const lex = (src: string): { tokens: Token[], error: LexError | null } =>
         if (d === '"') break
         if (d === '\\') {
           const e = ESCAPES[src[j + 1] ?? '']
-          if (e === undefined) return { tokens, error: { pos: here(j), message: `unknown escape \\${src[j + 1] ?? ''} in string` } }
+          if (e === undefined) {
+            return { tokens, error: { pos: here(j), message: `unknown escape \\${src[j + 1] ?? ''} in string` } }
+          }
           text += e
           j += 2
           continue
@@ -85,7 +101,9 @@ export const lex = (src: string): { tokens: Token[], error: LexError | null } =>
     }
     if (IDENT_START.test(c) || c === '@') {
       let j = c === '@' ? i + 1 : i
-      if (!IDENT_START.test(src[j] ?? '')) return { tokens, error: { pos: start, message: 'expected a list name after @' } }
+      if (!IDENT_START.test(src[j] ?? '')) {
+        return { tokens, error: { pos: start, message: 'expected a list name after @' } }
+      }
       while (j < src.length && IDENT_PART.test(src[j] as string)) j++
       tokens.push(c === '@'
         ? { kind: 'list', text: src.slice(i + 1, j), pos: start }
@@ -94,8 +112,16 @@ export const lex = (src: string): { tokens: Token[], error: LexError | null } =>
       continue
     }
     const two = src.slice(i, i + 2)
-    if (PUNCT2.has(two)) { tokens.push({ kind: 'punct', text: two, pos: start }); i += 2; continue }
-    if (PUNCT1.has(c)) { tokens.push({ kind: 'punct', text: c, pos: start }); i++; continue }
+    if (PUNCT2.has(two)) {
+      tokens.push({ kind: 'punct', text: two, pos: start })
+      i += 2
+      continue
+    }
+    if (PUNCT1.has(c)) {
+      tokens.push({ kind: 'punct', text: c, pos: start })
+      i++
+      continue
+    }
     if (c === '=') return { tokens, error: { pos: start, message: 'unexpected `=`', } }
     return { tokens, error: { pos: start, message: `unexpected character ${JSON.stringify(c)}` } }
   }

@@ -43,6 +43,9 @@ export type Node =
   | { kind: 'neg', pos: Pos, operand: Node, type?: Type }
   | { kind: 'convert', pos: Pos, operand: Node, currency: string, type?: Type }
   | { kind: 'call', pos: Pos, name: string, args: Node[], type?: Type }
-  | { kind: 'quant', pos: Pos, quantifier: Quantifier, variable: string, source: Node, where: Node | null, body: Node, type?: Type }
+  | {
+    kind: 'quant', pos: Pos, quantifier: Quantifier, variable: string, source: Node, where: Node | null, body: Node,
+    type?: Type
+  }
 
 export type NodeOf<K extends Node['kind']> = Extract<Node, { kind: K }>

@@ -49,7 +49,10 @@ const readLane = (file: YamlFile, lane: string, node: YamlNode | null, problems:
   const bad = reporter(file, problems)
   const fields = entries(node)
   const where = `the capacity of ${lane}`
-  if (fields === null) { bad(`${where} is { perWindow, window }`, node); return null }
+  if (fields === null) {
+    bad(`${where} is { perWindow, window }`, node)
+    return null
+  }
   unknownKeys(file, fields, ['perWindow', 'window'], where, problems, suggest)
   const seatsAt = fields.get('perWindow')
   const windowAt = fields.get('window')
@@ -85,14 +88,20 @@ const readLocations = (file: YamlFile, node: YamlNode | null, problems: Problems
   const bad = reporter(file, problems)
   const byName = entries(node)
   const out: Record<string, LaneCapacities> = Object.create(null) as Record<string, LaneCapacities>
-  if (byName === null) { bad('`capacity.locations` is a map of control location to its lanes', node); return out }
+  if (byName === null) {
+    bad('`capacity.locations` is a map of control location to its lanes', node)
+    return out
+  }
   for (const [name, { key, value }] of byName) {
     if (!LOCATION_NAME.test(name)) {
       bad(`control location \`${name}\` must match ${String(LOCATION_NAME)}`, key)
       continue
     }
     const lanes = entries(value)
-    if (lanes === null) { bad(`\`capacity.locations.${name}\` is ${LANES_SHAPE}`, value, key); continue }
+    if (lanes === null) {
+      bad(`\`capacity.locations.${name}\` is ${LANES_SHAPE}`, value, key)
+      continue
+    }
     unknownKeys(file, lanes, CAPACITY_LANES, `capacity.locations.${name}`, problems, suggest)
     out[name] = readLanes(file, lanes, problems)
   }

@@ -75,8 +75,12 @@ const plainValue = (n: Node): boolean => {
     default: return false
   }
 }
-const VALUE_FUNCTIONS: ReadonlySet<string> = new Set(['lower', 'upper', 'length', 'left', 'daysSince', 'abs', 'min', 'max'])
-const TEST_FUNCTIONS: ReadonlySet<string> = new Set(['contains', 'startsWith', 'startsWithAny', 'containsWord', 'matches', 'exists'])
+const VALUE_FUNCTIONS: ReadonlySet<string> = new Set([
+  'lower', 'upper', 'length', 'left', 'daysSince', 'abs', 'min', 'max'
+])
+const TEST_FUNCTIONS: ReadonlySet<string> = new Set([
+  'contains', 'startsWith', 'startsWithAny', 'containsWord', 'matches', 'exists'
+])
 
 /**
  * A condition that holds only when every read in it ran, in the order they were emitted: an
@@ -117,7 +121,11 @@ const makeConstants = (lists: ReadonlyMap<string, ListData>): { consts: Constant
   const names = new Map<string, string>()
   const once = (key: string, make: () => unknown): string => {
     let name = names.get(key)
-    if (name === undefined) { name = `K${values.length}`; values.push(Object.freeze(make())); names.set(key, name) }
+    if (name === undefined) {
+      name = `K${values.length}`
+      values.push(Object.freeze(make()))
+      names.set(key, name)
+    }
     return name
   }
   const listData = (name: string): ListData => {
@@ -135,7 +143,8 @@ const makeConstants = (lists: ReadonlyMap<string, ListData>): { consts: Constant
     if (lexicon.lists >= LISTS_PER_LEXICON) lexicon = createLexicon()
     return wordSet(entries, lexicon)
   }
-  const isDated = (l: ListData): boolean => l.kind === 'set' && l.entries.some((x) => x.fromMs !== null || x.toMs !== null)
+  const isDated = (l: ListData): boolean =>
+    l.kind === 'set' && l.entries.some((x) => x.fromMs !== null || x.toMs !== null)
   const consts: Constants = {
     list: (name) => {
       const l = listData(name)
@@ -194,7 +203,8 @@ export const generate = (input: ModuleInput): Generated => {
       const id = siteList.length
       const first = read === null ? 1 : 0
       siteList.push({ indexes: indexes.length, timestamp, total: read === null })
-      const bind = indexes.length === 0 ? '' : ` const ${indexes.map((name, k) => `${name} = C[at + ${first + k}]`).join(', ')};`
+      const captures = indexes.map((name, k) => `${name} = C[at + ${first + k}]`).join(', ')
+      const bind = indexes.length === 0 ? '' : ` const ${captures};`
       siteNames.push(`function n${id}(C, at) {${bind} return ${display}; }`)
       siteValues.push(read === null
         ? `function w${id}(d, e, C, at) { return C[at]; }`
@@ -218,7 +228,10 @@ export const generate = (input: ModuleInput): Generated => {
     const sourceScope: Scope = { consts, sites, capturing: false, temps: [], vars: outer.vars, hoist: null, quantifier }
     const src = value(n.source, sourceScope).code
     const v: Variable = {
-      js: `v${id}`, index: `i${id}`, display: `${sourceDisplay} + "[" + i${id} + "]"`, indexes: [...sourceIndexes, `i${id}`],
+      js: `v${id}`,
+      index: `i${id}`,
+      display: `${sourceDisplay} + "[" + i${id} + "]"`,
+      indexes: [...sourceIndexes, `i${id}`],
       chain: [...(sourceVar?.chain ?? []), `const v${id} = (${src})[i${id}];`]
     }
     const vars = new Map(outer.vars)
@@ -228,17 +241,29 @@ export const generate = (input: ModuleInput): Generated => {
     const flag = origin(n.source) || 1
     // An element that did not decide the quantifier gives its captures back.
     const drop = ' c = mk;'
-    const total = (label: string): string =>
-      `tot${sourceIndexes.length}(${sites.add(`${literal(label + '(')} + ${sourceDisplay} + ")"`, sourceIndexes, false, null)}, n${sourceIndexes.map((i) => `, ${i}`).join('')})`
+    const total = (label: string): string => {
+      const site = sites.add(`${literal(label + '(')} + ${sourceDisplay} + ")"`, sourceIndexes, false, null)
+      return `tot${sourceIndexes.length}(${site}, n${sourceIndexes.map((i) => `, ${i}`).join('')})`
+    }
     const lines: string[] = []
     let result: string
     switch (n.quantifier) {
-      case 'any': lines.push(`if (${condition(n.body, inner)}) return true;${drop}`); result = 'false'; break
-      case 'all': lines.push(`if (!${condition(n.body, inner)}) return false;${drop}`); result = 'true'; break
-      case 'count': lines.push(`if (${condition(n.body, inner)}) n++; else c = mk;`); result = total('count'); break
+      case 'any':
+        lines.push(`if (${condition(n.body, inner)}) return true;${drop}`)
+        result = 'false'
+        break
+      case 'all':
+        lines.push(`if (!${condition(n.body, inner)}) return false;${drop}`)
+        result = 'true'
+        break
+      case 'count':
+        lines.push(`if (${condition(n.body, inner)}) n++; else c = mk;`)
+        result = total('count')
+        break
       case 'sum': {
         const body = value(n.body, inner)
-        lines.push(`const x = ${body.code};`, `if (x == null) { m |= ${origin(n.body) || 1}; return undefined; }`, `n += x;${drop}`)
+        lines.push(`const x = ${body.code};`, `if (x == null) { m |= ${origin(n.body) || 1}; return undefined; }`,
+          `n += x;${drop}`)
         result = total('sum')
         break
       }
@@ -281,10 +306,14 @@ export const generate = (input: ModuleInput): Generated => {
     const hit = rule.tier === 'gate'
       ? `out[${i}] = 1; gates++; if (sev < ${rule.severity}) sev = ${rule.severity}; ${kept}`
       : `out[${i}] = 1; ${rule.tier === 'indicator' ? 'ind' : 'mit'} += ${literal(rule.weight)}; ${kept}`
-    const window = [rule.fromMs === null ? null : `t >= ${literal(rule.fromMs)}`, rule.toMs === null ? null : `t < ${literal(rule.toMs)}`].filter((x) => x !== null)
+    const window = [
+      rule.fromMs === null ? null : `t >= ${literal(rule.fromMs)}`,
+      rule.toMs === null ? null : `t < ${literal(rule.toMs)}`
+    ].filter((x) => x !== null)
     const body = [
       known === null ? '    m = 0; c0 = c;' : '    m = 0;',
-      `    try { if (${cond}) { ${hit} } else { out[${i}] = 0;${dropped} } } catch { out[${i}] = 2; errors++;${dropped} }`,
+      `    try { if (${cond}) { ${hit} } else { out[${i}] = 0;${dropped} } }` +
+        ` catch { out[${i}] = 2; errors++;${dropped} }`,
       `    seen[${i}] = m;`,
       // A mitigation that could not see its data simply does not lower the score: that is
       // already the cautious answer, so only gates and indicators call for the fallback.
@@ -314,7 +343,9 @@ export const generate = (input: ModuleInput): Generated => {
   // inside one, …): called once per quantifier, not per element.
   const totals = [...new Set(siteList.filter((x) => x.total).map((x) => x.indexes))].sort((a, b) => a - b).map((k) => {
     const idx = Array.from({ length: k }, (_, j) => `a${j}`)
-    return `function tot${k}(s, v${idx.map((a) => `, ${a}`).join('')}) { C[c] = s; C[c + 1] = v;${idx.map((a, j) => ` C[c + ${j + 2}] = ${a};`).join('')} c += ${k + 2}; return v; }`
+    const args = idx.map((a) => `, ${a}`).join('')
+    const stores = idx.map((a, j) => ` C[c + ${j + 2}] = ${a};`).join('')
+    return `function tot${k}(s, v${args}) { C[c] = s; C[c + 1] = v;${stores} c += ${k + 2}; return v; }`
   })
 
   const source = [
@@ -330,13 +361,20 @@ export const generate = (input: ModuleInput): Generated => {
     run,
     ...siteNames,
     ...siteValues,
-    `return { run, captured: C, spans: S, names: [${siteNames.map((_, i) => `n${i}`).join(', ')}], values: [${siteValues.map((_, i) => `w${i}`).join(', ')}] };`
+    `return { run, captured: C, spans: S, names: [${siteNames.map((_, i) => `n${i}`).join(', ')}], ` +
+      `values: [${siteValues.map((_, i) => `w${i}`).join(', ')}] };`
   ].filter((l) => l !== null).join('\n')
-  return { source, constants: Object.freeze(values), sites: Object.freeze(siteList), reads: Object.freeze(reads.map((r) => r === null ? null : Object.freeze(r))) }
+  return {
+    source,
+    constants: Object.freeze(values),
+    sites: Object.freeze(siteList),
+    reads: Object.freeze(reads.map((r) => r === null ? null : Object.freeze(r)))
+  }
 }
 
 export const instantiate = (generated: Generated, ev: Evaluation, rt: Runtime = runtime): ScoringModule => {
   // The one place generated code becomes a function; see the header for what it can reach.
-  const factory = new Function('rt', 'K', 'ev', generated.source) as (rt: Runtime, k: readonly unknown[], ev: Evaluation) => ScoringModule
+  type Factory = (rt: Runtime, k: readonly unknown[], ev: Evaluation) => ScoringModule
+  const factory = new Function('rt', 'K', 'ev', generated.source) as Factory
   return factory(rt, generated.constants, ev)
 }

@@ -55,16 +55,25 @@ export const compileRuleset = (files: readonly RuleSourceFile[], options: Compil
   for (const f of sorted) {
     const yaml = readYaml(f.path, f.text, problems)
     if (yaml.root === null) continue
-    if (f.path === 'ruleset.yaml') manifest = readManifest(yaml, problems)
-    else if (f.path.startsWith('rules/')) rules.push(...readRules(yaml, problems))
-    else if (f.path.startsWith('lists/')) {
+    if (f.path === 'ruleset.yaml') {
+      manifest = readManifest(yaml, problems)
+    } else if (f.path.startsWith('rules/')) {
+      rules.push(...readRules(yaml, problems))
+    } else if (f.path.startsWith('lists/')) {
       const list = readList(yaml, problems)
       if (list === null) continue
       const prior = lists.get(list.name)
-      if (prior !== undefined) problems.add(f.path, list.pos, 'duplicate', `list \`${list.name}\` is also defined in ${prior.file}`)
-      else lists.set(list.name, list)
-    } else if (f.path.startsWith('tests/')) tests.push({ file: f.path, data: yaml.root.toJSON() as unknown })
-    else problems.add(f.path, { line: 1, column: 1 }, 'structure', 'not part of a ruleset: use ruleset.yaml, rules/, lists/ or tests/')
+      if (prior !== undefined) {
+        problems.add(f.path, list.pos, 'duplicate', `list \`${list.name}\` is also defined in ${prior.file}`)
+      } else {
+        lists.set(list.name, list)
+      }
+    } else if (f.path.startsWith('tests/')) {
+      tests.push({ file: f.path, data: yaml.root.toJSON() as unknown })
+    } else {
+      problems.add(f.path, { line: 1, column: 1 }, 'structure',
+        'not part of a ruleset: use ruleset.yaml, rules/, lists/ or tests/')
+    }
   }
   if (manifest === null && !sorted.some((f) => f.path === 'ruleset.yaml')) {
     problems.add('ruleset.yaml', { line: 1, column: 1 }, 'structure', 'the ruleset has no ruleset.yaml manifest')
@@ -73,8 +82,11 @@ export const compileRuleset = (files: readonly RuleSourceFile[], options: Compil
   const seen = new Map<string, RuleDef>()
   for (const r of rules) {
     const prior = seen.get(r.id)
-    if (prior !== undefined) problems.add(r.file, r.pos, 'duplicate', `rule id \`${r.id}\` is also used at ${prior.file}:${prior.pos.line}`)
-    else seen.set(r.id, r)
+    if (prior !== undefined) {
+      problems.add(r.file, r.pos, 'duplicate', `rule id \`${r.id}\` is also used at ${prior.file}:${prior.pos.line}`)
+    } else {
+      seen.set(r.id, r)
+    }
   }
   checkProhibitions(seen.values(), problems)
 
@@ -88,19 +100,30 @@ export const compileRuleset = (files: readonly RuleSourceFile[], options: Compil
   const fx = manifest?.fx ?? []
   for (const table of fx) {
     const def = listDefs.get(table.name)
-    if (def === undefined) problems.add('ruleset.yaml', table.pos, 'unknown-list', `unknown FX table \`${table.name}\``, didYouMean(table.name, listDefs.keys()))
-    else if (def.kind !== 'map' || def.valueType !== 'number') problems.add('ruleset.yaml', table.pos, 'type', `FX table \`${table.name}\` must be a map of numbers (EUR per unit)`)
+    if (def === undefined) {
+      problems.add('ruleset.yaml', table.pos, 'unknown-list', `unknown FX table \`${table.name}\``,
+        didYouMean(table.name, listDefs.keys()))
+    } else if (def.kind !== 'map' || def.valueType !== 'number') {
+      problems.add('ruleset.yaml', table.pos, 'type',
+        `FX table \`${table.name}\` must be a map of numbers (EUR per unit)`)
+    }
   }
 
   const declaration = declarationShape(options.declarationSchema)
   if (manifest !== null) {
     const dateField = declaration.kind === 'record' ? declaration.fields.get(manifest.dateField) : undefined
     if (dateField?.kind !== 'scalar' || dateField.type.kind !== 'timestamp') {
-      problems.add('ruleset.yaml', { line: 1, column: 1 }, 'unknown-field', `dateField \`${manifest.dateField}\` is not a timestamp field of the declaration`)
+      problems.add('ruleset.yaml', { line: 1, column: 1 }, 'unknown-field',
+        `dateField \`${manifest.dateField}\` is not a timestamp field of the declaration`)
     }
   }
   const attributes = manifest?.attributes ?? []
-  const env = { declaration, enrichment: enrichmentShape(attributes), lists: listDefs, fx: fx.length === 0 ? null : fx.map((t) => t.name).join(', ') }
+  const env = {
+    declaration,
+    enrichment: enrichmentShape(attributes),
+    lists: listDefs,
+    fx: fx.length === 0 ? null : fx.map((t) => t.name).join(', ')
+  }
   const declarationPaths = new Set<string>()
   const enrichmentPaths = new Set<string>()
   const plans: RulePlan[] = []
@@ -113,7 +136,9 @@ export const compileRuleset = (files: readonly RuleSourceFile[], options: Compil
       continue
     }
     const checked = checkExpression(parsed.node, env)
-    for (const p of checked.problems) problems.add(r.file, r.mapPos(p.pos), p.code, `${p.message} (rule ${r.id})`, p.hint)
+    for (const p of checked.problems) {
+      problems.add(r.file, r.mapPos(p.pos), p.code, `${p.message} (rule ${r.id})`, p.hint)
+    }
     for (const p of checked.declarationPaths) declarationPaths.add(p)
     for (const p of checked.enrichmentPaths) enrichmentPaths.add(p)
     plans.push({
@@ -126,16 +151,28 @@ export const compileRuleset = (files: readonly RuleSourceFile[], options: Compil
   if (problems.list.length > 0 || manifest === null) return { ok: false, errors: problems.list.sort(byPosition) }
 
   const listData = new Map<string, ListData>()
-  for (const l of lists.values()) listData.set(l.name, l.kind === 'set' ? { kind: 'set', entries: l.entries } : { kind: 'map', entries: l.entries })
-  const input: ModuleInput = { rules: plans, lists: listData, fx: fx.map((t) => ({ table: t.name, fromMs: t.fromMs })), dateField: manifest.dateField, currencyField: CURRENCY_FIELD }
+  for (const l of lists.values()) {
+    listData.set(l.name, l.kind === 'set' ? { kind: 'set', entries: l.entries } : { kind: 'map', entries: l.entries })
+  }
+  const input: ModuleInput = {
+    rules: plans,
+    lists: listData,
+    fx: fx.map((t) => ({ table: t.name, fromMs: t.fromMs })),
+    dateField: manifest.dateField,
+    currencyField: CURRENCY_FIELD
+  }
   const generated = generate(input)
   const infos: RuleInfo[] = [...seen.values()].map((r) => Object.freeze({
     id: r.id, title: r.title, description: r.description, tier: r.tier, weight: r.weight, action: r.action,
-    tags: Object.freeze([...r.tags]), owner: r.owner, effectiveFromMs: r.fromMs, effectiveToMs: r.toMs, file: r.file, line: r.pos.line
+    tags: Object.freeze([...r.tags]), owner: r.owner, effectiveFromMs: r.fromMs, effectiveToMs: r.toMs,
+    file: r.file, line: r.pos.line
   }))
   const rt = options.runtime ?? defaultRuntime
   const probe = (): readonly RuleProbe[] => probeRules(input, infos, mappers, rt)
-  return { ok: true, ruleset: assemble(manifest, infos, generated, lists, tests, files, declarationPaths, enrichmentPaths, probe, rt), errors: [] }
+  const ruleset = assemble(
+    manifest, infos, generated, lists, tests, files, declarationPaths, enrichmentPaths, probe, rt
+  )
+  return { ok: true, ruleset, errors: [] }
 }
 
 /** Most entries of one list used as samples for adversarial text. */
@@ -151,7 +188,14 @@ const newEvaluation = (n: number): Evaluation => ({
  * Copies the captures of the rules that fired into the evaluation, each with its name: the
  * only per-value work, and only for what a decision shows.
  */
-const valuesOfFired = (ev: Evaluation, module: ScoringModule, sites: readonly Site[], reads: Generated['reads'], d: unknown, e: unknown): void => {
+const valuesOfFired = (
+  ev: Evaluation,
+  module: ScoringModule,
+  sites: readonly Site[],
+  reads: Generated['reads'],
+  d: unknown,
+  e: unknown
+): void => {
   const { outcomes, valueStart, valueEnd, valueNames, values, valueIsTimestamp } = ev
   const { captured, spans, names } = module
   const read = module.values
@@ -186,7 +230,12 @@ const valuesOfFired = (ev: Evaluation, module: ScoringModule, sites: readonly Si
   }
 }
 
-const probeRules = (input: ModuleInput, infos: readonly RuleInfo[], mappers: ReadonlyArray<RuleDef['mapPos']>, rt: Runtime): readonly RuleProbe[] =>
+const probeRules = (
+  input: ModuleInput,
+  infos: readonly RuleInfo[],
+  mappers: ReadonlyArray<RuleDef['mapPos']>,
+  rt: Runtime
+): readonly RuleProbe[] =>
   input.rules.map((plan, i) => {
     const info = infos[i] as RuleInfo
     const map = mappers[i] as RuleDef['mapPos']
@@ -194,23 +243,36 @@ const probeRules = (input: ModuleInput, infos: readonly RuleInfo[], mappers: Rea
     const samples = new Set(shape.literals)
     for (const name of shape.lists) {
       const list = input.lists.get(name)
-      const entries = list === undefined ? [] : list.kind === 'set' ? list.entries.map((e) => e.value) : [...list.entries.keys()]
+      const entries = list === undefined
+        ? []
+        : list.kind === 'set' ? list.entries.map((e) => e.value) : [...list.entries.keys()]
       for (const e of entries.slice(0, SAMPLES_PER_LIST)) samples.add(e)
     }
-    const module = instantiate(generate({ ...input, rules: [{ ...plan, fromMs: null, toMs: null }] }), newEvaluation(1), rt)
+    const alone = generate({ ...input, rules: [{ ...plan, fromMs: null, toMs: null }] })
+    const module = instantiate(alone, newEvaluation(1), rt)
     const start = map({ line: 1, column: 1 })
     return Object.freeze({
       id: info.id, file: info.file, line: start.line, column: start.column,
       samples: Object.freeze([...samples]),
-      loops: Object.freeze(shape.loops.map((l) => { const p = map(l.pos); return Object.freeze({ arrays: l.arrays, line: p.line, column: p.column }) })),
+      loops: Object.freeze(shape.loops.map((l) => {
+        const p = map(l.pos)
+        return Object.freeze({ arrays: l.arrays, line: p.line, column: p.column })
+      })),
       run: module.run
     })
   })
 
 const assemble = (
-  manifest: Manifest, rules: readonly RuleInfo[], generated: ReturnType<typeof generate>, lists: ReadonlyMap<string, ListFile>,
-  tests: readonly RuleTestFile[], files: readonly RuleSourceFile[], declarationPaths: Set<string>, enrichmentPaths: Set<string>,
-  probe: () => readonly RuleProbe[], rt: Runtime
+  manifest: Manifest,
+  rules: readonly RuleInfo[],
+  generated: ReturnType<typeof generate>,
+  lists: ReadonlyMap<string, ListFile>,
+  tests: readonly RuleTestFile[],
+  files: readonly RuleSourceFile[],
+  declarationPaths: Set<string>,
+  enrichmentPaths: Set<string>,
+  probe: () => readonly RuleProbe[],
+  rt: Runtime
 ): CompiledRuleset => {
   const n = rules.length
   // One Evaluation per ruleset, written in place on every call: fixed shape, no allocation.
@@ -226,8 +288,13 @@ const assemble = (
       // Only a declaration that is not an object gets here (rules catch their own errors).
       ev.outcomes.fill(OUTCOME_ERROR)
       ev.sawMissing.fill(0)
-      ev.indicatorPoints = 0; ev.mitigationPoints = 0; ev.gateSeverity = -1; ev.gateHits = 0
-      ev.errors = n; ev.needsFallback = false; ev.dateMs = ctx.nowMs
+      ev.indicatorPoints = 0
+      ev.mitigationPoints = 0
+      ev.gateSeverity = -1
+      ev.gateHits = 0
+      ev.errors = n
+      ev.needsFallback = false
+      ev.dateMs = ctx.nowMs
       return ev
     }
     if (fired > 0) valuesOfFired(ev, module, sites, generated.reads, d, e)
@@ -245,12 +312,16 @@ const assemble = (
     rules: Object.freeze([...rules]),
     lists: Object.freeze([...lists.keys()].sort()),
     enrichmentFields: Object.freeze([...enrichmentPaths].sort()),
-    attributes: Object.freeze(manifest.attributes.map((a) => Object.freeze({ entity: a.entity, name: a.name, type: a.type }))),
+    attributes: Object.freeze(manifest.attributes.map((a) =>
+      Object.freeze({ entity: a.entity, name: a.name, type: a.type }))),
     declarationFields: Object.freeze([...declarationPaths].sort()),
     tests: Object.freeze([...tests]),
     source: generated.source,
     policy: Object.freeze({
-      bands: manifest.bands, fallbackAction: manifest.fallbackAction, errorAction: manifest.errorAction, randomSelection: manifest.randomSelection
+      bands: manifest.bands,
+      fallbackAction: manifest.fallbackAction,
+      errorAction: manifest.errorAction,
+      randomSelection: manifest.randomSelection
     }),
     capacity: manifest.capacity,
     evaluate,

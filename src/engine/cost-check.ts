@@ -46,17 +46,32 @@ export type CostWorkerMessage =
 const WORKER = new URL(`./cost-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
 
 const refusal = (budget: number, problem: Diagnostic): CostReport =>
-  ({ budgetMicrosPerKib: budget, worstMicrosPerKib: Number.POSITIVE_INFINITY, rules: [], declarations: 0, problems: [problem] })
+  ({
+    budgetMicrosPerKib: budget, worstMicrosPerKib: Number.POSITIVE_INFINITY, rules: [], declarations: 0,
+    problems: [problem]
+  })
+
+/** A problem of the check itself, reported against the manifest. */
+const checkFailed = (message: string): Diagnostic =>
+  ({ file: 'ruleset.yaml', line: 1, column: 1, code: 'cost', message })
 
 /**
  * Measures `files` (which compile to `ruleset`) on adversarial declarations in a worker.
  * Resolves with the report; a ruleset over budget, or one the deadline stopped, has problems.
  */
-export const checkCost = async (files: readonly RuleSourceFile[], ruleset: CompiledRuleset, options: CostCheckOptions): Promise<CostReport> => {
+export const checkCost = async (
+  files: readonly RuleSourceFile[],
+  ruleset: CompiledRuleset,
+  options: CostCheckOptions
+): Promise<CostReport> => {
   const cpuTimeoutMs = options.cpuTimeoutMs ?? COST_CHECK_CPU_TIMEOUT_MS
   const budget = options.budgetMicrosPerKib
   const input: CostWorkerInput = {
-    files, declarationSchema: options.declarationSchema, budgetMicrosPerKib: budget, bounds: options.bounds, nowMs: options.nowMs ?? Date.now()
+    files,
+    declarationSchema: options.declarationSchema,
+    budgetMicrosPerKib: budget,
+    bounds: options.bounds,
+    nowMs: options.nowMs ?? Date.now()
   }
   const worker = new Worker(WORKER, { workerData: input })
   let running = -1
@@ -83,17 +98,19 @@ export const checkCost = async (files: readonly RuleSourceFile[], ruleset: Compi
         if (used.user + used.system >= cpuTimeoutMs * 1000) overran(`${cpuTimeoutMs / 1000} s of CPU time`)
       }, () => {})
     }, POLL_MS)
-    const lastResort = setTimeout(() => { overran(`${cpuTimeoutMs / 100} s`) }, cpuTimeoutMs * 10)
+    const lastResort = setTimeout(() => {
+      overran(`${cpuTimeoutMs / 100} s`)
+    }, cpuTimeoutMs * 10)
     worker.on('message', (m: CostWorkerMessage) => {
       if (m.kind === 'rule') running = m.index
       else if (m.kind === 'done') finish(m.report)
-      else finish(refusal(budget, { file: 'ruleset.yaml', line: 1, column: 1, code: 'cost', message: `the cost check failed: ${m.message}` }))
+      else finish(refusal(budget, checkFailed(`the cost check failed: ${m.message}`)))
     })
     worker.on('error', (err) => {
-      finish(refusal(budget, { file: 'ruleset.yaml', line: 1, column: 1, code: 'cost', message: `the cost check failed: ${err.message}` }))
+      finish(refusal(budget, checkFailed(`the cost check failed: ${err.message}`)))
     })
     worker.on('exit', (code) => {
-      finish(refusal(budget, { file: 'ruleset.yaml', line: 1, column: 1, code: 'cost', message: `the cost check stopped early (exit code ${code})` }))
+      finish(refusal(budget, checkFailed(`the cost check stopped early (exit code ${code})`)))
     })
   })
 }

@@ -7,7 +7,9 @@ import { compileRuleset } from './compile.ts'
 import { measureCost } from './cost.ts'
 
 const input = workerData as CostWorkerInput
-const post = (m: CostWorkerMessage): void => { parentPort?.postMessage(m) }
+const post = (m: CostWorkerMessage): void => {
+  parentPort?.postMessage(m)
+}
 
 try {
   const compiled = compileRuleset(input.files, { declarationSchema: input.declarationSchema })

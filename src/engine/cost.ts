@@ -101,11 +101,16 @@ const lookup = (table: Readonly<Record<string, number>>, path: string, fallback:
   table[path] ?? table[path.slice(path.lastIndexOf('.') + 1)] ?? fallback
 
 /** A value for every field of `shape`; strings from `unit`, the rest varied by `variant`. */
-export const adversarialValue = (shape: Shape, path: string, unit: string, variant: number, bounds: InputBounds, nowMs: number, index = -1): unknown => {
+export const adversarialValue = (
+  shape: Shape, path: string, unit: string, variant: number, bounds: InputBounds, nowMs: number, index = -1
+): unknown => {
   switch (shape.kind) {
     case 'record': {
       const out: Record<string, unknown> = {}
-      for (const [name, field] of shape.fields) out[name] = adversarialValue(field, path === '' ? name : `${path}.${name}`, unit, variant, bounds, nowMs, index)
+      for (const [name, field] of shape.fields) {
+        const at = path === '' ? name : `${path}.${name}`
+        out[name] = adversarialValue(field, at, unit, variant, bounds, nowMs, index)
+      }
       return out
     }
     case 'array': {
@@ -190,9 +195,14 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4))
  * run yet, and this thread goes on in slower, unoptimised code it is charged for (measured:
  * a ruleset of 38 µs per KiB read 3,805). A pause before measuring again lets them finish.
  */
-const pause = (): void => { Atomics.wait(sleeper, 0, 0, PAUSE_MS) }
+const pause = (): void => {
+  Atomics.wait(sleeper, 0, 0, PAUSE_MS)
+}
 
-const loopProblems = (probes: readonly RuleProbe[], bounds: InputBounds): { problems: Diagnostic[], refused: Set<number> } => {
+const loopProblems = (
+  probes: readonly RuleProbe[],
+  bounds: InputBounds
+): { problems: Diagnostic[], refused: Set<number> } => {
   const problems: Diagnostic[] = []
   const refused = new Set<number>()
   probes.forEach((p, i) => {
@@ -204,7 +214,8 @@ const loopProblems = (probes: readonly RuleProbe[], bounds: InputBounds): { prob
       const walk = loop.arrays.map((a, k) => `${a === '' ? '(list)' : a} ${lengths[k] as number}`).join(' × ')
       problems.push({
         file: p.file, line: loop.line, column: loop.column, code: 'cost',
-        message: `nested quantifiers walk ${walk} = ${iterations.toLocaleString('en')} elements on a maximum-size declaration; at most ${MAX_LOOP_ITERATIONS.toLocaleString('en')} (rule ${p.id})`
+        message: `nested quantifiers walk ${walk} = ${iterations.toLocaleString('en')} elements ` +
+          `on a maximum-size declaration; at most ${MAX_LOOP_ITERATIONS.toLocaleString('en')} (rule ${p.id})`
       })
       break
     }
@@ -217,7 +228,12 @@ const fmt = (us: number): string => us >= 10 ? `${Math.round(us).toLocaleString(
 interface Input { readonly d: unknown, readonly e: unknown, readonly kib: number }
 
 /** The adversarial declarations of one size: one per text unit (with its variant number). */
-function * adversarialInputs (texts: ReadonlyArray<readonly [number, string]>, bounds: InputBounds, options: CostOptions, attributes: readonly AttributeField[]): Generator<Input & { variant: number }> {
+function * adversarialInputs (
+  texts: ReadonlyArray<readonly [number, string]>,
+  bounds: InputBounds,
+  options: CostOptions,
+  attributes: readonly AttributeField[]
+): Generator<Input & { variant: number }> {
   const declaration = declarationShape(options.declarationSchema)
   const enrichment = enrichmentShape(attributes)
   for (const [variant, unit] of texts) {
@@ -240,13 +256,20 @@ export const measureCost = (ruleset: CompiledRuleset, options: CostOptions): Cos
   const worstOfRule = probes.map(() => 0)
   const ctx = { nowMs, receivedAtMs: nowMs, inputDigest: '', enrichmentMissing: [] }
   let texts = [...adversarialTexts(probes).entries()]
-  const smallest: InputBounds = { ...options.bounds, arrays: Object.fromEntries(Object.keys(options.bounds.arrays).map((k) => [k, 1])), defaultArray: 1 }
+  const oneEach = Object.fromEntries(Object.keys(options.bounds.arrays).map((k) => [k, 1]))
+  const smallest: InputBounds = { ...options.bounds, arrays: oneEach, defaultArray: 1 }
   let worst = 0
   let runs = 0
   const run = refused.size === 0
-    ? (x: Input): void => { ruleset.evaluate(x.d, x.e as never, ctx) }
+    ? (x: Input): void => {
+        ruleset.evaluate(x.d, x.e as never, ctx)
+      }
     // A refused rule is not run at all; time the others one after another.
-    : (x: Input): void => { probes.forEach((p, i) => { if (!refused.has(i)) p.run(x.d, x.e, nowMs) }) }
+    : (x: Input): void => {
+        probes.forEach((p, i) => {
+          if (!refused.has(i)) p.run(x.d, x.e, nowMs)
+        })
+      }
   // The small declaration first: a ruleset far over budget is found there in milliseconds,
   // where the largest declaration would take seconds per run.
   for (const bounds of [smallest, options.bounds]) {
@@ -257,39 +280,60 @@ export const measureCost = (ruleset: CompiledRuleset, options: CostOptions): Cos
     options.onRule?.(-1)
     for (const x of adversarialInputs(texts, bounds, options, ruleset.attributes)) {
       runs++
-      const t = timedAgainst(budget * x.kib, () => { run(x) }) / x.kib
+      const t = timedAgainst(budget * x.kib, () => {
+        run(x)
+      }) / x.kib
       times.set(x.variant, t)
-      if (t > slowestTime) { slowest = x; slowestTime = t }
+      if (t > slowestTime) {
+        slowest = x
+        slowestTime = t
+      }
       // Ten times over budget is refused whatever else happens: go and find the rule.
       if (t > budget * 10) break
     }
     worst = Math.max(worst, slowestTime)
     // The largest declarations (about 570 KiB each) only for the texts slowest on the small one.
-    texts = texts.filter(([variant]) => times.has(variant)).sort((a, b) => (times.get(b[0]) as number) - (times.get(a[0]) as number)).slice(0, LARGE_TEXTS)
+    const timeOf = (variant: number): number => times.get(variant) as number
+    texts = texts.filter(([variant]) => times.has(variant))
+      .sort((a, b) => timeOf(b[0]) - timeOf(a[0]))
+      .slice(0, LARGE_TEXTS)
     if (slowest === null) continue
     for (let i = 0; i < probes.length; i++) {
       if (refused.has(i)) continue
       options.onRule?.(i)
       const p = probes[i] as RuleProbe
       const x = slowest
-      const t = timedAgainst(budget * x.kib, () => { p.run(x.d, x.e, nowMs) }) / x.kib
+      const t = timedAgainst(budget * x.kib, () => {
+        p.run(x.d, x.e, nowMs)
+      }) / x.kib
       if (t > (worstOfRule[i] as number)) worstOfRule[i] = t
     }
   }
-  const rules: RuleCost[] = probes.map((p, i) => ({ id: p.id, file: p.file, line: p.line, column: p.column, microsPerKib: worstOfRule[i] as number }))
+  const rules: RuleCost[] = probes.map((p, i) =>
+    ({ id: p.id, file: p.file, line: p.line, column: p.column, microsPerKib: worstOfRule[i] as number }))
   rules.sort((a, b) => b.microsPerKib - a.microsPerKib)
   for (const r of rules) {
     if (r.microsPerKib > budget) {
-      problems.push({ file: r.file, line: r.line, column: r.column, code: 'cost', message: `rule ${r.id} alone takes ${fmt(r.microsPerKib)} per KiB of an adversarial declaration; the budget for the whole ruleset is ${fmt(budget)} per KiB` })
+      problems.push({
+        file: r.file, line: r.line, column: r.column, code: 'cost',
+        message: `rule ${r.id} alone takes ${fmt(r.microsPerKib)} per KiB of an adversarial declaration; ` +
+          `the budget for the whole ruleset is ${fmt(budget)} per KiB`
+      })
     }
   }
   if (problems.length === 0 && worst > budget) {
     const top = rules.slice(0, 3).map((r) => `${r.id} ${fmt(r.microsPerKib)}`).join(', ')
-    problems.push({ file: 'ruleset.yaml', line: 1, column: 1, code: 'cost', message: `the ruleset takes ${fmt(worst)} per KiB of an adversarial declaration; the budget is ${fmt(budget)} per KiB (slowest rules: ${top})` })
+    problems.push({
+      file: 'ruleset.yaml', line: 1, column: 1, code: 'cost',
+      message: `the ruleset takes ${fmt(worst)} per KiB of an adversarial declaration; ` +
+        `the budget is ${fmt(budget)} per KiB (slowest rules: ${top})`
+    })
   }
   return { budgetMicrosPerKib: budget, worstMicrosPerKib: worst, rules, declarations: runs, problems }
 }
 
 /** One line for `rules check` and the logs: the worst case and the slowest rules. */
 export const describeCost = (report: CostReport, top = 3): string =>
-  `worst case ${fmt(report.worstMicrosPerKib)} per KiB over ${report.declarations} adversarial declarations (budget ${fmt(report.budgetMicrosPerKib)}); slowest rules: ${report.rules.slice(0, top).map((r) => `${r.id} ${fmt(r.microsPerKib)}`).join(', ')}`
+  `worst case ${fmt(report.worstMicrosPerKib)} per KiB over ${report.declarations} adversarial declarations ` +
+  `(budget ${fmt(report.budgetMicrosPerKib)}); ` +
+  `slowest rules: ${report.rules.slice(0, top).map((r) => `${r.id} ${fmt(r.microsPerKib)}`).join(', ')}`

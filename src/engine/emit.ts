@@ -85,7 +85,9 @@ export const literal = (v: string | number | boolean): string => {
 }
 
 export const fieldName = (name: string): string => {
-  if (!IDENT.test(name) || FORBIDDEN_NAMES.has(name)) throw new TypeError(`refusing to emit field name ${JSON.stringify(name)}`)
+  if (!IDENT.test(name) || FORBIDDEN_NAMES.has(name)) {
+    throw new TypeError(`refusing to emit field name ${JSON.stringify(name)}`)
+  }
   return name
 }
 
@@ -103,7 +105,11 @@ export const origin = (n: Node): number => {
   }
 }
 
-const tmp = (s: Scope): string => { const name = `t${s.temps.length}`; s.temps.push(name); return name }
+const tmp = (s: Scope): string => {
+  const name = `t${s.temps.length}`
+  s.temps.push(name)
+  return name
+}
 
 /** Binds a value to a name once: simple expressions are used as they are. */
 const bind = (v: Value, s: Scope): { name: string, init: string } => {
@@ -128,7 +134,9 @@ const guarded = (vals: Value[], s: Scope, whenPresent: (names: string[]) => stri
  * Written out at the site, not as a helper call: run() reads dozens of fields, and past V8's
  * inlining budget for one function each helper call stays a call.
  */
-const capture = (s: Scope, display: string, indexes: readonly string[], timestamp: boolean, code: string, read: Read): string => {
+const capture = (
+  s: Scope, display: string, indexes: readonly string[], timestamp: boolean, code: string, read: Read
+): string => {
   const site = s.sites.add(display, indexes, timestamp, read)
   if (s.reads !== undefined) {
     s.reads.push(site)
@@ -170,11 +178,17 @@ export const access = (n: NodeOf<'path'>, s: Scope, derived?: Derived): string =
     // Root reads are hoisted to locals read once per declaration; the site only records itself.
     const key = `${base}:${field.join('.')}`
     let local = s.hoist.get(key)
-    if (local === undefined) { local = { name: `${base === 'd' ? 'f' : 'g'}${s.hoist.size}`, code: wrap(code) }; s.hoist.set(key, local) }
+    if (local === undefined) {
+      local = { name: `${base === 'd' ? 'f' : 'g'}${s.hoist.size}`, code: wrap(code) }
+      s.hoist.set(key, local)
+    }
     if (derived !== undefined) {
       const derivedKey = `${key}|${derived.key}`
       let value = s.hoist.get(derivedKey)
-      if (value === undefined) { value = { name: `h${s.hoist.size}`, code: derived.code(local.name) }; s.hoist.set(derivedKey, value) }
+      if (value === undefined) {
+        value = { name: `h${s.hoist.size}`, code: derived.code(local.name) }
+        s.hoist.set(derivedKey, value)
+      }
       return capture(s, display, indexes, timestamp, value.name, read)
     }
     return capture(s, display, indexes, timestamp, local.name, read)
@@ -217,7 +231,9 @@ export const value = (n: Node, s: Scope): Value => {
     }
     case 'neg': {
       const v = value(n.operand, s)
-      return v.nullable ? { code: guarded([v], s, ([a]) => `-${a as string}`, 'undefined'), nullable: true } : { code: `(-${v.code})`, nullable: false }
+      return v.nullable
+        ? { code: guarded([v], s, ([a]) => `-${a as string}`, 'undefined'), nullable: true }
+        : { code: `(-${v.code})`, nullable: false }
     }
     case 'convert': {
       // A root amount (not a quantifier variable's) converts once per declaration.
@@ -225,7 +241,8 @@ export const value = (n: Node, s: Scope): Value => {
         return { code: access(n.operand, s, TO_EUR), nullable: true }
       }
       const v = value(n.operand, s)
-      return { code: guarded([v], s, ([a]) => `fx !== undefined ? toEur(${a as string}, fx) : undefined`, 'undefined'), nullable: true }
+      const converted = ([a]: string[]): string => `fx !== undefined ? toEur(${a as string}, fx) : undefined`
+      return { code: guarded([v], s, converted, 'undefined'), nullable: true }
     }
     case 'call': return call(n, s)
     case 'quant':
@@ -251,7 +268,9 @@ const call = (n: NodeOf<'call'>, s: Scope): Value => {
     case 'abs': return one((a) => `abs(${a})`)
     case 'left': case 'min': case 'max': {
       const vals = [value(args[0] as Node, s), value(args[1] as Node, s)]
-      const f = n.name === 'left' ? ([a, b]: string[]) => `${a as string}.slice(0, ${b as string})` : ([a, b]: string[]) => `${n.name}(${a as string}, ${b as string})`
+      const f = n.name === 'left'
+        ? ([a, b]: string[]) => `${a as string}.slice(0, ${b as string})`
+        : ([a, b]: string[]) => `${n.name}(${a as string}, ${b as string})`
       return { code: guarded(vals, s, f, 'undefined'), nullable: vals.some((v) => v.nullable) }
     }
     default: return { code: condition(n, s), nullable: false }
@@ -263,7 +282,9 @@ const miss = (n: Node): string => `(m |= ${origin(n) || 1}, false)`
 const setTest = (n: NodeOf<'in'>, s: Scope, v: string): string => {
   const set = n.set
   if (set.kind === 'listLit') {
-    if (set.values.length <= 4) return set.values.length === 0 ? 'false' : `(${set.values.map((x) => `${v} === ${literal(x)}`).join(' || ')})`
+    if (set.values.length <= 4) {
+      return set.values.length === 0 ? 'false' : `(${set.values.map((x) => `${v} === ${literal(x)}`).join(' || ')})`
+    }
     return `${s.consts.literalSet(set.values)}.has(${v})`
   }
   if (set.kind !== 'listRef') throw new TypeError('unchecked set operand')
@@ -274,14 +295,17 @@ const setTest = (n: NodeOf<'in'>, s: Scope, v: string): string => {
 export const condition = (n: Node, s: Scope): string => {
   switch (n.kind) {
     case 'bool': return literal(n.value)
-    case 'path': return guarded([{ code: access(n, s), nullable: true }], s, ([a]) => `${a as string} === true`, miss(n))
+    case 'path':
+      return guarded([{ code: access(n, s), nullable: true }], s, ([a]) => `${a as string} === true`, miss(n))
     case 'not': return `!${condition(n.operand, s)}`
     case 'logic': return `(${condition(n.left, s)} ${n.op === 'and' ? '&&' : '||'} ${condition(n.right, s)})`
     case 'compare': {
       const op = n.op === '==' ? '===' : n.op === '!=' ? '!==' : n.op
-      return guarded([value(n.left, s), value(n.right, s)], s, ([a, b]) => `${a as string} ${op} ${b as string}`, miss(n))
+      const compared = ([a, b]: string[]): string => `${a as string} ${op} ${b as string}`
+      return guarded([value(n.left, s), value(n.right, s)], s, compared, miss(n))
     }
-    case 'in': return guarded([value(n.value, s)], s, ([v]) => (n.negated ? '!' : '') + setTest(n, s, v as string), miss(n))
+    case 'in':
+      return guarded([value(n.value, s)], s, ([v]) => (n.negated ? '!' : '') + setTest(n, s, v as string), miss(n))
     case 'quant': return s.quantifier(n, s)
     case 'call': return callCondition(n, s)
     default: throw new TypeError(`not a condition: ${n.kind}`)
@@ -299,7 +323,10 @@ const callCondition = (n: NodeOf<'call'>, s: Scope): string => {
     case 'startsWith': return test((a) => `${a}.startsWith(${literal(lit)})`)
     case 'matches': return test((a) => `matchesBounded(${s.consts.regex(lit)}, ${a})`)
     case 'startsWithAny': {
-      const c = s.consts.prefixes(a1?.kind === 'listRef' ? { list: a1.name } : { values: a1?.kind === 'listLit' ? a1.values.map(String) : [] })
+      const prefixes = a1?.kind === 'listRef'
+        ? { list: a1.name }
+        : { values: a1?.kind === 'listLit' ? a1.values.map(String) : [] }
+      const c = s.consts.prefixes(prefixes)
       return test((a) => `startsWithAny(${c}, ${a})`)
     }
     case 'containsWord': {

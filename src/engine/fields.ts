@@ -17,7 +17,10 @@ export type Shape =
   | { readonly kind: 'array', readonly element: Shape }
 
 /** Property names that must never be read, whatever a schema says. */
-export const FORBIDDEN_NAMES = new Set(['__proto__', 'prototype', 'constructor', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__'])
+export const FORBIDDEN_NAMES = new Set([
+  '__proto__', 'prototype', 'constructor',
+  '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__'
+])
 const SAFE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 type AvroType = string | AvroType[] | { type: string, [key: string]: unknown }
@@ -75,13 +78,17 @@ export interface AttributeField { readonly entity: string, readonly name: string
 
 export const enrichmentShape = (attributes: readonly AttributeField[] = []): Shape => {
   const root = new Map<string, Shape>()
-  const table: Array<[string, FieldType]> = [...Object.entries(enrichmentFields), ...attributes.map((a): [string, FieldType] => [`${a.entity}.attributes.${a.name}`, a.type])]
+  const attributeFields = attributes.map((a): [string, FieldType] => [`${a.entity}.attributes.${a.name}`, a.type])
+  const table: Array<[string, FieldType]> = [...Object.entries(enrichmentFields), ...attributeFields]
   for (const [path, kind] of table) {
     const parts = path.split('.')
     let fields = root
     for (const part of parts.slice(0, -1)) {
       let next = fields.get(part)
-      if (next === undefined) { next = { kind: 'record', name: part, fields: new Map() }; fields.set(part, next) }
+      if (next === undefined) {
+        next = { kind: 'record', name: part, fields: new Map() }
+        fields.set(part, next)
+      }
       if (next.kind !== 'record') throw new TypeError(`enrichment field ${path} nests under a scalar`)
       fields = next.fields as Map<string, Shape>
     }
@@ -122,7 +129,10 @@ export const suggest = (name: string, candidates: Iterable<string>): string | un
   let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1
   for (const c of candidates) {
     const d = distance(name, c)
-    if (d < bestDistance) { best = c; bestDistance = d }
+    if (d < bestDistance) {
+      best = c
+      bestDistance = d
+    }
   }
   return best
 }

@@ -58,7 +58,8 @@ export const ATTRIBUTE_TYPES: readonly AttributeType[] = ['number', 'string', 'b
 export const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/
 
 /** A rule as its file declares it: what a decision reports of it, and where and when it applies. */
-export interface RuleDef extends Pick<RuleInfo, 'id' | 'title' | 'description' | 'tier' | 'weight' | 'action' | 'tags' | 'owner'> {
+type RuleFields = 'id' | 'title' | 'description' | 'tier' | 'weight' | 'action' | 'tags' | 'owner'
+export interface RuleDef extends Pick<RuleInfo, RuleFields> {
   readonly fromMs: number | null
   readonly toMs: number | null
   readonly when: string
@@ -68,34 +69,72 @@ export interface RuleDef extends Pick<RuleInfo, 'id' | 'title' | 'description' |
 }
 
 export type ListFile =
-  | { readonly name: string, readonly kind: 'set', readonly entries: readonly SetEntry[], readonly file: string, readonly pos: Pos }
-  | { readonly name: string, readonly kind: 'map', readonly valueType: 'number' | 'string', readonly entries: ReadonlyMap<string, number | string>, readonly file: string, readonly pos: Pos }
+  | {
+    readonly name: string
+    readonly kind: 'set'
+    readonly entries: readonly SetEntry[]
+    readonly file: string
+    readonly pos: Pos
+  }
+  | {
+    readonly name: string
+    readonly kind: 'map'
+    readonly valueType: 'number' | 'string'
+    readonly entries: ReadonlyMap<string, number | string>
+    readonly file: string
+    readonly pos: Pos
+  }
 
 type Fields = Map<string, { key: YamlNode, value: YamlNode | null }>
+
+const ACTIONS = [
+  'RELEASE', 'RELEASE_POST_AUDIT', 'REQUEST_INFO', 'SCREEN_NII', 'PHYSICAL_EXAM', 'DO_NOT_LOAD', 'REJECT_DATA',
+  'REDIRECT_FULL_DECLARATION'
+]
 
 /** Small typed readers over one YAML map that report problems at the value's position. */
 const reader = (file: YamlFile, fields: Fields, where: string, problems: Problems) => {
   const at = (name: string): Pos => posOf(file, fields.get(name)?.value ?? fields.get(name)?.key)
-  const bad = (name: string, what: string): void => problems.add(file.path, at(name), 'structure', `\`${name}\` in ${where} must be ${what}`)
+  const bad = (name: string, what: string): void =>
+    problems.add(file.path, at(name), 'structure', `\`${name}\` in ${where} must be ${what}`)
+  /** A required key that is absent; an optional one is not a problem. */
+  const absent = (name: string, required: boolean): void => {
+    if (required) problems.add(file.path, at(name), 'structure', `${where} needs \`${name}\``)
+  }
   const str = (name: string, required: boolean, pattern?: RegExp): string => {
     const v = scalar(fields.get(name)?.value)
-    if (v === undefined || v === null) { if (required) problems.add(file.path, at(name), 'structure', `${where} needs \`${name}\``); return '' }
-    if (typeof v !== 'string' && typeof v !== 'number') { bad(name, 'text'); return '' }
+    if (v === undefined || v === null) {
+      absent(name, required)
+      return ''
+    }
+    if (typeof v !== 'string' && typeof v !== 'number') {
+      bad(name, 'text')
+      return ''
+    }
     const s = String(v)
     if (pattern !== undefined && !pattern.test(s)) bad(name, `text matching ${String(pattern)}`)
     return s
   }
   const num = (name: string, required: boolean, min: number, max: number, integer = false): number => {
     const v = scalar(fields.get(name)?.value)
-    if (v === undefined || v === null) { if (required) problems.add(file.path, at(name), 'structure', `${where} needs \`${name}\``); return 0 }
-    if (typeof v !== 'number' || v < min || v > max || (integer && !Number.isInteger(v))) { bad(name, `a${integer ? 'n integer' : ' number'} from ${min} to ${max}`); return 0 }
+    if (v === undefined || v === null) {
+      absent(name, required)
+      return 0
+    }
+    if (typeof v !== 'number' || v < min || v > max || (integer && !Number.isInteger(v))) {
+      bad(name, `a${integer ? 'n integer' : ' number'} from ${min} to ${max}`)
+      return 0
+    }
     return v
   }
   const date = (name: string): number | null => {
     const v = scalar(fields.get(name)?.value)
     if (v === undefined || v === null) return null
     const ms = typeof v === 'string' ? parseDate(v) : NaN
-    if (Number.isNaN(ms)) { bad(name, 'a date (2026-07-01) or UTC timestamp (2026-07-01T00:00Z)'); return null }
+    if (Number.isNaN(ms)) {
+      bad(name, 'a date (2026-07-01) or UTC timestamp (2026-07-01T00:00Z)')
+      return null
+    }
     return ms
   }
   /** effectiveFrom/effectiveTo, refusing an empty window. */
@@ -107,40 +146,67 @@ const reader = (file: YamlFile, fields: Fields, where: string, problems: Problem
   }
   const action = (name: string, required: boolean, mustHold = false): Action | null => {
     const v = scalar(fields.get(name)?.value)
-    if (v === undefined || v === null) { if (required) problems.add(file.path, at(name), 'structure', `${where} needs \`${name}\``); return null }
-    if (!isAction(v)) { problems.add(file.path, at(name), 'structure', `\`${String(v)}\` is not an action`, didYouMean(String(v), ['RELEASE', 'RELEASE_POST_AUDIT', 'REQUEST_INFO', 'SCREEN_NII', 'PHYSICAL_EXAM', 'DO_NOT_LOAD', 'REJECT_DATA', 'REDIRECT_FULL_DECLARATION'])); return null }
-    if (mustHold && decisionOf(v) === 'RELEASE') { bad(name, 'an action that holds the parcel'); return null }
+    if (v === undefined || v === null) {
+      absent(name, required)
+      return null
+    }
+    if (!isAction(v)) {
+      problems.add(file.path, at(name), 'structure', `\`${String(v)}\` is not an action`,
+        didYouMean(String(v), ACTIONS))
+      return null
+    }
+    if (mustHold && decisionOf(v) === 'RELEASE') {
+      bad(name, 'an action that holds the parcel')
+      return null
+    }
     return v
   }
   return { at, str, num, date, window, action }
 }
 
-export const MANIFEST_KEYS = ['id', 'version', 'jurisdiction', 'description', 'effectiveFrom', 'effectiveTo', 'fx', 'dateField', 'bands', 'fallbackAction', 'errorAction', 'randomSelection', 'attributes', 'capacity']
+export const MANIFEST_KEYS = [
+  'id', 'version', 'jurisdiction', 'description', 'effectiveFrom', 'effectiveTo', 'fx', 'dateField', 'bands',
+  'fallbackAction', 'errorAction', 'randomSelection', 'attributes', 'capacity'
+]
 
 export const readManifest = (file: YamlFile, problems: Problems): Manifest | null => {
   const fields = entries(file.root)
-  if (fields === null) { problems.add(file.path, posOf(file, file.root), 'structure', 'ruleset.yaml must be a map (id, version, bands, …)'); return null }
+  if (fields === null) {
+    problems.add(file.path, posOf(file, file.root), 'structure', 'ruleset.yaml must be a map (id, version, bands, …)')
+    return null
+  }
   unknownKeys(file, fields, MANIFEST_KEYS, 'ruleset.yaml', problems, suggest)
   const r = reader(file, fields, 'ruleset.yaml', problems)
   const bands: Band[] = []
   const bandNodes = items(fields.get('bands')?.value)
-  if (bandNodes === null || bandNodes.length === 0) problems.add(file.path, r.at('bands'), 'structure', 'ruleset.yaml needs `bands`: a list of { min, action }, the first with min 0')
+  if (bandNodes === null || bandNodes.length === 0) {
+    problems.add(file.path, r.at('bands'), 'structure',
+      'ruleset.yaml needs `bands`: a list of { min, action }, the first with min 0')
+  }
   for (const b of bandNodes ?? []) {
     const bf = entries(b)
-    if (bf === null) { problems.add(file.path, posOf(file, b), 'structure', 'a band is { min, action }'); continue }
+    if (bf === null) {
+      problems.add(file.path, posOf(file, b), 'structure', 'a band is { min, action }')
+      continue
+    }
     const br = reader(file, bf, 'a band', problems)
     const min = br.num('min', true, 0, 100)
     const action = br.action('action', true)
-    if (bands.length === 0 && min !== 0) problems.add(file.path, br.at('min'), 'structure', 'the first band must start at min 0')
-    if (bands.length > 0 && min <= (bands[bands.length - 1] as Band).min) problems.add(file.path, br.at('min'), 'structure', 'bands must be in ascending order of min')
+    if (bands.length === 0 && min !== 0) {
+      problems.add(file.path, br.at('min'), 'structure', 'the first band must start at min 0')
+    }
+    if (bands.length > 0 && min <= (bands[bands.length - 1] as Band).min) {
+      problems.add(file.path, br.at('min'), 'structure', 'bands must be in ascending order of min')
+    }
     if (action !== null) bands.push({ min, action })
   }
   let randomSelection: Manifest['randomSelection'] = null
   const rsNode = fields.get('randomSelection')?.value
   if (rsNode !== undefined && rsNode !== null) {
     const rf = entries(rsNode)
-    if (rf === null) problems.add(file.path, posOf(file, rsNode), 'structure', 'randomSelection is { rate, seed, action }')
-    else {
+    if (rf === null) {
+      problems.add(file.path, posOf(file, rsNode), 'structure', 'randomSelection is { rate, seed, action }')
+    } else {
       const rr = reader(file, rf, 'randomSelection', problems)
       const rate = rr.num('rate', true, 0, 1)
       const seed = rr.str('seed', true)
@@ -175,20 +241,36 @@ const readAttributes = (file: YamlFile, fields: Fields, problems: Problems, pos:
   const node = fields.get('attributes')?.value
   if (node === undefined || node === null) return []
   const byEntity = entries(node)
-  if (byEntity === null) { problems.add(file.path, pos, 'structure', '`attributes` is a map of entity (seller, consignee) to { name: type }'); return [] }
+  if (byEntity === null) {
+    problems.add(file.path, pos, 'structure', '`attributes` is a map of entity (seller, consignee) to { name: type }')
+    return []
+  }
   unknownKeys(file, byEntity, ATTRIBUTE_ENTITIES, '`attributes`', problems, suggest)
   const out: AttributeDef[] = []
   for (const entity of ATTRIBUTE_ENTITIES) {
     const entry = byEntity.get(entity)
     if (entry === undefined) continue
     const names = entries(entry.value)
-    if (names === null) { problems.add(file.path, posOf(file, entry.value ?? entry.key), 'structure', `\`attributes.${entity}\` is a map of attribute name to type (${ATTRIBUTE_TYPES.join(', ')})`); continue }
+    if (names === null) {
+      problems.add(file.path, posOf(file, entry.value ?? entry.key), 'structure',
+        `\`attributes.${entity}\` is a map of attribute name to type (${ATTRIBUTE_TYPES.join(', ')})`)
+      continue
+    }
     for (const [name, { key, value }] of names) {
       const at = posOf(file, key)
-      if (!ATTRIBUTE_NAME.test(name) || FORBIDDEN_NAMES.has(name)) { problems.add(file.path, at, 'structure', `attribute name \`${name}\` must match ${String(ATTRIBUTE_NAME)}`); continue }
+      if (!ATTRIBUTE_NAME.test(name) || FORBIDDEN_NAMES.has(name)) {
+        problems.add(file.path, at, 'structure', `attribute name \`${name}\` must match ${String(ATTRIBUTE_NAME)}`)
+        continue
+      }
       const type = scalar(value)
       const known = ATTRIBUTE_TYPES.find((t) => t === type)
-      if (known === undefined) { problems.add(file.path, posOf(file, value ?? key), 'structure', `attribute \`${entity}.${name}\` has type \`${String(type)}\`; a type is one of ${ATTRIBUTE_TYPES.join(', ')}`, didYouMean(String(type), ATTRIBUTE_TYPES)); continue }
+      if (known === undefined) {
+        problems.add(file.path, posOf(file, value ?? key), 'structure',
+          `attribute \`${entity}.${name}\` has type \`${String(type)}\`; ` +
+          `a type is one of ${ATTRIBUTE_TYPES.join(', ')}`,
+          didYouMean(String(type), ATTRIBUTE_TYPES))
+        continue
+      }
       out.push({ entity, name, type: known, pos: at })
     }
   }
@@ -200,56 +282,87 @@ const readFx = (file: YamlFile, fields: Fields, problems: Problems, pos: Pos): M
   if (node === undefined || node === null) return []
   const name = scalar(node)
   if (typeof name === 'string') {
-    if (!LIST_NAME.test(name)) problems.add(file.path, pos, 'structure', `\`fx\` must be a list name matching ${String(LIST_NAME)}`)
+    if (!LIST_NAME.test(name)) {
+      problems.add(file.path, pos, 'structure', `\`fx\` must be a list name matching ${String(LIST_NAME)}`)
+    }
     return [{ name, fromMs: null, pos }]
   }
   const list = items(node)
-  if (list === null || list.length === 0) { problems.add(file.path, pos, 'structure', '`fx` is a list name, or a list of { table, effectiveFrom }'); return [] }
+  if (list === null || list.length === 0) {
+    problems.add(file.path, pos, 'structure', '`fx` is a list name, or a list of { table, effectiveFrom }')
+    return []
+  }
   const out: Array<Manifest['fx'][number]> = []
   for (const n of list) {
     const ef = entries(n)
-    if (ef === null) { problems.add(file.path, posOf(file, n), 'structure', 'an `fx` entry is { table, effectiveFrom }'); continue }
+    if (ef === null) {
+      problems.add(file.path, posOf(file, n), 'structure', 'an `fx` entry is { table, effectiveFrom }')
+      continue
+    }
     unknownKeys(file, ef, ['table', 'effectiveFrom'], 'an fx entry', problems, suggest)
     const er = reader(file, ef, 'an fx entry', problems)
     const table = er.str('table', true, LIST_NAME)
     const fromMs = er.date('effectiveFrom')
     const prior = out[out.length - 1]
-    if (out.length > 0 && fromMs === null) problems.add(file.path, er.at('table'), 'structure', 'every `fx` entry after the first needs `effectiveFrom`')
-    else if (prior !== undefined && fromMs !== null && prior.fromMs !== null && fromMs <= prior.fromMs) problems.add(file.path, er.at('effectiveFrom'), 'structure', '`fx` entries must be in ascending order of effectiveFrom')
+    if (out.length > 0 && fromMs === null) {
+      problems.add(file.path, er.at('table'), 'structure', 'every `fx` entry after the first needs `effectiveFrom`')
+    } else if (prior !== undefined && fromMs !== null && prior.fromMs !== null && fromMs <= prior.fromMs) {
+      problems.add(file.path, er.at('effectiveFrom'), 'structure',
+        '`fx` entries must be in ascending order of effectiveFrom')
+    }
     if (table !== '') out.push({ name: table, fromMs, pos: er.at('table') })
   }
   return out
 }
 
-export const RULE_KEYS = ['id', 'title', 'description', 'tier', 'when', 'weight', 'action', 'tags', 'owner', 'effectiveFrom', 'effectiveTo']
+export const RULE_KEYS = [
+  'id', 'title', 'description', 'tier', 'when', 'weight', 'action', 'tags', 'owner', 'effectiveFrom', 'effectiveTo'
+]
 const TIERS: readonly Tier[] = ['gate', 'indicator', 'mitigation']
 
 export const readRules = (file: YamlFile, problems: Problems): RuleDef[] => {
   const top = entries(file.root)
   const list = items(top?.get('rules')?.value)
-  if (top === null || list === null) { problems.add(file.path, posOf(file, file.root), 'structure', 'a rule file is a map with `rules:`, a list of rules'); return [] }
+  if (top === null || list === null) {
+    problems.add(file.path, posOf(file, file.root), 'structure', 'a rule file is a map with `rules:`, a list of rules')
+    return []
+  }
   unknownKeys(file, top, ['rules'], file.path, problems, suggest)
   const out: RuleDef[] = []
   for (const node of list) {
     const fields = entries(node)
-    if (fields === null) { problems.add(file.path, posOf(file, node), 'structure', 'a rule is a map (id, title, tier, when, …)'); continue }
+    if (fields === null) {
+      problems.add(file.path, posOf(file, node), 'structure', 'a rule is a map (id, title, tier, when, …)')
+      continue
+    }
     const r = reader(file, fields, 'a rule', problems)
     const id = r.str('id', true, ID_PATTERN)
     unknownKeys(file, fields, RULE_KEYS, `rule ${id}`, problems, suggest)
     const tierText = r.str('tier', true)
     const tier = TIERS.find((t) => t === tierText)
-    if (tier === undefined && tierText !== '') problems.add(file.path, r.at('tier'), 'structure', `tier must be gate, indicator or mitigation, found \`${tierText}\``, didYouMean(tierText, TIERS))
+    if (tier === undefined && tierText !== '') {
+      problems.add(file.path, r.at('tier'), 'structure',
+        `tier must be gate, indicator or mitigation, found \`${tierText}\``, didYouMean(tierText, TIERS))
+    }
     const gate = tier === 'gate'
-    if (gate && fields.has('weight')) problems.add(file.path, r.at('weight'), 'structure', 'a gate has an `action`, not a `weight`')
-    if (!gate && tier !== undefined && fields.has('action')) problems.add(file.path, r.at('action'), 'structure', `an ${tier} has a \`weight\`, not an \`action\``)
+    if (gate && fields.has('weight')) {
+      problems.add(file.path, r.at('weight'), 'structure', 'a gate has an `action`, not a `weight`')
+    }
+    if (!gate && tier !== undefined && fields.has('action')) {
+      problems.add(file.path, r.at('action'), 'structure', `an ${tier} has a \`weight\`, not an \`action\``)
+    }
     const weight = gate || tier === undefined ? 0 : r.num('weight', true, 0, 100, true)
     const action = gate ? r.action('action', true) : null
     const whenNode = fields.get('when')?.value
     const when = scalar(whenNode)
-    if (typeof when !== 'string' || when.trim() === '') problems.add(file.path, r.at('when'), 'structure', `rule ${id} needs \`when\`: the condition, as text`)
+    if (typeof when !== 'string' || when.trim() === '') {
+      problems.add(file.path, r.at('when'), 'structure', `rule ${id} needs \`when\`: the condition, as text`)
+    }
     const tagNodes = items(fields.get('tags')?.value)
     const tags = (tagNodes ?? []).map((t) => String(scalar(t)))
-    if (fields.has('tags') && tagNodes === null) problems.add(file.path, r.at('tags'), 'structure', '`tags` is a list of words')
+    if (fields.has('tags') && tagNodes === null) {
+      problems.add(file.path, r.at('tags'), 'structure', '`tags` is a list of words')
+    }
     const def: RuleDef = {
       id, title: r.str('title', true), description: r.str('description', false),
       tier: tier ?? 'indicator', weight, action, tags, owner: r.str('owner', false),
@@ -267,7 +380,10 @@ export const LIST_KEYS = ['id', 'kind', 'description', 'entries']
 
 export const readList = (file: YamlFile, problems: Problems): ListFile | null => {
   const fields = entries(file.root)
-  if (fields === null) { problems.add(file.path, posOf(file, file.root), 'structure', 'a list file is a map (id, kind, entries)'); return null }
+  if (fields === null) {
+    problems.add(file.path, posOf(file, file.root), 'structure', 'a list file is a map (id, kind, entries)')
+    return null
+  }
   unknownKeys(file, fields, LIST_KEYS, file.path, problems, suggest)
   const r = reader(file, fields, 'a list file', problems)
   const name = r.str('id', true, LIST_NAME)
@@ -276,13 +392,23 @@ export const readList = (file: YamlFile, problems: Problems): ListFile | null =>
   const entriesNode = fields.get('entries')?.value
   if (kind === 'set') {
     const list = items(entriesNode)
-    if (list === null) { problems.add(file.path, r.at('entries'), 'structure', 'a set\'s `entries` is a list of strings'); return null }
+    if (list === null) {
+      problems.add(file.path, r.at('entries'), 'structure', 'a set\'s `entries` is a list of strings')
+      return null
+    }
     const out: SetEntry[] = []
     for (const e of list) {
       const v = scalar(e)
-      if (typeof v === 'string' || typeof v === 'number') { out.push({ value: String(v), fromMs: null, toMs: null }); continue }
+      if (typeof v === 'string' || typeof v === 'number') {
+        out.push({ value: String(v), fromMs: null, toMs: null })
+        continue
+      }
       const ef = entries(e)
-      if (ef === null) { problems.add(file.path, posOf(file, e), 'structure', 'a set entry is a string or { value, effectiveFrom, effectiveTo }'); continue }
+      if (ef === null) {
+        problems.add(file.path, posOf(file, e), 'structure',
+          'a set entry is a string or { value, effectiveFrom, effectiveTo }')
+        continue
+      }
       const er = reader(file, ef, 'a set entry', problems)
       out.push({ value: er.str('value', true), ...er.window() })
     }
@@ -290,15 +416,30 @@ export const readList = (file: YamlFile, problems: Problems): ListFile | null =>
   }
   if (kind === 'map') {
     const map = entries(entriesNode)
-    if (map === null) { problems.add(file.path, r.at('entries'), 'structure', 'a map\'s `entries` is a map of key: value'); return null }
+    if (map === null) {
+      problems.add(file.path, r.at('entries'), 'structure', 'a map\'s `entries` is a map of key: value')
+      return null
+    }
     const out = new Map<string, number | string>()
     const types = new Set<string>()
     for (const [k, { value }] of map) {
       const v = scalar(value)
-      if (typeof v === 'number' && Number.isFinite(v)) { out.set(k, v); types.add('number') } else if (typeof v === 'string') { out.set(k, v); types.add('string') } else problems.add(file.path, posOf(file, value), 'structure', `map values are numbers or strings (key ${k})`)
+      if (typeof v === 'number' && Number.isFinite(v)) {
+        out.set(k, v)
+        types.add('number')
+      } else if (typeof v === 'string') {
+        out.set(k, v)
+        types.add('string')
+      } else {
+        problems.add(file.path, posOf(file, value), 'structure', `map values are numbers or strings (key ${k})`)
+      }
     }
-    if (types.size > 1) problems.add(file.path, r.at('entries'), 'structure', 'all values of a map must have one type: numbers or strings')
-    return { name, kind: 'map', valueType: types.has('string') ? 'string' : 'number', entries: out, file: file.path, pos }
+    if (types.size > 1) {
+      problems.add(file.path, r.at('entries'), 'structure',
+        'all values of a map must have one type: numbers or strings')
+    }
+    const valueType = types.has('string') ? 'string' : 'number'
+    return { name, kind: 'map', valueType, entries: out, file: file.path, pos }
   }
   if (kind !== '') problems.add(file.path, r.at('kind'), 'structure', `kind must be set or map, found \`${kind}\``)
   return null

@@ -28,8 +28,16 @@ export const functions: ReadonlyMap<string, Signature> = new Map<string, Signatu
   ['contains', { args: ['string', 'literal'], result: 'boolean', doc: 'contains(s, "sub"): s contains sub' }],
   ['startsWith', { args: ['string', 'literal'], result: 'boolean', doc: 'startsWith(s, "prefix")' }],
   ['startsWithAny', { args: ['string', 'prefixList'], result: 'boolean', doc: 'startsWithAny(s, @prefixes)' }],
-  ['containsWord', { args: ['string', 'wordOrList'], result: 'boolean', doc: 'containsWord(s, "word" | @words): whole words, any case' }],
-  ['matches', { args: ['string', 'literal'], result: 'boolean', doc: 'matches(s, "regex"): regular expression on the linear-time engine' }],
+  ['containsWord', {
+    args: ['string', 'wordOrList'],
+    result: 'boolean',
+    doc: 'containsWord(s, "word" | @words): whole words, any case'
+  }],
+  ['matches', {
+    args: ['string', 'literal'],
+    result: 'boolean',
+    doc: 'matches(s, "regex"): regular expression on the linear-time engine'
+  }],
   ['exists', { args: ['path'], result: 'boolean', doc: 'exists(path): the value is present' }],
   ['daysSince', { args: ['timestamp'], result: 'number', doc: 'daysSince(t): days from t to the decision time' }],
   ['min', { args: ['numeric', 'numeric'], result: 'numericOfArg', doc: 'min(a, b)' }],

@@ -8,7 +8,7 @@ import { ParcelRiskError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { formatDiagnostic, loadRulesetOrThrow, type CostGate } from './load.ts'
 import { overrunGuard, type Overrun } from './overrun.ts'
-import type { CompiledRuleset, RulesetWatch } from './ruleset.ts'
+import type { CompiledRuleset, Diagnostic, RulesetWatch } from './ruleset.ts'
 import { watchRuleset } from './watch.ts'
 
 export type RulesetRole = 'active' | 'shadow'
@@ -60,10 +60,16 @@ export const openRuleset = async (options: InForceOptions): Promise<RulesetInFor
     const fixed: RulesetWatch = { current: () => ruleset, revert: () => null, close: () => {} }
     return { ...fixed, overrun: overrunGuard(gate.budgetMicrosPerKib, fixed, onOverrun) }
   }
-  const handle = await watchRuleset(dir, (next) => { options.onReload('swapped'); loaded(next) }, (errors) => {
+  const swapped = (next: CompiledRuleset): void => {
+    options.onReload('swapped')
+    loaded(next)
+  }
+  const refused = (errors: readonly Diagnostic[]): void => {
     options.onReload('refused')
-    log.error({ role, dir, errors: errors.map(formatDiagnostic) }, 'ruleset change rejected; the running ruleset stays in force')
-  }, { gate })
+    log.error({ role, dir, errors: errors.map(formatDiagnostic) },
+      'ruleset change rejected; the running ruleset stays in force')
+  }
+  const handle = await watchRuleset(dir, swapped, refused, { gate })
   loaded(handle.current())
   return { ...handle, overrun: overrunGuard(gate.budgetMicrosPerKib, handle, onOverrun) }
 }

@@ -46,7 +46,8 @@ export const readRulesetFiles = async (dir: string): Promise<RuleSourceFile[]> =
     }
   }
   paths.sort()
-  return Promise.all(paths.map(async (p) => ({ path: relative(dir, p).split(sep).join('/'), text: await readFile(p, 'utf8') })))
+  return Promise.all(paths.map(async (p) =>
+    ({ path: relative(dir, p).split(sep).join('/'), text: await readFile(p, 'utf8') })))
 }
 
 export interface LoadedRuleset {
@@ -56,7 +57,10 @@ export interface LoadedRuleset {
 }
 
 /** Reads and compiles, keeping the files and schema (the cost check compiles them again in its worker). */
-export const readRuleset = async (dir: string, schemaPath: string = DECLARATION_SCHEMA_PATH): Promise<LoadedRuleset> => {
+export const readRuleset = async (
+  dir: string,
+  schemaPath: string = DECLARATION_SCHEMA_PATH
+): Promise<LoadedRuleset> => {
   const [files, schemaText] = await Promise.all([readRulesetFiles(dir), readFile(schemaPath, 'utf8')])
   const declarationSchema = JSON.parse(schemaText) as unknown
   return { files, declarationSchema, result: compileRuleset(files, { declarationSchema }) }
@@ -72,10 +76,14 @@ export interface CostGate {
 }
 
 /** Compile problems, or else the cost check's; empty when the ruleset may run. */
-export const gateRuleset = async (loaded: LoadedRuleset, gate: CostGate | undefined): Promise<{ ruleset: CompiledRuleset | null, problems: readonly Diagnostic[], report: CostReport | null }> => {
+export const gateRuleset = async (
+  loaded: LoadedRuleset,
+  gate: CostGate | undefined
+): Promise<{ ruleset: CompiledRuleset | null, problems: readonly Diagnostic[], report: CostReport | null }> => {
   if (!loaded.result.ok) return { ruleset: null, problems: loaded.result.errors, report: null }
   if (gate === undefined) return { ruleset: loaded.result.ruleset, problems: [], report: null }
-  const report = await checkCost(loaded.files, loaded.result.ruleset, { ...gate, declarationSchema: loaded.declarationSchema })
+  const report = await checkCost(loaded.files, loaded.result.ruleset,
+    { ...gate, declarationSchema: loaded.declarationSchema })
   return { ruleset: loaded.result.ruleset, problems: report.problems, report }
 }
 
@@ -86,8 +94,13 @@ export const formatDiagnostic = (d: Diagnostic): string =>
  * Loads a ruleset that must compile, and pass the cost check when a gate is given (start-up):
  * throws E_RULES_INVALID listing every problem.
  */
-export const loadRulesetOrThrow = async (dir: string, schemaPath?: string, gate?: CostGate): Promise<CompiledRuleset> => {
+export const loadRulesetOrThrow = async (
+  dir: string,
+  schemaPath?: string,
+  gate?: CostGate
+): Promise<CompiledRuleset> => {
   const { ruleset, problems } = await gateRuleset(await readRuleset(dir, schemaPath), gate)
   if (ruleset !== null && problems.length === 0) return ruleset
-  throw new ParcelRiskError('E_RULES_INVALID', `ruleset ${dir} has ${problems.length} problem(s):\n${problems.map(formatDiagnostic).join('\n')}`)
+  throw new ParcelRiskError('E_RULES_INVALID',
+    `ruleset ${dir} has ${problems.length} problem(s):\n${problems.map(formatDiagnostic).join('\n')}`)
 }

@@ -29,20 +29,41 @@ export const expressionShape = (root: Node): ExpressionShape => {
 
   const pathOf = (n: Extract<Node, { kind: 'path' }>): string => {
     const field = n.field ?? []
-    const head = n.root === 'variable' ? [arrayOf.get(n.segments[0] as string) ?? ''] : n.root === 'enrichment' ? ['enrichment'] : []
+    const head = n.root === 'variable'
+      ? [arrayOf.get(n.segments[0] as string) ?? '']
+      : n.root === 'enrichment' ? ['enrichment'] : []
     return [...head, ...field].filter((s) => s !== '').join('.')
   }
 
   const walk = (n: Node, chain: readonly string[]): void => {
     switch (n.kind) {
-      case 'string': literals.add(n.value); return
-      case 'listLit': for (const v of n.values) if (typeof v === 'string') literals.add(v); return
-      case 'listRef': lists.add(n.name); return
-      case 'lookup': lists.add(n.list); walk(n.key, chain); return
-      case 'not': case 'neg': case 'convert': walk(n.operand, chain); return
-      case 'logic': case 'compare': case 'arith': walk(n.left, chain); walk(n.right, chain); return
-      case 'in': walk(n.value, chain); walk(n.set, chain); return
-      case 'call': for (const a of n.args) walk(a, chain); return
+      case 'string':
+        literals.add(n.value)
+        return
+      case 'listLit':
+        for (const v of n.values) if (typeof v === 'string') literals.add(v)
+        return
+      case 'listRef':
+        lists.add(n.name)
+        return
+      case 'lookup':
+        lists.add(n.list)
+        walk(n.key, chain)
+        return
+      case 'not': case 'neg': case 'convert':
+        walk(n.operand, chain)
+        return
+      case 'logic': case 'compare': case 'arith':
+        walk(n.left, chain)
+        walk(n.right, chain)
+        return
+      case 'in':
+        walk(n.value, chain)
+        walk(n.set, chain)
+        return
+      case 'call':
+        for (const a of n.args) walk(a, chain)
+        return
       case 'quant': {
         walk(n.source, chain)
         const array = n.source.kind === 'path' ? pathOf(n.source) : ''

@@ -25,12 +25,15 @@ export const checkProhibitions = (rules: Iterable<RuleDef>, problems: Problems):
     if (!isProhibitionOrRestriction(r)) continue
     const tag = r.tags.find((t) => PR_TAGS.includes(t)) as string
     if (r.tier === 'mitigation') {
-      problems.add(r.file, r.pos, 'prohibition', `rule ${r.id} is tagged \`${tag}\` but is a mitigation: nothing may relieve a prohibition or restriction`)
+      problems.add(r.file, r.pos, 'prohibition',
+        `rule ${r.id} is tagged \`${tag}\` but is a mitigation: nothing may relieve a prohibition or restriction`)
     } else if (r.tier === 'indicator') {
       problems.add(r.file, r.pos, 'prohibition', `rule ${r.id} is tagged \`${tag}\` but is an indicator: ${offsetBy}`,
-        'make it a gate with an action that holds the parcel (REQUEST_INFO or stricter), or drop the tag if it is only a risk signal')
+        'make it a gate with an action that holds the parcel (REQUEST_INFO or stricter), ' +
+        'or drop the tag if it is only a risk signal')
     } else if (r.action !== null && decisionOf(r.action) === 'RELEASE') {
-      problems.add(r.file, r.pos, 'prohibition', `rule ${r.id} is tagged \`${tag}\` but its action ${r.action} releases the parcel`,
+      problems.add(r.file, r.pos, 'prohibition',
+        `rule ${r.id} is tagged \`${tag}\` but its action ${r.action} releases the parcel`,
         'a prohibition or restriction gate must hold the parcel')
     }
   }

@@ -39,7 +39,8 @@ const linearEngineAvailable = (): boolean => {
 }
 
 if (!linearEngineAvailable()) {
-  throw new Error('this Node.js does not offer V8\'s linear-time regular expression engine (flag `l`); rule regexes cannot be made safe')
+  throw new Error('this Node.js does not offer V8\'s linear-time regular expression engine (flag `l`); ' +
+    'rule regexes cannot be made safe')
 }
 
 export type RegexCheck = { ok: true, regex: RegExp } | { ok: false, message: string, offset: number }
@@ -53,20 +54,26 @@ const whyNotLinear = (pattern: string): RegexCheck => {
   const lookahead = /\(\?[=!]/.exec(pattern)
   if (lookahead !== null) return refused('lookahead cannot run in linear time', lookahead.index)
   const modifier = /\(\?[a-z-]+:/.exec(pattern)
-  if (modifier !== null) return refused('modifiers such as (?i:…) cannot run in linear time; match on lower(s) instead', modifier.index)
+  if (modifier !== null) {
+    return refused('modifiers such as (?i:…) cannot run in linear time; match on lower(s) instead', modifier.index)
+  }
   const counts = /\{(\d+)(?:,(\d*))?\}/g
   for (let m = counts.exec(pattern); m !== null; m = counts.exec(pattern)) {
     if (Number(m[2] === undefined || m[2] === '' ? m[1] : m[2]) > MAX_COUNT) {
       return refused(`repetition count above ${MAX_COUNT} cannot run in linear time`, m.index)
     }
   }
-  return refused(`cannot run in linear time (nested repetition counts multiply: keep their product at most ${MAX_COUNT})`, 0)
+  return refused('cannot run in linear time ' +
+    `(nested repetition counts multiply: keep their product at most ${MAX_COUNT})`, 0)
 }
 
 export const checkRegex = (pattern: string): RegexCheck => {
   if (pattern.length > MAX_PATTERN) return refused(`pattern longer than ${MAX_PATTERN} characters`, MAX_PATTERN)
   const unicodeOnly = /\\[pPu]\{/.exec(pattern)
-  if (unicodeOnly !== null) return refused('`\\p{…}` and `\\u{…}` need the `u` flag, which the linear-time engine does not offer', unicodeOnly.index)
+  if (unicodeOnly !== null) {
+    return refused('`\\p{…}` and `\\u{…}` need the `u` flag, which the linear-time engine does not offer',
+      unicodeOnly.index)
+  }
   try {
     // Syntax first, strictly: `a{`, `\-` or a lone `]` are mistakes, not literals.
     void new RegExp(pattern, 'u')

@@ -91,7 +91,10 @@ export interface CompiledRuleset {
   readonly lists: readonly string[]
   /** Dotted paths under `enrichment.` that some rule reads, sorted. */
   readonly enrichmentFields: readonly string[]
-  /** The custom profile attributes ruleset.yaml declares (`attributes:`), read as `enrichment.{entity}.attributes.{name}`. */
+  /**
+   * The custom profile attributes ruleset.yaml declares (`attributes:`), read as
+   * `enrichment.{entity}.attributes.{name}`.
+   */
   readonly attributes: readonly AttributeField[]
   /** Dotted declaration paths that some rule reads, sorted. */
   readonly declarationFields: readonly string[]

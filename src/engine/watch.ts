@@ -32,7 +32,12 @@ export type OnError = (errors: readonly Diagnostic[]) => void
  * `onError` after each change that is refused (or cannot be read: then one diagnostic names
  * the cause).
  */
-export const watchRuleset = async (dir: string, onSwap: OnSwap, onError: OnError, options: WatchOptions = {}): Promise<RulesetWatch> => {
+export const watchRuleset = async (
+  dir: string,
+  onSwap: OnSwap,
+  onError: OnError,
+  options: WatchOptions = {}
+): Promise<RulesetWatch> => {
   const debounceMs = options.debounceMs ?? 250
   let active = await loadRulesetOrThrow(dir, options.schemaPath, options.gate)
   let previous: CompiledRuleset | null = null
@@ -42,9 +47,13 @@ export const watchRuleset = async (dir: string, onSwap: OnSwap, onError: OnError
   let reloading = false
   let again = false
   let closed = false
+  const failure = (message: string): Diagnostic => ({ file: dir, line: 1, column: 1, code: 'structure', message })
 
   const reload = async (): Promise<void> => {
-    if (reloading) { again = true; return }
+    if (reloading) {
+      again = true
+      return
+    }
     reloading = true
     try {
       do {
@@ -52,14 +61,18 @@ export const watchRuleset = async (dir: string, onSwap: OnSwap, onError: OnError
         let checked
         try {
           const loaded = await readRuleset(dir, options.schemaPath)
-          if (loaded.result.ok && (loaded.result.ruleset.digest === active.digest || reverted.has(loaded.result.ruleset.digest))) continue
+          const digest = loaded.result.ok ? loaded.result.ruleset.digest : undefined
+          if (digest !== undefined && (digest === active.digest || reverted.has(digest))) continue
           checked = await gateRuleset(loaded, options.gate)
         } catch (err) {
-          onError([{ file: dir, line: 1, column: 1, code: 'structure', message: `cannot read the ruleset: ${(err as Error).message}` }])
+          onError([failure(`cannot read the ruleset: ${(err as Error).message}`)])
           continue
         }
         if (closed) return
-        if (checked.ruleset === null || checked.problems.length > 0) { onError(checked.problems); continue }
+        if (checked.ruleset === null || checked.problems.length > 0) {
+          onError(checked.problems)
+          continue
+        }
         previous = active
         active = checked.ruleset
         onSwap(active, previous)
@@ -71,9 +84,12 @@ export const watchRuleset = async (dir: string, onSwap: OnSwap, onError: OnError
 
   const watcher: FSWatcher = watch(dir, { recursive: true, persistent: false }, () => {
     if (timer !== null) clearTimeout(timer)
-    timer = setTimeout(() => { timer = null; void reload() }, debounceMs)
+    timer = setTimeout(() => {
+      timer = null
+      void reload()
+    }, debounceMs)
   })
-  watcher.on('error', (err) => onError([{ file: dir, line: 1, column: 1, code: 'structure', message: `watching stopped: ${err.message}` }]))
+  watcher.on('error', (err) => onError([failure(`watching stopped: ${err.message}`)]))
 
   return {
     current: () => active,

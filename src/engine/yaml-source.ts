@@ -37,11 +37,15 @@ export const posOf = (file: YamlFile, node: YamlNode | null | undefined): Pos =>
 }
 
 /** Map entries by key, remembering each key's node for positions. */
-export const entries = (node: YamlNode | null | undefined): Map<string, { key: YamlNode, value: YamlNode | null }> | null => {
+type Entries = Map<string, { key: YamlNode, value: YamlNode | null }>
+
+export const entries = (node: YamlNode | null | undefined): Entries | null => {
   if (!isMap(node)) return null
-  const out = new Map<string, { key: YamlNode, value: YamlNode | null }>()
+  const out: Entries = new Map()
   for (const pair of (node as YAMLMap).items) {
-    if (isScalar(pair.key)) out.set(String(pair.key.value), { key: pair.key, value: (pair.value ?? null) as YamlNode | null })
+    if (isScalar(pair.key)) {
+      out.set(String(pair.key.value), { key: pair.key, value: (pair.value ?? null) as YamlNode | null })
+    }
   }
   return out
 }
@@ -65,7 +69,12 @@ export const expressionMapper = (file: YamlFile, node: YamlNode): (pos: Pos) => 
   let cursor = start
   for (const line of value.split('\n')) {
     const at = line.length === 0 ? -1 : file.text.indexOf(line, cursor)
-    if (at >= 0 && at <= end) { lineOffsets.push(at); cursor = at + line.length } else lineOffsets.push(null)
+    if (at >= 0 && at <= end) {
+      lineOffsets.push(at)
+      cursor = at + line.length
+    } else {
+      lineOffsets.push(null)
+    }
   }
   return (pos) => {
     const offset = lineOffsets[pos.line - 1]
@@ -83,6 +92,7 @@ export const unknownKeys = (
   for (const [name, { key }] of map) {
     if (known.includes(name)) continue
     const s = suggest(name, known)
-    problems.add(file.path, posOf(file, key), 'structure', `unknown key \`${name}\` in ${where}`, s === undefined ? `known keys: ${known.join(', ')}` : `did you mean \`${s}\`?`)
+    problems.add(file.path, posOf(file, key), 'structure', `unknown key \`${name}\` in ${where}`,
+      s === undefined ? `known keys: ${known.join(', ')}` : `did you mean \`${s}\`?`)
   }
 }

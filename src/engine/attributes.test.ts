@@ -26,7 +26,10 @@ const NOW = Date.UTC(2026, 10, 26, 10)
 
 describe('engine > custom attributes', () => {
   it.each([
-    ['an undeclared attribute', 'enrichment.seller.attributes.riskScor > 70', 'unknown-field', 'did you mean `riskScore`?'],
+    [
+      'an undeclared attribute', 'enrichment.seller.attributes.riskScor > 70', 'unknown-field',
+      'did you mean `riskScore`?'
+    ],
     ['a number attribute against text', 'enrichment.seller.attributes.riskScore == "high"', 'type', undefined],
     ['a string attribute in arithmetic', 'enrichment.seller.attributes.segment + 1 > 2', 'type', undefined],
     ['an attribute of another entity', 'enrichment.consignee.attributes.riskScore > 70', 'unknown-field', undefined]
@@ -38,9 +41,17 @@ describe('engine > custom attributes', () => {
   })
 
   it.each([
-    ['an unknown type', 'attributes:\n  seller:\n    riskScore: numbr\n', 'ruleset.yaml:3:16', 'did you mean `number`?'],
-    ['an unknown entity', 'attributes:\n  sellr:\n    riskScore: number\n', 'ruleset.yaml:2:3', 'did you mean `seller`?'],
-    ['a name that is not an identifier', 'attributes:\n  seller:\n    risk-score: number\n', 'ruleset.yaml:3:5', undefined]
+    [
+      'an unknown type', 'attributes:\n  seller:\n    riskScore: numbr\n', 'ruleset.yaml:3:16', 'did you mean `number`?'
+    ],
+    [
+      'an unknown entity', 'attributes:\n  sellr:\n    riskScore: number\n', 'ruleset.yaml:2:3',
+      'did you mean `seller`?'
+    ],
+    [
+      'a name that is not an identifier', 'attributes:\n  seller:\n    risk-score: number\n', 'ruleset.yaml:3:5',
+      undefined
+    ]
   ])('a declaration with %s is reported in ruleset.yaml', (_, attributes, at, hint) => {
     const result = withAttributes(ruleFile([{ id: 'R1', when: 'pieces > 1' }]), attributes)
     expect(result.ok).toBe(false)
@@ -67,18 +78,28 @@ describe('engine > custom attributes', () => {
 
   it('lists the attributes it declares and fetches only those its rules read', () => {
     expect(compiled.attributes.map((a) => `${a.entity}.${a.name}:${a.type}`)).toEqual([
-      'seller.riskScore:number', 'seller.segment:string', 'seller.vetted:boolean', 'seller.onboardedAt:timestamp', 'consignee.reshipper:boolean'
+      'seller.riskScore:number', 'seller.segment:string', 'seller.vetted:boolean', 'seller.onboardedAt:timestamp',
+      'consignee.reshipper:boolean'
     ])
     expect(compiled.enrichmentFields).toEqual([
-      'consignee.attributes.reshipper', 'seller.attributes.onboardedAt', 'seller.attributes.riskScore', 'seller.attributes.segment', 'seller.attributes.vetted'
+      'consignee.attributes.reshipper', 'seller.attributes.onboardedAt', 'seller.attributes.riskScore',
+      'seller.attributes.segment', 'seller.attributes.vetted'
     ])
   })
 
   it('reads stored text as the declared type, and a fired rule shows the value', () => {
-    const e = { seller: { attributes: { riskScore: '87', segment: 'reseller', vetted: 'true', onboardedAt: String(NOW - 5 * 86_400_000) } }, consignee: { attributes: { reshipper: '1' } } }
+    const e = {
+      seller: {
+        attributes: { riskScore: '87', segment: 'reseller', vetted: 'true', onboardedAt: String(NOW - 5 * 86_400_000) }
+      },
+      consignee: { attributes: { reshipper: '1' } }
+    }
     const ev = compiled.evaluate(declaration(), e, { nowMs: NOW })
     expect([...ev.outcomes]).toEqual([OUTCOME_HIT, OUTCOME_HIT, OUTCOME_HIT, OUTCOME_HIT, OUTCOME_HIT])
-    const first = { names: ev.valueNames.slice(ev.valueStart[0], ev.valueEnd[0]), values: ev.values.slice(ev.valueStart[0], ev.valueEnd[0]) }
+    const first = {
+      names: ev.valueNames.slice(ev.valueStart[0], ev.valueEnd[0]),
+      values: ev.values.slice(ev.valueStart[0], ev.valueEnd[0])
+    }
     expect(first).toEqual({ names: ['enrichment.seller.attributes.riskScore'], values: ['87'] })
   })
 

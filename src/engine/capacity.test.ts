@@ -37,13 +37,31 @@ describe('engine > manifest capacity', () => {
   })
 
   it.each([
-    ['a lane that has no capacity', '  REQUEST_INFO: { perWindow: 5, window: 1h }\n', 'unknown key `REQUEST_INFO` in `capacity`', 2],
-    ['a negative capacity', '  PHYSICAL_EXAM: { perWindow: -1, window: 1h }\n', '`perWindow` in the capacity of PHYSICAL_EXAM must be an integer', 2],
-    ['a window in seconds', '  PHYSICAL_EXAM: { perWindow: 20, window: 30s }\n', '`window` in the capacity of PHYSICAL_EXAM must be minutes, hours or days', 2],
-    ['a window over a week', '  PHYSICAL_EXAM: { perWindow: 20, window: 8d }\n', '`window` in the capacity of PHYSICAL_EXAM', 2],
+    [
+      'a lane that has no capacity', '  REQUEST_INFO: { perWindow: 5, window: 1h }\n',
+      'unknown key `REQUEST_INFO` in `capacity`', 2
+    ],
+    [
+      'a negative capacity', '  PHYSICAL_EXAM: { perWindow: -1, window: 1h }\n',
+      '`perWindow` in the capacity of PHYSICAL_EXAM must be an integer', 2
+    ],
+    [
+      'a window in seconds', '  PHYSICAL_EXAM: { perWindow: 20, window: 30s }\n',
+      '`window` in the capacity of PHYSICAL_EXAM must be minutes, hours or days', 2
+    ],
+    [
+      'a window over a week', '  PHYSICAL_EXAM: { perWindow: 20, window: 8d }\n',
+      '`window` in the capacity of PHYSICAL_EXAM', 2
+    ],
     ['a misspelt key', '  PHYSICAL_EXAM: { perWindow: 20, windw: 1h }\n', 'unknown key `windw`', 2],
-    ['a location name with a brace', '  locations:\n    "L{1}": { PHYSICAL_EXAM: { perWindow: 1, window: 1h } }\n', 'control location `L{1}` must match', 3],
-    ['protectTags that are not a list', '  protectTags: watchlist\n', '`capacity.protectTags` is a list of rule tags', 2]
+    [
+      'a location name with a brace', '  locations:\n    "L{1}": { PHYSICAL_EXAM: { perWindow: 1, window: 1h } }\n',
+      'control location `L{1}` must match', 3
+    ],
+    [
+      'protectTags that are not a list', '  protectTags: watchlist\n', '`capacity.protectTags` is a list of rule tags',
+      2
+    ]
   ])('refuses %s, at its line', (_what, section, message, line) => {
     const result = withCapacity(`capacity:\n${section}`)
     expect(result.ok).toBe(false)
@@ -54,7 +72,9 @@ describe('engine > manifest capacity', () => {
     expect(found?.line).toBe(firstLine + line - 1)
   })
 
-  const windows = [['1m', 60_000], ['15m', 900_000], ['2h', 7_200_000], ['7d', 604_800_000], ['0h', NaN], ['1.5h', NaN], ['h', NaN]] as const
+  const windows = [
+    ['1m', 60_000], ['15m', 900_000], ['2h', 7_200_000], ['7d', 604_800_000], ['0h', NaN], ['1.5h', NaN], ['h', NaN]
+  ] as const
   it.each(windows)('reads the window %s', (text, ms) => {
     expect(parseWindow(text)).toBe(ms)
   })

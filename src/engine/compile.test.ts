@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { compileRuleset } from './compile.ts'
 import type { ParcelDeclaration } from '../declaration.ts'
 import { OUTCOME_HIT } from '../evaluation.ts'
-import { compileFiles, compileRules, DECLARED_AT, declaration, declarationSchema, LISTS, MANIFEST, ruleFile } from '../../test/fixtures/inline-ruleset.ts'
+import {
+  compileFiles, compileRules, DECLARED_AT, declaration, declarationSchema, LISTS, MANIFEST, ruleFile
+} from '../../test/fixtures/inline-ruleset.ts'
 import type { Diagnostic } from './ruleset.ts'
 
 // ruleFile() puts a rule's `when` on line 7 (then 8, …) from column 7 of rules/inline.yaml.
@@ -17,17 +19,43 @@ const one = (when: string): Diagnostic[] => errorsOf({ 'rules/inline.yaml': rule
 describe('engine > compile > diagnostics', () => {
   it.each([
     ['misspelt field', 'totalValu in EUR > 10', 'rules/inline.yaml:7:7', 'unknown-field', 'did you mean `totalValue`?'],
-    ['misspelt nested field', 'seller.adress.country == "CN"', 'rules/inline.yaml:7:14', 'unknown-field', 'did you mean `address`?'],
-    ['misspelt enrichment field', 'enrichment.seller.ageDay < 30', 'rules/inline.yaml:7:25', 'unknown-field', 'did you mean `ageDays`?'],
+    [
+      'misspelt nested field', 'seller.adress.country == "CN"', 'rules/inline.yaml:7:14', 'unknown-field',
+      'did you mean `address`?'
+    ],
+    [
+      'misspelt enrichment field', 'enrichment.seller.ageDay < 30', 'rules/inline.yaml:7:25', 'unknown-field',
+      'did you mean `ageDays`?'
+    ],
     ['type error', 'originCountry > 5', 'rules/inline.yaml:7:21', 'type', undefined],
-    ['money against a number', 'totalValue > 150', 'rules/inline.yaml:7:18', 'type', 'convert the amount first: `totalValue in EUR`'],
-    ['unknown list', 'originCountry in @highRiskOrigin', 'rules/inline.yaml:7:24', 'unknown-list', 'did you mean `highRiskOrigins`?'],
+    [
+      'money against a number', 'totalValue > 150', 'rules/inline.yaml:7:18', 'type',
+      'convert the amount first: `totalValue in EUR`'
+    ],
+    [
+      'unknown list', 'originCountry in @highRiskOrigin', 'rules/inline.yaml:7:24', 'unknown-list',
+      'did you mean `highRiskOrigins`?'
+    ],
     ['wrong arity', 'lower(seller.name, 2) == "x"', 'rules/inline.yaml:7:7', 'arity', 'lower(s): s in lower case'],
-    ['unknown function', 'lowr(seller.name) == "x"', 'rules/inline.yaml:7:7', 'unknown-function', 'did you mean `lower`?'],
+    [
+      'unknown function', 'lowr(seller.name) == "x"', 'rules/inline.yaml:7:7', 'unknown-function',
+      'did you mean `lower`?'
+    ],
     ['enum value typo', 'declarationType == "H8"', 'rules/inline.yaml:7:26', 'type', 'did you mean `H7`?'],
-    ['not on a field', 'not dispatchLocation.freeZone', 'rules/inline.yaml:7:7', 'type', 'write `dispatchLocation.freeZone == false`'],
-    ['not over a reference data lookup', 'not (enrichment.ioss.registered == true)', 'rules/inline.yaml:7:7', 'type', 'write the condition positively, e.g. `enrichment.ioss.registered == false`, which holds only when the number was looked up and is absent'],
-    ['not over a watchlist lookup deep in a condition', 'pieces > 1 and not (pieces > 3 or enrichment.watchlist.sellerHit == true)', 'rules/inline.yaml:7:22', 'type', undefined],
+    [
+      'not on a field', 'not dispatchLocation.freeZone', 'rules/inline.yaml:7:7', 'type',
+      'write `dispatchLocation.freeZone == false`'
+    ],
+    [
+      'not over a reference data lookup', 'not (enrichment.ioss.registered == true)', 'rules/inline.yaml:7:7', 'type',
+      'write the condition positively, e.g. `enrichment.ioss.registered == false`, ' +
+        'which holds only when the number was looked up and is absent'
+    ],
+    [
+      'not over a watchlist lookup deep in a condition',
+      'pieces > 1 and not (pieces > 3 or enrichment.watchlist.sellerHit == true)', 'rules/inline.yaml:7:22', 'type',
+      undefined
+    ],
     ['syntax error', 'totalValue in EUR >', 'rules/inline.yaml:7:26', 'syntax', undefined],
     ['condition is not boolean', 'pieces + 1', 'rules/inline.yaml:7:14', 'type', undefined],
     ['record used as a value', 'seller == "x"', 'rules/inline.yaml:7:7', 'type', undefined]
@@ -44,7 +72,10 @@ describe('engine > compile > diagnostics', () => {
   it.each([
     ['a negated declaration condition', 'not (pieces > 3)'],
     ['a negated presence test of enrichment', 'not exists(enrichment.ioss.registered)'],
-    ['a negative lookup written positively', 'enrichment.ioss.registered == false and enrichment.watchlist.sellerHit == false']
+    [
+      'a negative lookup written positively',
+      'enrichment.ioss.registered == false and enrichment.watchlist.sellerHit == false'
+    ]
   ])('accepts %s', (_, when) => {
     expect(compileFiles({ 'rules/inline.yaml': ruleFile([{ id: 'R1', when }]) }).ok).toBe(true)
   })
@@ -71,15 +102,28 @@ describe('engine > compile > diagnostics', () => {
   })
 
   it('maps positions inside a quoted one-line expression', () => {
-    const text = 'rules:\n  - id: Q1\n    title: q\n    tier: indicator\n    weight: 5\n    when: "pieces > 2 or originCountry == 1"\n'
+    const text = 'rules:\n  - id: Q1\n    title: q\n    tier: indicator\n    weight: 5\n' +
+      '    when: "pieces > 2 or originCountry == 1"\n'
     const errors = errorsOf({ 'rules/q.yaml': text })
     expect(errors.map(where)).toEqual(['rules/q.yaml:6:40'])
   })
 
   it.each([
-    ['unknown key with a hint', 'rules:\n  - id: R1\n    title: t\n    tier: indicator\n    wieght: 5\n    when: pieces > 1\n', 'rules/x.yaml:5:5', 'did you mean `weight`?'],
-    ['bad tier', 'rules:\n  - id: R1\n    title: t\n    tier: indicater\n    weight: 5\n    when: pieces > 1\n', 'rules/x.yaml:4:11', 'did you mean `indicator`?'],
-    ['empty effective window', 'rules:\n  - id: R1\n    title: t\n    tier: indicator\n    weight: 5\n    effectiveFrom: 2026-07-01\n    effectiveTo: 2026-07-01\n    when: pieces > 1\n', 'rules/x.yaml:7:18', undefined],
+    [
+      'unknown key with a hint',
+      'rules:\n  - id: R1\n    title: t\n    tier: indicator\n    wieght: 5\n    when: pieces > 1\n',
+      'rules/x.yaml:5:5', 'did you mean `weight`?'
+    ],
+    [
+      'bad tier', 'rules:\n  - id: R1\n    title: t\n    tier: indicater\n    weight: 5\n    when: pieces > 1\n',
+      'rules/x.yaml:4:11', 'did you mean `indicator`?'
+    ],
+    [
+      'empty effective window',
+      'rules:\n  - id: R1\n    title: t\n    tier: indicator\n    weight: 5\n' +
+        '    effectiveFrom: 2026-07-01\n    effectiveTo: 2026-07-01\n    when: pieces > 1\n',
+      'rules/x.yaml:7:18', undefined
+    ],
     ['YAML syntax', 'rules:\n  - id: R1\n    title: [\n', 'rules/x.yaml:4:1', undefined]
   ])('structure: %s', (_, text, at, hint) => {
     const errors = errorsOf({ 'rules/x.yaml': text })
@@ -88,7 +132,10 @@ describe('engine > compile > diagnostics', () => {
   })
 
   it('refuses a rule id used twice', () => {
-    const errors = errorsOf({ 'rules/a.yaml': ruleFile([{ id: 'R1', when: 'pieces > 1' }]), 'rules/b.yaml': ruleFile([{ id: 'R1', when: 'pieces > 2' }]) })
+    const errors = errorsOf({
+      'rules/a.yaml': ruleFile([{ id: 'R1', when: 'pieces > 1' }]),
+      'rules/b.yaml': ruleFile([{ id: 'R1', when: 'pieces > 2' }])
+    })
     expect(errors.map((e) => `${where(e)} ${e.code}`)).toEqual(['rules/b.yaml:2:5 duplicate'])
   })
 
@@ -121,11 +168,15 @@ describe('engine > compile > field usage', () => {
 
 describe('engine > compile > schema', () => {
   const withSchema = (schema: unknown, when: string): ReturnType<typeof compileRuleset> =>
-    compileRuleset(Object.entries({ 'ruleset.yaml': MANIFEST, ...LISTS, 'rules/r.yaml': ruleFile([{ id: 'R', when }]) }).map(([path, text]) => ({ path, text })), { declarationSchema: schema })
+    compileRuleset(
+      Object.entries({ 'ruleset.yaml': MANIFEST, ...LISTS, 'rules/r.yaml': ruleFile([{ id: 'R', when }]) })
+        .map(([path, text]) => ({ path, text })),
+      { declarationSchema: schema })
   const fields = (declarationSchema as { fields: Array<{ name: string }> }).fields
 
   it('types fields from the schema it is given: a new field is usable, a removed one is an error', () => {
-    const added = { ...(declarationSchema as object), fields: [...fields, { name: 'parcelColour', type: ['null', 'string'], default: null }] }
+    const colour = { name: 'parcelColour', type: ['null', 'string'], default: null }
+    const added = { ...(declarationSchema as object), fields: [...fields, colour] }
     expect(withSchema(added, 'parcelColour == "red"').ok).toBe(true)
     expect(withSchema(declarationSchema, 'parcelColour == "red"').errors.map((e) => e.code)).toEqual(['unknown-field'])
     const removed = { ...(declarationSchema as object), fields: fields.filter((f) => f.name !== 'pieces') }
@@ -146,16 +197,27 @@ describe('engine > compile > the values a fired rule read', () => {
   }
 
   it.each<[string, string, Array<[string, unknown]> | null]>([
-    ['root fields as read, a money amount as its decimal string', 'pieces == 1 and totalValue in EUR < 20', [['pieces', 1], ['totalValue', '18.00']]],
+    [
+      'root fields as read, a money amount as its decimal string', 'pieces == 1 and totalValue in EUR < 20',
+      [['pieces', 1], ['totalValue', '18.00']]
+    ],
     ['only the element that made `any` true', 'any i in items: i.hsCode == "851830"', [['items[1].hsCode', '851830']]],
-    ['only the elements `count` counted, then the count', 'count i in items where i.hsCode == "851830": i.quantity > 2 >= 1',
-      [['items[1].hsCode', '851830'], ['items[1].quantity', 5], ['count(items)', 1]]],
+    [
+      'only the elements `count` counted, then the count',
+      'count i in items where i.hsCode == "851830": i.quantity > 2 >= 1',
+      [['items[1].hsCode', '851830'], ['items[1].quantity', 5], ['count(items)', 1]]
+    ],
     ['a sum as its total', '(sum i in items: i.quantity) == 8', [['sum(items)', 8]]],
-    ['an element of a nested array named by both indexes', 'any i in items: any w in route: w == "TR" and i.quantity == 5', [['route[1]', 'TR'], ['items[1].quantity', 5]]],
+    [
+      'an element of a nested array named by both indexes',
+      'any i in items: any w in route: w == "TR" and i.quantity == 5', [['route[1]', 'TR'], ['items[1].quantity', 5]]
+    ],
     ['nothing for a rule that did not fire', 'pieces == 2', null]
   ])('%s', (_, when, values) => {
     // A rule before it that fires, and one that reads much and does not, must not shift it.
-    const out = valuesOf([{ id: 'FIRST', when: 'pieces == 1' }, { id: 'MISS', when: 'all i in items: i.quantity > 1' }, { id: 'R', when }])
+    const out = valuesOf([
+      { id: 'FIRST', when: 'pieces == 1' }, { id: 'MISS', when: 'all i in items: i.quantity > 1' }, { id: 'R', when }
+    ])
     expect(out[0]).toEqual([['pieces', 1]])
     expect(out[1]).toBeNull()
     expect(out[2]).toEqual(values)

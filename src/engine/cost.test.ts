@@ -5,7 +5,9 @@ import { checkCost } from './cost-check.ts'
 import { adversarialTexts, adversarialValue, encodedSize, MAX_LOOP_ITERATIONS, measureCost } from './cost.ts'
 import type { CostReport } from './cost.ts'
 import { declarationShape } from './fields.ts'
-import { compileFiles, compileRules, declarationSchema, LISTS, MANIFEST, ruleFile } from '../../test/fixtures/inline-ruleset.ts'
+import {
+  compileFiles, compileRules, declarationSchema, LISTS, MANIFEST, ruleFile
+} from '../../test/fixtures/inline-ruleset.ts'
 import type { InlineRule } from '../../test/fixtures/inline-ruleset.ts'
 import type { RuleSourceFile } from './ruleset.ts'
 
@@ -20,7 +22,10 @@ const where = (r: CostReport): string[] => r.problems.map((p) => `${p.file}:${p.
 describe('engine > cost > adversarial declarations', () => {
   it('fills every field at its bound: 999 items with distinct 512-character descriptions, 20 route entries', () => {
     const d = adversarialValue(declarationShape(declarationSchema), '', 'ab ', 0, bounds, NOW) as {
-      items: Array<{ description: string, hsCode: string }>, route: string[], seller: { name: string }, originCountry: string
+      items: Array<{ description: string, hsCode: string }>
+      route: string[]
+      seller: { name: string }
+      originCountry: string
     }
     expect(d.items).toHaveLength(999)
     expect(d.route).toHaveLength(20)
@@ -47,9 +52,12 @@ describe('engine > cost > adversarial declarations', () => {
 
 describe('engine > cost > refused before anything runs', () => {
   it('refuses nested quantifiers walking items × items at the inner quantifier', () => {
-    const r = measure([{ id: 'SQUARE', when: 'any a in items: any b in items: a.hsCode == b.hsCode and a.description != b.description' }], 1_000)
+    const square = 'any a in items: any b in items: a.hsCode == b.hsCode and a.description != b.description'
+    const r = measure([{ id: 'SQUARE', when: square }], 1_000)
     expect(where(r)).toEqual(['rules/inline.yaml:7:23 cost'])
-    expect(r.problems[0]?.message).toContain(`items 999 × items 999 = 998,001 elements on a maximum-size declaration; at most ${MAX_LOOP_ITERATIONS.toLocaleString('en')} (rule SQUARE)`)
+    expect(r.problems[0]?.message).toContain(
+      'items 999 × items 999 = 998,001 elements on a maximum-size declaration; ' +
+        `at most ${MAX_LOOP_ITERATIONS.toLocaleString('en')} (rule SQUARE)`)
   })
 
   it('lets items × route through (19,980 elements) to be measured', () => {
@@ -63,7 +71,10 @@ describe('engine > cost > measured on adversarial declarations', () => {
   it.each([
     ['adjacent unbounded quantifiers', 'any i in items: matches(i.description, ".*.*.*.*.*.*.*.*=x")'],
     ['stacked bounded repeats', 'any i in items: matches(i.description, ".{0,16}.{0,16}.{0,16}.{0,16}=")'],
-    ['a costly pattern on every route entry of every item', 'any i in items: any c in route: matches(i.description, "[a-z]{1,16}[0-9]{1,16}!")']
+    [
+      'a costly pattern on every route entry of every item',
+      'any i in items: any c in route: matches(i.description, "[a-z]{1,16}[0-9]{1,16}!")'
+    ]
   ])('refuses %s at the rule, naming the rule', (_family, when) => {
     const r = measure([{ id: 'CHEAP', when: 'pieces > 1' }, { id: 'COSTLY', when }], 10)
     expect(where(r)).toContain('rules/inline.yaml:13:7 cost')
@@ -74,7 +85,10 @@ describe('engine > cost > measured on adversarial declarations', () => {
   it('accepts a ruleset far within budget and reports its slowest rules first', () => {
     const r = measure([
       { id: 'CHEAP', when: 'pieces > 1' },
-      { id: 'WORDS', when: 'any i in items: containsWord(i.description, @stopWords) or startsWithAny(i.hsCode, @electronicsHs)' }
+      {
+        id: 'WORDS',
+        when: 'any i in items: containsWord(i.description, @stopWords) or startsWithAny(i.hsCode, @electronicsHs)'
+      }
     ], 100_000)
     expect(r.problems).toEqual([])
     expect(r.rules.map((x) => x.id)).toEqual(['WORDS', 'CHEAP'])
@@ -85,7 +99,8 @@ describe('engine > cost > measured on adversarial declarations', () => {
 
 describe('engine > cost > in a worker with a deadline', () => {
   const files = (rules: readonly InlineRule[]): RuleSourceFile[] =>
-    Object.entries({ 'ruleset.yaml': MANIFEST, ...LISTS, 'rules/inline.yaml': ruleFile(rules) }).map(([path, text]) => ({ path, text }))
+    Object.entries({ 'ruleset.yaml': MANIFEST, ...LISTS, 'rules/inline.yaml': ruleFile(rules) })
+      .map(([path, text]) => ({ path, text }))
   const compiled = (f: RuleSourceFile[]) => {
     const result = compileFiles(Object.fromEntries(f.map((x) => [x.path, x.text])))
     if (!result.ok) throw new Error('does not compile')
@@ -100,7 +115,8 @@ describe('engine > cost > in a worker with a deadline', () => {
 
   it('stops a check that overruns its deadline and refuses the ruleset', async () => {
     const f = files([{ id: 'SLOW', when: 'any i in items: matches(i.description, ".{0,16}.{0,16}.{0,16}.{0,16}=")' }])
-    const r = await checkCost(f, compiled(f), { budgetMicrosPerKib: 1_000_000, bounds, declarationSchema, nowMs: NOW, cpuTimeoutMs: 300 })
+    const r = await checkCost(f, compiled(f),
+      { budgetMicrosPerKib: 1_000_000, bounds, declarationSchema, nowMs: NOW, cpuTimeoutMs: 300 })
     expect(r.problems).toHaveLength(1)
     expect(r.problems[0]?.code).toBe('cost')
     expect(r.problems[0]?.message).toMatch(/did not finish scoring an adversarial declaration within 0.3 s of CPU time$/)

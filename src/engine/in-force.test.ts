@@ -30,11 +30,18 @@ describe('engine > in-force', () => {
     const dir = makeDir(ruleFile([{ id: 'R1', when: 'pieces > 1' }]))
     const reloads: string[] = []
     let next: (() => void) | null = null
-    const settled = async (): Promise<void> => { await new Promise<void>((resolve) => { next = resolve }) }
+    const settled = async (): Promise<void> => {
+      await new Promise<void>((resolve) => {
+        next = resolve
+      })
+    }
     const ruleset = await openRuleset({
       dir, watch: true, gate, role: 'active', log: createLogger({ level: 'silent' }),
       onLoaded: () => {}, onOverrun: () => {},
-      onReload: (result) => { reloads.push(result); next?.() }
+      onReload: (result) => {
+        reloads.push(result)
+        next?.()
+      }
     })
     opened.push(ruleset)
 

@@ -31,34 +31,49 @@ const yamlQuote = (s: string): string => JSON.stringify(s)
 const score = (rs: CompiledRuleset, over: Parameters<typeof declaration>[0] = {}): RiskDecision =>
   scoreAndDecide(rs)(declaration(over), null, { nowMs: DECLARED_AT })
 
-afterEach(() => { expect(globalThis.__pwned).toBeUndefined() })
+afterEach(() => {
+  expect(globalThis.__pwned).toBeUndefined()
+})
+
+/** The outcome of rule 0 on a declaration whose seller is named `name`. */
+const outcomeForSeller = (rs: CompiledRuleset, name: string): number | undefined =>
+  rs.evaluate(declaration({ seller: { ...declaration().seller, name } }), null, { nowMs: DECLARED_AT }).outcomes[0]
 
 describe('engine > injection > inert data', () => {
   it.each(PAYLOADS)('string literal %j compiles to data', (payload) => {
     const rs = compileRules([{ id: 'R', when: `seller.name == ${quote(payload)}` }])
     expect(score(rs).reasons).toEqual([])
-    expect(rs.evaluate(declaration({ seller: { ...declaration().seller, name: payload } }), null, { nowMs: DECLARED_AT }).outcomes[0]).toBe(OUTCOME_HIT)
+    expect(outcomeForSeller(rs, payload)).toBe(OUTCOME_HIT)
   })
 
   it.each(PAYLOADS)('set entry %j is matched as text', (payload) => {
-    const rs = compileRules([{ id: 'R', when: 'seller.name in @names' }], { 'lists/names.yaml': `id: names\nkind: set\nentries:\n  - ${yamlQuote(payload)}\n` })
-    expect(rs.evaluate(declaration({ seller: { ...declaration().seller, name: payload } }), null, { nowMs: DECLARED_AT }).outcomes[0]).toBe(OUTCOME_HIT)
+    const rs = compileRules([{ id: 'R', when: 'seller.name in @names' }],
+      { 'lists/names.yaml': `id: names\nkind: set\nentries:\n  - ${yamlQuote(payload)}\n` })
+    expect(outcomeForSeller(rs, payload)).toBe(OUTCOME_HIT)
   })
 
   it.each(PAYLOADS)('map key and value %j are looked up as text', (payload) => {
-    const rs = compileRules([{ id: 'R', when: `@labels[seller.name] == ${quote(payload)}` }], { 'lists/labels.yaml': `id: labels\nkind: map\nentries:\n  ${yamlQuote(payload)}: ${yamlQuote(payload)}\n` })
-    expect(rs.evaluate(declaration({ seller: { ...declaration().seller, name: payload } }), null, { nowMs: DECLARED_AT }).outcomes[0]).toBe(OUTCOME_HIT)
+    const rs = compileRules([{ id: 'R', when: `@labels[seller.name] == ${quote(payload)}` }],
+      { 'lists/labels.yaml': `id: labels\nkind: map\nentries:\n  ${yamlQuote(payload)}: ${yamlQuote(payload)}\n` })
+    expect(outcomeForSeller(rs, payload)).toBe(OUTCOME_HIT)
   })
 
   it.each(PAYLOADS)('word list entry %j is matched as words', (payload) => {
-    const rs = compileRules([{ id: 'R', when: 'any i in items: containsWord(i.description, @words) or startsWithAny(i.description, @words)' }], { 'lists/words.yaml': `id: words\nkind: set\nentries:\n  - ${yamlQuote(payload)}\n` })
+    const words = 'any i in items: containsWord(i.description, @words) or startsWithAny(i.description, @words)'
+    const rs = compileRules([{ id: 'R', when: words }],
+      { 'lists/words.yaml': `id: words\nkind: set\nentries:\n  - ${yamlQuote(payload)}\n` })
     expect(score(rs).reasons).toEqual([])
   })
 
   it.each(PAYLOADS)('title, description, version and seed %j stay text', (payload) => {
-    const manifest = `id: inline\nversion: ${yamlQuote(payload)}\njurisdiction: ${yamlQuote(payload)}\nbands:\n  - { min: 0, action: RELEASE }\nfallbackAction: REQUEST_INFO\nrandomSelection: { rate: 0.5, seed: ${yamlQuote(payload)}, action: SCREEN_NII }\nfx: fxToEur\n`
-    const rules = `rules:\n  - id: R\n    title: ${yamlQuote(payload)}\n    description: ${yamlQuote(payload)}\n    owner: ${yamlQuote(payload)}\n    tags: [${yamlQuote(payload)}]\n    tier: gate\n    action: SCREEN_NII\n    when: pieces == 1\n`
-    const result = compileFiles({ 'ruleset.yaml': manifest, 'rules/r.yaml': rules }, { 'lists/fxToEur.yaml': 'id: fxToEur\nkind: map\nentries: { EUR: 1 }\n' })
+    const manifest = `id: inline\nversion: ${yamlQuote(payload)}\njurisdiction: ${yamlQuote(payload)}\n` +
+      'bands:\n  - { min: 0, action: RELEASE }\nfallbackAction: REQUEST_INFO\n' +
+      `randomSelection: { rate: 0.5, seed: ${yamlQuote(payload)}, action: SCREEN_NII }\nfx: fxToEur\n`
+    const rules = `rules:\n  - id: R\n    title: ${yamlQuote(payload)}\n    description: ${yamlQuote(payload)}\n` +
+      `    owner: ${yamlQuote(payload)}\n    tags: [${yamlQuote(payload)}]\n` +
+      '    tier: gate\n    action: SCREEN_NII\n    when: pieces == 1\n'
+    const result = compileFiles({ 'ruleset.yaml': manifest, 'rules/r.yaml': rules },
+      { 'lists/fxToEur.yaml': 'id: fxToEur\nkind: map\nentries: { EUR: 1 }\n' })
     expect(result.ok).toBe(true)
     if (!result.ok) return
     const d = score(result.ruleset)
@@ -105,7 +120,9 @@ describe('engine > injection > refused by check', () => {
   })
 
   it.each(PAYLOADS)('rule id %j is refused', (payload) => {
-    const result = compileFiles({ 'rules/r.yaml': `rules:\n  - id: ${yamlQuote(payload)}\n    title: t\n    tier: indicator\n    weight: 1\n    when: pieces == 1\n` })
+    const rules = `rules:\n  - id: ${yamlQuote(payload)}\n    title: t\n    tier: indicator\n    weight: 1\n` +
+      '    when: pieces == 1\n'
+    const result = compileFiles({ 'rules/r.yaml': rules })
     expect(result.ok).toBe(false)
     expect(result.errors.map((e) => e.code)).toContain('structure')
   })
@@ -120,20 +137,32 @@ describe('engine > injection > generated code', () => {
   it('names no global: every identifier outside string literals is generated or fixed', () => {
     const rs = compileRules([
       { id: 'A', when: 'originCountry in @highRiskOrigins and (totalValue in EUR) > 10 and daysSince(declaredAt) < 3' },
-      { id: 'B', when: 'any i in items: containsWord(lower(i.description), @stopWords) or matches(i.hsCode, "^85") or abs(i.quantity) > max(1, 2)' },
-      { id: 'C', when: '(sum i in items where i.quantity > 1: i.intrinsicValue) in EUR > @refPriceEur[left(originCountry, 2)]' },
-      { id: 'D', tier: 'gate', action: 'DO_NOT_LOAD', when: 'enrichment.watchlist.sellerHit == true and exists(iossNumber)' }
+      {
+        id: 'B',
+        when: 'any i in items: containsWord(lower(i.description), @stopWords) or matches(i.hsCode, "^85") ' +
+          'or abs(i.quantity) > max(1, 2)'
+      },
+      {
+        id: 'C',
+        when: '(sum i in items where i.quantity > 1: i.intrinsicValue) in EUR > @refPriceEur[left(originCountry, 2)]'
+      },
+      {
+        id: 'D', tier: 'gate', action: 'DO_NOT_LOAD',
+        when: 'enrichment.watchlist.sellerHit == true and exists(iossNumber)'
+      }
     ])
     // Comments carry rule ids (checked against [A-Za-z0-9._-]+) for readers; strip them too.
     const code = rs.source.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/\/\/[^\n]*/g, '')
     const names = new Set(code.match(/(?<![.\w$])[A-Za-z_$][\w$]*/g))
     const generated = /^(?:[tfghKvinw]|q|tot|a)\d+$/
     const fixed = new Set([
-      'use', 'strict', 'const', 'let', 'function', 'return', 'if', 'else', 'for', 'try', 'catch', 'continue', 'true', 'false', 'undefined', 'null', 'typeof',
+      'use', 'strict', 'const', 'let', 'function', 'return', 'if', 'else', 'for', 'try', 'catch', 'continue',
+      'true', 'false', 'undefined', 'null', 'typeof',
       'rt', 'K', 'ev', 'd', 'e', 'now', 't', 'fx', 'm', 'n', 'x', 'xs', 'mk', 'out', 'seen', 'run',
       'C', 'S', 'c', 'c0', 's', 'v', 'at', 'captured', 'spans', 'names', 'values',
       'ind', 'mit', 'sev', 'gates', 'errors', 'fb', 'hits',
-      'num', 'flag', 'div', 'toEur', 'startsWithAny', 'containsWord', 'inDatedSet', 'matchesBounded', 'abs', 'min', 'max'
+      'num', 'flag', 'div', 'toEur', 'startsWithAny', 'containsWord', 'inDatedSet', 'matchesBounded',
+      'abs', 'min', 'max'
     ])
     expect([...names].filter((n) => !generated.test(n) && !fixed.has(n))).toEqual([])
   })

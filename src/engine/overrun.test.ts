@@ -13,7 +13,12 @@ const afterReload = (): RulesetWatch => {
   let previous: CompiledRuleset | null = before
   return {
     current: () => active,
-    revert: () => { if (previous === null) return null; active = previous; previous = null; return active },
+    revert: () => {
+      if (previous === null) return null
+      active = previous
+      previous = null
+      return active
+    },
     close: () => {}
   }
 }
@@ -40,7 +45,8 @@ describe('engine > overrun', () => {
     const guard = overrunGuard(1_000, watch, (o) => seen.push(o))
     guard(OVERRUN_FLOOR_MS * 5, 1_024)
     guard(OVERRUN_FLOOR_MS * 5, 1_024)
-    expect(seen.map((o) => [o.ruleset.rules[0]?.id, o.revertedTo?.rules[0]?.id ?? null])).toEqual([['RELOADED', 'BEFORE'], ['BEFORE', null]])
+    expect(seen.map((o) => [o.ruleset.rules[0]?.id, o.revertedTo?.rules[0]?.id ?? null]))
+      .toEqual([['RELOADED', 'BEFORE'], ['BEFORE', null]])
     expect(seen[0]?.allowedMs).toBe(OVERRUN_FLOOR_MS)
     expect(watch.current()).toBe(before)
   })

@@ -19,7 +19,10 @@ const show = (n: Node): string => {
     case 'in': return `(${show(n.value)} ${n.negated ? 'not in' : 'in'} ${show(n.set)})`
     case 'convert': return `(${show(n.operand)} in ${n.currency})`
     case 'call': return `${n.name}(${n.args.map(show).join(', ')})`
-    case 'quant': return `(${n.quantifier} ${n.variable} in ${show(n.source)}${n.where === null ? '' : ` where ${show(n.where)}`}: ${show(n.body)})`
+    case 'quant': {
+      const where = n.where === null ? '' : ` where ${show(n.where)}`
+      return `(${n.quantifier} ${n.variable} in ${show(n.source)}${where}: ${show(n.body)})`
+    }
   }
 }
 
@@ -45,7 +48,10 @@ describe('engine > parse > grammar', () => {
     ['@ref[left(item.hsCode, 6)] * 0.3', '(@ref[left(item.hsCode, 6)] * 0.3)'],
     ['seller.address.country == "CN"', '(seller.address.country == "CN")'],
     ['declaredAt >= 2026-07-01', '(declaredAt >= 2026-07-01)'],
-    ['declaredAt < 2026-07-01T10:30Z and now > 2026-07-01T10:30:05Z', '((declaredAt < 2026-07-01T10:30Z) and (now > 2026-07-01T10:30:05Z))'],
+    [
+      'declaredAt < 2026-07-01T10:30Z and now > 2026-07-01T10:30:05Z',
+      '((declaredAt < 2026-07-01T10:30Z) and (now > 2026-07-01T10:30:05Z))'
+    ],
     ['any i in items: i.x > 1 and i.y', '(any i in items: ((i.x > 1) and i.y))'],
     ['(count i in items: i.q > 1) >= 3', '((count i in items: (i.q > 1)) >= 3)'],
     ['(sum i in items where i.q > 1: i.v) in EUR', '((sum i in items where (i.q > 1): i.v) in EUR)'],
@@ -95,7 +101,9 @@ describe('engine > parse > errors', () => {
     expect(parseExpression(`a == 1${' or a == 1'.repeat(1200)}`).error?.message).toContain('longer than 10000')
   })
 
-  it.each([['2026-07-01', Date.UTC(2026, 6, 1)], ['2026-07-01T10:30Z', Date.UTC(2026, 6, 1, 10, 30)], ['2026-13-01', NaN]])('parseDate(%s)', (text, ms) => {
+  it.each([
+    ['2026-07-01', Date.UTC(2026, 6, 1)], ['2026-07-01T10:30Z', Date.UTC(2026, 6, 1, 10, 30)], ['2026-13-01', NaN]
+  ])('parseDate(%s)', (text, ms) => {
     expect(parseDate(text)).toBe(ms)
   })
 })

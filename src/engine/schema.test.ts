@@ -15,7 +15,8 @@ describe('engine > ruleset JSON schema', () => {
     expect(schema.$defs.action?.enum).toEqual([...ACTIONS_BY_SEVERITY])
   })
 
-  it.each([['manifest', MANIFEST_KEYS], ['rule', RULE_KEYS], ['listFile', LIST_KEYS]])('%s has the keys the loader reads', (def, known) => {
+  const keySets = [['manifest', MANIFEST_KEYS], ['rule', RULE_KEYS], ['listFile', LIST_KEYS]] as const
+  it.each(keySets)('%s has the keys the loader reads', (def, known) => {
     expect(keys(def)).toEqual([...known].sort())
   })
 })

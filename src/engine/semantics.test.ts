@@ -11,9 +11,14 @@ import type { CompiledRuleset } from './ruleset.ts'
 // CN, one item "men's cotton t-shirt" 610910 × 2, declared 2026-11-26T09:00Z.
 
 const compiled = new Map<string, CompiledRuleset>()
-const run = (when: string, over: Partial<ParcelDeclaration>, e: EnrichmentRecord | null): { outcome: number, missing: number } => {
+const run = (
+  when: string, over: Partial<ParcelDeclaration>, e: EnrichmentRecord | null
+): { outcome: number, missing: number } => {
   let rs = compiled.get(when)
-  if (rs === undefined) { rs = compileRules([{ id: 'R', when }]); compiled.set(when, rs) }
+  if (rs === undefined) {
+    rs = compileRules([{ id: 'R', when }])
+    compiled.set(when, rs)
+  }
   const ev = rs.evaluate(declaration(over), e, { nowMs: DECLARED_AT + 36 * 3_600_000 })
   return { outcome: ev.outcomes[0] as number, missing: ev.sawMissing[0] as number }
 }
@@ -22,7 +27,9 @@ const HIT = OUTCOME_HIT
 const NOT = OUTCOME_NOT_HIT
 const ERR = OUTCOME_ERROR
 const item = declaration().items[0] as ParcelDeclaration['items'][number]
-const aeo: EnrichmentRecord = { seller: { ageDays: 10, violations: 1.5, riskTier: 'HIGH', aeo: { programme: 'AEOS', status: 'ACTIVE', stale: false } } }
+const aeo: EnrichmentRecord = {
+  seller: { ageDays: 10, violations: 1.5, riskTier: 'HIGH', aeo: { programme: 'AEOS', status: 'ACTIVE', stale: false } }
+}
 
 describe('engine > semantics > operators', () => {
   it.each<[string, Partial<ParcelDeclaration>, EnrichmentRecord | null, number, number]>([
@@ -34,7 +41,10 @@ describe('engine > semantics > operators', () => {
     ['pieces >= 1', {}, null, HIT, 0],
     ['originCountry == "CN"', {}, null, HIT, 0],
     ['originCountry != "CN"', { originCountry: 'TR' }, null, HIT, 0],
-    ['dispatchLocation.freeZone == true', { dispatchLocation: { country: 'AE', freeZone: true, zoneId: 'JAFZ', region: null } }, null, HIT, 0],
+    [
+      'dispatchLocation.freeZone == true',
+      { dispatchLocation: { country: 'AE', freeZone: true, zoneId: 'JAFZ', region: null } }, null, HIT, 0
+    ],
     ['dispatchLocation.freeZone', {}, null, NOT, 0],
     ['pieces == 1 and originCountry == "CN"', {}, null, HIT, 0],
     ['pieces == 2 and originCountry == "CN"', {}, null, NOT, 0],
@@ -83,9 +93,18 @@ describe('engine > semantics > functions', () => {
     ['any i in items: startsWithAny(i.hsCode, @electronicsHs)', {}, NOT],
     ['any i in items: containsWord(i.description, "cotton")', {}, HIT],
     ['any i in items: containsWord(i.description, "cot")', {}, NOT],
-    ['any i in items: containsWord(i.description, @stopWords)', { items: [{ ...item, description: 'Spare PARTS, assorted' }] }, HIT],
-    ['any i in items: containsWord(i.description, @stopWords)', { items: [{ ...item, description: 'sent as per  Invoice' }] }, HIT],
-    ['any i in items: containsWord(i.description, @stopWords)', { items: [{ ...item, description: 'as per the invoice' }] }, NOT],
+    [
+      'any i in items: containsWord(i.description, @stopWords)',
+      { items: [{ ...item, description: 'Spare PARTS, assorted' }] }, HIT
+    ],
+    [
+      'any i in items: containsWord(i.description, @stopWords)',
+      { items: [{ ...item, description: 'sent as per  Invoice' }] }, HIT
+    ],
+    [
+      'any i in items: containsWord(i.description, @stopWords)',
+      { items: [{ ...item, description: 'as per the invoice' }] }, NOT
+    ],
     ['matches(houseTransportDocId, "^[0-9]{3}-[0-9]{8}$")', {}, HIT],
     ['matches(houseTransportDocId, "^X")', {}, NOT],
     ['exists(iossNumber)', {}, NOT],

@@ -24,9 +24,14 @@ const makeDir = (rules: string): string => {
 }
 
 /** Resolves with the first event the watcher reports. */
-const nextEvent = (): { promise: Promise<{ swapped?: CompiledRuleset, errors?: readonly Diagnostic[] }>, onSwap: (r: CompiledRuleset) => void, onError: (e: readonly Diagnostic[]) => void } => {
-  let resolve: (v: { swapped?: CompiledRuleset, errors?: readonly Diagnostic[] }) => void = () => {}
-  const promise = new Promise<{ swapped?: CompiledRuleset, errors?: readonly Diagnostic[] }>((r) => { resolve = r })
+type WatchEvent = { swapped?: CompiledRuleset, errors?: readonly Diagnostic[] }
+const nextEvent = (): {
+  promise: Promise<WatchEvent>, onSwap: (r: CompiledRuleset) => void, onError: (e: readonly Diagnostic[]) => void
+} => {
+  let resolve: (v: WatchEvent) => void = () => {}
+  const promise = new Promise<WatchEvent>((r) => {
+    resolve = r
+  })
   return { promise, onSwap: (swapped) => resolve({ swapped }), onError: (errors) => resolve({ errors }) }
 }
 
@@ -75,7 +80,8 @@ describe('engine > watch', () => {
     const first = watch.current()
     expect(first.rules.map((r) => r.id)).toEqual(['R1'])
 
-    writeFileSync(join(dir, 'rules/r.yaml'), ruleFile([{ id: 'R1', when: 'pieces > 1' }, { id: 'R2', when: 'pieces > 2' }]))
+    writeFileSync(join(dir, 'rules/r.yaml'),
+      ruleFile([{ id: 'R1', when: 'pieces > 1' }, { id: 'R2', when: 'pieces > 2' }]))
     const swapped = await events.promise
     expect(swapped.swapped?.rules.map((r) => r.id)).toEqual(['R1', 'R2'])
     expect(watch.current()).toBe(swapped.swapped)
@@ -83,9 +89,11 @@ describe('engine > watch', () => {
 
     events = nextEvent()
     const before = watch.current()
-    writeFileSync(join(dir, 'rules/r.yaml'), ruleFile([{ id: 'R1', when: 'pices > 1' }, { id: 'R2', when: 'originCountry in @nope' }]))
+    writeFileSync(join(dir, 'rules/r.yaml'),
+      ruleFile([{ id: 'R1', when: 'pices > 1' }, { id: 'R2', when: 'originCountry in @nope' }]))
     const failed = await events.promise
-    expect(failed.errors?.map((e) => `${e.file}:${e.line}:${e.column} ${e.code}`)).toEqual(['rules/r.yaml:7:7 unknown-field', 'rules/r.yaml:13:24 unknown-list'])
+    expect(failed.errors?.map((e) => `${e.file}:${e.line}:${e.column} ${e.code}`))
+      .toEqual(['rules/r.yaml:7:7 unknown-field', 'rules/r.yaml:13:24 unknown-list'])
     expect(watch.current()).toBe(before)
 
     events = nextEvent()
@@ -97,7 +105,8 @@ describe('engine > watch', () => {
     const dir = makeDir(ruleFile([{ id: 'R1', when: 'pices > 1' }]))
     const err: unknown = await watchRuleset(dir, () => {}, () => {}).catch((e: unknown) => e)
     expect(isParcelRiskError(err) && err.code).toBe('E_RULES_INVALID')
-    expect((err as Error).message).toContain('rules/r.yaml:7:7: unknown field `pices` in the declaration (rule R1) (did you mean `pieces`?)')
+    expect((err as Error).message)
+      .toContain('rules/r.yaml:7:7: unknown field `pices` in the declaration (rule R1) (did you mean `pieces`?)')
   })
 
   // Budgets far from what the rules measure (10× or more either way): the verdicts do not
@@ -112,14 +121,16 @@ describe('engine > watch', () => {
     watches.push(watch)
     const first = watch.current()
 
-    writeFileSync(join(dir, 'rules/r.yaml'), ruleFile([{ id: 'R1', when: 'pieces > 1' }, { id: 'COSTLY', when: costly }]))
+    writeFileSync(join(dir, 'rules/r.yaml'),
+      ruleFile([{ id: 'R1', when: 'pieces > 1' }, { id: 'COSTLY', when: costly }]))
     const refused = await events.promise
     expect(refused.errors?.map((e) => `${e.file}:${e.line}:${e.column} ${e.code}`)).toEqual(['rules/r.yaml:13:7 cost'])
     expect(refused.errors?.[0]?.message).toContain('rule COSTLY alone takes')
     expect(watch.current()).toBe(first)
 
     events = nextEvent()
-    writeFileSync(join(dir, 'rules/r.yaml'), ruleFile([{ id: 'R1', when: 'pieces > 1' }, { id: 'R2', when: 'pieces > 2' }]))
+    writeFileSync(join(dir, 'rules/r.yaml'),
+      ruleFile([{ id: 'R1', when: 'pieces > 1' }, { id: 'R2', when: 'pieces > 2' }]))
     expect((await events.promise).swapped?.rules.map((r) => r.id)).toEqual(['R1', 'R2'])
   }, 60_000)
 

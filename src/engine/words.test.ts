@@ -31,7 +31,8 @@ describe('engine > words', () => {
   })
 
   it.each([
-    'USB-C cable, 2m (black)', '  spare  parts  ', 'x', 'Präsent für Oma', '\u212Aelvin scale', 'ÅNGSTRÖM 3x', 'a_b-c.d/e', ''
+    'USB-C cable, 2m (black)', '  spare  parts  ', 'x', 'Präsent für Oma', '\u212Aelvin scale', 'ÅNGSTRÖM 3x',
+    'a_b-c.d/e', ''
   ])('splits %j as the Unicode word pattern does', (text) => {
     expect(splitWords(text)).toEqual(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])
   })
@@ -52,11 +53,14 @@ describe('engine > words', () => {
 
   it('spreads a ruleset with more word lists than one lexicon holds over several', () => {
     const n = LISTS_PER_LEXICON + 3
-    const lists = Object.fromEntries(Array.from({ length: n }, (_, i) => [`lists/w${i}.yaml`, `id: w${i}\nkind: set\nentries: [word${i}, cotton]\n`]))
-    const rules = Array.from({ length: n }, (_, i) => ({ id: `R${i}`, when: `any i in items: containsWord(i.description, @w${i})` }))
+    const lists = Object.fromEntries(Array.from({ length: n }, (_, i) =>
+      [`lists/w${i}.yaml`, `id: w${i}\nkind: set\nentries: [word${i}, cotton]\n`]))
+    const rules = Array.from({ length: n }, (_, i) =>
+      ({ id: `R${i}`, when: `any i in items: containsWord(i.description, @w${i})` }))
     const rs = compileRules(rules, lists)
     expect([...rs.evaluate(declaration(), null, { nowMs: DECLARED_AT }).outcomes]).toEqual(new Array(n).fill(1))
-    const other = declaration({ items: [{ ...declaration().items[0] as ReturnType<typeof declaration>['items'][number], description: `word${n - 1}` }] })
+    const first = declaration().items[0] as ReturnType<typeof declaration>['items'][number]
+    const other = declaration({ items: [{ ...first, description: `word${n - 1}` }] })
     expect([...rs.evaluate(other, null, { nowMs: DECLARED_AT }).outcomes]).toEqual([...new Array(n - 1).fill(0), 1])
   })
 })

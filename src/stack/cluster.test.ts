@@ -2,16 +2,20 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { clusterEnv, clusterNodeProperties, clusterPorts } from './cluster.ts'
 
 const props = (text: string): Map<string, string> =>
-  new Map(text.split('\n').filter((l) => l !== '').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+  new Map(text.split('\n').filter((l) => l !== '')
+    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
 
 describe('stack > cluster', () => {
   const saved = { ...process.env }
-  afterEach(() => { process.env = { ...saved } })
+  afterEach(() => {
+    process.env = { ...saved }
+  })
 
   it('gives node n the first port + n - 1, moved by the two variables', () => {
     process.env.PARCEL_RISK_CLUSTER_KAFKA_PORT = '24101'
     process.env.PARCEL_RISK_CLUSTER_CONTROLLER_PORT = '24111'
-    expect(clusterPorts()).toEqual({ kafka: { 1: 24101, 2: 24102, 3: 24103 }, controller: { 1: 24111, 2: 24112, 3: 24113 } })
+    expect(clusterPorts())
+      .toEqual({ kafka: { 1: 24101, 2: 24102, 3: 24103 }, controller: { 1: 24111, 2: 24112, 3: 24113 } })
   })
 
   it('refuses a first port that is not a port', () => {
@@ -27,7 +31,9 @@ describe('stack > cluster', () => {
     expect(p.get('process.roles')).toBe('broker,controller')
     expect(p.get('controller.quorum.voters')).toBe('1@127.0.0.1:19111,2@127.0.0.1:19112,3@127.0.0.1:19113')
     expect(p.get('listeners')).toBe('PLAINTEXT://127.0.0.1:19102,CONTROLLER://127.0.0.1:19112')
-    for (const key of ['default.replication.factor', 'offsets.topic.replication.factor', 'transaction.state.log.replication.factor']) expect(p.get(key)).toBe('3')
+    const replicated = ['default.replication.factor', 'offsets.topic.replication.factor',
+      'transaction.state.log.replication.factor']
+    for (const key of replicated) expect(p.get(key)).toBe('3')
     for (const key of ['min.insync.replicas', 'transaction.state.log.min.isr']) expect(p.get(key)).toBe('2')
     expect(p.get('unclean.leader.election.enable')).toBe('false')
     expect([p.get('broker.session.timeout.ms'), p.get('broker.heartbeat.interval.ms')]).toEqual(['6000', '1000'])

@@ -19,7 +19,9 @@ import { loadConfig } from '../config.ts'
 import { ParcelRiskError } from '../errors.ts'
 import { createKafka } from '../kafka/client.ts'
 import { createLogger } from '../logger.ts'
-import { isAlive, portFree, portOpen, readPid, removePid, startDetached, stopProcess, tail, waitFor, type StartSpec } from './process.ts'
+import {
+  isAlive, portFree, portOpen, readPid, removePid, startDetached, stopProcess, tail, waitFor, type StartSpec
+} from './process.ts'
 import { findJava, javaFor, kafkaLibs, kafkaLog4j, MIN_JAVA, ports, stackEnv, type Dirs } from './services.ts'
 import { checkTools, up, type Service } from './stack.ts'
 
@@ -42,7 +44,9 @@ const base = (setting: { env: string, fallback: number }): number => {
   const raw = process.env[setting.env]
   if (raw === undefined || raw === '') return setting.fallback
   const port = Number(raw)
-  if (!Number.isInteger(port) || port < 1 || port > 65533) throw new Error(`${setting.env} must be a TCP port (the first of three), got '${raw}'`)
+  if (!Number.isInteger(port) || port < 1 || port > 65533) {
+    throw new Error(`${setting.env} must be a TCP port (the first of three), got '${raw}'`)
+  }
   return port
 }
 
@@ -54,7 +58,11 @@ export const clusterPorts = (): ClusterPorts => {
 
 const here = dirname(fileURLToPath(import.meta.url))
 const state = join(here, '..', '..', 'deploy', 'local')
-export const clusterDirs: Dirs = { root: here, cache: join(state, '.cache'), run: process.env.PARCEL_RISK_CLUSTER_STACK_RUN_DIR ?? join(state, '.run-cluster') }
+export const clusterDirs: Dirs = {
+  root: here,
+  cache: join(state, '.cache'),
+  run: process.env.PARCEL_RISK_CLUSTER_STACK_RUN_DIR ?? join(state, '.run-cluster')
+}
 
 export const nodeName = (n: NodeId): string => `kafka-${n}`
 export const nodeLogFile = (n: NodeId): string => join(clusterDirs.run, nodeName(n), 'kafka.log')
@@ -122,7 +130,8 @@ const clusterId = (): string => {
 
 const jvmArgs = (home: string): string[] => [
   // Three brokers share two cores and the machine's memory with the registry and Redis.
-  '-Xms128m', '-Xmx384m', `-Dlog4j2.configurationFile=${join(home, 'log4j2.properties')}`, '-cp', join(kafkaLibs(clusterDirs), '*')
+  '-Xms128m', '-Xmx384m', `-Dlog4j2.configurationFile=${join(home, 'log4j2.properties')}`,
+  '-cp', join(kafkaLibs(clusterDirs), '*')
 ]
 
 /** Writes node n's configuration, formats its storage when new, and says how to start it. */
@@ -136,10 +145,16 @@ export const prepareNode = async (n: NodeId, p: ClusterPorts): Promise<StartSpec
   const java = javaFor(MIN_JAVA.kafka)
   if (!existsSync(join(dataDir, 'meta.properties'))) {
     // A static quorum (controller.quorum.voters): formatted without --standalone.
-    await exec(java, [...jvmArgs(home), 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props, '--ignore-formatted'])
-      .catch((err: Error & { stdout?: string, stderr?: string }) => { throw new Error(`kafka storage format of node ${n} failed:\n${err.stdout ?? ''}${err.stderr ?? err.message}`) })
+    const format = ['kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props, '--ignore-formatted']
+    await exec(java, [...jvmArgs(home), ...format])
+      .catch((err: Error & { stdout?: string, stderr?: string }) => {
+        throw new Error(`kafka storage format of node ${n} failed:\n${err.stdout ?? ''}${err.stderr ?? err.message}`)
+      })
   }
-  return { service: nodeName(n), command: java, args: [...jvmArgs(home), 'kafka.Kafka', props], port: p.kafka[n], logFile: nodeLogFile(n) }
+  return {
+    service: nodeName(n), command: java, args: [...jvmArgs(home), 'kafka.Kafka', props], port: p.kafka[n],
+    logFile: nodeLogFile(n)
+  }
 }
 
 // --- readiness -------------------------------------------------------------------------------
@@ -149,7 +164,8 @@ const quiet = createLogger({ level: 'silent' })
 /** The broker ids the cluster reports as alive (unfenced), asked through the given brokers. */
 export const liveBrokers = async (brokers: string): Promise<number[]> => {
   const { kafka } = loadConfig({ env: { KAFKA_BROKERS: brokers } })
-  const admin = createKafka(kafka, quiet, { connectionTimeout: 1000, requestTimeout: 3000, retry: { retries: 0 } }).admin()
+  const admin = createKafka(kafka, quiet, { connectionTimeout: 1000, requestTimeout: 3000, retry: { retries: 0 } })
+    .admin()
   try {
     await admin.connect()
     const cluster = await admin.describeCluster()
@@ -197,11 +213,20 @@ export interface ClusterUpResult {
 const checkClusterPorts = async (nodes: readonly NodeId[], p: ClusterPorts): Promise<void> => {
   const taken: string[] = []
   for (const n of nodes) {
-    for (const [port, setting] of [[p.kafka[n], CLUSTER_PORT_SETTINGS.kafka], [p.controller[n], CLUSTER_PORT_SETTINGS.controller]] as const) {
-      if (!(await portFree(port))) taken.push(`  ${nodeName(n)}: 127.0.0.1:${port} is in use; set ${setting.env} to another first port (three consecutive ports are used)`)
+    const nodePorts = [
+      [p.kafka[n], CLUSTER_PORT_SETTINGS.kafka], [p.controller[n], CLUSTER_PORT_SETTINGS.controller]
+    ] as const
+    for (const [port, setting] of nodePorts) {
+      if (!(await portFree(port))) {
+        taken.push(`  ${nodeName(n)}: 127.0.0.1:${port} is in use; ` +
+          `set ${setting.env} to another first port (three consecutive ports are used)`)
+      }
     }
   }
-  if (taken.length > 0) throw new ParcelRiskError('E_STACK_PORT_TAKEN', `cannot start the Kafka cluster, ports in use:\n${taken.join('\n')}`)
+  if (taken.length > 0) {
+    throw new ParcelRiskError('E_STACK_PORT_TAKEN',
+      `cannot start the Kafka cluster, ports in use:\n${taken.join('\n')}`)
+  }
 }
 
 /**
@@ -211,7 +236,9 @@ const checkClusterPorts = async (nodes: readonly NodeId[], p: ClusterPorts): Pro
  */
 export const upCluster = async (say: (line: string) => void = () => {}): Promise<ClusterUpResult> => {
   checkTools(['kafka', 'registry', 'redis'])
-  if (findJava(MIN_JAVA.kafka) === undefined) throw new ParcelRiskError('E_STACK_TOOL_MISSING', 'java 17+ is required for Kafka')
+  if (findJava(MIN_JAVA.kafka) === undefined) {
+    throw new ParcelRiskError('E_STACK_TOOL_MISSING', 'java 17+ is required for Kafka')
+  }
   const p = clusterPorts()
   const t0 = Date.now()
   const timingsMs: Record<string, number> = {}
@@ -235,13 +262,15 @@ export const upCluster = async (say: (line: string) => void = () => {}): Promise
       await waitNodeReady(n)
       timingsMs[nodeName(n)] = Date.now() - t0
     }))
-    const failed = results.flatMap((r, i) => r.status === 'rejected' ? [`${nodeName(CLUSTER_NODES[i] as NodeId)}: ${(r.reason as Error).message}`] : [])
+    const failed = results.flatMap((r, i) =>
+      r.status === 'rejected' ? [`${nodeName(CLUSTER_NODES[i] as NodeId)}: ${(r.reason as Error).message}`] : [])
     if (failed.length > 0) throw new Error(failed.join('\n'))
     if (startedNodes.length > 0) say(`kafka cluster: three brokers ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   } catch (err) {
     if (startedNodes.length > 0) {
       say(`start-up failed; stopping the nodes this call started: ${startedNodes.map(nodeName).join(', ')}`)
-      await downCluster(say, startedNodes).catch((stopErr: unknown) => say(`could not stop everything: ${(stopErr as Error).message}`))
+      await downCluster(say, startedNodes)
+        .catch((stopErr: unknown) => say(`could not stop everything: ${(stopErr as Error).message}`))
     }
     await plain.catch(() => undefined)
     throw err
@@ -251,7 +280,10 @@ export const upCluster = async (say: (line: string) => void = () => {}): Promise
 }
 
 /** Stops the cluster's nodes (all three in parallel); the registry and Redis stay up. */
-export const downCluster = async (say: (line: string) => void = () => {}, nodes: readonly NodeId[] = CLUSTER_NODES): Promise<void> => {
+export const downCluster = async (
+  say: (line: string) => void = () => {},
+  nodes: readonly NodeId[] = CLUSTER_NODES
+): Promise<void> => {
   await Promise.all(nodes.map(async (n) => {
     const record = readPid(clusterDirs.run, nodeName(n))
     if (record === undefined) return
@@ -262,7 +294,9 @@ export const downCluster = async (say: (line: string) => void = () => {}, nodes:
   }))
 }
 
-export const statusCluster = async (): Promise<Array<{ node: NodeId, port: number, pid: number | undefined, ready: boolean }>> => {
+type NodeStatus = { node: NodeId, port: number, pid: number | undefined, ready: boolean }
+export const statusCluster = async (): Promise<NodeStatus[]> => {
   const p = clusterPorts()
-  return await Promise.all(CLUSTER_NODES.map(async (n) => ({ node: n, port: p.kafka[n], pid: nodePid(n), ready: await nodeReady(n, p).catch(() => false) })))
+  return await Promise.all(CLUSTER_NODES.map(async (n) =>
+    ({ node: n, port: p.kafka[n], pid: nodePid(n), ready: await nodeReady(n, p).catch(() => false) })))
 }

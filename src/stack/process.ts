@@ -3,7 +3,9 @@
 // .run/<service>.pid together with the port it serves, so `down` never signals a pid that
 // was reused by an unrelated process after a reboot.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, closeSync } from 'node:fs'
+import {
+  existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, closeSync
+} from 'node:fs'
 import { createConnection, createServer } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -68,7 +70,13 @@ export const startDetached = (runDir: string, spec: StartSpec): PidRecord => {
 export const stopProcess = async (pid: number, graceMs: number): Promise<'stopped' | 'killed' | 'gone'> => {
   if (!isAlive(pid)) return 'gone'
   const signal = (sig: NodeJS.Signals): void => {
-    try { process.kill(-pid, sig) } catch { try { process.kill(pid, sig) } catch { /* already gone */ } }
+    try {
+      process.kill(-pid, sig)
+    } catch {
+      try {
+        process.kill(pid, sig)
+      } catch { /* already gone */ }
+    }
   }
   signal('SIGTERM')
   const deadline = Date.now() + graceMs
@@ -85,7 +93,10 @@ export const stopProcess = async (pid: number, graceMs: number): Promise<'stoppe
 export const portOpen = (port: number, timeoutMs = 500): Promise<boolean> =>
   new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port })
-    const done = (open: boolean): void => { socket.destroy(); resolve(open) }
+    const done = (open: boolean): void => {
+      socket.destroy()
+      resolve(open)
+    }
     socket.setTimeout(timeoutMs, () => done(false))
     socket.once('connect', () => done(true))
     socket.once('error', () => done(false))
@@ -129,9 +140,15 @@ const pidOfInode = (inode: string): number | undefined => {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     let fds: string[]
-    try { fds = readdirSync(`/proc/${entry}/fd`) } catch { continue }
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`)
+    } catch {
+      continue
+    }
     for (const fd of fds) {
-      try { if (readlinkSync(`/proc/${entry}/fd/${fd}`) === target) return Number(entry) } catch { /* closed meanwhile */ }
+      try {
+        if (readlinkSync(`/proc/${entry}/fd/${fd}`) === target) return Number(entry)
+      } catch { /* closed meanwhile */ }
     }
   }
   return undefined
@@ -156,7 +173,12 @@ export const portHolder = (port: number): PortHolder | undefined => {
   return { pid, command, listening: socket.listening }
 }
 
-export const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs: number, isDead?: () => boolean): Promise<number> => {
+export const waitFor = async (
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  isDead?: () => boolean
+): Promise<number> => {
   const started = Date.now()
   while (Date.now() - started < timeoutMs) {
     if (await check().catch(() => false)) return Date.now() - started
@@ -168,7 +190,10 @@ export const waitFor = async (what: string, check: () => Promise<boolean>, timeo
 
 export const run = (command: string, args: readonly string[], cwd?: string): { ok: boolean, output: string } => {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-  return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}` }
+  return {
+    ok: result.status === 0,
+    output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`
+  }
 }
 
 /** The last `lines` lines of a file, or '' when it does not exist. */

@@ -12,7 +12,9 @@ import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ParcelRiskError } from '../errors.ts'
-import { isAlive, portFree, readPid, removePid, run, startDetached, stopProcess, tail, waitFor, portOpen, type StartSpec } from './process.ts'
+import {
+  isAlive, portFree, readPid, removePid, run, startDetached, stopProcess, tail, waitFor, portOpen, type StartSpec
+} from './process.ts'
 import { checkTools } from './stack.ts'
 
 export const REDIS_CLUSTER_NODES = [1, 2, 3, 4, 5, 6] as const
@@ -35,7 +37,8 @@ export const redisClusterBase = (): number => {
 export const nodePort = (n: RedisNodeId, base = redisClusterBase()): number => base + n - 1
 
 const here = dirname(fileURLToPath(import.meta.url))
-export const redisClusterRunDir = process.env.PARCEL_RISK_REDIS_CLUSTER_RUN_DIR ?? join(here, '..', '..', 'deploy', 'local', '.run-redis-cluster')
+export const redisClusterRunDir = process.env.PARCEL_RISK_REDIS_CLUSTER_RUN_DIR ??
+  join(here, '..', '..', 'deploy', 'local', '.run-redis-cluster')
 
 export const redisNodeName = (n: RedisNodeId): string => `redis-${n}`
 export const redisNodeLog = (n: RedisNodeId): string => join(redisClusterRunDir, redisNodeName(n), 'redis.log')
@@ -54,7 +57,8 @@ export const redisNodeSpec = (n: RedisNodeId, base = redisClusterBase()): StartS
     service: redisNodeName(n),
     command: 'redis-server',
     args: [
-      '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-port', String(port + BUS_OFFSET),
+      '--port', String(port), '--bind', '127.0.0.1',
+      '--cluster-enabled', 'yes', '--cluster-port', String(port + BUS_OFFSET),
       '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000', '--save', '', '--appendonly', 'yes',
       '--appendfsync', 'everysec', '--dir', home, '--daemonize', 'no'
     ],
@@ -63,7 +67,8 @@ export const redisNodeSpec = (n: RedisNodeId, base = redisClusterBase()): StartS
   }
 }
 
-const cli = (port: number, ...args: string[]): { ok: boolean, output: string } => run('redis-cli', ['-p', String(port), ...args])
+const cli = (port: number, ...args: string[]): { ok: boolean, output: string } =>
+  run('redis-cli', ['-p', String(port), ...args])
 
 /** CLUSTER INFO of one node, as a map; empty when it does not answer. */
 export const clusterInfo = (port: number): Map<string, string> => {
@@ -97,10 +102,16 @@ const checkPorts = async (nodes: readonly RedisNodeId[], base: number): Promise<
   const taken: string[] = []
   for (const n of nodes) {
     for (const port of [nodePort(n, base), nodePort(n, base) + BUS_OFFSET]) {
-      if (!(await portFree(port))) taken.push(`  ${redisNodeName(n)}: 127.0.0.1:${port} is in use; set ${REDIS_CLUSTER_PORT_SETTING.env} to another first port (16 ports from it are used)`)
+      if (!(await portFree(port))) {
+        taken.push(`  ${redisNodeName(n)}: 127.0.0.1:${port} is in use; ` +
+          `set ${REDIS_CLUSTER_PORT_SETTING.env} to another first port (16 ports from it are used)`)
+      }
     }
   }
-  if (taken.length > 0) throw new ParcelRiskError('E_STACK_PORT_TAKEN', `cannot start the Redis Cluster, ports in use:\n${taken.join('\n')}`)
+  if (taken.length > 0) {
+    throw new ParcelRiskError('E_STACK_PORT_TAKEN',
+      `cannot start the Redis Cluster, ports in use:\n${taken.join('\n')}`)
+  }
 }
 
 /**
@@ -121,15 +132,20 @@ export const upRedisCluster = async (say: (line: string) => void = () => {}): Pr
       say(`${redisNodeName(n)}: starting (pid ${pid}, port ${nodePort(n, base)}, log ${redisNodeLog(n)})`)
     }
     for (const n of REDIS_CLUSTER_NODES) {
-      await waitFor(redisNodeName(n), async () => await portOpen(nodePort(n, base)), 15_000, () => redisNodePid(n) === undefined)
+      await waitFor(redisNodeName(n), async () => await portOpen(nodePort(n, base)), 15_000,
+        () => redisNodePid(n) === undefined)
     }
     // A new cluster (every node still alone, no slots): create it. Known nodes come back from nodes.conf.
     if (clusterInfo(nodePort(1, base)).get('cluster_slots_assigned') === '0') {
-      const created = run('redis-cli', ['--cluster', 'create', ...REDIS_CLUSTER_NODES.map((n) => `127.0.0.1:${nodePort(n, base)}`), '--cluster-replicas', '1', '--cluster-yes'])
+      const addresses = REDIS_CLUSTER_NODES.map((n) => `127.0.0.1:${nodePort(n, base)}`)
+      const created = run('redis-cli',
+        ['--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes'])
       if (!created.ok) throw new Error(`redis-cli --cluster create failed:\n${created.output}`)
       say('redis cluster: created (3 primaries, 3 replicas)')
     }
-    for (const n of REDIS_CLUSTER_NODES) await waitFor(`${redisNodeName(n)} cluster state ok`, async () => clusterOk(nodePort(n, base)), 30_000)
+    for (const n of REDIS_CLUSTER_NODES) {
+      await waitFor(`${redisNodeName(n)} cluster state ok`, async () => clusterOk(nodePort(n, base)), 30_000)
+    }
   } catch (err) {
     if (startedNodes.length > 0) {
       say(`start-up failed; stopping the nodes this call started: ${startedNodes.map(redisNodeName).join(', ')}`)
@@ -144,7 +160,10 @@ export const upRedisCluster = async (say: (line: string) => void = () => {}): Pr
 }
 
 /** Stops the nodes (all in parallel). Their data and nodes.conf stay: `up` brings the same cluster back. */
-export const downRedisCluster = async (say: (line: string) => void = () => {}, nodes: readonly RedisNodeId[] = REDIS_CLUSTER_NODES): Promise<void> => {
+export const downRedisCluster = async (
+  say: (line: string) => void = () => {},
+  nodes: readonly RedisNodeId[] = REDIS_CLUSTER_NODES
+): Promise<void> => {
   await Promise.all(nodes.map(async (n) => {
     const record = readPid(redisClusterRunDir, redisNodeName(n))
     if (record === undefined) return

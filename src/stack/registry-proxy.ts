@@ -36,14 +36,18 @@ const main = (): void => {
   const port = Number(env('PROXY_PORT'))
   const backend = Number(env('BACKEND_PORT'))
   const password = (JSON.parse(readFileSync(env('SECRETS_FILE'), 'utf8')) as { registry: string }).registry
-  const server = createServer({ cert: readFileSync(env('TLS_CERT_FILE')), key: readFileSync(env('TLS_KEY_FILE')) }, (req, res) => {
+  const tls = { cert: readFileSync(env('TLS_CERT_FILE')), key: readFileSync(env('TLS_KEY_FILE')) }
+  const server = createServer(tls, (req, res) => {
     if (!authorised(req.headers.authorization, REGISTRY_USER, password)) {
-      res.writeHead(401, { 'www-authenticate': 'Basic realm="parcel-risk schema registry"', 'content-type': 'application/json' })
+      res.writeHead(401, {
+        'www-authenticate': 'Basic realm="parcel-risk schema registry"', 'content-type': 'application/json'
+      })
       res.end('{"error_code":401,"message":"Unauthorized"}')
       return
     }
     const { authorization: _authorization, host: _host, ...headers } = req.headers
-    const upstream = request({ host: '127.0.0.1', port: backend, method: req.method, path: req.url, headers }, (answer) => {
+    const forwarded = { host: '127.0.0.1', port: backend, method: req.method, path: req.url, headers }
+    const upstream = request(forwarded, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers)
       answer.pipe(res)
     })
@@ -53,8 +57,13 @@ const main = (): void => {
     })
     req.pipe(upstream)
   })
-  server.listen(port, '127.0.0.1', () => { process.stdout.write(`registry front listening on https://127.0.0.1:${port}, forwarding to 127.0.0.1:${backend}\n`) })
-  const stop = (): void => { server.close(() => process.exit(0)); setTimeout(() => process.exit(0), 2_000).unref() }
+  server.listen(port, '127.0.0.1', () => {
+    process.stdout.write(`registry front listening on https://127.0.0.1:${port}, forwarding to 127.0.0.1:${backend}\n`)
+  })
+  const stop = (): void => {
+    server.close(() => process.exit(0))
+    setTimeout(() => process.exit(0), 2_000).unref()
+  }
   process.once('SIGTERM', stop)
   process.once('SIGINT', stop)
 }

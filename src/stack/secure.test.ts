@@ -25,8 +25,10 @@ describe('stack > secure > ACLs', () => {
   })
 
   it('gives the processor no prefix that also matches the dead-letter topic', () => {
-    const prefixes = acls.filter((a) => a.principal === `User:${KAFKA_USERS.processor}` && a.resourceType === 2 && a.resourcePatternType === 4)
-    expect(prefixes.some((a) => 'declarations-dlq'.startsWith(a.resourceName) && a.operation === kafkajsOps.READ)).toBe(false)
+    const prefixes = acls.filter((a) =>
+      a.principal === `User:${KAFKA_USERS.processor}` && a.resourceType === 2 && a.resourcePatternType === 4)
+    expect(prefixes.some((a) => 'declarations-dlq'.startsWith(a.resourceName) && a.operation === kafkajsOps.READ))
+      .toBe(false)
   })
 })
 

@@ -75,7 +75,9 @@ export const REDIS_KEY_PREFIX = 'pr:'
 // --- Kafka ---------------------------------------------------------------------------------
 
 const secureKafkaProperties = (p: SecurePorts, m: Material, s: Secrets) => (dataDir: string): string => {
-  const replaced = new Set(['listeners', 'advertised.listeners', 'inter.broker.listener.name', 'listener.security.protocol.map'])
+  const replaced = new Set([
+    'listeners', 'advertised.listeners', 'inter.broker.listener.name', 'listener.security.protocol.map'
+  ])
   const common = kafkaProperties({ ...p, registry: p.registryBackend }, dataDir).split('\n')
     .filter((line) => line !== '' && !replaced.has(line.split('=')[0] ?? ''))
   return [
@@ -86,7 +88,9 @@ const secureKafkaProperties = (p: SecurePorts, m: Material, s: Secrets) => (data
     'listener.security.protocol.map=CONTROLLER:SSL,SASL_SSL:SASL_SSL',
     'sasl.enabled.mechanisms=SCRAM-SHA-512',
     'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
-    `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${KAFKA_USERS.admin}" password="${s.kafkaAdmin}";`,
+    'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=' +
+      'org.apache.kafka.common.security.scram.ScramLoginModule required ' +
+      `username="${KAFKA_USERS.admin}" password="${s.kafkaAdmin}";`,
     'ssl.keystore.type=PKCS12',
     `ssl.keystore.location=${m.keyStore}`,
     `ssl.keystore.password=${s.keyStore}`,
@@ -105,7 +109,10 @@ const secureKafkaProperties = (p: SecurePorts, m: Material, s: Secrets) => (data
   ].join('\n')
 }
 
-const topicDefaults = (): { declarations: string, decisions: string, shadow: string, dlq: string, profileUpdates: string, inspectionOutcomes: string } =>
+const topicDefaults = (): {
+  declarations: string, decisions: string, shadow: string, dlq: string,
+  profileUpdates: string, inspectionOutcomes: string
+} =>
   loadConfig({ env: {} }).kafka.topics
 
 /**
@@ -117,8 +124,16 @@ const topicDefaults = (): { declarations: string, decisions: string, shadow: str
 export const secureAcls = (): AclEntry[] => {
   const t = topicDefaults()
   type Entry<K extends keyof AclEntry> = AclEntry[K]
-  const allow = (principal: string, resourceType: Entry<'resourceType'>, resourceName: string, resourcePatternType: Entry<'resourcePatternType'>, operation: Entry<'operation'>): AclEntry =>
-    ({ principal: `User:${principal}`, host: '*', resourceType, resourceName, resourcePatternType, operation, permissionType: AclPermissionTypes.ALLOW })
+  const allow = (
+    principal: string,
+    resourceType: Entry<'resourceType'>,
+    resourceName: string,
+    resourcePatternType: Entry<'resourcePatternType'>,
+    operation: Entry<'operation'>
+  ): AclEntry => ({
+    principal: `User:${principal}`, host: '*', resourceType, resourceName, resourcePatternType, operation,
+    permissionType: AclPermissionTypes.ALLOW
+  })
   const topic = (principal: string, name: string, operation: Entry<'operation'>): AclEntry[] => [
     allow(principal, AclResourceTypes.TOPIC, name, ResourcePatternTypes.LITERAL, operation),
     allow(principal, AclResourceTypes.TOPIC, `${name}.`, ResourcePatternTypes.PREFIXED, operation)
@@ -131,7 +146,8 @@ export const secureAcls = (): AclEntry[] => {
     ...topic(processor, t.shadow, AclOperationTypes.WRITE),
     ...topic(processor, t.dlq, AclOperationTypes.WRITE),
     allow(processor, AclResourceTypes.GROUP, 'parcel-risk', ResourcePatternTypes.PREFIXED, AclOperationTypes.READ),
-    allow(processor, AclResourceTypes.TRANSACTIONAL_ID, 'parcel-risk', ResourcePatternTypes.PREFIXED, AclOperationTypes.WRITE),
+    allow(processor, AclResourceTypes.TRANSACTIONAL_ID, 'parcel-risk', ResourcePatternTypes.PREFIXED,
+      AclOperationTypes.WRITE),
     ...topic(feeder, t.declarations, AclOperationTypes.WRITE),
     ...topic(feeder, t.profileUpdates, AclOperationTypes.WRITE),
     ...topic(feeder, t.inspectionOutcomes, AclOperationTypes.WRITE)
@@ -147,13 +163,16 @@ export type SecureRole = 'processor' | 'feeder' | 'admin'
  * feeder: `generate --to-topic` (writes declarations, which the processor may only read);
  * admin: the Kafka super user, for topic and ACL administration.
  */
-export const secureEnv = (p: SecurePorts, m: Material, s: Secrets, role: SecureRole = 'processor'): Record<string, string> => ({
+export const secureEnv = (
+  p: SecurePorts, m: Material, s: Secrets, role: SecureRole = 'processor'
+): Record<string, string> => ({
   KAFKA_BROKERS: `127.0.0.1:${p.kafka}`,
   PARCEL_RISK_KAFKA_TLS_ENABLED: 'true',
   PARCEL_RISK_KAFKA_TLS_CA_FILE: m.caFile,
   PARCEL_RISK_KAFKA_SASL_MECHANISM: 'scram-sha-512',
   PARCEL_RISK_KAFKA_SASL_USERNAME: KAFKA_USERS[role],
-  PARCEL_RISK_KAFKA_SASL_PASSWORD: role === 'admin' ? s.kafkaAdmin : role === 'feeder' ? s.kafkaFeeder : s.kafkaProcessor,
+  PARCEL_RISK_KAFKA_SASL_PASSWORD:
+    role === 'admin' ? s.kafkaAdmin : role === 'feeder' ? s.kafkaFeeder : s.kafkaProcessor,
   // The processor holds no CREATE permission: the stack created the topics.
   PARCEL_RISK_KAFKA_CREATE_TOPICS: 'false',
   SCHEMA_REGISTRY_URL: `https://127.0.0.1:${p.registry}/apis/ccompat/v7`,
@@ -179,15 +198,23 @@ export const prepareMaterial = (d: Dirs): { material: Material, secrets: Secrets
 
 export const prepareSecureKafka = (d: Dirs, p: SecurePorts): StartSpec => {
   const { material, secrets } = prepareMaterial(d)
-  const scram = (user: string, password: string): string[] => ['--add-scram', `SCRAM-SHA-512=[name=${user},password=${password}]`]
+  const scram = (user: string, password: string): string[] =>
+    ['--add-scram', `SCRAM-SHA-512=[name=${user},password=${password}]`]
   return prepareKafka(d, { ...p, registry: p.registryBackend }, {
     properties: secureKafkaProperties(p, material, secrets),
-    formatArgs: [...scram(KAFKA_USERS.admin, secrets.kafkaAdmin), ...scram(KAFKA_USERS.processor, secrets.kafkaProcessor), ...scram(KAFKA_USERS.feeder, secrets.kafkaFeeder)]
+    formatArgs: [
+      ...scram(KAFKA_USERS.admin, secrets.kafkaAdmin),
+      ...scram(KAFKA_USERS.processor, secrets.kafkaProcessor),
+      ...scram(KAFKA_USERS.feeder, secrets.kafkaFeeder)
+    ]
   })
 }
 
 export const prepareSecureRegistry = (d: Dirs, p: SecurePorts): StartSpec =>
-  prepareRegistry(d, { kafka: p.kafka, kafkaController: p.kafkaController, registry: p.registryBackend, registryManagement: p.registryManagement, redis: p.redis })
+  prepareRegistry(d, {
+    kafka: p.kafka, kafkaController: p.kafkaController, registry: p.registryBackend,
+    registryManagement: p.registryManagement, redis: p.redis
+  })
 
 export const prepareRegistryFront = (d: Dirs, p: SecurePorts): StartSpec => {
   const { material } = prepareMaterial(d)
@@ -197,7 +224,13 @@ export const prepareRegistryFront = (d: Dirs, p: SecurePorts): StartSpec => {
     service: 'registry-front',
     command: process.execPath,
     args: [join(d.root, 'registry-proxy.ts')],
-    env: { PROXY_PORT: String(p.registry), BACKEND_PORT: String(p.registryBackend), TLS_CERT_FILE: material.certFile, TLS_KEY_FILE: material.keyFile, SECRETS_FILE: material.secretsFile },
+    env: {
+      PROXY_PORT: String(p.registry),
+      BACKEND_PORT: String(p.registryBackend),
+      TLS_CERT_FILE: material.certFile,
+      TLS_KEY_FILE: material.keyFile,
+      SECRETS_FILE: material.secretsFile
+    },
     port: p.registry,
     logFile: join(home, 'registry-front.log')
   }
@@ -232,7 +265,8 @@ export const prepareSecureRedis = (d: Dirs, p: SecurePorts): StartSpec => {
     `dir ${home}`,
     'daemonize no',
     'user default off',
-    `user ${REDIS_USER} on >${secrets.redisProcessor} ~${REDIS_KEY_PREFIX}* resetchannels -@all ${REDIS_COMMANDS.map((c) => `+${c}`).join(' ')}`,
+    `user ${REDIS_USER} on >${secrets.redisProcessor} ~${REDIS_KEY_PREFIX}* resetchannels -@all ` +
+      REDIS_COMMANDS.map((c) => `+${c}`).join(' '),
     ''
   ].join('\n'), { mode: 0o600 })
   return { service: 'redis', command: 'redis-server', args: [conf], port: p.redis, logFile: join(home, 'redis.log') }
@@ -247,7 +281,8 @@ const adminConfig = (p: SecurePorts, m: Material, s: Secrets) => loadConfig({ en
 export const secureKafkaReady = async (d: Dirs, p: SecurePorts): Promise<boolean> => {
   if (!(await portOpen(p.kafka))) return false
   const m = materialIn(d.run)
-  const admin = createKafka(adminConfig(p, m, readSecrets(m)).kafka, quiet, { connectionTimeout: 2000, requestTimeout: 3000, retry: { retries: 0 } }).admin()
+  const admin = createKafka(adminConfig(p, m, readSecrets(m)).kafka, quiet,
+    { connectionTimeout: 2000, requestTimeout: 3000, retry: { retries: 0 } }).admin()
   try {
     await admin.connect()
     const cluster = await admin.describeCluster()
@@ -266,12 +301,20 @@ export const registryFrontReady = async (d: Dirs, p: SecurePorts): Promise<boole
   const m = materialIn(d.run)
   const auth = Buffer.from(`${REGISTRY_USER}:${readSecrets(m).registry}`).toString('base64')
   return await new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port: p.registry, path: '/apis/ccompat/v7/subjects', ca: readFileSync(m.caFile), headers: { authorization: `Basic ${auth}` }, timeout: 1500 }, (res) => {
+    const options = {
+      host: '127.0.0.1', port: p.registry, path: '/apis/ccompat/v7/subjects', ca: readFileSync(m.caFile),
+      headers: { authorization: `Basic ${auth}` }, timeout: 1500
+    }
+    const req = request(options, (res) => {
       res.resume()
       resolve(res.statusCode === 200)
     })
-    req.on('timeout', () => { req.destroy() })
-    req.on('error', () => { resolve(false) })
+    req.on('timeout', () => {
+      req.destroy()
+    })
+    req.on('error', () => {
+      resolve(false)
+    })
     req.end()
   })
 }

@@ -86,7 +86,12 @@ const javaCandidates = (): string[] => {
   for (const base of ['/usr/lib/jvm', '/Library/Java/JavaVirtualMachines', '/opt/homebrew/opt', '/usr/local/opt']) {
     if (!existsSync(base)) continue
     for (const name of readdirSync(base).sort().reverse()) {
-      for (const bin of [join(base, name, 'bin', 'java'), join(base, name, 'Contents', 'Home', 'bin', 'java'), join(base, name, 'libexec', 'openjdk.jdk', 'Contents', 'Home', 'bin', 'java')]) {
+      const candidates = [
+        join(base, name, 'bin', 'java'),
+        join(base, name, 'Contents', 'Home', 'bin', 'java'),
+        join(base, name, 'libexec', 'openjdk.jdk', 'Contents', 'Home', 'bin', 'java')
+      ]
+      for (const bin of candidates) {
         if (existsSync(bin)) found.push(bin)
       }
     }
@@ -129,8 +134,8 @@ export const resolveArtifacts = (d: Dirs, say: (line: string) => void): void => 
   if (!existsSync(join(apicurioHome(d), 'quarkus-run.jar'))) {
     say(`resolving Apicurio Registry ${APICURIO_VERSION} from Maven Central (about 160 MB)`)
     const download = join(d.cache, 'download')
-    const r = run('mvn', ['-B', '-q', 'dependency:copy', `-Dartifact=io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`,
-      `-DoutputDirectory=${download}`])
+    const artifact = `io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`
+    const r = run('mvn', ['-B', '-q', 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${download}`])
     if (!r.ok) throw new Error(`mvn could not resolve Apicurio Registry:\n${r.output}`)
     mkdirSync(apicurioHome(d), { recursive: true })
     const archive = join(download, `apicurio-registry-app-${APICURIO_VERSION}-all.tar.gz`)
@@ -193,18 +198,25 @@ export const prepareKafka = (d: Dirs, p: Ports, overrides?: KafkaOverrides): Sta
   const dataDir = join(home, 'data')
   mkdirSync(home, { recursive: true })
   const props = join(home, 'server.properties')
-  writeFileSync(props, overrides === undefined ? kafkaProperties(p, dataDir) : overrides.properties(dataDir), { mode: 0o600 })
+  const properties = overrides === undefined ? kafkaProperties(p, dataDir) : overrides.properties(dataDir)
+  writeFileSync(props, properties, { mode: 0o600 })
   writeFileSync(join(home, 'log4j2.properties'), kafkaLog4j)
   const classpath = join(kafkaLibs(d), '*')
-  const jvm = ['-Xms256m', '-Xmx512m', `-Dlog4j2.configurationFile=${join(home, 'log4j2.properties')}`, '-cp', classpath]
+  const jvm = [
+    '-Xms256m', '-Xmx512m', `-Dlog4j2.configurationFile=${join(home, 'log4j2.properties')}`, '-cp', classpath
+  ]
   if (!existsSync(join(dataDir, 'meta.properties'))) {
     const id = run(javaFor(MIN_JAVA.kafka), [...jvm, 'kafka.tools.StorageTool', 'random-uuid'])
     const clusterId = id.output.trim().split('\n').pop() ?? ''
     if (!id.ok || !/^[A-Za-z0-9_-]{22}$/.test(clusterId)) throw new Error(`kafka storage tool failed:\n${id.output}`)
-    const fmt = run(javaFor(MIN_JAVA.kafka), [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted', ...(overrides?.formatArgs ?? [])])
+    const format = ['format', '-t', clusterId, '-c', props, '--ignore-formatted', ...(overrides?.formatArgs ?? [])]
+    const fmt = run(javaFor(MIN_JAVA.kafka), [...jvm, 'kafka.tools.StorageTool', ...format])
     if (!fmt.ok) throw new Error(`kafka storage format failed:\n${fmt.output}`)
   }
-  return { service: 'kafka', command: javaFor(MIN_JAVA.kafka), args: [...jvm, 'kafka.Kafka', props], port: p.kafka, logFile: join(home, 'kafka.log') }
+  return {
+    service: 'kafka', command: javaFor(MIN_JAVA.kafka), args: [...jvm, 'kafka.Kafka', props], port: p.kafka,
+    logFile: join(home, 'kafka.log')
+  }
 }
 
 export const prepareRegistry = (d: Dirs, p: Ports): StartSpec => {
@@ -240,7 +252,10 @@ export const prepareRedis = (d: Dirs, p: Ports): StartSpec => {
   return {
     service: 'redis',
     command: 'redis-server',
-    args: ['--port', String(p.redis), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', home, '--daemonize', 'no'],
+    args: [
+      '--port', String(p.redis), '--bind', '127.0.0.1', '--save', '',
+      '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', home, '--daemonize', 'no'
+    ],
     port: p.redis,
     logFile: join(home, 'redis.log')
   }
@@ -255,7 +270,8 @@ export const kafkaReady = async (p: Ports): Promise<boolean> => {
   // Bounded: something else listening on the port (not Kafka) must not hold the probe for
   // kafkajs's default 30 s request timeout.
   const { kafka } = loadConfig({ env: { KAFKA_BROKERS: stackEnv(p).KAFKA_BROKERS } })
-  const admin = createKafka(kafka, quiet, { connectionTimeout: 1000, requestTimeout: 2000, retry: { retries: 0 } }).admin()
+  const admin = createKafka(kafka, quiet, { connectionTimeout: 1000, requestTimeout: 2000, retry: { retries: 0 } })
+    .admin()
   try {
     await admin.connect()
     const cluster = await admin.describeCluster()
@@ -275,10 +291,16 @@ export const redisReady = async (p: Ports): Promise<boolean> => {
   return await new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port: p.redis })
     let reply = ''
-    const done = (ok: boolean): void => { socket.destroy(); resolve(ok) }
+    const done = (ok: boolean): void => {
+      socket.destroy()
+      resolve(ok)
+    }
     socket.setTimeout(1000, () => done(false))
     socket.once('connect', () => socket.write('PING\r\n'))
-    socket.on('data', (chunk) => { reply += chunk.toString('latin1'); if (reply.includes('\r\n')) done(reply.startsWith('+PONG')) })
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('latin1')
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'))
+    })
     socket.once('error', () => done(false))
   })
 }

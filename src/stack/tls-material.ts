@@ -78,30 +78,43 @@ export const ensureMaterial = (runDir: string, keytool: string): { material: Mat
   const secrets = readSecrets(m)
   if (!existsSync(m.caFile)) {
     const caKey = m.caKeyFile
-    must('openssl (CA key)', run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', caKey]))
+    must('openssl (CA key)',
+      run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', caKey]))
     chmodSync(caKey, 0o600)
-    must('openssl (CA certificate)', run('openssl', ['req', '-x509', '-new', '-key', caKey, '-sha256', '-days', '825', '-subj', '/CN=parcel-risk local CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', m.caFile]))
+    must('openssl (CA certificate)', run('openssl', [
+      'req', '-x509', '-new', '-key', caKey, '-sha256', '-days', '825', '-subj', '/CN=parcel-risk local CA',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      '-out', m.caFile
+    ]))
   }
   if (!existsSync(m.keyStore)) {
     const caKey = m.caKeyFile
     const csr = join(m.dir, 'server.csr')
     const ext = join(m.dir, 'server.ext')
-    must('openssl (server key)', run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', m.keyFile]))
+    must('openssl (server key)',
+      run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', m.keyFile]))
     chmodSync(m.keyFile, 0o600)
-    must('openssl (server request)', run('openssl', ['req', '-new', '-key', m.keyFile, '-subj', `/CN=${SERVER_CN}`, '-out', csr]))
+    must('openssl (server request)',
+      run('openssl', ['req', '-new', '-key', m.keyFile, '-subj', `/CN=${SERVER_CN}`, '-out', csr]))
     // serverAuth for the listeners, clientAuth because the broker presents the same
     // certificate to its own controller listener (mutual TLS there).
-    writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=critical,digitalSignature\n')
-    must('openssl (server certificate)', run('openssl', ['x509', '-req', '-in', csr, '-CA', m.caFile, '-CAkey', caKey, '-CAcreateserial',
-      '-days', '825', '-sha256', '-extfile', ext, '-out', m.certFile]))
-    must('openssl (PKCS12 key store)', run('openssl', ['pkcs12', '-export', '-in', m.certFile, '-inkey', m.keyFile, '-certfile', m.caFile,
-      '-name', 'server', '-passout', `pass:${secrets.keyStore}`, '-out', m.keyStore]))
+    writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' +
+      'extendedKeyUsage=serverAuth,clientAuth\nkeyUsage=critical,digitalSignature\n')
+    must('openssl (server certificate)', run('openssl', [
+      'x509', '-req', '-in', csr, '-CA', m.caFile, '-CAkey', caKey, '-CAcreateserial',
+      '-days', '825', '-sha256', '-extfile', ext, '-out', m.certFile
+    ]))
+    must('openssl (PKCS12 key store)', run('openssl', [
+      'pkcs12', '-export', '-in', m.certFile, '-inkey', m.keyFile, '-certfile', m.caFile,
+      '-name', 'server', '-passout', `pass:${secrets.keyStore}`, '-out', m.keyStore
+    ]))
     chmodSync(m.keyStore, 0o600)
   }
   if (!existsSync(m.trustStore)) {
-    must('keytool (PKCS12 trust store)', run(keytool, ['-importcert', '-noprompt', '-alias', 'parcel-risk-ca', '-file', m.caFile,
-      '-storetype', 'PKCS12', '-keystore', m.trustStore, '-storepass', secrets.keyStore]))
+    must('keytool (PKCS12 trust store)', run(keytool, [
+      '-importcert', '-noprompt', '-alias', 'parcel-risk-ca', '-file', m.caFile,
+      '-storetype', 'PKCS12', '-keystore', m.trustStore, '-storepass', secrets.keyStore
+    ]))
   }
   return { material: m, secrets }
 }

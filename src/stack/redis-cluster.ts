@@ -74,7 +74,8 @@ const cli = (port: number, ...args: string[]): { ok: boolean, output: string } =
 export const clusterInfo = (port: number): Map<string, string> => {
   const { ok, output } = cli(port, 'cluster', 'info')
   if (!ok) return new Map()
-  return new Map(output.split(/\r?\n/).filter((l) => l.includes(':')).map((l) => l.trim().split(':', 2) as [string, string]))
+  return new Map(output.split(/\r?\n/).filter((l) => l.includes(':'))
+    .map((l) => l.trim().split(':', 2) as [string, string]))
 }
 
 /** True when the node answers, the cluster is formed (16384 slots assigned) and its state is ok. */
@@ -186,6 +187,7 @@ export const statusRedisCluster = (): RedisNodeStatus[] => {
   return REDIS_CLUSTER_NODES.map((n) => {
     const port = nodePort(n, base)
     const role = cli(port, 'role')
-    return { node: n, port, pid: redisNodePid(n), role: role.ok ? (role.output.split(/\r?\n/)[0] ?? '') : 'down', ok: clusterOk(port) }
+    const firstLine = role.ok ? (role.output.split(/\r?\n/)[0] ?? '') : 'down'
+    return { node: n, port, pid: redisNodePid(n), role: firstLine, ok: clusterOk(port) }
   })
 }

@@ -293,7 +293,8 @@ export const secureKafkaReady = async (d: Dirs, p: SecurePorts): Promise<boolean
 }
 
 export const secureRegistryBackendReady = async (p: SecurePorts): Promise<boolean> => {
-  const res = await fetch(`http://127.0.0.1:${p.registryBackend}/apis/ccompat/v7/subjects`, { signal: AbortSignal.timeout(1000) })
+  const res = await fetch(`http://127.0.0.1:${p.registryBackend}/apis/ccompat/v7/subjects`,
+    { signal: AbortSignal.timeout(1000) })
   return res.ok
 }
 

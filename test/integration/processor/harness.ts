@@ -58,6 +58,10 @@ export const scenario = (services: ServiceUrls, extra: NodeJS.ProcessEnv = {}): 
       PARCEL_RISK_KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
       PARCEL_RISK_HTTP_PORT: '0',
       PARCEL_RISK_LOG_LEVEL: 'info',
+      // The start-up warm-up runs, on 1,000 generated declarations rather than the default
+      // 10,000: those took each processor start 3-10 s (its 10 s bound on a loaded machine),
+      // some 30 starts across the suites. warm-up.test.ts measures the default's effect.
+      PARCEL_RISK_WARM_UP_DECLARATIONS: '1000',
       ...extra
     }
   }

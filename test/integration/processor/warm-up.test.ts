@@ -78,7 +78,8 @@ describe('processor > warm-up', () => {
   }, 120_000)
 
   it('decides the first declarations after start-up within 2x the median latency', async () => {
-    const s = scenario(services)
+    // The default warm-up (the harness shortens it for the other suites).
+    const s = scenario(services, { PARCEL_RISK_WARM_UP_DECLARATIONS: '10000' })
     // Topics as a running deployment has them: every partition appended to before. The first
     // append to each partition of a brand-new topic is slow on the broker's side whoever sends it
     // (measured here: the first decision 12-16 ms on fresh topics, 6-7 ms on primed ones, the

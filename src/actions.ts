@@ -63,8 +63,11 @@ export const BELOW_CAPACITY_LANES: Action = 'RELEASE_POST_AUDIT'
 export const isCapacityLane = (action: Action): action is CapacityLane =>
   (CAPACITY_LANES as readonly string[]).includes(action)
 
-/** Seats of one lane per fixed window (windows aligned on the Unix epoch, UTC). */
-export interface LaneCapacity { readonly perWindow: number, readonly windowMs: number }
+/**
+ * Seats of one lane per fixed window (windows aligned on the Unix epoch, UTC). `reserve` of
+ * them are kept for holds that are never moved: the others stop at perWindow − reserve.
+ */
+export interface LaneCapacity { readonly perWindow: number, readonly windowMs: number, readonly reserve: number }
 export type LaneCapacities = Readonly<Partial<Record<CapacityLane, LaneCapacity>>>
 
 export interface CapacityPolicy {
@@ -80,6 +83,8 @@ export interface CapacityPolicy {
 export interface SeatCounter {
   readonly lane: CapacityLane
   readonly perWindow: number
+  /** Seats only forced candidates may take: the others stop at perWindow − reserve. */
+  readonly reserve: number
   readonly windowMs: number
   readonly windowStartMs: number
 }
@@ -90,7 +95,7 @@ export interface SeatCandidate {
   readonly decision: number
   /** `declarationId#version`: a holder takes at most one seat per window, however often it is replayed. */
   readonly holder: string
-  /** Never moved down (gates, protected tags, random selection, fail-closed): takes its seat even over capacity. */
+  /** Never moved down (gates, protected tags, random selection, fail-closed): may take the reserve, and a seat even over capacity. */
   readonly forced: boolean
   /** Counters to try in order: its own lane's, then those of the lanes below that have a capacity. */
   readonly counters: readonly number[]
@@ -109,6 +114,14 @@ export interface SeatRequest {
 export interface SeatGrant {
   /** Per candidate: the index of the counter that gave it a seat, or -1 (none: its fallback). */
   readonly seats: readonly number[]
+  /**
+   * Per candidate: its place in the counter, 1 for the window's first seat (0: no seat). A place
+   * beyond perWindow is an overbooked seat, only ever a forced candidate's; a replay gets the
+   * place it had.
+   */
+  readonly places: readonly number[]
   /** Per counter: seats taken in its window once the batch is served. */
   readonly taken: readonly number[]
+  /** Per counter: of those, seats taken by forced candidates. */
+  readonly forcedTaken: readonly number[]
 }

@@ -103,7 +103,7 @@ describe('pipeline > processBatch', () => {
     const seating: NonNullable<RulesetStages['seating']> = {
       request: (ds) => {
         const candidates = ds.flatMap((d, i) => d.declarationId === 'ok:a' ? [] : [{ decision: i, holder: d.declarationId, forced: false, counters: [0], fallback: 'SCREEN_NII' as const }])
-        return candidates.length === 0 ? null : { location: 'L', counters: [{ lane: 'PHYSICAL_EXAM', perWindow: 1, windowMs: 60_000, windowStartMs: 0 }], candidates }
+        return candidates.length === 0 ? null : { location: 'L', counters: [{ lane: 'PHYSICAL_EXAM', perWindow: 1, reserve: 0, windowMs: 60_000, windowStartMs: 0 }], candidates }
       },
       apply: (ds, request, grant) => ds.map((d, i) => {
         const k = request.candidates.findIndex((c) => c.decision === i)
@@ -119,7 +119,7 @@ describe('pipeline > processBatch', () => {
 
     it('asks the counters once for the batch and applies the grant to the champion only', async () => {
       const asked: string[][] = []
-      const out = await processBatch(seatedStages(async (r) => ({ seats: r.candidates.map((_c, k) => k === 0 ? 0 : -1), taken: [1] }), asked), [record(0, 'ok:a'), record(1, 'ok:b'), record(2, 'ok:c')])
+      const out = await processBatch(seatedStages(async (r) => ({ seats: r.candidates.map((_c, k) => k === 0 ? 0 : -1), places: r.candidates.map((_c, k) => k === 0 ? 1 : 0), taken: [1], forcedTaken: [0] }), asked), [record(0, 'ok:a'), record(1, 'ok:b'), record(2, 'ok:c')])
       expect(asked).toEqual([['ok:b', 'ok:c']])
       expect(out.decisions.map((d) => [d.source.offset, d.decision.action])).toEqual([['0', 'PHYSICAL_EXAM'], ['1', 'PHYSICAL_EXAM'], ['2', 'SCREEN_NII']])
       expect(out.shadowDecisions.map((d) => d.decision.action)).toEqual(['PHYSICAL_EXAM', 'PHYSICAL_EXAM', 'PHYSICAL_EXAM'])

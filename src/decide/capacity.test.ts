@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import type { CapacityPolicy, SeatGrant, SeatRequest } from '../actions.ts'
 import type { Action, RiskDecision } from '../declaration.ts'
 import type { RuleInfo } from '../evaluation.ts'
-import { CAPACITY_DOWNGRADE, CAPACITY_UNCHECKED, createSeater, lanesAt, showWindow } from './capacity.ts'
+import { createMemorySeats } from '../enrich/memory-seats.ts'
+import { CAPACITY_DOWNGRADE, CAPACITY_OVERBOOKED, CAPACITY_UNCHECKED, createSeater, lanesAt, showWindow } from './capacity.ts'
 import type { SeatingRuleset } from './capacity.ts'
 
 const HOUR = 3_600_000
@@ -43,28 +44,8 @@ const decision = (score: number, over: Partial<RiskDecision> = {}): RiskDecision
   }
 }
 
-/** The seat script's rule, in memory: the counters live in `seats` across calls. */
-const counters = (): { seats: Map<string, Set<string>>, serve: (r: SeatRequest) => SeatGrant } => {
-  const seats = new Map<string, Set<string>>()
-  const setOf = (r: SeatRequest, i: number): Set<string> => {
-    const c = r.counters[i]!
-    const key = `${r.location}:${c.lane}:${c.windowStartMs}`
-    if (!seats.has(key)) seats.set(key, new Set())
-    return seats.get(key)!
-  }
-  const serve = (r: SeatRequest): SeatGrant => ({
-    seats: r.candidates.map((c) => {
-      const held = c.counters.find((i) => setOf(r, i).has(c.holder))
-      if (held !== undefined) return held
-      const free = c.counters.find((i) => c.forced || setOf(r, i).size < r.counters[i]!.perWindow)
-      if (free === undefined) return -1
-      setOf(r, free).add(c.holder)
-      return free
-    }),
-    taken: r.counters.map((_c, i) => setOf(r, i).size)
-  })
-  return { seats, serve }
-}
+/** The seat script's rule, in memory (src/enrich/memory-seats.ts): the counters live across calls. */
+const counters = (): { serve: (r: SeatRequest) => SeatGrant } => ({ serve: createMemorySeats() })
 
 type Seater = NonNullable<ReturnType<typeof createSeater>>
 type Serve = (r: SeatRequest) => SeatGrant | null
@@ -73,8 +54,8 @@ const run = (seater: Seater, decisions: RiskDecision[], serve: Serve): RiskDecis
   return request === null ? decisions : seater.apply(decisions, request, serve(request))
 }
 
-const EXAM_2 = { lanes: { PHYSICAL_EXAM: { perWindow: 2, windowMs: HOUR } } }
-const BOTH = { lanes: { ...EXAM_2.lanes, SCREEN_NII: { perWindow: 1, windowMs: HOUR } } }
+const EXAM_2 = { lanes: { PHYSICAL_EXAM: { perWindow: 2, reserve: 0, windowMs: HOUR } } }
+const BOTH = { lanes: { ...EXAM_2.lanes, SCREEN_NII: { perWindow: 1, reserve: 0, windowMs: HOUR } } }
 
 describe('decide > capacity', () => {
   it('limits nothing without a capacity section, or without a lane at the location', () => {
@@ -84,9 +65,9 @@ describe('decide > capacity', () => {
   })
 
   it('reads a location\'s lanes over the ruleset-wide ones, lane by lane', () => {
-    const nine = { PHYSICAL_EXAM: { perWindow: 9, windowMs: HOUR } }
+    const nine = { PHYSICAL_EXAM: { perWindow: 9, reserve: 0, windowMs: HOUR } }
     const policy = { lanes: BOTH.lanes, locations: { LGG: nine }, protectTags: [] }
-    expect(lanesAt(policy, 'LGG')).toEqual({ ...nine, SCREEN_NII: { perWindow: 1, windowMs: HOUR } })
+    expect(lanesAt(policy, 'LGG')).toEqual({ ...nine, SCREEN_NII: { perWindow: 1, reserve: 0, windowMs: HOUR } })
     expect(lanesAt(policy, 'toString')).toEqual(BOTH.lanes)
   })
 
@@ -106,7 +87,7 @@ describe('decide > capacity', () => {
     const reason = out[0]!.reasons.at(-1)!
     expect(reason.ruleId).toBe(CAPACITY_DOWNGRADE)
     expect(Object.fromEntries(reason.values.map((v) => [v.name, v.value]))).toEqual({
-      lane: 'PHYSICAL_EXAM', capacity: '2', window: '1h', location: 'LGG', action: 'SCREEN_NII',
+      lane: 'PHYSICAL_EXAM', capacity: '2', reserve: '0', window: '1h', location: 'LGG', action: 'SCREEN_NII',
       windowStart: '2026-11-30T08:00:00.000Z', windowEnd: '2026-11-30T09:00:00.000Z'
     })
     expect(out[1]!.reasons.map((r) => r.ruleId)).toEqual(['IND-PLAIN'])
@@ -116,8 +97,7 @@ describe('decide > capacity', () => {
     ['a gate fired', { gates: ['GATE-KP'], reasons: [hit('GATE-KP', 'GATE')] }],
     ['a watchlist indicator fired', { reasons: [hit('IND-WATCHLIST-FUZZY', 'INDICATOR')] }],
     ['random selection chose it', { randomSelection: true }],
-    ['a rule failed (fail closed)', { errors: ['IND-X'] }],
-    ['enrichment was degraded', { enrichment: { status: 'DEGRADED', missing: ['watchlist'] } }]
+    ['a rule failed (fail closed)', { errors: ['IND-X'] }]
   ])('never moves a hold down when %s, and seats it even over capacity', (_why, over) => {
     const seater = createSeater(ruleset(EXAM_2), 'LGG')!
     const { serve } = counters()
@@ -132,8 +112,55 @@ describe('decide > capacity', () => {
     const seater = createSeater(ruleset(EXAM_2), 'LGG')!
     const { serve } = counters()
     run(seater, [decision(99), decision(99)], serve)
-    const raised = decision(30, { action: 'PHYSICAL_EXAM' })
+    const raised = decision(30, { action: 'PHYSICAL_EXAM', enrichment: { status: 'DEGRADED', missing: ['seller'] } })
     expect(run(seater, [raised], serve)[0]!.action).toBe('PHYSICAL_EXAM')
+  })
+
+  it('moves a degraded hold whose score band gave it the lane, like any indicator-driven hold', () => {
+    const seater = createSeater(ruleset(EXAM_2), 'LGG')!
+    const { serve } = counters()
+    run(seater, [decision(99), decision(99)], serve)
+    const degraded = decision(95, { enrichment: { status: 'DEGRADED', missing: ['seller'] } })
+    const out = run(seater, [degraded], serve)[0]!
+    expect(out.action).toBe('SCREEN_NII')
+    expect(out.reasons.at(-1)!.ruleId).toBe(CAPACITY_DOWNGRADE)
+  })
+
+  const RESERVED = { lanes: { PHYSICAL_EXAM: { perWindow: 5, reserve: 2, windowMs: HOUR } } }
+  const gated = (score: number): RiskDecision => decision(score, { gates: ['GATE-KP'], reasons: [hit('GATE-KP', 'GATE')] })
+
+  it('stops indicator-driven holds at capacity − reserve; holds that are never moved take the reserve', () => {
+    const seater = createSeater(ruleset(RESERVED), 'LGG')!
+    const { serve } = counters()
+    const first = run(seater, [decision(99), decision(98), decision(97), decision(96)], serve)
+    expect(first.map((d) => d.action)).toEqual(['PHYSICAL_EXAM', 'PHYSICAL_EXAM', 'PHYSICAL_EXAM', 'SCREEN_NII'])
+    const late = run(seater, [gated(92), gated(91), decision(99)], serve)
+    expect(late.map((d) => d.action)).toEqual(['PHYSICAL_EXAM', 'PHYSICAL_EXAM', 'SCREEN_NII'])
+    expect(late.flatMap((d) => d.reasons).some((r) => r.ruleId === CAPACITY_OVERBOOKED)).toBe(false)
+  })
+
+  it('lets never-moved holds that came first take ordinary seats, the lane total staying at capacity', () => {
+    const seater = createSeater(ruleset(RESERVED), 'LGG')!
+    const { serve } = counters()
+    run(seater, [gated(92), gated(91), gated(90)], serve)
+    const out = run(seater, [decision(99), decision(98), decision(97)], serve)
+    expect(out.map((d) => d.action)).toEqual(['PHYSICAL_EXAM', 'PHYSICAL_EXAM', 'SCREEN_NII'])
+  })
+
+  it('holds never-moved holds beyond the reserve anyway, each with a CAPACITY_OVERBOOKED reason and its seat', () => {
+    const seater = createSeater(ruleset(RESERVED), 'LGG')!
+    const { serve } = counters()
+    run(seater, [decision(99), decision(98), decision(97)], serve)
+    const batch = [gated(92), gated(91), gated(90)]
+    const out = run(seater, batch, serve)
+    expect(out.map((d) => d.action)).toEqual(['PHYSICAL_EXAM', 'PHYSICAL_EXAM', 'PHYSICAL_EXAM'])
+    const over = out.map((d) => d.reasons.filter((r) => r.ruleId === CAPACITY_OVERBOOKED))
+    expect(over.map((r) => r.length)).toEqual([0, 0, 1])
+    expect(Object.fromEntries(over[2]![0]!.values.map((v) => [v.name, v.value]))).toMatchObject({
+      lane: 'PHYSICAL_EXAM', capacity: '5', reserve: '2', seat: '6', location: 'LGG'
+    })
+    // A replay says the same: the seat keeps its place.
+    expect(run(seater, batch, serve)).toEqual(out)
   })
 
   it('serves forced holds before the batch\'s indicator-driven ones, so the latter are moved', () => {
@@ -144,7 +171,7 @@ describe('decide > capacity', () => {
   })
 
   it('keeps the random slice held in its lane, ahead of the batch\'s indicator-driven holds', () => {
-    const seater = createSeater(ruleset({ lanes: { SCREEN_NII: { perWindow: 2, windowMs: HOUR } } }), 'LGG')!
+    const seater = createSeater(ruleset({ lanes: { SCREEN_NII: { perWindow: 2, reserve: 0, windowMs: HOUR } } }), 'LGG')!
     const random = decision(5, { action: 'SCREEN_NII', randomSelection: true })
     const out = run(seater, [decision(80), decision(75), random], counters().serve)
     expect(out.map((d) => d.action)).toEqual(['SCREEN_NII', 'RELEASE_POST_AUDIT', 'SCREEN_NII'])
@@ -161,18 +188,18 @@ describe('decide > capacity', () => {
   })
 
   it('moves a full PHYSICAL_EXAM to SCREEN_NII when only the exam lane is limited', () => {
-    const seater = createSeater(ruleset({ lanes: { PHYSICAL_EXAM: { perWindow: 0, windowMs: HOUR } } }), 'LGG')!
+    const seater = createSeater(ruleset({ lanes: { PHYSICAL_EXAM: { perWindow: 0, reserve: 0, windowMs: HOUR } } }), 'LGG')!
     expect(run(seater, [decision(99)], counters().serve)[0]!.action).toBe('SCREEN_NII')
   })
 
   it('gives a replayed batch the same seats, not second ones', () => {
     const seater = createSeater(ruleset(EXAM_2), 'LGG')!
-    const { serve, seats } = counters()
+    const { serve } = counters()
     const batch = [decision(99), decision(95), decision(91)]
     const first = run(seater, batch, serve)
     const again = run(seater, batch, serve)
     expect(again.map((d) => d.action)).toEqual(first.map((d) => d.action))
-    expect([...seats.values()].map((s) => s.size)).toEqual([2])
+    expect(serve(seater.request(batch)!).taken).toEqual([2])
   })
 
   it('counts each window apart, by the record timestamp', () => {

@@ -1,18 +1,27 @@
 // Inspection capacity, the pure half (rules/README.md §7 "Inspection capacity"; the shared
 // counters are enrich/seats.ts). Per control location, a lane (PHYSICAL_EXAM, SCREEN_NII) has
-// so many seats per fixed window. After the batch is decided:
+// so many seats per fixed window, `reserve` of them kept for holds that are never moved. After
+// the batch is decided:
 //
 //   request   every decision in a limited lane wants a seat in the window of its record's
 //             timestamp. Forced ones first — a gate fired, a rule with a protected tag
-//             (watchlist, prohibition, restriction) fired, random selection, a rule error,
-//             degraded enrichment, or any action the score band alone did not give — they take
-//             their seat even over capacity and are never moved. Then the indicator-driven
-//             holds, score descending, each trying its own lane and the limited lanes below.
+//             (watchlist, prohibition, restriction) fired, random selection, a rule error, or
+//             any action the score band alone did not give (the fallback of degraded
+//             enrichment among them) — they may take the reserve, take their seat even over
+//             capacity and are never moved. Then the indicator-driven holds, score descending,
+//             each trying its own lane and the limited lanes below, up to capacity − reserve.
 //   apply     a hold whose lanes were all full falls to the first lane below them that has no
 //             limit (PHYSICAL_EXAM → SCREEN_NII → RELEASE_POST_AUDIT), with one
 //             CAPACITY_DOWNGRADE reason per full lane: lane, capacity, window start and end.
+//             A forced hold seated beyond capacity keeps its lane with a CAPACITY_OVERBOOKED
+//             reason (its seat number), so overbooking is never silent.
 //             Counters out of reach (Redis down, breaker open): every hold stays where it is
 //             (a hold is the safe side for customs), with a CAPACITY_UNCHECKED reason.
+//
+// Degraded enrichment alone does not make a hold forced: its action is the most severe of the
+// score band, the gates, the error action and the fallback action (outcome.ts), so a degraded
+// hold whose band gave it its lane is as indicator-driven as any other (its score counts only
+// the rules that could run), while one the fallback raised is forced by the band test above.
 //
 // Within a batch the lower scores are moved first; across batches and instances seats go
 // first come, first served. Shadow rulesets never take seats.
@@ -27,6 +36,7 @@ import type { RuleInfo } from '../evaluation.ts'
 /** Reason ids of capacity; the colon keeps them apart from every rule id (actions.ts isRuleReason). */
 export const CAPACITY_DOWNGRADE = 'capacity:DOWNGRADE'
 export const CAPACITY_UNCHECKED = 'capacity:UNCHECKED'
+export const CAPACITY_OVERBOOKED = 'capacity:OVERBOOKED'
 
 /** What seating needs of a ruleset (src/engine/ruleset.ts CompiledRuleset has it). */
 export interface SeatingRuleset {
@@ -71,7 +81,7 @@ export const createSeater = (ruleset: SeatingRuleset, location: string): Seater 
   const bands = ruleset.policy.bands
 
   const forced = (d: RiskDecision): boolean =>
-    d.gates.length > 0 || d.randomSelection || d.errors.length > 0 || d.enrichment.status !== 'OK' ||
+    d.gates.length > 0 || d.randomSelection || d.errors.length > 0 ||
     bandActionOf(bands, d.score) !== d.action || d.reasons.some((r) => protectedRules.has(r.ruleId))
 
   /** From `lane` down: the limited lanes in a row, then the action below them. */
@@ -95,7 +105,8 @@ export const createSeater = (ruleset: SeatingRuleset, location: string): Seater 
       let at = counterAt.get(key)
       if (at === undefined) {
         at = counters.length
-        counters.push({ lane, perWindow: capacity.perWindow, windowMs: capacity.windowMs, windowStartMs })
+        const { perWindow, reserve, windowMs } = capacity
+        counters.push({ lane, perWindow, reserve, windowMs, windowStartMs })
         counterAt.set(key, at)
       }
       return at
@@ -130,7 +141,12 @@ export const createSeater = (ruleset: SeatingRuleset, location: string): Seater 
         return
       }
       const seat = grant.seats[k] ?? -1
-      if (seat === c.counters[0]) return
+      if (seat === c.counters[0]) {
+        const own = req.counters[seat] as SeatCounter
+        const place = grant.places[k] ?? 0
+        if (place > own.perWindow) out[c.decision] = { ...d, reasons: [...d.reasons, overbookedReason(own, location, place)] }
+        return
+      }
       const to = seat < 0 ? c.fallback : (req.counters[seat] as SeatCounter).lane
       const full: Reason[] = []
       for (const at of c.counters) {
@@ -155,6 +171,7 @@ const iso = (ms: number): string => new Date(ms).toISOString()
 const counterValues = (c: SeatCounter, location: string): Reason['values'] => [
   { name: 'lane', value: c.lane },
   { name: 'capacity', value: String(c.perWindow) },
+  { name: 'reserve', value: String(c.reserve) },
   { name: 'window', value: showWindow(c.windowMs) },
   { name: 'windowStart', value: iso(c.windowStartMs) },
   { name: 'windowEnd', value: iso(c.windowStartMs + c.windowMs) },
@@ -178,4 +195,15 @@ export const uncheckedReason = (c: SeatCounter, location: string): Reason => ({
   tier: 'INDICATOR',
   contribution: 0,
   values: counterValues(c, location)
+})
+
+/** A hold that is never moved, seated beyond the lane's capacity: held anyway, and said so. */
+export const overbookedReason = (c: SeatCounter, location: string, seat: number): Reason => ({
+  ruleId: CAPACITY_OVERBOOKED,
+  title: `${c.lane} overbooked at ${location}: seat ${seat} of ${c.perWindow} per ${showWindow(c.windowMs)} ` +
+    `(${c.reserve} reserved for holds that are never moved), window ${iso(c.windowStartMs)} to ` +
+    `${iso(c.windowStartMs + c.windowMs)}; held anyway`,
+  tier: 'INDICATOR',
+  contribution: 0,
+  values: [...counterValues(c, location), { name: 'seat', value: String(seat) }]
 })

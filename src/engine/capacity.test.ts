@@ -12,19 +12,19 @@ const firstLine = MANIFEST.split('\n').length
 describe('engine > manifest capacity', () => {
   it('reads the lanes, the per-location lanes and the protected tags', () => {
     const result = withCapacity(`capacity:
-  PHYSICAL_EXAM: { perWindow: 20, window: 1h }
+  PHYSICAL_EXAM: { perWindow: 20, window: 1h, reserve: 5 }
   SCREEN_NII: { perWindow: 150, window: 30m }
   locations:
-    LGG: { PHYSICAL_EXAM: { perWindow: 40, window: 1d } }
+    LGG: { PHYSICAL_EXAM: { perWindow: 40, window: 1d, reserve: 40 } }
   protectTags: [watchlist, sanctions]
 `)
     if (!result.ok) throw new Error(JSON.stringify(result.errors))
     expect(result.ruleset.capacity).toEqual({
       lanes: {
-        PHYSICAL_EXAM: { perWindow: 20, windowMs: 3_600_000 },
-        SCREEN_NII: { perWindow: 150, windowMs: 1_800_000 }
+        PHYSICAL_EXAM: { perWindow: 20, windowMs: 3_600_000, reserve: 5 },
+        SCREEN_NII: { perWindow: 150, windowMs: 1_800_000, reserve: 0 }
       },
-      locations: { LGG: { PHYSICAL_EXAM: { perWindow: 40, windowMs: 86_400_000 } } },
+      locations: { LGG: { PHYSICAL_EXAM: { perWindow: 40, windowMs: 86_400_000, reserve: 40 } } },
       protectTags: ['watchlist', 'sanctions']
     })
   })
@@ -52,6 +52,18 @@ describe('engine > manifest capacity', () => {
     [
       'a window over a week', '  PHYSICAL_EXAM: { perWindow: 20, window: 8d }\n',
       '`window` in the capacity of PHYSICAL_EXAM', 2
+    ],
+    [
+      'a reserve over the capacity', '  PHYSICAL_EXAM: { perWindow: 20, window: 1h, reserve: 21 }\n',
+      '`reserve` in the capacity of PHYSICAL_EXAM must be an integer from 0 to perWindow (20)', 2
+    ],
+    [
+      'a negative reserve', '  locations:\n    LGG: { SCREEN_NII: { perWindow: 5, window: 1h, reserve: -1 } }\n',
+      '`reserve` in the capacity of SCREEN_NII', 3
+    ],
+    [
+      'a reserve that is not a number', '  PHYSICAL_EXAM: { perWindow: 20, window: 1h, reserve: all }\n',
+      '`reserve` in the capacity of PHYSICAL_EXAM', 2
     ],
     ['a misspelt key', '  PHYSICAL_EXAM: { perWindow: 20, windw: 1h }\n', 'unknown key `windw`', 2],
     [

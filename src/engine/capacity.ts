@@ -1,15 +1,16 @@
 // The manifest's `capacity:` section (rules/README.md §7, "Inspection capacity"):
 //
 //   capacity:
-//     PHYSICAL_EXAM: { perWindow: 20, window: 1h }     every control location
+//     PHYSICAL_EXAM: { perWindow: 20, window: 1h, reserve: 5 }   every control location
 //     SCREEN_NII: { perWindow: 200, window: 30m }
 //     locations:                                       optional, lane by lane over the above
 //       LGG: { PHYSICAL_EXAM: { perWindow: 40, window: 1h } }
 //     protectTags: [watchlist, prohibition, restriction]  optional; this is the default
 //
 // A window is a whole number of minutes, hours or days (`15m`, `1h`, `1d`), from one minute to
-// seven days; windows are fixed and aligned on the Unix epoch (UTC). Every problem is reported
-// with its position, like the rest of the manifest.
+// seven days; windows are fixed and aligned on the Unix epoch (UTC). `reserve` (optional, 0 to
+// perWindow, default 0) is the part of the seats that only holds which are never moved may take.
+// Every problem is reported with its position, like the rest of the manifest.
 
 import type { Node as YamlNode } from 'yaml'
 import { CAPACITY_LANES } from '../actions.ts'
@@ -27,7 +28,7 @@ const MINUTE = 60_000
 const UNIT_MS: Readonly<Record<string, number>> = { m: MINUTE, h: 60 * MINUTE, d: 24 * 60 * MINUTE }
 const MAX_WINDOW_MS = 7 * 24 * 60 * MINUTE
 const MAX_SEATS = 10_000_000
-const LANES_SHAPE = `a map of lane (${CAPACITY_LANES.join(', ')}) to { perWindow, window }`
+const LANES_SHAPE = `a map of lane (${CAPACITY_LANES.join(', ')}) to { perWindow, window, reserve }`
 
 /** `15m`, `1h`, `1d` → milliseconds; NaN when it is not a window. */
 export const parseWindow = (text: string): number => {
@@ -50,17 +51,23 @@ const readLane = (file: YamlFile, lane: string, node: YamlNode | null, problems:
   const fields = entries(node)
   const where = `the capacity of ${lane}`
   if (fields === null) {
-    bad(`${where} is { perWindow, window }`, node)
+    bad(`${where} is { perWindow, window, reserve }`, node)
     return null
   }
-  unknownKeys(file, fields, ['perWindow', 'window'], where, problems, suggest)
+  unknownKeys(file, fields, ['perWindow', 'window', 'reserve'], where, problems, suggest)
   const seatsAt = fields.get('perWindow')
   const windowAt = fields.get('window')
+  const reserveAt = fields.get('reserve')
   const perWindow = scalar(seatsAt?.value)
   const window = scalar(windowAt?.value)
+  const reserve = reserveAt === undefined ? 0 : scalar(reserveAt.value)
   let ok = true
   if (typeof perWindow !== 'number' || !Number.isInteger(perWindow) || perWindow < 0 || perWindow > MAX_SEATS) {
     bad(`\`perWindow\` in ${where} must be an integer from 0 to ${MAX_SEATS}`, seatsAt?.value, seatsAt?.key, node)
+    ok = false
+  } else if (typeof reserve !== 'number' || !Number.isInteger(reserve) || reserve < 0 || reserve > perWindow) {
+    const message = `\`reserve\` in ${where} must be an integer from 0 to perWindow (${perWindow})`
+    bad(message, reserveAt?.value, reserveAt?.key, node)
     ok = false
   }
   const windowMs = typeof window === 'string' ? parseWindow(window) : NaN
@@ -69,7 +76,7 @@ const readLane = (file: YamlFile, lane: string, node: YamlNode | null, problems:
     bad(message, windowAt?.value, windowAt?.key, node)
     ok = false
   }
-  return ok ? Object.freeze({ perWindow: perWindow as number, windowMs }) : null
+  return ok ? Object.freeze({ perWindow: perWindow as number, windowMs, reserve: reserve as number }) : null
 }
 
 /** The lanes of one map (the section itself, or one location's), other keys left to the caller. */

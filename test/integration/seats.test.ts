@@ -5,7 +5,8 @@ import { Redis } from 'ioredis'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import type { SeatRequest } from '../../src/actions.ts'
 import { createLogger } from '../../src/logger.ts'
-import { createSeatStore, seatKey, WINDOWS_KEPT } from '../../src/enrich/seats.ts'
+import { createMemorySeats } from '../../src/enrich/memory-seats.ts'
+import { createSeatStore, forcedSeatKey, seatKey, WINDOWS_KEPT } from '../../src/enrich/seats.ts'
 
 const services = inject('services')
 const prefix = `it:seats:${randomUUID().slice(0, 8)}:`
@@ -26,11 +27,11 @@ const store = () => {
 }
 
 /** `count` indicator-driven exam candidates named `${name}-i`, each trying exam then NII. */
-const request = (location: string, name: string, count: number, forced = 0): SeatRequest => ({
+const request = (location: string, name: string, count: number, forced = 0, reserve = 0): SeatRequest => ({
   location,
   counters: [
-    { lane: 'PHYSICAL_EXAM', perWindow: 20, windowMs: HOUR, windowStartMs: WINDOW },
-    { lane: 'SCREEN_NII', perWindow: 30, windowMs: HOUR, windowStartMs: WINDOW }
+    { lane: 'PHYSICAL_EXAM', perWindow: 20, reserve, windowMs: HOUR, windowStartMs: WINDOW },
+    { lane: 'SCREEN_NII', perWindow: 30, reserve: 0, windowMs: HOUR, windowStartMs: WINDOW }
   ],
   candidates: [
     ...Array.from({ length: forced }, (_v, i) =>
@@ -70,6 +71,38 @@ describe('enrich > seats (real Redis)', () => {
     expect(grant?.seats.slice(20)).toEqual(Array(8).fill(1))
     const over = await seats.reserve(request('FORCED', 'late', 0, 2))
     expect(over?.taken[0]).toBe(22)
+  })
+
+  it('keeps the reserve for forced candidates, across racing clients, and overbooks only beyond it', async () => {
+    const [a, b] = [store(), store()]
+    const batches = Array.from({ length: 6 }, (_v, i) => request('RESERVE', `r${i}`, 5, 0, 5))
+    const grants = await Promise.all(batches.map(async (r, i) => await (i % 2 === 0 ? a : b).seats.reserve(r)))
+    expect(grants.flatMap((g) => g?.seats ?? []).filter((s) => s === 0)).toHaveLength(15)
+    const forced = await a.seats.reserve(request('RESERVE', 'g', 0, 5, 5))
+    expect(forced?.seats).toEqual([0, 0, 0, 0, 0])
+    expect(forced?.places).toEqual([16, 17, 18, 19, 20])
+    expect(forced?.taken[0]).toBe(20)
+    const late = await b.seats.reserve(request('RESERVE', 'late', 1, 1, 5))
+    expect(late?.seats).toEqual([0, 1])
+    expect(late?.places[0]).toBe(21)
+    expect(late?.forcedTaken[0]).toBe(6)
+    expect(await a.redis.hlen(forcedSeatKey(prefix, 'RESERVE', 'PHYSICAL_EXAM', WINDOW))).toBe(6)
+    // A replay finds its place again, beyond capacity as before.
+    expect((await a.seats.reserve(request('RESERVE', 'late', 1, 1, 5)))?.places[0]).toBe(21)
+  })
+
+  it('serves the same grants as the in-memory counters of the offline backtest', async () => {
+    const { seats } = store()
+    const memory = createMemorySeats()
+    let state = 7
+    const next = (n: number): number => { state = (state * 1_103_515_245 + 12_345) % 2_147_483_648; return state % n }
+    for (let i = 0; i < 40; i++) {
+      // Holders from a small pool, so some are replays; reserve fixed per lane as a ruleset has it.
+      const r = request('SAME', `s${next(60)}`, next(4), next(3), 6)
+      const candidates = r.candidates.map((c, k) => ({ ...c, holder: `h${next(120)}-${k}#1` }))
+      const asked = { ...r, candidates }
+      expect(await seats.reserve(asked), `request ${i}`).toEqual(memory(asked))
+    }
   })
 
   it('gives a replayed batch the seats it had, taking none more', async () => {

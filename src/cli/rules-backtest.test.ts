@@ -48,6 +48,72 @@ describe('cli > rules backtest', () => {
     expect(io.out()).toMatch(/^hold rate\s+20\.0 %\s+60\.0 %\s+40\.0 pt$/m)
     expect(io.out()).toContain('changed decisions: 2 changed action, 0 changed score only')
     expect(io.out()).toContain('b  RELEASE → REQUEST_INFO  (score 10 → 40)')
+    // Neither ruleset limits a lane: no load section.
+    expect(report.champion.capacity).toBeUndefined()
+    expect(io.out()).not.toContain('inspection load')
+  }, 60_000)
+
+  it('shows the inspection load against each side\'s capacity: holds per window against seats, never moved, moved down, overbooked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'backtest-capacity-'))
+    // Both sides send a score of 10 or more to PHYSICAL_EXAM; the champion has 3 exam seats an hour (1 reserved), the challenger 6.
+    const withCapacity = (name: string, exam: string): string => {
+      const out = join(dir, name)
+      cpSync(RULES, out, { recursive: true })
+      const manifest = readFileSync(join(out, 'ruleset.yaml'), 'utf8')
+        .replace(/bands:\n( {2}- .*\n)+/, 'bands:\n  - { min: 0, action: RELEASE }\n  - { min: 10, action: PHYSICAL_EXAM }\n')
+        .replace(/randomSelection: .*\n/, '')
+      writeFileSync(join(out, 'ruleset.yaml'), `${manifest}capacity:\n  PHYSICAL_EXAM: ${exam}\n  SCREEN_NII: { perWindow: 2, window: 1h }\n`)
+      return out
+    }
+    const champion = withCapacity('champion', '{ perWindow: 3, window: 1h, reserve: 1 }')
+    const challenger = withCapacity('challenger', '{ perWindow: 6, window: 1h, reserve: 1 }')
+    const T0 = Date.UTC(2026, 10, 26, 8, 0, 0)
+    const item = (base.items as Array<Record<string, unknown>>)[0]
+    let n = 0
+    /** Just under EUR 150 (IND-NEAR-THRESHOLD, score 10: an indicator-driven exam), or from North Korea (a gate: never moved). */
+    const line = (atMs: number, kind: 'near' | 'gate'): string => JSON.stringify({
+      ...base, declarationId: `cap-${++n}`, declaredAt: atMs,
+      ...(kind === 'near'
+        ? { totalValue: '140.00', items: [{ ...item, intrinsicValue: '140.00' }] }
+        : { items: [{ ...item, originCountry: 'KP' }] })
+    })
+    const lines = [
+      // 08:00–09:00: six indicator-driven exams and one gate hit.
+      ...Array.from({ length: 6 }, (_v, i) => line(T0 + i * 60_000, 'near')), line(T0 + 10 * 60_000, 'gate'),
+      // 09:00–10:00: four gate hits (more than the champion's 3 seats) and two indicator-driven exams.
+      ...Array.from({ length: 4 }, (_v, i) => line(T0 + 3_600_000 + i * 60_000, 'gate')),
+      line(T0 + 3_700_000, 'near'), line(T0 + 3_800_000, 'near')
+    ]
+    writeFileSync(join(dir, 'in.ndjson'), `${lines.join('\n')}\n`)
+    const io = memoryIo()
+    const json = join(dir, 'report.json')
+    const args = ['--champion', champion, '--challenger', challenger, '--input', join(dir, 'in.ndjson'), '--now', '2026-11-26T10:00:00Z']
+    expect(await run([...args, '--json', json], io)).toBe(0)
+    const report = JSON.parse(readFileSync(json, 'utf8')) as BacktestReport
+    const exam = (side: BacktestReport['champion']) => side.capacity?.lanes.find((l) => l.lane === 'PHYSICAL_EXAM')
+    expect(report.champion.capacity?.location).toBe('default')
+    expect(exam(report.champion)).toMatchObject({
+      perWindow: 3, reserve: 1, window: '1h', asked: 13, neverMoved: 5, held: 7, overbooked: 1,
+      movedDown: { SCREEN_NII: 4, RELEASE_POST_AUDIT: 2 }
+    })
+    expect(exam(report.champion)?.windows).toEqual([
+      { windowStart: '2026-11-26T08:00:00.000Z', asked: 7, neverMoved: 1, held: 3, movedDown: 4, overbooked: 0 },
+      { windowStart: '2026-11-26T09:00:00.000Z', asked: 6, neverMoved: 4, held: 4, movedDown: 2, overbooked: 1 }
+    ])
+    expect(exam(report.challenger)).toMatchObject({ perWindow: 6, asked: 13, held: 12, overbooked: 0, movedDown: { SCREEN_NII: 1 } })
+    const nii = report.champion.capacity?.lanes.find((l) => l.lane === 'SCREEN_NII')
+    expect(nii).toMatchObject({ perWindow: 2, asked: 0, held: 4 })
+    const out = io.out()
+    expect(out).toMatch(/^PHYSICAL_EXAM seats\s+3 per 1h, 1 reserved\s+6 per 1h, 1 reserved$/m)
+    expect(out).toMatch(/^ {2}holds asked\s+13\s+13\s+\+0$/m)
+    expect(out).toMatch(/^ {2}busiest window\s+7\s+7\s+\+0$/m)
+    expect(out).toMatch(/^ {2}windows over capacity\s+2\s+1\s+-1$/m)
+    expect(out).toMatch(/^ {2}moved down\s+6 \(2 → RELEASE_POST_AUDIT, 4 → SCREEN_NII\)\s+1 \(1 → SCREEN_NII\)\s+-5$/m)
+    expect(out).toMatch(/^ {2}overbooked\s+1\s+0\s+-1$/m)
+
+    const bad = memoryIo()
+    expect(await run([...args, '--location', 'L{1}'], bad)).toBe(2)
+    expect(bad.err()).toContain('--location must match')
   }, 60_000)
 
   it('measures both sides on labelled outcomes: hit rate, recall, holds without a known outcome', async () => {

@@ -1,6 +1,8 @@
 // `parcel-risk rules backtest`: scores one input with two rulesets (the champion in force and
-// a challenger, run as the processor runs its shadow: src/cli/offline-pipeline.ts) and reports what the change would do: hold rate and decisions per action,
-// hits per rule, and every declaration whose action changed. Both see the same enrichment.
+// a challenger, run as the processor runs its shadow: src/cli/offline-pipeline.ts) and reports
+// what the change would do: hold rate and decisions per action, hits per rule, the inspection
+// load against each side's lane capacity (src/cli/backtest-capacity.ts), and every declaration
+// whose action changed. Both see the same enrichment.
 
 import { readFileSync, writeFileSync } from 'node:fs'
 import type { RiskDecision } from '../declaration.ts'
@@ -8,18 +10,20 @@ import { ACTIONS_BY_SEVERITY } from '../actions.ts'
 import type { CompiledRuleset } from '../engine/ruleset.ts'
 import { EXIT_OK, parseCommand, processIo, usageError } from './args.ts'
 import type { Io } from './args.ts'
+import { createLoadCounter, loadRows, loadWindows, type CapacityLoad } from './backtest-capacity.ts'
 import { countYield, emptyYield, parseLabels, yieldFigures, type Labels, type Yield, type YieldFigures } from './backtest-labels.ts'
 import { BATCH_LINES, offlinePipeline } from './offline-pipeline.ts'
+import { LOCATION_NAME } from '../engine/capacity.ts'
 import { compileOrReport, findRulesetDirs } from './rulesets.ts'
 import { loadEnrichment, unknownRead, warnUnknown } from './score.ts'
 
 const USAGE = `usage: parcel-risk rules backtest --champion DIR --challenger DIR --input FILE
                                 [--profiles FILE] [--empty SETS] [--now ISO] [--json FILE] [--show N]
-                                [--outcomes FILE]
+                                [--outcomes FILE] [--location NAME]
 
 Scores every declaration of FILE (NDJSON) with both rulesets and prints, side by side, the
-hold rate, decisions per action and hits per rule, then the declarations whose action
-changed.
+hold rate, decisions per action and hits per rule, the inspection load against capacity
+when either ruleset has a 'capacity:' section, then the declarations whose action changed.
 
   --champion DIR    the ruleset in force
   --challenger DIR  the candidate ruleset
@@ -33,6 +37,11 @@ changed.
                     'parcel-risk generate outcomes --decisions ... --output FILE'): adds, per
                     side, holds with a known outcome, positives among them (hit rate), positives
                     held of all known (recall) and holds whose outcome is unknown
+  --location NAME   control location whose lane capacities to measure the load against
+                    (ruleset.yaml capacity.locations; default 'default'): per lane, holds per
+                    window against seats, never-moved holds, holds that would move down (and
+                    where) and seats overbooked, each side seated with its own capacity;
+                    a declaration counts in the window of its declaredAt
   -h, --help        this text
 
 Exit codes: 0 report written, 2 usage error, unreadable file or a ruleset that does not compile.
@@ -44,7 +53,7 @@ const spec = {
   options: {
     champion: { type: 'string' }, challenger: { type: 'string' }, input: { type: 'string' }, profiles: { type: 'string' },
     empty: { type: 'string' }, now: { type: 'string' }, json: { type: 'string' }, show: { type: 'string' },
-    outcomes: { type: 'string' }
+    outcomes: { type: 'string' }, location: { type: 'string' }
   },
   maxPositionals: 0
 } as const
@@ -66,7 +75,12 @@ export interface Change {
   readonly challenger: { readonly action: string, readonly score: number, readonly rules: readonly string[] }
 }
 
-type Measured = Omit<Side, 'yield'> & { readonly holdRate: number, readonly yield?: YieldFigures }
+type Measured = Omit<Side, 'yield'> & {
+  readonly holdRate: number
+  readonly yield?: YieldFigures
+  /** Inspection load against the lane capacity; absent when neither ruleset limits a lane at the location. */
+  readonly capacity?: CapacityLoad
+}
 
 export interface BacktestReport {
   readonly champion: Measured
@@ -122,6 +136,7 @@ export const formatReport = (r: BacktestReport, show: number): string => {
     rows.push([action, `${x} (${pct(x, a.declarations)})`, `${y} (${pct(y, b.declarations)})`, `${y - x >= 0 ? '+' : ''}${y - x}`])
   }
   if (a.yield !== undefined && b.yield !== undefined) rows.push(...yieldRows(a.yield, b.yield))
+  if (a.capacity !== undefined && b.capacity !== undefined) rows.push(...loadRows(a.capacity, b.capacity))
   rows.push(['', '', '', ''], ['rule hits', '', '', ''])
   const ids = [...new Set([...Object.keys(a.ruleHits), ...Object.keys(b.ruleHits)])].sort()
   for (const id of ids) {
@@ -146,6 +161,8 @@ export const run = async (argv: readonly string[], io: Io = processIo): Promise<
   const args = parseCommand(argv, spec, io)
   if (!args.ok) return args.exitCode
   const { champion, challenger, input, profiles, empty, now, json, outcomes } = args.values
+  const location = args.values.location ?? 'default'
+  if (!LOCATION_NAME.test(location)) return usageError(spec, io, `--location must match ${String(LOCATION_NAME)}`).exitCode
   if (champion === undefined || challenger === undefined || input === undefined) {
     return usageError(spec, io, '--champion, --challenger and --input are required').exitCode
   }
@@ -179,8 +196,16 @@ export const run = async (argv: readonly string[], io: Io = processIo): Promise<
   let scoreOnly = 0
   const lines = text.split('\n').filter((l) => l.trim() !== '')
   const score = offlinePipeline([a, b], store, nowMs)
+  const windows = loadWindows([a, b], location)
+  const loads = windows.size === 0 ? null : [createLoadCounter(a, location, windows), createLoadCounter(b, location, windows)] as const
   for (let i = 0; i < lines.length; i += BATCH_LINES) {
-    const { rows } = await score(lines.slice(i, i + BATCH_LINES))
+    const batch = lines.slice(i, i + BATCH_LINES)
+    const { rows } = await score(batch)
+    if (loads !== null) {
+      const at = batch.map((line) => declaredAtOf(line, nowMs))
+      loads[0].observe(rows.map((r) => r[0] as RiskDecision), at)
+      loads[1].observe(rows.map((r) => r[1] as RiskDecision), at)
+    }
     for (const [da, db] of rows as Array<[RiskDecision, RiskDecision]>) {
       tally(sa, da, labels)
       tally(sb, db, labels)
@@ -194,11 +219,13 @@ export const run = async (argv: readonly string[], io: Io = processIo): Promise<
     }
   }
   const holdRate = (s: Pick<Side, 'held' | 'declarations'>): number => (s.declarations === 0 ? 0 : s.held / s.declarations)
-  const measured = ({ yield: y, ...s }: Side): Measured =>
-    ({ ...s, holdRate: holdRate(s), ...(labels === undefined ? {} : { yield: yieldFigures(y, labels) }) })
+  const measured = ({ yield: y, ...s }: Side, load: CapacityLoad | undefined): Measured => ({
+    ...s, holdRate: holdRate(s), ...(labels === undefined ? {} : { yield: yieldFigures(y, labels) }),
+    ...(load === undefined ? {} : { capacity: load })
+  })
   const report: BacktestReport = {
-    champion: measured(sa),
-    challenger: measured(sb),
+    champion: measured(sa, loads?.[0].result()),
+    challenger: measured(sb, loads?.[1].result()),
     ...(labels === undefined ? {} : { labels: { labelled: labels.size, positive: [...labels.values()].filter(Boolean).length } }),
     changed: changes.length,
     scoreOnlyChanged: scoreOnly,
@@ -207,6 +234,16 @@ export const run = async (argv: readonly string[], io: Io = processIo): Promise<
   io.stdout.write(formatReport(report, show))
   if (json !== undefined) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`)
   return EXIT_OK
+}
+
+/** A line's declaredAt (epoch ms), the window it is seated in; `fallbackMs` when it has none. */
+const declaredAtOf = (line: string, fallbackMs: number): number => {
+  try {
+    const at = (JSON.parse(line) as { declaredAt?: unknown } | null)?.declaredAt
+    return typeof at === 'number' && Number.isFinite(at) ? at : fallbackMs
+  } catch {
+    return fallbackMs
+  }
 }
 
 export const main = async (argv: readonly string[]): Promise<number> => await run(argv)

@@ -71,18 +71,27 @@ const bandActionOf = (bands: readonly Band[], score: number): Action => {
   return action
 }
 
+/**
+ * Whether a hold is never moved down a lane (see the header): it may take the reserve, and a
+ * seat beyond capacity. `rules backtest` counts them even for a ruleset without capacity.
+ */
+export const neverMovedBy = (
+  ruleset: Omit<SeatingRuleset, 'capacity'>, protectTags: readonly string[]
+): (d: RiskDecision) => boolean => {
+  const tags = new Set(protectTags)
+  const protectedRules = new Set(ruleset.rules.filter((r) => r.tags.some((t) => tags.has(t))).map((r) => r.id))
+  const bands = ruleset.policy.bands
+  return (d) =>
+    d.gates.length > 0 || d.randomSelection || d.errors.length > 0 ||
+    bandActionOf(bands, d.score) !== d.action || d.reasons.some((r) => protectedRules.has(r.ruleId))
+}
+
 /** Seating for one ruleset at one control location; null when no lane is limited there. */
 export const createSeater = (ruleset: SeatingRuleset, location: string): Seater | null => {
   if (ruleset.capacity === null) return null
   const lanes = lanesAt(ruleset.capacity, location)
   if (!CAPACITY_LANES.some((lane) => lanes[lane] !== undefined)) return null
-  const tags = new Set(ruleset.capacity.protectTags)
-  const protectedRules = new Set(ruleset.rules.filter((r) => r.tags.some((t) => tags.has(t))).map((r) => r.id))
-  const bands = ruleset.policy.bands
-
-  const forced = (d: RiskDecision): boolean =>
-    d.gates.length > 0 || d.randomSelection || d.errors.length > 0 ||
-    bandActionOf(bands, d.score) !== d.action || d.reasons.some((r) => protectedRules.has(r.ruleId))
+  const forced = neverMovedBy(ruleset, ruleset.capacity.protectTags)
 
   /** From `lane` down: the limited lanes in a row, then the action below them. */
   const chainOf = (lane: CapacityLane): { lanes: CapacityLane[], fallback: Action } => {

@@ -20,11 +20,11 @@ const RULES = [
   rule('GATE-KP', ['sanctions', 'prohibition'], 'gate')
 ]
 
-const ruleset = (capacity: Partial<CapacityPolicy> | null): SeatingRuleset => ({
+const ruleset = (capacity: Partial<CapacityPolicy> | null, fallbackAction: Action = 'REQUEST_INFO'): SeatingRuleset => ({
   capacity: capacity === null
     ? null
     : { lanes: {}, locations: {}, protectTags: ['watchlist', 'prohibition', 'restriction'], ...capacity },
-  policy: { bands: BANDS },
+  policy: { bands: BANDS, fallbackAction },
   rules: RULES
 })
 
@@ -124,6 +124,25 @@ describe('decide > capacity', () => {
     const out = run(seater, [degraded], serve)[0]!
     expect(out.action).toBe('SCREEN_NII')
     expect(out.reasons.at(-1)!.ruleId).toBe(CAPACITY_DOWNGRADE)
+  })
+
+  it.each<[string, Action, string[]]>([
+    ['REQUEST_INFO, not below it, past every full lane', 'REQUEST_INFO',
+      ['PHYSICAL_EXAM', 'PHYSICAL_EXAM', 'SCREEN_NII', 'REQUEST_INFO']],
+    ['RELEASE_POST_AUDIT like any hold when the fallback is no stricter', 'RELEASE',
+      ['PHYSICAL_EXAM', 'PHYSICAL_EXAM', 'SCREEN_NII', 'RELEASE_POST_AUDIT']],
+    ['nowhere when the fallback is a limited lane (the hold is never moved, served first)', 'SCREEN_NII',
+      ['PHYSICAL_EXAM', 'SCREEN_NII', 'RELEASE_POST_AUDIT', 'PHYSICAL_EXAM']]
+  ])('moves a degraded hold down to the fallback action at the lowest: %s', (_what, fallbackAction, actions) => {
+    const seater = createSeater(ruleset(BOTH, fallbackAction), 'LGG')!
+    const degraded = { enrichment: { status: 'DEGRADED' as const, missing: ['watchlist'] } }
+    const out = run(seater, [decision(99), decision(98), decision(97), decision(95, degraded)], counters().serve)
+    expect(out.map((d) => d.action)).toEqual(actions)
+    expect(out[3]!.decision).toBe(actions[3] === 'RELEASE_POST_AUDIT' ? 'RELEASE' : 'HOLD')
+    if (actions[3] === 'REQUEST_INFO') {
+      const full = out[3]!.reasons.filter((r) => r.ruleId === CAPACITY_DOWNGRADE)
+      expect(full.map((r) => r.values.find((v) => v.name === 'action')?.value)).toEqual(['REQUEST_INFO', 'REQUEST_INFO'])
+    }
   })
 
   const RESERVED = { lanes: { PHYSICAL_EXAM: { perWindow: 5, reserve: 2, windowMs: HOUR } } }

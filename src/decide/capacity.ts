@@ -11,7 +11,8 @@
 //             capacity and are never moved. Then the indicator-driven holds, score descending,
 //             each trying its own lane and the limited lanes below, up to capacity − reserve.
 //   apply     a hold whose lanes were all full falls to the first lane below them that has no
-//             limit (PHYSICAL_EXAM → SCREEN_NII → RELEASE_POST_AUDIT), with one
+//             limit (PHYSICAL_EXAM → SCREEN_NII → RELEASE_POST_AUDIT; a degraded one no lower
+//             than the fallback action, below), with one
 //             CAPACITY_DOWNGRADE reason per full lane: lane, capacity, window start and end.
 //             A forced hold seated beyond capacity keeps its lane with a CAPACITY_OVERBOOKED
 //             reason (its seat number), so overbooking is never silent.
@@ -22,11 +23,15 @@
 // score band, the gates, the error action and the fallback action (outcome.ts), so a degraded
 // hold whose band gave it its lane is as indicator-driven as any other (its score counts only
 // the rules that could run), while one the fallback raised is forced by the band test above.
+// But a degraded hold never falls below the ruleset's fallbackAction, the least a decision on
+// missing data may be: where its lanes end below it, it lands on the fallback action instead
+// (PHYSICAL_EXAM → SCREEN_NII → REQUEST_INFO for eu-lvc), and where the fallback action is a
+// limited lane itself, the degraded hold is forced.
 //
 // Within a batch the lower scores are moved first; across batches and instances seats go
 // first come, first served. Shadow rulesets never take seats.
 
-import { BELOW_CAPACITY_LANES, CAPACITY_LANES, decisionOf, isCapacityLane } from '../actions.ts'
+import { BELOW_CAPACITY_LANES, CAPACITY_LANES, decisionOf, isCapacityLane, severity } from '../actions.ts'
 import type {
   Band, CapacityLane, CapacityPolicy, LaneCapacities, LaneCapacity, SeatCandidate, SeatCounter, SeatGrant, SeatRequest
 } from '../actions.ts'
@@ -41,7 +46,7 @@ export const CAPACITY_OVERBOOKED = 'capacity:OVERBOOKED'
 /** What seating needs of a ruleset (src/engine/ruleset.ts CompiledRuleset has it). */
 export interface SeatingRuleset {
   readonly capacity: CapacityPolicy | null
-  readonly policy: { readonly bands: readonly Band[] }
+  readonly policy: { readonly bands: readonly Band[], readonly fallbackAction: Action }
   readonly rules: readonly RuleInfo[]
 }
 
@@ -104,6 +109,11 @@ export const createSeater = (ruleset: SeatingRuleset, location: string): Seater 
     return { lanes: out, fallback: BELOW_CAPACITY_LANES }
   }
   const chains = new Map(CAPACITY_LANES.map((lane) => [lane, chainOf(lane)]))
+  const floor = ruleset.policy.fallbackAction
+  const floorLimited = isCapacityLane(floor) && lanes[floor] !== undefined
+  /** Where a degraded hold lands below its lanes: never below the fallback action. */
+  const degradedFallback = (fallback: Action): Action | null =>
+    severity(fallback) >= severity(floor) ? fallback : floorLimited ? null : floor
 
   const request = (decisions: readonly RiskDecision[]): SeatRequest | null => {
     const counters: SeatCounter[] = []
@@ -126,14 +136,15 @@ export const createSeater = (ruleset: SeatingRuleset, location: string): Seater 
       if (!isCapacityLane(action) || lanes[action] === undefined) return
       const atMs = d.timings.receivedAt
       const holder = `${d.declarationId}#${d.version}`
-      if (forced(d)) {
+      const chain = chains.get(action) as { lanes: CapacityLane[], fallback: Action }
+      const fallback = d.enrichment.status === 'OK' ? chain.fallback : degradedFallback(chain.fallback)
+      if (fallback === null || forced(d)) {
         const own = counterOf(action, lanes[action], atMs)
         wanting.push({ decision: i, holder, forced: true, counters: [own], fallback: action, score: d.score })
         return
       }
-      const chain = chains.get(action) as { lanes: CapacityLane[], fallback: Action }
       const at = chain.lanes.map((lane) => counterOf(lane, lanes[lane] as LaneCapacity, atMs))
-      wanting.push({ decision: i, holder, forced: false, counters: at, fallback: chain.fallback, score: d.score })
+      wanting.push({ decision: i, holder, forced: false, counters: at, fallback, score: d.score })
     })
     if (wanting.length === 0) return null
     wanting.sort(servedFirst)

@@ -95,7 +95,10 @@ export interface SeatCandidate {
   readonly decision: number
   /** `declarationId#version`: a holder takes at most one seat per window, however often it is replayed. */
   readonly holder: string
-  /** Never moved down (gates, protected tags, random selection, fail-closed): may take the reserve, and a seat even over capacity. */
+  /**
+   * Never moved down (gates, protected tags, random selection, fail-closed): may take the
+   * reserve, and a seat even over capacity.
+   */
   readonly forced: boolean
   /** Counters to try in order: its own lane's, then those of the lanes below that have a capacity. */
   readonly counters: readonly number[]

@@ -99,7 +99,8 @@ export const createLoadCounter = (
     const start = Math.floor(atMs / entry.windowMs) * entry.windowMs
     let window = entry.byStart.get(start)
     if (window === undefined) {
-      window = { windowStart: new Date(start).toISOString(), asked: 0, neverMoved: 0, held: 0, movedDown: 0, overbooked: 0 }
+      const windowStart = new Date(start).toISOString()
+      window = { windowStart, asked: 0, neverMoved: 0, held: 0, movedDown: 0, overbooked: 0 }
       entry.byStart.set(start, window)
     }
     return { load: entry.load, window }
@@ -107,7 +108,8 @@ export const createLoadCounter = (
 
   return {
     observe: (decisions, atMs) => {
-      const timed = decisions.map((d, i) => ({ ...d, timings: { ...d.timings, receivedAt: atMs[i] ?? d.timings.receivedAt } }))
+      const timed = decisions.map((d, i) =>
+        ({ ...d, timings: { ...d.timings, receivedAt: atMs[i] ?? d.timings.receivedAt } }))
       const request = seater === null ? null : seater.request(timed)
       const seated = seater === null || request === null ? timed : seater.apply(timed, request, serve(request))
       timed.forEach((d, i) => {
@@ -162,7 +164,8 @@ export const loadRows = (a: CapacityLoad, b: CapacityLoad): Row[] => {
   for (const x of a.lanes) {
     const y = b.lanes.find((l) => l.lane === x.lane)
     if (y === undefined) continue
-    const count = (label: string, f: (l: LaneLoad) => number): Row => [label, String(f(x)), String(f(y)), signed(f(y) - f(x))]
+    const count = (label: string, f: (l: LaneLoad) => number): Row =>
+      [label, String(f(x)), String(f(y)), signed(f(y) - f(x))]
     rows.push(
       [`${x.lane} seats`, seatsText(x), seatsText(y), ''],
       count('  holds asked', (l) => l.asked),

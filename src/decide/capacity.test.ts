@@ -141,12 +141,14 @@ describe('decide > capacity', () => {
     expect(out[3]!.decision).toBe(actions[3] === 'RELEASE_POST_AUDIT' ? 'RELEASE' : 'HOLD')
     if (actions[3] === 'REQUEST_INFO') {
       const full = out[3]!.reasons.filter((r) => r.ruleId === CAPACITY_DOWNGRADE)
-      expect(full.map((r) => r.values.find((v) => v.name === 'action')?.value)).toEqual(['REQUEST_INFO', 'REQUEST_INFO'])
+      const to = full.map((r) => r.values.find((v) => v.name === 'action')?.value)
+      expect(to).toEqual(['REQUEST_INFO', 'REQUEST_INFO'])
     }
   })
 
   const RESERVED = { lanes: { PHYSICAL_EXAM: { perWindow: 5, reserve: 2, windowMs: HOUR } } }
-  const gated = (score: number): RiskDecision => decision(score, { gates: ['GATE-KP'], reasons: [hit('GATE-KP', 'GATE')] })
+  const gated = (score: number): RiskDecision =>
+    decision(score, { gates: ['GATE-KP'], reasons: [hit('GATE-KP', 'GATE')] })
 
   it('stops indicator-driven holds at capacity − reserve; holds that are never moved take the reserve', () => {
     const seater = createSeater(ruleset(RESERVED), 'LGG')!

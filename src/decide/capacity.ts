@@ -164,7 +164,9 @@ export const createSeater = (ruleset: SeatingRuleset, location: string): Seater 
       if (seat === c.counters[0]) {
         const own = req.counters[seat] as SeatCounter
         const place = grant.places[k] ?? 0
-        if (place > own.perWindow) out[c.decision] = { ...d, reasons: [...d.reasons, overbookedReason(own, location, place)] }
+        if (place > own.perWindow) {
+          out[c.decision] = { ...d, reasons: [...d.reasons, overbookedReason(own, location, place)] }
+        }
         return
       }
       const to = seat < 0 ? c.fallback : (req.counters[seat] as SeatCounter).lane

@@ -51,7 +51,8 @@ describe('enrich > seats', () => {
   })
 
   it('reads the reply back 0-based (-1: no seat), and refuses a reply of the wrong length', () => {
-    expect(grantOf(REQUEST, [1, 21, 0, 0, 21, 6, 7, 0])).toEqual({ seats: [0, -1], places: [21, 0], taken: [21, 7], forcedTaken: [6, 0] })
+    expect(grantOf(REQUEST, [1, 21, 0, 0, 21, 6, 7, 0]))
+      .toEqual({ seats: [0, -1], places: [21, 0], taken: [21, 7], forcedTaken: [6, 0] })
     expect(() => grantOf(REQUEST, [1, 0, 21, 7])).toThrow(/answered 4 values/)
   })
 

@@ -135,7 +135,9 @@ export const grantOf = (request: SeatRequest, reply: readonly number[]): SeatGra
 }
 
 /** Per lane of the request, the places beyond capacity it was given: forced holds overbooking it. */
-export const overbookedOf = (request: SeatRequest, grant: SeatGrant): Array<{ counter: number, overbooked: number }> => {
+export const overbookedOf = (
+  request: SeatRequest, grant: SeatGrant
+): Array<{ counter: number, overbooked: number }> => {
   const over = new Map<number, number>()
   grant.places.forEach((place, k) => {
     const counter = grant.seats[k] ?? -1

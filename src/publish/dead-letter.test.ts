@@ -13,14 +13,18 @@ const source = (overrides: Partial<ConsumedRecord> = {}): ConsumedRecord => ({
 describe('publish > dead-letter', () => {
   it('keeps the original key and value bytes, the very same buffers', () => {
     const original = source()
-    const record = buildDeadLetter(original, { code: 'E_DECODE_AVRO_INVALID', stage: 'decode', message: 'bad union index' }, 1_780_000_000_500)
+    const failure = { code: 'E_DECODE_AVRO_INVALID', stage: 'decode', message: 'bad union index' } as const
+    const record = buildDeadLetter(original, failure, 1_780_000_000_500)
     expect(record.key).toBe(original.key)
     expect(record.value).toBe(original.value)
     expect(Buffer.compare(record.value as Buffer, Buffer.from([0, 0, 0, 0, 0x2a, 0xff, 0xfe, 0x80]))).toBe(0)
   })
 
   it('carries the reason and the source position in headers', () => {
-    const record = buildDeadLetter(source(), { code: 'E_VALIDATE_HS_CODE', stage: 'validate', message: 'items[0].hsCode is not 6 to 10 digits' }, 1_780_000_000_500)
+    const failure = {
+      code: 'E_VALIDATE_HS_CODE', stage: 'validate', message: 'items[0].hsCode is not 6 to 10 digits'
+    } as const
+    const record = buildDeadLetter(source(), failure, 1_780_000_000_500)
     expect({ ...record.headers }).toEqual({
       'parcel-risk.error.code': 'E_VALIDATE_HS_CODE',
       'parcel-risk.error.stage': 'validate',
@@ -42,21 +46,27 @@ describe('publish > dead-letter', () => {
         [`parcel-risk.original.${deadLetterHeaders.code}`]: Buffer.from('E_DECODE_TRUNCATED')
       }
     })
-    const headers = buildDeadLetter(replayed, { code: 'E_VALIDATE_REQUIRED', stage: 'validate', message: 'x' }).headers ?? {}
+    const failure = { code: 'E_VALIDATE_REQUIRED', stage: 'validate', message: 'x' } as const
+    const headers = buildDeadLetter(replayed, failure).headers ?? {}
     expect(headers[deadLetterHeaders.code]).toBe('E_VALIDATE_REQUIRED')
     expect(headers['parcel-risk.original.parcel-risk.error.code']).toEqual(Buffer.from('E_DECODE_MAGIC_BYTE'))
-    expect(headers['parcel-risk.original.parcel-risk.original.parcel-risk.error.code']).toEqual(Buffer.from('E_DECODE_TRUNCATED'))
+    expect(headers['parcel-risk.original.parcel-risk.original.parcel-risk.error.code'])
+      .toEqual(Buffer.from('E_DECODE_TRUNCATED'))
   })
 
   it('keeps a header named __proto__ as an ordinary header', () => {
     const headers = JSON.parse('{"__proto__": "x"}') as Record<string, string>
-    const record = buildDeadLetter(source({ headers }), { code: 'E_DECODE_FORBIDDEN_KEY', stage: 'decode', message: 'm' })
+    const record = buildDeadLetter(source({ headers }), {
+      code: 'E_DECODE_FORBIDDEN_KEY', stage: 'decode', message: 'm'
+    })
     expect(Object.keys(record.headers ?? {})).toContain('__proto__')
     expect(Object.getPrototypeOf(record.headers)).toBeNull()
   })
 
   it('dead-letters a record without key, value or headers', () => {
-    const record = buildDeadLetter(source({ key: null, value: null, headers: undefined }), { code: 'E_DECODE_TRUNCATED', stage: 'decode', message: 'empty' })
+    const record = buildDeadLetter(source({ key: null, value: null, headers: undefined }), {
+      code: 'E_DECODE_TRUNCATED', stage: 'decode', message: 'empty'
+    })
     expect(record.key).toBeNull()
     expect(record.value).toBeNull()
     expect(Object.keys(record.headers ?? {})).toHaveLength(8)

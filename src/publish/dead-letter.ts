@@ -41,7 +41,9 @@ export const maxMessageLength = 1_000
 const ownNames: ReadonlySet<string> = new Set(Object.values(deadLetterHeaders))
 
 export const buildDeadLetter = (source: ConsumedRecord, failure: Failure, now: number = Date.now()): OutgoingRecord => {
-  const message = failure.message.length > maxMessageLength ? `${failure.message.slice(0, maxMessageLength - 1)}…` : failure.message
+  const message = failure.message.length > maxMessageLength
+    ? `${failure.message.slice(0, maxMessageLength - 1)}…`
+    : failure.message
   // No prototype: a header named __proto__ stays an ordinary header.
   const headers: Headers = Object.assign(Object.create(null) as Headers, {
     [deadLetterHeaders.code]: failure.code,

@@ -4,7 +4,10 @@
 // committed. The record-building (topicMessages) and the send-and-classify step (sendWith)
 // take any kafkajs Sender, so the exactly-once path passes a Transaction instead of the
 // producer and shares everything else.
-import { Partitioners, type ICustomPartitioner, type Kafka, type Message, type Producer, type RecordMetadata, type Sender, type TopicMessages } from 'kafkajs'
+import {
+  Partitioners, type ICustomPartitioner, type Kafka, type Message, type Producer, type RecordMetadata, type Sender,
+  type TopicMessages
+} from 'kafkajs'
 import type { TopicsConfig } from '../config.ts'
 import { ParcelRiskError } from '../errors.ts'
 import type { OutgoingRecord } from '../record.ts'
@@ -32,7 +35,9 @@ const asMessages = (records: readonly OutgoingRecord[]): Message[] => records as
 export const topicMessages = (topics: PublishTopics, batch: PublishBatch): TopicMessages[] => {
   const out: TopicMessages[] = []
   if (batch.decisions.length > 0) out.push({ topic: topics.decisions, messages: asMessages(batch.decisions) })
-  if (batch.shadow !== undefined && batch.shadow.length > 0) out.push({ topic: topics.shadow, messages: asMessages(batch.shadow) })
+  if (batch.shadow !== undefined && batch.shadow.length > 0) {
+    out.push({ topic: topics.shadow, messages: asMessages(batch.shadow) })
+  }
   if (batch.deadLetters.length > 0) out.push({ topic: topics.dlq, messages: asMessages(batch.deadLetters) })
   return out
 }
@@ -63,7 +68,9 @@ export const isRetriable = (err: unknown): boolean => {
   // kafkajs' retrier wraps an error it will not retry itself (e.g. the reconnect inside a send
   // that exhausted its own retries while the broker is down) and keeps the original as cause.
   if (e.name === 'KafkaJSNonRetriableError' && e.cause !== undefined && e.cause !== err) return isRetriable(e.cause)
-  if (e.name === 'KafkaJSAggregateError' && Array.isArray(e.errors)) return e.errors.length > 0 && e.errors.every(isRetriable)
+  if (e.name === 'KafkaJSAggregateError' && Array.isArray(e.errors)) {
+    return e.errors.length > 0 && e.errors.every(isRetriable)
+  }
   return e.retriable === true
 }
 
@@ -86,7 +93,8 @@ export const publishError = (err: unknown, what: string): unknown => {
   const type = brokerType(err)
   const detail = `${type === undefined ? '' : `${type}: `}${String(e.message)}`
   return isRetriable(err)
-    ? new ParcelRiskError('E_PUBLISH_BROKER_UNAVAILABLE', `Kafka did not acknowledge ${what}: ${detail}`, { cause: err })
+    ? new ParcelRiskError('E_PUBLISH_BROKER_UNAVAILABLE', `Kafka did not acknowledge ${what}: ${detail}`,
+      { cause: err })
     : new ParcelRiskError('E_PUBLISH_REJECTED', `Kafka refused ${what}: ${detail}`, { cause: err })
 }
 
@@ -135,11 +143,14 @@ export const checkAcknowledged = (messages: readonly TopicMessages[], acks: read
   const missing = unacknowledged(messages, acks)
   if (missing.length === 0) return
   throw new ParcelRiskError('E_PUBLISH_BROKER_UNAVAILABLE',
-    `Kafka did not acknowledge ${missing.join(', ')} of a batch (${describeBatch(messages)}): the partition's leader moved during the send`)
+    `Kafka did not acknowledge ${missing.join(', ')} of a batch (${describeBatch(messages)}): ` +
+    'the partition\'s leader moved during the send')
 }
 
 /** Sends one batch through a producer or a transaction; acks from all in-sync replicas. */
-export const sendWith = async (sender: Pick<Sender, 'sendBatch'>, topics: PublishTopics, batch: PublishBatch, timeoutMs: number): Promise<RecordMetadata[]> => {
+export const sendWith = async (
+  sender: Pick<Sender, 'sendBatch'>, topics: PublishTopics, batch: PublishBatch, timeoutMs: number
+): Promise<RecordMetadata[]> => {
   const messages = topicMessages(topics, batch)
   if (messages.length === 0) return []
   let acks: RecordMetadata[]

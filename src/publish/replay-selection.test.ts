@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { ConsumedRecord } from '../record.ts'
 import { buildDeadLetter } from './dead-letter.ts'
-import { deadLetteredAtMs, ledgerKey, matches, originalHeaders, redrive, select, type DeadLetterRecord, type ReplayFilter, type ReplaySummary } from './replay-selection.ts'
+import {
+  deadLetteredAtMs, ledgerKey, matches, originalHeaders, redrive, select,
+  type DeadLetterRecord, type ReplayFilter, type ReplaySummary
+} from './replay-selection.ts'
 
 const source = (overrides: Partial<ConsumedRecord> = {}): ConsumedRecord => ({
   topic: 'declarations', partition: 3, offset: '41', timestampMs: 1780000000000,
@@ -11,9 +14,19 @@ const source = (overrides: Partial<ConsumedRecord> = {}): ConsumedRecord => ({
 })
 
 /** A dead letter as read back from the dead-letter topic at `offset`. */
-const deadLetter = (code: string, atMs: number, offset: string, original: Partial<ConsumedRecord> = {}): DeadLetterRecord => {
+const deadLetter = (
+  code: string, atMs: number, offset: string, original: Partial<ConsumedRecord> = {}
+): DeadLetterRecord => {
   const out = buildDeadLetter(source(original), { code, stage: 'decode', message: 'm' }, atMs)
-  return { topic: 'declarations-dlq', partition: 0, offset, timestamp: String(atMs + 2), key: out.key as Buffer, value: out.value as Buffer, headers: out.headers }
+  return {
+    topic: 'declarations-dlq',
+    partition: 0,
+    offset,
+    timestamp: String(atMs + 2),
+    key: out.key as Buffer,
+    value: out.value as Buffer,
+    headers: out.headers
+  }
 }
 
 const any: ReplayFilter = { codes: null, fromMs: null, toMs: null }
@@ -30,7 +43,8 @@ describe('publish > replay-selection > filter', () => {
     ['from a millisecond later', { ...any, fromMs: 1_001 }, false],
     ['to its very time (exclusive)', { ...any, toMs: 1_000 }, false],
     ['to a millisecond later', { ...any, toMs: 1_001 }, true],
-    ['a window around it, with its code', { codes: new Set(['E_DECODE_SCHEMA_UNAVAILABLE']), fromMs: 0, toMs: 2_000 }, true]
+    ['a window around it, with its code',
+      { codes: new Set(['E_DECODE_SCHEMA_UNAVAILABLE']), fromMs: 0, toMs: 2_000 }, true]
   ])('%s → %s', (_name, filter, expected) => {
     expect(matches(filter, d)).toBe(expected)
   })
@@ -82,15 +96,20 @@ describe('publish > replay-selection > re-driven record', () => {
   })
 
   it('moves back an original header that the dead letter had to keep under parcel-risk.original.', () => {
-    const d = deadLetter('E_VALIDATE_HS_CODE', 1_000, '1', { headers: { 'parcel-risk.error.code': 'theirs', 'parcel-risk.original.x': 'kept as is' } })
+    const d = deadLetter('E_VALIDATE_HS_CODE', 1_000, '1', {
+      headers: { 'parcel-risk.error.code': 'theirs', 'parcel-risk.original.x': 'kept as is' }
+    })
     expect(d.headers?.['parcel-risk.original.parcel-risk.error.code']).toBe('theirs')
     const headers = originalHeaders(d.headers)
     expect({ ...headers }).toEqual({ 'parcel-risk.error.code': 'theirs', 'parcel-risk.original.x': 'kept as is' })
   })
 
   it('replaces the markers of an earlier replay when a re-driven record failed again', () => {
-    const again = deadLetter('E_DECODE_SCHEMA_UNAVAILABLE', 2_000, '20', { headers: { 'parcel-risk.replay.of': 'declarations-dlq/0/9', 'parcel-risk.replay.at': '5000' } })
+    const again = deadLetter('E_DECODE_SCHEMA_UNAVAILABLE', 2_000, '20', {
+      headers: { 'parcel-risk.replay.of': 'declarations-dlq/0/9', 'parcel-risk.replay.at': '5000' }
+    })
     const r = redrive(again, 6_000)
-    expect([String(r.headers['parcel-risk.replay.of']), String(r.headers['parcel-risk.replay.at'])]).toEqual(['declarations-dlq/0/20', '6000'])
+    expect([String(r.headers['parcel-risk.replay.of']), String(r.headers['parcel-risk.replay.at'])])
+      .toEqual(['declarations-dlq/0/20', '6000'])
   })
 })

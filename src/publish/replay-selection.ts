@@ -136,14 +136,19 @@ export interface ReplaySummary {
  * the chosen ones are added to it, so a dead letter read twice is chosen once. Counts what was
  * scanned, matched and skipped as already replayed; `redriven` is the caller's to count.
  */
-export const select = (records: readonly DeadLetterRecord[], filter: ReplayFilter, replayed: Set<string>, summary: ReplaySummary): DeadLetterRecord[] => {
+export const select = (
+  records: readonly DeadLetterRecord[], filter: ReplayFilter, replayed: Set<string>, summary: ReplaySummary
+): DeadLetterRecord[] => {
   const chosen: DeadLetterRecord[] = []
   for (const record of records) {
     summary.scanned++
     if (!matches(filter, record)) continue
     summary.matched++
     const key = ledgerKey(record)
-    if (replayed.has(key)) { summary.alreadyReplayed++; continue }
+    if (replayed.has(key)) {
+      summary.alreadyReplayed++
+      continue
+    }
     replayed.add(key)
     chosen.push(record)
   }

@@ -20,7 +20,9 @@ import { randomUUID } from 'node:crypto'
 import { type Admin, type Kafka, type KafkaMessage, type Message, type Producer, type Transaction } from 'kafkajs'
 import { ParcelRiskError } from '../errors.ts'
 import { checkAcknowledged, javaPartitioner } from './producer.ts'
-import { ledgerKey, redrive, select, deadLetterCode, type DeadLetterRecord, type ReplayFilter, type ReplaySummary } from './replay-selection.ts'
+import {
+  ledgerKey, redrive, select, deadLetterCode, type DeadLetterRecord, type ReplayFilter, type ReplaySummary
+} from './replay-selection.ts'
 
 export interface ReplayConfig {
   readonly dlqTopic: string
@@ -45,14 +47,23 @@ const toRecord = (topic: string, partition: number, m: KafkaMessage): DeadLetter
 })
 
 /** Reads every partition of `topic` up to its end offset as of now, batch by batch. */
-export const readTopic = async (kafka: Kafka, admin: Admin, topic: string, handle: (records: DeadLetterRecord[]) => Promise<void>, timeoutMs: number): Promise<void> => {
+export const readTopic = async (
+  kafka: Kafka, admin: Admin, topic: string, handle: (records: DeadLetterRecord[]) => Promise<void>, timeoutMs: number
+): Promise<void> => {
   const remaining = new Map<number, bigint>()
-  for (const e of await admin.fetchTopicOffsets(topic)) if (BigInt(e.high) > BigInt(e.low)) remaining.set(e.partition, BigInt(e.high))
+  for (const e of await admin.fetchTopicOffsets(topic)) {
+    if (BigInt(e.high) > BigInt(e.low)) remaining.set(e.partition, BigInt(e.high))
+  }
   if (remaining.size === 0) return
-  const consumer = kafka.consumer({ groupId: `parcel-risk-dlq-replay-${randomUUID()}`, readUncommitted: false, allowAutoTopicCreation: false })
+  const consumer = kafka.consumer({
+    groupId: `parcel-risk-dlq-replay-${randomUUID()}`, readUncommitted: false, allowAutoTopicCreation: false
+  })
   let settle: (err?: unknown) => void = () => {}
   const finished = new Promise<void>((resolve, reject) => {
-    settle = (err) => { if (err === undefined) resolve(); else reject(err) }
+    settle = (err) => {
+      if (err === undefined) resolve()
+      else reject(err)
+    }
   })
   let failed = false
   const reached = (partition: number, lastOffset: string): void => {
@@ -62,10 +73,16 @@ export const readTopic = async (kafka: Kafka, admin: Admin, topic: string, handl
     if (remaining.size === 0) settle()
   }
   // Emitted after each batch, also for one holding only transaction markers or aborted records.
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => { if (payload.topic === topic) reached(payload.partition, payload.lastOffset) })
-  consumer.on(consumer.events.CRASH, ({ payload }) => { if (!payload.restart) settle(payload.error) })
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    if (payload.topic === topic) reached(payload.partition, payload.lastOffset)
+  })
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) settle(payload.error)
+  })
   const timer = setTimeout(() => {
-    settle(new ParcelRiskError('E_KAFKA_UNAVAILABLE', `reading ${topic} did not reach its end within ${Math.round(timeoutMs / 1000)} s (${remaining.size} partitions short)`))
+    settle(new ParcelRiskError('E_KAFKA_UNAVAILABLE',
+      `reading ${topic} did not reach its end within ${Math.round(timeoutMs / 1000)} s ` +
+      `(${remaining.size} partitions short)`))
   }, timeoutMs)
   try {
     await consumer.connect()
@@ -76,7 +93,9 @@ export const readTopic = async (kafka: Kafka, admin: Admin, topic: string, handl
         const end = remaining.get(batch.partition)
         // Never thrown back into kafkajs: it would hand the same batch over again.
         if (failed || end === undefined) return
-        const records = batch.messages.filter((m) => BigInt(m.offset) < end).map((m) => toRecord(topic, batch.partition, m))
+        const records = batch.messages
+          .filter((m) => BigInt(m.offset) < end)
+          .map((m) => toRecord(topic, batch.partition, m))
         try {
           if (records.length > 0) await handle(records)
         } catch (err) {
@@ -111,7 +130,9 @@ export const emptySummary = (): ReplaySummary => ({ scanned: 0, matched: 0, redr
  * Runs one replay, counting into `summary` as it goes (so a caller can report how far a replay
  * that failed part-way got: what it counted as re-driven is committed).
  */
-export const replayDeadLetters = async (kafka: Kafka, config: ReplayConfig, summary: ReplaySummary = emptySummary()): Promise<ReplaySummary> => {
+export const replayDeadLetters = async (
+  kafka: Kafka, config: ReplayConfig, summary: ReplaySummary = emptySummary()
+): Promise<ReplaySummary> => {
   const now = config.now ?? Date.now
   const admin = kafka.admin()
   let producer: Producer | null = null
@@ -127,7 +148,10 @@ export const replayDeadLetters = async (kafka: Kafka, config: ReplayConfig, summ
       const d = redrive(r, at)
       // Back to the partition it was consumed from when that is the same topic, so it stays in
       // line with the other records of its producer; otherwise by key.
-      const partition = d.sourceTopic === config.toTopic && d.sourcePartition !== undefined && d.sourcePartition < partitions ? d.sourcePartition : undefined
+      const partition = d.sourceTopic === config.toTopic && d.sourcePartition !== undefined &&
+        d.sourcePartition < partitions
+        ? d.sourcePartition
+        : undefined
       return { key: d.key, value: d.value, headers: d.headers, ...(partition === undefined ? {} : { partition }) }
     })
     const ledger: Message[] = pending.map((r) => ({
@@ -155,20 +179,35 @@ export const replayDeadLetters = async (kafka: Kafka, config: ReplayConfig, summ
       if (!topics.has(config.ledgerTopic)) {
         await admin.createTopics({
           waitForLeaders: true,
-          topics: [{ topic: config.ledgerTopic, numPartitions: 1, replicationFactor: config.replicationFactor, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }]
+          topics: [{
+            topic: config.ledgerTopic,
+            numPartitions: 1,
+            replicationFactor: config.replicationFactor,
+            configEntries: [{ name: 'cleanup.policy', value: 'compact' }]
+          }]
         })
       }
       partitions = (await admin.fetchTopicMetadata({ topics: [config.toTopic] })).topics[0]?.partitions.length ?? 0
-      producer = kafka.producer({ transactionalId: config.transactionalId, idempotent: true, maxInFlightRequests: 1, createPartitioner: javaPartitioner })
+      producer = kafka.producer({
+        transactionalId: config.transactionalId,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: javaPartitioner
+      })
       await producer.connect()
       // Initialises the transactional id: from here on, earlier replays of this topic are fenced.
       transaction = await producer.transaction()
     }
-    const replayed = topics.has(config.ledgerTopic) || !config.dryRun ? await readLedger(kafka, admin, config) : new Set<string>()
+    const replayed = topics.has(config.ledgerTopic) || !config.dryRun
+      ? await readLedger(kafka, admin, config)
+      : new Set<string>()
 
     await readTopic(kafka, admin, config.dlqTopic, async (records) => {
       const chosen = select(records, config.filter, replayed, summary)
-      if (config.dryRun) { summary.redriven += chosen.length; return }
+      if (config.dryRun) {
+        summary.redriven += chosen.length
+        return
+      }
       for (const r of chosen) {
         pending.push(r)
         if (pending.length >= config.chunk) await flush()

@@ -8,7 +8,9 @@ import { createProducer, createPublisher, topicMessages, type PublishBatch } fro
 import { createTransactionalPublisher, type TransactionalConfig } from './transactional.ts'
 
 export interface ChunkSender {
-  readonly send: (batch: PublishBatch, source: { topic: string, partition: number, nextOffset: string }) => Promise<void>
+  readonly send: (
+    batch: PublishBatch, source: { topic: string, partition: number, nextOffset: string }
+  ) => Promise<void>
   readonly close: () => Promise<void>
 }
 
@@ -22,7 +24,11 @@ export type SenderConfig = TransactionalConfig & Pick<KafkaConfig, 'deliveryMode
 const loadTopicMetadata = async (producer: Producer, topics: readonly string[], log: Logger): Promise<void> => {
   const started = performance.now()
   let timer: NodeJS.Timeout | undefined
-  const bound = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error('no answer within 5 s')) }, 5_000) })
+  const bound = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error('no answer within 5 s'))
+    }, 5_000)
+  })
   try {
     const loading = producer.sendBatch({ acks: -1, topicMessages: topics.map((topic) => ({ topic, messages: [] })) })
     loading.catch(() => {}) // past the bound nobody waits for it

@@ -20,7 +20,10 @@ describe('publish > topic writer > broker retry', () => {
 
   it('gives up with E_KAFKA_UNAVAILABLE once the next back-off would overrun its window', async () => {
     let calls = 0
-    const err = await withBrokerRetry('sending', async () => { calls++; throw new KafkaJSConnectionError('Connection error: connect ECONNREFUSED') }, 700)
+    const err = await withBrokerRetry('sending', async () => {
+      calls++
+      throw new KafkaJSConnectionError('Connection error: connect ECONNREFUSED')
+    }, 700)
       .then(() => undefined, (e: unknown) => e)
     expect(isParcelRiskError(err) && err.code).toBe('E_KAFKA_UNAVAILABLE')
     expect((err as Error).message).toMatch(/^sending: Kafka did not answer within 1 s: Connection error/)
@@ -30,7 +33,11 @@ describe('publish > topic writer > broker retry', () => {
   it('does not retry an error that retrying cannot help', async () => {
     let calls = 0
     const refused = new KafkaJSNonRetriableError('Invalid topic')
-    await expect(withBrokerRetry('sending', async () => { calls++; throw refused }, 10_000)).rejects.toBe(refused)
+    const step = async (): Promise<never> => {
+      calls++
+      throw refused
+    }
+    await expect(withBrokerRetry('sending', step, 10_000)).rejects.toBe(refused)
     expect(calls).toBe(1)
   })
 })
@@ -40,10 +47,17 @@ describe('publish > topic writer > acknowledgements', () => {
     const sends: number[] = []
     let partitionOf: (m: { key: string }) => number = () => 0
     const kafka = {
-      admin: () => ({ connect: async () => {}, disconnect: async () => {}, listTopics: async () => ['t'], createTopics: async () => true }),
+      admin: () => ({
+        connect: async () => {},
+        disconnect: async () => {},
+        listTopics: async () => ['t'],
+        createTopics: async () => true
+      }),
       producer: (options: { createPartitioner: () => (args: object) => number }) => {
         const partitioner = options.createPartitioner()
-        const metadata = [0, 1].map((partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }))
+        const metadata = [0, 1].map((partitionId) => ({
+          partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1]
+        }))
         partitionOf = (message) => partitioner({ topic: 't', partitionMetadata: metadata, message })
         return {
           connect: async () => {},
@@ -61,7 +75,13 @@ describe('publish > topic writer > acknowledgements', () => {
     }
     const retries: string[] = []
     const writer = await openTopicWriter(kafka as unknown as Kafka, {
-      topic: 't', partitions: 2, replicationFactor: 1, batchSize: 100, onRetry: (_what, err) => { retries.push((err as { code?: string }).code ?? '') }
+      topic: 't',
+      partitions: 2,
+      replicationFactor: 1,
+      batchSize: 100,
+      onRetry: (_what, err) => {
+        retries.push((err as { code?: string }).code ?? '')
+      }
     })
     for (let i = 0; i < 20; i++) await writer.write(`key-${i}`, Buffer.from('v'))
     await writer.close()

@@ -23,10 +23,14 @@ export interface TopicWriterConfig {
   readonly onRetry?: (what: string, err: unknown, delayMs: number) => void
 }
 
-const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+const sleep = async (ms: number): Promise<void> => {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
 
 /** Runs `step` until it succeeds, retrying retriable Kafka failures for at most `forMs`. */
-export const withBrokerRetry = async <T>(what: string, step: () => Promise<T>, forMs: number, onRetry?: TopicWriterConfig['onRetry']): Promise<T> => {
+export const withBrokerRetry = async <T>(
+  what: string, step: () => Promise<T>, forMs: number, onRetry?: TopicWriterConfig['onRetry']
+): Promise<T> => {
   const until = Date.now() + forMs
   let delayMs = 500
   for (;;) {
@@ -38,7 +42,9 @@ export const withBrokerRetry = async <T>(what: string, step: () => Promise<T>, f
       const again = isRetriable(err) || (isParcelRiskError(err) && err.disposition === 'retry')
       if (!again || classifyRefusal(err) !== undefined) throw err
       if (Date.now() + delayMs > until) {
-        throw new ParcelRiskError('E_KAFKA_UNAVAILABLE', `${what}: Kafka did not answer within ${Math.round(forMs / 1000)} s: ${(err as Error).message}`, { cause: err })
+        throw new ParcelRiskError('E_KAFKA_UNAVAILABLE',
+          `${what}: Kafka did not answer within ${Math.round(forMs / 1000)} s: ${(err as Error).message}`,
+          { cause: err })
       }
       onRetry?.(what, err, delayMs)
       await sleep(delayMs)
@@ -58,14 +64,20 @@ export interface TopicWriter {
 /** `kafka` comes from the one client factory (src/kafka/client.ts). */
 export const openTopicWriter = async (kafka: Kafka, config: TopicWriterConfig): Promise<TopicWriter> => {
   const retryForMs = config.retryForMs ?? 120_000
-  const retrying = async <T>(what: string, step: () => Promise<T>): Promise<T> => await withBrokerRetry(what, step, retryForMs, config.onRetry)
+  const retrying = async <T>(what: string, step: () => Promise<T>): Promise<T> =>
+    await withBrokerRetry(what, step, retryForMs, config.onRetry)
   await retrying(`creating topic ${config.topic}`, async () => {
     const admin = kafka.admin()
     await admin.connect()
     try {
       const existing = await admin.listTopics()
       if (!existing.includes(config.topic)) {
-        await admin.createTopics({ waitForLeaders: true, topics: [{ topic: config.topic, numPartitions: config.partitions, replicationFactor: config.replicationFactor }] })
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: [{
+            topic: config.topic, numPartitions: config.partitions, replicationFactor: config.replicationFactor
+          }]
+        })
       }
     } finally {
       await admin.disconnect()
@@ -73,7 +85,9 @@ export const openTopicWriter = async (kafka: Kafka, config: TopicWriterConfig): 
   })
   // Java's partitioner remembers where each message went, for the acknowledgement check.
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: javaPartitioner })
-  await retrying('connecting', async () => { await producer.connect() })
+  await retrying('connecting', async () => {
+    await producer.connect()
+  })
   let buffered: Message[] = []
   const flush = async (): Promise<void> => {
     if (buffered.length === 0) return
@@ -82,7 +96,8 @@ export const openTopicWriter = async (kafka: Kafka, config: TopicWriterConfig): 
     // kafkajs can resolve a send that left out a partition whose leader moved mid-send
     // (see unacknowledged in producer.ts): such a batch is sent again, not lost.
     await retrying(`sending ${messages.length} records to ${config.topic}`, async () => {
-      checkAcknowledged([{ topic: config.topic, messages }], await producer.send({ topic: config.topic, acks: -1, messages }))
+      const acks = await producer.send({ topic: config.topic, acks: -1, messages })
+      checkAcknowledged([{ topic: config.topic, messages }], acks)
     })
   }
   return {
@@ -92,7 +107,11 @@ export const openTopicWriter = async (kafka: Kafka, config: TopicWriterConfig): 
     },
     flush,
     close: async () => {
-      try { await flush() } finally { await producer.disconnect() }
+      try {
+        await flush()
+      } finally {
+        await producer.disconnect()
+      }
     }
   }
 }

@@ -6,7 +6,9 @@ import { KafkaJSConnectionError, type Kafka, type TopicMessages } from 'kafkajs'
 import { createLogger } from '../logger.ts'
 import { createTransactionalPublisher, type TransactionalConfig } from './transactional.ts'
 
-const config: TransactionalConfig = { transactionalIdPrefix: 'pr', groupId: 'g', transactionTimeoutMs: 1_000, transactionAttempts: 3 }
+const config: TransactionalConfig = {
+  transactionalIdPrefix: 'pr', groupId: 'g', transactionTimeoutMs: 1_000, transactionAttempts: 3
+}
 const silent = createLogger({ level: 'silent' })
 const output: TopicMessages[] = [{ topic: 'risk-decisions', messages: [{ key: 'd1', value: Buffer.from('x') }] }]
 const source = { topic: 'declarations', partition: 0, nextOffset: '10' }
@@ -29,7 +31,10 @@ const broker = (commits: Array<'ok' | 'lost-after' | 'lost-before'>) => {
           let staged: string[] = []
           let offset: bigint | undefined
           let ended = false
-          const end = (): void => { if (ended) throw new Error('Invalid state transition'); ended = true }
+          const end = (): void => {
+            if (ended) throw new Error('Invalid state transition')
+            ended = true
+          }
           return {
             sendBatch: async ({ topicMessages }: { topicMessages: TopicMessages[] }) => {
               state.sends++
@@ -94,7 +99,13 @@ describe('publish > transactional', () => {
 
   it('stops with E_PUBLISH_TRANSACTION_UNCERTAIN when the outcome cannot be learnt', async () => {
     const { kafka, state } = broker(['lost-before'])
-    const unreachable = { ...kafka, admin: () => ({ connect: async () => { throw new KafkaJSConnectionError('Connection error') }, disconnect: async () => {} }) } as unknown as Kafka
+    const admin = () => ({
+      connect: async () => {
+        throw new KafkaJSConnectionError('Connection error')
+      },
+      disconnect: async () => {}
+    })
+    const unreachable = { ...kafka, admin } as unknown as Kafka
     const publisher = createTransactionalPublisher(unreachable, { ...config, transactionTimeoutMs: 1_000 }, silent)
     const started = Date.now()
     await expect(publisher.publish(source, output)).rejects.toMatchObject({ code: 'E_PUBLISH_TRANSACTION_UNCERTAIN' })

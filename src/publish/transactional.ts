@@ -23,11 +23,14 @@ import { checkAcknowledged, isRetriable, javaPartitioner } from './producer.ts'
  * The kafka slice under its config-table names; kafka.transactionAttempts bounds the attempts
  * of a transaction that fails with a retriable broker error (e.g. CONCURRENT_TRANSACTIONS).
  */
-export type TransactionalConfig = Pick<KafkaConfig, 'transactionalIdPrefix' | 'groupId' | 'transactionTimeoutMs' | 'transactionAttempts'>
+export type TransactionalConfig =
+  Pick<KafkaConfig, 'transactionalIdPrefix' | 'groupId' | 'transactionTimeoutMs' | 'transactionAttempts'>
 
 export interface TransactionalPublisher {
   /** Sends the chunk's output and commits `nextOffset` for the partition, atomically. */
-  publish (source: { topic: string, partition: number, nextOffset: string }, output: readonly TopicMessages[]): Promise<void>
+  publish (
+    source: { topic: string, partition: number, nextOffset: string }, output: readonly TopicMessages[]
+  ): Promise<void>
   close (): Promise<void>
 }
 
@@ -36,7 +39,9 @@ export interface TransactionalPublisher {
 const retriable = (err: unknown): boolean =>
   isRetriable(err) || (isParcelRiskError(err) && err.disposition === 'retry')
 
-export const createTransactionalPublisher = (kafka: Kafka, config: TransactionalConfig, log: Logger): TransactionalPublisher => {
+export const createTransactionalPublisher = (
+  kafka: Kafka, config: TransactionalConfig, log: Logger
+): TransactionalPublisher => {
   const producers = new Map<string, Promise<Producer>>()
 
   const producerFor = (topic: string, partition: number): Promise<Producer> => {
@@ -44,7 +49,11 @@ export const createTransactionalPublisher = (kafka: Kafka, config: Transactional
     let producer = producers.get(id)
     if (producer === undefined) {
       const created = kafka.producer({
-        transactionalId: id, idempotent: true, maxInFlightRequests: 1, transactionTimeout: config.transactionTimeoutMs, createPartitioner: javaPartitioner
+        transactionalId: id,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionTimeout: config.transactionTimeoutMs,
+        createPartitioner: javaPartitioner
       })
       producer = created.connect().then(() => created)
       producers.set(id, producer)
@@ -101,11 +110,14 @@ export const createTransactionalPublisher = (kafka: Kafka, config: Transactional
           unsure = false
           if (committed >= BigInt(source.nextOffset)) {
             await transaction.abort() // nothing was added to it: ends it locally, sends nothing
-            log.warn({ topic: source.topic, partition: source.partition, nextOffset: source.nextOffset }, 'the transaction whose commit went unanswered had committed; not sent again')
+            log.warn({ topic: source.topic, partition: source.partition, nextOffset: source.nextOffset },
+              'the transaction whose commit went unanswered had committed; not sent again')
             return
           }
         }
-        if (output.length > 0) checkAcknowledged(output, await transaction.sendBatch({ topicMessages: [...output], acks: -1 }))
+        if (output.length > 0) {
+          checkAcknowledged(output, await transaction.sendBatch({ topicMessages: [...output], acks: -1 }))
+        }
         await transaction.sendOffsets({
           consumerGroupId: config.groupId,
           topics: [{ topic: source.topic, partitions: [{ partition: source.partition, offset: source.nextOffset }] }]
@@ -132,12 +144,14 @@ export const createTransactionalPublisher = (kafka: Kafka, config: Transactional
           // broker settles an unanswered commit within the transaction timeout at the latest;
           // twice that leaves its coordinator the time to move.
           if (Date.now() - unsureSince < 2 * config.transactionTimeoutMs) {
-            log.warn({ err, attempt, topic: source.topic, partition: source.partition }, 'transaction commit unanswered; learning its outcome')
+            log.warn({ err, attempt, topic: source.topic, partition: source.partition },
+              'transaction commit unanswered; learning its outcome')
             await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * attempt)))
             continue
           }
           throw new ParcelRiskError('E_PUBLISH_TRANSACTION_UNCERTAIN',
-            `transaction for ${source.topic}[${source.partition}]: the outcome of its commit could not be learnt: ${(err as Error).message}`, { cause: err })
+            `transaction for ${source.topic}[${source.partition}]: the outcome of its commit could not be learnt: ` +
+            (err as Error).message, { cause: err })
         }
         // CONCURRENT_TRANSACTIONS right after a commit (kafkajs#1068) and other retriable
         // broker errors: the previous transaction is still completing; try again shortly.
@@ -156,7 +170,9 @@ export const createTransactionalPublisher = (kafka: Kafka, config: Transactional
     close: async () => {
       const all = [...producers.values()]
       producers.clear()
-      await Promise.all(all.map(async (p) => { await (await p).disconnect() }))
+      await Promise.all(all.map(async (p) => {
+        await (await p).disconnect()
+      }))
       await admin?.disconnect()
     }
   }

@@ -43,7 +43,8 @@ export const trendChart = (report: RulesetReport, rules = 7): string => {
   const weeks = [...new Set(lines.flatMap(([, points]) => points.map((p) => p.week)))].sort()
   const plotWidth = WIDTH - PLOT.left - PLOT.right
   const plotHeight = HEIGHT - PLOT.top - PLOT.bottom
-  const x = (i: number): number => PLOT.left + (weeks.length <= 1 ? plotWidth / 2 : (i * plotWidth) / (weeks.length - 1))
+  const x = (i: number): number =>
+    PLOT.left + (weeks.length <= 1 ? plotWidth / 2 : (i * plotWidth) / (weeks.length - 1))
   const y = (rate: number): number => PLOT.top + plotHeight * (1 - rate)
   const title = `Hit rate per week of decision — ${report.rulesetId} ${report.version}`
   const out = [
@@ -60,7 +61,9 @@ export const trendChart = (report: RulesetReport, rules = 7): string => {
     const heavy = colour === '#000' ? 3 : 1.8
     const drawn = points.filter((p) => p.hitRate !== null)
     const at = drawn.map((p) => `${x(weeks.indexOf(p.week)).toFixed(1)},${y(p.hitRate ?? 0).toFixed(1)}`)
-    if (at.length > 1) out.push(`<polyline fill="none" stroke="${colour}" stroke-width="${heavy}" points="${at.join(' ')}"/>`)
+    if (at.length > 1) {
+      out.push(`<polyline fill="none" stroke="${colour}" stroke-width="${heavy}" points="${at.join(' ')}"/>`)
+    }
     for (const point of at) {
       const [cx, cy] = point.split(',')
       out.push(`<circle cx="${cx}" cy="${cy}" r="3" fill="${colour}"/>`)

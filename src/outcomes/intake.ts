@@ -15,8 +15,9 @@
 // wait. At start-up the outcomes consumer joins only once the decisions group has read the
 // decisions topic up to where it ended at start (bounded by CATCH_UP_BOUND_MS), so a fresh
 // group reading both topics from the beginning does not dead-letter outcomes whose decisions
-// are merely further back in the queue. Offsets are resolved only after the Redis writes and dead letters are acknowledged,
-// so a failure makes kafkajs hand the batch over again; the markers make that harmless.
+// are merely further back in the queue. Offsets are resolved only after the Redis writes and
+// dead letters are acknowledged, so a failure makes kafkajs hand the batch over again; the
+// markers make that harmless.
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs'
 import type { Redis } from 'ioredis'
 import { avroType, readSchema } from '../codec/avro-types.ts'
@@ -29,7 +30,8 @@ import { buildDeadLetter, type FailureStage } from '../publish/dead-letter.ts'
 import type { ConsumedRecord, OutgoingRecord } from '../record.ts'
 import { createYieldStore, type DecisionWrite, type OutcomeWrite } from './store.ts'
 import {
-  controllable, decisionIncrements, decisionRecord, outcomeId, outcomeIncrements, outcomeProblem, POSITIVE_RESULTS, type DecisionRecord
+  controllable, decisionIncrements, decisionRecord, outcomeId, outcomeIncrements, outcomeProblem, POSITIVE_RESULTS,
+  type DecisionRecord
 } from './tally.ts'
 
 export interface IntakeConfig {
@@ -80,20 +82,33 @@ export interface Intake {
 /** Longest start-up waits for the decisions group to catch up before outcomes are read anyway. */
 const CATCH_UP_BOUND_MS = 120_000
 
-const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+const sleep = async (ms: number): Promise<void> => {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
 
-const consumed = (topic: string, partition: number, m: EachBatchPayload['batch']['messages'][number]): ConsumedRecord => ({
+const consumed = (
+  topic: string, partition: number, m: EachBatchPayload['batch']['messages'][number]
+): ConsumedRecord => ({
   topic, partition, offset: m.offset, timestampMs: Number(m.timestamp), key: m.key, value: m.value, headers: m.headers
 })
 
-interface Dead { readonly record: ConsumedRecord, readonly code: string, readonly stage: FailureStage, readonly message: string }
+interface Dead {
+  readonly record: ConsumedRecord
+  readonly code: string
+  readonly stage: FailureStage
+  readonly message: string
+}
 
 export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promise<Intake> => {
   const { kafka, registry, redis, events } = deps
   const log = deps.log.child({ module: 'outcomes' })
   const store = createYieldStore(redis, config)
-  const decisionDecoder = createDecoder<RiskDecision>({ readerType: avroType(readSchema('RiskDecision')), registry, maxRecordBytes: config.maxRecordBytes })
-  const outcomeDecoder = createDecoder<InspectionOutcome>({ readerType: avroType(readSchema('InspectionOutcome')), registry, maxRecordBytes: config.maxRecordBytes })
+  const decisionDecoder = createDecoder<RiskDecision>({
+    readerType: avroType(readSchema('RiskDecision')), registry, maxRecordBytes: config.maxRecordBytes
+  })
+  const outcomeDecoder = createDecoder<InspectionOutcome>({
+    readerType: avroType(readSchema('InspectionOutcome')), registry, maxRecordBytes: config.maxRecordBytes
+  })
   const pollMs = config.pollMs ?? 250
   const group = { sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: config.heartbeatIntervalMs }
   const decisionsConsumer: Consumer = kafka.consumer({ groupId: `${config.groupId}-decisions`, ...group })
@@ -101,32 +116,49 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
   const joinedGroups = new Set<string>()
   for (const [name, c] of [['decisions', decisionsConsumer], ['outcomes', outcomesConsumer]] as const) {
-    c.on(c.events.GROUP_JOIN, () => { joinedGroups.add(name) })
-    c.on(c.events.STOP, () => { joinedGroups.delete(name) })
+    c.on(c.events.GROUP_JOIN, () => {
+      joinedGroups.add(name)
+    })
+    c.on(c.events.STOP, () => {
+      joinedGroups.delete(name)
+    })
   }
 
   const deadLetter = async (dead: readonly Dead[]): Promise<void> => {
     if (dead.length === 0) return
-    const messages: OutgoingRecord[] = dead.map((d) => buildDeadLetter(d.record, { code: d.code, stage: d.stage, message: d.message }))
-    await producer.send({ topic: config.dlqTopic, acks: -1, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) })
+    const messages: OutgoingRecord[] = dead.map((d) =>
+      buildDeadLetter(d.record, { code: d.code, stage: d.stage, message: d.message }))
+    await producer.send({
+      topic: config.dlqTopic,
+      acks: -1,
+      messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers }))
+    })
     for (const d of dead) {
       events.deadLettered(d.code)
       // Never the notes or the value: an officer's remarks may name people.
-      log.warn({ topic: d.record.topic, partition: d.record.partition, offset: d.record.offset, code: d.code }, 'record dead-lettered')
+      log.warn({ topic: d.record.topic, partition: d.record.partition, offset: d.record.offset, code: d.code },
+        'record dead-lettered')
     }
   }
 
   /** Decodes a batch; retriable failures (registry unreachable) throw so the batch comes again. */
-  const decodeAll = async <T>(decoder: Decoder<T>, records: readonly ConsumedRecord[], dead: Dead[]): Promise<Array<{ record: ConsumedRecord, value: T }>> => {
+  const decodeAll = async <T>(
+    decoder: Decoder<T>, records: readonly ConsumedRecord[], dead: Dead[]
+  ): Promise<Array<{ record: ConsumedRecord, value: T }>> => {
     const withValue = records.filter((r) => r.value !== null)
     for (const r of records) {
-      if (r.value === null) dead.push({ record: r, code: 'E_OUTCOME_INVALID', stage: 'decode', message: 'record without a value' })
+      if (r.value === null) {
+        dead.push({ record: r, code: 'E_OUTCOME_INVALID', stage: 'decode', message: 'record without a value' })
+      }
     }
     const results = await decoder.decodeBatch(withValue)
     const out: Array<{ record: ConsumedRecord, value: T }> = []
     results.forEach((result, i) => {
       const record = withValue[i] as ConsumedRecord
-      if (result.ok) { out.push({ record, value: result.value }); return }
+      if (result.ok) {
+        out.push({ record, value: result.value })
+        return
+      }
       if (result.error.disposition === 'retry') throw result.error
       dead.push({ record, code: result.error.code, stage: 'decode', message: result.error.message })
     })
@@ -141,7 +173,13 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
     const decoded = await decodeAll<RiskDecision>(decisionDecoder, records, dead)
     const writes: DecisionWrite[] = decoded.map(({ value: d }) => {
       const record = decisionRecord(d)
-      return { declarationId: d.declarationId, version: d.version, record, keep: controllable(d), increments: decisionIncrements(record) }
+      return {
+        declarationId: d.declarationId,
+        version: d.version,
+        record,
+        keep: controllable(d),
+        increments: decisionIncrements(record)
+      }
     })
     const fresh = await store.recordDecisions(writes)
     await deadLetter(dead)
@@ -156,8 +194,12 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
   }
 
   /** Looks the decisions up, again every pollMs for those not there yet, until the wait is over. */
-  const join = async (outcomes: ReadonlyArray<{ record: ConsumedRecord, value: InspectionOutcome }>, payload: EachBatchPayload): Promise<Array<DecisionRecord | undefined> | null> => {
-    const found = await store.readDecisions(outcomes.map((o) => ({ declarationId: o.value.declarationId, version: o.value.version })))
+  const join = async (
+    outcomes: ReadonlyArray<{ record: ConsumedRecord, value: InspectionOutcome }>, payload: EachBatchPayload
+  ): Promise<Array<DecisionRecord | undefined> | null> => {
+    const found = await store.readDecisions(outcomes.map((o) => ({
+      declarationId: o.value.declarationId, version: o.value.version
+    })))
     const started = Date.now()
     const deadline = started + config.decisionWaitMs
     let waited = false
@@ -168,8 +210,12 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
       waited = true
       await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())))
       await payload.heartbeat()
-      const again = await store.readDecisions(missing.map((i) => ({ declarationId: outcomes[i]?.value.declarationId ?? '', version: outcomes[i]?.value.version ?? 0 })))
-      missing.forEach((i, n) => { found[i] = again[n] })
+      const again = await store.readDecisions(missing.map((i) => ({
+        declarationId: outcomes[i]?.value.declarationId ?? '', version: outcomes[i]?.value.version ?? 0
+      })))
+      missing.forEach((i, n) => {
+        found[i] = again[n]
+      })
     }
     if (waited) events.waitedMs(Date.now() - started)
     return found
@@ -182,7 +228,10 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
     const dead: Dead[] = []
     const valid = (await decodeAll<InspectionOutcome>(outcomeDecoder, records, dead)).filter(({ record, value }) => {
       const problem = outcomeProblem(value)
-      if (problem !== undefined) dead.push({ record, code: problem.code, stage: 'validate', message: `${problem.path ?? ''}: ${problem.message}` })
+      if (problem !== undefined) {
+        const message = `${problem.path ?? ''}: ${problem.message}`
+        dead.push({ record, code: problem.code, stage: 'validate', message })
+      }
       return problem === undefined
     })
     const joined = await join(valid, payload)
@@ -197,14 +246,21 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
         dead.push({ record, code: err.code, stage: 'join', message: err.message })
         return
       }
-      writes.push({ declarationId: value.declarationId, outcomeId: outcomeId(value), record: decision, increments: outcomeIncrements(decision, value) })
+      writes.push({
+        declarationId: value.declarationId,
+        outcomeId: outcomeId(value),
+        record: decision,
+        increments: outcomeIncrements(decision, value)
+      })
       positives.push(POSITIVE_RESULTS.has(value.result))
     })
     const fresh = await store.recordOutcomes(writes)
     await deadLetter(dead)
     fresh.forEach((isNew, i) => {
       const record = writes[i]?.record
-      if (isNew && record !== undefined) events.counted(record, positives[i] === true ? ['controlled', 'positive'] : ['controlled'])
+      if (isNew && record !== undefined) {
+        events.counted(record, positives[i] === true ? ['controlled', 'positive'] : ['controlled'])
+      }
     })
     const counted = fresh.filter(Boolean).length
     events.outcomes('counted', counted)
@@ -222,7 +278,8 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
   await decisionsConsumer.run({ eachBatchAutoResolve: false, eachBatch: handleDecisions })
   await decisionsCaughtUp(kafka, `${config.groupId}-decisions`, config.decisionsTopic, log)
   await outcomesConsumer.run({ eachBatchAutoResolve: false, eachBatch: handleOutcomes })
-  log.info({ decisions: config.decisionsTopic, outcomes: config.outcomesTopic, groupId: config.groupId }, 'outcome intake running')
+  log.info({ decisions: config.decisionsTopic, outcomes: config.outcomesTopic, groupId: config.groupId },
+    'outcome intake running')
   return {
     stop: async () => {
       await Promise.allSettled([outcomesConsumer.disconnect(), decisionsConsumer.disconnect()])
@@ -237,10 +294,13 @@ const decisionsCaughtUp = async (kafka: Kafka, groupId: string, topic: string, l
   const admin = kafka.admin()
   await admin.connect()
   try {
-    const ends = (await admin.fetchTopicOffsets(topic)).map((e) => ({ partition: e.partition, low: BigInt(e.low), high: BigInt(e.high) }))
+    const ends = (await admin.fetchTopicOffsets(topic)).map((e) => ({
+      partition: e.partition, low: BigInt(e.low), high: BigInt(e.high)
+    }))
     const deadline = Date.now() + CATCH_UP_BOUND_MS
     while (Date.now() < deadline) {
-      const committed = new Map(((await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]))
+      const offsets = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? []
+      const committed = new Map(offsets.map((p) => [p.partition, BigInt(p.offset)]))
       const behind = ends.filter((e) => e.high > e.low && (committed.get(e.partition) ?? -1n) < e.high)
       if (behind.length === 0) return
       await sleep(500)
@@ -251,6 +311,9 @@ const decisionsCaughtUp = async (kafka: Kafka, groupId: string, topic: string, l
   }
 }
 
-export const decisionUnknown = (o: Pick<InspectionOutcome, 'declarationId' | 'version'>, waitedMs: number): ParcelRiskError =>
+export const decisionUnknown = (
+  o: Pick<InspectionOutcome, 'declarationId' | 'version'>, waitedMs: number
+): ParcelRiskError =>
   new ParcelRiskError('E_OUTCOME_DECISION_UNKNOWN',
-    `no decision for declaration ${o.declarationId} version ${o.version} within ${waitedMs} ms (never decided, decided as a plain release, or its record expired)`)
+    `no decision for declaration ${o.declarationId} version ${o.version} within ${waitedMs} ms ` +
+    '(never decided, decided as a plain release, or its record expired)')

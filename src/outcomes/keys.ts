@@ -26,7 +26,9 @@ export const shardOf = (declarationId: string): number => {
 
 export interface YieldKeys {
   readonly counts: (rulesetId: string, version: string, shard: number) => string
-  readonly decisionMarker: (rulesetId: string, version: string, declarationId: string, declarationVersion: number) => string
+  readonly decisionMarker: (
+    rulesetId: string, version: string, declarationId: string, declarationVersion: number
+  ) => string
   readonly outcomeMarker: (rulesetId: string, version: string, declarationId: string, outcomeId: string) => string
   readonly decisionRecord: (declarationId: string, declarationVersion: number) => string
   readonly rulesets: string

@@ -4,7 +4,9 @@ import { ALL_LANES, type Figures, type RulesetReport } from './report.ts'
 
 const pct = (x: number | null): string => x === null ? '—' : `${(100 * x).toFixed(1)} %`
 const interval = (f: Figures): string =>
-  f.hitRateLow === null || f.hitRateHigh === null ? '—' : `${(100 * f.hitRateLow).toFixed(1)}–${(100 * f.hitRateHigh).toFixed(1)} %`
+  f.hitRateLow === null || f.hitRateHigh === null
+    ? '—'
+    : `${(100 * f.hitRateLow).toFixed(1)}–${(100 * f.hitRateHigh).toFixed(1)} %`
 const money = (f: Figures): string => Object.entries(f.revenue).map(([c, a]) => `${a} ${c}`).join(', ') || '—'
 const lift = (f: Figures): string => f.lift === null ? '—' : `${f.lift.toFixed(2)}×`
 
@@ -13,11 +15,17 @@ const NII_HEAD = ['NII scans', 'lane', 'scanned', 'clear', 'anomaly', 'inconclus
 const TREND_HEAD = ['rule', 'week', 'hits', 'holds', 'controls', 'positives', 'hit rate']
 
 const cells = (label: string, lane: string, f: Figures): string[] =>
-  [label, lane, String(f.hits), String(f.holds), String(f.controls), String(f.positives), pct(f.hitRate), interval(f), lift(f), money(f)]
+  [
+    label, lane, String(f.hits), String(f.holds), String(f.controls), String(f.positives), pct(f.hitRate), interval(f),
+    lift(f), money(f)
+  ]
 
 const niiCells = (lane: string, f: Figures): string[] => {
   const n = f.nii
-  return ['', lane, String(n.scanned), String(n.clear), String(n.anomaly), String(n.inconclusive), String(n.confirmed), String(n.missed)]
+  return [
+    '', lane, String(n.scanned), String(n.clear), String(n.anomaly), String(n.inconclusive), String(n.confirmed),
+    String(n.missed)
+  ]
 }
 
 /** Columns: the first two and the last text (left-aligned), the rest numbers (right-aligned). */
@@ -66,18 +74,21 @@ export const formatTrend = (reports: readonly RulesetReport[]): string => {
     for (const [rule, points] of Object.entries(r.trend)) {
       points.forEach((p, i) => {
         const label = i > 0 ? '' : rule === '*' ? '(all decisions)' : rule
-        rows.push([label, p.week, String(p.hits), String(p.holds), String(p.controls), String(p.positives), pct(p.hitRate)])
+        rows.push([
+          label, p.week, String(p.hits), String(p.holds), String(p.controls), String(p.positives), pct(p.hitRate)
+        ])
       })
     }
     return `${heading(r)}\n${table(rows, false)}\n`
   }).join('\n')
 }
 
-export const formatJson = (reports: readonly RulesetReport[]): string => `${JSON.stringify({ rulesets: reports }, null, 2)}\n`
+export const formatJson = (reports: readonly RulesetReport[]): string =>
+  `${JSON.stringify({ rulesets: reports }, null, 2)}\n`
 
 const CSV_HEAD = [
-  'rulesetId', 'version', 'rule', 'lane', 'hits', 'holds', 'controls', 'positives', 'hitRate', 'hitRateLow', 'hitRateHigh',
-  'lift', 'revenue', 'niiScanned', 'niiAnomaly', 'niiConfirmed', 'niiMissed'
+  'rulesetId', 'version', 'rule', 'lane', 'hits', 'holds', 'controls', 'positives', 'hitRate', 'hitRateLow',
+  'hitRateHigh', 'lift', 'revenue', 'niiScanned', 'niiAnomaly', 'niiConfirmed', 'niiMissed'
 ]
 
 const csvCell = (value: string): string => /[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value
@@ -88,7 +99,8 @@ export const formatCsv = (reports: readonly RulesetReport[]): string => {
   for (const r of reports) {
     const row = (rule: string, lane: string, f: Figures): string[] => [
       r.rulesetId, r.version, rule, lane, String(f.hits), String(f.holds), String(f.controls), String(f.positives),
-      num(f.hitRate), num(f.hitRateLow), num(f.hitRateHigh), num(f.lift), Object.entries(f.revenue).map(([c, a]) => `${a} ${c}`).join('; '),
+      num(f.hitRate), num(f.hitRateLow), num(f.hitRateHigh), num(f.lift),
+      Object.entries(f.revenue).map(([c, a]) => `${a} ${c}`).join('; '),
       String(f.nii.scanned), String(f.nii.anomaly), String(f.nii.confirmed), String(f.nii.missed)
     ]
     rows.push(row('(all decisions)', ALL_LANES, r.total), row('(random slice)', ALL_LANES, r.random))

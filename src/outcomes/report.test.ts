@@ -52,7 +52,8 @@ describe('outcomes > report', () => {
   })
 
   it('has no lift without a random slice to compare with', () => {
-    const report = buildReport({ ...sample, counts: new Map([...sample.counts].filter(([f]) => !f.startsWith('random|'))) })
+    const counts = new Map([...sample.counts].filter(([f]) => !f.startsWith('random|')))
+    const report = buildReport({ ...sample, counts })
     expect(report.rules[0]?.lift).toBeNull()
   })
 
@@ -61,8 +62,8 @@ describe('outcomes > report', () => {
     expect(formatTable([report])).toMatch(/r-a\s+all\s+50\s+50\s+50\s+25\s+50\.0 %\s+36\.6–63\.4 %\s+5\.00×\s+123\.45 EUR/)
     expect(JSON.parse(formatJson([report])).rulesets[0].rules[0].positives).toBe(25)
     const csv = formatCsv([report]).trim().split('\n')
-    expect(csv[0]).toBe('rulesetId,version,rule,lane,hits,holds,controls,positives,hitRate,hitRateLow,hitRateHigh,lift,revenue,' +
-      'niiScanned,niiAnomaly,niiConfirmed,niiMissed')
+    expect(csv[0]).toBe('rulesetId,version,rule,lane,hits,holds,controls,positives,hitRate,hitRateLow,hitRateHigh,' +
+      'lift,revenue,niiScanned,niiAnomaly,niiConfirmed,niiMissed')
     expect(csv.find((l) => l.startsWith('eu-lvc,1.0.0,r-a,*,')))
       .toMatch(/^eu-lvc,1\.0\.0,r-a,\*,50,50,50,25,0\.5,0\.366\d*,0\.633\d*,5,123\.45 EUR,0,0,0,0$/)
   })
@@ -72,7 +73,8 @@ describe('outcomes > report', () => {
   })
 
   it('counts what scans showed and which anomalies a physical exam confirmed', () => {
-    const record = decisionRecord(decisionOf({ timings: { receivedAt: 0, decidedAt: Date.UTC(2026, 10, 30), latencyMicros: 1 } }))
+    const timings = { receivedAt: 0, decidedAt: Date.UTC(2026, 10, 30), latencyMicros: 1 }
+    const record = decisionRecord(decisionOf({ timings }))
     const outcomes: Array<Partial<InspectionOutcome>> = [
       { method: 'PHYSICAL', niiResult: 'ANOMALY', result: 'SEIZED' },
       { method: 'PHYSICAL', niiResult: 'ANOMALY', result: 'NO_FINDING' },
@@ -82,7 +84,11 @@ describe('outcomes > report', () => {
       { method: 'PHYSICAL', niiResult: null, result: 'SEIZED' }
     ]
     const totals = new Map<string, number>()
-    for (const [field, by] of [...decisionIncrements(record), ...outcomes.flatMap((o) => outcomeIncrements(record, outcomeOf(o)))]) {
+    const increments = [
+      ...decisionIncrements(record),
+      ...outcomes.flatMap((o) => outcomeIncrements(record, outcomeOf(o)))
+    ]
+    for (const [field, by] of increments) {
       totals.set(field, (totals.get(field) ?? 0) + Number(by))
     }
     const report = buildReport({ id: 'eu-lvc', version: '1.0.0', digests: ['x'], counts: totals })
@@ -120,7 +126,8 @@ describe('outcomes > report', () => {
   })
 
   it('ignores week fields in the lane figures', () => {
-    const report = buildReport({ ...sample, counts: new Map([...sample.counts, [counterField(WEEK_SCOPE, 'r-a', '2026-W01', 'fired'), 7]]) })
+    const counts = new Map([...sample.counts, [counterField(WEEK_SCOPE, 'r-a', '2026-W01', 'fired'), 7]])
+    const report = buildReport({ ...sample, counts })
     expect(report.rules.find((r) => r.ruleId === 'r-a')?.hits).toBe(50)
     expect(report.trend['r-a']?.[0]?.hits).toBe(7)
   })

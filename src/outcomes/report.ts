@@ -94,11 +94,19 @@ const units = (n: number): string => {
   return `${whole}.${fraction}`
 }
 
-interface Parsed { readonly scope: Scope, readonly rule: string, readonly lane: string, readonly metric: string, readonly value: number }
+interface Parsed {
+  readonly scope: Scope
+  readonly rule: string
+  readonly lane: string
+  readonly metric: string
+  readonly value: number
+}
 
 const parse = (counts: ReadonlyMap<string, number>): Parsed[] => [...counts].flatMap(([field, value]) => {
   const [scope, rule, lane, metric] = field.split('|')
-  if ((scope !== 'all' && scope !== 'random') || rule === undefined || lane === undefined || metric === undefined) return []
+  if ((scope !== 'all' && scope !== 'random') || rule === undefined || lane === undefined || metric === undefined) {
+    return []
+  }
   return [{ scope, rule, lane, metric, value }]
 })
 
@@ -149,10 +157,12 @@ const trendOf = (counts: ReadonlyMap<string, number>): Record<string, TrendPoint
   }
   const out: Record<string, TrendPoint[]> = {}
   for (const rule of [...weeks.keys()].sort()) {
-    out[rule] = [...(weeks.get(rule) ?? new Map<string, Record<string, number>>())].sort(([a], [b]) => a.localeCompare(b)).map(([week, m]) => {
+    const byWeek = [...(weeks.get(rule) ?? new Map<string, Record<string, number>>())]
+    out[rule] = byWeek.sort(([a], [b]) => a.localeCompare(b)).map(([week, m]) => {
       const controls = m.controlled ?? 0
       const positives = m.positive ?? 0
-      return { week, hits: m.fired ?? 0, holds: m.held ?? 0, controls, positives, hitRate: controls > 0 ? positives / controls : null }
+      const hitRate = controls > 0 ? positives / controls : null
+      return { week, hits: m.fired ?? 0, holds: m.held ?? 0, controls, positives, hitRate }
     })
   }
   return out
@@ -164,8 +174,11 @@ export const buildReport = (version: RulesetCounts): RulesetReport => {
     parsed.filter((e) => e.scope === scope && e.rule === rule && (lane === ALL_LANES || e.lane === lane))
   const random = figures(pick('random', ALL_RULES, ALL_LANES), null)
   const baseline = random.hitRate
-  const lanesOf = (rule: string): string[] => [...new Set(parsed.filter((e) => e.scope === 'all' && e.rule === rule).map((e) => e.lane))].sort()
-  const rows = (rule: string): Row[] => [ALL_LANES, ...lanesOf(rule)].map((lane) => ({ ruleId: rule, lane, ...figures(pick('all', rule, lane), baseline) }))
+  const lanesOf = (rule: string): string[] =>
+    [...new Set(parsed.filter((e) => e.scope === 'all' && e.rule === rule).map((e) => e.lane))].sort()
+  const rows = (rule: string): Row[] => [ALL_LANES, ...lanesOf(rule)].map((lane) => ({
+    ruleId: rule, lane, ...figures(pick('all', rule, lane), baseline)
+  }))
   const ruleIds = [...new Set(parsed.filter((e) => e.rule !== ALL_RULES).map((e) => e.rule))].sort()
   return {
     rulesetId: version.id,
@@ -174,7 +187,9 @@ export const buildReport = (version: RulesetCounts): RulesetReport => {
     total: figures(pick('all', ALL_RULES, ALL_LANES), baseline),
     random,
     rules: ruleIds.flatMap(rows),
-    lanes: lanesOf(ALL_RULES).map((lane) => ({ ruleId: ALL_RULES, lane, ...figures(pick('all', ALL_RULES, lane), baseline) })),
+    lanes: lanesOf(ALL_RULES).map((lane) => ({
+      ruleId: ALL_RULES, lane, ...figures(pick('all', ALL_RULES, lane), baseline)
+    })),
     trend: trendOf(version.counts)
   }
 }

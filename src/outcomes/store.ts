@@ -43,7 +43,9 @@ export interface YieldStore {
   /** Counts decisions (once each) and keeps the records outcomes join to; returns, per write, whether it was new. */
   readonly recordDecisions: (writes: readonly DecisionWrite[]) => Promise<boolean[]>
   /** The decision record of each (declarationId, version), undefined where none is kept. */
-  readonly readDecisions: (refs: ReadonlyArray<{ declarationId: string, version: number }>) => Promise<Array<DecisionRecord | undefined>>
+  readonly readDecisions: (
+    refs: ReadonlyArray<{ declarationId: string, version: number }>
+  ) => Promise<Array<DecisionRecord | undefined>>
   /** Counts outcomes (once each); returns, per write, whether it was new. */
   readonly recordOutcomes: (writes: readonly OutcomeWrite[]) => Promise<boolean[]>
   /** Every ruleset version's counters, summed over the shards. */
@@ -63,7 +65,10 @@ type YieldPipeline = ReturnType<Redis['pipeline']> & {
 const replies = async (pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> => {
   const out = await pipeline.exec()
   if (out === null) throw new Error('yield pipeline discarded')
-  return out.map(([err, reply]) => { if (err !== null) throw err; return reply })
+  return out.map(([err, reply]) => {
+    if (err !== null) throw err
+    return reply
+  })
 }
 
 const flat = (increments: Increments): Array<string | number> => increments.flatMap(([field, by]) => [field, by])
@@ -84,9 +89,13 @@ export const createYieldStore = (redis: Redis, config: YieldStoreConfig): YieldS
       const { rulesetId, rulesetVersion, digest } = w.record
       rulesets.add(JSON.stringify([rulesetId, rulesetVersion, digest]))
       pipeline.prYieldApply(keys.counts(rulesetId, rulesetVersion, shardOf(w.declarationId)),
-        keys.decisionMarker(rulesetId, rulesetVersion, w.declarationId, w.version), config.decisionTtlMs, ...flat(w.increments))
+        keys.decisionMarker(rulesetId, rulesetVersion, w.declarationId, w.version), config.decisionTtlMs,
+        ...flat(w.increments))
       // The record is rewritten on a repeat: the same decision gives the same record.
-      if (w.keep) pipeline.set(keys.decisionRecord(w.declarationId, w.version), JSON.stringify(w.record), 'PX', config.decisionTtlMs)
+      if (w.keep) {
+        const key = keys.decisionRecord(w.declarationId, w.version)
+        pipeline.set(key, JSON.stringify(w.record), 'PX', config.decisionTtlMs)
+      }
     }
     pipeline.sadd(keys.rulesets, ...rulesets)
     const out = await replies(pipeline)
@@ -99,7 +108,9 @@ export const createYieldStore = (redis: Redis, config: YieldStoreConfig): YieldS
     return fresh
   }
 
-  const readDecisions = async (refs: ReadonlyArray<{ declarationId: string, version: number }>): Promise<Array<DecisionRecord | undefined>> => {
+  const readDecisions = async (
+    refs: ReadonlyArray<{ declarationId: string, version: number }>
+  ): Promise<Array<DecisionRecord | undefined>> => {
     if (refs.length === 0) return []
     const pipeline = redis.pipeline()
     for (const r of refs) pipeline.get(keys.decisionRecord(r.declarationId, r.version))
@@ -120,7 +131,8 @@ export const createYieldStore = (redis: Redis, config: YieldStoreConfig): YieldS
     for (const w of writes) {
       const { rulesetId, rulesetVersion } = w.record
       pipeline.prYieldApply(keys.counts(rulesetId, rulesetVersion, shardOf(w.declarationId)),
-        keys.outcomeMarker(rulesetId, rulesetVersion, w.declarationId, w.outcomeId), config.outcomeTtlMs, ...flat(w.increments))
+        keys.outcomeMarker(rulesetId, rulesetVersion, w.declarationId, w.outcomeId), config.outcomeTtlMs,
+        ...flat(w.increments))
     }
     return (await replies(pipeline)).map((reply) => reply === 1)
   }
@@ -136,7 +148,9 @@ export const createYieldStore = (redis: Redis, config: YieldStoreConfig): YieldS
     }
     const list = [...versions.values()].sort((a, b) => a.id.localeCompare(b.id) || a.version.localeCompare(b.version))
     const pipeline = redis.pipeline()
-    for (const v of list) for (let shard = 0; shard < YIELD_SHARDS; shard++) pipeline.hgetall(keys.counts(v.id, v.version, shard))
+    for (const v of list) {
+      for (let shard = 0; shard < YIELD_SHARDS; shard++) pipeline.hgetall(keys.counts(v.id, v.version, shard))
+    }
     const hashes = await replies(pipeline) as Array<Record<string, string>>
     return list.map((v, n) => {
       const counts = new Map<string, number>()

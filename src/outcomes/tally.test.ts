@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { InspectionOutcome, RiskDecision } from '../declaration.ts'
 import { shardOf, yieldKeys, YIELD_SHARDS } from './keys.ts'
-import { controllable, decisionIncrements, decisionRecord, isoWeek, outcomeId, outcomeIncrements, outcomeProblem, revenueUnits } from './tally.ts'
+import {
+  controllable, decisionIncrements, decisionRecord, isoWeek, outcomeId, outcomeIncrements, outcomeProblem, revenueUnits
+} from './tally.ts'
 
 const decision = (over: Partial<RiskDecision> = {}): RiskDecision => ({
   declarationId: 'D-1', version: 1, decision: 'HOLD', action: 'SCREEN_NII', score: 75,
@@ -62,9 +64,12 @@ describe('outcomes > tally', () => {
   })
 
   it('counts a randomly selected decision in the random slice as well', () => {
-    const inc = decisionIncrements(decisionRecord(decision({ randomSelection: true, reasons: [], action: 'SCREEN_NII' })))
+    const inc = decisionIncrements(decisionRecord(decision({
+      randomSelection: true, reasons: [], action: 'SCREEN_NII'
+    })))
     expect(inc).toEqual([
-      ['all|*|SCREEN_NII|fired', 1], ['all|*|SCREEN_NII|held', 1], ['random|*|SCREEN_NII|fired', 1], ['random|*|SCREEN_NII|held', 1],
+      ['all|*|SCREEN_NII|fired', 1], ['all|*|SCREEN_NII|held', 1],
+      ['random|*|SCREEN_NII|fired', 1], ['random|*|SCREEN_NII|held', 1],
       ['week|*|1970-W01|fired', 1], ['week|*|1970-W01|held', 1]
     ])
   })
@@ -73,7 +78,8 @@ describe('outcomes > tally', () => {
     ['REVENUE', true], ['SEIZED', true], ['CONTENT_MISMATCH', true],
     ['NO_FINDING', false], ['DOCUMENTS_INSUFFICIENT', false], ['OTHER', false]
   ] as const)('an outcome %s counts as positive: %s', (result, positive) => {
-    const inc = outcomeIncrements(decisionRecord(decision({ reasons: [] })), outcome({ result, revenueAmount: null, revenueCurrency: null }))
+    const inc = outcomeIncrements(decisionRecord(decision({ reasons: [] })),
+      outcome({ result, revenueAmount: null, revenueCurrency: null }))
     expect(inc.some(([f]) => f === 'all|*|SCREEN_NII|positive')).toBe(positive)
     expect(inc).toContainEqual(['all|*|SCREEN_NII|controlled', 1])
     expect(inc).toContainEqual([`all|*|SCREEN_NII|result:${result}`, 1])

@@ -46,7 +46,8 @@ export interface DecisionRecord {
 
 export type Increments = ReadonlyArray<readonly [field: string, by: number | string]>
 
-export const counterField = (scope: Scope | typeof WEEK_SCOPE, rule: string, lane: string, metric: string): string => `${scope}|${rule}|${lane}|${metric}`
+export const counterField = (scope: Scope | typeof WEEK_SCOPE, rule: string, lane: string, metric: string): string =>
+  `${scope}|${rule}|${lane}|${metric}`
 
 /** Decisions a control can follow (holds, and releases for post-audit) keep a record for the join. */
 export const controllable = (d: RiskDecision): boolean => d.decision === 'HOLD' || d.action === 'RELEASE_POST_AUDIT'
@@ -75,7 +76,8 @@ export const isoWeek = (ms: number): string => {
   return `${year}-W${String(week).padStart(2, '0')}`
 }
 
-const scopesOf = (record: Pick<DecisionRecord, 'random'>): readonly Scope[] => record.random ? ['all', 'random'] : ['all']
+const scopesOf = (record: Pick<DecisionRecord, 'random'>): readonly Scope[] =>
+  record.random ? ['all', 'random'] : ['all']
 
 const spread = (record: DecisionRecord, metrics: ReadonlyArray<readonly [string, number | string]>): Increments => {
   const out: Array<readonly [string, number | string]> = []
@@ -88,7 +90,8 @@ const spread = (record: DecisionRecord, metrics: ReadonlyArray<readonly [string,
 }
 
 const weekly = (record: DecisionRecord, week: string, metrics: readonly string[]): Increments =>
-  [ALL_RULES, ...record.rules].flatMap((rule) => metrics.map((metric) => [counterField(WEEK_SCOPE, rule, week, metric), 1] as const))
+  [ALL_RULES, ...record.rules].flatMap((rule) =>
+    metrics.map((metric) => [counterField(WEEK_SCOPE, rule, week, metric), 1] as const))
 
 /** fired (and held) for every rule of the decision, in its lane, and in the decision's week. */
 export const decisionIncrements = (record: DecisionRecord): Increments => {
@@ -138,19 +141,31 @@ export const outcomeIncrements = (record: DecisionRecord, outcome: InspectionOut
  * control of the same parcel (an NII scan, then a physical exam) gets its own.
  */
 export const outcomeId = (o: Pick<InspectionOutcome, 'declarationId' | 'version' | 'inspectedAt' | 'method'>): string =>
-  createHash('sha256').update(JSON.stringify([o.declarationId, o.version, o.inspectedAt, o.method])).digest('base64url').slice(0, 22)
+  createHash('sha256')
+    .update(JSON.stringify([o.declarationId, o.version, o.inspectedAt, o.method]))
+    .digest('base64url')
+    .slice(0, 22)
 
 const MONEY = /^(0|[1-9][0-9]{0,11})(\.[0-9]{1,4})?$/
 const CURRENCY = /^[A-Z]{3}$/
 
 /** Checks what decoding cannot: returns E_OUTCOME_INVALID naming the first bad field, or undefined. */
 export const outcomeProblem = (o: InspectionOutcome): ParcelRiskError | undefined => {
-  const bad = (path: string, message: string): ParcelRiskError => new ParcelRiskError('E_OUTCOME_INVALID', message, { path })
+  const bad = (path: string, message: string): ParcelRiskError =>
+    new ParcelRiskError('E_OUTCOME_INVALID', message, { path })
   if (o.declarationId.trim() === '') return bad('declarationId', 'declarationId is blank')
   if (!(o.version > 0)) return bad('version', `version must be positive (got ${o.version})`)
-  if (!Number.isSafeInteger(o.inspectedAt) || o.inspectedAt <= 0) return bad('inspectedAt', 'inspectedAt is not a timestamp')
-  if (o.revenueAmount !== null && !MONEY.test(o.revenueAmount)) return bad('revenueAmount', 'revenueAmount is not a decimal string such as "12.50"')
-  if (o.revenueAmount !== null && o.revenueCurrency === null) return bad('revenueCurrency', 'revenueAmount without revenueCurrency')
-  if (o.revenueCurrency !== null && !CURRENCY.test(o.revenueCurrency)) return bad('revenueCurrency', 'revenueCurrency is not an ISO 4217 code')
+  if (!Number.isSafeInteger(o.inspectedAt) || o.inspectedAt <= 0) {
+    return bad('inspectedAt', 'inspectedAt is not a timestamp')
+  }
+  if (o.revenueAmount !== null && !MONEY.test(o.revenueAmount)) {
+    return bad('revenueAmount', 'revenueAmount is not a decimal string such as "12.50"')
+  }
+  if (o.revenueAmount !== null && o.revenueCurrency === null) {
+    return bad('revenueCurrency', 'revenueAmount without revenueCurrency')
+  }
+  if (o.revenueCurrency !== null && !CURRENCY.test(o.revenueCurrency)) {
+    return bad('revenueCurrency', 'revenueCurrency is not an ISO 4217 code')
+  }
   return undefined
 }

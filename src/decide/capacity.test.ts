@@ -13,11 +13,13 @@ const BANDS = [
   { min: 40, action: 'REQUEST_INFO' as const },
   { min: 70, action: 'SCREEN_NII' as const }, { min: 90, action: 'PHYSICAL_EXAM' as const }
 ]
-const rule = (id: string, tags: string[], tier: RuleInfo['tier'] = 'indicator'): RuleInfo =>
-  ({ id, title: id, description: '', tier, weight: 10, action: null, tags, owner: '' }) as unknown as RuleInfo
+const rule = (id: string, tags: string[], tier: RuleInfo['tier'] = 'indicator', action: Action | null = null): RuleInfo =>
+  ({ id, title: id, description: '', tier, weight: 10, action, tags, owner: '' }) as unknown as RuleInfo
 const RULES = [
   rule('IND-PLAIN', ['valuation']), rule('IND-WATCHLIST-FUZZY', ['watchlist']),
-  rule('GATE-KP', ['sanctions', 'prohibition'], 'gate')
+  rule('GATE-KP', ['sanctions', 'prohibition'], 'gate'),
+  rule('GATE-IOSS', ['data-quality'], 'gate', 'REJECT_DATA'), rule('GATE-EXAM', ['security'], 'gate', 'PHYSICAL_EXAM'),
+  rule('GATE-NII', ['security'], 'gate', 'SCREEN_NII')
 ]
 
 const ruleset = (capacity: Partial<CapacityPolicy> | null, fallbackAction: Action = 'REQUEST_INFO'): SeatingRuleset => ({
@@ -106,6 +108,36 @@ describe('decide > capacity', () => {
     const out = run(seater, [decision(96), kept], serve)
     expect(out.map((d) => d.action)).toEqual(['SCREEN_NII', 'PHYSICAL_EXAM'])
     expect(out[1]!.reasons.some((r) => r.ruleId === CAPACITY_DOWNGRADE)).toBe(false)
+  })
+
+  it('moves a hold whose gate demands less than its lane down, never below the gate\'s action', () => {
+    const ioss = (score: number): RiskDecision =>
+      decision(score, { gates: ['GATE-IOSS'], reasons: [hit('GATE-IOSS', 'GATE'), hit('IND-PLAIN', 'INDICATOR')] })
+    const examOnly = createSeater(ruleset(EXAM_2), 'LGG')!
+    const exam = counters()
+    run(examOnly, [decision(99), decision(99)], exam.serve)
+    // Only the exam lane is limited: below it SCREEN_NII, above what the gate asks.
+    expect(run(examOnly, [ioss(95)], exam.serve).map((d) => d.action)).toEqual(['SCREEN_NII'])
+    const both = createSeater(ruleset(BOTH), 'LGG')!
+    const seats = counters()
+    run(both, [decision(99), decision(99), decision(80)], seats.serve)
+    // Both lanes full: RELEASE_POST_AUDIT is below REJECT_DATA, so it lands on the gate's action.
+    const out = run(both, [ioss(95)], seats.serve)
+    expect(out.map((d) => [d.action, d.decision])).toEqual([['REJECT_DATA', 'HOLD']])
+    const to = out[0]!.reasons.filter((r) => r.ruleId === CAPACITY_DOWNGRADE)
+      .map((r) => r.values.find((v) => v.name === 'action')?.value)
+    expect(to).toEqual(['REJECT_DATA', 'REJECT_DATA'])
+  })
+
+  it('never moves a hold whose gate demands its lane, or a limited lane below it', () => {
+    const both = createSeater(ruleset(BOTH), 'LGG')!
+    const { serve } = counters()
+    run(both, [decision(99), decision(99), decision(80)], serve)
+    const examGate = decision(95, { gates: ['GATE-EXAM'], reasons: [hit('GATE-EXAM', 'GATE')] })
+    const niiGate = decision(95, { gates: ['GATE-NII'], reasons: [hit('GATE-NII', 'GATE')] })
+    const out = run(both, [examGate, niiGate], serve)
+    expect(out.map((d) => d.action)).toEqual(['PHYSICAL_EXAM', 'PHYSICAL_EXAM'])
+    expect(out.flatMap((d) => d.reasons).filter((r) => r.ruleId === CAPACITY_OVERBOOKED)).toHaveLength(2)
   })
 
   it('never moves an action the score band did not give (a gate or fallback raised it)', () => {

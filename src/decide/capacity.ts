@@ -4,7 +4,7 @@
 // the batch is decided:
 //
 //   request   every decision in a limited lane wants a seat in the window of its record's
-//             timestamp. Forced ones first — a gate fired, a rule with a protected tag
+//             timestamp. Forced ones first — a gate that demands this lane fired, a rule with a protected tag
 //             (watchlist, prohibition, restriction) fired, random selection, a rule error, or
 //             any action the score band alone did not give (the fallback of degraded
 //             enrichment among them) — they may take the reserve, take their seat even over
@@ -27,6 +27,11 @@
 // missing data may be: where its lanes end below it, it lands on the fallback action instead
 // (PHYSICAL_EXAM → SCREEN_NII → REQUEST_INFO for eu-lvc), and where the fallback action is a
 // limited lane itself, the degraded hold is forced.
+//
+// Gates the same way: a gate demands its own action, not the lane the score gave. A parcel the
+// band sent to PHYSICAL_EXAM whose only gate asks REJECT_DATA (a malformed IOSS number, say)
+// moves down like any indicator-driven hold but never below REJECT_DATA; one whose gate asks
+// PHYSICAL_EXAM (or more) is forced.
 //
 // Within a batch the lower scores are moved first; across batches and instances seats go
 // first come, first served. Shadow rulesets never take seats.
@@ -77,6 +82,22 @@ const bandActionOf = (bands: readonly Band[], score: number): Action => {
 }
 
 /**
+ * The least action a decision's gates demand (the most severe gate action among those that
+ * fired); RELEASE when none fired. A gate whose action is unknown demands the decision's own.
+ */
+const gateFloorBy = (rules: readonly RuleInfo[]): (d: RiskDecision) => Action => {
+  const actionOf = new Map(rules.map((r) => [r.id, r.action]))
+  return (d) => {
+    let floor: Action = 'RELEASE'
+    for (const id of d.gates) {
+      const a = actionOf.get(id) ?? d.action
+      if (severity(a) > severity(floor)) floor = a
+    }
+    return floor
+  }
+}
+
+/**
  * Whether a hold is never moved down a lane (see the header): it may take the reserve, and a
  * seat beyond capacity. `rules backtest` counts them even for a ruleset without capacity.
  */
@@ -86,8 +107,9 @@ export const neverMovedBy = (
   const tags = new Set(protectTags)
   const protectedRules = new Set(ruleset.rules.filter((r) => r.tags.some((t) => tags.has(t))).map((r) => r.id))
   const bands = ruleset.policy.bands
+  const gateFloor = gateFloorBy(ruleset.rules)
   return (d) =>
-    d.gates.length > 0 || d.randomSelection || d.errors.length > 0 ||
+    severity(gateFloor(d)) >= severity(d.action) || d.randomSelection || d.errors.length > 0 ||
     bandActionOf(bands, d.score) !== d.action || d.reasons.some((r) => protectedRules.has(r.ruleId))
 }
 
@@ -109,11 +131,18 @@ export const createSeater = (ruleset: SeatingRuleset, location: string): Seater 
     return { lanes: out, fallback: BELOW_CAPACITY_LANES }
   }
   const chains = new Map(CAPACITY_LANES.map((lane) => [lane, chainOf(lane)]))
-  const floor = ruleset.policy.fallbackAction
-  const floorLimited = isCapacityLane(floor) && lanes[floor] !== undefined
-  /** Where a degraded hold lands below its lanes: never below the fallback action. */
-  const degradedFallback = (fallback: Action): Action | null =>
-    severity(fallback) >= severity(floor) ? fallback : floorLimited ? null : floor
+  const gateFloor = gateFloorBy(ruleset.rules)
+  /**
+   * Where a hold lands below its lanes: never below what its gates demand, nor, degraded,
+   * below the fallback action. A floor that is a limited lane itself makes the hold forced.
+   */
+  const landing = (d: RiskDecision, fallback: Action): Action | null => {
+    let floor = gateFloor(d)
+    const least = ruleset.policy.fallbackAction
+    if (d.enrichment.status !== 'OK' && severity(least) > severity(floor)) floor = least
+    if (severity(fallback) >= severity(floor)) return fallback
+    return isCapacityLane(floor) && lanes[floor] !== undefined ? null : floor
+  }
 
   const request = (decisions: readonly RiskDecision[]): SeatRequest | null => {
     const counters: SeatCounter[] = []
@@ -137,7 +166,7 @@ export const createSeater = (ruleset: SeatingRuleset, location: string): Seater 
       const atMs = d.timings.receivedAt
       const holder = `${d.declarationId}#${d.version}`
       const chain = chains.get(action) as { lanes: CapacityLane[], fallback: Action }
-      const fallback = d.enrichment.status === 'OK' ? chain.fallback : degradedFallback(chain.fallback)
+      const fallback = landing(d, chain.fallback)
       if (fallback === null || forced(d)) {
         const own = counterOf(action, lanes[action], atMs)
         wanting.push({ decision: i, holder, forced: true, counters: [own], fallback: action, score: d.score })

@@ -7,39 +7,70 @@
 //   cur    the standing decision (JSON of StandingDecision)
 //   prev   the decision it replaced, absent for the first
 //   agg    the version counted in the windowed aggregates and its contribution (buckets.ts)
-// Read: one HMGET cur prev per distinct declarationId, in the enrichment round trip
-// (redis-store.ts). Written: after the decision, beside the send, with HISTORY_LUA, one call
-// per decision in one pipeline. The script raises the version only (a compare-and-set, as
-// two versions of one declaration may be decided at once on two partitions), keeps the
-// first decision of a version (a redelivery changes nothing), and sets the key's expiry
-// (redis.historyTtlMs, 30 d by default) with each new version.
+// Read: one call of HISTORY_READ_LUA for the batch (cur and prev of every distinct
+// declarationId), in the enrichment round trip (redis-store.ts). Written: after the decision,
+// beside the send, with one call of HISTORY_LUA for the batch's decisions. The script raises
+// each key's version only (a compare-and-set, as two versions of one declaration may be
+// decided at once on two partitions), keeps the first decision of a version (a redelivery
+// changes nothing), and sets the key's expiry (redis.historyTtlMs, 30 d by default) with
+// each new version. One call a batch rather than one command a declaration: each command
+// costs the processor a command object, a promise and a timer, and Redis a dispatch (a script
+// call per decision cost Redis more than the aggregate script did for the whole batch).
+// Both scripts declare their keys (KEYS); in a Redis Cluster they would have to be sent
+// per slot, as the aggregate script's own keys would.
 import type { DeclarationHistory, History } from '../amendment.ts'
 import { advance, decodeStanding, encodeStanding, isSupersededAnswer, standingOf } from '../amendment.ts'
 import type { RiskDecision } from '../declaration.ts'
 
-export const HISTORY_FIELDS = ['cur', 'prev'] as const
-
-// KEYS[1] the declaration's history hash. ARGV: 1 version, 2 standing decision (JSON), 3 TTL ms.
-// Returns 1 when the version became the standing one, 0 when it was not newer.
-export const HISTORY_LUA = `
-local v = tonumber(ARGV[1])
-local cur = redis.call('HGET', KEYS[1], 'cur')
-if cur then
-  local standing = cjson.decode(cur)
-  if type(standing) == 'table' and tonumber(standing.version) ~= nil and v <= tonumber(standing.version) then return 0 end
-  redis.call('HSET', KEYS[1], 'prev', cur, 'cur', ARGV[2])
-else
-  redis.call('HSET', KEYS[1], 'cur', ARGV[2])
+// KEYS: the history hashes. Returns cur and prev of each, in KEYS order (nil when absent).
+export const HISTORY_READ_LUA = `
+local out = {}
+for i = 1, #KEYS do
+  local v = redis.call('HMGET', KEYS[i], 'cur', 'prev')
+  out[2 * i - 1] = v[1]
+  out[2 * i] = v[2]
 end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
+return out
 `
 
-/** The history an HMGET cur prev answered; null when nothing is stored (or what is stored is unreadable). */
-export const historyFrom = (values: ReadonlyArray<string | null> | undefined): DeclarationHistory | null => {
-  const current = decodeStanding(values?.[0])
+// KEYS: the history hashes, in decision order (one declarationId may come twice). ARGV: 1 TTL
+// ms, then per key the version and the standing decision (JSON). Per key: the version becomes
+// the standing one only when newer than the stored one; a stored JSON value without a version
+// is replaced, one that is not JSON is left as it is (the other keys are written all the
+// same). Returns how many became standing. The stored version is read from the JSON's first
+// member (encodeStanding writes it first); the value is decoded only when it is not there.
+export const HISTORY_LUA = `
+local ttl = ARGV[1]
+local n = 0
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  local v = tonumber(ARGV[2 * i])
+  local cur = redis.call('HGET', key, 'cur')
+  local write = true
+  if cur then
+    local stored = tonumber(string.match(cur, '^{"version":(%-?%d+),'))
+    if stored == nil then
+      local ok, standing = pcall(cjson.decode, cur)
+      if not ok then write = false elseif type(standing) == 'table' then stored = tonumber(standing.version) end
+    end
+    if write and stored ~= nil and v <= stored then write = false end
+    if write then redis.call('HSET', key, 'prev', cur, 'cur', ARGV[2 * i + 1]) end
+  else
+    redis.call('HSET', key, 'cur', ARGV[2 * i + 1])
+  end
+  if write then
+    redis.call('PEXPIRE', key, ttl)
+    n = n + 1
+  end
+end
+return n
+`
+
+/** The history HISTORY_READ_LUA answered for one key; null when nothing is stored (or what is stored is unreadable). */
+export const historyOf = (cur: string | null | undefined, prev: string | null | undefined): DeclarationHistory | null => {
+  const current = decodeStanding(cur)
   if (current === null) return null
-  return { current, previous: decodeStanding(values?.[1]) }
+  return { current, previous: decodeStanding(prev) }
 }
 
 /** One write per decision that may become standing (superseded answers decide nothing). */

@@ -6,9 +6,10 @@
 // Slow-changing families (seller, AEO, IOSS, watchlist) are cached in-process (lru.ts);
 // consignee profiles and aggregates never are. The custom attributes a ruleset reads
 // (ruleset.yaml `attributes:`) are more fields of the same HMGET: no extra command. The
-// same pipeline reads each declarationId's history (history.ts: one HMGET each, never
-// cached), so every batch makes its round trip; `remember` writes the decisions back as the
-// standing ones with a second pipeline, sent beside the Kafka send.
+// same pipeline reads each declarationId's history (history.ts: one script call for the
+// batch, never cached), so every batch makes its round trip; `remember` writes the decisions
+// back as the standing ones with a second round trip (one script call), sent beside the Kafka
+// send.
 //
 // Time budget: a round trip may take `redis.commandTimeoutMs` plus
 // `redis.commandTimeoutPerRecordUs` for every declaration and catch-up parcel it carries, so a 500-record catch-up chunk after a fault is
@@ -38,7 +39,7 @@ import { AGGREGATE_LUA, entryArgs, OUTPUT_STRIDE, type AggEntry } from './bucket
 import { createBreaker, type Breaker, type BreakerState } from './breaker.ts'
 import { defaultFxToEur, type FxToEur } from './fx.ts'
 import { CACHED_FAMILIES, keyLayout, type Family } from './keys.ts'
-import { HISTORY_FIELDS, HISTORY_LUA, historyFrom, historyWrites } from './history.ts'
+import { HISTORY_LUA, HISTORY_READ_LUA, historyOf, historyWrites } from './history.ts'
 import { createLru, type Lru } from './lru.ts'
 import { DATA_SETS, markersOf, syncKey, unknownDataSets, type DataSet, type MaxAges, type SyncMarker } from './reference-data.ts'
 import { createIdentityHasher } from './normalise.ts'
@@ -75,9 +76,9 @@ export interface RedisProfileStore extends ProfileStore {
   /** Parcels waiting to be counted after an outage. */
   readonly pendingCatchUp: () => number
   /**
-   * One round trip that loads the aggregate script (ioredis checks and loads a pipeline's
-   * scripts on its first use) and counts nothing: a call with no entries. For start-up, so
-   * the first real batch does not pay for it.
+   * One round trip that loads the aggregate and history scripts (ioredis checks and loads a
+   * pipeline's scripts on its first use) and changes nothing: calls with no entries and no
+   * keys. For start-up, so the first real batch does not pay for it.
    */
   readonly warm: () => Promise<void>
   /** The sync markers last read with a batch (empty before the first). */
@@ -86,7 +87,10 @@ export interface RedisProfileStore extends ProfileStore {
 
 type ScriptPipeline = ReturnType<Redis['pipeline']> & {
   prAggregate: (...args: Array<string | number>) => unknown
-  prHistory: (key: string, version: number, standing: string, ttlMs: number) => unknown
+  /** HISTORY_LUA: the number of keys, the keys, the TTL, then version and standing decision per key. */
+  prHistory: (...args: Array<string | number>) => unknown
+  /** HISTORY_READ_LUA: the number of keys, then the keys. */
+  prHistoryRead: (...args: Array<string | number>) => unknown
 }
 
 const HASH_FAMILIES = ['seller', 'aeo', 'consignee', 'ioss'] as const
@@ -130,7 +134,9 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
   let markersReadAt = Number.NEGATIVE_INFINITY
   let trips = 0
   redis.defineCommand('prAggregate', { lua: AGGREGATE_LUA, numberOfKeys: 0 })
-  redis.defineCommand('prHistory', { lua: HISTORY_LUA, numberOfKeys: 1 })
+  // Without numberOfKeys: the first argument of each call says how many keys it declares.
+  redis.defineCommand('prHistory', { lua: HISTORY_LUA })
+  redis.defineCommand('prHistoryRead', { lua: HISTORY_READ_LUA })
   // A cached seller hash holds the attributes of the ruleset that read it; a ruleset reading
   // other attributes caches its own copy under its own slot (key + slot), and an update drops them all.
   const slots = new Set<string>()
@@ -222,6 +228,7 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
     }
     const entries = fam.has('aggregates') ? declarations.map((d, i) => entryOf(d, ks[i] as DeclarationKeys, fx, nowMs)) : []
     const ids = [...new Set(declarations.map((d) => d.declarationId))]
+    const historyKeys = ids.map((id) => keys.history(id))
     const histories = new Map<string, DeclarationHistory | null>()
 
     let aggregates: number[] | undefined
@@ -246,7 +253,7 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
             for (const e of entries) entryArgs(e, e.mode, args)
             pipeline.prAggregate(...args)
           }
-          for (const id of ids) pipeline.hmget(keys.history(id), ...HISTORY_FIELDS)
+          if (historyKeys.length > 0) pipeline.prHistoryRead(historyKeys.length, ...historyKeys)
           return pipeline
         }
         try {
@@ -277,7 +284,10 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
             if (!unknown.has('watchlist')) watch.forEach((field, i) => { const v = values[i] ?? null; known.set(field, v); if (i < cachedUpTo) cache.set(field, v) })
           }
           if (entries.length > 0) aggregates = replies[r++]?.[1] as number[]
-          for (const id of ids) histories.set(id, historyFrom(replies[r++]?.[1] as Array<string | null>))
+          if (historyKeys.length > 0) {
+            const values = replies[r++]?.[1] as Array<string | null>
+            for (let i = 0; i < ids.length; i++) histories.set(ids[i] as string, historyOf(values[2 * i], values[2 * i + 1]))
+          }
         } catch (err) {
           failed = true
           catchUp.unshift(...backlog)
@@ -319,9 +329,13 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
       return
     }
     try {
+      const args: Array<string | number> = [writes.length]
+      for (const w of writes) args.push(keys.history(w.declarationId))
+      args.push(config.historyTtlMs)
+      for (const w of writes) args.push(w.version, w.standing)
       await roundTrip(() => {
         const pipeline = redis.pipeline() as ScriptPipeline
-        for (const w of writes) pipeline.prHistory(keys.history(w.declarationId), w.version, w.standing, config.historyTtlMs)
+        pipeline.prHistory(...args)
         return pipeline
       }, writes.length)
     } catch (err) {
@@ -340,6 +354,8 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
     warm: async () => {
       const pipeline = redis.pipeline() as ScriptPipeline
       pipeline.prAggregate(config.keyPrefix, 0, 0)
+      pipeline.prHistoryRead(0)
+      pipeline.prHistory(0, config.historyTtlMs)
       await exec(pipeline, roundTripBudgetMs(config, 0) * 10)
     },
     roundTrips: () => trips,

@@ -15,6 +15,7 @@ const benches: Readonly<Record<string, string>> = {
   enrich: 'enrich.ts',
   engine: 'engine.ts',
   'engine-general': 'engine-general.ts',
+  history: 'history.ts',
   regex: 'regex.ts',
   keywords: 'keywords.ts',
   matching: 'matching.ts',

@@ -27,7 +27,9 @@ local v = tonumber(ARGV[1])
 local cur = redis.call('HGET', KEYS[1], 'cur')
 if cur then
   local standing = cjson.decode(cur)
-  if type(standing) == 'table' and tonumber(standing.version) ~= nil and v <= tonumber(standing.version) then return 0 end
+  if type(standing) == 'table' and tonumber(standing.version) ~= nil and v <= tonumber(standing.version) then
+    return 0
+  end
   redis.call('HSET', KEYS[1], 'prev', cur, 'cur', ARGV[2])
 else
   redis.call('HSET', KEYS[1], 'cur', ARGV[2])
@@ -37,14 +39,18 @@ return 1
 `
 
 type Way = 'per declaration' | 'per batch'
-type Pipe = ReturnType<Redis['pipeline']> & Record<'hOne' | 'hWrite' | 'hRead', (...args: Array<string | number>) => unknown>
+type Script = (...args: Array<string | number>) => unknown
+type Pipe = ReturnType<Redis['pipeline']> & Record<'hOne' | 'hWrite' | 'hRead', Script>
 
 const redis = new Redis(url, { commandTimeout: 10_000 })
 redis.defineCommand('hOne', { lua: PER_KEY_LUA, numberOfKeys: 1 })
 redis.defineCommand('hWrite', { lua: HISTORY_LUA })
 redis.defineCommand('hRead', { lua: HISTORY_READ_LUA })
 const prefix = `bench-history-${randomUUID()}:`
-const standing = JSON.stringify({ version: 1, decision: 'HOLD', action: 'SCREEN_NII', score: 80, rules: ['IND-A', 'IND-B'], ruleset: { id: 'eu-lvc', version: '2026.11.3', digest: 'ab'.repeat(32) } })
+const standing = JSON.stringify({
+  version: 1, decision: 'HOLD', action: 'SCREEN_NII', score: 80, rules: ['IND-A', 'IND-B'],
+  ruleset: { id: 'eu-lvc', version: '2026.11.3', digest: 'ab'.repeat(32) }
+})
 
 const redisCpuS = async (): Promise<number> => {
   const info = await redis.info('cpu')
@@ -60,7 +66,8 @@ const exec = async (p: Pipe): Promise<void> => {
 
 /** Node and Redis CPU µs per declaration for writing then reading `size`-declaration batches. */
 const pass = async (way: Way, size: number, run: number): Promise<{ node: number, redis: number }> => {
-  const keysOf = (b: number): string[] => Array.from({ length: size }, (_, i) => `${prefix}history:{${way[4]}-${size}-${run}-${b}-${i}}`)
+  const keysOf = (b: number): string[] =>
+    Array.from({ length: size }, (_, i) => `${prefix}history:{${way[4]}-${size}-${run}-${b}-${i}}`)
   const c0 = process.cpuUsage()
   const r0 = await redisCpuS()
   for (let b = 0; b < BATCHES; b++) {
@@ -97,12 +104,14 @@ for (const size of SIZES) {
   await pass('per batch', size, -1) // loads both scripts' JIT paths and Redis's script cache
   await pass('per declaration', size, -1)
   for (let run = 0; run < RUNS; run++) {
-    for (const way of run % 2 === 0 ? ['per declaration', 'per batch'] as const : ['per batch', 'per declaration'] as const) got[way].push(await pass(way, size, run))
+    const order = run % 2 === 0 ? ['per declaration', 'per batch'] as const : ['per batch', 'per declaration'] as const
+    for (const way of order) got[way].push(await pass(way, size, run))
   }
   for (const way of ['per declaration', 'per batch'] as const) {
     const row = { way, size, node: median(got[way].map((g) => g.node)), redis: median(got[way].map((g) => g.redis)) }
     rows.push(row)
-    console.log(`${way}, ${size} a batch: processor ${row.node.toFixed(1)} µs, Redis ${row.redis.toFixed(1)} µs CPU per declaration`)
+    console.log(`${way}, ${size} a batch: processor ${row.node.toFixed(1)} µs, ` +
+      `Redis ${row.redis.toFixed(1)} µs CPU per declaration`)
   }
 }
 const loadAtEnd = loadavg()[0] ?? 0
@@ -132,4 +141,7 @@ const START = '<!-- history:start -->'
 const END = '<!-- history:end -->'
 const block = `${START}\n${section}\n${END}`
 const existing = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n'
-writeFileSync(file, existing.includes(START) ? existing.replace(new RegExp(`${START}[\\s\\S]*?${END}`), block) : `${existing.trimEnd()}\n\n${block}\n`)
+const replaced = existing.includes(START)
+  ? existing.replace(new RegExp(`${START}[\\s\\S]*?${END}`), block)
+  : `${existing.trimEnd()}\n\n${block}\n`
+writeFileSync(file, replaced)

@@ -66,8 +66,11 @@ end
 return n
 `
 
-/** The history HISTORY_READ_LUA answered for one key; null when nothing is stored (or what is stored is unreadable). */
-export const historyOf = (cur: string | null | undefined, prev: string | null | undefined): DeclarationHistory | null => {
+/** The history HISTORY_READ_LUA answered for one key; null when nothing (readable) is stored. */
+export const historyOf = (
+  cur: string | null | undefined,
+  prev: string | null | undefined
+): DeclarationHistory | null => {
   const current = decodeStanding(cur)
   if (current === null) return null
   return { current, previous: decodeStanding(prev) }

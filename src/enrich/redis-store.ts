@@ -286,7 +286,9 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
           if (entries.length > 0) aggregates = replies[r++]?.[1] as number[]
           if (historyKeys.length > 0) {
             const values = replies[r++]?.[1] as Array<string | null>
-            for (let i = 0; i < ids.length; i++) histories.set(ids[i] as string, historyOf(values[2 * i], values[2 * i + 1]))
+            for (let i = 0; i < ids.length; i++) {
+              histories.set(ids[i] as string, historyOf(values[2 * i], values[2 * i + 1]))
+            }
           }
         } catch (err) {
           failed = true

@@ -72,16 +72,25 @@ describe('enrich > declaration history in Redis', () => {
     expect(r?.history).toMatchObject({ current: { version: 2, action: 'SCREEN_NII' }, previous: null })
   })
 
-  it('keeps the decisions of a batch with one call: two versions of one declarationId in order, an unreadable value left, the others written', async () => {
+  it('keeps the decisions of a batch with one call: two versions of one declarationId in order, ' +
+    'an unreadable value left, the others written', async () => {
     const keyOf = (id: string): string => `${prefix}history:{${prefix}${id}}`
     await admin.hset(keyOf('G'), 'cur', 'not json')
     // A decision stored with its members in another order is still compared by its version.
-    await admin.hset(keyOf('H'), 'cur', JSON.stringify({ decision: 'HOLD', action: 'SCREEN_NII', score: 80, rules: ['IND-A'], ruleset: { id: 'eu-lvc', version: '2026.11.3', digest: 'ab'.repeat(32) }, version: 3 }))
+    const ruleset = { id: 'eu-lvc', version: '2026.11.3', digest: 'ab'.repeat(32) }
+    await admin.hset(keyOf('H'), 'cur',
+      JSON.stringify({ decision: 'HOLD', action: 'SCREEN_NII', score: 80, rules: ['IND-A'], ruleset, version: 3 }))
     const trips = store.roundTrips()
-    await store.remember([decided('F', 1, 'SCREEN_NII'), decided('G', 1, 'RELEASE'), decided('F', 2, 'RELEASE', ['IND-B', AMENDED]), decided('H', 2, 'RELEASE'), decided('I', 1, 'RELEASE')])
+    await store.remember([
+      decided('F', 1, 'SCREEN_NII'), decided('G', 1, 'RELEASE'), decided('F', 2, 'RELEASE', ['IND-B', AMENDED]),
+      decided('H', 2, 'RELEASE'), decided('I', 1, 'RELEASE')
+    ])
     expect(store.roundTrips() - trips).toBe(1)
-    const [f, g, h, i] = await store.enrichBatch([declaration('F', 2), declaration('G', 1), declaration('H', 2), declaration('I', 1)], Date.now(), [])
-    expect(f?.history).toMatchObject({ current: { version: 2, action: 'RELEASE', rules: ['IND-B'] }, previous: { version: 1, action: 'SCREEN_NII' } })
+    const batch = [declaration('F', 2), declaration('G', 1), declaration('H', 2), declaration('I', 1)]
+    const [f, g, h, i] = await store.enrichBatch(batch, Date.now(), [])
+    expect(f?.history).toMatchObject({
+      current: { version: 2, action: 'RELEASE', rules: ['IND-B'] }, previous: { version: 1, action: 'SCREEN_NII' }
+    })
     expect([g?.history, await admin.hget(keyOf('G'), 'cur')]).toEqual([null, 'not json'])
     expect(h?.history).toMatchObject({ current: { version: 3, action: 'SCREEN_NII' }, previous: null })
     expect(i?.history).toMatchObject({ current: { version: 1, action: 'RELEASE' }, previous: null })

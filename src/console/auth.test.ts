@@ -17,9 +17,10 @@ describe('console > auth', () => {
     ['analyst', false, false, false],
     ['officer', true, true, true],
     ['admin', true, true, true]
-  ] as Array<[Role, boolean, boolean, boolean]>)('%s: record %s, claim %s, personal data %s', (role, record, claim, personal) => {
-    expect([can.recordOutcome(role), can.claim(role), can.seePersonalData(role)]).toEqual([record, claim, personal])
-  })
+  ] as Array<[Role, boolean, boolean, boolean]>)('%s: record %s, claim %s, personal data %s',
+    (role, record, claim, personal) => {
+      expect([can.recordOutcome(role), can.claim(role), can.seePersonalData(role)]).toEqual([record, claim, personal])
+    })
 
   it.each([
     ['abc', 'abc', true],

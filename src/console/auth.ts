@@ -36,7 +36,10 @@ const SCRYPT: ScryptOptions & { keylen: number } = { N: 1 << 15, r: 8, p: 1, max
 
 const derive = async (password: string, salt: Buffer, params: ScryptOptions & { keylen: number }): Promise<Buffer> =>
   await new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, params.keylen, params, (err, key) => { if (err !== null) reject(err); else resolve(key) })
+    scrypt(password.normalize('NFC'), salt, params.keylen, params, (err, key) => {
+      if (err !== null) reject(err)
+      else resolve(key)
+    })
   })
 
 /** `scrypt$N$r$p$salt$key`, salt and key base64url. */
@@ -86,14 +89,22 @@ let decoy: Promise<string> | undefined
 /** What a user's hash field holds; entries written before disabling existed lack the last two. */
 interface Stored { role: string, hash: string, disabled?: boolean, notBefore?: number }
 
-/** KEYS[1] users hash; ARGV name, role ('' keeps it), disabled ('1', '0' or '' keeps it), now. Returns the role before, or 0. */
+/**
+ * KEYS[1] users hash; ARGV name, role ('' keeps it), disabled ('1', '0' or '' keeps it), now.
+ * Returns the role before, or 0.
+ */
 const CHANGE_USER = String.raw`
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return 0 end
 local e = cjson.decode(raw)
 local before = e.role
 if ARGV[2] ~= '' then e.role = ARGV[2] end
-if ARGV[3] == '1' then e.disabled = true; e.notBefore = tonumber(ARGV[4]) elseif ARGV[3] == '0' then e.disabled = false end
+if ARGV[3] == '1' then
+  e.disabled = true
+  e.notBefore = tonumber(ARGV[4])
+elseif ARGV[3] == '0' then
+  e.disabled = false
+end
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(e))
 return before`
 
@@ -102,7 +113,8 @@ const PUT_USER = String.raw`
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 local disabled = false
 if raw then disabled = cjson.decode(raw).disabled == true end
-redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({ role = ARGV[2], hash = ARGV[3], disabled = disabled, notBefore = tonumber(ARGV[4]) }))
+redis.call('HSET', KEYS[1], ARGV[1],
+  cjson.encode({ role = ARGV[2], hash = ARGV[3], disabled = disabled, notBefore = tonumber(ARGV[4]) }))
 return 1`
 
 export const checkUserName = (name: string): string | undefined =>
@@ -159,7 +171,9 @@ export const createAuthStore = (redis: Redis, prefix: string, sessionTtlMs: numb
 
   const createSession = async (user: User): Promise<{ token: string, session: Session }> => {
     const token = randomBytes(32).toString('base64url')
-    const session: Session = { name: user.name, role: user.role, csrf: randomBytes(32).toString('base64url'), createdAt: Date.now() }
+    const session: Session = {
+      name: user.name, role: user.role, csrf: randomBytes(32).toString('base64url'), createdAt: Date.now()
+    }
     await redis.set(sessionKey(token), JSON.stringify(session), 'PX', sessionTtlMs)
     return { token, session }
   }
@@ -172,14 +186,17 @@ export const createAuthStore = (redis: Redis, prefix: string, sessionTtlMs: numb
     // The user is read again: one removed, disabled or demoted loses the old rights at once.
     const current = await redis.hget(users, session.name)
     const entry = current === null ? undefined : JSON.parse(current) as Stored
-    if (entry === undefined || entry.disabled === true || session.createdAt <= (entry.notBefore ?? 0) || !isRole(entry.role)) {
+    const ended = entry === undefined || entry.disabled === true || session.createdAt <= (entry.notBefore ?? 0)
+    if (ended || !isRole(entry.role)) {
       await redis.del(sessionKey(token))
       return undefined
     }
     return { ...session, role: entry.role }
   }
 
-  const endSession = async (token: string): Promise<void> => { await redis.del(sessionKey(token)) }
+  const endSession = async (token: string): Promise<void> => {
+    await redis.del(sessionKey(token))
+  }
 
   return { putUser, addUser, listUsers, setRole, setDisabled, login, createSession, readSession, endSession }
 }

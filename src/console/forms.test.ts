@@ -8,8 +8,8 @@ describe('console > outcome form', () => {
 
   it('turns a complete form into an InspectionOutcome with the NII result and image reference', () => {
     expect(outcomeFromForm('D1', base, ['R1'], 1_000)).toEqual({
-      declarationId: 'D1', version: 2, result: 'SEIZED', inspectedAt: 1_000, method: 'NII', ruleIds: ['R1'], revenueAmount: null,
-      revenueCurrency: null, notes: 'found', niiResult: 'ANOMALY', imageRef: 'UFF-1'
+      declarationId: 'D1', version: 2, result: 'SEIZED', inspectedAt: 1_000, method: 'NII', ruleIds: ['R1'],
+      revenueAmount: null, revenueCurrency: null, notes: 'found', niiResult: 'ANOMALY', imageRef: 'UFF-1'
     })
   })
 
@@ -34,7 +34,9 @@ describe('console > store encodings', () => {
 
   it('reads percentiles from the latency histogram within its 25 % buckets', () => {
     const histogram = new Map<number, number>()
-    for (let us = 100; us <= 10_000; us += 100) histogram.set(latencyBucket(us), (histogram.get(latencyBucket(us)) ?? 0) + 1)
+    for (let us = 100; us <= 10_000; us += 100) {
+      histogram.set(latencyBucket(us), (histogram.get(latencyBucket(us)) ?? 0) + 1)
+    }
     const p50 = percentile(histogram, 0.5) ?? 0
     const p99 = percentile(histogram, 0.99) ?? 0
     expect(p50).toBeGreaterThan(5_000 / 1.25)
@@ -45,7 +47,15 @@ describe('console > store encodings', () => {
   })
 
   it('keys consignees by a digest, never by their name, and keeps key parts free of separators', () => {
-    const key = consigneeKey({ consignee: { name: 'Ann Example', address: { street: 's', city: 'c', postcode: '1', country: 'DE' }, identifiers: { eori: null, tin: null, vat: null }, phone: null, email: null } })
+    const key = consigneeKey({
+      consignee: {
+        name: 'Ann Example',
+        address: { street: 's', city: 'c', postcode: '1', country: 'DE' },
+        identifiers: { eori: null, tin: null, vat: null },
+        phone: null,
+        email: null
+      }
+    })
     expect(key).toMatch(/^[0-9a-f]{24}$/)
     expect(keyPart('a:b,c\nd{e}')).toBe('a_b_c_d_e_')
     expect(routeOf({ originCountry: 'CN', route: ['AE', 'CN'], destinationCountry: 'DE' })).toEqual(['CN', 'AE', 'DE'])

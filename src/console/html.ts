@@ -2,7 +2,9 @@
 // interpolated value is escaped (& < > " ' and backtick) unless it is itself the result of
 // `html` (a Safe), so text from a declaration, a reason value or an officer's note can never
 // become markup. There is no other way to put text into a page.
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' }
+const ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;'
+}
 
 export const escapeHtml = (text: string): string => text.replace(/[&<>"'`]/g, (c) => ESCAPES[c] ?? c)
 
@@ -24,7 +26,9 @@ const render = (value: Part): string => {
 
 export const html = (strings: TemplateStringsArray, ...values: Part[]): Safe => {
   let out = strings[0] ?? ''
-  values.forEach((value, i) => { out += render(value) + (strings[i + 1] ?? '') })
+  values.forEach((value, i) => {
+    out += render(value) + (strings[i + 1] ?? '')
+  })
   return new Safe(out)
 }
 

@@ -53,7 +53,9 @@ export interface ConsoleIntake {
 /** Longest start-up waits for the consumer group to be joined before serving anyway. */
 const JOIN_BOUND_MS = 60_000
 
-const consumed = (topic: string, partition: number, m: EachBatchPayload['batch']['messages'][number]): ConsumedRecord => ({
+const consumed = (
+  topic: string, partition: number, m: EachBatchPayload['batch']['messages'][number]
+): ConsumedRecord => ({
   topic, partition, offset: m.offset, timestampMs: Number(m.timestamp), key: m.key, value: m.value, headers: m.headers
 })
 
@@ -63,7 +65,13 @@ const header = (record: ConsumedRecord, name: string): string | undefined => {
   return first === undefined ? undefined : first.toString()
 }
 
-export const startConsoleIntake = async (config: ConsoleIntakeConfig, deps: { kafka: Kafka, registry: Registry, writer: ConsoleWriter, deadLetters: (records: readonly OutgoingRecord[]) => Promise<void>, log: Logger }): Promise<ConsoleIntake> => {
+export const startConsoleIntake = async (config: ConsoleIntakeConfig, deps: {
+  kafka: Kafka
+  registry: Registry
+  writer: ConsoleWriter
+  deadLetters: (records: readonly OutgoingRecord[]) => Promise<void>
+  log: Logger
+}): Promise<ConsoleIntake> => {
   const { kafka, registry, writer } = deps
   const log = deps.log.child({ module: 'console-intake' })
   const decoder = <T>(name: 'RiskDecision' | 'ParcelDeclaration' | 'InspectionOutcome'): Decoder<T> =>
@@ -80,12 +88,22 @@ export const startConsoleIntake = async (config: ConsoleIntakeConfig, deps: { ka
     const dead: OutgoingRecord[] = []
     const results = await d.decodeBatch(withValue)
     for (const [i, result] of results.entries()) {
-      if (result.ok) { out.push(result.value); continue }
+      if (result.ok) {
+        out.push(result.value)
+        continue
+      }
       if (result.error.disposition === 'retry') throw result.error
       const record = withValue[i] as ConsumedRecord
-      const err = new ParcelRiskError('E_CONSOLE_UNDECODABLE', `${result.error.code}: ${result.error.message}`, { cause: result.error })
+      const err = new ParcelRiskError('E_CONSOLE_UNDECODABLE', `${result.error.code}: ${result.error.message}`,
+        { cause: result.error })
       skipped.set(result.error.code, (skipped.get(result.error.code) ?? 0) + 1)
-      log.warn({ code: err.code, cause: result.error.code, topic: record.topic, partition: record.partition, offset: record.offset }, 'record dead-lettered')
+      log.warn({
+        code: err.code,
+        cause: result.error.code,
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset
+      }, 'record dead-lettered')
       dead.push(buildDeadLetter(record, { code: err.code, stage: 'decode', message: err.message }))
     }
     await deps.deadLetters(dead)
@@ -99,27 +117,42 @@ export const startConsoleIntake = async (config: ConsoleIntakeConfig, deps: { ka
     else if (topic === topics.inspectionOutcomes) await writer.recordOutcomes(await decodeAll(outcomes, records))
     else if (topic === topics.dlq || topic === topics.consoleDlq) {
       await writer.recordDeadLetters(records.map((r): DeadLetterSeen => ({
-        marker: `${r.topic}/${r.partition}/${r.offset}`, code: header(r, deadLetterHeaders.code) ?? 'UNKNOWN', atMs: r.timestampMs
+        marker: `${r.topic}/${r.partition}/${r.offset}`,
+        code: header(r, deadLetterHeaders.code) ?? 'UNKNOWN',
+        atMs: r.timestampMs
       })))
     }
   }
 
   const consumer: Consumer = kafka.consumer({
-    groupId: config.groupId, sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: config.heartbeatIntervalMs, maxWaitTimeInMs: config.maxWaitTimeMs
+    groupId: config.groupId,
+    sessionTimeout: config.sessionTimeoutMs,
+    heartbeatInterval: config.heartbeatIntervalMs,
+    maxWaitTimeInMs: config.maxWaitTimeMs
   })
   let joined = false
   let firstJoin: () => void = () => {}
-  const joinedOnce = new Promise<void>((resolve) => { firstJoin = resolve })
+  const joinedOnce = new Promise<void>((resolve) => {
+    firstJoin = resolve
+  })
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     joined = true
     firstJoin()
-    log.info({ groupId: config.groupId, memberAssignment: event.payload.memberAssignment }, 'console intake joined its group')
+    log.info({ groupId: config.groupId, memberAssignment: event.payload.memberAssignment },
+      'console intake joined its group')
   })
-  consumer.on(consumer.events.STOP, () => { joined = false })
+  consumer.on(consumer.events.STOP, () => {
+    joined = false
+  })
   await consumer.connect()
   // Declarations first in the list: on a fresh group their batches tend to land before the
   // decisions that need their seller and route (store.ts copes with either order).
-  await consumer.subscribe({ topics: [topics.declarations, topics.decisions, topics.shadow, topics.dlq, topics.inspectionOutcomes, topics.consoleDlq], fromBeginning: true })
+  await consumer.subscribe({
+    topics: [
+      topics.declarations, topics.decisions, topics.shadow, topics.dlq, topics.inspectionOutcomes, topics.consoleDlq
+    ],
+    fromBeginning: true
+  })
   await consumer.run({
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: 4,
@@ -131,9 +164,19 @@ export const startConsoleIntake = async (config: ConsoleIntakeConfig, deps: { ka
     }
   })
   // Start-up waits for the first join (bounded), so "console running" means the queue fills.
-  const bound = new Promise<void>((resolve) => { setTimeout(resolve, JOIN_BOUND_MS).unref() })
+  const bound = new Promise<void>((resolve) => {
+    setTimeout(resolve, JOIN_BOUND_MS).unref()
+  })
   await Promise.race([joinedOnce, bound])
-  if (!joined) log.warn({ groupId: config.groupId, boundMs: JOIN_BOUND_MS }, 'console intake not joined yet; serving anyway')
+  if (!joined) {
+    log.warn({ groupId: config.groupId, boundMs: JOIN_BOUND_MS }, 'console intake not joined yet; serving anyway')
+  }
   log.info({ groupId: config.groupId, topics: Object.values(topics) }, 'console intake running')
-  return { stop: async () => { await consumer.disconnect() }, joined: () => joined, skipped: () => skipped }
+  return {
+    stop: async () => {
+      await consumer.disconnect()
+    },
+    joined: () => joined,
+    skipped: () => skipped
+  }
 }

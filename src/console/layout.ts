@@ -14,7 +14,8 @@ main{padding:1em 1.5em;max-width:1200px}
 table{border-collapse:collapse;background:#fff;margin:.5em 0 1.2em}
 th,td{border:1px solid #d6dae0;padding:.25em .6em;text-align:left;vertical-align:top}
 th{background:#eef1f5}td.n{text-align:right;font-variant-numeric:tabular-nums}
-.tiles{display:flex;flex-wrap:wrap;gap:.8em}.tile{background:#fff;border:1px solid #d6dae0;padding:.6em 1em;min-width:9em}
+.tiles{display:flex;flex-wrap:wrap;gap:.8em}
+.tile{background:#fff;border:1px solid #d6dae0;padding:.6em 1em;min-width:9em}
 .tile b{display:block;font-size:1.6em}
 .flash{background:#fff4d6;border:1px solid #e6c66a;padding:.5em 1em}.err{background:#fde2e2;border-color:#e09b9b}
 form.inline{display:inline}button{cursor:pointer}
@@ -25,28 +26,48 @@ svg.trend{background:#fff;border:1px solid #d6dae0}
 
 export interface Nav { readonly session: Session, readonly current: string }
 
-const link = (href: string, label: string, current: string): Safe => html`<a href="${href}" class="${current === href ? 'on' : ''}">${label}</a>`
+const link = (href: string, label: string, current: string): Safe =>
+  html`<a href="${href}" class="${current === href ? 'on' : ''}">${label}</a>`
+
+/** The navigation links, one space apart; Users only for a role that administers them. */
+const navLinks = (nav: Nav): Safe => {
+  const links = [
+    link('/', 'Overview', nav.current),
+    link('/queue', 'Queue', nav.current),
+    link('/rules', 'Rule performance', nav.current),
+    link('/shadow', 'Shadow vs active', nav.current),
+    ...(can.administerUsers(nav.session.role) ? [link('/admin/users', 'Users', nav.current)] : [])
+  ]
+  return html`${links.map((l, i) => i === 0 ? l : html` ${l}`)}`
+}
 
 export const csrfField = (session: Session): Safe => html`<input type="hidden" name="_csrf" value="${session.csrf}">`
 
-export const page = (title: string, body: Safe, nav?: Nav, flash?: { text: string, error?: boolean }): Safe => html`<!doctype html>
+export const page = (
+  title: string, body: Safe, nav?: Nav, flash?: { text: string, error?: boolean }
+): Safe => html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${title} · parcel-risk console</title><link rel="stylesheet" href="/console.css"></head>
 <body><header><strong>parcel-risk</strong>
 ${nav === undefined
   ? ''
-  : html`${link('/', 'Overview', nav.current)} ${link('/queue', 'Queue', nav.current)} ${link('/rules', 'Rule performance', nav.current)} ${link('/shadow', 'Shadow vs active', nav.current)}${can.administerUsers(nav.session.role) ? html` ${link('/admin/users', 'Users', nav.current)}` : ''}
+  : html`${navLinks(nav)}
 <span class="who">${nav.session.name} (${nav.session.role})
 <form method="post" action="/logout">${csrfField(nav.session)}<button>Log out</button></form></span>`}
 </header><main>
-${flash === undefined ? '' : html`<p class="flash ${flash.error === true ? 'err' : ''}" role="status">${flash.text}</p>`}
+${flash === undefined
+  ? ''
+  : html`<p class="flash ${flash.error === true ? 'err' : ''}" role="status">${flash.text}</p>`}
 <h1>${title}</h1>
 ${body}
 </main></body></html>`
 
-export const time = (ms: number): string => Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '—'
+export const time = (ms: number): string =>
+  Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '—'
 
 export const age = (ms: number, now: number): string => {
   const minutes = Math.max(0, Math.floor((now - ms) / 60_000))
-  return minutes < 60 ? `${minutes} min` : minutes < 2_880 ? `${Math.floor(minutes / 60)} h` : `${Math.floor(minutes / 1_440)} d`
+  return minutes < 60
+    ? `${minutes} min`
+    : minutes < 2_880 ? `${Math.floor(minutes / 60)} h` : `${Math.floor(minutes / 1_440)} d`
 }

@@ -4,7 +4,9 @@
 // cannot change or disable their own account here, so the console cannot lose its last admin
 // by a slip of the mouse (`parcel-risk console user add` remains for that).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { can, checkPassword, checkUserName, isRole, ROLES, type AuthStore, type Session, type UserEntry } from './auth.ts'
+import {
+  can, checkPassword, checkUserName, isRole, ROLES, type AuthStore, type Session, type UserEntry
+} from './auth.ts'
 import { html, type Safe } from './html.ts'
 import { csrfField, page } from './layout.ts'
 import type { AuditRecord } from './publisher.ts'
@@ -21,26 +23,46 @@ const FLASHES: Readonly<Record<string, { text: string, error?: boolean }>> = {
   unknown: { text: 'No such user.', error: true }
 }
 
-const roleSelect = (selected: string): Safe =>
-  html`<select name="role">${ROLES.map((r) => html`<option ${r === selected ? 'selected' : ''}>${r}</option>`)}</select>`
+const roleOption = (role: string, selected: string): Safe =>
+  html`<option ${role === selected ? 'selected' : ''}>${role}</option>`
 
-export const usersPage = (session: Session, users: readonly UserEntry[], problem?: string, typed?: { name: string, role: string }): Safe => html`
+const roleSelect = (selected: string): Safe =>
+  html`<select name="role">${ROLES.map((r) => roleOption(r, selected))}</select>`
+
+const roleForm = (session: Session, path: string, role: string): Safe => {
+  const open = html`<form class="inline" method="post" action="${path}/role">`
+  return html`${open}${csrfField(session)}${roleSelect(role)} <button>Change role</button></form>`
+}
+
+const disableForm = (session: Session, path: string, disabled: boolean): Safe => {
+  const open = html`<form class="inline" method="post" action="${path}/${disabled ? 'enable' : 'disable'}">`
+  return html`${open}${csrfField(session)}<button>${disabled ? 'Enable' : 'Disable'}</button></form>`
+}
+
+const passwordInput = html`<input name="password" type="password" autocomplete="new-password" minlength="12" required>`
+
+const nameInput = (typed: string): Safe =>
+  html`<input name="name" value="${typed}" pattern="[a-z0-9._\-]{1,64}" autocomplete="off" required>`
+
+export const usersPage = (
+  session: Session, users: readonly UserEntry[], problem?: string, typed?: { name: string, role: string }
+): Safe => html`
 <table id="users"><thead><tr><th>User</th><th>Role</th><th>Status</th><th></th></tr></thead><tbody>
 ${users.map((u) => {
   const path = `${ADMIN_PATH}/${encodeURIComponent(u.name)}`
   const self = u.name === session.name
   return html`<tr data-user="${u.name}"><td>${u.name}</td>
-<td>${self ? u.role : html`<form class="inline" method="post" action="${path}/role">${csrfField(session)}${roleSelect(u.role)} <button>Change role</button></form>`}</td>
+<td>${self ? u.role : roleForm(session, path, u.role)}</td>
 <td class="status">${u.disabled ? 'disabled' : 'active'}</td>
-<td>${self ? html`<span class="muted">you</span>` : html`<form class="inline" method="post" action="${path}/${u.disabled ? 'enable' : 'disable'}">${csrfField(session)}<button>${u.disabled ? 'Enable' : 'Disable'}</button></form>`}</td></tr>`
+<td>${self ? html`<span class="muted">you</span>` : disableForm(session, path, u.disabled)}</td></tr>`
 })}
 </tbody></table>
 <h2>Add a user</h2>
 ${problem === undefined ? '' : html`<p class="flash err" role="alert">${problem}</p>`}
 <form method="post" action="${ADMIN_PATH}" id="add-user">${csrfField(session)}
-<p><label>User <input name="name" value="${typed?.name ?? ''}" pattern="[a-z0-9._\-]{1,64}" autocomplete="off" required></label>
+<p><label>User ${nameInput(typed?.name ?? '')}</label>
 <label>Role ${roleSelect(typed?.role ?? 'viewer')}</label>
-<label>Initial password <input name="password" type="password" autocomplete="new-password" minlength="12" required></label>
+<label>Initial password ${passwordInput}</label>
 <button>Add user</button></p></form>`
 
 type Body = Record<string, string | undefined>
@@ -56,12 +78,16 @@ export const registerAdminRoutes = (app: FastifyInstance, deps: {
   const nav = (s: Session) => ({ session: s, current: ADMIN_PATH })
   // A reply is a thenable that settles once sent: the caller returns it rather than awaits it.
   const refusal = (s: Session, reply: FastifyReply): FastifyReply | undefined =>
-    can.administerUsers(s.role) ? undefined : reply.code(403).type('text/plain').send(`role ${s.role} may not administer users`)
-  const done = async (reply: FastifyReply, flash: string): Promise<FastifyReply> => await reply.redirect(`${ADMIN_PATH}?done=${flash}`, 303)
+    can.administerUsers(s.role)
+      ? undefined
+      : reply.code(403).type('text/plain').send(`role ${s.role} may not administer users`)
+  const done = async (reply: FastifyReply, flash: string): Promise<FastifyReply> =>
+    await reply.redirect(`${ADMIN_PATH}?done=${flash}`, 303)
 
   app.get(ADMIN_PATH, async (request, reply) => {
     const s = sessionOf(request)
-    return refusal(s, reply) ?? await send(reply, page('Users', usersPage(s, await auth.listUsers()), nav(s), FLASHES[(request.query as Body).done ?? '']))
+    const flash = FLASHES[(request.query as Body).done ?? '']
+    return refusal(s, reply) ?? await send(reply, page('Users', usersPage(s, await auth.listUsers()), nav(s), flash))
   })
 
   app.post(ADMIN_PATH, async (request, reply) => {
@@ -74,7 +100,8 @@ export const registerAdminRoutes = (app: FastifyInstance, deps: {
     const password = body.password ?? ''
     const problem = checkUserName(name) ?? (isRole(role) ? undefined : 'unknown role') ?? checkPassword(password)
     if (problem !== undefined || !isRole(role)) {
-      return await send(reply, page('Users', usersPage(s, await auth.listUsers(), problem, { name: name.slice(0, 64), role }), nav(s)), 400)
+      const typed = { name: name.slice(0, 64), role }
+      return await send(reply, page('Users', usersPage(s, await auth.listUsers(), problem, typed), nav(s)), 400)
     }
     if (!(await auth.addUser(name, role, password))) return await done(reply, 'exists')
     await audit(s, 'user-added', { target: name, role })

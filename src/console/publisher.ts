@@ -49,25 +49,44 @@ const auditSender = (producer: Producer, topic: string) => async (record: Omit<A
 export const startAuditPublisher = async (kafka: Kafka, topic: string): Promise<AuditPublisher> => {
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
   await producer.connect()
-  return { audit: auditSender(producer, topic), stop: async () => { await producer.disconnect() } }
+  return {
+    audit: auditSender(producer, topic),
+    stop: async () => {
+      await producer.disconnect()
+    }
+  }
 }
 
-export const startPublisher = async (kafka: Kafka, registry: Registry, topics: { inspectionOutcomes: string, audit: string, dlq: string }): Promise<ConsolePublisher> => {
+export const startPublisher = async (
+  kafka: Kafka, registry: Registry, topics: { inspectionOutcomes: string, audit: string, dlq: string }
+): Promise<ConsolePublisher> => {
   const schema = readSchema('InspectionOutcome')
-  const encoder: Encoder<InspectionOutcome> = createEncoder<InspectionOutcome>(avroType(schema), await registry.register(`${topics.inspectionOutcomes}-value`, schema))
+  const schemaId = await registry.register(`${topics.inspectionOutcomes}-value`, schema)
+  const encoder: Encoder<InspectionOutcome> = createEncoder<InspectionOutcome>(avroType(schema), schemaId)
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
   await producer.connect()
 
   const outcome = async (o: InspectionOutcome): Promise<void> => {
     const encoded = encoder.encode(o)
     if (!encoded.ok) throw encoded.error
-    await producer.send({ topic: topics.inspectionOutcomes, acks: -1, messages: [{ key: o.declarationId, value: encoded.value }] })
+    await producer.send({
+      topic: topics.inspectionOutcomes, acks: -1, messages: [{ key: o.declarationId, value: encoded.value }]
+    })
   }
 
   const deadLetters = async (records: readonly OutgoingRecord[]): Promise<void> => {
     if (records.length === 0) return
-    await producer.send({ topic: topics.dlq, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })) })
+    await producer.send({
+      topic: topics.dlq, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers }))
+    })
   }
 
-  return { outcome, audit: auditSender(producer, topics.audit), deadLetters, stop: async () => { await producer.disconnect() } }
+  return {
+    outcome,
+    audit: auditSender(producer, topics.audit),
+    deadLetters,
+    stop: async () => {
+      await producer.disconnect()
+    }
+  }
 }

@@ -28,9 +28,19 @@ export interface QueueRow {
   readonly claimedBy: string | null
 }
 
-export interface QueuePage { readonly total: number, readonly rows: readonly QueueRow[], readonly offset: number, readonly more: boolean }
+export interface QueuePage {
+  readonly total: number
+  readonly rows: readonly QueueRow[]
+  readonly offset: number
+  readonly more: boolean
+}
 
-export interface PartyEntry { readonly declarationId: string, readonly summary: string, readonly decidedAt: number, readonly outcomes: readonly InspectionOutcome[] }
+export interface PartyEntry {
+  readonly declarationId: string
+  readonly summary: string
+  readonly decidedAt: number
+  readonly outcomes: readonly InspectionOutcome[]
+}
 
 export interface ParcelDetail {
   readonly declarationId: string
@@ -60,7 +70,13 @@ export interface Overview {
   readonly queued: number
 }
 
-export interface TrendPoint { readonly hour: number, readonly hits: number, readonly holds: number, readonly controls: number, readonly positives: number }
+export interface TrendPoint {
+  readonly hour: number
+  readonly hits: number
+  readonly holds: number
+  readonly controls: number
+  readonly positives: number
+}
 
 export const PAGE_SIZE = 50
 const SCAN_CHUNK = 500
@@ -70,12 +86,19 @@ const INTERSECTION_TTL_S = 5
 const replies = async (pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> => {
   const out = await pipeline.exec()
   if (out === null) throw new Error('console pipeline discarded')
-  return out.map(([err, reply]) => { if (err !== null) throw err; return reply })
+  return out.map(([err, reply]) => {
+    if (err !== null) throw err
+    return reply
+  })
 }
 
 const parseJson = <T>(raw: unknown): T | null => {
   if (typeof raw !== 'string' || raw === '') return null
-  try { return JSON.parse(raw) as T } catch { return null }
+  try {
+    return JSON.parse(raw) as T
+  } catch {
+    return null
+  }
 }
 
 /** Percentile from the latency histogram fields (lat:<bucket> → count). */
@@ -108,7 +131,10 @@ export const createQueries = (redis: Redis, prefix: string, claimTtlMs: number) 
     const target = `${p}tmp:${sets.join('|')}`
     if (await redis.exists(target) === 0) {
       // Every index holds the same order value for a parcel: MIN keeps it.
-      await redis.multi().zinterstore(target, sets.length, ...sets, 'AGGREGATE', 'MIN').expire(target, INTERSECTION_TTL_S).exec()
+      await redis.multi()
+        .zinterstore(target, sets.length, ...sets, 'AGGREGATE', 'MIN')
+        .expire(target, INTERSECTION_TTL_S)
+        .exec()
     }
     return target
   }
@@ -116,7 +142,10 @@ export const createQueries = (redis: Redis, prefix: string, claimTtlMs: number) 
   const rowsOf = async (ids: readonly string[]): Promise<QueueRow[]> => {
     if (ids.length === 0) return []
     const pipeline = redis.pipeline()
-    for (const id of ids) pipeline.hmget(`${p}parcel:${id}`, 'version', 'lane', 'rules', 'seller', 'route', 'decidedAt', 'summary', 'decision')
+    for (const id of ids) {
+      const fields = ['version', 'lane', 'rules', 'seller', 'route', 'decidedAt', 'summary', 'decision']
+      pipeline.hmget(`${p}parcel:${id}`, ...fields)
+    }
     pipeline.mget(...ids.map((id) => `${p}claim:${id}`))
     const out = await replies(pipeline)
     const claims = out.pop() as Array<string | null>
@@ -124,8 +153,15 @@ export const createQueries = (redis: Redis, prefix: string, claimTtlMs: number) 
       const [version, lane, rules, seller, route, decidedAt] = out[i] as Array<string | null>
       const decision = parseJson<Pick<RiskDecision, 'score'>>((out[i] as Array<string | null>)[7])
       return {
-        declarationId: id, version: Number(version), score: decision?.score ?? 0, lane: lane ?? '', rules: (rules ?? '').split(',').filter(Boolean),
-        seller: seller ?? '', route: (route ?? '').split(',').filter(Boolean), decidedAt: Number(decidedAt), claimedBy: claims[i] ?? null
+        declarationId: id,
+        version: Number(version),
+        score: decision?.score ?? 0,
+        lane: lane ?? '',
+        rules: (rules ?? '').split(',').filter(Boolean),
+        seller: seller ?? '',
+        route: (route ?? '').split(',').filter(Boolean),
+        decidedAt: Number(decidedAt),
+        claimedBy: claims[i] ?? null
       }
     })
   }
@@ -148,7 +184,10 @@ export const createQueries = (redis: Redis, prefix: string, claimTtlMs: number) 
       start += SCAN_CHUNK
       for (const row of await rowsOf(ids)) {
         if (row.decidedAt > oldest) continue
-        if (skipped < offset) { skipped++; continue }
+        if (skipped < offset) {
+          skipped++
+          continue
+        }
         rows.push(row)
       }
     }
@@ -159,11 +198,16 @@ export const createQueries = (redis: Redis, prefix: string, claimTtlMs: number) 
     const ids = (await redis.zrevrange(`${p}party:${kind}:${key}`, 0, 20)).filter((id) => id !== except).slice(0, 20)
     if (ids.length === 0) return []
     const pipeline = redis.pipeline()
-    for (const id of ids) { pipeline.hmget(`${p}parcel:${id}`, 'summary', 'decidedAt'); pipeline.lrange(`${p}outcomes:${id}`, 0, -1) }
+    for (const id of ids) {
+      pipeline.hmget(`${p}parcel:${id}`, 'summary', 'decidedAt')
+      pipeline.lrange(`${p}outcomes:${id}`, 0, -1)
+    }
     const out = await replies(pipeline)
     return ids.map((id, i) => {
       const [summary, decidedAt] = out[2 * i] as Array<string | null>
-      const outcomes = (out[2 * i + 1] as string[]).map((raw) => parseJson<InspectionOutcome>(raw)).filter((o): o is InspectionOutcome => o !== null)
+      const outcomes = (out[2 * i + 1] as string[])
+        .map((raw) => parseJson<InspectionOutcome>(raw))
+        .filter((o): o is InspectionOutcome => o !== null)
       return { declarationId: id, summary: summary ?? '(expired)', decidedAt: Number(decidedAt), outcomes }
     })
   }
@@ -175,22 +219,29 @@ export const createQueries = (redis: Redis, prefix: string, claimTtlMs: number) 
     pipeline.lrange(`${p}outcomes:${id}`, 0, -1)
     pipeline.get(`${p}claim:${id}`)
     pipeline.hget(`${p}shadow:${id}`, 'decision')
-    const [hash, declaration, outcomes, claim, shadow] = await replies(pipeline) as [Record<string, string>, string | null, string[], string | null, string | null]
+    const [hash, declaration, outcomes, claim, shadow] = await replies(pipeline) as
+      [Record<string, string>, string | null, string[], string | null, string | null]
     const decision = parseJson<RiskDecision>(hash.decision)
     if (decision === null) return undefined
     return {
       declarationId: id, version: Number(hash.version), status: hash.status ?? 'released', decision,
       declaration: parseJson<ParcelDeclaration>(declaration), claimedBy: claim,
-      outcomes: outcomes.map((raw) => parseJson<InspectionOutcome>(raw)).filter((o): o is InspectionOutcome => o !== null),
+      outcomes: outcomes
+        .map((raw) => parseJson<InspectionOutcome>(raw))
+        .filter((o): o is InspectionOutcome => o !== null),
       shadow: parseJson<RiskDecision>(shadow),
       sellerHistory: hash.seller === undefined || hash.seller === '' ? [] : await history('s', hash.seller, id),
-      consigneeHistory: hash.consignee === undefined || hash.consignee === '' ? [] : await history('c', hash.consignee, id)
+      consigneeHistory: hash.consignee === undefined || hash.consignee === ''
+        ? []
+        : await history('c', hash.consignee, id)
     }
   }
 
   /** 'ok', 'closed' (not in the queue) or the name of the officer who has it. */
-  const claim = async (id: string, user: string): Promise<string> => String(await scripts.prcClaim?.(p, id, user, claimTtlMs))
-  const unclaim = async (id: string, user: string, force: boolean): Promise<boolean> => Number(await scripts.prcUnclaim?.(p, id, user, force ? '1' : '0')) === 1
+  const claim = async (id: string, user: string): Promise<string> =>
+    String(await scripts.prcClaim?.(p, id, user, claimTtlMs))
+  const unclaim = async (id: string, user: string, force: boolean): Promise<boolean> =>
+    Number(await scripts.prcUnclaim?.(p, id, user, force ? '1' : '0')) === 1
 
   const overview = async (now = Date.now(), windowSeconds = 60): Promise<Overview> => {
     const last = Math.floor(now / 1000)
@@ -204,14 +255,25 @@ export const createQueries = (redis: Redis, prefix: string, claimTtlMs: number) 
     const queued = out.pop() as number
     const [dlq, rulesets, shadowRulesets] = out.splice(-3) as Array<Record<string, string>>
     const sums = new Map<string, number>()
-    for (const hash of out as Array<Record<string, string>>) for (const [f, v] of Object.entries(hash)) sums.set(f, (sums.get(f) ?? 0) + Number(v))
-    const pick = (prefix: string): Map<string, number> => new Map([...sums].filter(([f]) => f.startsWith(prefix)).map(([f, v]) => [f.slice(prefix.length), v]))
+    for (const hash of out as Array<Record<string, string>>) {
+      for (const [f, v] of Object.entries(hash)) sums.set(f, (sums.get(f) ?? 0) + Number(v))
+    }
+    const pick = (prefix: string): Map<string, number> =>
+      new Map([...sums].filter(([f]) => f.startsWith(prefix)).map(([f, v]) => [f.slice(prefix.length), v]))
     const histogram = new Map([...pick('lat:')].map(([b, v]) => [Number(b), v]))
     const decisions = sums.get('n') ?? 0
-    const seen = (hash: Record<string, string> | undefined, shadow: boolean) => Object.entries(hash ?? {}).map(([ruleset, at]) => ({ ruleset, lastSeen: Number(at), shadow }))
+    const seen = (hash: Record<string, string> | undefined, shadow: boolean) =>
+      Object.entries(hash ?? {}).map(([ruleset, at]) => ({ ruleset, lastSeen: Number(at), shadow }))
     return {
-      windowSeconds, decisions, decisionsPerSecond: decisions / windowSeconds, held: sums.get('held') ?? 0, degraded: sums.get('degraded') ?? 0,
-      lanes: pick('lane:'), p50Micros: percentile(histogram, 0.5), p99Micros: percentile(histogram, 0.99), deadLettersWindow: pick('dlq:'),
+      windowSeconds,
+      decisions,
+      decisionsPerSecond: decisions / windowSeconds,
+      held: sums.get('held') ?? 0,
+      degraded: sums.get('degraded') ?? 0,
+      lanes: pick('lane:'),
+      p50Micros: percentile(histogram, 0.5),
+      p99Micros: percentile(histogram, 0.99),
+      deadLettersWindow: pick('dlq:'),
       deadLettersTotal: new Map(Object.entries(dlq ?? {}).map(([c, v]) => [c, Number(v)])),
       rulesets: [...seen(rulesets, false), ...seen(shadowRulesets, true)].sort((a, b) => b.lastSeen - a.lastSeen),
       queued
@@ -219,7 +281,9 @@ export const createQueries = (redis: Redis, prefix: string, claimTtlMs: number) 
   }
 
   /** Hourly figures per rule over the last `hours` hours. */
-  const trend = async (rules: readonly string[], hours: number, now = Date.now()): Promise<Map<string, TrendPoint[]>> => {
+  const trend = async (
+    rules: readonly string[], hours: number, now = Date.now()
+  ): Promise<Map<string, TrendPoint[]>> => {
     const pipeline = redis.pipeline()
     for (const rule of rules) pipeline.hgetall(`${p}trend:${keyPart(rule)}`)
     const out = await replies(pipeline) as Array<Record<string, string>>
@@ -229,7 +293,13 @@ export const createQueries = (redis: Redis, prefix: string, claimTtlMs: number) 
       const at = (hour: number, metric: string): number => Number(hash[`${hour}|${metric}`] ?? 0)
       const points = Array.from({ length: hours }, (_v, n) => {
         const hour = first + n * HOUR_MS
-        return { hour, hits: at(hour, 'hits'), holds: at(hour, 'holds'), controls: at(hour, 'controls'), positives: at(hour, 'positives') }
+        return {
+          hour,
+          hits: at(hour, 'hits'),
+          holds: at(hour, 'holds'),
+          controls: at(hour, 'controls'),
+          positives: at(hour, 'positives')
+        }
       })
       return [rule, points]
     }))
@@ -239,7 +309,10 @@ export const createQueries = (redis: Redis, prefix: string, claimTtlMs: number) 
     const ids = await redis.zrevrange(`${p}disagree`, 0, limit - 1)
     if (ids.length === 0) return []
     const pipeline = redis.pipeline()
-    for (const id of ids) { pipeline.hget(`${p}parcel:${id}`, 'decision'); pipeline.hget(`${p}shadow:${id}`, 'decision') }
+    for (const id of ids) {
+      pipeline.hget(`${p}parcel:${id}`, 'decision')
+      pipeline.hget(`${p}shadow:${id}`, 'decision')
+    }
     const out = await replies(pipeline)
     return ids.flatMap((_id, i) => {
       const active = parseJson<RiskDecision>(out[2 * i])

@@ -71,8 +71,11 @@ export const createSignInLimiter = (redis: Redis, prefix: string, config: SignIn
   const limits = [config.maxFailuresPerUser, config.maxFailuresPerAddress] as const
 
   const attempt = async (name: string, address: string): Promise<Attempt> => {
-    const [allowed, which, ms] = await redis.eval(ATTEMPT, 2, ...keys(name, address), limits[0], limits[1], config.windowMs, config.lockoutMs) as number[]
-    const lockout = which === undefined || ms === undefined ? undefined : { scope: SCOPES[which - 1] ?? 'user', retryAfterMs: ms }
+    const [allowed, which, ms] = await redis.eval(ATTEMPT, 2, ...keys(name, address),
+      limits[0], limits[1], config.windowMs, config.lockoutMs) as number[]
+    const lockout = which === undefined || ms === undefined
+      ? undefined
+      : { scope: SCOPES[which - 1] ?? 'user', retryAfterMs: ms }
     if (allowed === 0 && lockout !== undefined) return { refused: lockout }
     return { ifFailed: lockout }
   }
@@ -87,5 +90,6 @@ export const createSignInLimiter = (redis: Redis, prefix: string, config: SignIn
 /** The user's message: the same whichever counter locked, and whether the name exists or not. */
 export const lockoutMessage = (lockout: Lockout): string => {
   const minutes = Math.max(1, Math.ceil(lockout.retryAfterMs / 60_000))
-  return `Too many failed sign-ins. Signing in is paused for ${minutes} minute${minutes === 1 ? '' : 's'}; try again later or ask an administrator.`
+  return `Too many failed sign-ins. Signing in is paused for ${minutes} minute${minutes === 1 ? '' : 's'}; ` +
+    'try again later or ask an administrator.'
 }

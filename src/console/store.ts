@@ -23,7 +23,9 @@ import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import type { InspectionOutcome, ParcelDeclaration, RiskDecision } from '../declaration.ts'
 import { outcomeId, POSITIVE_RESULTS } from '../outcomes/tally.ts'
-import { CLAIM_LUA, DEAD_LETTER_LUA, DECISION_LUA, DECLARATION_LUA, OUTCOME_LUA, SHADOW_LUA, UNCLAIM_LUA } from './store-scripts.ts'
+import {
+  CLAIM_LUA, DEAD_LETTER_LUA, DECISION_LUA, DECLARATION_LUA, OUTCOME_LUA, SHADOW_LUA, UNCLAIM_LUA
+} from './store-scripts.ts'
 
 export interface StoreConfig {
   readonly prefix: string
@@ -37,7 +39,8 @@ export interface DeadLetterSeen { readonly marker: string, readonly code: string
 
 /** Latency buckets: ×1.25 apart, so a percentile read from them is within 12 % of the truth. */
 const LATENCY_BASE = 1.25
-export const latencyBucket = (micros: number): number => Math.max(0, Math.floor(Math.log(Math.max(1, micros)) / Math.log(LATENCY_BASE)))
+export const latencyBucket = (micros: number): number =>
+  Math.max(0, Math.floor(Math.log(Math.max(1, micros)) / Math.log(LATENCY_BASE)))
 export const bucketMicros = (bucket: number): number => Math.round(LATENCY_BASE ** (bucket + 0.5))
 
 const ORDER_SPAN = 1e13
@@ -47,7 +50,11 @@ export const HOUR_MS = 3_600_000
 
 /** Consignees are people: their history is keyed by a digest of name, postcode and country. */
 export const consigneeKey = (d: Pick<ParcelDeclaration, 'consignee'>): string =>
-  createHash('sha256').update([d.consignee.name.trim().toLowerCase(), d.consignee.address.postcode ?? '', d.consignee.address.country].join('\u0000')).digest('hex').slice(0, 24)
+  createHash('sha256')
+    .update([d.consignee.name.trim().toLowerCase(), d.consignee.address.postcode ?? '', d.consignee.address.country]
+      .join('\u0000'))
+    .digest('hex')
+    .slice(0, 24)
 
 /** Countries a parcel passes: origin, transit, destination, without repeats. */
 export const routeOf = (d: Pick<ParcelDeclaration, 'originCountry' | 'route' | 'destinationCountry'>): string[] =>
@@ -56,22 +63,36 @@ export const routeOf = (d: Pick<ParcelDeclaration, 'originCountry' | 'route' | '
 /** Values that end up in key names: no separators of ours, bounded length. */
 export const keyPart = (value: string): string => value.replace(/[^A-Za-z0-9._@-]/g, '_').slice(0, 100)
 
-export const rulesetField = (d: RiskDecision): string => `${d.ruleset.id}@${d.ruleset.version}#${d.ruleset.digest.slice(0, 12)}`
+export const rulesetField = (d: RiskDecision): string =>
+  `${d.ruleset.id}@${d.ruleset.version}#${d.ruleset.digest.slice(0, 12)}`
 export const summaryOf = (d: Pick<RiskDecision, 'decision' | 'action'>): string => `${d.decision}|${d.action}`
 
 type Script = (...args: Array<string | number>) => unknown
-type ScriptPipeline = ReturnType<Redis['pipeline']> & Record<'prcDecision' | 'prcDeclaration' | 'prcOutcome' | 'prcShadow' | 'prcDeadLetter', Script>
+type ScriptPipeline = ReturnType<Redis['pipeline']> &
+  Record<'prcDecision' | 'prcDeclaration' | 'prcOutcome' | 'prcShadow' | 'prcDeadLetter', Script>
 
 const replies = async (pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> => {
   const out = await pipeline.exec()
   if (out === null) throw new Error('console pipeline discarded')
-  return out.map(([err, reply]) => { if (err !== null) throw err; return reply })
+  return out.map(([err, reply]) => {
+    if (err !== null) throw err
+    return reply
+  })
 }
 
-const jsonText = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => typeof v === 'bigint' ? Number(v) : v)
+const jsonText = (value: unknown): string =>
+  JSON.stringify(value, (_k, v: unknown) => typeof v === 'bigint' ? Number(v) : v)
 
 export const defineScripts = (redis: Redis): void => {
-  const scripts = { prcDecision: DECISION_LUA, prcDeclaration: DECLARATION_LUA, prcOutcome: OUTCOME_LUA, prcShadow: SHADOW_LUA, prcDeadLetter: DEAD_LETTER_LUA, prcClaim: CLAIM_LUA, prcUnclaim: UNCLAIM_LUA }
+  const scripts = {
+    prcDecision: DECISION_LUA,
+    prcDeclaration: DECLARATION_LUA,
+    prcOutcome: OUTCOME_LUA,
+    prcShadow: SHADOW_LUA,
+    prcDeadLetter: DEAD_LETTER_LUA,
+    prcClaim: CLAIM_LUA,
+    prcUnclaim: UNCLAIM_LUA
+  }
   for (const [name, lua] of Object.entries(scripts)) redis.defineCommand(name, { lua, numberOfKeys: 0 })
 }
 
@@ -89,31 +110,41 @@ export const createWriter = (redis: Redis, config: StoreConfig) => {
       const held = d.decision === 'HOLD'
       const decidedAt = Number(d.timings.decidedAt)
       const rules = [...new Set(d.reasons.map((r) => keyPart(r.ruleId)))].join(',')
-      pipeline.prcDecision(p, d.declarationId, d.version, config.retentionMs, held ? '1' : '0', queueOrder(d.score, decidedAt), d.action, rules,
-        jsonText(d), decidedAt, latencyBucket(Number(d.timings.latencyMicros)), d.enrichment.status === 'DEGRADED' ? '1' : '0', rulesetField(d),
-        Math.floor(decidedAt / 1000), Math.floor(decidedAt / HOUR_MS) * HOUR_MS, summaryOf(d), held ? config.retentionMs : config.releasedTtlMs)
+      pipeline.prcDecision(p, d.declarationId, d.version, config.retentionMs, held ? '1' : '0',
+        queueOrder(d.score, decidedAt), d.action, rules, jsonText(d), decidedAt,
+        latencyBucket(Number(d.timings.latencyMicros)), d.enrichment.status === 'DEGRADED' ? '1' : '0',
+        rulesetField(d), Math.floor(decidedAt / 1000), Math.floor(decidedAt / HOUR_MS) * HOUR_MS, summaryOf(d),
+        held ? config.retentionMs : config.releasedTtlMs)
     }
   })
 
-  const recordDeclarations = async (declarations: readonly ParcelDeclaration[]): Promise<number> => await run((pipeline) => {
-    for (const d of declarations) {
-      pipeline.prcDeclaration(p, d.declarationId, d.version, config.releasedTtlMs, keyPart(d.sellerId), routeOf(d).map(keyPart).join(','), consigneeKey(d), jsonText(d), config.retentionMs)
-    }
-  })
+  const recordDeclarations = async (declarations: readonly ParcelDeclaration[]): Promise<number> =>
+    await run((pipeline) => {
+      for (const d of declarations) {
+        pipeline.prcDeclaration(p, d.declarationId, d.version, config.releasedTtlMs, keyPart(d.sellerId),
+          routeOf(d).map(keyPart).join(','), consigneeKey(d), jsonText(d), config.retentionMs)
+      }
+    })
 
   const recordOutcomes = async (outcomes: readonly InspectionOutcome[]): Promise<number> => await run((pipeline) => {
     for (const o of outcomes) {
       const at = Number(o.inspectedAt)
-      pipeline.prcOutcome(p, o.declarationId, o.version, outcomeId(o), config.retentionMs, jsonText(o), Math.floor(at / HOUR_MS) * HOUR_MS, POSITIVE_RESULTS.has(o.result) ? '1' : '0')
+      pipeline.prcOutcome(p, o.declarationId, o.version, outcomeId(o), config.retentionMs, jsonText(o),
+        Math.floor(at / HOUR_MS) * HOUR_MS, POSITIVE_RESULTS.has(o.result) ? '1' : '0')
     }
   })
 
   const recordShadow = async (decisions: readonly RiskDecision[]): Promise<number> => await run((pipeline) => {
-    for (const d of decisions) pipeline.prcShadow(p, d.declarationId, d.version, config.releasedTtlMs, summaryOf(d), jsonText(d), Number(d.timings.decidedAt), rulesetField(d))
+    for (const d of decisions) {
+      pipeline.prcShadow(p, d.declarationId, d.version, config.releasedTtlMs, summaryOf(d), jsonText(d),
+        Number(d.timings.decidedAt), rulesetField(d))
+    }
   })
 
   const recordDeadLetters = async (letters: readonly DeadLetterSeen[]): Promise<number> => await run((pipeline) => {
-    for (const l of letters) pipeline.prcDeadLetter(p, l.marker, config.retentionMs, keyPart(l.code), Math.floor(l.atMs / 1000))
+    for (const l of letters) {
+      pipeline.prcDeadLetter(p, l.marker, config.retentionMs, keyPart(l.code), Math.floor(l.atMs / 1000))
+    }
   })
 
   return { recordDecisions, recordDeclarations, recordOutcomes, recordShadow, recordDeadLetters }

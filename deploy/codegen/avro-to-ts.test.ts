@@ -48,7 +48,8 @@ describe('codegen > schemas', () => {
   it('accepts the valid fixture declaration and round-trips it through Avro binary', () => {
     const declaration = sources.find((s) => s.file === 'parcel-declaration.avsc')?.schema
     const type = avro.Type.forSchema(declaration as avro.Schema)
-    const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/declarations/valid.json', import.meta.url), 'utf8')) as unknown
+    const fixtureUrl = new URL('../../test/fixtures/declarations/valid.json', import.meta.url)
+    const fixture = JSON.parse(readFileSync(fixtureUrl, 'utf8')) as unknown
     expect(type.isValid(fixture)).toBe(true)
     expect(type.fromBuffer(type.toBuffer(fixture))).toEqual(type.clone(fixture))
   })
@@ -60,7 +61,9 @@ describe('codegen > avro-to-ts', () => {
   })
 
   const gen = (schema: unknown): string => generateTypes([{ file: 't.avsc', schema }])
-  const rec = (type: unknown): unknown => ({ type: 'record', name: 'T', namespace: 'n', doc: 'd', fields: [{ name: 'f', doc: 'x', type }] })
+  const rec = (type: unknown): unknown => ({
+    type: 'record', name: 'T', namespace: 'n', doc: 'd', fields: [{ name: 'f', doc: 'x', type }]
+  })
 
   it.each([
     ['string', 'f: string'],
@@ -92,14 +95,28 @@ describe('codegen > avro-to-ts', () => {
 
   it('refuses a named type defined differently in two files', () => {
     const withEnum = (name: string, symbol: string): unknown => ({
-      type: 'record', name, namespace: 'n', doc: 'r', fields: [{ name: 'x', doc: 'x', type: { type: 'enum', name: 'E', doc: 'e', symbols: [symbol] } }]
+      type: 'record',
+      name,
+      namespace: 'n',
+      doc: 'r',
+      fields: [{ name: 'x', doc: 'x', type: { type: 'enum', name: 'E', doc: 'e', symbols: [symbol] } }]
     })
-    expect(() => generateTypes([{ file: 'a.avsc', schema: withEnum('A', 'A') }, { file: 'b.avsc', schema: withEnum('B', 'B') }]))
+    expect(() => generateTypes([
+      { file: 'a.avsc', schema: withEnum('A', 'A') },
+      { file: 'b.avsc', schema: withEnum('B', 'B') }
+    ]))
       .toThrow(/b\.avsc: n\.E is defined differently/)
   })
 
   it('reports missing docs by path', () => {
-    expect(missingDocs({ type: 'record', name: 'R', fields: [{ name: 'f', type: 'string' }, { name: 'g', doc: 'g', type: { type: 'enum', name: 'E', symbols: ['A'] } }] }))
+    expect(missingDocs({
+      type: 'record',
+      name: 'R',
+      fields: [
+        { name: 'f', type: 'string' },
+        { name: 'g', doc: 'g', type: { type: 'enum', name: 'E', symbols: ['A'] } }
+      ]
+    }))
       .toEqual(['R', 'R.f', 'E'])
   })
 })

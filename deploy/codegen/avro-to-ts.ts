@@ -100,7 +100,9 @@ const typeOf = (ctx: Context, schema: Json | undefined, namespace: string, where
     case 'map':
       return `Record<string, ${typeOf(ctx, schema.values, namespace, `${where}{}`)}>`
     default:
-      if (schema.logicalType === 'decimal') return fail(ctx, `${where}: decimal logical type is not used; money is a decimal string`)
+      if (schema.logicalType === 'decimal') {
+        return fail(ctx, `${where}: decimal logical type is not used; money is a decimal string`)
+      }
       return typeOf(ctx, type, namespace, where)
   }
 }
@@ -108,7 +110,9 @@ const typeOf = (ctx: Context, schema: Json | undefined, namespace: string, where
 const namespaceOf = (full: string): string => full.includes('.') ? full.slice(0, full.lastIndexOf('.')) : ''
 
 /** Registers a named type; isNew is false when an identical definition was already emitted. */
-const register = (ctx: Context, schema: JsonObject, namespace: string): { name: string, namespace: string, isNew: boolean } => {
+const register = (
+  ctx: Context, schema: JsonObject, namespace: string
+): { name: string, namespace: string, isNew: boolean } => {
   const name = schema.name
   if (typeof name !== 'string') return fail(ctx, `named type without a name: ${JSON.stringify(schema).slice(0, 80)}`)
   const full = fullName(name, typeof schema.namespace === 'string' ? schema.namespace : namespace)
@@ -129,7 +133,9 @@ const defineEnum = (ctx: Context, schema: JsonObject, namespace: string): string
   const { name, isNew } = register(ctx, schema, namespace)
   if (!isNew) return name
   const symbols = schema.symbols
-  if (!Array.isArray(symbols) || !symbols.every((s) => typeof s === 'string')) return fail(ctx, `${name}: enum without symbols`)
+  if (!Array.isArray(symbols) || !symbols.every((s) => typeof s === 'string')) {
+    return fail(ctx, `${name}: enum without symbols`)
+  }
   const literals = symbols.map((s) => `'${s}'`)
   ctx.out.push(
     `${jsDoc(schema.doc, '')}export type ${name} = ${literals.join(' | ')}\n` +

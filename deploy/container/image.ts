@@ -12,13 +12,17 @@
 // rest relies on the engine's layer cache. Exit codes: 0 built, 1 a build failed, 2 usage
 // error or a missing tool.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, linkSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync, linkSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { dirs } from '../../src/stack/stack.ts'
 import { APICURIO_VERSION, KAFKA_VERSION, resolveArtifacts } from '../../src/stack/services.ts'
-import { findEngine, IMAGES, imageExists, imageSize, localBases, PUBLIC_BASES, SERVICE_TARGETS, type Engine, type ImageTarget } from './images.ts'
+import {
+  findEngine, IMAGES, imageExists, imageSize, localBases, PUBLIC_BASES, SERVICE_TARGETS, type Engine, type ImageTarget
+} from './images.ts'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const here = fileURLToPath(new URL('./', import.meta.url))
@@ -29,7 +33,9 @@ const NPM_VERSION = '11.19.1'
 
 class UsageError extends Error {}
 
-const say = (line: string): void => { process.stderr.write(`[image] ${line}\n`) }
+const say = (line: string): void => {
+  process.stderr.write(`[image] ${line}\n`)
+}
 
 const run = (command: string, args: readonly string[], cwd = root): void => {
   const r = spawnSync(command, args, { cwd, stdio: 'inherit' })
@@ -41,14 +47,26 @@ const linkTree = (from: string, to: string): void => {
   mkdirSync(to, { recursive: true })
   for (const name of readdirSync(from)) {
     const source = join(from, name)
-    if (statSync(source).isDirectory()) { linkTree(source, join(to, name)); continue }
-    try { linkSync(source, join(to, name)) } catch { copyFileSync(source, join(to, name)) }
+    if (statSync(source).isDirectory()) {
+      linkTree(source, join(to, name))
+      continue
+    }
+    try {
+      linkSync(source, join(to, name))
+    } catch {
+      copyFileSync(source, join(to, name))
+    }
   }
 }
 
 const withContext = <T>(stage: (dir: string) => void, use: (dir: string) => T): T => {
   const dir = mkdtempSync(join(tmpdir(), 'parcel-risk-image-'))
-  try { stage(dir); return use(dir) } finally { rmSync(dir, { recursive: true, force: true }) }
+  try {
+    stage(dir)
+    return use(dir)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 interface Built { readonly image: string, readonly seconds: number }
@@ -63,12 +81,20 @@ const caSecret = (dir: string): string => {
   return empty
 }
 
-const build = (engine: Engine, image: string, file: string, context: string, baseImage: string | undefined): Built => {
+const build = (
+  engine: Engine, image: string, file: string, context: string, baseImage: string | undefined
+): Built => {
   const secrets = mkdtempSync(join(tmpdir(), 'parcel-risk-secret-'))
-  try { return buildWith(engine, image, file, context, baseImage, caSecret(secrets)) } finally { rmSync(secrets, { recursive: true, force: true }) }
+  try {
+    return buildWith(engine, image, file, context, baseImage, caSecret(secrets))
+  } finally {
+    rmSync(secrets, { recursive: true, force: true })
+  }
 }
 
-const buildWith = (engine: Engine, image: string, file: string, context: string, baseImage: string | undefined, ca: string): Built => {
+const buildWith = (
+  engine: Engine, image: string, file: string, context: string, baseImage: string | undefined, ca: string
+): Built => {
   const args = ['build', '-f', file, '-t', image, '--secret', `id=ca,src=${ca}`]
   // Podman writes OCI images by default, which have no HEALTHCHECK; the Docker format keeps it.
   if (engine === 'podman') args.push('--format', 'docker')
@@ -92,7 +118,10 @@ const debianBase = async (engine: Engine, image: string): Promise<Built | undefi
   const rootfs = mkdtempSync(join(tmpdir(), 'parcel-risk-rootfs-'))
   try {
     const r = spawnSync('debootstrap', ['--variant=minbase', DEBIAN_SUITE, rootfs, DEBIAN_MIRROR], { encoding: 'utf8' })
-    if (r.status !== 0) throw new Error(`debootstrap failed (exit ${r.status ?? r.signal}):\n${`${r.stdout}${r.stderr}`.split('\n').slice(-20).join('\n')}`)
+    if (r.status !== 0) {
+      const tail = `${r.stdout}${r.stderr}`.split('\n').slice(-20).join('\n')
+      throw new Error(`debootstrap failed (exit ${r.status ?? r.signal}):\n${tail}`)
+    }
     // Security updates as well; package lists and downloaded packages are not part of an image.
     writeFileSync(join(rootfs, 'etc/apt/sources.list'), [
       `deb ${DEBIAN_MIRROR} ${DEBIAN_SUITE} main`,
@@ -126,21 +155,33 @@ const unmountUnder = (rootfs: string): void => {
 }
 
 const removeRootfs = (rootfs: string): void => {
-  try { unmountUnder(rootfs) } catch (err) { say(`left ${rootfs} in place: ${(err as Error).message}`); return }
+  try {
+    unmountUnder(rootfs)
+  } catch (err) {
+    say(`left ${rootfs} in place: ${(err as Error).message}`)
+    return
+  }
   rmSync(rootfs, { recursive: true, force: true })
 }
 
 const importRootfs = async (engine: Engine, rootfs: string, image: string): Promise<void> => {
   const tar = spawn('tar', ['-C', rootfs, '--one-file-system', '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const load = spawn(engine, ['import', '--change', 'CMD ["/bin/bash"]', '-', image], { stdio: ['pipe', 'ignore', 'inherit'] })
+  const load = spawn(engine, ['import', '--change', 'CMD ["/bin/bash"]', '-', image], {
+    stdio: ['pipe', 'ignore', 'inherit']
+  })
   tar.stdout.pipe(load.stdin)
-  const exit = async (child: ReturnType<typeof spawn>): Promise<number | null> => await new Promise((resolve) => child.once('close', resolve))
+  const exit = async (child: ReturnType<typeof spawn>): Promise<number | null> =>
+    await new Promise((resolve) => child.once('close', resolve))
   const [tarCode, loadCode] = await Promise.all([exit(tar), exit(load)])
-  if (tarCode !== 0 || loadCode !== 0) throw new Error(`importing the debootstrap tree as ${image} failed (tar ${tarCode}, ${engine} import ${loadCode})`)
+  if (tarCode !== 0 || loadCode !== 0) {
+    throw new Error(`importing the debootstrap tree as ${image} failed (tar ${tarCode}, ${engine} import ${loadCode})`)
+  }
 }
 
 const pinnedNodeVersion = (): string => {
-  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> }
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string }>
+  }
   const version = lock.packages['node_modules/node']?.version
   if (version === undefined) throw new Error('package-lock.json pins no `node` package')
   return version
@@ -171,13 +212,18 @@ const buildTarget = (engine: Engine, target: ImageTarget, bases: { debian: strin
     case 'kafka':
       return withContext((dir) => {
         linkTree(join(dirs.cache, `kafka-${KAFKA_VERSION}`), join(dir, 'libs'))
-        for (const name of ['kafka-entrypoint.sh', 'kafka-log4j2.properties']) copyFileSync(join(services, name), join(dir, name))
+        for (const name of ['kafka-entrypoint.sh', 'kafka-log4j2.properties']) {
+          copyFileSync(join(services, name), join(dir, name))
+        }
       }, (dir) => build(engine, IMAGES.kafka, join(services, 'kafka.Containerfile'), dir, bases.debian))
     case 'registry':
-      return withContext((dir) => { linkTree(join(dirs.cache, `apicurio-${APICURIO_VERSION}`), join(dir, 'apicurio')) },
+      return withContext((dir) => {
+        linkTree(join(dirs.cache, `apicurio-${APICURIO_VERSION}`), join(dir, 'apicurio'))
+      },
         (dir) => build(engine, IMAGES.registry, join(services, 'registry.Containerfile'), dir, bases.debian))
     case 'redis':
-      return withContext(() => {}, (dir) => build(engine, IMAGES.redis, join(services, 'redis.Containerfile'), dir, bases.debian))
+      return withContext(() => {},
+        (dir) => build(engine, IMAGES.redis, join(services, 'redis.Containerfile'), dir, bases.debian))
   }
 }
 
@@ -185,11 +231,19 @@ const parseTargets = (argv: readonly string[]): { targets: ImageTarget[], localB
   const targets = new Set<ImageTarget>()
   let localBase = false
   for (const arg of argv) {
-    if (arg === '--local-base') localBase = true
-    else if (arg === 'services') SERVICE_TARGETS.forEach((t) => targets.add(t))
-    else if (arg === 'all') { targets.add('app'); SERVICE_TARGETS.forEach((t) => targets.add(t)) }
-    else if (arg in IMAGES) targets.add(arg as ImageTarget)
-    else throw new UsageError(`unknown argument '${arg}'\nusage: npm run image -- [app|kafka|registry|redis|services|all …] [--local-base]`)
+    if (arg === '--local-base') {
+      localBase = true
+    } else if (arg === 'services') {
+      SERVICE_TARGETS.forEach((t) => targets.add(t))
+    } else if (arg === 'all') {
+      targets.add('app')
+      SERVICE_TARGETS.forEach((t) => targets.add(t))
+    } else if (arg in IMAGES) {
+      targets.add(arg as ImageTarget)
+    } else {
+      throw new UsageError(
+        `unknown argument '${arg}'\nusage: npm run image -- [app|kafka|registry|redis|services|all …] [--local-base]`)
+    }
   }
   if (targets.size === 0) targets.add('app')
   return { targets: [...targets], localBase }
@@ -199,7 +253,10 @@ export const main = async (argv: readonly string[]): Promise<number> => {
   try {
     const { targets, localBase } = parseTargets(argv)
     const engine = findEngine()
-    if (engine === undefined) throw new UsageError('no container engine answers: `podman info` and `docker info` both failed (PARCEL_RISK_CONTAINER_ENGINE picks one)')
+    if (engine === undefined) {
+      throw new UsageError('no container engine answers: `podman info` and `docker info` both failed ' +
+        '(PARCEL_RISK_CONTAINER_ENGINE picks one)')
+    }
     say(`engine: ${engine}`)
     if (targets.includes('kafka') || targets.includes('registry')) resolveArtifacts(dirs, say)
     const built: Built[] = []

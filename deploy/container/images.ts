@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { APICURIO_VERSION, KAFKA_VERSION } from '../../src/stack/services.ts'
 
-const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+const packageJsonUrl = new URL('../../package.json', import.meta.url)
+const packageVersion = (JSON.parse(readFileSync(packageJsonUrl, 'utf8')) as { version: string }).version
 
 /** The images `npm run image` builds, by build target. */
 export const IMAGES = {
@@ -17,7 +18,10 @@ export type ImageTarget = keyof typeof IMAGES
 export const SERVICE_TARGETS = ['kafka', 'registry', 'redis'] as const satisfies readonly ImageTarget[]
 
 /** Bases pulled from the public registry (the default). */
-export const PUBLIC_BASES = { debian: 'docker.io/library/debian:trixie-slim', node: 'docker.io/library/node:24-trixie-slim' } as const
+export const PUBLIC_BASES = {
+  debian: 'docker.io/library/debian:trixie-slim',
+  node: 'docker.io/library/node:24-trixie-slim'
+} as const
 
 /** Where no registry can be reached: the same two made here (Debian by debootstrap). */
 export const localBases = (nodeVersion: string): { debian: string, node: string } =>

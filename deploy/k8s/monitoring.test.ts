@@ -15,7 +15,9 @@ const rules = parse(readFileSync(new URL('base/prometheusrule.yaml', import.meta
 }
 
 // PromQL words that are not metric names: operators, modifiers, aggregation clauses.
-const KEYWORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'inf', 'nan'])
+const KEYWORDS = new Set([
+  'and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'inf', 'nan'
+])
 
 /**
  * Metric names in a PromQL expression: identifiers left after removing strings, label
@@ -60,7 +62,8 @@ const queries: Array<[string, string]> = [
 
 describe('deploy > k8s > monitoring', () => {
   it.each([
-    ['sum by (code) (rate(parcel_risk_dead_letters_total{job=~"$job"}[$__rate_interval])) > 0', ['parcel_risk_dead_letters_total']],
+    ['sum by (code) (rate(parcel_risk_dead_letters_total{job=~"$job"}[$__rate_interval])) > 0',
+      ['parcel_risk_dead_letters_total']],
     ['histogram_quantile(0.99, sum by (le) (rate(a_bucket[5m]))) > 0.1', ['a_bucket']],
     ['x > 1 and deriv(sum(y)[10m:1m]) > 0', ['x', 'y']],
     ['max by (data_set) (a == 1 and b == 0) == 1', ['a', 'b']],
@@ -76,20 +79,29 @@ describe('deploy > k8s > monitoring', () => {
 
   it('queries only metrics the processor exports', async () => {
     const names = await exported()
-    const missing = queries.flatMap(([where, expr]) => metricNames(expr).filter((n) => !names.has(n)).map((n) => `${where}: ${n}`))
+    const missing = queries.flatMap(([where, expr]) =>
+      metricNames(expr).filter((n) => !names.has(n)).map((n) => `${where}: ${n}`))
     expect(missing).toEqual([])
   })
 
-  it('covers what an operator watches: throughput, lag, decisions, latency, dead letters, DEGRADED, Redis, runtime, replicas', () => {
+  it('covers what an operator watches: throughput, lag, decisions, latency, dead letters, DEGRADED, Redis, ' +
+    'runtime, replicas', () => {
     const used = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => metricNames(t.expr))))
     for (const name of [
-      'parcel_risk_declarations_consumed_total', 'parcel_risk_decisions_total', 'parcel_risk_consumer_lag', 'parcel_risk_consumer_lag_seconds',
-      'parcel_risk_decision_latency_seconds_bucket', 'parcel_risk_dead_letters_total', 'parcel_risk_degraded_decisions_total',
-      'parcel_risk_redis_latency_seconds_bucket', 'parcel_risk_redis_breaker_state', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_heap_size_used_bytes',
+      'parcel_risk_declarations_consumed_total', 'parcel_risk_decisions_total', 'parcel_risk_consumer_lag',
+      'parcel_risk_consumer_lag_seconds',
+      'parcel_risk_decision_latency_seconds_bucket', 'parcel_risk_dead_letters_total',
+      'parcel_risk_degraded_decisions_total',
+      'parcel_risk_redis_latency_seconds_bucket', 'parcel_risk_redis_breaker_state', 'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_heap_size_used_bytes',
       'parcel_risk_ruleset_info'
     ]) expect(used, name).toContain(name)
     const alerted = new Set(rules.spec.groups.flatMap((g) => g.rules.flatMap((r) => metricNames(r.expr))))
-    for (const name of ['parcel_risk_consumer_lag', 'parcel_risk_dead_letters_total', 'parcel_risk_degraded_decisions_total', 'parcel_risk_redis_breaker_state', 'parcel_risk_decision_latency_seconds_bucket', 'parcel_risk_ruleset_reloads_total']) {
+    for (const name of [
+      'parcel_risk_consumer_lag', 'parcel_risk_dead_letters_total', 'parcel_risk_degraded_decisions_total',
+      'parcel_risk_redis_breaker_state', 'parcel_risk_decision_latency_seconds_bucket',
+      'parcel_risk_ruleset_reloads_total'
+    ]) {
       expect(alerted, name).toContain(name)
     }
   })

@@ -26,7 +26,10 @@ export const kustomize = (dir: string): Manifest[] => {
     out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string }
-    if (e.code === 'ENOENT') throw new Error('kubectl is needed to render the manifests (its built-in kustomize): install kubectl 1.21 or later')
+    if (e.code === 'ENOENT') {
+      throw new Error('kubectl is needed to render the manifests (its built-in kustomize): ' +
+        'install kubectl 1.21 or later')
+    }
     throw new Error(`kubectl kustomize ${dir} failed: ${e.stderr ?? e.message}`)
   }
   return parseAllDocuments(out).map((d) => d.toJS() as Manifest).filter((m) => m !== null)
@@ -50,7 +53,8 @@ export const renderAll = async (): Promise<Rendered> => {
     // The secured overlay needs every credential and a CA; placeholders render as well as real ones.
     const secured = join(work, 'overlays', 'example-secured')
     writeFileSync(join(secured, 'credentials.env'), example.replace(/^([a-z-]+)=$/gm, '$1=placeholder-for-rendering'))
-    writeFileSync(join(secured, 'ca.pem'), '-----BEGIN CERTIFICATE-----\nplaceholder-for-rendering\n-----END CERTIFICATE-----\n')
+    writeFileSync(join(secured, 'ca.pem'),
+      '-----BEGIN CERTIFICATE-----\nplaceholder-for-rendering\n-----END CERTIFICATE-----\n')
     return { base: kustomize(join(work, 'base')), overlay: kustomize(overlay), secured: kustomize(secured) }
   } finally {
     rmSync(work, { recursive: true, force: true })

@@ -31,7 +31,8 @@ export default tseslint.config(
       'deploy/**/*.ts',
       'src/codec/**/*.ts', 'src/console/**/*.ts', 'src/engine/**/*.ts', 'src/generate/**/*.ts', 'src/ingest/**/*.ts',
       'src/kafka/**/*.ts', 'src/observe/**/*.ts', 'src/outcomes/**/*.ts', 'src/publish/**/*.ts', 'src/stack/**/*.ts',
-      'src/validate/**/*.ts'
+      'src/validate/**/*.ts',
+      'test/browser/**/*.ts'
     ],
     rules: {
       'max-len': ['error', { code: 120, tabWidth: 2, ignoreUrls: true, ignoreRegExpLiterals: true }],

@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { ParcelDeclaration } from '../../src/declaration.ts'
 import { generateDeclarations } from '../../src/generate/stream.ts'
 import type { AuditRecord } from '../../src/console/publisher.ts'
-import { loadReferenceData, produceDeclarations, scenario, startRun, waitUntil, type Running, type Scenario } from '../integration/processor/harness.ts'
+import {
+  loadReferenceData, produceDeclarations, scenario, startRun, waitUntil, type Running, type Scenario
+} from '../integration/processor/harness.ts'
 import { addUser, consoleEnv, launchChromium, readJsonTopic, signIn, startChild, stopChildren } from './stack.ts'
 
 const services = inject('services')
@@ -31,7 +33,9 @@ let processor: Running
 let base: string
 let browser: Browser
 
-const shot = async (page: Page, name: string): Promise<void> => { await page.screenshot({ path: `${shots}${name}.png`, fullPage: false }) }
+const shot = async (page: Page, name: string): Promise<void> => {
+  await page.screenshot({ path: `${shots}${name}.png`, fullPage: false })
+}
 
 /** The queue's rows, reloading until there is one (or the time is up). */
 const firstQueued = async (page: Page, timeoutMs: number): Promise<string> => {
@@ -53,7 +57,10 @@ const trySignIn = async (page: Page, user: string, password: string): Promise<nu
   await page.goto(new URL('/login', base).href)
   await page.fill('input[name=user]', user)
   await page.fill('input[name=password]', password)
-  const [answer] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('#login button')])
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    page.click('#login button')
+  ])
   await page.waitForLoadState()
   return answer.status()
 }
@@ -125,8 +132,10 @@ describe('console > in a real browser against the real stack', () => {
     }, 90_000)
     await shot(page, 'rules')
 
-    const audit = await readJsonTopic<AuditRecord>(services, `it-${s.id}-audit`, (rs) => rs.some((r) => r.action === 'record-outcome' && r.declarationId === id), 30_000)
-    expect(audit.filter((r) => r.declarationId === id).map((r) => [r.user, r.action])).toEqual([['officer', 'claim'], ['officer', 'record-outcome']])
+    const audit = await readJsonTopic<AuditRecord>(services, `it-${s.id}-audit`,
+      (rs) => rs.some((r) => r.action === 'record-outcome' && r.declarationId === id), 30_000)
+    expect(audit.filter((r) => r.declarationId === id).map((r) => [r.user, r.action]))
+      .toEqual([['officer', 'claim'], ['officer', 'record-outcome']])
 
     await page.goto(base)
     await expect.poll(async () => Number(await page.locator('#queued b').textContent())).toBeGreaterThan(0)
@@ -143,7 +152,9 @@ describe('console > in a real browser against the real stack', () => {
     expect(await page.locator('#outcome-form').count()).toBe(0)
     expect(await page.locator('form[action$="/claim"]').count()).toBe(0)
     expect(await page.content()).toContain('•••')
-    const status = await post(page, `/parcel/${encodeURIComponent(id)}/outcome`, { _csrf: await csrfOf(page), version: '1', result: 'NO_FINDING', method: 'PHYSICAL' })
+    const status = await post(page, `/parcel/${encodeURIComponent(id)}/outcome`, {
+      _csrf: await csrfOf(page), version: '1', result: 'NO_FINDING', method: 'PHYSICAL'
+    })
     expect(status).toBe(403)
   })
 
@@ -153,13 +164,19 @@ describe('console > in a real browser against the real stack', () => {
     const id = await firstQueued(page, 30_000)
     // The page's own claim form, its token taken out, submitted by the browser.
     const form = `#queue tr[data-id="${id}"] form[action$="/claim"]`
-    await page.locator(`${form} input[name=_csrf]`).evaluate((input) => { input.remove() })
-    const [refused] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click(`${form} button`)])
+    await page.locator(`${form} input[name=_csrf]`).evaluate((input) => {
+      input.remove()
+    })
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.click(`${form} button`)
+    ])
     expect(refused.status()).toBe(403)
     expect(await page.textContent('body')).toContain('CSRF token missing or wrong')
     await page.goto(new URL('/queue', base).href)
     expect(await post(page, `/parcel/${encodeURIComponent(id)}/claim`, { back: '/queue' })).toBe(403)
-    expect(await post(page, `/parcel/${encodeURIComponent(id)}/claim`, { _csrf: 'x'.repeat(43), back: '/queue' })).toBe(403)
+    expect(await post(page, `/parcel/${encodeURIComponent(id)}/claim`, { _csrf: 'x'.repeat(43), back: '/queue' }))
+      .toBe(403)
     expect(await post(page, '/logout', {})).toBe(403)
     expect(await page.locator(`#queue tr[data-id="${id}"] form[action$="/claim"]`).count()).toBe(1)
     const anonymous = await (await browser.newContext()).newPage()
@@ -167,7 +184,8 @@ describe('console > in a real browser against the real stack', () => {
     expect(await post(anonymous, '/login', { user: OFFICER.name, password: OFFICER.password })).toBe(403)
   })
 
-  it('lets an admin add a user, change their role and disable them on the Users page; the user\'s session ends and every change is audited', async () => {
+  it('lets an admin add a user, change their role and disable them on the Users page; ' +
+    'the user\'s session ends and every change is audited', async () => {
     const admin = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage()
     await signIn(admin, base, ADMIN.name, ADMIN.password)
     await admin.click('header a[href="/admin/users"]')
@@ -198,17 +216,22 @@ describe('console > in a real browser against the real stack', () => {
     expect(await trySignIn(newcomer, 'newcomer', 'newcomer-password-it')).toBe(401)
 
     // Records are keyed by user, so they sit in different partitions: wait for each kind.
-    const byCli = (rs: readonly AuditRecord[]): string[] => rs.filter((r) => r.role === 'cli' && r.action === 'user-added').map((r) => String(r.detail.target))
+    const byCli = (rs: readonly AuditRecord[]): string[] =>
+      rs.filter((r) => r.role === 'cli' && r.action === 'user-added').map((r) => String(r.detail.target))
     const audit = await readJsonTopic<AuditRecord>(services, `it-${s.id}-audit`,
-      (rs) => rs.some((r) => r.action === 'user-disabled') && [OFFICER.name, VIEWER.name, ADMIN.name].every((n) => byCli(rs).includes(n)), 30_000)
-    expect(audit.filter((r) => r.user === ADMIN.name && r.action.startsWith('user-')).map((r) => [r.action, r.detail.target])).toEqual([
+      (rs) => rs.some((r) => r.action === 'user-disabled') &&
+        [OFFICER.name, VIEWER.name, ADMIN.name].every((n) => byCli(rs).includes(n)),
+      30_000)
+    const byAdmin = audit.filter((r) => r.user === ADMIN.name && r.action.startsWith('user-'))
+    expect(byAdmin.map((r) => [r.action, r.detail.target])).toEqual([
       ['user-added', 'newcomer'], ['user-role-changed', 'newcomer'], ['user-disabled', 'newcomer']
     ])
     // `parcel-risk console user add` is audited too.
     expect(byCli(audit)).toEqual(expect.arrayContaining([OFFICER.name, VIEWER.name, ADMIN.name]))
   })
 
-  it('locks a user name out after repeated failed sign-ins, with a clear message, the right password included', async () => {
+  it('locks a user name out after repeated failed sign-ins, with a clear message, ' +
+    'the right password included', async () => {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage()
     expect(await trySignIn(page, GUESSED.name, 'not-the-password')).toBe(401)
     expect(await page.locator('[role=status]').textContent()).toBe('Unknown user or wrong password.')

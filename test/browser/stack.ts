@@ -31,9 +31,13 @@ export const consoleEnv = (s: Scenario): NodeJS.ProcessEnv => ({
 })
 
 /** Starts a long-running command; resolves with the first match of `ready` in its output. */
-export const startChild = async (env: NodeJS.ProcessEnv, args: string[], ready: RegExp, children: ChildProcess[]): Promise<RegExpExecArray> => {
+export const startChild = async (
+  env: NodeJS.ProcessEnv, args: string[], ready: RegExp, children: ChildProcess[]
+): Promise<RegExpExecArray> => {
   const log = createWriteStream(join(tmpdir(), `parcel-risk-browser-${args.join('-')}-${process.pid}.log`))
-  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe']
+  })
   children.push(child)
   let buffered = ''
   return await new Promise((resolve, reject) => {
@@ -45,12 +49,16 @@ export const startChild = async (env: NodeJS.ProcessEnv, args: string[], ready: 
     }
     child.stdout?.on('data', seen)
     child.stderr?.on('data', seen)
-    child.once('exit', (code) => { reject(new Error(`${args.join(' ')} exited (${code}) before it was ready: ${buffered.slice(-2_000)}`)) })
+    child.once('exit', (code) => {
+      reject(new Error(`${args.join(' ')} exited (${code}) before it was ready: ${buffered.slice(-2_000)}`))
+    })
   })
 }
 
 export const addUser = async (env: NodeJS.ProcessEnv, name: string, role: string, password: string): Promise<void> => {
-  await run(process.execPath, [cli, 'console', 'user', 'add', name, '--role', role], { env: { ...process.env, ...env, PARCEL_RISK_CONSOLE_PASSWORD: password } })
+  await run(process.execPath, [cli, 'console', 'user', 'add', name, '--role', role], {
+    env: { ...process.env, ...env, PARCEL_RISK_CONSOLE_PASSWORD: password }
+  })
 }
 
 export const stopChildren = async (children: ChildProcess[]): Promise<void> => {
@@ -65,7 +73,10 @@ export const stopChildren = async (children: ChildProcess[]): Promise<void> => {
 }
 
 export const launchChromium = async (): Promise<Browser> =>
-  await chromium.launch({ executablePath: process.env.PARCEL_RISK_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-dev-shm-usage'] })
+  await chromium.launch({
+    executablePath: process.env.PARCEL_RISK_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-dev-shm-usage']
+  })
 
 export const signIn = async (page: Page, base: string, user: string, password: string): Promise<void> => {
   await page.goto(new URL('/login', base).href)
@@ -75,19 +86,28 @@ export const signIn = async (page: Page, base: string, user: string, password: s
 }
 
 /** JSON records of a topic from its beginning until `done` holds or the time is up. */
-export const readJsonTopic = async <T>(services: ServiceUrls, topic: string, done: (records: readonly T[]) => boolean, timeoutMs: number): Promise<T[]> => {
-  const kafka = new Kafka({ clientId: 'it-browser-reader', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING })
+export const readJsonTopic = async <T>(
+  services: ServiceUrls, topic: string, done: (records: readonly T[]) => boolean, timeoutMs: number
+): Promise<T[]> => {
+  const kafka = new Kafka({
+    clientId: 'it-browser-reader', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING
+  })
   const consumer = kafka.consumer({ groupId: `it-read-${Math.random().toString(36).slice(2)}` })
   const records: T[] = []
   await consumer.connect()
   try {
     await consumer.subscribe({ topic, fromBeginning: true })
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { reject(new Error(`${topic}: condition not met within ${timeoutMs} ms (${records.length} records)`)) }, timeoutMs)
+      const timer = setTimeout(() => {
+        reject(new Error(`${topic}: condition not met within ${timeoutMs} ms (${records.length} records)`))
+      }, timeoutMs)
       void consumer.run({
         eachMessage: async ({ message }) => {
           if (message.value !== null) records.push(JSON.parse(message.value.toString()) as T)
-          if (done(records)) { clearTimeout(timer); resolve() }
+          if (done(records)) {
+            clearTimeout(timer)
+            resolve()
+          }
         }
       })
     })

@@ -20,9 +20,16 @@ export default async function setup (project: TestProject): Promise<() => Promis
   silenceKafkajsTimeoutWarning()
   const started = Date.now()
   const running = (await statusSecure()).every((s) => s.ready)
-  const say = (line: string): void => { process.stderr.write(`[secure] ${line}\n`) }
+  const say = (line: string): void => {
+    process.stderr.write(`[secure] ${line}\n`)
+  }
   const result = running ? { started: [] } : await upSecure(say)
-  process.stderr.write(`[secure] secured stack ${running ? 'already running' : 'started'} in ${Date.now() - started} ms\n`)
-  project.provide('secure', { processor: envSecure('processor'), feeder: envSecure('feeder'), admin: envSecure('admin') })
-  return async () => { if (result.started.length > 0) await downSecure(say, result.started) }
+  const how = running ? 'already running' : 'started'
+  process.stderr.write(`[secure] secured stack ${how} in ${Date.now() - started} ms\n`)
+  project.provide('secure', {
+    processor: envSecure('processor'), feeder: envSecure('feeder'), admin: envSecure('admin')
+  })
+  return async () => {
+    if (result.started.length > 0) await downSecure(say, result.started)
+  }
 }

@@ -28,25 +28,39 @@ const work = mkdtempSync(join(tmpdir(), 'parcel-risk-secure-'))
 
 /** Every secret of the secured stack: none may appear in a command's output. */
 const secrets = [...new Set(Object.values(envs).flatMap((env) =>
-  [env.PARCEL_RISK_KAFKA_SASL_PASSWORD, env.PARCEL_RISK_REGISTRY_PASSWORD, env.PARCEL_RISK_REDIS_PASSWORD, env.PARCEL_RISK_REDIS_IDENTITY_KEY]))]
+  [
+    env.PARCEL_RISK_KAFKA_SASL_PASSWORD, env.PARCEL_RISK_REGISTRY_PASSWORD, env.PARCEL_RISK_REDIS_PASSWORD,
+    env.PARCEL_RISK_REDIS_IDENTITY_KEY
+  ]))]
   .filter((s): s is string => s !== undefined && s !== '')
 
 interface Ran { readonly code: number | string, readonly out: string }
 
 /** Runs the CLI with exactly `env` (plus PATH/HOME), collecting stdout and stderr. */
-const runCli = async (args: readonly string[], env: Record<string, string | undefined>, options: { untilExit?: boolean, stopWhen?: RegExp, timeoutMs?: number } = {}): Promise<Ran> =>
+const runCli = async (
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  options: { untilExit?: boolean, stopWhen?: RegExp, timeoutMs?: number } = {}
+): Promise<Ran> =>
   await new Promise((resolve, reject) => {
-    const clean = Object.fromEntries(Object.entries({ PATH: process.env.PATH, HOME: process.env.HOME, ...env }).filter(([, v]) => v !== undefined)) as Record<string, string>
+    const clean = Object.fromEntries(Object.entries({ PATH: process.env.PATH, HOME: process.env.HOME, ...env })
+      .filter(([, v]) => v !== undefined)) as Record<string, string>
     const child = spawn(process.execPath, [cli, ...args], { env: clean, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`parcel-risk ${args.join(' ')} did not finish; output:\n${out.slice(-3000)}`)) }, options.timeoutMs ?? 60_000)
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`parcel-risk ${args.join(' ')} did not finish; output:\n${out.slice(-3000)}`))
+    }, options.timeoutMs ?? 60_000)
     const take = (chunk: Buffer): void => {
       out += chunk.toString()
       if (options.stopWhen?.test(out) === true) child.kill('SIGTERM')
     }
     child.stdout.on('data', take)
     child.stderr.on('data', take)
-    child.once('exit', (code, signal) => { clearTimeout(timer); resolve({ code: code ?? signal ?? -1, out }) })
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code: code ?? signal ?? -1, out })
+    })
   })
 
 /** The wrong passwords the tests try: as secret as the right ones (an old password, a typo of the right one). */
@@ -56,20 +70,28 @@ const expectNoSecret = (out: string): void => {
   for (const secret of [...secrets, WRONG]) expect(out.includes(secret), 'a secret appears in the output').toBe(false)
 }
 
-const admin = (): ReturnType<ReturnType<typeof createKafka>['admin']> => createKafka(loadConfig({ env: envs.admin }).kafka, quiet).admin()
+const admin = (): ReturnType<ReturnType<typeof createKafka>['admin']> =>
+  createKafka(loadConfig({ env: envs.admin }).kafka, quiet).admin()
 
 const createTopics = async (names: readonly string[], partitions = 3): Promise<void> => {
   const a = admin()
   await a.connect()
   try {
-    await a.createTopics({ waitForLeaders: true, topics: names.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) })
+    await a.createTopics({
+      waitForLeaders: true,
+      topics: names.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 }))
+    })
   } finally {
     await a.disconnect()
   }
 }
 
 /** A namespace of topics, group and keys that the processor's ACLs cover (`<topic>.<suffix>`). */
-const namespace = (): { id: string, env: Record<string, string>, topics: Record<'declarations' | 'decisions' | 'dlq' | 'shadow' | 'profileUpdates', string> } => {
+const namespace = (): {
+  id: string
+  env: Record<string, string>
+  topics: Record<'declarations' | 'decisions' | 'dlq' | 'shadow' | 'profileUpdates', string>
+} => {
   const id = `it-${randomUUID().slice(0, 8)}`
   const topics = {
     declarations: `declarations.${id}`, decisions: `risk-decisions.${id}`, dlq: `declarations-dlq.${id}`,
@@ -104,7 +126,10 @@ describe('secure > round trip over SASL_SSL, HTTPS and Redis TLS', () => {
   })
 
   it('generate --to-topic produces as the feeder user', async () => {
-    const ran = await runCli(['generate', '--count', String(count), '--seed', '7', '--to-topic', ns.topics.declarations, '--profiles', profiles], { ...envs.feeder, ...ns.env })
+    const args = [
+      'generate', '--count', String(count), '--seed', '7', '--to-topic', ns.topics.declarations, '--profiles', profiles
+    ]
+    const ran = await runCli(args, { ...envs.feeder, ...ns.env })
     expect(ran.out).toContain(`produced ${count} declarations`)
     expect(ran.code).toBe(0)
     expectNoSecret(ran.out)
@@ -128,14 +153,20 @@ describe('secure > round trip over SASL_SSL, HTTPS and Redis TLS', () => {
     const collected = new Map<string, number>()
     const readerKafka = createKafka(loadConfig({ env: envs.admin }).kafka, quiet)
     const registry = createRegistry(loadConfig({ env: envs.processor }).registry)
-    const decoder = createDecoder<RiskDecision>({ readerType: avroType(readSchema('RiskDecision')), registry, maxRecordBytes: 1 << 20 })
+    const decoder = createDecoder<RiskDecision>({
+      readerType: avroType(readSchema('RiskDecision')), registry, maxRecordBytes: 1 << 20
+    })
     const consumer = readerKafka.consumer({ groupId: `reader-${ns.id}`, readUncommitted: false })
     await consumer.connect()
     // Every declaration ends as a decision or, when it fails validation, as a dead letter.
     await consumer.subscribe({ topics: [ns.topics.decisions, ns.topics.dlq], fromBeginning: true })
     let resolveAll: () => void = () => {}
-    const all = new Promise<void>((resolve) => { resolveAll = resolve })
-    const seen = (id: string): void => { collected.set(id, (collected.get(id) ?? 0) + 1) }
+    const all = new Promise<void>((resolve) => {
+      resolveAll = resolve
+    })
+    const seen = (id: string): void => {
+      collected.set(id, (collected.get(id) ?? 0) + 1)
+    }
     await consumer.run({
       eachBatch: async ({ batch }) => {
         if (batch.topic === ns.topics.dlq) {
@@ -150,16 +181,36 @@ describe('secure > round trip over SASL_SSL, HTTPS and Redis TLS', () => {
       }
     })
     const processor = spawn(process.execPath, [cli, 'run'], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...envs.processor, ...ns.env, PARCEL_RISK_DELIVERY_MODE: 'exactly-once', PARCEL_RISK_WARM_UP_DECLARATIONS: '0' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        ...envs.processor,
+        ...ns.env,
+        PARCEL_RISK_DELIVERY_MODE: 'exactly-once',
+        PARCEL_RISK_WARM_UP_DECLARATIONS: '0'
+      },
       stdio: ['ignore', 'pipe', 'pipe']
     })
     let out = ''
-    processor.stdout.on('data', (c: Buffer) => { out += c.toString() })
-    processor.stderr.on('data', (c: Buffer) => { out += c.toString() })
-    const exited = new Promise<number | string>((resolve) => { processor.once('exit', (code, signal) => { resolve(code ?? signal ?? -1) }) })
+    processor.stdout.on('data', (c: Buffer) => {
+      out += c.toString()
+    })
+    processor.stderr.on('data', (c: Buffer) => {
+      out += c.toString()
+    })
+    const exited = new Promise<number | string>((resolve) => {
+      processor.once('exit', (code, signal) => {
+        resolve(code ?? signal ?? -1)
+      })
+    })
     try {
-      await Promise.race([all, exited.then((code) => { throw new Error(`processor exited ${code}:\n${out.slice(-3000)}`) }),
-        new Promise((_resolve, reject) => setTimeout(() => { reject(new Error(`${collected.size} of ${count} decided:\n${out.slice(-3000)}`)) }, 90_000))])
+      const died = exited.then((code) => {
+        throw new Error(`processor exited ${code}:\n${out.slice(-3000)}`)
+      })
+      const late = new Promise((_resolve, reject) => setTimeout(() => {
+        reject(new Error(`${collected.size} of ${count} decided:\n${out.slice(-3000)}`))
+      }, 90_000))
+      await Promise.race([all, died, late])
     } finally {
       processor.kill('SIGTERM')
       await consumer.disconnect()
@@ -175,12 +226,19 @@ describe('secure > round trip over SASL_SSL, HTTPS and Redis TLS', () => {
 describe('secure > refusals: coded, exit 3, nothing leaked', () => {
   const ns = namespace()
   const unlisted = `unlisted-${ns.id}`
-  beforeAll(async () => { await createTopics([...Object.values(ns.topics), unlisted], 1) })
+  beforeAll(async () => {
+    await createTopics([...Object.values(ns.topics), unlisted], 1)
+  })
 
   // A one-rule ruleset and no warm-up: these runs are about connecting, and the reference
   // ruleset's compile and cost check would make each start-up take seconds.
-  const quick = { PARCEL_RISK_RULES_DIR: new URL('fixtures/rules', import.meta.url).pathname, PARCEL_RISK_RULES_WATCH: 'false', PARCEL_RISK_WARM_UP_DECLARATIONS: '0' }
-  const run = async (env: Record<string, string | undefined>): Promise<Ran> => await runCli(['run'], { ...envs.processor, ...ns.env, ...quick, ...env }, { timeoutMs: 90_000 })
+  const quick = {
+    PARCEL_RISK_RULES_DIR: new URL('fixtures/rules', import.meta.url).pathname,
+    PARCEL_RISK_RULES_WATCH: 'false',
+    PARCEL_RISK_WARM_UP_DECLARATIONS: '0'
+  }
+  const run = async (env: Record<string, string | undefined>): Promise<Ran> =>
+    await runCli(['run'], { ...envs.processor, ...ns.env, ...quick, ...env }, { timeoutMs: 90_000 })
 
   it.each([
     ['a wrong Kafka password', { PARCEL_RISK_KAFKA_SASL_PASSWORD: WRONG }, 'E_KAFKA_AUTH_FAILED', /user 'parcel-risk'/],
@@ -191,7 +249,8 @@ describe('secure > refusals: coded, exit 3, nothing leaked', () => {
     ['no registry credentials (401)', { PARCEL_RISK_REGISTRY_USERNAME: undefined, PARCEL_RISK_REGISTRY_PASSWORD: undefined }, 'E_REGISTRY_AUTH', /answered 401/],
     ['a wrong Redis password (WRONGPASS)', { PARCEL_RISK_REDIS_PASSWORD: WRONG }, 'E_REDIS_AUTH', /WRONGPASS/],
     ['no Redis credentials (NOAUTH)', { PARCEL_RISK_REDIS_USERNAME: undefined, PARCEL_RISK_REDIS_PASSWORD: undefined }, 'E_REDIS_AUTH', /NOAUTH/],
-    ['a declarations topic the processor user may not read', { PARCEL_RISK_TOPIC_DECLARATIONS: unlisted }, 'E_KAFKA_NOT_AUTHORISED', new RegExp(`READ on topic ${unlisted}`)]
+    ['a declarations topic the processor user may not read', { PARCEL_RISK_TOPIC_DECLARATIONS: unlisted },
+      'E_KAFKA_NOT_AUTHORISED', new RegExp(`READ on topic ${unlisted}`)]
   ])('run with %s: %s, exit 3', async (_name, env, code, detail) => {
     const ran = await run(env)
     expect(ran.out).toContain(code)
@@ -209,7 +268,8 @@ describe('secure > refusals: coded, exit 3, nothing leaked', () => {
 
   it('profiles load outside the ACL user\'s key prefix: E_REDIS_AUTH (NOPERM), exit 3', async () => {
     const file = join(work, `${ns.id}-one.ndjson`)
-    const gen = await runCli(['generate', '--count', '1', '--out', join(work, `${ns.id}-one-decl.ndjson`), '--profiles', file], {})
+    const gen = await runCli(
+      ['generate', '--count', '1', '--out', join(work, `${ns.id}-one-decl.ndjson`), '--profiles', file], {})
     expect(gen.code).toBe(0)
     const ran = await runCli(['profiles', 'load', file, '--prefix', `other:${ns.id}:`], envs.processor)
     expect(ran.out).toContain('E_REDIS_AUTH')
@@ -219,14 +279,18 @@ describe('secure > refusals: coded, exit 3, nothing leaked', () => {
   })
 
   it('profiles load without Redis credentials: E_REDIS_AUTH (NOAUTH), exit 3', async () => {
-    const ran = await runCli(['profiles', 'status'], { ...envs.processor, PARCEL_RISK_REDIS_USERNAME: undefined, PARCEL_RISK_REDIS_PASSWORD: undefined })
+    const ran = await runCli(['profiles', 'status'], {
+      ...envs.processor, PARCEL_RISK_REDIS_USERNAME: undefined, PARCEL_RISK_REDIS_PASSWORD: undefined
+    })
     expect(ran.out).toContain('E_REDIS_AUTH')
     expect(ran.code).toBe(3)
     expectNoSecret(ran.out)
   })
 
-  it('generate --to-topic as the processor user, which may not write declarations: E_KAFKA_NOT_AUTHORISED, exit 3', async () => {
-    const ran = await runCli(['generate', '--count', '5', '--to-topic', ns.topics.declarations], { ...envs.processor, ...ns.env })
+  it('generate --to-topic as the processor user, which may not write declarations: ' +
+    'E_KAFKA_NOT_AUTHORISED, exit 3', async () => {
+    const ran = await runCli(['generate', '--count', '5', '--to-topic', ns.topics.declarations],
+      { ...envs.processor, ...ns.env })
     expect(ran.out).toContain('E_KAFKA_NOT_AUTHORISED')
     expect(ran.out).toContain(`WRITE on topic ${ns.topics.declarations}`)
     expect(ran.code).toBe(3)
@@ -240,12 +304,27 @@ describe('secure > refusals: coded, exit 3, nothing leaked', () => {
     const m = materialIn(secureDirs.run)
     writeFileSync(join(dir, 'index.txt'), '')
     writeFileSync(join(dir, 'serial'), '1000\n')
-    writeFileSync(join(dir, 'ca.cnf'), '[ca]\ndefault_ca = local\n[local]\ndatabase = index.txt\nserial = serial\nnew_certs_dir = .\ndefault_md = sha256\npolicy = any\ncopy_extensions = copy\nunique_subject = no\n[any]\ncommonName = supplied\n')
-    const openssl = (args: string[]): void => { const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' }); expect(r.status, r.stderr).toBe(0) }
+    writeFileSync(join(dir, 'ca.cnf'), '[ca]\ndefault_ca = local\n' +
+      '[local]\ndatabase = index.txt\nserial = serial\nnew_certs_dir = .\ndefault_md = sha256\npolicy = any\n' +
+      'copy_extensions = copy\nunique_subject = no\n' +
+      '[any]\ncommonName = supplied\n')
+    const openssl = (args: string[]): void => {
+      const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' })
+      expect(r.status, r.stderr).toBe(0)
+    }
     openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'key.pem'])
-    openssl(['req', '-new', '-key', 'key.pem', '-subj', '/CN=expired', '-addext', 'subjectAltName=IP:127.0.0.1', '-out', 'req.csr'])
-    openssl(['ca', '-batch', '-config', 'ca.cnf', '-cert', m.caFile, '-keyfile', m.caKeyFile, '-startdate', '20200101000000Z', '-enddate', '20200201000000Z', '-in', 'req.csr', '-out', 'cert.pem'])
-    const server = createTlsServer({ cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) }, (socket) => { socket.end() })
+    openssl([
+      'req', '-new', '-key', 'key.pem', '-subj', '/CN=expired', '-addext', 'subjectAltName=IP:127.0.0.1',
+      '-out', 'req.csr'
+    ])
+    openssl([
+      'ca', '-batch', '-config', 'ca.cnf', '-cert', m.caFile, '-keyfile', m.caKeyFile,
+      '-startdate', '20200101000000Z', '-enddate', '20200201000000Z', '-in', 'req.csr', '-out', 'cert.pem'
+    ])
+    const credentials = { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) }
+    const server = createTlsServer(credentials, (socket) => {
+      socket.end()
+    })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const { port } = server.address() as { port: number }
     try {
@@ -260,7 +339,14 @@ describe('secure > refusals: coded, exit 3, nothing leaked', () => {
   })
 
   it('the broker refuses a plaintext client: no answer to any request without TLS and SASL', async () => {
-    const plain = new Kafka({ clientId: 'plaintext-probe', brokers: [envs.admin.KAFKA_BROKERS ?? ''], logLevel: logLevel.NOTHING, connectionTimeout: 2_000, requestTimeout: 3_000, retry: { retries: 0 } })
+    const plain = new Kafka({
+      clientId: 'plaintext-probe',
+      brokers: [envs.admin.KAFKA_BROKERS ?? ''],
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 2_000,
+      requestTimeout: 3_000,
+      retry: { retries: 0 }
+    })
     const a = plain.admin()
     await expect(a.connect().then(async () => await a.listTopics())).rejects.toThrow()
     await a.disconnect().catch(() => undefined)

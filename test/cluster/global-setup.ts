@@ -11,9 +11,12 @@ import { down } from '../../src/stack/stack.ts'
 export default async function setup (project: TestProject): Promise<() => Promise<void>> {
   silenceKafkajsTimeoutWarning()
   const started = Date.now()
-  const say = (line: string): void => { process.stderr.write(`[cluster] ${line}\n`) }
+  const say = (line: string): void => {
+    process.stderr.write(`[cluster] ${line}\n`)
+  }
   const result = await upCluster(say)
-  process.stderr.write(`[cluster] three brokers ${result.startedNodes.length === 0 ? 'already running' : 'started'} in ${Date.now() - started} ms: ${result.env.KAFKA_BROKERS}\n`)
+  const how = result.startedNodes.length === 0 ? 'already running' : 'started'
+  process.stderr.write(`[cluster] three brokers ${how} in ${Date.now() - started} ms: ${result.env.KAFKA_BROKERS}\n`)
   project.provide('services', {
     kafkaBrokers: result.env.KAFKA_BROKERS as string,
     schemaRegistryUrl: result.env.SCHEMA_REGISTRY_URL as string,

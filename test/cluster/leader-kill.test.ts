@@ -12,20 +12,30 @@ import { afterEach, describe, expect, inject, it } from 'vitest'
 import { nodePid, startNode, waitNodeReady, type NodeId } from '../../src/stack/cluster.ts'
 import { isAlive } from '../../src/stack/process.ts'
 import {
-  collect, decisionCore, loadReferenceData, pacedProducer, scenario, startRun, waitUntil, type Collector, type Running, type Scenario
+  collect, decisionCore, loadReferenceData, pacedProducer, scenario, startRun, waitUntil,
+  type Collector, type Running, type Scenario
 } from '../integration/processor/harness.ts'
 
 const services = inject('services')
 const PARTITIONS = 6
 const RATE = 200
-const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+const sleep = async (ms: number): Promise<void> => {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
 
-const kafka = (): Kafka => new Kafka({ clientId: `it-leader-kill-${randomUUID().slice(0, 8)}`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING })
+const kafka = (): Kafka => new Kafka({
+  clientId: `it-leader-kill-${randomUUID().slice(0, 8)}`,
+  brokers: services.kafkaBrokers.split(','),
+  logLevel: logLevel.NOTHING
+})
 
 const partitionOfKey = (() => {
   const partitioner = Partitioners.DefaultPartitioner()
-  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 1, replicas: [1], isr: [1] }))
-  return (topic: string, key: string): number => partitioner({ topic, partitionMetadata, message: { key, value: null } })
+  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({
+    partitionErrorCode: 0, partitionId, leader: 1, replicas: [1], isr: [1]
+  }))
+  return (topic: string, key: string): number =>
+    partitioner({ topic, partitionMetadata, message: { key, value: null } })
 })()
 
 /** The broker leading the most partitions of `topic`, and those partitions. */
@@ -65,7 +75,8 @@ const inputCounts = async (topic: string): Promise<Map<string, number>> => {
     }
   })
   try {
-    await waitUntil(`${topic} read to its end`, async () => [...ends].every(([p, end]) => (next.get(p) ?? 0) >= end), 60_000)
+    await waitUntil(`${topic} read to its end`,
+      async () => [...ends].every(([p, end]) => (next.get(p) ?? 0) >= end), 60_000)
   } finally {
     await consumer.disconnect()
   }
@@ -88,7 +99,9 @@ interface Outcome {
 }
 
 /** Keeps one processor running: a crash (disposition `crash`) is restarted, as a supervisor would. */
-const supervise = (s: Scenario): { running: () => Promise<void>, restarts: () => number, stop: () => Promise<void> } => {
+const supervise = (
+  s: Scenario
+): { running: () => Promise<void>, restarts: () => number, stop: () => Promise<void> } => {
   let stopping = false
   let restarts = 0
   let current = startRun(s, 'leader-kill-0')
@@ -105,7 +118,13 @@ const supervise = (s: Scenario): { running: () => Promise<void>, restarts: () =>
     // A start-up crash (a cold registry on a loaded machine) is restarted too: wait for a running one.
     running: async () => {
       for (let attempt = 1; ; attempt++) {
-        try { await current.ready; return } catch (err) { if (attempt === 3) throw err; await sleep(1_000) }
+        try {
+          await current.ready
+          return
+        } catch (err) {
+          if (attempt === 3) throw err
+          await sleep(1_000)
+        }
       }
     },
     restarts: () => restarts,
@@ -145,7 +164,9 @@ const runLeaderKill = async (mode: 'at-least-once' | 'exactly-once'): Promise<Ou
   // session to expire first (kafkajs has no static membership) — with 30 s sessions that made
   // recovery 39-41 s of the 60 s allowed.
   const s = scenario(services, {
-    PARCEL_RISK_DELIVERY_MODE: mode, PARCEL_RISK_KAFKA_SESSION_TIMEOUT_MS: '15000', PARCEL_RISK_KAFKA_HEARTBEAT_INTERVAL_MS: '3000'
+    PARCEL_RISK_DELIVERY_MODE: mode,
+    PARCEL_RISK_KAFKA_SESSION_TIMEOUT_MS: '15000',
+    PARCEL_RISK_KAFKA_HEARTBEAT_INTERVAL_MS: '3000'
   })
   leftovers.push(deleteTopics(s))
   await loadReferenceData(services, s, 43)
@@ -169,7 +190,10 @@ const runLeaderKill = async (mode: 'at-least-once' | 'exactly-once'): Promise<Ou
   const partitionOf = new Map<string, number>()
   const ledByVictim = (key: string): boolean => {
     let p = partitionOf.get(key)
-    if (p === undefined) { p = partitionOfKey(s.topics.declarations, key); partitionOf.set(key, p) }
+    if (p === undefined) {
+      p = partitionOfKey(s.topics.declarations, key)
+      partitionOf.set(key, p)
+    }
     return victimPartitions.includes(p)
   }
   let recoveredAt = Number.POSITIVE_INFINITY
@@ -198,7 +222,10 @@ const runLeaderKill = async (mode: 'at-least-once' | 'exactly-once'): Promise<Ou
   await processor.stop()
 
   const { decisions, deadLetters } = collector.collected
-  let lost = 0; let answers = 0; let duplicates = 0; let differing = 0
+  let lost = 0
+  let answers = 0
+  let duplicates = 0
+  let differing = 0
   const missingInput = new Set(producer.keys.filter((key) => !input.has(key))).size
   // Every record on the input topic: a declaration that is there and has no answer is lost.
   for (const key of input.keys()) {
@@ -210,10 +237,20 @@ const runLeaderKill = async (mode: 'at-least-once' | 'exactly-once'): Promise<Ou
     // A duplicate is an answer beyond one per input record (the producer's resends are input).
     duplicates += Math.max(0, n - copies)
     const first = list[0]
-    for (const d of list) if (first !== undefined && JSON.stringify(decisionCore(d)) !== JSON.stringify(decisionCore(first))) differing++
+    for (const d of list) {
+      if (first !== undefined && JSON.stringify(decisionCore(d)) !== JSON.stringify(decisionCore(first))) differing++
+    }
   }
   return {
-    mode, killed: victim, produced: new Set(producer.keys).size, inputRecords, missingInput, lost, answers, duplicates, differing,
+    mode,
+    killed: victim,
+    produced: new Set(producer.keys).size,
+    inputRecords,
+    missingInput,
+    lost,
+    answers,
+    duplicates,
+    differing,
     recoveryMs: recoveredAt - killedAt, processorRestarts: processor.restarts()
   }
 }
@@ -227,7 +264,8 @@ describe('cluster > partition leader killed mid-stream', () => {
     for (const n of [1, 2, 3] as const) await waitNodeReady(n)
   })
 
-  it.each(['at-least-once', 'exactly-once'] as const)('%s: every declaration answered, duplicates as the mode allows, decisions flowing again within 60 s', async (mode) => {
+  it.each(['at-least-once', 'exactly-once'] as const)('%s: every declaration answered, ' +
+    'duplicates as the mode allows, decisions flowing again within 60 s', async (mode) => {
     const o = await runLeaderKill(mode)
     process.stderr.write(`[leader-kill] ${JSON.stringify(o)}\n`)
     expect(o.missingInput).toBe(0)

@@ -15,7 +15,9 @@ import { collect, produceStream, scenario, waitUntil, type Collector } from '../
 
 const services = inject('services')
 const cleanups: Array<() => Promise<unknown>> = []
-afterEach(async () => { for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined) })
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined)
+})
 
 class ProcessorContainer extends GenericContainer {
   withReadOnlyRootFilesystem (): this {
@@ -35,7 +37,8 @@ const mountedRuleset = (version: string): string => {
 }
 
 describe('image > processor', () => {
-  it('decides 10,000 declarations with only environment variables and a mounted ruleset, then exits 0 on SIGTERM', async () => {
+  it('decides 10,000 declarations with only environment variables and a mounted ruleset, ' +
+    'then exits 0 on SIGTERM', async () => {
     const httpPort = await freePort()
     // Nothing is killed here, so a session timeout long enough that a busy machine cannot
     // cost the member its partitions (and the stream a redelivery) mid-run.
@@ -57,9 +60,13 @@ describe('image > processor', () => {
       .withStartupTimeout(90_000)
       .start()
     let stopped = false
-    cleanups.push(async () => { if (!stopped) await container.stop({ timeout: 10_000, remove: true }) })
+    cleanups.push(async () => {
+      if (!stopped) await container.stop({ timeout: 10_000, remove: true })
+    })
     const reader: Collector = await collect(services, s)
-    cleanups.push(async () => { await reader.stop() })
+    cleanups.push(async () => {
+      await reader.stop()
+    })
 
     // Every declaration answered once: a decision, or a dead letter for the generator's share
     // of invalid data (malformed IOSS numbers), never anything else.
@@ -85,7 +92,9 @@ describe('image > processor', () => {
     await container.stop({ timeout: 30_000, remove: false })
     stopped = true
     const state = (await handle.inspect()).State
-    cleanups.push(async () => { await handle.remove({ force: true }) })
+    cleanups.push(async () => {
+      await handle.remove({ force: true })
+    })
     expect(state.ExitCode).toBe(0)
     expect(Date.now() - stopping).toBeLessThan(30_000)
   }, 420_000)

@@ -37,11 +37,15 @@ beforeAll(() => {
   ok(sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, tarball)], app))
 }, 300_000)
 
-afterAll(() => { rmSync(work, { recursive: true, force: true }) })
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true })
+})
 
 describe('package > installed from the packed tarball', () => {
   it('ships compiled JavaScript only behind its binary', () => {
-    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> }
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>
+    }
     expect(manifest.bin['parcel-risk']).toMatch(/\.js$/)
     expect(readdirSync(join(installed, 'dist', 'schemas'))).toContain('parcel-declaration.avsc')
   })
@@ -69,9 +73,12 @@ describe('package > installed from the packed tarball', () => {
   })
 
   it('scores a declaration into a decision', () => {
-    const declaration = JSON.parse(readFileSync(join(repo, 'test', 'fixtures', 'declarations', 'valid.json'), 'utf8')) as { declarationId: string }
-    const r = ok(parcelRisk(['score', '--rules', join(installed, 'rules', 'eu-lvc'), '--now', '2026-11-29T12:00:00Z'], `${JSON.stringify(declaration)}\n`))
-    const decisions = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { declarationId: string, decision: string })
+    const fixture = join(repo, 'test', 'fixtures', 'declarations', 'valid.json')
+    const declaration = JSON.parse(readFileSync(fixture, 'utf8')) as { declarationId: string }
+    const args = ['score', '--rules', join(installed, 'rules', 'eu-lvc'), '--now', '2026-11-29T12:00:00Z']
+    const r = ok(parcelRisk(args, `${JSON.stringify(declaration)}\n`))
+    const decisions = r.stdout.trim().split('\n')
+      .map((line) => JSON.parse(line) as { declarationId: string, decision: string })
     expect(decisions).toHaveLength(1)
     expect(decisions[0]?.declarationId).toBe(declaration.declarationId)
     expect(['RELEASE', 'HOLD']).toContain(decisions[0]?.decision)

@@ -32,7 +32,7 @@ export default tseslint.config(
       'src/codec/**/*.ts', 'src/console/**/*.ts', 'src/engine/**/*.ts', 'src/generate/**/*.ts', 'src/ingest/**/*.ts',
       'src/kafka/**/*.ts', 'src/observe/**/*.ts', 'src/outcomes/**/*.ts', 'src/publish/**/*.ts', 'src/stack/**/*.ts',
       'src/validate/**/*.ts',
-      'test/browser/**/*.ts', 'test/cluster/**/*.ts', 'test/containers/**/*.ts', 'test/package/**/*.ts',
+      'test/browser/**/*.ts', 'test/chaos/**/*.ts', 'test/cluster/**/*.ts', 'test/containers/**/*.ts', 'test/package/**/*.ts',
       'test/secure/**/*.ts'
     ],
     rules: {

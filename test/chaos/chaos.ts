@@ -21,7 +21,9 @@ import { readSchema } from '../../src/codec/avro-types.ts'
 import { createRegistry } from '../../src/codec/registry.ts'
 import type { RiskDecision } from '../../src/declaration.ts'
 import { loadProfiles } from '../../src/cli/demo/run-setup.ts'
-import { collect, decisionCore, pacedProducer, scenario, startRun, waitUntil, type Running } from '../integration/processor/harness.ts'
+import {
+  collect, decisionCore, pacedProducer, scenario, startRun, waitUntil, type Running
+} from '../integration/processor/harness.ts'
 import type { ServiceUrls } from '../integration/services.ts'
 
 export type Fault = 'broker' | 'registry' | 'redis' | 'sigkill' | 'sigstop'
@@ -45,14 +47,23 @@ export interface FaultReport {
 
 interface Options { readonly quick: boolean }
 
-const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+const sleep = async (ms: number): Promise<void> => {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
 
 // Recovery bounds: a restart of the broker or the processor waits for the old member's session
 // (kafka.sessionTimeoutMs, 6 s) at most; the rest is start-up and one fetch.
-const RECOVERY_BOUND_MS: Record<Fault, number> = { broker: 10_000, registry: 5_000, redis: 5_000, sigkill: 10_000, sigstop: 10_000 }
+const RECOVERY_BOUND_MS: Record<Fault, number> = {
+  broker: 10_000, registry: 5_000, redis: 5_000, sigkill: 10_000, sigstop: 10_000
+}
 
 const coordinatorReady = async (services: ServiceUrls, groupId: string): Promise<void> => {
-  const kafka = new Kafka({ clientId: 'chaos-probe', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 0 } })
+  const kafka = new Kafka({
+    clientId: 'chaos-probe',
+    brokers: services.kafkaBrokers.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 }
+  })
   const admin = kafka.admin()
   await waitUntil('the group coordinator', async () => {
     await admin.connect()
@@ -89,7 +100,10 @@ export const runFault = async (services: ServiceUrls, fault: Fault, options: Opt
 
   // Reference data loaded and marked, as in a real deployment: without it every decision is
   // DEGRADED (data sets unknown), which would hide the degradation the faults cause.
-  await loadProfiles({ KAFKA_BROKERS: services.kafkaBrokers, SCHEMA_REGISTRY_URL: services.schemaRegistryUrl, REDIS_URL: services.redisUrl }, `it:${s.id}:`, 41)
+  const urls = {
+    KAFKA_BROKERS: services.kafkaBrokers, SCHEMA_REGISTRY_URL: services.schemaRegistryUrl, REDIS_URL: services.redisUrl
+  }
+  await loadProfiles(urls, `it:${s.id}:`, 41)
   const processors: Running[] = [startRun(s, `${fault}-a`)]
   if (fault === 'sigstop') processors.push(startRun(s, `${fault}-b`))
   await Promise.all(processors.map(async (p) => await p.ready))
@@ -97,7 +111,10 @@ export const runFault = async (services: ServiceUrls, fault: Fault, options: Opt
   const collector = await collect(services, s)
   await sleep(before)
 
-  const restart = async (service: Service): Promise<void> => { await down([service]); await up([service]) }
+  const restart = async (service: Service): Promise<void> => {
+    await down([service])
+    await up([service])
+  }
   let faultStart = Date.now()
   let faultEnd = faultStart
   switch (fault) {
@@ -117,7 +134,9 @@ export const runFault = async (services: ServiceUrls, fault: Fault, options: Opt
       // A restarted registry is cold: its first registration can take several seconds.
       const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 60_000, unknownIdTtlMs: 0 })
       const again = await registry.register(`${s.topics.declarations}-value`, readSchema('ParcelDeclaration'))
-      if (again !== producer.schemaId) failures.push(`the restarted registry gave schema id ${again}, not ${producer.schemaId}`)
+      if (again !== producer.schemaId) {
+        failures.push(`the restarted registry gave schema id ${again}, not ${producer.schemaId}`)
+      }
       break
     }
     case 'redis':
@@ -167,7 +186,11 @@ export const runFault = async (services: ServiceUrls, fault: Fault, options: Opt
   if (exits.some((code) => code !== 0)) failures.push(`processors exited with ${exits.join(', ')} after SIGTERM`)
 
   const { decisions, deadLetters } = collector.collected
-  let lost = 0; let duplicates = 0; let differing = 0; let degraded = 0; let degradedOutside = 0
+  let lost = 0
+  let duplicates = 0
+  let differing = 0
+  let degraded = 0
+  let degradedOutside = 0
   let firstAfter = Number.POSITIVE_INFINITY
   let degradedTailMs = 0
   // A Redis outage may show as DEGRADED until the breaker's next probe after Redis is back.
@@ -175,7 +198,10 @@ export const runFault = async (services: ServiceUrls, fault: Fault, options: Opt
   for (const key of new Set(produced)) {
     const list = decisions.get(key) ?? []
     const dead = deadLetters.get(key)?.length ?? 0
-    if (list.length + dead === 0) { lost++; continue }
+    if (list.length + dead === 0) {
+      lost++
+      continue
+    }
     duplicates += list.length + dead - 1
     const first = list[0]
     for (const d of list) {
@@ -194,9 +220,25 @@ export const runFault = async (services: ServiceUrls, fault: Fault, options: Opt
   if (lost > 0) failures.push(`${lost} declarations never answered`)
   if (differing > 0) failures.push(`${differing} duplicate decisions differ from the first`)
   if (degradedOutside > 0) failures.push(`${degradedOutside} DEGRADED decisions outside a Redis outage`)
-  if (!(recoveryMs <= RECOVERY_BOUND_MS[fault])) failures.push(`recovery took ${recoveryMs} ms (bound ${RECOVERY_BOUND_MS[fault]} ms)`)
-  if (fault === 'sigstop' && duplicates > 6 * 500) failures.push(`${duplicates} duplicates after a pause: more than one chunk per partition`)
-  return { fault, produced: produced.length, lost, duplicates, differing, degradedOutsideRedisOutage: degradedOutside, degraded, degradedTailMs, recoveryMs, faultMs: faultEnd - faultStart, failures }
+  if (!(recoveryMs <= RECOVERY_BOUND_MS[fault])) {
+    failures.push(`recovery took ${recoveryMs} ms (bound ${RECOVERY_BOUND_MS[fault]} ms)`)
+  }
+  if (fault === 'sigstop' && duplicates > 6 * 500) {
+    failures.push(`${duplicates} duplicates after a pause: more than one chunk per partition`)
+  }
+  return {
+    fault,
+    produced: produced.length,
+    lost,
+    duplicates,
+    differing,
+    degradedOutsideRedisOutage: degradedOutside,
+    degraded,
+    degradedTailMs,
+    recoveryMs,
+    faultMs: faultEnd - faultStart,
+    failures
+  }
 }
 
 const main = async (argv: readonly string[]): Promise<number> => {
@@ -212,7 +254,13 @@ const main = async (argv: readonly string[]): Promise<number> => {
   }
   const env = stackEnv(ports())
   await up()
-  const services: ServiceUrls = { kafkaBrokers: env.KAFKA_BROKERS, schemaRegistryUrl: env.SCHEMA_REGISTRY_URL, redisUrl: env.REDIS_URL, source: 'local-stack', redisControllable: true }
+  const services: ServiceUrls = {
+    kafkaBrokers: env.KAFKA_BROKERS,
+    schemaRegistryUrl: env.SCHEMA_REGISTRY_URL,
+    redisUrl: env.REDIS_URL,
+    source: 'local-stack',
+    redisControllable: true
+  }
   const reports: FaultReport[] = []
   for (const fault of faults) {
     const started = Date.now()
@@ -220,9 +268,16 @@ const main = async (argv: readonly string[]): Promise<number> => {
     reports.push(report)
     process.stdout.write(`${JSON.stringify({ ...report, wallMs: Date.now() - started })}\n`)
   }
-  process.stdout.write('\nfault     produced  lost  duplicates  differing  degraded  degraded outside outage  fault ms  recovery ms\n')
+  process.stdout.write('\nfault     produced  lost  duplicates  differing  degraded  ' +
+    'degraded outside outage  fault ms  recovery ms\n')
   for (const r of reports) {
-    process.stdout.write(`${r.fault.padEnd(9)} ${String(r.produced).padStart(8)} ${String(r.lost).padStart(5)} ${String(r.duplicates).padStart(11)} ${String(r.differing).padStart(10)} ${String(r.degraded).padStart(9)} ${String(r.degradedOutsideRedisOutage).padStart(24)} ${String(r.faultMs).padStart(9)} ${String(r.recoveryMs).padStart(12)}\n`)
+    const cells = [
+      r.fault.padEnd(9), String(r.produced).padStart(8), String(r.lost).padStart(5), String(r.duplicates).padStart(11),
+      String(r.differing).padStart(10), String(r.degraded).padStart(9),
+      String(r.degradedOutsideRedisOutage).padStart(24), String(r.faultMs).padStart(9),
+      String(r.recoveryMs).padStart(12)
+    ]
+    process.stdout.write(`${cells.join(' ')}\n`)
   }
   const failed = reports.filter((r) => r.failures.length > 0)
   for (const r of failed) process.stdout.write(`FAILED ${r.fault}: ${r.failures.join('; ')}\n`)

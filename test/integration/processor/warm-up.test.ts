@@ -126,6 +126,7 @@ describe('processor > warm-up', () => {
     // the median, never under the median + 20 ms.
     const first = latencies[0] as number
     const typical = median(latencies)
+    process.stderr.write(`[warm-up] first decision ${first} µs, median ${typical} µs, ${(first / typical).toFixed(2)}×\n`)
     expect(first).toBeLessThanOrEqual(Math.max(2 * typical, typical + 20_000))
     expect(readFileSync(r.logFile, 'utf8')).toMatch(/"msg":"warm-up (finished|stopped at its time bound)"/)
     r.child.kill('SIGTERM')

@@ -30,6 +30,7 @@ import type { Action, RiskDecision } from '../src/declaration.ts'
 import { createKafka } from '../src/kafka/client.ts'
 import { createMissingTopics } from '../src/kafka/topics.ts'
 import { createLogger } from '../src/logger.ts'
+import { deleteKeys } from '../src/cli/demo/run-setup.ts'
 
 const say = (line: string): void => { process.stderr.write(`${line}\n`) }
 const args = process.argv.slice(2)
@@ -177,11 +178,6 @@ try {
   const freshOk = freshness.p99 < 2_000 && freshness.missed === 0
   say(`budgets: queue page < 200 ms ${queueOk ? 'met' : 'MISSED'}; held parcel in the queue < 2 s (p99) ${freshOk ? 'met' : 'MISSED'}`)
 } finally {
-  let cursor = '0'
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${run}:*`, 'COUNT', 5_000)
-    cursor = next
-    if (keys.length > 0) await redis.unlink(...keys)
-  } while (cursor !== '0')
+  await deleteKeys(redis, `${run}:`)
   redis.disconnect()
 }

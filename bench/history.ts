@@ -14,6 +14,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { Redis } from 'ioredis'
 import { HISTORY_LUA, HISTORY_READ_LUA } from '../src/enrich/history.ts'
+import { deleteKeys } from '../src/cli/demo/run-setup.ts'
 
 const RUNS = Number(process.argv[2] ?? 5)
 const BATCHES = 200
@@ -116,12 +117,7 @@ for (const size of SIZES) {
 }
 const loadAtEnd = loadavg()[0] ?? 0
 
-let cursor = '0'
-do {
-  const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
-  if (keys.length > 0) await redis.unlink(...keys)
-  cursor = next
-} while (cursor !== '0')
+await deleteKeys(redis, prefix)
 redis.disconnect()
 
 const fmt = (x: number): string => x.toFixed(1)

@@ -30,6 +30,7 @@ import { buildPool, declarationSchema } from '../setup.ts'
 import { createNaiveEnricher } from './enrich.ts'
 import { loadNaiveRuleset } from './ruleset.ts'
 import { createNaiveDecider } from './translate.ts'
+import { deleteKeys } from '../../../src/cli/demo/run-setup.ts'
 
 export interface Difference {
   readonly declarationId: string
@@ -138,14 +139,7 @@ export const verifyNaive = async (
     const agreeing = compared - differences.length + fixtures.differences.length
     return { compared, deadLettered, agreeing, scoreDifferences, differences, actions, fixtures: fixtures.compared }
   } finally {
-    for (const prefix of [productPrefix, naivePrefix]) {
-      let cursor = '0'
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
-        if (keys.length > 0) await redis.unlink(...keys)
-        cursor = next
-      } while (cursor !== '0')
-    }
+    for (const prefix of [productPrefix, naivePrefix]) await deleteKeys(redis, prefix)
     redis.disconnect()
   }
 }

@@ -100,7 +100,8 @@ export const loadProfiles = async (services: Services, prefix: string, seed: num
   }
 }
 
-const deleteKeys = async (redis: Redis, prefix: string): Promise<number> => {
+/** Deletes every key under `prefix` (SCAN + UNLINK); returns how many. */
+export const deleteKeys = async (redis: Redis, prefix: string): Promise<number> => {
   let cursor = '0'
   let deleted = 0
   do {

@@ -124,3 +124,72 @@ describe('codec > registry > start-up race', () => {
     expect(putsSeen).toBe(1)
   })
 })
+
+describe('codec > registry > registration on a stalling registry', () => {
+  // The registry stalls one request (a PUT of the level) and answers another with a 503, as a
+  // registry does under a pause; a 422 is a refusal and is not asked again.
+  let flakyServer: Server
+  let flakyBase = ''
+  const seen: string[] = []
+  const plan: Record<string, Array<'hang' | 503 | 422>> = {}
+
+  beforeAll(async () => {
+    flakyServer = createServer((req, res) => {
+      const send = (status: number, body: unknown): void => {
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+      }
+      const url = req.url ?? ''
+      const step = `${req.method ?? ''} ${url.startsWith('/config/') ? 'config' : 'versions'}`
+      seen.push(step)
+      const planned = plan[step]?.shift()
+      if (planned === 'hang') return
+      if (planned !== undefined) {
+        send(planned, { error_code: planned * 100, message: `planned ${planned}` })
+        return
+      }
+      if (step === 'GET config') send(404, { error_code: 40401, message: 'no config' })
+      else if (step === 'PUT config') send(200, { compatibility: 'BACKWARD' })
+      else send(200, { id: 7 })
+    })
+    await new Promise<void>((resolve) => flakyServer.listen(0, '127.0.0.1', resolve))
+    flakyBase = `http://127.0.0.1:${(flakyServer.address() as AddressInfo).port}`
+  })
+
+  afterAll(async () => {
+    flakyServer.closeAllConnections()
+    await new Promise((resolve) => flakyServer.close(resolve))
+  })
+
+  const subject = 'stall-value'
+  const register = async (): Promise<number> =>
+    await createRegistry({ url: flakyBase, requestTimeoutMs: 300, unknownIdTtlMs: 1000 })
+      .register(subject, JSON.parse(schema) as object)
+
+  it('asks again after a 503 and a stalled PUT, and registers', async () => {
+    seen.length = 0
+    plan['PUT config'] = ['hang']
+    plan['GET config'] = [503]
+    expect(await register()).toBe(7)
+    // 503 → again; stalled PUT → again; then the level, the library's own read of it, the schema.
+    expect(seen).toEqual([
+      'GET config', 'GET config', 'PUT config', 'GET config', 'PUT config', 'GET config', 'POST versions'
+    ])
+  })
+
+  it('gives up after three attempts, naming them', async () => {
+    seen.length = 0
+    plan['GET config'] = [503, 503, 503]
+    await expect(register()).rejects.toMatchObject({
+      code: 'E_PUBLISH_SCHEMA_REGISTRATION',
+      message: expect.stringContaining('(3 attempts)') as unknown
+    })
+    expect(seen).toEqual(['GET config', 'GET config', 'GET config'])
+  })
+
+  it('does not ask again after a refusal', async () => {
+    seen.length = 0
+    plan['GET config'] = [422]
+    await expect(register()).rejects.toMatchObject({ code: 'E_PUBLISH_SCHEMA_REGISTRATION' })
+    expect(seen).toEqual(['GET config'])
+  })
+})

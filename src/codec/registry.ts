@@ -7,7 +7,9 @@
 //   library only on 5xx. The library sets no request timeout, so we race one.
 // - register(): reads GET /config/{subject} and THROWS if the level differs from the one asked
 //   for; only when the subject has no config yet does it PUT the level afterwards. We therefore
-//   settle the level first (below) and then register.
+//   settle the level first (below) and then register. Registration is asked again, up to three
+//   attempts, after a timeout, a 5xx or a broken connection (a registry that paused); a
+//   refusal (4xx, TLS) is final.
 // - decode(): parses the reader schema again on every call; we do not use it (decoder.ts keeps
 //   one resolver per writer id instead).
 //
@@ -48,6 +50,28 @@ class RegistryStatus extends Error {
     super(message)
     this.status = status
   }
+}
+
+/** Registration tries a stalled or failing registry this many times, waiting 0.5 s, then 2 s. */
+export const REGISTRATION_ATTEMPTS = 3
+const REGISTRATION_BACKOFF_MS = 500
+
+const sleep = async (ms: number): Promise<void> => {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Network errors that say nothing about the request itself. */
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH'
+])
+
+/** A timeout, a 5xx or a connection that broke: worth asking again. Refusals (4xx, TLS) are not. */
+const isTransient = (err: unknown): boolean => {
+  if (err instanceof RegistryTimeout) return true
+  const status = statusOf(err)
+  if (status !== undefined) return status >= 500
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : ''
+  return TRANSIENT_CODES.has(code)
 }
 
 const withTimeout = async <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
@@ -196,17 +220,29 @@ export const createRegistry = (config: RegistryClientConfig): Registry => {
     return COMPATIBILITY.BACKWARD
   }
 
+  const registerOnce = async (subject: string, schema: object): Promise<number> => {
+    const compatibility = await settleCompatibility(subject)
+    const { id } = await withTimeout(
+      client.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+        { subject, compatibility, updateConfig: false }),
+      config.requestTimeoutMs, `registering ${subject}`)
+    return id
+  }
+
+  // Both steps are idempotent (the level is set to what it is, the same schema gets the same
+  // id), so a registry that stalled or answered 5xx is asked again; a refusal is final.
   const register = async (subject: string, schema: object): Promise<number> => {
-    try {
-      const compatibility = await settleCompatibility(subject)
-      const { id } = await withTimeout(
-        client.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) },
-          { subject, compatibility, updateConfig: false }),
-        config.requestTimeoutMs, `registering ${subject}`)
-      return id
-    } catch (err) {
-      throw new ParcelRiskError('E_PUBLISH_SCHEMA_REGISTRATION',
-        `registering a schema under subject ${subject} failed: ${(err as Error).message}`, { cause: err })
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await registerOnce(subject, schema)
+      } catch (err) {
+        if (attempt >= REGISTRATION_ATTEMPTS || !isTransient(err)) {
+          const tries = attempt === 1 ? '' : ` (${attempt} attempts)`
+          throw new ParcelRiskError('E_PUBLISH_SCHEMA_REGISTRATION',
+            `registering a schema under subject ${subject} failed${tries}: ${(err as Error).message}`, { cause: err })
+        }
+        await sleep(REGISTRATION_BACKOFF_MS * 4 ** (attempt - 1))
+      }
     }
   }
 

@@ -7,17 +7,27 @@ const reason = (ruleId: string, tier: 'GATE' | 'INDICATOR', contribution: number
   ({ ruleId, title: ruleId, tier, contribution, values: [] })
 
 const decision = (version: number, action: Action, reasons: Reason[] = []): RiskDecision => ({
-  declarationId: 'D-1', version, decision: action === 'RELEASE' || action === 'RELEASE_POST_AUDIT' ? 'RELEASE' : 'HOLD', action, score: 10,
+  declarationId: 'D-1',
+  version,
+  decision: action === 'RELEASE' || action === 'RELEASE_POST_AUDIT' ? 'RELEASE' : 'HOLD',
+  action,
+  score: 10,
   reasons, gates: reasons.filter((r) => r.tier === 'GATE').map((r) => r.ruleId), errors: [], randomSelection: false,
   ruleset: { id: 'eu-lvc', version: '2', digest: 'ab' }, enrichment: { status: 'OK', missing: [] }, rejections: [],
   timings: { receivedAt: 1, decidedAt: 2, latencyMicros: 1000 }, inputDigest: 'cd'
 })
 
 const standing = (version: number, action: Action, rules: string[] = []): StandingDecision => ({
-  version, decision: action === 'RELEASE' ? 'RELEASE' : 'HOLD', action, score: 75, rules, ruleset: { id: 'eu-lvc', version: '1', digest: 'ef' }
+  version,
+  decision: action === 'RELEASE' ? 'RELEASE' : 'HOLD',
+  action,
+  score: 75,
+  rules,
+  ruleset: { id: 'eu-lvc', version: '1', digest: 'ef' }
 })
 
-const valuesOf = (r: Reason | undefined): Record<string, string> => Object.fromEntries((r?.values ?? []).map((v) => [v.name, v.value]))
+const valuesOf = (r: Reason | undefined): Record<string, string> =>
+  Object.fromEntries((r?.values ?? []).map((v) => [v.name, v.value]))
 
 describe('decide > amendments: what an amendment changed', () => {
   it.each([
@@ -31,11 +41,14 @@ describe('decide > amendments: what an amendment changed', () => {
     const out = annotateAmendment(decision(2, action), earlier, false)
     expect(out.reasons.map((r) => r.ruleId)).toEqual([id])
     expect(out.action).toBe(action)
-    expect(valuesOf(out.reasons[0])).toMatchObject({ previousVersion: '1', previousAction: earlier.action, previousDecision: earlier.decision })
+    expect(valuesOf(out.reasons[0])).toMatchObject({
+      previousVersion: '1', previousAction: earlier.action, previousDecision: earlier.decision
+    })
   })
 
   it('names the lane change and the rules that stopped and started firing', () => {
-    const out = annotateAmendment(decision(3, 'REQUEST_INFO', [reason('IND-B', 'INDICATOR', 40)]), standing(2, 'SCREEN_NII', ['GATE-X', 'IND-B']), false)
+    const now = decision(3, 'REQUEST_INFO', [reason('IND-B', 'INDICATOR', 40)])
+    const out = annotateAmendment(now, standing(2, 'SCREEN_NII', ['GATE-X', 'IND-B']), false)
     const amended = out.reasons.find((r) => r.ruleId === AMENDED)
     expect(amended?.title).toBe('Amends version 2 (SCREEN_NII → REQUEST_INFO)')
     expect(valuesOf(amended)).toEqual({
@@ -72,20 +85,27 @@ describe('decide > amendments: what an amendment changed', () => {
 describe('decide > amendments: the answer to a superseded version', () => {
   it('repeats the standing decision under the older version, with one reason naming the newer one', () => {
     const newer = standing(3, 'SCREEN_NII', ['IND-A', 'IND-B'])
-    const out = supersededAnswer({ declarationId: 'D-1', version: 2 }, newer, { nowMs: 5_000, receivedAtMs: 4_000, inputDigest: '00', enrichmentMissing: [] })
+    const ctx = { nowMs: 5_000, receivedAtMs: 4_000, inputDigest: '00', enrichmentMissing: [] }
+    const out = supersededAnswer({ declarationId: 'D-1', version: 2 }, newer, ctx)
     expect(out).toMatchObject({
-      declarationId: 'D-1', version: 2, decision: 'HOLD', action: 'SCREEN_NII', score: 75, gates: [], errors: [], rejections: [],
+      declarationId: 'D-1', version: 2, decision: 'HOLD', action: 'SCREEN_NII', score: 75,
+      gates: [], errors: [], rejections: [],
       ruleset: newer.ruleset, enrichment: { status: 'OK', missing: [] }, inputDigest: '00',
       timings: { receivedAt: 4_000, decidedAt: 5_000, latencyMicros: 1_000_000 }
     })
     expect(out.reasons.map((r) => [r.ruleId, r.tier, r.contribution])).toEqual([[SUPERSEDED, 'GATE', 0]])
     expect(valuesOf(out.reasons[0])).toEqual({
-      supersededByVersion: '3', standingDecision: 'HOLD', standingAction: 'SCREEN_NII', standingScore: '75', standingRules: 'IND-A, IND-B'
+      supersededByVersion: '3',
+      standingDecision: 'HOLD',
+      standingAction: 'SCREEN_NII',
+      standingScore: '75',
+      standingRules: 'IND-A, IND-B'
     })
   })
 
   it('says DEGRADED when enrichment was incomplete', () => {
-    const out = supersededAnswer({ declarationId: 'D-1', version: 1 }, standing(2, 'RELEASE'), { nowMs: 1, enrichmentMissing: ['seller'] })
+    const ctx = { nowMs: 1, enrichmentMissing: ['seller'] }
+    const out = supersededAnswer({ declarationId: 'D-1', version: 1 }, standing(2, 'RELEASE'), ctx)
     expect(out.enrichment).toEqual({ status: 'DEGRADED', missing: ['seller'] })
   })
 })

@@ -27,6 +27,9 @@ const listed = (ids: readonly string[]): string => ids.length === 0 ? '(none)' :
 const ruleIdsOf = (d: RiskDecision): string[] => d.reasons.map((r) => r.ruleId)
 
 /** What changed between the earlier decision and this one, as reason values. */
+const laneChange = (earlier: StandingDecision, d: RiskDecision): string =>
+  earlier.action === d.action ? `unchanged (${d.action})` : `${earlier.action} → ${d.action}`
+
 const changeValues = (earlier: StandingDecision, d: RiskDecision): ReasonValue[] => {
   const now = new Set(ruleIdsOf(d))
   const before = new Set(earlier.rules)
@@ -35,7 +38,7 @@ const changeValues = (earlier: StandingDecision, d: RiskDecision): ReasonValue[]
     { name: 'previousDecision', value: earlier.decision },
     { name: 'previousAction', value: earlier.action },
     { name: 'previousScore', value: String(earlier.score) },
-    { name: 'lane', value: earlier.action === d.action ? `unchanged (${d.action})` : `${earlier.action} → ${d.action}` },
+    { name: 'lane', value: laneChange(earlier, d) },
     { name: 'rulesNoLongerFiring', value: listed(earlier.rules.filter((id) => !now.has(id))) },
     { name: 'rulesNowFiring', value: listed(ruleIdsOf(d).filter((id) => !before.has(id))) }
   ]
@@ -43,11 +46,12 @@ const changeValues = (earlier: StandingDecision, d: RiskDecision): ReasonValue[]
 
 const amendedReason = (earlier: StandingDecision, d: RiskDecision): Reason => {
   const released = earlier.decision === 'HOLD' && d.decision === 'RELEASE'
+  const lane = earlier.action === d.action ? `lane unchanged, ${d.action}` : `${earlier.action} → ${d.action}`
   return {
     ruleId: released ? HOLD_RELEASED : AMENDED,
     title: released
       ? `Amendment releases the hold of version ${earlier.version} (${earlier.action})`
-      : `Amends version ${earlier.version} (${earlier.action === d.action ? `lane unchanged, ${d.action}` : `${earlier.action} → ${d.action}`})`,
+      : `Amends version ${earlier.version} (${lane})`,
     tier: 'INDICATOR',
     contribution: 0,
     values: changeValues(earlier, d)
@@ -63,9 +67,11 @@ const uncheckedReason = (d: RiskDecision): Reason => ({
 })
 
 /** Reasons stay in order: gates, then contributions descending; a 0 goes after the last non-negative one. */
+const goesBeforeZero = (r: Reason): boolean => r.tier === 'GATE' || r.contribution >= 0
+
 const withReason = (d: RiskDecision, reason: Reason): RiskDecision => {
   let at = 0
-  while (at < d.reasons.length && ((d.reasons[at] as Reason).tier === 'GATE' || (d.reasons[at] as Reason).contribution >= 0)) at++
+  while (at < d.reasons.length && goesBeforeZero(d.reasons[at] as Reason)) at++
   return { ...d, reasons: [...d.reasons.slice(0, at), reason, ...d.reasons.slice(at)] }
 }
 
@@ -73,7 +79,9 @@ const withReason = (d: RiskDecision, reason: Reason): RiskDecision => {
  * The decision of an amended version with what changed since `earlier` (null: no earlier
  * decision known). `unchecked`: the history could not be read.
  */
-export const annotateAmendment = (d: RiskDecision, earlier: StandingDecision | null, unchecked: boolean): RiskDecision => {
+export const annotateAmendment = (
+  d: RiskDecision, earlier: StandingDecision | null, unchecked: boolean
+): RiskDecision => {
   if (earlier !== null) return withReason(d, amendedReason(earlier, d))
   if (unchecked && d.version > 1) return withReason(d, uncheckedReason(d))
   return d
@@ -93,7 +101,8 @@ export const supersededAnswer = (declaration: unknown, newer: StandingDecision, 
     score: newer.score,
     reasons: [{
       ruleId: SUPERSEDED,
-      title: `Superseded by version ${newer.version}, decided ${newer.decision} (${newer.action}); this version is not decided again`,
+      title: `Superseded by version ${newer.version}, decided ${newer.decision} (${newer.action}); ` +
+        'this version is not decided again',
       tier: 'GATE',
       contribution: 0,
       values: [
@@ -108,9 +117,13 @@ export const supersededAnswer = (declaration: unknown, newer: StandingDecision, 
     errors: [],
     randomSelection: false,
     ruleset: { ...newer.ruleset },
-    enrichment: missing !== undefined && missing.length > 0 ? { status: 'DEGRADED', missing: [...missing] } : { status: 'OK', missing: [] },
+    enrichment: missing !== undefined && missing.length > 0
+      ? { status: 'DEGRADED', missing: [...missing] }
+      : { status: 'OK', missing: [] },
     rejections: [],
-    timings: { receivedAt, decidedAt: ctx.nowMs, latencyMicros: Math.max(0, Math.round((ctx.nowMs - receivedAt) * 1000)) },
+    timings: {
+      receivedAt, decidedAt: ctx.nowMs, latencyMicros: Math.max(0, Math.round((ctx.nowMs - receivedAt) * 1000))
+    },
     inputDigest: ctx.inputDigest ?? ''
   }
 }

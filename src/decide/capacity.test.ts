@@ -3,7 +3,9 @@ import type { CapacityPolicy, SeatGrant, SeatRequest } from '../actions.ts'
 import type { Action, RiskDecision } from '../declaration.ts'
 import type { RuleInfo } from '../evaluation.ts'
 import { createMemorySeats } from '../enrich/memory-seats.ts'
-import { CAPACITY_DOWNGRADE, CAPACITY_OVERBOOKED, CAPACITY_UNCHECKED, createSeater, lanesAt, showWindow } from './capacity.ts'
+import {
+  CAPACITY_DOWNGRADE, CAPACITY_OVERBOOKED, CAPACITY_UNCHECKED, createSeater, lanesAt, showWindow
+} from './capacity.ts'
 import type { SeatingRuleset } from './capacity.ts'
 
 const HOUR = 3_600_000
@@ -13,7 +15,9 @@ const BANDS = [
   { min: 40, action: 'REQUEST_INFO' as const },
   { min: 70, action: 'SCREEN_NII' as const }, { min: 90, action: 'PHYSICAL_EXAM' as const }
 ]
-const rule = (id: string, tags: string[], tier: RuleInfo['tier'] = 'indicator', action: Action | null = null): RuleInfo =>
+const rule = (
+  id: string, tags: string[], tier: RuleInfo['tier'] = 'indicator', action: Action | null = null
+): RuleInfo =>
   ({ id, title: id, description: '', tier, weight: 10, action, tags, owner: '' }) as unknown as RuleInfo
 const RULES = [
   rule('IND-PLAIN', ['valuation']), rule('IND-WATCHLIST-FUZZY', ['watchlist']),
@@ -22,7 +26,9 @@ const RULES = [
   rule('GATE-NII', ['security'], 'gate', 'SCREEN_NII')
 ]
 
-const ruleset = (capacity: Partial<CapacityPolicy> | null, fallbackAction: Action = 'REQUEST_INFO'): SeatingRuleset => ({
+const ruleset = (
+  capacity: Partial<CapacityPolicy> | null, fallbackAction: Action = 'REQUEST_INFO'
+): SeatingRuleset => ({
   capacity: capacity === null
     ? null
     : { lanes: {}, locations: {}, protectTags: ['watchlist', 'prohibition', 'restriction'], ...capacity },
@@ -224,7 +230,8 @@ describe('decide > capacity', () => {
   })
 
   it('keeps the random slice held in its lane, ahead of the batch\'s indicator-driven holds', () => {
-    const seater = createSeater(ruleset({ lanes: { SCREEN_NII: { perWindow: 2, reserve: 0, windowMs: HOUR } } }), 'LGG')!
+    const lanes = { SCREEN_NII: { perWindow: 2, reserve: 0, windowMs: HOUR } }
+    const seater = createSeater(ruleset({ lanes }), 'LGG')!
     const random = decision(5, { action: 'SCREEN_NII', randomSelection: true })
     const out = run(seater, [decision(80), decision(75), random], counters().serve)
     expect(out.map((d) => d.action)).toEqual(['SCREEN_NII', 'RELEASE_POST_AUDIT', 'SCREEN_NII'])
@@ -241,7 +248,8 @@ describe('decide > capacity', () => {
   })
 
   it('moves a full PHYSICAL_EXAM to SCREEN_NII when only the exam lane is limited', () => {
-    const seater = createSeater(ruleset({ lanes: { PHYSICAL_EXAM: { perWindow: 0, reserve: 0, windowMs: HOUR } } }), 'LGG')!
+    const lanes = { PHYSICAL_EXAM: { perWindow: 0, reserve: 0, windowMs: HOUR } }
+    const seater = createSeater(ruleset({ lanes }), 'LGG')!
     expect(run(seater, [decision(99)], counters().serve)[0]!.action).toBe('SCREEN_NII')
   })
 

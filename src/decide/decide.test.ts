@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { EnrichmentRecord } from '../enrichment.ts'
-import { compileFiles, compileRules, DECLARED_AT, declaration, LISTS, MANIFEST, ruleFile } from '../../test/fixtures/inline-ruleset.ts'
+import {
+  compileFiles, compileRules, DECLARED_AT, declaration, LISTS, MANIFEST, ruleFile
+} from '../../test/fixtures/inline-ruleset.ts'
 import type { InlineRule } from '../../test/fixtures/inline-ruleset.ts'
 import type { CompiledRuleset } from '../engine/ruleset.ts'
 import type { ScoreContext } from '../evaluation.ts'
@@ -14,11 +16,15 @@ import { randomSelector } from './selection.ts'
 
 const CTX: ScoreContext = { nowMs: DECLARED_AT }
 /** Score, then decide. */
-const decide = (rs: CompiledRuleset, d: unknown, e: EnrichmentRecord | null, ctx: ScoreContext): ReturnType<ReturnType<typeof scoreAndDecide>> =>
+const decide = (
+  rs: CompiledRuleset, d: unknown, e: EnrichmentRecord | null, ctx: ScoreContext
+): ReturnType<ReturnType<typeof scoreAndDecide>> =>
   scoreAndDecide(rs)(d, e, ctx)
 /** Score, then only the action and score (no decision record). */
-const verdict = (rs: CompiledRuleset, d: unknown, e: EnrichmentRecord | null, ctx: ScoreContext): Verdict =>
-  makeFinisher({ ...rs.policy, effectiveFromMs: rs.effectiveFromMs, effectiveToMs: rs.effectiveToMs })(rs.evaluate(d, e, ctx), undefined, (ctx.enrichmentMissing ?? []).length > 0)
+const verdict = (rs: CompiledRuleset, d: unknown, e: EnrichmentRecord | null, ctx: ScoreContext): Verdict => {
+  const finish = makeFinisher({ ...rs.policy, effectiveFromMs: rs.effectiveFromMs, effectiveToMs: rs.effectiveToMs })
+  return finish(rs.evaluate(d, e, ctx), undefined, (ctx.enrichmentMissing ?? []).length > 0)
+}
 const always = (id: string, extra: Partial<InlineRule> = {}): InlineRule => ({ id, when: 'pieces == 1', ...extra })
 const never = (id: string, extra: Partial<InlineRule> = {}): InlineRule => ({ id, when: 'pieces == 99', ...extra })
 
@@ -26,19 +32,37 @@ describe('decide > score and action', () => {
   it.each<[string, InlineRule[], number, string, string]>([
     ['nothing fires', [never('I1', { weight: 50 })], 0, 'RELEASE', 'RELEASE'],
     ['one indicator below the first band', [always('I1', { weight: 30 })], 30, 'RELEASE', 'RELEASE'],
-    ['indicators add up into a band', [always('I1', { weight: 30 }), always('I2', { weight: 15 })], 45, 'REQUEST_INFO', 'HOLD'],
+    ['indicators add up into a band', [always('I1', { weight: 30 }), always('I2', { weight: 15 })],
+      45, 'REQUEST_INFO', 'HOLD'],
     ['band boundary is inclusive', [always('I1', { weight: 70 })], 70, 'SCREEN_NII', 'HOLD'],
-    ['indicator sum clamps at 100', [always('I1', { weight: 80 }), always('I2', { weight: 80 })], 100, 'PHYSICAL_EXAM', 'HOLD'],
-    ['mitigation lowers the indicator part', [always('I1', { weight: 45 }), always('M1', { tier: 'mitigation', weight: 20 })], 25, 'RELEASE', 'RELEASE'],
-    ['mitigation applies after clamping the indicators', [always('I1', { weight: 80 }), always('I2', { weight: 80 }), always('M1', { tier: 'mitigation', weight: 20 })], 80, 'SCREEN_NII', 'HOLD'],
+    ['indicator sum clamps at 100', [always('I1', { weight: 80 }), always('I2', { weight: 80 })],
+      100, 'PHYSICAL_EXAM', 'HOLD'],
+    ['mitigation lowers the indicator part',
+      [always('I1', { weight: 45 }), always('M1', { tier: 'mitigation', weight: 20 })], 25, 'RELEASE', 'RELEASE'],
+    ['mitigation applies after clamping the indicators',
+      [always('I1', { weight: 80 }), always('I2', { weight: 80 }), always('M1', { tier: 'mitigation', weight: 20 })],
+      80, 'SCREEN_NII', 'HOLD'],
     ['mitigation never goes below 0', [always('M1', { tier: 'mitigation', weight: 20 })], 0, 'RELEASE', 'RELEASE'],
     ['gate beats a low score', [always('G1', { tier: 'gate', action: 'DO_NOT_LOAD' })], 0, 'DO_NOT_LOAD', 'HOLD'],
-    ['gate is never offset by a mitigation', [always('G1', { tier: 'gate', action: 'REQUEST_INFO' }), always('M1', { tier: 'mitigation', weight: 50 })], 0, 'REQUEST_INFO', 'HOLD'],
-    ['a higher band beats a milder gate', [always('G1', { tier: 'gate', action: 'REQUEST_INFO' }), always('I1', { weight: 95 })], 95, 'PHYSICAL_EXAM', 'HOLD'],
-    ['the most severe gate wins', [always('G1', { tier: 'gate', action: 'REJECT_DATA' }), always('G2', { tier: 'gate', action: 'DO_NOT_LOAD' }), always('G3', { tier: 'gate', action: 'SCREEN_NII' })], 0, 'DO_NOT_LOAD', 'HOLD'],
-    ['a gate may release after audit', [always('G1', { tier: 'gate', action: 'RELEASE_POST_AUDIT' })], 0, 'RELEASE_POST_AUDIT', 'RELEASE'],
+    ['gate is never offset by a mitigation',
+      [always('G1', { tier: 'gate', action: 'REQUEST_INFO' }), always('M1', { tier: 'mitigation', weight: 50 })],
+      0, 'REQUEST_INFO', 'HOLD'],
+    ['a higher band beats a milder gate',
+      [always('G1', { tier: 'gate', action: 'REQUEST_INFO' }), always('I1', { weight: 95 })],
+      95, 'PHYSICAL_EXAM', 'HOLD'],
+    ['the most severe gate wins',
+      [
+        always('G1', { tier: 'gate', action: 'REJECT_DATA' }),
+        always('G2', { tier: 'gate', action: 'DO_NOT_LOAD' }),
+        always('G3', { tier: 'gate', action: 'SCREEN_NII' })
+      ],
+      0, 'DO_NOT_LOAD', 'HOLD'],
+    ['a gate may release after audit', [always('G1', { tier: 'gate', action: 'RELEASE_POST_AUDIT' })],
+      0, 'RELEASE_POST_AUDIT', 'RELEASE'],
     ['a rule error fails closed', [{ id: 'E1', when: 'pieces / (pieces - 1) > 0' }], 0, 'SCREEN_NII', 'HOLD'],
-    ['a rule error holds even with a mitigation', [{ id: 'E1', when: 'pieces / (pieces - 1) > 0' }, always('M1', { tier: 'mitigation', weight: 50 })], 0, 'SCREEN_NII', 'HOLD']
+    ['a rule error holds even with a mitigation',
+      [{ id: 'E1', when: 'pieces / (pieces - 1) > 0' }, always('M1', { tier: 'mitigation', weight: 50 })],
+      0, 'SCREEN_NII', 'HOLD']
   ])('%s', (_, rules, score, action, decision) => {
     const d = decide(compileRules(rules), declaration(), null, CTX)
     expect({ score: d.score, action: d.action, decision: d.decision }).toEqual({ score, action, decision })
@@ -51,21 +75,43 @@ describe('decide > score and action', () => {
       { id: 'M-AEO', tier: 'mitigation', weight: 10, when: 'enrichment.seller.aeo.programme == "AEOS"' },
       { id: 'G-ITEM', tier: 'gate', action: 'SCREEN_NII', when: 'any i in items: i.hsCode == "851830"' }
     ])
-    const items = [declaration().items[0], { ...declaration().items[0], hsCode: '851830', description: 'earphones' }] as ReturnType<typeof declaration>['items']
+    const earphones = { ...declaration().items[0], hsCode: '851830', description: 'earphones' }
+    const items = [declaration().items[0], earphones] as ReturnType<typeof declaration>['items']
     const d = decide(rs, declaration({ items }), { seller: { aeo: { programme: 'AEOS' } } }, CTX)
-    expect(d.reasons.map((r) => [r.ruleId, r.tier, r.contribution])).toEqual([['G-ITEM', 'GATE', 0], ['I-BIG', 'INDICATOR', 25], ['I-SMALL', 'INDICATOR', 5], ['M-AEO', 'INDICATOR', -10]])
+    expect(d.reasons.map((r) => [r.ruleId, r.tier, r.contribution])).toEqual([
+      ['G-ITEM', 'GATE', 0], ['I-BIG', 'INDICATOR', 25], ['I-SMALL', 'INDICATOR', 5], ['M-AEO', 'INDICATOR', -10]
+    ])
     // Only the item that made `any` true is shown, not the ones it looked at before.
     expect(d.reasons[0]?.values).toEqual([{ name: 'items[1].hsCode', value: '851830' }])
-    expect(d.reasons[1]?.values).toEqual([{ name: 'originCountry', value: 'CN' }, { name: 'totalValue', value: '18.00' }])
+    expect(d.reasons[1]?.values).toEqual([
+      { name: 'originCountry', value: 'CN' }, { name: 'totalValue', value: '18.00' }
+    ])
     expect(d.reasons[3]?.values).toEqual([{ name: 'enrichment.seller.aeo.programme', value: 'AEOS' }])
     expect(d.gates).toEqual(['G-ITEM'])
     expect(d.score).toBe(20)
   })
 
   it.each<[string, InlineRule[], string[]]>([
-    ['equal contributions keep rule order', [always('I-A', { weight: 10 }), always('I-B', { weight: 10 }), always('I-C', { weight: 10 })], ['I-A', 'I-B', 'I-C']],
-    ['gates in rule order before every scored rule', [always('I-A', { weight: 10 }), always('G-A', { tier: 'gate', action: 'SCREEN_NII' }), always('I-B', { weight: 30 }), always('G-B', { tier: 'gate', action: 'REJECT_DATA' })], ['G-A', 'G-B', 'I-B', 'I-A']],
-    ['ascending weights come out descending, ties stay in order', [always('M-A', { tier: 'mitigation', weight: 5 }), always('I-A', { weight: 5 }), always('I-B', { weight: 20 }), always('I-C', { weight: 5 }), always('I-D', { weight: 20 })], ['I-B', 'I-D', 'I-A', 'I-C', 'M-A']]
+    ['equal contributions keep rule order',
+      [always('I-A', { weight: 10 }), always('I-B', { weight: 10 }), always('I-C', { weight: 10 })],
+      ['I-A', 'I-B', 'I-C']],
+    ['gates in rule order before every scored rule',
+      [
+        always('I-A', { weight: 10 }),
+        always('G-A', { tier: 'gate', action: 'SCREEN_NII' }),
+        always('I-B', { weight: 30 }),
+        always('G-B', { tier: 'gate', action: 'REJECT_DATA' })
+      ],
+      ['G-A', 'G-B', 'I-B', 'I-A']],
+    ['ascending weights come out descending, ties stay in order',
+      [
+        always('M-A', { tier: 'mitigation', weight: 5 }),
+        always('I-A', { weight: 5 }),
+        always('I-B', { weight: 20 }),
+        always('I-C', { weight: 5 }),
+        always('I-D', { weight: 20 })
+      ],
+      ['I-B', 'I-D', 'I-A', 'I-C', 'M-A']]
   ])('orders reasons: %s', (_, rules, ids) => {
     const d = decide(compileRules(rules), declaration(), null, CTX)
     expect(d.reasons.map((r) => r.ruleId)).toEqual(ids)
@@ -74,18 +120,26 @@ describe('decide > score and action', () => {
 
   it('fills every field of the RiskDecision record', () => {
     const rs = compileRules([{ id: 'E1', when: 'pieces / (pieces - 1) > 0' }])
-    const d = decide(rs, declaration(), null, { nowMs: DECLARED_AT + 5, receivedAtMs: DECLARED_AT, inputDigest: 'ab'.repeat(32), enrichmentMissing: ['seller'] })
+    const ctx = {
+      nowMs: DECLARED_AT + 5, receivedAtMs: DECLARED_AT, inputDigest: 'ab'.repeat(32), enrichmentMissing: ['seller']
+    }
+    const d = decide(rs, declaration(), null, ctx)
     expect(d).toEqual({
-      declarationId: 'decl-0001', version: 1, decision: 'HOLD', action: 'SCREEN_NII', score: 0, reasons: [], gates: [], errors: ['E1'],
+      declarationId: 'decl-0001', version: 1, decision: 'HOLD', action: 'SCREEN_NII', score: 0,
+      reasons: [], gates: [], errors: ['E1'],
       randomSelection: false, ruleset: { id: 'inline', version: '1', digest: rs.digest },
       enrichment: { status: 'DEGRADED', missing: ['seller'] }, rejections: [],
-      timings: { receivedAt: DECLARED_AT, decidedAt: DECLARED_AT + 5, latencyMicros: 5000 }, inputDigest: 'ab'.repeat(32)
+      timings: { receivedAt: DECLARED_AT, decidedAt: DECLARED_AT + 5, latencyMicros: 5000 },
+      inputDigest: 'ab'.repeat(32)
     })
   })
 })
 
 describe('decide > degraded enrichment', () => {
-  const rules = [{ id: 'I-NEW', when: 'enrichment.seller.ageDays < 30', weight: 20 }, { id: 'I-DECL', when: 'pieces > 5', weight: 20 }]
+  const rules = [
+    { id: 'I-NEW', when: 'enrichment.seller.ageDays < 30', weight: 20 },
+    { id: 'I-DECL', when: 'pieces > 5', weight: 20 }
+  ]
   it.each<[string, EnrichmentRecord | null, string[], string, boolean]>([
     ['complete enrichment decides normally', { seller: { ageDays: 400 } }, [], 'RELEASE', false],
     ['missing data that a rule needed falls back', {}, ['seller'], 'REQUEST_INFO', true],
@@ -98,7 +152,9 @@ describe('decide > degraded enrichment', () => {
   })
 
   it('does not fall back when only a mitigation missed its data', () => {
-    const rs = compileRules([{ id: 'M-AEO', tier: 'mitigation', weight: 20, when: 'enrichment.seller.aeo.status == "ACTIVE"' }])
+    const rs = compileRules([
+      { id: 'M-AEO', tier: 'mitigation', weight: 20, when: 'enrichment.seller.aeo.status == "ACTIVE"' }
+    ])
     const ctx = { nowMs: DECLARED_AT, enrichmentMissing: ['seller'] }
     const v = verdict(rs, declaration(), {}, ctx)
     expect([v.action, v.fellBack, rs.evaluate(declaration(), {}, ctx).sawMissing[0]]).toEqual(['RELEASE', false, 2])
@@ -106,7 +162,8 @@ describe('decide > degraded enrichment', () => {
 
   it('never lowers a stricter decision to the fallback action', () => {
     const rs = compileRules([...rules, always('G', { tier: 'gate', action: 'DO_NOT_LOAD' })])
-    expect(verdict(rs, declaration(), {}, { nowMs: DECLARED_AT, enrichmentMissing: ['seller'] }).action).toBe('DO_NOT_LOAD')
+    const ctx = { nowMs: DECLARED_AT, enrichmentMissing: ['seller'] }
+    expect(verdict(rs, declaration(), {}, ctx).action).toBe('DO_NOT_LOAD')
   })
 })
 
@@ -131,10 +188,16 @@ describe('decide > effective dates', () => {
   })
 
   it('applies dated list entries only inside their window', () => {
-    const lists = { 'lists/origins.yaml': 'id: origins\nkind: set\nentries:\n  - HK\n  - { value: CN, effectiveFrom: 2026-12-01 }\n  - { value: TR, effectiveTo: 2026-12-01 }\n' }
+    const lists = {
+      'lists/origins.yaml': 'id: origins\nkind: set\nentries:\n  - HK\n' +
+        '  - { value: CN, effectiveFrom: 2026-12-01 }\n  - { value: TR, effectiveTo: 2026-12-01 }\n'
+    }
     const rs = compileRules([{ id: 'R', when: 'originCountry in @origins' }], lists)
-    const outcome = (originCountry: string, declaredAt = DECLARED_AT): number | undefined => rs.evaluate(declaration({ originCountry, declaredAt }), null, CTX).outcomes[0]
-    expect([outcome('HK'), outcome('CN'), outcome('TR'), outcome('CN', Date.UTC(2026, 11, 5)), outcome('TR', Date.UTC(2026, 11, 5))]).toEqual([1, 0, 1, 1, 0])
+    const outcome = (originCountry: string, declaredAt = DECLARED_AT): number | undefined =>
+      rs.evaluate(declaration({ originCountry, declaredAt }), null, CTX).outcomes[0]
+    const december5 = Date.UTC(2026, 11, 5)
+    expect([outcome('HK'), outcome('CN'), outcome('TR'), outcome('CN', december5), outcome('TR', december5)])
+      .toEqual([1, 0, 1, 1, 0])
   })
 
   it('fails closed for a declaration outside the ruleset window', () => {
@@ -158,7 +221,8 @@ describe('decide > random selection', () => {
 
   it('selects the same declarations every time (deterministic per declarationId)', () => {
     const rs = withRandom(0.05)
-    const pick = (): string[] => ids.filter((id) => decide(rs, declaration({ declarationId: id }), null, CTX).randomSelection)
+    const pick = (): string[] =>
+      ids.filter((id) => decide(rs, declaration({ declarationId: id }), null, CTX).randomSelection)
     const first = pick()
     expect(pick()).toEqual(first)
     expect(first.length).toBeGreaterThan(140)
@@ -176,7 +240,10 @@ describe('decide > random selection', () => {
     const a = ids.filter((x) => randomSelector('s1', 0.05)(x))
     const b = ids.filter((x) => randomSelector('s2', 0.05)(x))
     expect(a).not.toEqual(b)
-    const rs = compileFiles({ 'ruleset.yaml': MANIFEST + 'randomSelection: { rate: 1, seed: s, action: SCREEN_NII }\n', 'rules/r.yaml': ruleFile([always('G', { tier: 'gate', action: 'DO_NOT_LOAD' })]) })
+    const rs = compileFiles({
+      'ruleset.yaml': MANIFEST + 'randomSelection: { rate: 1, seed: s, action: SCREEN_NII }\n',
+      'rules/r.yaml': ruleFile([always('G', { tier: 'gate', action: 'DO_NOT_LOAD' })])
+    })
     if (!rs.ok) throw new Error('does not compile')
     const d = decide(rs.ruleset, declaration(), null, CTX)
     expect([d.action, d.randomSelection]).toEqual(['DO_NOT_LOAD', false])

@@ -31,7 +31,9 @@ const declarationIdOf = (d: unknown): unknown =>
 
 /** Built once per ruleset (per hot reload), used for every declaration it scores. */
 export const createDecider = (ruleset: DecidingRuleset): Decide => {
-  const finish = makeFinisher({ ...ruleset.policy, effectiveFromMs: ruleset.effectiveFromMs, effectiveToMs: ruleset.effectiveToMs })
+  const finish = makeFinisher({
+    ...ruleset.policy, effectiveFromMs: ruleset.effectiveFromMs, effectiveToMs: ruleset.effectiveToMs
+  })
   const build = decisionBuilder(ruleset, ruleset.rules)
   return (ev, d, ctx) => {
     const missing = ctx.enrichmentMissing
@@ -44,7 +46,9 @@ export interface ScoringRuleset extends DecidingRuleset {
   evaluate (declaration: unknown, enrichment: EnrichmentRecord | null, context: ScoreContext): Evaluation
 }
 
-export type ScoreAndDecide = (declaration: unknown, enrichment: EnrichmentRecord | null, context: ScoreContext) => RiskDecision
+export type ScoreAndDecide = (
+  declaration: unknown, enrichment: EnrichmentRecord | null, context: ScoreContext
+) => RiskDecision
 
 /**
  * Score, then decide, in one call: for the offline commands (score, rules test, backtest)

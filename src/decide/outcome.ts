@@ -39,7 +39,9 @@ export const makeFinisher = (plan: DecisionPlan): Finisher => {
   const selected = random === null || random.rate <= 0 ? null : randomSelector(random.seed, random.rate)
   const from = plan.effectiveFromMs ?? -Infinity
   const to = plan.effectiveToMs ?? Infinity
-  const verdict: Verdict = { score: 0, action: 'RELEASE', decision: 'RELEASE', fellBack: false, randomlySelected: false, inForce: true }
+  const verdict: Verdict = {
+    score: 0, action: 'RELEASE', decision: 'RELEASE', fellBack: false, randomlySelected: false, inForce: true
+  }
 
   return (ev, declarationId, degraded) => {
     const indicators = Math.min(100, Math.max(0, ev.indicatorPoints))

@@ -15,7 +15,12 @@ const rule = (id: string, extra: Partial<RuleInfo> = {}): RuleInfo => ({
 const RULESET = {
   id: 'hand', version: '1', digest: 'd'.repeat(64), effectiveFromMs: null, effectiveToMs: null,
   rules: [rule('A'), rule('B')],
-  policy: { bands: [{ min: 0, action: 'RELEASE' as const }, { min: 40, action: 'REQUEST_INFO' as const }], fallbackAction: 'REQUEST_INFO' as const, errorAction: 'SCREEN_NII' as const, randomSelection: null }
+  policy: {
+    bands: [{ min: 0, action: 'RELEASE' as const }, { min: 40, action: 'REQUEST_INFO' as const }],
+    fallbackAction: 'REQUEST_INFO' as const,
+    errorAction: 'SCREEN_NII' as const,
+    randomSelection: null
+  }
 }
 
 /** Rule A fired having read `values` (name, value, timestamp); rule B did not fire. */
@@ -28,18 +33,26 @@ const evaluation = (values: Array<[string, unknown, boolean]>): Evaluation => ({
 })
 
 const reasonValues = (values: Array<[string, unknown, boolean]>): unknown =>
-  createDecider(RULESET)(evaluation(values), { declarationId: 'x', version: 1 }, { nowMs: 0 }).reasons.map((r) => [r.ruleId, r.values])
+  createDecider(RULESET)(evaluation(values), { declarationId: 'x', version: 1 }, { nowMs: 0 })
+    .reasons.map((r) => [r.ruleId, r.values])
 
 describe('decide > reasons from the evaluation', () => {
   it.each<[string, Array<[string, unknown, boolean]>, unknown]>([
     ['values as read, in order', [['totalValue', '18.00', false], ['items[1].hsCode', '851830', false]],
       [['A', [{ name: 'totalValue', value: '18.00' }, { name: 'items[1].hsCode', value: '851830' }]]]],
-    ['a name read twice shows once, the first value', [['pieces', 1, false], ['pieces', 2, false]], [['A', [{ name: 'pieces', value: '1' }]]]],
+    ['a name read twice shows once, the first value', [['pieces', 1, false], ['pieces', 2, false]],
+      [['A', [{ name: 'pieces', value: '1' }]]]],
     ['missing values say so', [['enrichment.seller.ageDays', undefined, false], ['iossNumber', null, false]],
       [['A', [{ name: 'enrichment.seller.ageDays', value: '(missing)' }, { name: 'iossNumber', value: '(missing)' }]]]],
-    ['timestamps as ISO-8601', [['declaredAt', Date.UTC(2026, 10, 26, 9), true]], [['A', [{ name: 'declaredAt', value: '2026-11-26T09:00:00.000Z' }]]]],
+    ['timestamps as ISO-8601', [['declaredAt', Date.UTC(2026, 10, 26, 9), true]],
+      [['A', [{ name: 'declaredAt', value: '2026-11-26T09:00:00.000Z' }]]]],
     ['a timestamp that cannot be shown fails the explanation, even past the kept values',
-      [...Array.from({ length: MAX_REASON_VALUES }, (_, i): [string, unknown, boolean] => [`items[${i}].quantity`, i, false]), ['declaredAt', 1e20, true]],
+      [
+        ...Array.from(
+          { length: MAX_REASON_VALUES }, (_, i): [string, unknown, boolean] => [`items[${i}].quantity`, i, false]
+        ),
+        ['declaredAt', 1e20, true]
+      ],
       [['A', [{ name: 'explanation failed', value: 'Invalid time value' }]]]]
   ])('%s', (_, values, expected) => {
     expect(reasonValues(values)).toEqual(expected)

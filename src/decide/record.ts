@@ -91,21 +91,27 @@ export const decisionBuilder = (ruleset: RulesetIdentity, rules: readonly RuleIn
         values = [{ name: 'explanation failed', value: (err as Error).message }]
       }
       const c = plan.contribution
-      const reason: Reason = { ruleId: plan.id, title: plan.title, tier: plan.gate ? 'GATE' : 'INDICATOR', contribution: c, values }
+      const reason: Reason = {
+        ruleId: plan.id, title: plan.title, tier: plan.gate ? 'GATE' : 'INDICATOR', contribution: c, values
+      }
       // Insert after the gates (a gate) or after every scored reason of at least this
       // contribution (an indicator or mitigation).
       let at = reasons.length
       if (plan.gate) {
         at = gateIds.length
         gateIds.push(plan.id)
-        if (plan.rejects) rejections.push({ code: 'E_RULES_REJECT_DATA', path: values[0]?.name ?? '', message: plan.title })
+        if (plan.rejects) {
+          rejections.push({ code: 'E_RULES_REJECT_DATA', path: values[0]?.name ?? '', message: plan.title })
+        }
       } else {
         while (at > gateIds.length && (reasons[at - 1] as Reason).contribution < c) at--
       }
       if (at === reasons.length) reasons.push(reason)
       else reasons.splice(at, 0, reason)
     }
-    if (!verdict.inForce) errors.push(`ruleset ${ruleset.id} is not in force on ${new Date(ev.dateMs).toISOString()}`)
+    if (!verdict.inForce) {
+      errors.push(`ruleset ${ruleset.id} is not in force on ${new Date(ev.dateMs).toISOString()}`)
+    }
     const missing = ctx.enrichmentMissing
     const receivedAt = ctx.receivedAtMs ?? ctx.nowMs
     const id = field(d, 'declarationId')
@@ -121,9 +127,13 @@ export const decisionBuilder = (ruleset: RulesetIdentity, rules: readonly RuleIn
       errors,
       randomSelection: verdict.randomlySelected,
       ruleset: { id: ruleset.id, version: ruleset.version, digest: ruleset.digest },
-      enrichment: missing !== undefined && missing.length > 0 ? { status: 'DEGRADED', missing: [...missing] } : { status: 'OK', missing: [] },
+      enrichment: missing !== undefined && missing.length > 0
+        ? { status: 'DEGRADED', missing: [...missing] }
+        : { status: 'OK', missing: [] },
       rejections: verdict.action === 'REJECT_DATA' ? rejections : [],
-      timings: { receivedAt, decidedAt: ctx.nowMs, latencyMicros: Math.max(0, Math.round((ctx.nowMs - receivedAt) * 1000)) },
+      timings: {
+        receivedAt, decidedAt: ctx.nowMs, latencyMicros: Math.max(0, Math.round((ctx.nowMs - receivedAt) * 1000))
+      },
       inputDigest: ctx.inputDigest ?? ''
     }
   }

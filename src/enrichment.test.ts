@@ -15,7 +15,10 @@ const full: DeepRequired<EnrichmentRecord> = {
     consigneeCount24h: 1, consigneeValueEur24h: 1, consigneeCount7d: 1, consigneeValueEur7d: 1,
     sellerCount24h: 1, sellerValueEur24h: 1, sellerCount7d: 1, sellerValueEur7d: 1,
     iossCount24h: 1, iossValueEur24h: 1, iossCount7d: 1, iossValueEur7d: 1
-  }
+  },
+  // Custom attributes only: no fixed field to list.
+  route: { attributes: {} },
+  hsCodes: {}
 }
 
 const leaves = (value: unknown, prefix = ''): Array<[string, string]> =>

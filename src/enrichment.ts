@@ -80,12 +80,24 @@ export interface AggregatesEnrichment {
   readonly iossValueEur7d?: number
 }
 
+/** The route of the declaration: its dispatch country (`originCountry`) to its destination. */
+export interface RouteEnrichment {
+  /** Custom attributes a ruleset declares (`attributes.route`), as stored text. */
+  readonly attributes?: Readonly<Record<string, string>>
+}
+
 export interface EnrichmentRecord {
   readonly seller?: SellerEnrichment
   readonly consignee?: ConsigneeEnrichment
   readonly watchlist?: WatchlistEnrichment
   readonly ioss?: IossEnrichment
   readonly aggregates?: AggregatesEnrichment
+  readonly route?: RouteEnrichment
+  /**
+   * Custom attributes of commodity codes (`attributes.hsCode`), by each item's hsCode as
+   * declared, as stored text: rules read them per item as `item.attributes.{name}`.
+   */
+  readonly hsCodes?: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
 
 /** Scalar types the rule language knows. `timestamp` is epoch milliseconds. */

@@ -31,7 +31,11 @@ export type Node =
   | { kind: 'bool', pos: Pos, value: boolean, type?: Type }
   | { kind: 'date', pos: Pos, value: number, text: string, type?: Type }
   | { kind: 'now', pos: Pos, type?: Type }
-  | { kind: 'path', pos: Pos, segments: string[], segmentPos: Pos[], type?: Type, root?: Root, field?: string[] }
+  | {
+    kind: 'path', pos: Pos, segments: string[], segmentPos: Pos[], type?: Type, root?: Root, field?: string[],
+    /** `item.attributes.{name}`: read from the enrichment by the item's commodity code. */
+    commodity?: string
+  }
   | { kind: 'listRef', pos: Pos, name: string, type?: Type }
   | { kind: 'listLit', pos: Pos, values: Array<string | number>, type?: Type }
   | { kind: 'lookup', pos: Pos, list: string, key: Node, type?: Type }

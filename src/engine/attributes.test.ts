@@ -114,3 +114,67 @@ describe('engine > custom attributes', () => {
     expect(ev.needsFallback).toBe(true)
   })
 })
+
+describe('engine > custom attributes of commodity codes and routes', () => {
+  const CODE_AND_ROUTE = `attributes:
+  hsCode:
+    riskScore: number
+    dualUse: boolean
+  route:
+    riskScore: number
+`
+  const compiled = (() => {
+    const result = withAttributes(ruleFile([
+      { id: 'HS_RISK', when: 'any item in items: item.attributes.riskScore >= 80' },
+      { id: 'HS_DUAL', when: '(count it in items where it.quantity > 1: it.attributes.dualUse == true) >= 1' },
+      { id: 'ROUTE_RISK', when: 'enrichment.route.attributes.riskScore > 50' }
+    ]), CODE_AND_ROUTE)
+    if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('\n'))
+    return result.ruleset
+  })()
+
+  it('fetches the commodity and route attributes its rules read', () => {
+    expect(compiled.enrichmentFields).toEqual([
+      'hsCode.attributes.dualUse', 'hsCode.attributes.riskScore', 'route.attributes.riskScore'
+    ])
+  })
+
+  it('reads an item\'s attributes by its code, and a fired rule names the item', () => {
+    const d = declaration()
+    const codes = d.items.map((i) => i.hsCode)
+    const attributesOf = (i: number): Record<string, string> => i === codes.length - 1 ? { riskScore: '91' } : {}
+    const hsCodes = Object.fromEntries(codes.map((c, i) => [c, attributesOf(i)]))
+    const ev = compiled.evaluate(d, { hsCodes, route: { attributes: { riskScore: '60' } } }, { nowMs: NOW })
+    expect(ev.outcomes[0]).toBe(OUTCOME_HIT)
+    expect(ev.outcomes[2]).toBe(OUTCOME_HIT)
+    const names = ev.valueNames.slice(ev.valueStart[0], ev.valueEnd[0])
+    const values = ev.values.slice(ev.valueStart[0], ev.valueEnd[0])
+    expect({ names, values }).toEqual({ names: [`items[${codes.length - 1}].attributes.riskScore`], values: ['91'] })
+  })
+
+  it('an item whose code has no attributes does not fire; with no enrichment the fallback is called for', () => {
+    const d = declaration()
+    const none = compiled.evaluate(d, { hsCodes: {}, route: { attributes: {} } }, { nowMs: NOW })
+    expect([none.outcomes[0], none.outcomes[2]]).toEqual([0, 0])
+    expect(none.sawMissing[0]).toBe(2)
+    const degraded = compiled.evaluate(d, {}, { nowMs: NOW })
+    expect(degraded.needsFallback).toBe(true)
+  })
+
+  it.each([
+    ['an undeclared commodity attribute', 'any item in items: item.attributes.riskScor > 1', 'unknown-field'],
+    ['a commodity attribute under enrichment', 'enrichment.hsCode.attributes.riskScore > 1', 'unknown-field'],
+    ['a route attribute of the wrong type', 'enrichment.route.attributes.riskScore == "x"', 'type'],
+    ['`not` over a commodity attribute', 'any item in items: not (item.attributes.dualUse == true)', 'type']
+  ])('%s fails the check', (_, when, code) => {
+    const result = withAttributes(ruleFile([{ id: 'R1', when }]), CODE_AND_ROUTE)
+    expect(result.ok).toBe(false)
+    expect(result.errors[0]?.code).toBe(code)
+  })
+
+  it('without commodity attributes declared, `item.attributes` is an unknown field', () => {
+    const result = withAttributes(ruleFile([{ id: 'R1', when: 'any item in items: item.attributes.riskScore > 1' }]))
+    expect(result.ok).toBe(false)
+    expect(result.errors[0]?.code).toBe('unknown-field')
+  })
+})

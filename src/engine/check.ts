@@ -4,7 +4,7 @@
 // (with a "did you mean" hint where one helps) instead of stopping at the first.
 
 import type { Node, NodeOf, Type } from './ast.ts'
-import { didYouMean, FORBIDDEN_NAMES, typeOfShape } from './fields.ts'
+import { COMMODITY_ATTRIBUTES, didYouMean, FORBIDDEN_NAMES, ITEM_ATTRIBUTE_ENTITY, typeOfShape } from './fields.ts'
 import type { Shape } from './fields.ts'
 import { functions } from './functions.ts'
 import type { ArgKind } from './functions.ts'
@@ -55,7 +55,7 @@ const RESERVED_VARIABLES = new Set(['declaration', 'enrichment', 'now'])
  */
 const enrichmentRead = (node: Node): NodeOf<'path'> | null => {
   switch (node.kind) {
-    case 'path': return node.root === 'enrichment' ? node : null
+    case 'path': return node.root === 'enrichment' || node.commodity !== undefined ? node : null
     case 'not': case 'neg': case 'convert': return enrichmentRead(node.operand)
     case 'logic': case 'compare': case 'arith': return enrichmentRead(node.left) ?? enrichmentRead(node.right)
     case 'in': return enrichmentRead(node.value)
@@ -182,6 +182,7 @@ const checkPath = (cx: Checker, n: NodeOf<'path'>): Type => {
   n.field = field
   if (n.root === 'declaration') cx.declarationPaths.add(field.join('.'))
   if (n.root === 'enrichment') cx.enrichmentPaths.add(field.join('.'))
+  if (n.root === 'variable') markCommodity(cx, n, field)
   const t = typeOfShape(shape)
   if (t.kind === 'error') {
     if (shape.kind === 'record') {
@@ -191,6 +192,19 @@ const checkPath = (cx: Checker, n: NodeOf<'path'>): Type => {
     return fail(cx, n.pos, 'type', `\`${n.segments.join('.')}\` cannot be used in rules`)
   }
   return t
+}
+
+/**
+ * `item.attributes.{name}` on an element of `items`: an attribute of the item's commodity
+ * code, which the enrichment stage fetches (`hsCode.attributes.{name}`).
+ */
+const markCommodity = (cx: Checker, n: NodeOf<'path'>, field: readonly string[]): void => {
+  if (field.length !== 2 || field[0] !== 'attributes') return
+  const element = cx.scope.get(n.segments[0] as string)
+  const attributes = element?.kind === 'record' ? element.fields.get('attributes') : undefined
+  if (attributes?.kind !== 'record' || attributes.name !== COMMODITY_ATTRIBUTES) return
+  n.commodity = field[1] as string
+  cx.enrichmentPaths.add(`${ITEM_ATTRIBUTE_ENTITY}.attributes.${n.commodity}`)
 }
 
 const listDef = (cx: Checker, name: string, pos: Pos): ListDef | null => {

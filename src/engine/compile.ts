@@ -13,7 +13,7 @@ import type { ListDef } from './check.ts'
 import { checkExpression } from './check.ts'
 import { generate, instantiate } from './codegen.ts'
 import type { Generated, ListData, ModuleInput, RulePlan, ScoringModule, Site } from './codegen.ts'
-import { declarationShape, didYouMean, enrichmentShape } from './fields.ts'
+import { declarationShape, didYouMean, enrichmentShape, withCommodityAttributes } from './fields.ts'
 import { readList, readManifest, readRules } from './files.ts'
 import type { ListFile, Manifest, RuleDef } from './files.ts'
 import { parseExpression } from './parse.ts'
@@ -109,7 +109,8 @@ export const compileRuleset = (files: readonly RuleSourceFile[], options: Compil
     }
   }
 
-  const declaration = declarationShape(options.declarationSchema)
+  const attributes = manifest?.attributes ?? []
+  const declaration = withCommodityAttributes(declarationShape(options.declarationSchema), attributes)
   if (manifest !== null) {
     const dateField = declaration.kind === 'record' ? declaration.fields.get(manifest.dateField) : undefined
     if (dateField?.kind !== 'scalar' || dateField.type.kind !== 'timestamp') {
@@ -117,7 +118,6 @@ export const compileRuleset = (files: readonly RuleSourceFile[], options: Compil
         `dateField \`${manifest.dateField}\` is not a timestamp field of the declaration`)
     }
   }
-  const attributes = manifest?.attributes ?? []
   const env = {
     declaration,
     enrichment: enrichmentShape(attributes),

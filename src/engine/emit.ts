@@ -91,10 +91,13 @@ export const fieldName = (name: string): string => {
   return name
 }
 
-/** Which sources a subtree reads: 1 declaration (or a quantifier variable), 2 enrichment. */
+/**
+ * Which sources a subtree reads: 1 declaration (or a quantifier variable), 2 enrichment (also
+ * an item's commodity attributes).
+ */
 export const origin = (n: Node): number => {
   switch (n.kind) {
-    case 'path': return n.root === 'enrichment' ? 2 : 1
+    case 'path': return n.root === 'enrichment' || n.commodity !== undefined ? 2 : 1
     case 'lookup': return origin(n.key)
     case 'not': case 'neg': case 'convert': return origin(n.operand)
     case 'logic': case 'compare': case 'arith': return origin(n.left) | origin(n.right)
@@ -170,6 +173,8 @@ export const access = (n: NodeOf<'path'>, s: Scope, derived?: Derived): string =
   }
   let code = base + field.map((f, i) => (i === 0 && base === 'd' ? '.' : '?.') + f).join('')
   if (field.length === 0) code = base
+  // An item's commodity attribute: the enrichment's attributes of the item's code.
+  if (n.commodity !== undefined) code = `e?.hsCodes?.[${base}.hsCode]?.${fieldName(n.commodity)}`
   const timestamp = n.type?.kind === 'timestamp'
   const wrap = converter(n, field)
   if (!s.capturing) return wrap(code)
@@ -197,13 +202,16 @@ export const access = (n: NodeOf<'path'>, s: Scope, derived?: Derived): string =
 }
 
 /**
- * Money is a decimal string read as a number; a custom attribute (`enrichment.seller.attributes.x`)
- * is stored as text and read as its declared type (text that is not one is a missing value).
+ * Money is a decimal string read as a number; a custom attribute (`enrichment.seller.attributes.x`,
+ * `item.attributes.x`) is stored as text and read as its declared type (text that is not one is
+ * a missing value).
  */
 const converter = (n: NodeOf<'path'>, field: readonly string[]): (code: string) => string => {
   const kind = n.type?.kind
   if (kind === 'money') return (code) => `num(${code})`
-  if (n.root !== 'enrichment' || field.length !== 3 || field[1] !== 'attributes') return (code) => code
+  const attribute = n.commodity !== undefined ||
+    (n.root === 'enrichment' && field.length === 3 && field[1] === 'attributes')
+  if (!attribute) return (code) => code
   if (kind === 'number' || kind === 'timestamp') return (code) => `num(${code})`
   if (kind === 'boolean') return (code) => `flag(${code})`
   return (code) => code

@@ -73,12 +73,23 @@ export const declarationShape = (schema: unknown): Shape => {
   return root
 }
 
-/** A declared custom attribute: `enrichment.{entity}.attributes.{name}` of that type. */
+/**
+ * A declared custom attribute: `enrichment.{entity}.attributes.{name}` of that type; those of
+ * the commodity code (entity `hsCode`) are read per item instead, as `item.attributes.{name}`.
+ */
 export interface AttributeField { readonly entity: string, readonly name: string, readonly type: FieldType }
+
+/** The entity whose attributes belong to each item, by its commodity code. */
+export const ITEM_ATTRIBUTE_ENTITY = 'hsCode'
+
+/** The name of the record `item.attributes` stands for, so the checker knows a commodity attribute. */
+export const COMMODITY_ATTRIBUTES = 'CommodityAttributes'
 
 export const enrichmentShape = (attributes: readonly AttributeField[] = []): Shape => {
   const root = new Map<string, Shape>()
-  const attributeFields = attributes.map((a): [string, FieldType] => [`${a.entity}.attributes.${a.name}`, a.type])
+  const attributeFields = attributes
+    .filter((a) => a.entity !== ITEM_ATTRIBUTE_ENTITY)
+    .map((a): [string, FieldType] => [`${a.entity}.attributes.${a.name}`, a.type])
   const table: Array<[string, FieldType]> = [...Object.entries(enrichmentFields), ...attributeFields]
   for (const [path, kind] of table) {
     const parts = path.split('.')
@@ -97,6 +108,29 @@ export const enrichmentShape = (attributes: readonly AttributeField[] = []): Sha
     fields.set(parts[parts.length - 1] as string, { kind: 'scalar', type })
   }
   return { kind: 'record', name: 'EnrichmentRecord', fields: root }
+}
+
+/**
+ * The declaration's shape with `attributes` on each element of `items`: the declared
+ * attributes of the item's commodity code. Unchanged when none is declared (or when the
+ * schema's items already have a field of that name).
+ */
+export const withCommodityAttributes = (declaration: Shape, attributes: readonly AttributeField[]): Shape => {
+  const declared = attributes.filter((a) => a.entity === ITEM_ATTRIBUTE_ENTITY)
+  if (declared.length === 0 || declaration.kind !== 'record') return declaration
+  const items = declaration.fields.get('items')
+  if (items?.kind !== 'array' || items.element.kind !== 'record') return declaration
+  if (items.element.fields.has('attributes')) return declaration
+  const scalar = (a: AttributeField): Shape => ({ kind: 'scalar', type: { kind: a.type } })
+  const fields = new Map<string, Shape>(declared.map((a): [string, Shape] => [a.name, scalar(a)]))
+  const element: Shape = {
+    kind: 'record',
+    name: items.element.name,
+    fields: new Map([...items.element.fields, ['attributes', { kind: 'record', name: COMMODITY_ATTRIBUTES, fields }]])
+  }
+  const root = new Map(declaration.fields)
+  root.set('items', { kind: 'array', element })
+  return { kind: 'record', name: declaration.name, fields: root }
 }
 
 export const typeOfShape = (shape: Shape): Type => {

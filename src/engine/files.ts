@@ -36,13 +36,16 @@ export interface Manifest {
   readonly fallbackAction: Action
   readonly errorAction: Action
   readonly randomSelection: { readonly rate: number, readonly seed: string, readonly action: Action } | null
-  /** Custom profile attributes the rules may read as `enrichment.{entity}.attributes.{name}`. */
+  /** Custom profile attributes: `enrichment.{entity}.attributes.{name}`, per item `item.attributes.{name}`. */
   readonly attributes: readonly AttributeDef[]
   /** Seats per window of the inspection lanes (capacity.ts); null: no lane is limited. */
   readonly capacity: CapacityPolicy | null
 }
 
-/** One declared custom attribute of a seller or consignee profile. */
+/**
+ * One declared custom attribute of a profile: a seller, a consignee, a commodity code (read
+ * per item as `item.attributes.{name}`) or a route (dispatch country → destination).
+ */
 export interface AttributeDef {
   readonly entity: AttributeEntity
   readonly name: string
@@ -50,9 +53,9 @@ export interface AttributeDef {
   readonly pos: Pos
 }
 
-export type AttributeEntity = 'seller' | 'consignee'
+export type AttributeEntity = 'seller' | 'consignee' | 'hsCode' | 'route'
 export type AttributeType = 'number' | 'string' | 'boolean' | 'timestamp'
-export const ATTRIBUTE_ENTITIES: readonly AttributeEntity[] = ['seller', 'consignee']
+export const ATTRIBUTE_ENTITIES: readonly AttributeEntity[] = ['seller', 'consignee', 'hsCode', 'route']
 export const ATTRIBUTE_TYPES: readonly AttributeType[] = ['number', 'string', 'boolean', 'timestamp']
 /** Attribute names: identifiers, and none that an object has already (the record has no prototype, but be plain). */
 export const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/
@@ -236,13 +239,14 @@ export const readManifest = (file: YamlFile, problems: Problems): Manifest | nul
   return manifest
 }
 
-/** `attributes: { seller: { riskScore: number, … }, consignee: { … } }`. */
+/** `attributes: { seller: { riskScore: number, … }, consignee: { … }, hsCode: { … }, route: { … } }`. */
 const readAttributes = (file: YamlFile, fields: Fields, problems: Problems, pos: Pos): AttributeDef[] => {
   const node = fields.get('attributes')?.value
   if (node === undefined || node === null) return []
   const byEntity = entries(node)
   if (byEntity === null) {
-    problems.add(file.path, pos, 'structure', '`attributes` is a map of entity (seller, consignee) to { name: type }')
+    problems.add(file.path, pos, 'structure',
+      '`attributes` is a map of entity (seller, consignee, hsCode, route) to { name: type }')
     return []
   }
   unknownKeys(file, byEntity, ATTRIBUTE_ENTITIES, '`attributes`', problems, suggest)

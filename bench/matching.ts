@@ -18,6 +18,7 @@ import { normaliseName, normaliseText } from '../src/enrich/normalise.ts'
 import { createRng } from '../src/generate/rng.ts'
 import { generateDeclarations } from '../src/generate/stream.ts'
 import { addressVariants, nameVariants, nearMisses, randomParty, type Declared, type GeneratedParty } from './matching/parties.ts'
+import { NO_PAYLOAD } from '../src/enrich/profile-write.ts'
 
 const LISTED = Number(process.argv[2] ?? 400)
 const SEED = Number(process.argv[3] ?? 17)
@@ -75,7 +76,7 @@ for (const p of listed) {
 
 const at = Date.UTC(2026, 10, 1)
 const updates: ProfileUpdate[] = listed.flatMap((p) => (['PARTY_NAME', 'ADDRESS'] as const).map((entityType) => ({
-  kind: 'WATCHLIST' as const, updatedAt: at, sourceSystem: 'bench', seller: null, consignee: null, aeo: null, iossRegistry: null,
+  kind: 'WATCHLIST' as const, updatedAt: at, sourceSystem: 'bench', ...NO_PAYLOAD,
   watchlist: { listId: 'bench-list', op: 'ADD' as const, entityType, value: entityType === 'PARTY_NAME' ? p.name : `${p.street}, ${p.postcode} ${p.city}, ${p.country}`, reason: 'bench', expiresAt: null }
 })))
 const store = createMemoryProfileStore({ identityKey: 'bench-matching' })

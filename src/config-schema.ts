@@ -144,6 +144,8 @@ export const schema: Schema = {
   'referenceData.maxAgeMs.aeo': maxAge('AEO', 'aeo', 'the AEO/MRA lists'),
   'referenceData.maxAgeMs.seller': maxAge('SELLER', 'seller', 'the seller profiles'),
   'referenceData.maxAgeMs.consignee': maxAge('CONSIGNEE', 'consignee', 'the consignee profiles'),
+  'referenceData.maxAgeMs.hsCode': maxAge('HS_CODE', 'hsCode', 'the commodity code profiles'),
+  'referenceData.maxAgeMs.route': maxAge('ROUTE', 'route', 'the route profiles'),
   'referenceData.readiness': { env: 'PARCEL_RISK_REFERENCE_READINESS', kind: 'enum', values: ['require', 'ready-degraded'], default: 'require', doc: 'require: /readyz is not ready while a reference data set the active ruleset reads is missing or stale; ready-degraded: ready anyway (decisions use the fallback action meanwhile either way).' },
   'outcomes.groupId': { env: 'PARCEL_RISK_OUTCOMES_GROUP_ID', kind: 'string', default: 'parcel-risk-outcomes', doc: 'Consumer group of `parcel-risk outcomes` on the outcomes topic; its decisions consumer joins `<group>-decisions`.', check: nonBlank },
   'outcomes.decisionWaitMs': { env: 'PARCEL_RISK_OUTCOMES_DECISION_WAIT_MS', kind: 'int', default: 30_000, doc: 'How long an outcome waits for the decision it answers before it is dead-lettered (E_OUTCOME_DECISION_UNKNOWN).', check: range(0, 3_600_000) },

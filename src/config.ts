@@ -144,6 +144,8 @@ export interface ReferenceDataConfig {
     readonly aeo: number
     readonly seller: number
     readonly consignee: number
+    readonly hsCode: number
+    readonly route: number
   }
   readonly readiness: ReferenceReadiness
 }

@@ -221,12 +221,16 @@ export interface ProfileUpdate {
   watchlist: WatchlistEntry | null
   /** IOSS registry entry, when kind is IOSS. */
   iossRegistry: IossRegistryEntry | null
+  /** Commodity code profile, when kind is HS_CODE. */
+  hsCode: HsCodeProfile | null
+  /** Route profile, when kind is ROUTE. */
+  route: RouteProfile | null
 }
 
-/** SELLER: seller; CONSIGNEE: consignee; AEO: AEO record; WATCHLIST: watchlist; IOSS: iossRegistry. */
-export type ProfileKind = 'SELLER' | 'CONSIGNEE' | 'AEO' | 'WATCHLIST' | 'IOSS'
+/** SELLER: seller; CONSIGNEE: consignee; AEO: AEO record; WATCHLIST: watchlist; IOSS: iossRegistry; HS_CODE: hsCode; ROUTE: route. */
+export type ProfileKind = 'SELLER' | 'CONSIGNEE' | 'AEO' | 'WATCHLIST' | 'IOSS' | 'HS_CODE' | 'ROUTE'
 /** The symbols of ProfileKind, in schema order. */
-export const profileKindSymbols: readonly ProfileKind[] = ['SELLER', 'CONSIGNEE', 'AEO', 'WATCHLIST', 'IOSS']
+export const profileKindSymbols: readonly ProfileKind[] = ['SELLER', 'CONSIGNEE', 'AEO', 'WATCHLIST', 'IOSS', 'HS_CODE', 'ROUTE']
 
 /** What is known about a seller. */
 export interface SellerProfile {
@@ -339,6 +343,24 @@ export interface IossRegistryEntry {
   sellerId: string | null
   /** Marketplace the number is registered to, when it is a platform's number. */
   platformId: string | null
+}
+
+/** What a tariff or targeting team knows about a commodity code: custom attributes rules read per item (item.attributes.<name>). An item takes each attribute from the most specific code that carries it: its own code, then its 8-, 6-, 4- and 2-digit prefixes. */
+export interface HsCodeProfile {
+  /** The code, 2 to 10 digits without dots or spaces: a chapter (61), heading (6109), subheading (610910) or national code. */
+  hsCode: string
+  /** Custom attributes a ruleset declares (ruleset.yaml attributes.hsCode), by name, as text: numbers in decimal, booleans true or false, timestamps in milliseconds since the Unix epoch. */
+  attributes: Record<string, string>
+}
+
+/** What is known about a route: goods dispatched from one country to another. Rules read its custom attributes as enrichment.route.attributes.<name>. */
+export interface RouteProfile {
+  /** ISO 3166-1 alpha-2 country of dispatch, as ParcelDeclaration.originCountry. */
+  originCountry: string
+  /** ISO 3166-1 alpha-2 country of destination, as ParcelDeclaration.destinationCountry. */
+  destinationCountry: string
+  /** Custom attributes a ruleset declares (ruleset.yaml attributes.route), by name, as text: numbers in decimal, booleans true or false, timestamps in milliseconds since the Unix epoch. */
+  attributes: Record<string, string>
 }
 
 /** The risk decision for one version of a parcel declaration: release or hold, the action, the score and every reason behind it, with enough provenance (ruleset digest, input digest, timings) to audit and replay it. Keyed by declarationId. Evolution is BACKWARD: every new field is optional (a union with null, default null). */

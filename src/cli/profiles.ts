@@ -30,13 +30,15 @@ const USAGE = `usage: parcel-risk profiles load FILE... [--redis URL] [--prefix 
        parcel-risk profiles status [--redis URL] [--prefix P] [--rules DIR] [--json]
 
 load: loads profile files into the Redis profile store. FILE is NDJSON (one ProfileUpdate per
-line, JSON form) or, when its name ends in .csv, a watchlist or AEO list with a header row:
+line, JSON form) or, when its name ends in .csv, one of these with a header row:
   watchlist  listId,entityType,value[,op][,reason][,expiresAt][,updatedAt]
   AEO        id,idScheme,operatorName,programme,status,authorisedAt,issuingCountry
              [,suspendedAt][,mraPartners (';'-separated)][,updatedAt]
+  HS codes   hsCode[,updatedAt],ATTRIBUTE...       (custom attributes, one column each)
+  routes     originCountry,destinationCountry[,updatedAt],ATTRIBUTE...
 Times are epoch milliseconds or ISO 8601; updatedAt defaults to now. An update older than
 the stored one for the same entity is skipped (counted as stale). Each reference data set
-the files carry (ioss, watchlist, aeo, seller, consignee) is then marked loaded completely
+the files carry (ioss, watchlist, aeo, seller, consignee, hsCode, route) is then marked loaded completely
 now, from these files: until a data set has such a mark, and again once the mark is older
 than its limit (PARCEL_RISK_REFERENCE_*_MAX_AGE_MS), the processor treats its lookups as
 unknown and decides with the ruleset's fallback action.

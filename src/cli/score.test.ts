@@ -8,6 +8,7 @@ import { parse } from 'yaml'
 import type { RiskDecision } from '../declaration.ts'
 import { memoryIo } from './args.ts'
 import { run } from './score.ts'
+import { NO_PAYLOAD } from '../enrich/profile-write.ts'
 
 const RULES = fileURLToPath(new URL('../../rules/eu-lvc', import.meta.url))
 const NOW = '2026-11-26T10:00:00Z'
@@ -54,7 +55,7 @@ describe('cli > score', () => {
     const dir = mkdtempSync(join(tmpdir(), 'profiles-'))
     const profiles = join(dir, 'profiles.ndjson')
     writeFileSync(profiles, `${JSON.stringify({
-      kind: 'WATCHLIST', updatedAt: 1, sourceSystem: 'test', seller: null, consignee: null, aeo: null, iossRegistry: null,
+      kind: 'WATCHLIST', updatedAt: 1, sourceSystem: 'test', ...NO_PAYLOAD,
       watchlist: { listId: 'dnl-parties', op: 'ADD', entityType: 'PARTY_NAME', value: 'SHENZHEN LIANFA TRADING CO., LTD.', reason: null, expiresAt: null }
     })}\n`)
     const { code, decisions } = await scoreLines([declaration({ declarationId: 'w', iossNumber: null, additionalProcedure: 'C07' })], ['--profiles', profiles])
@@ -67,7 +68,7 @@ describe('cli > score', () => {
     const dir = mkdtempSync(join(tmpdir(), 'profiles-'))
     const profiles = join(dir, 'profiles.ndjson')
     writeFileSync(profiles, `${JSON.stringify({
-      kind: 'WATCHLIST', updatedAt: 1, sourceSystem: 'test', seller: null, consignee: null, aeo: null, iossRegistry: null,
+      kind: 'WATCHLIST', updatedAt: 1, sourceSystem: 'test', ...NO_PAYLOAD,
       watchlist: { listId: 'dnl-parties', op: 'ADD', entityType: 'PARTY_NAME', value: 'SOMEONE ELSE LTD', reason: null, expiresAt: null }
     })}\n`)
     const unknown = await scoreLines([declaration({ declarationId: 'u' })], ['--profiles', profiles])

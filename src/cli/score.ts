@@ -32,9 +32,9 @@ with their error codes in \`rejections\`.
                     'parcel-risk generate --profiles') or the CSV that 'profiles load'
                     reads. Aggregates count the earlier lines of the same input. Without
                     it every enrichment value is missing (rules that need one do not fire).
-                    As in Redis, a data set (ioss, watchlist, aeo, seller, consignee) the
-                    file carries nothing of is unknown, not empty: its rules take the
-                    fallback action and the decision is DEGRADED naming it
+                    As in Redis, a data set (ioss, watchlist, aeo, seller, consignee,
+                    hsCode, route) the file carries nothing of is unknown, not empty: its
+                    rules take the fallback action and the decision is DEGRADED naming it
   --empty SETS      data sets (comma-separated) that are complete with what --profiles
                     carries of them, even nothing (e.g. 'consignee' for a generated stream,
                     whose consignees have no history)

@@ -5,6 +5,8 @@
 //   {p}consignee:{consigneeKey}   HASH  consignee profile (EORI when declared, else identity hash)
 //   {p}aeo:{ID}                   HASH  AEO record, ID upper case without spaces
 //   {p}ioss:{IOSS}                HASH  IOSS registry entry
+//   {p}hs:{digits}                HASH  commodity code profile (custom attributes), 2 to 10 digits
+//   {p}route:{ORIGIN}-{DEST}      HASH  route profile (custom attributes), dispatch → destination country
 //   {p}wl                         HASH  watchlist index: field {ENTITY_TYPE}:{normalised value},
 //                                       and ~N:{key} / ~A:{key} approximate-match fields (match.ts)
 //   {p}agg:{c|s|i}:{entity}       HASH  windowed counters of a consignee, seller or IOSS number
@@ -13,12 +15,12 @@
 //                                       in the aggregates (history.ts); the braces are a hash tag
 // {p} is the configurable prefix, `pr:` by default.
 
-export type Family = 'seller' | 'aeo' | 'consignee' | 'watchlist' | 'ioss' | 'aggregates'
+export type Family = 'seller' | 'aeo' | 'consignee' | 'watchlist' | 'ioss' | 'aggregates' | 'hsCode' | 'route'
 
-export const FAMILIES: readonly Family[] = ['seller', 'aeo', 'consignee', 'watchlist', 'ioss', 'aggregates']
+export const FAMILIES: readonly Family[] = ['seller', 'aeo', 'consignee', 'watchlist', 'ioss', 'aggregates', 'hsCode', 'route']
 
 /** Families served from the in-process cache: they change over days, not seconds. */
-export const CACHED_FAMILIES: ReadonlySet<Family> = new Set(['seller', 'aeo', 'ioss', 'watchlist'])
+export const CACHED_FAMILIES: ReadonlySet<Family> = new Set(['seller', 'aeo', 'ioss', 'watchlist', 'hsCode', 'route'])
 
 export const DEFAULT_PREFIX = 'pr:'
 
@@ -28,6 +30,10 @@ export interface KeyLayout {
   readonly consignee: (consigneeKey: string) => string
   readonly aeo: (id: string) => string
   readonly ioss: (iossNumber: string) => string
+  /** A commodity code's profile: `code` as commodityCode() gives it. */
+  readonly hsCode: (code: string) => string
+  /** A route's profile: `route` as routeOf() gives it. */
+  readonly route: (route: string) => string
   readonly watchlist: string
   readonly watchlistField: (entityType: string, normalisedValue: string) => string
   readonly history: (declarationId: string) => string
@@ -39,6 +45,8 @@ export const keyLayout = (prefix: string = DEFAULT_PREFIX): KeyLayout => Object.
   consignee: (key: string) => `${prefix}consignee:${key}`,
   aeo: (id: string) => `${prefix}aeo:${id}`,
   ioss: (n: string) => `${prefix}ioss:${n}`,
+  hsCode: (code: string) => `${prefix}hs:${code}`,
+  route: (route: string) => `${prefix}route:${route}`,
   watchlist: `${prefix}wl`,
   watchlistField: (type: string, value: string) => `${type}:${value}`,
   history: (declarationId: string) => `${prefix}history:{${declarationId}}`
@@ -49,11 +57,33 @@ export const PROFILE_FIELDS = {
   seller: ['updatedAt', 'firstSeenAt', 'knownConsignor', 'violationCount', 'lastViolationAt', 'flags'],
   consignee: ['updatedAt', 'firstSeenAt', 'violationCount', 'lastViolationAt', 'flags'],
   aeo: ['updatedAt', 'id', 'idScheme', 'operatorKey', 'programme', 'status', 'authorisedAt', 'suspendedAt', 'issuingCountry', 'mraPartners'],
-  ioss: ['updatedAt', 'valid', 'sellerId', 'platformId']
+  ioss: ['updatedAt', 'valid', 'sellerId', 'platformId'],
+  hsCode: ['updatedAt'],
+  route: ['updatedAt']
 } as const
 
 /** Families whose profiles carry custom attributes (a ruleset's `attributes:`). */
-export type AttributeFamily = 'seller' | 'consignee'
+export type AttributeFamily = 'seller' | 'consignee' | 'hsCode' | 'route'
+
+const ATTRIBUTE_FAMILIES: readonly AttributeFamily[] = ['seller', 'consignee', 'hsCode', 'route']
+
+/** A commodity code as profiles are keyed: its digits, at most ten. */
+export const commodityCode = (code: string): string => code.replace(/[^0-9]/g, '').slice(0, 10)
+
+/**
+ * The profiles an item's code is looked up in, most specific first: the code itself, then its
+ * 8-, 6-, 4- and 2-digit prefixes (`61091000` → 61091000, 610910, 6109, 61).
+ */
+export const commodityLookups = (code: string): string[] => {
+  const digits = commodityCode(code)
+  const out = digits.length >= 2 ? [digits] : []
+  for (const length of [8, 6, 4, 2]) if (length < digits.length) out.push(digits.slice(0, length))
+  return out
+}
+
+/** A route as profiles are keyed: `{ORIGIN}-{DESTINATION}`, upper case. */
+export const routeOf = (origin: string, destination: string): string =>
+  `${origin.trim().toUpperCase()}-${destination.trim().toUpperCase()}`
 
 /** The hash field of a custom attribute, beside the fixed PROFILE_FIELDS. */
 export const attributeField = (name: string): string => `attr:${name}`
@@ -64,6 +94,8 @@ const PATH_FAMILY: ReadonlyArray<readonly [string, Family]> = [
   ['seller.', 'seller'],
   ['consignee.violations', 'consignee'],
   ['consignee.attributes.', 'consignee'],
+  ['hsCode.attributes.', 'hsCode'],
+  ['route.attributes.', 'route'],
   ['watchlist.', 'watchlist'],
   ['ioss.', 'ioss'],
   ['aggregates.', 'aggregates']
@@ -87,7 +119,7 @@ export interface FetchPlan {
   readonly hashFields: Readonly<Record<keyof typeof PROFILE_FIELDS, readonly string[]>>
 }
 
-const ATTRIBUTE_PATH = /^(seller|consignee)\.attributes\.([^.]+)$/
+const ATTRIBUTE_PATH = /^(seller|consignee|hsCode|route)\.attributes\.([^.]+)$/
 
 /** Plan for a list of `enrichment.` paths (with or without the `enrichment.` prefix). */
 export const planFor = (paths: Iterable<string>): FetchPlan => {
@@ -103,18 +135,21 @@ export const planFor = (paths: Iterable<string>): FetchPlan => {
   for (const [kind, prefix] of [['c', 'aggregates.consignee'], ['s', 'aggregates.seller'], ['i', 'aggregates.ioss']] as const) {
     if ([...wanted].some((p) => p.startsWith(prefix))) aggregateMask += kind
   }
-  const attributes: Record<AttributeFamily, string[]> = { seller: [], consignee: [] }
+  const attributes: Record<AttributeFamily, string[]> = { seller: [], consignee: [], hsCode: [], route: [] }
   for (const p of wanted) {
     const m = ATTRIBUTE_PATH.exec(p)
     if (m !== null) attributes[m[1] as AttributeFamily].push(m[2] as string)
   }
-  attributes.seller.sort()
-  attributes.consignee.sort()
+  for (const family of ATTRIBUTE_FAMILIES) attributes[family].sort()
+  const withAttributes = (family: AttributeFamily): string[] =>
+    [...PROFILE_FIELDS[family], ...attributes[family].map(attributeField)]
   const hashFields = {
-    seller: [...PROFILE_FIELDS.seller, ...attributes.seller.map(attributeField)],
-    consignee: [...PROFILE_FIELDS.consignee, ...attributes.consignee.map(attributeField)],
+    seller: withAttributes('seller'),
+    consignee: withAttributes('consignee'),
     aeo: PROFILE_FIELDS.aeo,
-    ioss: PROFILE_FIELDS.ioss
+    ioss: PROFILE_FIELDS.ioss,
+    hsCode: withAttributes('hsCode'),
+    route: withAttributes('route')
   }
   return { families, paths: wanted, aggregateMask, attributes, hashFields }
 }

@@ -4,6 +4,7 @@ import { makeDeclaration } from '../../test/fixtures/declarations/make.ts'
 import { addressKeys, addressScore, addressTokens, foldName, nameKeys, nameScore, skeleton } from './match.ts'
 import { createMemoryProfileStore } from './memory-store.ts'
 import { normaliseName, normaliseText } from './normalise.ts'
+import { NO_PAYLOAD } from './profile-write.ts'
 
 const name = (a: string, b: string): { found: boolean, score: number } => {
   const x = normaliseName(a)
@@ -96,7 +97,7 @@ describe('enrich > match', () => {
   it('scores a variant of a listed consignee in the enrichment record, and forgets it when the entry is removed', async () => {
     const store = createMemoryProfileStore({ identityKey: 'test-key' })
     const watch = (op: 'ADD' | 'REMOVE', entityType: 'PARTY_NAME' | 'ADDRESS', value: string, updatedAt: number): ProfileUpdate =>
-      ({ kind: 'WATCHLIST', updatedAt, sourceSystem: 'test', seller: null, consignee: null, aeo: null, iossRegistry: null, watchlist: { listId: 'dnl', op, entityType, value, reason: null, expiresAt: null } })
+      ({ kind: 'WATCHLIST', updatedAt, sourceSystem: 'test', ...NO_PAYLOAD, watchlist: { listId: 'dnl', op, entityType, value, reason: null, expiresAt: null } })
     store.applyUpdates([watch('ADD', 'ADDRESS', 'Lindenstraße 12, 10969 Berlin, DE', 1), watch('ADD', 'PARTY_NAME', 'Aleksandr Petrov', 1)])
     const variant = makeDeclaration({ consignee: { name: 'Jan Novak', address: { street: 'Linden Str. 12', postcode: '10969', city: 'Berlin', country: 'DE' } } })
     const seller = makeDeclaration({ seller: { name: 'Alexander Petrow' } })

@@ -4,13 +4,14 @@ import { makeDeclaration } from '../../test/fixtures/declarations/make.ts'
 import { createMemoryProfileStore } from './memory-store.ts'
 import { parseNdjson } from './profile-files.ts'
 import { defaultRecordConfig } from './record.ts'
+import { NO_PAYLOAD } from './profile-write.ts'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
 const t0 = Date.UTC(2026, 10, 20, 12, 30)
 
 const update = (u: Partial<ProfileUpdate> & Pick<ProfileUpdate, 'kind'>): ProfileUpdate =>
-  ({ updatedAt: t0, sourceSystem: 'test', seller: null, consignee: null, aeo: null, watchlist: null, iossRegistry: null, ...u })
+  ({ updatedAt: t0, sourceSystem: 'test', ...NO_PAYLOAD, ...u })
 
 const aeo = (status: 'ACTIVE' | 'SUSPENDED', updatedAt = t0): ProfileUpdate => update({
   kind: 'AEO', updatedAt,

@@ -74,6 +74,12 @@ export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfi
     return h === undefined ? null : fields.map((f) => h[f] ?? null)
   }
 
+  const commodityHashes = (k: DeclarationKeys, fields: readonly string[]): Map<string, Hash> => {
+    const out = new Map<string, Hash>()
+    for (const [, lookups] of k.hsCodes) for (const key of lookups) out.set(key, read('hsCode', key, fields) ?? null)
+    return out
+  }
+
   const enrichBatch = async (declarations: readonly ParcelDeclaration[], nowMs: number, fields?: readonly string[]): Promise<EnrichmentResult[]> => {
     const plan = planOf(fields)
     const out = new Array<number>(OUTPUT_STRIDE)
@@ -93,6 +99,8 @@ export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfi
         aeo: read('aeo', k.aeo, plan.hashFields.aeo),
         consignee: read('consignee', k.consignee, plan.hashFields.consignee),
         ioss: read('ioss', k.ioss, plan.hashFields.ioss),
+        route: read('route', k.route, plan.hashFields.route),
+        hsCodes: known('hsCode') ? commodityHashes(k, plan.hashFields.hsCode) : undefined,
         watch: known('watchlist') ? [...k.sellerWatch, ...k.consigneeWatch].map((f) => watch.get(f) ?? null) : undefined,
         aggregates: counts,
         aggregatesOffset: 0,

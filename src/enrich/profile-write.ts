@@ -4,17 +4,18 @@
 //
 // Entity keys (the Kafka key of profile-updates; a tombstone carries only this):
 //   seller:{sellerId}   consignee:{consigneeKey}   aeo:{id}   ioss:{iossNumber}
-//   watchlist:{listId}:{ENTITY_TYPE}:{value}
+//   watchlist:{listId}:{ENTITY_TYPE}:{value}   hsCode:{digits}   route:{ORIGIN}-{DESTINATION}
 // Hash values are strings: numbers in decimal, booleans 1/0, lists comma-joined, null as ''.
 // A seller's or consignee's custom attributes (a ruleset's `attributes:`) are hash fields
 // `attr:{name}` beside the fixed ones, values as the update gives them, so one HMGET reads both.
+// A commodity code's or route's profile is its custom attributes and updatedAt only.
 // A profile write replaces the whole hash unless the stored updatedAt is newer (older updates
 // never overwrite newer ones). A watchlist write adds or removes one list from the entry's
 // index field; a PARTY_NAME or ADDRESS entry also from its approximate-match fields
 // (match.ts), under the member `{listId}|{normalised value}` so that the score can be worked
 // out from what the lookup returns.
 import type { ProfileUpdate, WatchlistEntityType } from '../declaration.ts'
-import { attributeField, type KeyLayout } from './keys.ts'
+import { attributeField, commodityCode, routeOf, type KeyLayout } from './keys.ts'
 import { fuzzyFields } from './match.ts'
 import { normaliseEmail, normaliseIdentifier, normaliseName, normalisePhone, normaliseText } from './normalise.ts'
 
@@ -29,6 +30,11 @@ export type ProfileWrite =
     /** Their member: `{listId}|{normalised value}`. */
     readonly fuzzyMember: string
   }
+
+/** Every payload of a ProfileUpdate empty: spread it, then set the one `kind` names. */
+export const NO_PAYLOAD = Object.freeze({
+  seller: null, consignee: null, aeo: null, watchlist: null, iossRegistry: null, hsCode: null, route: null
+} as const)
 
 const str = (v: string | number | boolean | null | undefined): string =>
   v === null || v === undefined ? '' : typeof v === 'boolean' ? (v ? '1' : '0') : String(v)
@@ -62,10 +68,12 @@ export const entityKeyOf = (u: ProfileUpdate): string | undefined => {
       const w = u.watchlist
       return w === null ? undefined : `watchlist:${w.listId}:${w.entityType}:${normaliseListed(w.entityType, w.value)}`
     }
+    case 'HS_CODE': return u.hsCode === null ? undefined : `hsCode:${commodityCode(u.hsCode.hsCode)}`
+    case 'ROUTE': return u.route === null ? undefined : `route:${routeOf(u.route.originCountry, u.route.destinationCountry)}`
   }
 }
 
-/** The write for one update, or undefined when the payload named by `kind` is missing. */
+/** The write for one update, or undefined when the payload named by `kind` is missing (or names no code). */
 export const writeFor = (u: ProfileUpdate, keys: KeyLayout): ProfileWrite | undefined => {
   const at = u.updatedAt
   switch (u.kind) {
@@ -105,6 +113,18 @@ export const writeFor = (u: ProfileUpdate, keys: KeyLayout): ProfileWrite | unde
         fields: { updatedAt: str(at), valid: str(i.valid), sellerId: str(i.sellerId), platformId: str(i.platformId) }
       }
     }
+    case 'HS_CODE': {
+      const h = u.hsCode
+      // A code profile is a chapter at least: two digits.
+      if (h === null || commodityCode(h.hsCode).length < 2) return undefined
+      return { kind: 'put', key: keys.hsCode(commodityCode(h.hsCode)), updatedAt: at, fields: { updatedAt: str(at), ...attributeFields(h.attributes) } }
+    }
+    case 'ROUTE': {
+      const r = u.route
+      if (r === null) return undefined
+      const key = keys.route(routeOf(r.originCountry, r.destinationCountry))
+      return { kind: 'put', key, updatedAt: at, fields: { updatedAt: str(at), ...attributeFields(r.attributes) } }
+    }
     case 'WATCHLIST': {
       const w = u.watchlist
       if (w === null) return undefined
@@ -128,6 +148,8 @@ export const writeForTombstone = (entityKey: string, keys: KeyLayout): ProfileWr
     case 'consignee': return { kind: 'delete', key: keys.consignee(rest) }
     case 'aeo': return { kind: 'delete', key: keys.aeo(rest) }
     case 'ioss': return { kind: 'delete', key: keys.ioss(rest) }
+    case 'hsCode': return { kind: 'delete', key: keys.hsCode(rest) }
+    case 'route': return { kind: 'delete', key: keys.route(rest) }
     case 'watchlist': {
       // listId:TYPE:value — the value may itself contain ':'.
       const parts = rest.split(':')

@@ -13,10 +13,13 @@
 //               programme and status stay unknown, so no trusted-trader rule can fire.
 //   mraApplicable  programme is not AEOC and the destination's jurisdiction issued it or is
 //               among its MRA partners (EU member states count as EU)
+//   hsCodes     per item code, each attribute from the most specific profile that carries it:
+//               the code itself, then its 8-, 6-, 4- and 2-digit prefixes (keys.ts)
+//   route       the profile of originCountry-destinationCountry
 import type { Party, ParcelDeclaration, WatchlistEntityType } from '../declaration.ts'
 import type { AeoEnrichment, AggregatesEnrichment, EnrichmentRecord, SellerRiskTier } from '../enrichment.ts'
 import type { FetchPlan, KeyLayout } from './keys.ts'
-import { PROFILE_FIELDS } from './keys.ts'
+import { commodityLookups, PROFILE_FIELDS, routeOf } from './keys.ts'
 import { bestFuzzyScore, fuzzyFields } from './match.ts'
 import type { IdentityHasher } from './normalise.ts'
 import { normaliseEmail, normaliseIdentifier, normaliseName, normalisePhone, normaliseText } from './normalise.ts'
@@ -57,6 +60,21 @@ export interface DeclarationKeys {
   readonly consigneeWatch: readonly string[]
   readonly sellerForms: PartyForms
   readonly consigneeForms: PartyForms
+  /** The route profile's key, when a rule reads route attributes. */
+  readonly route: string | null
+  /** Each distinct item code as declared, with its profile keys most specific first. */
+  readonly hsCodes: ReadonlyArray<readonly [string, readonly string[]]>
+}
+
+const NO_CODES: ReadonlyArray<readonly [string, readonly string[]]> = []
+
+/** The distinct codes of the items, each with the keys of the profiles it is looked up in. */
+const commodityKeys = (d: ParcelDeclaration, keys: KeyLayout): Array<readonly [string, readonly string[]]> => {
+  const out = new Map<string, readonly string[]>()
+  for (const item of d.items) {
+    if (!out.has(item.hsCode)) out.set(item.hsCode, commodityLookups(item.hsCode).map(keys.hsCode))
+  }
+  return [...out]
 }
 
 const NO_FORMS: PartyForms = { name: '', address: '' }
@@ -109,7 +127,9 @@ export const declarationKeys = (d: ParcelDeclaration, keys: KeyLayout, hash: Ide
     sellerWatch: watch ? watchFields(keys, d.seller, sellerForms, [['SELLER_ID', d.sellerId], ['IOSS', d.iossNumber]]) : NONE,
     consigneeWatch: watch ? watchFields(keys, d.consignee, consigneeForms, []) : NONE,
     sellerForms,
-    consigneeForms
+    consigneeForms,
+    route: fam.has('route') ? keys.route(routeOf(d.originCountry, d.destinationCountry)) : null,
+    hsCodes: fam.has('hsCode') ? commodityKeys(d, keys) : NO_CODES
   }
 }
 
@@ -137,6 +157,9 @@ export interface Fetched {
   readonly aggregatesOffset?: number
   /** This parcel's own contribution (it is in its buckets): [count, EUR cents]; [0, 0] when too old to count. */
   readonly own?: readonly [number, number]
+  readonly route?: Hash
+  /** Commodity code profiles by key (DeclarationKeys.hsCodes); undefined when not read. */
+  readonly hsCodes?: ReadonlyMap<string, Hash>
 }
 
 const listedNow = (raw: string | null, now: number): boolean => {
@@ -184,13 +207,37 @@ const attributesOf = (h: ReadonlyArray<string | null>, from: number, names: read
   return out
 }
 
+/**
+ * The attributes of each item code: per attribute, the value of the first of its profiles
+ * (most specific first) that carries it. Objects without a prototype, as attributesOf's.
+ */
+const commodityAttributes = (
+  codes: DeclarationKeys['hsCodes'], hashes: ReadonlyMap<string, Hash>, from: number, names: readonly string[]
+): Readonly<Record<string, Readonly<Record<string, string>>>> => {
+  const out = Object.create(null) as Record<string, Record<string, string>>
+  for (const [code, lookups] of codes) {
+    const attributes = Object.create(null) as Record<string, string>
+    for (let i = 0; i < names.length; i++) {
+      for (const key of lookups) {
+        const v = hashes.get(key)?.[from + i]
+        if (v === null || v === undefined || v === '') continue
+        attributes[names[i] as string] = v
+        break
+      }
+    }
+    out[code] = attributes
+  }
+  return out
+}
+
 /** Builds the record for one declaration; `missing` receives the families not read. */
 export const buildRecord = (
   d: ParcelDeclaration, k: DeclarationKeys, f: Fetched, plan: FetchPlan, now: number, config: RecordConfig, missing: string[]
 ): EnrichmentRecord => {
   const record: {
     seller?: EnrichmentRecord['seller'], consignee?: EnrichmentRecord['consignee'], watchlist?: EnrichmentRecord['watchlist']
-    ioss?: EnrichmentRecord['ioss'], aggregates?: EnrichmentRecord['aggregates']
+    ioss?: EnrichmentRecord['ioss'], aggregates?: EnrichmentRecord['aggregates'], route?: EnrichmentRecord['route']
+    hsCodes?: EnrichmentRecord['hsCodes']
   } = {}
   const fam = plan.families
   let aeo: AeoEnrichment | undefined
@@ -287,6 +334,16 @@ export const buildRecord = (
       }
       record.aggregates = agg
     }
+  }
+  if (fam.has('route')) {
+    const h = f.route
+    if (h === undefined) missing.push('route')
+    else record.route = { attributes: h === null ? undefined : attributesOf(h, PROFILE_FIELDS.route.length, plan.attributes.route) }
+  }
+  if (fam.has('hsCode')) {
+    const hashes = f.hsCodes
+    if (hashes === undefined) missing.push('hsCode')
+    else record.hsCodes = commodityAttributes(k.hsCodes, hashes, PROFILE_FIELDS.hsCode.length, plan.attributes.hsCode)
   }
   return record
 }

@@ -5,7 +5,9 @@
 //   batch, which counts and reads the windowed counters atomically.
 // Slow-changing families (seller, AEO, IOSS, watchlist) are cached in-process (lru.ts);
 // consignee profiles and aggregates never are. The custom attributes a ruleset reads
-// (ruleset.yaml `attributes:`) are more fields of the same HMGET: no extra command. The
+// (ruleset.yaml `attributes:`) are more fields of the same HMGET: no extra command; those of
+// commodity codes and routes are HMGETs of their profiles in the same pipeline (an item's
+// code and its prefixes, cached as sellers are). The
 // same pipeline reads each declarationId's history (history.ts: one script call for the
 // batch, never cached), so every batch makes its round trip; `remember` writes the decisions
 // back as the standing ones with a second round trip (one script call), sent beside the Kafka
@@ -93,11 +95,20 @@ type ScriptPipeline = ReturnType<Redis['pipeline']> & {
   prHistoryRead: (...args: Array<string | number>) => unknown
 }
 
-const HASH_FAMILIES = ['seller', 'aeo', 'consignee', 'ioss'] as const
+const HASH_FAMILIES = ['seller', 'aeo', 'consignee', 'ioss', 'route', 'hsCode'] as const
 type HashFamily = typeof HASH_FAMILIES[number]
 
-const keyOf = (k: DeclarationKeys, f: HashFamily): string | null =>
-  f === 'seller' ? k.seller : f === 'consignee' ? k.consignee : f === 'aeo' ? k.aeo : k.ioss
+/** The one key of a family a declaration reads; commodity codes have several (DeclarationKeys.hsCodes). */
+const keyOf = (k: DeclarationKeys, f: HashFamily): string | null => {
+  switch (f) {
+    case 'seller': return k.seller
+    case 'consignee': return k.consignee
+    case 'aeo': return k.aeo
+    case 'ioss': return k.ioss
+    case 'route': return k.route
+    case 'hsCode': return null
+  }
+}
 
 /** A round trip that overran its time budget. */
 class RoundTripTimeout extends Error {
@@ -137,8 +148,9 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
   // Without numberOfKeys: the first argument of each call says how many keys it declares.
   redis.defineCommand('prHistory', { lua: HISTORY_LUA })
   redis.defineCommand('prHistoryRead', { lua: HISTORY_READ_LUA })
-  // A cached seller hash holds the attributes of the ruleset that read it; a ruleset reading
-  // other attributes caches its own copy under its own slot (key + slot), and an update drops them all.
+  // A cached seller, commodity code or route hash holds the attributes of the ruleset that read
+  // it; a ruleset reading other attributes caches its own copy under its own slot (key + slot),
+  // and an update drops them all.
   const slots = new Set<string>()
   const cacheSlot = (names: readonly string[]): string => {
     if (names.length === 0) return ''
@@ -204,8 +216,12 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
       asked.add(field)
       consigneeWatch.push(field)
     }
-    const sellerSlot = cacheSlot(plan.attributes.seller)
-    const slot = (family: Family, key: string): string => family === 'seller' ? key + sellerSlot : key
+    const slots: Partial<Record<Family, string>> = {
+      seller: cacheSlot(plan.attributes.seller),
+      hsCode: cacheSlot(plan.attributes.hsCode),
+      route: cacheSlot(plan.attributes.route)
+    }
+    const slot = (family: Family, key: string): string => key + (slots[family] ?? '')
     const want = (family: Family, key: string): void => {
       if (known.has(key) || asked.has(key)) return
       const cached = CACHED_FAMILIES.has(family) ? cache.get(slot(family, key)) : undefined
@@ -220,6 +236,7 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
         const key = keyOf(k, f)
         if (fam.has(f) && key !== null) want(f, key)
       }
+      for (const [, lookups] of k.hsCodes) for (const key of lookups) want('hsCode', key)
       if (fam.has('watchlist')) {
         for (const field of k.sellerWatch) want('watchlist', field)
         // Consignee values rarely recur: caching them would only push sellers out of the cache.
@@ -310,6 +327,8 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
         aeo: get('aeo', k.aeo),
         consignee: get('consignee', k.consignee),
         ioss: get('ioss', k.ioss),
+        route: get('route', k.route),
+        hsCodes: fam.has('hsCode') && !unknown.has('hsCode') ? commodityHashes(k, known) : undefined,
         watch: fam.has('watchlist') && !unknown.has('watchlist') ? watchValues(k, known) : undefined,
         aggregates,
         aggregatesOffset: i * OUTPUT_STRIDE,
@@ -368,6 +387,19 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
 }
 
 const NO_FAMILIES: ReadonlySet<Family> = new Set()
+
+/** The commodity code profiles a declaration looks up, by key; undefined when one was not read. */
+const commodityHashes = (k: DeclarationKeys, known: ReadonlyMap<string, Hash | string | null>): Map<string, Hash> | undefined => {
+  const out = new Map<string, Hash>()
+  for (const [, lookups] of k.hsCodes) {
+    for (const key of lookups) {
+      const h = known.get(key)
+      if (h === undefined) return undefined
+      out.set(key, h as Hash)
+    }
+  }
+  return out
+}
 
 const watchValues = (k: DeclarationKeys, known: ReadonlyMap<string, Hash | string | null>): Array<string | null> | undefined => {
   const out: Array<string | null> = []

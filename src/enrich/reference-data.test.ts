@@ -6,6 +6,8 @@ import { planFor } from './keys.ts'
 const HOUR = 3_600_000
 const NOW = 1_780_000_000_000
 const marker = (ageMs: number, entries = 10): SyncMarker => ({ loadedAt: NOW - ageMs, source: 'ioss.ndjson', entries })
+/** The commodity code and route tables, loaded an hour ago. */
+const TABLES: Array<[DataSet, SyncMarker]> = [['hsCode', marker(HOUR)], ['route', marker(HOUR)]]
 
 describe('enrich > reference data', () => {
   it.each([
@@ -25,11 +27,11 @@ describe('enrich > reference data', () => {
   })
 
   it.each<[string, ReadonlyMap<DataSet, SyncMarker>, DataSet[]]>([
-    ['nothing loaded: every data set is unknown', new Map(), ['ioss', 'watchlist', 'aeo', 'seller', 'consignee']],
-    ['loaded within the limits: nothing is unknown', new Map<DataSet, SyncMarker>([['ioss', marker(HOUR)], ['watchlist', marker(HOUR)], ['aeo', marker(HOUR)], ['seller', marker(HOUR)], ['consignee', marker(HOUR)]]), []],
-    ['an IOSS registry older than 48 h is unknown', new Map<DataSet, SyncMarker>([['ioss', marker(49 * HOUR)], ['watchlist', marker(HOUR)], ['aeo', marker(HOUR)], ['seller', marker(49 * HOUR)], ['consignee', marker(HOUR)]]), ['ioss']],
-    ['exactly at the limit is still fresh', new Map<DataSet, SyncMarker>([['ioss', marker(48 * HOUR)], ['watchlist', marker(HOUR)], ['aeo', marker(HOUR)], ['seller', marker(HOUR)], ['consignee', marker(HOUR)]]), []],
-    ['a loaded but empty data set is known (its entries are absent, not unknown)', new Map<DataSet, SyncMarker>([['ioss', marker(HOUR, 0)], ['watchlist', marker(HOUR, 0)], ['aeo', marker(HOUR)], ['seller', marker(HOUR)], ['consignee', marker(HOUR)]]), []]
+    ['nothing loaded: every data set is unknown', new Map(), ['ioss', 'watchlist', 'aeo', 'seller', 'consignee', 'hsCode', 'route']],
+    ['loaded within the limits: nothing is unknown', new Map<DataSet, SyncMarker>([['ioss', marker(HOUR)], ['watchlist', marker(HOUR)], ['aeo', marker(HOUR)], ['seller', marker(HOUR)], ['consignee', marker(HOUR)], ...TABLES]), []],
+    ['an IOSS registry older than 48 h is unknown', new Map<DataSet, SyncMarker>([['ioss', marker(49 * HOUR)], ['watchlist', marker(HOUR)], ['aeo', marker(HOUR)], ['seller', marker(49 * HOUR)], ['consignee', marker(HOUR)], ...TABLES]), ['ioss']],
+    ['exactly at the limit is still fresh', new Map<DataSet, SyncMarker>([['ioss', marker(48 * HOUR)], ['watchlist', marker(HOUR)], ['aeo', marker(HOUR)], ['seller', marker(HOUR)], ['consignee', marker(HOUR)], ...TABLES]), []],
+    ['a loaded but empty data set is known (its entries are absent, not unknown)', new Map<DataSet, SyncMarker>([['ioss', marker(HOUR, 0)], ['watchlist', marker(HOUR, 0)], ['aeo', marker(HOUR)], ['seller', marker(HOUR)], ['consignee', marker(HOUR)], ...TABLES]), []]
   ])('%s', (_, markers, unknown) => {
     expect([...unknownDataSets(markers, NOW, defaultMaxAgesMs)]).toEqual(unknown)
   })
@@ -37,7 +39,8 @@ describe('enrich > reference data', () => {
   it('reports each data set as fresh, stale or missing with its age and limit', () => {
     const status = dataSetStatus(new Map<DataSet, SyncMarker>([['ioss', marker(2 * HOUR)], ['watchlist', marker(50 * HOUR)]]), NOW, defaultMaxAgesMs)
     expect(status.map((s) => [s.dataSet, s.state, s.ageMs])).toEqual([
-      ['ioss', 'fresh', 2 * HOUR], ['watchlist', 'stale', 50 * HOUR], ['aeo', 'missing', undefined], ['seller', 'missing', undefined], ['consignee', 'missing', undefined]
+      ['ioss', 'fresh', 2 * HOUR], ['watchlist', 'stale', 50 * HOUR], ['aeo', 'missing', undefined], ['seller', 'missing', undefined], ['consignee', 'missing', undefined],
+      ['hsCode', 'missing', undefined], ['route', 'missing', undefined]
     ])
     expect(status[0]?.maxAgeMs).toBe(48 * HOUR)
   })

@@ -17,10 +17,10 @@ import type { Family } from './keys.ts'
 export type DataSet = Exclude<Family, 'aggregates'>
 
 /** In the order operators read them: the ones that gate first. */
-export const DATA_SETS: readonly DataSet[] = ['ioss', 'watchlist', 'aeo', 'seller', 'consignee']
+export const DATA_SETS: readonly DataSet[] = ['ioss', 'watchlist', 'aeo', 'seller', 'consignee', 'hsCode', 'route']
 
 export const dataSetOfKind: Readonly<Record<ProfileUpdate['kind'], DataSet>> = {
-  IOSS: 'ioss', WATCHLIST: 'watchlist', AEO: 'aeo', SELLER: 'seller', CONSIGNEE: 'consignee'
+  IOSS: 'ioss', WATCHLIST: 'watchlist', AEO: 'aeo', SELLER: 'seller', CONSIGNEE: 'consignee', HS_CODE: 'hsCode', ROUTE: 'route'
 }
 
 export interface SyncMarker {
@@ -44,9 +44,12 @@ const HOUR_MS = 3_600_000
  * lists are exchanged on a daily cycle, so 48 h tolerates one missed cycle (the AEO record
  * rule uses the same bound); seller and consignee histories change with inspection outcomes
  * and weigh violations over a year, so a week-old copy still says most of what it knows.
+ * Commodity code and route profiles are analysts' tables, republished when they change and
+ * at least weekly: a week, as for the histories.
  */
 export const defaultMaxAgesMs: MaxAges = {
-  ioss: 48 * HOUR_MS, watchlist: 48 * HOUR_MS, aeo: 48 * HOUR_MS, seller: 7 * 24 * HOUR_MS, consignee: 7 * 24 * HOUR_MS
+  ioss: 48 * HOUR_MS, watchlist: 48 * HOUR_MS, aeo: 48 * HOUR_MS, seller: 7 * 24 * HOUR_MS, consignee: 7 * 24 * HOUR_MS,
+  hsCode: 7 * 24 * HOUR_MS, route: 7 * 24 * HOUR_MS
 }
 
 export const syncKey = (prefix: string): string => `${prefix}sync`

@@ -6,6 +6,7 @@ import type { AeoRecord, Party, ProfileUpdate } from '../declaration.ts'
 import { callingCodes, iossMemberCodes, platforms, sellerCities, sellerTrades, sellerWords } from './catalogue.ts'
 import { iossNumber } from './identifiers.ts'
 import type { Rng } from './rng.ts'
+import { NO_PAYLOAD } from '../enrich/profile-write.ts'
 
 export interface Seller {
   readonly sellerId: string
@@ -144,7 +145,7 @@ const update = (
   kind: ProfileUpdate['kind'], updatedAt: number, sourceSystem: string, payload: Partial<ProfileUpdate>
 ): ProfileUpdate =>
   ({
-    kind, updatedAt, sourceSystem, seller: null, consignee: null, aeo: null, watchlist: null, iossRegistry: null,
+    kind, updatedAt, sourceSystem, ...NO_PAYLOAD,
     ...payload
   })
 

@@ -26,6 +26,7 @@ import { readMarkers, syncKey, writeMarkers } from '../../src/enrich/reference-d
 import { generateDeclarations } from '../../src/generate/stream.ts'
 import { createLogger } from '../../src/logger.ts'
 import { makeDeclaration } from '../fixtures/declarations/make.ts'
+import { NO_PAYLOAD } from '../../src/enrich/profile-write.ts'
 
 const services = inject('services')
 const prefix = `it-enrich-${randomUUID()}:`
@@ -50,7 +51,7 @@ const kafka = new Kafka({ clientId: 'it-enrich', brokers: services.kafkaBrokers.
 const DAY = 24 * HOUR_MS
 
 const update = (u: Partial<ProfileUpdate> & Pick<ProfileUpdate, 'kind'>): ProfileUpdate =>
-  ({ updatedAt: Date.now(), sourceSystem: 'it', seller: null, consignee: null, aeo: null, watchlist: null, iossRegistry: null, ...u })
+  ({ updatedAt: Date.now(), sourceSystem: 'it', ...NO_PAYLOAD, ...u })
 
 const aeoUpdate = (status: 'ACTIVE' | 'SUSPENDED', updatedAt: number): ProfileUpdate => update({
   kind: 'AEO', updatedAt,

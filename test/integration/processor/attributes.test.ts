@@ -11,10 +11,10 @@ import type { ParcelDeclaration, ProfileUpdate, RiskDecision } from '../../../sr
 import { generateDeclarations } from '../../../src/generate/stream.ts'
 import { collect, loadReferenceData, produceDeclarations, produceProfiles, scenario, startRun, waitUntil } from './harness.ts'
 import { stopAfterEach } from './teardown.ts'
+import { NO_PAYLOAD } from '../../../src/enrich/profile-write.ts'
 
 const services = inject('services')
 const { running, collectors } = stopAfterEach()
-
 
 const ATTRIBUTES = `
 attributes:
@@ -46,7 +46,7 @@ const rulesetWithAttributes = (): string => {
 }
 
 const sellerProfile = (sellerId: string, attributes: Record<string, string>): ProfileUpdate => ({
-  kind: 'SELLER', updatedAt: Date.now() - 60_000, sourceSystem: 'seller-registry', consignee: null, aeo: null, watchlist: null, iossRegistry: null,
+  kind: 'SELLER', updatedAt: Date.now() - 60_000, sourceSystem: 'seller-registry', ...NO_PAYLOAD,
   seller: { sellerId, platformId: null, country: 'CN', firstSeenAt: Date.now() - 400 * 86_400_000, knownConsignor: false, violationCount: 0, lastViolationAt: null, flags: [], attributes }
 })
 
@@ -77,7 +77,7 @@ describe('processor > custom profile attributes', () => {
     running.push(p)
     await p.ready
     const consignee: ProfileUpdate = {
-      kind: 'CONSIGNEE', updatedAt: Date.now() - 60_000, sourceSystem: 'targeting-centre', seller: null, aeo: null, watchlist: null, iossRegistry: null,
+      kind: 'CONSIGNEE', updatedAt: Date.now() - 60_000, sourceSystem: 'targeting-centre', ...NO_PAYLOAD,
       consignee: { consigneeKey: EORI, firstSeenAt: Date.now() - 90 * 86_400_000, violationCount: 0, lastViolationAt: null, flags: [], attributes: { segment: 'reshipper' } }
     }
     await produceProfiles(services, s.env.PARCEL_RISK_TOPIC_PROFILE_UPDATES as string, [consignee])

@@ -11,6 +11,7 @@ import { normaliseEmail, normaliseName, normalisePhone, normalisePostcode, norma
 import { generateDeclarations } from '../../../src/generate/stream.ts'
 import { collect, loadReferenceData, produceDeclarations, produceRaw, scenario, startRun, waitUntil } from './harness.ts'
 import { stopAfterEach } from './teardown.ts'
+import { NO_PAYLOAD } from '../../../src/enrich/profile-write.ts'
 
 const services = inject('services')
 const { running, collectors } = stopAfterEach()
@@ -59,7 +60,7 @@ const cleanDeclarations = (count: number): ParcelDeclaration[] => {
 
 const watchlistEntry = (entityType: 'PARTY_NAME' | 'EMAIL', value: string): ProfileUpdate => ({
   kind: 'WATCHLIST', updatedAt: Date.now() - 60_000, sourceSystem: 'targeting-centre',
-  seller: null, consignee: null, aeo: null, iossRegistry: null,
+  ...NO_PAYLOAD,
   watchlist: { listId: 'dnl-parties', op: 'ADD', entityType, value, reason: 'intelligence reference 4711', expiresAt: null }
 })
 

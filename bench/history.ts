@@ -77,7 +77,7 @@ const pass = async (way: Way, size: number, run: number): Promise<{ node: number
     if (way === 'per declaration') for (const k of keys) write.hOne(k, 1, standing, TTL_MS)
     else {
       const args: Array<string | number> = [keys.length, ...keys, TTL_MS]
-      for (let i = 0; i < keys.length; i++) args.push(1, standing)
+      for (let i = 0; i < keys.length; i++) args.push(1, standing, '')
       write.hWrite(...args)
     }
     await exec(write)

@@ -7,8 +7,8 @@ type DeepRequired<T> = { [K in keyof T]-?: NonNullable<T[K]> extends object ? De
 // A complete record: adding a field to the EnrichmentRecord type without adding it here fails
 // the type check, and the test below fails until the field table has it too.
 const full: DeepRequired<EnrichmentRecord> = {
-  seller: { riskTier: 'HIGH', firstSeenAt: 1, ageDays: 1, violations: 1, knownConsignor: true, aeo: { programme: 'AEOS', status: 'ACTIVE', mraApplicable: true, stale: false, matchesSeller: true }, attributes: {} },
-  consignee: { identityHash: 'h', violations: 1, attributes: {} },
+  seller: { riskTier: 'HIGH', firstSeenAt: 1, ageDays: 1, violations: 1, knownConsignor: true, offences180d: 1, lastOffenceAt: 1, aeo: { programme: 'AEOS', status: 'ACTIVE', mraApplicable: true, stale: false, matchesSeller: true }, attributes: {} },
+  consignee: { identityHash: 'h', violations: 1, offences180d: 1, lastOffenceAt: 1, attributes: {} },
   watchlist: { sellerHit: true, consigneeHit: true, sellerMatchScore: 1, consigneeMatchScore: 1, matchScore: 1 },
   ioss: { registered: true, boundToSeller: true },
   aggregates: {

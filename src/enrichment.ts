@@ -34,6 +34,10 @@ export interface SellerEnrichment {
   readonly violations?: number
   /** The seller is a verified known consignor. */
   readonly knownConsignor?: boolean
+  /** Positive controls (seizure, revenue, content mismatch) of its parcels in the last 180 days, at most 64. */
+  readonly offences180d?: number
+  /** Epoch milliseconds of the latest positive control; absent when there was none. */
+  readonly lastOffenceAt?: number
   readonly aeo?: AeoEnrichment
   /** Custom attributes a ruleset declares (`attributes.seller`), as stored text; the engine converts them to their declared type. */
   readonly attributes?: Readonly<Record<string, string>>
@@ -43,6 +47,9 @@ export interface ConsigneeEnrichment {
   /** Keyed hash of the normalised consignee identity (name + address); never the raw data. */
   readonly identityHash?: string
   readonly violations?: number
+  /** As SellerEnrichment.offences180d, for parcels to this consignee. */
+  readonly offences180d?: number
+  readonly lastOffenceAt?: number
   /** Custom attributes a ruleset declares (`attributes.consignee`), as stored text. */
   readonly attributes?: Readonly<Record<string, string>>
 }
@@ -110,6 +117,8 @@ export const enrichmentFields: Readonly<Record<string, FieldType>> = Object.free
   'seller.ageDays': 'number',
   'seller.violations': 'number',
   'seller.knownConsignor': 'boolean',
+  'seller.offences180d': 'number',
+  'seller.lastOffenceAt': 'timestamp',
   'seller.aeo.programme': 'string',
   'seller.aeo.status': 'string',
   'seller.aeo.mraApplicable': 'boolean',
@@ -117,6 +126,8 @@ export const enrichmentFields: Readonly<Record<string, FieldType>> = Object.free
   'seller.aeo.matchesSeller': 'boolean',
   'consignee.identityHash': 'string',
   'consignee.violations': 'number',
+  'consignee.offences180d': 'number',
+  'consignee.lastOffenceAt': 'timestamp',
   'watchlist.sellerHit': 'boolean',
   'watchlist.consigneeHit': 'boolean',
   'watchlist.sellerMatchScore': 'number',

@@ -95,7 +95,9 @@ export interface Stages {
    * Keeps a chunk's decisions as the standing ones of their declarationIds (superseded
    * answers left out), beside the send. Must not throw for an unreachable store.
    */
-  readonly remember?: (decisions: readonly RiskDecision[]) => Promise<void>
+  readonly remember?: (
+    decisions: readonly RiskDecision[], declarations: ReadonlyArray<ParcelDeclaration | undefined>
+  ) => Promise<void>
   /** Told how long each ruleset took to score the batch and how many input bytes it scored. */
   readonly scoringTook?: (role: 'active' | 'shadow', elapsedMs: number, bytes: number) => void
 }
@@ -117,6 +119,8 @@ const deadLetterOf = (source: ConsumedRecord, stage: Stage, error: ParcelRiskErr
 export interface DecidedRecord {
   readonly source: ConsumedRecord
   readonly decision: RiskDecision
+  /** The declaration decided on (absent where only the decision matters). */
+  readonly declaration?: ParcelDeclaration
 }
 
 /** Where a batch's time went, in milliseconds (decode includes validation, score the decision). */
@@ -211,7 +215,7 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
     // supersede
     const newer = amend === undefined ? null : supersededBy(declaration.version, history)
     if (amend !== undefined && newer !== null) {
-      decisions.push({ source, decision: amend.superseded(declaration, newer, context) })
+      decisions.push({ source, decision: amend.superseded(declaration, newer, context), declaration })
       continue
     }
     const earlier = earlierThan(declaration.version, history)
@@ -225,7 +229,7 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
         histories.set(id, advance(history ?? null, standingOf(decision)))
       }
       seatable.push(decisions.length)
-      decisions.push({ source, decision })
+      decisions.push({ source, decision, declaration })
       scored.push({ declaration, enrichment: enrichment.record, context, source, earlier, unchecked: history === undefined })
     } catch (err) {
       // The engine turns a failing rule into an `error` outcome itself; reaching here means
@@ -262,7 +266,7 @@ const seat = async (seating: SeatingStage, seats: Seats, decided: DecidedRecord[
   if (request === null) return
   const seated = seating.apply(decisions, request, await seats(request))
   at.forEach((i, k) => {
-    decided[i] = { source: (decided[i] as DecidedRecord).source, decision: seated[k] as RiskDecision }
+    decided[i] = { ...(decided[i] as DecidedRecord), decision: seated[k] as RiskDecision }
   })
 }
 
@@ -361,7 +365,8 @@ export const handleChunk = (stages: Stages, publish: PublishStages, observe: Chu
     }
     await context.fence()
     const publishStarted = performance.now()
-    const remembered = stages.remember?.(result.decisions.map((d) => d.decision))
+    const decided = result.decisions.map((d) => d.decision)
+    const remembered = stages.remember?.(decided, result.decisions.map((d) => d.declaration))
     await Promise.all([publish.send(output, context), remembered])
     const ackedAtMs = stages.now()
 

@@ -7,6 +7,8 @@
 //   cur    the standing decision (JSON of StandingDecision)
 //   prev   the decision it replaced, absent for the first
 //   agg    the version counted in the windowed aggregates and its contribution (buckets.ts)
+//   p:<v>  the parties of version v, for the decisions a control can follow (offences.ts): what
+//          the outcome intake records an offence against
 // Read: one call of HISTORY_READ_LUA for the batch (cur and prev of every distinct
 // declarationId), in the enrichment round trip (redis-store.ts). Written: after the decision,
 // beside the send, with one call of HISTORY_LUA for the batch's decisions. The script raises
@@ -34,8 +36,9 @@ return out
 `
 
 // KEYS: the history hashes, in decision order (one declarationId may come twice). ARGV: 1 TTL
-// ms, then per key the version and the standing decision (JSON). Per key: the version becomes
-// the standing one only when newer than the stored one; a stored JSON value without a version
+// ms, then per key the version, the standing decision (JSON) and its parties ('' for none).
+// Per key: the version becomes the standing one, with its parties, only when newer than the
+// stored one; a stored JSON value without a version
 // is replaced, one that is not JSON is left as it is (the other keys are written all the
 // same). Returns how many became standing. The stored version is read from the JSON's first
 // member (encodeStanding writes it first); the value is decoded only when it is not there.
@@ -44,7 +47,7 @@ local ttl = ARGV[1]
 local n = 0
 for i = 1, #KEYS do
   local key = KEYS[i]
-  local v = tonumber(ARGV[2 * i])
+  local v = tonumber(ARGV[3 * i - 1])
   local cur = redis.call('HGET', key, 'cur')
   local write = true
   if cur then
@@ -54,11 +57,12 @@ for i = 1, #KEYS do
       if not ok then write = false elseif type(standing) == 'table' then stored = tonumber(standing.version) end
     end
     if write and stored ~= nil and v <= stored then write = false end
-    if write then redis.call('HSET', key, 'prev', cur, 'cur', ARGV[2 * i + 1]) end
+    if write then redis.call('HSET', key, 'prev', cur, 'cur', ARGV[3 * i]) end
   else
-    redis.call('HSET', key, 'cur', ARGV[2 * i + 1])
+    redis.call('HSET', key, 'cur', ARGV[3 * i])
   end
   if write then
+    if ARGV[3 * i + 1] ~= '' then redis.call('HSET', key, 'p:' .. ARGV[3 * i - 1], ARGV[3 * i + 1]) end
     redis.call('PEXPIRE', key, ttl)
     n = n + 1
   end
@@ -76,13 +80,19 @@ export const historyOf = (
   return { current, previous: decodeStanding(prev) }
 }
 
-/** One write per decision that may become standing (superseded answers decide nothing). */
-export const historyWrites = (decisions: readonly RiskDecision[]): Array<{ declarationId: string, version: number, standing: string }> => {
-  const out: Array<{ declarationId: string, version: number, standing: string }> = []
-  for (const d of decisions) {
-    if (d.declarationId === '' || isSupersededAnswer(d)) continue
-    out.push({ declarationId: d.declarationId, version: d.version, standing: encodeStanding(standingOf(d)) })
-  }
+export interface HistoryWrite { declarationId: string, version: number, standing: string, parties: string }
+
+/**
+ * One write per decision that may become standing (superseded answers decide nothing);
+ * `parties(i)` gives the encoded parties of decisions[i] to keep with it, '' for none.
+ */
+export const historyWrites = (decisions: readonly RiskDecision[], parties?: (i: number) => string): HistoryWrite[] => {
+  const out: HistoryWrite[] = []
+  decisions.forEach((d, i) => {
+    if (d.declarationId === '' || isSupersededAnswer(d)) return
+    const standing = encodeStanding(standingOf(d))
+    out.push({ declarationId: d.declarationId, version: d.version, standing, parties: parties?.(i) ?? '' })
+  })
   return out
 }
 

@@ -52,10 +52,12 @@ export const keyLayout = (prefix: string = DEFAULT_PREFIX): KeyLayout => Object.
   history: (declarationId: string) => `${prefix}history:{${declarationId}}`
 })
 
-/** Hash fields of each profile family, as written by profile-write.ts. */
+/** Hash fields of each profile family, as written by profile-write.ts (offences and lastOffenceAt: offences.ts). */
 export const PROFILE_FIELDS = {
-  seller: ['updatedAt', 'firstSeenAt', 'knownConsignor', 'violationCount', 'lastViolationAt', 'flags'],
-  consignee: ['updatedAt', 'firstSeenAt', 'violationCount', 'lastViolationAt', 'flags'],
+  seller: [
+    'updatedAt', 'firstSeenAt', 'knownConsignor', 'violationCount', 'lastViolationAt', 'flags', 'offences', 'lastOffenceAt'
+  ],
+  consignee: ['updatedAt', 'firstSeenAt', 'violationCount', 'lastViolationAt', 'flags', 'offences', 'lastOffenceAt'],
   aeo: ['updatedAt', 'id', 'idScheme', 'operatorKey', 'programme', 'status', 'authorisedAt', 'suspendedAt', 'issuingCountry', 'mraPartners'],
   ioss: ['updatedAt', 'valid', 'sellerId', 'platformId'],
   hsCode: ['updatedAt'],
@@ -93,6 +95,8 @@ const PATH_FAMILY: ReadonlyArray<readonly [string, Family]> = [
   ['seller.aeo.', 'aeo'],
   ['seller.', 'seller'],
   ['consignee.violations', 'consignee'],
+  ['consignee.offences180d', 'consignee'],
+  ['consignee.lastOffenceAt', 'consignee'],
   ['consignee.attributes.', 'consignee'],
   ['hsCode.attributes.', 'hsCode'],
   ['route.attributes.', 'route'],

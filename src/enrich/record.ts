@@ -11,6 +11,8 @@
 //               the seller's name. Stale (last sync older than aeoStaleAfterMs) → {stale:true}
 //               only; not matching the seller → {matchesSeller:false} only: either way
 //               programme and status stay unknown, so no trusted-trader rule can fire.
+//   offences180d  offences (positive controls, offences.ts) of the last 180 days; 0 without any;
+//               lastOffenceAt the latest. A hash holding only offences is no profile (UNKNOWN tier)
 //   mraApplicable  programme is not AEOC and the destination's jurisdiction issued it or is
 //               among its MRA partners (EU member states count as EU)
 //   hsCodes     per item code, each attribute from the most specific profile that carries it:
@@ -21,6 +23,7 @@ import type { AeoEnrichment, AggregatesEnrichment, EnrichmentRecord, SellerRiskT
 import type { FetchPlan, KeyLayout } from './keys.ts'
 import { commodityLookups, PROFILE_FIELDS, routeOf } from './keys.ts'
 import { bestFuzzyScore, fuzzyFields } from './match.ts'
+import { OFFENCE_WINDOW_MS, offencesSince } from './offences.ts'
 import type { IdentityHasher } from './normalise.ts'
 import { normaliseEmail, normaliseIdentifier, normaliseName, normalisePhone, normaliseText } from './normalise.ts'
 
@@ -230,6 +233,30 @@ const commodityAttributes = (
   return out
 }
 
+/** Where a profile family's offence fields (offences.ts) sit in its hash values. */
+interface OffenceFields { readonly times: number, readonly last: number }
+
+const offenceFieldsOf = (fields: readonly string[]): OffenceFields =>
+  ({ times: fields.indexOf('offences'), last: fields.indexOf('lastOffenceAt') })
+const SELLER_OFFENCES = offenceFieldsOf(PROFILE_FIELDS.seller)
+const CONSIGNEE_OFFENCES = offenceFieldsOf(PROFILE_FIELDS.consignee)
+
+/** Offences in the window before `now`: 0 for a profile (or none) without any. */
+const offencesIn = (h: Hash, at: OffenceFields, now: number): number =>
+  h === null ? 0 : offencesSince(h[at.times], now - OFFENCE_WINDOW_MS)
+
+const lastOffenceIn = (h: Hash, at: OffenceFields): number | undefined =>
+  h === null ? undefined : num(h[at.last]) ?? undefined
+
+/** Whether a hash holds any profile field besides the offences the outcome intake writes. */
+const hasProfile = (h: ReadonlyArray<string | null>, fields: readonly string[]): boolean => {
+  for (let i = 0; i < fields.length; i++) {
+    const offence = fields[i] === 'offences' || fields[i] === 'lastOffenceAt'
+    if (!offence && h[i] !== null && h[i] !== undefined) return true
+  }
+  return false
+}
+
 /** Builds the record for one declaration; `missing` receives the families not read. */
 export const buildRecord = (
   d: ParcelDeclaration, k: DeclarationKeys, f: Fetched, plan: FetchPlan, now: number, config: RecordConfig, missing: string[]
@@ -248,8 +275,15 @@ export const buildRecord = (
   if (fam.has('seller')) {
     const h = f.seller
     // The seller's profile unknown, its AEO record known: the AEO part still counts.
-    if (h === undefined) { missing.push('seller'); if (aeo !== undefined) record.seller = { aeo } } else if (h === null) record.seller = { riskTier: 'UNKNOWN', violations: 0, aeo }
-    else {
+    if (h === undefined) {
+      missing.push('seller')
+      if (aeo !== undefined) record.seller = { aeo }
+    } else if (h === null || !hasProfile(h, PROFILE_FIELDS.seller)) {
+      // No profile, or only the offences the outcome intake recorded (offences.ts).
+      const offences180d = offencesIn(h, SELLER_OFFENCES, now)
+      const lastOffenceAt = lastOffenceIn(h, SELLER_OFFENCES)
+      record.seller = { riskTier: 'UNKNOWN', violations: 0, offences180d, lastOffenceAt, aeo }
+    } else {
       const S = PROFILE_FIELDS.seller
       const firstSeenAt = num(h[S.indexOf('firstSeenAt')]) ?? now
       const violations = decayed(num(h[S.indexOf('violationCount')]) ?? 0, num(h[S.indexOf('lastViolationAt')]), now, config.violationHalfLifeDays)
@@ -258,7 +292,9 @@ export const buildRecord = (
       const riskTier: SellerRiskTier = tierFlag ?? (violations >= 1 ? 'HIGH' : violations > 0 || flags !== '' ? 'MEDIUM' : 'LOW')
       record.seller = {
         riskTier, firstSeenAt, ageDays: Math.max(0, Math.floor((now - firstSeenAt) / DAY_MS)), violations,
-        knownConsignor: h[S.indexOf('knownConsignor')] === '1', aeo, attributes: attributesOf(h, S.length, plan.attributes.seller)
+        knownConsignor: h[S.indexOf('knownConsignor')] === '1',
+        offences180d: offencesIn(h, SELLER_OFFENCES, now), lastOffenceAt: lastOffenceIn(h, SELLER_OFFENCES),
+        aeo, attributes: attributesOf(h, S.length, plan.attributes.seller)
       }
     }
   } else if (aeo !== undefined) record.seller = { aeo }
@@ -268,7 +304,11 @@ export const buildRecord = (
     else if (h === undefined) { missing.push('consignee'); record.consignee = { identityHash: k.identityHash } } else {
       const C = PROFILE_FIELDS.consignee
       const violations = h === null ? 0 : decayed(num(h[C.indexOf('violationCount')]) ?? 0, num(h[C.indexOf('lastViolationAt')]), now, config.violationHalfLifeDays)
-      record.consignee = { identityHash: k.identityHash, violations, attributes: h === null ? undefined : attributesOf(h, C.length, plan.attributes.consignee) }
+      record.consignee = {
+        identityHash: k.identityHash, violations,
+        offences180d: offencesIn(h, CONSIGNEE_OFFENCES, now), lastOffenceAt: lastOffenceIn(h, CONSIGNEE_OFFENCES),
+        attributes: h === null ? undefined : attributesOf(h, C.length, plan.attributes.consignee)
+      }
     }
   }
   if (fam.has('watchlist')) {

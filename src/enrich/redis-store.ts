@@ -43,6 +43,7 @@ import { defaultFxToEur, type FxToEur } from './fx.ts'
 import { CACHED_FAMILIES, keyLayout, type Family } from './keys.ts'
 import { HISTORY_LUA, HISTORY_READ_LUA, historyOf, historyWrites } from './history.ts'
 import { createLru, type Lru } from './lru.ts'
+import { consigneeKeyOf, controllable, encodeParties } from './offences.ts'
 import { DATA_SETS, markersOf, syncKey, unknownDataSets, type DataSet, type MaxAges, type SyncMarker } from './reference-data.ts'
 import { createIdentityHasher } from './normalise.ts'
 import { buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Fetched, type Hash, type RecordConfig } from './record.ts'
@@ -342,8 +343,17 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
   // Not through the breaker's probe: a write is no test of whether enrichment may resume. A
   // failed write loses only this: a later older version is decided again instead of being
   // answered as superseded, and a later amendment is compared with an older decision.
-  const rememberDecisions = async (decisions: readonly RiskDecision[]): Promise<void> => {
-    const writes = historyWrites(decisions)
+  // The parties of a decision a control can follow go with it (offences.ts): the identity
+  // HMAC is paid for those only.
+  const partiesOf = (decisions: readonly RiskDecision[], declarations: Declarations) => (i: number): string => {
+    const d = declarations?.[i]
+    const decision = decisions[i]
+    if (d === undefined || decision === undefined || !controllable(decision)) return ''
+    return encodeParties({ sellerId: d.sellerId, consigneeKey: consigneeKeyOf(d, hash) })
+  }
+
+  const rememberDecisions = async (decisions: readonly RiskDecision[], declarations?: Declarations): Promise<void> => {
+    const writes = historyWrites(decisions, partiesOf(decisions, declarations))
     if (writes.length === 0) return
     if (breaker.state() !== 'closed') {
       log.warn({ decisions: writes.length }, 'profile store unavailable; decisions not kept in the declaration history')
@@ -353,7 +363,7 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
       const args: Array<string | number> = [writes.length]
       for (const w of writes) args.push(keys.history(w.declarationId))
       args.push(config.historyTtlMs)
-      for (const w of writes) args.push(w.version, w.standing)
+      for (const w of writes) args.push(w.version, w.standing, w.parties)
       await roundTrip(() => {
         const pipeline = redis.pipeline() as ScriptPipeline
         pipeline.prHistory(...args)
@@ -400,6 +410,8 @@ const commodityHashes = (k: DeclarationKeys, known: ReadonlyMap<string, Hash | s
   }
   return out
 }
+
+type Declarations = ReadonlyArray<ParcelDeclaration | undefined> | undefined
 
 const watchValues = (k: DeclarationKeys, known: ReadonlyMap<string, Hash | string | null>): Array<string | null> | undefined => {
   const out: Array<string | null> = []

@@ -26,8 +26,13 @@ export interface ProfileStore {
    * amended parcel once, whatever its versions), and reads each declarationId's history.
    */
   readonly enrichBatch: (declarations: readonly ParcelDeclaration[], nowMs: number, fields?: readonly string[]) => Promise<EnrichmentResult[]>
-  /** Keeps decisions as the standing ones of their declarationIds; never throws. */
-  readonly remember: (decisions: readonly RiskDecision[]) => Promise<void>
+  /**
+   * Keeps decisions as the standing ones of their declarationIds; never throws. `declarations`
+   * (same order) name the parties kept with the decisions a control can follow (offences.ts).
+   */
+  readonly remember: (
+    decisions: readonly RiskDecision[], declarations?: ReadonlyArray<ParcelDeclaration | undefined>
+  ) => Promise<void>
   readonly close: () => Promise<void>
 }
 

@@ -13,6 +13,7 @@ export interface OutcomeMetrics {
   readonly deadLettered: (code: string) => void
   readonly waitedMs: (ms: number) => void
   readonly counted: (record: DecisionRecord, metrics: readonly YieldMetric[]) => void
+  readonly offences: (recorded: number, unattributed: number) => void
 }
 
 /** The rule label of every decision of the version, and of the random-selection slice. */
@@ -52,7 +53,14 @@ export const createOutcomeMetrics = (options: { processMetrics?: boolean } = {})
     labelNames: ['ruleset', 'rule', 'metric'],
     registers
   })
+  const offencesTotal = new Counter({
+    name: 'parcel_risk_outcome_intake_offences_total',
+    help: 'Offences of positive outcomes: recorded (listed on a seller or consignee profile for the first time) ' +
+      'or unattributed (a positive outcome whose parties the processor had not kept).',
+    labelNames: ['status'], registers
+  })
   for (const status of ['counted', 'duplicate']) decisionsTotal.inc({ status }, 0)
+  for (const status of ['recorded', 'unattributed']) offencesTotal.inc({ status }, 0)
   for (const status of ['counted', 'duplicate', 'dead-lettered']) outcomesTotal.inc({ status }, 0)
   return {
     render: async () => await registry.metrics(),
@@ -64,6 +72,10 @@ export const createOutcomeMetrics = (options: { processMetrics?: boolean } = {})
     outcomes: (status, count) => { if (count > 0) outcomesTotal.inc({ status }, count) },
     deadLettered: (code) => { deadLettersTotal.inc({ code }) },
     waitedMs: (ms) => { wait.observe(ms / 1000) },
+    offences: (recorded, unattributed) => {
+      offencesTotal.inc({ status: 'recorded' }, recorded)
+      offencesTotal.inc({ status: 'unattributed' }, unattributed)
+    },
     counted: (record, metrics) => {
       const ruleset = `${record.rulesetId}@${record.rulesetVersion}`
       const rules = [ALL_DECISIONS_RULE, ...record.rules, ...(record.random ? [RANDOM_SLICE_RULE] : [])]

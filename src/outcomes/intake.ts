@@ -28,7 +28,7 @@ import { ParcelRiskError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { buildDeadLetter, type FailureStage } from '../publish/dead-letter.ts'
 import type { ConsumedRecord, OutgoingRecord } from '../record.ts'
-import { createYieldStore, type DecisionWrite, type OutcomeWrite } from './store.ts'
+import { createYieldStore, type DecisionWrite, type JoinedDecision, type OutcomeWrite } from './store.ts'
 import {
   controllable, decisionIncrements, decisionRecord, outcomeId, outcomeIncrements, outcomeProblem, POSITIVE_RESULTS,
   type DecisionRecord
@@ -61,6 +61,8 @@ export interface IntakeEvents {
   readonly waitedMs: (ms: number) => void
   /** A decision or an outcome counted for the first time: the yield metrics it adds, for the decision's rules. */
   readonly counted: (record: DecisionRecord, metrics: readonly YieldMetric[]) => void
+  /** Offences listed on profiles for the first time, and positive outcomes with no parties to list them on. */
+  readonly offences?: (recorded: number, unattributed: number) => void
 }
 
 export type YieldMetric = 'fired' | 'held' | 'controlled' | 'positive'
@@ -196,7 +198,7 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
   /** Looks the decisions up, again every pollMs for those not there yet, until the wait is over. */
   const join = async (
     outcomes: ReadonlyArray<{ record: ConsumedRecord, value: InspectionOutcome }>, payload: EachBatchPayload
-  ): Promise<Array<DecisionRecord | undefined> | null> => {
+  ): Promise<Array<JoinedDecision | undefined> | null> => {
     const found = await store.readDecisions(outcomes.map((o) => ({
       declarationId: o.value.declarationId, version: o.value.version
     })))
@@ -239,6 +241,7 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
     if (joined === null) return
     const writes: OutcomeWrite[] = []
     const positives: boolean[] = []
+    let unattributed = 0
     valid.forEach(({ record, value }, i) => {
       const decision = joined[i]
       if (decision === undefined) {
@@ -246,15 +249,22 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
         dead.push({ record, code: err.code, stage: 'join', message: err.message })
         return
       }
+      const positive = POSITIVE_RESULTS.has(value.result)
+      // A positive control is an offence of the parcel's seller and consignee, when the
+      // processor kept who they were (decisions before it did, or whose history expired, have none).
+      const parties = positive ? decision.parties : null
+      if (positive && parties === null) unattributed++
       writes.push({
         declarationId: value.declarationId,
         outcomeId: outcomeId(value),
         record: decision,
-        increments: outcomeIncrements(decision, value)
+        increments: outcomeIncrements(decision, value),
+        offence: parties === null ? undefined : { parties, at: value.inspectedAt }
       })
-      positives.push(POSITIVE_RESULTS.has(value.result))
+      positives.push(positive)
     })
-    const fresh = await store.recordOutcomes(writes)
+    const { fresh, offences } = await store.recordOutcomes(writes)
+    if (offences > 0 || unattributed > 0) events.offences?.(offences, unattributed)
     await deadLetter(dead)
     fresh.forEach((isNew, i) => {
       const record = writes[i]?.record

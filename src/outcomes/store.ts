@@ -4,7 +4,14 @@
 // hash slot. A decision or outcome seen again (a producer retry, a replayed topic, a batch
 // kafkajs hands over again after a failure) therefore changes nothing while its marker lives.
 // One pipelined round trip per batch.
+// Offences (src/enrich/offences.ts): a positive outcome also records an offence on the seller's
+// and the consignee's profile hash, one EVALSHA of OFFENCE_LUA each in the same pipeline. That
+// script is idempotent on its own (it keeps the outcome ids it listed) and touches one key, so
+// it runs on Redis Cluster too and is sent again with every redelivery of its outcome: an
+// outcome whose yield marker was set just before a failure still gets its offences.
 import type { Redis } from 'ioredis'
+import { keyLayout } from '../enrich/keys.ts'
+import { OFFENCE_LUA, OFFENCE_MAX, OFFENCE_WINDOW_MS, decodeParties, type Parties } from '../enrich/offences.ts'
 import type { DecisionRecord, Increments } from './tally.ts'
 import { YIELD_SHARDS, shardOf, yieldKeys } from './keys.ts'
 
@@ -29,6 +36,20 @@ export interface OutcomeWrite {
   readonly outcomeId: string
   readonly record: DecisionRecord
   readonly increments: Increments
+  /** A positive control of a decision whose parties are known: the offence to record, at inspectedAt. */
+  readonly offence?: { readonly parties: Parties, readonly at: number }
+}
+
+/** A decision record as the join reads it, with the parties the processor kept for it (null: none kept). */
+export interface JoinedDecision extends DecisionRecord {
+  readonly parties: Parties | null
+}
+
+export interface OutcomesRecorded {
+  /** Per write, whether it was counted for the first time. */
+  readonly fresh: boolean[]
+  /** Offences listed on profiles for the first time (two per positive outcome: seller and consignee). */
+  readonly offences: number
 }
 
 export interface RulesetCounts {
@@ -45,9 +66,9 @@ export interface YieldStore {
   /** The decision record of each (declarationId, version), undefined where none is kept. */
   readonly readDecisions: (
     refs: ReadonlyArray<{ declarationId: string, version: number }>
-  ) => Promise<Array<DecisionRecord | undefined>>
-  /** Counts outcomes (once each); returns, per write, whether it was new. */
-  readonly recordOutcomes: (writes: readonly OutcomeWrite[]) => Promise<boolean[]>
+  ) => Promise<Array<JoinedDecision | undefined>>
+  /** Counts outcomes (once each) and records the offences of positive ones (once each). */
+  readonly recordOutcomes: (writes: readonly OutcomeWrite[], nowMs?: number) => Promise<OutcomesRecorded>
   /** Every ruleset version's counters, summed over the shards. */
   readonly readCounts: () => Promise<RulesetCounts[]>
 }
@@ -60,6 +81,8 @@ export interface YieldStoreConfig {
 
 type YieldPipeline = ReturnType<Redis['pipeline']> & {
   prYieldApply: (counts: string, marker: string, ...args: Array<string | number>) => unknown
+  /** OFFENCE_LUA: the profile hash, outcome id, offence time, window start, most kept. */
+  prOffence: (profile: string, ...args: Array<string | number>) => unknown
 }
 
 const replies = async (pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> => {
@@ -79,7 +102,9 @@ const isRecord = (value: unknown): value is DecisionRecord =>
 
 export const createYieldStore = (redis: Redis, config: YieldStoreConfig): YieldStore => {
   const keys = yieldKeys(config.keyPrefix)
+  const profiles = keyLayout(config.keyPrefix)
   redis.defineCommand('prYieldApply', { lua: APPLY_LUA, numberOfKeys: 2 })
+  redis.defineCommand('prOffence', { lua: OFFENCE_LUA, numberOfKeys: 1 })
 
   const recordDecisions = async (writes: readonly DecisionWrite[]): Promise<boolean[]> => {
     if (writes.length === 0) return []
@@ -110,31 +135,54 @@ export const createYieldStore = (redis: Redis, config: YieldStoreConfig): YieldS
 
   const readDecisions = async (
     refs: ReadonlyArray<{ declarationId: string, version: number }>
-  ): Promise<Array<DecisionRecord | undefined>> => {
+  ): Promise<Array<JoinedDecision | undefined>> => {
     if (refs.length === 0) return []
     const pipeline = redis.pipeline()
-    for (const r of refs) pipeline.get(keys.decisionRecord(r.declarationId, r.version))
-    return (await replies(pipeline)).map((raw) => {
+    for (const r of refs) {
+      pipeline.get(keys.decisionRecord(r.declarationId, r.version))
+      // The parties the processor kept in the declaration history (history.ts), same round trip.
+      pipeline.hget(profiles.history(r.declarationId), `p:${r.version}`)
+    }
+    const out = await replies(pipeline)
+    return refs.map((_r, i) => {
+      const raw = out[2 * i]
       if (typeof raw !== 'string') return undefined
       try {
         const parsed: unknown = JSON.parse(raw)
-        return isRecord(parsed) ? parsed : undefined
+        const parties = out[2 * i + 1]
+        return isRecord(parsed) ? { ...parsed, parties: decodeParties(typeof parties === 'string' ? parties : null) } : undefined
       } catch {
         return undefined
       }
     })
   }
 
-  const recordOutcomes = async (writes: readonly OutcomeWrite[]): Promise<boolean[]> => {
-    if (writes.length === 0) return []
+  const recordOutcomes = async (writes: readonly OutcomeWrite[], nowMs = Date.now()): Promise<OutcomesRecorded> => {
+    if (writes.length === 0) return { fresh: [], offences: 0 }
     const pipeline = redis.pipeline() as YieldPipeline
+    const from = nowMs - OFFENCE_WINDOW_MS
     for (const w of writes) {
       const { rulesetId, rulesetVersion } = w.record
       pipeline.prYieldApply(keys.counts(rulesetId, rulesetVersion, shardOf(w.declarationId)),
         keys.outcomeMarker(rulesetId, rulesetVersion, w.declarationId, w.outcomeId), config.outcomeTtlMs,
         ...flat(w.increments))
+      if (w.offence !== undefined) {
+        const { parties, at } = w.offence
+        pipeline.prOffence(profiles.seller(parties.sellerId), w.outcomeId, at, from, OFFENCE_MAX)
+        pipeline.prOffence(profiles.consignee(parties.consigneeKey), w.outcomeId, at, from, OFFENCE_MAX)
+      }
     }
-    return (await replies(pipeline)).map((reply) => reply === 1)
+    const out = await replies(pipeline)
+    const fresh: boolean[] = []
+    let offences = 0
+    let i = 0
+    for (const w of writes) {
+      fresh.push(out[i++] === 1)
+      if (w.offence === undefined) continue
+      if (out[i++] === 1) offences++
+      if (out[i++] === 1) offences++
+    }
+    return { fresh, offences }
   }
 
   const readCounts = async (): Promise<RulesetCounts[]> => {

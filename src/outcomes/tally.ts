@@ -21,6 +21,7 @@
 import { createHash } from 'node:crypto'
 import type { Action, InspectionOutcome, InspectionResult, RiskDecision } from '../declaration.ts'
 import { isRuleReason } from '../actions.ts'
+import { controllable } from '../enrich/offences.ts'
 import { ParcelRiskError } from '../errors.ts'
 
 export type Scope = 'all' | 'random'
@@ -50,7 +51,7 @@ export const counterField = (scope: Scope | typeof WEEK_SCOPE, rule: string, lan
   `${scope}|${rule}|${lane}|${metric}`
 
 /** Decisions a control can follow (holds, and releases for post-audit) keep a record for the join. */
-export const controllable = (d: RiskDecision): boolean => d.decision === 'HOLD' || d.action === 'RELEASE_POST_AUDIT'
+export { controllable }
 
 export const decisionRecord = (d: RiskDecision): DecisionRecord => ({
   rulesetId: d.ruleset.id,

@@ -165,12 +165,16 @@ export const writeForTombstone = (entityKey: string, keys: KeyLayout): ProfileWr
   }
 }
 
-// KEYS[1] the profile hash; ARGV[1] updatedAt; ARGV[2..] field, value pairs.
+// KEYS[1] the profile hash; ARGV[1] updatedAt; ARGV[2..] field, value pairs. The offence
+// fields (offences.ts) are the outcome intake's, not the profile source's: a put keeps them.
 export const PUT_LUA = `
 local cur = redis.call('HGET', KEYS[1], 'updatedAt')
 if cur and tonumber(cur) > tonumber(ARGV[1]) then return 0 end
+local kept = redis.call('HMGET', KEYS[1], 'offences', 'offenceIds', 'lastOffenceAt')
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+if kept[1] and kept[2] then redis.call('HSET', KEYS[1], 'offences', kept[1], 'offenceIds', kept[2]) end
+if kept[3] then redis.call('HSET', KEYS[1], 'lastOffenceAt', kept[3]) end
 return 1
 `
 

@@ -49,3 +49,51 @@ describe('enrich > record > custom attributes', () => {
     expect(missing).toEqual([])
   })
 })
+
+describe('enrich > record > offences', () => {
+  const plan = planFor(['enrichment.seller.offences180d', 'enrichment.seller.riskTier', 'enrichment.consignee.lastOffenceAt'])
+  const d = makeDeclaration({ declaredAt: NOW })
+  const k = declarationKeys(d, keyLayout(), createIdentityHasher('k'), plan)
+  const DAY = 86_400_000
+  const hashOf = (fields: readonly string[], values: Record<string, string>): Array<string | null> =>
+    fields.map((f) => values[f] ?? null)
+  // Oldest first, as OFFENCE_LUA keeps them: one just outside the 180 days, one on its edge, two inside.
+  const offences = [NOW - 181 * DAY, NOW - 180 * DAY, NOW - 30 * DAY, NOW - DAY].join(',')
+  const profile = { updatedAt: String(NOW), firstSeenAt: String(NOW - 400 * DAY), violationCount: '0', flags: '' }
+
+  it.each([
+    ['a profile with offences', { ...profile, offences, lastOffenceAt: String(NOW - DAY) }, 'LOW', 3, NOW - DAY],
+    ['a profile without any', profile, 'LOW', 0, undefined],
+    ['offences on a party with no profile (UNKNOWN tier)', { offences, lastOffenceAt: String(NOW - DAY) }, 'UNKNOWN', 3, NOW - DAY],
+    ['only a last offence, older than the window', { ...profile, lastOffenceAt: String(NOW - 200 * DAY) }, 'LOW', 0, NOW - 200 * DAY]
+  ])('%s: counts the offences of the last 180 days and gives the last one', (_name, values, tier, count, last) => {
+    const missing: string[] = []
+    const record = buildRecord(d, k, {
+      seller: hashOf(plan.hashFields.seller, values), consignee: hashOf(plan.hashFields.consignee, values)
+    }, plan, NOW, defaultRecordConfig, missing)
+    expect(record.seller).toMatchObject({ riskTier: tier, offences180d: count })
+    expect(record.seller?.lastOffenceAt).toBe(last)
+    expect(record.consignee).toMatchObject({ offences180d: count })
+    expect(record.consignee?.lastOffenceAt).toBe(last)
+    expect(missing).toEqual([])
+  })
+
+  it('no profile hash at all is 0 offences; a profile Redis could not read is missing, not 0', () => {
+    const missing: string[] = []
+    const none = buildRecord(d, k, { seller: null, consignee: null }, plan, NOW, defaultRecordConfig, missing)
+    expect(none.seller).toMatchObject({ riskTier: 'UNKNOWN', offences180d: 0 })
+    expect(none.consignee).toMatchObject({ offences180d: 0 })
+    expect(missing).toEqual([])
+    const unread = buildRecord(d, k, { seller: undefined, consignee: undefined }, plan, NOW, defaultRecordConfig, missing)
+    expect(unread.seller?.offences180d).toBeUndefined()
+    expect(unread.consignee?.offences180d).toBeUndefined()
+    expect(missing).toEqual(['seller', 'consignee'])
+  })
+
+  it('reads the offence fields with the profile\'s own (one HMGET), for consignee paths too', () => {
+    expect(plan.hashFields.seller).toEqual(expect.arrayContaining(['offences', 'lastOffenceAt']))
+    expect(plan.hashFields.consignee).toEqual(expect.arrayContaining(['offences', 'lastOffenceAt']))
+    expect([...planFor(['consignee.offences180d']).families]).toEqual(['consignee'])
+    expect([...planFor(['consignee.lastOffenceAt']).families]).toEqual(['consignee'])
+  })
+})

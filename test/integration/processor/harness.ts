@@ -12,7 +12,7 @@ import { avroType, readSchema } from '../../../src/codec/avro-types.ts'
 import { createDecoder } from '../../../src/codec/decoder.ts'
 import { createEncoder } from '../../../src/codec/encoder.ts'
 import { createRegistry } from '../../../src/codec/registry.ts'
-import type { ParcelDeclaration, ProfileUpdate, RiskDecision } from '../../../src/declaration.ts'
+import type { InspectionOutcome, ParcelDeclaration, ProfileUpdate, RiskDecision } from '../../../src/declaration.ts'
 import { installReadCommittedFilter } from '../../../src/kafka/read-committed.ts'
 import { javaPartitioner, unacknowledged } from '../../../src/publish/producer.ts'
 import { generateDeclarations, generateProfiles } from '../../../src/generate/stream.ts'
@@ -336,7 +336,7 @@ export const findTrustedAeo = (seed: number): { declaration: ParcelDeclaration, 
   throw new Error(`no trusted-aeo declaration in the first 10,000 of seed ${seed}`)
 }
 
-const produceEncoded = async (services: ServiceUrls, topic: string, schemaName: 'ParcelDeclaration' | 'ProfileUpdate', records: ReadonlyArray<{ key: string, value: unknown }>): Promise<void> => {
+const produceEncoded = async (services: ServiceUrls, topic: string, schemaName: 'ParcelDeclaration' | 'ProfileUpdate' | 'InspectionOutcome', records: ReadonlyArray<{ key: string, value: unknown }>): Promise<void> => {
   const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
   const schema = readSchema(schemaName)
   const encoder = createEncoder(avroType(schema), await registry.register(`${topic}-value`, schema))
@@ -371,6 +371,9 @@ export const produceRaw = async (services: ServiceUrls, topic: string, records: 
 
 export const produceDeclarations = async (services: ServiceUrls, s: Scenario, declarations: readonly ParcelDeclaration[]): Promise<void> =>
   await produceEncoded(services, s.topics.declarations, 'ParcelDeclaration', declarations.map((d) => ({ key: d.declarationId, value: d })))
+
+export const produceOutcomes = async (services: ServiceUrls, topic: string, outcomes: readonly InspectionOutcome[]): Promise<void> =>
+  await produceEncoded(services, topic, 'InspectionOutcome', outcomes.map((o) => ({ key: o.declarationId, value: o })))
 
 export const produceProfiles = async (services: ServiceUrls, topic: string, updates: readonly ProfileUpdate[]): Promise<void> =>
   await produceEncoded(services, topic, 'ProfileUpdate', updates.map((u) => ({ key: `${u.kind}:${u.aeo?.id ?? u.seller?.sellerId ?? ''}`, value: u })))

@@ -149,8 +149,9 @@ export const createYieldStore = (redis: Redis, config: YieldStoreConfig): YieldS
       if (typeof raw !== 'string') return undefined
       try {
         const parsed: unknown = JSON.parse(raw)
+        if (!isRecord(parsed)) return undefined
         const parties = out[2 * i + 1]
-        return isRecord(parsed) ? { ...parsed, parties: decodeParties(typeof parties === 'string' ? parties : null) } : undefined
+        return { ...parsed, parties: decodeParties(typeof parties === 'string' ? parties : null) }
       } catch {
         return undefined
       }

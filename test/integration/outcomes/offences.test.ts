@@ -5,7 +5,7 @@
 // `enrichment.seller.offences180d` and `enrichment.consignee.offences180d`, whose reasons
 // show the count; then the outcomes are produced again and nothing moves.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { appendFileSync, cpSync, createWriteStream, mkdtempSync, writeFileSync } from 'node:fs'
+import { cpSync, createWriteStream, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'

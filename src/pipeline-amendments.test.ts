@@ -108,7 +108,12 @@ describe('pipeline > amendments', () => {
 
   it('hands the decisions to be kept beside the send, superseded answers included for the store to skip', async () => {
     const handed: RiskDecision[][] = []
-    const s = { ...stages(new Map([['D', { current: standingOf(decisionOf({ declarationId: 'D', version: 2, verdict: 'HOLD' })), previous: null }]])), remember: async (ds: readonly RiskDecision[]) => { handed.push([...ds]) } }
+    const declared: string[][] = []
+    const remember = async (ds: readonly RiskDecision[], declarations: ReadonlyArray<ParcelDeclaration | undefined>): Promise<void> => {
+      handed.push([...ds])
+      declared.push(declarations.map((d) => `${d?.declarationId ?? '?'}:${d?.version ?? '?'}`))
+    }
+    const s = { ...stages(new Map([['D', { current: standingOf(decisionOf({ declarationId: 'D', version: 2, verdict: 'HOLD' })), previous: null }]])), remember }
     const order: string[] = []
     const handle = handleChunk(s, {
       encode: () => ({ ok: true, value: Buffer.alloc(0) }),
@@ -117,6 +122,8 @@ describe('pipeline > amendments', () => {
     }, { received: () => {}, published: () => { order.push('published') } })
     await handle([record(0, 'D:1:RELEASE'), record(1, 'G:1:RELEASE')], { topic: 't', partition: 0, lag: 0, nextOffset: '2', fence: async () => { order.push('fence') } })
     expect(handed.map((b) => b.map((d) => [d.declarationId, d.version, ids(d)]))).toEqual([[['D', 1, [SUPERSEDED]], ['G', 1, []]]])
+    // With the declarations decided on, in the same order: the store keeps their parties (offences).
+    expect(declared).toEqual([['D:1', 'G:1']])
     expect(order).toEqual(['fence', 'send', 'published'])
   })
 })

@@ -5,7 +5,7 @@
 // schema cannot say. The engine reads it to check rule files and to rank gate actions;
 // decide/ reads it to turn an evaluation into an action.
 
-import type { Action, Decision } from './declaration.ts'
+import type { Action, Decision, RiskDecision } from './declaration.ts'
 
 /**
  * Least to most severe. When several sources propose an action (gates, the score band, the
@@ -30,6 +30,13 @@ export const decisionOf = (action: Action): Decision =>
  * not the parcel, and has no control to report an outcome of.
  */
 export const CONTROL_ACTIONS: ReadonlySet<Action> = new Set<Action>(['REQUEST_INFO', 'SCREEN_NII', 'PHYSICAL_EXAM', 'DO_NOT_LOAD'])
+
+/**
+ * Decisions a control can follow: holds, and releases for post-audit. The outcome intake keeps
+ * a record of these for the join, and the processor keeps their parties (for offences).
+ */
+export const controllable = (d: Pick<RiskDecision, 'decision' | 'action'>): boolean =>
+  d.decision === 'HOLD' || d.action === 'RELEASE_POST_AUDIT'
 
 /**
  * Whether a reason of a decision is a rule of its ruleset, not one the decision stage adds

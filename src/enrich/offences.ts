@@ -15,7 +15,7 @@
 // (history.ts, field `p:<version>`, JSON [sellerId, consigneeKey]) for the decisions a control
 // can follow (holds and post-audit releases); the intake reads them beside the decision record
 // it joins the outcome to.
-import type { ParcelDeclaration, RiskDecision } from '../declaration.ts'
+import type { ParcelDeclaration } from '../declaration.ts'
 import { normaliseIdentifier, type IdentityHasher } from './normalise.ts'
 
 /** How far back `offences180d` counts. */
@@ -77,9 +77,6 @@ export const offencesSince = (times: string | null | undefined, from: number): n
   for (let i = list.length - 1; i >= 0 && Number(list[i]) >= from; i--) n++
   return n
 }
-
-/** Decisions a control can follow (holds, and releases for post-audit): their parties are kept. */
-export const controllable = (d: RiskDecision): boolean => d.decision === 'HOLD' || d.action === 'RELEASE_POST_AUDIT'
 
 /** The consignee's profile key, as declarationKeys (record.ts) builds it: the EORI, else the identity hash. */
 export const consigneeKeyOf = (d: ParcelDeclaration, hash: IdentityHasher): string => {

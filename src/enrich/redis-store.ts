@@ -33,6 +33,7 @@
 // limit is reported missing: its lookups are not used and not cached, so while it is unknown
 // every batch asks again and sees a load as soon as it lands.
 import type { Redis } from 'ioredis'
+import { controllable } from '../actions.ts'
 import type { RedisConfig } from '../config.ts'
 import type { DeclarationHistory } from '../amendment.ts'
 import type { ParcelDeclaration, RiskDecision } from '../declaration.ts'
@@ -43,7 +44,7 @@ import { defaultFxToEur, type FxToEur } from './fx.ts'
 import { CACHED_FAMILIES, keyLayout, type Family } from './keys.ts'
 import { HISTORY_LUA, HISTORY_READ_LUA, historyOf, historyWrites } from './history.ts'
 import { createLru, type Lru } from './lru.ts'
-import { consigneeKeyOf, controllable, encodeParties } from './offences.ts'
+import { consigneeKeyOf, encodeParties } from './offences.ts'
 import { DATA_SETS, markersOf, syncKey, unknownDataSets, type DataSet, type MaxAges, type SyncMarker } from './reference-data.ts'
 import { createIdentityHasher } from './normalise.ts'
 import { buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Fetched, type Hash, type RecordConfig } from './record.ts'

@@ -23,6 +23,7 @@ import type { Redis } from 'ioredis'
 import { avroType, readSchema } from '../codec/avro-types.ts'
 import { createDecoder, type Decoder } from '../codec/decoder.ts'
 import type { Registry } from '../codec/registry.ts'
+import { controllable } from '../actions.ts'
 import type { InspectionOutcome, RiskDecision } from '../declaration.ts'
 import { ParcelRiskError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
@@ -30,7 +31,7 @@ import { buildDeadLetter, type FailureStage } from '../publish/dead-letter.ts'
 import type { ConsumedRecord, OutgoingRecord } from '../record.ts'
 import { createYieldStore, type DecisionWrite, type JoinedDecision, type OutcomeWrite } from './store.ts'
 import {
-  controllable, decisionIncrements, decisionRecord, outcomeId, outcomeIncrements, outcomeProblem, POSITIVE_RESULTS,
+  decisionIncrements, decisionRecord, outcomeId, outcomeIncrements, outcomeProblem, POSITIVE_RESULTS,
   type DecisionRecord
 } from './tally.ts'
 

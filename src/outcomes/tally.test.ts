@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { controllable } from '../actions.ts'
 import type { InspectionOutcome, RiskDecision } from '../declaration.ts'
 import { shardOf, yieldKeys, YIELD_SHARDS } from './keys.ts'
 import {
-  controllable, decisionIncrements, decisionRecord, isoWeek, outcomeId, outcomeIncrements, outcomeProblem, revenueUnits
+  decisionIncrements, decisionRecord, isoWeek, outcomeId, outcomeIncrements, outcomeProblem, revenueUnits
 } from './tally.ts'
 
 const decision = (over: Partial<RiskDecision> = {}): RiskDecision => ({

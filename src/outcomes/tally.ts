@@ -21,7 +21,6 @@
 import { createHash } from 'node:crypto'
 import type { Action, InspectionOutcome, InspectionResult, RiskDecision } from '../declaration.ts'
 import { isRuleReason } from '../actions.ts'
-import { controllable } from '../enrich/offences.ts'
 import { ParcelRiskError } from '../errors.ts'
 
 export type Scope = 'all' | 'random'
@@ -50,8 +49,6 @@ export type Increments = ReadonlyArray<readonly [field: string, by: number | str
 export const counterField = (scope: Scope | typeof WEEK_SCOPE, rule: string, lane: string, metric: string): string =>
   `${scope}|${rule}|${lane}|${metric}`
 
-/** Decisions a control can follow (holds, and releases for post-audit) keep a record for the join. */
-export { controllable }
 
 export const decisionRecord = (d: RiskDecision): DecisionRecord => ({
   rulesetId: d.ruleset.id,

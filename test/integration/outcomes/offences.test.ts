@@ -54,7 +54,8 @@ const ruleset = (): string => {
 const EORI = 'DE555000111222'
 
 const sellerProfile = (sellerId: string): ProfileUpdate => ({
-  kind: 'SELLER', updatedAt: Date.now() - 60_000, sourceSystem: 'seller-registry', consignee: null, aeo: null, watchlist: null, iossRegistry: null,
+  kind: 'SELLER', updatedAt: Date.now() - 60_000, sourceSystem: 'seller-registry',
+  consignee: null, aeo: null, watchlist: null, iossRegistry: null, hsCode: null, route: null,
   seller: { sellerId, platformId: null, country: 'CN', firstSeenAt: Date.now() - 400 * 86_400_000, knownConsignor: false, violationCount: 0, lastViolationAt: null, flags: [], attributes: {} }
 })
 

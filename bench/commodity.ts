@@ -40,11 +40,18 @@ let sink = 0
 /** A seeded stream of numbers in [0, 1) (xorshift32), so every run sees the same keys. */
 const uniform = (seed: number): (() => number) => {
   let x = seed
-  return () => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) / 4_294_967_296 }
+  return () => {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    return (x >>> 0) / 4_294_967_296
+  }
 }
 
 interface Side { readonly name: string, readonly run: () => Promise<number> | number }
-interface Pair { readonly piece: string, readonly operation: string, readonly unit: string, readonly a: Side, readonly b: Side }
+interface Pair {
+  readonly piece: string, readonly operation: string, readonly unit: string, readonly a: Side, readonly b: Side
+}
 interface Measured { readonly name: string, readonly perSecond: number, readonly runs: number[] }
 
 /** Interleaved runs; each run returns how many operations it did, timed here. */
@@ -58,16 +65,23 @@ const measure = async (pair: Pair): Promise<[Measured, Measured]> => {
       if (i > 0) rates[k as 0 | 1].push(ops / seconds) // run 0 warms the JIT
     }
   }
-  return [pair.a, pair.b].map((side, k) => ({ name: side.name, perSecond: median(rates[k as 0 | 1]), runs: rates[k as 0 | 1].map(Math.round) })) as [Measured, Measured]
+  return [pair.a, pair.b].map((side, k) => ({
+    name: side.name, perSecond: median(rates[k as 0 | 1]), runs: rates[k as 0 | 1].map(Math.round)
+  })) as [Measured, Measured]
 }
 
 /** Heap (typed-array buffers included) kept by what `build` returns, after a forced GC. */
-const used = (): number => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers }
+const used = (): number => {
+  const m = process.memoryUsage()
+  return m.heapUsed + m.arrayBuffers
+}
 const retained = (build: () => unknown): number => {
-  gc(); gc()
+  gc()
+  gc()
   const before = used()
   const kept = build()
-  gc(); gc()
+  gc()
+  gc()
   const after = used()
   sink += kept === undefined ? 0 : 1
   return after - before
@@ -102,8 +116,16 @@ const libLru = (): number => {
   }
   return LRU_OPS
 }
-const fullHand = (): unknown => { const c = createMapLru<string[]>({ maxEntries: CACHED, ttlMs: 30_000 }); for (let i = 0; i < CACHED; i++) c.set(`pr:seller:S${i}`, profile); return c }
-const fullLib = (): unknown => { const c = createLru<string[]>({ maxEntries: CACHED, ttlMs: 30_000 }); for (let i = 0; i < CACHED; i++) c.set(`pr:seller:S${i}`, profile); return c }
+const fullHand = (): unknown => {
+  const c = createMapLru<string[]>({ maxEntries: CACHED, ttlMs: 30_000 })
+  for (let i = 0; i < CACHED; i++) c.set(`pr:seller:S${i}`, profile)
+  return c
+}
+const fullLib = (): unknown => {
+  const c = createLru<string[]>({ maxEntries: CACHED, ttlMs: 30_000 })
+  for (let i = 0; i < CACHED; i++) c.set(`pr:seller:S${i}`, profile)
+  return c
+}
 
 // --- breaker ------------------------------------------------------------------------------
 const CALLS = 200_000
@@ -122,7 +144,9 @@ const libBreakerCalls = async (): Promise<number> => {
   for (let i = 0; i < CALLS; i++) sink += await policy.execute(work)
   return CALLS
 }
-const fail = async (): Promise<number> => { throw new Error('down') }
+const fail = async (): Promise<number> => {
+  throw new Error('down')
+}
 const handBreakerOpen = async (): Promise<number> => {
   const breaker = createBreaker({ failureThreshold: 3, coolDownMs: 60_000 })
   for (let i = 0; i < 3; i++) breaker.failure()
@@ -133,7 +157,11 @@ const libBreakerOpen = async (): Promise<number> => {
   const policy = circuitBreaker(handleAll, { halfOpenAfter: 60_000, breaker: new ConsecutiveBreaker(3) })
   for (let i = 0; i < 3; i++) await policy.execute(fail).catch(() => {})
   for (let i = 0; i < CALLS; i++) {
-    try { await policy.execute(work) } catch { sink += 1 }
+    try {
+      await policy.execute(work)
+    } catch {
+      sink += 1
+    }
   }
   return CALLS
 }
@@ -142,8 +170,14 @@ const libBreakerOpen = async (): Promise<number> => {
 const handRetry = async (): Promise<number> => {
   for (let i = 0; i < CALLS; i++) {
     for (let attempt = 1; ; attempt++) {
-      try { sink += await work(); break } catch (err) {
-        if (attempt < 5) { await new Promise((resolve) => setTimeout(resolve, 50 * attempt)); continue }
+      try {
+        sink += await work()
+        break
+      } catch (err) {
+        if (attempt < 5) {
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
+          continue
+        }
         throw err
       }
     }
@@ -167,17 +201,25 @@ const csvText = (() => {
   }
   return `${rows.join('\n')}\n`
 })()
-const handCsv = (): number => { const rows = parseCsvRows(csvText); sink += rows[rows.length - 1]?.line ?? 0; return rows.length }
+const handCsv = (): number => {
+  const rows = parseCsvRows(csvText)
+  sink += rows[rows.length - 1]?.line ?? 0
+  return rows.length
+}
+interface CsvRecord { info: { lines: number }, record: string[] }
 const libCsv = (): number => {
-  const rows = parseCsv(csvText, { info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as Array<{ info: { lines: number }, record: string[] }>
+  const options = { info: true, relax_column_count: true, skip_empty_lines: true }
+  const rows = parseCsv(csvText, options) as unknown as CsvRecord[]
   sink += rows[rows.length - 1]?.info.lines ?? 0
   return rows.length
 }
 // Same rows, same cells, same line numbers, or the comparison means nothing.
 const sameCsv = (): boolean => {
   const a = parseCsvRows(csvText)
-  const b = parseCsv(csvText, { info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as Array<{ info: { lines: number }, record: string[] }>
-  return a.length === b.length && a.every((r, i) => JSON.stringify(r.cells) === JSON.stringify(b[i]?.record) && r.line === b[i]?.info.lines)
+  const options = { info: true, relax_column_count: true, skip_empty_lines: true }
+  const b = parseCsv(csvText, options) as unknown as CsvRecord[]
+  return a.length === b.length &&
+    a.every((r, i) => JSON.stringify(r.cells) === JSON.stringify(b[i]?.record) && r.line === b[i]?.info.lines)
 }
 
 // --- histogram ----------------------------------------------------------------------------
@@ -187,50 +229,137 @@ const latencies = (() => {
   // Mostly a few ms, a tail to seconds (lognormal-ish), as the demo sees.
   return Float64Array.from({ length: SAMPLES }, () => Math.exp(1 + 2.2 * (next() + next() + next() - 1.5)))
 })()
-const hdrOptions = { lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 as const, bitBucketSize: 32 as const, useWebAssembly: false }
-const handRecord = (): number => { const h = createLatencyHistogram(); for (const v of latencies) h.record(v); sink += h.count(); return SAMPLES }
-const libRecord = (): number => { const h = hdr.build(hdrOptions); for (const v of latencies) h.recordValue(Math.max(0, Math.round(v))); sink += h.totalCount; return SAMPLES }
+const hdrOptions = {
+  lowestDiscernibleValue: 1,
+  highestTrackableValue: 3_600_000,
+  numberOfSignificantValueDigits: 3 as const,
+  bitBucketSize: 32 as const,
+  useWebAssembly: false
+}
+const handRecord = (): number => {
+  const h = createLatencyHistogram()
+  for (const v of latencies) h.record(v)
+  sink += h.count()
+  return SAMPLES
+}
+const libRecord = (): number => {
+  const h = hdr.build(hdrOptions)
+  for (const v of latencies) h.recordValue(Math.max(0, Math.round(v)))
+  sink += h.totalCount
+  return SAMPLES
+}
 const READS = 2_000
 const handFilled = createLatencyHistogram()
 const libFilled = hdr.build(hdrOptions)
-for (const v of latencies) { handFilled.record(v); libFilled.recordValue(Math.max(0, Math.round(v))) }
-const handRead = (): number => { for (let i = 0; i < READS; i++) sink += (handFilled.percentile(0.5) ?? 0) + (handFilled.percentile(0.99) ?? 0) + (handFilled.percentile(0.999) ?? 0); return READS }
-const libRead = (): number => { for (let i = 0; i < READS; i++) sink += libFilled.getValueAtPercentile(50) + libFilled.getValueAtPercentile(99) + libFilled.getValueAtPercentile(99.9); return READS }
+for (const v of latencies) {
+  handFilled.record(v)
+  libFilled.recordValue(Math.max(0, Math.round(v)))
+}
+const handRead = (): number => {
+  for (let i = 0; i < READS; i++) {
+    sink += (handFilled.percentile(0.5) ?? 0) + (handFilled.percentile(0.99) ?? 0) + (handFilled.percentile(0.999) ?? 0)
+  }
+  return READS
+}
+const libRead = (): number => {
+  for (let i = 0; i < READS; i++) {
+    sink += libFilled.getValueAtPercentile(50) + libFilled.getValueAtPercentile(99) +
+      libFilled.getValueAtPercentile(99.9)
+  }
+  return READS
+}
 
 const pairs: Pair[] = [
-  { piece: 'lru', operation: 'get, set on a miss', unit: 'ops', a: { name: 'Map LRU (hand-written, before)', run: handLru }, b: { name: 'src/enrich/lru.ts on lru-cache 11.5.3', run: libLru } },
-  { piece: 'breaker', operation: 'guarded call, closed', unit: 'calls', a: { name: 'src/enrich/breaker.ts', run: handBreakerCalls }, b: { name: 'cockatiel 4.0.0 circuitBreaker', run: libBreakerCalls } },
-  { piece: 'breaker', operation: 'refused call, open', unit: 'calls', a: { name: 'src/enrich/breaker.ts', run: handBreakerOpen }, b: { name: 'cockatiel 4.0.0 circuitBreaker', run: libBreakerOpen } },
-  { piece: 'retry', operation: 'call that succeeds first time', unit: 'calls', a: { name: 'retry loop (publish/transactional.ts)', run: handRetry }, b: { name: 'cockatiel 4.0.0 retry', run: libRetry } },
-  { piece: 'csv', operation: 'parse 100,000 rows with line numbers', unit: 'rows', a: { name: 'parseCsvRows (enrich/profile-files.ts)', run: handCsv }, b: { name: 'csv-parse 7.0.3 sync', run: libCsv } },
-  { piece: 'histogram', operation: 'record one latency', unit: 'records', a: { name: 'src/cli/demo/latency.ts', run: handRecord }, b: { name: 'hdr-histogram-js 3.0.1 (JS, 3 digits)', run: libRecord } },
-  { piece: 'histogram', operation: 'read p50, p99, p99.9 (1 M samples)', unit: 'reads', a: { name: 'src/cli/demo/latency.ts', run: handRead }, b: { name: 'hdr-histogram-js 3.0.1 (JS, 3 digits)', run: libRead } }
+  {
+    piece: 'lru', operation: 'get, set on a miss', unit: 'ops',
+    a: { name: 'Map LRU (hand-written, before)', run: handLru },
+    b: { name: 'src/enrich/lru.ts on lru-cache 11.5.3', run: libLru }
+  },
+  {
+    piece: 'breaker', operation: 'guarded call, closed', unit: 'calls',
+    a: { name: 'src/enrich/breaker.ts', run: handBreakerCalls },
+    b: { name: 'cockatiel 4.0.0 circuitBreaker', run: libBreakerCalls }
+  },
+  {
+    piece: 'breaker', operation: 'refused call, open', unit: 'calls',
+    a: { name: 'src/enrich/breaker.ts', run: handBreakerOpen },
+    b: { name: 'cockatiel 4.0.0 circuitBreaker', run: libBreakerOpen }
+  },
+  {
+    piece: 'retry', operation: 'call that succeeds first time', unit: 'calls',
+    a: { name: 'retry loop (publish/transactional.ts)', run: handRetry },
+    b: { name: 'cockatiel 4.0.0 retry', run: libRetry }
+  },
+  {
+    piece: 'csv', operation: 'parse 100,000 rows with line numbers', unit: 'rows',
+    a: { name: 'parseCsvRows (enrich/profile-files.ts)', run: handCsv },
+    b: { name: 'csv-parse 7.0.3 sync', run: libCsv }
+  },
+  {
+    piece: 'histogram', operation: 'record one latency', unit: 'records',
+    a: { name: 'src/cli/demo/latency.ts', run: handRecord },
+    b: { name: 'hdr-histogram-js 3.0.1 (JS, 3 digits)', run: libRecord }
+  },
+  {
+    piece: 'histogram', operation: 'read p50, p99, p99.9 (1 M samples)', unit: 'reads',
+    a: { name: 'src/cli/demo/latency.ts', run: handRead },
+    b: { name: 'hdr-histogram-js 3.0.1 (JS, 3 digits)', run: libRead }
+  }
 ]
 
 const load = loadavg()[0] ?? 0
-const results: Array<{ piece: string, operation: string, unit: string, handWritten: Measured, library: Measured, libraryOverHandWritten: number }> = []
+interface Result {
+  piece: string, operation: string, unit: string,
+  handWritten: Measured, library: Measured, libraryOverHandWritten: number
+}
+const results: Result[] = []
 for (const pair of pairs) {
   const [a, b] = await measure(pair)
-  results.push({ piece: pair.piece, operation: pair.operation, unit: pair.unit, handWritten: a, library: b, libraryOverHandWritten: Number((b.perSecond / a.perSecond).toFixed(2)) })
+  results.push({
+    piece: pair.piece,
+    operation: pair.operation,
+    unit: pair.unit,
+    handWritten: a,
+    library: b,
+    libraryOverHandWritten: Number((b.perSecond / a.perSecond).toFixed(2))
+  })
 }
 const heap = {
   lruFull: { handWritten: retained(fullHand), library: retained(fullLib) },
   histogramEmpty: { handWritten: retained(createLatencyHistogram), library: retained(() => hdr.build(hdrOptions)) }
 }
 const csvIdentical = sameCsv()
-const p = (q: number): [number | undefined, number] => [handFilled.percentile(q), libFilled.getValueAtPercentile(q * 100)]
+const p = (q: number): [number | undefined, number] =>
+  [handFilled.percentile(q), libFilled.getValueAtPercentile(q * 100)]
 
-console.log(`commodity bench: median of ${RUNS} interleaved runs, node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'}, load ${load.toFixed(1)}`)
-console.log(`${'piece'.padEnd(10)} ${'operation'.padEnd(38)} ${'hand-written/s'.padStart(15)} ${'library/s'.padStart(15)} ${'library ×'.padStart(10)}`)
+const cpu = cpus()[0]?.model ?? 'unknown cpu'
+console.log(`commodity bench: median of ${RUNS} interleaved runs, node ${process.version}, ${cpu}, ` +
+  `load ${load.toFixed(1)}`)
+const head = [
+  'piece'.padEnd(10), 'operation'.padEnd(38), 'hand-written/s'.padStart(15), 'library/s'.padStart(15),
+  'library ×'.padStart(10)
+]
+console.log(head.join(' '))
+const perSecond = (m: Measured): string => Math.round(m.perSecond).toLocaleString('en-US').padStart(15)
 for (const r of results) {
-  console.log(`${r.piece.padEnd(10)} ${r.operation.padEnd(38)} ${Math.round(r.handWritten.perSecond).toLocaleString('en-US').padStart(15)} ${Math.round(r.library.perSecond).toLocaleString('en-US').padStart(15)} ${r.libraryOverHandWritten.toFixed(2).padStart(10)}`)
+  const row = [
+    r.piece.padEnd(10), r.operation.padEnd(38), perSecond(r.handWritten), perSecond(r.library),
+    r.libraryOverHandWritten.toFixed(2).padStart(10)
+  ]
+  console.log(row.join(' '))
 }
-console.log(`heap kept: full LRU (100,000 entries) Map ${(heap.lruFull.handWritten / 1e6).toFixed(1)} MB, lru-cache ${(heap.lruFull.library / 1e6).toFixed(1)} MB; empty histogram hand-written ${(heap.histogramEmpty.handWritten / 1e3).toFixed(0)} kB, hdr ${(heap.histogramEmpty.library / 1e3).toFixed(0)} kB`)
-console.log(`csv: same rows, cells and line numbers: ${csvIdentical}; percentiles hand-written vs hdr: p50 ${p(0.5).join(' vs ')}, p99 ${p(0.99).join(' vs ')}, p99.9 ${p(0.999).join(' vs ')} ms`)
+const mb = (bytes: number): string => (bytes / 1e6).toFixed(1)
+const kb = (bytes: number): string => (bytes / 1e3).toFixed(0)
+console.log(`heap kept: full LRU (100,000 entries) Map ${mb(heap.lruFull.handWritten)} MB, ` +
+  `lru-cache ${mb(heap.lruFull.library)} MB; empty histogram hand-written ${kb(heap.histogramEmpty.handWritten)} kB, ` +
+  `hdr ${kb(heap.histogramEmpty.library)} kB`)
+console.log(`csv: same rows, cells and line numbers: ${csvIdentical}; percentiles hand-written vs hdr: ` +
+  `p50 ${p(0.5).join(' vs ')}, p99 ${p(0.99).join(' vs ')}, p99.9 ${p(0.999).join(' vs ')} ms`)
 console.log(`(sink ${sink})`)
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
 writeFileSync(new URL('./results/commodity.json', import.meta.url), `${JSON.stringify({
-  bench: 'commodity', runs: RUNS, node: process.version, cpu: cpus()[0]?.model ?? 'unknown', loadAverage1m: Number(load.toFixed(2)),
+  bench: 'commodity', runs: RUNS, node: process.version, cpu: cpus()[0]?.model ?? 'unknown',
+  loadAverage1m: Number(load.toFixed(2)),
   results, heapRetainedBytes: heap, csvIdentical, percentiles: { p50: p(0.5), p99: p(0.99), p999: p(0.999) }
 }, null, 2)}\n`)

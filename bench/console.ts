@@ -32,7 +32,9 @@ import { createMissingTopics } from '../src/kafka/topics.ts'
 import { createLogger } from '../src/logger.ts'
 import { deleteKeys } from '../src/cli/demo/run-setup.ts'
 
-const say = (line: string): void => { process.stderr.write(`${line}\n`) }
+const say = (line: string): void => {
+  process.stderr.write(`${line}\n`)
+}
 const args = process.argv.slice(2)
 const seconds = Number(args[args.indexOf('--seconds') + 1] ?? 20) || 20
 const HELD = 100_000
@@ -47,34 +49,59 @@ const writer = createWriter(redis, { prefix, retentionMs: 3_600_000, releasedTtl
 const queries = createQueries(redis, prefix, 3_600_000)
 
 const LANES: readonly Action[] = ['REQUEST_INFO', 'SCREEN_NII', 'PHYSICAL_EXAM', 'DO_NOT_LOAD']
-const RULES = ['IND-BRAND-IPR', 'IND-LOW-VALUE-PER-KG', 'IND-HS-MISMATCH-APPAREL', 'GATE-WATCHLIST-SELLER', 'IND-SPLIT-VALUE-24H', 'IND-NEAR-THRESHOLD']
+const RULES = [
+  'IND-BRAND-IPR', 'IND-LOW-VALUE-PER-KG', 'IND-HS-MISMATCH-APPAREL', 'GATE-WATCHLIST-SELLER', 'IND-SPLIT-VALUE-24H',
+  'IND-NEAR-THRESHOLD'
+]
 
 const decision = (n: number, held: boolean, now: number): RiskDecision => ({
-  declarationId: `${run}-${n}`, version: 1, decision: held ? 'HOLD' : 'RELEASE', action: held ? LANES[n % LANES.length] as Action : 'RELEASE',
+  declarationId: `${run}-${n}`,
+  version: 1,
+  decision: held ? 'HOLD' : 'RELEASE',
+  action: held ? LANES[n % LANES.length] as Action : 'RELEASE',
   score: held ? 40 + (n % 60) : n % 40,
-  reasons: held ? [{ ruleId: RULES[n % RULES.length] as string, title: 'bench rule', tier: 'INDICATOR', contribution: 40, values: [{ name: 'items[0].hsCode', value: '910211' }] }] : [],
+  reasons: held
+    ? [{
+        ruleId: RULES[n % RULES.length] as string,
+        title: 'bench rule',
+        tier: 'INDICATOR',
+        contribution: 40,
+        values: [{ name: 'items[0].hsCode', value: '910211' }]
+      }]
+    : [],
   gates: [], errors: [], randomSelection: false, ruleset: { id: 'eu-lvc', version: 'bench', digest: '0'.repeat(64) },
-  enrichment: { status: 'OK', missing: [] }, rejections: [], timings: { receivedAt: now - 2, decidedAt: now - (n % 7_200) * 1_000, latencyMicros: 900 + (n % 500) },
+  enrichment: { status: 'OK', missing: [] },
+  rejections: [],
+  timings: { receivedAt: now - 2, decidedAt: now - (n % 7_200) * 1_000, latencyMicros: 900 + (n % 500) },
   inputDigest: '0'.repeat(64)
 })
 
 const stats = (samples: number[]): { median: number, p95: number, p99: number, max: number, n: number } => {
   const sorted = [...samples].sort((a, b) => a - b)
-  const at = (q: number): number => Number((sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0).toFixed(1))
+  const at = (q: number): number =>
+    Number((sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0).toFixed(1))
   return { median: at(0.5), p95: at(0.95), p99: at(0.99), max: at(1), n: sorted.length }
 }
 
 const queueBench = async (): Promise<Record<string, ReturnType<typeof stats>>> => {
   const now = Date.now()
-  for (let n = 0; n < HELD; n += 2_000) await writer.recordDecisions(Array.from({ length: 2_000 }, (_v, i) => decision(n + i, true, now)))
+  for (let n = 0; n < HELD; n += 2_000) {
+    await writer.recordDecisions(Array.from({ length: 2_000 }, (_v, i) => decision(n + i, true, now)))
+  }
   say(`queue: ${await redis.zcard(`${prefix}q`)} held parcels in the store`)
   const auth = createAuthStore(redis, prefix, 3_600_000)
   await auth.putUser('bench', 'officer', 'bench-password-1')
   const { token } = await auth.createSession({ name: 'bench', role: 'officer' })
   // GET pages publish nothing; the publisher is never called here.
-  const publisher: ConsolePublisher = { outcome: async () => {}, audit: async () => {}, deadLetters: async () => {}, stop: async () => {} }
-  const limiter = createSignInLimiter(redis, prefix, { maxFailuresPerUser: 5, maxFailuresPerAddress: 20, windowMs: 60_000, lockoutMs: 60_000 })
-  const app = await buildServer({ auth, limiter, queries, publisher, yieldCounts: async () => [], log, sessionTtlMs: 3_600_000 })
+  const publisher: ConsolePublisher = {
+    outcome: async () => {}, audit: async () => {}, deadLetters: async () => {}, stop: async () => {}
+  }
+  const limiter = createSignInLimiter(redis, prefix, {
+    maxFailuresPerUser: 5, maxFailuresPerAddress: 20, windowMs: 60_000, lockoutMs: 60_000
+  })
+  const app = await buildServer({
+    auth, limiter, queries, publisher, yieldCounts: async () => [], log, sessionTtlMs: 3_600_000
+  })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   const base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
@@ -103,14 +130,30 @@ const queueBench = async (): Promise<Record<string, ReturnType<typeof stats>>> =
   return out
 }
 
-const freshnessBench = async (): Promise<ReturnType<typeof stats> & { sent: number, held: number, missed: number }> => {
-  const topics = { declarations: `${run}-decl`, decisions: `${run}-dec`, shadow: `${run}-shadow`, dlq: `${run}-dlq`, inspectionOutcomes: `${run}-outcomes`, consoleDlq: `${run}-console-dlq` }
+type Freshness = ReturnType<typeof stats> & { sent: number, held: number, missed: number }
+const freshnessBench = async (): Promise<Freshness> => {
+  const topics = {
+    declarations: `${run}-decl`,
+    decisions: `${run}-dec`,
+    shadow: `${run}-shadow`,
+    dlq: `${run}-dlq`,
+    inspectionOutcomes: `${run}-outcomes`,
+    consoleDlq: `${run}-console-dlq`
+  }
   const kafka = createKafka({ ...config.kafka, clientId: 'bench-console' }, log)
   const plan = Object.values(topics).map((topic) => ({ topic, numPartitions: 12, replicationFactor: 1 }))
-  await createMissingTopics(kafka, { topics: { ...config.kafka.topics, ...topics }, topicPartitions: 12, topicReplicationFactor: 1 }, log, plan)
+  const topicConfig = { topics: { ...config.kafka.topics, ...topics }, topicPartitions: 12, topicReplicationFactor: 1 }
+  await createMissingTopics(kafka, topicConfig, log, plan)
   const registry = createRegistry(config.registry)
   const encoder = await registerDecisionEncoder(registry, `${topics.decisions}-value`)
-  const intake = await startConsoleIntake({ topics, groupId: run, maxRecordBytes: 1 << 20, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 3_000, maxWaitTimeMs: 100 }, { kafka, registry, writer, deadLetters: async () => {}, log })
+  const intake = await startConsoleIntake({
+    topics,
+    groupId: run,
+    maxRecordBytes: 1 << 20,
+    sessionTimeoutMs: 10_000,
+    heartbeatIntervalMs: 3_000,
+    maxWaitTimeMs: 100
+  }, { kafka, registry, writer, deadLetters: async () => {}, log })
   const producer = kafka.producer()
   await producer.connect()
   const sentAt = new Map<string, number>()
@@ -149,7 +192,12 @@ const freshnessBench = async (): Promise<ReturnType<typeof stats> & { sent: numb
     })
     await producer.send({ topic: topics.decisions, acks: -1, messages })
     const at = performance.now()
-    for (const d of batch) if (d.decision === 'HOLD') { sentAt.set(d.declarationId, at); held++ }
+    for (const d of batch) {
+      if (d.decision === 'HOLD') {
+        sentAt.set(d.declarationId, at)
+        held++
+      }
+    }
     sent += batch.length
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 50 - (performance.now() - tick))))
   }
@@ -164,7 +212,8 @@ const freshnessBench = async (): Promise<ReturnType<typeof stats> & { sent: numb
   await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => {})
   await admin.disconnect()
   const result = { ...stats(latencies), sent, held, missed: sentAt.size }
-  say(`freshness: decision → queue median ${result.median} ms, p99 ${result.p99} ms, max ${result.max} ms, missed ${result.missed}`)
+  say(`freshness: decision → queue median ${result.median} ms, p99 ${result.p99} ms, max ${result.max} ms, ` +
+    `missed ${result.missed}`)
   return result
 }
 
@@ -172,11 +221,20 @@ try {
   const queue = await queueBench()
   const freshness = await freshnessBench()
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
-  const report = { at: new Date().toISOString(), heldParcels: HELD, rate: RATE, seconds, queue, freshness, budgets: { queuePageMs: 200, freshnessMs: 2_000 } }
+  const report = {
+    at: new Date().toISOString(),
+    heldParcels: HELD,
+    rate: RATE,
+    seconds,
+    queue,
+    freshness,
+    budgets: { queuePageMs: 200, freshnessMs: 2_000 }
+  }
   writeFileSync(new URL('./results/console.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`)
   const queueOk = Object.values(queue).every((q) => q.median < 200)
   const freshOk = freshness.p99 < 2_000 && freshness.missed === 0
-  say(`budgets: queue page < 200 ms ${queueOk ? 'met' : 'MISSED'}; held parcel in the queue < 2 s (p99) ${freshOk ? 'met' : 'MISSED'}`)
+  say(`budgets: queue page < 200 ms ${queueOk ? 'met' : 'MISSED'}; ` +
+    `held parcel in the queue < 2 s (p99) ${freshOk ? 'met' : 'MISSED'}`)
 } finally {
   await deleteKeys(redis, `${run}:`)
   redis.disconnect()

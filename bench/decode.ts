@@ -22,7 +22,9 @@ const BATCH = 500
 const schema = readSchema('ParcelDeclaration') as { fields: object[] }
 const reader = avroType(schema)
 // An older writer (one optional field fewer) exercises the resolver path of schema evolution.
-const olderWriter = avroType({ ...schema, fields: schema.fields.filter((f) => (f as { name: string }).name !== 'platformId') })
+const olderWriter = avroType({
+  ...schema, fields: schema.fields.filter((f) => (f as { name: string }).name !== 'platformId')
+})
 const writers = { 1: reader, 2: olderWriter } as const
 const registry = { writerType: async (id: number) => ok(writers[id as 1 | 2]) }
 
@@ -33,7 +35,11 @@ for (const g of generateDeclarations({ seed: 7 })) {
 }
 const encode = (id: 1 | 2): Buffer[] => {
   const encoder = createEncoder(writers[id], id)
-  return declarations.map((d) => { const r = encoder.encode(d); if (!r.ok) throw r.error; return r.value })
+  return declarations.map((d) => {
+    const r = encoder.encode(d)
+    if (!r.ok) throw r.error
+    return r.value
+  })
 }
 const avro = encode(1)
 const avroOlder = encode(2)
@@ -41,7 +47,9 @@ const jsonText = declarations.map((d) => JSON.stringify(d))
 const jsonBytes = jsonText.map((t) => Buffer.from(t))
 const asRecords = (values: Buffer[], headers?: IncomingRecord['headers']): IncomingRecord[][] => {
   const batches: IncomingRecord[][] = []
-  for (let i = 0; i < values.length; i += BATCH) batches.push(values.slice(i, i + BATCH).map((value) => ({ value, headers })))
+  for (let i = 0; i < values.length; i += BATCH) {
+    batches.push(values.slice(i, i + BATCH).map((value) => ({ value, headers })))
+  }
   return batches
 }
 const avroBatches = asRecords(avro)
@@ -64,8 +72,18 @@ const decodeAll = async (batches: IncomingRecord[][], withValidation: boolean): 
 }
 
 const cases: Array<{ name: string, run: () => unknown }> = [
-  { name: 'JSON.parse (baseline)', run: () => { for (const t of jsonText) sink += (JSON.parse(t) as { version: number }).version } },
-  { name: 'avsc fromBuffer alone', run: () => { for (const b of avro) sink += (reader.fromBuffer(b.subarray(5)) as ParcelDeclaration).version } },
+  {
+    name: 'JSON.parse (baseline)',
+    run: () => {
+      for (const t of jsonText) sink += (JSON.parse(t) as { version: number }).version
+    }
+  },
+  {
+    name: 'avsc fromBuffer alone',
+    run: () => {
+      for (const b of avro) sink += (reader.fromBuffer(b.subarray(5)) as ParcelDeclaration).version
+    }
+  },
   { name: 'codec Avro decode', run: async () => { await decodeAll(avroBatches, false) } },
   { name: 'codec Avro decode, older writer', run: async () => { await decodeAll(avroOlderBatches, false) } },
   { name: 'codec Avro decode + validate', run: async () => { await decodeAll(avroBatches, true) } },
@@ -86,16 +104,24 @@ for (const c of cases) {
     rates.push(COUNT / seconds)
   }
   const rate = median(rates)
-  results.push({ name: c.name, declarationsPerSecond: Math.round(rate), microsPerDeclaration: Number((1e6 / rate).toFixed(2)), runs: rates.map(Math.round) })
+  results.push({
+    name: c.name,
+    declarationsPerSecond: Math.round(rate),
+    microsPerDeclaration: Number((1e6 / rate).toFixed(2)),
+    runs: rates.map(Math.round)
+  })
 }
 
 const baseline = results[0]?.declarationsPerSecond ?? 1
 const meanAvroBytes = Math.round(avro.reduce((s, b) => s + b.length, 0) / COUNT)
 const meanJsonBytes = Math.round(jsonBytes.reduce((s, b) => s + b.length, 0) / COUNT)
-console.log(`decode bench: ${COUNT} generated declarations (Avro ${meanAvroBytes} B, JSON ${meanJsonBytes} B on average), median of ${RUNS} runs, node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'}`)
+console.log(`decode bench: ${COUNT} generated declarations (Avro ${meanAvroBytes} B, JSON ${meanJsonBytes} B on ` +
+  `average), median of ${RUNS} runs, node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'}`)
 console.log(`${'case'.padEnd(34)} ${'decl/s'.padStart(11)} ${'µs/decl'.padStart(9)} ${'vs JSON.parse'.padStart(14)}`)
 for (const r of results) {
-  console.log(`${r.name.padEnd(34)} ${r.declarationsPerSecond.toLocaleString('en-US').padStart(11)} ${r.microsPerDeclaration.toFixed(2).padStart(9)} ${(r.declarationsPerSecond / baseline).toFixed(2).padStart(13)}×`)
+  const perSecond = r.declarationsPerSecond.toLocaleString('en-US').padStart(11)
+  const vsJson = (r.declarationsPerSecond / baseline).toFixed(2).padStart(13)
+  console.log(`${r.name.padEnd(34)} ${perSecond} ${r.microsPerDeclaration.toFixed(2).padStart(9)} ${vsJson}×`)
 }
 console.log(`(sink ${sink})`)
 

@@ -22,13 +22,17 @@ import { createRegistry } from '../src/codec/registry.ts'
 import { silenceKafkajsTimeoutWarning } from '../src/kafka/node-warnings.ts'
 import { spawnProcessor } from '../src/cli/demo/processor-child.ts'
 import { resolveServices } from '../src/cli/demo/run-demo.ts'
-import { cleanUp, loadProfiles, processorEnv, runNames, servicesConfig, type Services } from '../src/cli/demo/run-setup.ts'
+import {
+  cleanUp, loadProfiles, processorEnv, runNames, servicesConfig, type Services
+} from '../src/cli/demo/run-setup.ts'
 import { chart } from './e2e/chart.ts'
 import { busyShare, machineTicks, processCpuSeconds } from './e2e/cpu.ts'
 import { cycle, startLoad } from './e2e/load.ts'
 import { buildPool, createTopics, declarationSchema } from './e2e/setup.ts'
 import { checkNaive } from './e2e/naive/verify.ts'
-import { comparison, describeMachine, headline, MODES, section, table, type Mode, type PointResult } from './e2e/report.ts'
+import {
+  comparison, describeMachine, headline, MODES, section, table, type Mode, type PointResult
+} from './e2e/report.ts'
 
 silenceKafkajsTimeoutWarning()
 const { values } = parseArgs({
@@ -43,18 +47,23 @@ const settleS = Number(values.settle ?? (values.quick ? 2 : 5))
 const verifyCount = Number(values.verify ?? (values.quick ? 500 : 2_000))
 const rates = values.rates.split(',').map(Number)
 const modes = values.modes.split(',') as Mode[]
-const valid = durationS > 0 && settleS >= 0 && verifyCount >= 0 && rates.every((r) => r > 0) && modes.every((m) => MODES.includes(m))
+const valid = durationS > 0 && settleS >= 0 && verifyCount >= 0 && rates.every((r) => r > 0) &&
+  modes.every((m) => MODES.includes(m))
 if (!valid) {
-  console.error('usage: npm run bench -- e2e [--duration S] [--rates R,R,…] [--modes passthrough,pipeline,naive] [--settle S]' +
-    ' [--verify N] [--quick] [--profile]')
+  console.error('usage: npm run bench -- e2e [--duration S] [--rates R,R,…] [--modes passthrough,pipeline,naive]' +
+    ' [--settle S] [--verify N] [--quick] [--profile]')
   process.exit(2)
 }
 const SEED = 42
 const POOL = 100_000
 const MAX_OUTSTANDING = 20_000
 const DRAIN_MS = 120_000
-const say = (line: string): void => { console.error(line) }
-const SCRIPTS: Readonly<Record<Mode, string>> = { passthrough: './e2e/passthrough.ts', pipeline: '', naive: './e2e/naive/main.ts' }
+const say = (line: string): void => {
+  console.error(line)
+}
+const SCRIPTS: Readonly<Record<Mode, string>> = {
+  passthrough: './e2e/passthrough.ts', pipeline: '', naive: './e2e/naive/main.ts'
+}
 const OUTPUTS = { passthrough: 'copy', pipeline: 'decision', naive: 'json' } as const
 // Warm-up rate: the naive system answers a few hundred declarations a second at best.
 const WARM_UP_RATE: Readonly<Record<Mode, number>> = { passthrough: 1_000, pipeline: 1_000, naive: 200 }
@@ -67,11 +76,15 @@ const results: PointResult[] = []
 const profileDir = fileURLToPath(new URL('./results/profiles/', import.meta.url))
 
 // The naive system is timed only once it decides as the product does.
-const verification = modes.includes('naive') && verifyCount > 0 ? await checkNaive(services, registry, verifyCount, SEED, say) : null
+const verification = modes.includes('naive') && verifyCount > 0
+  ? await checkNaive(services, registry, verifyCount, SEED, say)
+  : null
 
 for (const mode of modes) {
   const names = runNames(`bench-${mode}`)
-  const env = { ...processorEnv(services, names, 'rules/eu-lvc', randomBytes(24).toString('hex')), PARCEL_RISK_LOG_LEVEL: 'warn' }
+  const env = {
+    ...processorEnv(services, names, 'rules/eu-lvc', randomBytes(24).toString('hex')), PARCEL_RISK_LOG_LEVEL: 'warn'
+  }
   say(`\n== ${mode}: run ${names.runId}`)
   await createTopics(services, env)
   const schemaId = await registry.register(`${names.topics.declarations}-value`, declarationSchema)
@@ -90,13 +103,17 @@ for (const mode of modes) {
   say(`${mode}: pid ${child.pid}, log ${child.logFile}`)
   const load = await startLoad({
     brokers: services.KAFKA_BROKERS.split(','), registry, declarations: names.topics.declarations,
-    outputs: { main: names.topics.decisions, dlq: names.topics.dlq }, output: OUTPUTS[mode], groupId: `${names.groupId}-measure`
+    outputs: { main: names.topics.decisions, dlq: names.topics.dlq },
+    output: OUTPUTS[mode],
+    groupId: `${names.groupId}-measure`
   }, cycle(pool), MAX_OUTSTANDING)
   try {
     if (mode === 'pipeline') await child.ready(120_000)
     // Warm-up: joins the groups, fills caches and the JIT; must come back in full.
     await load.offer(WARM_UP_RATE[mode], performance.now() + 5_000)
-    if (!(await load.drain(DRAIN_MS))) throw new Error(`${mode}: warm-up records did not all come back (log: ${child.logFile})`)
+    if (!(await load.drain(DRAIN_MS))) {
+      throw new Error(`${mode}: warm-up records did not all come back (log: ${child.logFile})`)
+    }
     let behind = false
     for (const offered of [...rates, 'max' as const]) {
       // A system that could not answer a lower rate within the drain timeout cannot sustain a
@@ -122,8 +139,15 @@ for (const mode of modes) {
       behind = !drained
       const h = window.latency
       const point: PointResult = {
-        mode, offered, seconds, sent: load.sent() - sent0, outcomes: window.outcomes, throughputPerS: window.outcomes / seconds,
-        latencyMs: { p50: h.percentile(0.5), p99: h.percentile(0.99), p999: h.percentile(0.999), max: h.max(), mean: h.mean() },
+        mode,
+        offered,
+        seconds,
+        sent: load.sent() - sent0,
+        outcomes: window.outcomes,
+        throughputPerS: window.outcomes / seconds,
+        latencyMs: {
+          p50: h.percentile(0.5), p99: h.percentile(0.99), p999: h.percentile(0.999), max: h.max(), mean: h.mean()
+        },
         processCpuPct: (cpu1 - cpu0) / seconds * 100,
         cpuMicrosPerDeclaration: window.outcomes === 0 ? NaN : (cpu1 - cpu0) * 1e6 / window.outcomes,
         loadAverage: loadavg()[0] ?? 0, machineBusyPct: busyShare(m0, m1) * 100,
@@ -136,7 +160,9 @@ for (const mode of modes) {
     const code = await child.stop(60_000)
     say(`${mode}: exited with code ${String(code)}`)
     await load.close()
-    await cleanUp(services, names).catch((err: unknown) => { say(`clean-up failed: ${(err as Error).message}`) })
+    await cleanUp(services, names).catch((err: unknown) => {
+      say(`clean-up failed: ${(err as Error).message}`)
+    })
   }
 }
 
@@ -150,14 +176,27 @@ const options = [
 ].filter((o) => o !== '')
 const command = ['npm run bench -- e2e', ...options].join(' ')
 const loadAverageAtEnd = loadavg()[0] ?? 0
-const loads = `load average (1 min): ${machine.loadAverage.toFixed(1)} at the start, ${loadAverageAtEnd.toFixed(1)} at the end`
+const loads = `load average (1 min): ${machine.loadAverage.toFixed(1)} at the start, ` +
+  `${loadAverageAtEnd.toFixed(1)} at the end`
 console.log(`\n${headline(results)}\n\n${comparison(results, rates)}\n\n${table(results)}\n\n${loads}\n`)
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
 writeFileSync(new URL('./results/e2e.json', import.meta.url), `${JSON.stringify({
-  bench: 'e2e', at: new Date().toISOString(), command, durationS, settleS, seed: SEED, pool: POOL, maxOutstanding: MAX_OUTSTANDING,
-  machine, loadAverageAtEnd, verification: verification === null ? null : { ...verification, differences: undefined }, results
+  bench: 'e2e',
+  at: new Date().toISOString(),
+  command,
+  durationS,
+  settleS,
+  seed: SEED,
+  pool: POOL,
+  maxOutstanding: MAX_OUTSTANDING,
+  machine,
+  loadAverageAtEnd,
+  verification: verification === null ? null : { ...verification, differences: undefined },
+  results
 }, null, 2)}\n`)
-writeFileSync(new URL('./results/e2e.svg', import.meta.url), chart(results, `parcel-risk end to end, ${durationS} s per point; ${machine.nproc} cores shared by Kafka, registry, Redis, the process under test and the load generator`))
+const subtitle = `parcel-risk end to end, ${durationS} s per point; ${machine.nproc} cores shared by Kafka, ` +
+  'registry, Redis, the process under test and the load generator'
+writeFileSync(new URL('./results/e2e.svg', import.meta.url), chart(results, subtitle))
 // Only this bench's section is replaced; other sections are left as they are.
 const resultsFile = new URL('./RESULTS.md', import.meta.url)
 const START = '<!-- e2e:start -->'
@@ -165,5 +204,8 @@ const END = '<!-- e2e:end -->'
 const text = section({ points: results, machine, command, seconds: durationS, rates, verification, loadAverageAtEnd })
 const block = `${START}\n${text}\n${END}`
 const existing = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '# Benchmark results\n'
-writeFileSync(resultsFile, existing.includes(START) ? existing.replace(new RegExp(`${START}[\\s\\S]*?${END}`), block) : `${existing.trimEnd()}\n\n${block}\n`)
+const updated = existing.includes(START)
+  ? existing.replace(new RegExp(`${START}[\\s\\S]*?${END}`), block)
+  : `${existing.trimEnd()}\n\n${block}\n`
+writeFileSync(resultsFile, updated)
 process.exit(0)

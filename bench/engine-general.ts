@@ -43,7 +43,9 @@ for (const g of generateDeclarations({ seed: SEED, startMs: START_MS })) {
 }
 const nowMs = (declarations.at(-1)?.declaredAt ?? START_MS) + 60_000
 const ctx: ScoreContext = { nowMs, receivedAtMs: nowMs, inputDigest: '', enrichmentMissing: [] }
-const declarationSchema = JSON.parse(readFileSync(new URL('../schemas/parcel-declaration.avsc', import.meta.url), 'utf8')) as unknown
+const declarationSchema = JSON.parse(
+  readFileSync(new URL('../schemas/parcel-declaration.avsc', import.meta.url), 'utf8')
+) as unknown
 const fxText = readFileSync(new URL('./engine/eu-lvc-2026.11.0/lists/fxToEur.yaml', import.meta.url), 'utf8')
 const fx = new Map(Object.entries((await import('yaml')).parse(fxText).entries as Record<string, number>))
 const decl = (i: number): ParcelDeclaration => declarations[i] as ParcelDeclaration
@@ -81,11 +83,14 @@ const benchOne = async (size: number): Promise<Row> => {
   store.applyUpdates(generateProfiles({ seed: SEED, startMs: START_MS }))
   const enrichments: EnrichmentRecord[] = []
   for (let i = 0; i < declarations.length; i += 1000) {
-    for (const r of await store.enrichBatch(declarations.slice(i, i + 1000), nowMs, ruleset.enrichmentFields)) enrichments.push(r.record)
+    const batch = await store.enrichBatch(declarations.slice(i, i + 1000), nowMs, ruleset.enrichmentFields)
+    for (const r of batch) enrichments.push(r.record)
   }
   const enr = (i: number): EnrichmentRecord => enrichments[i] as EnrichmentRecord
   const score = scoreAndDecide(ruleset)
-  const finish = makeFinisher({ ...ruleset.policy, effectiveFromMs: ruleset.effectiveFromMs, effectiveToMs: ruleset.effectiveToMs })
+  const finish = makeFinisher({
+    ...ruleset.policy, effectiveFromMs: ruleset.effectiveFromMs, effectiveToMs: ruleset.effectiveToMs
+  })
   const random = ruleset.policy.randomSelection
   if (random === null) throw new Error('the generated manifest has random selection')
   const hand = createGeneralHandWritten(generated, fx, {
@@ -99,16 +104,24 @@ const benchOne = async (size: number): Promise<Row> => {
   let hits = 0
   for (let i = 0; i < COUNT; i++) {
     const engine = score(decl(i), enr(i), ctx)
-    if (engine.errors.length > 0) { console.error(`${size} rules, declaration ${i}: rule errors ${engine.errors.join(', ')}`); differences++ }
+    if (engine.errors.length > 0) {
+      console.error(`${size} rules, declaration ${i}: rule errors ${engine.errors.join(', ')}`)
+      differences++
+    }
     const want = verdictOf(engine)
     hits += want.hits.length
     const ev = ruleset.evaluate(decl(i), enr(i), ctx)
     const v = finish(ev, decl(i).declarationId, false)
-    const evaluated: Verdict = { action: v.action, score: v.score, hits: ruleset.rules.filter((_, k) => ev.outcomes[k] === 1).map((r) => r.id).sort() }
-    for (const [name, got] of [['hand-written', verdictOf(hand(decl(i), enr(i), nowMs))], ['evaluate()', evaluated]] as const) {
+    const fired = ruleset.rules.filter((_, k) => ev.outcomes[k] === 1).map((r) => r.id).sort()
+    const evaluated: Verdict = { action: v.action, score: v.score, hits: fired }
+    const verdicts = [['hand-written', verdictOf(hand(decl(i), enr(i), nowMs))], ['evaluate()', evaluated]] as const
+    for (const [name, got] of verdicts) {
       if (sameVerdict(want, got)) continue
       differences++
-      if (differences <= 10) console.error(`MISMATCH ${size} rules ${decl(i).declarationId} ${name}: ${JSON.stringify(got)} vs engine ${JSON.stringify(want)}`)
+      if (differences <= 10) {
+        console.error(`MISMATCH ${size} rules ${decl(i).declarationId} ${name}: ` +
+          `${JSON.stringify(got)} vs engine ${JSON.stringify(want)}`)
+      }
     }
   }
   if (differences > 0) {
@@ -152,7 +165,9 @@ const benchOne = async (size: number): Promise<Row> => {
     scoreRatios: scoreRatios.map((r) => Number(r.toFixed(2))),
     evaluateRatios: evaluateRatios.map((r) => Number(r.toFixed(2)))
   }
-  console.log(`${size} rules: verified on ${COUNT} declarations (${row.hitsPerDeclaration.toFixed(2)} hits each); hand-written ${row.handNs} ns, score() ${row.scoreNs} ns (${row.scoreRatio}×), evaluate() ${row.evaluateNs} ns (${row.evaluateRatio}×)`)
+  console.log(`${size} rules: verified on ${COUNT} declarations (${row.hitsPerDeclaration.toFixed(2)} hits each); ` +
+    `hand-written ${row.handNs} ns, score() ${row.scoreNs} ns (${row.scoreRatio}×), ` +
+    `evaluate() ${row.evaluateNs} ns (${row.evaluateRatio}×)`)
   return row
 }
 
@@ -160,15 +175,33 @@ const rows: Row[] = []
 for (const size of SIZES) rows.push(await benchOne(size))
 
 // --- report ---------------------------------------------------------------------------------
-const machine = { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg()[0] ?? 0 }
+const machine = {
+  nproc: availableParallelism(),
+  cpu: cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  platform: `${process.platform}-${process.arch}`,
+  loadAverageAtStart: loadAtStart,
+  loadAverageAtEnd: loadavg()[0] ?? 0
+}
 const table = [
-  '| rules | hits/declaration | hand-written ns/declaration | score() ns | evaluate() ns | score() × hand-written | evaluate() × hand-written | score() ratio per run | evaluate() ratio per run |',
+  '| rules | hits/declaration | hand-written ns/declaration | score() ns | evaluate() ns | score() × hand-written ' +
+    '| evaluate() × hand-written | score() ratio per run | evaluate() ratio per run |',
   '|---:|---:|---:|---:|---:|---:|---:|---|---|',
-  ...rows.map((r) => `| ${r.rules} | ${r.hitsPerDeclaration.toFixed(2)} | ${r.handNs.toLocaleString('en-US')} | ${r.scoreNs.toLocaleString('en-US')} | ${r.evaluateNs.toLocaleString('en-US')} | ${r.scoreRatio.toFixed(2)} | ${r.evaluateRatio.toFixed(2)} | ${r.scoreRatios.join(', ')} | ${r.evaluateRatios.join(', ')} |`)
+  ...rows.map((r) => {
+    const cells = [
+      r.rules, r.hitsPerDeclaration.toFixed(2), r.handNs.toLocaleString('en-US'), r.scoreNs.toLocaleString('en-US'),
+      r.evaluateNs.toLocaleString('en-US'), r.scoreRatio.toFixed(2), r.evaluateRatio.toFixed(2),
+      r.scoreRatios.join(', '), r.evaluateRatios.join(', ')
+    ]
+    return `| ${cells.join(' | ')} |`
+  })
 ].join('\n')
-const summary = `${COUNT.toLocaleString('en-US')} generated declarations (seed ${SEED}); for each size a ruleset drawn from seed ${SEED}·1000 + size and its hand-written twin, ` +
-  `verified identical (action, score, rules fired) on every declaration; ratios are the median of ${RUNS} runs of per-run ratios (hand-written, score() and evaluate() timed in turns of ${CHUNK} declarations in one process); ` +
-  `machine: ${machine.nproc} CPUs (nproc), ${machine.cpu}, node ${machine.node}, ${machine.platform}, 1-minute load average ${loadAtStart.toFixed(1)} at the start and ${machine.loadAverageAtEnd.toFixed(1)} at the end (a shared machine).`
+const summary = `${COUNT.toLocaleString('en-US')} generated declarations (seed ${SEED}); for each size a ruleset ` +
+  `drawn from seed ${SEED}·1000 + size and its hand-written twin, verified identical (action, score, rules fired) ` +
+  `on every declaration; ratios are the median of ${RUNS} runs of per-run ratios (hand-written, score() and ` +
+  `evaluate() timed in turns of ${CHUNK} declarations in one process); machine: ${machine.nproc} CPUs (nproc), ` +
+  `${machine.cpu}, node ${machine.node}, ${machine.platform}, 1-minute load average ${loadAtStart.toFixed(1)} ` +
+  `at the start and ${machine.loadAverageAtEnd.toFixed(1)} at the end (a shared machine).`
 console.log(`\n${summary}\n\n${table}\n`)
 
 if (['BENCH_COUNT', 'BENCH_RUNS', 'BENCH_SEED', 'BENCH_RULES'].some((k) => process.env[k] !== undefined)) {
@@ -176,11 +209,15 @@ if (['BENCH_COUNT', 'BENCH_RUNS', 'BENCH_SEED', 'BENCH_RULES'].some((k) => proce
   process.exit(0)
 }
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
-writeFileSync(new URL('./results/engine-general.json', import.meta.url), `${JSON.stringify({ bench: 'engine-general', count: COUNT, runs: RUNS, seed: SEED, machine, results: rows, sink }, null, 2)}\n`)
+const report = { bench: 'engine-general', count: COUNT, runs: RUNS, seed: SEED, machine, results: rows, sink }
+writeFileSync(new URL('./results/engine-general.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`)
 const resultsFile = new URL('./RESULTS.md', import.meta.url)
 const START = '<!-- engine-general:start -->'
 const END = '<!-- engine-general:end -->'
-const section = `${START}\n## Engine on generated rulesets\n\nCommand: \`npm run bench -- engine-general\`. ${summary}\n\n${table}\n${END}`
+const section = `${START}\n## Engine on generated rulesets\n\n` +
+  `Command: \`npm run bench -- engine-general\`. ${summary}\n\n${table}\n${END}`
 const existing = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '# Benchmark results\n'
-const updated = existing.includes(START) ? existing.replace(new RegExp(`${START}[\\s\\S]*?${END}`), section) : `${existing.trimEnd()}\n\n${section}\n`
+const updated = existing.includes(START)
+  ? existing.replace(new RegExp(`${START}[\\s\\S]*?${END}`), section)
+  : `${existing.trimEnd()}\n\n${section}\n`
 writeFileSync(resultsFile, updated)

@@ -1,8 +1,9 @@
 // Engine benchmark: the reference ruleset (eu-lvc 2026.11.0, see RULES_DIR) over generated declarations, scored
 // by the compiled engine and by three implementations of the same rules: a hand-written
 // JavaScript function (bench/engine/hand-written.ts), json-rules-engine 7.3.1 and GoRules
-// ZEN 0.54.0. Before anything is timed, all four (and the two regex-engine variants below) must agree on every declaration (action,
-// score and the set of rules that fired); any difference stops the bench with exit 1.
+// ZEN 0.54.0. Before anything is timed, all four (and the two regex-engine variants below) must
+// agree on every declaration (action, score and the set of rules that fired); any difference
+// stops the bench with exit 1.
 //
 //   npm run bench -- engine        (BENCH_COUNT, BENCH_RUNS, BENCH_SEED override the defaults)
 //
@@ -68,7 +69,8 @@ if (!compiled.ok) {
 const ruleset: CompiledRuleset = compiled.ruleset
 const enrichments: EnrichmentRecord[] = []
 for (let i = 0; i < declarations.length; i += 1000) {
-  for (const r of await store.enrichBatch(declarations.slice(i, i + 1000), nowMs, ruleset.enrichmentFields)) enrichments.push(r.record)
+  const batch = await store.enrichBatch(declarations.slice(i, i + 1000), nowMs, ruleset.enrichmentFields)
+  for (const r of batch) enrichments.push(r.record)
 }
 const ctx: ScoreContext = { nowMs, receivedAtMs: nowMs, inputDigest: '', enrichmentMissing: [] }
 
@@ -80,11 +82,16 @@ const compiledWith = async (twin: (re: RegExp) => RegExp): Promise<CompiledRules
   const twins = new WeakMap<RegExp, RegExp>()
   const matchesBounded = (re: RegExp, s: string): boolean => {
     let t = twins.get(re)
-    if (t === undefined) { t = twin(re); twins.set(re, t) }
+    if (t === undefined) {
+      t = twin(re)
+      twins.set(re, t)
+    }
     return t.test(s.length > MAX_SUBJECT ? s.slice(0, MAX_SUBJECT) : s)
   }
   const result = compileRuleset(await readRulesetFiles(RULES_DIR), {
-    declarationSchema: JSON.parse(readFileSync(new URL('../schemas/parcel-declaration.avsc', import.meta.url), 'utf8')) as unknown,
+    declarationSchema: JSON.parse(
+      readFileSync(new URL('../schemas/parcel-declaration.avsc', import.meta.url), 'utf8')
+    ) as unknown,
     runtime: Object.freeze({ ...runtime, matchesBounded })
   })
   if (!result.ok) throw new Error('the reference ruleset does not compile')
@@ -93,7 +100,9 @@ const compiledWith = async (twin: (re: RegExp) => RegExp): Promise<CompiledRules
 // score(): the engine's evaluation, then the decide stage's RiskDecision from it, as the
 // processor runs them. evaluate(): the engine alone, then the action and score from it.
 const score = scoreAndDecide(ruleset)
-const finishOf = makeFinisher({ ...ruleset.policy, effectiveFromMs: ruleset.effectiveFromMs, effectiveToMs: ruleset.effectiveToMs })
+const finishOf = makeFinisher({
+  ...ruleset.policy, effectiveFromMs: ruleset.effectiveFromMs, effectiveToMs: ruleset.effectiveToMs
+})
 const linearRegex = scoreAndDecide(await compiledWith((re) => re))
 const backtrackingRegex = scoreAndDecide(await compiledWith((re) => new RegExp(re.source, 'u')))
 
@@ -113,7 +122,10 @@ const actionCounts = new Map<string, number>()
 let differences = 0
 for (let i = 0; i < declarations.length; i++) {
   const engine = score(decl(i), enr(i), ctx)
-  if (engine.errors.length > 0) { console.error(`declaration ${i}: rule errors ${engine.errors.join(', ')}`); differences++ }
+  if (engine.errors.length > 0) {
+    console.error(`declaration ${i}: rule errors ${engine.errors.join(', ')}`)
+    differences++
+  }
   const want = verdictOf(engine)
   const got: Array<[string, Verdict]> = [
     ['hand-written', verdictOf(handWritten(decl(i), enr(i), nowMs, ''))],
@@ -125,7 +137,9 @@ for (let i = 0; i < declarations.length; i++) {
   for (const [name, v] of got) {
     if (sameVerdict(want, v)) continue
     differences++
-    if (differences <= 10) console.error(`MISMATCH ${decl(i).declarationId} ${name}: ${JSON.stringify(v)} vs engine ${JSON.stringify(want)}`)
+    if (differences <= 10) {
+      console.error(`MISMATCH ${decl(i).declarationId} ${name}: ${JSON.stringify(v)} vs engine ${JSON.stringify(want)}`)
+    }
   }
   for (const h of want.hits) hitCounts.set(h, (hitCounts.get(h) ?? 0) + 1)
   actionCounts.set(want.action, (actionCounts.get(want.action) ?? 0) + 1)
@@ -135,8 +149,9 @@ if (differences > 0) {
   process.exit(1)
 }
 const firing = [...hitCounts.values()].reduce((a, b) => a + b, 0)
-console.log(`verified: ${COUNT} declarations, 4 implementations (and both regex-engine variants) agree on action, score and rules fired ` +
-  `(${hitCounts.size} of ${ruleset.rules.length} rules fire at least once; ${(firing / COUNT).toFixed(2)} hits per declaration)`)
+console.log(`verified: ${COUNT} declarations, 4 implementations (and both regex-engine variants) agree on action, ` +
+  `score and rules fired (${hitCounts.size} of ${ruleset.rules.length} rules fire at least once; ` +
+  `${(firing / COUNT).toFixed(2)} hits per declaration)`)
 
 // --- timing ---------------------------------------------------------------------------------
 type Impl = { readonly name: string, readonly note: string, readonly count: number }
@@ -147,16 +162,41 @@ type Impl = { readonly name: string, readonly note: string, readonly count: numb
 const CHUNK = 500
 type SyncImpl = Impl & { readonly one: (i: number) => number }
 const fast: SyncImpl[] = [
-  { name: 'hand-written JavaScript', note: 'full decision with reasons', count: COUNT, one: (i) => handWritten(decl(i), enr(i), nowMs, '').score },
-  { name: 'compiled engine, score()', note: 'full decision with reasons', count: COUNT, one: (i) => score(decl(i), enr(i), ctx).score },
-  { name: 'compiled engine, evaluate()', note: 'the evaluation, then action and score; no decision record', count: COUNT, one: (i) => finishOf(ruleset.evaluate(decl(i), enr(i), ctx), decl(i).declarationId, false).score },
-  { name: 'score(), regex via look-up: linear (l)', note: 'full decision; matches() on the linear-time engine', count: COUNT, one: (i) => linearRegex(decl(i), enr(i), ctx).score },
-  { name: 'score(), regex via look-up: backtracking (u)', note: 'full decision; matches() as before the linear-time engine', count: COUNT, one: (i) => backtrackingRegex(decl(i), enr(i), ctx).score }
+  {
+    name: 'hand-written JavaScript', note: 'full decision with reasons', count: COUNT,
+    one: (i) => handWritten(decl(i), enr(i), nowMs, '').score
+  },
+  {
+    name: 'compiled engine, score()', note: 'full decision with reasons', count: COUNT,
+    one: (i) => score(decl(i), enr(i), ctx).score
+  },
+  {
+    name: 'compiled engine, evaluate()', note: 'the evaluation, then action and score; no decision record',
+    count: COUNT,
+    one: (i) => finishOf(ruleset.evaluate(decl(i), enr(i), ctx), decl(i).declarationId, false).score
+  },
+  {
+    name: 'score(), regex via look-up: linear (l)', note: 'full decision; matches() on the linear-time engine',
+    count: COUNT,
+    one: (i) => linearRegex(decl(i), enr(i), ctx).score
+  },
+  {
+    name: 'score(), regex via look-up: backtracking (u)',
+    note: 'full decision; matches() as before the linear-time engine',
+    count: COUNT,
+    one: (i) => backtrackingRegex(decl(i), enr(i), ctx).score
+  }
 ]
 type AsyncImpl = Impl & { readonly one: (i: number) => Promise<number> }
 const slow: AsyncImpl[] = [
-  { name: 'json-rules-engine 7.3.1', note: 'rules fired, then action and score', count: SLOW_COUNT, one: async (i) => finish(decl(i).declarationId, await jre.run(decl(i), enr(i))).score },
-  { name: '@gorules/zen-engine 0.54.0', note: 'rules fired, then action and score', count: SLOW_COUNT, one: async (i) => finish(decl(i).declarationId, await zen.run(decl(i), enr(i))).score }
+  {
+    name: 'json-rules-engine 7.3.1', note: 'rules fired, then action and score', count: SLOW_COUNT,
+    one: async (i) => finish(decl(i).declarationId, await jre.run(decl(i), enr(i))).score
+  },
+  {
+    name: '@gorules/zen-engine 0.54.0', note: 'rules fired, then action and score', count: SLOW_COUNT,
+    one: async (i) => finish(decl(i).declarationId, await zen.run(decl(i), enr(i))).score
+  }
 ]
 const impls: Impl[] = [...fast, ...slow]
 const samples = new Map<string, number[]>(impls.map((m) => [m.name, []]))
@@ -191,27 +231,56 @@ const base = median(samples.get(impls[0]?.name ?? '') ?? [])
 const engineScore = median(samples.get(impls[1]?.name ?? '') ?? [])
 const rows = impls.map((m) => {
   const ns = median(samples.get(m.name) ?? [])
-  return { name: m.name, note: m.note, timedDeclarations: m.count, nsPerDeclaration: Math.round(ns), declarationsPerSecond: Math.round(1e9 / ns), ratioVsHandWritten: Number((ns / base).toFixed(2)), ratioVsEngineScore: Number((ns / engineScore).toFixed(2)), samplesNs: (samples.get(m.name) ?? []).map(Math.round) }
+  return {
+    name: m.name,
+    note: m.note,
+    timedDeclarations: m.count,
+    nsPerDeclaration: Math.round(ns),
+    declarationsPerSecond: Math.round(1e9 / ns),
+    ratioVsHandWritten: Number((ns / base).toFixed(2)),
+    ratioVsEngineScore: Number((ns / engineScore).toFixed(2)),
+    samplesNs: (samples.get(m.name) ?? []).map(Math.round)
+  }
 })
 
 // --- report ---------------------------------------------------------------------------------
-const machine = { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, loadAverageAtStart: loadAtStart }
+const machine = {
+  nproc: availableParallelism(),
+  cpu: cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  platform: `${process.platform}-${process.arch}`,
+  loadAverageAtStart: loadAtStart
+}
 const table = [
-  '| implementation | what it produces | timed over | ns/declaration | declarations/s | × hand-written | × engine score() |',
+  '| implementation | what it produces | timed over | ns/declaration | declarations/s | × hand-written ' +
+    '| × engine score() |',
   '|---|---|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.name} | ${r.note} | ${r.timedDeclarations.toLocaleString('en-US')} | ${r.nsPerDeclaration.toLocaleString('en-US')} | ${r.declarationsPerSecond.toLocaleString('en-US')} | ${r.ratioVsHandWritten.toFixed(2)} | ${r.ratioVsEngineScore.toFixed(2)} |`)
+  ...rows.map((r) => {
+    const cells = [
+      r.name, r.note, r.timedDeclarations.toLocaleString('en-US'), r.nsPerDeclaration.toLocaleString('en-US'),
+      r.declarationsPerSecond.toLocaleString('en-US'), r.ratioVsHandWritten.toFixed(2), r.ratioVsEngineScore.toFixed(2)
+    ]
+    return `| ${cells.join(' | ')} |`
+  })
 ].join('\n')
 // Per-run ratio of score() to hand-written (same run, same load): the spread the median hides.
-const perRun = (samples.get(impls[1]?.name ?? '') ?? []).map((x, i) => x / ((samples.get(impls[0]?.name ?? '') ?? [])[i] ?? x))
+const handWrittenRuns = samples.get(impls[0]?.name ?? '') ?? []
+const perRun = (samples.get(impls[1]?.name ?? '') ?? []).map((x, i) => x / (handWrittenRuns[i] ?? x))
 const linearRuns = samples.get(fast[3]?.name ?? '') ?? []
 const regexRatio = linearRuns.map((x, i) => x / ((samples.get(fast[4]?.name ?? '') ?? [])[i] ?? x))
 const spread = `score() / hand-written per run: ${perRun.map((r) => r.toFixed(2)).join(', ')}.\n` +
-  `Linear / backtracking regex engine (score() with the same look-up) per run: ${regexRatio.map((r) => r.toFixed(3)).join(', ')}.`
-const actions = [...actionCounts.entries()].sort((a, b) => b[1] - a[1]).map(([a, n]) => `${a} ${(100 * n / COUNT).toFixed(1)} %`).join(', ')
+  'Linear / backtracking regex engine (score() with the same look-up) per run: ' +
+  `${regexRatio.map((r) => r.toFixed(3)).join(', ')}.`
+const actions = [...actionCounts.entries()]
+  .sort((a, b) => b[1] - a[1])
+  .map(([a, n]) => `${a} ${(100 * n / COUNT).toFixed(1)} %`)
+  .join(', ')
 const summary = [
-  `${COUNT.toLocaleString('en-US')} generated declarations (seed ${SEED}), ruleset ${ruleset.id} ${ruleset.version} (${ruleset.rules.length} rules), ` +
-    `all four (and both regex-engine variants) verified identical on every declaration; median of ${RUNS} interleaved runs; machine: ${machine.nproc} CPUs (nproc), ${machine.cpu}, node ${machine.node}, ${machine.platform}, ` +
-    `1-minute load average ${loadAtStart.toFixed(1)} at the start (a shared machine: other processes were using the CPUs).`,
+  `${COUNT.toLocaleString('en-US')} generated declarations (seed ${SEED}), ruleset ${ruleset.id} ${ruleset.version} ` +
+    `(${ruleset.rules.length} rules), all four (and both regex-engine variants) verified identical on every ` +
+    `declaration; median of ${RUNS} interleaved runs; machine: ${machine.nproc} CPUs (nproc), ${machine.cpu}, ` +
+    `node ${machine.node}, ${machine.platform}, 1-minute load average ${loadAtStart.toFixed(1)} at the start ` +
+    '(a shared machine: other processes were using the CPUs).',
   `Decisions: ${actions}; ${(firing / COUNT).toFixed(2)} rule hits per declaration.`,
   spread
 ].join('\n')
@@ -224,13 +293,24 @@ if (['BENCH_COUNT', 'BENCH_RUNS', 'BENCH_SLOW_COUNT', 'BENCH_SEED'].some((k) => 
 }
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
 writeFileSync(new URL('./results/engine.json', import.meta.url), `${JSON.stringify({
-  bench: 'engine', count: COUNT, runs: RUNS, seed: SEED, ruleset: { id: ruleset.id, version: ruleset.version, rules: ruleset.rules.length, digest: ruleset.digest },
-  machine, hitsPerDeclaration: firing / COUNT, actions: Object.fromEntries(actionCounts), ruleHits: Object.fromEntries([...hitCounts].sort()), results: rows, sink
+  bench: 'engine',
+  count: COUNT,
+  runs: RUNS,
+  seed: SEED,
+  ruleset: { id: ruleset.id, version: ruleset.version, rules: ruleset.rules.length, digest: ruleset.digest },
+  machine,
+  hitsPerDeclaration: firing / COUNT,
+  actions: Object.fromEntries(actionCounts),
+  ruleHits: Object.fromEntries([...hitCounts].sort()),
+  results: rows,
+  sink
 }, null, 2)}\n`)
 const resultsFile = new URL('./RESULTS.md', import.meta.url)
 const START = '<!-- engine:start -->'
 const END = '<!-- engine:end -->'
 const section = `${START}\n## Engine\n\nCommand: \`npm run bench -- engine\`. ${summary}\n\n${table}\n${END}`
 const existing = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '# Benchmark results\n'
-const updated = existing.includes(START) ? existing.replace(new RegExp(`${START}[\\s\\S]*?${END}`), section) : `${existing.trimEnd()}\n\n${section}\n`
+const updated = existing.includes(START)
+  ? existing.replace(new RegExp(`${START}[\\s\\S]*?${END}`), section)
+  : `${existing.trimEnd()}\n\n${section}\n`
 writeFileSync(resultsFile, updated)

@@ -30,12 +30,20 @@ const BATCH = 500
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:17379'
 const prefix = `bench-enrich-${randomUUID()}:`
 const log = createLogger({ level: 'silent' })
-const config = loadConfig({ env: { REDIS_URL: url, PARCEL_RISK_REDIS_KEY_PREFIX: prefix, PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '5000' } })
+const config = loadConfig({
+  env: { REDIS_URL: url, PARCEL_RISK_REDIS_KEY_PREFIX: prefix, PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '5000' }
+})
 
 const scenarios: ReadonlyArray<{ name: string, fields: readonly string[] }> = [
   { name: `every enrichment field (${ALL_FIELDS.length} paths, 6 families)`, fields: ALL_FIELDS },
-  { name: 'aggregates only (consignee 24 h / 7 d)', fields: ['aggregates.consigneeCount24h', 'aggregates.consigneeValueEur24h', 'aggregates.consigneeCount7d'] },
-  { name: 'profiles only (seller, AEO, IOSS, watchlist; no counters)', fields: ALL_FIELDS.filter((f) => !f.startsWith('aggregates.')) },
+  {
+    name: 'aggregates only (consignee 24 h / 7 d)',
+    fields: ['aggregates.consigneeCount24h', 'aggregates.consigneeValueEur24h', 'aggregates.consigneeCount7d']
+  },
+  {
+    name: 'profiles only (seller, AEO, IOSS, watchlist; no counters)',
+    fields: ALL_FIELDS.filter((f) => !f.startsWith('aggregates.'))
+  },
   { name: 'one field (seller.riskTier)', fields: ['seller.riskTier'] }
 ]
 
@@ -75,7 +83,8 @@ const main = async (): Promise<void> => {
       let calls: Record<string, number> = {}
       for (let run = 0; run < RUNS; run++) {
         version++
-        const store = createRedisProfileStore(redis, { ...config.redis, identityKey: 'bench-key', maxAgesMs: config.referenceData.maxAgeMs }, { log })
+        const storeConfig = { ...config.redis, identityKey: 'bench-key', maxAgesMs: config.referenceData.maxAgeMs }
+        const store = createRedisProfileStore(redis, storeConfig, { log })
         const input = declarations.map((d) => ({ ...d, version }))
         const statsBefore = await commandStats(admin)
         const started = performance.now()
@@ -103,7 +112,8 @@ const main = async (): Promise<void> => {
         runs: rates
       }
       results.push(result)
-      console.log(`${result.name.padEnd(60)} ${String(result.declarationsPerSecond).padStart(8)} decl/s  ${result.roundTripsPerBatch} round trip/batch  server calls/batch ${JSON.stringify(calls)}`)
+      console.log(`${result.name.padEnd(60)} ${String(result.declarationsPerSecond).padStart(8)} decl/s  ` +
+        `${result.roundTripsPerBatch} round trip/batch  server calls/batch ${JSON.stringify(calls)}`)
     }
   } finally {
     const memoryAfter = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))?.[1])
@@ -115,15 +125,18 @@ const main = async (): Promise<void> => {
     } while (cursor !== '0')
     redis.disconnect()
     admin.disconnect()
+    const counting = scenarios.filter((s) => s.fields.some((f) => f.startsWith('aggregates.'))).length
     const out = {
-      bench: 'enrich', count: COUNT, runs: RUNS, batch: BATCH, node: process.version, cpu: cpus()[0]?.model ?? 'unknown',
+      bench: 'enrich', count: COUNT, runs: RUNS, batch: BATCH, node: process.version,
+      cpu: cpus()[0]?.model ?? 'unknown',
       redis: url, profilesLoaded: loaded.applied,
-      redisMemoryGrowthBytesPerDeclarationVersion: Math.round((memoryAfter - memoryBefore) / (COUNT * RUNS * scenarios.filter((s) => s.fields.some((f) => f.startsWith('aggregates.'))).length)),
+      redisMemoryGrowthBytesPerDeclarationVersion: Math.round((memoryAfter - memoryBefore) / (COUNT * RUNS * counting)),
       results
     }
     mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
     writeFileSync(new URL('./results/enrich.json', import.meta.url), `${JSON.stringify(out, null, 2)}\n`)
-    console.log(`Redis memory growth ≈ ${out.redisMemoryGrowthBytesPerDeclarationVersion} bytes per counted parcel (seen sets + counters); saved bench/results/enrich.json`)
+      console.log(`Redis memory growth ≈ ${out.redisMemoryGrowthBytesPerDeclarationVersion} bytes per counted parcel ` +
+        '(seen sets + counters); saved bench/results/enrich.json')
   }
 }
 

@@ -126,12 +126,15 @@ const table = [
   '|---|---:|---:|---:|',
   ...rows.map((r) => `| ${r.way} | ${r.size} | ${fmt(r.node)} | ${fmt(r.redis)} |`)
 ].join('\n')
-const section = `## Declaration history: Redis work per batch
-
-Command: \`npm run bench -- history\`. ${BATCHES} batches of fresh declarationIds per run: keep a decision for each (every write makes a key), then read the batch's history back; medians of ${RUNS} runs alternating between the two ways; CPU of the bench process and of Redis (INFO cpu) divided by the declarations. Machine: ${cpus().length} CPUs, node ${process.version}; 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end (a shared machine).
-"per declaration": an HMGET and a one-key compare-and-set script call per declaration (the store before); "per batch": one read script and one compare-and-set script for the batch (the store now, src/enrich/history.ts).
-
-${table}`
+const section = '## Declaration history: Redis work per batch\n\n' +
+  `Command: \`npm run bench -- history\`. ${BATCHES} batches of fresh declarationIds per run: keep a decision for ` +
+  'each (every write makes a key), then read the batch\'s history back; ' +
+  `medians of ${RUNS} runs alternating between the two ways; CPU of the bench process and of Redis (INFO cpu) ` +
+  `divided by the declarations. Machine: ${cpus().length} CPUs, node ${process.version}; 1-minute load average ` +
+  `${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end (a shared machine).\n` +
+  '"per declaration": an HMGET and a one-key compare-and-set script call per declaration (the store before); ' +
+  '"per batch": one read script and one compare-and-set script for the batch (the store now, src/enrich/history.ts).' +
+  `\n\n${table}`
 const file = new URL('./RESULTS.md', import.meta.url)
 const START = '<!-- history:start -->'
 const END = '<!-- history:end -->'

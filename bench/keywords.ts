@@ -35,7 +35,10 @@ const { values } = parseArgs({
 })
 const count = Number(values.count)
 const loaded = await loadRuleset(values.rules)
-if (!loaded.ok) { console.error(loaded.errors); process.exit(2) }
+if (!loaded.ok) {
+  console.error(loaded.errors)
+  process.exit(2)
+}
 const ruleset = loaded.ruleset
 const score = scoreAndDecide(ruleset)
 const ids = ruleset.rules.map((r) => r.id).filter((id) => TARGET[id] !== undefined)
@@ -56,7 +59,8 @@ for (const g of generateDeclarations({ seed: Number(values.seed) })) {
   }
 }
 
-console.log(`${count.toLocaleString('en')} declarations (seed ${values.seed}), ruleset ${ruleset.id} ${ruleset.version}\n`)
+console.log(`${count.toLocaleString('en')} declarations (seed ${values.seed}), ` +
+  `ruleset ${ruleset.id} ${ruleset.version}\n`)
 console.log('| rule | fired | false positives | false-positive rate | target pattern | caught |')
 console.log('|---|---:|---:|---:|---|---:|')
 let totalFp = 0
@@ -64,6 +68,9 @@ for (const [id, s] of stats) {
   const target = TARGET[id] as Pattern
   const negatives = count - (labelled.get(target) ?? 0)
   totalFp += s.falsePositives
-  console.log(`| ${id} | ${s.fired} | ${s.falsePositives} | ${(100 * s.falsePositives / negatives).toFixed(3)} % | ${target} | ${s.caught} of ${labelled.get(target) ?? 0} |`)
+  const rate = (100 * s.falsePositives / negatives).toFixed(3)
+  console.log(`| ${id} | ${s.fired} | ${s.falsePositives} | ${rate} % | ${target} | ` +
+    `${s.caught} of ${labelled.get(target) ?? 0} |`)
 }
-console.log(`\nall keyword rules: ${totalFp} false positives in ${count.toLocaleString('en')} declarations (${(100 * totalFp / count).toFixed(3)} %)`)
+console.log(`\nall keyword rules: ${totalFp} false positives in ${count.toLocaleString('en')} declarations ` +
+  `(${(100 * totalFp / count).toFixed(3)} %)`)

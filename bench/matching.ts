@@ -17,7 +17,9 @@ import { createMemoryProfileStore } from '../src/enrich/memory-store.ts'
 import { normaliseName, normaliseText } from '../src/enrich/normalise.ts'
 import { createRng } from '../src/generate/rng.ts'
 import { generateDeclarations } from '../src/generate/stream.ts'
-import { addressVariants, nameVariants, nearMisses, randomParty, type Declared, type GeneratedParty } from './matching/parties.ts'
+import {
+  addressVariants, nameVariants, nearMisses, randomParty, type Declared, type GeneratedParty
+} from './matching/parties.ts'
 import { NO_PAYLOAD } from '../src/enrich/profile-write.ts'
 
 const LISTED = Number(process.argv[2] ?? 400)
@@ -36,7 +38,9 @@ const addressKey = (p: Declared): string => normaliseText(`${p.street} ${p.postc
 while (listed.length < LISTED) {
   const p = randomParty(rng)
   if (listedNames.has(normaliseName(p.name)) || listedAddresses.has(addressKey(p))) continue
-  listed.push(p); listedNames.add(normaliseName(p.name)); listedAddresses.add(addressKey(p))
+  listed.push(p)
+  listedNames.add(normaliseName(p.name))
+  listedAddresses.add(addressKey(p))
 }
 
 const personOf = (p: GeneratedParty): string => `${p.first}/${p.surname}`
@@ -48,11 +52,18 @@ const listedPlaces = new Set(listed.map(placeOf))
 const unrelated = (): GeneratedParty => {
   for (;;) {
     const p = randomParty(rng)
-    if (!listed.some((l) => l.surname === p.surname && l.first === p.first) && !listed.some((l) => l.countryIndex === p.countryIndex && l.streetIndex === p.streetIndex && l.cityIndex === p.cityIndex)) return p
+    const sameName = listed.some((l) => l.surname === p.surname && l.first === p.first)
+    const samePlace = listed.some((l) =>
+      l.countryIndex === p.countryIndex && l.streetIndex === p.streetIndex && l.cityIndex === p.cityIndex)
+    if (!sameName && !samePlace) return p
   }
 }
 
-interface Case { readonly group: 'variant' | 'near-miss' | 'unrelated', readonly kind: string, readonly party: Declared }
+interface Case {
+  readonly group: 'variant' | 'near-miss' | 'unrelated'
+  readonly kind: string
+  readonly party: Declared
+}
 const cases: Case[] = []
 for (const p of listed) {
   for (const [kind, make] of Object.entries(nameVariants)) {
@@ -61,13 +72,17 @@ for (const p of listed) {
   }
   for (const [kind, make] of Object.entries(addressVariants)) {
     const a = make(rng, p)
-    if (a !== undefined) cases.push({ group: 'variant', kind: `address: ${kind}`, party: { ...a, name: unrelated().name } })
+    if (a !== undefined) {
+      cases.push({ group: 'variant', kind: `address: ${kind}`, party: { ...a, name: unrelated().name } })
+    }
   }
   for (const [kind, make] of Object.entries(nearMisses)) {
     const isName = kind.includes('name')
     // Drawn again while it hits another listed party: that would be a variant, not a near-miss.
     let m = make(rng, p)
-    for (let tries = 0; tries < 50 && (isName ? listedPeople.has(personOf(m)) : listedPlaces.has(placeOf(m))); tries++) m = make(rng, p)
+    const isListed = (x: GeneratedParty): boolean =>
+      isName ? listedPeople.has(personOf(x)) : listedPlaces.has(placeOf(x))
+    for (let tries = 0; tries < 50 && isListed(m); tries++) m = make(rng, p)
     const other = unrelated()
     cases.push({ group: 'near-miss', kind, party: isName ? { ...other, name: m.name } : { ...m, name: other.name } })
   }
@@ -76,8 +91,18 @@ for (const p of listed) {
 
 const at = Date.UTC(2026, 10, 1)
 const updates: ProfileUpdate[] = listed.flatMap((p) => (['PARTY_NAME', 'ADDRESS'] as const).map((entityType) => ({
-  kind: 'WATCHLIST' as const, updatedAt: at, sourceSystem: 'bench', ...NO_PAYLOAD,
-  watchlist: { listId: 'bench-list', op: 'ADD' as const, entityType, value: entityType === 'PARTY_NAME' ? p.name : `${p.street}, ${p.postcode} ${p.city}, ${p.country}`, reason: 'bench', expiresAt: null }
+  kind: 'WATCHLIST' as const,
+  updatedAt: at,
+  sourceSystem: 'bench',
+  ...NO_PAYLOAD,
+  watchlist: {
+    listId: 'bench-list',
+    op: 'ADD' as const,
+    entityType,
+    value: entityType === 'PARTY_NAME' ? p.name : `${p.street}, ${p.postcode} ${p.city}, ${p.country}`,
+    reason: 'bench',
+    expiresAt: null
+  }
 })))
 const store = createMemoryProfileStore({ identityKey: 'bench-matching' })
 store.applyUpdates(updates)
@@ -86,7 +111,14 @@ const first = generateDeclarations({ seed: 1 }).next().value
 if (first === undefined) throw new Error('the generator made no declaration')
 const base = first.declaration
 const declarations: ParcelDeclaration[] = cases.map(({ party }, i) => {
-  const consignee: Party = { ...base.consignee, name: party.name, address: { street: party.street, postcode: party.postcode, city: party.city, country: party.country }, identifiers: { eori: null, tin: null, vat: null }, phone: null, email: null }
+  const consignee: Party = {
+    ...base.consignee,
+    name: party.name,
+    address: { street: party.street, postcode: party.postcode, city: party.city, country: party.country },
+    identifiers: { eori: null, tin: null, vat: null },
+    phone: null,
+    email: null
+  }
   return { ...base, declarationId: `match-${i}`, consignee }
 })
 const started = performance.now()
@@ -95,34 +127,47 @@ const elapsedMs = performance.now() - started
 const scores = results.map((r) => r.record.watchlist?.consigneeMatchScore ?? 0)
 
 const measure = (t: number): { precision: number, recall: number, tp: number, fp: number, fn: number } => {
-  let tp = 0; let fp = 0; let fn = 0
+  let tp = 0
+  let fp = 0
+  let fn = 0
   cases.forEach((c, i) => {
     const hit = (scores[i] as number) >= t
-    if (c.group === 'variant') { if (hit) tp++; else fn++ } else if (hit) fp++
+    if (c.group === 'variant') {
+      if (hit) tp++
+      else fn++
+    } else if (hit) fp++
   })
   return { precision: tp + fp === 0 ? 1 : tp / (tp + fp), recall: tp / (tp + fn), tp, fp, fn }
 }
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`.padStart(7)
 
 const variants = cases.filter((c) => c.group === 'variant').length
-console.log(`seed ${SEED}: ${LISTED} listed parties (${updates.length} watchlist entries); ${cases.length} declared parties: ` +
-  `${variants} variants, ${cases.filter((c) => c.group === 'near-miss').length} near-misses, ${cases.filter((c) => c.group === 'unrelated').length} unrelated; ` +
+const nearMissCount = cases.filter((c) => c.group === 'near-miss').length
+const unrelatedCount = cases.filter((c) => c.group === 'unrelated').length
+console.log(`seed ${SEED}: ${LISTED} listed parties (${updates.length} watchlist entries); ` +
+  `${cases.length} declared parties: ${variants} variants, ${nearMissCount} near-misses, ` +
+  `${unrelatedCount} unrelated; ` +
   `enriched in ${elapsedMs.toFixed(0)} ms`)
 console.log('\nthreshold  precision  recall    TP    FP    FN')
 const thresholds = [...new Set([0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98, 1, ...ruleThresholds])].sort()
 for (const t of thresholds) {
   const m = measure(t)
-  console.log(`${t.toFixed(2).padStart(9)}${ruleThresholds.includes(t) ? '*' : ' '} ${pct(m.precision)}   ${pct(m.recall)} ${String(m.tp).padStart(5)} ${String(m.fp).padStart(5)} ${String(m.fn).padStart(5)}`)
+  const mark = ruleThresholds.includes(t) ? '*' : ' '
+  const counts = [m.tp, m.fp, m.fn].map((n) => String(n).padStart(5)).join(' ')
+  console.log(`${t.toFixed(2).padStart(9)}${mark} ${pct(m.precision)}   ${pct(m.recall)} ${counts}`)
 }
 console.log('(* a threshold of the eu-lvc ruleset)')
 
-console.log(`\nper kind: share of cases scoring >= each ruleset threshold (${ruleThresholds.join(', ')}); a variant should, a near-miss should not`)
+console.log(`\nper kind: share of cases scoring >= each ruleset threshold (${ruleThresholds.join(', ')}); ` +
+  'a variant should, a near-miss should not')
 const kinds = [...new Set(cases.map((c) => `${c.group}\t${c.kind}`))]
 for (const key of kinds) {
   const [group, kind] = key.split('\t') as [string, string]
   const idx = cases.flatMap((c, i) => c.group === group && c.kind === kind ? [i] : [])
   const shares = ruleThresholds.map((t) => pct(idx.filter((i) => (scores[i] as number) >= t).length / idx.length))
   const sorted = idx.map((i) => scores[i] as number).sort((a, b) => a - b)
-  console.log(`${group.padEnd(9)} ${kind.padEnd(40)} n=${String(idx.length).padStart(4)}  ${shares.join('  ')}   median score ${(sorted[Math.floor(sorted.length / 2)] ?? 0).toFixed(3)}`)
+  const median = (sorted[Math.floor(sorted.length / 2)] ?? 0).toFixed(3)
+  console.log(`${group.padEnd(9)} ${kind.padEnd(40)} n=${String(idx.length).padStart(4)}  ${shares.join('  ')}   ` +
+    `median score ${median}`)
 }
 

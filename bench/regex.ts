@@ -60,13 +60,18 @@ const engines = { linear: LINEAR_FLAGS, fallback: RULE_FLAGS } as const
 type Engine = keyof typeof engines
 const rows: Array<{ pattern: string, kind: 'rule' | 'catastrophic', unit: string } & Record<Engine, number[]>> = [
   ...patterns.map((pattern) => ({ pattern, kind: 'rule' as const, unit: 'ns/test', linear: [], fallback: [] })),
-  ...catastrophic.map(([pattern]) => ({ pattern, kind: 'catastrophic' as const, unit: 'ms/test', linear: [], fallback: [] }))
+  ...catastrophic.map(([pattern]) => ({
+    pattern, kind: 'catastrophic' as const, unit: 'ms/test', linear: [], fallback: []
+  }))
 ]
 // Results first: both engines must agree on every subject.
 for (const pattern of patterns) {
   const [l, f] = [new RegExp(pattern, LINEAR_FLAGS), new RegExp(pattern, RULE_FLAGS)]
   const differ = subjects.filter((s) => l.test(s) !== f.test(s))
-  if (differ.length > 0) { console.error(`${pattern}: engines disagree on ${differ.length} subjects`); process.exit(1) }
+  if (differ.length > 0) {
+    console.error(`${pattern}: engines disagree on ${differ.length} subjects`)
+    process.exit(1)
+  }
 }
 for (let run = 0; run < RUNS; run++) {
   for (const engine of (run % 2 === 0 ? ['linear', 'fallback'] : ['fallback', 'linear']) as Engine[]) {
@@ -85,7 +90,10 @@ const table = rows.map((r) => ({
 console.log(`rule regexes: linear-time engine vs backtracking with the linear fallback after ` +
   `${BACKTRACKS_BEFORE_FALLBACK} backtracks; ${subjects.length} subjects, median of ${RUNS} runs, ` +
   `load ${loadAtStart.toFixed(1)}`)
-console.log(`${'pattern'.padEnd(40)} ${'unit'.padEnd(8)} ${'linear'.padStart(9)} ${'fallback'.padStart(9)} ${'linear÷fb'.padStart(9)}`)
+const head = [
+  'pattern'.padEnd(40), 'unit'.padEnd(8), 'linear'.padStart(9), 'fallback'.padStart(9), 'linear÷fb'.padStart(9)
+]
+console.log(head.join(' '))
 for (const r of table) {
   const digits = r.kind === 'rule' ? 0 : 2
   console.log(`${r.pattern.padEnd(40)} ${r.unit.padEnd(8)} ${r.linear.toFixed(digits).padStart(9)} ` +

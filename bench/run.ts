@@ -35,7 +35,8 @@ if (unknown.length > 0) {
   process.exit(2)
 }
 let failed = 0
-for (const name of names.length > 0 ? names : Object.keys(benches).filter((n) => n !== 'soak' && n !== 'secured' && n !== 'scale')) {
+const defaults = Object.keys(benches).filter((n) => n !== 'soak' && n !== 'secured' && n !== 'scale')
+for (const name of names.length > 0 ? names : defaults) {
   console.log(`\n== bench ${name}`)
   const file = new URL(benches[name] as string, import.meta.url)
   const { status } = spawnSync(process.execPath, [file.pathname, ...options], { stdio: 'inherit' })

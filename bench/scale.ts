@@ -24,17 +24,23 @@ import { processCpuSecondsOrZero } from './e2e/cpu.ts'
 import { describeMachine } from './e2e/report.ts'
 
 silenceKafkajsTimeoutWarning()
-const { values } = parseArgs({ options: { backlog: { type: 'string', default: '60000' }, runs: { type: 'string', default: '3' } } })
+const { values } = parseArgs({
+  options: { backlog: { type: 'string', default: '60000' }, runs: { type: 'string', default: '3' } }
+})
 const backlog = Number(values.backlog)
 const runs = Number(values.runs)
 const PARTITIONS = 12
 const cli = new URL('../src/cli/parcel-risk.ts', import.meta.url).pathname
 const work = mkdtempSync(join(tmpdir(), 'parcel-risk-bench-scale-'))
 const quiet = createLogger({ level: 'silent' })
-const env = { ...stackEnv(ports()), PARCEL_RISK_REDIS_IDENTITY_KEY: randomBytes(24).toString('hex') } as Record<string, string>
+const env = {
+  ...stackEnv(ports()), PARCEL_RISK_REDIS_IDENTITY_KEY: randomBytes(24).toString('hex')
+} as Record<string, string>
 
 const runCli = async (args: readonly string[], extra: Record<string, string>): Promise<void> => {
-  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] })
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit']
+  })
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
   if (code !== 0) throw new Error(`parcel-risk ${args[0]} exited ${code}`)
 }
@@ -70,31 +76,59 @@ interface Drain {
 
 const drain = async (instances: number): Promise<Drain> => {
   const id = `scale-${randomUUID().slice(0, 8)}`
-  const topics = { declarations: `declarations.${id}`, decisions: `risk-decisions.${id}`, dlq: `declarations-dlq.${id}`, shadow: `risk-decisions-shadow.${id}`, profileUpdates: `profile-updates.${id}` }
+  const topics = {
+    declarations: `declarations.${id}`,
+    decisions: `risk-decisions.${id}`,
+    dlq: `declarations-dlq.${id}`,
+    shadow: `risk-decisions-shadow.${id}`,
+    profileUpdates: `profile-updates.${id}`
+  }
   const ns = {
-    PARCEL_RISK_TOPIC_DECLARATIONS: topics.declarations, PARCEL_RISK_TOPIC_DECISIONS: topics.decisions, PARCEL_RISK_TOPIC_DLQ: topics.dlq,
-    PARCEL_RISK_TOPIC_SHADOW: topics.shadow, PARCEL_RISK_TOPIC_PROFILE_UPDATES: topics.profileUpdates, PARCEL_RISK_KAFKA_GROUP_ID: `parcel-risk-${id}`,
-    PARCEL_RISK_REDIS_KEY_PREFIX: `pr:${id}:`, PARCEL_RISK_HTTP_PORT: '0', PARCEL_RISK_LOG_LEVEL: 'warn', PARCEL_RISK_KAFKA_CREATE_TOPICS: 'false'
+    PARCEL_RISK_TOPIC_DECLARATIONS: topics.declarations,
+    PARCEL_RISK_TOPIC_DECISIONS: topics.decisions,
+    PARCEL_RISK_TOPIC_DLQ: topics.dlq,
+    PARCEL_RISK_TOPIC_SHADOW: topics.shadow,
+    PARCEL_RISK_TOPIC_PROFILE_UPDATES: topics.profileUpdates,
+    PARCEL_RISK_KAFKA_GROUP_ID: `parcel-risk-${id}`,
+    PARCEL_RISK_REDIS_KEY_PREFIX: `pr:${id}:`,
+    PARCEL_RISK_HTTP_PORT: '0',
+    PARCEL_RISK_LOG_LEVEL: 'warn',
+    PARCEL_RISK_KAFKA_CREATE_TOPICS: 'false'
   }
   const kafka = createKafka(loadConfig({ env }).kafka, quiet)
   const admin = kafka.admin()
   await admin.connect()
-  await admin.createTopics({ waitForLeaders: true, topics: Object.values(topics).map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })) })
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: Object.values(topics).map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 }))
+  })
   await admin.disconnect()
   const profilesFile = join(work, `${id}-profiles.ndjson`)
-  await runCli(['generate', '--count', String(backlog), '--seed', '42', '--to-topic', topics.declarations, '--profiles', profilesFile], ns)
+  await runCli([
+    'generate', '--count', String(backlog), '--seed', '42',
+    '--to-topic', topics.declarations, '--profiles', profilesFile
+  ], ns)
   await runCli(['profiles', 'load', profilesFile, '--empty', 'consignee'], ns)
 
   const answered = new Map<string, number>()
   const reader = kafka.consumer({ groupId: `reader-${id}` })
   await reader.connect()
   await reader.subscribe({ topics: [topics.decisions, topics.dlq], fromBeginning: true })
-  await reader.run({ eachBatch: async ({ batch }) => { for (const m of batch.messages) { const key = m.key?.toString() ?? ''; if (!answered.has(key)) answered.set(key, Number(m.timestamp)) } } })
+  await reader.run({
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) {
+        const key = m.key?.toString() ?? ''
+        if (!answered.has(key)) answered.set(key, Number(m.timestamp))
+      }
+    }
+  })
   const redis = new Redis(env.REDIS_URL as string, { lazyConnect: true })
   await redis.connect()
   const before = await commandCalls(redis)
   const children: ChildProcess[] = Array.from({ length: instances }, () =>
-    spawn(process.execPath, [cli, 'run'], { env: { ...process.env, ...env, ...ns }, stdio: ['ignore', 'ignore', 'inherit'] }))
+    spawn(process.execPath, [cli, 'run'], {
+      env: { ...process.env, ...env, ...ns }, stdio: ['ignore', 'ignore', 'inherit']
+    }))
   try {
     const until = Date.now() + 600_000
     // CPU is counted from the first answer on: start-up and warm-up are not per-declaration work.
@@ -106,7 +140,9 @@ const drain = async (instances: number): Promise<Drain> => {
     const cpu0 = children.reduce((sum, c) => sum + processCpuSecondsOrZero(c.pid), 0)
     const redis0 = await redisCpu(redis)
     while (answered.size < backlog) {
-      if (Date.now() > until) throw new Error(`${instances} instance(s): ${answered.size} of ${backlog} answered after 10 minutes`)
+      if (Date.now() > until) {
+        throw new Error(`${instances} instance(s): ${answered.size} of ${backlog} answered after 10 minutes`)
+      }
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
     const cpu1 = children.reduce((sum, c) => sum + processCpuSecondsOrZero(c.pid), 0)
@@ -123,11 +159,16 @@ const drain = async (instances: number): Promise<Drain> => {
     }
     return {
       instances, declarations: backlog, seconds, perSecond: backlog / seconds,
-      processorCpuMicros: (cpu1 - cpu0) / counted * 1e6, redisCpuMicros: (redis1 - redis0) / counted * 1e6, redisCallsPerDeclaration: perDeclaration
+      processorCpuMicros: (cpu1 - cpu0) / counted * 1e6,
+      redisCpuMicros: (redis1 - redis0) / counted * 1e6,
+      redisCallsPerDeclaration: perDeclaration
     }
   } finally {
     for (const child of children) child.kill('SIGTERM')
-    await Promise.all(children.map(async (child) => await new Promise((resolve) => { if (child.exitCode !== null) resolve(null); else child.once('exit', resolve) })))
+    await Promise.all(children.map(async (child) => await new Promise((resolve) => {
+      if (child.exitCode !== null) resolve(null)
+      else child.once('exit', resolve)
+    })))
     await reader.disconnect()
     redis.disconnect()
   }
@@ -140,24 +181,38 @@ for (let run = 1; run <= runs; run++) {
   for (const instances of [1, 2]) {
     const r = await drain(instances)
     results.push(r)
-    console.error(`run ${run}: ${instances} instance(s) drained ${r.declarations} in ${r.seconds.toFixed(1)} s: ${Math.round(r.perSecond)}/s, processor CPU ${Math.round(r.processorCpuMicros)} µs and Redis CPU ${Math.round(r.redisCpuMicros)} µs per declaration`)
+    console.error(`run ${run}: ${instances} instance(s) drained ${r.declarations} in ${r.seconds.toFixed(1)} s: ` +
+      `${Math.round(r.perSecond)}/s, processor CPU ${Math.round(r.processorCpuMicros)} µs and ` +
+      `Redis CPU ${Math.round(r.redisCpuMicros)} µs per declaration`)
   }
 }
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
 const one = median(results.filter((r) => r.instances === 1).map((r) => r.perSecond))
 const two = median(results.filter((r) => r.instances === 2).map((r) => r.perSecond))
-console.log(`backlog ${backlog} declarations, ${PARTITIONS} partitions, reference ruleset eu-lvc, ${runs} runs; medians:\n`)
-console.log('| instances | declarations/s (median) | per run | processor CPU µs/declaration (median) | Redis CPU µs/declaration (median) | Redis calls per declaration (last run) |')
+console.log(`backlog ${backlog} declarations, ${PARTITIONS} partitions, reference ruleset eu-lvc, ${runs} runs; ` +
+  'medians:\n')
+console.log('| instances | declarations/s (median) | per run | processor CPU µs/declaration (median) ' +
+  '| Redis CPU µs/declaration (median) | Redis calls per declaration (last run) |')
 console.log('|---|---:|---|---:|---:|---|')
 for (const n of [1, 2]) {
   const mine = results.filter((r) => r.instances === n)
   const calls = Object.entries(mine.at(-1)?.redisCallsPerDeclaration ?? {}).map(([c, v]) => `${c} ${v}`).join(', ')
-  const cells = [Math.round(n === 1 ? one : two).toLocaleString('en'), mine.map((r) => Math.round(r.perSecond).toLocaleString('en')).join(' / '),
-    Math.round(median(mine.map((r) => r.processorCpuMicros))), Math.round(median(mine.map((r) => r.redisCpuMicros))), calls]
+  const cells = [
+    Math.round(n === 1 ? one : two).toLocaleString('en'),
+    mine.map((r) => Math.round(r.perSecond).toLocaleString('en')).join(' / '),
+    Math.round(median(mine.map((r) => r.processorCpuMicros))),
+    Math.round(median(mine.map((r) => r.redisCpuMicros))),
+    calls
+  ]
   console.log(`| ${n} | ${cells.join(' | ')} |`)
 }
 console.log(`\ntwo instances ÷ one: ${(two / one).toFixed(2)}`)
 writeFileSync(new URL('./results/scale.json', import.meta.url), `${JSON.stringify({
   bench: 'scale', at: new Date().toISOString(), command: `npm run bench -- scale --backlog ${backlog} --runs ${runs}`,
-  backlog, partitions: PARTITIONS, runs, machine: { ...describeMachine(), loadAverageAtStart: loadAtStart }, results, medians: { one, two, ratio: two / one }
+  backlog,
+  partitions: PARTITIONS,
+  runs,
+  machine: { ...describeMachine(), loadAverageAtStart: loadAtStart },
+  results,
+  medians: { one, two, ratio: two / one }
 }, null, 2)}\n`)

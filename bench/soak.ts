@@ -24,14 +24,20 @@ import { generateDeclarations, type Generated } from '../src/generate/stream.ts'
 import { silenceKafkajsTimeoutWarning } from '../src/kafka/node-warnings.ts'
 import { spawnProcessor } from '../src/cli/demo/processor-child.ts'
 import { resolveServices } from '../src/cli/demo/run-demo.ts'
-import { cleanUp, loadProfiles, processorEnv, runNames, servicesConfig, type Services } from '../src/cli/demo/run-setup.ts'
+import {
+  cleanUp, loadProfiles, processorEnv, runNames, servicesConfig, type Services
+} from '../src/cli/demo/run-setup.ts'
 import { startLoad, type Encoded } from './e2e/load.ts'
 import { describeMachine } from './e2e/report.ts'
 import { createTopics, declarationSchema } from './e2e/setup.ts'
 
 silenceKafkajsTimeoutWarning()
 const { values } = parseArgs({
-  options: { duration: { type: 'string', default: '1800' }, rate: { type: 'string', default: '2000' }, sample: { type: 'string', default: '10' } }
+  options: {
+    duration: { type: 'string', default: '1800' },
+    rate: { type: 'string', default: '2000' },
+    sample: { type: 'string', default: '10' }
+  }
 })
 const durationS = Number(values.duration)
 const rate = Number(values.rate)
@@ -41,7 +47,9 @@ if (!(durationS > 0) || !(rate > 0) || !(sampleS > 0)) {
   process.exit(2)
 }
 const SEED = 42
-const say = (line: string): void => { console.error(line) }
+const say = (line: string): void => {
+  console.error(line)
+}
 
 interface Sample {
   /** Seconds since the steady feed started. */
@@ -78,14 +86,17 @@ const slopePerHour = (points: ReadonlyArray<readonly [number, number]>): number 
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b)
-  return s.length === 0 ? Number.NaN : ((s[Math.floor((s.length - 1) / 2)] as number) + (s[Math.ceil((s.length - 1) / 2)] as number)) / 2
+  if (s.length === 0) return Number.NaN
+  return ((s[Math.floor((s.length - 1) / 2)] as number) + (s[Math.ceil((s.length - 1) / 2)] as number)) / 2
 }
 
 const services: Services = await resolveServices(say)
 const registry = createRegistry(servicesConfig(services).registry)
 const machine = describeMachine()
 const names = runNames('bench-soak')
-const env = { ...processorEnv(services, names, 'rules/eu-lvc', randomBytes(24).toString('hex')), PARCEL_RISK_LOG_LEVEL: 'warn' }
+const env = {
+  ...processorEnv(services, names, 'rules/eu-lvc', randomBytes(24).toString('hex')), PARCEL_RISK_LOG_LEVEL: 'warn'
+}
 say(`soak: run ${names.runId}, ${rate}/s for ${durationS} s, a sample every ${sampleS} s`)
 await createTopics(services, env)
 const schemaId = await registry.register(`${names.topics.declarations}-value`, declarationSchema)
@@ -104,7 +115,9 @@ const source = (): Encoded => {
 }
 const load = await startLoad({
   brokers: services.KAFKA_BROKERS.split(','), registry, declarations: names.topics.declarations,
-  outputs: { main: names.topics.decisions, dlq: names.topics.dlq }, output: 'decision', groupId: `${names.groupId}-measure`
+  outputs: { main: names.topics.decisions, dlq: names.topics.dlq },
+  output: 'decision',
+  groupId: `${names.groupId}-measure`
 }, source, 20_000)
 
 const samples: Sample[] = []
@@ -117,7 +130,8 @@ try {
   const t0 = performance.now()
   const sent0 = load.sent()
   const take = async (): Promise<void> => {
-    const text = await fetch(`${child.httpUrl}/metrics`, { signal: AbortSignal.timeout(5_000) }).then(async (r) => await r.text(), () => '')
+    const text = await fetch(`${child.httpUrl}/metrics`, { signal: AbortSignal.timeout(5_000) })
+      .then(async (r) => await r.text(), () => '')
     const s: Sample = {
       t: Math.round((performance.now() - t0) / 100) / 10,
       rssMb: rssMb(child.pid),
@@ -128,20 +142,31 @@ try {
       backlog: load.sent() - load.received()
     }
     samples.push(s)
-    say(`[${String(Math.round(s.t)).padStart(5)} s] rss ${s.rssMb.toFixed(1)} MB  heap ${s.heapUsedMb.toFixed(1)} MB  external ${s.externalMb.toFixed(1)} MB  outcomes ${s.outcomes}  backlog ${s.backlog}`)
+    say(`[${String(Math.round(s.t)).padStart(5)} s] rss ${s.rssMb.toFixed(1)} MB  ` +
+      `heap ${s.heapUsedMb.toFixed(1)} MB  external ${s.externalMb.toFixed(1)} MB  ` +
+      `outcomes ${s.outcomes}  backlog ${s.backlog}`)
   }
   await take()
-  const timer = setInterval(() => { take().catch((err: unknown) => { say(`sample failed: ${(err as Error).message}`) }) }, sampleS * 1_000)
+  const timer = setInterval(() => {
+    take().catch((err: unknown) => {
+      say(`sample failed: ${(err as Error).message}`)
+    })
+  }, sampleS * 1_000)
   await load.offer(rate, t0 + durationS * 1_000)
   clearInterval(timer)
   await take()
   load.closeWindow()
-  if (!(await load.drain(120_000))) { say('not every declaration came back after the feed stopped'); exitCode = 1 }
+  if (!(await load.drain(120_000))) {
+    say('not every declaration came back after the feed stopped')
+    exitCode = 1
+  }
 } finally {
   const code = await child.stop(60_000)
   say(`processor exited with code ${String(code)}`)
   await load.close()
-  await cleanUp(services, names).catch((err: unknown) => { say(`clean-up failed: ${(err as Error).message}`) })
+  await cleanUp(services, names).catch((err: unknown) => {
+    say(`clean-up failed: ${(err as Error).message}`)
+  })
 }
 
 /** The lowest heap sample of each minute, as [t, MB] points. */
@@ -162,10 +187,20 @@ const steady = samples.filter((s) => s.t >= third)
 const lastSample = samples.at(-1)
 const summary = {
   achievedPerS: lastSample === undefined ? 0 : lastSample.outcomes / lastSample.t,
-  rss: { middleMedianMb: median(middle.map((s) => s.rssMb)), lastMedianMb: median(last.map((s) => s.rssMb)), maxMb: Math.max(...samples.map((s) => s.rssMb)), slopeMbPerHour: slopePerHour(steady.map((s) => [s.t, s.rssMb])) },
+  rss: {
+    middleMedianMb: median(middle.map((s) => s.rssMb)),
+    lastMedianMb: median(last.map((s) => s.rssMb)),
+    maxMb: Math.max(...samples.map((s) => s.rssMb)),
+    slopeMbPerHour: slopePerHour(steady.map((s) => [s.t, s.rssMb]))
+  },
   // The heap in use saw-tooths with every collection; its floor (lowest sample per minute) is
   // what a leak would lift.
-  heapFloor: { middleMb: Math.min(...middle.map((s) => s.heapUsedMb)), lastMb: Math.min(...last.map((s) => s.heapUsedMb)), maxMb: Math.max(...samples.map((s) => s.heapUsedMb)), slopeMbPerHour: slopePerHour(floors(steady)) },
+  heapFloor: {
+    middleMb: Math.min(...middle.map((s) => s.heapUsedMb)),
+    lastMb: Math.min(...last.map((s) => s.heapUsedMb)),
+    maxMb: Math.max(...samples.map((s) => s.heapUsedMb)),
+    slopeMbPerHour: slopePerHour(floors(steady))
+  },
   maxBacklog: Math.max(...samples.map((s) => s.backlog))
 }
 const command = `npm run bench -- soak --duration ${durationS} --rate ${rate}`
@@ -173,14 +208,18 @@ const f1 = (n: number): string => n.toFixed(1)
 const lines = [
   '## Soak',
   '',
-  `Command: \`${command}\`. The full pipeline (reference ruleset eu-lvc, profiles loaded) fed ${rate} declarations/s for ${durationS} s; ` +
-  `machine: ${machine.nproc} CPUs (nproc), ${machine.cpu}, node ${machine.node}, ${machine.platform}, shared by Kafka, the registry, Redis, the processor and the load generator. ` +
+  `Command: \`${command}\`. The full pipeline (reference ruleset eu-lvc, profiles loaded) fed ${rate} ` +
+  `declarations/s for ${durationS} s; machine: ${machine.nproc} CPUs (nproc), ${machine.cpu}, node ${machine.node}, ` +
+  `${machine.platform}, shared by Kafka, the registry, Redis, the processor and the load generator. ` +
   `Achieved ${Math.round(summary.achievedPerS)} decisions/s; largest backlog ${summary.maxBacklog} declarations.`,
   '',
   '| memory of the processor | middle third | last third | maximum | slope over the last two thirds |',
   '|---|---:|---:|---:|---:|',
-  `| resident set (RSS), median | ${f1(summary.rss.middleMedianMb)} MB | ${f1(summary.rss.lastMedianMb)} MB | ${f1(summary.rss.maxMb)} MB | ${f1(summary.rss.slopeMbPerHour)} MB/h |`,
-  `| V8 heap in use, floor (lowest sample) | ${f1(summary.heapFloor.middleMb)} MB | ${f1(summary.heapFloor.lastMb)} MB | ${f1(summary.heapFloor.maxMb)} MB | ${f1(summary.heapFloor.slopeMbPerHour)} MB/h (per-minute floors) |`,
+  `| resident set (RSS), median | ${f1(summary.rss.middleMedianMb)} MB | ${f1(summary.rss.lastMedianMb)} MB ` +
+    `| ${f1(summary.rss.maxMb)} MB | ${f1(summary.rss.slopeMbPerHour)} MB/h |`,
+  `| V8 heap in use, floor (lowest sample) | ${f1(summary.heapFloor.middleMb)} MB ` +
+    `| ${f1(summary.heapFloor.lastMb)} MB | ${f1(summary.heapFloor.maxMb)} MB ` +
+    `| ${f1(summary.heapFloor.slopeMbPerHour)} MB/h (per-minute floors) |`,
   '',
   '![RSS and heap over time](results/soak.svg)'
 ]
@@ -196,29 +235,42 @@ const B = 300
 const top = Math.max(1, ...samples.map((s) => s.rssMb)) * 1.1
 const x = (t: number): number => L + (R - L) * t / Math.max(1, durationS)
 const y = (mb: number): number => B - (B - T) * mb / top
-const path = (pick: (s: Sample) => number): string => samples.map((s, i) => `${i === 0 ? 'M' : 'L'}${x(s.t).toFixed(1)},${y(pick(s)).toFixed(1)}`).join(' ')
+const path = (pick: (s: Sample) => number): string =>
+  samples.map((s, i) => `${i === 0 ? 'M' : 'L'}${x(s.t).toFixed(1)},${y(pick(s)).toFixed(1)}`).join(' ')
 const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(top * f))
 const svg = [
   `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">`,
   `<rect width="${W}" height="${H}" fill="#fff"/>`,
-  `<text x="${W / 2}" y="20" text-anchor="middle" font-size="13">parcel-risk soak: ${rate} declarations/s for ${durationS} s, processor memory (MB)</text>`,
-  `<line x1="${L}" y1="${B}" x2="${R}" y2="${B}" stroke="#333"/><line x1="${L}" y1="${T}" x2="${L}" y2="${B}" stroke="#333"/>`,
-  ...ticks.map((v) => `<text x="${L - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11">${v}</text><line x1="${L}" y1="${y(v)}" x2="${R}" y2="${y(v)}" stroke="#eee"/>`),
-  ...[0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${x(durationS * f)}" y="${B + 16}" text-anchor="middle" font-size="11">${Math.round(durationS * f / 60)} min</text>`),
+  `<text x="${W / 2}" y="20" text-anchor="middle" font-size="13">` +
+    `parcel-risk soak: ${rate} declarations/s for ${durationS} s, processor memory (MB)</text>`,
+  `<line x1="${L}" y1="${B}" x2="${R}" y2="${B}" stroke="#333"/>` +
+    `<line x1="${L}" y1="${T}" x2="${L}" y2="${B}" stroke="#333"/>`,
+  ...ticks.map((v) => `<text x="${L - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11">${v}</text>` +
+    `<line x1="${L}" y1="${y(v)}" x2="${R}" y2="${y(v)}" stroke="#eee"/>`),
+  ...[0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${x(durationS * f)}" y="${B + 16}" text-anchor="middle" ` +
+    `font-size="11">${Math.round(durationS * f / 60)} min</text>`),
   `<path d="${path((s) => s.rssMb)}" fill="none" stroke="#1f77b4" stroke-width="2"/>`,
   `<path d="${path((s) => s.heapUsedMb)}" fill="none" stroke="#ff7f0e" stroke-width="2"/>`,
-  `<rect x="${W / 2 - 120}" y="${H - 30}" width="12" height="12" fill="#1f77b4"/><text x="${W / 2 - 104}" y="${H - 20}" font-size="12">resident set</text>`,
-  `<rect x="${W / 2 + 10}" y="${H - 30}" width="12" height="12" fill="#ff7f0e"/><text x="${W / 2 + 26}" y="${H - 20}" font-size="12">V8 heap in use</text>`,
+  `<rect x="${W / 2 - 120}" y="${H - 30}" width="12" height="12" fill="#1f77b4"/>` +
+    `<text x="${W / 2 - 104}" y="${H - 20}" font-size="12">resident set</text>`,
+  `<rect x="${W / 2 + 10}" y="${H - 30}" width="12" height="12" fill="#ff7f0e"/>` +
+    `<text x="${W / 2 + 26}" y="${H - 20}" font-size="12">V8 heap in use</text>`,
   '</svg>'
 ].join('\n')
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
-writeFileSync(new URL('./results/soak.json', import.meta.url), `${JSON.stringify({ bench: 'soak', at: new Date().toISOString(), command, durationS, rate, sampleS, seed: SEED, machine, summary, samples }, null, 2)}\n`)
+const report = {
+  bench: 'soak', at: new Date().toISOString(), command, durationS, rate, sampleS, seed: SEED, machine, summary, samples
+}
+writeFileSync(new URL('./results/soak.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`)
 writeFileSync(new URL('./results/soak.svg', import.meta.url), `${svg}\n`)
 const resultsFile = new URL('./RESULTS.md', import.meta.url)
 const START = '<!-- soak:start -->'
 const END = '<!-- soak:end -->'
 const block = `${START}\n${lines.join('\n')}\n${END}`
 const existing = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '# Benchmark results\n'
-writeFileSync(resultsFile, existing.includes(START) ? existing.replace(new RegExp(`${START}[\\s\\S]*?${END}`), block) : `${existing.trimEnd()}\n\n${block}\n`)
+const updated = existing.includes(START)
+  ? existing.replace(new RegExp(`${START}[\\s\\S]*?${END}`), block)
+  : `${existing.trimEnd()}\n\n${block}\n`
+writeFileSync(resultsFile, updated)
 process.exit(exitCode)

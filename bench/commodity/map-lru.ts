@@ -1,6 +1,7 @@
 // The enrichment cache as it was hand-written before lru-cache replaced it (src/enrich/lru.ts),
-// kept here as bench/commodity.ts's baseline. Bounded LRU with a time to live. A Map keeps insertion order, so the first key is the least recently used one:
-// a hit re-inserts its key, an insert past `maxEntries` drops the first key. Absent profiles
+// kept here as bench/commodity.ts's baseline. Bounded LRU with a time to live. A Map keeps
+// insertion order, so the first key is the least recently used one: a hit re-inserts its key,
+// an insert past `maxEntries` drops the first key. Absent profiles
 // are cached too (value null), so an unknown seller does not cost a Redis read per parcel.
 
 export interface LruConfig {
@@ -27,7 +28,10 @@ export const createLru = <V>(config: LruConfig): Lru<V> => {
     get: (key) => {
       const slot = map.get(key)
       if (slot === undefined) return undefined
-      if (slot.expiresAt <= now()) { map.delete(key); return undefined }
+      if (slot.expiresAt <= now()) {
+        map.delete(key)
+        return undefined
+      }
       map.delete(key)
       map.set(key, slot)
       return slot.value

@@ -5,7 +5,11 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 
 const ticksPerSecond = ((): number => {
-  try { return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100 } catch { return 100 }
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+  } catch {
+    return 100
+  }
 })()
 
 /** CPU seconds a process has used so far (user + system). */
@@ -19,7 +23,11 @@ export const processCpuSeconds = (pid: number): number => {
 /** As processCpuSeconds, but 0 for a process that has exited (or never started). */
 export const processCpuSecondsOrZero = (pid: number | undefined): number => {
   if (pid === undefined) return 0
-  try { return processCpuSeconds(pid) } catch { return 0 }
+  try {
+    return processCpuSeconds(pid)
+  } catch {
+    return 0
+  }
 }
 
 export interface MachineTicks { readonly busy: number, readonly total: number }

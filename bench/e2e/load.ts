@@ -31,7 +31,10 @@ export interface Window {
 }
 
 export interface Load {
-  /** Offers `rate` declarations/s (or, for 'max', keeps `maxOutstanding` unanswered) until `untilMs` (performance.now()). */
+  /**
+   * Offers `rate` declarations/s (or, for 'max', keeps `maxOutstanding` unanswered) until
+   * `untilMs` (performance.now()).
+   */
   readonly offer: (rate: number | 'max', untilMs: number) => Promise<void>
   /** Outcomes seen from now on are counted into a fresh window. */
   readonly openWindow: () => Window
@@ -45,7 +48,9 @@ export interface Load {
 
 const MAX_IN_FLIGHT = 8
 const MAX_PER_SEND = 1_000
-const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+const sleep = async (ms: number): Promise<void> => {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
 
 const header = (headers: Message['headers'], name: string): string | undefined => {
   const v = headers?.[name]
@@ -66,10 +71,14 @@ export const cycle = (pool: readonly Encoded[]): () => Encoded => {
 /** `source` gives the next declaration to send, each time it is called. */
 export const startLoad = async (target: LoadTarget, source: () => Encoded, maxOutstanding: number): Promise<Load> => {
   const kafka = new Kafka({ clientId: 'parcel-risk-bench', brokers: [...target.brokers], logLevel: logLevel.ERROR })
-  const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false })
+  const producer: Producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false
+  })
   await producer.connect()
   const consumer: Consumer = kafka.consumer({ groupId: target.groupId, maxWaitTimeInMs: 20 })
-  const decoder = createDecoder<RiskDecision>({ readerType: avroType(readSchema('RiskDecision')), registry: target.registry, maxRecordBytes: 1 << 20 })
+  const decoder = createDecoder<RiskDecision>({
+    readerType: avroType(readSchema('RiskDecision')), registry: target.registry, maxRecordBytes: 1 << 20
+  })
   let sent = 0
   let received = 0
   let window: Window | null = null
@@ -77,7 +86,10 @@ export const startLoad = async (target: LoadTarget, source: () => Encoded, maxOu
 
   const seen = (latencyMs: number): void => {
     received++
-    if (window !== null) { window.outcomes++; window.latency.record(latencyMs) }
+    if (window !== null) {
+      window.outcomes++
+      window.latency.record(latencyMs)
+    }
   }
   await consumer.connect()
   await consumer.subscribe({ topics: [target.outputs.main, target.outputs.dlq], fromBeginning: true })
@@ -99,7 +111,8 @@ export const startLoad = async (target: LoadTarget, source: () => Encoded, maxOu
           seen(now - Number(decision.timings?.receivedAt ?? now))
         }
       } else {
-        for (const r of await decoder.decodeBatch(batch.messages)) seen(r.ok ? now - Number(r.value.timings.receivedAt) : 0)
+        const decoded = await decoder.decodeBatch(batch.messages)
+        for (const r of decoded) seen(r.ok ? now - Number(r.value.timings.receivedAt) : 0)
       }
     }
   })
@@ -124,7 +137,10 @@ export const startLoad = async (target: LoadTarget, source: () => Encoded, maxOu
     while (performance.now() < untilMs) {
       if (failure !== null) throw failure as Error
       const want = due()
-      if (want <= 0 || inFlight.size >= MAX_IN_FLIGHT) { await Promise.race([sleep(2), ...inFlight]); continue }
+      if (want <= 0 || inFlight.size >= MAX_IN_FLIGHT) {
+        await Promise.race([sleep(2), ...inFlight])
+        continue
+      }
       const n = Math.min(want, MAX_PER_SEND)
       sent += n
       const send: Promise<void> = producer.send({ topic: target.declarations, acks: -1, messages: take(n) })
@@ -137,7 +153,10 @@ export const startLoad = async (target: LoadTarget, source: () => Encoded, maxOu
 
   return {
     offer,
-    openWindow: () => { window = { latency: createLatencyHistogram(), outcomes: 0 }; return window },
+    openWindow: () => {
+      window = { latency: createLatencyHistogram(), outcomes: 0 }
+      return window
+    },
     closeWindow: () => { window = null },
     sent: () => sent,
     received: () => received,

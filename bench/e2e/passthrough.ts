@@ -26,7 +26,10 @@ const ingest = createIngest({
     await publisher.publishBatch({ decisions: out as OutgoingRecord[], deadLetters: [] })
   },
   log: log.child({ module: 'ingest' }),
-  onFatal: (err) => { log.fatal({ err }, 'passthrough failed'); process.exit(1) }
+  onFatal: (err) => {
+    log.fatal({ err }, 'passthrough failed')
+    process.exit(1)
+  }
 })
 await ingest.start()
 log.info('passthrough running')

@@ -15,7 +15,9 @@ export interface PointResult {
   readonly sent: number
   readonly outcomes: number
   readonly throughputPerS: number
-  readonly latencyMs: { readonly p50?: number, readonly p99?: number, readonly p999?: number, readonly max?: number, readonly mean?: number }
+  readonly latencyMs: {
+    readonly p50?: number, readonly p99?: number, readonly p999?: number, readonly max?: number, readonly mean?: number
+  }
   /** CPU of the process under test, in % of one core. */
   readonly processCpuPct: number
   /** CPU of the process under test (utime + stime) per outcome seen in the window, µs. */
@@ -43,10 +45,14 @@ export interface Machine {
 
 export const describeMachine = (): Machine => {
   let cpu = 'unknown'
-  try { cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpu } catch { /* not Linux */ }
+  try {
+    cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpu
+  } catch { /* not Linux */ }
   return {
     nproc: availableParallelism(), cpu, memoryGiB: Math.round(totalmem() / 2 ** 30 * 10) / 10,
-    node: process.version, kafka: `Apache Kafka ${KAFKA_VERSION} (KRaft, one node)`, platform: `${process.platform}-${process.arch}`,
+    node: process.version,
+    kafka: `Apache Kafka ${KAFKA_VERSION} (KRaft, one node)`,
+    platform: `${process.platform}-${process.arch}`,
     loadAverage: loadavg()[0] ?? 0
   }
 }
@@ -61,9 +67,18 @@ export const atRate = (points: readonly PointResult[], mode: Mode, rate: number)
   points.find((p) => p.mode === mode && p.offered === rate)
 
 export const table = (points: readonly PointResult[]): string => [
-  '| system | offered | achieved/s | p50 ms | p99 ms | p99.9 ms | max ms | process CPU (% of a core) | CPU µs/declaration | machine busy | load generator CPU | load average | drained |',
+  '| system | offered | achieved/s | p50 ms | p99 ms | p99.9 ms | max ms | process CPU (% of a core) ' +
+    '| CPU µs/declaration | machine busy | load generator CPU | load average | drained |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
-  ...points.map((p) => `| ${p.mode} | ${offeredText(p.offered)} | ${int(p.throughputPerS)} | ${int(p.latencyMs.p50)} | ${int(p.latencyMs.p99)} | ${int(p.latencyMs.p999)} | ${int(p.latencyMs.max)} | ${p.processCpuPct.toFixed(0)} % | ${int(p.cpuMicrosPerDeclaration)} | ${p.machineBusyPct.toFixed(0)} % | ${p.benchCpuPct.toFixed(0)} % | ${p.loadAverage.toFixed(1)} | ${p.drained ? 'yes' : 'no'} |`)
+  ...points.map((p) => {
+    const cells = [
+      p.mode, offeredText(p.offered), int(p.throughputPerS), int(p.latencyMs.p50), int(p.latencyMs.p99),
+      int(p.latencyMs.p999), int(p.latencyMs.max), `${p.processCpuPct.toFixed(0)} %`, int(p.cpuMicrosPerDeclaration),
+      `${p.machineBusyPct.toFixed(0)} %`, `${p.benchCpuPct.toFixed(0)} %`, p.loadAverage.toFixed(1),
+      p.drained ? 'yes' : 'no'
+    ]
+    return `| ${cells.join(' | ')} |`
+  })
 ].join('\n')
 
 const point = (points: readonly PointResult[], mode: Mode, offered: number | 'max'): PointResult | undefined =>
@@ -71,7 +86,8 @@ const point = (points: readonly PointResult[], mode: Mode, offered: number | 'ma
 
 /** A rate left out because a lower one was not answered within the drain timeout. */
 const missingCell = (points: readonly PointResult[], mode: Mode, rate: number | 'max'): string =>
-  points.some((p) => p.mode === mode && typeof p.offered === 'number' && rate !== 'max' && p.offered < rate && !p.drained)
+  points.some((p) =>
+    p.mode === mode && typeof p.offered === 'number' && rate !== 'max' && p.offered < rate && !p.drained)
     ? 'not sustained'
     : '–'
 
@@ -133,26 +149,51 @@ const loadNote = (i: SectionInput): string => {
   // before it starts says whether other work shared the machine.
   const busy = i.machine.loadAverage > i.machine.nproc
   const warning = busy
-    ? ': **measured while other work ran on the machine; these figures show the table works and are not for comparison with other runs**'
+    ? ': **measured while other work ran on the machine; these figures show the table works and are not for ' +
+      'comparison with other runs**'
     : ''
   const at = `at the start of the run ${i.machine.loadAverage.toFixed(1)}, at its end ${i.loadAverageAtEnd.toFixed(1)}`
   return `Load average (1 min) ${at}, on ${i.machine.nproc} CPUs${warning}.`
 }
 
+const verificationNote = (i: SectionInput): string => {
+  const v = i.verification
+  if (v === null) return ''
+  return `- Before timing, the naive system and the product's stages decided the first ` +
+    `${int(v.compared + v.deadLettered)} declarations of the pool: ${int(v.agreeing)} of ${int(v.compared)} with ` +
+    `the same action (${int(v.deadLettered)} dead-lettered by validation, not compared), ` +
+    `${int(v.scoreDifferences)} with another score; and the ${int(v.fixtures)} test cases of rules/eu-lvc/tests ` +
+    'with the same action and the same rules fired.'
+}
+
 export const section = (i: SectionInput): string => [
   '## End to end',
   '',
-  `Command: \`${i.command}\` (${i.seconds} s measured per point, after a settling period; the JSON is bench/results/e2e.json, the chart bench/results/e2e.svg).`,
-  `Machine: ${i.machine.nproc} CPUs (nproc), ${i.machine.cpu}, ${i.machine.memoryGiB} GiB, node ${i.machine.node}, ${i.machine.platform}, ${i.machine.kafka}.`,
+  `Command: \`${i.command}\` (${i.seconds} s measured per point, after a settling period; the JSON is ` +
+    'bench/results/e2e.json, the chart bench/results/e2e.svg).',
+  `Machine: ${i.machine.nproc} CPUs (nproc), ${i.machine.cpu}, ${i.machine.memoryGiB} GiB, node ${i.machine.node}, ` +
+    `${i.machine.platform}, ${i.machine.kafka}.`,
   loadNote(i),
-  `These ${i.machine.nproc} cores are shared by everything at once: Kafka, the schema registry, Redis, the process under test, and the load generator with its measuring consumer (one Node process). The numbers say how the systems compare on one small machine, not what a cluster does. "machine busy" counts every process, including any other work running on the machine at the time; a point where it reads 100 % was starved of CPU.`,
+  `These ${i.machine.nproc} cores are shared by everything at once: Kafka, the schema registry, Redis, the process ` +
+    'under test, and the load generator with its measuring consumer (one Node process). The numbers say how the ' +
+    'systems compare on one small machine, not what a cluster does. "machine busy" counts every process, including ' +
+    'any other work running on the machine at the time; a point where it reads 100 % was starved of CPU.',
   '',
-  '- **passthrough**: the no-work baseline (bench/e2e/passthrough.ts): the processor\'s own ingest and publish modules with the same configuration, producing each record unchanged (acks -1, offsets committed after the acknowledgement).',
-  '- **pipeline**: `parcel-risk run` as a child process: decode (Avro, registry), validate, enrich (Redis, profiles loaded), score with rules/eu-lvc, publish decisions and dead letters.',
-  '- **naive**: the straightforward design (bench/e2e/naive/main.ts): kafkajs `eachMessage` with its defaults, the registry library\'s `decode`, one awaited Redis command after another per declaration (HGETALL per profile, HGET per watchlist field, INCR/INCRBY per counter and an MGET of its window), rules/eu-lvc translated to json-rules-engine from the rules\' syntax trees, `JSON.stringify` of the decision, one send per declaration.',
-  i.verification === null ? '' : `- Before timing, the naive system and the product's stages decided the first ${int(i.verification.compared + i.verification.deadLettered)} declarations of the pool: ${int(i.verification.agreeing)} of ${int(i.verification.compared)} with the same action (${int(i.verification.deadLettered)} dead-lettered by validation, not compared), ${int(i.verification.scoreDifferences)} with another score; and the ${int(i.verification.fixtures)} test cases of rules/eu-lvc/tests with the same action and the same rules fired.`,
-  '- Latency: from the declaration\'s producer timestamp to the moment the measuring consumer sees its decision (or copy, or dead letter), so it includes both Kafka hops and the consumer\'s fetch. "max": the generator keeps at most 20,000 declarations unanswered, so latency there is mostly queueing.',
-  '- CPU µs/declaration: user + system CPU time of the process under test (/proc/<pid>/stat) over the measured window, divided by the outcomes seen in it.',
+  '- **passthrough**: the no-work baseline (bench/e2e/passthrough.ts): the processor\'s own ingest and publish ' +
+    'modules with the same configuration, producing each record unchanged (acks -1, offsets committed after the ' +
+    'acknowledgement).',
+  '- **pipeline**: `parcel-risk run` as a child process: decode (Avro, registry), validate, enrich (Redis, profiles ' +
+    'loaded), score with rules/eu-lvc, publish decisions and dead letters.',
+  '- **naive**: the straightforward design (bench/e2e/naive/main.ts): kafkajs `eachMessage` with its defaults, the ' +
+    'registry library\'s `decode`, one awaited Redis command after another per declaration (HGETALL per profile, ' +
+    'HGET per watchlist field, INCR/INCRBY per counter and an MGET of its window), rules/eu-lvc translated to ' +
+    'json-rules-engine from the rules\' syntax trees, `JSON.stringify` of the decision, one send per declaration.',
+  verificationNote(i),
+  '- Latency: from the declaration\'s producer timestamp to the moment the measuring consumer sees its decision ' +
+    '(or copy, or dead letter), so it includes both Kafka hops and the consumer\'s fetch. "max": the generator ' +
+    'keeps at most 20,000 declarations unanswered, so latency there is mostly queueing.',
+  '- CPU µs/declaration: user + system CPU time of the process under test (/proc/<pid>/stat) over the measured ' +
+    'window, divided by the outcomes seen in it.',
   '',
   headline(i.points),
   '',

@@ -32,7 +32,10 @@ export const buildPool = (schemaId: number, seed: number, size: number): Encoded
 // with the deletions (UNKNOWN_TOPIC_OR_PARTITION while waiting for leaders); try again.
 export const createTopics = async (services: Services, env: Record<string, string>, attempts = 3): Promise<void> => {
   const config = loadConfig({ env: { ...process.env, ...env } })
-  const admin = new Kafka({ clientId: 'parcel-risk-bench', brokers: services.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin()
+  const kafka = new Kafka({
+    clientId: 'parcel-risk-bench', brokers: services.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING
+  })
+  const admin = kafka.admin()
   await admin.connect()
   try {
     await ensureTopics(admin, config.kafka)

@@ -27,41 +27,115 @@ const anyItem = (...tests: LineTest[]): Condition => ({ fact: 'd', operator: 'an
 /** The 36 rules: id → conditions. Thresholds are those of rules/eu-lvc. */
 export const conditions: Readonly<Record<string, TopLevelCondition>> = {
   'GATE-DESC-STOP-WORD': { all: [anyItem(['descLowerIn', 'stopWords'])] },
-  'GATE-PARTY-STOP-WORD': { any: [d('$.seller.name', 'lowerInSet', 'partyStopWords'), d('$.consignee.name', 'lowerInSet', 'partyStopWords')] },
+  'GATE-PARTY-STOP-WORD': {
+    any: [d('$.seller.name', 'lowerInSet', 'partyStopWords'), d('$.consignee.name', 'lowerInSet', 'partyStopWords')]
+  },
   'GATE-IOSS-FORMAT': { all: [d('$.iossNumber', 'presentNotMatching', '^IM[0-9]{10}$')] },
   'GATE-IOSS-UNREGISTERED': { all: [d('$.iossNumber', 'present', true), e('$.ioss.registered', 'equal', false)] },
   'GATE-IOSS-MULTIPLE': { all: [anyItem(['iossDiffers', null])] },
-  'GATE-MASS-INCONSISTENT': { all: [{ fact: 'netMassKg', operator: 'greaterThanFact', value: { fact: 'd', path: '$.grossMassKg' } }] },
-  'GATE-H7-OVER-150': { all: [d('$.declarationType', 'equal', 'H7'), { fact: 'intrinsicEur', operator: 'greaterThan', value: 150 }] },
-  'IND-NEAR-THRESHOLD': { all: [d('$.declarationType', 'equal', 'H7'), { fact: 'totalEur', operator: 'greaterThanInclusive', value: 135 }, { fact: 'totalEur', operator: 'lessThanInclusive', value: 150 }] },
+  'GATE-MASS-INCONSISTENT': {
+    all: [{ fact: 'netMassKg', operator: 'greaterThanFact', value: { fact: 'd', path: '$.grossMassKg' } }]
+  },
+  'GATE-H7-OVER-150': {
+    all: [d('$.declarationType', 'equal', 'H7'), { fact: 'intrinsicEur', operator: 'greaterThan', value: 150 }]
+  },
+  'IND-NEAR-THRESHOLD': {
+    all: [
+      d('$.declarationType', 'equal', 'H7'),
+      { fact: 'totalEur', operator: 'greaterThanInclusive', value: 135 },
+      { fact: 'totalEur', operator: 'lessThanInclusive', value: 150 }
+    ]
+  },
   'IND-SPLIT-CONSIGNEE-24H': { all: [e('$.aggregates.consigneeCount24h', 'greaterThanInclusive', 3)] },
   'IND-SPLIT-CONSIGNEE-7D': { all: [e('$.aggregates.consigneeCount7d', 'greaterThanInclusive', 8)] },
-  'IND-SPLIT-VALUE-24H': { all: [e('$.aggregates.consigneeCount24h', 'greaterThanInclusive', 1), { fact: 'consigneeValuePlusThisEur', operator: 'greaterThan', value: 150 }] },
-  'IND-GIFT-OVER-45': { all: [d('$.itemCategory', 'equal', 'GIFT'), { fact: 'totalEur', operator: 'greaterThan', value: 45 }] },
+  'IND-SPLIT-VALUE-24H': {
+    all: [
+      e('$.aggregates.consigneeCount24h', 'greaterThanInclusive', 1),
+      { fact: 'consigneeValuePlusThisEur', operator: 'greaterThan', value: 150 }
+    ]
+  },
+  'IND-GIFT-OVER-45': {
+    all: [d('$.itemCategory', 'equal', 'GIFT'), { fact: 'totalEur', operator: 'greaterThan', value: 45 }]
+  },
   'IND-GIFT-FROM-PLATFORM': { all: [d('$.itemCategory', 'equal', 'GIFT'), d('$.source.kind', 'equal', 'PLATFORM')] },
-  'IND-LINE-MERGE-FLAT-DUTY': { all: [d('$.declaredAt', 'greaterThanInclusive', Date.parse('2026-07-01')), d('$.declaredAt', 'lessThan', Date.parse('2028-07-01')), d('$.items', 'lengthEquals', 1), anyItem(['quantityGte', 5], ['or', [['descHasWord', 'and'], ['descIncludes', '&']]])] },
+  'IND-LINE-MERGE-FLAT-DUTY': {
+    all: [
+      d('$.declaredAt', 'greaterThanInclusive', Date.parse('2026-07-01')),
+      d('$.declaredAt', 'lessThan', Date.parse('2028-07-01')),
+      d('$.items', 'lengthEquals', 1),
+      anyItem(['quantityGte', 5], ['or', [['descHasWord', 'and'], ['descIncludes', '&']]])
+    ]
+  },
   'GATE-WATCHLIST-SELLER': { all: [e('$.watchlist.sellerHit', 'equal', true)] },
   'GATE-WATCHLIST-CONSIGNEE': { all: [e('$.watchlist.consigneeHit', 'equal', true)] },
-  'IND-WATCHLIST-FUZZY': { all: [e('$.watchlist.matchScore', 'greaterThanInclusive', 0.85), e('$.watchlist.sellerHit', 'equal', false), e('$.watchlist.consigneeHit', 'equal', false)] },
+  'IND-WATCHLIST-FUZZY': {
+    all: [
+      e('$.watchlist.matchScore', 'greaterThanInclusive', 0.85),
+      e('$.watchlist.sellerHit', 'equal', false),
+      e('$.watchlist.consigneeHit', 'equal', false)
+    ]
+  },
   'IND-DIVERSION-HUB-TRANSIT': { all: [d('$.route', 'anyInSet', 'diversionRiskCountries')] },
-  'GATE-CHPL-SANCTIONED-DESTINATION': { all: [anyItem(['hs6In', 'chplHs6']), { any: [d('$.destinationCountry', 'inSet', 'sanctionedDestinations'), d('$.route', 'anyInSet', 'sanctionedDestinations')] }] },
-  'GATE-CHPL-DIVERSION-ROUTE': { all: [anyItem(['hs6In', 'chplTier1Hs6']), { any: [d('$.destinationCountry', 'inSet', 'diversionRiskCountries'), d('$.route', 'anyInSet', 'diversionRiskCountries')] }] },
+  'GATE-CHPL-SANCTIONED-DESTINATION': {
+    all: [
+      anyItem(['hs6In', 'chplHs6']),
+      {
+        any: [
+          d('$.destinationCountry', 'inSet', 'sanctionedDestinations'),
+          d('$.route', 'anyInSet', 'sanctionedDestinations')
+        ]
+      }
+    ]
+  },
+  'GATE-CHPL-DIVERSION-ROUTE': {
+    all: [
+      anyItem(['hs6In', 'chplTier1Hs6']),
+      {
+        any: [
+          d('$.destinationCountry', 'inSet', 'diversionRiskCountries'),
+          d('$.route', 'anyInSet', 'diversionRiskCountries')
+        ]
+      }
+    ]
+  },
   'IND-PRECURSOR-ORIGIN': { all: [anyItem(['hsStartsWithAny', 'precursorHs'], ['originIn', 'precursorOrigins'])] },
   'IND-WILDLIFE': { all: [anyItem(['descHasWord', 'wildlifeKeywords'])] },
   'IND-UNDERVALUED-ITEM': { all: [anyItem(['unitValueEurBelowRef', 'refPriceEur'])] },
-  'IND-LOW-VALUE-PER-KG': { all: [d('$.grossMassKg', 'greaterThanInclusive', 1), { fact: 'totalEurPerKg', operator: 'lessThan', value: 2 }] },
-  'IND-HS-MISMATCH-ELECTRONICS': { all: [anyItem(['descHasWord', 'electronicsKeywords'], ['not', ['hsStartsWithAny', 'electronicsHs']])] },
-  'IND-HS-MISMATCH-APPAREL': { all: [anyItem(['descHasWord', 'apparelKeywords'], ['not', ['hsStartsWithAny', 'apparelHs']])] },
+  'IND-LOW-VALUE-PER-KG': {
+    all: [d('$.grossMassKg', 'greaterThanInclusive', 1), { fact: 'totalEurPerKg', operator: 'lessThan', value: 2 }]
+  },
+  'IND-HS-MISMATCH-ELECTRONICS': {
+    all: [anyItem(['descHasWord', 'electronicsKeywords'], ['not', ['hsStartsWithAny', 'electronicsHs']])]
+  },
+  'IND-HS-MISMATCH-APPAREL': {
+    all: [anyItem(['descHasWord', 'apparelKeywords'], ['not', ['hsStartsWithAny', 'apparelHs']])]
+  },
   'IND-VAGUE-DESCRIPTION': { all: [anyItem(['descHasWord', 'vagueTerms'])] },
   'IND-BRAND-IPR': { all: [anyItem(['descHasWord', 'brandKeywords'], ['hsStartsWithAny', 'iprSensitiveHs'])] },
-  'IND-FREE-ZONE-IPR': { all: [d('$.dispatchLocation.freeZone', 'equal', true), anyItem(['hsStartsWithAny', 'iprSensitiveHs'])] },
+  'IND-FREE-ZONE-IPR': {
+    all: [d('$.dispatchLocation.freeZone', 'equal', true), anyItem(['hsStartsWithAny', 'iprSensitiveHs'])]
+  },
   'IND-NEW-SELLER': { all: [e('$.seller.ageDays', 'lessThan', 30)] },
   'IND-SELLER-HIGH-RISK': { all: [e('$.seller.riskTier', 'equal', 'HIGH')] },
   'IND-REPEAT-OFFENDER-SELLER': { all: [e('$.seller.violations', 'greaterThanInclusive', 0.5)] },
   'IND-REPEAT-OFFENDER-CONSIGNEE': { all: [e('$.consignee.violations', 'greaterThanInclusive', 0.5)] },
   'IND-IOSS-NOT-BOUND': { all: [d('$.iossNumber', 'present', true), e('$.ioss.boundToSeller', 'equal', false)] },
-  'MIT-AEO-SELLER': { all: [e('$.seller.aeo.programme', 'in', ['AEOS', 'AEOF']), e('$.seller.aeo.status', 'equal', 'ACTIVE'), e('$.seller.aeo.stale', 'equal', false)] },
-  'MIT-AEO-MRA-PARTNER': { all: [e('$.seller.aeo.mraApplicable', 'equal', true), e('$.seller.aeo.programme', 'presentNotIn', ['AEOS', 'AEOF']), e('$.seller.aeo.status', 'equal', 'ACTIVE'), e('$.seller.aeo.stale', 'equal', false), d('$.seller.address.country', 'inSet', 'mraPartners')] }
+  'MIT-AEO-SELLER': {
+    all: [
+      e('$.seller.aeo.programme', 'in', ['AEOS', 'AEOF']),
+      e('$.seller.aeo.status', 'equal', 'ACTIVE'),
+      e('$.seller.aeo.stale', 'equal', false)
+    ]
+  },
+  'MIT-AEO-MRA-PARTNER': {
+    all: [
+      e('$.seller.aeo.mraApplicable', 'equal', true),
+      e('$.seller.aeo.programme', 'presentNotIn', ['AEOS', 'AEOF']),
+      e('$.seller.aeo.status', 'equal', 'ACTIVE'),
+      e('$.seller.aeo.stale', 'equal', false),
+      d('$.seller.address.country', 'inSet', 'mraPartners')
+    ]
+  }
 }
 
 const present = (v: unknown): boolean => v !== undefined && v !== null
@@ -84,7 +158,8 @@ export const createJsonRulesEngine = (ref: ReferenceData): JsonRulesEngineScorer
   const refPrice = ref.maps.get('refPriceEur') ?? {}
   const setOf = (id: unknown): ReadonlySet<string> => sets.get(String(id)) ?? new Set()
   const startsWithAny = (id: unknown, s: string): boolean => (lists.get(String(id)) ?? []).some((p) => s.startsWith(p))
-  const hasWord = (id: unknown, text: string): boolean => hasPhrase(words.get(String(id)) ?? phrases([String(id)]), wordsOf(text))
+  const hasWord = (id: unknown, text: string): boolean =>
+    hasPhrase(words.get(String(id)) ?? phrases([String(id)]), wordsOf(text))
 
   const lineTest = (decl: ParcelDeclaration, it: Item, [name, arg]: LineTest): boolean => {
     switch (name) {
@@ -95,7 +170,8 @@ export const createJsonRulesEngine = (ref: ReferenceData): JsonRulesEngineScorer
       case 'descHasWord': return hasWord(arg, it.description)
       case 'descIncludes': return it.description.includes(String(arg))
       case 'quantityGte': return it.quantity >= Number(arg)
-      case 'iossDiffers': return present(it.iossNumber) && (!present(decl.iossNumber) || it.iossNumber !== decl.iossNumber)
+      case 'iossDiffers':
+        return present(it.iossNumber) && (!present(decl.iossNumber) || it.iossNumber !== decl.iossNumber)
       case 'unitValueEurBelowRef': {
         const rate = fx[decl.currency]
         const p = refPrice[it.hsCode.slice(0, 6)]
@@ -110,12 +186,15 @@ export const createJsonRulesEngine = (ref: ReferenceData): JsonRulesEngineScorer
   const engine = new Engine([], { allowUndefinedFacts: true })
   engine.addOperator('inSet', (v: unknown, id: unknown) => typeof v === 'string' && setOf(id).has(v))
   engine.addOperator('lowerInSet', (v: unknown, id: unknown) => typeof v === 'string' && setOf(id).has(v.toLowerCase()))
-  engine.addOperator('anyInSet', (v: unknown, id: unknown) => Array.isArray(v) && v.some((x) => setOf(id).has(String(x))))
+  engine.addOperator('anyInSet', (v: unknown, id: unknown) =>
+    Array.isArray(v) && v.some((x) => setOf(id).has(String(x))))
   engine.addOperator('present', (v: unknown, want: unknown) => present(v) === want)
-  engine.addOperator('presentNotMatching', (v: unknown, re: unknown) => typeof v === 'string' && !new RegExp(String(re)).test(v))
+  engine.addOperator('presentNotMatching', (v: unknown, re: unknown) =>
+    typeof v === 'string' && !new RegExp(String(re)).test(v))
   engine.addOperator('presentNotIn', (v: unknown, xs: unknown) => present(v) && !(xs as unknown[]).includes(v))
   engine.addOperator('lengthEquals', (v: unknown, n: unknown) => Array.isArray(v) && v.length === n)
-  engine.addOperator('greaterThanFact', (v: unknown, other: unknown) => typeof v === 'number' && typeof other === 'number' && v > other)
+  engine.addOperator('greaterThanFact', (v: unknown, other: unknown) =>
+    typeof v === 'number' && typeof other === 'number' && v > other)
   engine.addOperator('anyItem', (decl: unknown, tests: unknown) => {
     const dd = decl as ParcelDeclaration
     return dd.items.some((it) => (tests as LineTest[]).every((t) => lineTest(dd, it, t)))
@@ -151,7 +230,9 @@ export const createJsonRulesEngine = (ref: ReferenceData): JsonRulesEngineScorer
     return v === undefined || total === undefined ? undefined : v + total
   })
   for (const [id, cond] of Object.entries(conditions)) {
-    const rule: RuleProperties = { name: id, conditions: cond, event: { type: id, params: { title: ref.rules.get(id)?.title } } }
+    const rule: RuleProperties = {
+      name: id, conditions: cond, event: { type: id, params: { title: ref.rules.get(id)?.title } }
+    }
     engine.addRule(rule)
   }
   return {

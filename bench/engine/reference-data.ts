@@ -89,4 +89,5 @@ export interface Verdict {
 }
 
 export const sameVerdict = (a: Verdict, b: Verdict): boolean =>
-  a.action === b.action && a.score === b.score && a.hits.length === b.hits.length && a.hits.every((h, i) => h === b.hits[i])
+  a.action === b.action && a.score === b.score && a.hits.length === b.hits.length &&
+  a.hits.every((h, i) => h === b.hits[i])

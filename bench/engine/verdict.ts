@@ -22,7 +22,10 @@ export const createVerdict = (ref: ReferenceData): (declarationId: string, hits:
     const clamped = Math.min(100, Math.max(0, indicators))
     const score = Math.max(0, clamped - mitigations)
     for (const band of bands) {
-      if (score >= band.min) { action = Math.max(action, SEVERITY.indexOf(band.action)); break }
+      if (score >= band.min) {
+        action = Math.max(action, SEVERITY.indexOf(band.action))
+        break
+      }
     }
     if (action <= 1 && fnv1a32(ref.random.seed + ':' + declarationId) / 4294967296 < ref.random.rate) {
       action = SEVERITY.indexOf(ref.random.action)

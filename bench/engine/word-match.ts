@@ -50,7 +50,10 @@ export const lexicon = (lists: ReadonlyArray<readonly string[]>): Lexicon => {
       const words = e.toLowerCase().match(WORD)
       if (words === null) continue
       const key = words.join(' ')
-      if (words.length === 1) { single.set(key, (single.get(key) ?? 0) | bit); continue }
+      if (words.length === 1) {
+        single.set(key, (single.get(key) ?? 0) | bit)
+        continue
+      }
       multi.set(key, (multi.get(key) ?? 0) | bit)
       starters.add(words[0] as string)
       maxWords = Math.max(maxWords, words.length)

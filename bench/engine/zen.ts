@@ -26,41 +26,62 @@ export const zenExpressions = (ref: ReferenceData): Readonly<Record<string, stri
   const knownFx = 'fx[d.currency] != null'
   return {
     'GATE-DESC-STOP-WORD': `some(d.items, lower(#.description) in ${arr('stopWords')})`,
-    'GATE-PARTY-STOP-WORD': `lower(d.seller.name) in ${arr('partyStopWords')} or lower(d.consignee.name) in ${arr('partyStopWords')}`,
+    'GATE-PARTY-STOP-WORD':
+      `lower(d.seller.name) in ${arr('partyStopWords')} or lower(d.consignee.name) in ${arr('partyStopWords')}`,
     'GATE-IOSS-FORMAT': `${has('d.iossNumber')} and not matches(d.iossNumber, '^IM[0-9]{10}$')`,
     'GATE-IOSS-UNREGISTERED': `${has('d.iossNumber')} and e.ioss.registered == false`,
-    'GATE-IOSS-MULTIPLE': `some(d.items, #.iossNumber != null and (d.iossNumber == null or #.iossNumber != d.iossNumber))`,
+    'GATE-IOSS-MULTIPLE':
+      'some(d.items, #.iossNumber != null and (d.iossNumber == null or #.iossNumber != d.iossNumber))',
     'GATE-MASS-INCONSISTENT': 'sum(map(d.items, #.netMassKg)) > d.grossMassKg',
-    'GATE-H7-OVER-150': `d.declarationType == 'H7' and ${knownFx} and round(sum(map(d.items, number(#.intrinsicValue))) * fx[d.currency] * 100) / 100 > 150`,
+    'GATE-H7-OVER-150': `d.declarationType == 'H7' and ${knownFx} and ` +
+      'round(sum(map(d.items, number(#.intrinsicValue))) * fx[d.currency] * 100) / 100 > 150',
     'IND-NEAR-THRESHOLD': `d.declarationType == 'H7' and ${knownFx} and ${totalEur} >= 135 and ${totalEur} <= 150`,
     'IND-SPLIT-CONSIGNEE-24H': `${has('e.aggregates.consigneeCount24h')} and e.aggregates.consigneeCount24h >= 3`,
     'IND-SPLIT-CONSIGNEE-7D': `${has('e.aggregates.consigneeCount7d')} and e.aggregates.consigneeCount7d >= 8`,
-    'IND-SPLIT-VALUE-24H': `${has('e.aggregates.consigneeCount24h')} and e.aggregates.consigneeCount24h >= 1 and ${has('e.aggregates.consigneeValueEur24h')} and ${knownFx} and e.aggregates.consigneeValueEur24h + ${totalEur} > 150`,
+    'IND-SPLIT-VALUE-24H': `${has('e.aggregates.consigneeCount24h')} and e.aggregates.consigneeCount24h >= 1 and ` +
+      `${has('e.aggregates.consigneeValueEur24h')} and ${knownFx} and ` +
+      `e.aggregates.consigneeValueEur24h + ${totalEur} > 150`,
     'IND-GIFT-OVER-45': `d.itemCategory == 'GIFT' and ${knownFx} and ${totalEur} > 45`,
     'IND-GIFT-FROM-PLATFORM': "d.itemCategory == 'GIFT' and d.source.kind == 'PLATFORM'",
-    'IND-LINE-MERGE-FLAT-DUTY': `d.declaredAt >= ${Date.parse('2026-07-01')} and d.declaredAt < ${Date.parse('2028-07-01')} and len(d.items) == 1 and some(d.items, #.quantity >= 5 and (matches(lower(#.description), ${words(['and'])}) or contains(#.description, '&')))`,
+    'IND-LINE-MERGE-FLAT-DUTY': `d.declaredAt >= ${Date.parse('2026-07-01')} and ` +
+      `d.declaredAt < ${Date.parse('2028-07-01')} and len(d.items) == 1 and some(d.items, #.quantity >= 5 and ` +
+      `(matches(lower(#.description), ${words(['and'])}) or contains(#.description, '&')))`,
     'GATE-WATCHLIST-SELLER': 'e.watchlist.sellerHit == true',
     'GATE-WATCHLIST-CONSIGNEE': 'e.watchlist.consigneeHit == true',
-    'IND-WATCHLIST-FUZZY': `${has('e.watchlist.matchScore')} and e.watchlist.matchScore >= 0.85 and e.watchlist.sellerHit == false and e.watchlist.consigneeHit == false`,
+    'IND-WATCHLIST-FUZZY': `${has('e.watchlist.matchScore')} and e.watchlist.matchScore >= 0.85 and ` +
+      'e.watchlist.sellerHit == false and e.watchlist.consigneeHit == false',
     'IND-DIVERSION-HUB-TRANSIT': `some(d.route, # in ${arr('diversionRiskCountries')})`,
-    'GATE-CHPL-SANCTIONED-DESTINATION': `some(d.items, #.hsCode[0:5] in ${arr('chplHs6')}) and (d.destinationCountry in ${arr('sanctionedDestinations')} or some(d.route, # in ${arr('sanctionedDestinations')}))`,
-    'GATE-CHPL-DIVERSION-ROUTE': `some(d.items, #.hsCode[0:5] in ${arr('chplTier1Hs6')}) and (d.destinationCountry in ${arr('diversionRiskCountries')} or some(d.route, # in ${arr('diversionRiskCountries')}))`,
-    'IND-PRECURSOR-ORIGIN': `some(d.items, ${prefixes('precursorHs', '#.hsCode')} and #.originCountry in ${arr('precursorOrigins')})`,
+    'GATE-CHPL-SANCTIONED-DESTINATION': `some(d.items, #.hsCode[0:5] in ${arr('chplHs6')}) and ` +
+      `(d.destinationCountry in ${arr('sanctionedDestinations')} or ` +
+      `some(d.route, # in ${arr('sanctionedDestinations')}))`,
+    'GATE-CHPL-DIVERSION-ROUTE': `some(d.items, #.hsCode[0:5] in ${arr('chplTier1Hs6')}) and ` +
+      `(d.destinationCountry in ${arr('diversionRiskCountries')} or ` +
+      `some(d.route, # in ${arr('diversionRiskCountries')}))`,
+    'IND-PRECURSOR-ORIGIN':
+      `some(d.items, ${prefixes('precursorHs', '#.hsCode')} and #.originCountry in ${arr('precursorOrigins')})`,
     'IND-WILDLIFE': `some(d.items, matches(lower(#.description), ${w('wildlifeKeywords')}))`,
-    'IND-UNDERVALUED-ITEM': `${knownFx} and some(d.items, ref[#.hsCode[0:5]] != null and round(number(#.intrinsicValue) * fx[d.currency] * 100) / 100 / #.quantity < ref[#.hsCode[0:5]])`,
+    'IND-UNDERVALUED-ITEM': `${knownFx} and some(d.items, ref[#.hsCode[0:5]] != null and ` +
+      'round(number(#.intrinsicValue) * fx[d.currency] * 100) / 100 / #.quantity < ref[#.hsCode[0:5]])',
     'IND-LOW-VALUE-PER-KG': `d.grossMassKg >= 1 and ${knownFx} and ${totalEur} / d.grossMassKg < 2`,
-    'IND-HS-MISMATCH-ELECTRONICS': `some(d.items, matches(lower(#.description), ${w('electronicsKeywords')}) and not ${prefixes('electronicsHs', '#.hsCode')})`,
-    'IND-HS-MISMATCH-APPAREL': `some(d.items, matches(lower(#.description), ${w('apparelKeywords')}) and not ${prefixes('apparelHs', '#.hsCode')})`,
+    'IND-HS-MISMATCH-ELECTRONICS': `some(d.items, matches(lower(#.description), ${w('electronicsKeywords')}) and ` +
+      `not ${prefixes('electronicsHs', '#.hsCode')})`,
+    'IND-HS-MISMATCH-APPAREL': `some(d.items, matches(lower(#.description), ${w('apparelKeywords')}) and ` +
+      `not ${prefixes('apparelHs', '#.hsCode')})`,
     'IND-VAGUE-DESCRIPTION': `some(d.items, matches(lower(#.description), ${w('vagueTerms')}))`,
-    'IND-BRAND-IPR': `some(d.items, matches(lower(#.description), ${w('brandKeywords')}) and ${prefixes('iprSensitiveHs', '#.hsCode')})`,
-    'IND-FREE-ZONE-IPR': `d.dispatchLocation.freeZone == true and some(d.items, ${prefixes('iprSensitiveHs', '#.hsCode')})`,
+    'IND-BRAND-IPR': `some(d.items, matches(lower(#.description), ${w('brandKeywords')}) and ` +
+      `${prefixes('iprSensitiveHs', '#.hsCode')})`,
+    'IND-FREE-ZONE-IPR':
+      `d.dispatchLocation.freeZone == true and some(d.items, ${prefixes('iprSensitiveHs', '#.hsCode')})`,
     'IND-NEW-SELLER': `${has('e.seller.ageDays')} and e.seller.ageDays < 30`,
     'IND-SELLER-HIGH-RISK': "e.seller.riskTier == 'HIGH'",
     'IND-REPEAT-OFFENDER-SELLER': `${has('e.seller.violations')} and e.seller.violations >= 0.5`,
     'IND-REPEAT-OFFENDER-CONSIGNEE': `${has('e.consignee.violations')} and e.consignee.violations >= 0.5`,
     'IND-IOSS-NOT-BOUND': `${has('d.iossNumber')} and e.ioss.boundToSeller == false`,
-    'MIT-AEO-SELLER': "e.seller.aeo.programme in ['AEOS', 'AEOF'] and e.seller.aeo.status == 'ACTIVE' and e.seller.aeo.stale == false",
-    'MIT-AEO-MRA-PARTNER': `e.seller.aeo.mraApplicable == true and ${has('e.seller.aeo.programme')} and not (e.seller.aeo.programme in ['AEOS', 'AEOF']) and e.seller.aeo.status == 'ACTIVE' and e.seller.aeo.stale == false and d.seller.address.country in ${arr('mraPartners')}`
+    'MIT-AEO-SELLER': "e.seller.aeo.programme in ['AEOS', 'AEOF'] and e.seller.aeo.status == 'ACTIVE' and " +
+      'e.seller.aeo.stale == false',
+    'MIT-AEO-MRA-PARTNER': `e.seller.aeo.mraApplicable == true and ${has('e.seller.aeo.programme')} and ` +
+      "not (e.seller.aeo.programme in ['AEOS', 'AEOF']) and e.seller.aeo.status == 'ACTIVE' and " +
+      `e.seller.aeo.stale == false and d.seller.address.country in ${arr('mraPartners')}`
   }
 }
 

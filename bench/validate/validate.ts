@@ -7,7 +7,9 @@ import { validateDeclaration } from '../../src/validate/validate.ts'
 const text = readFileSync(new URL('../../test/fixtures/declarations/valid.json', import.meta.url), 'utf8')
 const compact = JSON.stringify(JSON.parse(text))
 const declaration = JSON.parse(compact) as ParcelDeclaration
-const faulty = { ...declaration, currency: 'XXX', items: declaration.items.map((item) => ({ ...item, hsCode: '770000' })) }
+const faulty = {
+  ...declaration, currency: 'XXX', items: declaration.items.map((item) => ({ ...item, hsCode: '770000' }))
+}
 const options = { now: declaration.declaredAt + 3_600_000 }
 
 const measure = (name: string, iterations: number, fn: () => unknown): void => {

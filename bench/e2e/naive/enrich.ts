@@ -46,7 +46,10 @@ export const createNaiveEnricher = (
     const values: number[] = []
     for (let k = 0; k < 3; k++) {
       const id = ids[k] as string
-      if (id === '' || !plan.aggregateMask.includes(KINDS[k] as string)) { values.push(0, 0, 0, 0); continue }
+      if (id === '' || !plan.aggregateMask.includes(KINDS[k] as string)) {
+        values.push(0, 0, 0, 0)
+        continue
+      }
       const base = `${prefix}naive:agg:${KINDS[k] as string}:${id}`
       if (counting) {
         const hourEnd = (e.hourNo + HOUR_BUCKETS) * HOUR_MS

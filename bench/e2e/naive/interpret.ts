@@ -120,14 +120,25 @@ export const createInterpreter = (rs: NaiveRuleset): Interpreter => {
         s.vars.set(n.variable, x)
         if (n.where !== null && !test(n.where, s)) continue
         switch (n.quantifier) {
-          case 'any': if (test(n.body, s)) return true; break
-          case 'all': if (!test(n.body, s)) return false; break
-          case 'count': if (test(n.body, s)) total++; break
-          case 'sum': { const v = value(n.body, s); if (missing(v)) return undefined; total += v as number }
+          case 'any':
+            if (test(n.body, s)) return true
+            break
+          case 'all':
+            if (!test(n.body, s)) return false
+            break
+          case 'count':
+            if (test(n.body, s)) total++
+            break
+          case 'sum': {
+            const v = value(n.body, s)
+            if (missing(v)) return undefined
+            total += v as number
+          }
         }
       }
     } finally {
-      if (outer === undefined) s.vars.delete(n.variable); else s.vars.set(n.variable, outer)
+      if (outer === undefined) s.vars.delete(n.variable)
+      else s.vars.set(n.variable, outer)
     }
     return n.quantifier === 'any' ? false : n.quantifier === 'all' ? true : total
   }
@@ -148,7 +159,10 @@ export const createInterpreter = (rs: NaiveRuleset): Interpreter => {
         if (missing(a) || missing(b)) return undefined
         return n.op === '+' ? a + b : n.op === '-' ? a - b : n.op === '*' ? a * b : div(a, b)
       }
-      case 'neg': { const v = value(n.operand, s); return missing(v) ? undefined : -(v as number) }
+      case 'neg': {
+        const v = value(n.operand, s)
+        return missing(v) ? undefined : -(v as number)
+      }
       case 'convert': {
         const v = value(n.operand, s)
         return missing(v) || s.fx === undefined ? undefined : toEur(v as number, s.fx)

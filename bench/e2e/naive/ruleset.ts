@@ -55,7 +55,10 @@ export const loadNaiveRuleset = async (dir: string): Promise<NaiveRuleset> => {
     if (yaml.root === null) continue
     if (f.path === 'ruleset.yaml') manifest = readManifest(yaml, problems)
     else if (f.path.startsWith('rules/')) defs.push(...readRules(yaml, problems))
-    else if (f.path.startsWith('lists/')) { const l = readList(yaml, problems); if (l !== null) lists.set(l.name, l) }
+    else if (f.path.startsWith('lists/')) {
+      const l = readList(yaml, problems)
+      if (l !== null) lists.set(l.name, l)
+    }
   }
   if (manifest === null) throw new Error(`${dir}: no ruleset.yaml`)
   const listDefs = new Map<string, ListDef>([...lists.values()].map((l) => [l.name, {

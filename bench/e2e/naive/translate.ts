@@ -91,13 +91,17 @@ export const translate = (rs: NaiveRuleset, it: Interpreter): Translation => {
         if (arg === null || !TEXT_TESTS.includes(n.name)) break
         return { ...subject(a0), operator: n.name, value: arg } as Condition
       }
-      case 'path': if (plainField(n) !== null) return { ...subject(n), operator: 'eq', value: true } as Condition; break
+      case 'path':
+        if (plainField(n) !== null) return { ...subject(n), operator: 'eq', value: true } as Condition
+        break
       default: break
     }
     return { fact: factOf(n, true), operator: 'eq', value: true } as Condition
   }
 
-  const op = (name: string, f: (a: unknown, b: unknown) => boolean): void => { engine.addOperator(name, f) }
+  const op = (name: string, f: (a: unknown, b: unknown) => boolean): void => {
+    engine.addOperator(name, f)
+  }
   op('eq', (a, b) => present(a) && present(b) && a === b)
   op('ne', (a, b) => present(a) && present(b) && a !== b)
   op('lt', (a, b) => present(a) && present(b) && (a as number) < (b as number))

@@ -118,7 +118,10 @@ export const verifyNaive = async (
       const fromNaive = await naiveRegistry.decode(record.value) as ParcelDeclaration
       const naiveRecord = await naiveEnrich(fromNaive, now)
       const naiveVerdict = await naive.decide(fromNaive as unknown as Record<string, unknown>, naiveRecord, now)
-      if (rejected) { deadLettered++; continue }
+      if (rejected) {
+        deadLettered++
+        continue
+      }
       const [enriched] = await store.enrichBatch([d], now, compiled.enrichmentFields)
       if (enriched === undefined) throw new Error('no enrichment result')
       const decision = product(d, enriched.record, { nowMs: now, enrichmentMissing: enriched.missing })
@@ -154,11 +157,14 @@ export const checkNaive = async (
   say(`\n== naive: deciding the pool's first ${count} declarations with the product's stages and the naive system`)
   const schemaId = await registry.register(`${runNames('bench-verify').topics.declarations}-value`, declarationSchema)
   const v = await verifyNaive(services, registry, buildPool(schemaId, seed, count), count, seed)
-  say(`compared ${v.compared} (dead-lettered ${v.deadLettered}): ${v.agreeing} same action, ${v.scoreDifferences} other score;` +
+  say(`compared ${v.compared} (dead-lettered ${v.deadLettered}): ${v.agreeing} same action, ` +
+    `${v.scoreDifferences} other score;` +
     ` product actions ${JSON.stringify(v.actions)}; ${v.fixtures} ruleset test cases compared`)
   if (v.differences.length > 0) {
     say(`the naive system decides differently on ${v.differences.length} declarations or test cases; the first:`)
-    for (const d of v.differences.slice(0, 10)) say(`  ${d.declarationId}: product ${d.product}; naive ${d.naive}: ${d.naiveRules.join(', ')}`)
+    for (const d of v.differences.slice(0, 10)) {
+      say(`  ${d.declarationId}: product ${d.product}; naive ${d.naive}: ${d.naiveRules.join(', ')}`)
+    }
     process.exit(1)
   }
   return v

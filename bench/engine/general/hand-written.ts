@@ -43,7 +43,9 @@ export interface Policy {
 
 export type HandWritten = (d: ParcelDeclaration, e: EnrichmentRecord | null, nowMs: number) => RiskDecision
 
-export const createGeneralHandWritten = (generated: GeneratedRuleset, fx: ReadonlyMap<string, number>, policy: Policy): HandWritten => {
+export const createGeneralHandWritten = (
+  generated: GeneratedRuleset, fx: ReadonlyMap<string, number>, policy: Policy
+): HandWritten => {
   const meta: Meta[] = generated.rules.map((r) => ({ id: r.id, title: r.title, weight: r.weight, action: r.action }))
   const body = generated.rules.map((r, i) => `  // ${r.id}: ${r.when.replace(/\n/g, ' ')}\n  ${r.js.replaceAll('fire(', `${r.tier}(st, M[${i}], `)}`).join('\n')
   const source = [
@@ -61,7 +63,8 @@ export const createGeneralHandWritten = (generated: GeneratedRuleset, fx: Readon
   ].join('\n')
   const names = generated.constants.map((_, i) => `S${i}`)
   const rules = new Function('M', 'FX', 'eur', 'hasWord', 'gate', 'indicator', 'mitigation', ...names, source)(
-    meta, fx, eur, hasWord, gate, indicator, mitigation, ...generated.constants) as (d: ParcelDeclaration, e: EnrichmentRecord | null) => State
+    meta, fx, eur, hasWord, gate, indicator, mitigation, ...generated.constants
+  ) as (d: ParcelDeclaration, e: EnrichmentRecord | null) => State
   const bands = [...policy.bands].sort((a, b) => b.min - a.min)
   const bandSeverity = bands.map((b) => SEVERITY.indexOf(b.action))
   const randomSeed = policy.random.seed + ':'
@@ -73,7 +76,11 @@ export const createGeneralHandWritten = (generated: GeneratedRuleset, fx: Readon
     const clamped = st.indicators > 100 ? 100 : st.indicators < 0 ? 0 : st.indicators
     const score = clamped - st.mitigations > 0 ? clamped - st.mitigations : 0
     for (let b = 0; b < bands.length; b++) {
-      if (score >= (bands[b] as { min: number }).min) { const s = bandSeverity[b] as number; if (s > action) action = s; break }
+      if (score >= (bands[b] as { min: number }).min) {
+        const s = bandSeverity[b] as number
+        if (s > action) action = s
+        break
+      }
     }
     let randomSelection = false
     if (action <= 1 && fnv1a32(randomSeed + d.declarationId) / 4294967296 < policy.random.rate) {

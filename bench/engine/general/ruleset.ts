@@ -48,9 +48,12 @@ const COUNTRIES = ['CN', 'HK', 'GB', 'TR', 'VN', 'IN', 'JP', 'KR', 'PA', 'AE', '
 const HUBS = ['NL', 'HK', 'DE', 'BE', 'HU', 'PL', 'UZ', 'GE', 'AM', 'TR', 'KG', 'KZ', 'AE']
 const DESTINATIONS = ['DE', 'FR', 'NL', 'IT', 'ES', 'PL', 'BE', 'AT', 'SE', 'IE']
 const CHAPTERS = ['61', '85', '62', '39', '42', '64', '95', '33', '71', '91', '90', '94', '48', '96', '84', '69']
-const WORDS = ['cotton', 'women', 'shirt', 'plastic', 'textile', 'charging', 'knitted', 'dress', 'silicone', 'bluetooth', 'cable', 'summer',
-  'earbuds', 'smartphone', 'watch', 'quartz', 'digital', 'lithium', 'kitchen', 'hoodie', 'socks', 'imitation', 'jewellery', 'necklace',
-  'sweater', 'storage', 'headphones', 'steel', 'sunglasses', 'protective', 'earrings', 'sneakers', 'yoga', 'led', 'battery', 'replica']
+const WORDS = [
+  'cotton', 'women', 'shirt', 'plastic', 'textile', 'charging', 'knitted', 'dress', 'silicone', 'bluetooth', 'cable',
+  'summer', 'earbuds', 'smartphone', 'watch', 'quartz', 'digital', 'lithium', 'kitchen', 'hoodie', 'socks', 'imitation',
+  'jewellery', 'necklace', 'sweater', 'storage', 'headphones', 'steel', 'sunglasses', 'protective', 'earrings',
+  'sneakers', 'yoga', 'led', 'battery', 'replica'
+]
 const SUBSTRINGS = ['usb', 'cable', 'cotton', 'steel', 'case', 'set', 'mah', 'ml', 'inch', 'pair', 'wired', 'lid']
 const REGEXES = ['^0[0-9]{2}-', '[05]$', '^[0-9]{3}-[0-9]{3}9', '-9[0-9]+[13]$', '^1[0-9]{2}-[0-9]*7']
 const CATEGORIES = ['GIFT', 'SALE_OF_GOODS', 'COMMERCIAL_SAMPLE', 'DOCUMENTS', 'RETURNED_GOODS', 'OTHER']
@@ -78,14 +81,20 @@ const item = (field: string): string => `{ name: 'items[' + j + '].${field}', va
 const TEMPLATES: ReadonlyArray<(c: Ctx) => Draw> = [
   (c) => {
     const x = c.int(30, 200)
-    return { name: 'money in EUR', when: `totalValue in EUR > ${x}`, js: `if (totalEur !== undefined && totalEur > ${x}) fire([{ name: 'totalValue', value: d.totalValue }])` }
+    return {
+      name: 'money in EUR',
+      when: `totalValue in EUR > ${x}`,
+      js: `if (totalEur !== undefined && totalEur > ${x}) fire([{ name: 'totalValue', value: d.totalValue }])`
+    }
   },
   (c) => {
     const k = c.int(2, 12)
     return {
       name: 'money in the declared currency',
       when: `totalValue > transportInsuranceCost * ${k}`,
-      js: `if (d.transportInsuranceCost !== null && total > Number(d.transportInsuranceCost) * ${k}) fire([{ name: 'totalValue', value: d.totalValue }, { name: 'transportInsuranceCost', value: d.transportInsuranceCost }])`
+      js: `if (d.transportInsuranceCost !== null && total > Number(d.transportInsuranceCost) * ${k}) ` +
+        "fire([{ name: 'totalValue', value: d.totalValue }, " +
+        "{ name: 'transportInsuranceCost', value: d.transportInsuranceCost }])"
     }
   },
   (c) => {
@@ -93,19 +102,29 @@ const TEMPLATES: ReadonlyArray<(c: Ctx) => Draw> = [
     return {
       name: 'any item: money in EUR',
       when: `any item in items: item.intrinsicValue in EUR / item.quantity > ${x}`,
-      js: `if (rate !== undefined) for (let j = 0; j < items.length; j++) { const it = items[j]; if (eur(Number(it.intrinsicValue), rate) / it.quantity > ${x}) { fire([${item('intrinsicValue')}, ${item('quantity')}]); break } }`
+      js: 'if (rate !== undefined) for (let j = 0; j < items.length; j++) { const it = items[j]; ' +
+        `if (eur(Number(it.intrinsicValue), rate) / it.quantity > ${x}) ` +
+        `{ fire([${item('intrinsicValue')}, ${item('quantity')}]); break } }`
     }
   },
   (c) => {
     const entries = c.some(COUNTRIES, 2, 6)
     const name = c.list(entries)
     const set = c.constant(new Set(entries))
-    return { name: 'list membership', when: `originCountry in @${name}`, js: `if (${set}.has(d.originCountry)) fire([{ name: 'originCountry', value: d.originCountry }])` }
+    return {
+      name: 'list membership',
+      when: `originCountry in @${name}`,
+      js: `if (${set}.has(d.originCountry)) fire([{ name: 'originCountry', value: d.originCountry }])`
+    }
   },
   (c) => {
     const entries = c.some(DESTINATIONS, 2, 7)
     const set = c.constant(new Set(entries))
-    return { name: 'literal list membership', when: `destinationCountry in [${entries.map(q).join(', ')}]`, js: `if (${set}.has(d.destinationCountry)) fire([{ name: 'destinationCountry', value: d.destinationCountry }])` }
+    return {
+      name: 'literal list membership',
+      when: `destinationCountry in [${entries.map(q).join(', ')}]`,
+      js: `if (${set}.has(d.destinationCountry)) fire([{ name: 'destinationCountry', value: d.destinationCountry }])`
+    }
   },
   (c) => {
     const entries = c.some(WORDS, 1, 4)
@@ -114,7 +133,8 @@ const TEMPLATES: ReadonlyArray<(c: Ctx) => Draw> = [
     return {
       name: 'containsWord',
       when: `any item in items: containsWord(item.description, @${name})`,
-      js: `for (let j = 0; j < items.length; j++) { const it = items[j]; if (hasWord(${set}, it.description)) { fire([${item('description')}]); break } }`
+      js: 'for (let j = 0; j < items.length; j++) { const it = items[j]; ' +
+        `if (hasWord(${set}, it.description)) { fire([${item('description')}]); break } }`
     }
   },
   (c) => {
@@ -122,7 +142,8 @@ const TEMPLATES: ReadonlyArray<(c: Ctx) => Draw> = [
     return {
       name: 'contains',
       when: `any item in items: contains(lower(item.description), ${q(sub)})`,
-      js: `for (let j = 0; j < items.length; j++) { const it = items[j]; if (it.description.toLowerCase().includes(${q(sub)})) { fire([${item('description')}]); break } }`
+      js: 'for (let j = 0; j < items.length; j++) { const it = items[j]; ' +
+        `if (it.description.toLowerCase().includes(${q(sub)})) { fire([${item('description')}]); break } }`
     }
   },
   (c) => {
@@ -131,20 +152,28 @@ const TEMPLATES: ReadonlyArray<(c: Ctx) => Draw> = [
     return {
       name: 'startsWith',
       when: `any item in items: startsWith(item.hsCode, ${q(chapter)}) and item.originCountry == ${q(origin)}`,
-      js: `for (let j = 0; j < items.length; j++) { const it = items[j]; if (it.hsCode.startsWith(${q(chapter)}) && it.originCountry === ${q(origin)}) { fire([${item('hsCode')}, ${item('originCountry')}]); break } }`
+      js: 'for (let j = 0; j < items.length; j++) { const it = items[j]; ' +
+        `if (it.hsCode.startsWith(${q(chapter)}) && it.originCountry === ${q(origin)}) ` +
+        `{ fire([${item('hsCode')}, ${item('originCountry')}]); break } }`
     }
   },
   (c) => {
     const pattern = c.pick(REGEXES)
     const re = c.constant(new RegExp(pattern))
-    return { name: 'regex', when: `matches(houseTransportDocId, ${q(pattern)})`, js: `if (${re}.test(d.houseTransportDocId)) fire([{ name: 'houseTransportDocId', value: d.houseTransportDocId }])` }
+    return {
+      name: 'regex',
+      when: `matches(houseTransportDocId, ${q(pattern)})`,
+      js: `if (${re}.test(d.houseTransportDocId)) fire([{ name: 'houseTransportDocId', value: d.houseTransportDocId }])`
+    }
   },
   (c) => {
     const x = c.int(1, 4)
     return {
       name: 'all items',
       when: `all item in items: item.originCountry == originCountry and item.quantity >= ${x}`,
-      js: `{ let all = true; for (let j = 0; j < items.length; j++) { const it = items[j]; if (!(it.originCountry === d.originCountry && it.quantity >= ${x})) { all = false; break } } if (all) fire([{ name: 'originCountry', value: d.originCountry }]) }`
+      js: '{ let all = true; for (let j = 0; j < items.length; j++) { const it = items[j]; ' +
+        `if (!(it.originCountry === d.originCountry && it.quantity >= ${x})) { all = false; break } } ` +
+        "if (all) fire([{ name: 'originCountry', value: d.originCountry }]) }"
     }
   },
   (c) => {
@@ -153,7 +182,8 @@ const TEMPLATES: ReadonlyArray<(c: Ctx) => Draw> = [
     return {
       name: 'count items',
       when: `(count item in items: item.quantity >= ${x}) >= ${k}`,
-      js: `{ let n = 0; for (let j = 0; j < items.length; j++) if (items[j].quantity >= ${x}) n++; if (n >= ${k}) fire([{ name: 'count(items)', value: String(n) }]) }`
+      js: `{ let n = 0; for (let j = 0; j < items.length; j++) if (items[j].quantity >= ${x}) n++; ` +
+        `if (n >= ${k}) fire([{ name: 'count(items)', value: String(n) }]) }`
     }
   },
   (c) => {
@@ -161,7 +191,9 @@ const TEMPLATES: ReadonlyArray<(c: Ctx) => Draw> = [
     return {
       name: 'sum items',
       when: `(sum item in items: item.netMassKg) > grossMassKg * ${f}`,
-      js: `{ let n = 0; for (let j = 0; j < items.length; j++) n += items[j].netMassKg; if (n > d.grossMassKg * ${f}) fire([{ name: 'sum(items)', value: String(n) }, { name: 'grossMassKg', value: String(d.grossMassKg) }]) }`
+      js: '{ let n = 0; for (let j = 0; j < items.length; j++) n += items[j].netMassKg; ' +
+        `if (n > d.grossMassKg * ${f}) fire([{ name: 'sum(items)', value: String(n) }, ` +
+        "{ name: 'grossMassKg', value: String(d.grossMassKg) }]) }"
     }
   },
   (c) => {
@@ -171,7 +203,8 @@ const TEMPLATES: ReadonlyArray<(c: Ctx) => Draw> = [
     return {
       name: 'route',
       when: `any c in route: c in @${name}`,
-      js: `for (let j = 0; j < d.route.length; j++) { if (${set}.has(d.route[j])) { fire([{ name: 'route[' + j + ']', value: d.route[j] }]); break } }`
+      js: `for (let j = 0; j < d.route.length; j++) { if (${set}.has(d.route[j])) ` +
+        "{ fire([{ name: 'route[' + j + ']', value: d.route[j] }]); break } }"
     }
   },
   (c) => {
@@ -179,7 +212,8 @@ const TEMPLATES: ReadonlyArray<(c: Ctx) => Draw> = [
     return {
       name: 'arithmetic',
       when: `grossMassKg >= 0.5 and totalValue in EUR / grossMassKg < ${x}`,
-      js: `if (d.grossMassKg >= 0.5 && totalEur !== undefined && totalEur / d.grossMassKg < ${x}) fire([{ name: 'grossMassKg', value: String(d.grossMassKg) }, { name: 'totalValue', value: d.totalValue }])`
+      js: `if (d.grossMassKg >= 0.5 && totalEur !== undefined && totalEur / d.grossMassKg < ${x}) ` +
+        "fire([{ name: 'grossMassKg', value: String(d.grossMassKg) }, { name: 'totalValue', value: d.totalValue }])"
     }
   },
   (c) => {
@@ -188,24 +222,39 @@ const TEMPLATES: ReadonlyArray<(c: Ctx) => Draw> = [
     return {
       name: 'category and money',
       when: `itemCategory == ${q(category)} and totalValue in EUR >= ${x}`,
-      js: `if (d.itemCategory === ${q(category)} && totalEur !== undefined && totalEur >= ${x}) fire([{ name: 'itemCategory', value: d.itemCategory }, { name: 'totalValue', value: d.totalValue }])`
+      js: `if (d.itemCategory === ${q(category)} && totalEur !== undefined && totalEur >= ${x}) ` +
+        "fire([{ name: 'itemCategory', value: d.itemCategory }, { name: 'totalValue', value: d.totalValue }])"
     }
   },
   (c) => {
     const x = c.int(10, 400)
-    return { name: 'enrichment number', when: `enrichment.seller.ageDays < ${x}`, js: `{ const v = seller?.ageDays; if (v !== undefined && v < ${x}) fire([{ name: 'enrichment.seller.ageDays', value: String(v) }]) }` }
+    return {
+      name: 'enrichment number',
+      when: `enrichment.seller.ageDays < ${x}`,
+      js: `{ const v = seller?.ageDays; if (v !== undefined && v < ${x}) ` +
+        "fire([{ name: 'enrichment.seller.ageDays', value: String(v) }]) }"
+    }
   },
   (c) => {
     const k = c.int(1, 4)
     return {
       name: 'aggregates',
-      when: `enrichment.aggregates.consigneeCount24h >= ${k} and enrichment.aggregates.consigneeValueEur24h + totalValue in EUR > 100`,
-      js: `{ const n = agg?.consigneeCount24h; const v = agg?.consigneeValueEur24h; if (n !== undefined && n >= ${k} && v !== undefined && totalEur !== undefined && v + totalEur > 100) fire([{ name: 'enrichment.aggregates.consigneeCount24h', value: String(n) }, { name: 'enrichment.aggregates.consigneeValueEur24h', value: String(v) }, { name: 'totalValue', value: d.totalValue }]) }`
+      when: `enrichment.aggregates.consigneeCount24h >= ${k} and ` +
+        'enrichment.aggregates.consigneeValueEur24h + totalValue in EUR > 100',
+      js: '{ const n = agg?.consigneeCount24h; const v = agg?.consigneeValueEur24h; ' +
+        `if (n !== undefined && n >= ${k} && v !== undefined && totalEur !== undefined && v + totalEur > 100) ` +
+        "fire([{ name: 'enrichment.aggregates.consigneeCount24h', value: String(n) }, " +
+        "{ name: 'enrichment.aggregates.consigneeValueEur24h', value: String(v) }, " +
+        "{ name: 'totalValue', value: d.totalValue }]) }"
     }
   },
   (c) => {
     const tier = c.pick(['HIGH', 'MEDIUM'])
-    return { name: 'enrichment enum', when: `enrichment.seller.riskTier == ${q(tier)}`, js: `if (seller?.riskTier === ${q(tier)}) fire([{ name: 'enrichment.seller.riskTier', value: ${q(tier)} }])` }
+    return {
+      name: 'enrichment enum',
+      when: `enrichment.seller.riskTier == ${q(tier)}`,
+      js: `if (seller?.riskTier === ${q(tier)}) fire([{ name: 'enrichment.seller.riskTier', value: ${q(tier)} }])`
+    }
   },
   () => ({
     name: 'mitigation: known consignor',
@@ -217,7 +266,9 @@ const TEMPLATES: ReadonlyArray<(c: Ctx) => Draw> = [
     name: 'mitigation: AEO',
     mitigation: true,
     when: 'enrichment.seller.aeo.status == "ACTIVE" and enrichment.seller.aeo.programme in ["AEOS", "AEOF"]',
-    js: "if (aeo?.status === 'ACTIVE' && (aeo.programme === 'AEOS' || aeo.programme === 'AEOF')) fire([{ name: 'enrichment.seller.aeo.status', value: 'ACTIVE' }, { name: 'enrichment.seller.aeo.programme', value: aeo.programme }])"
+    js: "if (aeo?.status === 'ACTIVE' && (aeo.programme === 'AEOS' || aeo.programme === 'AEOF')) " +
+      "fire([{ name: 'enrichment.seller.aeo.status', value: 'ACTIVE' }, " +
+      "{ name: 'enrichment.seller.aeo.programme', value: aeo.programme }])"
   })
 ]
 
@@ -248,13 +299,19 @@ export const generateRuleset = (count: number, seed: number, fxTable: string): G
       const n = lo + Math.floor(random() * (hi - lo + 1))
       const pool = [...xs]
       const out: string[] = []
-      while (out.length < n && pool.length > 0) out.push(pool.splice(Math.floor(random() * pool.length), 1)[0] as string)
+      while (out.length < n && pool.length > 0) {
+        out.push(pool.splice(Math.floor(random() * pool.length), 1)[0] as string)
+      }
       return out
     },
-    constant: (value) => { constants.push(value); return `S${constants.length - 1}` },
+    constant: (value) => {
+      constants.push(value)
+      return `S${constants.length - 1}`
+    },
     list: (entries) => {
       const name = `list${lists.length}`
-      lists.push({ path: `lists/${name}.yaml`, text: `id: ${name}\nkind: set\nentries: [${entries.map(q).join(', ')}]\n` })
+      const text = `id: ${name}\nkind: set\nentries: [${entries.map(q).join(', ')}]\n`
+      lists.push({ path: `lists/${name}.yaml`, text })
       return name
     }
   }

@@ -32,8 +32,8 @@ export default tseslint.config(
       'src/codec/**/*.ts', 'src/console/**/*.ts', 'src/decide/**/*.ts', 'src/engine/**/*.ts', 'src/generate/**/*.ts',
       'src/ingest/**/*.ts', 'src/kafka/**/*.ts', 'src/observe/**/*.ts', 'src/outcomes/**/*.ts', 'src/publish/**/*.ts',
       'src/stack/**/*.ts', 'src/validate/**/*.ts',
-      'test/browser/**/*.ts', 'test/chaos/**/*.ts', 'test/cluster/**/*.ts', 'test/containers/**/*.ts', 'test/package/**/*.ts',
-      'test/secure/**/*.ts'
+      'test/browser/**/*.ts', 'test/chaos/**/*.ts', 'test/cluster/**/*.ts', 'test/containers/**/*.ts',
+      'test/integration/**/*.ts', 'test/package/**/*.ts', 'test/secure/**/*.ts'
     ],
     rules: {
       'max-len': ['error', { code: 120, tabWidth: 2, ignoreUrls: true, ignoreRegExpLiterals: true }],

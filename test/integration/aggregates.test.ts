@@ -69,23 +69,31 @@ const stream = (seed: number, count: number, endMs: number, late: boolean, days 
 }
 
 const aggregatesOf = async (
-  enrichBatch: (ds: readonly ParcelDeclaration[], nowMs: number, fields: readonly string[]) => Promise<ReadonlyArray<{ record: { aggregates?: AggregatesEnrichment } }>>,
+  enrichBatch: (
+    ds: readonly ParcelDeclaration[], nowMs: number, fields: readonly string[]
+  ) => Promise<ReadonlyArray<{ record: { aggregates?: AggregatesEnrichment } }>>,
   declarations: readonly ParcelDeclaration[], nowMs: number
 ): Promise<Array<AggregatesEnrichment | undefined>> => {
   const out: Array<AggregatesEnrichment | undefined> = []
   for (let i = 0; i < declarations.length; i += BATCH) {
-    for (const r of await enrichBatch(declarations.slice(i, i + BATCH), nowMs, AGGREGATE_FIELDS)) out.push(r.record.aggregates)
+    const batch = await enrichBatch(declarations.slice(i, i + BATCH), nowMs, AGGREGATE_FIELDS)
+    for (const r of batch) out.push(r.record.aggregates)
   }
   return out
 }
 
 const openStores = async (keyPrefix: string) => {
   const redis = await connectRedis(config.redis, createLogger({ level: 'silent' }), 5_000)
-  const inRedis = createRedisProfileStore(redis, { ...config.redis, keyPrefix, identityKey: IDENTITY_KEY, maxAgesMs: config.referenceData.maxAgeMs }, { log: createLogger({ level: 'silent' }) })
+  const inRedis = createRedisProfileStore(redis, {
+    ...config.redis, keyPrefix, identityKey: IDENTITY_KEY, maxAgesMs: config.referenceData.maxAgeMs
+  }, { log: createLogger({ level: 'silent' }) })
   return {
     inRedis,
     inMemory: createMemoryProfileStore({ identityKey: IDENTITY_KEY }),
-    close: async () => { await inRedis.close(); redis.disconnect() }
+    close: async () => {
+      await inRedis.close()
+      redis.disconnect()
+    }
   }
 }
 
@@ -119,13 +127,22 @@ describe('enrich > aggregates: Lua script and in-memory twin', () => {
 
   // Amendments (buckets.ts): a parcel is counted once whatever its versions, at the value of
   // the newest version counted; an older version arriving after it is not counted.
-  it('count an amended parcel once: v1 and v2 add one parcel, at the amended value, an older version after it none', async () => {
+  it('count an amended parcel once: v1 and v2 add one parcel, at the amended value, ' +
+    'an older version after it none', async () => {
     const nowMs = Date.now()
     const stores = await openStores(`${prefix}amend-one:`)
-    const FIELDS = ['aggregates.sellerCount24h', 'aggregates.sellerValueEur24h', 'aggregates.consigneeCount24h', 'aggregates.consigneeValueEur7d']
+    const FIELDS = [
+      'aggregates.sellerCount24h', 'aggregates.sellerValueEur24h', 'aggregates.consigneeCount24h',
+      'aggregates.consigneeValueEur7d'
+    ]
     const parcel = (id: string, version: number, totalValue: string, minutesAgo: number): ParcelDeclaration => ({
       ...(stream(3, 1, nowMs, false)[0] as ParcelDeclaration),
-      declarationId: `${prefix}${id}`, version, totalValue, currency: 'EUR', sellerId: 'amended-seller', declaredAt: nowMs - minutesAgo * 60_000
+      declarationId: `${prefix}${id}`,
+      version,
+      totalValue,
+      currency: 'EUR',
+      sellerId: 'amended-seller',
+      declaredAt: nowMs - minutesAgo * 60_000
     })
     const counters = async (store: ProfileStore, at: number): Promise<AggregatesEnrichment | undefined> =>
       (await store.enrichBatch([parcel(`probe-${at}`, 1, '1.00', 1)], nowMs, FIELDS))[0]?.record.aggregates
@@ -137,7 +154,9 @@ describe('enrich > aggregates: Lua script and in-memory twin', () => {
         await store.enrichBatch([parcel('P', 1, '120.00', 30)], nowMs, FIELDS)
         await store.enrichBatch([parcel('Q', 2, '10.00', 15), parcel('Q', 1, '500.00', 25)], nowMs, FIELDS)
         // probe-0 (1.00), P once at its amended 80.00, Q once at 10.00: three parcels, not five.
-        expect(await counters(store, 1)).toMatchObject({ sellerCount24h: 3, sellerValueEur24h: 91, consigneeCount24h: 3, consigneeValueEur7d: 91 })
+        expect(await counters(store, 1)).toMatchObject({
+          sellerCount24h: 3, sellerValueEur24h: 91, consigneeCount24h: 3, consigneeValueEur7d: 91
+        })
       }
     } finally {
       await stores.close()
@@ -151,7 +170,9 @@ describe('enrich > aggregates: Lua script and in-memory twin', () => {
     base.forEach((d, i) => {
       mixed.push(d)
       const earlier = base[i - 3]
-      if (earlier !== undefined && i % 5 === 0) mixed.push({ ...earlier, version: 2, totalValue: '12.34', declaredAt: d.declaredAt })
+      if (earlier !== undefined && i % 5 === 0) {
+        mixed.push({ ...earlier, version: 2, totalValue: '12.34', declaredAt: d.declaredAt })
+      }
       // Version 1 again, after the version 2 pushed two declarations ago.
       const older = base[i - 5]
       if (older !== undefined && i % 5 === 2) mixed.push(older)
@@ -164,7 +185,9 @@ describe('enrich > aggregates: Lua script and in-memory twin', () => {
       expect(fromMemory).toEqual(fromRedis)
       // Every parcel once: the last one sees every other declarationId of its seller in the window.
       const last = mixed.at(-1) as ParcelDeclaration
-      const others = new Set(mixed.filter((d) => d.sellerId === last.sellerId && d.declarationId !== last.declarationId).map((d) => d.declarationId))
+      const others = new Set(mixed
+        .filter((d) => d.sellerId === last.sellerId && d.declarationId !== last.declarationId)
+        .map((d) => d.declarationId))
       expect(fromRedis.at(-1)?.sellerCount7d).toBe(others.size)
     } finally {
       await stores.close()
@@ -189,8 +212,11 @@ describe('enrich > aggregates: Lua script and in-memory twin', () => {
       const late = declarations.flatMap((_d, i) => (isLate(i) ? [i] : []))
       expect(late.length).toBeGreaterThan(100)
       const fields = ['consigneeCount24h', 'sellerCount24h', 'iossCount24h'] as const
-      for (const i of late) for (const f of fields) expect(fromRedis[i]?.[f] ?? 0).toBeLessThanOrEqual(fromMemory[i]?.[f] ?? 0)
-      expect(late.filter((i) => fields.some((f) => fromRedis[i]?.[f] !== fromMemory[i]?.[f])).length).toBeGreaterThan(50)
+      for (const i of late) {
+        for (const f of fields) expect(fromRedis[i]?.[f] ?? 0).toBeLessThanOrEqual(fromMemory[i]?.[f] ?? 0)
+      }
+      expect(late.filter((i) => fields.some((f) => fromRedis[i]?.[f] !== fromMemory[i]?.[f])).length)
+        .toBeGreaterThan(50)
     } finally {
       await stores.close()
     }

@@ -17,18 +17,37 @@ import { makeDeclaration } from '../fixtures/declarations/make.ts'
 const services = inject('services')
 const prefix = `it-amend-${randomUUID()}:`
 const log = createLogger({ level: 'silent' })
-const config = loadConfig({ env: { REDIS_URL: services.redisUrl, PARCEL_RISK_REDIS_KEY_PREFIX: prefix, PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '2000' } })
+const config = loadConfig({
+  env: {
+    REDIS_URL: services.redisUrl, PARCEL_RISK_REDIS_KEY_PREFIX: prefix, PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '2000'
+  }
+})
 const admin = new Redis(services.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
-const storeConfig = { ...config.redis, identityKey: 'integration-identity-key', maxAgesMs: config.referenceData.maxAgeMs }
+const storeConfig = {
+  ...config.redis, identityKey: 'integration-identity-key', maxAgesMs: config.referenceData.maxAgeMs
+}
 
-const decided = (id: string, version: number, action: 'RELEASE' | 'SCREEN_NII', reasons: string[] = ['IND-A']): RiskDecision => ({
-  declarationId: `${prefix}${id}`, version, decision: action === 'RELEASE' ? 'RELEASE' : 'HOLD', action, score: action === 'RELEASE' ? 5 : 80,
+const decided = (
+  id: string, version: number, action: 'RELEASE' | 'SCREEN_NII', reasons: string[] = ['IND-A']
+): RiskDecision => ({
+  declarationId: `${prefix}${id}`,
+  version,
+  decision: action === 'RELEASE' ? 'RELEASE' : 'HOLD',
+  action,
+  score: action === 'RELEASE' ? 5 : 80,
   reasons: reasons.map((ruleId) => ({ ruleId, title: ruleId, tier: 'INDICATOR', contribution: 0, values: [] })),
-  gates: [], errors: [], randomSelection: false, ruleset: { id: 'eu-lvc', version: '2026.11.3', digest: 'ab'.repeat(32) },
-  enrichment: { status: 'OK', missing: [] }, rejections: [], timings: { receivedAt: 0, decidedAt: 0, latencyMicros: 0 }, inputDigest: ''
+  gates: [],
+  errors: [],
+  randomSelection: false,
+  ruleset: { id: 'eu-lvc', version: '2026.11.3', digest: 'ab'.repeat(32) },
+  enrichment: { status: 'OK', missing: [] },
+  rejections: [],
+  timings: { receivedAt: 0, decidedAt: 0, latencyMicros: 0 },
+  inputDigest: ''
 })
 
-const declaration = (id: string, version: number) => makeDeclaration({ declarationId: `${prefix}${id}`, version, declaredAt: Date.now() })
+const declaration = (id: string, version: number) =>
+  makeDeclaration({ declarationId: `${prefix}${id}`, version, declaredAt: Date.now() })
 
 describe('enrich > declaration history in Redis', () => {
   let redis: Redis
@@ -56,18 +75,28 @@ describe('enrich > declaration history in Redis', () => {
     await store.remember([decided('A', 1, 'SCREEN_NII')])
     await store.remember([decided('A', 2, 'RELEASE', ['IND-B', AMENDED])])
     const trips = store.roundTrips()
-    const [r] = await store.enrichBatch([declaration('A', 1), declaration('A', 2), declaration('B', 1)], Date.now(), ['aggregates.consigneeCount24h'])
+    const batch = [declaration('A', 1), declaration('A', 2), declaration('B', 1)]
+    const [r] = await store.enrichBatch(batch, Date.now(), ['aggregates.consigneeCount24h'])
     expect(store.roundTrips() - trips).toBe(1)
     expect(r?.history).toEqual({
-      current: { version: 2, decision: 'RELEASE', action: 'RELEASE', score: 5, rules: ['IND-B'], ruleset: { id: 'eu-lvc', version: '2026.11.3', digest: 'ab'.repeat(32) } },
-      previous: { version: 1, decision: 'HOLD', action: 'SCREEN_NII', score: 80, rules: ['IND-A'], ruleset: { id: 'eu-lvc', version: '2026.11.3', digest: 'ab'.repeat(32) } }
+      current: {
+        version: 2, decision: 'RELEASE', action: 'RELEASE', score: 5, rules: ['IND-B'],
+        ruleset: { id: 'eu-lvc', version: '2026.11.3', digest: 'ab'.repeat(32) }
+      },
+      previous: {
+        version: 1, decision: 'HOLD', action: 'SCREEN_NII', score: 80, rules: ['IND-A'],
+        ruleset: { id: 'eu-lvc', version: '2026.11.3', digest: 'ab'.repeat(32) }
+      }
     })
   })
 
   it('replaces the standing decision with a higher version only; the first decision of a version stays', async () => {
     await store.remember([decided('C', 2, 'SCREEN_NII')])
     await store.remember([decided('C', 2, 'RELEASE'), decided('C', 1, 'RELEASE')])
-    await store.remember([{ ...decided('C', 3, 'RELEASE'), reasons: [{ ruleId: SUPERSEDED, title: '', tier: 'GATE', contribution: 0, values: [] }] }])
+    await store.remember([{
+      ...decided('C', 3, 'RELEASE'),
+      reasons: [{ ruleId: SUPERSEDED, title: '', tier: 'GATE', contribution: 0, values: [] }]
+    }])
     const [r] = await store.enrichBatch([declaration('C', 2)], Date.now(), [])
     expect(r?.history).toMatchObject({ current: { version: 2, action: 'SCREEN_NII' }, previous: null })
   })
@@ -96,7 +125,8 @@ describe('enrich > declaration history in Redis', () => {
     expect(i?.history).toMatchObject({ current: { version: 1, action: 'RELEASE' }, previous: null })
   })
 
-  it('keeps one hash per declarationId under its hash tag, expiring redis.historyTtlMs after its last new version', async () => {
+  it('keeps one hash per declarationId under its hash tag, expiring redis.historyTtlMs ' +
+    'after its last new version', async () => {
     await store.remember([decided('D', 1, 'SCREEN_NII')])
     const key = `${prefix}history:{${prefix}D}`
     expect(await admin.hkeys(key)).toEqual(['cur'])
@@ -106,8 +136,12 @@ describe('enrich > declaration history in Redis', () => {
     expect(config.redis.historyTtlMs).toBe(30 * 86_400_000)
   })
 
-  it('with Redis not answering: history unknown, DEGRADED with `amendments` missing, and keeping decisions fails quietly', async () => {
-    const gone = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null })
+  it('with Redis not answering: history unknown, DEGRADED with `amendments` missing, ' +
+    'and keeping decisions fails quietly', async () => {
+    const gone = new Redis({
+      host: '127.0.0.1', port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0,
+      retryStrategy: () => null
+    })
     gone.on('error', () => {})
     const lost = createRedisProfileStore(gone, storeConfig, { log })
     try {

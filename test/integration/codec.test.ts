@@ -21,7 +21,12 @@ const subject = (name: string): string => `codec-it-${run}-${name}-value`
 
 const v1Schema = readSchema('ParcelDeclaration') as { fields: object[] }
 // A BACKWARD-compatible evolution: one new optional field with a default.
-const v2Schema = { ...v1Schema, fields: [...v1Schema.fields, { name: 'customsOfficeRef', type: ['null', 'string'], default: null, doc: 'Office of entry.' }] }
+const v2Schema = {
+  ...v1Schema,
+  fields: [
+    ...v1Schema.fields, { name: 'customsOfficeRef', type: ['null', 'string'], default: null, doc: 'Office of entry.' }
+  ]
+}
 const v1 = avroType(v1Schema)
 const v2 = avroType(v2Schema)
 
@@ -53,7 +58,8 @@ describe('codec > registry (Apicurio, ccompat API)', () => {
     const id = await registry.register(name, v1Schema)
     expect(id).toBeGreaterThan(0)
     expect(await registry.register(name, v1Schema)).toBe(id)
-    const config = await (await fetch(`${registryUrl}/config/${encodeURIComponent(name)}`)).json() as { compatibilityLevel: string }
+    const response = await fetch(`${registryUrl}/config/${encodeURIComponent(name)}`)
+    const config = await response.json() as { compatibilityLevel: string }
     expect(config.compatibilityLevel).toBe('BACKWARD')
   })
 
@@ -65,7 +71,10 @@ describe('codec > registry (Apicurio, ccompat API)', () => {
     const records: IncomingRecord[] = input.flatMap((d) => {
       const encoded = encoder.encode(d)
       if (!encoded.ok) throw encoded.error
-      return [{ value: encoded.value }, { value: Buffer.from(JSON.stringify(d)), headers: { 'content-type': 'application/json' } }]
+      return [
+        { value: encoded.value },
+        { value: Buffer.from(JSON.stringify(d)), headers: { 'content-type': 'application/json' } }
+      ]
     })
     const results = await decoder.decodeBatch(records)
     expect(results.filter((r) => !r.ok)).toEqual([])
@@ -89,19 +98,22 @@ describe('codec > registry (Apicurio, ccompat API)', () => {
     const id = await registry.register(subject('declarations'), v1Schema)
     const [d] = declarations(1, 13) as [ParcelDeclaration]
     const encoded = createEncoder(v1, id).encode(d)
-    const [result] = await createDeclarationDecoder(registry, 1 << 20).decodeBatch([{ value: encoded.ok ? encoded.value : null }])
+    const decoder = createDeclarationDecoder(registry, 1 << 20)
+    const [result] = await decoder.decodeBatch([{ value: encoded.ok ? encoded.value : null }])
     expect(result?.ok && plain(result.value)).toEqual(plain(d))
   })
 
   it('rejects a schema id the registry never issued as E_DECODE_UNKNOWN_SCHEMA (reject)', async () => {
     const result = await registry.writerType(2_000_000_000)
-    expect(result.ok ? 'ok' : [result.error.code, result.error.disposition]).toEqual(['E_DECODE_UNKNOWN_SCHEMA', 'reject'])
+    expect(result.ok ? 'ok' : [result.error.code, result.error.disposition])
+      .toEqual(['E_DECODE_UNKNOWN_SCHEMA', 'reject'])
   })
 
   it('asks to retry (E_DECODE_REGISTRY_UNAVAILABLE) when the registry cannot be reached', async () => {
     const unreachable = createRegistry({ url: 'http://127.0.0.1:9/apis/ccompat/v7', requestTimeoutMs: 2000, unknownIdTtlMs: 1000 })
     const result = await unreachable.writerType(1)
-    expect(result.ok ? 'ok' : [result.error.code, result.error.disposition]).toEqual(['E_DECODE_REGISTRY_UNAVAILABLE', 'retry'])
+    expect(result.ok ? 'ok' : [result.error.code, result.error.disposition])
+      .toEqual(['E_DECODE_REGISTRY_UNAVAILABLE', 'retry'])
   })
 
   it('decodes old records with the evolved reader and new records with the old reader', async () => {
@@ -136,7 +148,9 @@ describe('codec > registry (Apicurio, ccompat API)', () => {
   it('turns every case of the bad-input corpus into its coded rejection against the real registry', async () => {
     const id = await registry.register(subject('corpus'), v1Schema)
     const dir = new URL('../fixtures/codec/', import.meta.url)
-    const cases = JSON.parse(readFileSync(new URL('cases.json', dir), 'utf8')) as Array<{ file: string, contentType: string | null, code: string }>
+    const cases = JSON.parse(readFileSync(new URL('cases.json', dir), 'utf8')) as Array<{
+      file: string, contentType: string | null, code: string
+    }>
     const records = cases.map((c): IncomingRecord => {
       const value = Buffer.from(readFileSync(new URL(c.file, dir)))
       // Schema id 1 in the corpus stands for "the declaration schema": use the registered id.
@@ -151,7 +165,9 @@ describe('codec > registry (Apicurio, ccompat API)', () => {
 
 describe('codec > generate --to-topic', () => {
   const topic = `codec-it-generate-${run}`
-  const kafka = new Kafka({ clientId: 'codec-it', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING })
+  const kafka = new Kafka({
+    clientId: 'codec-it', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING
+  })
   const admin = kafka.admin()
 
   afterAll(async () => {
@@ -169,11 +185,16 @@ describe('codec > generate --to-topic', () => {
     await consumer.subscribe({ topics: [topic], fromBeginning: true })
     const received: IncomingRecord[] = []
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { reject(new Error(`received ${received.length} of 300`)) }, 30_000)
+      const timer = setTimeout(() => {
+        reject(new Error(`received ${received.length} of 300`))
+      }, 30_000)
       void consumer.run({
         eachMessage: async ({ message }) => {
           received.push({ value: message.value, headers: message.headers })
-          if (received.length === 300) { clearTimeout(timer); resolve() }
+          if (received.length === 300) {
+            clearTimeout(timer)
+            resolve()
+          }
         }
       })
     })

@@ -9,12 +9,36 @@ import { cleanUp } from '../../src/cli/demo/run-setup.ts'
 describe('integration > demo', () => {
   it('accounts for every declaration sent: decisions + dead letters = sent, then a clean shutdown', async () => {
     const urls = inject('services')
-    const services = { KAFKA_BROKERS: urls.kafkaBrokers, SCHEMA_REGISTRY_URL: urls.schemaRegistryUrl, REDIS_URL: urls.redisUrl }
+    const services = {
+      KAFKA_BROKERS: urls.kafkaBrokers, SCHEMA_REGISTRY_URL: urls.schemaRegistryUrl, REDIS_URL: urls.redisUrl
+    }
     let out = ''
     let err = ''
     const result = await runDemo(
-      { ...defaultDemoOptions, rate: 40, durationS: 10, seed: 5, poisonRate: 0.05, drainTimeoutS: 30, keep: true, console: false },
-      { out: { write: (t: string) => { out += t }, isTTY: false }, err: { write: (t: string) => { err += t } }, interrupt: new AbortController().signal },
+      {
+        ...defaultDemoOptions,
+        rate: 40,
+        durationS: 10,
+        seed: 5,
+        poisonRate: 0.05,
+        drainTimeoutS: 30,
+        keep: true,
+        console: false
+      },
+      {
+        out: {
+          write: (t: string) => {
+            out += t
+          },
+          isTTY: false
+        },
+        err: {
+          write: (t: string) => {
+            err += t
+          }
+        },
+        interrupt: new AbortController().signal
+      },
       services
     )
     const s = result.summary
@@ -33,13 +57,17 @@ describe('integration > demo', () => {
 
     // After the clean shutdown the processor's group has committed every declaration, so a
     // restart would not replay any.
-    const admin = new Kafka({ clientId: 'demo-test', brokers: services.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin()
+    const kafka = new Kafka({
+      clientId: 'demo-test', brokers: services.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING
+    })
+    const admin = kafka.admin()
     await admin.connect()
     try {
       const topic = result.names.topics.declarations
       const ends = await admin.fetchTopicOffsets(topic)
       const [committed] = await admin.fetchOffsets({ groupId: result.names.groupId, topics: [topic] })
-      const total = (offsets: ReadonlyArray<{ offset: string }>): number => offsets.reduce((sum, o) => sum + Math.max(0, Number(o.offset)), 0)
+      const total = (offsets: ReadonlyArray<{ offset: string }>): number =>
+        offsets.reduce((sum, o) => sum + Math.max(0, Number(o.offset)), 0)
       expect(total(ends)).toBe(s.sent)
       expect(total(committed?.partitions ?? [])).toBe(s.sent)
     } finally {

@@ -47,7 +47,9 @@ const config = loadConfig({
 })
 const admin = new Redis(services.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
 admin.on('error', () => {})
-const kafka = new Kafka({ clientId: 'it-enrich', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING })
+const kafka = new Kafka({
+  clientId: 'it-enrich', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING
+})
 const DAY = 24 * HOUR_MS
 
 const update = (u: Partial<ProfileUpdate> & Pick<ProfileUpdate, 'kind'>): ProfileUpdate =>
@@ -55,7 +57,17 @@ const update = (u: Partial<ProfileUpdate> & Pick<ProfileUpdate, 'kind'>): Profil
 
 const aeoUpdate = (status: 'ACTIVE' | 'SUSPENDED', updatedAt: number): ProfileUpdate => update({
   kind: 'AEO', updatedAt,
-  aeo: { id: 'CN9988776655', idScheme: 'TIN', operatorName: 'Shenzhen Example Trading Co Ltd', programme: 'AEOS', status, authorisedAt: updatedAt - 400 * DAY, suspendedAt: status === 'SUSPENDED' ? updatedAt : null, issuingCountry: 'CN', mraPartners: ['EU'] }
+  aeo: {
+    id: 'CN9988776655',
+    idScheme: 'TIN',
+    operatorName: 'Shenzhen Example Trading Co Ltd',
+    programme: 'AEOS',
+    status,
+    authorisedAt: updatedAt - 400 * DAY,
+    suspendedAt: status === 'SUSPENDED' ? updatedAt : null,
+    issuingCountry: 'CN',
+    mraPartners: ['EU']
+  }
 })
 
 const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
@@ -72,14 +84,18 @@ describe('enrich > redis', () => {
   let redis: Redis
   let store: RedisProfileStore
   const unhandled: unknown[] = []
-  const onUnhandled = (reason: unknown): void => { unhandled.push(reason) }
+  const onUnhandled = (reason: unknown): void => {
+    unhandled.push(reason)
+  }
 
   beforeAll(async () => {
     process.on('unhandledRejection', onUnhandled)
     await admin.connect()
     // The client's own per-command bound sits above the store's budgets, as in the processor.
     redis = await connectRedis(config.redis, log, 2_000)
-    store = createRedisProfileStore(redis, { ...config.redis, identityKey: IDENTITY_KEY, maxAgesMs: config.referenceData.maxAgeMs }, { log })
+    store = createRedisProfileStore(redis, {
+      ...config.redis, identityKey: IDENTITY_KEY, maxAgesMs: config.referenceData.maxAgeMs
+    }, { log })
   })
 
   afterAll(async () => {
@@ -90,8 +106,12 @@ describe('enrich > redis', () => {
     admin.disconnect()
   })
 
-  const loadedFields = ['seller.riskTier', 'seller.ageDays', 'seller.knownConsignor', 'ioss.registered', 'ioss.boundToSeller', 'watchlist.sellerHit', 'watchlist.consigneeHit', 'watchlist.matchScore']
-  const loadedDeclaration = (): ParcelDeclaration => makeDeclaration({ sellerId: 'it-seller-1', iossNumber: 'IM2769999999', declaredAt: Date.now() })
+  const loadedFields = [
+    'seller.riskTier', 'seller.ageDays', 'seller.knownConsignor', 'ioss.registered', 'ioss.boundToSeller',
+    'watchlist.sellerHit', 'watchlist.consigneeHit', 'watchlist.matchScore'
+  ]
+  const loadedDeclaration = (): ParcelDeclaration =>
+    makeDeclaration({ sellerId: 'it-seller-1', iossNumber: 'IM2769999999', declaredAt: Date.now() })
 
   it('reports data sets that were never loaded as missing, not as empty', async () => {
     const [r] = await store.enrichBatch([loadedDeclaration()], Date.now(), loadedFields)
@@ -105,8 +125,17 @@ describe('enrich > redis', () => {
     const dir = mkdtempSync(join(tmpdir(), 'parcel-risk-profiles-'))
     const ndjson = join(dir, 'profiles.ndjson')
     writeFileSync(ndjson, [
-      update({ kind: 'SELLER', seller: { sellerId: 'it-seller-1', platformId: null, country: 'CN', firstSeenAt: Date.now() - 3 * DAY, knownConsignor: true, violationCount: 0, lastViolationAt: null, flags: [], attributes: {} } }),
-      update({ kind: 'IOSS', iossRegistry: { iossNumber: 'IM2769999999', valid: true, sellerId: 'it-seller-1', platformId: null } })
+      update({
+        kind: 'SELLER',
+        seller: {
+          sellerId: 'it-seller-1', platformId: null, country: 'CN', firstSeenAt: Date.now() - 3 * DAY,
+          knownConsignor: true, violationCount: 0, lastViolationAt: null, flags: [], attributes: {}
+        }
+      }),
+      update({
+        kind: 'IOSS',
+        iossRegistry: { iossNumber: 'IM2769999999', valid: true, sellerId: 'it-seller-1', platformId: null }
+      })
     ].map((u) => JSON.stringify(u)).join('\n'))
     const csv = join(dir, 'watchlist.csv')
     writeFileSync(csv, 'listId,entityType,value,reason\ndnl-parties,PARTY_NAME,"MUSTERMANN, ERIKA",intel-1\n')
@@ -124,35 +153,50 @@ describe('enrich > redis', () => {
     expect(r?.status).toBe('OK')
     expect(r?.record.seller).toMatchObject({ riskTier: 'LOW', ageDays: 3, knownConsignor: true })
     expect(r?.record.ioss).toEqual({ registered: true, boundToSeller: true })
-    expect(r?.record.watchlist).toEqual({ sellerHit: false, consigneeHit: true, sellerMatchScore: 0, consigneeMatchScore: 1, matchScore: 1 })
+    expect(r?.record.watchlist).toEqual({
+      sellerHit: false, consigneeHit: true, sellerMatchScore: 0, consigneeMatchScore: 1, matchScore: 1
+    })
   })
 
-  it('`profiles status` exits 1 naming what the ruleset reads and is missing; `--partial` leaves marks alone, `--empty` sets them', async () => {
+  it('`profiles status` exits 1 naming what the ruleset reads and is missing; ' +
+    '`--partial` leaves marks alone, `--empty` sets them', async () => {
     const out: string[] = []
     const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } }
-    const status = async (...extra: string[]): Promise<number> => { out.length = 0; return await profilesCli(['status', '--redis', services.redisUrl, '--prefix', prefix, '--rules', 'rules/eu-lvc', ...extra], io) }
+    const status = async (...extra: string[]): Promise<number> => {
+      out.length = 0
+      return await profilesCli(
+        ['status', '--redis', services.redisUrl, '--prefix', prefix, '--rules', 'rules/eu-lvc', ...extra], io
+      )
+    }
     expect(await status()).toBe(1)
     expect(out.join('')).toMatch(/^ioss +yes +fresh +1 /m)
     expect(out.join('')).toMatch(/^aeo +yes +missing +- /m)
     expect(out.join('')).toContain('not usable for rules/eu-lvc: aeo (missing), consignee (missing)')
     expect(await status('--json')).toBe(1)
-    const json = JSON.parse(out.join('')) as { ok: boolean, dataSets: Array<{ dataSet: string, state: string, read: boolean }> }
+    const json = JSON.parse(out.join('')) as {
+      ok: boolean, dataSets: Array<{ dataSet: string, state: string, read: boolean }>
+    }
     expect(json.ok).toBe(false)
-    expect(json.dataSets.filter((d) => d.read && d.state !== 'fresh').map((d) => d.dataSet)).toEqual(['aeo', 'consignee'])
+    expect(json.dataSets.filter((d) => d.read && d.state !== 'fresh').map((d) => d.dataSet))
+      .toEqual(['aeo', 'consignee'])
     // Listed, never loaded, but not read by the ruleset: they do not make the status fail.
     const unread = json.dataSets.filter((d) => !d.read)
     expect(unread.map((d) => `${d.dataSet} ${d.state}`)).toEqual(['hsCode missing', 'route missing'])
 
     const dir = mkdtempSync(join(tmpdir(), 'parcel-risk-profiles-'))
     const change = join(dir, 'ioss-change.ndjson')
-    writeFileSync(change, JSON.stringify(update({ kind: 'IOSS', iossRegistry: { iossNumber: 'IM2760000001', valid: true, sellerId: 'it-seller-2', platformId: null } })))
+    writeFileSync(change, JSON.stringify(update({
+      kind: 'IOSS',
+      iossRegistry: { iossNumber: 'IM2760000001', valid: true, sellerId: 'it-seller-2', platformId: null }
+    })))
     const before = (await readMarkers(admin, prefix)).get('ioss')
-    expect(await profilesCli(['load', change, '--redis', services.redisUrl, '--prefix', prefix, '--partial'], io)).toBe(0)
+    const redisArgs = ['--redis', services.redisUrl, '--prefix', prefix]
+    expect(await profilesCli(['load', change, ...redisArgs, '--partial'], io)).toBe(0)
     expect((await readMarkers(admin, prefix)).get('ioss')).toEqual(before)
-    expect(await profilesCli(['load', '--redis', services.redisUrl, '--prefix', prefix, '--empty', 'aeo,consignee'], io)).toBe(0)
+    expect(await profilesCli(['load', ...redisArgs, '--empty', 'aeo,consignee'], io)).toBe(0)
     expect((await readMarkers(admin, prefix)).get('consignee')).toMatchObject({ source: 'empty', entries: 0 })
     expect(await status()).toBe(0)
-    expect(await profilesCli(['load', '--redis', services.redisUrl, '--prefix', prefix, '--empty', 'iosss'], io)).toBe(2)
+    expect(await profilesCli(['load', ...redisArgs, '--empty', 'iosss'], io)).toBe(2)
   })
 
   it('treats a data set whose marker is gone (Redis lost it) as unknown at once, cached lookups included', async () => {
@@ -177,11 +221,20 @@ describe('enrich > redis', () => {
 
   it('treats a data set whose last complete load is older than its limit as unknown', async () => {
     const stalePrefix = `${prefix}stale:`
-    const strict = createRedisProfileStore(redis, { ...config.redis, keyPrefix: stalePrefix, identityKey: IDENTITY_KEY, maxAgesMs: { ...config.referenceData.maxAgeMs, ioss: 60_000 } }, { log })
-    await admin.hset(`${stalePrefix}ioss:IM2769999999`, 'updatedAt', '1', 'valid', '1', 'sellerId', 'it-seller-1', 'platformId', '')
+    const strict = createRedisProfileStore(redis, {
+      ...config.redis,
+      keyPrefix: stalePrefix,
+      identityKey: IDENTITY_KEY,
+      maxAgesMs: { ...config.referenceData.maxAgeMs, ioss: 60_000 }
+    }, { log })
+    await admin.hset(
+      `${stalePrefix}ioss:IM2769999999`, 'updatedAt', '1', 'valid', '1', 'sellerId', 'it-seller-1', 'platformId', ''
+    )
     const d = makeDeclaration({ sellerId: 'it-seller-1', iossNumber: 'IM2769999999', declaredAt: Date.now() })
-    await writeMarkers(admin, stalePrefix, new Map([['ioss', { loadedAt: Date.now() - 59_000, source: 'ioss.ndjson', entries: 1 }]]))
-    expect((await strict.enrichBatch([d], Date.now(), ['ioss.registered']))[0]?.record.ioss).toEqual({ registered: true, boundToSeller: true })
+    const mark = { loadedAt: Date.now() - 59_000, source: 'ioss.ndjson', entries: 1 }
+    await writeMarkers(admin, stalePrefix, new Map([['ioss', mark]]))
+    const enriched = await strict.enrichBatch([d], Date.now(), ['ioss.registered'])
+    expect(enriched[0]?.record.ioss).toEqual({ registered: true, boundToSeller: true })
     // Two seconds later the same load is 61 s old: over the limit.
     const [stale] = await strict.enrichBatch([d], Date.now() + 2_000, ['ioss.registered'])
     expect(stale?.status).toBe('DEGRADED')
@@ -199,7 +252,10 @@ describe('enrich > redis', () => {
       kadmin = kafka.admin()
       producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
       await Promise.all([kadmin.connect(), producer.connect()])
-      await kadmin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }], waitForLeaders: true })
+      await kadmin.createTopics({
+        topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+        waitForLeaders: true
+      })
       consumer = await startProfileConsumer(
         { topic, groupId: `it-enrich-${randomUUID()}`, keyPrefix: prefix, maxRecordBytes: 1 << 20 },
         {
@@ -216,32 +272,51 @@ describe('enrich > redis', () => {
     })
 
     const sendJson = async (key: string, u: ProfileUpdate | null): Promise<void> => {
-      await producer.send({ topic, messages: [{ key, value: u === null ? null : Buffer.from(JSON.stringify(u)), headers: { 'content-type': 'application/json' } }] })
+      const value = u === null ? null : Buffer.from(JSON.stringify(u))
+      await producer.send({ topic, messages: [{ key, value, headers: { 'content-type': 'application/json' } }] })
     }
     const declaration = (): ParcelDeclaration => makeDeclaration({ aeoCertRef: 'CN9988776655', declaredAt: Date.now() })
-    const aeoOf = async () => (await store.enrichBatch([declaration()], Date.now(), ['seller.aeo.status']))[0]?.record.seller?.aeo
+    const aeoOf = async () =>
+      (await store.enrichBatch([declaration()], Date.now(), ['seller.aeo.status']))[0]?.record.seller?.aeo
 
-    it('applies an Avro AEO record, then its suspension, and the next enrichment no longer shows an active AEO', async () => {
+    it('applies an Avro AEO record, then its suspension, ' +
+      'and the next enrichment no longer shows an active AEO', async () => {
       const schema = readSchema('ProfileUpdate')
       const id = await createRegistry(config.registry).register(`${topic}-value`, schema)
       const encoded = createEncoder<ProfileUpdate>(avroType(schema), id).encode(aeoUpdate('ACTIVE', Date.now() - 1_000))
       if (!encoded.ok) throw encoded.error
       await producer.send({ topic, messages: [{ key: 'aeo:CN9988776655', value: encoded.value }] })
-      const active = await waitFor('active AEO', async () => { const a = await aeoOf(); return a?.status === 'ACTIVE' ? a : undefined })
-      expect(active).toEqual({ programme: 'AEOS', status: 'ACTIVE', mraApplicable: true, stale: false, matchesSeller: true })
+      const active = await waitFor('active AEO', async () => {
+        const a = await aeoOf()
+        return a?.status === 'ACTIVE' ? a : undefined
+      })
+      expect(active).toEqual({
+        programme: 'AEOS', status: 'ACTIVE', mraApplicable: true, stale: false, matchesSeller: true
+      })
 
       await sendJson('aeo:CN9988776655', aeoUpdate('SUSPENDED', Date.now()))
-      const suspended = await waitFor('suspended AEO', async () => { const a = await aeoOf(); return a?.status === 'SUSPENDED' ? a : undefined })
+      const suspended = await waitFor('suspended AEO', async () => {
+        const a = await aeoOf()
+        return a?.status === 'SUSPENDED' ? a : undefined
+      })
       expect(suspended?.status).toBe('SUSPENDED')
       // An older ACTIVE update arriving late does not undo the suspension.
       await sendJson('aeo:CN9988776655', aeoUpdate('ACTIVE', Date.now() - 60_000))
-      await sendJson('seller:it-marker', update({ kind: 'SELLER', seller: { sellerId: 'it-marker', platformId: null, country: null, firstSeenAt: 0, knownConsignor: false, violationCount: 0, lastViolationAt: null, flags: [], attributes: {} } }))
+      await sendJson('seller:it-marker', update({
+        kind: 'SELLER',
+        seller: {
+          sellerId: 'it-marker', platformId: null, country: null, firstSeenAt: 0, knownConsignor: false,
+          violationCount: 0, lastViolationAt: null, flags: [], attributes: {}
+        }
+      }))
       await waitFor('marker', async () => (await admin.exists(`${prefix}seller:it-marker`)) === 1 ? true : undefined)
       expect((await aeoOf())?.status).toBe('SUSPENDED')
     })
 
     it('marks the data sets the topic carried as loaded once the group has read it to the end', async () => {
-      expect(await waitFor('topic marks', async () => (await readMarkers(admin, prefix)).get('aeo')?.source === `topic:${topic}` ? true : undefined)).toBe(true)
+      const marked = await waitFor('topic marks', async () =>
+        (await readMarkers(admin, prefix)).get('aeo')?.source === `topic:${topic}` ? true : undefined)
+      expect(marked).toBe(true)
       const before = (await readMarkers(admin, prefix)).get('aeo')?.loadedAt ?? 0
       // Caught up: a check renews the marks; the IOSS registry came from a file and keeps its mark.
       expect(await consumer.mark()).toBe(true)
@@ -251,25 +326,45 @@ describe('enrich > redis', () => {
     })
 
     it('adds a watchlist entry and removes it again by tombstone', async () => {
-      const entry = update({ kind: 'WATCHLIST', watchlist: { listId: 'dnl-sellers', op: 'ADD', entityType: 'SELLER_ID', value: 'seller-000042', reason: null, expiresAt: null } })
-      const hit = async () => (await store.enrichBatch([makeDeclaration({ declaredAt: Date.now() })], Date.now(), ['watchlist.sellerHit']))[0]?.record.watchlist?.sellerHit
+      const entry = update({
+        kind: 'WATCHLIST',
+        watchlist: {
+          listId: 'dnl-sellers', op: 'ADD', entityType: 'SELLER_ID', value: 'seller-000042',
+          reason: null, expiresAt: null
+        }
+      })
+      const hit = async () => {
+        const d = makeDeclaration({ declaredAt: Date.now() })
+        return (await store.enrichBatch([d], Date.now(), ['watchlist.sellerHit']))[0]?.record.watchlist?.sellerHit
+      }
       await sendJson('watchlist:dnl-sellers:SELLER_ID:SELLER000042', entry)
       // The watchlist is known (not missing) once the group has read the topic to its end and
       // marked the data sets it carried: until then a lookup answers nothing, never "not listed".
-      expect(await waitFor('listed', async () => { await consumer.mark(); return (await hit()) === true ? true : undefined })).toBe(true)
+      const listed = await waitFor('listed', async () => {
+        await consumer.mark()
+        return (await hit()) === true ? true : undefined
+      })
+      expect(listed).toBe(true)
       await sendJson('watchlist:dnl-sellers:SELLER_ID:SELLER000042', null)
       expect(await waitFor('unlisted', async () => (await hit()) === false ? false : undefined)).toBe(false)
     })
   })
 
-  it('keeps exact 24 h and 7 d aggregates on a generated stream, unchanged by a replay, in one round trip per batch', async () => {
+  it('keeps exact 24 h and 7 d aggregates on a generated stream, unchanged by a replay, ' +
+    'in one round trip per batch', async () => {
     // Six days back: a parcel whose buckets would already have expired (older than 7 d) is
     // read but never counted, which a stream of live traffic never meets.
     // Hour-aligned, so the last hour of the stream always holds several parcels (4), whatever
     // the clock says when the test runs.
     const start = Math.floor((Date.now() - 6 * DAY) / HOUR_MS) * HOUR_MS
-    const recurring = makeDeclaration({ consignee: { name: 'Jürgen Müller', address: { street: 'Hauptstraße 5', city: 'Köln', postcode: '50667', country: 'DE' } } }).consignee
-    const variant = { ...recurring, name: 'MULLER, Jurgen', address: { ...recurring.address, street: 'Hauptstr. 5', city: 'KOLN' } }
+    const recurring = makeDeclaration({
+      consignee: {
+        name: 'Jürgen Müller', address: { street: 'Hauptstraße 5', city: 'Köln', postcode: '50667', country: 'DE' }
+      }
+    }).consignee
+    const variant = {
+      ...recurring, name: 'MULLER, Jurgen', address: { ...recurring.address, street: 'Hauptstr. 5', city: 'KOLN' }
+    }
     const generated = [...take(generateDeclarations({ seed: 7, startMs: start }), 600)].map((g, i) => ({
       ...g.declaration,
       declarationId: `${prefix}${g.declaration.declarationId}`,
@@ -284,10 +379,12 @@ describe('enrich > redis', () => {
       const h = Math.floor(d.declaredAt / HOUR_MS)
       const q = Math.floor(d.declaredAt / QUARTER_MS)
       const id = identity.get(d)
-      let c24 = 0; let c7 = 0
+      let c24 = 0
+      let c7 = 0
       for (const o of counted) {
         if (o === d || identity.get(o) !== id) continue
-        const oh = Math.floor(o.declaredAt / HOUR_MS); const oq = Math.floor(o.declaredAt / QUARTER_MS)
+        const oh = Math.floor(o.declaredAt / HOUR_MS)
+        const oq = Math.floor(o.declaredAt / QUARTER_MS)
         if (oh <= h && oh > h - 24) c24++
         if (oq <= q && oq > q - 28) c7++
       }
@@ -300,7 +397,9 @@ describe('enrich > redis', () => {
         const before = store.roundTrips()
         const results = await store.enrichBatch(generated.slice(i, i + 50), Date.now(), fields)
         expect(store.roundTrips() - before).toBe(1)
-        for (const r of results) out.push([r.record.aggregates?.consigneeCount24h ?? -1, r.record.aggregates?.consigneeCount7d ?? -1])
+        for (const r of results) {
+          out.push([r.record.aggregates?.consigneeCount24h ?? -1, r.record.aggregates?.consigneeCount7d ?? -1])
+        }
       }
       return out
     }
@@ -341,7 +440,9 @@ describe('enrich > redis', () => {
 
   const fields = ['aggregates.consigneeCount24h', 'seller.riskTier']
   const outageDeclaration = (name: string) => (id: string): ParcelDeclaration =>
-    makeDeclaration({ declarationId: `${prefix}${name}-${id}`, declaredAt: Date.now(), consignee: { name: `${name} Tester` } })
+    makeDeclaration({
+      declarationId: `${prefix}${name}-${id}`, declaredAt: Date.now(), consignee: { name: `${name} Tester` }
+    })
   // A one-record round trip's budget is 300 ms + 0.5 ms; a timeout is retried with twice that.
   const expectDegradedWithinTimeout = async (d: (id: string) => ParcelDeclaration): Promise<void> => {
     for (let i = 1; i <= 4; i++) {
@@ -355,7 +456,8 @@ describe('enrich > redis', () => {
     expect(store.pendingCatchUp()).toBe(4)
   }
 
-  it('answers a round trip that overran its budget by sending it once more: OK, counted once, breaker closed', async () => {
+  it('answers a round trip that overran its budget by sending it once more: OK, counted once, ' +
+    'breaker closed', async () => {
     const d = outageDeclaration('Slow')
     expect((await store.enrichBatch([d('0')], Date.now(), fields))[0]?.status).toBe('OK')
     // Redis answers nothing for 450 ms: the first send overruns its 301 ms budget, the second
@@ -371,7 +473,8 @@ describe('enrich > redis', () => {
     expect(next?.record.aggregates?.consigneeCount24h).toBe(2)
   })
 
-  it('degrades within the timeout while Redis does not answer (CLIENT PAUSE) and catches up without counting twice', async () => {
+  it('degrades within the timeout while Redis does not answer (CLIENT PAUSE) and catches up ' +
+    'without counting twice', async () => {
     const d = outageDeclaration('Pause')
     expect((await store.enrichBatch([d('0')], Date.now(), fields))[0]?.status).toBe('OK')
     // Requests sent before the breaker opened still run once the pause ends; the catch-up
@@ -387,7 +490,8 @@ describe('enrich > redis', () => {
     expect(recovered?.record.aggregates?.consigneeCount24h).toBe(5)
   })
 
-  it('degrades within the timeout while redis-server is stopped and recovers by itself, counting the missed parcels', async () => {
+  it('degrades within the timeout while redis-server is stopped and recovers by itself, ' +
+    'counting the missed parcels', async () => {
     // Only where the test run controls Redis (the local stack); elsewhere the pause test above covers degradation.
     if (!services.redisControllable) return
     const d = outageDeclaration('Outage')
@@ -415,5 +519,8 @@ describe('enrich > redis', () => {
 
 function * take<T> (items: Iterable<T>, n: number): Generator<T> {
   if (n <= 0) return
-  for (const item of items) { yield item; if (--n <= 0) return }
+  for (const item of items) {
+    yield item
+    if (--n <= 0) return
+  }
 }

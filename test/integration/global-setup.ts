@@ -12,7 +12,8 @@ export default async function setup (project: TestProject): Promise<() => Promis
   silenceKafkajsTimeoutWarning()
   const started = Date.now()
   const { urls, release } = await acquireServices({ containersOnly: project.name === 'containers' })
-  process.stderr.write(`[integration] services from ${urls.source} in ${Date.now() - started} ms: kafka ${urls.kafkaBrokers}, registry ${urls.schemaRegistryUrl}, redis ${urls.redisUrl}\n`)
+  process.stderr.write(`[integration] services from ${urls.source} in ${Date.now() - started} ms: ` +
+    `kafka ${urls.kafkaBrokers}, registry ${urls.schemaRegistryUrl}, redis ${urls.redisUrl}\n`)
   project.provide('services', urls)
   return release
 }

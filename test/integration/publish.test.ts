@@ -29,9 +29,18 @@ const config: KafkaConfig = loadConfig({
 }).kafka
 // The processor's topics; the outcomes dead-letter topic is created by `parcel-risk outcomes`.
 const topicNames = Object.values(config.topics).filter((t) => t !== config.topics.outcomesDlq)
-const logger = createLogger({ level: 'warn' }, new Writable({ write: (_c, _e, done) => { done() } }))
+const logger = createLogger({ level: 'warn' }, new Writable({
+  write: (_c, _e, done) => {
+    done()
+  }
+}))
 
-interface Received { readonly key: Buffer | null, readonly value: Buffer | null, readonly headers: IHeaders, readonly partition: number }
+interface Received {
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  readonly headers: IHeaders
+  readonly partition: number
+}
 
 /** Reads `want` records from `topic` from the beginning, with a fresh group. */
 const readBack = async (kafka: Kafka, consumers: Consumer[], topic: string, want: number): Promise<Received[]> => {
@@ -41,11 +50,16 @@ const readBack = async (kafka: Kafka, consumers: Consumer[], topic: string, want
   await consumer.subscribe({ topics: [topic], fromBeginning: true })
   const seen: Received[] = []
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error(`read ${seen.length} of ${want} from ${topic}`)) }, 30_000)
+    const timer = setTimeout(() => {
+      reject(new Error(`read ${seen.length} of ${want} from ${topic}`))
+    }, 30_000)
     void consumer.run({
       eachMessage: async ({ message, partition }) => {
         seen.push({ key: message.key, value: message.value, headers: message.headers ?? {}, partition })
-        if (seen.length >= want) { clearTimeout(timer); resolve() }
+        if (seen.length >= want) {
+          clearTimeout(timer)
+          resolve()
+        }
       }
     })
   })
@@ -72,7 +86,9 @@ describe('publish > kafka', () => {
   })
 
   afterAll(async () => {
-    await Promise.all(consumers.map(async (c) => { await c.disconnect() }))
+    await Promise.all(consumers.map(async (c) => {
+      await c.disconnect()
+    }))
     await producer.disconnect()
     await admin.deleteTopics({ topics: topicNames }).catch(() => undefined)
     await admin.disconnect()
@@ -93,34 +109,70 @@ describe('publish > kafka', () => {
 
     const described = await admin.describeConfigs({
       includeSynonyms: false,
-      resources: [config.topics.profileUpdates, config.topics.decisions].map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['cleanup.policy'] }))
+      resources: [config.topics.profileUpdates, config.topics.decisions].map((name) => ({
+        type: ConfigResourceTypes.TOPIC, name, configNames: ['cleanup.policy']
+      }))
     })
-    const policy = (name: string) => described.resources.find((r) => r.resourceName === name)?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue
+    const policy = (name: string) => described.resources.find((r) => r.resourceName === name)
+      ?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue
     expect(policy(config.topics.profileUpdates)).toBe('compact')
     expect(policy(config.topics.decisions)).toBe('delete')
   })
 
-  it('publishes decisions, shadow decisions and dead letters in one batch, read back key, bytes and headers exact', async () => {
+  it('publishes decisions, shadow decisions and dead letters in one batch, ' +
+    'read back key, bytes and headers exact', async () => {
     const decisions: OutgoingRecord[] = Array.from({ length: 20 }, (_, i) => ({
       key: `decl-${run}-${i}`,
       value: Buffer.from([0x00, 0x00, 0x00, 0x00, 0x07, i, 0xff, 0x80]),
       headers: { 'content-type': 'application/vnd.parcel-risk.decision+avro', 'parcel-risk.ruleset': `eu-lvc@${i}` }
     }))
-    const shadow: OutgoingRecord[] = decisions.slice(0, 3).map((d) => ({ ...d, headers: { 'parcel-risk.ruleset': 'challenger' } }))
+    const shadow: OutgoingRecord[] = decisions.slice(0, 3).map((d) => ({
+      ...d, headers: { 'parcel-risk.ruleset': 'challenger' }
+    }))
     // Not UTF-8 anywhere: a lone continuation byte, an overlong encoding, a lone surrogate.
     const sources: ConsumedRecord[] = [
-      { topic: config.topics.declarations, partition: 2, offset: '41', timestampMs: 1780000000000, key: Buffer.from([0xc0, 0xaf, 0x00]), value: Buffer.from([0x80, 0xfe, 0xed, 0xa0, 0x80, 0x00, 0xff]), headers: { 'x-trace': Buffer.from([0xff, 0x00, 0x01]) } },
-      { topic: config.topics.declarations, partition: 0, offset: '7', timestampMs: 1780000000001, key: null, value: Buffer.from('{"declarationId": 1', 'utf8'), headers: { 'content-type': Buffer.from('application/json'), multi: [Buffer.from('a'), Buffer.from('b')] } },
-      { topic: config.topics.declarations, partition: 1, offset: '0', timestampMs: 1780000000002, key: Buffer.from('k3'), value: Buffer.alloc(0) }
+      {
+        topic: config.topics.declarations,
+        partition: 2,
+        offset: '41',
+        timestampMs: 1780000000000,
+        key: Buffer.from([0xc0, 0xaf, 0x00]),
+        value: Buffer.from([0x80, 0xfe, 0xed, 0xa0, 0x80, 0x00, 0xff]),
+        headers: { 'x-trace': Buffer.from([0xff, 0x00, 0x01]) }
+      },
+      {
+        topic: config.topics.declarations,
+        partition: 0,
+        offset: '7',
+        timestampMs: 1780000000001,
+        key: null,
+        value: Buffer.from('{"declarationId": 1', 'utf8'),
+        headers: { 'content-type': Buffer.from('application/json'), multi: [Buffer.from('a'), Buffer.from('b')] }
+      },
+      {
+        topic: config.topics.declarations,
+        partition: 1,
+        offset: '0',
+        timestampMs: 1780000000002,
+        key: Buffer.from('k3'),
+        value: Buffer.alloc(0)
+      }
     ]
     const deadLetters = [
-      buildDeadLetter(sources[0] as ConsumedRecord, { code: 'E_DECODE_MAGIC_BYTE', stage: 'decode', message: 'first byte is 0x80, not the wire-format magic byte 0' }, 1_780_000_000_100),
-      buildDeadLetter(sources[1] as ConsumedRecord, { code: 'E_DECODE_JSON_SYNTAX', stage: 'decode', message: 'unexpected end of JSON input at 19' }, 1_780_000_000_200),
-      buildDeadLetter(sources[2] as ConsumedRecord, { code: 'E_DECODE_TRUNCATED', stage: 'decode', message: 'record is 0 bytes' }, 1_780_000_000_300)
+      buildDeadLetter(sources[0] as ConsumedRecord, {
+        code: 'E_DECODE_MAGIC_BYTE', stage: 'decode', message: 'first byte is 0x80, not the wire-format magic byte 0'
+      }, 1_780_000_000_100),
+      buildDeadLetter(sources[1] as ConsumedRecord, {
+        code: 'E_DECODE_JSON_SYNTAX', stage: 'decode', message: 'unexpected end of JSON input at 19'
+      }, 1_780_000_000_200),
+      buildDeadLetter(sources[2] as ConsumedRecord, {
+        code: 'E_DECODE_TRUNCATED', stage: 'decode', message: 'record is 0 bytes'
+      }, 1_780_000_000_300)
     ]
 
     const acks = await publisher.publishBatch({ decisions, deadLetters, shadow })
-    expect(acks.map((a) => a.topicName).sort()).toEqual(expect.arrayContaining([config.topics.decisions, config.topics.dlq, config.topics.shadow]))
+    expect(acks.map((a) => a.topicName).sort())
+      .toEqual(expect.arrayContaining([config.topics.decisions, config.topics.dlq, config.topics.shadow]))
     for (const ack of acks) expect(ack.errorCode).toBe(0)
 
     const gotDecisions = await readBack(kafka, consumers, config.topics.decisions, decisions.length)
@@ -129,7 +181,8 @@ describe('publish > kafka', () => {
       const got = gotDecisions.find((r) => r.key?.toString() === sent.key)
       expect(got, String(sent.key)).toBeDefined()
       expect(Buffer.compare(got?.value as Buffer, sent.value as Buffer)).toBe(0)
-      expect(Object.fromEntries(Object.entries(got?.headers ?? {}).map(([k, v]) => [k, String(v)]))).toEqual(sent.headers)
+      const headers = Object.fromEntries(Object.entries(got?.headers ?? {}).map(([k, v]) => [k, String(v)]))
+      expect(headers).toEqual(sent.headers)
     }
     // Keyed by declarationId: each key's partition is the Java partitioner's, stable per key.
     expect(new Set(gotDecisions.map((r) => r.partition)).size).toBeGreaterThan(1)
@@ -149,7 +202,9 @@ describe('publish > kafka', () => {
       // Every header that was sent arrives with the same bytes, and no other.
       const sent = deadLetters[i]?.headers ?? {}
       expect(Object.keys(got?.headers ?? {}).sort()).toEqual(Object.keys(sent).sort())
-      for (const [name, value] of Object.entries(sent)) expect(bytesOf(got?.headers[name]), name).toEqual(bytesOf(value))
+      for (const [name, value] of Object.entries(sent)) {
+        expect(bytesOf(got?.headers[name]), name).toEqual(bytesOf(value))
+      }
     }
     const first = gotDead.find((r) => r.headers['parcel-risk.source.offset']?.toString() === '41')
     expect(first?.headers['parcel-risk.error.code']?.toString()).toBe('E_DECODE_MAGIC_BYTE')
@@ -170,11 +225,16 @@ describe('publish > kafka', () => {
   })
 
   it('fails a batch for a topic that does not exist with a retriable E_PUBLISH_BROKER_UNAVAILABLE', async () => {
-    const quick = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 200 } })
+    const quick = kafka.producer({
+      allowAutoTopicCreation: false, retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 200 }
+    })
     await quick.connect()
     try {
-      const missing = createPublisher({ producer: quick, topics: { ...config.topics, decisions: `missing-${run}` }, publishTimeoutMs: 2_000 })
-      const failure = await missing.publishBatch({ decisions: [{ key: 'k', value: Buffer.from('v') }], deadLetters: [] }).catch((err: unknown) => err)
+      const missing = createPublisher({
+        producer: quick, topics: { ...config.topics, decisions: `missing-${run}` }, publishTimeoutMs: 2_000
+      })
+      const batch = { decisions: [{ key: 'k', value: Buffer.from('v') }], deadLetters: [] }
+      const failure = await missing.publishBatch(batch).catch((err: unknown) => err)
       expect(failure).toBeInstanceOf(ParcelRiskError)
       expect((failure as ParcelRiskError).code).toBe('E_PUBLISH_BROKER_UNAVAILABLE')
       expect((failure as ParcelRiskError).disposition).toBe('retry')
@@ -184,7 +244,8 @@ describe('publish > kafka', () => {
     }
   })
 
-  it('opens the chunk sender with the output topics described: nothing written, and the first chunk asks for no metadata', async () => {
+  it('opens the chunk sender with the output topics described: nothing written, ' +
+    'and the first chunk asks for no metadata', async () => {
     const outputs = [config.topics.decisions, config.topics.dlq]
     const written = async (): Promise<number> => {
       let total = 0
@@ -198,7 +259,9 @@ describe('publish > kafka', () => {
     const makeProducer = watched.producer.bind(watched)
     watched.producer = (options) => {
       const made = makeProducer(options)
-      made.on(made.events.REQUEST, (e) => { requests.push(e.payload.apiName) })
+      made.on(made.events.REQUEST, (e) => {
+        requests.push(e.payload.apiName)
+      })
       return made
     }
     const sender = await openChunkSender(watched, config, logger)
@@ -206,7 +269,10 @@ describe('publish > kafka', () => {
       expect(requests).toContain('Metadata')
       expect(await written()).toBe(before)
       requests.length = 0
-      await sender.send({ decisions: [{ key: `first-${run}`, value: Buffer.from('first chunk') }], deadLetters: [] }, { topic: config.topics.declarations, partition: 0, nextOffset: '1' })
+      await sender.send(
+        { decisions: [{ key: `first-${run}`, value: Buffer.from('first chunk') }], deadLetters: [] },
+        { topic: config.topics.declarations, partition: 0, nextOffset: '1' }
+      )
       expect(requests).toContain('Produce')
       expect(requests).not.toContain('Metadata')
       expect(await written()).toBe(before + 1)

@@ -95,7 +95,10 @@ describe('enrich > seats (real Redis)', () => {
     const { seats } = store()
     const memory = createMemorySeats()
     let state = 7
-    const next = (n: number): number => { state = (state * 1_103_515_245 + 12_345) % 2_147_483_648; return state % n }
+    const next = (n: number): number => {
+      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648
+      return state % n
+    }
     for (let i = 0; i < 40; i++) {
       // Holders from a small pool, so some are replays; reserve fixed per lane as a ruleset has it.
       const r = request('SAME', `s${next(60)}`, next(4), next(3), 6)

@@ -30,7 +30,13 @@ export interface Acquired {
 const fromEnvironment = (): ServiceUrls | undefined => {
   const { KAFKA_BROKERS, SCHEMA_REGISTRY_URL, REDIS_URL } = process.env
   if (!KAFKA_BROKERS || !SCHEMA_REGISTRY_URL || !REDIS_URL) return undefined
-  return { kafkaBrokers: KAFKA_BROKERS, schemaRegistryUrl: SCHEMA_REGISTRY_URL, redisUrl: REDIS_URL, source: 'environment', redisControllable: false }
+  return {
+    kafkaBrokers: KAFKA_BROKERS,
+    schemaRegistryUrl: SCHEMA_REGISTRY_URL,
+    redisUrl: REDIS_URL,
+    source: 'environment',
+    redisControllable: false
+  }
 }
 
 const containerRuntimeAnswers = async (): Promise<boolean> => {
@@ -53,7 +59,10 @@ const fromContainers = async (): Promise<Acquired> => {
   const images = [IMAGES.kafka, IMAGES.registry, IMAGES.redis]
   const absent: string[] = []
   for (const image of images) if (!(await client.image.exists(ImageName.fromString(image)))) absent.push(image)
-  if (absent.length > 0) throw new Error(`container images missing: ${absent.join(', ')}; build them with \`npm run image -- services\` (add --local-base where no registry can be reached)`)
+  if (absent.length > 0) {
+    throw new Error(`container images missing: ${absent.join(', ')}; build them with ` +
+      '`npm run image -- services` (add --local-base where no registry can be reached)')
+  }
   const kafkaPort = await freePort()
   // Java services start slowly on a busy machine; four minutes before giving up.
   const startupTimeoutMs = 240_000
@@ -118,7 +127,8 @@ export const acquireServices = async (options: { containersOnly?: boolean } = {}
   if (env !== undefined && options.containersOnly !== true) return { urls: env, release: async () => {} }
   if (await containerRuntimeAnswers()) return await fromContainers()
   if (options.containersOnly === true) {
-    throw new Error('no container runtime answers (testcontainers found none; set DOCKER_HOST to a Docker or podman socket)')
+    throw new Error('no container runtime answers ' +
+      '(testcontainers found none; set DOCKER_HOST to a Docker or podman socket)')
   }
   return await fromLocalStack()
 }

@@ -30,11 +30,15 @@ describe('stack > kafka', () => {
     const seen = new Map<string, string>()
     await consumer.subscribe({ topics: [topic], fromBeginning: true })
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`received ${seen.size} of ${want} within ${timeoutMs} ms`)), timeoutMs)
+      const timer = setTimeout(() =>
+        reject(new Error(`received ${seen.size} of ${want} within ${timeoutMs} ms`)), timeoutMs)
       void consumer.run({
         eachMessage: async ({ message }) => {
           seen.set(message.key?.toString() ?? '', message.value?.toString() ?? '')
-          if (seen.size >= want) { clearTimeout(timer); resolve() }
+          if (seen.size >= want) {
+            clearTimeout(timer)
+            resolve()
+          }
         }
       })
     })
@@ -42,13 +46,18 @@ describe('stack > kafka', () => {
   }
 
   it('creates a topic with the requested partitions', async () => {
-    expect(await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true })).toBe(true)
+    const created = await admin.createTopics({
+      topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true
+    })
+    expect(created).toBe(true)
     const meta = await admin.fetchTopicMetadata({ topics: [topic] })
     expect(meta.topics[0]?.partitions).toHaveLength(3)
   })
 
   it('round-trips 1,000 keyed messages through a consumer group and commits their offsets', async () => {
-    const messages = Array.from({ length: count }, (_, i) => ({ key: `key-${i}`, value: `value-${i}-${'x'.repeat(i % 50)}` }))
+    const messages = Array.from({ length: count }, (_, i) => ({
+      key: `key-${i}`, value: `value-${i}-${'x'.repeat(i % 50)}`
+    }))
     await producer.send({ topic, acks: -1, messages })
 
     const consumer = kafka.consumer({ groupId })

@@ -36,7 +36,9 @@ describe('stack > schema registry', () => {
     const breaking = { ...parcelV1, fields: [...parcelV1.fields, { name: 'hsCode', type: 'string' }] }
     await expect(registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(breaking) }, { subject })).rejects.toThrow(/compatib/i)
     // The same field with a default is a compatible evolution.
-    const evolved = { ...parcelV1, fields: [...parcelV1.fields, { name: 'hsCode', type: ['null', 'string'], default: null }] }
+    const evolved = {
+      ...parcelV1, fields: [...parcelV1.fields, { name: 'hsCode', type: ['null', 'string'], default: null }]
+    }
     const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(evolved) }, { subject })
     expect(id).toBeGreaterThan(0)
   })

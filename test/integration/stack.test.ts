@@ -33,8 +33,12 @@ const env = {
   PARCEL_RISK_REDIS_PORT: String(redisPort)
 }
 
-const stack = (args: string[], extraEnv: Record<string, string> = {}): { status: number | null, stdout: string, stderr: string } => {
-  const r = spawnSync(process.execPath, [stackCli, ...args], { env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 120_000 })
+const stack = (
+  args: string[], extraEnv: Record<string, string> = {}
+): { status: number | null, stdout: string, stderr: string } => {
+  const r = spawnSync(process.execPath, [stackCli, ...args], {
+    env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 120_000
+  })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -73,7 +77,9 @@ describe('local stack > start-up', () => {
     const fakeHome = join(runDir, 'broken-java')
     mkdirSync(join(fakeHome, 'bin'), { recursive: true })
     const java = join(fakeHome, 'bin', 'java')
-    writeFileSync(java, '#!/bin/sh\nif [ "$1" = "-version" ]; then echo \'openjdk version "21.0.9"\' >&2; exit 0; fi\necho "Error: broken java for the test" >&2\nexit 1\n')
+    writeFileSync(java, '#!/bin/sh\n' +
+      'if [ "$1" = "-version" ]; then echo \'openjdk version "21.0.9"\' >&2; exit 0; fi\n' +
+      'echo "Error: broken java for the test" >&2\nexit 1\n')
     chmodSync(java, 0o755)
 
     const r = stack(['up', 'redis', 'registry'], { JAVA_HOME: fakeHome })

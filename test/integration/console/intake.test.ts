@@ -21,7 +21,14 @@ import { waitUntil } from '../processor/harness.ts'
 const services = inject('services')
 const id = randomUUID().slice(0, 8)
 const prefix = `it:console-intake:${id}:`
-const topics = { declarations: `it-ci-${id}-decl`, decisions: `it-ci-${id}-dec`, shadow: `it-ci-${id}-shadow`, dlq: `it-ci-${id}-dlq`, outcomes: `it-ci-${id}-outcomes`, consoleDlq: `it-ci-${id}-console-dlq` }
+const topics = {
+  declarations: `it-ci-${id}-decl`,
+  decisions: `it-ci-${id}-dec`,
+  shadow: `it-ci-${id}-shadow`,
+  dlq: `it-ci-${id}-dlq`,
+  outcomes: `it-ci-${id}-outcomes`,
+  consoleDlq: `it-ci-${id}-console-dlq`
+}
 const config = loadConfig({
   env: {
     KAFKA_BROKERS: services.kafkaBrokers,
@@ -44,19 +51,29 @@ const config = loadConfig({
   }
 })
 const redis = new Redis(services.redisUrl)
-const kafka = new Kafka({ clientId: 'it-console-intake', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+const kafka = new Kafka({
+  clientId: 'it-console-intake', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR
+})
 let console_: Awaited<ReturnType<typeof startConsole>>
 let cookie: string
 
 const decision = (declarationId: string): RiskDecision => ({
   declarationId, version: 1, decision: 'HOLD', action: 'SCREEN_NII', score: 75,
-  reasons: [{ ruleId: 'IND-BRAND-IPR', title: 't', tier: 'INDICATOR', contribution: 30, values: [{ name: 'items[0].hsCode', value: '910211' }] }],
+  reasons: [{
+    ruleId: 'IND-BRAND-IPR', title: 't', tier: 'INDICATOR', contribution: 30,
+    values: [{ name: 'items[0].hsCode', value: '910211' }]
+  }],
   gates: [], errors: [], randomSelection: false, ruleset: { id: 'eu-lvc', version: 'it', digest: 'a'.repeat(64) },
-  enrichment: { status: 'OK', missing: [] }, rejections: [], timings: { receivedAt: 1, decidedAt: Date.now(), latencyMicros: 1_000 }, inputDigest: 'b'.repeat(64)
+  enrichment: { status: 'OK', missing: [] },
+  rejections: [],
+  timings: { receivedAt: 1, decidedAt: Date.now(), latencyMicros: 1_000 },
+  inputDigest: 'b'.repeat(64)
 })
 
 const get = async (path: string): Promise<{ status: number, body: string }> => {
-  const res = await fetch(new URL(path, console_.url), { headers: { cookie: `${SESSION_COOKIE}=${cookie}` }, redirect: 'manual' })
+  const res = await fetch(new URL(path, console_.url), {
+    headers: { cookie: `${SESSION_COOKIE}=${cookie}` }, redirect: 'manual'
+  })
   return { status: res.status, body: await res.text() }
 }
 
@@ -75,7 +92,8 @@ afterAll(async () => {
 })
 
 describe('console > intake of undecodable records on the real stack', () => {
-  it('dead-letters a record it cannot decode with E_CONSOLE_UNDECODABLE, counts it on the overview, and reads on', async () => {
+  it('dead-letters a record it cannot decode with E_CONSOLE_UNDECODABLE, counts it on the overview, ' +
+    'and reads on', async () => {
     const good = `CI-${id}-GOOD`
     const encoder = await registerDecisionEncoder(createRegistry(config.registry), `${topics.decisions}-value`)
     const encoded = encoder.encode(decision(good))
@@ -83,14 +101,22 @@ describe('console > intake of undecodable records on the real stack', () => {
     const garbage = Buffer.from('not a wire-format record')
     const producer = kafka.producer()
     await producer.connect()
-    await producer.send({ topic: topics.decisions, acks: -1, messages: [{ key: 'bad', value: garbage, headers: { origin: 'it' } }, { key: good, value: encoded.value }] })
+    await producer.send({
+      topic: topics.decisions,
+      acks: -1,
+      messages: [{ key: 'bad', value: garbage, headers: { origin: 'it' } }, { key: good, value: encoded.value }]
+    })
     await producer.disconnect()
 
     const dead: KafkaMessage[] = []
     const consumer = kafka.consumer({ groupId: `it-ci-read-${id}` })
     await consumer.connect()
     await consumer.subscribe({ topic: topics.consoleDlq, fromBeginning: true })
-    await consumer.run({ eachMessage: async ({ message }) => { dead.push(message) } })
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        dead.push(message)
+      }
+    })
     try {
       await waitUntil('a dead letter on the console dead-letter topic', async () => dead.length > 0, 30_000)
     } finally {

@@ -23,21 +23,32 @@ afterAll(async () => {
 
 const declarations = (): ParcelDeclaration[] => {
   const out: ParcelDeclaration[] = []
-  for (const g of generateDeclarations({ seed: 3 })) { if (out.length >= 3) break; out.push(g.declaration) }
+  for (const g of generateDeclarations({ seed: 3 })) {
+    if (out.length >= 3) break
+    out.push(g.declaration)
+  }
   return out
 }
 
 const decision = (d: ParcelDeclaration, over: Partial<RiskDecision> = {}): RiskDecision => ({
   declarationId: d.declarationId, version: d.version, decision: 'HOLD', action: 'SCREEN_NII', score: 75,
-  reasons: [{ ruleId: 'IND-BRAND-IPR', title: 't', tier: 'INDICATOR', contribution: 30, values: [{ name: 'items[0].hsCode', value: '910211' }] }],
+  reasons: [{
+    ruleId: 'IND-BRAND-IPR', title: 't', tier: 'INDICATOR', contribution: 30,
+    values: [{ name: 'items[0].hsCode', value: '910211' }]
+  }],
   gates: [], errors: [], randomSelection: false, ruleset: { id: 'eu-lvc', version: 'it', digest: 'a'.repeat(64) },
-  enrichment: { status: 'OK', missing: [] }, rejections: [], timings: { receivedAt: 1, decidedAt: Date.now(), latencyMicros: 1_000 }, inputDigest: 'b'.repeat(64), ...over
+  enrichment: { status: 'OK', missing: [] },
+  rejections: [],
+  timings: { receivedAt: 1, decidedAt: Date.now(), latencyMicros: 1_000 },
+  inputDigest: 'b'.repeat(64),
+  ...over
 })
 
 describe('console > store on the real Redis', () => {
   const [a, b, c] = declarations() as [ParcelDeclaration, ParcelDeclaration, ParcelDeclaration]
 
-  it('applies a decision once however often it is read, and files it under its lane, rule, seller and route', async () => {
+  it('applies a decision once however often it is read, and files it under its lane, rule, ' +
+    'seller and route', async () => {
     expect(await writer.recordDeclarations([a, b])).toBe(2)
     expect(await writer.recordDecisions([decision(a), decision(b, { score: 90, action: 'PHYSICAL_EXAM' })])).toBe(2)
     const overview = await queries.overview()
@@ -46,8 +57,10 @@ describe('console > store on the real Redis', () => {
     const all = await queries.queue({})
     expect(all.rows.map((r) => r.declarationId)).toEqual([b.declarationId, a.declarationId])
     expect((await queries.queue({ lane: 'SCREEN_NII' })).rows.map((r) => r.declarationId)).toEqual([a.declarationId])
-    expect((await queries.queue({ rule: 'IND-BRAND-IPR', seller: a.sellerId })).rows.map((r) => r.declarationId)).toEqual([a.declarationId])
-    expect((await queries.queue({ route: a.originCountry })).rows.map((r) => r.declarationId)).toContain(a.declarationId)
+    expect((await queries.queue({ rule: 'IND-BRAND-IPR', seller: a.sellerId })).rows.map((r) => r.declarationId))
+      .toEqual([a.declarationId])
+    expect((await queries.queue({ route: a.originCountry })).rows.map((r) => r.declarationId))
+      .toContain(a.declarationId)
   })
 
   it('files a decision read before its declaration once the declaration arrives', async () => {
@@ -66,9 +79,11 @@ describe('console > store on the real Redis', () => {
     expect(await queries.claim(a.declarationId, 'bob')).toBe('ok')
   })
 
-  it('takes a parcel out of the queue when its outcome arrives, once, and a newer release replaces an older hold', async () => {
+  it('takes a parcel out of the queue when its outcome arrives, once, and a newer release ' +
+    'replaces an older hold', async () => {
     const outcome: InspectionOutcome = {
-      declarationId: a.declarationId, version: a.version, result: 'SEIZED', inspectedAt: Date.now(), method: 'NII', ruleIds: ['IND-BRAND-IPR'],
+      declarationId: a.declarationId, version: a.version, result: 'SEIZED', inspectedAt: Date.now(), method: 'NII',
+      ruleIds: ['IND-BRAND-IPR'],
       revenueAmount: null, revenueCurrency: null, notes: null, niiResult: 'ANOMALY', imageRef: 'UFF-1'
     }
     expect(await writer.recordOutcomes([outcome, outcome])).toBe(1)
@@ -78,7 +93,9 @@ describe('console > store on the real Redis', () => {
     expect(detail?.outcomes).toHaveLength(1)
     expect(detail?.claimedBy).toBeNull()
     expect(await queries.claim(a.declarationId, 'ann')).toBe('closed')
-    await writer.recordDecisions([decision(b, { version: b.version + 1, decision: 'RELEASE', action: 'RELEASE', score: 10 })])
+    await writer.recordDecisions([
+      decision(b, { version: b.version + 1, decision: 'RELEASE', action: 'RELEASE', score: 10 })
+    ])
     expect((await queries.queue({})).rows.map((r) => r.declarationId)).toEqual([c.declarationId])
     await writer.recordDecisions([decision(b, { score: 90, action: 'PHYSICAL_EXAM' })])
     expect((await queries.queue({})).rows.map((r) => r.declarationId)).toEqual([c.declarationId])

@@ -56,7 +56,10 @@ const EORI = 'DE555000111222'
 const sellerProfile = (sellerId: string): ProfileUpdate => ({
   kind: 'SELLER', updatedAt: Date.now() - 60_000, sourceSystem: 'seller-registry',
   consignee: null, aeo: null, watchlist: null, iossRegistry: null, hsCode: null, route: null,
-  seller: { sellerId, platformId: null, country: 'CN', firstSeenAt: Date.now() - 400 * 86_400_000, knownConsignor: false, violationCount: 0, lastViolationAt: null, flags: [], attributes: {} }
+  seller: {
+    sellerId, platformId: null, country: 'CN', firstSeenAt: Date.now() - 400 * 86_400_000, knownConsignor: false,
+    violationCount: 0, lastViolationAt: null, flags: [], attributes: {}
+  }
 })
 
 /** Generated EU-bound declarations with no risk pattern, from `sellerId` to the consignee with EORI. */
@@ -64,7 +67,8 @@ const declarations = (ids: readonly string[], sellerId: string): ParcelDeclarati
   const out: ParcelDeclaration[] = []
   const stream = generateDeclarations({ seed: 61, startMs: Date.now() - 3_600_000 })
   while (out.length < ids.length) {
-    const { declaration, patterns } = stream.next().value as { declaration: ParcelDeclaration, patterns: readonly string[] }
+    const next = stream.next().value as { declaration: ParcelDeclaration, patterns: readonly string[] }
+    const { declaration, patterns } = next
     if (patterns.length > 0 || declaration.destinationCountry !== 'DE') continue
     const consignee = { ...declaration.consignee, identifiers: { ...declaration.consignee.identifiers, eori: EORI } }
     out.push({ ...declaration, declarationId: ids[out.length] as string, version: 1, sellerId, consignee })
@@ -72,7 +76,9 @@ const declarations = (ids: readonly string[], sellerId: string): ParcelDeclarati
   return out
 }
 
-const outcome = (declarationId: string, result: InspectionOutcome['result'], inspectedAt: number): InspectionOutcome => ({
+const outcome = (
+  declarationId: string, result: InspectionOutcome['result'], inspectedAt: number
+): InspectionOutcome => ({
   declarationId, version: 1, result, inspectedAt, method: 'PHYSICAL', ruleIds: ['GATE-IT-HOLD'],
   revenueAmount: null, revenueCurrency: null, notes: null, niiResult: null, imageRef: null
 })
@@ -80,7 +86,9 @@ const outcome = (declarationId: string, result: InspectionOutcome['result'], ins
 /** Starts `parcel-risk outcomes`; resolves with its /metrics base URL once it runs. */
 const startOutcomes = async (s: Scenario): Promise<string> => {
   const log = createWriteStream(join(tmpdir(), `parcel-risk-it-${s.id}-offences-outcomes.log`))
-  const child = spawn(process.execPath, [cli, 'outcomes'], { env: { ...process.env, ...s.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [cli, 'outcomes'], {
+    env: { ...process.env, ...s.env }, stdio: ['ignore', 'pipe', 'pipe']
+  })
   children.push(child)
   child.stderr?.pipe(log)
   let buffered = ''
@@ -91,7 +99,9 @@ const startOutcomes = async (s: Scenario): Promise<string> => {
       const match = /"msg":"outcomes running"/.test(buffered) ? /"http":"http:\/\/[^:]+:(\d+)"/.exec(buffered) : null
       if (match !== null) resolve(`http://127.0.0.1:${match[1]}`)
     })
-    child.once('exit', (code) => { reject(new Error(`outcomes exited (${code}) before it was running: ${buffered.slice(-2_000)}`)) })
+    child.once('exit', (code) => {
+      reject(new Error(`outcomes exited (${code}) before it was running: ${buffered.slice(-2_000)}`))
+    })
   })
 }
 
@@ -99,7 +109,8 @@ const reason = (d: RiskDecision | undefined, ruleId: string): RiskDecision['reas
   d?.reasons.find((r) => r.ruleId === ruleId)
 
 describe('outcomes > offences feed the profiles rules read', () => {
-  it('positive outcomes of held parcels become offences a later declaration is scored on; a replay changes nothing', async () => {
+  it('positive outcomes of held parcels become offences a later declaration is scored on; ' +
+    'a replay changes nothing', async () => {
     const s = scenario(services, {
       PARCEL_RISK_RULES_DIR: ruleset(),
       PARCEL_RISK_RULES_COST_BUDGET_MICROS_PER_KIB: '1000000',
@@ -108,7 +119,9 @@ describe('outcomes > offences feed the profiles rules read', () => {
       // The seller's profile is cached in the processor; a short TTL lets the offences show at once.
       PARCEL_RISK_REDIS_CACHE_TTL_MS: '200'
     })
-    Object.assign(s.env, { PARCEL_RISK_OUTCOMES_GROUP_ID: `it-${s.id}-outcomes`, PARCEL_RISK_TOPIC_OUTCOMES_DLQ: `it-${s.id}-outcomes-dlq` })
+    Object.assign(s.env, {
+      PARCEL_RISK_OUTCOMES_GROUP_ID: `it-${s.id}-outcomes`, PARCEL_RISK_TOPIC_OUTCOMES_DLQ: `it-${s.id}-outcomes-dlq`
+    })
     const seller = `it-${s.id}-seller`
     const other = `it-${s.id}-other`
     await loadReferenceData(services, s, 61, [sellerProfile(seller), sellerProfile(other)])
@@ -130,7 +143,11 @@ describe('outcomes > offences feed the profiles rules read', () => {
 
     // Two positive controls and one without a finding.
     const at = Date.now() - 60_000
-    const outcomes = [outcome(held[0] as string, 'SEIZED', at), outcome(held[1] as string, 'NO_FINDING', at + 1), outcome(held[2] as string, 'REVENUE', at + 2)]
+    const outcomes = [
+      outcome(held[0] as string, 'SEIZED', at),
+      outcome(held[1] as string, 'NO_FINDING', at + 1),
+      outcome(held[2] as string, 'REVENUE', at + 2)
+    ]
     const topic = s.env.PARCEL_RISK_TOPIC_INSPECTION_OUTCOMES as string
     const base = await startOutcomes(s)
     await produceOutcomes(services, topic, outcomes)
@@ -156,12 +173,15 @@ describe('outcomes > offences feed the profiles rules read', () => {
     await produceDeclarations(services, s, [mine, { ...theirs, sellerId: other }])
     await waitUntil('the later parcels decided', async () => later.every((id) => decided(id) !== undefined), 60_000)
     const scored = decided(later[0] as string)
-    expect(reason(scored, 'IND-SELLER-OFFENCES')?.values).toEqual([{ name: 'enrichment.seller.offences180d', value: '2' }])
-    expect(reason(scored, 'IND-CONSIGNEE-OFFENCES')?.values).toEqual([{ name: 'enrichment.consignee.offences180d', value: '2' }])
+    expect(reason(scored, 'IND-SELLER-OFFENCES')?.values)
+      .toEqual([{ name: 'enrichment.seller.offences180d', value: '2' }])
+    expect(reason(scored, 'IND-CONSIGNEE-OFFENCES')?.values)
+      .toEqual([{ name: 'enrichment.consignee.offences180d', value: '2' }])
     expect(scored?.enrichment.status).toBe('OK')
     const clean = decided(later[1] as string)
     expect(reason(clean, 'IND-SELLER-OFFENCES')).toBeUndefined()
-    expect(reason(clean, 'IND-CONSIGNEE-OFFENCES')?.values).toEqual([{ name: 'enrichment.consignee.offences180d', value: '2' }])
+    expect(reason(clean, 'IND-CONSIGNEE-OFFENCES')?.values)
+      .toEqual([{ name: 'enrichment.consignee.offences180d', value: '2' }])
 
     // Replay: the same outcomes produced again change neither the profiles nor the count.
     const before = await profiles()

@@ -17,7 +17,10 @@ import type { InspectionOutcome, ParcelDeclaration, RiskDecision } from '../../.
 import { generateDeclarations } from '../../../src/generate/stream.ts'
 import { isoWeek, outcomeId, POSITIVE_RESULTS } from '../../../src/outcomes/tally.ts'
 import type { RulesetReport } from '../../../src/outcomes/report.ts'
-import { collect, loadReferenceData, metric, produceDeclarations, scenario, startRun, waitUntil, type Collector, type Running, type Scenario } from '../processor/harness.ts'
+import {
+  collect, loadReferenceData, metric, produceDeclarations, scenario, startRun, waitUntil,
+  type Collector, type Running, type Scenario
+} from '../processor/harness.ts'
 
 const services = inject('services')
 const cli = new URL('../../../src/cli/parcel-risk.ts', import.meta.url).pathname
@@ -28,14 +31,21 @@ const processors: Running[] = []
 
 afterEach(async () => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
-  for (const p of processors.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) { p.child.kill('SIGKILL'); await p.exited }
+  for (const p of processors.splice(0)) {
+    if (p.child.exitCode === null && p.child.signalCode === null) {
+      p.child.kill('SIGKILL')
+      await p.exited
+    }
+  }
   for (const c of collectors.splice(0)) await c.stop()
 })
 
 /** Starts `parcel-risk outcomes`; resolves with its /metrics base URL once it runs. */
 const startOutcomes = (s: Scenario, name: string): Promise<string> => {
   const log = createWriteStream(join(tmpdir(), `parcel-risk-it-${s.id}-${name}.log`))
-  const child = spawn(process.execPath, [cli, 'outcomes'], { env: { ...process.env, ...s.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [cli, 'outcomes'], {
+    env: { ...process.env, ...s.env }, stdio: ['ignore', 'pipe', 'pipe']
+  })
   children.push(child)
   child.stderr?.pipe(log)
   let buffered = ''
@@ -46,7 +56,9 @@ const startOutcomes = (s: Scenario, name: string): Promise<string> => {
       const match = /"msg":"outcomes running"/.test(buffered) ? /"http":"http:\/\/[^:]+:(\d+)"/.exec(buffered) : null
       if (match !== null) resolve(`http://127.0.0.1:${match[1]}`)
     })
-    child.once('exit', (code) => { reject(new Error(`outcomes ${name} exited (${code}) before it was running: ${buffered.slice(-2_000)}`)) })
+    child.once('exit', (code) => {
+      reject(new Error(`outcomes ${name} exited (${code}) before it was running: ${buffered.slice(-2_000)}`))
+    })
   })
 }
 
@@ -61,11 +73,16 @@ const cliRun = async (s: Scenario, args: string[]): Promise<{ stdout: string, st
   await run(process.execPath, [cli, ...args], { env: { ...process.env, ...s.env }, maxBuffer: 64 << 20 })
 
 const report = async (s: Scenario): Promise<RulesetReport[]> =>
-  (JSON.parse((await cliRun(s, ['rules', 'report', '--format', 'json'])).stdout) as { rulesets: RulesetReport[] }).rulesets
+  (JSON.parse((await cliRun(s, ['rules', 'report', '--format', 'json'])).stdout) as { rulesets: RulesetReport[] })
+    .rulesets
 
 /** Every record of a topic from the beginning to its current end, decoded. */
-const readAll = async <T>(topic: string, schema: 'InspectionOutcome' | 'RiskDecision'): Promise<Array<{ value: T | null, headers: Record<string, string> }>> => {
-  const kafka = new Kafka({ clientId: 'it-outcomes-reader', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+const readAll = async <T>(
+  topic: string, schema: 'InspectionOutcome' | 'RiskDecision'
+): Promise<Array<{ value: T | null, headers: Record<string, string> }>> => {
+  const kafka = new Kafka({
+    clientId: 'it-outcomes-reader', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR
+  })
   const admin = kafka.admin()
   await admin.connect()
   const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]))
@@ -79,7 +96,9 @@ const readAll = async <T>(topic: string, schema: 'InspectionOutcome' | 'RiskDeci
   await consumer.connect()
   await consumer.subscribe({ topic, fromBeginning: true })
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error(`${topic}: ${remaining.size} partitions not read to the end`)) }, 60_000)
+    const timer = setTimeout(() => {
+      reject(new Error(`${topic}: ${remaining.size} partitions not read to the end`))
+    }, 60_000)
     void consumer.run({
       eachBatch: async ({ batch }) => {
         const end = ends.get(batch.partition) ?? 0n
@@ -91,7 +110,10 @@ const readAll = async <T>(topic: string, schema: 'InspectionOutcome' | 'RiskDeci
           out.push({ value: r?.ok === true ? r.value : null, headers })
         })
         if (BigInt(batch.lastOffset()) + 1n >= end) remaining.delete(batch.partition)
-        if (remaining.size === 0) { clearTimeout(timer); resolve() }
+        if (remaining.size === 0) {
+          clearTimeout(timer)
+          resolve()
+        }
       }
     })
   })
@@ -102,11 +124,19 @@ const readAll = async <T>(topic: string, schema: 'InspectionOutcome' | 'RiskDeci
 interface Count { hits: number, controls: number, positives: number }
 
 /** The brute force: per rule (and * for all), over the first decision of each declaration and version. */
-const bruteForce = (decisions: readonly RiskDecision[], outcomes: readonly InspectionOutcome[], random: boolean): Map<string, Count> => {
+const bruteForce = (
+  decisions: readonly RiskDecision[], outcomes: readonly InspectionOutcome[], random: boolean
+): Map<string, Count> => {
   const byKey = new Map<string, RiskDecision>()
-  for (const d of decisions) if (!byKey.has(`${d.declarationId}:${d.version}`)) byKey.set(`${d.declarationId}:${d.version}`, d)
+  for (const d of decisions) {
+    if (!byKey.has(`${d.declarationId}:${d.version}`)) byKey.set(`${d.declarationId}:${d.version}`, d)
+  }
   const counts = new Map<string, Count>()
-  const at = (rule: string): Count => { const c = counts.get(rule) ?? { hits: 0, controls: 0, positives: 0 }; counts.set(rule, c); return c }
+  const at = (rule: string): Count => {
+    const c = counts.get(rule) ?? { hits: 0, controls: 0, positives: 0 }
+    counts.set(rule, c)
+    return c
+  }
   const rulesOf = (d: RiskDecision): string[] => ['*', ...new Set(d.reasons.map((r) => r.ruleId))]
   for (const d of byKey.values()) if (!random || d.randomSelection) for (const rule of rulesOf(d)) at(rule).hits++
   const seen = new Set<string>()
@@ -125,7 +155,9 @@ const bruteForce = (decisions: readonly RiskDecision[], outcomes: readonly Inspe
 }
 
 const produceRaw = async (topic: string, messages: Array<{ key: string, value: Buffer }>): Promise<void> => {
-  const kafka = new Kafka({ clientId: 'it-outcomes-writer', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+  const kafka = new Kafka({
+    clientId: 'it-outcomes-writer', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR
+  })
   const producer = kafka.producer()
   await producer.connect()
   await producer.send({ topic, acks: -1, messages })
@@ -133,7 +165,8 @@ const produceRaw = async (topic: string, messages: Array<{ key: string, value: B
 }
 
 describe('outcomes > the targeting loop on the real stack', () => {
-  it('reports per-rule hits, controls, positives and hit rate equal to a brute-force count, and a replay changes nothing', async () => {
+  it('reports per-rule hits, controls, positives and hit rate equal to a brute-force count, ' +
+    'and a replay changes nothing', async () => {
     const count = 3_000
     const seed = 14
     const startMs = Math.floor((Date.now() - 3_600_000) / 1_000) * 1_000
@@ -145,13 +178,18 @@ describe('outcomes > the targeting loop on the real stack', () => {
       PARCEL_RISK_RULES_COST_BUDGET_MICROS_PER_KIB: '100000'
     })
     const outcomesGroup = `it-${s.id}-outcomes`
-    Object.assign(s.env, { PARCEL_RISK_OUTCOMES_GROUP_ID: outcomesGroup, PARCEL_RISK_TOPIC_OUTCOMES_DLQ: `it-${s.id}-outcomes-dlq` })
+    Object.assign(s.env, {
+      PARCEL_RISK_OUTCOMES_GROUP_ID: outcomesGroup, PARCEL_RISK_TOPIC_OUTCOMES_DLQ: `it-${s.id}-outcomes-dlq`
+    })
     const topics = { outcomes: `it-${s.id}-outcomes`, outcomesDlq: `it-${s.id}-outcomes-dlq` }
 
     // Declarations → decisions.
     await loadReferenceData(services, s, seed)
     const declarations: ParcelDeclaration[] = []
-    for (const { declaration } of generateDeclarations({ seed, startMs })) { if (declarations.length >= count) break; declarations.push(declaration) }
+    for (const { declaration } of generateDeclarations({ seed, startMs })) {
+      if (declarations.length >= count) break
+      declarations.push(declaration)
+    }
     const processor = startRun(s, 'processor')
     processors.push(processor)
     await processor.ready
@@ -162,25 +200,50 @@ describe('outcomes > the targeting loop on the real stack', () => {
     await waitUntil(`${count} answers`, async () => collector.distinct() >= count, 180_000)
 
     // Outcomes for the held parcels, and three bad records.
-    const generated = await cliRun(s, ['generate', 'outcomes', '--count', String(count), '--seed', String(seed), '--start', new Date(startMs).toISOString(), '--to-topic', topics.outcomes])
+    const generateArgs = [
+      'generate', 'outcomes', '--count', String(count), '--seed', String(seed),
+      '--start', new Date(startMs).toISOString(), '--to-topic', topics.outcomes
+    ]
+    const generated = await cliRun(s, generateArgs)
     expect(generated.stderr).toMatch(/wrote \d+ outcomes/)
-    const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
-    const encoder = createEncoder<InspectionOutcome>(avroType(readSchema('InspectionOutcome')), await registry.register(`${topics.outcomes}-value`, readSchema('InspectionOutcome')))
+    const registry = createRegistry({
+      url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000
+    })
+    const schemaId = await registry.register(`${topics.outcomes}-value`, readSchema('InspectionOutcome'))
+    const encoder = createEncoder<InspectionOutcome>(avroType(readSchema('InspectionOutcome')), schemaId)
     const bad = (o: Partial<InspectionOutcome>): Buffer => {
-      const encoded = encoder.encode({ declarationId: 'NEVER-DECIDED', version: 1, result: 'SEIZED', inspectedAt: Date.now(), method: 'PHYSICAL', ruleIds: [], revenueAmount: null, revenueCurrency: null, notes: null, niiResult: null, imageRef: null, ...o })
+      const encoded = encoder.encode({
+        declarationId: 'NEVER-DECIDED',
+        version: 1,
+        result: 'SEIZED',
+        inspectedAt: Date.now(),
+        method: 'PHYSICAL',
+        ruleIds: [],
+        revenueAmount: null,
+        revenueCurrency: null,
+        notes: null,
+        niiResult: null,
+        imageRef: null,
+        ...o
+      })
       if (!encoded.ok) throw encoded.error
       return encoded.value
     }
     await produceRaw(topics.outcomes, [
       { key: 'garbage', value: Buffer.from([0x07, 1, 2, 3]) },
       { key: 'NEVER-DECIDED', value: bad({}) },
-      { key: 'bad-revenue', value: bad({ declarationId: 'bad-revenue', revenueAmount: '12,50', revenueCurrency: 'EUR' }) }
+      {
+        key: 'bad-revenue',
+        value: bad({ declarationId: 'bad-revenue', revenueAmount: '12,50', revenueCurrency: 'EUR' })
+      }
     ])
 
     const base = await startOutcomes(s, 'first')
     const decisions = [...collector.collected.decisions.values()].flat()
-    const outcomes = (await readAll<InspectionOutcome>(topics.outcomes, 'InspectionOutcome')).flatMap((r) => r.value === null ? [] : [r.value])
-    const goodOutcomes = outcomes.filter((o) => o.declarationId !== 'NEVER-DECIDED' && o.declarationId !== 'bad-revenue')
+    const outcomes = (await readAll<InspectionOutcome>(topics.outcomes, 'InspectionOutcome'))
+      .flatMap((r) => r.value === null ? [] : [r.value])
+    const goodOutcomes = outcomes.filter((o) =>
+      o.declarationId !== 'NEVER-DECIDED' && o.declarationId !== 'bad-revenue')
     expect(goodOutcomes.length).toBeGreaterThan(100)
     const distinctDecisions = new Set(decisions.map((d) => `${d.declarationId}:${d.version}`)).size
     await waitUntil('every decision and outcome taken in', async () =>
@@ -189,7 +252,9 @@ describe('outcomes > the targeting loop on the real stack', () => {
       (await metric(base, 'parcel_risk_outcome_intake_outcomes_total{status="dead-lettered"}')) >= 3, 90_000)
 
     // Bad records: coded dead letters, none dropped.
-    const dead = (await readAll<never>(topics.outcomesDlq, 'InspectionOutcome')).map((r) => r.headers['parcel-risk.error.code']).sort()
+    const dead = (await readAll<never>(topics.outcomesDlq, 'InspectionOutcome'))
+      .map((r) => r.headers['parcel-risk.error.code'])
+      .sort()
     expect(dead).toEqual(['E_DECODE_MAGIC_BYTE', 'E_OUTCOME_DECISION_UNKNOWN', 'E_OUTCOME_INVALID'])
 
     // The report against the brute force, rule by rule.
@@ -205,13 +270,15 @@ describe('outcomes > the targeting loop on the real stack', () => {
       expect(row?.hitRate).toBe(c.controls > 0 ? c.positives / c.controls : null)
     }
     const random = bruteForce(decisions, goodOutcomes, true).get('*') ?? { hits: 0, controls: 0, positives: 0 }
-    expect({ hits: version.random.hits, controls: version.random.controls, positives: version.random.positives }).toEqual(random)
+    const { hits, controls, positives } = version.random
+    expect({ hits, controls, positives }).toEqual(random)
     expect(version.total.controls).toBe(goodOutcomes.length)
 
     // What the scans showed, the weekly trend and the Prometheus counters, against the same topics.
     const scanned = goodOutcomes.filter((o) => o.niiResult !== null)
     expect(scanned.length).toBeGreaterThan(0)
-    const confirmed = scanned.filter((o) => o.niiResult === 'ANOMALY' && o.method === 'PHYSICAL' && POSITIVE_RESULTS.has(o.result))
+    const confirmed = scanned.filter((o) =>
+      o.niiResult === 'ANOMALY' && o.method === 'PHYSICAL' && POSITIVE_RESULTS.has(o.result))
     expect(version.total.nii).toMatchObject({
       scanned: scanned.length,
       anomaly: scanned.filter((o) => o.niiResult === 'ANOMALY').length,
@@ -219,7 +286,9 @@ describe('outcomes > the targeting loop on the real stack', () => {
     })
     const firstDecisions = new Map(decisions.map((d) => [`${d.declarationId}:${d.version}`, d] as const).reverse())
     const weeks: Record<string, number> = {}
-    for (const d of firstDecisions.values()) weeks[isoWeek(d.timings.decidedAt)] = (weeks[isoWeek(d.timings.decidedAt)] ?? 0) + 1
+    for (const d of firstDecisions.values()) {
+      weeks[isoWeek(d.timings.decidedAt)] = (weeks[isoWeek(d.timings.decidedAt)] ?? 0) + 1
+    }
     expect(Object.fromEntries((version.trend['*'] ?? []).map((p) => [p.week, p.hits]))).toEqual(weeks)
     expect((version.trend['*'] ?? []).reduce((sum, p) => sum + p.controls, 0)).toBe(goodOutcomes.length)
     const yieldMetric = (rule: string, name: string): string =>
@@ -229,14 +298,17 @@ describe('outcomes > the targeting loop on the real stack', () => {
     expect(await metric(base, yieldMetric('*', 'fired'))).toBe(version.total.hits)
 
     // Replay 1: the same outcomes produced again.
-    await cliRun(s, ['generate', 'outcomes', '--count', String(count), '--seed', String(seed), '--start', new Date(startMs).toISOString(), '--to-topic', topics.outcomes])
+    await cliRun(s, generateArgs)
+    const duplicateOutcomes = 'parcel_risk_outcome_intake_outcomes_total{status="duplicate"}'
     await waitUntil('the repeated outcomes read', async () =>
-      (await metric(base, 'parcel_risk_outcome_intake_outcomes_total{status="duplicate"}')) >= goodOutcomes.length, 60_000)
+      (await metric(base, duplicateOutcomes)) >= goodOutcomes.length, 60_000)
     expect(await report(s)).toEqual(first)
 
     // Replay 2: both intake groups read their topics again from the beginning.
     await stop(children.at(-1))
-    const kafka = new Kafka({ clientId: 'it-outcomes-admin', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+    const kafka = new Kafka({
+      clientId: 'it-outcomes-admin', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR
+    })
     const admin = kafka.admin()
     await admin.connect()
     await admin.resetOffsets({ groupId: outcomesGroup, topic: topics.outcomes, earliest: true })
@@ -245,7 +317,7 @@ describe('outcomes > the targeting loop on the real stack', () => {
     const again = await startOutcomes(s, 'second')
     await waitUntil('everything read again', async () =>
       (await metric(again, 'parcel_risk_outcome_intake_decisions_total{status="duplicate"}')) >= distinctDecisions &&
-      (await metric(again, 'parcel_risk_outcome_intake_outcomes_total{status="duplicate"}')) >= 2 * goodOutcomes.length, 90_000)
+      (await metric(again, duplicateOutcomes)) >= 2 * goodOutcomes.length, 90_000)
     expect(await metric(again, 'parcel_risk_outcome_intake_outcomes_total{status="counted"}')).toBe(0)
     expect(await report(s)).toEqual(first)
     await stop(children.at(-1))

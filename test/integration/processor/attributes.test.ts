@@ -9,7 +9,9 @@ import { join } from 'node:path'
 import { describe, expect, inject, it } from 'vitest'
 import type { ParcelDeclaration, ProfileUpdate, RiskDecision } from '../../../src/declaration.ts'
 import { generateDeclarations } from '../../../src/generate/stream.ts'
-import { collect, loadReferenceData, produceDeclarations, produceProfiles, scenario, startRun, waitUntil } from './harness.ts'
+import {
+  collect, loadReferenceData, produceDeclarations, produceProfiles, scenario, startRun, waitUntil
+} from './harness.ts'
 import { stopAfterEach } from './teardown.ts'
 import { NO_PAYLOAD } from '../../../src/enrich/profile-write.ts'
 
@@ -46,8 +48,14 @@ const rulesetWithAttributes = (): string => {
 }
 
 const sellerProfile = (sellerId: string, attributes: Record<string, string>): ProfileUpdate => ({
-  kind: 'SELLER', updatedAt: Date.now() - 60_000, sourceSystem: 'seller-registry', ...NO_PAYLOAD,
-  seller: { sellerId, platformId: null, country: 'CN', firstSeenAt: Date.now() - 400 * 86_400_000, knownConsignor: false, violationCount: 0, lastViolationAt: null, flags: [], attributes }
+  kind: 'SELLER',
+  updatedAt: Date.now() - 60_000,
+  sourceSystem: 'seller-registry',
+  ...NO_PAYLOAD,
+  seller: {
+    sellerId, platformId: null, country: 'CN', firstSeenAt: Date.now() - 400 * 86_400_000, knownConsignor: false,
+    violationCount: 0, lastViolationAt: null, flags: [], attributes
+  }
 })
 
 const EORI = 'DE987654321000'
@@ -57,7 +65,8 @@ const declarations = (ids: readonly string[], sellerId: string): ParcelDeclarati
   const out: ParcelDeclaration[] = []
   const stream = generateDeclarations({ seed: 43, startMs: Date.now() - 3_600_000 })
   while (out.length < ids.length) {
-    const { declaration, patterns } = stream.next().value as { declaration: ParcelDeclaration, patterns: readonly string[] }
+    const next = stream.next().value as { declaration: ParcelDeclaration, patterns: readonly string[] }
+    const { declaration, patterns } = next
     if (patterns.length > 0 || declaration.destinationCountry !== 'DE') continue
     const consignee = { ...declaration.consignee, identifiers: { ...declaration.consignee.identifiers, eori: EORI } }
     out.push({ ...declaration, declarationId: ids[out.length] as string, version: 1, sellerId, consignee })
@@ -65,20 +74,32 @@ const declarations = (ids: readonly string[], sellerId: string): ParcelDeclarati
   return out
 }
 
-const reason = (d: RiskDecision | undefined, ruleId: string): RiskDecision['reasons'][number] | undefined => d?.reasons.find((r) => r.ruleId === ruleId)
+const reason = (d: RiskDecision | undefined, ruleId: string): RiskDecision['reasons'][number] | undefined =>
+  d?.reasons.find((r) => r.ruleId === ruleId)
 
 describe('processor > custom profile attributes', () => {
-  it('a rule reads a declared seller attribute loaded from a file and a consignee attribute from the topic; the reason shows the value', async () => {
-    const s = scenario(services, { PARCEL_RISK_RULES_DIR: rulesetWithAttributes(), PARCEL_RISK_RULES_COST_BUDGET_MICROS_PER_KIB: '1000000' })
+  it('a rule reads a declared seller attribute loaded from a file and a consignee attribute from the topic; ' +
+    'the reason shows the value', async () => {
+    const s = scenario(services, {
+      PARCEL_RISK_RULES_DIR: rulesetWithAttributes(), PARCEL_RISK_RULES_COST_BUDGET_MICROS_PER_KIB: '1000000'
+    })
     const risky = `it-${s.id}-risky`
     const plain = `it-${s.id}-plain`
-    await loadReferenceData(services, s, 43, [sellerProfile(risky, { riskScore: '87', unrelated: 'x' }), sellerProfile(plain, {})])
+    await loadReferenceData(services, s, 43, [
+      sellerProfile(risky, { riskScore: '87', unrelated: 'x' }), sellerProfile(plain, {})
+    ])
     const p = startRun(s, 'attributes')
     running.push(p)
     await p.ready
     const consignee: ProfileUpdate = {
-      kind: 'CONSIGNEE', updatedAt: Date.now() - 60_000, sourceSystem: 'targeting-centre', ...NO_PAYLOAD,
-      consignee: { consigneeKey: EORI, firstSeenAt: Date.now() - 90 * 86_400_000, violationCount: 0, lastViolationAt: null, flags: [], attributes: { segment: 'reshipper' } }
+      kind: 'CONSIGNEE',
+      updatedAt: Date.now() - 60_000,
+      sourceSystem: 'targeting-centre',
+      ...NO_PAYLOAD,
+      consignee: {
+        consigneeKey: EORI, firstSeenAt: Date.now() - 90 * 86_400_000, violationCount: 0, lastViolationAt: null,
+        flags: [], attributes: { segment: 'reshipper' }
+      }
     }
     await produceProfiles(services, s.env.PARCEL_RISK_TOPIC_PROFILE_UPDATES as string, [consignee])
     const collector = await collect(services, s)
@@ -100,11 +121,14 @@ describe('processor > custom profile attributes', () => {
     const last = round - 1
     const withScore = decided(`${s.id}-risky-${last}`)
     const without = decided(`${s.id}-plain-${last}`)
-    expect(reason(withScore, 'IND-SELLER-RISK-SCORE')?.values).toEqual([{ name: 'enrichment.seller.attributes.riskScore', value: '87' }])
-    expect(reason(withScore, 'IND-CONSIGNEE-SEGMENT')?.values).toEqual([{ name: 'enrichment.consignee.attributes.segment', value: 'reshipper' }])
+    expect(reason(withScore, 'IND-SELLER-RISK-SCORE')?.values)
+      .toEqual([{ name: 'enrichment.seller.attributes.riskScore', value: '87' }])
+    expect(reason(withScore, 'IND-CONSIGNEE-SEGMENT')?.values)
+      .toEqual([{ name: 'enrichment.consignee.attributes.segment', value: 'reshipper' }])
     expect(withScore?.enrichment.status).toBe('OK')
     // A seller whose profile has no riskScore: the rule cannot fire, and it is reported as missing data.
     expect(reason(without, 'IND-SELLER-RISK-SCORE')).toBeUndefined()
-    expect(reason(without, 'IND-CONSIGNEE-SEGMENT')?.values).toEqual([{ name: 'enrichment.consignee.attributes.segment', value: 'reshipper' }])
+    expect(reason(without, 'IND-CONSIGNEE-SEGMENT')?.values)
+      .toEqual([{ name: 'enrichment.consignee.attributes.segment', value: 'reshipper' }])
   }, 180_000)
 })

@@ -95,7 +95,9 @@ interface Checked {
   wouldExam: number, moved: number, gateHits: number, gateHitsMoved: number, degraded: number, degradedMoved: number,
   niiOverbooked: number
 }
-const bump = (m: Map<number, number>, k: number): void => { m.set(k, (m.get(k) ?? 0) + 1) }
+const bump = (m: Map<number, number>, k: number): void => {
+  m.set(k, (m.get(k) ?? 0) + 1)
+}
 const checkDecisions = (decisions: readonly RiskDecision[]): Checked => {
   const exams = new Map<number, number>()
   const forcedExams = new Map<number, number>()
@@ -170,7 +172,9 @@ const checkDecisions = (decisions: readonly RiskDecision[]): Checked => {
       expect(why, `${d.declarationId} ${d.action} ${d.score}`).toEqual([])
     }
   }
-  return { exams, forcedExams, overbooked, wouldExam, moved, gateHits, gateHitsMoved, degraded, degradedMoved, niiOverbooked }
+  return {
+    exams, forcedExams, overbooked, wouldExam, moved, gateHits, gateHitsMoved, degraded, degradedMoved, niiOverbooked
+  }
 }
 
 /** Per window: at most the capacity, but for overbooked seats, which only never-moved holds beyond the reserve take. */
@@ -191,7 +195,8 @@ declare module 'vitest' {
 
 const figures = (c: Checked): Record<string, unknown> => ({
   wouldExam: c.wouldExam, moved: c.moved, exams: [...c.exams.values()], forced: [...c.forcedExams.values()],
-  overbooked: [...c.overbooked.values()], gateHits: c.gateHits, gateHitsMoved: c.gateHitsMoved, degraded: c.degraded, degradedMoved: c.degradedMoved,
+  overbooked: [...c.overbooked.values()], gateHits: c.gateHits, gateHitsMoved: c.gateHitsMoved,
+  degraded: c.degraded, degradedMoved: c.degradedMoved,
   niiOverbooked: c.niiOverbooked
 })
 

@@ -60,7 +60,9 @@ describe('enrich > commodity code and route attributes in Redis', () => {
     prefixes.push(prefix)
     writeFileSync(ROUTES, 'originCountry,destinationCountry,riskScore\nCN,DE,60\n')
     expect(await load(prefix, [CODES, ROUTES])).toContain('marked loaded: hsCode (3), route (1)')
-    const env = { REDIS_URL: services.redisUrl, PARCEL_RISK_REDIS_KEY_PREFIX: prefix, PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '2000' }
+    const env = {
+      REDIS_URL: services.redisUrl, PARCEL_RISK_REDIS_KEY_PREFIX: prefix, PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '2000'
+    }
     const config = loadConfig({ env })
     const redis = await connectRedis(config.redis, log, 5_000)
     try {
@@ -124,7 +126,8 @@ const declarations = (ids: readonly string[]): ParcelDeclaration[] => {
   const out: ParcelDeclaration[] = []
   const stream = generateDeclarations({ seed: 44, startMs: Date.now() - 3_600_000 })
   while (out.length < ids.length) {
-    const { declaration, patterns } = stream.next().value as { declaration: ParcelDeclaration, patterns: readonly string[] }
+    const next = stream.next().value as { declaration: ParcelDeclaration, patterns: readonly string[] }
+    const { declaration, patterns } = next
     if (patterns.length > 0 || declaration.destinationCountry !== 'DE' || declaration.originCountry !== 'CN') continue
     out.push({ ...declaration, declarationId: ids[out.length] as string, version: 1 })
   }
@@ -135,7 +138,8 @@ const reason = (d: RiskDecision | undefined, ruleId: string): RiskDecision['reas
   d?.reasons.find((r) => r.ruleId === ruleId)
 
 describe('processor > commodity code and route attributes', () => {
-  it('a rule reads an item\'s code attribute and the route\'s from files loaded into Redis; the reason names the item', async () => {
+  it('a rule reads an item\'s code attribute and the route\'s from files loaded into Redis; ' +
+    'the reason names the item', async () => {
     const s = scenario(services, {
       PARCEL_RISK_RULES_DIR: rulesetWithAttributes(), PARCEL_RISK_RULES_COST_BUDGET_MICROS_PER_KIB: '1000000'
     })
@@ -158,10 +162,12 @@ describe('processor > commodity code and route attributes', () => {
 
     const withToy = decided(ids[0] as string)
     expect(withToy?.enrichment.status).toBe('OK')
-    expect(reason(withToy, 'IND-COMMODITY-RISK')?.values).toEqual([{ name: 'items[1].attributes.riskScore', value: '91' }])
-    expect(reason(withToy, 'IND-ROUTE-RISK')?.values).toEqual([{ name: 'enrichment.route.attributes.riskScore', value: '55' }])
+    const routeRisk = [{ name: 'enrichment.route.attributes.riskScore', value: '55' }]
+    expect(reason(withToy, 'IND-COMMODITY-RISK')?.values)
+      .toEqual([{ name: 'items[1].attributes.riskScore', value: '91' }])
+    expect(reason(withToy, 'IND-ROUTE-RISK')?.values).toEqual(routeRisk)
     const other = decided(ids[1] as string)
-    expect(reason(other, 'IND-ROUTE-RISK')?.values).toEqual([{ name: 'enrichment.route.attributes.riskScore', value: '55' }])
+    expect(reason(other, 'IND-ROUTE-RISK')?.values).toEqual(routeRisk)
     const plainRisky = plain.items.some((i) => i.hsCode.startsWith('9503'))
     expect(reason(other, 'IND-COMMODITY-RISK') !== undefined).toBe(plainRisky)
   }, 180_000)

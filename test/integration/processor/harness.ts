@@ -29,7 +29,9 @@ export interface Scenario {
 
 export const scenario = (services: ServiceUrls, extra: NodeJS.ProcessEnv = {}): Scenario => {
   const id = randomUUID().slice(0, 8)
-  const topics = { declarations: `it-${id}-decl`, decisions: `it-${id}-dec`, dlq: `it-${id}-dlq`, shadow: `it-${id}-shadow` }
+  const topics = {
+    declarations: `it-${id}-decl`, decisions: `it-${id}-dec`, dlq: `it-${id}-dlq`, shadow: `it-${id}-shadow`
+  }
   return {
     id,
     topics,
@@ -81,7 +83,9 @@ const logDir = mkdtempSync(join(tmpdir(), 'parcel-risk-it-'))
 export const startRun = (s: Scenario, name: string, extra: NodeJS.ProcessEnv = {}): Running => {
   const logFile = join(logDir, `${s.id}-${name}.log`)
   const log = createWriteStream(logFile)
-  const child = spawn(process.execPath, [cli, 'run'], { env: { ...process.env, ...s.env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [cli, 'run'], {
+    env: { ...process.env, ...s.env, ...extra }, stdio: ['ignore', 'pipe', 'pipe']
+  })
   child.stderr?.pipe(log)
   let buffered = ''
   const ready = new Promise<string>((resolve, reject) => {
@@ -91,11 +95,15 @@ export const startRun = (s: Scenario, name: string, extra: NodeJS.ProcessEnv = {
       const match = /"msg":"processor running"/.test(buffered) ? /"http":"http:\/\/[^:]+:(\d+)"/.exec(buffered) : null
       if (match !== null) resolve(`http://127.0.0.1:${match[1]}`)
     })
-    child.once('exit', () => { reject(new Error(`processor ${name} exited before it was running; log: ${logFile}`)) })
+    child.once('exit', () => {
+      reject(new Error(`processor ${name} exited before it was running; log: ${logFile}`))
+    })
   })
   ready.catch(() => undefined)
   const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => { resolve(code ?? signal ?? -1) })
+    child.once('exit', (code, signal) => {
+      resolve(code ?? signal ?? -1)
+    })
   })
   return { child, logFile, exited, ready }
 }
@@ -116,14 +124,26 @@ export const waitUntil = async (what: string, check: () => Promise<boolean>, tim
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
 }
 
-const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+const sleep = async (ms: number): Promise<void> => {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
 
 /** Produces `rate` declarations a second until stopped, resending whatever a broker outage refused. */
-export const pacedProducer = async (services: ServiceUrls, s: Scenario, rate: number, seed: number): Promise<{ keys: string[], schemaId: number, stop: () => Promise<void> }> => {
-  const kafka = new Kafka({ clientId: `chaos-${s.id}-producer`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 2, maxRetryTime: 1_000 } })
+export const pacedProducer = async (
+  services: ServiceUrls, s: Scenario, rate: number, seed: number
+): Promise<{ keys: string[], schemaId: number, stop: () => Promise<void> }> => {
+  const kafka = new Kafka({
+    clientId: `chaos-${s.id}-producer`,
+    brokers: services.kafkaBrokers.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2, maxRetryTime: 1_000 }
+  })
   const admin = kafka.admin()
   await admin.connect()
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: s.topics.declarations, numPartitions: 6, replicationFactor: services.replicationFactor ?? 1 }] })
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic: s.topics.declarations, numPartitions: 6, replicationFactor: services.replicationFactor ?? 1 }]
+  })
   await admin.disconnect()
   const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
   const schema = readSchema('ParcelDeclaration')
@@ -171,7 +191,12 @@ export const pacedProducer = async (services: ServiceUrls, s: Scenario, rate: nu
       await sleep(Math.max(0, tickMs - (Date.now() - started)))
     }
   })()
-  return { keys, schemaId, stop: async () => { running = false; await loop; await producer.disconnect() } }
+  const stop = async (): Promise<void> => {
+    running = false
+    await loop
+    await producer.disconnect()
+  }
+  return { keys, schemaId, stop }
 }
 
 /** Poison records mixed into the stream, one of each kind in turn. */
@@ -179,8 +204,12 @@ const poison = (n: number): { value: Buffer, headers?: Record<string, string> } 
   switch (n % 5) {
     case 0: return { value: Buffer.from([0x07, 1, 2, 3, 4, 5]) } // wrong magic byte
     case 1: return { value: Buffer.from([0, 0, 0]) } // truncated header
-    case 2: return { value: Buffer.from('{"declarationId": "x", ', 'utf8'), headers: { 'content-type': 'application/json' } }
-    case 3: return { value: Buffer.from('{"__proto__": {"polluted": true}}', 'utf8'), headers: { 'content-type': 'application/json' } }
+    case 2:
+      return { value: Buffer.from('{"declarationId": "x", ', 'utf8'), headers: { 'content-type': 'application/json' } }
+    case 3:
+      return {
+        value: Buffer.from('{"__proto__": {"polluted": true}}', 'utf8'), headers: { 'content-type': 'application/json' }
+      }
     default: return { value: Buffer.from([0xff, 0xfe, 0xfd]), headers: { 'content-type': 'application/json' } }
   }
 }
@@ -191,12 +220,23 @@ export interface Produced {
   readonly poisonKeys: string[]
 }
 
-export const produceStream = async (services: ServiceUrls, s: Scenario, count: number, options: { seed: number, poisonEvery: number, partitions?: number }): Promise<Produced> => {
-  const kafka = new Kafka({ clientId: `it-${s.id}-producer`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+export const produceStream = async (
+  services: ServiceUrls, s: Scenario, count: number, options: { seed: number, poisonEvery: number, partitions?: number }
+): Promise<Produced> => {
+  const kafka = new Kafka({
+    clientId: `it-${s.id}-producer`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR
+  })
   const admin = kafka.admin()
   await admin.connect()
   if (!(await admin.listTopics()).includes(s.topics.declarations)) {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: s.topics.declarations, numPartitions: options.partitions ?? 6, replicationFactor: services.replicationFactor ?? 1 }] })
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{
+        topic: s.topics.declarations,
+        numPartitions: options.partitions ?? 6,
+        replicationFactor: services.replicationFactor ?? 1
+      }]
+    })
   }
   await admin.disconnect()
   const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
@@ -221,7 +261,10 @@ export const produceStream = async (services: ServiceUrls, s: Scenario, count: n
       batch.push({ key: declaration.declarationId, value: encoded.value })
       keys.push(declaration.declarationId)
     }
-    if (batch.length === 500) { await producer.send({ topic: s.topics.declarations, acks: -1, messages: batch }); batch = [] }
+    if (batch.length === 500) {
+      await producer.send({ topic: s.topics.declarations, acks: -1, messages: batch })
+      batch = []
+    }
   }
   if (batch.length > 0) await producer.send({ topic: s.topics.declarations, acks: -1, messages: batch })
   await producer.disconnect()
@@ -246,9 +289,13 @@ export interface Collector {
 
 /** Reads the decisions and dead-letter topics from the beginning, read_committed. */
 export const collect = async (services: ServiceUrls, s: Scenario): Promise<Collector> => {
-  const kafka = new Kafka({ clientId: `it-${s.id}-reader`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+  const kafka = new Kafka({
+    clientId: `it-${s.id}-reader`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR
+  })
   const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
-  const decoder = createDecoder<RiskDecision>({ readerType: avroType(readSchema('RiskDecision')), registry, maxRecordBytes: 1 << 20 })
+  const decoder = createDecoder<RiskDecision>({
+    readerType: avroType(readSchema('RiskDecision')), registry, maxRecordBytes: 1 << 20
+  })
   const collected: Collected = { decisions: new Map(), deadLetters: new Map(), deadLetterRecords: new Map() }
   const seen = new Set<string>()
   // kafkajs alone shows records of aborted transactions when several producers' transactions overlap.
@@ -259,7 +306,12 @@ export const collect = async (services: ServiceUrls, s: Scenario): Promise<Colle
   await admin.connect()
   const existing = await admin.listTopics()
   const missing = [s.topics.decisions, s.topics.dlq].filter((t) => !existing.includes(t))
-  if (missing.length > 0) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 6, replicationFactor: services.replicationFactor ?? 1 })) })
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({ topic, numPartitions: 6, replicationFactor: services.replicationFactor ?? 1 }))
+    })
+  }
   await admin.disconnect()
   await consumer.subscribe({ topics: [s.topics.decisions, s.topics.dlq], fromBeginning: true })
   await consumer.run({
@@ -270,8 +322,11 @@ export const collect = async (services: ServiceUrls, s: Scenario): Promise<Colle
           const list = collected.deadLetters.get(key) ?? []
           list.push(m.headers?.['parcel-risk.error.code']?.toString() ?? '?')
           collected.deadLetters.set(key, list)
-          const headers = Object.fromEntries(Object.entries(m.headers ?? {}).map(([name, v]) => [name, v?.toString() ?? '']))
-          collected.deadLetterRecords.set(key, [...(collected.deadLetterRecords.get(key) ?? []), { headers, value: m.value }])
+          const headers = Object.fromEntries(
+            Object.entries(m.headers ?? {}).map(([name, v]) => [name, v?.toString() ?? ''])
+          )
+          const records = collected.deadLetterRecords.get(key) ?? []
+          collected.deadLetterRecords.set(key, [...records, { headers, value: m.value }])
           seen.add(key)
         }
         return
@@ -287,7 +342,10 @@ export const collect = async (services: ServiceUrls, s: Scenario): Promise<Colle
       })
     }
   })
-  return { collected, distinct: () => seen.size, stop: async () => { await consumer.disconnect() } }
+  const stop = async (): Promise<void> => {
+    await consumer.disconnect()
+  }
+  return { collected, distinct: () => seen.size, stop }
 }
 
 /** What must be identical between two decisions of the same declaration (timings aside). */
@@ -298,23 +356,32 @@ export const decisionCore = (d: RiskDecision): unknown => ({
 
 /** Reads `count` decisions from the shadow topic (from the beginning). */
 export const readShadow = async (services: ServiceUrls, topic: string, count: number): Promise<RiskDecision[]> => {
-  const kafka = new Kafka({ clientId: 'it-shadow-reader', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+  const kafka = new Kafka({
+    clientId: 'it-shadow-reader', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR
+  })
   const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
-  const decoder = createDecoder<RiskDecision>({ readerType: avroType(readSchema('RiskDecision')), registry, maxRecordBytes: 1 << 20 })
+  const decoder = createDecoder<RiskDecision>({
+    readerType: avroType(readSchema('RiskDecision')), registry, maxRecordBytes: 1 << 20
+  })
   const consumer = kafka.consumer({ groupId: `it-shadow-${randomUUID()}` })
   await consumer.connect()
   await consumer.subscribe({ topics: [topic], fromBeginning: true })
   const out: RiskDecision[] = []
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { reject(new Error(`read ${out.length} of ${count} shadow decisions`)) }, 60_000)
+      const timer = setTimeout(() => {
+        reject(new Error(`read ${out.length} of ${count} shadow decisions`))
+      }, 60_000)
       void consumer.run({
         eachBatch: async ({ batch }) => {
           for (const r of await decoder.decodeBatch(batch.messages.map((m) => ({ value: m.value })))) {
             if (!r.ok) throw r.error
             out.push(r.value)
           }
-          if (out.length >= count) { clearTimeout(timer); resolve() }
+          if (out.length >= count) {
+            clearTimeout(timer)
+            resolve()
+          }
         }
       })
     })
@@ -328,7 +395,8 @@ export const readShadow = async (services: ServiceUrls, topic: string, count: nu
 export const findTrustedAeo = (seed: number): { declaration: ParcelDeclaration, profile: ProfileUpdate } => {
   const stream = generateDeclarations({ seed, startMs: Date.now() - 3_600_000 })
   for (let i = 0; i < 10_000; i++) {
-    const { declaration, patterns } = stream.next().value as { declaration: ParcelDeclaration, patterns: readonly string[] }
+    const next = stream.next().value as { declaration: ParcelDeclaration, patterns: readonly string[] }
+    const { declaration, patterns } = next
     if (!patterns.includes('trusted-aeo') || declaration.destinationCountry === 'US') continue
     const profile = generateProfiles({ seed }).find((u) => u.kind === 'AEO' && u.aeo?.id === declaration.aeoCertRef)
     if (profile !== undefined) return { declaration, profile }
@@ -336,11 +404,18 @@ export const findTrustedAeo = (seed: number): { declaration: ParcelDeclaration, 
   throw new Error(`no trusted-aeo declaration in the first 10,000 of seed ${seed}`)
 }
 
-const produceEncoded = async (services: ServiceUrls, topic: string, schemaName: 'ParcelDeclaration' | 'ProfileUpdate' | 'InspectionOutcome', records: ReadonlyArray<{ key: string, value: unknown }>): Promise<void> => {
+const produceEncoded = async (
+  services: ServiceUrls,
+  topic: string,
+  schemaName: 'ParcelDeclaration' | 'ProfileUpdate' | 'InspectionOutcome',
+  records: ReadonlyArray<{ key: string, value: unknown }>
+): Promise<void> => {
   const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
   const schema = readSchema(schemaName)
   const encoder = createEncoder(avroType(schema), await registry.register(`${topic}-value`, schema))
-  const kafka = new Kafka({ clientId: 'it-writer', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+  const kafka = new Kafka({
+    clientId: 'it-writer', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR
+  })
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
   await producer.connect()
   try {
@@ -358,8 +433,14 @@ const produceEncoded = async (services: ServiceUrls, topic: string, schemaName: 
 }
 
 /** Produces records exactly as given (bytes and headers): for input the codec must refuse. */
-export const produceRaw = async (services: ServiceUrls, topic: string, records: ReadonlyArray<{ key: string, value: Buffer, headers?: Record<string, string> }>): Promise<void> => {
-  const kafka = new Kafka({ clientId: 'it-raw-writer', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+export const produceRaw = async (
+  services: ServiceUrls,
+  topic: string,
+  records: ReadonlyArray<{ key: string, value: Buffer, headers?: Record<string, string> }>
+): Promise<void> => {
+  const kafka = new Kafka({
+    clientId: 'it-raw-writer', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR
+  })
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
   await producer.connect()
   try {
@@ -369,25 +450,43 @@ export const produceRaw = async (services: ServiceUrls, topic: string, records: 
   }
 }
 
-export const produceDeclarations = async (services: ServiceUrls, s: Scenario, declarations: readonly ParcelDeclaration[]): Promise<void> =>
-  await produceEncoded(services, s.topics.declarations, 'ParcelDeclaration', declarations.map((d) => ({ key: d.declarationId, value: d })))
+export const produceDeclarations = async (
+  services: ServiceUrls, s: Scenario, declarations: readonly ParcelDeclaration[]
+): Promise<void> => {
+  const records = declarations.map((d) => ({ key: d.declarationId, value: d }))
+  await produceEncoded(services, s.topics.declarations, 'ParcelDeclaration', records)
+}
 
-export const produceOutcomes = async (services: ServiceUrls, topic: string, outcomes: readonly InspectionOutcome[]): Promise<void> =>
-  await produceEncoded(services, topic, 'InspectionOutcome', outcomes.map((o) => ({ key: o.declarationId, value: o })))
+export const produceOutcomes = async (
+  services: ServiceUrls, topic: string, outcomes: readonly InspectionOutcome[]
+): Promise<void> => {
+  const records = outcomes.map((o) => ({ key: o.declarationId, value: o }))
+  await produceEncoded(services, topic, 'InspectionOutcome', records)
+}
 
-export const produceProfiles = async (services: ServiceUrls, topic: string, updates: readonly ProfileUpdate[]): Promise<void> =>
-  await produceEncoded(services, topic, 'ProfileUpdate', updates.map((u) => ({ key: `${u.kind}:${u.aeo?.id ?? u.seller?.sellerId ?? ''}`, value: u })))
+export const produceProfiles = async (
+  services: ServiceUrls, topic: string, updates: readonly ProfileUpdate[]
+): Promise<void> => {
+  const records = updates.map((u) => ({ key: `${u.kind}:${u.aeo?.id ?? u.seller?.sellerId ?? ''}`, value: u }))
+  await produceEncoded(services, topic, 'ProfileUpdate', records)
+}
 
 /**
  * `parcel-risk profiles load` of the generated profiles of `seed` under the scenario's prefix:
  * every reference data set marked loaded (consignee histories: known to be empty), with
  * `extra` updates (e.g. watchlist entries) loaded in the same run.
  */
-export const loadReferenceData = async (services: ServiceUrls, s: Scenario, seed: number, extra: readonly ProfileUpdate[] = []): Promise<void> => {
+export const loadReferenceData = async (
+  services: ServiceUrls, s: Scenario, seed: number, extra: readonly ProfileUpdate[] = []
+): Promise<void> => {
   const file = join(logDir, `${s.id}-profiles-${seed}.ndjson`)
-  writeFileSync(file, [...generateProfiles({ seed, startMs: Date.now() - 3_600_000 }), ...extra].map((u) => JSON.stringify(u)).join('\n'))
+  const profiles = [...generateProfiles({ seed, startMs: Date.now() - 3_600_000 }), ...extra]
+  writeFileSync(file, profiles.map((u) => JSON.stringify(u)).join('\n'))
   const out: string[] = []
   const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } }
-  const code = await profilesCli(['load', file, '--redis', services.redisUrl, '--prefix', s.env.PARCEL_RISK_REDIS_KEY_PREFIX as string, '--empty', 'consignee'], io)
+  const prefix = s.env.PARCEL_RISK_REDIS_KEY_PREFIX as string
+  const code = await profilesCli(
+    ['load', file, '--redis', services.redisUrl, '--prefix', prefix, '--empty', 'consignee'], io
+  )
   if (code !== 0) throw new Error(`profiles load exited ${code}: ${out.join('')}`)
 }

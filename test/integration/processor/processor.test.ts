@@ -6,7 +6,10 @@ import { describe, expect, inject, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { dirs, down, up } from '../../../src/stack/stack.ts'
 import type { ProfileUpdate, RiskDecision } from '../../../src/declaration.ts'
-import { collect, decisionCore, findTrustedAeo, loadReferenceData, metric, produceDeclarations, produceProfiles, produceStream, readShadow, scenario, startRun, waitUntil, type Collector, type Running } from './harness.ts'
+import {
+  collect, decisionCore, findTrustedAeo, loadReferenceData, metric, produceDeclarations, produceProfiles, produceStream,
+  readShadow, scenario, startRun, waitUntil, type Collector, type Running
+} from './harness.ts'
 import { stopAfterEach } from './teardown.ts'
 
 const services = inject('services')
@@ -29,7 +32,9 @@ const reader = async (...args: Parameters<typeof collect>): Promise<Collector> =
 const expectAllAnswered = (keys: readonly string[], c: Collector): string[] => {
   const unanswered = keys.filter((k) => !c.collected.decisions.has(k) && !c.collected.deadLetters.has(k))
   expect(unanswered, 'declarations with neither a decision nor a dead letter').toEqual([])
-  return keys.filter((k) => (c.collected.decisions.get(k)?.length ?? 0) + (c.collected.deadLetters.get(k)?.length ?? 0) > 1)
+  const outcomes = (k: string): number =>
+    (c.collected.decisions.get(k)?.length ?? 0) + (c.collected.deadLetters.get(k)?.length ?? 0)
+  return keys.filter((k) => outcomes(k) > 1)
 }
 
 describe('processor > delivery', () => {
@@ -56,7 +61,8 @@ describe('processor > delivery', () => {
     const produced = await produceStream(services, s, 10_000, { seed: 12, poisonEvery: 250 })
     const first = start(s, 'first')
     const base = await first.ready
-    await waitUntil('a first share consumed', async () => (await metric(base, 'parcel_risk_declarations_consumed_total')) >= 2_000, 60_000)
+    await waitUntil('a first share consumed', async () =>
+      (await metric(base, 'parcel_risk_declarations_consumed_total')) >= 2_000, 60_000)
     // Node.js process metrics are exported too (memory and event loop, for the soak bench and dashboards).
     expect(await metric(base, 'process_resident_memory_bytes')).toBeGreaterThan(0)
     expect(await metric(base, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0)
@@ -80,7 +86,8 @@ describe('processor > delivery', () => {
     const produced = await produceStream(services, s, 6_000, { seed: 13, poisonEvery: 300 })
     const first = start(s, 'eos-first')
     const base = await first.ready
-    await waitUntil('a first share consumed', async () => (await metric(base, 'parcel_risk_declarations_consumed_total')) >= 1_500, 60_000)
+    await waitUntil('a first share consumed', async () =>
+      (await metric(base, 'parcel_risk_declarations_consumed_total')) >= 1_500, 60_000)
     first.child.kill('SIGKILL')
     await first.exited
     const second = start(s, 'eos-second')
@@ -105,7 +112,11 @@ describe('processor > profiles', () => {
     const aeoUpdate = (status: 'ACTIVE' | 'SUSPENDED', at: number): ProfileUpdate => ({
       ...trusted.profile,
       updatedAt: at,
-      aeo: { ...(trusted.profile.aeo as NonNullable<ProfileUpdate['aeo']>), status, suspendedAt: status === 'SUSPENDED' ? at : null }
+      aeo: {
+        ...(trusted.profile.aeo as NonNullable<ProfileUpdate['aeo']>),
+        status,
+        suspendedAt: status === 'SUSPENDED' ? at : null
+      }
     })
     const mitigated = (version: number): boolean | undefined => {
       const decision = c.collected.decisions.get(trusted.declaration.declarationId)?.find((d) => d.version === version)
@@ -128,23 +139,33 @@ describe('processor > profiles', () => {
 })
 
 describe('processor > degradation', () => {
-  it('keeps deciding while Redis is down (DEGRADED) and recovers by itself, profiles intact, when it is back', async () => {
+  it('keeps deciding while Redis is down (DEGRADED) and recovers by itself, profiles intact, ' +
+    'when it is back', async () => {
     // Stopping Redis needs the project's own stack; with services from the environment or
     // containers there is no redis-server of ours to stop.
-    if (!services.redisControllable) { expect(services.source).not.toBe('local-stack'); return }
-    const s = scenario(services, { PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '300', PARCEL_RISK_REDIS_BREAKER_COOLDOWN_MS: '500' })
+    if (!services.redisControllable) {
+      expect(services.source).not.toBe('local-stack')
+      return
+    }
+    const s = scenario(services, {
+      PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '300', PARCEL_RISK_REDIS_BREAKER_COOLDOWN_MS: '500'
+    })
     // Reference data loaded, so decisions before the outage are not degraded; after the restart
     // they are OK again only because Redis kept profiles and markers (append-only file).
     await loadReferenceData(services, s, 21)
     const p = start(s, 'redis-outage')
     const base = await p.ready
     const c = await reader(services, s)
-    const statusOf = (keys: readonly string[]): string[] => keys.flatMap((k) => c.collected.decisions.get(k)?.map((d) => d.enrichment.status) ?? [])
-    const answered = (keys: readonly string[]) => async () => keys.every((k) => c.collected.decisions.has(k) || c.collected.deadLetters.has(k))
+    const statusOf = (keys: readonly string[]): string[] =>
+      keys.flatMap((k) => c.collected.decisions.get(k)?.map((d) => d.enrichment.status) ?? [])
+    const answered = (keys: readonly string[]) => async () =>
+      keys.every((k) => c.collected.decisions.has(k) || c.collected.deadLetters.has(k))
 
     const before = await produceStream(services, s, 300, { seed: 21, poisonEvery: 0 })
     await waitUntil('answers before the outage', answered(before.keys), 60_000)
-    expect(before.keys.flatMap((k) => c.collected.decisions.get(k)?.flatMap((d) => d.enrichment.missing) ?? [])).toEqual([])
+    const missingBefore = before.keys.flatMap((k) =>
+      c.collected.decisions.get(k)?.flatMap((d) => d.enrichment.missing) ?? [])
+    expect(missingBefore).toEqual([])
 
     await down(['redis'])
     try {
@@ -159,7 +180,9 @@ describe('processor > degradation', () => {
       await up(['redis'])
     }
     await waitUntil('enrichment OK again', async () => {
-      const after = await produceStream(services, { ...s, id: `${s.id}-a${Date.now()}` }, 50, { seed: Date.now() % 1_000_000, poisonEvery: 0 })
+      const after = await produceStream(
+        services, { ...s, id: `${s.id}-a${Date.now()}` }, 50, { seed: Date.now() % 1_000_000, poisonEvery: 0 }
+      )
       await waitUntil('answers after the outage', answered(after.keys), 30_000)
       return statusOf(after.keys).every((st) => st === 'OK')
     }, 60_000)
@@ -189,7 +212,9 @@ describe('processor > group and lifecycle', () => {
     const c = await reader(services, s)
     await waitUntil('every declaration answered', async () => c.distinct() >= produced.keys.length, 120_000)
     expectAllAnswered(produced.keys, c)
-    const [consumedA, consumedB] = await Promise.all([metric(baseA, 'parcel_risk_declarations_consumed_total'), metric(baseB, 'parcel_risk_declarations_consumed_total')])
+    const [consumedA, consumedB] = await Promise.all([
+      metric(baseA, 'parcel_risk_declarations_consumed_total'), metric(baseB, 'parcel_risk_declarations_consumed_total')
+    ])
     expect(consumedA).toBeGreaterThan(0)
     expect(consumedB).toBeGreaterThan(0)
     expect(consumedA + consumedB).toBeGreaterThanOrEqual(produced.keys.length)
@@ -212,7 +237,8 @@ describe('processor > group and lifecycle', () => {
     const produced = await produceStream(services, s, 3_000, { seed: 15, poisonEvery: 0 })
     const p = start(s, 'drain')
     const base = await p.ready
-    await waitUntil('some consumed', async () => (await metric(base, 'parcel_risk_declarations_consumed_total')) >= 500, 60_000)
+    await waitUntil('some consumed', async () =>
+      (await metric(base, 'parcel_risk_declarations_consumed_total')) >= 500, 60_000)
     p.child.kill('SIGTERM')
     expect(await p.exited).toBe(0)
     expect(readFileSync(p.logFile, 'utf8')).toContain('"msg":"stopped"')
@@ -262,7 +288,8 @@ describe('processor > group and lifecycle', () => {
     expect(await metric(base, 'parcel_risk_ruleset_reloads_total{role="active",result="swapped"}')).toBe(1)
     const after = await produceStream(services, { ...s, id: `${s.id}b` }, 200, { seed: 17, poisonEvery: 0 })
     // Some generated declarations are invalid on purpose (dead letters); the rest are decided.
-    await waitUntil('second batch answered', async () => after.keys.every((k) => c.collected.decisions.has(k) || c.collected.deadLetters.has(k)), 60_000)
+    await waitUntil('second batch answered', async () =>
+      after.keys.every((k) => c.collected.decisions.has(k) || c.collected.deadLetters.has(k)), 60_000)
     const decidedAfter = after.keys.filter((k) => c.collected.decisions.has(k))
     expect(decidedAfter.length).toBeGreaterThan(150)
     for (const key of decidedAfter) expect(c.collected.decisions.get(key)?.[0]?.ruleset.version).toBe('reloaded-1')
@@ -278,12 +305,15 @@ describe('processor > group and lifecycle', () => {
     expect(runningVersion).toBeDefined()
     // A budget of 400 µs per KiB: the reference ruleset's worst case is 40-210 (busy machine),
     // the rule added below about 900, so it is refused on its own by a wide margin either way.
-    const s = scenario(services, { PARCEL_RISK_RULES_DIR: dir, PARCEL_RISK_RULES_WATCH: 'true', PARCEL_RISK_RULES_COST_BUDGET_MICROS_PER_KIB: '400' })
+    const s = scenario(services, {
+      PARCEL_RISK_RULES_DIR: dir, PARCEL_RISK_RULES_WATCH: 'true', PARCEL_RISK_RULES_COST_BUDGET_MICROS_PER_KIB: '400'
+    })
     const p = start(s, 'costly-reload')
     const base = await p.ready
     const c = await reader(services, s)
     const before = await produceStream(services, s, 100, { seed: 18, poisonEvery: 0 })
-    await waitUntil('first batch answered', async () => before.keys.every((k) => c.collected.decisions.has(k) || c.collected.deadLetters.has(k)), 60_000)
+    await waitUntil('first batch answered', async () =>
+      before.keys.every((k) => c.collected.decisions.has(k) || c.collected.deadLetters.has(k)), 60_000)
 
     // Twelve adjacent bounded repeats over every item's description: linear, but about 0.9 ms
     // per KiB of declaration once optimised (`parcel-risk rules check --cost-budget 400`).
@@ -298,14 +328,18 @@ describe('processor > group and lifecycle', () => {
       ''
     ].join('\n'))
     writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/^version:.*$/m, 'version: "costly-1"'))
-    await waitUntil('the refusal is logged', async () => readFileSync(p.logFile, 'utf8').includes('ruleset change rejected'), 120_000)
-    const refusal = readFileSync(p.logFile, 'utf8').split('\n').find((l) => l.includes('ruleset change rejected')) as string
-    expect(await metric(base, 'parcel_risk_ruleset_reloads_total{role="active",result="refused"}')).toBeGreaterThanOrEqual(1)
+    await waitUntil('the refusal is logged', async () =>
+      readFileSync(p.logFile, 'utf8').includes('ruleset change rejected'), 120_000)
+    const refusal = readFileSync(p.logFile, 'utf8').split('\n')
+      .find((l) => l.includes('ruleset change rejected')) as string
+    expect(await metric(base, 'parcel_risk_ruleset_reloads_total{role="active",result="refused"}'))
+      .toBeGreaterThanOrEqual(1)
     expect(await metric(base, 'parcel_risk_ruleset_reloads_total{role="active",result="swapped"}')).toBe(0)
     expect(refusal).toMatch(/rules\/costly\.yaml:6:12: rule IND-DESCRIPTION-PATTERN alone takes [\d,.]+ µs per KiB of an adversarial declaration/)
 
     const after = await produceStream(services, { ...s, id: `${s.id}b` }, 100, { seed: 19, poisonEvery: 0 })
-    await waitUntil('second batch answered', async () => after.keys.every((k) => c.collected.decisions.has(k) || c.collected.deadLetters.has(k)), 60_000)
+    await waitUntil('second batch answered', async () =>
+      after.keys.every((k) => c.collected.decisions.has(k) || c.collected.deadLetters.has(k)), 60_000)
     const decidedAfter = after.keys.filter((k) => c.collected.decisions.has(k))
     expect(decidedAfter.length).toBeGreaterThan(70)
     for (const key of decidedAfter) {
@@ -326,8 +360,12 @@ const RULES_DIR = new URL('../../../rules/eu-lvc/rules/', import.meta.url).pathn
 const referenceRules = (): Set<string> => {
   const ids = new Set<string>()
   for (const file of readdirSync(RULES_DIR)) {
-    const doc = parseYaml(readFileSync(join(RULES_DIR, file), 'utf8')) as { rules?: Array<{ id: string, when: string }> }
-    for (const rule of doc.rules ?? []) if (/enrichment\.(seller|consignee\.violations|watchlist|ioss)/.test(rule.when)) ids.add(rule.id)
+    const doc = parseYaml(readFileSync(join(RULES_DIR, file), 'utf8')) as {
+      rules?: Array<{ id: string, when: string }>
+    }
+    for (const rule of doc.rules ?? []) {
+      if (/enrichment\.(seller|consignee\.violations|watchlist|ioss)/.test(rule.when)) ids.add(rule.id)
+    }
   }
   return ids
 }
@@ -342,7 +380,8 @@ const readyz = async (base: string): Promise<{ status: number, body: ReadyBody }
 /** The decisions unknown reference data may produce: held by the fallback, nothing fired on a lookup. */
 const expectUnknownHandled = (decisions: readonly RiskDecision[], gated: ReadonlySet<string>): void => {
   expect(decisions.length).toBeGreaterThan(250)
-  const firedOnLookup = decisions.flatMap((d) => d.reasons.filter((r) => gated.has(r.ruleId)).map((r) => `${d.declarationId}: ${r.ruleId}`))
+  const firedOnLookup = decisions.flatMap((d) =>
+    d.reasons.filter((r) => gated.has(r.ruleId)).map((r) => `${d.declarationId}: ${r.ruleId}`))
   expect(firedOnLookup).toEqual([])
   expect(decisions.filter((d) => d.gates.includes('GATE-IOSS-UNREGISTERED'))).toEqual([])
   expect(decisions.filter((d) => d.decision === 'RELEASE').map((d) => d.declarationId)).toEqual([])
@@ -355,9 +394,12 @@ const expectUnknownHandled = (decisions: readonly RiskDecision[], gated: Readonl
 }
 
 describe('processor > reference data', () => {
-  it('never rejects or releases on reference data never loaded or lost in a Redis restart; decides normally once loaded', async () => {
+  it('never rejects or releases on reference data never loaded or lost in a Redis restart; ' +
+    'decides normally once loaded', async () => {
     const gated = referenceRules()
-    expect([...gated]).toEqual(expect.arrayContaining(['GATE-IOSS-UNREGISTERED', 'GATE-WATCHLIST-SELLER', 'GATE-WATCHLIST-CONSIGNEE']))
+    expect([...gated]).toEqual(expect.arrayContaining([
+      'GATE-IOSS-UNREGISTERED', 'GATE-WATCHLIST-SELLER', 'GATE-WATCHLIST-CONSIGNEE'
+    ]))
     const s = scenario(services)
     const p = start(s, 'unknown')
     const base = await p.ready
@@ -365,7 +407,9 @@ describe('processor > reference data', () => {
     // Each round produces the same 300 declarations again; round n is the n-th decision of each.
     const round = async (n: number): Promise<RiskDecision[]> => {
       const produced = await produceStream(services, s, 300, { seed: 41, poisonEvery: 0 })
-      await waitUntil(`round ${n} decided`, async () => produced.keys.every((k) => (c.collected.decisions.get(k)?.length ?? 0) + (c.collected.deadLetters.get(k)?.length ?? 0) >= n), 90_000)
+      const outcomes = (k: string): number =>
+        (c.collected.decisions.get(k)?.length ?? 0) + (c.collected.deadLetters.get(k)?.length ?? 0)
+      await waitUntil(`round ${n} decided`, async () => produced.keys.every((k) => outcomes(k) >= n), 90_000)
       return produced.keys.flatMap((k) => c.collected.decisions.get(k)?.[n - 1] ?? [])
     }
 
@@ -398,7 +442,8 @@ describe('processor > reference data', () => {
       redis.disconnect()
     }
     await waitUntil('unready after the loss', async () => (await readyz(base)).status === 503, 15_000)
-    expect((await readyz(base)).body.checks.referenceData.missing).toEqual(['ioss', 'watchlist', 'aeo', 'seller', 'consignee'])
+    expect((await readyz(base)).body.checks.referenceData.missing)
+      .toEqual(['ioss', 'watchlist', 'aeo', 'seller', 'consignee'])
     expectUnknownHandled(await round(3), gated)
 
     p.child.kill('SIGTERM')

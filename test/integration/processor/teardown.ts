@@ -4,7 +4,9 @@
 import { afterEach } from 'vitest'
 import type { Collector, Running } from './harness.ts'
 
-export const stopAfterEach = (first?: () => Promise<void>): { readonly running: Running[], readonly collectors: Collector[] } => {
+export const stopAfterEach = (
+  first?: () => Promise<void>
+): { readonly running: Running[], readonly collectors: Collector[] } => {
   const running: Running[] = []
   const collectors: Collector[] = []
   afterEach(async () => {

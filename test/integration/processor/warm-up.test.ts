@@ -33,15 +33,27 @@ const median = (values: readonly number[]): number => {
 
 /** Creates the scenario's topics and appends one record to each partition, then deletes it. */
 const primePartitions = async (s: ReturnType<typeof scenario>, partitions: number): Promise<void> => {
-  const kafka = new Kafka({ clientId: `it-${s.id}-prime`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+  const kafka = new Kafka({
+    clientId: `it-${s.id}-prime`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR
+  })
   const topics = [s.topics.declarations, s.topics.decisions, s.topics.dlq]
   const admin = kafka.admin()
   const producer = kafka.producer()
   await Promise.all([admin.connect(), producer.connect()])
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: services.replicationFactor ?? 1 })) })
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((topic) => ({
+        topic, numPartitions: partitions, replicationFactor: services.replicationFactor ?? 1
+      }))
+    })
     const each = Array.from({ length: partitions }, (_, partition) => partition)
-    await producer.sendBatch({ acks: -1, topicMessages: topics.map((topic) => ({ topic, messages: each.map((partition) => ({ partition, key: 'prime', value: Buffer.from('prime') })) })) })
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: topics.map((topic) => ({
+        topic, messages: each.map((partition) => ({ partition, key: 'prime', value: Buffer.from('prime') }))
+      }))
+    })
     for (const topic of topics) {
       // deleteTopicRecords looks the leaders up in metadata that fetchTopicOffsets loads.
       await admin.fetchTopicOffsets(topic)
@@ -58,7 +70,9 @@ describe('processor > warm-up', () => {
     // Reference data loaded, so /readyz waits on the warm-up alone.
     await loadReferenceData(services, s, 1)
     // More declarations than fit in the bound: the warm-up runs for its whole timeout.
-    const r = startRun(s, 'warm', { PARCEL_RISK_WARM_UP_DECLARATIONS: '1000000', PARCEL_RISK_WARM_UP_TIMEOUT_MS: '4000', PARCEL_RISK_LOG_LEVEL: 'info' })
+    const r = startRun(s, 'warm', {
+      PARCEL_RISK_WARM_UP_DECLARATIONS: '1000000', PARCEL_RISK_WARM_UP_TIMEOUT_MS: '4000', PARCEL_RISK_LOG_LEVEL: 'info'
+    })
     running.push(r)
     const base = await operationsUrl(r)
     let sawWarmingUp = false
@@ -92,10 +106,14 @@ describe('processor > warm-up', () => {
     collectors.push(c)
     // One declaration at a time, 20 ms apart: each is its own fetch and chunk, so the first
     // one alone shows what a cold path would cost.
-    const kafka = new Kafka({ clientId: `it-${s.id}-paced`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR })
+    const kafka = new Kafka({
+      clientId: `it-${s.id}-paced`, brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR
+    })
     const producer = kafka.producer()
     await producer.connect()
-    const registry = createRegistry({ url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000 })
+    const registry = createRegistry({
+      url: services.schemaRegistryUrl, requestTimeoutMs: 10_000, unknownIdTtlMs: 60_000
+    })
     const schema = readSchema('ParcelDeclaration')
     const encoder = createEncoder(avroType(schema), await registry.register(`${s.topics.declarations}-value`, schema))
     const ids: string[] = []
@@ -105,14 +123,17 @@ describe('processor > warm-up', () => {
         const { declaration } = stream.next().value as { declaration: { declarationId: string } }
         const encoded = encoder.encode(declaration as never)
         if (!encoded.ok) continue
-        await producer.send({ topic: s.topics.declarations, acks: -1, messages: [{ key: declaration.declarationId, value: encoded.value }] })
+        await producer.send({
+          topic: s.topics.declarations, acks: -1, messages: [{ key: declaration.declarationId, value: encoded.value }]
+        })
         ids.push(declaration.declarationId)
         await new Promise((resolve) => setTimeout(resolve, 20))
       }
     } finally {
       await producer.disconnect()
     }
-    await waitUntil('60 answers', async () => ids.every((id) => c.collected.decisions.has(id) || c.collected.deadLetters.has(id)), 60_000)
+    await waitUntil('60 answers', async () =>
+      ids.every((id) => c.collected.decisions.has(id) || c.collected.deadLetters.has(id)), 60_000)
     // Latency of each decision in the order sent (a generated declaration the validator
     // refuses on purpose has a dead letter instead and no latency to compare).
     const latencies = ids.flatMap((id) => {
@@ -126,7 +147,8 @@ describe('processor > warm-up', () => {
     // the median, never under the median + 20 ms.
     const first = latencies[0] as number
     const typical = median(latencies)
-    process.stderr.write(`[warm-up] first decision ${first} µs, median ${typical} µs, ${(first / typical).toFixed(2)}×\n`)
+    process.stderr.write(`[warm-up] first decision ${first} µs, median ${typical} µs, ` +
+      `${(first / typical).toFixed(2)}×\n`)
     expect(first).toBeLessThanOrEqual(Math.max(2 * typical, typical + 20_000))
     expect(readFileSync(r.logFile, 'utf8')).toMatch(/"msg":"warm-up (finished|stopped at its time bound)"/)
     r.child.kill('SIGTERM')

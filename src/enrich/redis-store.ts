@@ -41,7 +41,7 @@ import type { Logger } from '../logger.ts'
 import { AGGREGATE_LUA, entryArgs, OUTPUT_STRIDE, type AggEntry } from './buckets.ts'
 import { createBreaker, type Breaker, type BreakerState } from './breaker.ts'
 import { defaultFxToEur, type FxToEur } from './fx.ts'
-import { CACHED_FAMILIES, keyLayout, type Family } from './keys.ts'
+import { CACHED_FAMILIES, keyLayout, type Family, type FetchPlan } from './keys.ts'
 import { HISTORY_LUA, HISTORY_READ_LUA, historyOf, historyWrites } from './history.ts'
 import { createLru, type Lru } from './lru.ts'
 import { consigneeKeyOf, encodeParties } from './offences.ts'
@@ -202,22 +202,13 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
     }
   }
 
-  const enrichBatch = async (declarations: readonly ParcelDeclaration[], nowMs: number, fields?: readonly string[]): Promise<EnrichmentResult[]> => {
-    const plan = planOf(fields)
+  /** What the cache knows of a batch's keys, and what must be asked of Redis. */
+  const consultCache = (plan: FetchPlan, ks: readonly DeclarationKeys[]): Asked => {
     const fam = plan.families
-    const ks = declarations.map((d) => declarationKeys(d, keys, hash, plan))
-    const readsReference = DATA_SETS.some((set) => fam.has(set))
-    const markersCurrent = now() - markersReadAt <= config.cacheTtlMs
-    // What the cache already knows; what must be asked.
     const known = new Map<string, Hash | string | null>()
     const ask = new Map<Family, string[]>()
     const asked = new Set<string>()
     const consigneeWatch: string[] = []
-    const wantUncached = (field: string): void => {
-      if (asked.has(field)) return
-      asked.add(field)
-      consigneeWatch.push(field)
-    }
     const slots: Partial<Record<Family, string>> = {
       seller: cacheSlot(plan.attributes.seller),
       hsCode: cacheSlot(plan.attributes.hsCode),
@@ -227,10 +218,16 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
     const want = (family: Family, key: string): void => {
       if (known.has(key) || asked.has(key)) return
       const cached = CACHED_FAMILIES.has(family) ? cache.get(slot(family, key)) : undefined
-      if (cached !== undefined) { known.set(key, cached); return }
+      if (cached !== undefined) {
+        known.set(key, cached)
+        return
+      }
       asked.add(key)
       let list = ask.get(family)
-      if (list === undefined) { list = []; ask.set(family, list) }
+      if (list === undefined) {
+        list = []
+        ask.set(family, list)
+      }
       list.push(key)
     }
     for (const k of ks) {
@@ -239,106 +236,161 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
         if (fam.has(f) && key !== null) want(f, key)
       }
       for (const [, lookups] of k.hsCodes) for (const key of lookups) want('hsCode', key)
-      if (fam.has('watchlist')) {
-        for (const field of k.sellerWatch) want('watchlist', field)
-        // Consignee values rarely recur: caching them would only push sellers out of the cache.
-        for (const field of k.consigneeWatch) wantUncached(field)
+      if (!fam.has('watchlist')) continue
+      for (const field of k.sellerWatch) want('watchlist', field)
+      // Consignee values rarely recur: caching them would only push sellers out of the cache.
+      for (const field of k.consigneeWatch) {
+        if (asked.has(field)) continue
+        asked.add(field)
+        consigneeWatch.push(field)
       }
     }
-    const entries = fam.has('aggregates') ? declarations.map((d, i) => entryOf(d, ks[i] as DeclarationKeys, fx, nowMs)) : []
+    return { known, ask, consigneeWatch, slot }
+  }
+
+  /** The batch's one pipeline: markers, profile hashes, watchlist fields, aggregates, histories. */
+  const pipelineOf = (trip: Trip, backlog: readonly AggEntry[]): ScriptPipeline => {
+    const { plan, order, watch, entries, historyKeys } = trip
+    const pipeline = redis.pipeline() as ScriptPipeline
+    if (trip.readsReference) pipeline.hmget(sync, ...DATA_SETS)
+    for (const [f, list] of order) for (const key of list) pipeline.hmget(key, ...plan.hashFields[f])
+    if (watch.length > 0) pipeline.hmget(keys.watchlist, ...watch)
+    if (entries.length > 0) {
+      const args: Array<string | number> = [config.keyPrefix, backlog.length + entries.length, plan.aggregateMask]
+      for (const e of backlog) entryArgs(e, 2, args)
+      for (const e of entries) entryArgs(e, e.mode, args)
+      pipeline.prAggregate(...args)
+    }
+    if (historyKeys.length > 0) pipeline.prHistoryRead(historyKeys.length, ...historyKeys)
+    return pipeline
+  }
+
+  /** Takes the replies, in pipelineOf's order, into `answer` and the cache. */
+  const takeReplies = (
+    replies: Array<[Error | null, unknown]>, trip: Trip, asked: Asked, answer: Answer, nowMs: number
+  ): void => {
+    let r = 0
+    if (trip.readsReference) {
+      markers = markersOf(replies[r++]?.[1] as Array<string | null>)
+      markersReadAt = now()
+      answer.markersRead = true
+      answer.unknown = unknownDataSets(markers, nowMs, config.maxAgesMs)
+    }
+    for (const [f, list] of trip.order) {
+      // An unknown data set's answers are no answers: not used, and not cached, so a
+      // load that follows is seen at once.
+      const use = !answer.unknown.has(f)
+      for (const key of list) {
+        const values = replies[r++]?.[1] as Array<string | null>
+        const h: Hash = values.every((v) => v === null) ? null : values
+        if (!use) continue
+        asked.known.set(key, h)
+        if (CACHED_FAMILIES.has(f)) cache.set(asked.slot(f, key), h)
+      }
+    }
+    if (trip.watch.length > 0) {
+      const values = replies[r++]?.[1] as Array<string | null>
+      const cachedUpTo = trip.watch.length - asked.consigneeWatch.length
+      if (!answer.unknown.has('watchlist')) {
+        trip.watch.forEach((field, i) => {
+          const v = values[i] ?? null
+          asked.known.set(field, v)
+          if (i < cachedUpTo) cache.set(field, v)
+        })
+      }
+    }
+    if (trip.entries.length > 0) answer.aggregates = replies[r++]?.[1] as number[]
+    if (trip.historyKeys.length > 0) {
+      const values = replies[r++]?.[1] as Array<string | null>
+      for (let i = 0; i < trip.ids.length; i++) {
+        answer.histories.set(trip.ids[i] as string, historyOf(values[2 * i], values[2 * i + 1]))
+      }
+    }
+  }
+
+  /**
+   * The round trip, through the breaker, with up to catchUpPerBatch parcels of earlier batches
+   * still to be counted; a failure sets `answer.failed` and queues them again.
+   */
+  const fetchBatch = async (trip: Trip, asked: Asked, answer: Answer, nowMs: number, records: number): Promise<void> => {
+    if (!breaker.allow()) {
+      answer.failed = true
+      return
+    }
+    const backlog = trip.entries.length > 0 ? catchUp.splice(0, config.catchUpPerBatch) : []
+    try {
+      const replies = await roundTrip(() => pipelineOf(trip, backlog), records + backlog.length)
+      breaker.success()
+      takeReplies(replies, trip, asked, answer, nowMs)
+    } catch (err) {
+      answer.failed = true
+      catchUp.unshift(...backlog)
+      breaker.failure()
+      log.error({ err, breaker: breaker.state() }, 'profile store unavailable; enrichment degraded')
+    }
+  }
+
+  const enrichBatch = async (
+    declarations: readonly ParcelDeclaration[], nowMs: number, fields?: readonly string[]
+  ): Promise<EnrichmentResult[]> => {
+    const plan = planOf(fields)
+    const fam = plan.families
+    const ks = declarations.map((d) => declarationKeys(d, keys, hash, plan))
+    const readsReference = DATA_SETS.some((set) => fam.has(set))
+    const markersCurrent = now() - markersReadAt <= config.cacheTtlMs
+    const asked = consultCache(plan, ks)
+    const entries = fam.has('aggregates')
+      ? declarations.map((d, i) => entryOf(d, ks[i] as DeclarationKeys, fx, nowMs))
+      : []
     const ids = [...new Set(declarations.map((d) => d.declarationId))]
-    const historyKeys = ids.map((id) => keys.history(id))
-    const histories = new Map<string, DeclarationHistory | null>()
-
-    let aggregates: number[] | undefined
-    let failed = false
-    let unknown: ReadonlySet<Family> = NO_FAMILIES
-    let markersRead = false
+    const answer: Answer = { failed: false, unknown: NO_FAMILIES, markersRead: false, histories: new Map() }
+    const { ask, consigneeWatch } = asked
     // Consignee watchlist fields are never cached, so asking for them alone is a round trip too.
-    if (ask.size > 0 || consigneeWatch.length > 0 || entries.length > 0 || ids.length > 0 || (readsReference && !markersCurrent)) {
-      if (!breaker.allow()) failed = true
-      else {
-        const watch = [...ask.get('watchlist') ?? [], ...consigneeWatch]
-        const backlog = entries.length > 0 ? catchUp.splice(0, config.catchUpPerBatch) : []
-        const order: Array<[HashFamily, string[]]> = HASH_FAMILIES.map((f) => [f, ask.get(f) ?? []])
-        const build = (): ScriptPipeline => {
-          const pipeline = redis.pipeline() as ScriptPipeline
-          if (readsReference) pipeline.hmget(sync, ...DATA_SETS)
-          for (const [f, list] of order) for (const key of list) pipeline.hmget(key, ...plan.hashFields[f])
-          if (watch.length > 0) pipeline.hmget(keys.watchlist, ...watch)
-          if (entries.length > 0) {
-            const args: Array<string | number> = [config.keyPrefix, backlog.length + entries.length, plan.aggregateMask]
-            for (const e of backlog) entryArgs(e, 2, args)
-            for (const e of entries) entryArgs(e, e.mode, args)
-            pipeline.prAggregate(...args)
-          }
-          if (historyKeys.length > 0) pipeline.prHistoryRead(historyKeys.length, ...historyKeys)
-          return pipeline
-        }
-        try {
-          const replies = await roundTrip(build, declarations.length + backlog.length)
-          breaker.success()
-          let r = 0
-          if (readsReference) {
-            markers = markersOf(replies[r++]?.[1] as Array<string | null>)
-            markersReadAt = now()
-            markersRead = true
-            unknown = unknownDataSets(markers, nowMs, config.maxAgesMs)
-          }
-          for (const [f, list] of order) {
-            // An unknown data set's answers are no answers: not used, and not cached, so a
-            // load that follows is seen at once.
-            const use = !unknown.has(f)
-            for (const key of list) {
-              const values = replies[r++]?.[1] as Array<string | null>
-              const h: Hash = values.every((v) => v === null) ? null : values
-              if (!use) continue
-              known.set(key, h)
-              if (CACHED_FAMILIES.has(f)) cache.set(slot(f, key), h)
-            }
-          }
-          if (watch.length > 0) {
-            const values = replies[r++]?.[1] as Array<string | null>
-            const cachedUpTo = watch.length - consigneeWatch.length
-            if (!unknown.has('watchlist')) watch.forEach((field, i) => { const v = values[i] ?? null; known.set(field, v); if (i < cachedUpTo) cache.set(field, v) })
-          }
-          if (entries.length > 0) aggregates = replies[r++]?.[1] as number[]
-          if (historyKeys.length > 0) {
-            const values = replies[r++]?.[1] as Array<string | null>
-            for (let i = 0; i < ids.length; i++) {
-              histories.set(ids[i] as string, historyOf(values[2 * i], values[2 * i + 1]))
-            }
-          }
-        } catch (err) {
-          failed = true
-          catchUp.unshift(...backlog)
-          breaker.failure()
-          log.error({ err, breaker: breaker.state() }, 'profile store unavailable; enrichment degraded')
-        }
+    const needed = ask.size > 0 || consigneeWatch.length > 0 || entries.length > 0 || ids.length > 0 ||
+      (readsReference && !markersCurrent)
+    if (needed) {
+      const trip: Trip = {
+        plan,
+        readsReference,
+        order: HASH_FAMILIES.map((f) => [f, ask.get(f) ?? []]),
+        watch: [...ask.get('watchlist') ?? [], ...consigneeWatch],
+        entries,
+        ids,
+        historyKeys: ids.map((id) => keys.history(id))
       }
+      await fetchBatch(trip, asked, answer, nowMs, declarations.length)
     }
-    if (failed) remember(entries)
+    if (answer.failed) remember(entries)
     // Not read with this batch (cache only, or Redis down): the last markers read, by their age.
-    if (readsReference && !markersRead) unknown = unknownDataSets(markers, nowMs, config.maxAgesMs)
+    if (readsReference && !answer.markersRead) answer.unknown = unknownDataSets(markers, nowMs, config.maxAgesMs)
+    return declarations.map((d, i) => resultFor(d, ks[i] as DeclarationKeys, i, plan, asked, answer, entries, nowMs))
+  }
 
-    return declarations.map((d, i) => {
-      const k = ks[i] as DeclarationKeys
-      const get = (f: DataSet, key: string | null): Hash | undefined => key === null ? null : unknown.has(f) ? undefined : known.get(key) as Hash | undefined
-      const fetched: Fetched = {
-        seller: get('seller', k.seller),
-        aeo: get('aeo', k.aeo),
-        consignee: get('consignee', k.consignee),
-        ioss: get('ioss', k.ioss),
-        route: get('route', k.route),
-        hsCodes: fam.has('hsCode') && !unknown.has('hsCode') ? commodityHashes(k, known) : undefined,
-        watch: fam.has('watchlist') && !unknown.has('watchlist') ? watchValues(k, known) : undefined,
-        aggregates,
-        aggregatesOffset: i * OUTPUT_STRIDE,
-        own: ownOf(entries[i])
-      }
-      const missing: string[] = []
-      return resultOf(buildRecord(d, k, fetched, plan, nowMs, recordConfig, missing), missing, failed ? undefined : histories.get(d.declarationId) ?? null)
-    })
+  /** One declaration's result from what the cache and the round trip gave. */
+  const resultFor = (
+    d: ParcelDeclaration, k: DeclarationKeys, i: number, plan: FetchPlan, asked: Asked, answer: Answer,
+    entries: readonly AggEntry[], nowMs: number
+  ): EnrichmentResult => {
+    const { known } = asked
+    const { unknown } = answer
+    const fam = plan.families
+    const get = (f: DataSet, key: string | null): Hash | undefined =>
+      key === null ? null : unknown.has(f) ? undefined : known.get(key) as Hash | undefined
+    const fetched: Fetched = {
+      seller: get('seller', k.seller),
+      aeo: get('aeo', k.aeo),
+      consignee: get('consignee', k.consignee),
+      ioss: get('ioss', k.ioss),
+      route: get('route', k.route),
+      hsCodes: fam.has('hsCode') && !unknown.has('hsCode') ? commodityHashes(k, known) : undefined,
+      watch: fam.has('watchlist') && !unknown.has('watchlist') ? watchValues(k, known) : undefined,
+      aggregates: answer.aggregates,
+      aggregatesOffset: i * OUTPUT_STRIDE,
+      own: ownOf(entries[i])
+    }
+    const missing: string[] = []
+    const history = answer.failed ? undefined : answer.histories.get(d.declarationId) ?? null
+    return resultOf(buildRecord(d, k, fetched, plan, nowMs, recordConfig, missing), missing, history)
   }
 
   // Not through the breaker's probe: a write is no test of whether enrichment may resume. A
@@ -398,6 +450,36 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
 }
 
 const NO_FAMILIES: ReadonlySet<Family> = new Set()
+
+/** A batch's keys after the cache: known values, and per family the keys to ask for. */
+interface Asked {
+  readonly known: Map<string, Hash | string | null>
+  readonly ask: ReadonlyMap<Family, string[]>
+  /** Consignee watchlist fields, asked for but never cached. */
+  readonly consigneeWatch: readonly string[]
+  /** The cache key of a profile: its key and the slot of the attributes this ruleset reads. */
+  readonly slot: (family: Family, key: string) => string
+}
+
+/** What one round trip carries. */
+interface Trip {
+  readonly plan: FetchPlan
+  readonly readsReference: boolean
+  readonly order: ReadonlyArray<readonly [HashFamily, readonly string[]]>
+  readonly watch: readonly string[]
+  readonly entries: readonly AggEntry[]
+  readonly ids: readonly string[]
+  readonly historyKeys: readonly string[]
+}
+
+/** What the round trip brought back, or that it failed. */
+interface Answer {
+  failed: boolean
+  unknown: ReadonlySet<Family>
+  markersRead: boolean
+  aggregates?: number[]
+  readonly histories: Map<string, DeclarationHistory | null>
+}
 
 /** The commodity code profiles a declaration looks up, by key; undefined when one was not read. */
 const commodityHashes = (k: DeclarationKeys, known: ReadonlyMap<string, Hash | string | null>): Map<string, Hash> | undefined => {

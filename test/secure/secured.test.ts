@@ -90,12 +90,15 @@ const createTopics = async (names: readonly string[], partitions = 3): Promise<v
 const namespace = (): {
   id: string
   env: Record<string, string>
-  topics: Record<'declarations' | 'decisions' | 'dlq' | 'shadow' | 'profileUpdates', string>
+  topics: Record<
+    'declarations' | 'decisions' | 'dlq' | 'shadow' | 'profileUpdates' | 'outcomes' | 'outcomesDlq', string
+  >
 } => {
   const id = `it-${randomUUID().slice(0, 8)}`
   const topics = {
     declarations: `declarations.${id}`, decisions: `risk-decisions.${id}`, dlq: `declarations-dlq.${id}`,
-    shadow: `risk-decisions-shadow.${id}`, profileUpdates: `profile-updates.${id}`
+    shadow: `risk-decisions-shadow.${id}`, profileUpdates: `profile-updates.${id}`,
+    outcomes: `inspection-outcomes.${id}`, outcomesDlq: `inspection-outcomes-dlq.${id}`
   }
   return {
     id,
@@ -106,6 +109,9 @@ const namespace = (): {
       PARCEL_RISK_TOPIC_DLQ: topics.dlq,
       PARCEL_RISK_TOPIC_SHADOW: topics.shadow,
       PARCEL_RISK_TOPIC_PROFILE_UPDATES: topics.profileUpdates,
+      PARCEL_RISK_TOPIC_INSPECTION_OUTCOMES: topics.outcomes,
+      PARCEL_RISK_TOPIC_OUTCOMES_DLQ: topics.outcomesDlq,
+      PARCEL_RISK_OUTCOMES_GROUP_ID: `parcel-risk-${id}-outcomes`,
       PARCEL_RISK_KAFKA_GROUP_ID: `parcel-risk-${id}`,
       PARCEL_RISK_KAFKA_TRANSACTIONAL_ID_PREFIX: `parcel-risk-${id}`,
       PARCEL_RISK_REDIS_KEY_PREFIX: `pr:${id}:`,
@@ -219,6 +225,53 @@ describe('secure > round trip over SASL_SSL, HTTPS and Redis TLS', () => {
     expect(collected.size).toBe(count)
     expect([...collected.values()].every((n) => n === 1)).toBe(true)
     expect(out).toContain('"mode":"exactly-once"')
+    expectNoSecret(out)
+  }, 150_000)
+
+  it('outcomes counts the inspection outcomes as the processor user: its ACLs and Redis commands suffice', async () => {
+    // The outcomes of the held parcels, written as the admin: a targeting centre's part, which
+    // has no user of its own on this stack.
+    const generated = await runCli([
+      'generate', 'outcomes', '--count', String(count), '--seed', '7',
+      '--from-topic', ns.topics.decisions, '--to-topic', ns.topics.outcomes
+    ], { ...envs.admin, ...ns.env })
+    expect(generated.code).toBe(0)
+    const written = Number(/wrote (\d+) outcomes/.exec(generated.out)?.[1] ?? 0)
+    expect(written).toBeGreaterThan(0)
+
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...envs.processor, ...ns.env }
+    const intake = spawn(process.execPath, [cli, 'outcomes'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    const take = (c: Buffer): void => {
+      out += c.toString()
+    }
+    intake.stdout.on('data', take)
+    intake.stderr.on('data', take)
+    const exited = new Promise<number | string>((resolve) => {
+      intake.once('exit', (code, signal) => {
+        resolve(code ?? signal ?? -1)
+      })
+    })
+    const controls = async (): Promise<number> => {
+      const report = await runCli(['rules', 'report', '--format', 'json'], { ...envs.processor, ...ns.env })
+      if (report.code !== 0) return -1
+      const json = JSON.parse(report.out) as { rulesets: Array<{ total: { controls: number } }> }
+      return json.rulesets.reduce((n, r) => n + r.total.controls, 0)
+    }
+    let counted = 0
+    try {
+      const deadline = Date.now() + 90_000
+      while (counted < written && Date.now() < deadline) {
+        const code = await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2_000, null))])
+        if (code !== null) throw new Error(`outcomes exited ${String(code)}:\n${out.slice(-3000)}`)
+        counted = await controls()
+      }
+    } finally {
+      intake.kill('SIGTERM')
+    }
+    expect(await exited).toBe(0)
+    expect(counted, out.slice(-3000)).toBe(written)
+    expect(out).not.toMatch(/NOPERM|E_KAFKA_NOT_AUTHORISED|E_REDIS_AUTH/)
     expectNoSecret(out)
   }, 150_000)
 })

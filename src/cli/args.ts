@@ -26,25 +26,37 @@ export interface CommandSpec<T extends ParseArgsOptionsConfig> {
 }
 
 export type Parsed<T extends ParseArgsOptionsConfig> =
-  | { readonly ok: true, readonly values: ReturnType<typeof parseArgs<{ options: T, allowPositionals: true, strict: true }>>['values'], readonly positionals: string[] }
+  | {
+    readonly ok: true
+    readonly values: ReturnType<typeof parseArgs<{ options: T, allowPositionals: true, strict: true }>>['values']
+    readonly positionals: string[]
+  }
   | { readonly ok: false, readonly exitCode: number }
 
 /** Parses argv; prints usage for --help (exit 0) or the problem and usage to stderr (exit 2). */
-export const parseCommand = <T extends ParseArgsOptionsConfig>(argv: readonly string[], spec: CommandSpec<T>, io: Io): Parsed<T> => {
+export const parseCommand = <T extends ParseArgsOptionsConfig>(
+  argv: readonly string[], spec: CommandSpec<T>, io: Io
+): Parsed<T> => {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.stdout.write(spec.usage)
     return { ok: false, exitCode: EXIT_OK }
   }
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options: spec.options, allowPositionals: true, strict: true })
-    if (positionals.length > spec.maxPositionals) throw new Error(`unexpected argument '${positionals[spec.maxPositionals] ?? ''}'`)
+    const { values, positionals } = parseArgs({
+      args: [...argv], options: spec.options, allowPositionals: true, strict: true
+    })
+    if (positionals.length > spec.maxPositionals) {
+      throw new Error(`unexpected argument '${positionals[spec.maxPositionals] ?? ''}'`)
+    }
     return { ok: true, values, positionals }
   } catch (err) {
     return usageError(spec, io, (err as Error).message)
   }
 }
 
-export const usageError = (spec: { name: string, usage: string }, io: Io, message: string): { ok: false, exitCode: number } => {
+export const usageError = (
+  spec: { name: string, usage: string }, io: Io, message: string
+): { ok: false, exitCode: number } => {
   io.stderr.write(`parcel-risk ${spec.name}: ${message}\n\n${spec.usage}`)
   return { ok: false, exitCode: EXIT_USAGE }
 }

@@ -120,7 +120,10 @@ export const createLoadCounter = (
           if (w !== null) {
             w.load.asked++
             w.window.asked++
-            if (neverMoved(d)) { w.load.neverMoved++; w.window.neverMoved++ }
+            if (neverMoved(d)) {
+              w.load.neverMoved++
+              w.window.neverMoved++
+            }
             if (got.action !== d.action) {
               w.load.movedDown[got.action] = (w.load.movedDown[got.action] ?? 0) + 1
               w.window.movedDown++
@@ -132,7 +135,10 @@ export const createLoadCounter = (
           if (w === null) return
           w.load.held++
           w.window.held++
-          if (got.reasons.some((r) => r.ruleId === CAPACITY_OVERBOOKED)) { w.load.overbooked++; w.window.overbooked++ }
+          if (got.reasons.some((r) => r.ruleId === CAPACITY_OVERBOOKED)) {
+            w.load.overbooked++
+            w.window.overbooked++
+          }
         }
       })
     },

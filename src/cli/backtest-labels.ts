@@ -3,8 +3,9 @@
 // `parcel-risk generate outcomes --output` writes). A declaration and version is labelled
 // positive when any of its controls found something (SEIZED, REVENUE, CONTENT_MISMATCH),
 // negative when its controls found nothing. A side is then measured on the parcels it holds
-// for a control (a data rejection or a redirect is no control): those with a label, positives among them (hit rate), and positives caught of all labelled
-// positives (recall). Holds without a label are counted apart: their yield is unknown, not nil.
+// for a control (a data rejection or a redirect is no control): those with a label, positives
+// among them (hit rate), and positives caught of all labelled positives (recall). Holds without
+// a label are counted apart: their yield is unknown, not nil.
 import { CONTROL_ACTIONS } from '../actions.ts'
 import type { InspectionResult, RiskDecision } from '../declaration.ts'
 import { inspectionResultSymbols } from '../declaration.ts'
@@ -39,10 +40,20 @@ export const parseLabels = (text: string): Map<string, boolean> | string => {
     const line = lines[i]?.trim() ?? ''
     if (line === '') continue
     let o: { declarationId?: unknown, version?: unknown, result?: unknown }
-    try { o = JSON.parse(line) as typeof o } catch { return `--outcomes line ${i + 1}: not JSON` }
-    if (typeof o.declarationId !== 'string' || o.declarationId === '') return `--outcomes line ${i + 1}: declarationId missing`
-    if (!Number.isSafeInteger(o.version) || (o.version as number) < 1) return `--outcomes line ${i + 1}: version is not a positive integer`
-    if (typeof o.result !== 'string' || !RESULTS.has(o.result)) return `--outcomes line ${i + 1}: result is not an InspectionResult`
+    try {
+      o = JSON.parse(line) as typeof o
+    } catch {
+      return `--outcomes line ${i + 1}: not JSON`
+    }
+    if (typeof o.declarationId !== 'string' || o.declarationId === '') {
+      return `--outcomes line ${i + 1}: declarationId missing`
+    }
+    if (!Number.isSafeInteger(o.version) || (o.version as number) < 1) {
+      return `--outcomes line ${i + 1}: version is not a positive integer`
+    }
+    if (typeof o.result !== 'string' || !RESULTS.has(o.result)) {
+      return `--outcomes line ${i + 1}: result is not an InspectionResult`
+    }
     const k = key(o.declarationId, o.version as number)
     labels.set(k, (labels.get(k) ?? false) || POSITIVE_RESULTS.has(o.result as InspectionResult))
   }

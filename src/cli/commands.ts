@@ -10,16 +10,58 @@ export interface Command {
 }
 
 export const commands: readonly Command[] = [
-  { name: 'run', summary: 'the stream processor: declarations in, decisions and dead letters out', load: async () => (await import('./run.ts')).main },
-  { name: 'stack', summary: 'manage the local Kafka, schema registry and Redis (up|down|status|logs)', load: async () => (await import('./stack.ts')).main },
-  { name: 'demo', summary: 'live demo: local stack, processor, synthetic stream with poison records, summary every second', load: async () => (await import('./demo.ts')).main },
-  { name: 'generate', summary: 'seeded synthetic declarations (NDJSON, Avro or to a topic) with labelled risk patterns', load: async () => (await import('./generate.ts')).main },
-  { name: 'outcomes', summary: 'outcome intake: joins inspection outcomes to their decisions, keeps per-rule yield in Redis', load: async () => (await import('./outcomes.ts')).main },
-  { name: 'console', summary: 'web console for targeting officers and analysts: queue, parcel detail, outcomes, rule performance (user add|list)', load: async () => (await import('./console.ts')).main },
-  { name: 'rules', summary: 'check, test and backtest rule files; per-rule yield report (check|test|backtest|report)', load: async () => (await import('./rules.ts')).main },
-  { name: 'score', summary: 'score NDJSON declarations offline with a ruleset; NDJSON decisions out', load: async () => (await import('./score.ts')).main },
-  { name: 'dlq', summary: 'dead letters: re-drive them into the declarations topic once the cause is fixed, idempotently (replay)', load: async () => (await import('./dlq.ts')).main },
-  { name: 'profiles', summary: 'load profile files (NDJSON, CSV watchlists and AEO lists) into Redis (load); reference data freshness (status)', load: async () => (await import('./profiles.ts')).main }
+  {
+    name: 'run',
+    summary: 'the stream processor: declarations in, decisions and dead letters out',
+    load: async () => (await import('./run.ts')).main
+  },
+  {
+    name: 'stack',
+    summary: 'manage the local Kafka, schema registry and Redis (up|down|status|logs)',
+    load: async () => (await import('./stack.ts')).main
+  },
+  {
+    name: 'demo',
+    summary: 'live demo: local stack, processor, synthetic stream with poison records, summary every second',
+    load: async () => (await import('./demo.ts')).main
+  },
+  {
+    name: 'generate',
+    summary: 'seeded synthetic declarations (NDJSON, Avro or to a topic) with labelled risk patterns',
+    load: async () => (await import('./generate.ts')).main
+  },
+  {
+    name: 'outcomes',
+    summary: 'outcome intake: joins inspection outcomes to their decisions, keeps per-rule yield in Redis',
+    load: async () => (await import('./outcomes.ts')).main
+  },
+  {
+    name: 'console',
+    summary: 'web console for targeting officers and analysts: queue, parcel detail, outcomes, ' +
+      'rule performance (user add|list)',
+    load: async () => (await import('./console.ts')).main
+  },
+  {
+    name: 'rules',
+    summary: 'check, test and backtest rule files; per-rule yield report (check|test|backtest|report)',
+    load: async () => (await import('./rules.ts')).main
+  },
+  {
+    name: 'score',
+    summary: 'score NDJSON declarations offline with a ruleset; NDJSON decisions out',
+    load: async () => (await import('./score.ts')).main
+  },
+  {
+    name: 'dlq',
+    summary: 'dead letters: re-drive them into the declarations topic once the cause is fixed, idempotently (replay)',
+    load: async () => (await import('./dlq.ts')).main
+  },
+  {
+    name: 'profiles',
+    summary: 'load profile files (NDJSON, CSV watchlists and AEO lists) into Redis (load); ' +
+      'reference data freshness (status)',
+    load: async () => (await import('./profiles.ts')).main
+  }
 ]
 
 export const usage = (): string => {

@@ -7,7 +7,9 @@ import { createInterface } from 'node:readline'
 import { loadConfig, type Config } from '../config.ts'
 import { createRegistry } from '../codec/registry.ts'
 import { readSchema } from '../codec/avro-types.ts'
-import { checkPassword, checkUserName, createAuthStore, isRole, ROLES, type AuthStore, type Role } from '../console/auth.ts'
+import {
+  checkPassword, checkUserName, createAuthStore, isRole, ROLES, type AuthStore, type Role
+} from '../console/auth.ts'
 import { startConsoleIntake } from '../console/intake.ts'
 import { startAuditPublisher, startPublisher } from '../console/publisher.ts'
 import { createSignInLimiter } from '../console/sign-in-limit.ts'
@@ -52,30 +54,62 @@ export const startConsole = async (config: Config, log: Logger): Promise<Running
   const kafka = createKafka(config.kafka, log.child({ module: 'kafka' }))
   const { topics } = config.kafka
   if (config.kafka.createTopics) {
-    const wanted = new Set([topics.declarations, topics.decisions, topics.shadow, topics.dlq, topics.inspectionOutcomes])
+    const wanted = new Set([
+      topics.declarations, topics.decisions, topics.shadow, topics.dlq, topics.inspectionOutcomes
+    ])
     const plan = topicPlan(config.kafka).filter((t) => wanted.has(t.topic))
-    await createMissingTopics(kafka, config.kafka, log, [...plan, { ...plan[0], topic: config.console.auditTopic }, { ...plan[0], topic: config.console.dlqTopic }])
+    await createMissingTopics(kafka, config.kafka, log, [
+      ...plan, { ...plan[0], topic: config.console.auditTopic }, { ...plan[0], topic: config.console.dlqTopic }
+    ])
   }
   const registry = createRegistry(config.registry)
-  const redis = await connectRedis(config.redis, log.child({ module: 'redis' }), Math.max(5_000, config.redis.commandTimeoutMs))
+  const redis = await connectRedis(
+    config.redis, log.child({ module: 'redis' }), Math.max(5_000, config.redis.commandTimeoutMs)
+  )
   const prefix = consolePrefix(config)
-  const writer = createWriter(redis, { prefix, retentionMs: config.console.retentionMs, releasedTtlMs: config.console.releasedTtlMs })
+  const writer = createWriter(redis, {
+    prefix, retentionMs: config.console.retentionMs, releasedTtlMs: config.console.releasedTtlMs
+  })
   const queries = createQueries(redis, prefix, config.console.claimTtlMs)
   const auth = createAuthStore(redis, prefix, config.console.sessionTtlMs)
   const limiter = createSignInLimiter(redis, prefix, {
-    maxFailuresPerUser: config.console.signInMaxFailuresPerUser, maxFailuresPerAddress: config.console.signInMaxFailuresPerAddress,
+    maxFailuresPerUser: config.console.signInMaxFailuresPerUser,
+    maxFailuresPerAddress: config.console.signInMaxFailuresPerAddress,
     windowMs: config.console.signInFailureWindowMs, lockoutMs: config.console.signInLockoutMs
   })
-  const yieldStore = createYieldStore(redis, { keyPrefix: config.redis.keyPrefix, decisionTtlMs: config.outcomes.decisionTtlMs, outcomeTtlMs: config.outcomes.outcomeTtlMs })
-  const publisher = await startPublisher(kafka, registry, { inspectionOutcomes: topics.inspectionOutcomes, audit: config.console.auditTopic, dlq: config.console.dlqTopic })
+  const yieldStore = createYieldStore(redis, {
+    keyPrefix: config.redis.keyPrefix,
+    decisionTtlMs: config.outcomes.decisionTtlMs,
+    outcomeTtlMs: config.outcomes.outcomeTtlMs
+  })
+  const publisher = await startPublisher(kafka, registry, {
+    inspectionOutcomes: topics.inspectionOutcomes, audit: config.console.auditTopic, dlq: config.console.dlqTopic
+  })
   // Registered so the console can read a shadow topic before the processor has written to it.
   await registry.register(`${topics.decisions}-value`, readSchema('RiskDecision'))
   const intake = await startConsoleIntake({
-    topics: { declarations: topics.declarations, decisions: topics.decisions, shadow: topics.shadow, dlq: topics.dlq, inspectionOutcomes: topics.inspectionOutcomes, consoleDlq: config.console.dlqTopic },
-    groupId: config.console.groupId, maxRecordBytes: config.codec.maxRecordBytes, sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    topics: {
+      declarations: topics.declarations,
+      decisions: topics.decisions,
+      shadow: topics.shadow,
+      dlq: topics.dlq,
+      inspectionOutcomes: topics.inspectionOutcomes,
+      consoleDlq: config.console.dlqTopic
+    },
+    groupId: config.console.groupId,
+    maxRecordBytes: config.codec.maxRecordBytes,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     heartbeatIntervalMs: config.kafka.heartbeatIntervalMs, maxWaitTimeMs: config.kafka.maxWaitTimeMs
   }, { kafka, registry, writer, deadLetters: publisher.deadLetters, log })
-  const app = await buildServer({ auth, limiter, queries, publisher, yieldCounts: yieldStore.readCounts, log: log.child({ module: 'console' }), sessionTtlMs: config.console.sessionTtlMs })
+  const app = await buildServer({
+    auth,
+    limiter,
+    queries,
+    publisher,
+    yieldCounts: yieldStore.readCounts,
+    log: log.child({ module: 'console' }),
+    sessionTtlMs: config.console.sessionTtlMs
+  })
   await app.listen({ host: config.console.host, port: config.console.port })
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.console.port
@@ -97,34 +131,53 @@ const readPassword = async (): Promise<string> => {
   const fromEnv = process.env.PARCEL_RISK_CONSOLE_PASSWORD
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv
   const lines = createInterface({ input: process.stdin })
-  for await (const line of lines) { lines.close(); return line }
+  for await (const line of lines) {
+    lines.close()
+    return line
+  }
   return ''
 }
 
 /** Who ran the command, for the audit record. */
 const operator = (): string => {
-  try { return `cli:${userInfo().username}` } catch { return 'cli' }
+  try {
+    return `cli:${userInfo().username}`
+  } catch {
+    return 'cli'
+  }
 }
 
 // The audit producer connects before the user is written, so an unreachable Kafka changes nothing.
-const addAudited = async (config: Config, name: string, role: Role, password: string, auth: AuthStore): Promise<number> => {
+const addAudited = async (
+  config: Config, name: string, role: Role, password: string, auth: AuthStore
+): Promise<number> => {
   const log = createLogger({ level: 'error' })
   let audit
   try {
     const kafka = createKafka(config.kafka, log.child({ module: 'kafka' }))
     if (config.kafka.createTopics) {
       const [first] = topicPlan(config.kafka)
-      if (first !== undefined) await createMissingTopics(kafka, config.kafka, log, [{ ...first, topic: config.console.auditTopic }])
+      if (first !== undefined) {
+        await createMissingTopics(kafka, config.kafka, log, [{ ...first, topic: config.console.auditTopic }])
+      }
     }
     audit = await startAuditPublisher(kafka, config.console.auditTopic)
   } catch (err) {
-    process.stderr.write(`parcel-risk console user add: cannot reach Kafka for the audit record, nothing changed: ${(err as Error).message}\n`)
+    process.stderr.write('parcel-risk console user add: cannot reach Kafka for the audit record, nothing changed: ' +
+      `${(err as Error).message}\n`)
     return 1
   }
   try {
     const existed = (await auth.listUsers()).some((u) => u.name === name)
     await auth.putUser(name, role, password)
-    await audit.audit({ user: operator(), role: 'cli', action: existed ? 'user-changed' : 'user-added', declarationId: null, version: null, detail: { target: name, role, via: 'cli' } })
+    await audit.audit({
+      user: operator(),
+      role: 'cli',
+      action: existed ? 'user-changed' : 'user-added',
+      declarationId: null,
+      version: null,
+      detail: { target: name, role, via: 'cli' }
+    })
   } catch (err) {
     process.stderr.write(`parcel-risk console user add: ${(err as Error).message}\n`)
     return 1
@@ -141,11 +194,14 @@ const users = async (argv: readonly string[], config: Config): Promise<number> =
   try {
     const auth = createAuthStore(redis, consolePrefix(config), config.console.sessionTtlMs)
     if (verb === 'list' && name === undefined) {
-      for (const u of await auth.listUsers()) process.stdout.write(`${u.name}\t${u.role}${u.disabled ? "\tdisabled" : ""}\n`)
+      for (const u of await auth.listUsers()) {
+        process.stdout.write(`${u.name}\t${u.role}${u.disabled ? "\tdisabled" : ""}\n`)
+      }
       return 0
     }
     if (verb !== 'add' || name === undefined || flag !== '--role' || role === undefined || !isRole(role)) {
-      process.stderr.write(`parcel-risk console user: expected 'add NAME --role ${ROLES.join('|')}' or 'list'\n\n${USAGE}`)
+      process.stderr.write(`parcel-risk console user: expected 'add NAME --role ${ROLES.join('|')}' or 'list'\n\n` +
+        USAGE)
       return 2
     }
     const password = await readPassword()
@@ -161,13 +217,21 @@ const users = async (argv: readonly string[], config: Config): Promise<number> =
 }
 
 export const main = async (argv: readonly string[]): Promise<number> => {
-  if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(USAGE); return 0 }
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE)
+    return 0
+  }
   if (argv.length > 0 && argv[0] !== 'user') {
     process.stderr.write(`parcel-risk console: unexpected argument '${argv[0] ?? ''}'\n\n${USAGE}`)
     return 2
   }
   let config: Config
-  try { config = loadConfig() } catch (err) { process.stderr.write(`parcel-risk: ${(err as Error).message}\n`); return 2 }
+  try {
+    config = loadConfig()
+  } catch (err) {
+    process.stderr.write(`parcel-risk: ${(err as Error).message}\n`)
+    return 2
+  }
   if (argv[0] === 'user') return await users(argv.slice(1), config)
   const log = createLogger({ level: config.log.level })
   let running: Running
@@ -175,7 +239,10 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     running = await startConsole(config, log)
   } catch (err) {
     const refusal = classifyRefusal(err)
-    if (refusal !== undefined) { log.fatal({ code: refusal.code, detail: refusal.message }, 'start-up refused'); process.exit(EXIT_REFUSED) }
+    if (refusal !== undefined) {
+      log.fatal({ code: refusal.code, detail: refusal.message }, 'start-up refused')
+      process.exit(EXIT_REFUSED)
+    }
     log.fatal({ err, code: isParcelRiskError(err) ? err.code : undefined }, 'start-up failed')
     process.exit(isParcelRiskError(err) && err.code === 'E_CONFIG_INVALID' ? 2 : 1)
   }

@@ -6,14 +6,21 @@ import { runDemo } from './demo/run-demo.ts'
 
 export const main = async (argv: readonly string[]): Promise<number> => {
   const options = parseDemoArgs(argv)
-  if (options === 'help') { process.stdout.write(USAGE); return 0 }
-  if ('error' in options) { process.stderr.write(`parcel-risk demo: ${options.error}\n\n${USAGE}`); return 2 }
+  if (options === 'help') {
+    process.stdout.write(USAGE)
+    return 0
+  }
+  if ('error' in options) {
+    process.stderr.write(`parcel-risk demo: ${options.error}\n\n${USAGE}`)
+    return 2
+  }
   const interrupt = new AbortController()
   let firstAt = 0
   const onSigint = (): void => {
     if (firstAt === 0) {
       firstAt = Date.now()
-      process.stderr.write('\ninterrupted: stopping the stream and shutting the processor down (Ctrl-C again to quit at once)\n')
+      process.stderr.write('\ninterrupted: stopping the stream and shutting the processor down ' +
+        '(Ctrl-C again to quit at once)\n')
       interrupt.abort()
     } else if (Date.now() - firstAt > 2_000) {
       process.exit(130)
@@ -22,7 +29,10 @@ export const main = async (argv: readonly string[]): Promise<number> => {
   process.on('SIGINT', onSigint)
   try {
     const result = await runDemo(options, { out: process.stdout, err: process.stderr, interrupt: interrupt.signal })
-    if (result.summary.pending > 0) process.stderr.write(`${result.summary.pending} declarations were neither decided nor dead-lettered before the drain timeout\n`)
+    if (result.summary.pending > 0) {
+      process.stderr.write(`${result.summary.pending} declarations were neither decided nor dead-lettered ` +
+        'before the drain timeout\n')
+    }
     return result.ok ? 0 : 1
   } finally {
     process.off('SIGINT', onSigint)

@@ -15,8 +15,12 @@ describe('cli > dlq replay > arguments', () => {
   })
 
   it('builds a filter from codes and a window', () => {
-    expect(parseFilter({ code: 'E_DECODE_SCHEMA_UNAVAILABLE, E_VALIDATE_HS_CODE', from: '2026-11-30T00:00:00Z', to: '2026-11-30T01:00:00Z' })).toEqual({
-      codes: new Set(['E_DECODE_SCHEMA_UNAVAILABLE', 'E_VALIDATE_HS_CODE']), fromMs: Date.UTC(2026, 10, 30), toMs: Date.UTC(2026, 10, 30, 1)
+    expect(parseFilter({
+      code: 'E_DECODE_SCHEMA_UNAVAILABLE, E_VALIDATE_HS_CODE', from: '2026-11-30T00:00:00Z', to: '2026-11-30T01:00:00Z'
+    })).toEqual({
+      codes: new Set(['E_DECODE_SCHEMA_UNAVAILABLE', 'E_VALIDATE_HS_CODE']),
+      fromMs: Date.UTC(2026, 10, 30),
+      toMs: Date.UTC(2026, 10, 30, 1)
     })
     expect(parseFilter({})).toEqual({ codes: null, fromMs: null, toMs: null })
   })
@@ -25,7 +29,8 @@ describe('cli > dlq replay > arguments', () => {
     ['an unknown code', { code: 'E_DECODE_SCHEMA_UNAVAILABL' }, 'unknown error code E_DECODE_SCHEMA_UNAVAILABL'],
     ['an empty code list', { code: ',' }, 'no code given'],
     ['a bad --from', { from: 'now' }, '--from'],
-    ['a window that ends before it starts', { from: '2026-11-30T01:00:00Z', to: '2026-11-30T00:00:00Z' }, 'later than --from']
+    ['a window that ends before it starts', { from: '2026-11-30T01:00:00Z', to: '2026-11-30T00:00:00Z' },
+      'later than --from']
   ])('refuses %s', (_name, values, message) => {
     expect(parseFilter(values)).toContain(message)
   })
@@ -49,6 +54,7 @@ describe('cli > dlq replay > arguments', () => {
   it('prints one summary line, saying so when nothing was written', () => {
     const s = { scanned: 10, matched: 3, redriven: 2, alreadyReplayed: 1 }
     expect(formatSummary(s, false)).toBe('scanned 10, matched 3, re-driven 2, skipped 1 (already replayed)\n')
-    expect(formatSummary(s, true)).toBe('scanned 10, matched 3, would re-drive 2, skipped 1 (already replayed) [dry run]\n')
+    expect(formatSummary(s, true))
+      .toBe('scanned 10, matched 3, would re-drive 2, skipped 1 (already replayed) [dry run]\n')
   })
 })

@@ -90,7 +90,8 @@ const positive = (text: string | undefined, fallback: number, name: string): num
 }
 
 export const formatSummary = (s: ReplaySummary, dryRun: boolean): string =>
-  `scanned ${s.scanned}, matched ${s.matched}, ${dryRun ? 'would re-drive' : 're-driven'} ${s.redriven}, skipped ${s.alreadyReplayed} (already replayed)${dryRun ? ' [dry run]' : ''}\n`
+  `scanned ${s.scanned}, matched ${s.matched}, ${dryRun ? 'would re-drive' : 're-driven'} ${s.redriven}, ` +
+  `skipped ${s.alreadyReplayed} (already replayed)${dryRun ? ' [dry run]' : ''}\n`
 
 const replay = async (argv: readonly string[], io: Io): Promise<number> => {
   const parsed = parseCommand(argv, SPEC, io)
@@ -103,12 +104,19 @@ const replay = async (argv: readonly string[], io: Io): Promise<number> => {
   const readTimeoutMs = positive(values['timeout-ms'], 120_000, '--timeout-ms')
   if (typeof readTimeoutMs === 'string') return usageError(SPEC, io, readTimeoutMs).exitCode
   let config: Config
-  try { config = loadConfig() } catch (err) { io.stderr.write(`parcel-risk dlq replay: ${(err as Error).message}\n`); return EXIT_USAGE }
+  try {
+    config = loadConfig()
+  } catch (err) {
+    io.stderr.write(`parcel-risk dlq replay: ${(err as Error).message}\n`)
+    return EXIT_USAGE
+  }
 
   const dryRun = values['dry-run'] === true
   const dlqTopic = values['dlq-topic'] ?? config.kafka.topics.dlq
   // The client's own log lines go to stderr: stdout carries only the summary.
-  const kafka = createKafka({ ...config.kafka, clientId: 'parcel-risk-dlq-replay' }, createLogger({ level: 'error' }, process.stderr))
+  const kafka = createKafka(
+    { ...config.kafka, clientId: 'parcel-risk-dlq-replay' }, createLogger({ level: 'error' }, process.stderr)
+  )
   const summary = emptySummary()
   try {
     await replayDeadLetters(kafka, {
@@ -127,7 +135,8 @@ const replay = async (argv: readonly string[], io: Io): Promise<number> => {
     io.stderr.write(`parcel-risk dlq replay: ${code}${(err as Error).message}\n`)
     if (isParcelRiskError(err) && err.code === 'E_CONFIG_INVALID') return EXIT_USAGE
     io.stderr.write(`before failing: ${formatSummary(summary, dryRun)}`)
-    return (isParcelRiskError(err) && err.code === 'E_KAFKA_UNAVAILABLE') || isRetriable(err) ? EXIT_KAFKA_UNAVAILABLE : EXIT_FAILED
+    const unavailable = (isParcelRiskError(err) && err.code === 'E_KAFKA_UNAVAILABLE') || isRetriable(err)
+    return unavailable ? EXIT_KAFKA_UNAVAILABLE : EXIT_FAILED
   }
   io.stdout.write(formatSummary(summary, dryRun))
   return EXIT_OK
@@ -142,9 +151,13 @@ Run 'parcel-risk dlq replay --help' for its options.
 
 export const run = async (argv: readonly string[], io: Io = processIo): Promise<number> => {
   const [name, ...rest] = argv
-  if (name === '-h' || name === '--help') { io.stdout.write(USAGE_TOP); return EXIT_OK }
+  if (name === '-h' || name === '--help') {
+    io.stdout.write(USAGE_TOP)
+    return EXIT_OK
+  }
   if (name !== 'replay') {
-    io.stderr.write(`parcel-risk dlq: ${name === undefined ? 'missing sub-command' : `unknown sub-command '${name}'`}\n\n${USAGE_TOP}`)
+    const problem = name === undefined ? 'missing sub-command' : `unknown sub-command '${name}'`
+    io.stderr.write(`parcel-risk dlq: ${problem}\n\n${USAGE_TOP}`)
     return EXIT_USAGE
   }
   return await replay(rest, io)

@@ -67,17 +67,32 @@ const parse = (argv: readonly string[]): Options | string => {
   })
   if (values.help === true) return 'help'
   const count = Number(values.count)
-  if (values.count === undefined || !Number.isSafeInteger(count) || count < 0) return '--count must be a non-negative integer'
+  if (values.count === undefined || !Number.isSafeInteger(count) || count < 0) {
+    return '--count must be a non-negative integer'
+  }
   const seed = Number(values.seed ?? '1')
   if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) return '--seed must be an integer in 0..4294967295'
   const startMs = values.start === undefined ? DEFAULT_START_MS : Date.parse(values.start)
   if (Number.isNaN(startMs)) return '--start must be an ISO 8601 timestamp'
   const timeoutMs = Number(values['timeout-ms'] ?? '120000')
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) return '--timeout-ms must be a positive integer'
-  if (values.output !== undefined && values.decisions === undefined) return '--output writes outcomes read from --decisions'
+  if (values.output !== undefined && values.decisions === undefined) {
+    return '--output writes outcomes read from --decisions'
+  }
   const topics = values['from-topic'] ?? values['to-topic']
-  if (values.decisions !== undefined && topics !== undefined) return '--decisions reads a file: --from-topic and --to-topic do not apply'
-  return { count, seed, startMs, from: values['from-topic'], to: values['to-topic'], timeoutMs, decisions: values.decisions, output: values.output }
+  if (values.decisions !== undefined && topics !== undefined) {
+    return '--decisions reads a file: --from-topic and --to-topic do not apply'
+  }
+  return {
+    count,
+    seed,
+    startMs,
+    from: values['from-topic'],
+    to: values['to-topic'],
+    timeoutMs,
+    decisions: values.decisions,
+    output: values.output
+  }
 }
 
 /** declarationId → labelled patterns of the first `count` declarations of the stream. */
@@ -91,7 +106,9 @@ const labels = (options: Options): Map<string, readonly Pattern[]> => {
 }
 
 /** Adds the outcome of a decision of the stream, once per declaration and version; false when not of the stream. */
-const outcomeOfStream = (outcomes: Map<string, InspectionOutcome>, stream: Map<string, readonly Pattern[]>, d: RiskDecision, seed: number): boolean => {
+const outcomeOfStream = (
+  outcomes: Map<string, InspectionOutcome>, stream: Map<string, readonly Pattern[]>, d: RiskDecision, seed: number
+): boolean => {
   const patterns = stream.get(d.declarationId)
   if (patterns === undefined) return false
   const key = `${d.declarationId}:${d.version}`
@@ -103,13 +120,16 @@ const outcomeOfStream = (outcomes: Map<string, InspectionOutcome>, stream: Map<s
 
 const summary = (decisions: number, foreign: number, outcomes: Map<string, InspectionOutcome>, to: string): string => {
   const positives = [...outcomes.values()].filter((o) => o.result !== 'NO_FINDING').length
-  return `read ${decisions} decisions (${foreign} not of this stream); wrote ${outcomes.size} outcomes (${positives} positive) to ${to}\n`
+  return `read ${decisions} decisions (${foreign} not of this stream); ` +
+    `wrote ${outcomes.size} outcomes (${positives} positive) to ${to}\n`
 }
 
 /** Offline: decisions NDJSON in, outcomes NDJSON out; no Kafka, no registry. */
 const fromFile = (options: Options & { decisions: string }): number => {
   let text: string
-  try { text = readFileSync(options.decisions, 'utf8') } catch (err) {
+  try {
+    text = readFileSync(options.decisions, 'utf8')
+  } catch (err) {
     process.stderr.write(`parcel-risk generate outcomes: cannot read --decisions: ${(err as Error).message}\n`)
     return 2
   }
@@ -120,7 +140,9 @@ const fromFile = (options: Options & { decisions: string }): number => {
   for (const [i, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue
     let d: RiskDecision
-    try { d = JSON.parse(line) as RiskDecision } catch {
+    try {
+      d = JSON.parse(line) as RiskDecision
+    } catch {
       process.stderr.write(`parcel-risk generate outcomes: --decisions line ${i + 1} is not JSON\n`)
       return 2
     }
@@ -136,9 +158,19 @@ const fromFile = (options: Options & { decisions: string }): number => {
 
 export const main = async (argv: readonly string[]): Promise<number> => {
   let options: Options | string
-  try { options = parse(argv) } catch (err) { options = (err as Error).message }
-  if (options === 'help') { process.stdout.write(USAGE); return 0 }
-  if (typeof options === 'string') { process.stderr.write(`parcel-risk generate outcomes: ${options}\n\n${USAGE}`); return 2 }
+  try {
+    options = parse(argv)
+  } catch (err) {
+    options = (err as Error).message
+  }
+  if (options === 'help') {
+    process.stdout.write(USAGE)
+    return 0
+  }
+  if (typeof options === 'string') {
+    process.stderr.write(`parcel-risk generate outcomes: ${options}\n\n${USAGE}`)
+    return 2
+  }
   if (options.decisions !== undefined) return fromFile({ ...options, decisions: options.decisions })
   const config = loadConfig()
   const from = options.from ?? config.kafka.topics.decisions
@@ -147,7 +179,9 @@ export const main = async (argv: readonly string[]): Promise<number> => {
   const stream = labels(options)
   const registry = createRegistry(config.registry)
   const kafka = createKafka({ ...config.kafka, clientId: 'parcel-risk-generate' }, createLogger({ level: 'error' }))
-  const decoder = createDecoder<RiskDecision>({ readerType: avroType(readSchema('RiskDecision')), registry, maxRecordBytes: config.codec.maxRecordBytes })
+  const decoder = createDecoder<RiskDecision>({
+    readerType: avroType(readSchema('RiskDecision')), registry, maxRecordBytes: config.codec.maxRecordBytes
+  })
 
   // One outcome per declaration and version, whatever the number of decisions for it.
   const outcomes = new Map<string, InspectionOutcome>()
@@ -171,10 +205,19 @@ export const main = async (argv: readonly string[]): Promise<number> => {
 
   const schema = readSchema('InspectionOutcome')
   let schemaId: number
-  try { schemaId = await registry.register(`${to}-value`, schema) } catch (err) { throw classifyRefusal(err, context, 'registry') ?? err }
+  try {
+    schemaId = await registry.register(`${to}-value`, schema)
+  } catch (err) {
+    throw classifyRefusal(err, context, 'registry') ?? err
+  }
   const encoder = createEncoder<InspectionOutcome>(avroType(schema), schemaId)
   try {
-    const writer = await openTopicWriter(kafka, { topic: to, partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplicationFactor, batchSize: 500 })
+    const writer = await openTopicWriter(kafka, {
+      topic: to,
+      partitions: config.kafka.topicPartitions,
+      replicationFactor: config.kafka.topicReplicationFactor,
+      batchSize: 500
+    })
     for (const outcome of outcomes.values()) {
       const encoded = encoder.encode(outcome)
       if (!encoded.ok) throw encoded.error

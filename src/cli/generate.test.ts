@@ -11,19 +11,25 @@ const file = (name: string): string => join(dir, name)
 const sha = (name: string): string => createHash('sha256').update(readFileSync(file(name))).digest('hex')
 const lines = (name: string): string[] => readFileSync(file(name), 'utf8').trimEnd().split('\n')
 
-afterAll(() => { rmSync(dir, { recursive: true, force: true }) })
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true })
+})
 
 describe('cli > generate', () => {
   it('writes byte-identical declarations, labels and profiles for the same seed', async () => {
     for (const run of ['a', 'b']) {
-      expect(await main(['--count', '3000', '--seed', '7', '--out', file(`${run}.ndjson`), '--labels', file(`${run}.labels`), '--profiles', file(`${run}.profiles`)])).toBe(0)
+      expect(await main([
+        '--count', '3000', '--seed', '7', '--out', file(`${run}.ndjson`), '--labels', file(`${run}.labels`),
+        '--profiles', file(`${run}.profiles`)
+      ])).toBe(0)
     }
     expect(sha('a.ndjson')).toBe(sha('b.ndjson'))
     expect(sha('a.labels')).toBe(sha('b.labels'))
     expect(sha('a.profiles')).toBe(sha('b.profiles'))
     expect(lines('a.ndjson')).toHaveLength(3000)
     const labels = lines('a.labels').map((l) => JSON.parse(l) as { declarationId: string, patterns: string[] })
-    expect(labels.map((l) => l.declarationId)).toEqual(lines('a.ndjson').map((l) => (JSON.parse(l) as { declarationId: string }).declarationId))
+    expect(labels.map((l) => l.declarationId))
+      .toEqual(lines('a.ndjson').map((l) => (JSON.parse(l) as { declarationId: string }).declarationId))
   })
 
   it('writes different bytes for another seed', async () => {
@@ -37,7 +43,10 @@ describe('cli > generate', () => {
     expect(sha('a.avro')).toBe(sha('b.avro'))
     const decoded: unknown[] = []
     await new Promise<void>((resolve, reject) => {
-      avsc.createFileDecoder(file('a.avro')).on('data', (d: unknown) => decoded.push(d)).on('end', resolve).on('error', reject)
+      avsc.createFileDecoder(file('a.avro'))
+        .on('data', (d: unknown) => decoded.push(d))
+        .on('end', resolve)
+        .on('error', reject)
     })
     expect(decoded.map((d) => JSON.stringify(d))).toEqual(lines('a.ndjson'))
   })

@@ -64,7 +64,9 @@ const parse = (argv: readonly string[]): Options | string => {
   })
   if (values.help === true) return 'help'
   const count = Number(values.count)
-  if (values.count === undefined || !Number.isSafeInteger(count) || count < 0) return '--count must be a non-negative integer'
+  if (values.count === undefined || !Number.isSafeInteger(count) || count < 0) {
+    return '--count must be a non-negative integer'
+  }
   const seed = Number(values.seed ?? '1')
   if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) return '--seed must be an integer in 0..4294967295'
   const rate = values.rate === undefined ? undefined : Number(values.rate)
@@ -73,7 +75,17 @@ const parse = (argv: readonly string[]): Options | string => {
   if (format !== 'ndjson' && format !== 'avro') return '--format must be ndjson or avro'
   const startMs = values.start === undefined ? DEFAULT_START_MS : Date.parse(values.start)
   if (Number.isNaN(startMs)) return '--start must be an ISO 8601 timestamp'
-  return { count, seed, rate, format, out: values.out, topic: values['to-topic'], labels: values.labels, profiles: values.profiles, startMs }
+  return {
+    count,
+    seed,
+    rate,
+    format,
+    out: values.out,
+    topic: values['to-topic'],
+    labels: values.labels,
+    profiles: values.profiles,
+    startMs
+  }
 }
 
 const write = async (stream: Writable, chunk: string | Buffer): Promise<void> => {
@@ -86,7 +98,9 @@ const end = async (stream: Writable): Promise<void> => {
   await once(stream, 'finish')
 }
 
-const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+const sleep = async (ms: number): Promise<void> => {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
 
 /** Where encoded declarations go: a byte sink, or a Kafka topic. */
 type Sink = { readonly put: (d: ParcelDeclaration) => Promise<void>, readonly close: () => Promise<void> }
@@ -96,9 +110,20 @@ const isBrokenPipe = (err: unknown): boolean => (err as NodeJS.ErrnoException | 
 
 const fileSink = (options: Options): Sink => {
   const out: Writable = options.out === undefined ? process.stdout : createWriteStream(options.out)
-  if (out === process.stdout) out.on('error', (err) => { if (!isBrokenPipe(err)) throw err })
+  if (out === process.stdout) {
+    out.on('error', (err) => {
+      if (!isBrokenPipe(err)) throw err
+    })
+  }
   if (options.format === 'ndjson') {
-    return { put: async (d) => { await write(out, `${JSON.stringify(d)}\n`) }, close: async () => { await end(out) } }
+    return {
+      put: async (d) => {
+        await write(out, `${JSON.stringify(d)}\n`)
+      },
+      close: async () => {
+        await end(out)
+      }
+    }
   }
   // Avro object container file; its sync marker comes from the seed so the bytes repeat.
   const type = avroType(readSchema('ParcelDeclaration'))
@@ -118,7 +143,8 @@ const fileSink = (options: Options): Sink => {
 
 // Paced output is sent in batches of 10 ms worth of declarations, so each record's timestamp is
 // close to when it was due; unpaced output goes in batches of 500.
-export const batchSizeFor = (rate: number | undefined): number => rate === undefined ? 500 : Math.max(1, Math.min(500, Math.round(rate / 100)))
+export const batchSizeFor = (rate: number | undefined): number =>
+  rate === undefined ? 500 : Math.max(1, Math.min(500, Math.round(rate / 100)))
 
 const topicSink = async (topic: string, rate: number | undefined): Promise<Sink> => {
   // The processor's own configuration (environment, PARCEL_RISK_CONFIG_FILE): the same
@@ -128,31 +154,58 @@ const topicSink = async (topic: string, rate: number | undefined): Promise<Sink>
   const registry = createRegistry(config.registry)
   const schema = readSchema('ParcelDeclaration')
   let schemaId: number
-  try { schemaId = await registry.register(`${topic}-value`, schema) } catch (err) { throw classifyRefusal(err, context, 'registry') ?? err }
+  try {
+    schemaId = await registry.register(`${topic}-value`, schema)
+  } catch (err) {
+    throw classifyRefusal(err, context, 'registry') ?? err
+  }
   const encoder = createEncoder<ParcelDeclaration>(avroType(schema), schemaId)
   const kafka = createKafka({ ...config.kafka, clientId: 'parcel-risk-generate' }, createLogger({ level: 'error' }))
   let writer: Awaited<ReturnType<typeof openTopicWriter>>
   try {
     writer = await openTopicWriter(kafka, {
-      topic, partitions: config.kafka.topicPartitions, replicationFactor: config.kafka.topicReplicationFactor, batchSize: batchSizeFor(rate)
+      topic,
+      partitions: config.kafka.topicPartitions,
+      replicationFactor: config.kafka.topicReplicationFactor,
+      batchSize: batchSizeFor(rate)
     })
   } catch (err) { throw classifyRefusal(err, context, 'kafka') ?? err }
   return {
     put: async (d) => {
       const encoded = encoder.encode(d)
       if (!encoded.ok) throw encoded.error
-      try { await writer.write(d.declarationId, encoded.value) } catch (err) { throw classifyRefusal(err, context, 'kafka') ?? err }
+      try {
+        await writer.write(d.declarationId, encoded.value)
+      } catch (err) {
+        throw classifyRefusal(err, context, 'kafka') ?? err
+      }
     },
-    close: async () => { try { await writer.close() } catch (err) { throw classifyRefusal(err, context, 'kafka') ?? err } }
+    close: async () => {
+      try {
+        await writer.close()
+      } catch (err) {
+        throw classifyRefusal(err, context, 'kafka') ?? err
+      }
+    }
   }
 }
 
 export const main = async (argv: readonly string[]): Promise<number> => {
   if (argv[0] === 'outcomes') return await (await import('./generate-outcomes.ts')).main(argv.slice(1))
   let options: Options | string
-  try { options = parse(argv) } catch (err) { options = (err as Error).message }
-  if (options === 'help') { process.stdout.write(USAGE); return 0 }
-  if (typeof options === 'string') { process.stderr.write(`parcel-risk generate: ${options}\n\n${USAGE}`); return 2 }
+  try {
+    options = parse(argv)
+  } catch (err) {
+    options = (err as Error).message
+  }
+  if (options === 'help') {
+    process.stdout.write(USAGE)
+    return 0
+  }
+  if (typeof options === 'string') {
+    process.stderr.write(`parcel-risk generate: ${options}\n\n${USAGE}`)
+    return 2
+  }
   const { count, seed, startMs, rate } = options
 
   if (options.profiles !== undefined) {
@@ -173,17 +226,22 @@ export const main = async (argv: readonly string[]): Promise<number> => {
         if (wait > 1) await sleep(wait)
       }
       await sink.put(declaration)
-      if (labels !== undefined) await write(labels, `${JSON.stringify({ declarationId: declaration.declarationId, patterns })}\n`)
+      if (labels !== undefined) {
+        await write(labels, `${JSON.stringify({ declarationId: declaration.declarationId, patterns })}\n`)
+      }
       produced++
     }
   } catch (err) {
     if (!isBrokenPipe(err)) throw err
   } finally {
-    await sink.close().catch((err: unknown) => { if (!isBrokenPipe(err)) throw err })
+    await sink.close().catch((err: unknown) => {
+      if (!isBrokenPipe(err)) throw err
+    })
     if (labels !== undefined) await end(labels)
   }
   if (options.topic !== undefined) {
-    process.stderr.write(`produced ${produced} declarations to ${options.topic} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`)
+    const seconds = ((performance.now() - started) / 1000).toFixed(1)
+    process.stderr.write(`produced ${produced} declarations to ${options.topic} in ${seconds} s\n`)
   }
   return 0
 }

@@ -59,7 +59,9 @@ const refusal = (ruleset: CompiledRuleset, dead: DeadLetter, digest: string, now
  * `rulesets` is [champion] or [champion, challenger].
  */
 export const offlinePipeline = (
-  rulesets: readonly [CompiledRuleset] | readonly [CompiledRuleset, CompiledRuleset], store: MemoryProfileStore | null, nowMs: number
+  rulesets: readonly [CompiledRuleset] | readonly [CompiledRuleset, CompiledRuleset],
+  store: MemoryProfileStore | null,
+  nowMs: number
 ): ScoreLines => {
   const [champion, challenger] = rulesets
   const fields = [...new Set(rulesets.flatMap((r) => r.enrichmentFields))]
@@ -81,7 +83,14 @@ export const offlinePipeline = (
   let line = 0
   return async (lines) => {
     const records: ConsumedRecord[] = lines.map((text) =>
-      ({ topic: 'input', partition: 0, offset: String(++line), timestampMs: nowMs, key: null, value: Buffer.from(text, 'utf8') }))
+      ({
+        topic: 'input',
+        partition: 0,
+        offset: String(++line),
+        timestampMs: nowMs,
+        key: null,
+        value: Buffer.from(text, 'utf8')
+      }))
     const result = await processBatch(stages, records)
     const decisions = result.decisions.map((d) => d.decision)
     if (store === null) history.remember(decisions)
@@ -92,7 +101,9 @@ export const offlinePipeline = (
     for (const d of result.shadowDecisions) shadowed.set(d.source, d.decision)
     const refused = new Map<ConsumedRecord, DeadLetter>()
     for (const dead of result.deadLetters) {
-      if (dead.stage !== 'decode' && dead.stage !== 'validate') throw new Error(`line ${dead.source.offset}: ${dead.message}`)
+      if (dead.stage !== 'decode' && dead.stage !== 'validate') {
+        throw new Error(`line ${dead.source.offset}: ${dead.message}`)
+      }
       refused.set(dead.source, dead)
     }
     const rows = records.map((source): RiskDecision[] => {

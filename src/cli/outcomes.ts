@@ -33,7 +33,9 @@ const start = async (config: Config, log: Logger): Promise<Running> => {
   const metrics = createOutcomeMetrics({ processMetrics: true })
   // The processor's readiness checks, of which intake has only the group and Redis.
   const readiness = { ...createReadiness(), warmedUp: true, rulesetLoaded: true }
-  const http = await startHttpServer({ host: config.observe.host, port: config.outcomes.port, metrics, readiness, logger: log })
+  const http = await startHttpServer({
+    host: config.observe.host, port: config.outcomes.port, metrics, readiness, logger: log
+  })
   const kafka = createKafka(config.kafka, log.child({ module: 'kafka' }))
   if (config.kafka.createTopics) await createMissingTopics(kafka, config.kafka, log, outcomesTopicPlan(config.kafka))
   const registry = createRegistry(config.registry)
@@ -41,18 +43,26 @@ const start = async (config: Config, log: Logger): Promise<Running> => {
   try {
     await registry.register(`${config.kafka.topics.inspectionOutcomes}-value`, readSchema('InspectionOutcome'))
   } catch (err) {
-    throw isParcelRiskError(err) ? err : new ParcelRiskError('E_PUBLISH_SCHEMA_REGISTRATION', `registering InspectionOutcome failed: ${(err as Error).message}`, { cause: err })
+    if (isParcelRiskError(err)) throw err
+    const message = `registering InspectionOutcome failed: ${(err as Error).message}`
+    throw new ParcelRiskError('E_PUBLISH_SCHEMA_REGISTRATION', message, { cause: err })
   }
-  const redis = await connectRedis(config.redis, log.child({ module: 'redis' }), Math.max(5_000, config.redis.commandTimeoutMs))
+  const redis = await connectRedis(
+    config.redis, log.child({ module: 'redis' }), Math.max(5_000, config.redis.commandTimeoutMs)
+  )
   readiness.redis = 'reachable'
   const { topics } = config.kafka
   const intake = await startIntake({
     decisionsTopic: topics.decisions, outcomesTopic: topics.inspectionOutcomes, dlqTopic: topics.outcomesDlq,
     groupId: config.outcomes.groupId, keyPrefix: config.redis.keyPrefix, maxRecordBytes: config.codec.maxRecordBytes,
-    decisionWaitMs: config.outcomes.decisionWaitMs, decisionTtlMs: config.outcomes.decisionTtlMs, outcomeTtlMs: config.outcomes.outcomeTtlMs,
+    decisionWaitMs: config.outcomes.decisionWaitMs,
+    decisionTtlMs: config.outcomes.decisionTtlMs,
+    outcomeTtlMs: config.outcomes.outcomeTtlMs,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs, heartbeatIntervalMs: config.kafka.heartbeatIntervalMs
   }, { kafka, registry, redis, log, events: metrics })
-  const joined = setInterval(() => { readiness.groupJoined = intake.joined() }, 500)
+  const joined = setInterval(() => {
+    readiness.groupJoined = intake.joined()
+  }, 500)
   joined.unref()
   log.info({ http: http.url }, 'outcomes running')
   return {
@@ -66,20 +76,32 @@ const start = async (config: Config, log: Logger): Promise<Running> => {
 }
 
 export const main = async (argv: readonly string[]): Promise<number> => {
-  if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(USAGE); return 0 }
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE)
+    return 0
+  }
   if (argv.length > 0) {
-    process.stderr.write(`parcel-risk outcomes: unexpected argument '${argv[0] ?? ''}' (configuration comes from the environment)\n\n${USAGE}`)
+    process.stderr.write(`parcel-risk outcomes: unexpected argument '${argv[0] ?? ''}' ` +
+      `(configuration comes from the environment)\n\n${USAGE}`)
     return 2
   }
   let config: Config
-  try { config = loadConfig() } catch (err) { process.stderr.write(`parcel-risk: ${(err as Error).message}\n`); return 2 }
+  try {
+    config = loadConfig()
+  } catch (err) {
+    process.stderr.write(`parcel-risk: ${(err as Error).message}\n`)
+    return 2
+  }
   const log = createLogger({ level: config.log.level })
   let running: Running
   try {
     running = await start(config, log)
   } catch (err) {
     const refusal = classifyRefusal(err)
-    if (refusal !== undefined) { log.fatal({ code: refusal.code, detail: refusal.message }, 'start-up refused'); process.exit(EXIT_REFUSED) }
+    if (refusal !== undefined) {
+      log.fatal({ code: refusal.code, detail: refusal.message }, 'start-up refused')
+      process.exit(EXIT_REFUSED)
+    }
     log.fatal({ err, code: isParcelRiskError(err) ? err.code : undefined }, 'start-up failed')
     process.exit(isParcelRiskError(err) && err.code === 'E_CONFIG_INVALID' ? 2 : 1)
   }

@@ -32,6 +32,7 @@ main(process.argv.slice(2)).then(
     const err = refusal ?? thrown
     const code = isParcelRiskError(err) ? `${err.code}: ` : ''
     process.stderr.write(`parcel-risk: ${code}${err instanceof Error ? err.message : String(err)}\n`)
-    process.exitCode = refusal !== undefined ? EXIT_REFUSED : isParcelRiskError(err) && DEPENDENCY_UNAVAILABLE.has(err.code) ? 4 : 2
+    const unavailable = isParcelRiskError(err) && DEPENDENCY_UNAVAILABLE.has(err.code)
+    process.exitCode = refusal !== undefined ? EXIT_REFUSED : unavailable ? 4 : 2
   }
 )

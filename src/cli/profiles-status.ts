@@ -30,23 +30,41 @@ export const statusTable = (rows: readonly DataSetStatus[], read: ReadonlySet<st
   const header = ['data set', 'read', 'state', 'entries', 'loaded at', 'age', 'limit', 'source']
   const lines = rows.map((r) => [
     r.dataSet, read.has(r.dataSet) ? 'yes' : 'no', r.state, r.marker === undefined ? '-' : String(r.marker.entries),
-    r.marker === undefined ? '-' : new Date(r.marker.loadedAt).toISOString(), r.ageMs === undefined ? '-' : formatAge(r.ageMs),
+    r.marker === undefined ? '-' : new Date(r.marker.loadedAt).toISOString(),
+    r.ageMs === undefined ? '-' : formatAge(r.ageMs),
     formatAge(r.maxAgeMs), r.marker?.source ?? '-'
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)))
-  return [header, ...lines].map((l) => l.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n'
+  return [header, ...lines]
+    .map((l) => l.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd())
+    .join('\n') + '\n'
 }
 
 export const status = async (argv: readonly string[], io: Io, usage: string): Promise<number> => {
-  const fail = (message: string): number => { io.stderr.write(`parcel-risk profiles: ${message}\n\n${usage}`); return EXIT_USAGE }
+  const fail = (message: string): number => {
+    io.stderr.write(`parcel-risk profiles: ${message}\n\n${usage}`)
+    return EXIT_USAGE
+  }
   let args
   try {
-    args = parseArgs({ args: [...argv], options: { redis: { type: 'string' }, prefix: { type: 'string' }, rules: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: false, strict: true })
+    args = parseArgs({
+      args: [...argv],
+      options: {
+        redis: { type: 'string' }, prefix: { type: 'string' }, rules: { type: 'string' }, json: { type: 'boolean' }
+      },
+      allowPositionals: false,
+      strict: true
+    })
   } catch (err) {
     return fail((err as Error).message)
   }
   let config
-  try { config = loadConfig() } catch (err) { io.stderr.write(`parcel-risk profiles: ${(err as Error).message}\n`); return EXIT_USAGE }
+  try {
+    config = loadConfig()
+  } catch (err) {
+    io.stderr.write(`parcel-risk profiles: ${(err as Error).message}\n`)
+    return EXIT_USAGE
+  }
   const rulesDir = args.values.rules ?? config.rules.dir
   let read: Set<string>
   try {
@@ -57,26 +75,34 @@ export const status = async (argv: readonly string[], io: Io, usage: string): Pr
   }
   const url = args.values.redis ?? config.redis.url
   let redis
-  try { redis = await connectRedis({ ...config.redis, url }, createLogger({ level: 'silent' }), 10_000) } catch (err) {
+  try {
+    redis = await connectRedis({ ...config.redis, url }, createLogger({ level: 'silent' }), 10_000)
+  } catch (err) {
     const refusal = classifyRefusal(err, { redisUser: config.redis.username }, 'redis')
-    if (refusal !== undefined) { io.stderr.write(`parcel-risk profiles: ${refusal.code}: ${refusal.message}\n`); return EXIT_REFUSED }
+    if (refusal !== undefined) {
+      io.stderr.write(`parcel-risk profiles: ${refusal.code}: ${refusal.message}\n`)
+      return EXIT_REFUSED
+    }
     io.stderr.write(`parcel-risk profiles: cannot reach Redis at ${url}: ${(err as Error).message}\n`)
     return EXIT_USAGE
   }
   let rows: DataSetStatus[]
   try {
-    rows = dataSetStatus(await readMarkers(redis, args.values.prefix ?? config.redis.keyPrefix), Date.now(), config.referenceData.maxAgeMs)
+    const markers = await readMarkers(redis, args.values.prefix ?? config.redis.keyPrefix)
+    rows = dataSetStatus(markers, Date.now(), config.referenceData.maxAgeMs)
   } finally {
     redis.disconnect()
   }
   const unusable = rows.filter((r) => read.has(r.dataSet) && r.state !== 'fresh')
   if (args.values.json === true) {
-    io.stdout.write(JSON.stringify({ ruleset: rulesDir, ok: unusable.length === 0, dataSets: rows.map((r) => ({ ...r, read: read.has(r.dataSet) })) }) + '\n')
+    const dataSets = rows.map((r) => ({ ...r, read: read.has(r.dataSet) }))
+    io.stdout.write(JSON.stringify({ ruleset: rulesDir, ok: unusable.length === 0, dataSets }) + '\n')
   } else {
     io.stdout.write(statusTable(rows, read))
     io.stdout.write(unusable.length === 0
       ? `every data set ${rulesDir} reads is fresh\n`
-      : `not usable for ${rulesDir}: ${unusable.map((r) => `${r.dataSet} (${r.state})`).join(', ')}: its lookups count as unknown and decisions take the fallback action\n`)
+      : `not usable for ${rulesDir}: ${unusable.map((r) => `${r.dataSet} (${r.state})`).join(', ')}: ` +
+        'its lookups count as unknown and decisions take the fallback action\n')
   }
   return unusable.length === 0 ? EXIT_OK : EXIT_FINDINGS
 }

@@ -26,8 +26,9 @@ const EXIT_OK = 0
 const EXIT_FINDINGS = 1
 const EXIT_USAGE = 2
 
-const USAGE = `usage: parcel-risk profiles load FILE... [--redis URL] [--prefix P] [--chunk N] [--partial] [--empty SETS]
-       parcel-risk profiles status [--redis URL] [--prefix P] [--rules DIR] [--json]
+const USAGE =
+  'usage: parcel-risk profiles load FILE... [--redis URL] [--prefix P] [--chunk N] [--partial] [--empty SETS]\n' +
+  `       parcel-risk profiles status [--redis URL] [--prefix P] [--rules DIR] [--json]
 
 load: loads profile files into the Redis profile store. FILE is NDJSON (one ProfileUpdate per
 line, JSON form) or, when its name ends in .csv, one of these with a header row:
@@ -70,46 +71,83 @@ const usageError = (io: Io, message: string): number => {
   return EXIT_USAGE
 }
 
-export const run = async (argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> => {
+export const run = async (
+  argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }
+): Promise<number> => {
   const [sub, ...rest] = argv
-  if (sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) { io.stdout.write(USAGE); return EXIT_OK }
+  if (sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(USAGE)
+    return EXIT_OK
+  }
   if (sub === 'status') return await (await import('./profiles-status.ts')).status(rest, io, USAGE)
-  if (sub !== 'load') return usageError(io, sub === undefined ? 'missing sub-command (load or status)' : `unknown sub-command '${sub}'`)
+  if (sub !== 'load') {
+    return usageError(io, sub === undefined ? 'missing sub-command (load or status)' : `unknown sub-command '${sub}'`)
+  }
   let args
   try {
-    args = parseArgs({ args: rest, options: { redis: { type: 'string' }, prefix: { type: 'string' }, chunk: { type: 'string' }, partial: { type: 'boolean' }, empty: { type: 'string' } }, allowPositionals: true, strict: true })
+    args = parseArgs({
+      args: rest,
+      options: {
+        redis: { type: 'string' },
+        prefix: { type: 'string' },
+        chunk: { type: 'string' },
+        partial: { type: 'boolean' },
+        empty: { type: 'string' }
+      },
+      allowPositionals: true,
+      strict: true
+    })
   } catch (err) {
     return usageError(io, (err as Error).message)
   }
   const files = args.positionals
   const empty = (args.values.empty ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '')
   const unknownSets = empty.filter((x) => !(DATA_SETS as readonly string[]).includes(x))
-  if (unknownSets.length > 0) return usageError(io, `--empty: unknown data set ${unknownSets.join(', ')} (one of ${DATA_SETS.join(', ')})`)
-  if (empty.length > 0 && args.values.partial === true) return usageError(io, '--empty marks data sets loaded; it cannot go with --partial')
+  if (unknownSets.length > 0) {
+    return usageError(io, `--empty: unknown data set ${unknownSets.join(', ')} (one of ${DATA_SETS.join(', ')})`)
+  }
+  if (empty.length > 0 && args.values.partial === true) {
+    return usageError(io, '--empty marks data sets loaded; it cannot go with --partial')
+  }
   if (files.length === 0 && empty.length === 0) return usageError(io, 'no FILE given')
   const chunk = Number(args.values.chunk ?? '1000')
   if (!Number.isInteger(chunk) || chunk <= 0) return usageError(io, '--chunk must be a positive whole number')
   let config
-  try { config = loadConfig().redis } catch (err) { return usageError(io, (err as Error).message) }
+  try {
+    config = loadConfig().redis
+  } catch (err) {
+    return usageError(io, (err as Error).message)
+  }
   const prefix = args.values.prefix ?? config.keyPrefix
   const url = args.values.redis ?? config.url
 
   const parsed = []
   for (const file of files) {
     let text: string
-    try { text = readFileSync(file, 'utf8') } catch (err) { return usageError(io, `cannot read ${file}: ${(err as Error).message}`) }
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch (err) {
+      return usageError(io, `cannot read ${file}: ${(err as Error).message}`)
+    }
     parsed.push({ file, ...parseProfileFile(file, text, Date.now()) })
   }
   const log = createLogger({ level: 'silent' })
   let redis
-  try { redis = await connectRedis({ ...config, url }, log, 30_000) } catch (err) {
+  try {
+    redis = await connectRedis({ ...config, url }, log, 30_000)
+  } catch (err) {
     const refusal = classifyRefusal(err, { redisUser: config.username }, 'redis')
-    if (refusal !== undefined) { io.stderr.write(`parcel-risk profiles: ${refusal.code}: ${refusal.message}\n`); return EXIT_REFUSED }
+    if (refusal !== undefined) {
+      io.stderr.write(`parcel-risk profiles: ${refusal.code}: ${refusal.message}\n`)
+      return EXIT_REFUSED
+    }
     io.stderr.write(`parcel-risk profiles: cannot reach Redis at ${url}: ${(err as Error).message}\n`)
     return EXIT_USAGE
   }
   let invalid = 0
-  const loaded = new Map<DataSet, { entries: number, sources: string[] }>(empty.map((set) => [set as DataSet, { entries: 0, sources: [] }]))
+  const loaded = new Map<DataSet, { entries: number, sources: string[] }>(
+    empty.map((set) => [set as DataSet, { entries: 0, sources: [] }])
+  )
   try {
     const writer = createProfileWriter(redis, prefix)
     const keys = keyLayout(prefix)
@@ -120,7 +158,11 @@ export const run = async (argv: readonly string[], io: Io = { stdout: process.st
       const writes: ProfileWrite[] = []
       for (const u of updates) {
         const w = writeFor(u, keys)
-        if (w === undefined) { io.stderr.write(`${file}: E_ENRICH_PROFILE_INVALID a ${u.kind} update without its payload\n`); invalid++; continue }
+        if (w === undefined) {
+          io.stderr.write(`${file}: E_ENRICH_PROFILE_INVALID a ${u.kind} update without its payload\n`)
+          invalid++
+          continue
+        }
         writes.push(w)
         byKind.set(u.kind, (byKind.get(u.kind) ?? 0) + 1)
       }
@@ -134,12 +176,16 @@ export const run = async (argv: readonly string[], io: Io = { stdout: process.st
       const started = Date.now()
       const counts = await writer.write(writes, chunk)
       const kinds = [...byKind].map(([k, n]) => `${k} ${n}`).join(', ')
-      io.stdout.write(`${file}: ${writes.length} updates (${kinds === '' ? 'none' : kinds}) → applied ${counts.applied}, stale ${counts.stale}, invalid ${errors.length}; ${Math.ceil(writes.length / chunk)} round trips, ${Date.now() - started} ms\n`)
+      io.stdout.write(`${file}: ${writes.length} updates (${kinds === '' ? 'none' : kinds}) → ` +
+        `applied ${counts.applied}, stale ${counts.stale}, invalid ${errors.length}; ` +
+        `${Math.ceil(writes.length / chunk)} round trips, ${Date.now() - started} ms\n`)
     }
     if (args.values.partial !== true && loaded.size > 0) {
       const now = Date.now()
       const markers = new Map<DataSet, SyncMarker>()
-      for (const [set, { entries, sources }] of loaded) markers.set(set, { loadedAt: now, source: sources.length === 0 ? 'empty' : sources.join(','), entries })
+      for (const [set, { entries, sources }] of loaded) {
+        markers.set(set, { loadedAt: now, source: sources.length === 0 ? 'empty' : sources.join(','), entries })
+      }
       await writeMarkers(redis, prefix, markers)
       io.stdout.write(`marked loaded: ${[...markers].map(([set, m]) => `${set} (${m.entries})`).join(', ')}\n`)
     }

@@ -23,10 +23,13 @@ describe('cli > rule fixtures > mergeOver', () => {
 
 describe('cli > rule fixtures > compareDecision', () => {
   it.each([
-    ['matching expectations pass', decision({ score: 20, reasons: [hit('A', 20)] }), { action: 'RELEASE', reasons: ['A'], scoreMin: 20, scoreMax: 20 }, []],
-    ['a wrong action is named', decision({}), { action: 'DO_NOT_LOAD' }, ['action:   expected DO_NOT_LOAD, got RELEASE']],
+    ['matching expectations pass', decision({ score: 20, reasons: [hit('A', 20)] }),
+      { action: 'RELEASE', reasons: ['A'], scoreMin: 20, scoreMax: 20 }, []],
+    ['a wrong action is named', decision({}), { action: 'DO_NOT_LOAD' },
+      ['action:   expected DO_NOT_LOAD, got RELEASE']],
     ['a missing reason is named', decision({}), { reasons: ['A'] }, ['reasons:  expected A to fire; fired: (none)']],
-    ['an unwanted reason is named', decision({ reasons: [hit('A')] }), { notReasons: ['A'] }, ['reasons:  expected A not to fire', '  fired A (+10)']],
+    ['an unwanted reason is named', decision({ reasons: [hit('A')] }), { notReasons: ['A'] },
+      ['reasons:  expected A not to fire', '  fired A (+10)']],
     ['gates compare as a set', decision({ gates: ['G2', 'G1'] }), { gates: ['G1', 'G2'] }, []],
     ['a score out of range is named', decision({ score: 45 }), { scoreMax: 39 }, ['score:    expected <= 39, got 45']]
   ])('%s', (_name, d, expectation, want) => {
@@ -54,8 +57,10 @@ describe('cli > rule fixtures > expandFixtures', () => {
   it.each([
     ['no tests list', { defaults: {} }, 'a test file needs a `tests:` list'],
     ['a test without a name', { tests: [{ expect: {} }] }, 'test #1 needs a `name`'],
-    ['an unknown expectation', { tests: [{ name: 'x', expect: { actoin: 'RELEASE' } }] }, '"x": unknown expectation `actoin`'],
-    ['a bad date', { tests: [{ name: 'x', now: 'soon', expect: {} }] }, '"x": `now` must be an ISO-8601 date or timestamp']
+    ['an unknown expectation', { tests: [{ name: 'x', expect: { actoin: 'RELEASE' } }] },
+      '"x": unknown expectation `actoin`'],
+    ['a bad date', { tests: [{ name: 'x', now: 'soon', expect: {} }] },
+      '"x": `now` must be an ISO-8601 date or timestamp']
   ])('reports %s', (_name, data, problem) => {
     expect(expandFixtures(data, 0).problems.join('\n')).toContain(problem)
   })

@@ -58,9 +58,14 @@ const dateMs = (v: unknown, where: string, problems: string[]): number | undefin
 }
 
 const expectation = (v: unknown, where: string, problems: string[]): Expectation => {
-  if (!isBag(v)) { problems.push(`${where}: \`expect\` is missing`); return {} }
+  if (!isBag(v)) {
+    problems.push(`${where}: \`expect\` is missing`)
+    return {}
+  }
   const known = ['decision', 'action', 'gates', 'reasons', 'notReasons', 'score']
-  for (const k of Object.keys(v)) if (!known.includes(k)) problems.push(`${where}: unknown expectation \`${k}\` (use ${known.join(', ')})`)
+  for (const k of Object.keys(v)) {
+    if (!known.includes(k)) problems.push(`${where}: unknown expectation \`${k}\` (use ${known.join(', ')})`)
+  }
   const score = v.score
   if (score !== undefined && !isBag(score)) problems.push(`${where}: \`score\` must be { min, max }`)
   const bound = (b: unknown): number | undefined => (typeof b === 'number' ? b : undefined)
@@ -83,7 +88,10 @@ export const expandFixtures = (data: unknown, defaultNowMs: number): { cases: Fi
   const defaults = isBag(data.defaults) ? data.defaults : {}
   const baseNow = dateMs(defaults.now, 'defaults', problems) ?? defaultNowMs
   data.tests.forEach((t: unknown, i: number) => {
-    if (!isBag(t) || typeof t.name !== 'string') { problems.push(`test #${i + 1} needs a \`name\``); return }
+    if (!isBag(t) || typeof t.name !== 'string') {
+      problems.push(`test #${i + 1} needs a \`name\``)
+      return
+    }
     const where = `"${t.name}"`
     const missing = t.enrichmentMissing ?? defaults.enrichmentMissing ?? []
     const enrichment = mergeOver(defaults.enrichment, t.enrichment)
@@ -105,7 +113,9 @@ const list = (ids: readonly string[]): string => (ids.length === 0 ? '(none)' : 
 export const compareDecision = (d: RiskDecision, x: Expectation): string[] => {
   const out: string[] = []
   const fired = d.reasons.map((r) => r.ruleId)
-  if (x.decision !== undefined && d.decision !== x.decision) out.push(`decision: expected ${x.decision}, got ${d.decision}`)
+  if (x.decision !== undefined && d.decision !== x.decision) {
+    out.push(`decision: expected ${x.decision}, got ${d.decision}`)
+  }
   if (x.action !== undefined && d.action !== x.action) out.push(`action:   expected ${x.action}, got ${d.action}`)
   if (x.scoreMin !== undefined && d.score < x.scoreMin) out.push(`score:    expected >= ${x.scoreMin}, got ${d.score}`)
   if (x.scoreMax !== undefined && d.score > x.scoreMax) out.push(`score:    expected <= ${x.scoreMax}, got ${d.score}`)
@@ -121,7 +131,8 @@ export const compareDecision = (d: RiskDecision, x: Expectation): string[] => {
   if (out.length > 0) {
     for (const r of d.reasons) {
       const values = r.values.map((v) => `${v.name}=${v.value}`).join(', ')
-      out.push(`  fired ${r.ruleId} (${r.contribution >= 0 ? '+' : ''}${r.contribution})${values === '' ? '' : `: ${values}`}`)
+      const sign = r.contribution >= 0 ? '+' : ''
+      out.push(`  fired ${r.ruleId} (${sign}${r.contribution})${values === '' ? '' : `: ${values}`}`)
     }
     for (const e of d.errors) out.push(`  error ${e}`)
   }

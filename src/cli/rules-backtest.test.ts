@@ -8,7 +8,10 @@ import { memoryIo } from './args.ts'
 import { run, type BacktestReport } from './rules-backtest.ts'
 
 const RULES = fileURLToPath(new URL('../../rules/eu-lvc', import.meta.url))
-const base = (parse(readFileSync(join(RULES, 'tests', 'gates.yaml'), 'utf8')) as { defaults: { declaration: Record<string, unknown> } }).defaults.declaration
+const gates = parse(readFileSync(join(RULES, 'tests', 'gates.yaml'), 'utf8')) as {
+  defaults: { declaration: Record<string, unknown> }
+}
+const base = gates.defaults.declaration
 
 /** Champion eu-lvc and a challenger on which a value just under the EUR 150 limit weighs 40 instead of 10. */
 const rulesets = (): { dir: string, challenger: string } => {
@@ -21,8 +24,11 @@ const rulesets = (): { dir: string, challenger: string } => {
   expect(changed).not.toBe(text)
   writeFileSync(rulesFile, changed)
   const line = (id: string, value: string): string =>
-    JSON.stringify({ ...base, declarationId: id, totalValue: value, items: [{ ...(base.items as object[])[0], intrinsicValue: value }] })
-  writeFileSync(join(dir, 'in.ndjson'), [line('a', '18.00'), line('b', '140.00'), line('c', '145.00'), line('d', '100.00'), 'not json', ''].join('\n'))
+    JSON.stringify({
+      ...base, declarationId: id, totalValue: value, items: [{ ...(base.items as object[])[0], intrinsicValue: value }]
+    })
+  const lines = [line('a', '18.00'), line('b', '140.00'), line('c', '145.00'), line('d', '100.00'), 'not json', '']
+  writeFileSync(join(dir, 'in.ndjson'), lines.join('\n'))
   return { dir, challenger }
 }
 
@@ -32,7 +38,10 @@ describe('cli > rules backtest', () => {
 
     const io = memoryIo()
     const json = join(dir, 'report.json')
-    const code = await run(['--champion', RULES, '--challenger', challenger, '--input', join(dir, 'in.ndjson'), '--now', '2026-11-26T10:00:00Z', '--json', json], io)
+    const code = await run([
+      '--champion', RULES, '--challenger', challenger, '--input', join(dir, 'in.ndjson'),
+      '--now', '2026-11-26T10:00:00Z', '--json', json
+    ], io)
     expect(code).toBe(0)
     const report = JSON.parse(readFileSync(json, 'utf8')) as BacktestReport
     expect(report.champion.declarations).toBe(5)
@@ -53,16 +62,19 @@ describe('cli > rules backtest', () => {
     expect(io.out()).not.toContain('inspection load')
   }, 60_000)
 
-  it('shows the inspection load against each side\'s capacity: holds per window against seats, never moved, moved down, overbooked', async () => {
+  it('shows the inspection load against each side\'s capacity: holds per window against seats, ' +
+    'never moved, moved down, overbooked', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'backtest-capacity-'))
-    // Both sides send a score of 10 or more to PHYSICAL_EXAM; the champion has 3 exam seats an hour (1 reserved), the challenger 6.
+    // Both sides send a score of 10 or more to PHYSICAL_EXAM; the champion has 3 exam seats an
+    // hour (1 reserved), the challenger 6.
     const withCapacity = (name: string, exam: string): string => {
       const out = join(dir, name)
       cpSync(RULES, out, { recursive: true })
       const manifest = readFileSync(join(out, 'ruleset.yaml'), 'utf8')
         .replace(/bands:\n( {2}- .*\n)+/, 'bands:\n  - { min: 0, action: RELEASE }\n  - { min: 10, action: PHYSICAL_EXAM }\n')
         .replace(/randomSelection: .*\n/, '')
-      writeFileSync(join(out, 'ruleset.yaml'), `${manifest}capacity:\n  PHYSICAL_EXAM: ${exam}\n  SCREEN_NII: { perWindow: 2, window: 1h }\n`)
+      writeFileSync(join(out, 'ruleset.yaml'),
+        `${manifest}capacity:\n  PHYSICAL_EXAM: ${exam}\n  SCREEN_NII: { perWindow: 2, window: 1h }\n`)
       return out
     }
     const champion = withCapacity('champion', '{ perWindow: 3, window: 1h, reserve: 1 }')
@@ -70,7 +82,10 @@ describe('cli > rules backtest', () => {
     const T0 = Date.UTC(2026, 10, 26, 8, 0, 0)
     const item = (base.items as Array<Record<string, unknown>>)[0]
     let n = 0
-    /** Just under EUR 150 (IND-NEAR-THRESHOLD, score 10: an indicator-driven exam), or from North Korea (a gate: never moved). */
+    /**
+     * Just under EUR 150 (IND-NEAR-THRESHOLD, score 10: an indicator-driven exam), or from North
+     * Korea (a gate: never moved).
+     */
     const line = (atMs: number, kind: 'near' | 'gate'): string => JSON.stringify({
       ...base, declarationId: `cap-${++n}`, declaredAt: atMs,
       ...(kind === 'near'
@@ -87,7 +102,10 @@ describe('cli > rules backtest', () => {
     writeFileSync(join(dir, 'in.ndjson'), `${lines.join('\n')}\n`)
     const io = memoryIo()
     const json = join(dir, 'report.json')
-    const args = ['--champion', champion, '--challenger', challenger, '--input', join(dir, 'in.ndjson'), '--now', '2026-11-26T10:00:00Z']
+    const args = [
+      '--champion', champion, '--challenger', challenger, '--input', join(dir, 'in.ndjson'),
+      '--now', '2026-11-26T10:00:00Z'
+    ]
     expect(await run([...args, '--json', json], io)).toBe(0)
     const report = JSON.parse(readFileSync(json, 'utf8')) as BacktestReport
     const exam = (side: BacktestReport['champion']) => side.capacity?.lanes.find((l) => l.lane === 'PHYSICAL_EXAM')
@@ -100,7 +118,9 @@ describe('cli > rules backtest', () => {
       { windowStart: '2026-11-26T08:00:00.000Z', asked: 7, neverMoved: 1, held: 3, movedDown: 4, overbooked: 0 },
       { windowStart: '2026-11-26T09:00:00.000Z', asked: 6, neverMoved: 4, held: 4, movedDown: 2, overbooked: 1 }
     ])
-    expect(exam(report.challenger)).toMatchObject({ perWindow: 6, asked: 13, held: 12, overbooked: 0, movedDown: { SCREEN_NII: 1 } })
+    expect(exam(report.challenger)).toMatchObject({
+      perWindow: 6, asked: 13, held: 12, overbooked: 0, movedDown: { SCREEN_NII: 1 }
+    })
     const nii = report.champion.capacity?.lanes.find((l) => l.lane === 'SCREEN_NII')
     expect(nii).toMatchObject({ perWindow: 2, asked: 0, held: 4 })
     const out = io.out()
@@ -118,18 +138,25 @@ describe('cli > rules backtest', () => {
 
   it('measures both sides on labelled outcomes: hit rate, recall, holds without a known outcome', async () => {
     const { dir, challenger } = rulesets()
-    const outcome = (id: string, result: string): string => JSON.stringify({ declarationId: id, version: 1, result, method: 'DOCUMENT_CHECK' })
+    const outcome = (id: string, result: string): string =>
+      JSON.stringify({ declarationId: id, version: 1, result, method: 'DOCUMENT_CHECK' })
     // b and d found something, c did not.
-    writeFileSync(join(dir, 'outcomes.ndjson'), [outcome('b', 'SEIZED'), outcome('c', 'NO_FINDING'), outcome('d', 'REVENUE'), ''].join('\n'))
+    const outcomes = [outcome('b', 'SEIZED'), outcome('c', 'NO_FINDING'), outcome('d', 'REVENUE'), '']
+    writeFileSync(join(dir, 'outcomes.ndjson'), outcomes.join('\n'))
     const io = memoryIo()
     const json = join(dir, 'report.json')
-    const args = ['--champion', RULES, '--challenger', challenger, '--input', join(dir, 'in.ndjson'), '--now', '2026-11-26T10:00:00Z']
+    const args = [
+      '--champion', RULES, '--challenger', challenger, '--input', join(dir, 'in.ndjson'),
+      '--now', '2026-11-26T10:00:00Z'
+    ]
     expect(await run([...args, '--outcomes', join(dir, 'outcomes.ndjson'), '--json', json], io)).toBe(0)
     const report = JSON.parse(readFileSync(json, 'utf8')) as BacktestReport
     expect(report.labels).toEqual({ labelled: 3, positive: 2 })
     // The champion holds only the line that is not JSON (a data rejection: no control).
-    expect(report.champion.yield).toEqual({ labelledHolds: 0, positives: 0, unlabelledHolds: 0, hitRate: null, recall: 0 })
-    expect(report.challenger.yield).toEqual({ labelledHolds: 2, positives: 1, unlabelledHolds: 0, hitRate: 0.5, recall: 0.5 })
+    expect(report.champion.yield)
+      .toEqual({ labelledHolds: 0, positives: 0, unlabelledHolds: 0, hitRate: null, recall: 0 })
+    expect(report.challenger.yield)
+      .toEqual({ labelledHolds: 2, positives: 1, unlabelledHolds: 0, hitRate: 0.5, recall: 0.5 })
     expect(io.out()).toMatch(/^recall \(of known positives\)\s+0\.0 %\s+50\.0 %\s+50\.0 pt$/m)
 
     writeFileSync(join(dir, 'bad.ndjson'), `${outcome('b', 'SEIZED')}\n${outcome('c', 'FOUND_IT')}\n`)

@@ -11,7 +11,9 @@ import type { CompiledRuleset } from '../engine/ruleset.ts'
 import { EXIT_OK, parseCommand, processIo, usageError } from './args.ts'
 import type { Io } from './args.ts'
 import { createLoadCounter, loadRows, loadWindows, type CapacityLoad } from './backtest-capacity.ts'
-import { countYield, emptyYield, parseLabels, yieldFigures, type Labels, type Yield, type YieldFigures } from './backtest-labels.ts'
+import {
+  countYield, emptyYield, parseLabels, yieldFigures, type Labels, type Yield, type YieldFigures
+} from './backtest-labels.ts'
 import { BATCH_LINES, offlinePipeline } from './offline-pipeline.ts'
 import { LOCATION_NAME } from '../engine/capacity.ts'
 import { compileOrReport, findRulesetDirs } from './rulesets.ts'
@@ -51,7 +53,8 @@ const spec = {
   name: 'rules backtest',
   usage: USAGE,
   options: {
-    champion: { type: 'string' }, challenger: { type: 'string' }, input: { type: 'string' }, profiles: { type: 'string' },
+    champion: { type: 'string' }, challenger: { type: 'string' }, input: { type: 'string' },
+    profiles: { type: 'string' },
     empty: { type: 'string' }, now: { type: 'string' }, json: { type: 'string' }, show: { type: 'string' },
     outcomes: { type: 'string' }, location: { type: 'string' }
   },
@@ -110,16 +113,19 @@ const tally = (s: Side, d: RiskDecision, labels: Labels | undefined): void => {
 const pct = (n: number, of: number): string => (of === 0 ? '-' : `${(100 * n / of).toFixed(1)} %`)
 
 const rate = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)} %`)
-const points = (x: number | null, y: number | null): string => (x === null || y === null ? '' : `${((y - x) * 100).toFixed(1)} pt`)
+const points = (x: number | null, y: number | null): string =>
+  (x === null || y === null ? '' : `${((y - x) * 100).toFixed(1)} pt`)
 const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n}`
 
 const yieldRows = (a: YieldFigures, b: YieldFigures): Array<[string, string, string, string]> => [
   ['', '', '', ''],
-  ['holds with a known outcome', String(a.labelledHolds), String(b.labelledHolds), signed(b.labelledHolds - a.labelledHolds)],
+  ['holds with a known outcome', String(a.labelledHolds), String(b.labelledHolds),
+    signed(b.labelledHolds - a.labelledHolds)],
   ['positives held', String(a.positives), String(b.positives), signed(b.positives - a.positives)],
   ['hit rate (known outcomes)', rate(a.hitRate), rate(b.hitRate), points(a.hitRate, b.hitRate)],
   ['recall (of known positives)', rate(a.recall), rate(b.recall), points(a.recall, b.recall)],
-  ['holds, outcome unknown', String(a.unlabelledHolds), String(b.unlabelledHolds), signed(b.unlabelledHolds - a.unlabelledHolds)]
+  ['holds, outcome unknown', String(a.unlabelledHolds), String(b.unlabelledHolds),
+    signed(b.unlabelledHolds - a.unlabelledHolds)]
 ]
 
 export const formatReport = (r: BacktestReport, show: number): string => {
@@ -128,12 +134,14 @@ export const formatReport = (r: BacktestReport, show: number): string => {
   const rows: Array<[string, string, string, string]> = [
     ['', `champion ${a.id} ${a.version}`, `challenger ${b.id} ${b.version}`, 'delta'],
     ['declarations', String(a.declarations), String(b.declarations), ''],
-    ['hold rate', pct(a.held, a.declarations), pct(b.held, b.declarations), `${((b.holdRate - a.holdRate) * 100).toFixed(1)} pt`]
+    ['hold rate', pct(a.held, a.declarations), pct(b.held, b.declarations),
+      `${((b.holdRate - a.holdRate) * 100).toFixed(1)} pt`]
   ]
   for (const action of ACTIONS_BY_SEVERITY) {
     const x = a.actions[action] ?? 0
     const y = b.actions[action] ?? 0
-    rows.push([action, `${x} (${pct(x, a.declarations)})`, `${y} (${pct(y, b.declarations)})`, `${y - x >= 0 ? '+' : ''}${y - x}`])
+    const delta = `${y - x >= 0 ? '+' : ''}${y - x}`
+    rows.push([action, `${x} (${pct(x, a.declarations)})`, `${y} (${pct(y, b.declarations)})`, delta])
   }
   if (a.yield !== undefined && b.yield !== undefined) rows.push(...yieldRows(a.yield, b.yield))
   if (a.capacity !== undefined && b.capacity !== undefined) rows.push(...loadRows(a.capacity, b.capacity))
@@ -143,15 +151,24 @@ export const formatReport = (r: BacktestReport, show: number): string => {
     const x = a.ruleHits[id]
     const y = b.ruleHits[id]
     const delta = (y ?? 0) - (x ?? 0)
-    rows.push([id, x === undefined ? '(absent)' : String(x), y === undefined ? '(absent)' : String(y), `${delta >= 0 ? '+' : ''}${delta}`])
+    rows.push([
+      id, x === undefined ? '(absent)' : String(x), y === undefined ? '(absent)' : String(y),
+      `${delta >= 0 ? '+' : ''}${delta}`
+    ])
   }
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)))
-  const lines = rows.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd())
+  const lines = rows.map((row) => row
+    .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+    .join('  ')
+    .trimEnd())
   lines.push('', `changed decisions: ${r.changed} changed action, ${r.scoreOnlyChanged} changed score only`)
   for (const c of r.changes.slice(0, show)) {
     const gained = c.challenger.rules.filter((id) => !c.champion.rules.includes(id)).map((id) => `+${id}`)
     const lost = c.champion.rules.filter((id) => !c.challenger.rules.includes(id)).map((id) => `-${id}`)
-    lines.push(`  ${c.declarationId}  ${c.champion.action} → ${c.challenger.action}  (score ${c.champion.score} → ${c.challenger.score}${[...gained, ...lost].length > 0 ? `; ${[...gained, ...lost].join(' ')}` : ''})`)
+    const ruleChanges = [...gained, ...lost]
+    const named = ruleChanges.length > 0 ? `; ${ruleChanges.join(' ')}` : ''
+    lines.push(`  ${c.declarationId}  ${c.champion.action} → ${c.challenger.action}  ` +
+      `(score ${c.champion.score} → ${c.challenger.score}${named})`)
   }
   if (r.changes.length > show) lines.push(`  … ${r.changes.length - show} more (see --json)`)
   return `${lines.join('\n')}\n`
@@ -162,25 +179,39 @@ export const run = async (argv: readonly string[], io: Io = processIo): Promise<
   if (!args.ok) return args.exitCode
   const { champion, challenger, input, profiles, empty, now, json, outcomes } = args.values
   const location = args.values.location ?? 'default'
-  if (!LOCATION_NAME.test(location)) return usageError(spec, io, `--location must match ${String(LOCATION_NAME)}`).exitCode
+  if (!LOCATION_NAME.test(location)) {
+    return usageError(spec, io, `--location must match ${String(LOCATION_NAME)}`).exitCode
+  }
   if (champion === undefined || challenger === undefined || input === undefined) {
     return usageError(spec, io, '--champion, --challenger and --input are required').exitCode
   }
   const nowMs = now === undefined ? Date.now() : Date.parse(now)
   if (Number.isNaN(nowMs)) return usageError(spec, io, `--now: not an ISO-8601 time: ${now ?? ''}`).exitCode
   const show = args.values.show === undefined ? 20 : Number(args.values.show)
-  if (!Number.isSafeInteger(show) || show < 0) return usageError(spec, io, '--show must be a non-negative integer').exitCode
+  if (!Number.isSafeInteger(show) || show < 0) {
+    return usageError(spec, io, '--show must be a non-negative integer').exitCode
+  }
   for (const dir of [champion, challenger]) {
-    if (findRulesetDirs(dir)[0] !== dir) return usageError(spec, io, `${dir} is not a ruleset directory (no ruleset.yaml)`).exitCode
+    if (findRulesetDirs(dir)[0] !== dir) {
+      return usageError(spec, io, `${dir} is not a ruleset directory (no ruleset.yaml)`).exitCode
+    }
   }
   const store = loadEnrichment(profiles, nowMs, empty)
   if (typeof store === 'string') return usageError(spec, io, store).exitCode
   let text: string
-  try { text = readFileSync(input, 'utf8') } catch (err) { return usageError(spec, io, `cannot read --input: ${(err as Error).message}`).exitCode }
+  try {
+    text = readFileSync(input, 'utf8')
+  } catch (err) {
+    return usageError(spec, io, `cannot read --input: ${(err as Error).message}`).exitCode
+  }
   let labels: Map<string, boolean> | undefined
   if (outcomes !== undefined) {
     let raw: string
-    try { raw = readFileSync(outcomes, 'utf8') } catch (err) { return usageError(spec, io, `cannot read --outcomes: ${(err as Error).message}`).exitCode }
+    try {
+      raw = readFileSync(outcomes, 'utf8')
+    } catch (err) {
+      return usageError(spec, io, `cannot read --outcomes: ${(err as Error).message}`).exitCode
+    }
     const parsed = parseLabels(raw)
     if (typeof parsed === 'string') return usageError(spec, io, parsed).exitCode
     labels = parsed
@@ -197,7 +228,9 @@ export const run = async (argv: readonly string[], io: Io = processIo): Promise<
   const lines = text.split('\n').filter((l) => l.trim() !== '')
   const score = offlinePipeline([a, b], store, nowMs)
   const windows = loadWindows([a, b], location)
-  const loads = windows.size === 0 ? null : [createLoadCounter(a, location, windows), createLoadCounter(b, location, windows)] as const
+  const loads = windows.size === 0
+    ? null
+    : [createLoadCounter(a, location, windows), createLoadCounter(b, location, windows)] as const
   for (let i = 0; i < lines.length; i += BATCH_LINES) {
     const batch = lines.slice(i, i + BATCH_LINES)
     const { rows } = await score(batch)
@@ -218,7 +251,8 @@ export const run = async (argv: readonly string[], io: Io = processIo): Promise<
       } else if (da.score !== db.score) scoreOnly++
     }
   }
-  const holdRate = (s: Pick<Side, 'held' | 'declarations'>): number => (s.declarations === 0 ? 0 : s.held / s.declarations)
+  const holdRate = (s: Pick<Side, 'held' | 'declarations'>): number =>
+    (s.declarations === 0 ? 0 : s.held / s.declarations)
   const measured = ({ yield: y, ...s }: Side, load: CapacityLoad | undefined): Measured => ({
     ...s, holdRate: holdRate(s), ...(labels === undefined ? {} : { yield: yieldFigures(y, labels) }),
     ...(load === undefined ? {} : { capacity: load })
@@ -226,7 +260,9 @@ export const run = async (argv: readonly string[], io: Io = processIo): Promise<
   const report: BacktestReport = {
     champion: measured(sa, loads?.[0].result()),
     challenger: measured(sb, loads?.[1].result()),
-    ...(labels === undefined ? {} : { labels: { labelled: labels.size, positive: [...labels.values()].filter(Boolean).length } }),
+    ...(labels === undefined
+      ? {}
+      : { labels: { labelled: labels.size, positive: [...labels.values()].filter(Boolean).length } }),
     changed: changes.length,
     scoreOnlyChanged: scoreOnly,
     changes

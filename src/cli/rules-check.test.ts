@@ -14,7 +14,8 @@ const scratchRuleset = (): string => {
   mkdirSync(join(dir, 'lists'))
   writeFileSync(join(dir, 'ruleset.yaml'), [
     'id: scratch', 'version: 1.0.0', 'jurisdiction: EU', 'description: a ruleset with mistakes', 'fx: fxToEur',
-    'bands:', '  - { min: 0, action: RELEASE }', '  - { min: 50, action: REQUEST_INFO }', 'fallbackAction: REQUEST_INFO', ''
+    'bands:', '  - { min: 0, action: RELEASE }', '  - { min: 50, action: REQUEST_INFO }',
+    'fallbackAction: REQUEST_INFO', ''
   ].join('\n'))
   writeFileSync(join(dir, 'lists', 'fxToEur.yaml'), 'id: fxToEur\nkind: map\nentries:\n  EUR: 1\n')
   writeFileSync(join(dir, 'rules', 'mistakes.yaml'), [
@@ -64,7 +65,9 @@ describe('cli > rules check', () => {
     // A budget far below what the pattern costs (about 300 µs per KiB), so the verdict does
     // not depend on the machine.
     expect(await run([dir, '--cost-budget', '10'], io)).toBe(1)
-    expect(io.err()).toMatch(new RegExp(`^${join(dir, 'rules', 'mistakes.yaml')}:6:12: rule IND-DESCRIPTION-PATTERN alone takes [\\d,.]+ µs per KiB of an adversarial declaration; the budget for the whole ruleset is 10 µs per KiB \\[cost\\]$`, 'm'))
+    expect(io.err()).toMatch(new RegExp(`^${join(dir, 'rules', 'mistakes.yaml')}:6:12: rule IND-DESCRIPTION-PATTERN ` +
+      'alone takes [\\d,.]+ µs per KiB of an adversarial declaration; the budget for the whole ruleset is 10 µs ' +
+      'per KiB \\[cost\\]$', 'm'))
     expect(io.out()).toBe('')
   }, 60_000)
 

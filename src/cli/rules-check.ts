@@ -30,20 +30,31 @@ Exit codes: 0 every ruleset compiles and is within budget, 1 problems found, 2 u
 no ruleset in dir.
 `
 
-const spec = { name: 'rules check', usage: USAGE, options: { emit: { type: 'boolean' }, 'cost-budget': { type: 'string' } }, maxPositionals: 1 } as const
+const spec = {
+  name: 'rules check',
+  usage: USAGE,
+  options: { emit: { type: 'boolean' }, 'cost-budget': { type: 'string' } },
+  maxPositionals: 1
+} as const
 
 export const run = async (argv: readonly string[], io: Io = processIo): Promise<number> => {
   const args = parseCommand(argv, spec, io)
   if (!args.ok) return args.exitCode
   const budgetText = args.values['cost-budget']
   const budget = budgetText === undefined ? DEFAULT_BUDGET : Number(budgetText)
-  if (!Number.isInteger(budget) || budget < 1) return usageError(spec, io, `--cost-budget must be a whole number of µs ≥ 1, got ${budgetText ?? ''}`).exitCode
+  if (!Number.isInteger(budget) || budget < 1) {
+    return usageError(spec, io, `--cost-budget must be a whole number of µs ≥ 1, got ${budgetText ?? ''}`).exitCode
+  }
   const root = args.positionals[0] ?? 'rules'
-  return await forEachRuleset(root, io, () => usageError(spec, io, `no ruleset (ruleset.yaml) in ${root}`).exitCode, async (dir, ruleset, loaded) => {
-    const { problems, report } = await gateRuleset(loaded, { budgetMicrosPerKib: budget, bounds: inputBounds(defaultLimits) })
+  const none = (): number => usageError(spec, io, `no ruleset (ruleset.yaml) in ${root}`).exitCode
+  return await forEachRuleset(root, io, none, async (dir, ruleset, loaded) => {
+    const { problems, report } = await gateRuleset(loaded, {
+      budgetMicrosPerKib: budget, bounds: inputBounds(defaultLimits)
+    })
     for (const d of problems) io.stderr.write(`${formatDiagnostic(dir, d)}\n`)
     if (problems.length > 0) return 1
-    io.stdout.write(`ok ${dir}: ${ruleset.id} ${ruleset.version}, ${ruleset.rules.length} rules, ${ruleset.lists.length} lists, digest ${ruleset.digest.slice(0, 12)}\n`)
+    io.stdout.write(`ok ${dir}: ${ruleset.id} ${ruleset.version}, ${ruleset.rules.length} rules, ` +
+      `${ruleset.lists.length} lists, digest ${ruleset.digest.slice(0, 12)}\n`)
     if (report !== null) io.stdout.write(`   ${describeCost(report)}\n`)
     if (args.values.emit === true) io.stdout.write(`${ruleset.source}\n`)
     return 0

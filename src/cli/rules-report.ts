@@ -36,7 +36,9 @@ Exit codes: 0 report printed, 2 usage or configuration error.
 const spec = {
   name: 'rules report',
   usage: USAGE,
-  options: { format: { type: 'string' }, ruleset: { type: 'string' }, trend: { type: 'boolean' }, chart: { type: 'string' } },
+  options: {
+    format: { type: 'string' }, ruleset: { type: 'string' }, trend: { type: 'boolean' }, chart: { type: 'string' }
+  },
   maxPositionals: 0
 } as const
 
@@ -45,9 +47,16 @@ export type CountsSource = () => Promise<RulesetCounts[]>
 
 const redisCounts: CountsSource = async () => {
   const config = loadConfig()
-  const redis = await connectRedis(config.redis, createLogger({ level: 'error' }), Math.max(5_000, config.redis.commandTimeoutMs))
+  const redis = await connectRedis(
+    config.redis, createLogger({ level: 'error' }), Math.max(5_000, config.redis.commandTimeoutMs)
+  )
   try {
-    return await createYieldStore(redis, { keyPrefix: config.redis.keyPrefix, decisionTtlMs: config.outcomes.decisionTtlMs, outcomeTtlMs: config.outcomes.outcomeTtlMs }).readCounts()
+    const store = createYieldStore(redis, {
+      keyPrefix: config.redis.keyPrefix,
+      decisionTtlMs: config.outcomes.decisionTtlMs,
+      outcomeTtlMs: config.outcomes.outcomeTtlMs
+    })
+    return await store.readCounts()
   } finally {
     redis.disconnect()
   }
@@ -55,16 +64,24 @@ const redisCounts: CountsSource = async () => {
 
 const formats = { table: formatTable, json: formatJson, csv: formatCsv } as const
 
-export const run = async (argv: readonly string[], io: Io = processIo, source: CountsSource = redisCounts): Promise<number> => {
+export const run = async (
+  argv: readonly string[], io: Io = processIo, source: CountsSource = redisCounts
+): Promise<number> => {
   const parsed = parseCommand(argv, spec, io)
   if (!parsed.ok) return parsed.exitCode
   const format = parsed.values.format ?? 'table'
-  if (!(format in formats)) return usageError(spec, io, `--format must be table, json or csv (got '${format}')`).exitCode
+  if (!(format in formats)) {
+    return usageError(spec, io, `--format must be table, json or csv (got '${format}')`).exitCode
+  }
   const wanted = parsed.values.ruleset
-  const matches = (c: RulesetCounts): boolean => wanted === undefined || c.id === wanted || `${c.id}@${c.version}` === wanted
-  if (parsed.values.trend === true && format !== 'table') return usageError(spec, io, '--trend prints a table; use --format json for the trend as data').exitCode
+  const matches = (c: RulesetCounts): boolean =>
+    wanted === undefined || c.id === wanted || `${c.id}@${c.version}` === wanted
+  if (parsed.values.trend === true && format !== 'table') {
+    return usageError(spec, io, '--trend prints a table; use --format json for the trend as data').exitCode
+  }
   const reports = (await source()).filter(matches).map(buildReport)
-  io.stdout.write(parsed.values.trend === true ? formatTrend(reports) : formats[format as keyof typeof formats](reports))
+  const text = parsed.values.trend === true ? formatTrend(reports) : formats[format as keyof typeof formats](reports)
+  io.stdout.write(text)
   const chart = parsed.values.chart
   if (chart !== undefined) {
     const first = reports[0]

@@ -54,7 +54,10 @@ const runRuleset = (dir: string, ruleset: CompiledRuleset, filter: string | unde
       } catch (err) {
         diff = [`scoring threw: ${(err as Error).message}`]
       }
-      if (diff.length === 0) { tally.passed++; continue }
+      if (diff.length === 0) {
+        tally.passed++
+        continue
+      }
       tally.failed++
       io.stdout.write(`${path}:${lineOf(text, c.name)}: FAIL ${c.name}\n${diff.map((l) => `    ${l}\n`).join('')}`)
     }
@@ -66,7 +69,8 @@ export const run = async (argv: readonly string[], io: Io = processIo): Promise<
   const args = parseCommand(argv, spec, io)
   if (!args.ok) return args.exitCode
   const root = args.positionals[0] ?? 'rules'
-  return await forEachRuleset(root, io, () => usageError(spec, io, `no ruleset (ruleset.yaml) in ${root}`).exitCode, (dir, ruleset) => {
+  const none = (): number => usageError(spec, io, `no ruleset (ruleset.yaml) in ${root}`).exitCode
+  return await forEachRuleset(root, io, none, (dir, ruleset) => {
     const tally = runRuleset(dir, ruleset, args.values.filter, io)
     const total = tally.passed + tally.failed
     io.stdout.write(`${tally.failed === 0 ? 'ok' : 'FAILED'} ${dir}: ${tally.passed}/${total} tests passed\n`)

@@ -26,7 +26,9 @@ export const formatDiagnostic = (dir: string, d: Diagnostic): string =>
 export const compileOrReport = async (dir: string, io: Io): Promise<CompiledRuleset | null> =>
   (await loadOrReport(dir, io))?.ruleset ?? null
 
-const loadOrReport = async (dir: string, io: Io): Promise<{ ruleset: CompiledRuleset, loaded: LoadedRuleset } | null> => {
+const loadOrReport = async (
+  dir: string, io: Io
+): Promise<{ ruleset: CompiledRuleset, loaded: LoadedRuleset } | null> => {
   const loaded = await readRuleset(dir)
   if (loaded.result.ok) return { ruleset: loaded.result.ruleset, loaded }
   for (const d of loaded.result.errors) io.stderr.write(`${formatDiagnostic(dir, d)}\n`)
@@ -38,8 +40,12 @@ const loadOrReport = async (dir: string, io: Io): Promise<{ ruleset: CompiledRul
  * it reported. Resolves with the command's exit code: `onNone()` when root holds no ruleset,
  * EXIT_FINDINGS on any compile problem or finding, EXIT_OK otherwise.
  */
-export const forEachRuleset = async (root: string, io: Io, onNone: () => number,
-  each: (dir: string, ruleset: CompiledRuleset, loaded: LoadedRuleset) => number | Promise<number>): Promise<number> => {
+export const forEachRuleset = async (
+  root: string,
+  io: Io,
+  onNone: () => number,
+  each: (dir: string, ruleset: CompiledRuleset, loaded: LoadedRuleset) => number | Promise<number>
+): Promise<number> => {
   const dirs = findRulesetDirs(root)
   if (dirs.length === 0) return onNone()
   let failed = 0

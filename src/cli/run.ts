@@ -24,7 +24,9 @@ export const runProcessor = async (): Promise<number> => {
   const { startProcessor } = await import('../main.ts')
   let processor: Awaited<ReturnType<typeof startProcessor>>
   try {
-    processor = await startProcessor(config, log, (err) => { fatal.resolve(err) })
+    processor = await startProcessor(config, log, (err) => {
+      fatal.resolve(err)
+    })
   } catch (err) {
     // Refused by a secured service (authentication, ACL, TLS): its own code and exit status.
     const refusal = classifyRefusal(err, processorNeeds(config))
@@ -49,13 +51,28 @@ export const runProcessor = async (): Promise<number> => {
       }, config.shutdownTimeoutMs)
       bound.unref()
       processor.stop().then(
-        () => { clearTimeout(bound); log.info('stopped'); resolve(code) },
-        (err: unknown) => { clearTimeout(bound); log.error({ err }, 'shutdown failed'); resolve(1) }
+        () => {
+          clearTimeout(bound)
+          log.info('stopped')
+          resolve(code)
+        },
+        (err: unknown) => {
+          clearTimeout(bound)
+          log.error({ err }, 'shutdown failed')
+          resolve(1)
+        }
       )
     }
-    void fatal.promise.then((err) => { log.fatal({ err }, 'fatal error'); shutdown('fatal error', 1) })
-    process.once('SIGTERM', () => { shutdown('SIGTERM', 0) })
-    process.once('SIGINT', () => { shutdown('SIGINT', 0) })
+    void fatal.promise.then((err) => {
+      log.fatal({ err }, 'fatal error')
+      shutdown('fatal error', 1)
+    })
+    process.once('SIGTERM', () => {
+      shutdown('SIGTERM', 0)
+    })
+    process.once('SIGINT', () => {
+      shutdown('SIGINT', 0)
+    })
   })
 }
 

@@ -14,16 +14,24 @@ const RULES = fileURLToPath(new URL('../../rules/eu-lvc', import.meta.url))
 const NOW = '2026-11-26T10:00:00Z'
 
 /** The clean parcel every eu-lvc fixture starts from. */
-const base = (parse(readFileSync(join(RULES, 'tests', 'gates.yaml'), 'utf8')) as { defaults: { declaration: Record<string, unknown> } }).defaults.declaration
+const gates = parse(readFileSync(join(RULES, 'tests', 'gates.yaml'), 'utf8')) as {
+  defaults: { declaration: Record<string, unknown> }
+}
+const base = gates.defaults.declaration
 const declaration = (over: Record<string, unknown>): string => JSON.stringify({ ...base, ...over })
 
-const scoreLines = async (lines: readonly string[], extra: readonly string[] = []): Promise<{ code: number, decisions: RiskDecision[], err: string }> => {
+const scoreLines = async (
+  lines: readonly string[], extra: readonly string[] = []
+): Promise<{ code: number, decisions: RiskDecision[], err: string }> => {
   const dir = mkdtempSync(join(tmpdir(), 'score-'))
   writeFileSync(join(dir, 'in.ndjson'), `${lines.join('\n')}\n`)
   const io = memoryIo()
-  const code = await run(['--rules', RULES, '--input', join(dir, 'in.ndjson'), '--output', join(dir, 'out.ndjson'), '--now', NOW, ...extra], io)
+  const code = await run([
+    '--rules', RULES, '--input', join(dir, 'in.ndjson'), '--output', join(dir, 'out.ndjson'), '--now', NOW, ...extra
+  ], io)
   const text = code === 0 ? readFileSync(join(dir, 'out.ndjson'), 'utf8') : ''
-  return { code, decisions: text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as RiskDecision), err: io.err() }
+  const decisions = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as RiskDecision)
+  return { code, decisions, err: io.err() }
 }
 
 describe('cli > score', () => {
@@ -34,7 +42,9 @@ describe('cli > score', () => {
       '{"declarationId": "no-version"}',
       declaration({ declarationId: 'bad-ioss', iossNumber: 'IM12' }),
       '',
-      declaration({ declarationId: 'watchlisted-words', items: [{ ...(base.items as object[])[0], description: 'gift' }] }),
+      declaration({
+        declarationId: 'watchlisted-words', items: [{ ...(base.items as object[])[0], description: 'gift' }]
+      }),
       declaration({ declarationId: 'last' })
     ])
     expect(code).toBe(0)
@@ -56,9 +66,14 @@ describe('cli > score', () => {
     const profiles = join(dir, 'profiles.ndjson')
     writeFileSync(profiles, `${JSON.stringify({
       kind: 'WATCHLIST', updatedAt: 1, sourceSystem: 'test', ...NO_PAYLOAD,
-      watchlist: { listId: 'dnl-parties', op: 'ADD', entityType: 'PARTY_NAME', value: 'SHENZHEN LIANFA TRADING CO., LTD.', reason: null, expiresAt: null }
+      watchlist: {
+        listId: 'dnl-parties', op: 'ADD', entityType: 'PARTY_NAME', value: 'SHENZHEN LIANFA TRADING CO., LTD.',
+        reason: null, expiresAt: null
+      }
     })}\n`)
-    const { code, decisions } = await scoreLines([declaration({ declarationId: 'w', iossNumber: null, additionalProcedure: 'C07' })], ['--profiles', profiles])
+    const { code, decisions } = await scoreLines(
+      [declaration({ declarationId: 'w', iossNumber: null, additionalProcedure: 'C07' })], ['--profiles', profiles]
+    )
     expect(code).toBe(0)
     expect(decisions[0]?.action).toBe('DO_NOT_LOAD')
     expect(decisions[0]?.gates).toEqual(['GATE-WATCHLIST-SELLER'])
@@ -69,7 +84,10 @@ describe('cli > score', () => {
     const profiles = join(dir, 'profiles.ndjson')
     writeFileSync(profiles, `${JSON.stringify({
       kind: 'WATCHLIST', updatedAt: 1, sourceSystem: 'test', ...NO_PAYLOAD,
-      watchlist: { listId: 'dnl-parties', op: 'ADD', entityType: 'PARTY_NAME', value: 'SOMEONE ELSE LTD', reason: null, expiresAt: null }
+      watchlist: {
+        listId: 'dnl-parties', op: 'ADD', entityType: 'PARTY_NAME', value: 'SOMEONE ELSE LTD',
+        reason: null, expiresAt: null
+      }
     })}\n`)
     const unknown = await scoreLines([declaration({ declarationId: 'u' })], ['--profiles', profiles])
     expect(unknown.code).toBe(0)
@@ -77,16 +95,21 @@ describe('cli > score', () => {
     expect(unknown.decisions[0]?.enrichment.missing).toEqual(expect.arrayContaining(['seller', 'ioss']))
     expect(unknown.decisions[0]?.enrichment.missing).not.toContain('watchlist')
     expect(unknown.err).toContain('--profiles carries nothing of')
-    const known = await scoreLines([declaration({ declarationId: 'k' })], ['--profiles', profiles, '--empty', 'ioss,aeo,seller,consignee'])
+    const known = await scoreLines(
+      [declaration({ declarationId: 'k' })], ['--profiles', profiles, '--empty', 'ioss,aeo,seller,consignee']
+    )
     expect(known.decisions[0]?.enrichment).toEqual({ status: 'OK', missing: [] })
     expect(known.err).not.toContain('carries nothing of')
   })
 
   it('carries every rejection with its path, and the id and version a refused line declared', async () => {
-    const { decisions } = await scoreLines([declaration({ declarationId: 'two-problems', version: 3, iossNumber: 'IM12', destinationCountry: 'eu' })])
+    const { decisions } = await scoreLines([
+      declaration({ declarationId: 'two-problems', version: 3, iossNumber: 'IM12', destinationCountry: 'eu' })
+    ])
     const [refused] = decisions
     expect([refused?.declarationId, refused?.version, refused?.action]).toEqual(['two-problems', 3, 'REJECT_DATA'])
-    expect(refused?.rejections.map((r) => [r.code, r.path])).toEqual([['E_VALIDATE_COUNTRY', 'destinationCountry'], ['E_VALIDATE_IOSS_FORMAT', 'iossNumber']])
+    expect(refused?.rejections.map((r) => [r.code, r.path]))
+      .toEqual([['E_VALIDATE_COUNTRY', 'destinationCountry'], ['E_VALIDATE_IOSS_FORMAT', 'iossNumber']])
   })
 
   it('keeps order and counts the aggregates across batches of lines', async () => {
@@ -109,10 +132,13 @@ describe('cli > score', () => {
     [['--rules', RULES, '--now', 'tomorrow'], 'not an ISO-8601 time'],
     [['--rules', tmpdir()], 'is not a ruleset directory'],
     [['--rules', RULES, '--profiles', join(tmpdir(), 'no-such-profiles.ndjson')], 'cannot read --profiles'],
-    [['--rules', RULES, '--profiles', join(tmpdir(), 'no-such-profiles.ndjson'), '--empty', 'sellers'], '--empty: unknown data set sellers'],
+    [['--rules', RULES, '--profiles', join(tmpdir(), 'no-such-profiles.ndjson'), '--empty', 'sellers'],
+      '--empty: unknown data set sellers'],
     [['--rules', RULES, '--empty', 'seller'], '--empty goes with --profiles'],
     [['--rules', RULES, '--output', join(tmpdir(), 'no-such-dir', 'out.ndjson')], 'cannot write --output'],
-    [['--rules', RULES, '--input', join(tmpdir(), 'no-such-input.ndjson'), '--output', join(tmpdir(), 'score-out.ndjson')], 'stopped after 0 lines: ENOENT']
+    [['--rules', RULES, '--input', join(tmpdir(), 'no-such-input.ndjson'),
+      '--output', join(tmpdir(), 'score-out.ndjson')],
+      'stopped after 0 lines: ENOENT']
   ])('argv %j is a usage error (exit 2)', async (argv, message) => {
     const io = memoryIo()
     expect(await run(argv, io)).toBe(2)

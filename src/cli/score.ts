@@ -19,7 +19,9 @@ import { planOf } from '../enrich/store.ts'
 import type { CompiledRuleset } from '../engine/ruleset.ts'
 import { compileOrReport, findRulesetDirs } from './rulesets.ts'
 
-const USAGE = `usage: parcel-risk score --rules DIR [--input FILE|-] [--output FILE|-] [--profiles FILE] [--empty SETS] [--now ISO]
+const USAGE =
+  'usage: parcel-risk score --rules DIR [--input FILE|-] [--output FILE|-] [--profiles FILE] [--empty SETS] ' +
+  `[--now ISO]
 
 Scores NDJSON declarations (one ParcelDeclaration per line) with the ruleset in DIR and
 writes one RiskDecision per line, in input order. Bad lines become REJECT_DATA decisions
@@ -49,7 +51,14 @@ that does not compile.
 const spec = {
   name: 'score',
   usage: USAGE,
-  options: { rules: { type: 'string' }, input: { type: 'string' }, output: { type: 'string' }, profiles: { type: 'string' }, empty: { type: 'string' }, now: { type: 'string' } },
+  options: {
+    rules: { type: 'string' },
+    input: { type: 'string' },
+    output: { type: 'string' },
+    profiles: { type: 'string' },
+    empty: { type: 'string' },
+    now: { type: 'string' }
+  },
   maxPositionals: 0
 } as const
 
@@ -64,13 +73,21 @@ export interface ScoreIo extends Io {
  * file carries, and those `empty` names, count as loaded; the others are unknown, as they are
  * in Redis before `profiles load` (src/enrich/reference-data.ts).
  */
-export const loadEnrichment = (path: string | undefined, nowMs: number, empty = ''): MemoryProfileStore | string | null => {
+export const loadEnrichment = (
+  path: string | undefined, nowMs: number, empty = ''
+): MemoryProfileStore | string | null => {
   const emptySets = empty.split(',').map((x) => x.trim()).filter((x) => x !== '')
   const unknownSets = emptySets.filter((x) => !(DATA_SETS as readonly string[]).includes(x))
-  if (unknownSets.length > 0) return `--empty: unknown data set ${unknownSets.join(', ')} (one of ${DATA_SETS.join(', ')})`
+  if (unknownSets.length > 0) {
+    return `--empty: unknown data set ${unknownSets.join(', ')} (one of ${DATA_SETS.join(', ')})`
+  }
   if (path === undefined) return emptySets.length > 0 ? '--empty goes with --profiles' : null
   let text: string
-  try { text = readFileSync(path, 'utf8') } catch (err) { return `cannot read --profiles: ${(err as Error).message}` }
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    return `cannot read --profiles: ${(err as Error).message}`
+  }
   const { updates, errors } = parseProfileFile(path, text, nowMs)
   if (errors.length > 0) return `--profiles ${path}: ${errors.slice(0, 5).map((e) => e.message).join('; ')}`
   const loaded = new Set(markersOfLoad(updates, path, nowMs, emptySets as DataSet[]).keys())
@@ -89,7 +106,8 @@ export const unknownRead = (store: MemoryProfileStore | null, rulesets: readonly
 /** One stderr line when a data set the ruleset reads is unknown, naming the way out. */
 export const warnUnknown = (io: Io, sets: readonly DataSet[]): void => {
   if (sets.length === 0) return
-  io.stderr.write(`parcel-risk: --profiles carries nothing of ${sets.join(', ')}, which the rules read: unknown, so their rules take the fallback action (--empty ${sets.join(',')} if they are known to be empty)\n`)
+  io.stderr.write(`parcel-risk: --profiles carries nothing of ${sets.join(', ')}, which the rules read: unknown, ` +
+    `so their rules take the fallback action (--empty ${sets.join(',')} if they are known to be empty)\n`)
 }
 
 export const run = async (argv: readonly string[], io: ScoreIo = processIo): Promise<number> => {
@@ -99,7 +117,9 @@ export const run = async (argv: readonly string[], io: ScoreIo = processIo): Pro
   if (rules === undefined) return usageError(spec, io, '--rules DIR is required').exitCode
   const nowMs = now === undefined ? Date.now() : Date.parse(now)
   if (Number.isNaN(nowMs)) return usageError(spec, io, `--now: not an ISO-8601 time: ${now ?? ''}`).exitCode
-  if (findRulesetDirs(rules)[0] !== rules) return usageError(spec, io, `--rules: ${rules} is not a ruleset directory (no ruleset.yaml)`).exitCode
+  if (findRulesetDirs(rules)[0] !== rules) {
+    return usageError(spec, io, `--rules: ${rules} is not a ruleset directory (no ruleset.yaml)`).exitCode
+  }
   const store = loadEnrichment(profiles, nowMs, empty)
   if (typeof store === 'string') return usageError(spec, io, store).exitCode
   const ruleset = await compileOrReport(rules, io)
@@ -110,7 +130,11 @@ export const run = async (argv: readonly string[], io: ScoreIo = processIo): Pro
   let out: Pick<Writable, 'write'> = io.stdout as Pick<Writable, 'write'>
   if (output !== '-') {
     const file = createWriteStream(output)
-    try { await once(file, 'open') } catch (err) { return usageError(spec, io, `cannot write --output: ${(err as Error).message}`).exitCode }
+    try {
+      await once(file, 'open')
+    } catch (err) {
+      return usageError(spec, io, `cannot write --output: ${(err as Error).message}`).exitCode
+    }
     out = file
   }
   const stream = out instanceof EventEmitter && out !== process.stdout ? out as Writable : null
@@ -133,12 +157,16 @@ export const run = async (argv: readonly string[], io: ScoreIo = processIo): Pro
       if (batch.length >= BATCH_LINES) await flush()
     }
     await flush()
-    if (stream !== null && out !== io.stdout) { stream.end(); await once(stream, 'finish') }
+    if (stream !== null && out !== io.stdout) {
+      stream.end()
+      await once(stream, 'finish')
+    }
   } catch (err) {
     stream?.destroy()
     return usageError(spec, io, `stopped after ${count} lines: ${(err as Error).message}`).exitCode
   }
-  io.stderr.write(`scored ${count} declarations with ${ruleset.id} ${ruleset.version}; ${rejected} rejected as bad data\n`)
+  io.stderr.write(`scored ${count} declarations with ${ruleset.id} ${ruleset.version}; ` +
+    `${rejected} rejected as bad data\n`)
   return EXIT_OK
 }
 

@@ -9,8 +9,15 @@ import { PORT_SETTINGS, ports, stackEnv, type StackEnv } from '../stack/services
 import { tail } from '../stack/process.ts'
 import { downSecure, envSecure, secureDirs, secureLogFile, statusSecure, upSecure } from '../stack/secure-stack.ts'
 import { SECURE_PORT_SETTINGS, SECURE_SERVICES, type SecureRole } from '../stack/secure.ts'
-import { CLUSTER_NODES, CLUSTER_PORT_SETTINGS, clusterDirs, clusterEnv, downCluster, nodeLogFile, nodeName, statusCluster, upCluster } from '../stack/cluster.ts'
+import {
+  CLUSTER_NODES, CLUSTER_PORT_SETTINGS, clusterDirs, clusterEnv, downCluster, nodeLogFile, nodeName, statusCluster,
+  upCluster
+} from '../stack/cluster.ts'
 import { redisClusterMain, redisClusterUsage } from './stack-redis-cluster.ts'
+
+const clusterPorts = Object.values(CLUSTER_PORT_SETTINGS)
+  .map((setting) => `  ${setting.env} (${setting.fallback}-${setting.fallback + 2})`)
+  .join('\n')
 
 const usage = `usage: npm run stack -- <up|down|status|logs|env> [kafka|registry|redis ...]
        npm run stack -- <up|down|status|logs|env> --secure [--as processor|feeder|admin]
@@ -42,7 +49,7 @@ topics with three replicas and min.insync.replicas=2, beside the default profile
 and Redis (started when down; \`down --brokers 3\` leaves them running). \`env --brokers 3\`
 prints the processor's environment: three bootstrap brokers, topics created with three
 replicas (min.insync.replicas=2). Node n uses the first port + n - 1:
-${Object.values(CLUSTER_PORT_SETTINGS).map((setting) => `  ${setting.env} (${setting.fallback}-${setting.fallback + 2})`).join('\n')}
+${clusterPorts}
 Run directory (cluster): PARCEL_RISK_CLUSTER_STACK_RUN_DIR (deploy/local/.run-cluster).
 
 ${redisClusterUsage}
@@ -62,7 +69,10 @@ const secureMain = async (verb: string | undefined, rest: readonly string[]): Pr
   const role = asAt === -1 ? 'processor' : rest[asAt + 1]
   const extra = rest.filter((a, i) => a !== '--secure' && i !== asAt && i !== asAt + 1)
   if (role === undefined || !ROLES.includes(role) || extra.length > 0) {
-    console.error(`${role === undefined || ROLES.includes(role) ? `unexpected: ${extra.join(' ')}` : `unknown role '${role}'`}\n\n${usage}`)
+    const problem = role === undefined || ROLES.includes(role)
+      ? `unexpected: ${extra.join(' ')}`
+      : `unknown role '${role}'`
+    console.error(`${problem}\n\n${usage}`)
     return 2
   }
   const say = (line: string): void => console.error(line)
@@ -77,7 +87,10 @@ const secureMain = async (verb: string | undefined, rest: readonly string[]): Pr
         return 0
       case 'status': {
         const rows = await statusSecure()
-        for (const r of rows) console.log(`${r.service.padEnd(15)} ${r.ready ? 'up  ' : 'down'}${r.pid === undefined ? '' : `  pid ${r.pid}`}`)
+        for (const r of rows) {
+          const pid = r.pid === undefined ? '' : `  pid ${r.pid}`
+          console.log(`${r.service.padEnd(15)} ${r.ready ? 'up  ' : 'down'}${pid}`)
+        }
         return rows.every((r) => r.ready) ? 0 : 1
       }
       case 'logs':
@@ -91,7 +104,8 @@ const secureMain = async (verb: string | undefined, rest: readonly string[]): Pr
         return 2
     }
   } catch (err) {
-    console.error(`stack ${verb} --secure (${secureDirs.run}): ${isParcelRiskError(err) ? `${err.code}: ` : ''}${(err as Error).message}`)
+    const code = isParcelRiskError(err) ? `${err.code}: ` : ''
+    console.error(`stack ${verb} --secure (${secureDirs.run}): ${code}${(err as Error).message}`)
     if (isParcelRiskError(err) && err.code === 'E_STACK_TOOL_MISSING') return 2
     if (isParcelRiskError(err) && err.code === 'E_STACK_PORT_TAKEN') return 3
     return 1
@@ -103,7 +117,10 @@ const clusterMain = async (verb: string | undefined, rest: readonly string[]): P
   const count = rest[at + 1]
   const extra = rest.filter((_, i) => i !== at && i !== at + 1)
   if (count !== String(CLUSTER_NODES.length) || extra.length > 0) {
-    console.error(`${count === String(CLUSTER_NODES.length) ? `unexpected: ${extra.join(' ')}` : `--brokers takes ${CLUSTER_NODES.length} (got '${count ?? ''}')`}\n\n${usage}`)
+    const problem = count === String(CLUSTER_NODES.length)
+      ? `unexpected: ${extra.join(' ')}`
+      : `--brokers takes ${CLUSTER_NODES.length} (got '${count ?? ''}')`
+    console.error(`${problem}\n\n${usage}`)
     return 2
   }
   const say = (line: string): void => console.error(line)
@@ -117,11 +134,16 @@ const clusterMain = async (verb: string | undefined, rest: readonly string[]): P
         return 0
       case 'status': {
         const rows = await statusCluster()
-        for (const r of rows) console.log(`${nodeName(r.node).padEnd(8)} ${r.ready ? 'up  ' : 'down'}  port ${r.port}${r.pid === undefined ? '' : `  pid ${r.pid}`}`)
+        for (const r of rows) {
+          const pid = r.pid === undefined ? '' : `  pid ${r.pid}`
+          console.log(`${nodeName(r.node).padEnd(8)} ${r.ready ? 'up  ' : 'down'}  port ${r.port}${pid}`)
+        }
         return rows.every((r) => r.ready) ? 0 : 1
       }
       case 'logs':
-        for (const n of CLUSTER_NODES) console.log(`==> ${nodeName(n)} (${nodeLogFile(n)})\n${tail(nodeLogFile(n), 40)}`)
+        for (const n of CLUSTER_NODES) {
+          console.log(`==> ${nodeName(n)} (${nodeLogFile(n)})\n${tail(nodeLogFile(n), 40)}`)
+        }
         return 0
       case 'env':
         printEnv(clusterEnv())
@@ -131,7 +153,8 @@ const clusterMain = async (verb: string | undefined, rest: readonly string[]): P
         return 2
     }
   } catch (err) {
-    console.error(`stack ${verb} --brokers ${count} (${clusterDirs.run}): ${isParcelRiskError(err) ? `${err.code}: ` : ''}${(err as Error).message}`)
+    const code = isParcelRiskError(err) ? `${err.code}: ` : ''
+    console.error(`stack ${verb} --brokers ${count} (${clusterDirs.run}): ${code}${(err as Error).message}`)
     if (isParcelRiskError(err) && err.code === 'E_STACK_TOOL_MISSING') return 2
     if (isParcelRiskError(err) && err.code === 'E_STACK_PORT_TAKEN') return 3
     return 1
@@ -163,7 +186,10 @@ export const main = async (argv: readonly string[]): Promise<number> => {
         return 0
       case 'status': {
         const rows = await status(wanted)
-        for (const r of rows) console.log(`${r.service.padEnd(8)} ${r.ready ? 'up  ' : 'down'}  port ${r.port}${r.ours ? `  pid ${r.pid}` : r.ready ? '  (not started by this stack)' : ''}`)
+        for (const r of rows) {
+          const owner = r.ours ? `  pid ${r.pid}` : r.ready ? '  (not started by this stack)' : ''
+          console.log(`${r.service.padEnd(8)} ${r.ready ? 'up  ' : 'down'}  port ${r.port}${owner}`)
+        }
         return rows.every((r) => r.ready) ? 0 : 1
       }
       case 'logs':

@@ -14,7 +14,8 @@ const metrics = [
 ].join('\n')
 const log = [
   '{"level":30,"msg":"processor running"}',
-  '{"level":30,"records":1,"stageMs":{"fetchWait":12,"decode":0.5,"enrich":2,"score":0.25,"publish":4},"msg":"first chunk decided"}'
+  '{"level":30,"records":1,' +
+    '"stageMs":{"fetchWait":12,"decode":0.5,"enrich":2,"score":0.25,"publish":4},"msg":"first chunk decided"}'
 ].join('\n')
 
 describe('cli > demo > breakdown', () => {

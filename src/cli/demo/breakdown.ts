@@ -34,7 +34,11 @@ export const breakdownOf = (metrics: string, processorLog: string): Breakdown =>
   let firstChunkMs: StageTimes | undefined
   for (const line of processorLog.split('\n')) {
     if (!line.includes('"msg":"first chunk decided"')) continue
-    try { firstChunkMs = (JSON.parse(line) as { stageMs?: StageTimes }).stageMs } catch { firstChunkMs = undefined }
+    try {
+      firstChunkMs = (JSON.parse(line) as { stageMs?: StageTimes }).stageMs
+    } catch {
+      firstChunkMs = undefined
+    }
     break
   }
   return { chunks, meanMs, firstChunkMs, warmUpS: sampleOf(metrics, 'parcel_risk_warm_up_seconds') }

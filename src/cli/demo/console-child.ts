@@ -28,7 +28,9 @@ const portFree = async (port: number): Promise<boolean> =>
 
 const spawnChild = (args: string[], env: Record<string, string>, logFile: string): ChildProcess => {
   const log = openSync(logFile, 'a')
-  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', log, log], detached: true })
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { ...process.env, ...env }, stdio: ['ignore', log, log], detached: true
+  })
   closeSync(log)
   return child
 }
@@ -37,17 +39,22 @@ const stopChild = async (child: ChildProcess): Promise<void> => {
   if (child.exitCode !== null || child.signalCode !== null) return
   const exited = new Promise((resolve) => child.once('exit', resolve))
   child.kill('SIGTERM')
-  const timer = setTimeout(() => { child.kill('SIGKILL') }, 15_000)
+  const timer = setTimeout(() => {
+    child.kill('SIGKILL')
+  }, 15_000)
   await exited
   clearTimeout(timer)
 }
 
-export const startDemoConsole = async (services: Services, names: RunNames, runEnv: Record<string, string>, logFile: string): Promise<DemoConsole> => {
+export const startDemoConsole = async (
+  services: Services, names: RunNames, runEnv: Record<string, string>, logFile: string
+): Promise<DemoConsole> => {
   const password = randomBytes(12).toString('base64url')
   const config = servicesConfig(services)
   const redis = await connectRedis(config.redis, quietLog, 30_000)
   try {
-    await createAuthStore(redis, `${names.redisPrefix}console:`, config.console.sessionTtlMs).putUser(DEMO_USER, 'officer', password)
+    const auth = createAuthStore(redis, `${names.redisPrefix}console:`, config.console.sessionTtlMs)
+    await auth.putUser(DEMO_USER, 'officer', password)
   } finally {
     redis.disconnect()
   }
@@ -61,7 +68,9 @@ export const startDemoConsole = async (services: Services, names: RunNames, runE
   }
   const outcomes = spawnChild(['outcomes'], env, logFile)
   const consoleChild = spawnChild(['console'], env, logFile)
-  const stop = async (): Promise<void> => { await Promise.all([stopChild(consoleChild), stopChild(outcomes)]) }
+  const stop = async (): Promise<void> => {
+    await Promise.all([stopChild(consoleChild), stopChild(outcomes)])
+  }
   const url = `http://localhost:${port}/`
   const deadline = Date.now() + 120_000
   while (Date.now() < deadline) {

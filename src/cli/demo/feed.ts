@@ -41,7 +41,9 @@ export const startFeed = async (options: FeedOptions): Promise<Feed> => {
     if (!encoded.ok) throw encoded.error
     return encoded.value
   }
-  const writer = await openTopicWriter(options.kafka, { topic: options.topic, partitions: 12, replicationFactor: 1, batchSize: Number.MAX_SAFE_INTEGER })
+  const writer = await openTopicWriter(options.kafka, {
+    topic: options.topic, partitions: 12, replicationFactor: 1, batchSize: Number.MAX_SAFE_INTEGER
+  })
   const stream = generateDeclarations({ seed: options.seed })
   const poisonRng = createRng(options.seed ^ 0x0bad5eed)
   let running = true
@@ -78,5 +80,9 @@ export const startFeed = async (options: FeedOptions): Promise<Feed> => {
     }
   }
   const done = loop()
-  return { stop: async () => { running = false; await done }, done }
+  const stop = async (): Promise<void> => {
+    running = false
+    await done
+  }
+  return { stop, done }
 }

@@ -29,6 +29,7 @@ describe('cli > demo > latency', () => {
     h.record(90_000)
     h.record(61_000)
     h.record(75_500)
-    expect([h.percentile(0.97), h.percentile(0.98), h.percentile(0.99), h.percentile(1), h.max()]).toEqual([10, 61_000, 75_500, 90_000, 90_000])
+    expect([h.percentile(0.97), h.percentile(0.98), h.percentile(0.99), h.percentile(1), h.max()])
+      .toEqual([10, 61_000, 75_500, 90_000, 90_000])
   })
 })

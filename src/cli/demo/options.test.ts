@@ -4,12 +4,20 @@ import { defaultDemoOptions, parseDemoArgs } from './options.ts'
 describe('cli > demo > options', () => {
   it('defaults: 200/s until interrupted, seed 1, 0.5 % poison, the reference ruleset', () => {
     expect(parseDemoArgs([])).toEqual(defaultDemoOptions)
-    expect(defaultDemoOptions).toMatchObject({ rate: 200, durationS: undefined, seed: 1, poisonRate: 0.005, rulesetDir: 'rules/eu-lvc', keep: false, verbose: false })
+    expect(defaultDemoOptions).toMatchObject({
+      rate: 200, durationS: undefined, seed: 1, poisonRate: 0.005, rulesetDir: 'rules/eu-lvc',
+      keep: false, verbose: false
+    })
   })
 
   it('reads every option', () => {
-    expect(parseDemoArgs(['--rate', '50', '--duration', '10', '--seed', '7', '--poison-rate', '0.1', '--ruleset', 'r', '--drain-timeout', '5', '--keep', '--verbose']))
-      .toEqual({ rate: 50, durationS: 10, seed: 7, poisonRate: 0.1, rulesetDir: 'r', drainTimeoutS: 5, keep: true, verbose: true, console: true })
+    expect(parseDemoArgs([
+      '--rate', '50', '--duration', '10', '--seed', '7', '--poison-rate', '0.1', '--ruleset', 'r',
+      '--drain-timeout', '5', '--keep', '--verbose'
+    ])).toEqual({
+      rate: 50, durationS: 10, seed: 7, poisonRate: 0.1, rulesetDir: 'r', drainTimeoutS: 5, keep: true, verbose: true,
+      console: true
+    })
     expect(parseDemoArgs(['--no-console'])).toMatchObject({ console: false })
   })
 

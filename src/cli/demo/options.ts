@@ -8,7 +8,8 @@ Starts the local stack if it is not running, loads the synthetic stream's profil
 Redis, starts the processor (parcel-risk run, as a child process), streams generated
 declarations into it and shows a live summary of the decisions and dead letters every
 second, and the web console (parcel-risk console, with the outcome loop behind its rule
-performance page): its URL and a demo officer's login are printed at start. Ends after --duration seconds or on Ctrl-C with a final summary and a clean
+performance page): its URL and a demo officer's login are printed at start. Ends after --duration seconds \
+or on Ctrl-C with a final summary and a clean
 shutdown of the processor.
 
   --rate R           declarations per second (default 200)
@@ -47,7 +48,15 @@ export interface DemoOptions {
 }
 
 export const defaultDemoOptions: DemoOptions = {
-  rate: 200, durationS: undefined, seed: 1, poisonRate: 0.005, rulesetDir: 'rules/eu-lvc', drainTimeoutS: 30, keep: false, verbose: false, console: true
+  rate: 200,
+  durationS: undefined,
+  seed: 1,
+  poisonRate: 0.005,
+  rulesetDir: 'rules/eu-lvc',
+  drainTimeoutS: 30,
+  keep: false,
+  verbose: false,
+  console: true
 }
 
 /** The options, 'help', or the message of the first bad option. */
@@ -57,8 +66,16 @@ export const parseDemoArgs = (argv: readonly string[]): DemoOptions | 'help' | {
     values = parseArgs({
       args: [...argv],
       options: {
-        rate: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' }, 'poison-rate': { type: 'string' },
-        ruleset: { type: 'string' }, 'drain-timeout': { type: 'string' }, keep: { type: 'boolean' }, verbose: { type: 'boolean' }, 'no-console': { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+        rate: { type: 'string' },
+        duration: { type: 'string' },
+        seed: { type: 'string' },
+        'poison-rate': { type: 'string' },
+        ruleset: { type: 'string' },
+        'drain-timeout': { type: 'string' },
+        keep: { type: 'boolean' },
+        verbose: { type: 'boolean' },
+        'no-console': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' }
       },
       strict: true
     }).values
@@ -72,10 +89,22 @@ export const parseDemoArgs = (argv: readonly string[]): DemoOptions | 'help' | {
   const durationS = values.duration === undefined ? undefined : Number(values.duration)
   if (durationS !== undefined && !(durationS > 0)) return { error: '--duration must be a positive number of seconds' }
   const seed = values.seed === undefined ? d.seed : Number(values.seed)
-  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) return { error: '--seed must be an integer in 0..4294967295' }
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    return { error: '--seed must be an integer in 0..4294967295' }
+  }
   const poisonRate = values['poison-rate'] === undefined ? d.poisonRate : Number(values['poison-rate'])
   if (!(poisonRate >= 0 && poisonRate <= 1)) return { error: '--poison-rate must be a number in [0, 1]' }
   const drainTimeoutS = values['drain-timeout'] === undefined ? d.drainTimeoutS : Number(values['drain-timeout'])
   if (!(drainTimeoutS >= 0)) return { error: '--drain-timeout must be a non-negative number of seconds' }
-  return { rate, durationS, seed, poisonRate, rulesetDir: values.ruleset ?? d.rulesetDir, drainTimeoutS, keep: values.keep === true, verbose: values.verbose === true, console: values['no-console'] !== true }
+  return {
+    rate,
+    durationS,
+    seed,
+    poisonRate,
+    rulesetDir: values.ruleset ?? d.rulesetDir,
+    drainTimeoutS,
+    keep: values.keep === true,
+    verbose: values.verbose === true,
+    console: values['no-console'] !== true
+  }
 }

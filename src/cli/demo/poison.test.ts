@@ -11,7 +11,9 @@ import { poison, poisonOf, POISON_KINDS, type PoisonKind } from './poison.ts'
 
 const type = avroType(readSchema('ParcelDeclaration'))
 const encoder = createEncoder<ParcelDeclaration>(type, 1)
-const decoder = createDecoder<ParcelDeclaration>({ readerType: type, registry: { writerType: async () => ok(type) }, maxRecordBytes: 1 << 20 })
+const decoder = createDecoder<ParcelDeclaration>({
+  readerType: type, registry: { writerType: async () => ok(type) }, maxRecordBytes: 1 << 20
+})
 const validate = createValidator()
 
 const cleanDeclaration = (): ParcelDeclaration => {
@@ -31,7 +33,11 @@ const codeOf = async (bytes: Buffer, nowMs: number): Promise<string> => {
 
 describe('cli > demo > poison', () => {
   const good = cleanDeclaration()
-  const encode = (d: ParcelDeclaration): Buffer => { const r = encoder.encode(d); if (!r.ok) throw r.error; return r.value }
+  const encode = (d: ParcelDeclaration): Buffer => {
+    const r = encoder.encode(d)
+    if (!r.ok) throw r.error
+    return r.value
+  }
 
   it('starts from a declaration the pipeline accepts', async () => {
     expect(await codeOf(encode(good), good.declaredAt)).toBe('accepted')
@@ -60,7 +66,10 @@ describe('cli > demo > poison', () => {
   it('picks every kind, each about as often', () => {
     const rng = createRng(11)
     const counts = new Map<string, number>()
-    for (let i = 0; i < 5_000; i++) { const k = poison(rng, good).kind; counts.set(k, (counts.get(k) ?? 0) + 1) }
+    for (let i = 0; i < 5_000; i++) {
+      const k = poison(rng, good).kind
+      counts.set(k, (counts.get(k) ?? 0) + 1)
+    }
     expect([...counts.keys()].sort()).toEqual([...POISON_KINDS].sort())
     for (const n of counts.values()) expect(n).toBeGreaterThan(850)
   })

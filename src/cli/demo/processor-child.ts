@@ -28,13 +28,19 @@ export const freePort = async (): Promise<number> => await new Promise((resolve,
   server.once('error', reject)
   server.listen(0, '127.0.0.1', () => {
     const address = server.address()
-    server.close(() => { resolve(typeof address === 'object' && address !== null ? address.port : 0) })
+    server.close(() => {
+      resolve(typeof address === 'object' && address !== null ? address.port : 0)
+    })
   })
 })
 
 /** The last `lines` lines of a file, or '' when it cannot be read. */
 export const tailOf = (file: string, lines: number): string => {
-  try { return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') } catch { return '' }
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+  } catch {
+    return ''
+  }
 }
 
 export interface SpawnOptions {
@@ -50,7 +56,8 @@ export interface SpawnOptions {
 export const spawnProcessor = async (options: SpawnOptions): Promise<ProcessorChild> => {
   const port = options.env.PARCEL_RISK_HTTP_PORT ?? String(await freePort())
   const log = openSync(options.logFile, 'a')
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), ...(options.script ?? [cli, 'run'])], {
+  const args = [...(options.nodeArgs ?? []), ...(options.script ?? [cli, 'run'])]
+  const child: ChildProcess = spawn(process.execPath, args, {
     env: { ...process.env, ...options.env, PARCEL_RISK_HTTP_PORT: port },
     stdio: ['ignore', log, log],
     // Its own process group: a Ctrl-C at the terminal reaches the parent, which decides when
@@ -59,26 +66,38 @@ export const spawnProcessor = async (options: SpawnOptions): Promise<ProcessorCh
   })
   closeSync(log)
   if (child.pid === undefined) throw new Error(`could not start the processor: ${tailOf(options.logFile, 5)}`)
-  const exited = new Promise<number | null>((resolve) => { child.once('exit', (code) => { resolve(code) }) })
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      resolve(code)
+    })
+  })
   let exitCode: number | null | undefined
-  void exited.then((code) => { exitCode = code })
+  void exited.then((code) => {
+    exitCode = code
+  })
   const httpUrl = `http://127.0.0.1:${port}`
 
   const ready = async (timeoutMs: number): Promise<void> => {
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
-      if (exitCode !== undefined) throw new Error(`the processor exited with code ${exitCode} during start-up; its log (${options.logFile}) ends:\n${tailOf(options.logFile, 15)}`)
+      if (exitCode !== undefined) {
+        throw new Error(`the processor exited with code ${exitCode} during start-up; ` +
+          `its log (${options.logFile}) ends:\n${tailOf(options.logFile, 15)}`)
+      }
       const ok = await fetch(`${httpUrl}/readyz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false)
       if (ok) return
       await new Promise((resolve) => setTimeout(resolve, 250))
     }
-    throw new Error(`the processor was not ready after ${timeoutMs} ms; its log (${options.logFile}) ends:\n${tailOf(options.logFile, 15)}`)
+    throw new Error(`the processor was not ready after ${timeoutMs} ms; ` +
+      `its log (${options.logFile}) ends:\n${tailOf(options.logFile, 15)}`)
   }
 
   const stop = async (timeoutMs: number): Promise<number | null> => {
     if (exitCode !== undefined) return exitCode
     child.kill('SIGTERM')
-    const timer = setTimeout(() => { child.kill('SIGKILL') }, timeoutMs)
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+    }, timeoutMs)
     const code = await exited
     clearTimeout(timer)
     return code

@@ -9,7 +9,11 @@ const sample = (): ReturnType<typeof view> => {
   for (let i = 0; i < 1_000; i++) {
     const held = i >= 900
     recordDecision(s, {
-      action: held ? 'SCREEN_NII' : 'RELEASE', decision: held ? 'HOLD' : 'RELEASE', ruleIds: held ? ['IND-UNDERVALUED-ITEM'] : [], degraded: i === 0, latencyMs: i < 990 ? 4 : 40
+      action: held ? 'SCREEN_NII' : 'RELEASE',
+      decision: held ? 'HOLD' : 'RELEASE',
+      ruleIds: held ? ['IND-UNDERVALUED-ITEM'] : [],
+      degraded: i === 0,
+      latencyMs: i < 990 ? 4 : 40
     }, i * 4)
   }
   for (let i = 0; i < 4; i++) recordDeadLetter(s, { code: 'E_DECODE_MAGIC_BYTE', latencyMs: 5 }, 4_000)
@@ -37,7 +41,8 @@ describe('cli > demo > render', () => {
   })
 
   it('renders one line per second for output that is not a terminal', () => {
-    expect(renderLine(sample())).toBe('[   5 s] sent 1,204  decided 1,000  dlq 4  last 5 s: 201/s  hold 10.0 %  p50 4 ms  p99 5 ms  max 40 ms  |  ' +
+    expect(renderLine(sample())).toBe('[   5 s] sent 1,204  decided 1,000  dlq 4  ' +
+      'last 5 s: 201/s  hold 10.0 %  p50 4 ms  p99 5 ms  max 40 ms  |  ' +
       'total: hold 10.0 %  p50 4 ms  p99 5 ms  degraded 1')
   })
 

@@ -15,7 +15,9 @@ import type { DemoOptions } from './options.ts'
 import { startDemoConsole, type DemoConsole } from './console-child.ts'
 import { spawnProcessor } from './processor-child.ts'
 import { redraw, renderLine, renderPanel } from './render.ts'
-import { cleanUp, loadProfiles, processorEnv, quietLog, runNames, servicesConfig, type RunNames, type Services } from './run-setup.ts'
+import {
+  cleanUp, loadProfiles, processorEnv, quietLog, runNames, servicesConfig, type RunNames, type Services
+} from './run-setup.ts'
 import { createSummary, recordDeadLetter, recordDecision, view, type SummaryView } from './summary.ts'
 import { startWatch } from './watch.ts'
 
@@ -39,7 +41,8 @@ export interface DemoResult {
 /** The environment's services when all three are set, else the local stack (started if needed). */
 export const resolveServices = async (say: (line: string) => void): Promise<Services> => {
   const { KAFKA_BROKERS, SCHEMA_REGISTRY_URL, REDIS_URL } = process.env
-  if (KAFKA_BROKERS !== undefined && SCHEMA_REGISTRY_URL !== undefined && REDIS_URL !== undefined && KAFKA_BROKERS !== '' && SCHEMA_REGISTRY_URL !== '' && REDIS_URL !== '') {
+  const set = (v: string | undefined): v is string => v !== undefined && v !== ''
+  if (set(KAFKA_BROKERS) && set(SCHEMA_REGISTRY_URL) && set(REDIS_URL)) {
     return { KAFKA_BROKERS, SCHEMA_REGISTRY_URL, REDIS_URL }
   }
   const { env, started } = await up(undefined, say)
@@ -47,7 +50,9 @@ export const resolveServices = async (say: (line: string) => void): Promise<Serv
   return env
 }
 
-const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+const sleep = async (ms: number): Promise<void> => {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
 
 /** Resolves after `ms` (never when undefined), or when `signal` aborts, whichever first. */
 const until = async (ms: number | undefined, signal: AbortSignal, also: Promise<unknown>): Promise<void> => {
@@ -56,14 +61,19 @@ const until = async (ms: number | undefined, signal: AbortSignal, also: Promise<
     also,
     new Promise<void>((resolve) => {
       const timer = ms === undefined ? undefined : setTimeout(resolve, ms)
-      signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer)
+        resolve()
+      }, { once: true })
     })
   ])
 }
 
 /** `services`: where Kafka, the registry and Redis are; default resolveServices(). */
 export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Services): Promise<DemoResult> => {
-  const say = (line: string): void => { io.err.write(`${line}\n`) }
+  const say = (line: string): void => {
+    io.err.write(`${line}\n`)
+  }
   services ??= await resolveServices(say)
   const names = runNames('demo')
   say(`run ${names.runId}: topics ${names.topics.declarations} → ${names.topics.decisions} / ${names.topics.dlq}`)
@@ -78,7 +88,11 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
     logFile: join(dirs.run, `${names.runId}.log`)
   })
   // Whatever happens to this process, the processor does not outlive it.
-  const killOnExit = (): void => { try { process.kill(processor.pid, 'SIGTERM') } catch { /* already gone */ } }
+  const killOnExit = (): void => {
+    try {
+      process.kill(processor.pid, 'SIGTERM')
+    } catch { /* already gone */ }
+  }
   process.once('exit', killOnExit)
   say(`processor pid ${processor.pid}, metrics ${processor.httpUrl}/metrics, log ${processor.logFile}`)
 
@@ -101,14 +115,26 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
     const registry = createRegistry(config.registry)
     const kafka = createKafka({ ...config.kafka, clientId: 'parcel-risk-demo' }, quietLog)
     const watch = await startWatch({
-      kafka, registry, groupId: `${names.groupId}-watch`, decisionsTopic: names.topics.decisions, dlqTopic: names.topics.dlq,
-      onDecision: (d) => { recordDecision(summary, d, Date.now()) },
-      onDeadLetter: (d) => { recordDeadLetter(summary, d, Date.now()) },
-      onUnreadable: (reason) => { unreadable++; if (unreadable <= 3) say(`unreadable decision: ${reason}`) }
+      kafka,
+      registry,
+      groupId: `${names.groupId}-watch`,
+      decisionsTopic: names.topics.decisions,
+      dlqTopic: names.topics.dlq,
+      onDecision: (d) => {
+        recordDecision(summary, d, Date.now())
+      },
+      onDeadLetter: (d) => {
+        recordDeadLetter(summary, d, Date.now())
+      },
+      onUnreadable: (reason) => {
+        unreadable++
+        if (unreadable <= 3) say(`unreadable decision: ${reason}`)
+      }
     })
     const context = {
       title: 'parcel-risk demo',
-      settings: `rate ${options.rate}/s, seed ${options.seed}, poison ${(options.poisonRate * 100).toFixed(1)} %, ruleset ${options.rulesetDir}`
+      settings: `rate ${options.rate}/s, seed ${options.seed}, poison ${(options.poisonRate * 100).toFixed(1)} %, ` +
+        `ruleset ${options.rulesetDir}`
     }
     const show = (): void => {
       const v = view(summary, Date.now())
@@ -118,10 +144,20 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
     try {
       summary = createSummary(Date.now())
       const feed = await startFeed({
-        kafka, registry, topic: names.topics.declarations, seed: options.seed, rate: options.rate, poisonRate: options.poisonRate,
-        onSent: (n, p) => { summary.sent += n; summary.poisonSent += p }
+        kafka,
+        registry,
+        topic: names.topics.declarations,
+        seed: options.seed,
+        rate: options.rate,
+        poisonRate: options.poisonRate,
+        onSent: (n, p) => {
+          summary.sent += n
+          summary.poisonSent += p
+        }
       })
-      const failed = Promise.race([feed.done, processor.exited]).catch((err: unknown) => { say(`feed failed: ${(err as Error).message}`) })
+      const failed = Promise.race([feed.done, processor.exited]).catch((err: unknown) => {
+        say(`feed failed: ${(err as Error).message}`)
+      })
       await until(options.durationS === undefined ? undefined : options.durationS * 1000, io.interrupt, failed)
       await feed.stop().catch(() => {})
       say(`stopped feeding after ${summary.sent} declarations; waiting for the last outcomes`)
@@ -134,7 +170,11 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
     if (options.verbose) {
       const metricsText = await fetch(`${processor.httpUrl}/metrics`).then(async (r) => await r.text(), () => '')
       let processorLog = ''
-      try { processorLog = readFileSync(processor.logFile, 'utf8') } catch { processorLog = '' }
+      try {
+        processorLog = readFileSync(processor.logFile, 'utf8')
+      } catch {
+        processorLog = ''
+      }
       breakdown = renderBreakdown(breakdownOf(metricsText, processorLog))
     }
     processorExitCode = await processor.stop(60_000)
@@ -146,10 +186,16 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
     process.off('exit', killOnExit)
   }
   const final = view(summary, endedMs ?? Date.now())
-  io.out.write(`\n${renderPanel(final, { title: 'parcel-risk demo — final summary', settings: `rate ${options.rate}/s, seed ${options.seed}` }).join('\n')}\n`)
+  const settings = `rate ${options.rate}/s, seed ${options.seed}`
+  const panel = renderPanel(final, { title: 'parcel-risk demo — final summary', settings })
+  io.out.write(`\n${panel.join('\n')}\n`)
   if (breakdown.length > 0) io.out.write(`\n${breakdown.join('\n')}\n`)
   if (!options.keep) {
-    await cleanUp(services, names).then(() => { say(`deleted the run's topics and Redis keys (keep them with --keep)`) }, (err: unknown) => { say(`clean-up failed: ${(err as Error).message}`) })
+    await cleanUp(services, names).then(() => {
+      say(`deleted the run's topics and Redis keys (keep them with --keep)`)
+    }, (err: unknown) => {
+      say(`clean-up failed: ${(err as Error).message}`)
+    })
   }
   const complete = final.pending === 0 && final.decisions + final.deadLetters === final.sent
   return { names, summary: final, processorExitCode, unreadable, ok: complete && processorExitCode === 0 }

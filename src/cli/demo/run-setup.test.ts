@@ -29,7 +29,9 @@ describe('cli > demo > run-setup', () => {
     expect(config.kafka.topics).toMatchObject(kafkaTopics)
     expect(config.console.auditTopic).toBe(consoleAudit)
     expect(config.console.dlqTopic).toBe(consoleDlq)
-    expect(config.redis).toMatchObject({ url: services.REDIS_URL, keyPrefix: names.redisPrefix, identityKey: 'k'.repeat(32) })
+    expect(config.redis).toMatchObject({
+      url: services.REDIS_URL, keyPrefix: names.redisPrefix, identityKey: 'k'.repeat(32)
+    })
     expect(config.registry.url).toBe(services.SCHEMA_REGISTRY_URL)
     expect(config.rules.dir).toBe('rules/eu-lvc')
   })

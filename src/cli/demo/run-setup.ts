@@ -37,7 +37,9 @@ export interface RunNames {
 }
 
 /** Names unique to this run: `<kind>-<time><random>-<topic>`. */
-export const runNames = (kind: string, now: number = Date.now(), random: string = randomBytes(2).toString('hex')): RunNames => {
+export const runNames = (
+  kind: string, now: number = Date.now(), random: string = randomBytes(2).toString('hex')
+): RunNames => {
   const runId = `${kind}-${now.toString(36)}${random}`
   const topic = (name: string): string => `${runId}-${name}`
   return {
@@ -59,7 +61,9 @@ export const runNames = (kind: string, now: number = Date.now(), random: string 
 }
 
 /** The processor's environment for this run (see the README's configuration table). */
-export const processorEnv = (services: Services, names: RunNames, rulesetDir: string, identityKey: string): Record<string, string> => ({
+export const processorEnv = (
+  services: Services, names: RunNames, rulesetDir: string, identityKey: string
+): Record<string, string> => ({
   ...services,
   PARCEL_RISK_KAFKA_GROUP_ID: names.groupId,
   PARCEL_RISK_TOPIC_DECLARATIONS: names.topics.declarations,
@@ -125,5 +129,9 @@ export const cleanUp = async (services: Services, names: RunNames): Promise<void
     await admin.disconnect()
   }
   const redis = await connectRedis(config.redis, quietLog, TOOL_TIMEOUT_MS)
-  try { await deleteKeys(redis, names.redisPrefix) } finally { redis.disconnect() }
+  try {
+    await deleteKeys(redis, names.redisPrefix)
+  } finally {
+    redis.disconnect()
+  }
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { createSummary, ranked, recordDeadLetter, recordDecision, view, WARMUP_MS, type DecisionSeen } from './summary.ts'
+import {
+  createSummary, ranked, recordDeadLetter, recordDecision, view, WARMUP_MS, type DecisionSeen
+} from './summary.ts'
 
 const decision = (overrides: Partial<DecisionSeen> = {}): DecisionSeen =>
   ({ action: 'RELEASE', decision: 'RELEASE', ruleIds: [], degraded: false, latencyMs: 10, ...overrides })
@@ -13,8 +15,12 @@ describe('cli > demo > summary', () => {
     recordDecision(s, decision({ action: 'SCREEN_NII', decision: 'HOLD', ruleIds: ['IND-A'], degraded: true }), 300)
     recordDeadLetter(s, { code: 'E_DECODE_MAGIC_BYTE', latencyMs: 30 }, 400)
     const v = view(s, 2_000)
-    expect(v).toMatchObject({ sent: 5, decisions: 3, deadLetters: 1, pending: 1, degraded: 1, holdRate: 2 / 3, meanOutcomesPerS: 2, elapsedS: 2 })
-    expect(v.byAction).toEqual([{ name: 'SCREEN_NII', count: 2, share: 2 / 3 }, { name: 'RELEASE', count: 1, share: 1 / 3 }])
+    expect(v).toMatchObject({
+      sent: 5, decisions: 3, deadLetters: 1, pending: 1, degraded: 1, holdRate: 2 / 3, meanOutcomesPerS: 2, elapsedS: 2
+    })
+    expect(v.byAction).toEqual([
+      { name: 'SCREEN_NII', count: 2, share: 2 / 3 }, { name: 'RELEASE', count: 1, share: 1 / 3 }
+    ])
     expect(v.topRules).toEqual([{ name: 'IND-A', count: 2, share: 2 / 3 }, { name: 'IND-B', count: 1, share: 1 / 3 }])
     expect(v.deadLettersByCode).toEqual([{ name: 'E_DECODE_MAGIC_BYTE', count: 1, share: 1 }])
   })
@@ -44,9 +50,13 @@ describe('cli > demo > summary', () => {
   it('shows the last 10 completed seconds next to the totals: rate, hold rate and latency of now', () => {
     const s = createSummary(0)
     // A slow start (seconds 0-4: 500 ms), then 20 s of fast decisions, a tenth of them held.
-    for (let t = 0; t < 5; t++) for (let i = 0; i < 10; i++) recordDecision(s, decision({ latencyMs: 500 }), t * 1_000 + i)
+    for (let t = 0; t < 5; t++) {
+      for (let i = 0; i < 10; i++) recordDecision(s, decision({ latencyMs: 500 }), t * 1_000 + i)
+    }
     for (let t = 5; t < 25; t++) {
-      for (let i = 0; i < 10; i++) recordDecision(s, decision({ latencyMs: 4, decision: i === 0 ? 'HOLD' : 'RELEASE' }), t * 1_000 + i)
+      for (let i = 0; i < 10; i++) {
+        recordDecision(s, decision({ latencyMs: 4, decision: i === 0 ? 'HOLD' : 'RELEASE' }), t * 1_000 + i)
+      }
     }
     const v = view(s, 25_500)
     expect(v.window).toEqual({ seconds: 10, outcomesPerS: 10, holdRate: 0.1, latencyMs: { p50: 4, p99: 4, max: 4 } })

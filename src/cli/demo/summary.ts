@@ -54,7 +54,9 @@ const recordLatency = (s: Summary, nowMs: number, latencyMs: number, hold: boole
   s.window.record(nowMs, latencyMs, hold)
 }
 
-const bump = (map: Map<string, number>, key: string): void => { map.set(key, (map.get(key) ?? 0) + 1) }
+const bump = (map: Map<string, number>, key: string): void => {
+  map.set(key, (map.get(key) ?? 0) + 1)
+}
 
 /** `nowMs`: when the outcome was seen. */
 export const recordDecision = (s: Summary, d: DecisionSeen, nowMs: number): void => {

@@ -42,7 +42,9 @@ export const toDecisionSeen = (d: RiskDecision, nowMs: number): DecisionSeen => 
 
 export const startWatch = async (options: WatchOptions): Promise<Watch> => {
   const readerType = readSchema('RiskDecision')
-  const decoder = createDecoder<RiskDecision>({ readerType: avroType(readerType), registry: options.registry, maxRecordBytes: 1 << 20 })
+  const decoder = createDecoder<RiskDecision>({
+    readerType: avroType(readerType), registry: options.registry, maxRecordBytes: 1 << 20
+  })
   // Ready before the first declaration is sent, so the first seconds' latencies are the
   // processor's and not this consumer's start: the decision schema's writer type is fetched
   // (the processor registered it; registering the same schema again returns its id) and the
@@ -51,8 +53,12 @@ export const startWatch = async (options: WatchOptions): Promise<Watch> => {
   await options.registry.writerType(decisionSchemaId)
   const consumer: Consumer = options.kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 50 })
   let onJoin = (): void => {}
-  const joined = new Promise<void>((resolve) => { onJoin = resolve })
-  const removeJoin = consumer.on(consumer.events.GROUP_JOIN, () => { onJoin() })
+  const joined = new Promise<void>((resolve) => {
+    onJoin = resolve
+  })
+  const removeJoin = consumer.on(consumer.events.GROUP_JOIN, () => {
+    onJoin()
+  })
   await consumer.connect()
   await consumer.subscribe({ topics: [options.decisionsTopic, options.dlqTopic], fromBeginning: true })
   // No offset commits: the group is new for every run and reads from the beginning, and a
@@ -80,8 +86,14 @@ export const startWatch = async (options: WatchOptions): Promise<Watch> => {
     }
   })
   let timer: NodeJS.Timeout | undefined
-  await Promise.race([joined, new Promise((resolve) => { timer = setTimeout(resolve, 30_000) })])
+  await Promise.race([joined, new Promise((resolve) => {
+    timer = setTimeout(resolve, 30_000)
+  })])
   clearTimeout(timer)
   removeJoin()
-  return { stop: async () => { await consumer.disconnect() } }
+  return {
+    stop: async () => {
+      await consumer.disconnect()
+    }
+  }
 }

@@ -32,7 +32,9 @@ const rank = (sorted: Float64Array, q: number): number | undefined =>
   sorted.length === 0 ? undefined : sorted[Math.max(1, Math.ceil(q * sorted.length)) - 1]
 
 export const createRollingWindow = (startedMs: number, windowS = WINDOW_S): RollingWindow => {
-  const slots: Slot[] = Array.from({ length: windowS + 1 }, () => ({ second: -1, outcomes: 0, decisions: 0, holds: 0, latencies: [] }))
+  const slots: Slot[] = Array.from({ length: windowS + 1 }, () => ({
+    second: -1, outcomes: 0, decisions: 0, holds: 0, latencies: []
+  }))
   const slotFor = (second: number): Slot => {
     const slot = slots[second % slots.length] as Slot
     if (slot.second !== second) {

@@ -11,9 +11,9 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { afterEach, describe, expect, inject, it } from 'vitest'
 import type { InspectionOutcome, ParcelDeclaration, ProfileUpdate, RiskDecision } from '../../../src/declaration.ts'
-import { generateDeclarations } from '../../../src/generate/stream.ts'
 import {
-  collect, loadReferenceData, metric, produceDeclarations, produceOutcomes, scenario, startRun, waitUntil, type Scenario
+  cleanDeclarations, collect, fromSellerTo, loadReferenceData, metric, produceDeclarations, produceOutcomes, scenario,
+  startRun, waitUntil, type Scenario
 } from '../processor/harness.ts'
 import { stopAfterEach } from '../processor/teardown.ts'
 
@@ -63,18 +63,8 @@ const sellerProfile = (sellerId: string): ProfileUpdate => ({
 })
 
 /** Generated EU-bound declarations with no risk pattern, from `sellerId` to the consignee with EORI. */
-const declarations = (ids: readonly string[], sellerId: string): ParcelDeclaration[] => {
-  const out: ParcelDeclaration[] = []
-  const stream = generateDeclarations({ seed: 61, startMs: Date.now() - 3_600_000 })
-  while (out.length < ids.length) {
-    const next = stream.next().value as { declaration: ParcelDeclaration, patterns: readonly string[] }
-    const { declaration, patterns } = next
-    if (patterns.length > 0 || declaration.destinationCountry !== 'DE') continue
-    const consignee = { ...declaration.consignee, identifiers: { ...declaration.consignee.identifiers, eori: EORI } }
-    out.push({ ...declaration, declarationId: ids[out.length] as string, version: 1, sellerId, consignee })
-  }
-  return out
-}
+const declarations = (ids: readonly string[], sellerId: string): ParcelDeclaration[] =>
+  cleanDeclarations(ids, { seed: 61, change: fromSellerTo(sellerId, EORI) })
 
 const outcome = (
   declarationId: string, result: InspectionOutcome['result'], inspectedAt: number

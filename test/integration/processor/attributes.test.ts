@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, inject, it } from 'vitest'
 import type { ParcelDeclaration, ProfileUpdate, RiskDecision } from '../../../src/declaration.ts'
-import { generateDeclarations } from '../../../src/generate/stream.ts'
 import {
-  collect, loadReferenceData, produceDeclarations, produceProfiles, scenario, startRun, waitUntil
+  cleanDeclarations, collect, fromSellerTo, loadReferenceData, produceDeclarations, produceProfiles, scenario, startRun,
+  waitUntil
 } from './harness.ts'
 import { stopAfterEach } from './teardown.ts'
 import { NO_PAYLOAD } from '../../../src/enrich/profile-write.ts'
@@ -61,18 +61,8 @@ const sellerProfile = (sellerId: string, attributes: Record<string, string>): Pr
 const EORI = 'DE987654321000'
 
 /** Generated EU-bound declarations with no risk pattern, from the given seller, to a consignee with an EORI. */
-const declarations = (ids: readonly string[], sellerId: string): ParcelDeclaration[] => {
-  const out: ParcelDeclaration[] = []
-  const stream = generateDeclarations({ seed: 43, startMs: Date.now() - 3_600_000 })
-  while (out.length < ids.length) {
-    const next = stream.next().value as { declaration: ParcelDeclaration, patterns: readonly string[] }
-    const { declaration, patterns } = next
-    if (patterns.length > 0 || declaration.destinationCountry !== 'DE') continue
-    const consignee = { ...declaration.consignee, identifiers: { ...declaration.consignee.identifiers, eori: EORI } }
-    out.push({ ...declaration, declarationId: ids[out.length] as string, version: 1, sellerId, consignee })
-  }
-  return out
-}
+const declarations = (ids: readonly string[], sellerId: string): ParcelDeclaration[] =>
+  cleanDeclarations(ids, { seed: 43, change: fromSellerTo(sellerId, EORI) })
 
 const reason = (d: RiskDecision | undefined, ruleId: string): RiskDecision['reasons'][number] | undefined =>
   d?.reasons.find((r) => r.ruleId === ruleId)

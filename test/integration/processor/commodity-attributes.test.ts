@@ -14,10 +14,11 @@ import { loadConfig } from '../../../src/config.ts'
 import type { ParcelDeclaration, RiskDecision } from '../../../src/declaration.ts'
 import { connectRedis } from '../../../src/enrich/redis-client.ts'
 import { createRedisProfileStore } from '../../../src/enrich/redis-store.ts'
-import { generateDeclarations } from '../../../src/generate/stream.ts'
 import { createLogger } from '../../../src/logger.ts'
 import { makeDeclaration } from '../../fixtures/declarations/make.ts'
-import { collect, loadReferenceData, produceDeclarations, scenario, startRun, waitUntil } from './harness.ts'
+import {
+  cleanDeclarations, collect, loadReferenceData, produceDeclarations, scenario, startRun, waitUntil
+} from './harness.ts'
 import { stopAfterEach } from './teardown.ts'
 
 const services = inject('services')
@@ -122,17 +123,8 @@ const rulesetWithAttributes = (): string => {
 }
 
 /** Generated EU-bound declarations with no risk pattern, all from China to Germany. */
-const declarations = (ids: readonly string[]): ParcelDeclaration[] => {
-  const out: ParcelDeclaration[] = []
-  const stream = generateDeclarations({ seed: 44, startMs: Date.now() - 3_600_000 })
-  while (out.length < ids.length) {
-    const next = stream.next().value as { declaration: ParcelDeclaration, patterns: readonly string[] }
-    const { declaration, patterns } = next
-    if (patterns.length > 0 || declaration.destinationCountry !== 'DE' || declaration.originCountry !== 'CN') continue
-    out.push({ ...declaration, declarationId: ids[out.length] as string, version: 1 })
-  }
-  return out
-}
+const declarations = (ids: readonly string[]): ParcelDeclaration[] =>
+  cleanDeclarations(ids, { seed: 44, keep: (d) => d.originCountry === 'CN' })
 
 const reason = (d: RiskDecision | undefined, ruleId: string): RiskDecision['reasons'][number] | undefined =>
   d?.reasons.find((r) => r.ruleId === ruleId)

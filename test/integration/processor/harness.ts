@@ -214,6 +214,37 @@ const poison = (n: number): { value: Buffer, headers?: Record<string, string> } 
   }
 }
 
+/**
+ * Generated declarations with no risk pattern, bound for Germany, under `ids` (version 1): a
+ * clean background that a test's one signal stands out against. `keep` narrows the choice,
+ * `change` adapts each one (its seller, consignee, items).
+ */
+export const cleanDeclarations = (
+  ids: readonly string[],
+  options: {
+    seed: number
+    keep?: (d: ParcelDeclaration) => boolean
+    change?: (d: ParcelDeclaration) => ParcelDeclaration
+  }
+): ParcelDeclaration[] => {
+  const out: ParcelDeclaration[] = []
+  const stream = generateDeclarations({ seed: options.seed, startMs: Date.now() - 3_600_000 })
+  while (out.length < ids.length) {
+    const next = stream.next().value as { declaration: ParcelDeclaration, patterns: readonly string[] }
+    const { declaration, patterns } = next
+    if (patterns.length > 0 || declaration.destinationCountry !== 'DE') continue
+    if (options.keep !== undefined && !options.keep(declaration)) continue
+    const named = { ...declaration, declarationId: ids[out.length] as string, version: 1 }
+    out.push(options.change === undefined ? named : options.change(named))
+  }
+  return out
+}
+
+/** The declaration as sent by `sellerId` to a consignee who declares `eori`. */
+export const fromSellerTo = (sellerId: string, eori: string) => (d: ParcelDeclaration): ParcelDeclaration => ({
+  ...d, sellerId, consignee: { ...d.consignee, identifiers: { ...d.consignee.identifiers, eori } }
+})
+
 export interface Produced {
   /** Keys of every record produced: declaration ids, and `poison-N` for poison records. */
   readonly keys: string[]

@@ -29,7 +29,8 @@ export const decisionOf = (action: Action): Decision =>
  * request, a scan, an exam, do-not-load. A data rejection or a redirect holds the declaration,
  * not the parcel, and has no control to report an outcome of.
  */
-export const CONTROL_ACTIONS: ReadonlySet<Action> = new Set<Action>(['REQUEST_INFO', 'SCREEN_NII', 'PHYSICAL_EXAM', 'DO_NOT_LOAD'])
+export const CONTROL_ACTIONS: ReadonlySet<Action> =
+  new Set<Action>(['REQUEST_INFO', 'SCREEN_NII', 'PHYSICAL_EXAM', 'DO_NOT_LOAD'])
 
 /**
  * Decisions a control can follow: holds, and releases for post-audit. The outcome intake keeps

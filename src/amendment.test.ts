@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest'
-import { advance, AMENDED, decodeStanding, earlierThan, encodeStanding, isSupersededAnswer, standingOf, SUPERSEDED, supersededBy, type DeclarationHistory, type StandingDecision } from './amendment.ts'
+import {
+  advance, AMENDED, decodeStanding, earlierThan, encodeStanding, isSupersededAnswer, standingOf, SUPERSEDED,
+  supersededBy, type DeclarationHistory, type StandingDecision
+} from './amendment.ts'
 import type { RiskDecision } from './declaration.ts'
 
 const s = (version: number): StandingDecision =>
-  ({ version, decision: 'HOLD', action: 'SCREEN_NII', score: 70, rules: ['IND-A'], ruleset: { id: 'eu-lvc', version: '1', digest: 'ab' } })
+  ({
+    version, decision: 'HOLD', action: 'SCREEN_NII', score: 70, rules: ['IND-A'],
+    ruleset: { id: 'eu-lvc', version: '1', digest: 'ab' }
+  })
 
-const h = (current: number, previous: number | null): DeclarationHistory => ({ current: s(current), previous: previous === null ? null : s(previous) })
+const h = (current: number, previous: number | null): DeclarationHistory =>
+  ({ current: s(current), previous: previous === null ? null : s(previous) })
+
+type Row = [number, DeclarationHistory | null | undefined, number | null, number | null]
 
 describe('amendment > versions', () => {
   it.each([
@@ -20,7 +29,7 @@ describe('amendment > versions', () => {
     [3, h(2, 1), null, 2],
     [1, h(3, 2), 3, null],
     [2, h(3, 2), 3, null]
-  ] as Array<[number, DeclarationHistory | null | undefined, number | null, number | null]>)('version %i with %o: superseded by %o, compared with %o', (version, history, newer, earlier) => {
+  ] as Row[])('version %i with %o: superseded by %o, compared with %o', (version, history, newer, earlier) => {
     expect(supersededBy(version, history)?.version ?? null).toBe(newer)
     expect(earlierThan(version, history)?.version ?? null).toBe(earlier)
   })
@@ -40,9 +49,16 @@ describe('amendment > versions', () => {
       reasons: [{ ruleId: 'IND-A' }, { ruleId: AMENDED }]
     } as unknown as RiskDecision
     const standing = standingOf(d)
-    expect(standing).toEqual({ version: 2, decision: 'RELEASE', action: 'RELEASE', score: 5, rules: ['IND-A'], ruleset: { id: 'r', version: '1', digest: 'x' } })
+    expect(standing).toEqual({
+      version: 2, decision: 'RELEASE', action: 'RELEASE', score: 5, rules: ['IND-A'],
+      ruleset: { id: 'r', version: '1', digest: 'x' }
+    })
     expect(decodeStanding(encodeStanding(standing))).toEqual(standing)
-    for (const bad of [null, '', 'not json', '{}', '{"version":1,"decision":"MAYBE","action":"RELEASE","score":1,"rules":[],"ruleset":{}}']) {
+    const badValues = [
+      null, '', 'not json', '{}',
+      '{"version":1,"decision":"MAYBE","action":"RELEASE","score":1,"rules":[],"ruleset":{}}'
+    ]
+    for (const bad of badValues) {
       expect(decodeStanding(bad)).toBeNull()
     }
     expect(isSupersededAnswer({ reasons: [{ ruleId: SUPERSEDED }] } as unknown as RiskDecision)).toBe(true)

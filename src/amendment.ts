@@ -51,7 +51,8 @@ export const UNCHECKED = 'amendment:UNCHECKED'
 export const isAmendmentReason = (ruleId: string): boolean => ruleId.startsWith('amendment:')
 
 /** A superseded answer is kept out of the history: it decides nothing. */
-export const isSupersededAnswer = (d: RiskDecision): boolean => d.reasons.length === 1 && d.reasons[0]?.ruleId === SUPERSEDED
+export const isSupersededAnswer = (d: RiskDecision): boolean =>
+  d.reasons.length === 1 && d.reasons[0]?.ruleId === SUPERSEDED
 
 export const standingOf = (d: RiskDecision): StandingDecision => ({
   version: d.version,
@@ -81,7 +82,9 @@ export const supersededBy = (version: number, history: History): StandingDecisio
 export const earlierThan = (version: number, history: History): StandingDecision | null => {
   if (history === null || history === undefined) return null
   if (version > history.current.version) return history.current
-  if (version === history.current.version && history.previous !== null && history.previous.version < version) return history.previous
+  if (version === history.current.version && history.previous !== null && history.previous.version < version) {
+    return history.previous
+  }
   return null
 }
 
@@ -96,10 +99,18 @@ export const decodeStanding = (text: string | null | undefined): StandingDecisio
   try {
     const v = JSON.parse(text) as Partial<StandingDecision>
     const r = v.ruleset
-    if (typeof v.version !== 'number' || (v.decision !== 'HOLD' && v.decision !== 'RELEASE') || !ACTIONS.has(v.action as string) ||
+    const decided = v.decision === 'HOLD' || v.decision === 'RELEASE'
+    if (typeof v.version !== 'number' || !decided || !ACTIONS.has(v.action as string) ||
       typeof v.score !== 'number' || !Array.isArray(v.rules) || typeof r !== 'object' || r === null) return null
     const ruleset = { id: String(r.id), version: String(r.version), digest: String(r.digest) }
-    return { version: v.version, decision: v.decision, action: v.action as Action, score: v.score, rules: v.rules.map(String), ruleset }
+    return {
+      version: v.version,
+      decision: v.decision,
+      action: v.action as Action,
+      score: v.score,
+      rules: v.rules.map(String),
+      ruleset
+    }
   } catch {
     return null
   }

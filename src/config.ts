@@ -197,7 +197,9 @@ const parseValue = (spec: Spec, raw: unknown, fromEnv: boolean): Parsed => {
         : { ok: false, problem: `must be one of ${(spec.values ?? []).join(', ')}` }
     case 'int': {
       const n = fromEnv && typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw
-      return typeof n === 'number' && Number.isSafeInteger(n) ? { ok: true, value: n } : { ok: false, problem: 'must be a whole number' }
+      return typeof n === 'number' && Number.isSafeInteger(n)
+        ? { ok: true, value: n }
+        : { ok: false, problem: 'must be a whole number' }
     }
     case 'bool': {
       if (typeof raw === 'boolean') return { ok: true, value: raw }
@@ -209,8 +211,12 @@ const parseValue = (spec: Spec, raw: unknown, fromEnv: boolean): Parsed => {
       return { ok: false, problem: 'must be true or false' }
     }
     case 'list': {
-      if (typeof raw === 'string') return { ok: true, value: raw.split(',').map((s) => s.trim()).filter((s) => s !== '') }
-      if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) return { ok: true, value: raw.map((s: string) => s.trim()) }
+      if (typeof raw === 'string') {
+        return { ok: true, value: raw.split(',').map((s) => s.trim()).filter((s) => s !== '') }
+      }
+      if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) {
+        return { ok: true, value: raw.map((s: string) => s.trim()) }
+      }
       return { ok: false, problem: 'must be a list of strings (or comma-separated text)' }
     }
   }
@@ -233,7 +239,11 @@ export const secretFileEnv = (spec: Pick<KeySpec<unknown>, 'env'>): string => `$
  * and the path, and the reading error's code, never the file's content.
  */
 const secretText = (
-  key: string, spec: Spec, env: Readonly<Record<string, string | undefined>>, readFile: (path: string) => string, problems: string[]
+  key: string,
+  spec: Spec,
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: (path: string) => string,
+  problems: string[]
 ): string | undefined => {
   const envText = env[spec.env]
   const fileEnv = secretFileEnv(spec)
@@ -267,7 +277,9 @@ const fileValue = (file: Record<string, unknown>, key: string): unknown => {
 }
 
 /** File keys that name no setting (typos would otherwise be silently ignored). */
-const unknownFileKeys = (node: Record<string, unknown>, prefix: string, known: ReadonlySet<string>, out: string[]): void => {
+const unknownFileKeys = (
+  node: Record<string, unknown>, prefix: string, known: ReadonlySet<string>, out: string[]
+): void => {
   for (const [name, value] of Object.entries(node)) {
     const path = prefix === '' ? name : `${prefix}.${name}`
     if (known.has(path)) continue
@@ -277,7 +289,9 @@ const unknownFileKeys = (node: Record<string, unknown>, prefix: string, known: R
   }
 }
 
-const readConfigFile = (path: string, readFile: (path: string) => string, problems: string[]): Record<string, unknown> => {
+const readConfigFile = (
+  path: string, readFile: (path: string) => string, problems: string[]
+): Record<string, unknown> => {
   let parsed: unknown
   try {
     parsed = parseYaml(readFile(path))
@@ -299,7 +313,11 @@ const setPath = (target: Record<string, unknown>, key: string, value: unknown): 
   for (const part of parts.slice(0, -1)) {
     const next = node[part]
     if (isRecord(next)) node = next
-    else { const created: Record<string, unknown> = {}; node[part] = created; node = created }
+    else {
+      const created: Record<string, unknown> = {}
+      node[part] = created
+      node = created
+    }
   }
   node[parts[parts.length - 1] as string] = value
 }
@@ -317,19 +335,28 @@ const crossChecks = (config: Config, fileExists: (path: string) => boolean): str
   const problems: string[] = []
   const { sasl } = config.kafka
   if (sasl.mechanism !== undefined) {
-    if (sasl.username === undefined) problems.push(`kafka.sasl.username (${schema['kafka.sasl.username'].env}): required when kafka.sasl.mechanism is set`)
-    if (sasl.password === undefined) problems.push(`kafka.sasl.password (${schema['kafka.sasl.password'].env}): required when kafka.sasl.mechanism is set`)
+    if (sasl.username === undefined) {
+      problems.push(`kafka.sasl.username (${schema['kafka.sasl.username'].env}): ` +
+        'required when kafka.sasl.mechanism is set')
+    }
+    if (sasl.password === undefined) {
+      problems.push(`kafka.sasl.password (${schema['kafka.sasl.password'].env}): ` +
+        'required when kafka.sasl.mechanism is set')
+    }
   } else if (sasl.username !== undefined || sasl.password !== undefined) {
-    problems.push(`kafka.sasl.mechanism (${schema['kafka.sasl.mechanism'].env}): required when SASL credentials are set`)
+    problems.push(`kafka.sasl.mechanism (${schema['kafka.sasl.mechanism'].env}): ` +
+      'required when SASL credentials are set')
   }
   if (config.registry.password !== undefined && config.registry.username === undefined) {
     problems.push(`registry.username (${schema['registry.username'].env}): required when registry.password is set`)
   }
   if (config.registry.caFile !== undefined && !fileExists(config.registry.caFile)) {
-    problems.push(`registry.caFile (${schema['registry.caFile'].env}): no such file ${JSON.stringify(config.registry.caFile)}`)
+    problems.push(`registry.caFile (${schema['registry.caFile'].env}): ` +
+      `no such file ${JSON.stringify(config.registry.caFile)}`)
   }
   if (config.kafka.heartbeatIntervalMs >= config.kafka.sessionTimeoutMs) {
-    problems.push(`kafka.heartbeatIntervalMs (${schema['kafka.heartbeatIntervalMs'].env}): must be below kafka.sessionTimeoutMs`)
+    problems.push(`kafka.heartbeatIntervalMs (${schema['kafka.heartbeatIntervalMs'].env}): ` +
+      'must be below kafka.sessionTimeoutMs')
   }
   for (const prefix of ['kafka.tls', 'redis.tls'] as const) {
     const tls = prefix === 'kafka.tls' ? config.kafka.tls : config.redis.tls
@@ -387,7 +414,8 @@ export const loadConfig = (options: LoadConfigOptions = {}): Config => {
   if (problems.length > 0) {
     const keys = problems.map((p) => p.split(' ')[0]?.replace(/[:,]$/, '') ?? '')
     throw new ParcelRiskError('E_CONFIG_INVALID',
-      `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`,
+      `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ` +
+        problems.join('\n  '),
       { path: keys.join(',') })
   }
   return deepFreeze(config)

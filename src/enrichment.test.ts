@@ -2,12 +2,24 @@ import { describe, expect, it } from 'vitest'
 import { enrichmentFields, enrichmentSymbols } from './enrichment.ts'
 import type { EnrichmentRecord } from './enrichment.ts'
 
-type DeepRequired<T> = { [K in keyof T]-?: NonNullable<T[K]> extends object ? DeepRequired<NonNullable<T[K]>> : NonNullable<T[K]> }
+type DeepRequired<T> = {
+  [K in keyof T]-?: NonNullable<T[K]> extends object ? DeepRequired<NonNullable<T[K]>> : NonNullable<T[K]>
+}
 
 // A complete record: adding a field to the EnrichmentRecord type without adding it here fails
 // the type check, and the test below fails until the field table has it too.
 const full: DeepRequired<EnrichmentRecord> = {
-  seller: { riskTier: 'HIGH', firstSeenAt: 1, ageDays: 1, violations: 1, knownConsignor: true, offences180d: 1, lastOffenceAt: 1, aeo: { programme: 'AEOS', status: 'ACTIVE', mraApplicable: true, stale: false, matchesSeller: true }, attributes: {} },
+  seller: {
+    riskTier: 'HIGH',
+    firstSeenAt: 1,
+    ageDays: 1,
+    violations: 1,
+    knownConsignor: true,
+    offences180d: 1,
+    lastOffenceAt: 1,
+    aeo: { programme: 'AEOS', status: 'ACTIVE', mraApplicable: true, stale: false, matchesSeller: true },
+    attributes: {}
+  },
   consignee: { identityHash: 'h', violations: 1, offences180d: 1, lastOffenceAt: 1, attributes: {} },
   watchlist: { sellerHit: true, consigneeHit: true, sellerMatchScore: 1, consigneeMatchScore: 1, matchScore: 1 },
   ioss: { registered: true, boundToSeller: true },
@@ -23,7 +35,9 @@ const full: DeepRequired<EnrichmentRecord> = {
 
 const leaves = (value: unknown, prefix = ''): Array<[string, string]> =>
   Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
-    typeof v === 'object' && v !== null ? leaves(v, `${prefix}${k}.`) : [[`${prefix}${k}`, typeof v] as [string, string]])
+    typeof v === 'object' && v !== null
+      ? leaves(v, `${prefix}${k}.`)
+      : [[`${prefix}${k}`, typeof v] as [string, string]])
 
 describe('enrichment > field table', () => {
   it('lists every field of the EnrichmentRecord type with its type', () => {

@@ -4,7 +4,12 @@ import { createLogger } from './logger.ts'
 
 const capture = () => {
   const lines: Array<Record<string, unknown>> = []
-  const stream = new Writable({ write: (chunk: Buffer, _e, done) => { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); done() } })
+  const stream = new Writable({
+    write: (chunk: Buffer, _e, done) => {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>)
+      done()
+    }
+  })
   return { log: createLogger({ level: 'debug' }, stream), lines }
 }
 
@@ -16,10 +21,15 @@ const party = (who: string) => ({
   email: `${who.toLowerCase()}@example.com`
 })
 
-const declaration = { declarationId: 'decl-1', seller: party('Seller'), consignee: party('Consignee'), destinationCountry: 'DE' }
+const declaration = {
+  declarationId: 'decl-1', seller: party('Seller'), consignee: party('Consignee'), destinationCountry: 'DE'
+}
 
 // The values that must never appear in a log line, whatever field they are logged under.
-const personal = ['Müller', 'Hauptstraße', 'Berlin', '10115', '+49 30 1234567', 'seller@example.com', 'consignee@example.com', 'DE123456789012345']
+const personal = [
+  'Müller', 'Hauptstraße', 'Berlin', '10115', '+49 30 1234567', 'seller@example.com', 'consignee@example.com',
+  'DE123456789012345'
+]
 
 describe('logger > redaction', () => {
   it.each([
@@ -28,7 +38,10 @@ describe('logger > redaction', () => {
     ['a party under consignee', { consignee: party('Consignee') }],
     ['a party under another name', { party: party('Seller') }],
     ['parties inside a record', { record: { seller: party('Seller'), consignee: party('Consignee') } }],
-    ['contact fields at the top level', { name: 'Seller Müller', email: 'seller@example.com', phone: '+49 30 1234567', address: { street: 'Hauptstraße 1', city: 'Berlin', postcode: '10115' } }],
+    ['contact fields at the top level', {
+      name: 'Seller Müller', email: 'seller@example.com', phone: '+49 30 1234567',
+      address: { street: 'Hauptstraße 1', city: 'Berlin', postcode: '10115' }
+    }],
     ['an address on its own', { address: party('Seller').address }],
     ['a street, city and postcode', { street: 'Hauptstraße 1', city: 'Berlin', postcode: '10115' }],
     ['registration numbers', { identifiers: { eori: 'DE123456789012345' } }],
@@ -45,8 +58,13 @@ describe('logger > redaction', () => {
 
   it('keeps what is not personal: ids, codes, countries and the message', () => {
     const { log, lines } = capture()
-    log.warn({ declarationId: 'decl-1', code: 'E_VALIDATE_HS_CODE', destinationCountry: 'DE', consignee: party('Consignee') }, 'declaration rejected')
-    expect(lines[0]).toMatchObject({ declarationId: 'decl-1', code: 'E_VALIDATE_HS_CODE', destinationCountry: 'DE', msg: 'declaration rejected', level: 40, service: 'parcel-risk' })
+    log.warn({
+      declarationId: 'decl-1', code: 'E_VALIDATE_HS_CODE', destinationCountry: 'DE', consignee: party('Consignee')
+    }, 'declaration rejected')
+    expect(lines[0]).toMatchObject({
+      declarationId: 'decl-1', code: 'E_VALIDATE_HS_CODE', destinationCountry: 'DE', msg: 'declaration rejected',
+      level: 40, service: 'parcel-risk'
+    })
   })
 
   it('redacts passwords', () => {

@@ -9,8 +9,10 @@ import { pino, type Logger, type LoggerOptions } from 'pino'
 // The processor logs no declared value in the first place (test/integration/processor/
 // personal-data.test.ts): these paths catch the field a future log line forgets.
 export const redactPaths: readonly string[] = [
-  'name', 'street', 'city', 'postcode', 'phone', 'email', 'address', 'identifiers', 'eori', 'tin', 'vat', 'consigneeKey',
-  '*.name', '*.street', '*.city', '*.postcode', '*.phone', '*.email', '*.address', '*.identifiers', '*.eori', '*.tin', '*.vat', '*.consigneeKey',
+  'name', 'street', 'city', 'postcode', 'phone', 'email', 'address', 'identifiers', 'eori', 'tin', 'vat',
+  'consigneeKey',
+  '*.name', '*.street', '*.city', '*.postcode', '*.phone', '*.email', '*.address', '*.identifiers', '*.eori', '*.tin',
+  '*.vat', '*.consigneeKey',
   'seller', 'consignee', '*.seller', '*.consignee', 'watchlist.value', '*.watchlist.value',
   'password', '*.password', '*.*.password'
 ]

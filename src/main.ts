@@ -51,7 +51,9 @@ const rulesetStages = (location: string): ((ruleset: CompiledRuleset) => Ruleset
     let stages = built.get(ruleset)
     if (stages === undefined) {
       stages = {
-        score: (d, e, ctx) => ruleset.evaluate(d, e, ctx), decide: createDecider(ruleset), seating: createSeater(ruleset, location)
+        score: (d, e, ctx) => ruleset.evaluate(d, e, ctx),
+        decide: createDecider(ruleset),
+        seating: createSeater(ruleset, location)
       }
       built.set(ruleset, stages)
     }
@@ -60,23 +62,31 @@ const rulesetStages = (location: string): ((ruleset: CompiledRuleset) => Ruleset
 }
 
 /** `onFatal` is told of an error the processor cannot go on from (the consumer stopped for good). */
-export const startProcessor = async (config: Config, log: Logger, onFatal: (err: unknown) => void): Promise<Processor> => {
+export const startProcessor = async (
+  config: Config, log: Logger, onFatal: (err: unknown) => void
+): Promise<Processor> => {
   const { kafka: kafkaConfig, redis: redisConfig } = config
   // Every check runs before any connection is opened.
   if (redisConfig.identityKey === undefined) {
-    throw new ParcelRiskError('E_CONFIG_INVALID', 'PARCEL_RISK_REDIS_IDENTITY_KEY (or PARCEL_RISK_REDIS_IDENTITY_KEY_FILE) is not set: the processor needs the secret key that pseudonymises consignee identities in Redis', { path: 'redis.identityKey' })
+    const message = 'PARCEL_RISK_REDIS_IDENTITY_KEY (or PARCEL_RISK_REDIS_IDENTITY_KEY_FILE) is not set: ' +
+      'the processor needs the secret key that pseudonymises consignee identities in Redis'
+    throw new ParcelRiskError('E_CONFIG_INVALID', message, { path: 'redis.identityKey' })
   }
   const topics = kafkaConfig.topics
   const metrics = createMetrics({ topics: [topics.declarations], processMetrics: true })
   const readiness = createReadiness()
-  const http = await startHttpServer({ host: config.observe.host, port: config.observe.port, metrics, readiness, logger: log.child({ module: 'http' }) })
+  const http = await startHttpServer({
+    host: config.observe.host, port: config.observe.port, metrics, readiness, logger: log.child({ module: 'http' })
+  })
 
   // Rules first: a ruleset that does not compile, or is over the cost budget for the largest
   // declarations validation lets through, stops start-up before any client connects.
   const gate: CostGate = { budgetMicrosPerKib: config.rules.costBudgetMicrosPerKib, bounds: inputBounds(defaultLimits) }
   const rulesetIn = async (dir: string, role: RulesetRole) => await openRuleset({
     dir, watch: config.rules.watch, gate, role, log: log.child({ module: 'rules' }),
-    onLoaded: (r) => { metrics.rulesetLoaded(role, { id: r.id, version: r.version, digest: r.digest }, r.rules.map((rule) => rule.id)) },
+    onLoaded: (r) => {
+      metrics.rulesetLoaded(role, { id: r.id, version: r.version, digest: r.digest }, r.rules.map((rule) => rule.id))
+    },
     onOverrun: (reverted) => { metrics.scoringOverrun(role, reverted) },
     onReload: (result) => { metrics.rulesetReload(role, result) }
   })
@@ -88,28 +98,41 @@ export const startProcessor = async (config: Config, log: Logger, onFatal: (err:
   if (kafkaConfig.createTopics) await createMissingTopics(kafka, kafkaConfig, log)
 
   const registry = createRegistry(config.registry)
-  const { declarationSchemaId, decisionEncoder: encoder } = await registerProcessorSchemas(registry, topics, shadow !== null)
+  const { declarationSchemaId, decisionEncoder: encoder } =
+    await registerProcessorSchemas(registry, topics, shadow !== null)
   const decoder = createDeclarationDecoder(registry, config.codec.maxRecordBytes, config.registry.unavailableRetryMs)
 
   // The store bounds each round trip itself; the client's own per-command bound only has to
   // be above the longest budget (a retried chunk of maxBatchRecords plus a catch-up share).
   const longestBudgetMs = 2 * roundTripBudgetMs(redisConfig, kafkaConfig.maxBatchRecords + redisConfig.catchUpPerBatch)
   const redis = await connectRedis(redisConfig, log.child({ module: 'redis' }), longestBudgetMs)
-  const store = createRedisProfileStore(redis, { ...redisConfig, identityKey: redisConfig.identityKey, maxAgesMs: config.referenceData.maxAgeMs }, { log: log.child({ module: 'enrich' }) })
+  const store = createRedisProfileStore(redis, {
+    ...redisConfig, identityKey: redisConfig.identityKey, maxAgesMs: config.referenceData.maxAgeMs
+  }, { log: log.child({ module: 'enrich' }) })
   readiness.redis = 'reachable'
 
   // Profile updates (compacted topic) keep Redis current. Instances share one group, so each
   // update is written once; the instance that wrote it drops it from its cache at once, the
   // others within redis.cacheTtlMs. Its own connection: writes may take longer than the
   // hot path's timeout allows.
-  const profilesRedis = await connectRedis(redisConfig, log.child({ module: 'redis-profiles' }), Math.max(5_000, redisConfig.commandTimeoutMs))
+  const profilesRedis = await connectRedis(
+    redisConfig, log.child({ module: 'redis-profiles' }), Math.max(5_000, redisConfig.commandTimeoutMs)
+  )
   // Joined beside the declarations consumer, not before it: each join may wait out the
   // session of a dead predecessor, and in a row those waits would add up.
   const profilesStarting = startProfileConsumer({
     topic: topics.profileUpdates, groupId: `${kafkaConfig.groupId}-profiles`,
     keyPrefix: redisConfig.keyPrefix, maxRecordBytes: config.codec.maxRecordBytes,
     sessionTimeoutMs: kafkaConfig.sessionTimeoutMs, heartbeatIntervalMs: kafkaConfig.heartbeatIntervalMs
-  }, { kafka, registry, redis: profilesRedis, log, onApplied: (keys) => { for (const key of keys) store.invalidate(key) } })
+  }, {
+    kafka,
+    registry,
+    redis: profilesRedis,
+    log,
+    onApplied: (keys) => {
+      for (const key of keys) store.invalidate(key)
+    }
+  })
   profilesStarting.catch(() => {})
 
   // Readiness and metrics follow the reference data markers (the hot path reads them itself).
@@ -119,7 +142,9 @@ export const startProcessor = async (config: Config, log: Logger, onFatal: (err:
     onStatus: reportReferenceData(readiness, metrics, config.referenceData.readiness === 'require')
   })
   // Not being able to read them now leaves /readyz unready (unchecked), not start-up failed.
-  await reference.refresh().catch((err: unknown) => { log.warn({ err }, 'reference data markers could not be read') })
+  await reference.refresh().catch((err: unknown) => {
+    log.warn({ err }, 'reference data markers could not be read')
+  })
 
   // Lane capacity: seat counters shared by every instance, on the enrichment connection.
   const seats = createSeatStore(redis, redisConfig, { log: log.child({ module: 'seats' }) })
@@ -128,7 +153,8 @@ export const startProcessor = async (config: Config, log: Logger, onFatal: (err:
   const stages: Stages = {
     decode: (records) => decoder.decodeBatch(records),
     validate: createValidator(),
-    enrich: observedEnrich(async (declarations, nowMs) => await store.enrichBatch(declarations, nowMs, active.current().enrichmentFields),
+    enrich: observedEnrich(
+      async (declarations, nowMs) => await store.enrichBatch(declarations, nowMs, active.current().enrichmentFields),
       () => store.breakerState(), metrics, readiness),
     ruleset: () => stagesOf(active.current()),
     shadow: shadow === null ? null : () => stagesOf(shadow.current()),
@@ -140,31 +166,45 @@ export const startProcessor = async (config: Config, log: Logger, onFatal: (err:
   }
   const sender = await openChunkSender(kafka, kafkaConfig, log.child({ module: 'publish' }))
   const observer = capacityMetrics.observedChunks(chunkMetrics(metrics, log))
-  const handle = handleChunk(stages, { encode: (d) => encoder.encode(d), deadLetter: buildDeadLetter, send: sender.send }, observer)
+  const handle = handleChunk(stages, {
+    encode: (d) => encoder.encode(d), deadLetter: buildDeadLetter, send: sender.send
+  }, observer)
 
   // Warm up before joining the group: the first real chunk must not pay for the script
   // load and the optimising compiler (src/warm-up.ts says how the count was chosen).
-  await store.warm().catch((err: unknown) => { log.warn({ err }, 'redis warm-up failed; the first batch loads the script') })
+  await store.warm().catch((err: unknown) => {
+    log.warn({ err }, 'redis warm-up failed; the first batch loads the script')
+  })
   if (config.warmUp.declarations > 0) {
     const report = await warmUp({
       // Warm-up chunks run on cold code, slower by design: they do not count as overruns.
-      stages: { ...stages, scoringTook: () => {} }, declarationSchemaId, enrichmentFields: active.current().enrichmentFields,
+      stages: { ...stages, scoringTook: () => {} },
+      declarationSchemaId,
+      enrichmentFields: active.current().enrichmentFields,
       encodeDecision: (decision) => encoder.encode(decision),
-      declarations: config.warmUp.declarations, chunkRecords: kafkaConfig.maxBatchRecords, timeoutMs: config.warmUp.timeoutMs
+      declarations: config.warmUp.declarations,
+      chunkRecords: kafkaConfig.maxBatchRecords,
+      timeoutMs: config.warmUp.timeoutMs
     })
     metrics.warmUpMs(report.durationMs)
     log.info(report, report.timedOut ? 'warm-up stopped at its time bound' : 'warm-up finished')
   }
   readiness.warmedUp = true
 
-  const ingest = createIngest({ kafka, config: { ...kafkaConfig, topic: topics.declarations }, handle, log: log.child({ module: 'ingest' }), onFatal })
+  const ingest = createIngest({
+    kafka, config: { ...kafkaConfig, topic: topics.declarations }, handle, log: log.child({ module: 'ingest' }), onFatal
+  })
   const [ingestStarted, profilesStarted] = await Promise.allSettled([ingest.start(), profilesStarting])
   if (ingestStarted.status === 'rejected' || profilesStarted.status === 'rejected') {
-    await Promise.allSettled([ingest.stop(), profilesStarted.status === 'fulfilled' ? profilesStarted.value.stop() : undefined])
+    await Promise.allSettled([
+      ingest.stop(), profilesStarted.status === 'fulfilled' ? profilesStarted.value.stop() : undefined
+    ])
     throw ingestStarted.status === 'rejected' ? ingestStarted.reason : (profilesStarted as PromiseRejectedResult).reason
   }
   const profiles = profilesStarted.value
-  const joinedTimer = setInterval(() => { readiness.groupJoined = ingest.joined() }, 500)
+  const joinedTimer = setInterval(() => {
+    readiness.groupJoined = ingest.joined()
+  }, 500)
   joinedTimer.unref()
 
   let stopping: Promise<void> | null = null

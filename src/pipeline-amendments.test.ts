@@ -11,7 +11,10 @@ import type { ConsumedRecord } from './record.ts'
 
 // value text: "<declarationId>:<version>:<HOLD|RELEASE>"
 const record = (offset: number, value: string): ConsumedRecord =>
-  ({ topic: 'declarations', partition: 0, offset: String(offset), timestampMs: 1_000, key: null, value: Buffer.from(value) })
+  ({
+    topic: 'declarations', partition: 0, offset: String(offset), timestampMs: 1_000, key: null,
+    value: Buffer.from(value)
+  })
 
 const parse = (r: ConsumedRecord): ParcelDeclaration & { verdict: string } => {
   const [id, version, verdict] = (r.value?.toString() ?? '').split(':') as [string, string, string]
@@ -22,10 +25,17 @@ const decisionOf = (d: unknown): RiskDecision => {
   const p = d as { declarationId: string, version: number, verdict: string }
   const held = p.verdict === 'HOLD'
   return {
-    declarationId: p.declarationId, version: p.version, decision: held ? 'HOLD' : 'RELEASE', action: held ? 'SCREEN_NII' : 'RELEASE',
-    score: held ? 80 : 0, reasons: held ? [{ ruleId: 'IND-A', title: 'A', tier: 'INDICATOR', contribution: 80, values: [] }] : [],
+    declarationId: p.declarationId,
+    version: p.version,
+    decision: held ? 'HOLD' : 'RELEASE',
+    action: held ? 'SCREEN_NII' : 'RELEASE',
+    score: held ? 80 : 0,
+    reasons: held ? [{ ruleId: 'IND-A', title: 'A', tier: 'INDICATOR', contribution: 80, values: [] }] : [],
     gates: [], errors: [], randomSelection: false, ruleset: { id: 'r', version: '1', digest: 'd' },
-    enrichment: { status: 'OK', missing: [] }, rejections: [], timings: { receivedAt: 0, decidedAt: 0, latencyMicros: 0 }, inputDigest: ''
+    enrichment: { status: 'OK', missing: [] },
+    rejections: [],
+    timings: { receivedAt: 0, decidedAt: 0, latencyMicros: 0 },
+    inputDigest: ''
   }
 }
 
@@ -37,14 +47,21 @@ const stages = (known: Map<string, History> | undefined, scored: string[] = []):
     ? { record: null, missing: ['amendments'], history: undefined }
     : { record: null, missing: [], history: known.get(d.declarationId) ?? null }),
   ruleset: () => ({
-    score: (d) => { scored.push(`${(d as ParcelDeclaration).declarationId}#${(d as ParcelDeclaration).version}`); return { dateMs: 0 } as unknown as Evaluation },
+    score: (d) => {
+      scored.push(`${(d as ParcelDeclaration).declarationId}#${(d as ParcelDeclaration).version}`)
+      return { dateMs: 0 } as unknown as Evaluation
+    },
     decide: (_ev, d) => decisionOf(d)
   }),
   shadow: null,
   now: () => 5_000,
   amend: { superseded: supersededAnswer, annotate: annotateAmendment },
   remember: async (decisions) => {
-    for (const d of decisions) if (d.reasons[0]?.ruleId !== SUPERSEDED) known?.set(d.declarationId, advance(known.get(d.declarationId) ?? null, standingOf(d)))
+    for (const d of decisions) {
+      if (d.reasons[0]?.ruleId !== SUPERSEDED) {
+        known?.set(d.declarationId, advance(known.get(d.declarationId) ?? null, standingOf(d)))
+      }
+    }
   }
 })
 
@@ -53,11 +70,15 @@ const ids = (d: RiskDecision): string[] => d.reasons.map((r) => r.ruleId)
 const run = async (s: Stages, values: string[]): Promise<RiskDecision[]> => {
   const decided: RiskDecision[] = []
   const handle = handleChunk(s, {
-    encode: (d) => { decided.push(d); return { ok: true, value: Buffer.alloc(0) } },
+    encode: (d) => {
+      decided.push(d)
+      return { ok: true, value: Buffer.alloc(0) }
+    },
     deadLetter: () => { throw new Error('nothing here is dead-lettered') },
     send: async () => {}
   }, { received: () => {}, published: () => {} })
-  await handle(values.map((v, i) => record(i, v)), { topic: 'declarations', partition: 0, lag: 0, nextOffset: '1', fence: async () => {} })
+  const chunk = { topic: 'declarations', partition: 0, lag: 0, nextOffset: '1', fence: async () => {} }
+  await handle(values.map((v, i) => record(i, v)), chunk)
   return decided
 }
 
@@ -71,7 +92,8 @@ describe('pipeline > amendments', () => {
     const [v2] = await run(s, ['D:2:RELEASE'])
     expect([v2?.version, v2?.decision, ids(v2 as RiskDecision)]).toEqual([2, 'RELEASE', [HOLD_RELEASED]])
     const [replayed] = await run(s, ['D:1:HOLD'])
-    expect([replayed?.version, replayed?.decision, replayed?.action, ids(replayed as RiskDecision)]).toEqual([1, 'RELEASE', 'RELEASE', [SUPERSEDED]])
+    expect([replayed?.version, replayed?.decision, replayed?.action, ids(replayed as RiskDecision)])
+      .toEqual([1, 'RELEASE', 'RELEASE', [SUPERSEDED]])
     expect(scored).toEqual(['D#1', 'D#2'])
     expect(known.get('D')?.current.version).toBe(2)
   })
@@ -99,7 +121,8 @@ describe('pipeline > amendments', () => {
     expect(again[0]).toEqual(out[2])
   })
 
-  it('with the history unreadable, decides every version as fresh, DEGRADED, and says an amendment was unchecked', async () => {
+  it('with the history unreadable, decides every version as fresh, DEGRADED, and says an amendment ' +
+    'was unchecked', async () => {
     const scored: string[] = []
     const out = await run(stages(undefined, scored), ['E:1:HOLD', 'F:3:RELEASE'])
     expect(out.map((d) => [d.declarationId, d.version, ids(d)])).toEqual([['E', 1, ['IND-A']], ['F', 3, [UNCHECKED]]])
@@ -109,19 +132,28 @@ describe('pipeline > amendments', () => {
   it('hands the decisions to be kept beside the send, superseded answers included for the store to skip', async () => {
     const handed: RiskDecision[][] = []
     const declared: string[][] = []
-    const remember = async (ds: readonly RiskDecision[], declarations: ReadonlyArray<ParcelDeclaration | undefined>): Promise<void> => {
+    const remember = async (
+      ds: readonly RiskDecision[], declarations: ReadonlyArray<ParcelDeclaration | undefined>
+    ): Promise<void> => {
       handed.push([...ds])
       declared.push(declarations.map((d) => `${d?.declarationId ?? '?'}:${d?.version ?? '?'}`))
     }
-    const s = { ...stages(new Map([['D', { current: standingOf(decisionOf({ declarationId: 'D', version: 2, verdict: 'HOLD' })), previous: null }]])), remember }
+    const standing = standingOf(decisionOf({ declarationId: 'D', version: 2, verdict: 'HOLD' }))
+    const s = { ...stages(new Map([['D', { current: standing, previous: null }]])), remember }
     const order: string[] = []
     const handle = handleChunk(s, {
       encode: () => ({ ok: true, value: Buffer.alloc(0) }),
       deadLetter: () => { throw new Error('none') },
       send: async () => { order.push('send') }
     }, { received: () => {}, published: () => { order.push('published') } })
-    await handle([record(0, 'D:1:RELEASE'), record(1, 'G:1:RELEASE')], { topic: 't', partition: 0, lag: 0, nextOffset: '2', fence: async () => { order.push('fence') } })
-    expect(handed.map((b) => b.map((d) => [d.declarationId, d.version, ids(d)]))).toEqual([[['D', 1, [SUPERSEDED]], ['G', 1, []]]])
+    const fence = async (): Promise<void> => {
+      order.push('fence')
+    }
+    await handle([record(0, 'D:1:RELEASE'), record(1, 'G:1:RELEASE')], {
+      topic: 't', partition: 0, lag: 0, nextOffset: '2', fence
+    })
+    expect(handed.map((b) => b.map((d) => [d.declarationId, d.version, ids(d)])))
+      .toEqual([[['D', 1, [SUPERSEDED]], ['G', 1, []]]])
     // With the declarations decided on, in the same order: the store keeps their parties (offences).
     expect(declared).toEqual([['D:1', 'G:1']])
     expect(order).toEqual(['fence', 'send', 'published'])

@@ -37,7 +37,9 @@ import { ParcelRiskError, type ErrorCode } from './errors.ts'
 import type { Evaluation, ScoreContext } from './evaluation.ts'
 import type { ConsumedRecord, OutgoingRecord } from './record.ts'
 
-export type Result<T> = { readonly ok: true, readonly value: T } | { readonly ok: false, readonly error: ParcelRiskError }
+export type Result<T> =
+  | { readonly ok: true, readonly value: T }
+  | { readonly ok: false, readonly error: ParcelRiskError }
 
 export interface Rejection { readonly code: ErrorCode, readonly path: string, readonly message: string }
 
@@ -114,7 +116,13 @@ export interface DeadLetter {
 }
 
 const deadLetterOf = (source: ConsumedRecord, stage: Stage, error: ParcelRiskError): DeadLetter =>
-  ({ source, code: error.code, stage, message: error.message, rejections: [{ code: error.code, path: error.path ?? '', message: error.message }] })
+  ({
+    source,
+    code: error.code,
+    stage,
+    message: error.message,
+    rejections: [{ code: error.code, path: error.path ?? '', message: error.message }]
+  })
 
 export interface DecidedRecord {
   readonly source: ConsumedRecord
@@ -169,7 +177,10 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
   for (let i = 0; i < records.length; i++) {
     const source = records[i] as ConsumedRecord
     const result = decoded[i]
-    if (result === undefined) throw new ParcelRiskError('E_PIPELINE_STAGE_CONTRACT', `decode returned ${decoded.length} results for ${records.length} records`)
+    if (result === undefined) {
+      const message = `decode returned ${decoded.length} results for ${records.length} records`
+      throw new ParcelRiskError('E_PIPELINE_STAGE_CONTRACT', message)
+    }
     if (!result.ok) {
       if (result.error.disposition !== 'reject') throw result.error
       deadLetters.push(deadLetterOf(source, 'decode', result.error))
@@ -178,7 +189,8 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
     // validate
     const rejections = stages.validate(result.value, nowMs)
     if (rejections.length > 0) {
-      deadLetters.push({ source, code: (rejections[0] as Rejection).code, stage: 'validate', message: describeRejections(rejections), rejections })
+      const code = (rejections[0] as Rejection).code
+      deadLetters.push({ source, code, stage: 'validate', message: describeRejections(rejections), rejections })
       continue
     }
     accepted.push({ source, declaration: result.value })
@@ -189,7 +201,10 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
 
   // enrich: one call for the batch; a Redis outage degrades instead of failing.
   const enriched = await stages.enrich(accepted.map((a) => a.declaration), nowMs)
-  if (enriched.length !== accepted.length) throw new ParcelRiskError('E_PIPELINE_STAGE_CONTRACT', `enrich returned ${enriched.length} results for ${accepted.length} declarations`)
+  if (enriched.length !== accepted.length) {
+    const message = `enrich returned ${enriched.length} results for ${accepted.length} declarations`
+    throw new ParcelRiskError('E_PIPELINE_STAGE_CONTRACT', message)
+  }
   const enrichedAt = performance.now()
   timings.enrichMs = enrichedAt - decodedAt
 
@@ -208,7 +223,12 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
   for (let i = 0; i < accepted.length; i++) {
     const { source, declaration } = accepted[i] as { source: ConsumedRecord, declaration: ParcelDeclaration }
     const enrichment = enriched[i] as Enriched
-    const context = { nowMs: stages.now(), receivedAtMs: source.timestampMs, inputDigest: digestOf(source.value), enrichmentMissing: enrichment.missing }
+    const context = {
+      nowMs: stages.now(),
+      receivedAtMs: source.timestampMs,
+      inputDigest: digestOf(source.value),
+      enrichmentMissing: enrichment.missing
+    }
     bytes += source.value?.length ?? 0
     const id = declaration.declarationId
     const history = histories.has(id) ? histories.get(id) : enrichment.history
@@ -230,11 +250,14 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
       }
       seatable.push(decisions.length)
       decisions.push({ source, decision, declaration })
-      scored.push({ declaration, enrichment: enrichment.record, context, source, earlier, unchecked: history === undefined })
+      scored.push({
+        declaration, enrichment: enrichment.record, context, source, earlier, unchecked: history === undefined
+      })
     } catch (err) {
       // The engine turns a failing rule into an `error` outcome itself; reaching here means
       // the engine failed as a whole. The record is kept (dead letter), never dropped.
-      deadLetters.push(deadLetterOf(source, 'score', new ParcelRiskError('E_PIPELINE_SCORE_FAILED', (err as Error).message, { cause: err })))
+      const failure = new ParcelRiskError('E_PIPELINE_SCORE_FAILED', (err as Error).message, { cause: err })
+      deadLetters.push(deadLetterOf(source, 'score', failure))
     }
   }
   stages.scoringTook?.('active', performance.now() - scoreStarted, bytes)
@@ -248,7 +271,9 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
     for (const { declaration, enrichment, context, source, earlier, unchecked } of scored) {
       try {
         const decision = shadow.decide(shadow.score(declaration, enrichment, context), declaration, context)
-        shadowDecisions.push({ source, decision: amend === undefined ? decision : amend.annotate(decision, earlier, unchecked) })
+        shadowDecisions.push({
+          source, decision: amend === undefined ? decision : amend.annotate(decision, earlier, unchecked)
+        })
       } catch {
         // A broken challenger never affects the champion's decisions; it shows in metrics.
       }
@@ -260,7 +285,9 @@ export const processBatch = async (stages: Stages, records: readonly ConsumedRec
 }
 
 /** Lane capacity for the batch's decisions at `at`, in place: one round trip when any wants a seat. */
-const seat = async (seating: SeatingStage, seats: Seats, decided: DecidedRecord[], at: readonly number[]): Promise<void> => {
+const seat = async (
+  seating: SeatingStage, seats: Seats, decided: DecidedRecord[], at: readonly number[]
+): Promise<void> => {
   const decisions = at.map((i) => (decided[i] as DecidedRecord).decision)
   const request = seating.request(decisions)
   if (request === null) return
@@ -327,7 +354,9 @@ export interface ChunkObserver {
  * Encoding a decision cannot fail for a decision the engine built; if it does, the record is
  * dead-lettered with the reason rather than lost.
  */
-const encodeAll = (publish: PublishStages, decided: readonly DecidedRecord[], deadLetters: OutgoingRecord[], nowMs: number): OutgoingRecord[] => {
+const encodeAll = (
+  publish: PublishStages, decided: readonly DecidedRecord[], deadLetters: OutgoingRecord[], nowMs: number
+): OutgoingRecord[] => {
   const out: OutgoingRecord[] = []
   for (const { source, decision } of decided) {
     const encoded = publish.encode(decision)

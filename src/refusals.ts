@@ -25,7 +25,8 @@ export interface RefusalContext {
 
 // Node's (OpenSSL's) codes for a server certificate that does not verify.
 const TLS_CODES = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_UNTRUSTED', 'CERT_REVOKED',
   'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_SIGNATURE_FAILURE', 'INVALID_CA'
 ])
@@ -85,13 +86,16 @@ const needsText = (needs: KafkaNeeds | undefined): string => {
     needs.read !== undefined && needs.read.length > 0 ? `READ on topic ${needs.read.join(', ')}` : '',
     needs.write !== undefined && needs.write.length > 0 ? `WRITE on topic ${needs.write.join(', ')}` : '',
     needs.groups !== undefined && needs.groups.length > 0 ? `READ on group ${needs.groups.join(', ')}` : '',
-    needs.transactionalIds !== undefined && needs.transactionalIds.length > 0 ? `WRITE on transactional id ${needs.transactionalIds.join(', ')}` : ''
+    needs.transactionalIds !== undefined && needs.transactionalIds.length > 0
+      ? `WRITE on transactional id ${needs.transactionalIds.join(', ')}`
+      : ''
   ].filter((p) => p !== '')
   return parts.length === 0 ? '' : `; this command needs ${parts.join('; ')}`
 }
 
 const operationOf: Record<string, string> = {
-  TOPIC_AUTHORIZATION_FAILED: 'topic', GROUP_AUTHORIZATION_FAILED: 'consumer group', CLUSTER_AUTHORIZATION_FAILED: 'cluster',
+  TOPIC_AUTHORIZATION_FAILED: 'topic', GROUP_AUTHORIZATION_FAILED: 'consumer group',
+  CLUSTER_AUTHORIZATION_FAILED: 'cluster',
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 'transactional id', DELEGATION_TOKEN_AUTHORIZATION_FAILED: 'delegation token'
 }
 
@@ -100,8 +104,13 @@ const operationOf: Record<string, string> = {
  * outage, a bad record). `service` is the service the failing step talked to, when known; the
  * chain decides otherwise.
  */
-export const classifyRefusal = (err: unknown, context: RefusalContext = {}, service?: Service): ParcelRiskError | undefined => {
-  if (err instanceof ParcelRiskError && ['E_KAFKA_AUTH_FAILED', 'E_KAFKA_NOT_AUTHORISED', 'E_TLS_UNTRUSTED', 'E_REGISTRY_AUTH', 'E_REDIS_AUTH'].includes(err.code)) return err
+const OWN_REFUSALS = [
+  'E_KAFKA_AUTH_FAILED', 'E_KAFKA_NOT_AUTHORISED', 'E_TLS_UNTRUSTED', 'E_REGISTRY_AUTH', 'E_REDIS_AUTH'
+]
+export const classifyRefusal = (
+  err: unknown, context: RefusalContext = {}, service?: Service
+): ParcelRiskError | undefined => {
+  if (err instanceof ParcelRiskError && OWN_REFUSALS.includes(err.code)) return err
   const links = chain(err)
   const user = (u: string | undefined): string => u === undefined ? 'no user (anonymous)' : `user '${u}'`
   const from = service ?? serviceOf(links)
@@ -110,29 +119,44 @@ export const classifyRefusal = (err: unknown, context: RefusalContext = {}, serv
     links.find((l) => !(l instanceof ParcelRiskError) && TLS_WORDS.test(text(l.message)))
   if (tls !== undefined) {
     const code = text(tls.code)
-    const key = from === undefined ? 'the service\'s CA file' : from === 'registry' ? 'registry.caFile' : `${from}.tls.caFile`
-    const why = code === 'CERT_HAS_EXPIRED' || /expired/i.test(text(tls.message)) ? 'has expired' : code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? 'is not issued for this host name' : 'is not signed by a trusted certificate authority'
-    return new ParcelRiskError('E_TLS_UNTRUSTED', `the ${from === undefined ? 'service' : from}'s TLS certificate ${why}${code === '' ? '' : ` (${code})`}; set ${key} to the PEM file of its CA`, { cause: err })
+    const key = from === undefined
+      ? 'the service\'s CA file'
+      : from === 'registry' ? 'registry.caFile' : `${from}.tls.caFile`
+    const why = code === 'CERT_HAS_EXPIRED' || /expired/i.test(text(tls.message))
+      ? 'has expired'
+      : code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? 'is not issued for this host name'
+        : 'is not signed by a trusted certificate authority'
+    const certificate = `the ${from === undefined ? 'service' : from}'s TLS certificate`
+    return new ParcelRiskError('E_TLS_UNTRUSTED',
+      `${certificate} ${why}${code === '' ? '' : ` (${code})`}; set ${key} to the PEM file of its CA`, { cause: err })
   }
   for (const l of links) {
     const name = text(l.name)
     const message = text(l.message)
     const type = text(l.type)
     if (name === 'KafkaJSSASLAuthenticationError' || type === 'SASL_AUTHENTICATION_FAILED') {
-      return new ParcelRiskError('E_KAFKA_AUTH_FAILED', `Kafka refused the SASL authentication of ${user(context.kafkaUser)}: wrong user name or password, or a mechanism the broker does not enable (kafka.sasl.*)`, { cause: err })
+      return new ParcelRiskError('E_KAFKA_AUTH_FAILED', `Kafka refused the SASL authentication of ` +
+        `${user(context.kafkaUser)}: wrong user name or password, or a mechanism the broker does not enable ` +
+        '(kafka.sasl.*)', { cause: err })
     }
     if (AUTHORIZATION_TYPES.has(type)) {
-      return new ParcelRiskError('E_KAFKA_NOT_AUTHORISED', `Kafka refused ${user(context.kafkaUser)} access to a ${operationOf[type] ?? 'resource'} (${type})${needsText(context.kafkaNeeds)}`, { cause: err })
+      return new ParcelRiskError('E_KAFKA_NOT_AUTHORISED', `Kafka refused ${user(context.kafkaUser)} access to a ` +
+        `${operationOf[type] ?? 'resource'} (${type})${needsText(context.kafkaNeeds)}`, { cause: err })
     }
     const status = typeof l.status === 'number' ? l.status : undefined
     if ((status === 401 || status === 403) && (service === 'registry' || service === undefined)) {
-      return new ParcelRiskError('E_REGISTRY_AUTH', `the schema registry answered ${status} (${status === 401 ? 'not authenticated' : 'forbidden'}): check registry.username and registry.password`, { cause: err })
+      return new ParcelRiskError('E_REGISTRY_AUTH', `the schema registry answered ${status} ` +
+        `(${status === 401 ? 'not authenticated' : 'forbidden'}): check registry.username and registry.password`,
+      { cause: err })
     }
     const reply = /^(NOAUTH|WRONGPASS|NOPERM)\b/.exec(message)?.[1]
     if (reply !== undefined) {
       const what = reply === 'NOPERM'
-        ? `the Redis ACL of ${user(context.redisUser)} does not allow a command or key this command uses (NOPERM); it needs the commands and key prefix the README lists`
-        : `Redis refused the connection of ${user(context.redisUser)} (${reply}): wrong or missing redis.username/redis.password`
+        ? `the Redis ACL of ${user(context.redisUser)} does not allow a command or key this command uses (NOPERM); ` +
+          'it needs the commands and key prefix the README lists'
+        : `Redis refused the connection of ${user(context.redisUser)} (${reply}): ` +
+          'wrong or missing redis.username/redis.password'
       return new ParcelRiskError('E_REDIS_AUTH', what, { cause: err })
     }
   }
@@ -144,8 +168,16 @@ export const EXIT_REFUSED = 3
 
 /** The users and the Kafka access the processor (`run`) needs, from its configuration. */
 export const processorNeeds = (config: {
-  readonly kafka: { readonly sasl: { readonly username: string | undefined }, readonly groupId: string, readonly transactionalIdPrefix: string, readonly deliveryMode: string,
-    readonly topics: { readonly declarations: string, readonly decisions: string, readonly shadow: string, readonly dlq: string, readonly profileUpdates: string } }
+  readonly kafka: {
+    readonly sasl: { readonly username: string | undefined }
+    readonly groupId: string
+    readonly transactionalIdPrefix: string
+    readonly deliveryMode: string
+    readonly topics: {
+      readonly declarations: string, readonly decisions: string, readonly shadow: string, readonly dlq: string,
+      readonly profileUpdates: string
+    }
+  }
   readonly redis: { readonly username: string | undefined }
 }): RefusalContext => {
   const { kafka } = config

@@ -14,7 +14,9 @@ export const tlsConnectionOptions = (
     ? {
         rejectUnauthorized: tls.rejectUnauthorized,
         ...(tls.caFile === undefined ? {} : { ca: [readFile(tls.caFile)] }),
-        ...(tls.certFile === undefined || tls.keyFile === undefined ? {} : { cert: readFile(tls.certFile), key: readFile(tls.keyFile) })
+        ...(tls.certFile === undefined || tls.keyFile === undefined
+          ? {}
+          : { cert: readFile(tls.certFile), key: readFile(tls.keyFile) })
       }
     : false
 

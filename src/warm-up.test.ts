@@ -15,13 +15,21 @@ const stagesOfRuleset = { score: ruleset.evaluate, decide: createDecider(ruleset
 const setup = (): { stages: Stages, asked: number[], enrichedByRedis: number } => {
   const declarationType = avroType(readSchema('ParcelDeclaration'))
   const asked: number[] = []
-  const registry = { writerType: async (id: number) => { asked.push(id); return { ok: true as const, value: declarationType } } }
+  const registry = {
+    writerType: async (id: number) => {
+      asked.push(id)
+      return { ok: true as const, value: declarationType }
+    }
+  }
   const state = { stages: undefined as unknown as Stages, asked, enrichedByRedis: 0 }
   state.stages = {
     decode: createDeclarationDecoder(registry, 1_000_000).decodeBatch,
     validate: createValidator(),
     // The processor's Redis enrichment must not be used: it would count generated parcels.
-    enrich: async (ds) => { state.enrichedByRedis += ds.length; return ds.map(() => ({ record: null, missing: [] })) },
+    enrich: async (ds) => {
+      state.enrichedByRedis += ds.length
+      return ds.map(() => ({ record: null, missing: [] }))
+    },
     ruleset: () => stagesOfRuleset,
     shadow: null,
     now: Date.now
@@ -30,7 +38,8 @@ const setup = (): { stages: Stages, asked: number[], enrichedByRedis: number } =
 }
 
 describe('warm-up', () => {
-  it('decodes, validates, scores and encodes the generated declarations in chunks, never touching the real enrichment', async () => {
+  it('decodes, validates, scores and encodes the generated declarations in chunks, ' +
+    'never touching the real enrichment', async () => {
     const { stages, asked, ...state } = setup()
     const encoded: RiskDecision[] = []
     const report = await warmUp({

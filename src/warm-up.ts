@@ -60,7 +60,9 @@ function * generatedChunks (size: number, schemaId: number, nowMs: number): Gene
   for (const { declaration } of generateDeclarations({ seed: SEED, startMs: nowMs - 86_400_000 })) {
     const encoded = encoder.encode(declaration)
     if (!encoded.ok) continue
-    chunk.push({ topic: 'warm-up', partition: 0, offset: String(offset++), timestampMs: nowMs, key: null, value: encoded.value })
+    chunk.push({
+      topic: 'warm-up', partition: 0, offset: String(offset++), timestampMs: nowMs, key: null, value: encoded.value
+    })
     if (chunk.length === size) {
       yield chunk
       chunk = []

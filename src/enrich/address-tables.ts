@@ -13,26 +13,31 @@
 export const GENERIC: Readonly<Record<string, string>> = Object.freeze({})
 
 const GERMAN = { STR: 'STRASSE', PLACE: 'PLATZ', PL: 'PLATZ', G: 'GASSE', ALL: 'ALLEE', CH: 'CHAUSSEE', HNR: 'NUMBER' }
-const DUTCH = { STRASSE: 'STRAAT', STR: 'STRAAT', LANE: 'LAAN', LN: 'LAAN', PLN: 'PLEIN', GR: 'GRACHT', SNGL: 'SINGEL', BOULEVARD: 'BOULEVARD' }
+const DUTCH = {
+  STRASSE: 'STRAAT', STR: 'STRAAT', LANE: 'LAAN', LN: 'LAAN', PLN: 'PLEIN', GR: 'GRACHT', SNGL: 'SINGEL',
+  BOULEVARD: 'BOULEVARD'
+}
 const FRENCH = {
-  STREET: 'SAINT', STE: 'SAINTE', R: 'RUE', AVENUE: 'AVENUE', BOULEVARD: 'BOULEVARD', PLACE: 'PLACE', CHE: 'CHEMIN', CHEM: 'CHEMIN',
-  IMP: 'IMPASSE', ALL: 'ALLEE', FG: 'FAUBOURG', FBG: 'FAUBOURG', RTE: 'ROUTE', QU: 'QUAI', SQUARE: 'SQUARE', BIS: 'BIS'
+  STREET: 'SAINT', STE: 'SAINTE', R: 'RUE', AVENUE: 'AVENUE', BOULEVARD: 'BOULEVARD', PLACE: 'PLACE',
+  CHE: 'CHEMIN', CHEM: 'CHEMIN', IMP: 'IMPASSE', ALL: 'ALLEE', FG: 'FAUBOURG', FBG: 'FAUBOURG', RTE: 'ROUTE',
+  QU: 'QUAI', SQUARE: 'SQUARE', BIS: 'BIS'
 }
 const SPANISH = {
-  C: 'CALLE', CALLE: 'CALLE', AVENUE: 'AVENIDA', AVENIDA: 'AVENIDA', PLACE: 'PLAZA', PZA: 'PLAZA', PL: 'PLAZA', CTRA: 'CARRETERA',
-  PO: 'PASEO', PSO: 'PASEO', CMNO: 'CAMINO', NUM: 'NUMBER'
+  C: 'CALLE', CALLE: 'CALLE', AVENUE: 'AVENIDA', AVENIDA: 'AVENIDA', PLACE: 'PLAZA', PZA: 'PLAZA', PL: 'PLAZA',
+  CTRA: 'CARRETERA', PO: 'PASEO', PSO: 'PASEO', CMNO: 'CAMINO', NUM: 'NUMBER'
 }
 // Italian abbreviations keep their ending after a dot (V.le, P.za, C.so); the tokens arrive
 // sorted, so the ending cannot be joined back: the first letter is taken for the type, the
 // ending is dropped ('').
 const ITALIAN = {
-  V: 'VIA', VLE: 'VIALE', PZA: 'PIAZZA', PZZA: 'PIAZZA', P: 'PIAZZA', C: 'CORSO', CSO: 'CORSO', LGO: 'LARGO', VC: 'VICOLO',
-  LE: '', ZA: '', ZZA: '', SO: '', GO: ''
+  V: 'VIA', VLE: 'VIALE', PZA: 'PIAZZA', PZZA: 'PIAZZA', P: 'PIAZZA', C: 'CORSO', CSO: 'CORSO', LGO: 'LARGO',
+  VC: 'VICOLO', LE: '', ZA: '', ZZA: '', SO: '', GO: ''
 }
 const POLISH = { UL: 'ULICA', AL: 'ALEJA', PLACE: 'PLAC', PL: 'PLAC', OS: 'OSIEDLE', M: 'MIESZKANIE' }
 const ENGLISH = {
-  CALLE: 'CLOSE', CL: 'CLOSE', CRES: 'CRESCENT', CR: 'CRESCENT', GDNS: 'GARDENS', GDN: 'GARDEN', TER: 'TERRACE', TCE: 'TERRACE',
-  MT: 'MOUNT', GRN: 'GREEN', GRV: 'GROVE', PDE: 'PARADE', ESP: 'ESPLANADE', CIR: 'CIRCLE', TRL: 'TRAIL', TPKE: 'TURNPIKE', XING: 'CROSSING'
+  CALLE: 'CLOSE', CL: 'CLOSE', CRES: 'CRESCENT', CR: 'CRESCENT', GDNS: 'GARDENS', GDN: 'GARDEN', TER: 'TERRACE',
+  TCE: 'TERRACE', MT: 'MOUNT', GRN: 'GREEN', GRV: 'GROVE', PDE: 'PARADE', ESP: 'ESPLANADE', CIR: 'CIRCLE',
+  TRL: 'TRAIL', TPKE: 'TURNPIKE', XING: 'CROSSING'
 }
 
 /** Country (ISO 3166-1 alpha-2) → its table. Countries not listed use GENERIC. */
@@ -45,12 +50,15 @@ export const COUNTRY_TABLES: Readonly<Record<string, Readonly<Record<string, str
 })
 
 /** Two-letter words of addresses that are also country codes; never taken for the country. */
-export const PARTICLES: ReadonlySet<string> = new Set(['DE', 'LA', 'LE', 'EL', 'DA', 'DO', 'DI', 'DU', 'AL', 'CO', 'CL', 'AT'])
+export const PARTICLES: ReadonlySet<string> = new Set([
+  'DE', 'LA', 'LE', 'EL', 'DA', 'DO', 'DI', 'DU', 'AL', 'CO', 'CL', 'AT'
+])
 
 /** Words naming the kind of street or building part: scored, but not part of a lookup key. */
 export const STREET_TYPES: ReadonlySet<string> = new Set([
-  'STREET', 'ROAD', 'AVENUE', 'BOULEVARD', 'LANE', 'DRIVE', 'COURT', 'PLACE', 'SQUARE', 'HIGHWAY', 'PARKWAY', 'APARTMENT', 'SUITE',
-  'FLOOR', 'BUILDING', 'NUMBER', 'CLOSE', 'CRESCENT', 'GARDENS', 'GARDEN', 'TERRACE', 'WAY', 'GROVE', 'PARADE', 'CIRCLE', 'TRAIL',
+  'STREET', 'ROAD', 'AVENUE', 'BOULEVARD', 'LANE', 'DRIVE', 'COURT', 'PLACE', 'SQUARE', 'HIGHWAY', 'PARKWAY',
+  'APARTMENT', 'SUITE', 'FLOOR', 'BUILDING', 'NUMBER',
+  'CLOSE', 'CRESCENT', 'GARDENS', 'GARDEN', 'TERRACE', 'WAY', 'GROVE', 'PARADE', 'CIRCLE', 'TRAIL',
   'STRASSE', 'WEG', 'PLATZ', 'GASSE', 'ALLEE', 'RING', 'DAMM', 'UFER', 'CHAUSSEE',
   'STRAAT', 'LAAN', 'PLEIN', 'GRACHT', 'KADE', 'SINGEL',
   'RUE', 'CHEMIN', 'IMPASSE', 'ROUTE', 'QUAI', 'FAUBOURG',
@@ -70,5 +78,6 @@ const GERMAN_SUFFIXES = ['STRASSE', 'PLATZ', 'GASSE', 'ALLEE', 'DAMM', 'UFER', '
 const DUTCH_SUFFIXES = ['STRAAT', 'STRASSE', 'GRACHT', 'SINGEL', 'PLEIN', 'LAAN', 'KADE', 'WEG']
 export const GENERIC_SUFFIXES: readonly string[] = ['STRASSE', 'STRAAT']
 export const COMPOUND_SUFFIXES: Readonly<Record<string, readonly string[]>> = Object.freeze({
-  DE: GERMAN_SUFFIXES, AT: GERMAN_SUFFIXES, CH: GERMAN_SUFFIXES, LI: GERMAN_SUFFIXES, NL: DUTCH_SUFFIXES, BE: DUTCH_SUFFIXES
+  DE: GERMAN_SUFFIXES, AT: GERMAN_SUFFIXES, CH: GERMAN_SUFFIXES, LI: GERMAN_SUFFIXES,
+  NL: DUTCH_SUFFIXES, BE: DUTCH_SUFFIXES
 })

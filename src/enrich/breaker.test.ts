@@ -4,13 +4,20 @@ import { createBreaker } from './breaker.ts'
 const setup = () => {
   let t = 0
   const breaker = createBreaker({ failureThreshold: 3, coolDownMs: 1_000, now: () => t })
-  return { breaker, advance: (ms: number) => { t += ms } }
+  const advance = (ms: number): void => {
+    t += ms
+  }
+  return { breaker, advance }
 }
 
 describe('enrich > breaker', () => {
   it('stays closed below the failure threshold and resets on success', () => {
     const { breaker } = setup()
-    breaker.failure(); breaker.failure(); breaker.success(); breaker.failure(); breaker.failure()
+    breaker.failure()
+    breaker.failure()
+    breaker.success()
+    breaker.failure()
+    breaker.failure()
     expect(breaker.state()).toBe('closed')
     expect(breaker.allow()).toBe(true)
   })

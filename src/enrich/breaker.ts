@@ -39,7 +39,11 @@ export const createBreaker = (config: BreakerConfig): Breaker => {
   let openedAt = 0
   let probing = false
 
-  const open = (): void => { state = 'open'; openedAt = now(); probing = false }
+  const open = (): void => {
+    state = 'open'
+    openedAt = now()
+    probing = false
+  }
 
   return {
     allow: () => {
@@ -53,13 +57,25 @@ export const createBreaker = (config: BreakerConfig): Breaker => {
       probing = true
       return true
     },
-    success: () => { state = 'closed'; failures = 0; probing = false },
+    success: () => {
+      state = 'closed'
+      failures = 0
+      probing = false
+    },
     failure: () => {
-      if (state === 'half-open') { open(); return }
+      if (state === 'half-open') {
+        open()
+        return
+      }
       failures++
       if (state === 'closed' && failures >= config.failureThreshold) open()
     },
-    probeNow: () => { if (state === 'open') { state = 'half-open'; probing = false } },
+    probeNow: () => {
+      if (state === 'open') {
+        state = 'half-open'
+        probing = false
+      }
+    },
     state: () => state
   }
 }

@@ -65,7 +65,10 @@ export interface AggEntry {
   readonly mode: EntryMode
 }
 
-export const aggEntry = (member: string, declaredAt: number, valueCents: number, ids: readonly [string, string, string], nowMs: number, countIt: boolean): AggEntry => {
+export const aggEntry = (
+  member: string, declaredAt: number, valueCents: number, ids: readonly [string, string, string], nowMs: number,
+  countIt: boolean
+): AggEntry => {
   const hourNo = Math.floor(declaredAt / HOUR_MS)
   const qNo = Math.floor(declaredAt / QUARTER_MS)
   const keyExpireAtMs = (qNo + 1) * QUARTER_MS + WINDOW_7D_MS
@@ -75,7 +78,10 @@ export const aggEntry = (member: string, declaredAt: number, valueCents: number,
 }
 
 export const entryArgs = (entry: AggEntry, mode: EntryMode, out: Array<string | number>): void => {
-  out.push(entry.member, entry.hourNo, entry.qNo, entry.answersExpireAtMs, entry.keyExpireAtMs, entry.valueCents, entry.ids[0], entry.ids[1], entry.ids[2], mode)
+  out.push(
+    entry.member, entry.hourNo, entry.qNo, entry.answersExpireAtMs, entry.keyExpireAtMs, entry.valueCents,
+    entry.ids[0], entry.ids[1], entry.ids[2], mode
+  )
 }
 
 // ARGV: prefix, entryCount, read mask (FetchPlan.aggregateMask), then ENTRY_STRIDE values per entry
@@ -84,6 +90,7 @@ export const entryArgs = (entry: AggEntry, mode: EntryMode, out: Array<string | 
 // Every kind is counted; only the masked kinds are read (HGETALL and sum). Buckets that left
 // their window are deleted when read, or, for a kind nobody reads, when an hour bucket is
 // created (one HKEYS per entity and hour), so memory stays bounded either way.
+/* eslint-disable max-len -- Lua source, loaded into Redis by its hash: a line broken here is another script */
 export const AGGREGATE_LUA = `
 local prefix = ARGV[1]
 local n = tonumber(ARGV[2])
@@ -214,6 +221,7 @@ for e = 0, n - 1 do
 end
 return out
 `
+/* eslint-enable max-len */
 
 /** The same bucket arithmetic in memory, for the offline store (memory-store.ts). */
 export interface MemoryAggregates {
@@ -261,7 +269,10 @@ export const createMemoryAggregates = (): MemoryAggregates => {
     let given: Map<string, readonly number[]> | undefined
     if (entry.mode !== 0) {
       given = answers.get(entry.hourNo)
-      if (given === undefined) { given = new Map(); answers.set(entry.hourNo, given) }
+      if (given === undefined) {
+        given = new Map()
+        answers.set(entry.hourNo, given)
+      }
       const prior = given.get(entry.member)
       if (prior !== undefined) {
         for (let i = 0; i < OUTPUT_STRIDE; i++) out[offset + i] = prior[i] ?? 0
@@ -274,13 +285,22 @@ export const createMemoryAggregates = (): MemoryAggregates => {
     const q = `q${entry.qNo}`
     for (let k = 0; k < 3; k++) {
       const id = entry.ids[k] as string
-      let n24 = 0; let v24 = 0; let n7 = 0; let v7 = 0
+      let n24 = 0
+      let v24 = 0
+      let n7 = 0
+      let v7 = 0
       if (id !== '') {
         const key = `${AGG_KINDS[k] as string}:${id}`
         let fields = entities.get(key)
-        if (fields === undefined) { fields = new Map(); entities.set(key, fields) }
+        if (fields === undefined) {
+          fields = new Map()
+          entities.set(key, fields)
+        }
         if (counting) {
-          for (const [f, by] of [[`${h}n`, 1], [`${h}v`, entry.valueCents], [`${q}n`, 1], [`${q}v`, entry.valueCents]] as const) {
+          const increments = [
+            [`${h}n`, 1], [`${h}v`, entry.valueCents], [`${q}n`, 1], [`${q}v`, entry.valueCents]
+          ] as const
+          for (const [f, by] of increments) {
             fields.set(f, (fields.get(f) ?? 0) + by)
           }
         }
@@ -288,8 +308,14 @@ export const createMemoryAggregates = (): MemoryAggregates => {
           const no = Number(f.slice(1, -1))
           const isCount = f.endsWith('n')
           if (f.startsWith('h')) {
-            if (no <= entry.hourNo && no > entry.hourNo - HOUR_BUCKETS) { if (isCount) n24 += v; else v24 += v }
-          } else if (no <= entry.qNo && no > entry.qNo - QUARTER_BUCKETS) { if (isCount) n7 += v; else v7 += v }
+            if (no <= entry.hourNo && no > entry.hourNo - HOUR_BUCKETS) {
+              if (isCount) n24 += v
+              else v24 += v
+            }
+          } else if (no <= entry.qNo && no > entry.qNo - QUARTER_BUCKETS) {
+            if (isCount) n7 += v
+            else v7 += v
+          }
         }
       }
       out[offset + k * 4] = n24

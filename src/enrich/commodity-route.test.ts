@@ -14,7 +14,10 @@ const t0 = Date.UTC(2026, 10, 20, 12, 30)
 const hs = (hsCode: string, attributes: Record<string, string>, updatedAt = t0): ProfileUpdate =>
   ({ kind: 'HS_CODE', updatedAt, sourceSystem: 'tariff-team', ...NO_PAYLOAD, hsCode: { hsCode, attributes } })
 const route = (originCountry: string, destinationCountry: string, attributes: Record<string, string>): ProfileUpdate =>
-  ({ kind: 'ROUTE', updatedAt: t0, sourceSystem: 'targeting', ...NO_PAYLOAD, route: { originCountry, destinationCountry, attributes } })
+  ({
+    kind: 'ROUTE', updatedAt: t0, sourceSystem: 'targeting', ...NO_PAYLOAD,
+    route: { originCountry, destinationCountry, attributes }
+  })
 
 const item = (hsCode: string) => ({
   description: 'cotton t-shirt', hsCode, quantity: 1, unit: 'PCE', netMassKg: 0.2, intrinsicValue: '5.00',
@@ -64,7 +67,8 @@ describe('enrich > commodity code and route attributes', () => {
       620520: {}
     })
     expect({ ...r?.record.route?.attributes }).toEqual({ riskScore: '70' })
-    const [other] = await s.enrichBatch([makeDeclaration({ originCountry: 'TR', destinationCountry: 'DE' })], t0, FIELDS)
+    const unlisted = makeDeclaration({ originCountry: 'TR', destinationCountry: 'DE' })
+    const [other] = await s.enrichBatch([unlisted], t0, FIELDS)
     expect(other?.record.route).toEqual({ attributes: undefined })
   })
 
@@ -84,7 +88,9 @@ describe('enrich > commodity code and route attributes', () => {
       ['HS_CODE', { hsCode: '8471.30', attributes: { riskScore: '20', dualUse: 'true' } }]
     ])
     const routes = parseCsv('originCountry,destinationCountry,updatedAt,riskScore\nCN,DE,2026-11-01T00:00:00Z,70\n', t0)
-    expect(routes.updates[0]?.route).toEqual({ originCountry: 'CN', destinationCountry: 'DE', attributes: { riskScore: '70' } })
+    expect(routes.updates[0]?.route).toEqual({
+      originCountry: 'CN', destinationCountry: 'DE', attributes: { riskScore: '70' }
+    })
     expect(routes.updates[0]?.updatedAt).toBe(Date.UTC(2026, 10, 1))
     expect(parseCsv('code,riskScore\n1,2\n', t0).errors[0]?.code).toBe('E_ENRICH_PROFILE_INVALID')
   })

@@ -17,7 +17,9 @@
 
 export type Family = 'seller' | 'aeo' | 'consignee' | 'watchlist' | 'ioss' | 'aggregates' | 'hsCode' | 'route'
 
-export const FAMILIES: readonly Family[] = ['seller', 'aeo', 'consignee', 'watchlist', 'ioss', 'aggregates', 'hsCode', 'route']
+export const FAMILIES: readonly Family[] = [
+  'seller', 'aeo', 'consignee', 'watchlist', 'ioss', 'aggregates', 'hsCode', 'route'
+]
 
 /** Families served from the in-process cache: they change over days, not seconds. */
 export const CACHED_FAMILIES: ReadonlySet<Family> = new Set(['seller', 'aeo', 'ioss', 'watchlist', 'hsCode', 'route'])
@@ -55,10 +57,14 @@ export const keyLayout = (prefix: string = DEFAULT_PREFIX): KeyLayout => Object.
 /** Hash fields of each profile family, as written by profile-write.ts (offences and lastOffenceAt: offences.ts). */
 export const PROFILE_FIELDS = {
   seller: [
-    'updatedAt', 'firstSeenAt', 'knownConsignor', 'violationCount', 'lastViolationAt', 'flags', 'offences', 'lastOffenceAt'
+    'updatedAt', 'firstSeenAt', 'knownConsignor', 'violationCount', 'lastViolationAt', 'flags', 'offences',
+    'lastOffenceAt'
   ],
   consignee: ['updatedAt', 'firstSeenAt', 'violationCount', 'lastViolationAt', 'flags', 'offences', 'lastOffenceAt'],
-  aeo: ['updatedAt', 'id', 'idScheme', 'operatorKey', 'programme', 'status', 'authorisedAt', 'suspendedAt', 'issuingCountry', 'mraPartners'],
+  aeo: [
+    'updatedAt', 'id', 'idScheme', 'operatorKey', 'programme', 'status', 'authorisedAt', 'suspendedAt',
+    'issuingCountry', 'mraPartners'
+  ],
   ioss: ['updatedAt', 'valid', 'sellerId', 'platformId'],
   hsCode: ['updatedAt'],
   route: ['updatedAt']
@@ -136,7 +142,8 @@ export const planFor = (paths: Iterable<string>): FetchPlan => {
     if (family !== undefined) families.add(family)
   }
   let aggregateMask = ''
-  for (const [kind, prefix] of [['c', 'aggregates.consignee'], ['s', 'aggregates.seller'], ['i', 'aggregates.ioss']] as const) {
+  const kinds = [['c', 'aggregates.consignee'], ['s', 'aggregates.seller'], ['i', 'aggregates.ioss']] as const
+  for (const [kind, prefix] of kinds) {
     if ([...wanted].some((p) => p.startsWith(prefix))) aggregateMask += kind
   }
   const attributes: Record<AttributeFamily, string[]> = { seller: [], consignee: [], hsCode: [], route: [] }

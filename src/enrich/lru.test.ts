@@ -4,7 +4,8 @@ import { createLru } from './lru.ts'
 describe('enrich > lru', () => {
   it('evicts the least recently used entry beyond maxEntries', () => {
     const lru = createLru<number>({ maxEntries: 2, ttlMs: 1_000, now: () => 1_000 })
-    lru.set('a', 1); lru.set('b', 2)
+    lru.set('a', 1)
+    lru.set('b', 2)
     expect(lru.get('a')).toBe(1)
     lru.set('c', 3)
     expect(lru.get('b')).toBeUndefined()

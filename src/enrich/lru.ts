@@ -32,7 +32,9 @@ export interface Lru<V> {
 const ABSENT = Symbol('absent')
 
 export const createLru = <V>(config: LruConfig): Lru<V> => {
-  if (config.maxEntries <= 0 || config.ttlMs <= 0) return { get: () => undefined, set: () => {}, delete: () => {}, clear: () => {}, size: () => 0 }
+  if (config.maxEntries <= 0 || config.ttlMs <= 0) {
+    return { get: () => undefined, set: () => {}, delete: () => {}, clear: () => {}, size: () => 0 }
+  }
   const cache = new LRUCache<string, NonNullable<unknown>>({
     max: config.maxEntries,
     ttl: config.ttlMs,

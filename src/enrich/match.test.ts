@@ -94,16 +94,32 @@ describe('enrich > match', () => {
     expect(address(listed, declared).score).toBeLessThan(0.85)
   })
 
-  it('scores a variant of a listed consignee in the enrichment record, and forgets it when the entry is removed', async () => {
+  it('scores a variant of a listed consignee in the enrichment record, ' +
+    'and forgets it when the entry is removed', async () => {
     const store = createMemoryProfileStore({ identityKey: 'test-key' })
-    const watch = (op: 'ADD' | 'REMOVE', entityType: 'PARTY_NAME' | 'ADDRESS', value: string, updatedAt: number): ProfileUpdate =>
-      ({ kind: 'WATCHLIST', updatedAt, sourceSystem: 'test', ...NO_PAYLOAD, watchlist: { listId: 'dnl', op, entityType, value, reason: null, expiresAt: null } })
-    store.applyUpdates([watch('ADD', 'ADDRESS', 'Lindenstraße 12, 10969 Berlin, DE', 1), watch('ADD', 'PARTY_NAME', 'Aleksandr Petrov', 1)])
-    const variant = makeDeclaration({ consignee: { name: 'Jan Novak', address: { street: 'Linden Str. 12', postcode: '10969', city: 'Berlin', country: 'DE' } } })
+    const watch = (
+      op: 'ADD' | 'REMOVE', entityType: 'PARTY_NAME' | 'ADDRESS', value: string, updatedAt: number
+    ): ProfileUpdate => ({
+      kind: 'WATCHLIST', updatedAt, sourceSystem: 'test', ...NO_PAYLOAD,
+      watchlist: { listId: 'dnl', op, entityType, value, reason: null, expiresAt: null }
+    })
+    store.applyUpdates([
+      watch('ADD', 'ADDRESS', 'Lindenstraße 12, 10969 Berlin, DE', 1), watch('ADD', 'PARTY_NAME', 'Aleksandr Petrov', 1)
+    ])
+    const variant = makeDeclaration({
+      consignee: {
+        name: 'Jan Novak', address: { street: 'Linden Str. 12', postcode: '10969', city: 'Berlin', country: 'DE' }
+      }
+    })
     const seller = makeDeclaration({ seller: { name: 'Alexander Petrow' } })
-    const fields = ['watchlist.sellerHit', 'watchlist.consigneeHit', 'watchlist.sellerMatchScore', 'watchlist.consigneeMatchScore', 'watchlist.matchScore']
+    const fields = [
+      'watchlist.sellerHit', 'watchlist.consigneeHit', 'watchlist.sellerMatchScore', 'watchlist.consigneeMatchScore',
+      'watchlist.matchScore'
+    ]
     const [a, b] = await store.enrichBatch([variant, seller], 2, fields)
-    expect(a?.record.watchlist).toEqual({ sellerHit: false, consigneeHit: false, sellerMatchScore: 0, consigneeMatchScore: 1, matchScore: 1 })
+    expect(a?.record.watchlist).toEqual({
+      sellerHit: false, consigneeHit: false, sellerMatchScore: 0, consigneeMatchScore: 1, matchScore: 1
+    })
     expect(b?.record.watchlist?.sellerHit).toBe(false)
     expect(b?.record.watchlist?.sellerMatchScore).toBeGreaterThanOrEqual(0.95)
     store.applyUpdates([watch('REMOVE', 'ADDRESS', 'Lindenstraße 12, 10969 Berlin, DE', 3)])

@@ -35,12 +35,14 @@
 // their numbers: all equal 1, one side lacking some 0.97, any number that differs 0.5 (the
 // house next door is another address), another country 0.5.
 import { jaroWinkler } from '@skyra/jaro-winkler'
-import { COMPOUND_SUFFIXES, COUNTRY_TABLES, GENERIC, GENERIC_SUFFIXES, PARTICLES, STREET_TYPES } from './address-tables.ts'
+import {
+  COMPOUND_SUFFIXES, COUNTRY_TABLES, GENERIC, GENERIC_SUFFIXES, PARTICLES, STREET_TYPES
+} from './address-tables.ts'
 
 // One pass, longest spelling first at each position (an alternation tries its branches in order).
 const FOLD_TO: Readonly<Record<string, string>> = {
-  TSCH: 'H', TCH: 'H', SCH: 'SH', DZH: 'I', ZH: 'SH', DJ: 'I', KH: 'H', CH: 'H', PH: 'F', CK: 'K', C: 'K', Q: 'K', X: 'KS',
-  W: 'V', J: 'I', Y: 'I', Z: 'S', OU: 'U', UE: 'U', OE: 'O', AE: 'A'
+  TSCH: 'H', TCH: 'H', SCH: 'SH', DZH: 'I', ZH: 'SH', DJ: 'I', KH: 'H', CH: 'H', PH: 'F', CK: 'K', C: 'K', Q: 'K',
+  X: 'KS', W: 'V', J: 'I', Y: 'I', Z: 'S', OU: 'U', UE: 'U', OE: 'O', AE: 'A'
 }
 const FOLD_RE = /TSCH|TCH|SCH|DZH|ZH|DJ|KH|CH|PH|CK|C|Q|X|W|J|Y|Z|OU|UE|OE|AE/g
 const fold = (m: string): string => FOLD_TO[m] as string
@@ -65,8 +67,9 @@ const MAX_NAME_TOKENS = 4
 
 /** Company forms, as normaliseName spells them out: scored, but not part of a lookup key. */
 const COMPANY_FORMS: ReadonlySet<string> = new Set([
-  'LIMITED', 'COMPANY', 'CORPORATION', 'INCORPORATED', 'INTERNATIONAL', 'TRADING', 'MANUFACTURING', 'BROTHERS', 'GROUP', 'HOLDING',
-  'HOLDINGS', 'GMBH', 'AG', 'KG', 'SA', 'SAS', 'SARL', 'SRL', 'SPA', 'BV', 'NV', 'LLC', 'PLC', 'LLP', 'OY', 'AB', 'AS', 'SP', 'ZOO'
+  'LIMITED', 'COMPANY', 'CORPORATION', 'INCORPORATED', 'INTERNATIONAL', 'TRADING', 'MANUFACTURING', 'BROTHERS',
+  'GROUP', 'HOLDING', 'HOLDINGS',
+  'GMBH', 'AG', 'KG', 'SA', 'SAS', 'SARL', 'SRL', 'SPA', 'BV', 'NV', 'LLC', 'PLC', 'LLP', 'OY', 'AB', 'AS', 'SP', 'ZOO'
 ])
 
 // A bound on the street-type memo below (words seen, with the type each was taken for).
@@ -76,7 +79,9 @@ const MEMO_MAX = 20_000
 export const nameKeys = (normalisedName: string): string[] => {
   const folded = split(normalisedName).filter((t) => !COMPANY_FORMS.has(t)).map(foldName).filter((t) => t !== '')
   if (folded.length === 0) return []
-  const tokens = folded.length > MAX_NAME_TOKENS ? [...folded].sort((a, b) => b.length - a.length).slice(0, MAX_NAME_TOKENS) : folded
+  const tokens = folded.length > MAX_NAME_TOKENS
+    ? [...folded].sort((a, b) => b.length - a.length).slice(0, MAX_NAME_TOKENS)
+    : folded
   const skels = tokens.map(skeleton)
   const keys = new Set<string>([[...skels].sort().join(' ')])
   if (tokens.length >= 2) {
@@ -110,9 +115,15 @@ const countryOf = (tokens: readonly string[]): string => {
   let particle = ''
   let place = false
   for (const t of tokens) {
-    if (t === 'PLACE') { place = true; continue }
+    if (t === 'PLACE') {
+      place = true
+      continue
+    }
     if (t.length !== 2 || COUNTRY_TABLES[t] === undefined) continue
-    if (PARTICLES.has(t)) { particle = particle === '' || particle === t ? t : '-'; continue }
+    if (PARTICLES.has(t)) {
+      particle = particle === '' || particle === t ? t : '-'
+      continue
+    }
     if (country !== '' && country !== t) return ''
     country = t
   }
@@ -136,7 +147,10 @@ const streetType = (token: string): string => {
   if (type === undefined) {
     type = token
     for (const t of TYPES_BY_LETTER.get(token[0] as string) ?? []) {
-      if (t.length >= 4 && Math.abs(t.length - token.length) <= 2 && jaroWinkler(token, t) >= 0.88) { type = t; break }
+      if (t.length >= 4 && Math.abs(t.length - token.length) <= 2 && jaroWinkler(token, t) >= 0.88) {
+        type = t
+        break
+      }
     }
     if (typeSeen.size >= MEMO_MAX) typeSeen.clear()
     typeSeen.set(token, type)
@@ -154,8 +168,14 @@ export const addressTokens = (normalisedAddress: string): AddressTokens => {
   const numbers: string[] = []
   let countrySeen = false
   for (const raw of tokens) {
-    if (!countrySeen && (raw === country || (country === 'PL' && raw === 'PLACE'))) { countrySeen = true; continue }
-    if (DIGIT_RE.test(raw)) { numbers.push(raw); continue }
+    if (!countrySeen && (raw === country || (country === 'PL' && raw === 'PLACE'))) {
+      countrySeen = true
+      continue
+    }
+    if (DIGIT_RE.test(raw)) {
+      numbers.push(raw)
+      continue
+    }
     const t = streetType(table[raw] ?? raw)
     if (t === '') continue
     const suffix = STREET_TYPES.has(t) ? undefined : suffixes.find((s) => t.length >= s.length + 3 && t.endsWith(s))
@@ -168,7 +188,8 @@ export const addressTokens = (normalisedAddress: string): AddressTokens => {
 /** The lookup keys of a normalised address (normaliseText), without the `~A:` field prefix. */
 export const addressKeys = (normalisedAddress: string): string[] => {
   const a = addressTokens(normalisedAddress)
-  const names = a.words.filter((w) => !STREET_TYPES.has(w)).map((w) => skeleton(foldName(w))).filter((s) => s !== '').sort()
+  const names = a.words.filter((w) => !STREET_TYPES.has(w)).map((w) => skeleton(foldName(w)))
+    .filter((s) => s !== '').sort()
   if (names.length === 0) return []
   const keys = new Set<string>([`${a.country}|${names.join(' ')}`])
   const initials = names.map((s) => s[0] as string).join('')
@@ -197,7 +218,8 @@ const pairScore = (a: readonly string[], b: readonly string[], floor: number): n
   let weight = 0
   for (const [s, i, j] of pairs) {
     if (usedA.has(i) || usedB.has(j)) continue
-    usedA.add(i); usedB.add(j)
+    usedA.add(i)
+    usedB.add(j)
     const w = Math.max((a[i] as string).length, (b[j] as string).length)
     sum += (s < floor ? 0 : s) * w
     weight += w
@@ -227,7 +249,8 @@ export const addressScore = (listed: string, declared: string): number => {
   const a = addressTokens(listed)
   const b = addressTokens(declared)
   const countries = a.country === b.country || a.country === '' || b.country === '' ? 1 : 0.5
-  return round(pairScore(a.words.map(foldName), b.words.map(foldName), 0) * numbersFactor(a.numbers, b.numbers) * countries)
+  const words = pairScore(a.words.map(foldName), b.words.map(foldName), 0)
+  return round(words * numbersFactor(a.numbers, b.numbers) * countries)
 }
 
 /** Field prefixes of the approximate-match fields in the watchlist hash. */

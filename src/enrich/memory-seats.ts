@@ -34,7 +34,11 @@ export const createMemorySeats = (): MemorySeats => {
       let place = 0
       for (const i of candidate.counters) {
         const had = counterOf(request, i).holders.get(candidate.holder)
-        if (had !== undefined) { got = i; place = had; break }
+        if (had !== undefined) {
+          got = i
+          place = had
+          break
+        }
       }
       if (got < 0) {
         for (const i of candidate.counters) {

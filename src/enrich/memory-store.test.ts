@@ -15,7 +15,10 @@ const update = (u: Partial<ProfileUpdate> & Pick<ProfileUpdate, 'kind'>): Profil
 
 const aeo = (status: 'ACTIVE' | 'SUSPENDED', updatedAt = t0): ProfileUpdate => update({
   kind: 'AEO', updatedAt,
-  aeo: { id: 'CN1234567890', idScheme: 'TIN', operatorName: 'Shenzhen Example Trading Co. Ltd.', programme: 'AEOS', status, authorisedAt: t0 - 400 * DAY, suspendedAt: null, issuingCountry: 'CN', mraPartners: ['EU'] }
+  aeo: {
+    id: 'CN1234567890', idScheme: 'TIN', operatorName: 'Shenzhen Example Trading Co. Ltd.', programme: 'AEOS', status,
+    authorisedAt: t0 - 400 * DAY, suspendedAt: null, issuingCountry: 'CN', mraPartners: ['EU']
+  }
 })
 
 const store = () => createMemoryProfileStore({ identityKey: 'test-key' })
@@ -24,15 +27,31 @@ describe('enrich > memory store', () => {
   it('reads seller, IOSS and watchlist profiles', async () => {
     const s = store()
     s.applyUpdates([
-      update({ kind: 'SELLER', seller: { sellerId: 'seller-000042', platformId: null, country: 'CN', firstSeenAt: t0 - 10 * DAY, knownConsignor: false, violationCount: 2, lastViolationAt: t0, flags: [], attributes: {} } }),
-      update({ kind: 'IOSS', iossRegistry: { iossNumber: 'IM2760000001', valid: true, sellerId: 'someone-else', platformId: null } }),
-      update({ kind: 'WATCHLIST', watchlist: { listId: 'dnl', op: 'ADD', entityType: 'PARTY_NAME', value: 'MUSTERMANN ERIKA', reason: null, expiresAt: null } })
+      update({
+        kind: 'SELLER',
+        seller: {
+          sellerId: 'seller-000042', platformId: null, country: 'CN', firstSeenAt: t0 - 10 * DAY, knownConsignor: false,
+          violationCount: 2, lastViolationAt: t0, flags: [], attributes: {}
+        }
+      }),
+      update({
+        kind: 'IOSS',
+        iossRegistry: { iossNumber: 'IM2760000001', valid: true, sellerId: 'someone-else', platformId: null }
+      }),
+      update({
+        kind: 'WATCHLIST',
+        watchlist: {
+          listId: 'dnl', op: 'ADD', entityType: 'PARTY_NAME', value: 'MUSTERMANN ERIKA', reason: null, expiresAt: null
+        }
+      })
     ])
     const [r] = await s.enrichBatch([makeDeclaration({ declaredAt: t0 })], t0)
     expect(r?.status).toBe('OK')
     expect(r?.record.seller).toMatchObject({ riskTier: 'HIGH', ageDays: 10, violations: 2, knownConsignor: false })
     expect(r?.record.ioss).toEqual({ registered: true, boundToSeller: false })
-    expect(r?.record.watchlist).toEqual({ sellerHit: false, consigneeHit: true, sellerMatchScore: 0, consigneeMatchScore: 1, matchScore: 1 })
+    expect(r?.record.watchlist).toEqual({
+      sellerHit: false, consigneeHit: true, sellerMatchScore: 0, consigneeMatchScore: 1, matchScore: 1
+    })
   })
 
   it.each([
@@ -41,14 +60,21 @@ describe('enrich > memory store', () => {
   ] as const)('%s', async (_name, ago, expected) => {
     const s = store()
     for (const days of ago) {
-      s.applyUpdates([update({ kind: 'SELLER', seller: { sellerId: 'seller-000042', platformId: null, country: null, firstSeenAt: 0, knownConsignor: true, violationCount: 1, lastViolationAt: t0 - days * DAY, flags: [], attributes: {} } })])
+      const seller = {
+        sellerId: 'seller-000042', platformId: null, country: null, firstSeenAt: 0, knownConsignor: true,
+        violationCount: 1, lastViolationAt: t0 - days * DAY, flags: [], attributes: {}
+      }
+      s.applyUpdates([update({ kind: 'SELLER', seller })])
     }
     const [r] = await s.enrichBatch([makeDeclaration()], t0, ['seller.riskTier', 'seller.violations'])
     expect(r?.record.seller).toMatchObject(expected)
   })
 
   it.each([
-    ['active, fresh, matching the seller by name', [aeo('ACTIVE')], t0 + HOUR, { programme: 'AEOS', status: 'ACTIVE', mraApplicable: true, stale: false, matchesSeller: true }],
+    [
+      'active, fresh, matching the seller by name', [aeo('ACTIVE')], t0 + HOUR,
+      { programme: 'AEOS', status: 'ACTIVE', mraApplicable: true, stale: false, matchesSeller: true }
+    ],
     ['suspended by a later update', [aeo('ACTIVE'), aeo('SUSPENDED', t0 + 1)], t0 + HOUR, { status: 'SUSPENDED' }],
     ['older update ignored', [aeo('SUSPENDED', t0 + 1), aeo('ACTIVE')], t0 + HOUR, { status: 'SUSPENDED' }],
     ['stale after 48 h without sync', [aeo('ACTIVE')], t0 + 49 * HOUR, { stale: true }]
@@ -63,13 +89,19 @@ describe('enrich > memory store', () => {
   it('does not trust an AEO certificate of another operator', async () => {
     const s = store()
     s.applyUpdates([aeo('ACTIVE')])
-    const [r] = await s.enrichBatch([makeDeclaration({ aeoCertRef: 'CN1234567890', seller: { name: 'Someone Else GmbH' } })], t0)
+    const other = makeDeclaration({ aeoCertRef: 'CN1234567890', seller: { name: 'Someone Else GmbH' } })
+    const [r] = await s.enrichBatch([other], t0)
     expect(r?.record.seller?.aeo).toEqual({ matchesSeller: false })
   })
 
   const stream = () => [
     makeDeclaration({ declarationId: 'a', declaredAt: t0, totalValue: '10.00' }),
-    makeDeclaration({ declarationId: 'b', declaredAt: t0 + HOUR, totalValue: '20.00', consignee: { name: 'MUSTERMANN, Erika', address: { street: 'Musterstr. 1', city: 'BERLIN', postcode: '10115', country: 'DE' } } }),
+    makeDeclaration({
+      declarationId: 'b', declaredAt: t0 + HOUR, totalValue: '20.00',
+      consignee: {
+        name: 'MUSTERMANN, Erika', address: { street: 'Musterstr. 1', city: 'BERLIN', postcode: '10115', country: 'DE' }
+      }
+    }),
     makeDeclaration({ declarationId: 'c', declaredAt: t0 + 2 * DAY, totalValue: '5.00', currency: 'USD' })
   ]
 
@@ -84,7 +116,8 @@ describe('enrich > memory store', () => {
     expect(first[2]?.record.aggregates?.iossCount7d).toBe(2)
   })
 
-  it('counts a declaration version once: a replay gets its first answer back, an amendment does not count again', async () => {
+  it('counts a declaration version once: a replay gets its first answer back, ' +
+    'an amendment does not count again', async () => {
     const s = store()
     const batch = stream()
     const probe = (id: string): ParcelDeclaration => makeDeclaration({ declarationId: id, declaredAt: t0 + 2 * DAY })
@@ -102,7 +135,8 @@ describe('enrich > memory store', () => {
   })
 
   it('includes the parcel itself when configured to', async () => {
-    const s = createMemoryProfileStore({ identityKey: 'test-key', record: { ...defaultRecordConfig, aggregatesIncludeCurrent: true } })
+    const record = { ...defaultRecordConfig, aggregatesIncludeCurrent: true }
+    const s = createMemoryProfileStore({ identityKey: 'test-key', record })
     const results = await s.enrichBatch(stream(), t0)
     expect(results.map((r) => r.record.aggregates?.consigneeCount24h)).toEqual([1, 2, 1])
     expect(results[2]?.record.aggregates?.consigneeValueEur7d).toBe(34.3)

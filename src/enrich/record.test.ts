@@ -10,25 +10,36 @@ describe('enrich > record > unknown data sets', () => {
   const plan = planFor(['seller.riskTier', 'seller.aeo.status', 'ioss.registered'])
   const d = makeDeclaration({ declaredAt: NOW, aeoCertRef: 'CN1234567890', iossNumber: 'IM2760000001' })
   const k = declarationKeys(d, keyLayout(), createIdentityHasher('k'), plan)
-  const aeo = PROFILE_FIELDS.aeo.map((f) => ({ updatedAt: String(NOW), id: 'CN1234567890', operatorKey: 'X', programme: 'AEOS', status: 'ACTIVE', issuingCountry: 'CN', mraPartners: 'EU' } as Record<string, string>)[f] ?? null)
+  const stored: Record<string, string> = {
+    updatedAt: String(NOW), id: 'CN1234567890', operatorKey: 'X', programme: 'AEOS', status: 'ACTIVE',
+    issuingCountry: 'CN', mraPartners: 'EU'
+  }
+  const aeo = PROFILE_FIELDS.aeo.map((f) => stored[f] ?? null)
 
   it('keeps a known AEO record when the seller profiles are unknown, and names what is missing', () => {
     const missing: string[] = []
-    const record = buildRecord({ ...d, seller: { ...d.seller, identifiers: { ...d.seller.identifiers, tin: 'CN1234567890' } } }, k, { seller: undefined, aeo, ioss: undefined }, plan, NOW, defaultRecordConfig, missing)
+    const withTin = { ...d, seller: { ...d.seller, identifiers: { ...d.seller.identifiers, tin: 'CN1234567890' } } }
+    const fetched = { seller: undefined, aeo, ioss: undefined }
+    const record = buildRecord(withTin, k, fetched, plan, NOW, defaultRecordConfig, missing)
     expect(missing).toEqual(['seller', 'ioss'])
-    expect(record.seller).toEqual({ aeo: { programme: 'AEOS', status: 'ACTIVE', mraApplicable: true, stale: false, matchesSeller: true } })
+    expect(record.seller).toEqual({
+      aeo: { programme: 'AEOS', status: 'ACTIVE', mraApplicable: true, stale: false, matchesSeller: true }
+    })
     expect(record.ioss).toBeUndefined()
   })
 
   it('tells a number absent from a loaded registry (null) from an unknown one (undefined)', () => {
     const absent: string[] = []
-    expect(buildRecord(d, k, { seller: null, aeo: null, ioss: null }, plan, NOW, defaultRecordConfig, absent).ioss).toEqual({ registered: false, boundToSeller: false })
+    const none = buildRecord(d, k, { seller: null, aeo: null, ioss: null }, plan, NOW, defaultRecordConfig, absent)
+    expect(none.ioss).toEqual({ registered: false, boundToSeller: false })
     expect(absent).toEqual([])
   })
 })
 
 describe('enrich > record > custom attributes', () => {
-  const plan = planFor(['enrichment.seller.attributes.riskScore', 'enrichment.seller.riskTier', 'enrichment.consignee.attributes.reshipper'])
+  const plan = planFor([
+    'enrichment.seller.attributes.riskScore', 'enrichment.seller.riskTier', 'enrichment.consignee.attributes.reshipper'
+  ])
   const d = makeDeclaration({ declaredAt: NOW })
   const k = declarationKeys(d, keyLayout(), createIdentityHasher('k'), plan)
   const seller = [...PROFILE_FIELDS.seller.map((f) => f === 'updatedAt' ? String(NOW) : null), '87']
@@ -44,14 +55,17 @@ describe('enrich > record > custom attributes', () => {
     const record = buildRecord(d, k, { seller, consignee: null }, plan, NOW, defaultRecordConfig, missing)
     expect({ ...record.seller?.attributes }).toEqual({ riskScore: '87' })
     expect(record.consignee?.attributes).toBeUndefined()
-    const bare = buildRecord(d, k, { seller: [...seller.slice(0, -1), null], consignee: null }, plan, NOW, defaultRecordConfig, missing)
+    const withoutAttribute = { seller: [...seller.slice(0, -1), null], consignee: null }
+    const bare = buildRecord(d, k, withoutAttribute, plan, NOW, defaultRecordConfig, missing)
     expect({ ...bare.seller?.attributes }).toEqual({})
     expect(missing).toEqual([])
   })
 })
 
 describe('enrich > record > offences', () => {
-  const plan = planFor(['enrichment.seller.offences180d', 'enrichment.seller.riskTier', 'enrichment.consignee.lastOffenceAt'])
+  const plan = planFor([
+    'enrichment.seller.offences180d', 'enrichment.seller.riskTier', 'enrichment.consignee.lastOffenceAt'
+  ])
   const d = makeDeclaration({ declaredAt: NOW })
   const k = declarationKeys(d, keyLayout(), createIdentityHasher('k'), plan)
   const DAY = 86_400_000
@@ -64,8 +78,14 @@ describe('enrich > record > offences', () => {
   it.each([
     ['a profile with offences', { ...profile, offences, lastOffenceAt: String(NOW - DAY) }, 'LOW', 3, NOW - DAY],
     ['a profile without any', profile, 'LOW', 0, undefined],
-    ['offences on a party with no profile (UNKNOWN tier)', { offences, lastOffenceAt: String(NOW - DAY) }, 'UNKNOWN', 3, NOW - DAY],
-    ['only a last offence, older than the window', { ...profile, lastOffenceAt: String(NOW - 200 * DAY) }, 'LOW', 0, NOW - 200 * DAY]
+    [
+      'offences on a party with no profile (UNKNOWN tier)',
+      { offences, lastOffenceAt: String(NOW - DAY) }, 'UNKNOWN', 3, NOW - DAY
+    ],
+    [
+      'only a last offence, older than the window',
+      { ...profile, lastOffenceAt: String(NOW - 200 * DAY) }, 'LOW', 0, NOW - 200 * DAY
+    ]
   ])('%s: counts the offences of the last 180 days and gives the last one', (_name, values, tier, count, last) => {
     const missing: string[] = []
     const record = buildRecord(d, k, {
@@ -84,7 +104,8 @@ describe('enrich > record > offences', () => {
     expect(none.seller).toMatchObject({ riskTier: 'UNKNOWN', offences180d: 0 })
     expect(none.consignee).toMatchObject({ offences180d: 0 })
     expect(missing).toEqual([])
-    const unread = buildRecord(d, k, { seller: undefined, consignee: undefined }, plan, NOW, defaultRecordConfig, missing)
+    const unknown = { seller: undefined, consignee: undefined }
+    const unread = buildRecord(d, k, unknown, plan, NOW, defaultRecordConfig, missing)
     expect(unread.seller?.offences180d).toBeUndefined()
     expect(unread.consignee?.offences180d).toBeUndefined()
     expect(missing).toEqual(['seller', 'consignee'])

@@ -38,7 +38,9 @@ export interface RecordConfig {
   readonly aggregatesIncludeCurrent: boolean
 }
 
-export const defaultRecordConfig: RecordConfig = { aeoStaleAfterMs: 48 * 3_600_000, violationHalfLifeDays: 365, aggregatesIncludeCurrent: false }
+export const defaultRecordConfig: RecordConfig = {
+  aeoStaleAfterMs: 48 * 3_600_000, violationHalfLifeDays: 365, aggregatesIncludeCurrent: false
+}
 
 const DAY_MS = 86_400_000
 
@@ -85,12 +87,17 @@ const NO_FORMS: PartyForms = { name: '', address: '' }
 /** A party's normalised name and address, as the watchlist holds them; scored against fuzzy candidates. */
 export interface PartyForms { readonly name: string, readonly address: string }
 
-export const partyForms = (party: Party): PartyForms => ({
-  name: normaliseName(party.name),
-  address: normaliseText(`${party.address.street} ${party.address.postcode ?? ''} ${party.address.city} ${party.address.country}`)
-})
+export const partyForms = (party: Party): PartyForms => {
+  const a = party.address
+  return {
+    name: normaliseName(party.name),
+    address: normaliseText(`${a.street} ${a.postcode ?? ''} ${a.city} ${a.country}`)
+  }
+}
 
-const watchFields = (keys: KeyLayout, party: Party, forms: PartyForms, extra: ReadonlyArray<readonly [WatchlistEntityType, string | null]>): string[] => {
+const watchFields = (
+  keys: KeyLayout, party: Party, forms: PartyForms, extra: ReadonlyArray<readonly [WatchlistEntityType, string | null]>
+): string[] => {
   const out = [
     keys.watchlistField('PARTY_NAME', forms.name),
     keys.watchlistField('ADDRESS', forms.address),
@@ -109,9 +116,12 @@ const watchFields = (keys: KeyLayout, party: Party, forms: PartyForms, extra: Re
 const NONE: readonly string[] = []
 
 /** Only what `plan` needs is computed: the identity HMAC and the watchlist fields cost most. */
-export const declarationKeys = (d: ParcelDeclaration, keys: KeyLayout, hash: IdentityHasher, plan: FetchPlan): DeclarationKeys => {
+export const declarationKeys = (
+  d: ParcelDeclaration, keys: KeyLayout, hash: IdentityHasher, plan: FetchPlan
+): DeclarationKeys => {
   const fam = plan.families
-  const identityHash = fam.has('consignee') || fam.has('aggregates') || plan.paths.has('consignee.identityHash') ? hash(d.consignee) : ''
+  const hashed = fam.has('consignee') || fam.has('aggregates') || plan.paths.has('consignee.identityHash')
+  const identityHash = hashed ? hash(d.consignee) : ''
   const watch = fam.has('watchlist')
   const eori = d.consignee.identifiers.eori
   const claimed = d.aeoCertRef ?? d.seller.identifiers.eori ?? d.seller.identifiers.tin
@@ -119,6 +129,7 @@ export const declarationKeys = (d: ParcelDeclaration, keys: KeyLayout, hash: Ide
   const iossNumber = d.iossNumber === null ? '' : normaliseIdentifier(d.iossNumber)
   const sellerForms = watch ? partyForms(d.seller) : NO_FORMS
   const consigneeForms = watch ? partyForms(d.consignee) : NO_FORMS
+  const sellerIds = [['SELLER_ID', d.sellerId], ['IOSS', d.iossNumber]] as const
   return {
     identityHash,
     seller: keys.seller(d.sellerId),
@@ -127,7 +138,7 @@ export const declarationKeys = (d: ParcelDeclaration, keys: KeyLayout, hash: Ide
     aeoId,
     ioss: iossNumber === '' ? null : keys.ioss(iossNumber),
     iossNumber,
-    sellerWatch: watch ? watchFields(keys, d.seller, sellerForms, [['SELLER_ID', d.sellerId], ['IOSS', d.iossNumber]]) : NONE,
+    sellerWatch: watch ? watchFields(keys, d.seller, sellerForms, sellerIds) : NONE,
     consigneeWatch: watch ? watchFields(keys, d.consignee, consigneeForms, []) : NONE,
     sellerForms,
     consigneeForms,
@@ -139,7 +150,8 @@ export const declarationKeys = (d: ParcelDeclaration, keys: KeyLayout, hash: Ide
 /** A fetched profile hash: values in PROFILE_FIELDS order, null when the key does not exist. */
 export type Hash = ReadonlyArray<string | null> | null
 
-const num = (v: string | null | undefined): number | null => v === null || v === undefined || v === '' ? null : Number(v)
+const num = (v: string | null | undefined): number | null =>
+  v === null || v === undefined || v === '' ? null : Number(v)
 
 const decayed = (count: number, lastAt: number | null, now: number, halfLifeDays: number): number => {
   if (count <= 0) return 0
@@ -175,7 +187,9 @@ const listedNow = (raw: string | null, now: number): boolean => {
   return false
 }
 
-const aeoOf = (h: Hash, d: ParcelDeclaration, k: DeclarationKeys, now: number, config: RecordConfig): AeoEnrichment | undefined => {
+const aeoOf = (
+  h: Hash, d: ParcelDeclaration, k: DeclarationKeys, now: number, config: RecordConfig
+): AeoEnrichment | undefined => {
   if (h === null || k.aeoId === null) return undefined
   const F = PROFILE_FIELDS.aeo
   const at = (name: typeof F[number]): string | null => h[F.indexOf(name)] ?? null
@@ -189,8 +203,10 @@ const aeoOf = (h: Hash, d: ParcelDeclaration, k: DeclarationKeys, now: number, c
   const programme = at('programme') as AeoEnrichment['programme']
   const here = jurisdictionOf(d.destinationCountry)
   const partners = (at('mraPartners') ?? '').split(',')
-  const mraApplicable = programme !== 'AEOC' && (jurisdictionOf(at('issuingCountry') ?? '') === here || partners.includes(here))
-  return { programme, status: at('status') as AeoEnrichment['status'], mraApplicable, stale: false, matchesSeller: true }
+  const issuedHere = jurisdictionOf(at('issuingCountry') ?? '') === here
+  const mraApplicable = programme !== 'AEOC' && (issuedHere || partners.includes(here))
+  const status = at('status') as AeoEnrichment['status']
+  return { programme, status, mraApplicable, stale: false, matchesSeller: true }
 }
 
 const NO_ATTRIBUTES: Readonly<Record<string, string>> | undefined = undefined
@@ -200,7 +216,9 @@ const NO_ATTRIBUTES: Readonly<Record<string, string>> | undefined = undefined
  * text stored; an attribute the profile lacks is absent (a missing value to the rules). The
  * object has no prototype, so no attribute name can reach Object.prototype.
  */
-const attributesOf = (h: ReadonlyArray<string | null>, from: number, names: readonly string[]): Readonly<Record<string, string>> | undefined => {
+const attributesOf = (
+  h: ReadonlyArray<string | null>, from: number, names: readonly string[]
+): Readonly<Record<string, string>> | undefined => {
   if (names.length === 0) return NO_ATTRIBUTES
   const out = Object.create(null) as Record<string, string>
   for (let i = 0; i < names.length; i++) {
@@ -259,11 +277,13 @@ const hasProfile = (h: ReadonlyArray<string | null>, fields: readonly string[]):
 
 /** Builds the record for one declaration; `missing` receives the families not read. */
 export const buildRecord = (
-  d: ParcelDeclaration, k: DeclarationKeys, f: Fetched, plan: FetchPlan, now: number, config: RecordConfig, missing: string[]
+  d: ParcelDeclaration, k: DeclarationKeys, f: Fetched, plan: FetchPlan, now: number, config: RecordConfig,
+  missing: string[]
 ): EnrichmentRecord => {
   const record: {
-    seller?: EnrichmentRecord['seller'], consignee?: EnrichmentRecord['consignee'], watchlist?: EnrichmentRecord['watchlist']
-    ioss?: EnrichmentRecord['ioss'], aggregates?: EnrichmentRecord['aggregates'], route?: EnrichmentRecord['route']
+    seller?: EnrichmentRecord['seller'], consignee?: EnrichmentRecord['consignee'],
+    watchlist?: EnrichmentRecord['watchlist'], ioss?: EnrichmentRecord['ioss'],
+    aggregates?: EnrichmentRecord['aggregates'], route?: EnrichmentRecord['route'],
     hsCodes?: EnrichmentRecord['hsCodes']
   } = {}
   const fam = plan.families
@@ -286,10 +306,13 @@ export const buildRecord = (
     } else {
       const S = PROFILE_FIELDS.seller
       const firstSeenAt = num(h[S.indexOf('firstSeenAt')]) ?? now
-      const violations = decayed(num(h[S.indexOf('violationCount')]) ?? 0, num(h[S.indexOf('lastViolationAt')]), now, config.violationHalfLifeDays)
+      const violationCount = num(h[S.indexOf('violationCount')]) ?? 0
+      const lastViolationAt = num(h[S.indexOf('lastViolationAt')])
+      const violations = decayed(violationCount, lastViolationAt, now, config.violationHalfLifeDays)
       const flags = h[S.indexOf('flags')] ?? ''
       const tierFlag = /(?:^|,)risk:(HIGH|MEDIUM|LOW)(?:,|$)/.exec(flags)?.[1] as SellerRiskTier | undefined
-      const riskTier: SellerRiskTier = tierFlag ?? (violations >= 1 ? 'HIGH' : violations > 0 || flags !== '' ? 'MEDIUM' : 'LOW')
+      const byViolations: SellerRiskTier = violations >= 1 ? 'HIGH' : violations > 0 || flags !== '' ? 'MEDIUM' : 'LOW'
+      const riskTier: SellerRiskTier = tierFlag ?? byViolations
       record.seller = {
         riskTier, firstSeenAt, ageDays: Math.max(0, Math.floor((now - firstSeenAt) / DAY_MS)), violations,
         knownConsignor: h[S.indexOf('knownConsignor')] === '1',
@@ -301,9 +324,15 @@ export const buildRecord = (
   if (fam.has('consignee') || plan.paths.has('consignee.identityHash')) {
     const h = f.consignee
     if (!fam.has('consignee')) record.consignee = { identityHash: k.identityHash }
-    else if (h === undefined) { missing.push('consignee'); record.consignee = { identityHash: k.identityHash } } else {
+    else if (h === undefined) {
+      missing.push('consignee')
+      record.consignee = { identityHash: k.identityHash }
+    } else {
       const C = PROFILE_FIELDS.consignee
-      const violations = h === null ? 0 : decayed(num(h[C.indexOf('violationCount')]) ?? 0, num(h[C.indexOf('lastViolationAt')]), now, config.violationHalfLifeDays)
+      const violations = h === null ? 0 : decayed(
+        num(h[C.indexOf('violationCount')]) ?? 0, num(h[C.indexOf('lastViolationAt')]), now,
+        config.violationHalfLifeDays
+      )
       record.consignee = {
         identityHash: k.identityHash, violations,
         offences180d: offencesIn(h, CONSIGNEE_OFFENCES, now), lastOffenceAt: lastOffenceIn(h, CONSIGNEE_OFFENCES),
@@ -337,7 +366,10 @@ export const buildRecord = (
       }
       if (sellerHit) sellerScore = 1
       if (consigneeHit) consigneeScore = 1
-      record.watchlist = { sellerHit, consigneeHit, sellerMatchScore: sellerScore, consigneeMatchScore: consigneeScore, matchScore: Math.max(sellerScore, consigneeScore) }
+      record.watchlist = {
+        sellerHit, consigneeHit, sellerMatchScore: sellerScore, consigneeMatchScore: consigneeScore,
+        matchScore: Math.max(sellerScore, consigneeScore)
+      }
     }
   }
   if (fam.has('ioss') && k.ioss !== null) {
@@ -364,13 +396,22 @@ export const buildRecord = (
       const agg: { -readonly [K in keyof AggregatesEnrichment]: AggregatesEnrichment[K] } = {}
       const mask = plan.aggregateMask
       if (mask.includes('c')) {
-        agg.consigneeCount24h = at(0); agg.consigneeValueEur24h = at(1) / 100; agg.consigneeCount7d = at(2); agg.consigneeValueEur7d = at(3) / 100
+        agg.consigneeCount24h = at(0)
+        agg.consigneeValueEur24h = at(1) / 100
+        agg.consigneeCount7d = at(2)
+        agg.consigneeValueEur7d = at(3) / 100
       }
       if (mask.includes('s')) {
-        agg.sellerCount24h = at(4); agg.sellerValueEur24h = at(5) / 100; agg.sellerCount7d = at(6); agg.sellerValueEur7d = at(7) / 100
+        agg.sellerCount24h = at(4)
+        agg.sellerValueEur24h = at(5) / 100
+        agg.sellerCount7d = at(6)
+        agg.sellerValueEur7d = at(7) / 100
       }
       if (k.iossNumber !== '' && mask.includes('i')) {
-        agg.iossCount24h = at(8); agg.iossValueEur24h = at(9) / 100; agg.iossCount7d = at(10); agg.iossValueEur7d = at(11) / 100
+        agg.iossCount24h = at(8)
+        agg.iossValueEur24h = at(9) / 100
+        agg.iossCount7d = at(10)
+        agg.iossValueEur7d = at(11) / 100
       }
       record.aggregates = agg
     }
@@ -378,7 +419,10 @@ export const buildRecord = (
   if (fam.has('route')) {
     const h = f.route
     if (h === undefined) missing.push('route')
-    else record.route = { attributes: h === null ? undefined : attributesOf(h, PROFILE_FIELDS.route.length, plan.attributes.route) }
+    else {
+      const attributes = h === null ? undefined : attributesOf(h, PROFILE_FIELDS.route.length, plan.attributes.route)
+      record.route = { attributes }
+    }
   }
   if (fam.has('hsCode')) {
     const hashes = f.hsCodes

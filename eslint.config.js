@@ -29,7 +29,8 @@ export default tseslint.config(
     // expressions may run long: broken up they are harder to check than to read.
     files: [
       'bench/**/*.ts', 'deploy/**/*.ts',
-      'src/cli/**/*.ts', 'src/codec/**/*.ts', 'src/console/**/*.ts', 'src/decide/**/*.ts', 'src/engine/**/*.ts', 'src/generate/**/*.ts',
+      'src/cli/**/*.ts', 'src/codec/**/*.ts', 'src/console/**/*.ts', 'src/decide/**/*.ts', 'src/engine/**/*.ts',
+      'src/enrich/**/*.ts', 'src/generate/**/*.ts',
       'src/ingest/**/*.ts', 'src/kafka/**/*.ts', 'src/observe/**/*.ts', 'src/outcomes/**/*.ts', 'src/publish/**/*.ts',
       'src/stack/**/*.ts', 'src/validate/**/*.ts',
       'src/actions.ts', 'src/amendment.test.ts', 'src/amendment.ts', 'src/config.ts', 'src/enrichment.test.ts',

@@ -16,7 +16,9 @@ import { createMemoryHistory } from './history.ts'
 import { DEFAULT_PREFIX, keyLayout } from './keys.ts'
 import { createIdentityHasher } from './normalise.ts'
 import { mergeWatch, writeFor, type ProfileWrite } from './profile-write.ts'
-import { buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Hash, type RecordConfig } from './record.ts'
+import {
+  buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Hash, type RecordConfig
+} from './record.ts'
 import { DATA_SETS, type DataSet } from './reference-data.ts'
 import { entryOf, ownOf, planOf, resultOf, type EnrichmentResult, type ProfileStore } from './store.ts'
 
@@ -80,7 +82,9 @@ export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfi
     return out
   }
 
-  const enrichBatch = async (declarations: readonly ParcelDeclaration[], nowMs: number, fields?: readonly string[]): Promise<EnrichmentResult[]> => {
+  const enrichBatch = async (
+    declarations: readonly ParcelDeclaration[], nowMs: number, fields?: readonly string[]
+  ): Promise<EnrichmentResult[]> => {
     const plan = planOf(fields)
     const out = new Array<number>(OUTPUT_STRIDE)
     return declarations.map((d) => {
@@ -101,7 +105,9 @@ export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfi
         ioss: read('ioss', k.ioss, plan.hashFields.ioss),
         route: read('route', k.route, plan.hashFields.route),
         hsCodes: known('hsCode') ? commodityHashes(k, plan.hashFields.hsCode) : undefined,
-        watch: known('watchlist') ? [...k.sellerWatch, ...k.consigneeWatch].map((f) => watch.get(f) ?? null) : undefined,
+        watch: known('watchlist')
+          ? [...k.sellerWatch, ...k.consigneeWatch].map((f) => watch.get(f) ?? null)
+          : undefined,
         aggregates: counts,
         aggregatesOffset: 0,
         own

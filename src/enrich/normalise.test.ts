@@ -1,10 +1,15 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { Party } from '../declaration.ts'
-import { createIdentityHasher, identityText, normaliseEmail, normaliseIdentifier, normaliseName, normalisePhone, normaliseText } from './normalise.ts'
+import {
+  createIdentityHasher, identityText, normaliseEmail, normaliseIdentifier, normaliseName, normalisePhone, normaliseText
+} from './normalise.ts'
 
-const party = (name: string, street: string, postcode: string | null = '10115', city = 'Berlin', country = 'DE'): Party => ({
-  name, address: { street, city, postcode, country }, identifiers: { eori: null, tin: null, vat: null }, phone: null, email: null
+const party = (
+  name: string, street: string, postcode: string | null = '10115', city = 'Berlin', country = 'DE'
+): Party => ({
+  name, address: { street, city, postcode, country }, identifiers: { eori: null, tin: null, vat: null },
+  phone: null, email: null
 })
 
 describe('enrich > normalise', () => {
@@ -56,7 +61,9 @@ describe('enrich > normalise', () => {
     expect(normaliseEmail(input)).toBe(expected)
   })
 
-  it.each([['de 123 456 789', 'DE123456789'], ['im-2760000001', 'IM2760000001']])('identifier %j → %j', (input, expected) => {
+  it.each([
+    ['de 123 456 789', 'DE123456789'], ['im-2760000001', 'IM2760000001']
+  ])('identifier %j → %j', (input, expected) => {
     expect(normaliseIdentifier(input)).toBe(expected)
   })
 
@@ -74,7 +81,8 @@ describe('enrich > normalise', () => {
 
   it.each([['short key'], ['k'.repeat(100)]])('computes HMAC-SHA256 exactly (key %#)', (key) => {
     const p = party('Erika Mustermann', 'Musterstraße 1')
-    expect(createIdentityHasher(key)(p)).toBe(createHmac('sha256', key).update(identityText(p)).digest('hex').slice(0, 32))
+    const expected = createHmac('sha256', key).update(identityText(p)).digest('hex').slice(0, 32)
+    expect(createIdentityHasher(key)(p)).toBe(expected)
   })
 
   it('keeps different consignees and different keys apart', () => {

@@ -36,7 +36,9 @@ export const ABBREVIATIONS: Readonly<Record<string, string>> = Object.freeze({
 })
 
 /** Dropped from names: they vary between declarations of the same person. */
-export const HONORIFICS: ReadonlySet<string> = new Set(['MR', 'MRS', 'MS', 'MISS', 'MX', 'DR', 'PROF', 'HERR', 'FRAU', 'M', 'MME', 'MLLE', 'SR', 'SRA', 'SIG', 'SIGRA'])
+export const HONORIFICS: ReadonlySet<string> = new Set([
+  'MR', 'MRS', 'MS', 'MISS', 'MX', 'DR', 'PROF', 'HERR', 'FRAU', 'M', 'MME', 'MLLE', 'SR', 'SRA', 'SIG', 'SIGRA'
+])
 
 // Most party data is plain ASCII; it skips the Unicode folding (a third of the cost).
 const ASCII_RE = /^[\x20-\x7e]*$/
@@ -45,7 +47,8 @@ const ASCII_NON_ALNUM_RE = /[^A-Z0-9]+/g
 const tokens = (text: string): string[] => {
   const out = ASCII_RE.test(text)
     ? text.toUpperCase().replace(ASCII_NON_ALNUM_RE, ' ').trim()
-    : text.replace(SPELLED_RE, (c) => SPELLED[c] ?? c).normalize('NFKD').replace(MARKS_RE, '').toUpperCase().replace(NON_ALNUM_RE, ' ').trim()
+    : text.replace(SPELLED_RE, (c) => SPELLED[c] ?? c).normalize('NFKD').replace(MARKS_RE, '')
+      .toUpperCase().replace(NON_ALNUM_RE, ' ').trim()
   return out === '' ? [] : out.split(' ')
 }
 
@@ -87,7 +90,10 @@ export const normaliseEmail = (email: string): string => {
   let domain = trimmed.slice(at + 1)
   const plus = local.indexOf('+')
   if (plus > 0) local = local.slice(0, plus)
-  if (GMAIL_DOMAINS.has(domain)) { local = local.replaceAll('.', ''); domain = 'gmail.com' }
+  if (GMAIL_DOMAINS.has(domain)) {
+    local = local.replaceAll('.', '')
+    domain = 'gmail.com'
+  }
   return `${local}@${domain}`
 }
 
@@ -97,7 +103,9 @@ export const normaliseIdentifier = (id: string): string => id.toUpperCase().repl
 /** The identity text of a party: normalised name and address joined with '|'. */
 export const identityText = (party: Party): string => {
   const a = party.address
-  return `${normaliseName(party.name)}|${normaliseText(a.street)}|${normalisePostcode(a.postcode)}|${normaliseText(a.city)}|${a.country.toUpperCase()}`
+  const name = normaliseName(party.name)
+  const street = normaliseText(a.street)
+  return `${name}|${street}|${normalisePostcode(a.postcode)}|${normaliseText(a.city)}|${a.country.toUpperCase()}`
 }
 
 export type IdentityHasher = (party: Party) => string
@@ -116,7 +124,8 @@ export const createIdentityHasher = (key: string): IdentityHasher => {
   const ipad = Buffer.from(block.map((b) => b ^ 0x36))
   const opad = Buffer.from(block.map((b) => b ^ 0x5c))
   return (party) => {
-    const inner = hash('sha256', Buffer.concat([ipad, Buffer.from(identityText(party), 'utf8')]), 'buffer') as unknown as Buffer
+    const text = Buffer.from(identityText(party), 'utf8')
+    const inner = hash('sha256', Buffer.concat([ipad, text]), 'buffer') as unknown as Buffer
     return (hash('sha256', Buffer.concat([opad, inner]), 'hex')).slice(0, 32)
   }
 }

@@ -22,8 +22,11 @@ describe('enrich > offences', () => {
     const hash = createIdentityHasher('k')
     const plan = planFor(['consignee.violations'])
     const withEori = makeDeclaration({})
-    const eori = { ...withEori, consignee: { ...withEori.consignee, identifiers: { ...withEori.consignee.identifiers, eori: 'de 123' } } }
-    const none = { ...withEori, consignee: { ...withEori.consignee, identifiers: { ...withEori.consignee.identifiers, eori: null } } }
+    const withId = (eori: string | null) => ({
+      ...withEori, consignee: { ...withEori.consignee, identifiers: { ...withEori.consignee.identifiers, eori } }
+    })
+    const eori = withId('de 123')
+    const none = withId(null)
     for (const d of [eori, none]) {
       expect(keyLayout().consignee(consigneeKeyOf(d, hash))).toBe(declarationKeys(d, keyLayout(), hash, plan).consignee)
     }
@@ -33,6 +36,8 @@ describe('enrich > offences', () => {
   it('keeps parties as text and reads back only a pair of non-empty strings', () => {
     const parties = { sellerId: 'S-1', consigneeKey: 'DE123' }
     expect(decodeParties(encodeParties(parties))).toEqual(parties)
-    for (const bad of [null, '', 'x', '[]', '["S-1"]', '["S-1",""]', '[1,2]', '{"sellerId":"S"}']) expect(decodeParties(bad)).toBeNull()
+    for (const bad of [null, '', 'x', '[]', '["S-1"]', '["S-1",""]', '[1,2]', '{"sellerId":"S"}']) {
+      expect(decodeParties(bad)).toBeNull()
+    }
   })
 })

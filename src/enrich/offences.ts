@@ -99,7 +99,8 @@ export const decodeParties = (text: string | null | undefined): Parties | null =
     const v: unknown = JSON.parse(text)
     if (!Array.isArray(v) || v.length !== 2) return null
     const [sellerId, consigneeKey] = v as unknown[]
-    if (typeof sellerId !== 'string' || typeof consigneeKey !== 'string' || sellerId === '' || consigneeKey === '') return null
+    if (typeof sellerId !== 'string' || typeof consigneeKey !== 'string') return null
+    if (sellerId === '' || consigneeKey === '') return null
     return { sellerId, consigneeKey }
   } catch {
     return null

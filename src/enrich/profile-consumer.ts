@@ -69,11 +69,15 @@ export type OnApplied = (keys: readonly string[]) => void
 
 const touched = (w: ProfileWrite): string[] => w.kind === 'watch' ? [w.field, ...w.fuzzy] : [w.key]
 
-export const startProfileConsumer = async (config: ProfileConsumerConfig, deps: ProfileConsumerDeps): Promise<ProfileConsumer> => {
+export const startProfileConsumer = async (
+  config: ProfileConsumerConfig, deps: ProfileConsumerDeps
+): Promise<ProfileConsumer> => {
   const { kafka, registry, redis, log, onApplied } = deps
   const keys = keyLayout(config.keyPrefix)
   const writer = createProfileWriter(redis, config.keyPrefix)
-  const decoder = createDecoder<ProfileUpdate>({ readerType: profileUpdateType(), registry, maxRecordBytes: config.maxRecordBytes })
+  const decoder = createDecoder<ProfileUpdate>({
+    readerType: profileUpdateType(), registry, maxRecordBytes: config.maxRecordBytes
+  })
   const consumer: Consumer = kafka.consumer({
     groupId: config.groupId,
     ...(config.sessionTimeoutMs === undefined ? {} : { sessionTimeout: config.sessionTimeoutMs }),
@@ -88,10 +92,14 @@ export const startProfileConsumer = async (config: ProfileConsumerConfig, deps: 
   const schedule = (delayMs: number): void => {
     if (stopped) return
     clearTimeout(timer)
-    timer = setTimeout(() => { void tick() }, delayMs)
+    timer = setTimeout(() => {
+      void tick()
+    }, delayMs)
     timer.unref()
   }
-  const hurry = (): void => { if (!checking) schedule(1_000) }
+  const hurry = (): void => {
+    if (!checking) schedule(1_000)
+  }
   const tick = async (): Promise<void> => {
     checking = true
     let delayMs = 1_000
@@ -112,7 +120,10 @@ export const startProfileConsumer = async (config: ProfileConsumerConfig, deps: 
   const count = (set: DataSet | undefined): void => {
     if (set === undefined) return
     applied.set(set, (applied.get(set) ?? 0) + 1)
-    if (!marked.has(set) && !hurried.has(set)) { hurried.add(set); hurry() }
+    if (!marked.has(set) && !hurried.has(set)) {
+      hurried.add(set)
+      hurry()
+    }
   }
   const source = `topic:${config.topic}`
   const admin = kafka.admin()
@@ -160,8 +171,12 @@ export const startProfileConsumer = async (config: ProfileConsumerConfig, deps: 
       for (const m of batch.messages) {
         if (m.value === null) {
           const w = writeForTombstone(m.key?.toString('utf8') ?? '', keys)
-          if (w === undefined) mlog.warn({ partition: batch.partition, offset: m.offset }, 'tombstone with an unknown entity key skipped')
-          else { writes.push(w); count(DATA_SETS.find((set) => m.key?.toString('utf8').startsWith(`${set}:`))) }
+          if (w === undefined) {
+            mlog.warn({ partition: batch.partition, offset: m.offset }, 'tombstone with an unknown entity key skipped')
+          } else {
+            writes.push(w)
+            count(DATA_SETS.find((set) => m.key?.toString('utf8').startsWith(`${set}:`)))
+          }
           continue
         }
         const result = decoded[d++]
@@ -169,12 +184,18 @@ export const startProfileConsumer = async (config: ProfileConsumerConfig, deps: 
         // rather than skip an update that is fine.
         if (result !== undefined && !result.ok && result.error.disposition === 'retry') throw result.error
         if (result === undefined || !result.ok) {
-          mlog.warn({ partition: batch.partition, offset: m.offset, code: result?.error.code ?? 'E_ENRICH_PROFILE_INVALID' }, 'profile update skipped')
+          const code = result?.error.code ?? 'E_ENRICH_PROFILE_INVALID'
+          mlog.warn({ partition: batch.partition, offset: m.offset, code }, 'profile update skipped')
           continue
         }
         const w = writeFor(result.value, keys)
-        if (w === undefined) mlog.warn({ partition: batch.partition, offset: m.offset, code: 'E_ENRICH_PROFILE_INVALID' }, 'profile update without its payload skipped')
-        else { writes.push(w); count(dataSetOfKind[result.value.kind]) }
+        if (w === undefined) {
+          const at = { partition: batch.partition, offset: m.offset, code: 'E_ENRICH_PROFILE_INVALID' }
+          mlog.warn(at, 'profile update without its payload skipped')
+        } else {
+          writes.push(w)
+          count(dataSetOfKind[result.value.kind])
+        }
       }
       if (writes.length > 0) {
         const counts = await writer.write(writes)

@@ -15,7 +15,9 @@ describe('enrich > profile files', () => {
   })
 
   it('turns a watchlist CSV into ADD and REMOVE updates with normalised index fields', () => {
-    const csv = 'listId,entityType,value,op,expiresAt\ndnl,PARTY_NAME,"Mustermann, Erika",,\ndnl,EMAIL,E.Rika+x@gmail.com,REMOVE,2027-01-01T00:00:00Z\n'
+    const csv = 'listId,entityType,value,op,expiresAt\n' +
+      'dnl,PARTY_NAME,"Mustermann, Erika",,\n' +
+      'dnl,EMAIL,E.Rika+x@gmail.com,REMOVE,2027-01-01T00:00:00Z\n'
     const { updates, errors } = parseCsv(csv, LOADED)
     expect(errors).toEqual([])
     const writes = updates.map((u) => writeFor(u, keyLayout()))
@@ -24,7 +26,10 @@ describe('enrich > profile files', () => {
         kind: 'watch', field: 'PARTY_NAME:ERIKA MUSTERMANN', listId: 'dnl', op: 'ADD', expiresAt: 0, updatedAt: LOADED,
         fuzzy: ['~N:ARK MSTRMN', '~N:M/ARK', '~N:A/MSTRMN'], fuzzyMember: 'dnl|ERIKA MUSTERMANN'
       },
-      { kind: 'watch', field: 'EMAIL:erika@gmail.com', listId: 'dnl', op: 'REMOVE', expiresAt: Date.UTC(2027, 0, 1), updatedAt: LOADED, fuzzy: [], fuzzyMember: 'dnl|erika@gmail.com' }
+      {
+        kind: 'watch', field: 'EMAIL:erika@gmail.com', listId: 'dnl', op: 'REMOVE', expiresAt: Date.UTC(2027, 0, 1),
+        updatedAt: LOADED, fuzzy: [], fuzzyMember: 'dnl|erika@gmail.com'
+      }
     ])
   })
 
@@ -33,7 +38,9 @@ describe('enrich > profile files', () => {
       'DE123456789012345,EORI,Beispiel GmbH,AEOF,ACTIVE,2020-05-01,DE,US;JP;CN,1795687200000\n'
     const { updates, errors } = parseCsv(csv, LOADED)
     expect(errors).toEqual([])
-    expect(updates[0]?.aeo).toMatchObject({ programme: 'AEOF', status: 'ACTIVE', mraPartners: ['US', 'JP', 'CN'], authorisedAt: Date.UTC(2020, 4, 1) })
+    expect(updates[0]?.aeo).toMatchObject({
+      programme: 'AEOF', status: 'ACTIVE', mraPartners: ['US', 'JP', 'CN'], authorisedAt: Date.UTC(2020, 4, 1)
+    })
     expect(updates[0]?.updatedAt).toBe(1795687200000)
   })
 
@@ -48,8 +55,8 @@ describe('enrich > profile files', () => {
     ['seller:s-1', { kind: 'delete', key: 'pr:seller:s-1' }],
     ['aeo:DE1', { kind: 'delete', key: 'pr:aeo:DE1' }],
     ['watchlist:dnl:ADDRESS:1 MAIN STREET', {
-      kind: 'watch', field: 'ADDRESS:1 MAIN STREET', listId: 'dnl', op: 'REMOVE', expiresAt: 0, updatedAt: Number.MAX_SAFE_INTEGER,
-      fuzzy: ['~A:|MN', '~A:#1#M'], fuzzyMember: 'dnl|1 MAIN STREET'
+      kind: 'watch', field: 'ADDRESS:1 MAIN STREET', listId: 'dnl', op: 'REMOVE', expiresAt: 0,
+      updatedAt: Number.MAX_SAFE_INTEGER, fuzzy: ['~A:|MN', '~A:#1#M'], fuzzyMember: 'dnl|1 MAIN STREET'
     }],
     ['nonsense', undefined]
   ])('a tombstone for %s becomes %j', (key, expected) => {

@@ -71,14 +71,26 @@ export const parseCsvRows = (text: string): Array<{ line: number, cells: string[
   for (let i = 0; i < text.length; i++) {
     const c = text[i] as string
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++ } else if (c === '"') quoted = false
-      else { if (c === '\n') line++; cell += c }
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"'
+        i++
+      } else if (c === '"') quoted = false
+      else {
+        if (c === '\n') line++
+        cell += c
+      }
     } else if (c === '"' && cell === '') quoted = true
-    else if (c === ',') { cells.push(cell); cell = '' } else if (c === '\n' || c === '\r') {
+    else if (c === ',') {
+      cells.push(cell)
+      cell = ''
+    } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++
       cells.push(cell)
       if (cells.length > 1 || cells[0] !== '') rows.push({ line: start, cells })
-      cells = []; cell = ''; line++; start = line
+      cells = []
+      cell = ''
+      line++
+      start = line
     } else cell += c
   }
   cells.push(cell)
@@ -121,7 +133,9 @@ const attributeRow = (kind: 'HS_CODE' | 'ROUTE', base: object, col: Readonly<Rec
     ? { ...base, hsCode: { hsCode: col.hsCode?.trim(), attributes } }
     : {
         ...base,
-        route: { originCountry: col.originCountry?.trim(), destinationCountry: col.destinationCountry?.trim(), attributes }
+        route: {
+          originCountry: col.originCountry?.trim(), destinationCountry: col.destinationCountry?.trim(), attributes
+        }
       }
 }
 
@@ -140,7 +154,9 @@ export const parseCsv = (text: string, loadedAt: number): ParsedProfiles => {
   }
   for (const { line, cells } of rows) {
     const col: Record<string, string> = {}
-    names.forEach((name, i) => { col[name] = cells[i] ?? '' })
+    names.forEach((name, i) => {
+      col[name] = cells[i] ?? ''
+    })
     const updatedAt = time(col.updatedAt, loadedAt)
     const base = { kind, updatedAt, sourceSystem: 'profiles-load-csv', ...NO_PAYLOAD }
     if (kind === 'HS_CODE' || kind === 'ROUTE') {
@@ -148,12 +164,19 @@ export const parseCsv = (text: string, loadedAt: number): ParsedProfiles => {
       continue
     }
     const value = kind === 'WATCHLIST'
-      ? { ...base, watchlist: { listId: col.listId, op: opt(col.op) ?? 'ADD', entityType: col.entityType, value: col.value, reason: opt(col.reason), expiresAt: time(col.expiresAt, null) } }
+      ? {
+          ...base,
+          watchlist: {
+            listId: col.listId, op: opt(col.op) ?? 'ADD', entityType: col.entityType, value: col.value,
+            reason: opt(col.reason), expiresAt: time(col.expiresAt, null)
+          }
+        }
       : {
           ...base,
           aeo: {
-            id: col.id, idScheme: col.idScheme, operatorName: col.operatorName, programme: col.programme, status: col.status,
-            authorisedAt: time(col.authorisedAt, null), suspendedAt: time(col.suspendedAt, null), issuingCountry: col.issuingCountry,
+            id: col.id, idScheme: col.idScheme, operatorName: col.operatorName, programme: col.programme,
+            status: col.status, authorisedAt: time(col.authorisedAt, null), suspendedAt: time(col.suspendedAt, null),
+            issuingCountry: col.issuingCountry,
             mraPartners: (col.mraPartners ?? '').split(';').map((p) => p.trim()).filter((p) => p !== '')
           }
         }

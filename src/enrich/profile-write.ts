@@ -20,7 +20,10 @@ import { fuzzyFields } from './match.ts'
 import { normaliseEmail, normaliseIdentifier, normaliseName, normalisePhone, normaliseText } from './normalise.ts'
 
 export type ProfileWrite =
-  | { readonly kind: 'put', readonly key: string, readonly updatedAt: number, readonly fields: Readonly<Record<string, string>> }
+  | {
+      readonly kind: 'put', readonly key: string, readonly updatedAt: number,
+      readonly fields: Readonly<Record<string, string>>
+    }
   | { readonly kind: 'delete', readonly key: string }
   | {
     readonly kind: 'watch', readonly field: string, readonly listId: string, readonly op: 'ADD' | 'REMOVE'
@@ -69,7 +72,10 @@ export const entityKeyOf = (u: ProfileUpdate): string | undefined => {
       return w === null ? undefined : `watchlist:${w.listId}:${w.entityType}:${normaliseListed(w.entityType, w.value)}`
     }
     case 'HS_CODE': return u.hsCode === null ? undefined : `hsCode:${commodityCode(u.hsCode.hsCode)}`
-    case 'ROUTE': return u.route === null ? undefined : `route:${routeOf(u.route.originCountry, u.route.destinationCountry)}`
+    case 'ROUTE': {
+      const r = u.route
+      return r === null ? undefined : `route:${routeOf(r.originCountry, r.destinationCountry)}`
+    }
   }
 }
 
@@ -82,7 +88,11 @@ export const writeFor = (u: ProfileUpdate, keys: KeyLayout): ProfileWrite | unde
       if (s === null) return undefined
       return {
         kind: 'put', key: keys.seller(s.sellerId), updatedAt: at,
-        fields: { updatedAt: str(at), firstSeenAt: str(s.firstSeenAt), knownConsignor: str(s.knownConsignor), violationCount: str(s.violationCount), lastViolationAt: str(s.lastViolationAt), flags: s.flags.join(','), ...attributeFields(s.attributes) }
+        fields: {
+          updatedAt: str(at), firstSeenAt: str(s.firstSeenAt), knownConsignor: str(s.knownConsignor),
+          violationCount: str(s.violationCount), lastViolationAt: str(s.lastViolationAt), flags: s.flags.join(','),
+          ...attributeFields(s.attributes)
+        }
       }
     }
     case 'CONSIGNEE': {
@@ -90,7 +100,10 @@ export const writeFor = (u: ProfileUpdate, keys: KeyLayout): ProfileWrite | unde
       if (c === null) return undefined
       return {
         kind: 'put', key: keys.consignee(c.consigneeKey), updatedAt: at,
-        fields: { updatedAt: str(at), firstSeenAt: str(c.firstSeenAt), violationCount: str(c.violationCount), lastViolationAt: str(c.lastViolationAt), flags: c.flags.join(','), ...attributeFields(c.attributes) }
+        fields: {
+          updatedAt: str(at), firstSeenAt: str(c.firstSeenAt), violationCount: str(c.violationCount),
+          lastViolationAt: str(c.lastViolationAt), flags: c.flags.join(','), ...attributeFields(c.attributes)
+        }
       }
     }
     case 'AEO': {
@@ -100,8 +113,9 @@ export const writeFor = (u: ProfileUpdate, keys: KeyLayout): ProfileWrite | unde
       return {
         kind: 'put', key: keys.aeo(id), updatedAt: at,
         fields: {
-          updatedAt: str(at), id, idScheme: a.idScheme, operatorKey: normaliseName(a.operatorName), programme: a.programme, status: a.status,
-          authorisedAt: str(a.authorisedAt), suspendedAt: str(a.suspendedAt), issuingCountry: a.issuingCountry, mraPartners: a.mraPartners.join(',')
+          updatedAt: str(at), id, idScheme: a.idScheme, operatorKey: normaliseName(a.operatorName),
+          programme: a.programme, status: a.status, authorisedAt: str(a.authorisedAt), suspendedAt: str(a.suspendedAt),
+          issuingCountry: a.issuingCountry, mraPartners: a.mraPartners.join(',')
         }
       }
     }
@@ -117,7 +131,8 @@ export const writeFor = (u: ProfileUpdate, keys: KeyLayout): ProfileWrite | unde
       const h = u.hsCode
       // A code profile is a chapter at least: two digits.
       if (h === null || commodityCode(h.hsCode).length < 2) return undefined
-      return { kind: 'put', key: keys.hsCode(commodityCode(h.hsCode)), updatedAt: at, fields: { updatedAt: str(at), ...attributeFields(h.attributes) } }
+      const key = keys.hsCode(commodityCode(h.hsCode))
+      return { kind: 'put', key, updatedAt: at, fields: { updatedAt: str(at), ...attributeFields(h.attributes) } }
     }
     case 'ROUTE': {
       const r = u.route
@@ -131,7 +146,8 @@ export const writeFor = (u: ProfileUpdate, keys: KeyLayout): ProfileWrite | unde
       const value = normaliseListed(w.entityType, w.value)
       return {
         kind: 'watch', field: keys.watchlistField(w.entityType, value), listId: w.listId,
-        op: w.op, expiresAt: w.expiresAt ?? 0, updatedAt: at, fuzzy: fuzzyFields(w.entityType, value), fuzzyMember: `${w.listId}|${value}`
+        op: w.op, expiresAt: w.expiresAt ?? 0, updatedAt: at, fuzzy: fuzzyFields(w.entityType, value),
+        fuzzyMember: `${w.listId}|${value}`
       }
     }
   }
@@ -157,8 +173,8 @@ export const writeForTombstone = (entityKey: string, keys: KeyLayout): ProfileWr
       const [listId, type] = parts as [string, string]
       const value = parts.slice(2).join(':')
       return {
-        kind: 'watch', field: keys.watchlistField(type, value), listId, op: 'REMOVE', expiresAt: 0, updatedAt: Number.MAX_SAFE_INTEGER,
-        fuzzy: fuzzyFields(type, value), fuzzyMember: `${listId}|${value}`
+        kind: 'watch', field: keys.watchlistField(type, value), listId, op: 'REMOVE', expiresAt: 0,
+        updatedAt: Number.MAX_SAFE_INTEGER, fuzzy: fuzzyFields(type, value), fuzzyMember: `${listId}|${value}`
       }
     }
     default: return undefined
@@ -182,6 +198,7 @@ return 1
 // fuzzy member, fuzzy fields…. A field's value is JSON {member: [expiresAt, updatedAt]}, the
 // member being the listId in the exact field and `{listId}|{value}` in the fuzzy ones. The
 // exact field decides whether the write is stale; the fuzzy fields follow it.
+/* eslint-disable max-len -- Lua source, loaded into Redis by its hash: a line broken here is another script */
 export const WATCH_LUA = `
 local function merge(field, member)
   local raw = redis.call('HGET', KEYS[1], field)
@@ -199,6 +216,7 @@ merge(ARGV[1], ARGV[2])
 for i = 7, #ARGV do merge(ARGV[i], ARGV[6]) end
 return 1
 `
+/* eslint-enable max-len */
 
 type WatchWrite = Extract<ProfileWrite, { kind: 'watch' }>
 
@@ -213,9 +231,12 @@ const mergeMember = (raw: string | undefined, member: string, w: WatchWrite): st
  * The same watchlist merge in JavaScript, for the in-memory store: the new value of each
  * field written (null: field deleted), exact field first; undefined when the write is stale.
  */
-export const mergeWatch = (read: (field: string) => string | undefined, w: WatchWrite): Array<readonly [string, string | null]> | undefined => {
+export const mergeWatch = (
+  read: (field: string) => string | undefined, w: WatchWrite
+): Array<readonly [string, string | null]> | undefined => {
   const raw = read(w.field)
   const cur = raw === undefined ? undefined : (JSON.parse(raw) as Record<string, [number, number]>)[w.listId]
   if (cur !== undefined && cur[1] > w.updatedAt) return undefined
-  return [[w.field, mergeMember(raw, w.listId, w)], ...w.fuzzy.map((f) => [f, mergeMember(read(f), w.fuzzyMember, w)] as const)]
+  const exact = [w.field, mergeMember(raw, w.listId, w)] as const
+  return [exact, ...w.fuzzy.map((f) => [f, mergeMember(read(f), w.fuzzyMember, w)] as const)]
 }

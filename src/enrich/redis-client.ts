@@ -69,7 +69,10 @@ export const connectRedis = async (
     redis.disconnect()
     // ioredis rejects with "Connection is closed."; the reason (NOAUTH, WRONGPASS, a TLS
     // failure) came as an 'error' event before it.
-    throw Object.assign(first === undefined ? err as Error : new Error(`${(err as Error).message} (${first.message})`, { cause: first }), { service: 'redis' })
+    const failed = first === undefined
+      ? err as Error
+      : new Error(`${(err as Error).message} (${first.message})`, { cause: first })
+    throw Object.assign(failed, { service: 'redis' })
   }
   return redis
 }

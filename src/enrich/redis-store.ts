@@ -14,11 +14,12 @@
 // send.
 //
 // Time budget: a round trip may take `redis.commandTimeoutMs` plus
-// `redis.commandTimeoutPerRecordUs` for every declaration and catch-up parcel it carries, so a 500-record catch-up chunk after a fault is
-// not held to the budget of a 5-record chunk. A round trip that overruns its budget is sent
-// once more with twice the budget (safe: the reads are reads, and the aggregate script answers
-// a parcel it already counted with the values it gave it the first time). A connection error
-// (refused, reset, not connected) is not retried: it is what an outage looks like.
+// `redis.commandTimeoutPerRecordUs` for every declaration and catch-up parcel it carries, so a
+// 500-record catch-up chunk after a fault is not held to the budget of a 5-record chunk. A
+// round trip that overruns its budget is sent once more with twice the budget (safe: the reads
+// are reads, and the aggregate script answers a parcel it already counted with the values it
+// gave it the first time). A connection error (refused, reset, not connected) is not retried:
+// it is what an outage looks like.
 // Degradation: only a round trip that failed that way (error, or timeout after its retry)
 // counts as a failure for the circuit breaker (breaker.ts), and only then is the batch
 // enriched DEGRADED; while the breaker is open no request is made. DEGRADED results name the
@@ -45,9 +46,13 @@ import { CACHED_FAMILIES, keyLayout, type Family, type FetchPlan } from './keys.
 import { HISTORY_LUA, HISTORY_READ_LUA, historyOf, historyWrites } from './history.ts'
 import { createLru, type Lru } from './lru.ts'
 import { consigneeKeyOf, encodeParties } from './offences.ts'
-import { DATA_SETS, markersOf, syncKey, unknownDataSets, type DataSet, type MaxAges, type SyncMarker } from './reference-data.ts'
+import {
+  DATA_SETS, markersOf, syncKey, unknownDataSets, type DataSet, type MaxAges, type SyncMarker
+} from './reference-data.ts'
 import { createIdentityHasher } from './normalise.ts'
-import { buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Fetched, type Hash, type RecordConfig } from './record.ts'
+import {
+  buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Fetched, type Hash, type RecordConfig
+} from './record.ts'
 import { entryOf, ownOf, planOf, resultOf, type EnrichmentResult, type ProfileStore } from './store.ts'
 
 /**
@@ -118,7 +123,8 @@ class RoundTripTimeout extends Error {
 }
 
 // ioredis' own per-command bound (the client's `commandTimeout`) reports 'Command timed out'.
-const isTimeout = (err: unknown): boolean => err instanceof RoundTripTimeout || (err instanceof Error && err.message === 'Command timed out')
+const isTimeout = (err: unknown): boolean =>
+  err instanceof RoundTripTimeout || (err instanceof Error && err.message === 'Command timed out')
 
 /** The time budget of one round trip carrying `records` declarations and catch-up parcels. */
 export const roundTripBudgetMs = (
@@ -127,7 +133,9 @@ export const roundTripBudgetMs = (
 ): number =>
   Math.ceil(config.commandTimeoutMs + config.commandTimeoutPerRecordUs * records / 1_000)
 
-export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, deps: RedisStoreDeps): RedisProfileStore => {
+export const createRedisProfileStore = (
+  redis: Redis, config: RedisStoreConfig, deps: RedisStoreDeps
+): RedisProfileStore => {
   const { log } = deps
   if (config.identityKey === '') throw new Error('identityKey is required')
   const now = deps.now ?? Date.now
@@ -139,8 +147,12 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
     failureThreshold: config.breakerFailureThreshold, coolDownMs: config.breakerCooldownMs, now
   })
   // Back from an outage: probe with the next batch rather than a cool-down later.
-  redis.on('ready', () => { breaker.probeNow() })
-  const cache: Lru<Hash | string | null> = createLru({ maxEntries: config.cacheMaxEntries, ttlMs: config.cacheTtlMs, now: deps.now })
+  redis.on('ready', () => {
+    breaker.probeNow()
+  })
+  const cache: Lru<Hash | string | null> = createLru({
+    maxEntries: config.cacheMaxEntries, ttlMs: config.cacheTtlMs, now: deps.now
+  })
   const catchUp: AggEntry[] = []
   const sync = syncKey(config.keyPrefix)
   let markers: ReadonlyMap<DataSet, SyncMarker> = new Map()
@@ -177,7 +189,11 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
     const timeout = new Promise<never>((_resolve, reject) => {
       // The rejection waits for the event loop's next I/O poll: a reply that arrived while the
       // loop was busy (a CPU-bound neighbour, a GC pause) is taken, not counted as late.
-      timer = setTimeout(() => { setImmediate(() => { reject(new RoundTripTimeout(budgetMs)) }) }, budgetMs)
+      timer = setTimeout(() => {
+        setImmediate(() => {
+          reject(new RoundTripTimeout(budgetMs))
+        })
+      }, budgetMs)
     })
     sent.catch(() => {})
     try {
@@ -312,7 +328,9 @@ export const createRedisProfileStore = (redis: Redis, config: RedisStoreConfig, 
    * The round trip, through the breaker, with up to catchUpPerBatch parcels of earlier batches
    * still to be counted; a failure sets `answer.failed` and queues them again.
    */
-  const fetchBatch = async (trip: Trip, asked: Asked, answer: Answer, nowMs: number, records: number): Promise<void> => {
+  const fetchBatch = async (
+    trip: Trip, asked: Asked, answer: Answer, nowMs: number, records: number
+  ): Promise<void> => {
     if (!breaker.allow()) {
       answer.failed = true
       return
@@ -482,7 +500,9 @@ interface Answer {
 }
 
 /** The commodity code profiles a declaration looks up, by key; undefined when one was not read. */
-const commodityHashes = (k: DeclarationKeys, known: ReadonlyMap<string, Hash | string | null>): Map<string, Hash> | undefined => {
+const commodityHashes = (
+  k: DeclarationKeys, known: ReadonlyMap<string, Hash | string | null>
+): Map<string, Hash> | undefined => {
   const out = new Map<string, Hash>()
   for (const [, lookups] of k.hsCodes) {
     for (const key of lookups) {
@@ -496,9 +516,19 @@ const commodityHashes = (k: DeclarationKeys, known: ReadonlyMap<string, Hash | s
 
 type Declarations = ReadonlyArray<ParcelDeclaration | undefined> | undefined
 
-const watchValues = (k: DeclarationKeys, known: ReadonlyMap<string, Hash | string | null>): Array<string | null> | undefined => {
+const watchValues = (
+  k: DeclarationKeys, known: ReadonlyMap<string, Hash | string | null>
+): Array<string | null> | undefined => {
   const out: Array<string | null> = []
-  for (const field of k.sellerWatch) { const v = known.get(field); if (v === undefined) return undefined; out.push(v as string | null) }
-  for (const field of k.consigneeWatch) { const v = known.get(field); if (v === undefined) return undefined; out.push(v as string | null) }
+  for (const field of k.sellerWatch) {
+    const v = known.get(field)
+    if (v === undefined) return undefined
+    out.push(v as string | null)
+  }
+  for (const field of k.consigneeWatch) {
+    const v = known.get(field)
+    if (v === undefined) return undefined
+    out.push(v as string | null)
+  }
   return out
 }

@@ -39,7 +39,9 @@ export const createProfileWriter = (redis: Redis, prefix: string): ProfileWriter
           for (const [field, value] of Object.entries(w.fields)) args.push(field, value)
           pipeline.prPut(w.key, ...args)
         } else if (w.kind === 'delete') pipeline.del(w.key)
-        else pipeline.prWatch(keys.watchlist, w.field, w.listId, w.op, w.expiresAt, w.updatedAt, w.fuzzyMember, ...w.fuzzy)
+        else {
+          pipeline.prWatch(keys.watchlist, w.field, w.listId, w.op, w.expiresAt, w.updatedAt, w.fuzzyMember, ...w.fuzzy)
+        }
       }
       const replies = await pipeline.exec()
       if (replies === null) throw new Error('profile write pipeline discarded')

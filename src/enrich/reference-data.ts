@@ -20,7 +20,8 @@ export type DataSet = Exclude<Family, 'aggregates'>
 export const DATA_SETS: readonly DataSet[] = ['ioss', 'watchlist', 'aeo', 'seller', 'consignee', 'hsCode', 'route']
 
 export const dataSetOfKind: Readonly<Record<ProfileUpdate['kind'], DataSet>> = {
-  IOSS: 'ioss', WATCHLIST: 'watchlist', AEO: 'aeo', SELLER: 'seller', CONSIGNEE: 'consignee', HS_CODE: 'hsCode', ROUTE: 'route'
+  IOSS: 'ioss', WATCHLIST: 'watchlist', AEO: 'aeo', SELLER: 'seller', CONSIGNEE: 'consignee', HS_CODE: 'hsCode',
+  ROUTE: 'route'
 }
 
 export interface SyncMarker {
@@ -59,7 +60,11 @@ export const parseMarker = (raw: string | null | undefined): SyncMarker | undefi
   try {
     const m = JSON.parse(raw) as Partial<SyncMarker>
     if (typeof m.loadedAt !== 'number' || !Number.isFinite(m.loadedAt)) return undefined
-    return { loadedAt: m.loadedAt, source: typeof m.source === 'string' ? m.source : '', entries: typeof m.entries === 'number' ? m.entries : 0 }
+    return {
+      loadedAt: m.loadedAt,
+      source: typeof m.source === 'string' ? m.source : '',
+      entries: typeof m.entries === 'number' ? m.entries : 0
+    }
   } catch {
     return undefined
   }
@@ -95,12 +100,13 @@ export interface DataSetStatus {
   readonly ageMs: number | undefined
 }
 
-export const dataSetStatus = (markers: Markers, now: number, maxAges: MaxAges): DataSetStatus[] => DATA_SETS.map((dataSet) => {
-  const marker = markers.get(dataSet)
-  const ageMs = marker === undefined ? undefined : Math.max(0, now - marker.loadedAt)
-  const state: DataSetState = ageMs === undefined ? 'missing' : ageMs > maxAges[dataSet] ? 'stale' : 'fresh'
-  return { dataSet, state, maxAgeMs: maxAges[dataSet], marker, ageMs }
-})
+export const dataSetStatus = (markers: Markers, now: number, maxAges: MaxAges): DataSetStatus[] =>
+  DATA_SETS.map((dataSet) => {
+    const marker = markers.get(dataSet)
+    const ageMs = marker === undefined ? undefined : Math.max(0, now - marker.loadedAt)
+    const state: DataSetState = ageMs === undefined ? 'missing' : ageMs > maxAges[dataSet] ? 'stale' : 'fresh'
+    return { dataSet, state, maxAgeMs: maxAges[dataSet], marker, ageMs }
+  })
 
 /** The data sets a set of enrichment families reads (a compiled ruleset's fetch plan). */
 export const dataSetsRead = (families: ReadonlySet<Family>): DataSet[] => DATA_SETS.filter((set) => families.has(set))
@@ -112,7 +118,9 @@ export const readMarkers = async (redis: Redis, prefix: string): Promise<Map<Dat
  * The markers of one complete load of `updates` from `source`: one per data set they carry,
  * and one for each of `empty`, data sets the load declares complete even without entries.
  */
-export const markersOfLoad = (updates: Iterable<ProfileUpdate>, source: string, now: number, empty: readonly DataSet[] = []): Map<DataSet, SyncMarker> => {
+export const markersOfLoad = (
+  updates: Iterable<ProfileUpdate>, source: string, now: number, empty: readonly DataSet[] = []
+): Map<DataSet, SyncMarker> => {
   const out = new Map<DataSet, SyncMarker>(empty.map((set) => [set, { loadedAt: now, source, entries: 0 }]))
   for (const u of updates) {
     const set = dataSetOfKind[u.kind]

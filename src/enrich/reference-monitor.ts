@@ -4,7 +4,9 @@
 import type { Redis } from 'ioredis'
 import type { Logger } from '../logger.ts'
 import { planFor } from './keys.ts'
-import { dataSetsRead, dataSetStatus, readMarkers, type DataSet, type DataSetStatus, type MaxAges } from './reference-data.ts'
+import {
+  dataSetsRead, dataSetStatus, readMarkers, type DataSet, type DataSetStatus, type MaxAges
+} from './reference-data.ts'
 
 export interface ReferenceMonitorOptions {
   readonly redis: Redis
@@ -39,16 +41,27 @@ export const startReferenceMonitor = (options: ReferenceMonitorOptions): Referen
     const read = setsRead()
     options.onStatus(status, read)
     // One log line per change of what is unusable, not one per check.
-    const unusable = status.filter((s) => read.has(s.dataSet) && s.state !== 'fresh').map((s) => `${s.dataSet}:${s.state}`).join(',')
+    const unusable = status.filter((s) => read.has(s.dataSet) && s.state !== 'fresh')
+      .map((s) => `${s.dataSet}:${s.state}`).join(',')
     if (unusable !== last) {
       if (unusable === '') options.log.info('reference data the ruleset reads is loaded and fresh')
-      else options.log.warn({ unusable: unusable.split(',') }, 'reference data missing or stale; its lookups count as unknown and decisions take the fallback action')
+      else {
+        options.log.warn(
+          { unusable: unusable.split(',') },
+          'reference data missing or stale; its lookups count as unknown and decisions take the fallback action'
+        )
+      }
       last = unusable
     }
   }
   const timer = setInterval(() => {
-    refresh().catch((err: unknown) => { options.log.warn({ err }, 'reference data markers could not be read') })
+    refresh().catch((err: unknown) => {
+      options.log.warn({ err }, 'reference data markers could not be read')
+    })
   }, options.intervalMs)
   timer.unref()
-  return { refresh, stop: () => { clearInterval(timer) } }
+  const stop = (): void => {
+    clearInterval(timer)
+  }
+  return { refresh, stop }
 }

@@ -23,7 +23,10 @@ const deadRedis = (): { redis: Redis, calls: () => number } => {
   const fake = {
     on: () => fake,
     defineCommand: () => {},
-    prSeats: async () => { calls++; throw new Error('Connection is closed.') }
+    prSeats: async () => {
+      calls++
+      throw new Error('Connection is closed.')
+    }
   }
   return { redis: fake as unknown as Redis, calls: () => calls }
 }

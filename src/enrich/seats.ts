@@ -153,7 +153,9 @@ export const createSeatStore = (redis: Redis, config: SeatStoreConfig, deps: Sea
   const breaker = createBreaker({
     failureThreshold: config.breakerFailureThreshold, coolDownMs: config.breakerCooldownMs, now: deps.now
   })
-  redis.on('ready', () => { breaker.probeNow() })
+  redis.on('ready', () => {
+    breaker.probeNow()
+  })
   redis.defineCommand('prSeats', { lua: SEATS_LUA })
   const client = redis as SeatsClient
 
@@ -165,9 +167,13 @@ export const createSeatStore = (redis: Redis, config: SeatStoreConfig, deps: Sea
     const sent = client.prSeats(...seatArgs(config.keyPrefix, request))
     sent.catch(() => {})
     const timeout = new Promise<never>((_resolve, reject) => {
-      const late = (): void => { reject(new Error(`redis did not answer the seat script within ${budgetMs} ms`)) }
+      const late = (): void => {
+        reject(new Error(`redis did not answer the seat script within ${budgetMs} ms`))
+      }
       // As for enrichment: a reply that arrived while the loop was busy is taken, not counted as late.
-      timer = setTimeout(() => { setImmediate(late) }, budgetMs)
+      timer = setTimeout(() => {
+        setImmediate(late)
+      }, budgetMs)
     })
     try {
       return grantOf(request, await Promise.race([sent, timeout]))

@@ -25,7 +25,9 @@ export interface ProfileStore {
    * Also counts every declaration once in the windowed aggregates when any is read (an
    * amended parcel once, whatever its versions), and reads each declarationId's history.
    */
-  readonly enrichBatch: (declarations: readonly ParcelDeclaration[], nowMs: number, fields?: readonly string[]) => Promise<EnrichmentResult[]>
+  readonly enrichBatch: (
+    declarations: readonly ParcelDeclaration[], nowMs: number, fields?: readonly string[]
+  ) => Promise<EnrichmentResult[]>
   /**
    * Keeps decisions as the standing ones of their declarationIds; never throws. `declarations`
    * (same order) name the parties kept with the decisions a control can follow (offences.ts).
@@ -43,7 +45,10 @@ const plans = new WeakMap<readonly string[], FetchPlan>()
 /** The fetch plan of a field list, computed once per list object (rulesets keep theirs). */
 export const planOf = (fields: readonly string[] = ALL_FIELDS): FetchPlan => {
   let plan = plans.get(fields)
-  if (plan === undefined) { plan = planFor(fields); plans.set(fields, plan) }
+  if (plan === undefined) {
+    plan = planFor(fields)
+    plans.set(fields, plan)
+  }
   return plan
 }
 
@@ -53,8 +58,11 @@ export const resultOf = (record: EnrichmentRecord, missing: string[], history: H
 }
 
 /** The aggregate entry of a declaration: its buckets, value in EUR cents and entity ids. */
-export const entryOf = (d: ParcelDeclaration, k: DeclarationKeys, fx: FxToEur, nowMs: number): AggEntry =>
-  aggEntry(`${d.declarationId}#${d.version}`, d.declaredAt, toEurCents(d.totalValue, d.currency, fx), [k.identityHash, d.sellerId, k.iossNumber], nowMs, true)
+export const entryOf = (d: ParcelDeclaration, k: DeclarationKeys, fx: FxToEur, nowMs: number): AggEntry => {
+  const valueCents = toEurCents(d.totalValue, d.currency, fx)
+  const ids = [k.identityHash, d.sellerId, k.iossNumber] as const
+  return aggEntry(`${d.declarationId}#${d.version}`, d.declaredAt, valueCents, ids, nowMs, true)
+}
 
 /** What a counted entry contributed to its own buckets: [count, EUR cents]. */
 export const ownOf = (entry: AggEntry | undefined): readonly [number, number] =>

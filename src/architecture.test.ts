@@ -40,7 +40,8 @@ const importsOf = (file: string, text: string): Import[] => {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS)
   const specifiers: string[] = []
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
+    const isImportOrExport = ts.isImportDeclaration(node) || ts.isExportDeclaration(node)
+    if (isImportOrExport && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
       specifiers.push(node.moduleSpecifier.text)
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const arg = node.arguments[0]
@@ -64,13 +65,18 @@ const areaOf = (module: string): string => {
   return parts.length > 1 ? `${parts[0] as string}/` : parts[0] as string
 }
 
-const STAGES = ['ingest/', 'codec/', 'validate/', 'enrich/', 'engine/', 'decide/', 'publish/', 'kafka/', 'outcomes/', 'console/']
+const STAGES = [
+  'ingest/', 'codec/', 'validate/', 'enrich/', 'engine/', 'decide/', 'publish/', 'kafka/', 'outcomes/', 'console/'
+]
 const PURE = ['validate/', 'engine/', 'decide/']
 const IO = ['ingest/', 'codec/', 'enrich/', 'publish/', 'kafka/', 'outcomes/', 'console/']
 const CLIENTS = ['kafkajs', 'ioredis', '@kafkajs/confluent-schema-registry']
 /** The order a declaration travels in. */
 const FLOW = ['ingest/', 'codec/', 'validate/', 'enrich/', 'engine/', 'decide/', 'publish/']
-const SHARED = ['declaration.ts', 'amendment.ts', 'enrichment.ts', 'evaluation.ts', 'actions.ts', 'errors.ts', 'record.ts', 'logger.ts', 'config.ts', 'config-schema.ts', 'tls.ts']
+const SHARED = [
+  'declaration.ts', 'amendment.ts', 'enrichment.ts', 'evaluation.ts', 'actions.ts', 'errors.ts', 'record.ts',
+  'logger.ts', 'config.ts', 'config-schema.ts', 'tls.ts'
+]
 
 interface Rule {
   readonly name: string
@@ -87,9 +93,15 @@ const RULES: readonly Rule[] = [
     breaks: (from, to) => STAGES.includes(from) && from !== to &&
       ['main.ts', 'pipeline.ts', 'warm-up.ts', 'cli/', 'stack/', 'generate/', 'observe/'].includes(to)
   },
-  { name: 'validate/, engine/ and decide/ do no I/O', breaks: (from, to) => PURE.includes(from) && (IO.includes(to) || CLIENTS.includes(to)) },
+  {
+    name: 'validate/, engine/ and decide/ do no I/O',
+    breaks: (from, to) => PURE.includes(from) && (IO.includes(to) || CLIENTS.includes(to))
+  },
   // stack/ runs the very services these clients talk to (users, ACLs), so it may use them too.
-  { name: 'only the I/O folders import the clients', breaks: (from, to) => CLIENTS.includes(to) && !IO.includes(from) && from !== 'stack/' },
+  {
+    name: 'only the I/O folders import the clients',
+    breaks: (from, to) => CLIENTS.includes(to) && !IO.includes(from) && from !== 'stack/'
+  },
   {
     name: 'an earlier stage never imports a later one',
     breaks: (from, to) => FLOW.includes(from) && FLOW.includes(to) && FLOW.indexOf(from) < FLOW.indexOf(to)
@@ -98,12 +110,19 @@ const RULES: readonly Rule[] = [
     name: 'engine/ and decide/ share only the vocabulary',
     breaks: (from, to) => (from === 'engine/' && to === 'decide/') || (from === 'decide/' && to === 'engine/')
   },
-  { name: 'the shared vocabulary imports no stage', breaks: (from, to) => SHARED.includes(from) && !SHARED.includes(to) && !isPackage(to) },
-  { name: 'the pipeline imports only the shared vocabulary', breaks: (from, to) => from === 'pipeline.ts' && !SHARED.includes(to) }
+  {
+    name: 'the shared vocabulary imports no stage',
+    breaks: (from, to) => SHARED.includes(from) && !SHARED.includes(to) && !isPackage(to)
+  },
+  {
+    name: 'the pipeline imports only the shared vocabulary',
+    breaks: (from, to) => from === 'pipeline.ts' && !SHARED.includes(to)
+  }
 ]
 
 /** Rule 9, on module paths rather than areas: '../test/x.ts' from src/ leaves src/. */
-const leavesSrc = (i: Import): boolean => i.from.startsWith('src/') && !i.to.startsWith('pkg:') && !i.to.startsWith('src/')
+const leavesSrc = (i: Import): boolean =>
+  i.from.startsWith('src/') && !i.to.startsWith('pkg:') && !i.to.startsWith('src/')
 
 /**
  * Rule 10's entry points: the binary (every command is loaded from its table) and the worker
@@ -131,10 +150,16 @@ interface Finding { readonly rule: string, readonly from: string, readonly to: s
 const check = (imports: readonly Import[]): Finding[] => {
   const findings: Finding[] = []
   for (const i of imports) {
-    for (const rule of RULES) if (rule.breaks(areaOf(i.from), areaOf(i.to), i.from)) findings.push({ rule: rule.name, from: i.from, to: i.to })
+    for (const rule of RULES) {
+      if (rule.breaks(areaOf(i.from), areaOf(i.to), i.from)) findings.push({ rule: rule.name, from: i.from, to: i.to })
+    }
   }
-  for (const i of imports) if (leavesSrc(i)) findings.push({ rule: 'the product imports nothing outside src/', from: i.from, to: i.to })
-  for (const cycle of cycles(imports)) findings.push({ rule: 'no import cycle', from: cycle[0] as string, to: cycle.slice(1).join(' -> ') })
+  for (const i of imports) {
+    if (leavesSrc(i)) findings.push({ rule: 'the product imports nothing outside src/', from: i.from, to: i.to })
+  }
+  for (const cycle of cycles(imports)) {
+    findings.push({ rule: 'no import cycle', from: cycle[0] as string, to: cycle.slice(1).join(' -> ') })
+  }
   return findings
 }
 
@@ -183,7 +208,8 @@ const cycles = (imports: readonly Import[]): string[][] => {
 const ALLOWED: ReadonlyArray<Finding & { readonly why: string }> = [
   {
     rule: 'only the I/O folders import the clients', from: 'src/cli/demo/', to: 'pkg:',
-    why: 'the demo watches topics and seeds Redis with the clients\' types; a demo-side port to kafka/ and enrich/ removes it'
+    why: 'the demo watches topics and seeds Redis with the clients\' types; ' +
+      'a demo-side port to kafka/ and enrich/ removes it'
   },
   {
     rule: 'the shared vocabulary imports no stage', from: 'src/config-schema.ts', to: 'src/enrich/reference-data.ts',
@@ -191,11 +217,13 @@ const ALLOWED: ReadonlyArray<Finding & { readonly why: string }> = [
   },
   {
     rule: 'no import cycle', from: 'src/config-schema.ts', to: 'src/config.ts',
-    why: 'deliberate and type-only: the table\'s keys are typed as the paths of the Config interface, so neither can drift'
+    why: 'deliberate and type-only: the table\'s keys are typed as the paths of the Config interface, ' +
+      'so neither can drift'
   }
 ]
 
-const allowed = (f: Finding): boolean => ALLOWED.some((a) => a.rule === f.rule && f.from.startsWith(a.from) && f.to.startsWith(a.to))
+const allowed = (f: Finding): boolean =>
+  ALLOWED.some((a) => a.rule === f.rule && f.from.startsWith(a.from) && f.to.startsWith(a.to))
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const sourceFiles = (): string[] =>
@@ -217,7 +245,9 @@ describe('architecture > src/', () => {
   })
 
   it('lists no exception that is no longer needed', () => {
-    expect(ALLOWED.filter((a) => !findings.some((f) => allowed(f) && f.rule === a.rule && f.from.startsWith(a.from) && f.to.startsWith(a.to))).map((a) => a.why)).toEqual([])
+    const unused = ALLOWED.filter((a) =>
+      !findings.some((f) => allowed(f) && f.rule === a.rule && f.from.startsWith(a.from) && f.to.startsWith(a.to)))
+    expect(unused.map((a) => a.why)).toEqual([])
   })
 
   it('reads the imports it judges (the rules would pass on an empty graph)', () => {
@@ -243,21 +273,28 @@ describe('architecture > rules on fixtures', () => {
       ['nothing imports main.ts', 'src/codec/decoder.ts', 'src/main.ts']],
     ['a stage loading the composition root lazily', { 'src/enrich/store.ts': "const m = await import('../main.ts')" },
       ['nothing imports main.ts', 'src/enrich/store.ts', 'src/main.ts']],
-    ['a stage reaching into observe/ with a type import', { 'src/publish/producer.ts': "import type { Metrics } from '../observe/metrics.ts'" },
-      ['stages import neither the composition, the tools nor observe/', 'src/publish/producer.ts', 'src/observe/metrics.ts']],
+    ['a stage reaching into observe/ with a type import',
+      { 'src/publish/producer.ts': "import type { Metrics } from '../observe/metrics.ts'" },
+      ['stages import neither the composition, the tools nor observe/', 'src/publish/producer.ts',
+        'src/observe/metrics.ts']],
     ['a stage re-exporting the CLI', { 'src/validate/rules.ts': "export { main } from '../cli/run.ts'" },
       ['stages import neither the composition, the tools nor observe/', 'src/validate/rules.ts', 'src/cli/run.ts']],
     ['the pipeline importing a Redis client', { 'src/pipeline.ts': "import { Redis } from 'ioredis'" },
       ['only the I/O folders import the clients', 'src/pipeline.ts', 'pkg:ioredis']],
-    ['an earlier stage importing a later one', { 'src/codec/decoder.ts': "import { buildDeadLetter } from '../publish/dead-letter.ts'" },
+    ['an earlier stage importing a later one',
+      { 'src/codec/decoder.ts': "import { buildDeadLetter } from '../publish/dead-letter.ts'" },
       ['an earlier stage never imports a later one', 'src/codec/decoder.ts', 'src/publish/dead-letter.ts']],
-    ['the shared vocabulary importing a stage', { 'src/errors.ts': "import type { Rejection } from './validate/validate.ts'" },
+    ['the shared vocabulary importing a stage',
+      { 'src/errors.ts': "import type { Rejection } from './validate/validate.ts'" },
       ['the shared vocabulary imports no stage', 'src/errors.ts', 'src/validate/validate.ts']],
-    ['the engine building a decision', { 'src/engine/compile.ts': "import { createDecider } from '../decide/decide.ts'" },
+    ['the engine building a decision',
+      { 'src/engine/compile.ts': "import { createDecider } from '../decide/decide.ts'" },
       ['engine/ and decide/ share only the vocabulary', 'src/engine/compile.ts', 'src/decide/decide.ts']],
-    ['decide/ reaching into the engine, even for a type', { 'src/decide/record.ts': "import type { CompiledRuleset } from '../engine/ruleset.ts'" },
+    ['decide/ reaching into the engine, even for a type',
+      { 'src/decide/record.ts': "import type { CompiledRuleset } from '../engine/ruleset.ts'" },
       ['engine/ and decide/ share only the vocabulary', 'src/decide/record.ts', 'src/engine/ruleset.ts']],
-    ['the evaluation contract importing the engine', { 'src/evaluation.ts': "import type { Tier } from './engine/ruleset.ts'" },
+    ['the evaluation contract importing the engine',
+      { 'src/evaluation.ts': "import type { Tier } from './engine/ruleset.ts'" },
       ['the shared vocabulary imports no stage', 'src/evaluation.ts', 'src/engine/ruleset.ts']]
   ] as Array<[string, Record<string, string>, [string, string, string]]>)('finds %s', (_name, tree, expected) => {
     expect(judge(tree)).toContainEqual(expected)
@@ -265,7 +302,9 @@ describe('architecture > rules on fixtures', () => {
 
   it('finds the product importing a tool', () => {
     expect(judge({ 'src/cli/score.ts': "import { compileRules } from '../../test/fixtures/inline-ruleset.ts'" }))
-      .toContainEqual(['the product imports nothing outside src/', 'src/cli/score.ts', 'test/fixtures/inline-ruleset.ts'])
+      .toContainEqual([
+        'the product imports nothing outside src/', 'src/cli/score.ts', 'test/fixtures/inline-ruleset.ts'
+      ])
   })
 
   it('finds a module that only tests reach, and follows dynamic imports to the commands', () => {
@@ -288,20 +327,29 @@ describe('architecture > rules on fixtures', () => {
     })).toEqual([['no import cycle', 'src/enrich/a.ts', 'src/enrich/b.ts -> src/enrich/c.ts']])
   })
 
-  it('lets a later stage use an earlier one, engine/ and decide/ the shared vocabulary, the CLI load main.ts, and I/O folders use the clients', () => {
+  it('lets a later stage use an earlier one, engine/ and decide/ the shared vocabulary, the CLI load main.ts, ' +
+    'and I/O folders use the clients', () => {
     expect(judge({
       'src/publish/dead-letter.ts': "import type { DecodeFailure } from '../codec/result.ts'",
-      'src/decide/record.ts': "import type { Evaluation } from '../evaluation.ts'\nimport { decisionOf } from '../actions.ts'",
-      'src/engine/compile.ts': "import { severity } from '../actions.ts'\nimport type { Evaluation } from '../evaluation.ts'",
-      'src/enrich/profile-consumer.ts': "import { createDecoder } from '../codec/decoder.ts'\nimport type { Kafka } from 'kafkajs'",
+      'src/decide/record.ts':
+        "import type { Evaluation } from '../evaluation.ts'\nimport { decisionOf } from '../actions.ts'",
+      'src/engine/compile.ts':
+        "import { severity } from '../actions.ts'\nimport type { Evaluation } from '../evaluation.ts'",
+      'src/enrich/profile-consumer.ts':
+        "import { createDecoder } from '../codec/decoder.ts'\nimport type { Kafka } from 'kafkajs'",
       'src/cli/run.ts': "const { run } = await import('../main.ts')",
       'src/main.ts': "import { handleChunk } from './pipeline.ts'",
-      'src/pipeline.ts': "import type { ConsumedRecord } from './record.ts'\nimport type { Evaluation } from './evaluation.ts'\nimport { createHash } from 'node:crypto'"
+      'src/pipeline.ts': "import type { ConsumedRecord } from './record.ts'\n" +
+        "import type { Evaluation } from './evaluation.ts'\nimport { createHash } from 'node:crypto'"
     })).toEqual([])
   })
 
   it('resolves relative paths from the importing file', () => {
-    expect(importsOf('src/cli/demo/feed.ts', "import { x } from '../../codec/encoder.ts'\nimport y from '@kafkajs/confluent-schema-registry/dist/x'"))
-      .toEqual([{ from: 'src/cli/demo/feed.ts', to: 'src/codec/encoder.ts' }, { from: 'src/cli/demo/feed.ts', to: 'pkg:@kafkajs/confluent-schema-registry' }])
+    const source = "import { x } from '../../codec/encoder.ts'\n" +
+      "import y from '@kafkajs/confluent-schema-registry/dist/x'"
+    expect(importsOf('src/cli/demo/feed.ts', source)).toEqual([
+      { from: 'src/cli/demo/feed.ts', to: 'src/codec/encoder.ts' },
+      { from: 'src/cli/demo/feed.ts', to: 'pkg:@kafkajs/confluent-schema-registry' }
+    ])
   })
 })

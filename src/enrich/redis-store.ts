@@ -53,6 +53,9 @@ import { createIdentityHasher } from './normalise.ts'
 import {
   buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Fetched, type Hash, type RecordConfig
 } from './record.ts'
+import {
+  commodityHashes, HASH_FAMILIES, isTimeout, keyOf, RoundTripTimeout, roundTripBudgetMs, watchValues, type HashFamily
+} from './round-trip.ts'
 import { entryOf, ownOf, planOf, resultOf, type EnrichmentResult, type ProfileStore } from './store.ts'
 
 /**
@@ -102,36 +105,8 @@ type ScriptPipeline = ReturnType<Redis['pipeline']> & {
   prHistoryRead: (...args: Array<string | number>) => unknown
 }
 
-const HASH_FAMILIES = ['seller', 'aeo', 'consignee', 'ioss', 'route', 'hsCode'] as const
-type HashFamily = typeof HASH_FAMILIES[number]
-
-/** The one key of a family a declaration reads; commodity codes have several (DeclarationKeys.hsCodes). */
-const keyOf = (k: DeclarationKeys, f: HashFamily): string | null => {
-  switch (f) {
-    case 'seller': return k.seller
-    case 'consignee': return k.consignee
-    case 'aeo': return k.aeo
-    case 'ioss': return k.ioss
-    case 'route': return k.route
-    case 'hsCode': return null
-  }
-}
-
-/** A round trip that overran its time budget. */
-class RoundTripTimeout extends Error {
-  constructor (budgetMs: number) { super(`redis did not answer within ${budgetMs} ms`) }
-}
-
-// ioredis' own per-command bound (the client's `commandTimeout`) reports 'Command timed out'.
-const isTimeout = (err: unknown): boolean =>
-  err instanceof RoundTripTimeout || (err instanceof Error && err.message === 'Command timed out')
-
-/** The time budget of one round trip carrying `records` declarations and catch-up parcels. */
-export const roundTripBudgetMs = (
-  config: Pick<RedisStoreConfig, 'commandTimeoutMs' | 'commandTimeoutPerRecordUs'>,
-  records: number
-): number =>
-  Math.ceil(config.commandTimeoutMs + config.commandTimeoutPerRecordUs * records / 1_000)
+// main.ts sizes its shutdown wait with the store's budget and takes it from here.
+export { roundTripBudgetMs }
 
 export const createRedisProfileStore = (
   redis: Redis, config: RedisStoreConfig, deps: RedisStoreDeps
@@ -499,36 +474,4 @@ interface Answer {
   readonly histories: Map<string, DeclarationHistory | null>
 }
 
-/** The commodity code profiles a declaration looks up, by key; undefined when one was not read. */
-const commodityHashes = (
-  k: DeclarationKeys, known: ReadonlyMap<string, Hash | string | null>
-): Map<string, Hash> | undefined => {
-  const out = new Map<string, Hash>()
-  for (const [, lookups] of k.hsCodes) {
-    for (const key of lookups) {
-      const h = known.get(key)
-      if (h === undefined) return undefined
-      out.set(key, h as Hash)
-    }
-  }
-  return out
-}
-
 type Declarations = ReadonlyArray<ParcelDeclaration | undefined> | undefined
-
-const watchValues = (
-  k: DeclarationKeys, known: ReadonlyMap<string, Hash | string | null>
-): Array<string | null> | undefined => {
-  const out: Array<string | null> = []
-  for (const field of k.sellerWatch) {
-    const v = known.get(field)
-    if (v === undefined) return undefined
-    out.push(v as string | null)
-  }
-  for (const field of k.consigneeWatch) {
-    const v = known.get(field)
-    if (v === undefined) return undefined
-    out.push(v as string | null)
-  }
-  return out
-}

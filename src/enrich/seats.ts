@@ -28,7 +28,7 @@ import type { SeatCounter, SeatGrant, SeatRequest } from '../actions.ts'
 import type { RedisConfig } from '../config.ts'
 import type { Logger } from '../logger.ts'
 import { createBreaker, type BreakerState } from './breaker.ts'
-import { roundTripBudgetMs } from './redis-store.ts'
+import { roundTripBudgetMs } from './round-trip.ts'
 
 /*
  * KEYS  the counters, one per lane and window; then, in the same order, their forced hashes

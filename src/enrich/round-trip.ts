@@ -1,0 +1,71 @@
+// What one Redis round trip of the profile store asks for and brings back, without the client:
+// the profile families read by key, a declaration's share of the answers, and the trip's time
+// budget and how it runs out. The store (redis-store.ts) builds and sends the trip; the seat
+// script (seats.ts) is held to the same budget.
+import type { RedisConfig } from '../config.ts'
+import type { DeclarationKeys, Hash } from './record.ts'
+
+/** The families read as HMGETs of profile hashes, in the order a trip asks for them. */
+export const HASH_FAMILIES = ['seller', 'aeo', 'consignee', 'ioss', 'route', 'hsCode'] as const
+export type HashFamily = typeof HASH_FAMILIES[number]
+
+/** The one key of a family a declaration reads; commodity codes have several (DeclarationKeys.hsCodes). */
+export const keyOf = (k: DeclarationKeys, f: HashFamily): string | null => {
+  switch (f) {
+    case 'seller': return k.seller
+    case 'consignee': return k.consignee
+    case 'aeo': return k.aeo
+    case 'ioss': return k.ioss
+    case 'route': return k.route
+    case 'hsCode': return null
+  }
+}
+
+/** The commodity code profiles a declaration looks up, by key; undefined when one was not read. */
+export const commodityHashes = (
+  k: DeclarationKeys, known: ReadonlyMap<string, Hash | string | null>
+): Map<string, Hash> | undefined => {
+  const out = new Map<string, Hash>()
+  for (const [, lookups] of k.hsCodes) {
+    for (const key of lookups) {
+      const h = known.get(key)
+      if (h === undefined) return undefined
+      out.set(key, h as Hash)
+    }
+  }
+  return out
+}
+
+/** The watchlist values of a declaration's parties, sellers first; undefined when one was not read. */
+export const watchValues = (
+  k: DeclarationKeys, known: ReadonlyMap<string, Hash | string | null>
+): Array<string | null> | undefined => {
+  const out: Array<string | null> = []
+  for (const field of k.sellerWatch) {
+    const v = known.get(field)
+    if (v === undefined) return undefined
+    out.push(v as string | null)
+  }
+  for (const field of k.consigneeWatch) {
+    const v = known.get(field)
+    if (v === undefined) return undefined
+    out.push(v as string | null)
+  }
+  return out
+}
+
+/** A round trip that overran its time budget. */
+export class RoundTripTimeout extends Error {
+  constructor (budgetMs: number) { super(`redis did not answer within ${budgetMs} ms`) }
+}
+
+// ioredis' own per-command bound (the client's `commandTimeout`) reports 'Command timed out'.
+export const isTimeout = (err: unknown): boolean =>
+  err instanceof RoundTripTimeout || (err instanceof Error && err.message === 'Command timed out')
+
+/** The time budget of one round trip carrying `records` declarations and catch-up parcels. */
+export const roundTripBudgetMs = (
+  config: Pick<RedisConfig, 'commandTimeoutMs' | 'commandTimeoutPerRecordUs'>,
+  records: number
+): number =>
+  Math.ceil(config.commandTimeoutMs + config.commandTimeoutPerRecordUs * records / 1_000)

@@ -259,6 +259,11 @@ describe('architecture > src/', () => {
     expect(imports).toContainEqual({ from: 'src/engine/compile.ts', to: 'src/evaluation.ts' })
     expect(imports).toContainEqual({ from: 'src/decide/record.ts', to: 'src/evaluation.ts' })
   })
+
+  it('keeps main.ts a composition root a reader takes in at once: at most 200 lines', () => {
+    const lines = readFileSync(join(root, 'src', 'main.ts'), 'utf8').split('\n').length - 1
+    expect(lines).toBeLessThanOrEqual(200)
+  })
 })
 
 describe('architecture > rules on fixtures', () => {

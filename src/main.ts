@@ -1,20 +1,17 @@
-// The composition root: config → clients → pipeline → consumer. It builds every client and
-// wires the stages; the data path itself reads in src/pipeline.ts. No other module imports
-// this one: `parcel-risk run` (src/cli/run.ts) loads it lazily and owns the process (signals,
-// the shutdown bound, exit codes).
+// The composition root: config → clients → pipeline → consumer. It builds every client and wires the stages; the
+// data path itself reads in src/pipeline.ts. No other module imports this one: `parcel-risk run` (src/cli/run.ts)
+// loads it lazily and owns the process (signals, the shutdown bound, exit codes).
 import { createDeclarationDecoder, registerProcessorSchemas } from './codec/records.ts'
 import { createRegistry } from './codec/registry.ts'
 import type { Config } from './config.ts'
 import { startProfileConsumer } from './enrich/profile-consumer.ts'
 import { connectRedis } from './enrich/redis-client.ts'
-import { createRedisProfileStore, roundTripBudgetMs } from './enrich/redis-store.ts'
+import { createRedisProfileStore } from './enrich/redis-store.ts'
+import { roundTripBudgetMs } from './enrich/round-trip.ts'
 import { startReferenceMonitor } from './enrich/reference-monitor.ts'
 import { createSeatStore } from './enrich/seats.ts'
-import { createSeater } from './decide/capacity.ts'
-import { createDecider } from './decide/decide.ts'
 import { openRuleset, type RulesetRole } from './engine/in-force.ts'
 import type { CostGate } from './engine/load.ts'
-import type { CompiledRuleset } from './engine/ruleset.ts'
 import { ParcelRiskError } from './errors.ts'
 import { createIngest } from './ingest/consumer.ts'
 import type { Logger } from './logger.ts'
@@ -24,7 +21,8 @@ import { chunkMetrics, observedEnrich } from './observe/pipeline-metrics.ts'
 import { createMetrics } from './observe/metrics.ts'
 import { reportReferenceData } from './observe/reference-data.ts'
 import { annotateAmendment, supersededAnswer } from './decide/amendments.ts'
-import { handleChunk, type RulesetStages, type Stages } from './pipeline.ts'
+import { handleChunk, type Stages } from './pipeline.ts'
+import { rulesetStages } from './ruleset-stages.ts'
 import { buildDeadLetter } from './publish/dead-letter.ts'
 import { createKafka } from './kafka/client.ts'
 import { createMissingTopics } from './kafka/topics.ts'
@@ -32,33 +30,12 @@ import { openChunkSender } from './publish/sender.ts'
 import { inputBounds } from './engine/bounds.ts'
 import { defaultLimits } from './validate/limits.ts'
 import { createValidator } from './validate/validate.ts'
-import { warmUp } from './warm-up.ts'
+import { warmBeforeJoining } from './warm-up.ts'
 
 export interface Processor {
   readonly http: HttpServer
   /** Stops fetching, finishes in-flight chunks, commits, disconnects. */
   stop (): Promise<void>
-}
-
-/**
- * The score, decide and seating stages of whichever ruleset is in force, at this processor's
- * control location: built once per compiled ruleset (at its first batch after a load, reload
- * or revert), not per batch.
- */
-const rulesetStages = (location: string): ((ruleset: CompiledRuleset) => RulesetStages) => {
-  const built = new WeakMap<CompiledRuleset, RulesetStages>()
-  return (ruleset) => {
-    let stages = built.get(ruleset)
-    if (stages === undefined) {
-      stages = {
-        score: (d, e, ctx) => ruleset.evaluate(d, e, ctx),
-        decide: createDecider(ruleset),
-        seating: createSeater(ruleset, location)
-      }
-      built.set(ruleset, stages)
-    }
-    return stages
-  }
 }
 
 /** `onFatal` is told of an error the processor cannot go on from (the consumer stopped for good). */
@@ -111,10 +88,9 @@ export const startProcessor = async (
   }, { log: log.child({ module: 'enrich' }) })
   readiness.redis = 'reachable'
 
-  // Profile updates (compacted topic) keep Redis current. Instances share one group, so each
-  // update is written once; the instance that wrote it drops it from its cache at once, the
-  // others within redis.cacheTtlMs. Its own connection: writes may take longer than the
-  // hot path's timeout allows.
+  // Profile updates (compacted topic) keep Redis current. Instances share one group, so each update is written
+  // once; the instance that wrote it drops it from its cache at once, the others within redis.cacheTtlMs. Its own
+  // connection: writes may take longer than the hot path's timeout allows.
   const profilesRedis = await connectRedis(
     redisConfig, log.child({ module: 'redis-profiles' }), Math.max(5_000, redisConfig.commandTimeoutMs)
   )
@@ -129,9 +105,7 @@ export const startProcessor = async (
     registry,
     redis: profilesRedis,
     log,
-    onApplied: (keys) => {
-      for (const key of keys) store.invalidate(key)
-    }
+    onApplied: (keys) => { keys.forEach(store.invalidate) }
   })
   profilesStarting.catch(() => {})
 
@@ -170,13 +144,10 @@ export const startProcessor = async (
     encode: (d) => encoder.encode(d), deadLetter: buildDeadLetter, send: sender.send
   }, observer)
 
-  // Warm up before joining the group: the first real chunk must not pay for the script
-  // load and the optimising compiler (src/warm-up.ts says how the count was chosen).
-  await store.warm().catch((err: unknown) => {
-    log.warn({ err }, 'redis warm-up failed; the first batch loads the script')
-  })
-  if (config.warmUp.declarations > 0) {
-    const report = await warmUp({
+  // Warm up before joining the group (src/warm-up.ts says how the count was chosen).
+  await warmBeforeJoining({
+    warmStore: store.warm,
+    run: config.warmUp.declarations === 0 ? null : {
       // Warm-up chunks run on cold code, slower by design: they do not count as overruns.
       stages: { ...stages, scoringTook: () => {} },
       declarationSchemaId,
@@ -185,10 +156,10 @@ export const startProcessor = async (
       declarations: config.warmUp.declarations,
       chunkRecords: kafkaConfig.maxBatchRecords,
       timeoutMs: config.warmUp.timeoutMs
-    })
-    metrics.warmUpMs(report.durationMs)
-    log.info(report, report.timedOut ? 'warm-up stopped at its time bound' : 'warm-up finished')
-  }
+    },
+    log,
+    took: metrics.warmUpMs
+  })
   readiness.warmedUp = true
 
   const ingest = createIngest({

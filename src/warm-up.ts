@@ -19,6 +19,7 @@ import { createEncoder } from './codec/encoder.ts'
 import type { ParcelDeclaration, RiskDecision } from './declaration.ts'
 import { createMemoryProfileStore } from './enrich/memory-store.ts'
 import { generateDeclarations, generateProfiles } from './generate/stream.ts'
+import type { Logger } from './logger.ts'
 import type { ConsumedRecord } from './record.ts'
 import { processBatch, type Stages } from './pipeline.ts'
 
@@ -116,4 +117,30 @@ export const warmUp = async (options: WarmUpOptions): Promise<WarmUpReport> => {
     lastChunkUsPerDeclaration: last,
     timedOut: done < options.declarations
   }
+}
+
+/** What the processor warms before it joins its group. */
+export interface ProcessorWarmUp {
+  /** Loads the Redis scripts (one round trip that changes nothing). */
+  readonly warmStore: () => Promise<void>
+  /** The generated-declaration run; null when `warmUp.declarations` is 0. */
+  readonly run: WarmUpOptions | null
+  readonly log: Logger
+  /** Told how long the generated-declaration run took. */
+  readonly took: (ms: number) => void
+}
+
+/**
+ * Warms up before joining the group: the first real chunk must not pay for the script load
+ * and the optimising compiler. A store that cannot warm is logged, not fatal: the first batch
+ * then loads the scripts.
+ */
+export const warmBeforeJoining = async (w: ProcessorWarmUp): Promise<void> => {
+  await w.warmStore().catch((err: unknown) => {
+    w.log.warn({ err }, 'redis warm-up failed; the first batch loads the script')
+  })
+  if (w.run === null) return
+  const report = await warmUp(w.run)
+  w.took(report.durationMs)
+  w.log.info(report, report.timedOut ? 'warm-up stopped at its time bound' : 'warm-up finished')
 }

@@ -105,9 +105,6 @@ type ScriptPipeline = ReturnType<Redis['pipeline']> & {
   prHistoryRead: (...args: Array<string | number>) => unknown
 }
 
-// main.ts sizes its shutdown wait with the store's budget and takes it from here.
-export { roundTripBudgetMs }
-
 export const createRedisProfileStore = (
   redis: Redis, config: RedisStoreConfig, deps: RedisStoreDeps
 ): RedisProfileStore => {

@@ -117,4 +117,11 @@ describe('enrich > record > offences', () => {
     expect([...planFor(['consignee.offences180d']).families]).toEqual(['consignee'])
     expect([...planFor(['consignee.lastOffenceAt']).families]).toEqual(['consignee'])
   })
+
+  it('a ruleset that reads no offences does not fetch them, and its records carry none', () => {
+    const none = planFor(['seller.riskTier', 'seller.attributes.riskScore', 'consignee.violations'])
+    expect(none.hashFields.seller).not.toContain('offences')
+    expect(none.hashFields.consignee).not.toContain('lastOffenceAt')
+    expect(none.hashFields.seller.at(-1)).toBe('attr:riskScore')
+  })
 })

@@ -21,7 +21,7 @@
 import type { Party, ParcelDeclaration, WatchlistEntityType } from '../declaration.ts'
 import type { AeoEnrichment, AggregatesEnrichment, EnrichmentRecord, SellerRiskTier } from '../enrichment.ts'
 import type { FetchPlan, KeyLayout } from './keys.ts'
-import { commodityLookups, PROFILE_FIELDS, routeOf } from './keys.ts'
+import { commodityLookups, OFFENCE_FIELDS, PROFILE_FIELDS, routeOf } from './keys.ts'
 import { bestFuzzyScore, fuzzyFields } from './match.ts'
 import { OFFENCE_WINDOW_MS, offencesSince } from './offences.ts'
 import type { IdentityHasher } from './normalise.ts'
@@ -251,27 +251,22 @@ const commodityAttributes = (
   return out
 }
 
-/** Where a profile family's offence fields (offences.ts) sit in its hash values. */
-interface OffenceFields { readonly times: number, readonly last: number }
+/**
+ * A party's offences (offences.ts) as the plan read them: right after its fixed fields (`at`),
+ * when some rule reads them; nothing otherwise. No profile, or one without any: 0 offences.
+ */
+const offencesOf = (
+  h: Hash, at: number, read: boolean, now: number
+): { offences180d?: number, lastOffenceAt?: number } => {
+  if (!read) return {}
+  if (h === null) return { offences180d: 0 }
+  const lastOffenceAt = num(h[at + 1]) ?? undefined
+  return { offences180d: offencesSince(h[at], now - OFFENCE_WINDOW_MS), lastOffenceAt }
+}
 
-const offenceFieldsOf = (fields: readonly string[]): OffenceFields =>
-  ({ times: fields.indexOf('offences'), last: fields.indexOf('lastOffenceAt') })
-const SELLER_OFFENCES = offenceFieldsOf(PROFILE_FIELDS.seller)
-const CONSIGNEE_OFFENCES = offenceFieldsOf(PROFILE_FIELDS.consignee)
-
-/** Offences in the window before `now`: 0 for a profile (or none) without any. */
-const offencesIn = (h: Hash, at: OffenceFields, now: number): number =>
-  h === null ? 0 : offencesSince(h[at.times], now - OFFENCE_WINDOW_MS)
-
-const lastOffenceIn = (h: Hash, at: OffenceFields): number | undefined =>
-  h === null ? undefined : num(h[at.last]) ?? undefined
-
-/** Whether a hash holds any profile field besides the offences the outcome intake writes. */
-const hasProfile = (h: ReadonlyArray<string | null>, fields: readonly string[]): boolean => {
-  for (let i = 0; i < fields.length; i++) {
-    const offence = fields[i] === 'offences' || fields[i] === 'lastOffenceAt'
-    if (!offence && h[i] !== null && h[i] !== undefined) return true
-  }
+/** Whether a hash holds any of the fixed profile fields (the first `count`), not only offences or attributes. */
+const hasProfile = (h: ReadonlyArray<string | null>, count: number): boolean => {
+  for (let i = 0; i < count; i++) if (h[i] !== null && h[i] !== undefined) return true
   return false
 }
 
@@ -298,13 +293,13 @@ export const buildRecord = (
     if (h === undefined) {
       missing.push('seller')
       if (aeo !== undefined) record.seller = { aeo }
-    } else if (h === null || !hasProfile(h, PROFILE_FIELDS.seller)) {
+    } else if (h === null || !hasProfile(h, PROFILE_FIELDS.seller.length)) {
       // No profile, or only the offences the outcome intake recorded (offences.ts).
-      const offences180d = offencesIn(h, SELLER_OFFENCES, now)
-      const lastOffenceAt = lastOffenceIn(h, SELLER_OFFENCES)
-      record.seller = { riskTier: 'UNKNOWN', violations: 0, offences180d, lastOffenceAt, aeo }
+      const offences = offencesOf(h, PROFILE_FIELDS.seller.length, plan.offences.seller, now)
+      record.seller = { riskTier: 'UNKNOWN', violations: 0, ...offences, aeo }
     } else {
       const S = PROFILE_FIELDS.seller
+      const attributesFrom = S.length + (plan.offences.seller ? OFFENCE_FIELDS.length : 0)
       const firstSeenAt = num(h[S.indexOf('firstSeenAt')]) ?? now
       const violationCount = num(h[S.indexOf('violationCount')]) ?? 0
       const lastViolationAt = num(h[S.indexOf('lastViolationAt')])
@@ -316,8 +311,8 @@ export const buildRecord = (
       record.seller = {
         riskTier, firstSeenAt, ageDays: Math.max(0, Math.floor((now - firstSeenAt) / DAY_MS)), violations,
         knownConsignor: h[S.indexOf('knownConsignor')] === '1',
-        offences180d: offencesIn(h, SELLER_OFFENCES, now), lastOffenceAt: lastOffenceIn(h, SELLER_OFFENCES),
-        aeo, attributes: attributesOf(h, S.length, plan.attributes.seller)
+        ...offencesOf(h, S.length, plan.offences.seller, now),
+        aeo, attributes: attributesOf(h, attributesFrom, plan.attributes.seller)
       }
     }
   } else if (aeo !== undefined) record.seller = { aeo }
@@ -333,10 +328,11 @@ export const buildRecord = (
         num(h[C.indexOf('violationCount')]) ?? 0, num(h[C.indexOf('lastViolationAt')]), now,
         config.violationHalfLifeDays
       )
+      const attributesFrom = C.length + (plan.offences.consignee ? OFFENCE_FIELDS.length : 0)
       record.consignee = {
         identityHash: k.identityHash, violations,
-        offences180d: offencesIn(h, CONSIGNEE_OFFENCES, now), lastOffenceAt: lastOffenceIn(h, CONSIGNEE_OFFENCES),
-        attributes: h === null ? undefined : attributesOf(h, C.length, plan.attributes.consignee)
+        ...offencesOf(h, C.length, plan.offences.consignee, now),
+        attributes: h === null ? undefined : attributesOf(h, attributesFrom, plan.attributes.consignee)
       }
     }
   }

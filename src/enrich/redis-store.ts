@@ -198,7 +198,8 @@ export const createRedisProfileStore = (
     const asked = new Set<string>()
     const consigneeWatch: string[] = []
     const slots: Partial<Record<Family, string>> = {
-      seller: cacheSlot(plan.attributes.seller),
+      // A seller hash read with its offences is laid out differently: its own slot.
+      seller: cacheSlot(plan.offences.seller ? ['~offences', ...plan.attributes.seller] : plan.attributes.seller),
       hsCode: cacheSlot(plan.attributes.hsCode),
       route: cacheSlot(plan.attributes.route)
     }

@@ -16,9 +16,8 @@ import { createMemoryHistory } from './history.ts'
 import { DEFAULT_PREFIX, keyLayout } from './keys.ts'
 import { createIdentityHasher } from './normalise.ts'
 import { mergeWatch, writeFor, type ProfileWrite } from './profile-write.ts'
-import {
-  buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Hash, type RecordConfig
-} from './record.ts'
+import type { Hash } from './hash-values.ts'
+import { buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type RecordConfig } from './record.ts'
 import { DATA_SETS, type DataSet } from './reference-data.ts'
 import { entryOf, ownOf, planOf, resultOf, type EnrichmentResult, type ProfileStore } from './store.ts'
 

@@ -50,8 +50,9 @@ import {
   DATA_SETS, markersOf, syncKey, unknownDataSets, type DataSet, type MaxAges, type SyncMarker
 } from './reference-data.ts'
 import { createIdentityHasher } from './normalise.ts'
+import type { Hash } from './hash-values.ts'
 import {
-  buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Fetched, type Hash, type RecordConfig
+  buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Fetched, type RecordConfig
 } from './record.ts'
 import {
   commodityHashes, HASH_FAMILIES, isTimeout, keyOf, RoundTripTimeout, roundTripBudgetMs, watchValues, type HashFamily

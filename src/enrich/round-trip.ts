@@ -3,7 +3,8 @@
 // budget and how it runs out. The store (redis-store.ts) builds and sends the trip; the seat
 // script (seats.ts) is held to the same budget.
 import type { RedisConfig } from '../config.ts'
-import type { DeclarationKeys, Hash } from './record.ts'
+import type { Hash } from './hash-values.ts'
+import type { DeclarationKeys } from './record.ts'
 
 /** The families read as HMGETs of profile hashes, in the order a trip asks for them. */
 export const HASH_FAMILIES = ['seller', 'aeo', 'consignee', 'ioss', 'route', 'hsCode'] as const

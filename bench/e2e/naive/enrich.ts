@@ -16,7 +16,8 @@ import { aggEntry, HOUR_BUCKETS, HOUR_MS, QUARTER_BUCKETS } from '../../../src/e
 import { defaultFxToEur, toEurCents } from '../../../src/enrich/fx.ts'
 import { keyLayout, planFor } from '../../../src/enrich/keys.ts'
 import { createIdentityHasher } from '../../../src/enrich/normalise.ts'
-import { buildRecord, declarationKeys, defaultRecordConfig, type Hash } from '../../../src/enrich/record.ts'
+import type { Hash } from '../../../src/enrich/hash-values.ts'
+import { buildRecord, declarationKeys, defaultRecordConfig } from '../../../src/enrich/record.ts'
 
 export type NaiveEnrich = (d: ParcelDeclaration, nowMs: number) => Promise<EnrichmentRecord>
 

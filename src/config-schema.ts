@@ -118,6 +118,7 @@ export const schema: Schema = {
   'registry.unavailableRetryMs': { env: 'PARCEL_RISK_REGISTRY_UNAVAILABLE_RETRY_MS', kind: 'int', default: 30_000, doc: 'How long a schema id that is not cached is retried while the registry is unreachable before its records are dead-lettered (E_DECODE_SCHEMA_UNAVAILABLE) and the partition moves on; 0 dead-letters at once.', check: range(0, 86_400_000) },
   'codec.maxRecordBytes': { env: 'PARCEL_RISK_MAX_RECORD_BYTES', kind: 'int', default: 1_048_576, doc: 'Largest declaration record accepted, in bytes; larger ones are dead-lettered.', check: range(64, 100_000_000) },
   'redis.url': { env: 'REDIS_URL', kind: 'string', default: 'redis://127.0.0.1:17379', doc: 'Redis URL (redis:// or rediss:// for TLS).', check: url(['redis:', 'rediss:']) },
+  'redis.clusterNodes': { env: 'PARCEL_RISK_REDIS_CLUSTER_NODES', kind: 'list', default: [], doc: 'Seed nodes of a Redis Cluster, comma-separated host:port; when set, Redis is a cluster (the cluster key layout, README "Redis key layout") and `redis.url` is not used (TLS from `redis.tls.enabled`).', check: (list) => list.length === 0 ? undefined : hostPorts(list) },
   ...tls('redis.tls', 'PARCEL_RISK_REDIS_TLS') as Pick<Schema, 'redis.tls.enabled' | 'redis.tls.caFile' | 'redis.tls.certFile' | 'redis.tls.keyFile' | 'redis.tls.rejectUnauthorized'>,
   'redis.username': { env: 'PARCEL_RISK_REDIS_USERNAME', kind: 'string', default: undefined, doc: 'Redis ACL user name (environment only, or a file named by `<variable>_FILE`).', secret: true },
   'redis.password': { env: 'PARCEL_RISK_REDIS_PASSWORD', kind: 'string', default: undefined, doc: 'Redis password (environment only, or a file named by `<variable>_FILE`).', secret: true },
@@ -173,7 +174,8 @@ export const schema: Schema = {
 
 /** The README's Configuration table, one row per key, generated from the schema. */
 export const configTableRows = (): string[] => (Object.entries(schema) as Array<[string, KeySpec<unknown>]>).map(([key, spec]) => {
-  const def = spec.secret === true || spec.default === undefined
+  const empty = spec.default === undefined || (Array.isArray(spec.default) && spec.default.length === 0)
+  const def = spec.secret === true || empty
     ? '—'
     : `\`${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)}\``
   return `| \`${key}\` | \`${spec.env}\` | ${def} | ${spec.doc} |`

@@ -75,6 +75,23 @@ describe('config > defaults', () => {
   })
 })
 
+describe('config > redis cluster', () => {
+  it('is off by default: one Redis server at redis.url', () => {
+    expect(load({}).redis.clusterNodes).toEqual([])
+  })
+
+  it('reads the seed nodes the local cluster stack prints, IPv6 hosts in brackets', () => {
+    const config = load({ PARCEL_RISK_REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001,[::1]:7002' })
+    expect(config.redis.clusterNodes).toEqual(['10.0.0.1:7000', 'redis-b:7001', '[::1]:7002'])
+  })
+
+  it('names every seed node that is not host:port', () => {
+    const err = failure(() => load({ PARCEL_RISK_REDIS_CLUSTER_NODES: 'a:1,redis://b:2,c' }))
+    expect(err.message)
+      .toContain('redis.clusterNodes (PARCEL_RISK_REDIS_CLUSTER_NODES): every entry must be host:port (bad: redis://b:2, c)')
+  })
+})
+
 describe('config > errors', () => {
   it('reports every bad key together in one E_CONFIG_INVALID', () => {
     const err = failure(() => load({

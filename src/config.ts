@@ -71,6 +71,8 @@ export interface RegistryConfig {
 
 export interface RedisConfig {
   readonly url: string
+  /** Seed nodes (host:port) of a Redis Cluster; empty for one Redis server at `url`. */
+  readonly clusterNodes: readonly string[]
   readonly tls: TlsConfig
   readonly username: string | undefined
   readonly password: string | undefined

@@ -8,8 +8,14 @@
 // The one Redis client factory: the processor's two connections, `profiles load`, the demo
 // and the tests all connect from the redis configuration slice (URL, ACL credentials, TLS
 // files), so a setting cannot be forgotten in one of them.
+// Redis Cluster (`redis.clusterNodes` set): an ioredis Cluster with the same options, given to
+// every node connection (commandTimeout, credentials, TLS) or to the cluster (no offline queue,
+// a cluster retry strategy backing off to 1 s); a node that is lost is found again through
+// the slot map (MOVED, a refresh), which is how a promoted replica takes over. Only the users
+// that keep each pipeline's and script's keys on one node take a cluster (connectRedisClient);
+// the others (connectRedis) refuse one with a configuration error rather than fail per command.
 import { readFileSync } from 'node:fs'
-import { Redis } from 'ioredis'
+import { Cluster, Redis } from 'ioredis'
 import type { RedisConfig } from '../config.ts'
 import { tlsConnectionOptions } from '../tls.ts'
 import type { Logger } from '../logger.ts'
@@ -26,11 +32,26 @@ export const withoutCommand = (err: Error): Error => {
 }
 
 /** The part of the redis slice that says how to connect. */
-export type RedisConnection = Pick<RedisConfig, 'url' | 'tls' | 'username' | 'password' | 'commandTimeoutMs'>
+export type RedisConnection = Pick<RedisConfig, 'url' | 'tls' | 'username' | 'password' | 'commandTimeoutMs'> &
+  Partial<Pick<RedisConfig, 'clusterNodes'>>
+
+/** One Redis server or a Redis Cluster, as connectRedisClient gives it. */
+export type RedisClient = Redis | Cluster
+
+/** Whether the client is a Redis Cluster (its pipelines must keep to one node). */
+export const isCluster = (redis: RedisClient): redis is Cluster => redis instanceof Cluster
+
+/** A seed node's host:port (config checked the form; an IPv6 host comes in brackets). */
+export const seedNode = (entry: string): { host: string, port: number } => {
+  const at = entry.lastIndexOf(':')
+  return { host: entry.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(entry.slice(at + 1)) }
+}
 
 /**
- * Connects with the slice's settings. `timeoutMs` defaults to redis.commandTimeoutMs (the hot
- * path's bound); writers and tools that may wait longer pass their own.
+ * Connects to one Redis server with the slice's settings; refuses a cluster configuration (the
+ * caller's pipelines and scripts are not kept to one node). `timeoutMs` defaults to
+ * redis.commandTimeoutMs (the hot path's bound); writers and tools that may wait longer pass
+ * their own.
  */
 export const connectRedis = async (
   config: RedisConnection,
@@ -38,26 +59,55 @@ export const connectRedis = async (
   timeoutMs: number = config.commandTimeoutMs,
   readFile: (path: string) => Buffer = readFileSync
 ): Promise<Redis> => {
+  if ((config.clusterNodes ?? []).length > 0) {
+    throw Object.assign(new Error('this command does not support a Redis Cluster yet (redis.clusterNodes is set)'), {
+      service: 'redis'
+    })
+  }
+  return await connectRedisClient(config, log, timeoutMs, readFile) as Redis
+}
+
+/**
+ * Connects with the slice's settings: a Redis Cluster when `clusterNodes` names seed nodes,
+ * else the one server at `url`. For users whose pipelines and scripts keep to one node.
+ */
+export const connectRedisClient = async (
+  config: RedisConnection,
+  log: Logger,
+  timeoutMs: number = config.commandTimeoutMs,
+  readFile: (path: string) => Buffer = readFileSync
+): Promise<RedisClient> => {
   const tls = tlsConnectionOptions(config.tls, readFile)
-  const redis = new Redis(config.url, {
-    lazyConnect: true,
+  const nodeOptions = {
     commandTimeout: timeoutMs,
-    enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: Math.max(1_000, timeoutMs * 10),
-    retryStrategy: (times) => Math.min(50 * times, 1_000),
     ...(config.username === undefined ? {} : { username: config.username }),
     ...(config.password === undefined ? {} : { password: config.password }),
     ...(tls === false ? {} : { tls })
-  })
+  }
+  const backOff = (times: number): number => Math.min(50 * times, 1_000)
+  const nodes = config.clusterNodes ?? []
+  const redis: RedisClient = nodes.length > 0
+    ? new Cluster(nodes.map(seedNode), {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      clusterRetryStrategy: backOff,
+      slotsRefreshTimeout: Math.max(1_000, timeoutMs * 10),
+      redisOptions: nodeOptions
+    })
+    : new Redis(config.url, { ...nodeOptions, lazyConnect: true, enableOfflineQueue: false, retryStrategy: backOff })
   let reported = false
   let first: Error | undefined
-  redis.on('error', (err: Error) => {
+  const onError = (err: Error): void => {
     first ??= withoutCommand(err)
     // One line per outage, not one per reconnect attempt.
     if (!reported) log.error({ err: withoutCommand(err) }, 'redis connection error')
     reported = true
-  })
+  }
+  redis.on('error', onError)
+  // A cluster reports a lost node here, beside its own 'error' events.
+  redis.on('node error', onError)
   redis.on('ready', () => {
     if (reported) log.info('redis connection restored')
     reported = false

@@ -85,6 +85,19 @@ describe('codegen > avro-to-ts', () => {
       .toContain("export const someKindSymbols: readonly SomeKind[] = ['A', 'B']")
   })
 
+  it('wraps what would run past 120 characters: docs at word boundaries, long enums one member a line', () => {
+    const words = Array.from({ length: 40 }, (_, i) => `word${i}`)
+    const symbols = Array.from({ length: 12 }, (_, i) => `SYMBOL_NUMBER_${i}`)
+    const out = gen({
+      type: 'record', name: 'T', namespace: 'n', doc: 'd',
+      fields: [{ name: 'f', doc: words.join(' '), type: { type: 'enum', name: 'E', doc: 'e', symbols } }]
+    })
+    expect(out.split('\n').filter((line) => line.length > 120)).toEqual([])
+    expect(out).toMatch(/ {2}\/\*\*\n {3}\* word0 word1 [^\n]*\n(?: {3}\* [^\n]*\n)* {3}\* [^\n]*word39\n {3}\*\/\n/)
+    expect(out).toContain(`export type E =\n  | 'SYMBOL_NUMBER_0'\n  | 'SYMBOL_NUMBER_1'\n`)
+    expect(out).toContain("export const eSymbols: readonly E[] = [\n  'SYMBOL_NUMBER_0', 'SYMBOL_NUMBER_1',")
+  })
+
   it.each([
     ['a union of two non-null types', ['null', 'string', 'int']],
     ['an unknown named type', 'Missing'],

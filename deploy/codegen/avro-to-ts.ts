@@ -40,9 +40,33 @@ const primitives: Record<string, string> = {
 const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
+/** The generated file keeps to the lint's line length, doc comments included. */
+const MAX_LINE = 120
+
+/** `words` in lines of at most `width` characters; a word longer than that gets a line of its own. */
+const wrap = (words: readonly string[], width: number): string[] => {
+  const lines: string[] = []
+  let line = ''
+  for (const word of words) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = word
+    } else {
+      line = line === '' ? word : `${line} ${word}`
+    }
+  }
+  if (line !== '') lines.push(line)
+  return lines
+}
+
+/** A JSDoc comment: one line when it fits, otherwise wrapped at word boundaries. */
 const jsDoc = (doc: Json | undefined, indent: string): string => {
   if (typeof doc !== 'string' || doc === '') return ''
-  return `${indent}/** ${doc.replaceAll('*/', '*\\/')} */\n`
+  const text = doc.replaceAll('*/', '*\\/')
+  const oneLine = `${indent}/** ${text} */`
+  if (oneLine.length <= MAX_LINE) return `${oneLine}\n`
+  const body = wrap(text.split(/\s+/).filter((word) => word !== ''), MAX_LINE - indent.length - 3)
+  return `${indent}/**\n${body.map((line) => `${indent} * ${line}\n`).join('')}${indent} */\n`
 }
 
 const lowerFirst = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1)
@@ -138,11 +162,26 @@ const defineEnum = (ctx: Context, schema: JsonObject, namespace: string): string
   }
   const literals = symbols.map((s) => `'${s}'`)
   ctx.out.push(
-    `${jsDoc(schema.doc, '')}export type ${name} = ${literals.join(' | ')}\n` +
+    `${jsDoc(schema.doc, '')}${unionType(name, literals)}` +
     `/** The symbols of ${name}, in schema order. */\n` +
-    `export const ${lowerFirst(name)}Symbols: readonly ${name}[] = [${literals.join(', ')}]\n`
+    symbolList(`export const ${lowerFirst(name)}Symbols: readonly ${name}[] = `, literals)
   )
   return name
+}
+
+/** `export type Name = 'A' | 'B'`, one member a line when the one line would be too long. */
+const unionType = (name: string, literals: readonly string[]): string => {
+  const oneLine = `export type ${name} = ${literals.join(' | ')}`
+  if (oneLine.length <= MAX_LINE) return `${oneLine}\n`
+  return `export type ${name} =\n${literals.map((l) => `  | ${l}\n`).join('')}`
+}
+
+/** `head['A', 'B']`, the literals wrapped inside the brackets when the one line would be too long. */
+const symbolList = (head: string, literals: readonly string[]): string => {
+  const oneLine = `${head}[${literals.join(', ')}]`
+  if (oneLine.length <= MAX_LINE) return `${oneLine}\n`
+  const items = literals.map((l, i) => i < literals.length - 1 ? `${l},` : l)
+  return `${head}[\n${wrap(items, MAX_LINE - 2).map((line) => `  ${line}\n`).join('')}]\n`
 }
 
 const defineRecord = (ctx: Context, schema: JsonObject, namespace: string): string => {

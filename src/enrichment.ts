@@ -20,7 +20,10 @@ export interface AeoEnrichment {
   readonly mraApplicable?: boolean
   /** The record has not been refreshed within its validity window; treat as unverified. */
   readonly stale?: boolean
-  /** The AEO id is the seller's EORI/TIN or its operator name is the seller's name; when false the record is not trusted. */
+  /**
+   * The AEO id is the seller's EORI/TIN or its operator name is the seller's name; when false the record is not
+   * trusted.
+   */
   readonly matchesSeller?: boolean
 }
 
@@ -39,7 +42,10 @@ export interface SellerEnrichment {
   /** Epoch milliseconds of the latest positive control; absent when there was none. */
   readonly lastOffenceAt?: number
   readonly aeo?: AeoEnrichment
-  /** Custom attributes a ruleset declares (`attributes.seller`), as stored text; the engine converts them to their declared type. */
+  /**
+   * Custom attributes a ruleset declares (`attributes.seller`), as stored text; the engine converts them to their
+   * declared type.
+   */
   readonly attributes?: Readonly<Record<string, string>>
 }
 
@@ -58,7 +64,10 @@ export interface WatchlistEnrichment {
   /** A seller's name, address, identifier, phone or e-mail equals a listed one after normalisation. */
   readonly sellerHit?: boolean
   readonly consigneeHit?: boolean
-  /** The seller's best match against the lists, 0..1: 1 on an exact hit, else the approximate score (0: no candidate). */
+  /**
+   * The seller's best match against the lists, 0..1: 1 on an exact hit, else the approximate score (0: no
+   * candidate).
+   */
   readonly sellerMatchScore?: number
   readonly consigneeMatchScore?: number
   /** The larger of sellerMatchScore and consigneeMatchScore. */

@@ -97,7 +97,10 @@ export default defineConfig({
           // processor suite runs here too without the filter), and the processor's own image.
           name: 'containers',
           sequence: { groupOrder: 1 },
-          include: ['test/containers/**/*.test.ts', 'test/integration/smoke-*.test.ts', 'test/integration/processor/processor.test.ts'],
+          include: [
+            'test/containers/**/*.test.ts', 'test/integration/smoke-*.test.ts',
+            'test/integration/processor/processor.test.ts'
+          ],
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
           setupFiles: ['test/integration/worker-setup.ts'],

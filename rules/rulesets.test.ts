@@ -20,7 +20,8 @@ describe('rules > every ruleset compiles', () => {
     expect(rulesetDirs.map((d) => d.split('/').at(-1))).toEqual(expect.arrayContaining(['eu-lvc', 'us-lvc']))
   })
 
-  it.each(rulesetDirs)('%s compiles without diagnostics, every rule with a title, description, owner and tags', async (dir) => {
+  const compilesClean = '%s compiles without diagnostics, every rule with a title, description, owner and tags'
+  it.each(rulesetDirs)(compilesClean, async (dir) => {
     const result = await loadRuleset(dir)
     expect(result.errors).toEqual([])
     if (!result.ok) return
@@ -33,12 +34,15 @@ describe('rules > every ruleset compiles', () => {
   })
 })
 
+interface FixtureExpectation { reasons?: string[], gates?: string[], notReasons?: string[] }
+
 /** Rule ids a ruleset's fixtures expect to fire (reasons, gates) and not to fire (notReasons). */
 const fixtureIds = (tests: ReadonlyArray<{ data: unknown }>): { hit: Set<string>, noHit: Set<string> } => {
   const hit = new Set<string>()
   const noHit = new Set<string>()
   for (const file of tests) {
-    for (const t of (file.data as { tests?: Array<{ expect?: { reasons?: string[], gates?: string[], notReasons?: string[] } }> }).tests ?? []) {
+    const data = file.data as { tests?: Array<{ expect?: FixtureExpectation }> }
+    for (const t of data.tests ?? []) {
       for (const id of [...(t.expect?.reasons ?? []), ...(t.expect?.gates ?? [])]) hit.add(id)
       for (const id of t.expect?.notReasons ?? []) noHit.add(id)
     }
@@ -79,7 +83,8 @@ describe('rules > every REJECT_DATA gate names the offending field', () => {
     if (!result.ok) throw new Error(`${dir} does not compile`)
     const { ruleset } = result
     const dataGates = ruleset.rules.filter((r) => r.action === 'REJECT_DATA')
-    expect(dataGates.map((r) => r.id).filter((id) => REJECTION_FIELD[id] === undefined), 'REJECT_DATA gates without an expected field').toEqual([])
+    expect(dataGates.map((r) => r.id).filter((id) => REJECTION_FIELD[id] === undefined),
+      'REJECT_DATA gates without an expected field').toEqual([])
     const checked = new Set<string>()
     const score = scoreAndDecide(ruleset)
     for (const file of ruleset.tests) {
@@ -93,7 +98,8 @@ describe('rules > every REJECT_DATA gate names the offending field', () => {
         }
       }
     }
-    expect(dataGates.map((r) => r.id).filter((id) => !checked.has(id)), 'REJECT_DATA gates no fixture rejects with').toEqual([])
+    expect(dataGates.map((r) => r.id).filter((id) => !checked.has(id)), 'REJECT_DATA gates no fixture rejects with')
+      .toEqual([])
   })
 })
 

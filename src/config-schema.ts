@@ -366,7 +366,8 @@ export const schema: Schema = {
   'warmUp.declarations': {
     env: 'PARCEL_RISK_WARM_UP_DECLARATIONS', kind: 'int', default: 10_000,
     doc: 'Generated declarations run through decode, validation, scoring and encoding at start-up, before joining ' +
-      'the group (0: no warm-up).',
+      'the group; 1,000 more go through the Redis reads of enrichment, dated so that nothing is counted (0: no ' +
+      'warm-up).',
     check: range(0, 1_000_000)
   },
   'warmUp.timeoutMs': {

@@ -146,7 +146,7 @@ export const startProcessor = async (
 
   // Warm up before joining the group (src/warm-up.ts says how the count was chosen).
   await warmBeforeJoining({
-    warmStore: store.warm,
+    warmStore: async (declarations) => { await store.warm(declarations, active.current().enrichmentFields) },
     run: config.warmUp.declarations === 0 ? null : {
       // Warm-up chunks run on cold code, slower by design: they do not count as overruns.
       stages: { ...stages, scoringTook: () => {} },

@@ -39,7 +39,7 @@ import type { RedisConfig } from '../config.ts'
 import type { DeclarationHistory } from '../amendment.ts'
 import type { ParcelDeclaration, RiskDecision } from '../declaration.ts'
 import type { Logger } from '../logger.ts'
-import { AGGREGATE_LUA, entryArgs, OUTPUT_STRIDE, type AggEntry } from './buckets.ts'
+import { AGGREGATE_LUA, entryArgs, OUTPUT_STRIDE, QUARTER_MS, WINDOW_7D_MS, type AggEntry } from './buckets.ts'
 import { createBreaker, type Breaker, type BreakerState } from './breaker.ts'
 import { defaultFxToEur, type FxToEur } from './fx.ts'
 import { CACHED_FAMILIES, keyLayout, type Family, type FetchPlan } from './keys.ts'
@@ -89,11 +89,16 @@ export interface RedisProfileStore extends ProfileStore {
   /** Parcels waiting to be counted after an outage. */
   readonly pendingCatchUp: () => number
   /**
-   * One round trip that loads the aggregate and history scripts (ioredis checks and loads a
-   * pipeline's scripts on its first use) and changes nothing: calls with no entries and no
-   * keys. For start-up, so the first real batch does not pay for it.
+   * For start-up, so the first real batch pays for neither: one round trip that loads the
+   * aggregate and history scripts (ioredis checks and loads a pipeline's scripts on its first
+   * use) with calls that change nothing; then `declarations`, if any, go through the read path
+   * a batch takes (cache, the pipeline, the replies, the records) in chunks of `chunk`. They
+   * are dated past every window, so the aggregate script reads them and counts nothing; the
+   * cache is emptied afterwards. Stops at the first chunk Redis does not answer.
    */
-  readonly warm: () => Promise<void>
+  readonly warm: (
+    declarations?: readonly ParcelDeclaration[], fields?: readonly string[], chunk?: number
+  ) => Promise<void>
   /** The sync markers last read with a batch (empty before the first). */
   readonly markers: () => ReadonlyMap<DataSet, SyncMarker>
 }
@@ -427,12 +432,21 @@ export const createRedisProfileStore = (
       for (const s of slots) cache.delete(key + s)
     },
     breakerState: () => breaker.state(),
-    warm: async () => {
+    warm: async (declarations = [], fields = undefined, chunk = 100) => {
       const pipeline = redis.pipeline() as ScriptPipeline
       pipeline.prAggregate(config.keyPrefix, 0, 0)
       pipeline.prHistoryRead(0)
       pipeline.prHistory(0, config.historyTtlMs)
       await exec(pipeline, roundTripBudgetMs(config, 0) * 10)
+      const nowMs = now()
+      const uncounted = nowMs - UNCOUNTED_AGE_MS
+      for (let i = 0; i < declarations.length; i += chunk) {
+        const batch = declarations.slice(i, i + chunk).map((d) => ({ ...d, declaredAt: uncounted }))
+        const results = await enrichBatch(batch, nowMs, fields)
+        // An unknown history (undefined, not null) is a round trip that failed.
+        if (results.some((r) => r.history === undefined)) break
+      }
+      cache.clear()
     },
     roundTrips: () => trips,
     pendingCatchUp: () => catchUp.length,
@@ -442,6 +456,9 @@ export const createRedisProfileStore = (
 }
 
 const NO_FAMILIES: ReadonlySet<Family> = new Set()
+
+/** The age at which a parcel's buckets have left every window: the script reads it, never counts it (mode 0). */
+const UNCOUNTED_AGE_MS = WINDOW_7D_MS + 2 * QUARTER_MS
 
 /** A batch's keys after the cache: known values, and per family the keys to ask for. */
 interface Asked {

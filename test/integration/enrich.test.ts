@@ -158,6 +158,49 @@ describe('enrich > redis', () => {
     })
   })
 
+  it('warms the read path at start-up: nothing counted, nothing written, the cache emptied', async () => {
+    const fields = [...loadedFields, 'aggregates.sellerCount24h']
+    const live = (sellerId: string): ParcelDeclaration => makeDeclaration({
+      sellerId, declarationId: `${prefix}${randomUUID()}`, declaredAt: Date.now()
+    })
+    const seller = `${prefix}warm-seller`
+    const late = `${prefix}warm-late`
+    const dir = mkdtempSync(join(tmpdir(), 'parcel-risk-profiles-'))
+    const loadSeller = async (sellerId: string): Promise<void> => {
+      const ndjson = join(dir, `${sellerId === seller ? 'seller' : 'late'}.ndjson`)
+      writeFileSync(ndjson, JSON.stringify(update({
+        kind: 'SELLER',
+        seller: {
+          sellerId, platformId: null, country: 'CN', firstSeenAt: Date.now() - 3 * DAY,
+          knownConsignor: true, violationCount: 0, lastViolationAt: null, flags: [], attributes: {}
+        }
+      })))
+      const io = { stdout: { write: () => {} }, stderr: { write: () => {} } }
+      expect(await profilesCli(['load', ndjson, '--redis', services.redisUrl, '--prefix', prefix], io)).toBe(0)
+    }
+    // Sellers are a loaded data set from here on, so an absent profile is known to be absent.
+    await loadSeller(seller)
+    const [first] = await store.enrichBatch([live(seller)], Date.now(), fields)
+    const counted = first?.record.aggregates?.sellerCount24h as number
+    const snapshot = async (): Promise<Array<[string, Buffer | null]>> => {
+      const keys = (await admin.keys(`${prefix}*`)).sort()
+      return await Promise.all(keys.map(async (k): Promise<[string, Buffer | null]> => [k, await admin.dumpBuffer(k)]))
+    }
+    const before = await snapshot()
+    const trips = store.roundTrips()
+    // Five parcels of a seller with counters, one of a seller without a profile: 3 chunks of 2.
+    await store.warm([...Array.from({ length: 5 }, () => live(seller)), live(late)], fields, 2)
+    expect(store.roundTrips() - trips).toBe(1 + 3)
+    expect(await snapshot()).toEqual(before)
+    // The next live parcel sees the first one counted, none of the warm-up's.
+    const [next] = await store.enrichBatch([live(seller)], Date.now(), fields)
+    expect(next?.record.aggregates?.sellerCount24h).toBe(counted + 1)
+    // The warm-up read `late` as unknown; a profile loaded since is seen at once: not cached.
+    await loadSeller(late)
+    const [seen] = await store.enrichBatch([live(late)], Date.now(), fields)
+    expect(seen?.record.seller).toMatchObject({ knownConsignor: true })
+  })
+
   it('`profiles status` exits 1 naming what the ruleset reads and is missing; ' +
     '`--partial` leaves marks alone, `--empty` sets them', async () => {
     const out: string[] = []

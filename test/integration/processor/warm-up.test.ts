@@ -55,9 +55,12 @@ const primePartitions = async (s: ReturnType<typeof scenario>, partitions: numbe
       }))
     })
     for (const topic of topics) {
-      // deleteTopicRecords looks the leaders up in metadata that fetchTopicOffsets loads.
-      await admin.fetchTopicOffsets(topic)
-      await admin.deleteTopicRecords({ topic, partitions: each.map((partition) => ({ partition, offset: '1' })) })
+      // Up to the high watermark, not offset 1: a send retried after NOT_LEADER (the topic's
+      // leaders are still settling) can append the record twice. deleteTopicRecords also
+      // looks the leaders up in the metadata that fetchTopicOffsets loads.
+      const offsets = await admin.fetchTopicOffsets(topic)
+      const upTo = offsets.map(({ partition, high }) => ({ partition, offset: high }))
+      await admin.deleteTopicRecords({ topic, partitions: upTo })
     }
   } finally {
     await Promise.all([admin.disconnect(), producer.disconnect()])

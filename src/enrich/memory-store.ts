@@ -17,7 +17,9 @@ import { DEFAULT_PREFIX, keyLayout } from './keys.ts'
 import { createIdentityHasher } from './normalise.ts'
 import { mergeWatch, writeFor, type ProfileWrite } from './profile-write.ts'
 import type { Hash } from './hash-values.ts'
-import { buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type RecordConfig } from './record.ts'
+import {
+  buildRecord, createSellerWatchMemo, declarationKeys, defaultRecordConfig, type DeclarationKeys, type RecordConfig
+} from './record.ts'
 import { DATA_SETS, type DataSet } from './reference-data.ts'
 import { entryOf, ownOf, planOf, resultOf, type EnrichmentResult, type ProfileStore } from './store.ts'
 
@@ -39,6 +41,7 @@ export interface MemoryProfileStore extends ProfileStore {
 export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfileStore => {
   const keys = keyLayout(DEFAULT_PREFIX)
   const hash = createIdentityHasher(config.identityKey)
+  const sellers = createSellerWatchMemo()
   const fx = config.fx ?? defaultFxToEur
   const recordConfig = config.record ?? defaultRecordConfig
   const hashes = new Map<string, Readonly<Record<string, string>>>()
@@ -87,7 +90,7 @@ export const createMemoryProfileStore = (config: MemoryStoreConfig): MemoryProfi
     const plan = planOf(fields)
     const out = new Array<number>(OUTPUT_STRIDE)
     return declarations.map((d) => {
-      const k: DeclarationKeys = declarationKeys(d, keys, hash, plan)
+      const k: DeclarationKeys = declarationKeys(d, keys, hash, plan, sellers)
       let counts: number[] | undefined
       let own: readonly [number, number] | undefined
       if (plan.families.has('aggregates')) {

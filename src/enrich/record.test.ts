@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { makeDeclaration } from '../../test/fixtures/declarations/make.ts'
 import { keyLayout, PROFILE_FIELDS, planFor } from './keys.ts'
 import { createIdentityHasher } from './normalise.ts'
-import { buildRecord, declarationKeys, defaultRecordConfig } from './record.ts'
+import { buildRecord, createSellerWatchMemo, declarationKeys, defaultRecordConfig } from './record.ts'
 
 const NOW = Date.UTC(2026, 10, 20, 12)
 
@@ -123,5 +123,37 @@ describe('enrich > record > offences', () => {
     expect(none.hashFields.seller).not.toContain('offences')
     expect(none.hashFields.consignee).not.toContain('lastOffenceAt')
     expect(none.hashFields.seller.at(-1)).toBe('attr:riskScore')
+  })
+})
+
+describe('enrich > record > seller watch memo', () => {
+  const plan = planFor(['watchlist.sellerHit', 'watchlist.consigneeHit'])
+  const keys = keyLayout()
+  const hash = createIdentityHasher('k')
+  const base = makeDeclaration({ declaredAt: NOW, sellerId: 'S-1', iossNumber: 'IM2760000001' })
+
+  it('gives the same keys as without it, and recomputes them when the seller is declared otherwise', () => {
+    const memo = createSellerWatchMemo()
+    const renamed = { ...base, seller: { ...base.seller, name: 'Other Trading Ltd' } }
+    const moved = { ...base, seller: { ...base.seller, address: { ...base.seller.address, city: 'Elsewhere' } } }
+    const phoned = { ...base, seller: { ...base.seller, phone: '+86 10 5555 0000' } }
+    const newIoss = { ...base, iossNumber: 'IM2760000002' }
+    for (const d of [base, base, renamed, base, moved, phoned, newIoss, base]) {
+      expect(declarationKeys(d, keys, hash, plan, memo)).toEqual(declarationKeys(d, keys, hash, plan))
+    }
+    expect(declarationKeys(renamed, keys, hash, plan, memo).sellerWatch)
+      .not.toEqual(declarationKeys(base, keys, hash, plan, memo).sellerWatch)
+  })
+
+  it('reuses a seller\'s fields while it is declared the same way, and holds at most maxEntries sellers', () => {
+    const memo = createSellerWatchMemo(2)
+    const copy = { ...base, seller: structuredClone(base.seller) }
+    const first = declarationKeys(base, keys, hash, plan, memo).sellerWatch
+    expect(declarationKeys(copy, keys, hash, plan, memo).sellerWatch).toBe(first)
+    declarationKeys({ ...base, sellerId: 'S-2' }, keys, hash, plan, memo)
+    expect(memo.entries.size).toBe(2)
+    declarationKeys({ ...base, sellerId: 'S-3' }, keys, hash, plan, memo)
+    expect(memo.entries.size).toBe(1)
+    expect(declarationKeys(base, keys, hash, plan, memo).sellerWatch).not.toBe(first)
   })
 })

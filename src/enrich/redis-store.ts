@@ -52,7 +52,8 @@ import {
 import { createIdentityHasher } from './normalise.ts'
 import type { Hash } from './hash-values.ts'
 import {
-  buildRecord, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Fetched, type RecordConfig
+  buildRecord, createSellerWatchMemo, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Fetched,
+  type RecordConfig
 } from './record.ts'
 import {
   commodityHashes, HASH_FAMILIES, isTimeout, keyOf, RoundTripTimeout, roundTripBudgetMs, watchValues, type HashFamily
@@ -119,6 +120,7 @@ export const createRedisProfileStore = (
   const now = deps.now ?? Date.now
   const keys = keyLayout(config.keyPrefix)
   const hash = createIdentityHasher(config.identityKey)
+  const sellers = createSellerWatchMemo()
   const fx = deps.fx ?? defaultFxToEur
   const recordConfig = deps.record ?? defaultRecordConfig
   const breaker: Breaker = createBreaker({
@@ -332,7 +334,7 @@ export const createRedisProfileStore = (
   ): Promise<EnrichmentResult[]> => {
     const plan = planOf(fields)
     const fam = plan.families
-    const ks = declarations.map((d) => declarationKeys(d, keys, hash, plan))
+    const ks = declarations.map((d) => declarationKeys(d, keys, hash, plan, sellers))
     const readsReference = DATA_SETS.some((set) => fam.has(set))
     const markersCurrent = now() - markersReadAt <= config.cacheTtlMs
     const asked = consultCache(plan, ks)

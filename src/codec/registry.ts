@@ -9,7 +9,8 @@
 //   for; only when the subject has no config yet does it PUT the level afterwards. We therefore
 //   settle the level first (below) and then register. Registration is asked again, up to three
 //   attempts, after a timeout, a 5xx or a broken connection (a registry that paused); a
-//   refusal (4xx, TLS) is final.
+//   refusal (4xx, TLS) is final. The waits (0.5 s, then 2 s) carry up to 50 % jitter: instances
+//   started together, which meet the same paused registry, do not ask again in step.
 // - decode(): parses the reader schema again on every call; we do not use it (decoder.ts keeps
 //   one resolver per writer id instead).
 //
@@ -25,6 +26,7 @@ import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-sc
 import avsc, { type Type } from 'avsc'
 import type { RegistryConfig } from '../config.ts'
 import { ParcelRiskError } from '../errors.ts'
+import { retryPolicy } from '../retry.ts'
 import { fail, ok, type Result } from './result.ts'
 import { request as httpRequest } from 'node:http'
 
@@ -52,14 +54,6 @@ class RegistryStatus extends Error {
   }
 }
 
-/** Registration tries a stalled or failing registry this many times, waiting 0.5 s, then 2 s. */
-export const REGISTRATION_ATTEMPTS = 3
-const REGISTRATION_BACKOFF_MS = 500
-
-const sleep = async (ms: number): Promise<void> => {
-  await new Promise((resolve) => setTimeout(resolve, ms))
-}
-
 /** Network errors that say nothing about the request itself. */
 const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH'
@@ -73,6 +67,15 @@ const isTransient = (err: unknown): boolean => {
   const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : ''
   return TRANSIENT_CODES.has(code)
 }
+
+/** Registration tries a stalled or failing registry this many times, waiting 0.5 s, then 2 s (less jitter). */
+export const REGISTRATION_ATTEMPTS = 3
+const registration = retryPolicy({
+  attempts: REGISTRATION_ATTEMPTS,
+  backoff: { firstMs: 500, growth: 'exponential', factor: 4, maxMs: 2_000 },
+  jitter: 0.5,
+  retryable: isTransient
+})
 
 const withTimeout = async <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
   let timer: NodeJS.Timeout | undefined
@@ -232,17 +235,16 @@ export const createRegistry = (config: RegistryClientConfig): Registry => {
   // Both steps are idempotent (the level is set to what it is, the same schema gets the same
   // id), so a registry that stalled or answered 5xx is asked again; a refusal is final.
   const register = async (subject: string, schema: object): Promise<number> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
+    let attempts = 0
+    try {
+      return await registration.run(async (attempt) => {
+        attempts = attempt
         return await registerOnce(subject, schema)
-      } catch (err) {
-        if (attempt >= REGISTRATION_ATTEMPTS || !isTransient(err)) {
-          const tries = attempt === 1 ? '' : ` (${attempt} attempts)`
-          throw new ParcelRiskError('E_PUBLISH_SCHEMA_REGISTRATION',
-            `registering a schema under subject ${subject} failed${tries}: ${(err as Error).message}`, { cause: err })
-        }
-        await sleep(REGISTRATION_BACKOFF_MS * 4 ** (attempt - 1))
-      }
+      })
+    } catch (err) {
+      const tries = attempts === 1 ? '' : ` (${attempts} attempts)`
+      throw new ParcelRiskError('E_PUBLISH_SCHEMA_REGISTRATION',
+        `registering a schema under subject ${subject} failed${tries}: ${(err as Error).message}`, { cause: err })
     }
   }
 

@@ -26,13 +26,16 @@
 // pause began: at most one chunk per partition in flight. Exactly-once mode additionally
 // relies on transactional fencing (one transactional id per input partition).
 // Failures: the handler throws a ParcelRiskError. `retry` → seek the partition back to the
-// chunk's first offset, pause it, resume after an exponential back-off. Anything else is
-// fatal: the consumer stops and `onFatal` decides (main exits non-zero).
+// chunk's first offset, pause it, resume after an exponential back-off (src/retry.ts) with up
+// to 20 % jitter, so the partitions of every instance paused through one broker or registry
+// outage do not all fetch again at the same moment. Anything else is fatal: the consumer
+// stops and `onFatal` decides (main exits non-zero).
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs'
 import type { KafkaConfig } from '../config.ts'
 import { isParcelRiskError, ParcelRiskError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import type { ConsumedRecord } from '../record.ts'
+import { retryPolicy } from '../retry.ts'
 
 /**
  * The kafka slice under its config-table names, plus the topic to read. kafka.deliveryMode
@@ -46,10 +49,17 @@ export type IngestConfig = Pick<KafkaConfig,
   readonly topic: string
 }
 
-/** Back-off of a partition whose chunk failed with a `retry` error: doubling, capped. */
-const RETRY_BACKOFF_INITIAL_MS = 100
-// Capped low: a partition paused through a broker or registry outage resumes within 2 s of its end.
-const RETRY_BACKOFF_MAX_MS = 2_000
+/**
+ * Back-off of a partition whose chunk failed with a `retry` error: 100 ms doubling, without end
+ * (the partition stays paused only while the outage lasts). Capped low: a partition paused
+ * through a broker or registry outage resumes within 2 s of its end.
+ */
+const chunkRetry = retryPolicy({
+  attempts: Infinity,
+  backoff: { firstMs: 100, growth: 'exponential', maxMs: 2_000 },
+  jitter: 0.2,
+  retryable: (err) => isParcelRiskError(err) && err.disposition === 'retry'
+})
 
 export interface ChunkContext {
   readonly topic: string
@@ -176,7 +186,7 @@ export const createIngest = (deps: IngestDeps): Ingest => {
     const key = `${topic}:${partition}`
     const attempt = (failures.get(key) ?? 0) + 1
     failures.set(key, attempt)
-    const delayMs = Math.min(RETRY_BACKOFF_MAX_MS, RETRY_BACKOFF_INITIAL_MS * 2 ** (attempt - 1))
+    const delayMs = chunkRetry.delayMs(attempt)
     const code = isParcelRiskError(err) ? err.code : undefined
     log.warn({ topic, partition, offset: firstOffset, attempt, delayMs, code, err }, 'batch failed, pausing partition')
     consumer.seek({ topic, partition, offset: firstOffset })
@@ -225,7 +235,7 @@ export const createIngest = (deps: IngestDeps): Ingest => {
           if (cause !== undefined) throw cause
           return
         }
-        if (isParcelRiskError(err) && err.disposition === 'retry' && !stopping) {
+        if (chunkRetry.retryable(err) && !stopping) {
           backOff(payload, first.offset, err)
           return
         }

@@ -2,13 +2,14 @@
 // `parcel-risk generate --to-topic`. Creates the topic when missing, buffers messages and
 // sends them in batches of `batchSize`, one producer.send per batch.
 // Broker outages: connecting, creating the topic and every send are retried with a doubling
-// back-off (0.5 s up to 5 s) as long as the failure is retriable, for at most `retryForMs`
+// back-off (0.5 s up to 5 s, src/retry.ts) as long as the failure is retriable, for at most `retryForMs`
 // per step; then the writer gives up with E_KAFKA_UNAVAILABLE (the CLI exits 4). A batch
 // resent after a lost acknowledgement may be written twice: consumers of declarations are
 // idempotent per declarationId and version.
 import { classifyRefusal } from '../refusals.ts'
 import type { Kafka, Message, Producer } from 'kafkajs'
 import { isParcelRiskError, ParcelRiskError } from '../errors.ts'
+import { retryPolicy } from '../retry.ts'
 import { checkAcknowledged, isRetriable, javaPartitioner } from './producer.ts'
 
 export interface TopicWriterConfig {
@@ -23,32 +24,36 @@ export interface TopicWriterConfig {
   readonly onRetry?: (what: string, err: unknown, delayMs: number) => void
 }
 
-const sleep = async (ms: number): Promise<void> => {
-  await new Promise((resolve) => setTimeout(resolve, ms))
-}
+/**
+ * A broker outage, bounded by time (`retryForMs`), not by attempts. A refusal (wrong password,
+ * missing ACL, untrusted certificate) does not heal by waiting; a batch a partition's moving
+ * leader left unacknowledged does.
+ */
+const brokerRetry = retryPolicy({
+  attempts: Infinity,
+  backoff: { firstMs: 500, growth: 'exponential', maxMs: 5_000 },
+  retryable: (err) =>
+    (isRetriable(err) || (isParcelRiskError(err) && err.disposition === 'retry')) && classifyRefusal(err) === undefined
+})
 
 /** Runs `step` until it succeeds, retrying retriable Kafka failures for at most `forMs`. */
 export const withBrokerRetry = async <T>(
   what: string, step: () => Promise<T>, forMs: number, onRetry?: TopicWriterConfig['onRetry']
 ): Promise<T> => {
   const until = Date.now() + forMs
-  let delayMs = 500
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     try {
       return await step()
     } catch (err) {
-      // A refusal (wrong password, missing ACL, untrusted certificate) does not heal by waiting;
-      // a batch a partition's moving leader left unacknowledged does.
-      const again = isRetriable(err) || (isParcelRiskError(err) && err.disposition === 'retry')
-      if (!again || classifyRefusal(err) !== undefined) throw err
+      if (!brokerRetry.again(err, attempt)) throw err
+      const delayMs = brokerRetry.delayMs(attempt)
       if (Date.now() + delayMs > until) {
         throw new ParcelRiskError('E_KAFKA_UNAVAILABLE',
           `${what}: Kafka did not answer within ${Math.round(forMs / 1000)} s: ${(err as Error).message}`,
           { cause: err })
       }
       onRetry?.(what, err, delayMs)
-      await sleep(delayMs)
-      delayMs = Math.min(5_000, delayMs * 2)
+      await brokerRetry.sleep(delayMs)
     }
   }
 }

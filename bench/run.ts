@@ -17,6 +17,7 @@ const benches: Readonly<Record<string, string>> = {
   'engine-general': 'engine-general.ts',
   history: 'history.ts',
   regex: 'regex.ts',
+  retry: 'retry.ts',
   keywords: 'keywords.ts',
   matching: 'matching.ts',
   scale: 'scale.ts',

@@ -3,6 +3,7 @@
 // budget and how it runs out. The store (redis-store.ts) builds and sends the trip; the seat
 // script (seats.ts) is held to the same budget.
 import type { RedisConfig } from '../config.ts'
+import { retryPolicy } from '../retry.ts'
 import type { Hash } from './hash-values.ts'
 import type { DeclarationKeys } from './record.ts'
 
@@ -63,6 +64,17 @@ export class RoundTripTimeout extends Error {
 // ioredis' own per-command bound (the client's `commandTimeout`) reports 'Command timed out'.
 export const isTimeout = (err: unknown): boolean =>
   err instanceof RoundTripTimeout || (err instanceof Error && err.message === 'Command timed out')
+
+/**
+ * A round trip that overran its budget is sent once more at once with twice the budget (its
+ * reads are safe to repeat, its writes compare-and-set); any other failure is final.
+ */
+export const roundTripRetry = retryPolicy({
+  attempts: 2,
+  backoff: { firstMs: 0, growth: 'exponential', maxMs: 0 },
+  retryable: isTimeout,
+  timeoutFactor: 2
+})
 
 /** The time budget of one round trip carrying `records` declarations and catch-up parcels. */
 export const roundTripBudgetMs = (

@@ -56,7 +56,8 @@ import {
   type RecordConfig
 } from './record.ts'
 import {
-  commodityHashes, HASH_FAMILIES, isTimeout, keyOf, RoundTripTimeout, roundTripBudgetMs, watchValues, type HashFamily
+  commodityHashes, HASH_FAMILIES, keyOf, RoundTripTimeout, roundTripBudgetMs, roundTripRetry, watchValues,
+  type HashFamily
 } from './round-trip.ts'
 import { entryOf, ownOf, planOf, resultOf, type EnrichmentResult, type ProfileStore } from './store.ts'
 
@@ -189,12 +190,13 @@ export const createRedisProfileStore = (
   /** Sends the round trip `build` makes; a timeout is retried once with twice the budget. */
   const roundTrip = async (build: () => ScriptPipeline, records: number): Promise<Array<[Error | null, unknown]>> => {
     const budgetMs = roundTripBudgetMs(config, records)
-    try {
-      return await exec(build(), budgetMs)
-    } catch (err) {
-      if (!isTimeout(err)) throw err
-      log.warn({ budgetMs, records }, 'redis round trip overran its budget; sending it once more')
-      return await exec(build(), 2 * budgetMs)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await exec(build(), roundTripRetry.timeoutMs(budgetMs, attempt))
+      } catch (err) {
+        if (!roundTripRetry.again(err, attempt)) throw err
+        log.warn({ budgetMs, records }, 'redis round trip overran its budget; sending it once more')
+      }
     }
   }
 

@@ -90,6 +90,25 @@ export default defineConfig({
       },
       {
         test: {
+          // The Redis Cluster profile (`npm run test:redis-cluster`, never `npm test`): the
+          // enrichment store's round trip grouped per node, a primary killed mid-stream, and
+          // the aggregate and amendment suites of the integration project, on three primaries
+          // and three replicas. Its setup starts `stack up --redis-cluster` unless it is running.
+          name: 'redis-cluster',
+          include: [
+            'test/redis-cluster/**/*.test.ts', 'test/integration/aggregates.test.ts', 'test/integration/amendments.test.ts'
+          ],
+          environment: 'node',
+          sequence: { groupOrder: 1 },
+          globalSetup: ['test/redis-cluster/global-setup.ts'],
+          setupFiles: ['test/integration/worker-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000
+        }
+      },
+      {
+        test: {
           // The container path, run by `npm run test:containers` (never by `npm test`, which
           // must pass where no container engine exists): Kafka, the registry and Redis from
           // the project's images through testcontainers, the smoke suites and the processor

@@ -5,7 +5,7 @@ import { createDeclarationDecoder, registerProcessorSchemas } from './codec/reco
 import { createRegistry } from './codec/registry.ts'
 import type { Config } from './config.ts'
 import { startProfileConsumer } from './enrich/profile-consumer.ts'
-import { connectRedis } from './enrich/redis-client.ts'
+import { connectRedisClient } from './enrich/redis-client.ts'
 import { createRedisProfileStore } from './enrich/redis-store.ts'
 import { roundTripBudgetMs } from './enrich/round-trip.ts'
 import { startReferenceMonitor } from './enrich/reference-monitor.ts'
@@ -82,7 +82,7 @@ export const startProcessor = async (
   // The store bounds each round trip itself; the client's own per-command bound only has to
   // be above the longest budget (a retried chunk of maxBatchRecords plus a catch-up share).
   const longestBudgetMs = 2 * roundTripBudgetMs(redisConfig, kafkaConfig.maxBatchRecords + redisConfig.catchUpPerBatch)
-  const redis = await connectRedis(redisConfig, log.child({ module: 'redis' }), longestBudgetMs)
+  const redis = await connectRedisClient(redisConfig, log.child({ module: 'redis' }), longestBudgetMs)
   const store = createRedisProfileStore(redis, {
     ...redisConfig, identityKey: redisConfig.identityKey, maxAgesMs: config.referenceData.maxAgeMs
   }, { log: log.child({ module: 'enrich' }) })
@@ -91,7 +91,7 @@ export const startProcessor = async (
   // Profile updates (compacted topic) keep Redis current. Instances share one group, so each update is written
   // once; the instance that wrote it drops it from its cache at once, the others within redis.cacheTtlMs. Its own
   // connection: writes may take longer than the hot path's timeout allows.
-  const profilesRedis = await connectRedis(
+  const profilesRedis = await connectRedisClient(
     redisConfig, log.child({ module: 'redis-profiles' }), Math.max(5_000, redisConfig.commandTimeoutMs)
   )
   // Joined beside the declarations consumer, not before it: each join may wait out the

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util'
 import { loadConfig } from '../config.ts'
 import { planFor } from '../enrich/keys.ts'
 import { dataSetsRead, dataSetStatus, readMarkers, type DataSetStatus } from '../enrich/reference-data.ts'
-import { connectRedis } from '../enrich/redis-client.ts'
+import { connectRedisClient } from '../enrich/redis-client.ts'
 import { classifyRefusal, EXIT_REFUSED } from '../refusals.ts'
 import { loadRulesetOrThrow } from '../engine/load.ts'
 import { createLogger } from '../logger.ts'
@@ -76,7 +76,7 @@ export const status = async (argv: readonly string[], io: Io, usage: string): Pr
   const url = args.values.redis ?? config.redis.url
   let redis
   try {
-    redis = await connectRedis({ ...config.redis, url }, createLogger({ level: 'silent' }), 10_000)
+    redis = await connectRedisClient({ ...config.redis, url }, createLogger({ level: 'silent' }), 10_000)
   } catch (err) {
     const refusal = classifyRefusal(err, { redisUser: config.redis.username }, 'redis')
     if (refusal !== undefined) {

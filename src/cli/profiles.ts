@@ -13,7 +13,7 @@ import { keyLayout } from '../enrich/keys.ts'
 import { DATA_SETS, dataSetOfKind, writeMarkers, type DataSet, type SyncMarker } from '../enrich/reference-data.ts'
 import { writeFor, type ProfileWrite } from '../enrich/profile-write.ts'
 import { loadConfig } from '../config.ts'
-import { connectRedis } from '../enrich/redis-client.ts'
+import { connectRedisClient, isCluster } from '../enrich/redis-client.ts'
 import { classifyRefusal, EXIT_REFUSED } from '../refusals.ts'
 import { createProfileWriter } from '../enrich/redis-writer.ts'
 
@@ -134,7 +134,7 @@ export const run = async (
   const log = createLogger({ level: 'silent' })
   let redis
   try {
-    redis = await connectRedis({ ...config, url }, log, 30_000)
+    redis = await connectRedisClient({ ...config, url }, log, 30_000)
   } catch (err) {
     const refusal = classifyRefusal(err, { redisUser: config.username }, 'redis')
     if (refusal !== undefined) {
@@ -150,7 +150,7 @@ export const run = async (
   )
   try {
     const writer = createProfileWriter(redis, prefix)
-    const keys = keyLayout(prefix)
+    const keys = keyLayout(prefix, isCluster(redis))
     for (const { file, updates, errors } of parsed) {
       for (const e of errors) io.stderr.write(`${file}: ${e.code} ${e.message}\n`)
       invalid += errors.length

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { enrichmentFields } from '../enrichment.ts'
 import { familyOfPath, keyLayout, planFor } from './keys.ts'
+import { slotOf } from './node-pipelines.ts'
 
 describe('enrich > keys', () => {
   it('builds every key under the configured prefix', () => {
@@ -9,6 +10,34 @@ describe('enrich > keys', () => {
       'test:seller:s1', 'test:consignee:c1', 'test:aeo:DE123', 'test:ioss:IM2760000001', 'test:wl'
     ])
     expect(keyLayout().seller('s1')).toBe('pr:seller:s1')
+  })
+
+  it('keeps the single-server names when not on a cluster: no migration for one server', () => {
+    const k = keyLayout('pr:')
+    expect([k.seller('s1'), k.history('D1'), k.aggregatePrefix, k.cluster]).toEqual([
+      'pr:seller:s1', 'pr:history:{D1}', 'pr:', false
+    ])
+  })
+
+  it('tags each profile with its entity on a cluster, so profiles spread over the slots', () => {
+    const k = keyLayout('pr:', true)
+    expect([k.seller('s1'), k.consignee('c1'), k.aeo('DE1'), k.ioss('IM1'), k.hsCode('6109'), k.route('CN-DE')])
+      .toEqual([
+        'pr:seller:{s1}', 'pr:consignee:{c1}', 'pr:aeo:{DE1}', 'pr:ioss:{IM1}', 'pr:hs:{6109}', 'pr:route:{CN-DE}'
+      ])
+    expect(slotOf(k.seller('s1'))).toBe(slotOf('s1'))
+    expect(new Set(['s1', 's2', 's3', 's4'].map((id) => slotOf(k.seller(id)))).size).toBeGreaterThan(1)
+  })
+
+  it('puts the aggregate script\'s keys in one slot on a cluster, built from the tagged prefix', () => {
+    const k = keyLayout('pr:', true)
+    expect(k.aggregatePrefix).toBe('{pr:}')
+    expect(k.history('D1')).toBe('{pr:}history:{D1}')
+    // As the script builds them (buckets.ts): prefix .. 'agg:' .., prefix .. 'answers:' ..
+    const names = [
+      k.history('D1'), k.history('D2'), `${k.aggregatePrefix}agg:c:X`, `${k.aggregatePrefix}answers:491000`
+    ]
+    expect(new Set(names.map(slotOf))).toEqual(new Set([slotOf('pr:')]))
   })
 
   it.each([

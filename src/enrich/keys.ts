@@ -14,7 +14,25 @@
 //   {p}history:{<declarationId>}  HASH  standing decision, the one it replaced, the version counted
 //                                       in the aggregates (history.ts); the braces are a hash tag
 // {p} is the configurable prefix, `pr:` by default.
-
+//
+// Redis Cluster (redis.clusterNodes set) takes a layout of its own, chosen by the client the
+// keys are for, so one server keeps the names above and needs no migration:
+//   {p}seller:{<sellerId>}, {p}consignee:{<key>}, {p}aeo:{<ID>}, {p}ioss:{<IOSS>},
+//   {p}hs:{<digits>}, {p}route:{<O>-<D>}   a hash tag per entity: profiles spread over the slots
+//   {p}wl                                   one hash, one slot, as before
+//   {{p}}agg:…, {{p}}answers:…, {{p}}history:{<declarationId>}
+//                                           the aggregate state under one hash tag, the prefix:
+// the aggregate script counts a parcel against its consignee, seller and IOSS number, its
+// declaration's history and the hour's answers atomically, and a script's keys must share a
+// slot. So the counters, the answers and the histories are one slot (one primary does the
+// script's work) and keep every semantic of the single-server layout; spreading them per
+// entity needs a script split per entity with its own idempotence, not a renaming.
+// Migration from one server: the profiles and the watchlist are rebuilt under the new names
+// by replaying the profile-updates topic into the cluster (a new profiles consumer group, or
+// `profiles load` of the same files); the aggregates and histories are copied key by key
+// (DUMP from the server, RESTORE under the cluster name; `pr:agg:c:X` → `{pr:}agg:c:X`), or
+// left behind, in which case the 24 h and 7 d windows refill in 7 days and older versions of
+// declarations decided before the move are decided again rather than answered as superseded.
 export type Family = 'seller' | 'aeo' | 'consignee' | 'watchlist' | 'ioss' | 'aggregates' | 'hsCode' | 'route'
 
 export const FAMILIES: readonly Family[] = [
@@ -39,20 +57,34 @@ export interface KeyLayout {
   readonly watchlist: string
   readonly watchlistField: (entityType: string, normalisedValue: string) => string
   readonly history: (declarationId: string) => string
+  /**
+   * The prefix the aggregate script builds its keys from (agg:, answers:, history:{id}): the
+   * prefix on one server, the prefix as a hash tag on a cluster, so they share one slot.
+   */
+  readonly aggregatePrefix: string
+  /** Whether this is the Redis Cluster layout. */
+  readonly cluster: boolean
 }
 
-export const keyLayout = (prefix: string = DEFAULT_PREFIX): KeyLayout => Object.freeze({
-  prefix,
-  seller: (id: string) => `${prefix}seller:${id}`,
-  consignee: (key: string) => `${prefix}consignee:${key}`,
-  aeo: (id: string) => `${prefix}aeo:${id}`,
-  ioss: (n: string) => `${prefix}ioss:${n}`,
-  hsCode: (code: string) => `${prefix}hs:${code}`,
-  route: (route: string) => `${prefix}route:${route}`,
-  watchlist: `${prefix}wl`,
-  watchlistField: (type: string, value: string) => `${type}:${value}`,
-  history: (declarationId: string) => `${prefix}history:{${declarationId}}`
-})
+/** The key layout under `prefix`: one server's, or a Redis Cluster's (header). */
+export const keyLayout = (prefix: string = DEFAULT_PREFIX, cluster = false): KeyLayout => {
+  const entity = cluster ? (s: string) => `{${s}}` : (s: string) => s
+  const aggregatePrefix = cluster ? `{${prefix}}` : prefix
+  return Object.freeze({
+    prefix,
+    seller: (id: string) => `${prefix}seller:${entity(id)}`,
+    consignee: (key: string) => `${prefix}consignee:${entity(key)}`,
+    aeo: (id: string) => `${prefix}aeo:${entity(id)}`,
+    ioss: (n: string) => `${prefix}ioss:${entity(n)}`,
+    hsCode: (code: string) => `${prefix}hs:${entity(code)}`,
+    route: (route: string) => `${prefix}route:${entity(route)}`,
+    watchlist: `${prefix}wl`,
+    watchlistField: (type: string, value: string) => `${type}:${value}`,
+    history: (declarationId: string) => `${aggregatePrefix}history:{${declarationId}}`,
+    aggregatePrefix,
+    cluster
+  })
+}
 
 /** Hash fields of each profile family, as written by profile-write.ts (offences and lastOffenceAt: offences.ts). */
 export const PROFILE_FIELDS = {

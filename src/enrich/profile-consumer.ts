@@ -19,7 +19,6 @@
 // every markIntervalMs; a consumer that stops or falls behind stops renewing the marks and
 // they go stale. A data set this topic never carried keeps the mark of its file loads.
 import type { Consumer, Kafka } from 'kafkajs'
-import type { Redis } from 'ioredis'
 import { createDecoder } from '../codec/decoder.ts'
 import type { Registry } from '../codec/registry.ts'
 import type { ProfileUpdate } from '../declaration.ts'
@@ -28,6 +27,7 @@ import { keyLayout } from './keys.ts'
 import { DATA_SETS, dataSetOfKind, readMarkers, writeMarkers, type DataSet, type SyncMarker } from './reference-data.ts'
 import { profileUpdateType } from './profile-files.ts'
 import { writeFor, writeForTombstone, type ProfileWrite } from './profile-write.ts'
+import { isCluster, type RedisClient } from './redis-client.ts'
 import { createProfileWriter } from './redis-writer.ts'
 
 /** Settings under their config-table names (kafka.topics.profileUpdates, redis.keyPrefix, …). */
@@ -50,7 +50,7 @@ export interface ProfileConsumerDeps {
   /** Clients from the one factory of each service (src/kafka/client.ts, src/codec/registry.ts). */
   readonly kafka: Kafka
   readonly registry: Registry
-  readonly redis: Redis
+  readonly redis: RedisClient
   readonly log: Logger
   /** Called with the Redis keys and watchlist fields just written, e.g. to drop them from a cache. */
   readonly onApplied?: OnApplied
@@ -73,7 +73,7 @@ export const startProfileConsumer = async (
   config: ProfileConsumerConfig, deps: ProfileConsumerDeps
 ): Promise<ProfileConsumer> => {
   const { kafka, registry, redis, log, onApplied } = deps
-  const keys = keyLayout(config.keyPrefix)
+  const keys = keyLayout(config.keyPrefix, isCluster(redis))
   const writer = createProfileWriter(redis, config.keyPrefix)
   const decoder = createDecoder<ProfileUpdate>({
     readerType: profileUpdateType(), registry, maxRecordBytes: config.maxRecordBytes

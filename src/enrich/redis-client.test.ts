@@ -21,6 +21,6 @@ describe('enrich > redis-client', () => {
       commandTimeoutMs: 100
     }
     await expect(connectRedis(config, createLogger({ level: 'silent' })))
-      .rejects.toMatchObject({ message: expect.stringContaining('does not support a Redis Cluster'), service: 'redis' })
+      .rejects.toMatchObject({ code: 'E_CONFIG_INVALID', path: 'redis.clusterNodes' })
   })
 })

@@ -17,6 +17,7 @@
 import { readFileSync } from 'node:fs'
 import { Cluster, Redis } from 'ioredis'
 import type { RedisConfig } from '../config.ts'
+import { ParcelRiskError } from '../errors.ts'
 import { tlsConnectionOptions } from '../tls.ts'
 import type { Logger } from '../logger.ts'
 
@@ -60,9 +61,9 @@ export const connectRedis = async (
   readFile: (path: string) => Buffer = readFileSync
 ): Promise<Redis> => {
   if ((config.clusterNodes ?? []).length > 0) {
-    throw Object.assign(new Error('this command does not support a Redis Cluster yet (redis.clusterNodes is set)'), {
-      service: 'redis'
-    })
+    const message = 'this command does not support a Redis Cluster yet: unset redis.clusterNodes ' +
+      '(PARCEL_RISK_REDIS_CLUSTER_NODES) and point redis.url at one server'
+    throw new ParcelRiskError('E_CONFIG_INVALID', message, { path: 'redis.clusterNodes' })
   }
   return await connectRedisClient(config, log, timeoutMs, readFile) as Redis
 }

@@ -33,7 +33,15 @@
 // it makes the round trip for them. A data set whose marker is missing or older than its
 // limit is reported missing: its lookups are not used and not cached, so while it is unknown
 // every batch asks again and sees a load as soon as it lands.
+//
+// Redis Cluster (keys.ts, the cluster layout): the same commands, sent as one pipeline per node
+// they touch, all at once (node-pipelines.ts); the batch waits for the slowest node and the
+// time budget covers them together. The aggregate and history scripts keep their keys in the
+// one slot of the aggregate state, so each is one call, on the node that owns that slot; the
+// aggregate script declares one key of that slot (KEYS[1], not used by the Lua) for routing.
 import type { Redis } from 'ioredis'
+import { pipelineFor, type KeyAt } from './node-pipelines.ts'
+import { isCluster, type RedisClient } from './redis-client.ts'
 import { controllable } from '../actions.ts'
 import type { RedisConfig } from '../config.ts'
 import type { DeclarationHistory } from '../amendment.ts'
@@ -114,12 +122,13 @@ type ScriptPipeline = ReturnType<Redis['pipeline']> & {
 }
 
 export const createRedisProfileStore = (
-  redis: Redis, config: RedisStoreConfig, deps: RedisStoreDeps
+  redis: RedisClient, config: RedisStoreConfig, deps: RedisStoreDeps
 ): RedisProfileStore => {
   const { log } = deps
   if (config.identityKey === '') throw new Error('identityKey is required')
   const now = deps.now ?? Date.now
-  const keys = keyLayout(config.keyPrefix)
+  const cluster = isCluster(redis)
+  const keys = keyLayout(config.keyPrefix, cluster)
   const hash = createIdentityHasher(config.identityKey)
   const sellers = createSellerWatchMemo()
   const fx = deps.fx ?? defaultFxToEur
@@ -139,7 +148,12 @@ export const createRedisProfileStore = (
   let markers: ReadonlyMap<DataSet, SyncMarker> = new Map()
   let markersReadAt = Number.NEGATIVE_INFINITY
   let trips = 0
-  redis.defineCommand('prAggregate', { lua: AGGREGATE_LUA, numberOfKeys: 0 })
+  redis.defineCommand('prAggregate', { lua: AGGREGATE_LUA, numberOfKeys: cluster ? 1 : 0 })
+  // The aggregate script's arguments before its entries: on a cluster, a key of its slot first.
+  const aggregateHead = (entries: number, mask: string): Array<string | number> => cluster
+    ? [`${keys.aggregatePrefix}answers`, keys.aggregatePrefix, entries, mask]
+    : [keys.aggregatePrefix, entries, mask]
+  const newPipeline = (): ScriptPipeline => pipelineFor<ScriptPipeline>(redis, SCRIPT_KEYS)
   // Without numberOfKeys: the first argument of each call says how many keys it declares.
   redis.defineCommand('prHistory', { lua: HISTORY_LUA })
   redis.defineCommand('prHistoryRead', { lua: HISTORY_READ_LUA })
@@ -250,12 +264,12 @@ export const createRedisProfileStore = (
   /** The batch's one pipeline: markers, profile hashes, watchlist fields, aggregates, histories. */
   const pipelineOf = (trip: Trip, backlog: readonly AggEntry[]): ScriptPipeline => {
     const { plan, order, watch, entries, historyKeys } = trip
-    const pipeline = redis.pipeline() as ScriptPipeline
+    const pipeline = newPipeline()
     if (trip.readsReference) pipeline.hmget(sync, ...DATA_SETS)
     for (const [f, list] of order) for (const key of list) pipeline.hmget(key, ...plan.hashFields[f])
     if (watch.length > 0) pipeline.hmget(keys.watchlist, ...watch)
     if (entries.length > 0) {
-      const args: Array<string | number> = [config.keyPrefix, backlog.length + entries.length, plan.aggregateMask]
+      const args = aggregateHead(backlog.length + entries.length, plan.aggregateMask)
       for (const e of backlog) entryArgs(e, 2, args)
       for (const e of entries) entryArgs(e, e.mode, args)
       pipeline.prAggregate(...args)
@@ -419,7 +433,7 @@ export const createRedisProfileStore = (
       args.push(config.historyTtlMs)
       for (const w of writes) args.push(w.version, w.standing, w.parties)
       await roundTrip(() => {
-        const pipeline = redis.pipeline() as ScriptPipeline
+        const pipeline = newPipeline()
         pipeline.prHistory(...args)
         return pipeline
       }, writes.length)
@@ -437,8 +451,8 @@ export const createRedisProfileStore = (
     },
     breakerState: () => breaker.state(),
     warm: async (declarations = [], fields = undefined, chunk = 100) => {
-      const pipeline = redis.pipeline() as ScriptPipeline
-      pipeline.prAggregate(config.keyPrefix, 0, 0)
+      const pipeline = newPipeline()
+      pipeline.prAggregate(...aggregateHead(0, ''))
       pipeline.prHistoryRead(0)
       pipeline.prHistory(0, config.historyTtlMs)
       await exec(pipeline, roundTripBudgetMs(config, 0) * 10)
@@ -463,6 +477,9 @@ const NO_FAMILIES: ReadonlySet<Family> = new Set()
 
 /** The age at which a parcel's buckets have left every window: the script reads it, never counts it (mode 0). */
 const UNCOUNTED_AGE_MS = WINDOW_7D_MS + 2 * QUARTER_MS
+
+/** The scripts defined without numberOfKeys: their first argument is the key count. */
+const SCRIPT_KEYS: Readonly<Record<string, KeyAt>> = { prHistory: 'afterCount', prHistoryRead: 'afterCount' }
 
 /** A batch's keys after the cache: known values, and per family the keys to ask for. */
 interface Asked {

@@ -3,6 +3,8 @@
 // is decided atomically by Redis) or one DEL.
 import type { Redis } from 'ioredis'
 import { keyLayout } from './keys.ts'
+import { pipelineFor } from './node-pipelines.ts'
+import { isCluster, type RedisClient } from './redis-client.ts'
 import { PUT_LUA, WATCH_LUA, type ProfileWrite } from './profile-write.ts'
 
 export interface WriteCounts {
@@ -23,8 +25,8 @@ export interface ProfileWriter {
   readonly write: (writes: readonly ProfileWrite[], chunkSize?: number) => Promise<WriteCounts>
 }
 
-export const createProfileWriter = (redis: Redis, prefix: string): ProfileWriter => {
-  const keys = keyLayout(prefix)
+export const createProfileWriter = (redis: RedisClient, prefix: string): ProfileWriter => {
+  const keys = keyLayout(prefix, isCluster(redis))
   redis.defineCommand('prPut', { lua: PUT_LUA, numberOfKeys: 1 })
   redis.defineCommand('prWatch', { lua: WATCH_LUA, numberOfKeys: 1 })
 
@@ -32,7 +34,7 @@ export const createProfileWriter = (redis: Redis, prefix: string): ProfileWriter
     const counts: WriteCounts = { applied: 0, stale: 0, deleted: 0 }
     for (let start = 0; start < writes.length; start += chunkSize) {
       const chunk = writes.slice(start, start + chunkSize)
-      const pipeline = redis.pipeline() as WriterPipeline
+      const pipeline = pipelineFor<WriterPipeline>(redis)
       for (const w of chunk) {
         if (w.kind === 'put') {
           const args: Array<string | number> = [w.updatedAt]

@@ -10,7 +10,7 @@
 // the profile-updates consumer while it has read its topic to the end. Read by the enrichment
 // stage in the same pipeline as the profiles (redis-store.ts), by the readiness/metrics
 // monitor and by `parcel-risk profiles status`.
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './redis-client.ts'
 import type { ProfileUpdate } from '../declaration.ts'
 import type { Family } from './keys.ts'
 
@@ -111,7 +111,7 @@ export const dataSetStatus = (markers: Markers, now: number, maxAges: MaxAges): 
 /** The data sets a set of enrichment families reads (a compiled ruleset's fetch plan). */
 export const dataSetsRead = (families: ReadonlySet<Family>): DataSet[] => DATA_SETS.filter((set) => families.has(set))
 
-export const readMarkers = async (redis: Redis, prefix: string): Promise<Map<DataSet, SyncMarker>> =>
+export const readMarkers = async (redis: RedisClient, prefix: string): Promise<Map<DataSet, SyncMarker>> =>
   markersOf(await redis.hmget(syncKey(prefix), ...DATA_SETS))
 
 /**
@@ -129,7 +129,7 @@ export const markersOfLoad = (
   return out
 }
 
-export const writeMarkers = async (redis: Redis, prefix: string, markers: Markers): Promise<void> => {
+export const writeMarkers = async (redis: RedisClient, prefix: string, markers: Markers): Promise<void> => {
   if (markers.size === 0) return
   const args: string[] = []
   for (const [set, m] of markers) args.push(set, JSON.stringify(m))

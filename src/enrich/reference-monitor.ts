@@ -1,7 +1,7 @@
 // Watches the reference data sync markers for the operations side: readiness and metrics.
 // Off the hot path (its own Redis connection, one HMGET every intervalMs); the enrichment
 // stage reads the same markers in its own pipeline and never waits for this.
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './redis-client.ts'
 import type { Logger } from '../logger.ts'
 import { planFor } from './keys.ts'
 import {
@@ -9,7 +9,7 @@ import {
 } from './reference-data.ts'
 
 export interface ReferenceMonitorOptions {
-  readonly redis: Redis
+  readonly redis: RedisClient
   readonly prefix: string
   readonly maxAgesMs: MaxAges
   readonly intervalMs: number

@@ -23,11 +23,11 @@
 // Failure: an error, a timeout or an open breaker gives no grant (null) and the caller keeps
 // every hold where it is. A call that timed out may still have run; its seats are then taken
 // and a replay finds them.
-import type { Redis } from 'ioredis'
 import type { SeatCounter, SeatGrant, SeatRequest } from '../actions.ts'
 import type { RedisConfig } from '../config.ts'
 import type { Logger } from '../logger.ts'
 import { createBreaker, type BreakerState } from './breaker.ts'
+import type { RedisClient } from './redis-client.ts'
 import { roundTripBudgetMs } from './round-trip.ts'
 
 /*
@@ -103,7 +103,7 @@ export interface SeatStore {
   readonly breakerState: () => BreakerState
 }
 
-type SeatsClient = Redis & { prSeats: (...args: Array<string | number>) => Promise<number[]> }
+type SeatsClient = RedisClient & { prSeats: (...args: Array<string | number>) => Promise<number[]> }
 
 /** The script's arguments for a request: [numKeys, ...keys, ...argv]. */
 export const seatArgs = (prefix: string, request: SeatRequest): Array<string | number> => {
@@ -149,7 +149,7 @@ export const overbookedOf = (
 
 export interface SeatStoreDeps { readonly log: Logger, readonly now?: () => number }
 
-export const createSeatStore = (redis: Redis, config: SeatStoreConfig, deps: SeatStoreDeps): SeatStore => {
+export const createSeatStore = (redis: RedisClient, config: SeatStoreConfig, deps: SeatStoreDeps): SeatStore => {
   const breaker = createBreaker({
     failureThreshold: config.breakerFailureThreshold, coolDownMs: config.breakerCooldownMs, now: deps.now
   })

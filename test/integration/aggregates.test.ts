@@ -4,7 +4,6 @@
 // same batches, and every counter of every declaration is compared: count and EUR value,
 // 24 h and 7 d, per consignee identity, seller and IOSS number.
 import { randomUUID } from 'node:crypto'
-import { Redis } from 'ioredis'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { loadConfig } from '../../src/config.ts'
 import type { ParcelDeclaration } from '../../src/declaration.ts'
@@ -12,10 +11,11 @@ import type { AggregatesEnrichment } from '../../src/enrichment.ts'
 import { HOUR_MS } from '../../src/enrich/buckets.ts'
 import { createMemoryProfileStore } from '../../src/enrich/memory-store.ts'
 import type { ProfileStore } from '../../src/enrich/store.ts'
-import { connectRedis } from '../../src/enrich/redis-client.ts'
+import { connectRedisClient } from '../../src/enrich/redis-client.ts'
 import { createRedisProfileStore } from '../../src/enrich/redis-store.ts'
 import { generateDeclarations } from '../../src/generate/stream.ts'
 import { createLogger } from '../../src/logger.ts'
+import { adminClient, dropKeys, redisEnv } from './redis-admin.ts'
 
 const services = inject('services')
 const prefix = `it-aggregates-${randomUUID()}:`
@@ -26,13 +26,12 @@ const BATCH = 50
 const AGGREGATE_FIELDS = ['consignee', 'seller', 'ioss'].flatMap((kind) =>
   ['Count24h', 'ValueEur24h', 'Count7d', 'ValueEur7d'].map((measure) => `aggregates.${kind}${measure}`))
 
-const config = loadConfig({ env: { REDIS_URL: services.redisUrl, PARCEL_RISK_REDIS_KEY_PREFIX: prefix } })
-const admin = new Redis(services.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
+const config = loadConfig({ env: { ...redisEnv(services), PARCEL_RISK_REDIS_KEY_PREFIX: prefix } })
+const admin = adminClient(services)
 
 afterAll(async () => {
   await admin.connect().catch(() => {})
-  const keys = await admin.keys(`${prefix}*`)
-  if (keys.length > 0) await admin.del(...keys)
+  await dropKeys(admin, prefix)
   admin.disconnect()
 })
 
@@ -83,7 +82,7 @@ const aggregatesOf = async (
 }
 
 const openStores = async (keyPrefix: string) => {
-  const redis = await connectRedis(config.redis, createLogger({ level: 'silent' }), 5_000)
+  const redis = await connectRedisClient(config.redis, createLogger({ level: 'silent' }), 5_000)
   const inRedis = createRedisProfileStore(redis, {
     ...config.redis, keyPrefix, identityKey: IDENTITY_KEY, maxAgesMs: config.referenceData.maxAgeMs
   }, { log: createLogger({ level: 'silent' }) })

@@ -9,20 +9,26 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { AMENDED, SUPERSEDED } from '../../src/amendment.ts'
 import { loadConfig } from '../../src/config.ts'
 import type { RiskDecision } from '../../src/declaration.ts'
-import { connectRedis } from '../../src/enrich/redis-client.ts'
+import { connectRedisClient, type RedisClient } from '../../src/enrich/redis-client.ts'
 import { createRedisProfileStore, type RedisProfileStore } from '../../src/enrich/redis-store.ts'
 import { createLogger } from '../../src/logger.ts'
 import { makeDeclaration } from '../fixtures/declarations/make.ts'
+import { adminClient, dropKeys, redisEnv } from './redis-admin.ts'
 
 const services = inject('services')
 const prefix = `it-amend-${randomUUID()}:`
 const log = createLogger({ level: 'silent' })
 const config = loadConfig({
   env: {
-    REDIS_URL: services.redisUrl, PARCEL_RISK_REDIS_KEY_PREFIX: prefix, PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '2000'
+    ...redisEnv(services), PARCEL_RISK_REDIS_KEY_PREFIX: prefix, PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '2000'
   }
 })
-const admin = new Redis(services.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
+const admin = adminClient(services)
+// A history key as the layout of the Redis the suite was given names it: one server's, or a
+// cluster's (under the aggregate state's hash tag, keys.ts).
+const historyKey = (id: string): string => services.redisClusterNodes === undefined
+  ? `${prefix}history:{${prefix}${id}}`
+  : `{${prefix}}history:{${prefix}${id}}`
 const storeConfig = {
   ...config.redis, identityKey: 'integration-identity-key', maxAgesMs: config.referenceData.maxAgeMs
 }
@@ -50,19 +56,18 @@ const declaration = (id: string, version: number) =>
   makeDeclaration({ declarationId: `${prefix}${id}`, version, declaredAt: Date.now() })
 
 describe('enrich > declaration history in Redis', () => {
-  let redis: Redis
+  let redis: RedisClient
   let store: RedisProfileStore
 
   beforeAll(async () => {
     await admin.connect()
-    redis = await connectRedis(config.redis, log, 5_000)
+    redis = await connectRedisClient(config.redis, log, 5_000)
     store = createRedisProfileStore(redis, storeConfig, { log })
   })
 
   afterAll(async () => {
     redis.disconnect()
-    const keys = await admin.keys(`${prefix}*`)
-    if (keys.length > 0) await admin.del(...keys)
+    await dropKeys(admin, prefix)
     admin.disconnect()
   })
 
@@ -103,7 +108,7 @@ describe('enrich > declaration history in Redis', () => {
 
   it('keeps the decisions of a batch with one call: two versions of one declarationId in order, ' +
     'an unreadable value left, the others written', async () => {
-    const keyOf = (id: string): string => `${prefix}history:{${prefix}${id}}`
+    const keyOf = historyKey
     await admin.hset(keyOf('G'), 'cur', 'not json')
     // A decision stored with its members in another order is still compared by its version.
     const ruleset = { id: 'eu-lvc', version: '2026.11.3', digest: 'ab'.repeat(32) }
@@ -128,7 +133,7 @@ describe('enrich > declaration history in Redis', () => {
   it('keeps one hash per declarationId under its hash tag, expiring redis.historyTtlMs ' +
     'after its last new version', async () => {
     await store.remember([decided('D', 1, 'SCREEN_NII')])
-    const key = `${prefix}history:{${prefix}D}`
+    const key = historyKey('D')
     expect(await admin.hkeys(key)).toEqual(['cur'])
     const ttl = await admin.pttl(key)
     expect(ttl).toBeGreaterThan(config.redis.historyTtlMs - 60_000)

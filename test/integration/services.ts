@@ -20,6 +20,8 @@ export interface ServiceUrls {
   readonly redisControllable: boolean
   /** Replicas of the topics the suites create: 3 on the three-broker profile, else 1. */
   readonly replicationFactor?: number
+  /** Seed nodes (comma-separated host:port) on the Redis Cluster profile; then redisUrl is one of them. */
+  readonly redisClusterNodes?: string
 }
 
 export interface Acquired {

@@ -96,7 +96,9 @@ export default defineConfig({
           // and three replicas. Its setup starts `stack up --redis-cluster` unless it is running.
           name: 'redis-cluster',
           include: [
-            'test/redis-cluster/**/*.test.ts', 'test/integration/aggregates.test.ts', 'test/integration/amendments.test.ts'
+            'test/redis-cluster/**/*.test.ts',
+            'test/integration/aggregates.test.ts',
+            'test/integration/amendments.test.ts'
           ],
           environment: 'node',
           sequence: { groupOrder: 1 },

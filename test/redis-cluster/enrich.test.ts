@@ -149,8 +149,8 @@ describe('enrich > redis cluster', () => {
     writeFileSync(file, `${JSON.stringify(sellerUpdate('rc-loaded', 3))}\n`)
     const out: string[] = []
     const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } }
-    expect(await withRedisEnv(services, async () => await profilesCli(['load', file, '--prefix', prefix, '--partial'], io)))
-      .toBe(0)
+    const load = async (): Promise<number> => await profilesCli(['load', file, '--prefix', prefix, '--partial'], io)
+    expect(await withRedisEnv(services, load)).toBe(0)
     expect(out.join('')).toMatch(/1 updates \(SELLER 1\) → applied 1/)
     expect(await admin.hget(`${prefix}seller:{rc-loaded}`, 'knownConsignor')).toBe('0')
   })

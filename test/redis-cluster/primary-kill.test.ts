@@ -33,7 +33,9 @@ const config = loadConfig({
 })
 const FIELDS = ['aggregates.sellerCount24h', 'aggregates.sellerValueEur24h']
 const BATCH = 5
-const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+const sleep = async (ms: number): Promise<void> => {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
 
 const waitFor = async (what: string, check: () => boolean, timeoutMs: number): Promise<void> => {
   const until = Date.now() + timeoutMs

@@ -100,15 +100,18 @@ export const normaliseEmail = (email: string): string => {
 /** Registration numbers (EORI, TIN, VAT, IOSS, seller ids): upper case, no spaces or punctuation. */
 export const normaliseIdentifier = (id: string): string => id.toUpperCase().replace(/[^A-Z0-9]/g, '')
 
-/** The identity text of a party: normalised name and address joined with '|'. */
-export const identityText = (party: Party): string => {
+/**
+ * The identity text of a party: normalised name and address joined with '|'. `name` is
+ * normaliseName(party.name) when the caller has it already.
+ */
+export const identityText = (party: Party, name: string = normaliseName(party.name)): string => {
   const a = party.address
-  const name = normaliseName(party.name)
   const street = normaliseText(a.street)
   return `${name}|${street}|${normalisePostcode(a.postcode)}|${normaliseText(a.city)}|${a.country.toUpperCase()}`
 }
 
-export type IdentityHasher = (party: Party) => string
+/** `normalisedName`: normaliseName(party.name), when the caller has it already. */
+export type IdentityHasher = (party: Party, normalisedName?: string) => string
 
 /**
  * Keyed hash of a party's identity: HMAC-SHA256 (RFC 2104) under `key`, first 16 bytes as hex;
@@ -123,8 +126,8 @@ export const createIdentityHasher = (key: string): IdentityHasher => {
   k.copy(block)
   const ipad = Buffer.from(block.map((b) => b ^ 0x36))
   const opad = Buffer.from(block.map((b) => b ^ 0x5c))
-  return (party) => {
-    const text = Buffer.from(identityText(party), 'utf8')
+  return (party, normalisedName) => {
+    const text = Buffer.from(identityText(party, normalisedName), 'utf8')
     const inner = hash('sha256', Buffer.concat([ipad, text]), 'buffer') as unknown as Buffer
     return (hash('sha256', Buffer.concat([opad, inner]), 'hex')).slice(0, 32)
   }

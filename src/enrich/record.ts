@@ -169,14 +169,14 @@ export const declarationKeys = (
 ): DeclarationKeys => {
   const fam = plan.families
   const hashed = fam.has('consignee') || fam.has('aggregates') || plan.paths.has('consignee.identityHash')
-  const identityHash = hashed ? hash(d.consignee) : ''
   const watch = fam.has('watchlist')
+  const consigneeForms = watch ? partyForms(d.consignee) : NO_FORMS
+  const identityHash = hashed ? hash(d.consignee, watch ? consigneeForms.name : undefined) : ''
   const eori = d.consignee.identifiers.eori
   const claimed = d.aeoCertRef ?? d.seller.identifiers.eori ?? d.seller.identifiers.tin
   const aeoId = claimed === null || claimed === '' ? null : normaliseIdentifier(claimed)
   const iossNumber = d.iossNumber === null ? '' : normaliseIdentifier(d.iossNumber)
   const seller = watch ? sellerWatchOf(d, keys, sellers) : NO_WATCH
-  const consigneeForms = watch ? partyForms(d.consignee) : NO_FORMS
   return {
     identityHash,
     seller: keys.seller(d.sellerId),

@@ -33,6 +33,16 @@ describe('enrich > match', () => {
     expect([skeleton(foldName(b)), skeleton(foldName(c))]).toEqual([s, s])
   })
 
+  it('folds a word the same whether it comes from the word memo or not, also once the memo ran full', () => {
+    const first = [foldName('TSCHERNOW'), skeleton(foldName('TSCHERNOW'))]
+    expect(first).toEqual(['HERNOV', 'HRNV'])
+    expect([foldName('TSCHERNOW'), skeleton(foldName('TSCHERNOW'))]).toEqual(first)
+    // More distinct words than the memo holds: it is emptied and filled again.
+    for (let i = 0; i < 25_000; i++) skeleton(foldName(`W${i}CH`))
+    expect([foldName('TSCHERNOW'), skeleton(foldName('TSCHERNOW'))]).toEqual(first)
+    expect(foldName('W24999CH')).toBe('V249H')
+  })
+
   it.each([
     ['Lindenstraße 12, 10969 Berlin, DE', 'DE', ['BERLIN', 'LINDEN', 'STRASSE'], ['10969', '12']],
     ['Linden Str. 12 10969 Berlin DE', 'DE', ['BERLIN', 'LINDEN', 'STRASSE'], ['10969', '12']],

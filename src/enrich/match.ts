@@ -48,17 +48,35 @@ const FOLD_RE = /TSCH|TCH|SCH|DZH|ZH|DJ|KH|CH|PH|CK|C|Q|X|W|J|Y|Z|OU|UE|OE|AE/g
 const fold = (m: string): string => FOLD_TO[m] as string
 const DOUBLED_RE = /(.)\1+/g
 
+// A bound on each word memo: folded words and skeletons here, street types below.
+const MEMO_MAX = 20_000
+
+// Name and address words recur (given names, surnames, streets, cities), and folding one takes
+// three regular-expression passes: each word is folded once, up to MEMO_MAX words.
+const foldedSeen = new Map<string, string>()
+const skeletonSeen = new Map<string, string>()
+
+const remember = (memo: Map<string, string>, key: string, value: string): string => {
+  if (memo.size >= MEMO_MAX) memo.clear()
+  memo.set(key, value)
+  return value
+}
+
 /** One spelling for the usual transliteration variants of a name token. */
-export const foldName = (token: string): string => token.replace(FOLD_RE, fold).replace(DOUBLED_RE, '$1')
+export const foldName = (token: string): string =>
+  foldedSeen.get(token) ?? remember(foldedSeen, token, token.replace(FOLD_RE, fold).replace(DOUBLED_RE, '$1'))
 
 const VOWEL_OR_H_RE = /[AEIOUH]/g
 
-/** First letter (a vowel as A) and the consonants after it, runs collapsed; of a folded token. */
-export const skeleton = (folded: string): string => {
+const skeletonOf = (folded: string): string => {
   if (folded === '') return ''
   const first = /[AEIOU]/.test(folded[0] as string) ? 'A' : folded[0] as string
   return (first + folded.slice(1).replace(VOWEL_OR_H_RE, '')).replace(DOUBLED_RE, '$1')
 }
+
+/** First letter (a vowel as A) and the consonants after it, runs collapsed; of a folded token. */
+export const skeleton = (folded: string): string =>
+  skeletonSeen.get(folded) ?? remember(skeletonSeen, folded, skeletonOf(folded))
 
 const split = (text: string): string[] => text === '' ? [] : text.split(' ')
 
@@ -72,8 +90,6 @@ const COMPANY_FORMS: ReadonlySet<string> = new Set([
   'GMBH', 'AG', 'KG', 'SA', 'SAS', 'SARL', 'SRL', 'SPA', 'BV', 'NV', 'LLC', 'PLC', 'LLP', 'OY', 'AB', 'AS', 'SP', 'ZOO'
 ])
 
-// A bound on the street-type memo below (words seen, with the type each was taken for).
-const MEMO_MAX = 20_000
 
 /** The lookup keys of a normalised name (normaliseName), without the `~N:` field prefix. */
 export const nameKeys = (normalisedName: string): string[] => {

@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { down, up } from '../../src/stack/stack.ts'
@@ -20,13 +19,15 @@ import type { ParcelDeclaration, ProfileUpdate } from '../../src/declaration.ts'
 import { HOUR_MS, QUARTER_MS } from '../../src/enrich/buckets.ts'
 import { createIdentityHasher } from '../../src/enrich/normalise.ts'
 import { startProfileConsumer, type ProfileConsumer } from '../../src/enrich/profile-consumer.ts'
-import { connectRedis } from '../../src/enrich/redis-client.ts'
+import { keyLayout } from '../../src/enrich/keys.ts'
+import { connectRedisClient, type RedisClient } from '../../src/enrich/redis-client.ts'
 import { createRedisProfileStore, type RedisProfileStore } from '../../src/enrich/redis-store.ts'
 import { readMarkers, syncKey, writeMarkers } from '../../src/enrich/reference-data.ts'
 import { generateDeclarations } from '../../src/generate/stream.ts'
 import { createLogger } from '../../src/logger.ts'
 import { makeDeclaration } from '../fixtures/declarations/make.ts'
 import { NO_PAYLOAD } from '../../src/enrich/profile-write.ts'
+import { adminClient, dropKeys, keysMatching, pauseRedis, redisEnv, withRedisEnv } from './redis-admin.ts'
 
 const services = inject('services')
 const prefix = `it-enrich-${randomUUID()}:`
@@ -37,7 +38,7 @@ const config = loadConfig({
   env: {
     KAFKA_BROKERS: services.kafkaBrokers,
     SCHEMA_REGISTRY_URL: services.schemaRegistryUrl,
-    REDIS_URL: services.redisUrl,
+    ...redisEnv(services),
     PARCEL_RISK_REDIS_KEY_PREFIX: prefix,
     PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '300',
     PARCEL_RISK_REDIS_BREAKER_FAILURE_THRESHOLD: '2',
@@ -45,12 +46,17 @@ const config = loadConfig({
     PARCEL_RISK_REDIS_CACHE_TTL_MS: '60000'
   }
 })
-const admin = new Redis(services.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
-admin.on('error', () => {})
+const admin = adminClient(services)
+// Key names as the Redis the suite was given lays them out: one server's, or a cluster's (keys.ts).
+const cluster = services.redisClusterNodes !== undefined
+const keys = keyLayout(prefix, cluster)
 const kafka = new Kafka({
   clientId: 'it-enrich', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING
 })
 const DAY = 24 * HOUR_MS
+/** `parcel-risk profiles`, pointed at the suite's Redis (its seed nodes on a cluster). */
+const profiles = async (argv: string[], io: Parameters<typeof profilesCli>[1]): Promise<number> =>
+  await withRedisEnv(services, async () => await profilesCli(argv, io))
 
 const update = (u: Partial<ProfileUpdate> & Pick<ProfileUpdate, 'kind'>): ProfileUpdate =>
   ({ updatedAt: Date.now(), sourceSystem: 'it', ...NO_PAYLOAD, ...u })
@@ -81,7 +87,7 @@ const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 describe('enrich > redis', () => {
-  let redis: Redis
+  let redis: RedisClient
   let store: RedisProfileStore
   const unhandled: unknown[] = []
   const onUnhandled = (reason: unknown): void => {
@@ -92,7 +98,7 @@ describe('enrich > redis', () => {
     process.on('unhandledRejection', onUnhandled)
     await admin.connect()
     // The client's own per-command bound sits above the store's budgets, as in the processor.
-    redis = await connectRedis(config.redis, log, 2_000)
+    redis = await connectRedisClient(config.redis, log, 2_000)
     store = createRedisProfileStore(redis, {
       ...config.redis, identityKey: IDENTITY_KEY, maxAgesMs: config.referenceData.maxAgeMs
     }, { log })
@@ -101,8 +107,7 @@ describe('enrich > redis', () => {
   afterAll(async () => {
     process.off('unhandledRejection', onUnhandled)
     redis.disconnect()
-    const keys = await admin.keys(`${prefix}*`).catch(() => [])
-    if (keys.length > 0) await admin.del(...keys)
+    await dropKeys(admin, prefix).catch(() => undefined)
     admin.disconnect()
   })
 
@@ -141,7 +146,7 @@ describe('enrich > redis', () => {
     writeFileSync(csv, 'listId,entityType,value,reason\ndnl-parties,PARTY_NAME,"MUSTERMANN, ERIKA",intel-1\n')
     const out: string[] = []
     const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } }
-    expect(await profilesCli(['load', ndjson, csv, '--redis', services.redisUrl, '--prefix', prefix], io)).toBe(0)
+    expect(await profiles(['load', ndjson, csv, '--redis', services.redisUrl, '--prefix', prefix], io)).toBe(0)
     expect(out.join('')).toMatch(/2 updates \(SELLER 1, IOSS 1\) → applied 2/)
     expect(out.join('')).toMatch(/marked loaded: seller \(1\), ioss \(1\), watchlist \(1\)/)
     const markers = await readMarkers(admin, prefix)
@@ -176,15 +181,15 @@ describe('enrich > redis', () => {
         }
       })))
       const io = { stdout: { write: () => {} }, stderr: { write: () => {} } }
-      expect(await profilesCli(['load', ndjson, '--redis', services.redisUrl, '--prefix', prefix], io)).toBe(0)
+      expect(await profiles(['load', ndjson, '--redis', services.redisUrl, '--prefix', prefix], io)).toBe(0)
     }
     // Sellers are a loaded data set from here on, so an absent profile is known to be absent.
     await loadSeller(seller)
     const [first] = await store.enrichBatch([live(seller)], Date.now(), fields)
     const counted = first?.record.aggregates?.sellerCount24h as number
     const snapshot = async (): Promise<Array<[string, Buffer | null]>> => {
-      const keys = (await admin.keys(`${prefix}*`)).sort()
-      return await Promise.all(keys.map(async (k): Promise<[string, Buffer | null]> => [k, await admin.dumpBuffer(k)]))
+      const names = [...await keysMatching(admin, `${prefix}*`), ...await keysMatching(admin, `{${prefix}}*`)].sort()
+      return await Promise.all(names.map(async (k): Promise<[string, Buffer | null]> => [k, await admin.dumpBuffer(k)]))
     }
     const before = await snapshot()
     const trips = store.roundTrips()
@@ -207,7 +212,7 @@ describe('enrich > redis', () => {
     const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } }
     const status = async (...extra: string[]): Promise<number> => {
       out.length = 0
-      return await profilesCli(
+      return await profiles(
         ['status', '--redis', services.redisUrl, '--prefix', prefix, '--rules', 'rules/eu-lvc', ...extra], io
       )
     }
@@ -234,12 +239,12 @@ describe('enrich > redis', () => {
     })))
     const before = (await readMarkers(admin, prefix)).get('ioss')
     const redisArgs = ['--redis', services.redisUrl, '--prefix', prefix]
-    expect(await profilesCli(['load', change, ...redisArgs, '--partial'], io)).toBe(0)
+    expect(await profiles(['load', change, ...redisArgs, '--partial'], io)).toBe(0)
     expect((await readMarkers(admin, prefix)).get('ioss')).toEqual(before)
-    expect(await profilesCli(['load', ...redisArgs, '--empty', 'aeo,consignee'], io)).toBe(0)
+    expect(await profiles(['load', ...redisArgs, '--empty', 'aeo,consignee'], io)).toBe(0)
     expect((await readMarkers(admin, prefix)).get('consignee')).toMatchObject({ source: 'empty', entries: 0 })
     expect(await status()).toBe(0)
-    expect(await profilesCli(['load', ...redisArgs, '--empty', 'iosss'], io)).toBe(2)
+    expect(await profiles(['load', ...redisArgs, '--empty', 'iosss'], io)).toBe(2)
   })
 
   it('treats a data set whose marker is gone (Redis lost it) as unknown at once, cached lookups included', async () => {
@@ -270,9 +275,8 @@ describe('enrich > redis', () => {
       identityKey: IDENTITY_KEY,
       maxAgesMs: { ...config.referenceData.maxAgeMs, ioss: 60_000 }
     }, { log })
-    await admin.hset(
-      `${stalePrefix}ioss:IM2769999999`, 'updatedAt', '1', 'valid', '1', 'sellerId', 'it-seller-1', 'platformId', ''
-    )
+    const iossKey = keyLayout(stalePrefix, cluster).ioss('IM2769999999')
+    await admin.hset(iossKey, 'updatedAt', '1', 'valid', '1', 'sellerId', 'it-seller-1', 'platformId', '')
     const d = makeDeclaration({ sellerId: 'it-seller-1', iossNumber: 'IM2769999999', declaredAt: Date.now() })
     const mark = { loadedAt: Date.now() - 59_000, source: 'ioss.ndjson', entries: 1 }
     await writeMarkers(admin, stalePrefix, new Map([['ioss', mark]]))
@@ -352,7 +356,7 @@ describe('enrich > redis', () => {
           violationCount: 0, lastViolationAt: null, flags: [], attributes: {}
         }
       }))
-      await waitFor('marker', async () => (await admin.exists(`${prefix}seller:it-marker`)) === 1 ? true : undefined)
+      await waitFor('marker', async () => (await admin.exists(keys.seller('it-marker'))) === 1 ? true : undefined)
       expect((await aeoOf())?.status).toBe('SUSPENDED')
     })
 
@@ -453,18 +457,20 @@ describe('enrich > redis', () => {
     // are the first pass's answers, not the final counts (which include the later parcels).
     const snapshot = async (): Promise<Record<string, Record<string, string>>> => {
       const out: Record<string, Record<string, string>> = {}
-      for (const key of (await admin.keys(`${prefix}agg:*`)).sort()) out[key] = await admin.hgetall(key)
+      for (const key of (await keysMatching(admin, `${keys.aggregatePrefix}agg:*`)).sort()) {
+        out[key] = await admin.hgetall(key)
+      }
       return out
     }
     const before = await snapshot()
     // Hour buckets that left the 24 h window are gone, also for kinds no rule reads (IOSS here).
-    expect(Object.keys(before).some((key) => key.startsWith(`${prefix}agg:i:`))).toBe(true)
+    expect(Object.keys(before).some((key) => key.startsWith(`${keys.aggregatePrefix}agg:i:`))).toBe(true)
     for (const [key, hash] of Object.entries(before)) {
       const hours = Object.keys(hash).map(Number).filter((f) => f % 4 < 2).map((f) => Math.floor(f / 4))
       expect(Math.max(...hours) - Math.min(...hours), key).toBeLessThan(24)
     }
     // Every counter hash and answers hash expires, within 7 d + one bucket of its newest parcel.
-    const answerKeys = await admin.keys(`${prefix}answers:*`)
+    const answerKeys = await keysMatching(admin, `${keys.aggregatePrefix}answers:*`)
     expect(answerKeys.length).toBeGreaterThan(0)
     for (const key of [...Object.keys(before), ...answerKeys]) {
       const ttl = await admin.pttl(key)
@@ -505,7 +511,7 @@ describe('enrich > redis', () => {
     expect((await store.enrichBatch([d('0')], Date.now(), fields))[0]?.status).toBe('OK')
     // Redis answers nothing for 450 ms: the first send overruns its 301 ms budget, the second
     // (602 ms) gets the answer. Both reach Redis; the parcel is counted once.
-    await admin.call('CLIENT', 'PAUSE', '450', 'ALL')
+    await pauseRedis(admin, 450)
     const sent = store.roundTrips()
     const [slow] = await store.enrichBatch([d('1')], Date.now(), fields)
     expect(store.roundTrips() - sent).toBe(2)
@@ -523,7 +529,7 @@ describe('enrich > redis', () => {
     // Requests sent before the breaker opened still run once the pause ends; the catch-up
     // sends them again, and the answers hashes keep them from counting twice. The pause
     // outlasts two batches' first sends and retries (2 × 903 ms), so the breaker opens.
-    await admin.call('CLIENT', 'PAUSE', '4000', 'ALL')
+    await pauseRedis(admin, 4000)
     await expectDegradedWithinTimeout(d)
     const [recovered] = await waitFor('recovery', async () => {
       const results = await store.enrichBatch([d('5')], Date.now(), fields)

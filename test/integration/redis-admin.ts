@@ -26,12 +26,12 @@ export const adminClient = (services: ServiceUrls): Redis | Cluster => {
   return client
 }
 
-/** Deletes every key whose name holds `prefix` (the cluster layout puts some under `{prefix}`), on every primary. */
+/** Deletes every key under `prefix` (the cluster layout puts some under `{prefix}…`), on every primary. */
 export const dropKeys = async (admin: Redis | Cluster, prefix: string): Promise<void> => {
   if (admin.status === 'wait') await admin.connect()
   const servers = admin instanceof Cluster ? admin.nodes('master') : [admin]
   for (const server of servers) {
-    const keys = [...await server.keys(`${prefix}*`), ...await server.keys(`{${prefix}}*`)]
+    const keys = [...await server.keys(`${prefix}*`), ...await server.keys(`{${prefix}*`)]
     for (const key of keys) await server.del(key)
   }
 }
@@ -50,4 +50,19 @@ export const withRedisEnv = async <T>(services: ServiceUrls, fn: () => Promise<T
     if (before === undefined) delete process.env[name]
     else process.env[name] = before
   }
+}
+
+/** The names of the keys matching a KEYS pattern, on every primary. */
+export const keysMatching = async (admin: Redis | Cluster, pattern: string): Promise<string[]> => {
+  if (admin.status === 'wait') await admin.connect()
+  const servers = admin instanceof Cluster ? admin.nodes('master') : [admin]
+  const out: string[] = []
+  for (const server of servers) out.push(...await server.keys(pattern))
+  return out
+}
+
+/** CLIENT PAUSE on every primary: Redis answers nothing for `ms`. */
+export const pauseRedis = async (admin: Redis | Cluster, ms: number): Promise<void> => {
+  const servers = admin instanceof Cluster ? admin.nodes('master') : [admin]
+  await Promise.all(servers.map(async (server) => await server.call('CLIENT', 'PAUSE', String(ms), 'ALL')))
 }

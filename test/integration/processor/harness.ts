@@ -16,6 +16,7 @@ import type { InspectionOutcome, ParcelDeclaration, ProfileUpdate, RiskDecision 
 import { installReadCommittedFilter } from '../../../src/kafka/read-committed.ts'
 import { javaPartitioner, unacknowledged } from '../../../src/publish/producer.ts'
 import { generateDeclarations, generateProfiles } from '../../../src/generate/stream.ts'
+import { redisEnv, withRedisEnv } from '../redis-admin.ts'
 import type { ServiceUrls } from '../services.ts'
 
 const cli = new URL('../../../src/cli/parcel-risk.ts', import.meta.url).pathname
@@ -39,7 +40,7 @@ export const scenario = (services: ServiceUrls, extra: NodeJS.ProcessEnv = {}): 
     env: {
       KAFKA_BROKERS: services.kafkaBrokers,
       SCHEMA_REGISTRY_URL: services.schemaRegistryUrl,
-      REDIS_URL: services.redisUrl,
+      ...redisEnv(services),
       PARCEL_RISK_REDIS_IDENTITY_KEY: 'integration-identity-key',
       PARCEL_RISK_REDIS_KEY_PREFIX: `it:${id}:`,
       // The test machine is shared with the brokers; a Redis reply can take longer than the
@@ -516,8 +517,8 @@ export const loadReferenceData = async (
   const out: string[] = []
   const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } }
   const prefix = s.env.PARCEL_RISK_REDIS_KEY_PREFIX as string
-  const code = await profilesCli(
+  const code = await withRedisEnv(services, async () => await profilesCli(
     ['load', file, '--redis', services.redisUrl, '--prefix', prefix, '--empty', 'consignee'], io
-  )
+  ))
   if (code !== 0) throw new Error(`profiles load exited ${code}: ${out.join('')}`)
 }

@@ -93,6 +93,8 @@ interface Outcome {
   readonly lost: number
   readonly answers: number
   readonly duplicates: number
+  /** Answers the test's reader read twice (its consumer restarted), counted once. */
+  readonly readerRereads: number
   readonly differing: number
   readonly recoveryMs: number
   readonly processorRestarts: number
@@ -250,6 +252,7 @@ const runLeaderKill = async (mode: 'at-least-once' | 'exactly-once'): Promise<Ou
     lost,
     answers,
     duplicates,
+    readerRereads: collector.rereads(),
     differing,
     recoveryMs: recoveredAt - killedAt, processorRestarts: processor.restarts()
   }

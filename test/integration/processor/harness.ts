@@ -316,6 +316,8 @@ export interface Collector {
   readonly collected: Collected
   /** Distinct keys seen on either topic. */
   distinct (): number
+  /** Records read again after the reader's own consumer restarted, and not counted again. */
+  rereads (): number
   stop (): Promise<void>
 }
 
@@ -330,6 +332,19 @@ export const collect = async (services: ServiceUrls, s: Scenario): Promise<Colle
   })
   const collected: Collected = { decisions: new Map(), deadLetters: new Map(), deadLetterRecords: new Map() }
   const seen = new Set<string>()
+  // The reader's own consumer restarts when a broker dies under it (kafkajs gives up on a
+  // coordinator it cannot find and rejoins), and then it reads again from its last committed
+  // offset: a record is counted once, by where it is, so a reread is not taken for a duplicate.
+  const read = new Set<string>()
+  let rereads = 0
+  const unread = (topic: string, partition: number, offset: string): boolean => {
+    if (!read.has(`${topic}/${partition}/${offset}`)) return true
+    rereads++
+    return false
+  }
+  const markRead = (topic: string, partition: number, offset: string): void => {
+    read.add(`${topic}/${partition}/${offset}`)
+  }
   // kafkajs alone shows records of aborted transactions when several producers' transactions overlap.
   installReadCommittedFilter()
   const consumer: Consumer = kafka.consumer({ groupId: `it-${s.id}-reader-${randomUUID()}`, readUncommitted: false })
@@ -350,6 +365,8 @@ export const collect = async (services: ServiceUrls, s: Scenario): Promise<Colle
     eachBatch: async ({ batch }) => {
       if (batch.topic === s.topics.dlq) {
         for (const m of batch.messages) {
+          if (!unread(batch.topic, batch.partition, m.offset)) continue
+          markRead(batch.topic, batch.partition, m.offset)
           const key = m.key?.toString() ?? ''
           const list = collected.deadLetters.get(key) ?? []
           list.push(m.headers?.['parcel-risk.error.code']?.toString() ?? '?')
@@ -363,10 +380,13 @@ export const collect = async (services: ServiceUrls, s: Scenario): Promise<Colle
         }
         return
       }
-      const decoded = await decoder.decodeBatch(batch.messages.map((m) => ({ value: m.value })))
+      const fresh = batch.messages.filter((m) => unread(batch.topic, batch.partition, m.offset))
+      const decoded = await decoder.decodeBatch(fresh.map((m) => ({ value: m.value })))
       decoded.forEach((r, i) => {
         if (!r.ok) throw r.error
-        const key = batch.messages[i]?.key?.toString() ?? ''
+        const m = fresh[i]
+        if (m !== undefined) markRead(batch.topic, batch.partition, m.offset)
+        const key = m?.key?.toString() ?? ''
         const list = collected.decisions.get(key) ?? []
         list.push(r.value)
         collected.decisions.set(key, list)
@@ -377,7 +397,7 @@ export const collect = async (services: ServiceUrls, s: Scenario): Promise<Colle
   const stop = async (): Promise<void> => {
     await consumer.disconnect()
   }
-  return { collected, distinct: () => seen.size, stop }
+  return { collected, distinct: () => seen.size, rereads: () => rereads, stop }
 }
 
 /** What must be identical between two decisions of the same declaration (timings aside). */

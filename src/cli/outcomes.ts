@@ -4,7 +4,7 @@
 import { loadConfig, type Config } from '../config.ts'
 import { createRegistry } from '../codec/registry.ts'
 import { readSchema } from '../codec/avro-types.ts'
-import { connectRedis } from '../enrich/redis-client.ts'
+import { connectRedisClient } from '../enrich/redis-client.ts'
 import { isParcelRiskError, ParcelRiskError } from '../errors.ts'
 import { createKafka } from '../kafka/client.ts'
 import { createMissingTopics, outcomesTopicPlan } from '../kafka/topics.ts'
@@ -47,7 +47,7 @@ const start = async (config: Config, log: Logger): Promise<Running> => {
     const message = `registering InspectionOutcome failed: ${(err as Error).message}`
     throw new ParcelRiskError('E_PUBLISH_SCHEMA_REGISTRATION', message, { cause: err })
   }
-  const redis = await connectRedis(
+  const redis = await connectRedisClient(
     config.redis, log.child({ module: 'redis' }), Math.max(5_000, config.redis.commandTimeoutMs)
   )
   readiness.redis = 'reachable'

@@ -2,7 +2,7 @@
 // controls, positives, hit rate with its 95 % Wilson interval, lift over the random slice,
 // revenue), read from the statistics `parcel-risk outcomes` keeps in Redis.
 import { loadConfig } from '../config.ts'
-import { connectRedis } from '../enrich/redis-client.ts'
+import { connectRedisClient } from '../enrich/redis-client.ts'
 import { createLogger } from '../logger.ts'
 import { createYieldStore } from '../outcomes/store.ts'
 import { writeFileSync } from 'node:fs'
@@ -47,7 +47,7 @@ export type CountsSource = () => Promise<RulesetCounts[]>
 
 const redisCounts: CountsSource = async () => {
   const config = loadConfig()
-  const redis = await connectRedis(
+  const redis = await connectRedisClient(
     config.redis, createLogger({ level: 'error' }), Math.max(5_000, config.redis.commandTimeoutMs)
   )
   try {

@@ -19,7 +19,6 @@
 // dead letters are acknowledged, so a failure makes kafkajs hand the batch over again; the
 // markers make that harmless.
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs'
-import type { Redis } from 'ioredis'
 import { avroType, readSchema } from '../codec/avro-types.ts'
 import { createDecoder, type Decoder } from '../codec/decoder.ts'
 import type { Registry } from '../codec/registry.ts'
@@ -27,6 +26,7 @@ import { controllable } from '../actions.ts'
 import type { InspectionOutcome, RiskDecision } from '../declaration.ts'
 import { ParcelRiskError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
+import type { RedisClient } from '../enrich/redis-client.ts'
 import { buildDeadLetter, type FailureStage } from '../publish/dead-letter.ts'
 import type { ConsumedRecord, OutgoingRecord } from '../record.ts'
 import { createYieldStore, type DecisionWrite, type JoinedDecision, type OutcomeWrite } from './store.ts'
@@ -71,7 +71,7 @@ export type YieldMetric = 'fired' | 'held' | 'controlled' | 'positive'
 export interface IntakeDeps {
   readonly kafka: Kafka
   readonly registry: Registry
-  readonly redis: Redis
+  readonly redis: RedisClient
   readonly log: Logger
   readonly events: IntakeEvents
 }

@@ -9,8 +9,13 @@
 // script is idempotent on its own (it keeps the outcome ids it listed) and touches one key, so
 // it runs on Redis Cluster too and is sent again with every redelivery of its outcome: an
 // outcome whose yield marker was set just before a failure still gets its offences.
+// On Redis Cluster every script's keys share a slot (keys.ts), and each batch's pipeline is
+// sent as one pipeline per primary (node-pipelines.ts); the profiles and the declaration
+// histories are named by the cluster layout the processor writes them under.
 import type { Redis } from 'ioredis'
 import { keyLayout } from '../enrich/keys.ts'
+import { pipelineFor, type PipelineLike } from '../enrich/node-pipelines.ts'
+import { isCluster, type RedisClient } from '../enrich/redis-client.ts'
 import { OFFENCE_LUA, OFFENCE_MAX, OFFENCE_WINDOW_MS, decodeParties, type Parties } from '../enrich/offences.ts'
 import type { DecisionRecord, Increments } from './tally.ts'
 import { YIELD_SHARDS, shardOf, yieldKeys } from './keys.ts'
@@ -85,7 +90,7 @@ type YieldPipeline = ReturnType<Redis['pipeline']> & {
   prOffence: (profile: string, ...args: Array<string | number>) => unknown
 }
 
-const replies = async (pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> => {
+const replies = async (pipeline: PipelineLike): Promise<unknown[]> => {
   const out = await pipeline.exec()
   if (out === null) throw new Error('yield pipeline discarded')
   return out.map(([err, reply]) => {
@@ -100,15 +105,15 @@ const isRecord = (value: unknown): value is DecisionRecord =>
   typeof value === 'object' && value !== null && typeof (value as DecisionRecord).rulesetId === 'string' &&
   typeof (value as DecisionRecord).action === 'string' && Array.isArray((value as DecisionRecord).rules)
 
-export const createYieldStore = (redis: Redis, config: YieldStoreConfig): YieldStore => {
+export const createYieldStore = (redis: RedisClient, config: YieldStoreConfig): YieldStore => {
   const keys = yieldKeys(config.keyPrefix)
-  const profiles = keyLayout(config.keyPrefix)
+  const profiles = keyLayout(config.keyPrefix, isCluster(redis))
   redis.defineCommand('prYieldApply', { lua: APPLY_LUA, numberOfKeys: 2 })
   redis.defineCommand('prOffence', { lua: OFFENCE_LUA, numberOfKeys: 1 })
 
   const recordDecisions = async (writes: readonly DecisionWrite[]): Promise<boolean[]> => {
     if (writes.length === 0) return []
-    const pipeline = redis.pipeline() as YieldPipeline
+    const pipeline = pipelineFor<YieldPipeline>(redis)
     const rulesets = new Set<string>()
     for (const w of writes) {
       const { rulesetId, rulesetVersion, digest } = w.record
@@ -137,7 +142,7 @@ export const createYieldStore = (redis: Redis, config: YieldStoreConfig): YieldS
     refs: ReadonlyArray<{ declarationId: string, version: number }>
   ): Promise<Array<JoinedDecision | undefined>> => {
     if (refs.length === 0) return []
-    const pipeline = redis.pipeline()
+    const pipeline = pipelineFor<ReturnType<Redis['pipeline']>>(redis)
     for (const r of refs) {
       pipeline.get(keys.decisionRecord(r.declarationId, r.version))
       // The parties the processor kept in the declaration history (history.ts), same round trip.
@@ -160,7 +165,7 @@ export const createYieldStore = (redis: Redis, config: YieldStoreConfig): YieldS
 
   const recordOutcomes = async (writes: readonly OutcomeWrite[], nowMs = Date.now()): Promise<OutcomesRecorded> => {
     if (writes.length === 0) return { fresh: [], offences: 0 }
-    const pipeline = redis.pipeline() as YieldPipeline
+    const pipeline = pipelineFor<YieldPipeline>(redis)
     const from = nowMs - OFFENCE_WINDOW_MS
     for (const w of writes) {
       const { rulesetId, rulesetVersion } = w.record
@@ -196,7 +201,7 @@ export const createYieldStore = (redis: Redis, config: YieldStoreConfig): YieldS
       versions.set(`${id}@${version}`, entry)
     }
     const list = [...versions.values()].sort((a, b) => a.id.localeCompare(b.id) || a.version.localeCompare(b.version))
-    const pipeline = redis.pipeline()
+    const pipeline = pipelineFor<ReturnType<Redis['pipeline']>>(redis)
     for (const v of list) {
       for (let shard = 0; shard < YIELD_SHARDS; shard++) pipeline.hgetall(keys.counts(v.id, v.version, shard))
     }

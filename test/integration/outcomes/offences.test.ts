@@ -8,14 +8,15 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { cpSync, createWriteStream, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
 import { afterEach, describe, expect, inject, it } from 'vitest'
 import type { InspectionOutcome, ParcelDeclaration, ProfileUpdate, RiskDecision } from '../../../src/declaration.ts'
+import { keyLayout } from '../../../src/enrich/keys.ts'
 import {
   cleanDeclarations, collect, fromSellerTo, loadReferenceData, metric, produceDeclarations, produceOutcomes, scenario,
   startRun, waitUntil, type Scenario
 } from '../processor/harness.ts'
 import { stopAfterEach } from '../processor/teardown.ts'
+import { adminClient } from '../redis-admin.ts'
 
 const services = inject('services')
 const { running, collectors } = stopAfterEach()
@@ -147,9 +148,12 @@ describe('outcomes > offences feed the profiles rules read', () => {
     expect(await metric(base, 'parcel_risk_outcome_intake_offences_total{status="unattributed"}')).toBe(0)
 
     const prefix = s.env.PARCEL_RISK_REDIS_KEY_PREFIX as string
-    const redis = new Redis(services.redisUrl)
+    // The suites' Redis: one server, or the cluster (its layout) on the Redis Cluster profile.
+    const redis = adminClient(services)
+    await redis.connect()
+    const keys = keyLayout(prefix, services.redisClusterNodes !== undefined)
     const profiles = async (): Promise<unknown[]> =>
-      await Promise.all([redis.hgetall(`${prefix}seller:${seller}`), redis.hgetall(`${prefix}consignee:${EORI}`)])
+      await Promise.all([redis.hgetall(keys.seller(seller)), redis.hgetall(keys.consignee(EORI))])
     const [sellerHash, consigneeHash] = await profiles() as Array<Record<string, string>>
     expect(sellerHash?.offences).toBe(`${at},${at + 2}`)
     expect(sellerHash?.lastOffenceAt).toBe(String(at + 2))

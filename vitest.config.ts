@@ -92,10 +92,10 @@ export default defineConfig({
         test: {
           // The Redis Cluster profile (`npm run test:redis-cluster`, never `npm test`): the
           // enrichment store's round trip grouped per node, a primary killed mid-stream, and
-          // the aggregate, amendment, enrichment, processor and outcome-loop suites of the
-          // integration project, on three primaries and three replicas (Kafka and the registry found as the
-          // integration setup finds them). Its setup starts `stack up --redis-cluster` unless it
-          // is running.
+          // the aggregate, amendment, enrichment, processor, outcome-loop and console suites of
+          // the integration project, on three primaries and three replicas (Kafka and the
+          // registry found as the integration setup finds them). Its setup starts `stack up
+          // --redis-cluster` unless it is running.
           name: 'redis-cluster',
           include: [
             'test/redis-cluster/**/*.test.ts',
@@ -103,7 +103,8 @@ export default defineConfig({
             'test/integration/amendments.test.ts',
             'test/integration/enrich.test.ts',
             'test/integration/processor/processor.test.ts',
-            'test/integration/outcomes/*.test.ts'
+            'test/integration/outcomes/*.test.ts',
+            'test/integration/console/*.test.ts'
           ],
           environment: 'node',
           sequence: { groupOrder: 1 },

@@ -15,8 +15,8 @@ import { startAuditPublisher, startPublisher } from '../console/publisher.ts'
 import { createSignInLimiter } from '../console/sign-in-limit.ts'
 import { createQueries } from '../console/queries.ts'
 import { buildServer } from '../console/server.ts'
-import { createWriter } from '../console/store.ts'
-import { connectRedis } from '../enrich/redis-client.ts'
+import { consolePrefix, createWriter } from '../console/store.ts'
+import { connectRedisClient } from '../enrich/redis-client.ts'
 import { isParcelRiskError } from '../errors.ts'
 import { createKafka } from '../kafka/client.ts'
 import { createMissingTopics, topicPlan } from '../kafka/topics.ts'
@@ -48,7 +48,8 @@ Exit codes: 0 clean shutdown or done, 1 fatal error, 2 usage or configuration er
 
 interface Running { readonly url: string, readonly stop: () => Promise<void> }
 
-const consolePrefix = (config: Config): string => `${config.redis.keyPrefix}console:`
+const prefixOf = (config: Config): string =>
+  consolePrefix(config.redis.keyPrefix, config.redis.clusterNodes.length > 0)
 
 export const startConsole = async (config: Config, log: Logger): Promise<Running> => {
   const kafka = createKafka(config.kafka, log.child({ module: 'kafka' }))
@@ -63,10 +64,10 @@ export const startConsole = async (config: Config, log: Logger): Promise<Running
     ])
   }
   const registry = createRegistry(config.registry)
-  const redis = await connectRedis(
+  const redis = await connectRedisClient(
     config.redis, log.child({ module: 'redis' }), Math.max(5_000, config.redis.commandTimeoutMs)
   )
-  const prefix = consolePrefix(config)
+  const prefix = prefixOf(config)
   const writer = createWriter(redis, {
     prefix, retentionMs: config.console.retentionMs, releasedTtlMs: config.console.releasedTtlMs
   })
@@ -190,9 +191,9 @@ const addAudited = async (
 
 const users = async (argv: readonly string[], config: Config): Promise<number> => {
   const [verb, name, flag, role] = argv
-  const redis = await connectRedis(config.redis, createLogger({ level: 'error' }), 5_000)
+  const redis = await connectRedisClient(config.redis, createLogger({ level: 'error' }), 5_000)
   try {
-    const auth = createAuthStore(redis, consolePrefix(config), config.console.sessionTtlMs)
+    const auth = createAuthStore(redis, prefixOf(config), config.console.sessionTtlMs)
     if (verb === 'list' && name === undefined) {
       for (const u of await auth.listUsers()) {
         process.stdout.write(`${u.name}\t${u.role}${u.disabled ? "\tdisabled" : ""}\n`)

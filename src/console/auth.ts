@@ -14,7 +14,7 @@
 // (re-enabling the user does not bring those sessions back). Changes to a user run as one
 // Lua script, so two admins changing the same user do not overwrite each other's change.
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../enrich/redis-client.ts'
 
 export const ROLES = ['viewer', 'officer', 'analyst', 'admin'] as const
 export type Role = typeof ROLES[number]
@@ -122,7 +122,7 @@ export const checkUserName = (name: string): string | undefined =>
 export const checkPassword = (password: string): string | undefined =>
   password.length < MIN_PASSWORD_LENGTH ? `passwords have at least ${MIN_PASSWORD_LENGTH} characters` : undefined
 
-export const createAuthStore = (redis: Redis, prefix: string, sessionTtlMs: number): AuthStore => {
+export const createAuthStore = (redis: RedisClient, prefix: string, sessionTtlMs: number): AuthStore => {
   const users = `${prefix}users`
   const sessionKey = (token: string): string => `${prefix}session:${tokenKey(token)}`
 

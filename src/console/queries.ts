@@ -3,6 +3,7 @@
 // set (or of the intersection of the filters' sorted sets, kept for a few seconds), then the
 // rows of that page.
 import type { Redis } from 'ioredis'
+import type { RedisClient } from '../enrich/redis-client.ts'
 import type { InspectionOutcome, ParcelDeclaration, RiskDecision } from '../declaration.ts'
 import { bucketMicros, defineScripts, HOUR_MS, keyPart } from './store.ts'
 
@@ -114,7 +115,7 @@ export const percentile = (histogram: ReadonlyMap<number, number>, q: number): n
   return null
 }
 
-export const createQueries = (redis: Redis, prefix: string, claimTtlMs: number) => {
+export const createQueries = (redis: RedisClient, prefix: string, claimTtlMs: number) => {
   const p = prefix
   defineScripts(redis)
   const scripts = redis as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>
@@ -239,9 +240,9 @@ export const createQueries = (redis: Redis, prefix: string, claimTtlMs: number) 
 
   /** 'ok', 'closed' (not in the queue) or the name of the officer who has it. */
   const claim = async (id: string, user: string): Promise<string> =>
-    String(await scripts.prcClaim?.(p, id, user, claimTtlMs))
+    String(await scripts.prcClaim?.(p, p, id, user, claimTtlMs))
   const unclaim = async (id: string, user: string, force: boolean): Promise<boolean> =>
-    Number(await scripts.prcUnclaim?.(p, id, user, force ? '1' : '0')) === 1
+    Number(await scripts.prcUnclaim?.(p, p, id, user, force ? '1' : '0')) === 1
 
   const overview = async (now = Date.now(), windowSeconds = 60): Promise<Overview> => {
     const last = Math.floor(now / 1000)

@@ -15,7 +15,7 @@
 // back: a valid account does not reset an address that is guessing others. Unknown names
 // are counted and locked exactly like existing ones, so neither the answer nor the lock
 // tells which names exist.
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../enrich/redis-client.ts'
 
 export interface SignInLimitConfig {
   readonly maxFailuresPerUser: number
@@ -64,7 +64,7 @@ return 1`
 
 const SCOPES = ['user', 'address'] as const
 
-export const createSignInLimiter = (redis: Redis, prefix: string, config: SignInLimitConfig): SignInLimiter => {
+export const createSignInLimiter = (redis: RedisClient, prefix: string, config: SignInLimitConfig): SignInLimiter => {
   // User names arrive as typed (at most 64 characters are kept); addresses from the socket.
   const keys = (name: string, address: string): [string, string] =>
     [`${prefix}sign-in:user:${name.slice(0, 64)}`, `${prefix}sign-in:addr:${address}`]

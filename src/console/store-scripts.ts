@@ -3,9 +3,9 @@
 // over again after a failure (at-least-once) finds its marker and changes nothing, and a
 // failure half-way through a batch leaves no half-written record behind.
 //
-// The scripts touch keys they compute (index sets, party sets), which single-node Redis
-// allows and Redis Cluster does not: the console wants one Redis (or one primary), which its
-// volume — one record per decision — fits easily.
+// The scripts touch keys they compute (index sets, party sets): on Redis Cluster that holds
+// because every console key shares one hash tag (store.ts consolePrefix), and each script
+// declares the prefix as its key so that the client sends it to that slot's primary.
 //
 // Shared helpers, prepended to the scripts that need them:
 //   unindex(id, pk)  removes the parcel from every queue index it is in (listed in its idx field)

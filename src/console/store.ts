@@ -19,8 +19,14 @@
 //   trend:<rule>       "<hour>|hits|holds|controls|positives" → count
 //   seen:d|o|x:…       markers: this decision, outcome or dead letter was applied (idempotence)
 //   users, session:<sha256>   auth.ts
+// On Redis Cluster the prefix is a hash tag, `{<redis.keyPrefix>console}:` (consolePrefix):
+// every console key is in one slot, so the scripts may touch the keys they compute and the
+// pages' pipelines and MULTI keep to one node. One slot fits the console's volume (one record
+// per decision, a few reads per page); the processors' keys spread over the cluster.
+// Each script declares the prefix as its one key, so a cluster client routes it to that slot.
 import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
+import type { RedisClient } from '../enrich/redis-client.ts'
 import type { InspectionOutcome, ParcelDeclaration, RiskDecision } from '../declaration.ts'
 import { outcomeId, POSITIVE_RESULTS } from '../outcomes/tally.ts'
 import {
@@ -34,6 +40,10 @@ export interface StoreConfig {
   /** How long a released parcel and a declaration not (yet) held are kept. */
   readonly releasedTtlMs: number
 }
+
+/** The console's key prefix: under one hash tag on a Redis Cluster (header). */
+export const consolePrefix = (keyPrefix: string, cluster: boolean): string =>
+  cluster ? `{${keyPrefix}console}:` : `${keyPrefix}console:`
 
 export interface DeadLetterSeen { readonly marker: string, readonly code: string, readonly atMs: number }
 
@@ -83,7 +93,7 @@ const replies = async (pipeline: ReturnType<Redis['pipeline']>): Promise<unknown
 const jsonText = (value: unknown): string =>
   JSON.stringify(value, (_k, v: unknown) => typeof v === 'bigint' ? Number(v) : v)
 
-export const defineScripts = (redis: Redis): void => {
+export const defineScripts = (redis: RedisClient): void => {
   const scripts = {
     prcDecision: DECISION_LUA,
     prcDeclaration: DECLARATION_LUA,
@@ -93,10 +103,11 @@ export const defineScripts = (redis: Redis): void => {
     prcClaim: CLAIM_LUA,
     prcUnclaim: UNCLAIM_LUA
   }
-  for (const [name, lua] of Object.entries(scripts)) redis.defineCommand(name, { lua, numberOfKeys: 0 })
+  // KEYS[1] is the prefix (routing only); the scripts read it again as ARGV[1].
+  for (const [name, lua] of Object.entries(scripts)) redis.defineCommand(name, { lua, numberOfKeys: 1 })
 }
 
-export const createWriter = (redis: Redis, config: StoreConfig) => {
+export const createWriter = (redis: RedisClient, config: StoreConfig) => {
   const p = config.prefix
   defineScripts(redis)
   const run = async (fill: (pipeline: ScriptPipeline) => void): Promise<number> => {
@@ -110,7 +121,7 @@ export const createWriter = (redis: Redis, config: StoreConfig) => {
       const held = d.decision === 'HOLD'
       const decidedAt = Number(d.timings.decidedAt)
       const rules = [...new Set(d.reasons.map((r) => keyPart(r.ruleId)))].join(',')
-      pipeline.prcDecision(p, d.declarationId, d.version, config.retentionMs, held ? '1' : '0',
+      pipeline.prcDecision(p, p, d.declarationId, d.version, config.retentionMs, held ? '1' : '0',
         queueOrder(d.score, decidedAt), d.action, rules, jsonText(d), decidedAt,
         latencyBucket(Number(d.timings.latencyMicros)), d.enrichment.status === 'DEGRADED' ? '1' : '0',
         rulesetField(d), Math.floor(decidedAt / 1000), Math.floor(decidedAt / HOUR_MS) * HOUR_MS, summaryOf(d),
@@ -121,7 +132,7 @@ export const createWriter = (redis: Redis, config: StoreConfig) => {
   const recordDeclarations = async (declarations: readonly ParcelDeclaration[]): Promise<number> =>
     await run((pipeline) => {
       for (const d of declarations) {
-        pipeline.prcDeclaration(p, d.declarationId, d.version, config.releasedTtlMs, keyPart(d.sellerId),
+        pipeline.prcDeclaration(p, p, d.declarationId, d.version, config.releasedTtlMs, keyPart(d.sellerId),
           routeOf(d).map(keyPart).join(','), consigneeKey(d), jsonText(d), config.retentionMs)
       }
     })
@@ -129,21 +140,21 @@ export const createWriter = (redis: Redis, config: StoreConfig) => {
   const recordOutcomes = async (outcomes: readonly InspectionOutcome[]): Promise<number> => await run((pipeline) => {
     for (const o of outcomes) {
       const at = Number(o.inspectedAt)
-      pipeline.prcOutcome(p, o.declarationId, o.version, outcomeId(o), config.retentionMs, jsonText(o),
+      pipeline.prcOutcome(p, p, o.declarationId, o.version, outcomeId(o), config.retentionMs, jsonText(o),
         Math.floor(at / HOUR_MS) * HOUR_MS, POSITIVE_RESULTS.has(o.result) ? '1' : '0')
     }
   })
 
   const recordShadow = async (decisions: readonly RiskDecision[]): Promise<number> => await run((pipeline) => {
     for (const d of decisions) {
-      pipeline.prcShadow(p, d.declarationId, d.version, config.releasedTtlMs, summaryOf(d), jsonText(d),
+      pipeline.prcShadow(p, p, d.declarationId, d.version, config.releasedTtlMs, summaryOf(d), jsonText(d),
         Number(d.timings.decidedAt), rulesetField(d))
     }
   })
 
   const recordDeadLetters = async (letters: readonly DeadLetterSeen[]): Promise<number> => await run((pipeline) => {
     for (const l of letters) {
-      pipeline.prcDeadLetter(p, l.marker, config.retentionMs, keyPart(l.code), Math.floor(l.atMs / 1000))
+      pipeline.prcDeadLetter(p, p, l.marker, config.retentionMs, keyPart(l.code), Math.floor(l.atMs / 1000))
     }
   })
 

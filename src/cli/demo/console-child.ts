@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { createAuthStore } from '../../console/auth.ts'
+import { consolePrefix } from '../../console/store.ts'
 import { connectRedis } from '../../enrich/redis-client.ts'
 import { freePort, tailOf } from './processor-child.ts'
 import { quietLog, servicesConfig, type RunNames, type Services } from './run-setup.ts'
@@ -53,7 +54,7 @@ export const startDemoConsole = async (
   const config = servicesConfig(services)
   const redis = await connectRedis(config.redis, quietLog, 30_000)
   try {
-    const auth = createAuthStore(redis, `${names.redisPrefix}console:`, config.console.sessionTtlMs)
+    const auth = createAuthStore(redis, consolePrefix(names.redisPrefix, false), config.console.sessionTtlMs)
     await auth.putUser(DEMO_USER, 'officer', password)
   } finally {
     redis.disconnect()

@@ -4,18 +4,21 @@
 // other, as it must behind a load balancer.
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createAuthStore, type AuthStore } from '../../../src/console/auth.ts'
 import type { AuditRecord, ConsolePublisher } from '../../../src/console/publisher.ts'
 import { createQueries } from '../../../src/console/queries.ts'
 import { buildServer, SESSION_COOKIE } from '../../../src/console/server.ts'
 import { createSignInLimiter, type SignInLimitConfig } from '../../../src/console/sign-in-limit.ts'
+import { consolePrefix } from '../../../src/console/store.ts'
 import { createLogger } from '../../../src/logger.ts'
+import { adminClient, dropKeys } from '../redis-admin.ts'
 
 const services = inject('services')
-const redis = new Redis(services.redisUrl)
-const prefix = `it:console-access:${randomUUID().slice(0, 8)}:`
+// One server, or the Redis Cluster profile's cluster (the prefix then a hash tag, as the console's).
+const redis = adminClient(services)
+const base = `it:access-${randomUUID().slice(0, 8)}:`
+const prefix = consolePrefix(base, services.redisClusterNodes !== undefined)
 const LIMITS: SignInLimitConfig = {
   maxFailuresPerUser: 3, maxFailuresPerAddress: 8, windowMs: 60_000, lockoutMs: 2_000
 }
@@ -78,8 +81,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await one?.close()
   await two?.close()
-  const keys = await redis.keys(`${prefix}*`)
-  if (keys.length > 0) await redis.del(...keys)
+  await dropKeys(redis, base)
   redis.disconnect()
 })
 

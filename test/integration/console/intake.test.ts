@@ -5,7 +5,6 @@
 // after it in the same partition still reaches the queue.
 import { randomUUID } from 'node:crypto'
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs'
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { startConsole } from '../../../src/cli/console.ts'
 import { registerDecisionEncoder } from '../../../src/codec/records.ts'
@@ -13,10 +12,12 @@ import { createRegistry } from '../../../src/codec/registry.ts'
 import { loadConfig } from '../../../src/config.ts'
 import { createAuthStore } from '../../../src/console/auth.ts'
 import { SESSION_COOKIE } from '../../../src/console/server.ts'
+import { consolePrefix } from '../../../src/console/store.ts'
 import type { RiskDecision } from '../../../src/declaration.ts'
 import { createLogger } from '../../../src/logger.ts'
 import { deadLetterHeaders } from '../../../src/publish/dead-letter.ts'
 import { waitUntil } from '../processor/harness.ts'
+import { adminClient, dropKeys, redisEnv } from '../redis-admin.ts'
 
 const services = inject('services')
 const id = randomUUID().slice(0, 8)
@@ -33,7 +34,7 @@ const config = loadConfig({
   env: {
     KAFKA_BROKERS: services.kafkaBrokers,
     SCHEMA_REGISTRY_URL: services.schemaRegistryUrl,
-    REDIS_URL: services.redisUrl,
+    ...redisEnv(services),
     PARCEL_RISK_REDIS_KEY_PREFIX: prefix,
     PARCEL_RISK_TOPIC_DECLARATIONS: topics.declarations,
     PARCEL_RISK_TOPIC_DECISIONS: topics.decisions,
@@ -50,7 +51,7 @@ const config = loadConfig({
     PARCEL_RISK_KAFKA_HEARTBEAT_INTERVAL_MS: '1000'
   }
 })
-const redis = new Redis(services.redisUrl)
+const redis = adminClient(services)
 const kafka = new Kafka({
   clientId: 'it-console-intake', brokers: services.kafkaBrokers.split(','), logLevel: logLevel.ERROR
 })
@@ -79,15 +80,14 @@ const get = async (path: string): Promise<{ status: number, body: string }> => {
 
 beforeAll(async () => {
   console_ = await startConsole(config, createLogger({ level: 'silent' }))
-  const auth = createAuthStore(redis, `${prefix}console:`, 600_000)
+  const auth = createAuthStore(redis, consolePrefix(prefix, services.redisClusterNodes !== undefined), 600_000)
   await auth.putUser('ana', 'analyst', 'ana-password-0001')
   cookie = (await auth.createSession({ name: 'ana', role: 'analyst' })).token
 })
 
 afterAll(async () => {
   await console_?.stop()
-  const keys = await redis.keys(`${prefix}*`)
-  if (keys.length > 0) await redis.del(...keys)
+  await dropKeys(redis, prefix)
   redis.disconnect()
 })
 

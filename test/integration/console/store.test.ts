@@ -2,22 +2,23 @@
 // twice changes nothing), the newest version winning, an outcome taking the parcel out of the
 // queue, and claims that two officers cannot both hold.
 import { randomUUID } from 'node:crypto'
-import { Redis } from 'ioredis'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { createQueries } from '../../../src/console/queries.ts'
-import { createWriter } from '../../../src/console/store.ts'
+import { consolePrefix, createWriter } from '../../../src/console/store.ts'
 import type { InspectionOutcome, ParcelDeclaration, RiskDecision } from '../../../src/declaration.ts'
 import { generateDeclarations } from '../../../src/generate/stream.ts'
+import { adminClient, dropKeys } from '../redis-admin.ts'
 
 const services = inject('services')
-const redis = new Redis(services.redisUrl)
-const prefix = `it:console:${randomUUID().slice(0, 8)}:`
+// One server, or the Redis Cluster profile's cluster (the prefix then a hash tag, as the console's).
+const redis = adminClient(services)
+const base = `it:${randomUUID().slice(0, 8)}:`
+const prefix = consolePrefix(base, services.redisClusterNodes !== undefined)
 const writer = createWriter(redis, { prefix, retentionMs: 600_000, releasedTtlMs: 600_000 })
 const queries = createQueries(redis, prefix, 600_000)
 
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`)
-  if (keys.length > 0) await redis.del(...keys)
+  await dropKeys(redis, base)
   redis.disconnect()
 })
 

@@ -8,7 +8,8 @@
 // the CPU of the process under test (/proc, per declaration). Writes bench/results/e2e.json,
 // bench/results/e2e.svg and the "End to end" section of bench/RESULTS.md.
 //   npm run bench -- e2e [--duration 60] [--rates 2000,5000] [--modes passthrough,pipeline,naive]
-//                        [--settle 5] [--verify 2000] [--quick] [--profile]
+//                        [--settle 5] [--verify 2000] [--quick] [--profile] [--node-flags="…"]
+// --node-flags: V8/Node flags for the pipeline process, space-separated (--max-semi-space-size=64).
 // --quick: 10 s per point, 2 s settling, 500 declarations verified (a check that it works).
 // --verify 0 skips the check. --profile runs the pipeline under --cpu-prof (bench/results/profiles/).
 import { randomBytes } from 'node:crypto'
@@ -39,7 +40,8 @@ const { values } = parseArgs({
   options: {
     duration: { type: 'string' }, settle: { type: 'string' }, verify: { type: 'string' },
     rates: { type: 'string', default: '2000,5000' }, modes: { type: 'string', default: MODES.join(',') },
-    quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }
+    quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false },
+    'node-flags': { type: 'string', default: '' }
   }
 })
 const durationS = Number(values.duration ?? (values.quick ? 10 : 60))
@@ -47,11 +49,12 @@ const settleS = Number(values.settle ?? (values.quick ? 2 : 5))
 const verifyCount = Number(values.verify ?? (values.quick ? 500 : 2_000))
 const rates = values.rates.split(',').map(Number)
 const modes = values.modes.split(',') as Mode[]
+const nodeFlags = values['node-flags'].split(' ').filter((f) => f !== '')
 const valid = durationS > 0 && settleS >= 0 && verifyCount >= 0 && rates.every((r) => r > 0) &&
-  modes.every((m) => MODES.includes(m))
+  modes.every((m) => MODES.includes(m)) && nodeFlags.every((f) => f.startsWith('--'))
 if (!valid) {
   console.error('usage: npm run bench -- e2e [--duration S] [--rates R,R,…] [--modes passthrough,pipeline,naive]' +
-    ' [--settle S] [--verify N] [--quick] [--profile]')
+    ' [--settle S] [--verify N] [--quick] [--profile] [--node-flags="FLAGS"]')
   process.exit(2)
 }
 const SEED = 42
@@ -98,9 +101,12 @@ for (const mode of modes) {
     env,
     logFile: join(dirs.run, `${names.runId}.log`),
     ...(mode === 'pipeline' ? {} : { script: [fileURLToPath(new URL(SCRIPTS[mode], import.meta.url))] }),
-    ...(values.profile && mode === 'pipeline' ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {})
+    ...(mode === 'pipeline'
+      ? { nodeArgs: [...nodeFlags, ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])] }
+      : {})
   })
-  say(`${mode}: pid ${child.pid}, log ${child.logFile}`)
+  const flags = mode === 'pipeline' && nodeFlags.length > 0 ? ` (node ${nodeFlags.join(' ')})` : ''
+  say(`${mode}: pid ${child.pid}${flags}, log ${child.logFile}`)
   const load = await startLoad({
     brokers: services.KAFKA_BROKERS.split(','), registry, declarations: names.topics.declarations,
     outputs: { main: names.topics.decisions, dlq: names.topics.dlq },
@@ -172,7 +178,8 @@ const options = [
   values.settle !== undefined ? `--settle ${settleS}` : '',
   values.rates === '2000,5000' ? '' : `--rates ${values.rates}`,
   values.modes === MODES.join(',') ? '' : `--modes ${values.modes}`,
-  values.verify !== undefined ? `--verify ${verifyCount}` : ''
+  values.verify !== undefined ? `--verify ${verifyCount}` : '',
+  nodeFlags.length > 0 ? `--node-flags="${nodeFlags.join(' ')}"` : ''
 ].filter((o) => o !== '')
 const command = ['npm run bench -- e2e', ...options].join(' ')
 const loadAverageAtEnd = loadavg()[0] ?? 0
@@ -189,6 +196,7 @@ writeFileSync(new URL('./results/e2e.json', import.meta.url), `${JSON.stringify(
   seed: SEED,
   pool: POOL,
   maxOutstanding: MAX_OUTSTANDING,
+  pipelineNodeFlags: nodeFlags,
   machine,
   loadAverageAtEnd,
   verification: verification === null ? null : { ...verification, differences: undefined },

@@ -1,7 +1,8 @@
-// Shared argument handling for the analyst commands (rules check|test|backtest, score):
-// node:util parseArgs in strict mode, `--help`/`-h` on every command, and one exit-code
-// convention (0 ok, 1 findings, 2 usage or configuration error). Commands write through an
-// `Io` so tests can run them in-process and read what they printed.
+// Shared argument handling for the commands (rules check|test|backtest|report, score, dlq,
+// demo, generate, generate outcomes): node:util parseArgs in strict mode, `--help`/`-h` on
+// every command, and one exit-code convention (0 ok, 1 findings, 2 usage or configuration
+// error). Commands write through an `Io` so tests can run them in-process and read what they
+// printed.
 
 import { parseArgs } from 'node:util'
 import type { ParseArgsOptionsConfig } from 'node:util'
@@ -23,6 +24,13 @@ export interface CommandSpec<T extends ParseArgsOptionsConfig> {
   readonly usage: string
   readonly options: T
   readonly maxPositionals: number
+  /**
+   * node:util judges the whole line before --help is looked at, and refuses any positional in
+   * its own words (maxPositionals is then 0): an unknown option beside --help is an error, not
+   * help. demo, generate and generate outcomes parsed so before they came here; this keeps
+   * their messages and exit codes as they were.
+   */
+  readonly helpAfterParse?: true
 }
 
 export type Parsed<T extends ParseArgsOptionsConfig> =
@@ -33,25 +41,37 @@ export type Parsed<T extends ParseArgsOptionsConfig> =
   }
   | { readonly ok: false, readonly exitCode: number }
 
+/** The option values of a line that parsed. */
+export type ParsedValues<T extends ParseArgsOptionsConfig> = Extract<Parsed<T>, { ok: true }>['values']
+
 /** Parses argv; prints usage for --help (exit 0) or the problem and usage to stderr (exit 2). */
 export const parseCommand = <T extends ParseArgsOptionsConfig>(
   argv: readonly string[], spec: CommandSpec<T>, io: Io
 ): Parsed<T> => {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.stdout.write(spec.usage)
-    return { ok: false, exitCode: EXIT_OK }
-  }
+  const helpAfterParse = spec.helpAfterParse === true
+  if (!helpAfterParse && (argv.includes('--help') || argv.includes('-h'))) return help(spec, io)
   try {
     const { values, positionals } = parseArgs({
-      args: [...argv], options: spec.options, allowPositionals: true, strict: true
+      args: [...argv],
+      options: helpAfterParse ? { ...spec.options, help: HELP_OPTION } : spec.options,
+      allowPositionals: !helpAfterParse,
+      strict: true
     })
     if (positionals.length > spec.maxPositionals) {
       throw new Error(`unexpected argument '${positionals[spec.maxPositionals] ?? ''}'`)
     }
+    if (helpAfterParse && (values as { help?: boolean }).help === true) return help(spec, io)
     return { ok: true, values, positionals }
   } catch (err) {
     return usageError(spec, io, (err as Error).message)
   }
+}
+
+const HELP_OPTION = { type: 'boolean', short: 'h' } as const
+
+const help = (spec: { usage: string }, io: Io): { ok: false, exitCode: number } => {
+  io.stdout.write(spec.usage)
+  return { ok: false, exitCode: EXIT_OK }
 }
 
 export const usageError = (

@@ -1,19 +1,13 @@
 // `parcel-risk demo`: the processor against the local stack with a synthetic stream and a
 // live summary (src/cli/demo/). Ctrl-C stops feeding and shuts down cleanly; a second
 // Ctrl-C (after 2 s, so one key press relayed twice by npm does not count) exits at once.
-import { parseDemoArgs, USAGE } from './demo/options.ts'
+import { processIo } from './args.ts'
+import { parseDemoArgs } from './demo/options.ts'
 import { runDemo } from './demo/run-demo.ts'
 
 export const main = async (argv: readonly string[]): Promise<number> => {
-  const options = parseDemoArgs(argv)
-  if (options === 'help') {
-    process.stdout.write(USAGE)
-    return 0
-  }
-  if ('error' in options) {
-    process.stderr.write(`parcel-risk demo: ${options.error}\n\n${USAGE}`)
-    return 2
-  }
+  const options = parseDemoArgs(argv, processIo)
+  if ('exitCode' in options) return options.exitCode
   const interrupt = new AbortController()
   let firstAt = 0
   const onSigint = (): void => {

@@ -4,7 +4,8 @@
 // controlled declaration and version (src/generate/outcomes.ts) as Avro to the outcomes topic.
 // Running it again writes the same outcomes, which intake counts once.
 import { readFileSync, writeFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
+import { parseCommand, processIo, usageError } from './args.ts'
+import type { ParsedValues } from './args.ts'
 import { avroType, readSchema } from '../codec/avro-types.ts'
 import { createDecoder } from '../codec/decoder.ts'
 import { createEncoder } from '../codec/encoder.ts'
@@ -55,17 +56,20 @@ interface Options {
   readonly output: string | undefined
 }
 
-const parse = (argv: readonly string[]): Options | string => {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      count: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, 'from-topic': { type: 'string' },
-      'to-topic': { type: 'string' }, 'timeout-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      decisions: { type: 'string' }, output: { type: 'string' }
-    },
-    strict: true
-  })
-  if (values.help === true) return 'help'
+const command = {
+  name: 'generate outcomes',
+  usage: USAGE,
+  options: {
+    count: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, 'from-topic': { type: 'string' },
+    'to-topic': { type: 'string' }, 'timeout-ms': { type: 'string' },
+    decisions: { type: 'string' }, output: { type: 'string' }
+  },
+  maxPositionals: 0,
+  helpAfterParse: true
+} as const
+
+/** The options, or the message of the first bad one. */
+const optionsOf = (values: ParsedValues<typeof command.options>): Options | string => {
   const count = Number(values.count)
   if (values.count === undefined || !Number.isSafeInteger(count) || count < 0) {
     return '--count must be a non-negative integer'
@@ -157,20 +161,10 @@ const fromFile = (options: Options & { decisions: string }): number => {
 }
 
 export const main = async (argv: readonly string[]): Promise<number> => {
-  let options: Options | string
-  try {
-    options = parse(argv)
-  } catch (err) {
-    options = (err as Error).message
-  }
-  if (options === 'help') {
-    process.stdout.write(USAGE)
-    return 0
-  }
-  if (typeof options === 'string') {
-    process.stderr.write(`parcel-risk generate outcomes: ${options}\n\n${USAGE}`)
-    return 2
-  }
+  const parsed = parseCommand(argv, command, processIo)
+  if (!parsed.ok) return parsed.exitCode
+  const options = optionsOf(parsed.values)
+  if (typeof options === 'string') return usageError(command, processIo, options).exitCode
   if (options.decisions !== undefined) return fromFile({ ...options, decisions: options.decisions })
   const config = loadConfig()
   const from = options.from ?? config.kafka.topics.decisions

@@ -3,9 +3,10 @@
 // byte-identical for the same --seed, --count and --start; --rate only paces it.
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { once } from 'node:events'
-import { parseArgs } from 'node:util'
 import type { Writable } from 'node:stream'
 import avsc from 'avsc'
+import { parseCommand, processIo, usageError } from './args.ts'
+import type { ParsedValues } from './args.ts'
 import { avroType, readSchema } from '../codec/avro-types.ts'
 import { createEncoder } from '../codec/encoder.ts'
 import { createRegistry } from '../codec/registry.ts'
@@ -52,17 +53,20 @@ interface Options {
   readonly startMs: number
 }
 
-const parse = (argv: readonly string[]): Options | string => {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      count: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' }, format: { type: 'string' },
-      out: { type: 'string' }, 'to-topic': { type: 'string' }, labels: { type: 'string' }, profiles: { type: 'string' },
-      start: { type: 'string' }, help: { type: 'boolean', short: 'h' }
-    },
-    strict: true
-  })
-  if (values.help === true) return 'help'
+const command = {
+  name: 'generate',
+  usage: USAGE,
+  options: {
+    count: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' }, format: { type: 'string' },
+    out: { type: 'string' }, 'to-topic': { type: 'string' }, labels: { type: 'string' }, profiles: { type: 'string' },
+    start: { type: 'string' }
+  },
+  maxPositionals: 0,
+  helpAfterParse: true
+} as const
+
+/** The options, or the message of the first bad one. */
+const optionsOf = (values: ParsedValues<typeof command.options>): Options | string => {
   const count = Number(values.count)
   if (values.count === undefined || !Number.isSafeInteger(count) || count < 0) {
     return '--count must be a non-negative integer'
@@ -192,20 +196,10 @@ const topicSink = async (topic: string, rate: number | undefined): Promise<Sink>
 
 export const main = async (argv: readonly string[]): Promise<number> => {
   if (argv[0] === 'outcomes') return await (await import('./generate-outcomes.ts')).main(argv.slice(1))
-  let options: Options | string
-  try {
-    options = parse(argv)
-  } catch (err) {
-    options = (err as Error).message
-  }
-  if (options === 'help') {
-    process.stdout.write(USAGE)
-    return 0
-  }
-  if (typeof options === 'string') {
-    process.stderr.write(`parcel-risk generate: ${options}\n\n${USAGE}`)
-    return 2
-  }
+  const parsed = parseCommand(argv, command, processIo)
+  if (!parsed.ok) return parsed.exitCode
+  const options = optionsOf(parsed.values)
+  if (typeof options === 'string') return usageError(command, processIo, options).exitCode
   const { count, seed, startMs, rate } = options
 
   if (options.profiles !== undefined) {

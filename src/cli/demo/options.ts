@@ -1,7 +1,8 @@
-// `parcel-risk demo` options: parsed and checked here, used by run-demo.ts.
-import { parseArgs } from 'node:util'
+// `parcel-risk demo` options: parsed (src/cli/args.ts) and checked here, used by run-demo.ts.
+import { parseCommand, usageError } from '../args.ts'
+import type { Io, ParsedValues } from '../args.ts'
 
-export const USAGE = `usage: parcel-risk demo [--rate R] [--duration S] [--seed N] [--poison-rate P]
+const USAGE = `usage: parcel-risk demo [--rate R] [--duration S] [--seed N] [--poison-rate P]
                        [--ruleset DIR] [--drain-timeout S] [--keep] [--verbose] [--no-console]
 
 Starts the local stack if it is not running, loads the synthetic stream's profiles into
@@ -59,43 +60,37 @@ export const defaultDemoOptions: DemoOptions = {
   console: true
 }
 
-/** The options, 'help', or the message of the first bad option. */
-export const parseDemoArgs = (argv: readonly string[]): DemoOptions | 'help' | { readonly error: string } => {
-  let values
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: {
-        rate: { type: 'string' },
-        duration: { type: 'string' },
-        seed: { type: 'string' },
-        'poison-rate': { type: 'string' },
-        ruleset: { type: 'string' },
-        'drain-timeout': { type: 'string' },
-        keep: { type: 'boolean' },
-        verbose: { type: 'boolean' },
-        'no-console': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' }
-      },
-      strict: true
-    }).values
-  } catch (err) {
-    return { error: (err as Error).message }
-  }
-  if (values.help === true) return 'help'
+export const demoCommand = {
+  name: 'demo',
+  usage: USAGE,
+  options: {
+    rate: { type: 'string' },
+    duration: { type: 'string' },
+    seed: { type: 'string' },
+    'poison-rate': { type: 'string' },
+    ruleset: { type: 'string' },
+    'drain-timeout': { type: 'string' },
+    keep: { type: 'boolean' },
+    verbose: { type: 'boolean' },
+    'no-console': { type: 'boolean' }
+  },
+  maxPositionals: 0,
+  helpAfterParse: true
+} as const
+
+/** The options, or the message of the first bad one. */
+const optionsOf = (values: ParsedValues<typeof demoCommand.options>): DemoOptions | string => {
   const d = defaultDemoOptions
   const rate = values.rate === undefined ? d.rate : Number(values.rate)
-  if (!(rate > 0 && rate <= 100_000)) return { error: '--rate must be a number in (0, 100000]' }
+  if (!(rate > 0 && rate <= 100_000)) return '--rate must be a number in (0, 100000]'
   const durationS = values.duration === undefined ? undefined : Number(values.duration)
-  if (durationS !== undefined && !(durationS > 0)) return { error: '--duration must be a positive number of seconds' }
+  if (durationS !== undefined && !(durationS > 0)) return '--duration must be a positive number of seconds'
   const seed = values.seed === undefined ? d.seed : Number(values.seed)
-  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    return { error: '--seed must be an integer in 0..4294967295' }
-  }
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) return '--seed must be an integer in 0..4294967295'
   const poisonRate = values['poison-rate'] === undefined ? d.poisonRate : Number(values['poison-rate'])
-  if (!(poisonRate >= 0 && poisonRate <= 1)) return { error: '--poison-rate must be a number in [0, 1]' }
+  if (!(poisonRate >= 0 && poisonRate <= 1)) return '--poison-rate must be a number in [0, 1]'
   const drainTimeoutS = values['drain-timeout'] === undefined ? d.drainTimeoutS : Number(values['drain-timeout'])
-  if (!(drainTimeoutS >= 0)) return { error: '--drain-timeout must be a non-negative number of seconds' }
+  if (!(drainTimeoutS >= 0)) return '--drain-timeout must be a non-negative number of seconds'
   return {
     rate,
     durationS,
@@ -107,4 +102,12 @@ export const parseDemoArgs = (argv: readonly string[]): DemoOptions | 'help' | {
     verbose: values.verbose === true,
     console: values['no-console'] !== true
   }
+}
+
+/** The options; or, once --help or a usage error is printed to `io`, the exit code. */
+export const parseDemoArgs = (argv: readonly string[], io: Io): DemoOptions | { readonly exitCode: number } => {
+  const parsed = parseCommand(argv, demoCommand, io)
+  if (!parsed.ok) return { exitCode: parsed.exitCode }
+  const options = optionsOf(parsed.values)
+  return typeof options === 'string' ? { exitCode: usageError(demoCommand, io, options).exitCode } : options
 }

@@ -1,5 +1,5 @@
 // TLS for the clients (Kafka, Redis): node:tls options from a kafka.tls / redis.tls slice,
-// the PEM files read once, when the client is built. config.ts has already checked that the
+// the PEM files read once, when the client is built. config-load.ts has already checked that the
 // files exist and that certificate and key come together.
 import { readFileSync } from 'node:fs'
 import type { ConnectionOptions } from 'node:tls'

@@ -2,7 +2,8 @@
 // processor's configuration from the same environment, its logger and Kafka client, and the
 // topics created as the processor creates them.
 import type { Kafka } from 'kafkajs'
-import { loadConfig, type Config } from '../../src/config.ts'
+import type { Config } from '../../src/config.ts'
+import { loadConfig } from '../../src/config-load.ts'
 import { createKafka } from '../../src/kafka/client.ts'
 import { ensureTopics } from '../../src/kafka/topics.ts'
 import { createLogger, type Logger } from '../../src/logger.ts'

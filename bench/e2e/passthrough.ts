@@ -1,5 +1,5 @@
 // The baseline of bench/e2e.ts: a no-work Kafka passthrough built from the processor's own
-// ingest and publish modules with the same configuration (src/config.ts, from the same
+// ingest and publish modules with the same configuration (src/config-load.ts, from the same
 // environment), so it has the same kafkajs settings: the same consumer group options,
 // batching (maxBatchRecords chunks, partitionsConsumedConcurrently), one sendBatch with
 // acks -1 per chunk, offsets committed after the acknowledgement. The only difference:

@@ -3,7 +3,7 @@
 import { Kafka, logLevel } from 'kafkajs'
 import { avroType, readSchema } from '../../src/codec/avro-types.ts'
 import { createEncoder } from '../../src/codec/encoder.ts'
-import { loadConfig } from '../../src/config.ts'
+import { loadConfig } from '../../src/config-load.ts'
 import type { ParcelDeclaration } from '../../src/declaration.ts'
 import { generateDeclarations } from '../../src/generate/stream.ts'
 import { ensureTopics } from '../../src/kafka/topics.ts'

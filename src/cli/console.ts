@@ -4,7 +4,8 @@
 // audit record like the admin page does.
 import { userInfo } from 'node:os'
 import { createInterface } from 'node:readline'
-import { loadConfig, type Config } from '../config.ts'
+import type { Config } from '../config.ts'
+import { loadConfig } from '../config-load.ts'
 import { createRegistry } from '../codec/registry.ts'
 import { readSchema } from '../codec/avro-types.ts'
 import {

@@ -1,7 +1,8 @@
 // `parcel-risk dlq replay`: re-drive dead letters into the declarations topic once their
 // cause is fixed (src/publish/replay.ts does the Kafka side, replay-selection.ts the choice).
 import { EXIT_OK, EXIT_USAGE, parseCommand, processIo, usageError, type Io } from './args.ts'
-import { loadConfig, type Config } from '../config.ts'
+import type { Config } from '../config.ts'
+import { loadConfig } from '../config-load.ts'
 import { catalogue, isParcelRiskError } from '../errors.ts'
 import { createKafka } from '../kafka/client.ts'
 import { createLogger } from '../logger.ts'

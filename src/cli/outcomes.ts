@@ -1,7 +1,8 @@
 // `parcel-risk outcomes`: outcome intake (src/outcomes/intake.ts) as a long-running command.
 // Built from the same configuration and client factories as `run` (src/kafka/client.ts,
 // src/codec/registry.ts, src/enrich/redis-client.ts); runs until SIGTERM or SIGINT.
-import { loadConfig, type Config } from '../config.ts'
+import type { Config } from '../config.ts'
+import { loadConfig } from '../config-load.ts'
 import { createRegistry } from '../codec/registry.ts'
 import { readSchema } from '../codec/avro-types.ts'
 import { connectRedisClient } from '../enrich/redis-client.ts'

@@ -4,7 +4,7 @@
 // Freshness limits, Redis URL, prefix and ruleset come from the processor's own configuration
 // (environment / PARCEL_RISK_CONFIG_FILE), so the answer is the one the processor would give.
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../config.ts'
+import { loadConfig } from '../config-load.ts'
 import { planFor } from '../enrich/keys.ts'
 import { dataSetsRead, dataSetStatus, readMarkers, type DataSetStatus } from '../enrich/reference-data.ts'
 import { connectRedisClient } from '../enrich/redis-client.ts'

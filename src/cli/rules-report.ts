@@ -1,7 +1,7 @@
 // `parcel-risk rules report`: per rule and per lane, what its holds found (hits, holds,
 // controls, positives, hit rate with its 95 % Wilson interval, lift over the random slice,
 // revenue), read from the statistics `parcel-risk outcomes` keeps in Redis.
-import { loadConfig } from '../config.ts'
+import { loadConfig } from '../config-load.ts'
 import { connectRedisClient } from '../enrich/redis-client.ts'
 import { createLogger } from '../logger.ts'
 import { createYieldStore } from '../outcomes/store.ts'

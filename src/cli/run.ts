@@ -3,7 +3,8 @@
 //
 // Exit codes: 0 after a clean shutdown, 1 after a fatal error or a shutdown that overran
 // shutdownTimeoutMs, 2 for invalid configuration, 3 refused by a secured service at start-up.
-import { loadConfig, type Config } from '../config.ts'
+import type { Config } from '../config.ts'
+import { loadConfig } from '../config-load.ts'
 import { isParcelRiskError } from '../errors.ts'
 import { createLogger } from '../logger.ts'
 import { classifyRefusal, EXIT_REFUSED, processorNeeds } from '../refusals.ts'

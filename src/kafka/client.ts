@@ -27,7 +27,7 @@ const levels = {
 const saslOptions = (sasl: KafkaConnection['sasl']): { sasl?: SASLOptions } =>
   sasl.mechanism === undefined
     ? {}
-    // config.ts guarantees user name and password whenever a mechanism is set.
+    // config-load.ts guarantees user name and password whenever a mechanism is set.
     : {
         sasl: { mechanism: sasl.mechanism, username: sasl.username ?? '', password: sasl.password ?? '' } as SASLOptions
       }

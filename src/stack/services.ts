@@ -3,7 +3,7 @@
 // (see PORT_SETTINGS) so nothing collides with services a machine already runs.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadConfig } from '../config.ts'
+import { loadConfig } from '../config-load.ts'
 import { createKafka } from '../kafka/client.ts'
 import { createLogger } from '../logger.ts'
 import { portOpen, run, type StartSpec } from './process.ts'

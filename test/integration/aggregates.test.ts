@@ -5,7 +5,7 @@
 // 24 h and 7 d, per consignee identity, seller and IOSS number.
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect, inject, it } from 'vitest'
-import { loadConfig } from '../../src/config.ts'
+import { loadConfig } from '../../src/config-load.ts'
 import type { ParcelDeclaration } from '../../src/declaration.ts'
 import type { AggregatesEnrichment } from '../../src/enrichment.ts'
 import { HOUR_MS } from '../../src/enrich/buckets.ts'

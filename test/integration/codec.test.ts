@@ -8,7 +8,7 @@ import { createDecoder, type IncomingRecord } from '../../src/codec/decoder.ts'
 import { createEncoder } from '../../src/codec/encoder.ts'
 import { createDeclarationDecoder, registerDecisionEncoder } from '../../src/codec/records.ts'
 import { createRegistry } from '../../src/codec/registry.ts'
-import { loadConfig } from '../../src/config.ts'
+import { loadConfig } from '../../src/config-load.ts'
 import type { ParcelDeclaration, RiskDecision } from '../../src/declaration.ts'
 import { generateDeclarations } from '../../src/generate/stream.ts'
 

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Cluster } from 'ioredis'
 import { afterAll, describe, expect, inject, it } from 'vitest'
-import { loadConfig } from '../../src/config.ts'
+import { loadConfig } from '../../src/config-load.ts'
 import type { ParcelDeclaration } from '../../src/declaration.ts'
 import { slotOf } from '../../src/enrich/node-pipelines.ts'
 import { connectRedisClient } from '../../src/enrich/redis-client.ts'

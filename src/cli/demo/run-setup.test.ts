@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { loadConfig } from '../../config.ts'
+import { loadConfig } from '../../config-load.ts'
 import { processorEnv, runNames } from './run-setup.ts'
 
 const services = { KAFKA_BROKERS: '127.0.0.1:1', SCHEMA_REGISTRY_URL: 'http://127.0.0.1:2/apis/ccompat/v7', REDIS_URL: 'redis://127.0.0.1:3' }

@@ -3,7 +3,8 @@
 // synthetic stream's profiles in Redis, and the environment the processor runs with.
 import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
-import { loadConfig, type Config } from '../../config.ts'
+import type { Config } from '../../config.ts'
+import { loadConfig } from '../../config-load.ts'
 import { connectRedis } from '../../enrich/redis-client.ts'
 import { createKafka } from '../../kafka/client.ts'
 import { keyLayout } from '../../enrich/keys.ts'

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { configFileEnv, loadConfig, secretFileEnv, type LoadConfigOptions } from './config.ts'
+import { configFileEnv, loadConfig, secretFileEnv, type LoadConfigOptions } from './config-load.ts'
 import { configTableRows, schema } from './config-schema.ts'
 import { ParcelRiskError } from './errors.ts'
 

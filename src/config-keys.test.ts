@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest'
 import { schema } from './config-schema.ts'
 
 const srcDir = fileURLToPath(new URL('.', import.meta.url))
-const loaderFiles = new Set(['config.ts', 'config-load.ts', 'config-schema.ts'])
+const loaderFiles = new Set([
+  'config.ts', 'config-load.ts', 'config-schema.ts', 'config-schema-kafka.ts', 'config-spec.ts'
+])
 
 const sourceFiles = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
   const path = join(dir, entry.name)

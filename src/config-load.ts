@@ -8,7 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import type { Config } from './config.ts'
-import { schema, type ConfigKey, type KeySpec } from './config-schema.ts'
+import { schema } from './config-schema.ts'
+import type { ConfigKey, KeySpec } from './config-spec.ts'
 import { ParcelRiskError } from './errors.ts'
 
 export const configFileEnv = 'PARCEL_RISK_CONFIG_FILE'

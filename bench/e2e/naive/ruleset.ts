@@ -5,7 +5,8 @@
 // generated code is not used.
 import { readFileSync } from 'node:fs'
 import { severity, type DecisionPolicy } from '../../../src/actions.ts'
-import { checkExpression, type ListDef } from '../../../src/engine/check.ts'
+import type { ListDef } from '../../../src/engine/check-names.ts'
+import { checkExpression } from '../../../src/engine/check.ts'
 import type { RulePlan, SetEntry } from '../../../src/engine/codegen.ts'
 import { declarationShape, enrichmentShape } from '../../../src/engine/fields.ts'
 import { readList, readManifest, readRules } from '../../../src/engine/files.ts'

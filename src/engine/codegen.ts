@@ -41,7 +41,7 @@ export type ListData =
 export interface ModuleInput {
   readonly rules: readonly RulePlan[]
   readonly lists: ReadonlyMap<string, ListData>
-  /** FX tables by date, oldest first (files.ts Manifest['fx']); empty when none. */
+  /** FX tables by date, oldest first (manifest.ts Manifest['fx']); empty when none. */
   readonly fx: ReadonlyArray<{ readonly table: string, readonly fromMs: number | null }>
   /** Root timestamp field giving the declaration date for effective dates. */
   readonly dateField: string

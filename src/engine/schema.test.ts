@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { ACTIONS_BY_SEVERITY } from '../actions.ts'
-import { LIST_KEYS, MANIFEST_KEYS, RULE_KEYS } from './files.ts'
+import { LIST_KEYS, RULE_KEYS } from './files.ts'
+import { MANIFEST_KEYS } from './manifest.ts'
 
-// schemas/ruleset.schema.json is what editors validate with; files.ts is what `rules check`
-// enforces. They must describe the same files.
+// schemas/ruleset.schema.json is what editors validate with; files.ts and manifest.ts are what
+// `rules check` enforces. They must describe the same files.
 const schema = JSON.parse(readFileSync(new URL('../../schemas/ruleset.schema.json', import.meta.url), 'utf8')) as {
   $defs: Record<string, { enum?: string[], properties?: Record<string, unknown> }>
 }

@@ -84,13 +84,55 @@ export const entryArgs = (entry: AggEntry, mode: EntryMode, out: Array<string | 
   )
 }
 
+/* eslint-disable max-len -- Lua source, loaded into Redis by its hash: a line broken here is another script */
+// The counting and the reading of one entity's hash, shared with the cluster's per-entity
+// script (cluster-aggregates.ts). In scope: key, hn and qn (the entry's count fields),
+// cents, counting, hourNo, qNo, keyExpire, n24 v24 n7 v7 (0); COUNT_LUA sets newHour and
+// newBucket, READ_LUA (after `local reading`) sums the windows and prunes old buckets.
+export const COUNT_LUA = `      local newHour = false
+      local newBucket = false
+      if counting then
+        newHour = redis.call('HINCRBY', key, hn, 1) == 1
+        redis.call('HINCRBY', key, hn + 1, cents)
+        newBucket = redis.call('HINCRBY', key, qn, 1) == 1
+        redis.call('HINCRBY', key, qn + 1, cents)
+      end`
+
+export const READ_LUA = `      if reading or newHour then
+        local newest = qNo
+        local all, step
+        if reading then all = redis.call('HGETALL', key); step = 2 else all = redis.call('HKEYS', key); step = 1 end
+        for i = 1, #all, step do
+          local f = tonumber(all[i])
+          local slot = f % 4
+          local no = (f - slot) / 4
+          if slot < 2 then
+            if no <= hourNo and no > hourNo - ${HOUR_BUCKETS} then
+              if reading then if slot == 0 then n24 = n24 + tonumber(all[i + 1]) else v24 = v24 + tonumber(all[i + 1]) end end
+            elseif no <= hourNo - ${HOUR_BUCKETS} and counting then
+              redis.call('HDEL', key, all[i])
+            end
+          else
+            if no > newest then newest = no end
+            if no <= qNo and no > qNo - ${QUARTER_BUCKETS} then
+              if reading then if slot == 2 then n7 = n7 + tonumber(all[i + 1]) else v7 = v7 + tonumber(all[i + 1]) end end
+            elseif no <= qNo - ${QUARTER_BUCKETS} and counting then
+              redis.call('HDEL', key, all[i])
+            end
+          end
+        end
+        -- The hash lives as long as its newest quarter bucket is needed: set when that bucket
+        -- is created (a late parcel's older bucket never shortens it). A new quarter bucket
+        -- always brings a new hour bucket, so this branch runs.
+        if newBucket and newest == qNo then redis.call('PEXPIREAT', key, keyExpire) end
+      end`
+
 // ARGV: prefix, entryCount, read mask (FetchPlan.aggregateMask), then ENTRY_STRIDE values per entry
 // (entryArgs order). Returns OUTPUT_STRIDE integers for every entry whose mode is not 2
 // (zeros for the kinds the mask leaves out).
 // Every kind is counted; only the masked kinds are read (HGETALL and sum). Buckets that left
 // their window are deleted when read, or, for a kind nobody reads, when an hour bucket is
 // created (one HKEYS per entity and hour), so memory stays bounded either way.
-/* eslint-disable max-len -- Lua source, loaded into Redis by its hash: a line broken here is another script */
 export const AGGREGATE_LUA = `
 local prefix = ARGV[1]
 local n = tonumber(ARGV[2])
@@ -162,43 +204,9 @@ for e = 0, n - 1 do
       n24, v24, n7, v7 = prior[p + 1], prior[p + 2], prior[p + 3], prior[p + 4]
     elseif id ~= '' then
       local key = prefix .. 'agg:' .. kinds[k] .. ':' .. id
-      local newHour = false
-      local newBucket = false
-      if counting then
-        newHour = redis.call('HINCRBY', key, hn, 1) == 1
-        redis.call('HINCRBY', key, hn + 1, cents)
-        newBucket = redis.call('HINCRBY', key, qn, 1) == 1
-        redis.call('HINCRBY', key, qn + 1, cents)
-      end
+${COUNT_LUA}
       local reading = reads[k] and mode ~= '2'
-      if reading or newHour then
-        local newest = qNo
-        local all, step
-        if reading then all = redis.call('HGETALL', key); step = 2 else all = redis.call('HKEYS', key); step = 1 end
-        for i = 1, #all, step do
-          local f = tonumber(all[i])
-          local slot = f % 4
-          local no = (f - slot) / 4
-          if slot < 2 then
-            if no <= hourNo and no > hourNo - ${HOUR_BUCKETS} then
-              if reading then if slot == 0 then n24 = n24 + tonumber(all[i + 1]) else v24 = v24 + tonumber(all[i + 1]) end end
-            elseif no <= hourNo - ${HOUR_BUCKETS} and counting then
-              redis.call('HDEL', key, all[i])
-            end
-          else
-            if no > newest then newest = no end
-            if no <= qNo and no > qNo - ${QUARTER_BUCKETS} then
-              if reading then if slot == 2 then n7 = n7 + tonumber(all[i + 1]) else v7 = v7 + tonumber(all[i + 1]) end end
-            elseif no <= qNo - ${QUARTER_BUCKETS} and counting then
-              redis.call('HDEL', key, all[i])
-            end
-          end
-        end
-        -- The hash lives as long as its newest quarter bucket is needed: set when that bucket
-        -- is created (a late parcel's older bucket never shortens it). A new quarter bucket
-        -- always brings a new hour bucket, so this branch runs.
-        if newBucket and newest == qNo then redis.call('PEXPIREAT', key, keyExpire) end
-      end
+${READ_LUA}
     end
     given[#given + 1] = n24
     given[#given + 1] = v24

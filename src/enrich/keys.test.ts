@@ -29,15 +29,16 @@ describe('enrich > keys', () => {
     expect(new Set(['s1', 's2', 's3', 's4'].map((id) => slotOf(k.seller(id)))).size).toBeGreaterThan(1)
   })
 
-  it('puts the aggregate script\'s keys in one slot on a cluster, built from the tagged prefix', () => {
+  it('tags the aggregate state by entity and by declaration on a cluster, so it spreads over the slots', () => {
     const k = keyLayout('pr:', true)
-    expect(k.aggregatePrefix).toBe('{pr:}')
-    expect(k.history('D1')).toBe('{pr:}history:{D1}')
-    // As the script builds them (buckets.ts): prefix .. 'agg:' .., prefix .. 'answers:' ..
-    const names = [
-      k.history('D1'), k.history('D2'), `${k.aggregatePrefix}agg:c:X`, `${k.aggregatePrefix}answers:491000`
-    ]
-    expect(new Set(names.map(slotOf))).toEqual(new Set([slotOf('pr:')]))
+    expect([k.aggregates('c', 'X'), k.entityAnswers('s', 'S1', 491000), k.history('D1')]).toEqual([
+      'pr:agg:c:{X}', 'pr:answers:s:{S1}:491000', 'pr:history:{D1}'
+    ])
+    // An entity's counters and its answers share its slot (one script call), the seller's profile too.
+    expect(new Set([k.aggregates('s', 'S1'), k.entityAnswers('s', 'S1', 491000), k.seller('S1')].map(slotOf)))
+      .toEqual(new Set([slotOf('S1')]))
+    expect(new Set(['S1', 'S2', 'S3', 'S4'].map((id) => slotOf(k.aggregates('s', id)))).size).toBeGreaterThan(1)
+    expect(slotOf(k.history('D1'))).toBe(slotOf('D1'))
   })
 
   it.each([

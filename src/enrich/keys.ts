@@ -20,19 +20,27 @@
 //   {p}seller:{<sellerId>}, {p}consignee:{<key>}, {p}aeo:{<ID>}, {p}ioss:{<IOSS>},
 //   {p}hs:{<digits>}, {p}route:{<O>-<D>}   a hash tag per entity: profiles spread over the slots
 //   {p}wl                                   one hash, one slot, as before
-//   {{p}}agg:…, {{p}}answers:…, {{p}}history:{<declarationId>}
-//                                           the aggregate state under one hash tag, the prefix:
-// the aggregate script counts a parcel against its consignee, seller and IOSS number, its
-// declaration's history and the hour's answers atomically, and a script's keys must share a
-// slot. So the counters, the answers and the histories are one slot (one primary does the
-// script's work) and keep every semantic of the single-server layout; spreading them per
-// entity needs a script split per entity with its own idempotence, not a renaming.
+//   {p}agg:{c|s|i}:{<entity>}               the entity's windowed counters, tagged by the entity
+//   {p}answers:{c|s|i}:{<entity>}:{hourNo}  HASH  declarationId#version applied to that entity's
+//                                           counters, declared in that hour → that entity's part
+//                                           of its first answer (`n24,v24,n7,v7`, '' when none
+//                                           was given); the entity's slot, beside its counters
+//   {p}history:{<declarationId>}            the name of one server: tagged by the declarationId;
+//                                           also holds `d:<version>`, what counting that version
+//                                           decided (cluster-aggregates.ts)
+// So the aggregate work spreads per entity and per declaration over the slots and primaries:
+// a parcel is counted in two steps, each atomic in its own slot and idempotent on its own
+// record (cluster-aggregates.ts says how and why a crash between them converges). One server
+// keeps the one script call per batch and its one `{p}answers:{hourNo}` per hour.
 // Migration from one server: the profiles and the watchlist are rebuilt under the new names
 // by replaying the profile-updates topic into the cluster (a new profiles consumer group, or
-// `profiles load` of the same files); the aggregates and histories are copied key by key
-// (DUMP from the server, RESTORE under the cluster name; `pr:agg:c:X` → `{pr:}agg:c:X`), or
-// left behind, in which case the 24 h and 7 d windows refill in 7 days and older versions of
-// declarations decided before the move are decided again rather than answered as superseded.
+// `profiles load` of the same files); the histories keep their names and are copied key by
+// key (DUMP from the server, RESTORE on the cluster); the counters are copied under their
+// cluster names (`pr:agg:c:X` → `pr:agg:c:{X}`), or left behind, in which case the 24 h and
+// 7 d windows refill in 7 days. The one-server answers are not copied (a replay of a parcel
+// counted before the move is found counted by its history, not by its answer, and is read as
+// the counters are then); older versions of declarations whose histories are left behind are
+// decided again rather than answered as superseded.
 export type Family = 'seller' | 'aeo' | 'consignee' | 'watchlist' | 'ioss' | 'aggregates' | 'hsCode' | 'route'
 
 export const FAMILIES: readonly Family[] = [
@@ -57,11 +65,12 @@ export interface KeyLayout {
   readonly watchlist: string
   readonly watchlistField: (entityType: string, normalisedValue: string) => string
   readonly history: (declarationId: string) => string
-  /**
-   * The prefix the aggregate script builds its keys from (agg:, answers:, history:{id}): the
-   * prefix on one server, the prefix as a hash tag on a cluster, so they share one slot.
-   */
+  /** The prefix the one-server aggregate script builds its keys from (agg:, answers:, history:{id}). */
   readonly aggregatePrefix: string
+  /** An entity's windowed counters: kind 'c', 's' or 'i' (buckets.ts). */
+  readonly aggregates: (kind: string, id: string) => string
+  /** On a cluster: the parcels applied to an entity's counters in an hour, and their answers. */
+  readonly entityAnswers: (kind: string, id: string, hourNo: number) => string
   /** Whether this is the Redis Cluster layout. */
   readonly cluster: boolean
 }
@@ -69,7 +78,6 @@ export interface KeyLayout {
 /** The key layout under `prefix`: one server's, or a Redis Cluster's (header). */
 export const keyLayout = (prefix: string = DEFAULT_PREFIX, cluster = false): KeyLayout => {
   const entity = cluster ? (s: string) => `{${s}}` : (s: string) => s
-  const aggregatePrefix = cluster ? `{${prefix}}` : prefix
   return Object.freeze({
     prefix,
     seller: (id: string) => `${prefix}seller:${entity(id)}`,
@@ -80,8 +88,10 @@ export const keyLayout = (prefix: string = DEFAULT_PREFIX, cluster = false): Key
     route: (route: string) => `${prefix}route:${entity(route)}`,
     watchlist: `${prefix}wl`,
     watchlistField: (type: string, value: string) => `${type}:${value}`,
-    history: (declarationId: string) => `${aggregatePrefix}history:{${declarationId}}`,
-    aggregatePrefix,
+    history: (declarationId: string) => `${prefix}history:{${declarationId}}`,
+    aggregatePrefix: prefix,
+    aggregates: (kind: string, id: string) => `${prefix}agg:${kind}:${entity(id)}`,
+    entityAnswers: (kind: string, id: string, hourNo: number) => `${prefix}answers:${kind}:${entity(id)}:${hourNo}`,
     cluster
   })
 }

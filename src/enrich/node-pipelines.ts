@@ -32,6 +32,23 @@ interface Recorded {
 /** The slot of a key as ioredis routes it (CRC16 of the key or of its hash tag, mod 16384). */
 export const slotOf = (key: string): number => new Command('exists', [key]).getSlot()
 
+/**
+ * The indices of `keys` grouped by slot, each group in the order given: one script call per
+ * group keeps to one slot. On one server (cluster false) every key is one group.
+ */
+export const slotGroups = (keys: readonly string[], cluster: boolean): number[][] => {
+  if (keys.length === 0) return []
+  if (!cluster) return [keys.map((_k, i) => i)]
+  const groups = new Map<number, number[]>()
+  keys.forEach((key, i) => {
+    const slot = slotOf(key)
+    const group = groups.get(slot)
+    if (group === undefined) groups.set(slot, [i])
+    else group.push(i)
+  })
+  return [...groups.values()]
+}
+
 /** The primary (its node key, host:port) that owns a slot in the client's slot map, if known. */
 const nodeOf = (cluster: Cluster, slot: number): string => cluster.slots[slot]?.[0] ?? `slot:${slot}`
 

@@ -36,11 +36,13 @@
 //
 // Redis Cluster (keys.ts, the cluster layout): the same commands, sent as one pipeline per node
 // they touch, all at once (node-pipelines.ts); the batch waits for the slowest node and the
-// time budget covers them together. The aggregate and history scripts keep their keys in the
-// one slot of the aggregate state, so each is one call, on the node that owns that slot; the
-// aggregate script declares one key of that slot (KEYS[1], not used by the Lua) for routing.
+// time budget covers them together. The history scripts are one call per slot their keys
+// touch (one call on one server). The aggregates spread per entity and per declaration
+// (cluster-aggregates.ts): the round trip carries the decision step, one call per
+// declaration slot, and a second round trip (same budget rules) the per-entity step, one call
+// per entity slot, whose answers are the batch's aggregates; either failing fails the batch.
 import type { Redis } from 'ioredis'
-import { pipelineFor, type KeyAt } from './node-pipelines.ts'
+import { pipelineFor, slotGroups, type KeyAt } from './node-pipelines.ts'
 import { isCluster, type RedisClient } from './redis-client.ts'
 import { controllable } from '../actions.ts'
 import type { RedisConfig } from '../config.ts'
@@ -50,8 +52,11 @@ import type { Logger } from '../logger.ts'
 import { AGGREGATE_LUA, entryArgs, OUTPUT_STRIDE, QUARTER_MS, WINDOW_7D_MS, type AggEntry } from './buckets.ts'
 import { createBreaker, type Breaker, type BreakerState } from './breaker.ts'
 import { defaultFxToEur, type FxToEur } from './fx.ts'
+import {
+  aggregatesOf, applyCalls, APPLY_LUA, decideCalls, DECIDE_LUA, decisionsOf, type Sent, type SlotCall
+} from './cluster-aggregates.ts'
 import { CACHED_FAMILIES, keyLayout, type Family, type FetchPlan } from './keys.ts'
-import { HISTORY_LUA, HISTORY_READ_LUA, historyOf, historyWrites } from './history.ts'
+import { HISTORY_LUA, HISTORY_READ_LUA, historyOf, historyWrites, type HistoryWrite } from './history.ts'
 import { createLru, type Lru } from './lru.ts'
 import { consigneeKeyOf, encodeParties } from './offences.ts'
 import {
@@ -119,6 +124,9 @@ type ScriptPipeline = ReturnType<Redis['pipeline']> & {
   prHistory: (...args: Array<string | number>) => unknown
   /** HISTORY_READ_LUA: the number of keys, then the keys. */
   prHistoryRead: (...args: Array<string | number>) => unknown
+  /** DECIDE_LUA and APPLY_LUA (cluster-aggregates.ts): the number of keys, the keys, the arguments. */
+  prAggDecide: (...args: Array<string | number>) => unknown
+  prAggApply: (...args: Array<string | number>) => unknown
 }
 
 export const createRedisProfileStore = (
@@ -148,15 +156,16 @@ export const createRedisProfileStore = (
   let markers: ReadonlyMap<DataSet, SyncMarker> = new Map()
   let markersReadAt = Number.NEGATIVE_INFINITY
   let trips = 0
-  redis.defineCommand('prAggregate', { lua: AGGREGATE_LUA, numberOfKeys: cluster ? 1 : 0 })
-  // The aggregate script's arguments before its entries: on a cluster, a key of its slot first.
-  const aggregateHead = (entries: number, mask: string): Array<string | number> => cluster
-    ? [`${keys.aggregatePrefix}answers`, keys.aggregatePrefix, entries, mask]
-    : [keys.aggregatePrefix, entries, mask]
+  redis.defineCommand('prAggregate', { lua: AGGREGATE_LUA, numberOfKeys: 0 })
   const newPipeline = (): ScriptPipeline => pipelineFor<ScriptPipeline>(redis, SCRIPT_KEYS)
   // Without numberOfKeys: the first argument of each call says how many keys it declares.
   redis.defineCommand('prHistory', { lua: HISTORY_LUA })
   redis.defineCommand('prHistoryRead', { lua: HISTORY_READ_LUA })
+  redis.defineCommand('prAggDecide', { lua: DECIDE_LUA })
+  redis.defineCommand('prAggApply', { lua: APPLY_LUA })
+  const script = (send: (...args: Array<string | number>) => unknown, call: SlotCall): void => {
+    send(call.keys.length, ...call.keys, ...call.args)
+  }
   // A cached seller, commodity code or route hash holds the attributes of the ruleset that read
   // it; a ruleset reading other attributes caches its own copy under its own slot (key + slot),
   // and an update drops them all.
@@ -262,25 +271,28 @@ export const createRedisProfileStore = (
   }
 
   /** The batch's one pipeline: markers, profile hashes, watchlist fields, aggregates, histories. */
-  const pipelineOf = (trip: Trip, backlog: readonly AggEntry[]): ScriptPipeline => {
+  const pipelineOf = (trip: Trip, backlog: readonly AggEntry[], decide: readonly SlotCall[]): ScriptPipeline => {
     const { plan, order, watch, entries, historyKeys } = trip
     const pipeline = newPipeline()
     if (trip.readsReference) pipeline.hmget(sync, ...DATA_SETS)
     for (const [f, list] of order) for (const key of list) pipeline.hmget(key, ...plan.hashFields[f])
     if (watch.length > 0) pipeline.hmget(keys.watchlist, ...watch)
-    if (entries.length > 0) {
-      const args = aggregateHead(backlog.length + entries.length, plan.aggregateMask)
+    if (entries.length > 0 && !cluster) {
+      const args: Array<string | number> = [keys.aggregatePrefix, backlog.length + entries.length, plan.aggregateMask]
       for (const e of backlog) entryArgs(e, 2, args)
       for (const e of entries) entryArgs(e, e.mode, args)
       pipeline.prAggregate(...args)
     }
-    if (historyKeys.length > 0) pipeline.prHistoryRead(historyKeys.length, ...historyKeys)
+    for (const call of decide) script(pipeline.prAggDecide.bind(pipeline), call)
+    for (const group of trip.historyGroups) {
+      pipeline.prHistoryRead(group.length, ...group.map((g) => historyKeys[g] as string))
+    }
     return pipeline
   }
 
   /** Takes the replies, in pipelineOf's order, into `answer` and the cache. */
   const takeReplies = (
-    replies: Array<[Error | null, unknown]>, trip: Trip, asked: Asked, answer: Answer, nowMs: number
+    replies: Array<[Error | null, unknown]>, trip: Trip, asked: Asked, answer: Answer, nowMs: number, decided: number
   ): void => {
     let r = 0
     if (trip.readsReference) {
@@ -312,12 +324,13 @@ export const createRedisProfileStore = (
         })
       }
     }
-    if (trip.entries.length > 0) answer.aggregates = replies[r++]?.[1] as number[]
-    if (trip.historyKeys.length > 0) {
+    if (trip.entries.length > 0 && !cluster) answer.aggregates = replies[r++]?.[1] as number[]
+    r += decided
+    for (const group of trip.historyGroups) {
       const values = replies[r++]?.[1] as Array<string | null>
-      for (let i = 0; i < trip.ids.length; i++) {
-        answer.histories.set(trip.ids[i] as string, historyOf(values[2 * i], values[2 * i + 1]))
-      }
+      group.forEach((g, j) => {
+        answer.histories.set(trip.ids[g] as string, historyOf(values[2 * j], values[2 * j + 1]))
+      })
     }
   }
 
@@ -333,16 +346,40 @@ export const createRedisProfileStore = (
       return
     }
     const backlog = trip.entries.length > 0 ? catchUp.splice(0, config.catchUpPerBatch) : []
+    // On a cluster, the aggregates' decision step (cluster-aggregates.ts) rides with the reads.
+    const sent: Sent[] = !cluster ? [] : [
+      ...backlog.map((e) => ({ entry: e, mode: 2 as const })), ...trip.entries.map((e) => ({ entry: e, mode: e.mode }))
+    ]
+    const decide = decideCalls(sent, keys)
     try {
-      const replies = await roundTrip(() => pipelineOf(trip, backlog), records + backlog.length)
+      const replies = await roundTrip(() => pipelineOf(trip, backlog, decide), records + backlog.length)
+      const at = replies.length - trip.historyGroups.length - decide.length
+      if (sent.length > 0) {
+        await applyStep(sent, backlog.length, trip.plan.aggregateMask, decide, replies.slice(at), answer)
+      }
       breaker.success()
-      takeReplies(replies, trip, asked, answer, nowMs)
+      takeReplies(replies, trip, asked, answer, nowMs, decide.length)
     } catch (err) {
       answer.failed = true
       catchUp.unshift(...backlog)
       breaker.failure()
       log.error({ err, breaker: breaker.state() }, 'profile store unavailable; enrichment degraded')
     }
+  }
+
+  /** The per-entity step on a cluster: a second round trip, after the decisions it applies. */
+  const applyStep = async (
+    sent: readonly Sent[], backlog: number, mask: string, decide: readonly SlotCall[],
+    replies: Array<[Error | null, unknown]>, answer: Answer
+  ): Promise<void> => {
+    const decisions = decisionsOf(decide, replies.map(([, v]) => v))
+    const { calls, ops } = applyCalls(sent, decisions, mask, keys)
+    const applied = await roundTrip(() => {
+      const pipeline = newPipeline()
+      for (const call of calls) script(pipeline.prAggApply.bind(pipeline), call)
+      return pipeline
+    }, sent.length)
+    answer.aggregates = aggregatesOf(sent, backlog, calls, ops, applied.map(([, v]) => v))
   }
 
   const enrichBatch = async (
@@ -364,6 +401,7 @@ export const createRedisProfileStore = (
     const needed = ask.size > 0 || consigneeWatch.length > 0 || entries.length > 0 || ids.length > 0 ||
       (readsReference && !markersCurrent)
     if (needed) {
+      const historyKeys = ids.map((id) => keys.history(id))
       const trip: Trip = {
         plan,
         readsReference,
@@ -371,7 +409,8 @@ export const createRedisProfileStore = (
         watch: [...ask.get('watchlist') ?? [], ...consigneeWatch],
         entries,
         ids,
-        historyKeys: ids.map((id) => keys.history(id))
+        historyKeys,
+        historyGroups: slotGroups(historyKeys, cluster)
       }
       await fetchBatch(trip, asked, answer, nowMs, declarations.length)
     }
@@ -428,13 +467,19 @@ export const createRedisProfileStore = (
       return
     }
     try {
-      const args: Array<string | number> = [writes.length]
-      for (const w of writes) args.push(keys.history(w.declarationId))
-      args.push(config.historyTtlMs)
-      for (const w of writes) args.push(w.version, w.standing, w.parties)
+      const historyKeys = writes.map((w) => keys.history(w.declarationId))
+      const calls = slotGroups(historyKeys, cluster).map((group) => {
+        const args: Array<string | number> = [group.length, ...group.map((g) => historyKeys[g] as string)]
+        args.push(config.historyTtlMs)
+        for (const g of group) {
+          const w = writes[g] as HistoryWrite
+          args.push(w.version, w.standing, w.parties)
+        }
+        return args
+      })
       await roundTrip(() => {
         const pipeline = newPipeline()
-        pipeline.prHistory(...args)
+        for (const args of calls) pipeline.prHistory(...args)
         return pipeline
       }, writes.length)
     } catch (err) {
@@ -452,7 +497,12 @@ export const createRedisProfileStore = (
     breakerState: () => breaker.state(),
     warm: async (declarations = [], fields = undefined, chunk = 100) => {
       const pipeline = newPipeline()
-      pipeline.prAggregate(...aggregateHead(0, ''))
+      if (cluster) {
+        pipeline.prAggDecide(0)
+        pipeline.prAggApply(0)
+      } else {
+        pipeline.prAggregate(keys.aggregatePrefix, 0, '')
+      }
       pipeline.prHistoryRead(0)
       pipeline.prHistory(0, config.historyTtlMs)
       await exec(pipeline, roundTripBudgetMs(config, 0) * 10)
@@ -479,7 +529,9 @@ const NO_FAMILIES: ReadonlySet<Family> = new Set()
 const UNCOUNTED_AGE_MS = WINDOW_7D_MS + 2 * QUARTER_MS
 
 /** The scripts defined without numberOfKeys: their first argument is the key count. */
-const SCRIPT_KEYS: Readonly<Record<string, KeyAt>> = { prHistory: 'afterCount', prHistoryRead: 'afterCount' }
+const SCRIPT_KEYS: Readonly<Record<string, KeyAt>> = {
+  prHistory: 'afterCount', prHistoryRead: 'afterCount', prAggDecide: 'afterCount', prAggApply: 'afterCount'
+}
 
 /** A batch's keys after the cache: known values, and per family the keys to ask for. */
 interface Asked {
@@ -500,6 +552,8 @@ interface Trip {
   readonly entries: readonly AggEntry[]
   readonly ids: readonly string[]
   readonly historyKeys: readonly string[]
+  /** The history keys' indices, one group per script call (per slot on a cluster). */
+  readonly historyGroups: ReadonlyArray<readonly number[]>
 }
 
 /** What the round trip brought back, or that it failed. */

@@ -34,6 +34,9 @@
 // still there) and the newer version's are added, so the counters hold one parcel at its
 // amended value. A version not newer than the one counted is not counted; it is answered
 // with the counters as they are, and that answer is kept like any other.
+// On a Redis Cluster the same counters and semantics are kept per entity slot, in two
+// idempotent steps instead of this one script (cluster-aggregates.ts): the answers are kept
+// per entity (`{p}answers:{k}:{<id>}:{hourNo}`), the decision per declaration.
 
 export const HOUR_MS = 3_600_000
 export const QUARTER_MS = 6 * HOUR_MS

@@ -1,5 +1,6 @@
-// A primary killed mid-stream (SIGKILL, no goodbye): the one that owns the aggregate state's
-// slot, the worst to lose, as every batch's aggregate script runs there. The store keeps
+// A primary killed mid-stream (SIGKILL, no goodbye): the one that owns the counters of the
+// stream's one seller, the worst to lose, as every batch's per-entity step for that seller
+// runs there (a third of the declarations' histories are there too). The store keeps
 // answering (DEGRADED while the slot has no primary, its parcels queued for catch-up), its
 // replica is promoted (cluster-node-timeout 2 s on this profile), the store recovers by
 // itself, and when the stream is done every parcel sent has been counted exactly once. The
@@ -9,6 +10,7 @@ import type { Cluster } from 'ioredis'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { loadConfig } from '../../src/config-load.ts'
 import type { ParcelDeclaration } from '../../src/declaration.ts'
+import { keyLayout } from '../../src/enrich/keys.ts'
 import { slotOf } from '../../src/enrich/node-pipelines.ts'
 import { connectRedisClient } from '../../src/enrich/redis-client.ts'
 import { createRedisProfileStore } from '../../src/enrich/redis-store.ts'
@@ -58,7 +60,7 @@ describe('enrich > redis cluster > primary kill', () => {
     admin.disconnect()
   }, 90_000)
 
-  it('degrades while the aggregate state\'s primary is gone, recovers on its promoted replica, and loses no count',
+  it('degrades while the seller\'s counters\' primary is gone, recovers on its promoted replica, and loses no count',
     async () => {
       const redis = await connectRedisClient(config.redis, log, 2_000) as Cluster
       const store = createRedisProfileStore(redis, {
@@ -66,11 +68,11 @@ describe('enrich > redis cluster > primary kill', () => {
       }, { log })
       try {
         await store.warm()
-        const owner = redis.slots[slotOf(`{${prefix}}answers`)]?.[0] ?? ''
+        const sellerId = `${prefix}seller`
+        const owner = redis.slots[slotOf(keyLayout(prefix, true).aggregates('s', sellerId))]?.[0] ?? ''
         victim = (Number(owner.split(':')[1]) - redisClusterBase() + 1) as RedisNodeId
         const pid = redisNodePid(victim)
         expect(pid).toBeDefined()
-        const sellerId = `${prefix}seller`
         let sent = 0
         let killedAt = 0
         let recoveredAt = 0

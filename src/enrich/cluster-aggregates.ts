@@ -41,7 +41,6 @@
 // and read; catch-up entries (mode 2) take both steps and read nothing.
 import { COUNT_LUA, READ_LUA, AGG_KINDS, OUTPUT_STRIDE, type AggEntry, type EntryMode } from './buckets.ts'
 import type { KeyLayout } from './keys.ts'
-import { slotGroups } from './node-pipelines.ts'
 
 /** An entry as a round trip sends it: its own mode, or 2 for the catch-up backlog. */
 export interface Sent {
@@ -146,11 +145,14 @@ return out
 const versionOf = (member: string): string => member.slice(member.lastIndexOf('#') + 1)
 const declarationOf = (member: string): string => member.slice(0, member.lastIndexOf('#'))
 
-/** Step 1's calls: one per declaration slot, for the entries that count (mode 1 and 2). */
-export const decideCalls = (sent: readonly Sent[], keys: KeyLayout): SlotCall[] => {
+/** How keys are grouped into script calls: per primary (scriptGroups, node-pipelines.ts). */
+export type Grouping = (keys: readonly string[]) => number[][]
+
+/** Step 1's calls: one per group of history keys, for the entries that count (mode 1 and 2). */
+export const decideCalls = (sent: readonly Sent[], keys: KeyLayout, groups: Grouping): SlotCall[] => {
   const counting = sent.flatMap((s, i) => s.mode === 0 ? [] : [i])
   const historyKeys = counting.map((i) => keys.history(declarationOf((sent[i] as Sent).entry.member)))
-  return slotGroups(historyKeys, true).map((group) => {
+  return groups(historyKeys).map((group) => {
     const call: SlotCall = { keys: [], args: [], parts: [] }
     for (const g of group) {
       const i = counting[g] as number
@@ -183,9 +185,10 @@ export interface Op {
   readonly answers: boolean
 }
 
-/** Step 2's calls, one per entity slot, and their operations (in batch order within a slot). */
+/** Step 2's calls, one per group of entity keys, and their operations (in batch order within a call). */
 export const applyCalls = (
-  sent: readonly Sent[], decisions: ReadonlyArray<string | undefined>, mask: string, keys: KeyLayout
+  sent: readonly Sent[], decisions: ReadonlyArray<string | undefined>, mask: string, keys: KeyLayout,
+  groups: Grouping
 ): { calls: SlotCall[], ops: Op[] } => {
   const ops: Op[] = []
   const opKeys: string[] = []
@@ -212,7 +215,7 @@ export const applyCalls = (
       if (id !== '') op(k, id, counts, was === id ? earlier : undefined)
     }
   })
-  const calls = slotGroups(opKeys.filter((_k, j) => j % 2 === 0), true).map((group) => {
+  const calls = groups(opKeys.filter((_k, j) => j % 2 === 0)).map((group) => {
     const call: SlotCall = { keys: [], args: [], parts: [] }
     for (const o of group) {
       call.keys.push(opKeys[2 * o] as string, opKeys[2 * o + 1] as string)

@@ -32,22 +32,51 @@ interface Recorded {
 /** The slot of a key as ioredis routes it (CRC16 of the key or of its hash tag, mod 16384). */
 export const slotOf = (key: string): number => new Command('exists', [key]).getSlot()
 
+/** The indices of `keys` grouped by slot, each group in the order given. */
+export const slotGroups = (keys: readonly string[]): number[][] => groupsBy(keys, slotOf)
+
 /**
- * The indices of `keys` grouped by slot, each group in the order given: one script call per
- * group keeps to one slot. On one server (cluster false) every key is one group.
+ * The indices of `keys` grouped for script calls, each group in the order given: on one server
+ * one group; on a cluster one group per primary in the client's slot map, for a script that
+ * may touch several slots of one node (crossSlot).
  */
-export const slotGroups = (keys: readonly string[], cluster: boolean): number[][] => {
-  if (keys.length === 0) return []
-  if (!cluster) return [keys.map((_k, i) => i)]
-  const groups = new Map<number, number[]>()
+export const scriptGroups = (redis: RedisClient, keys: readonly string[]): number[][] =>
+  isCluster(redis)
+    ? groupsBy(keys, (key) => nodeOf(redis, slotOf(key)))
+    : keys.length === 0 ? [] : [keys.map((_k, i) => i)]
+
+const groupsBy = <T>(keys: readonly string[], by: (key: string) => T): number[][] => {
+  const groups = new Map<T, number[]>()
   keys.forEach((key, i) => {
-    const slot = slotOf(key)
-    const group = groups.get(slot)
-    if (group === undefined) groups.set(slot, [i])
+    const at = by(key)
+    const group = groups.get(at)
+    if (group === undefined) groups.set(at, [i])
     else group.push(i)
   })
   return [...groups.values()]
 }
+
+/**
+ * A script as a cluster node runs it with the keys of several of its slots, so that a batch
+ * makes one call per primary rather than one per slot: Redis 7's allow-cross-slot-keys flag,
+ * and a prelude that gives the script its KEYS and ARGV back from the call's arguments. Redis
+ * wants a script's declared keys in one slot, so the call declares one key, the first, which
+ * routes it (and ioredis' EVALSHA → EVAL fallback after NOSCRIPT), and passes them all as
+ * arguments: `1 <first key> <n> <n keys> <arguments>` (crossSlotArgs). Every key is checked
+ * by Redis to be served by the node; a slot moved away meanwhile (resharding, a slot map gone
+ * stale) fails the call, and the batch with it, to be sent again (the scripts are idempotent);
+ * a failover moves all of a primary's slots at once.
+ */
+export const crossSlot = (lua: string): string => '#!lua flags=allow-cross-slot-keys\n' +
+  'local KEYS, ARGV = (function (a) local n, k, v = tonumber(a[1]), {}, {} ' +
+  'for i = 1, n do k[i] = a[i + 1] end for i = n + 2, #a do v[#v + 1] = a[i] end return k, v end)(ARGV)\n' + lua
+
+/** The arguments of a script call: keys declared on one server, passed as crossSlot wants on a cluster. */
+export const scriptArgs = (
+  cluster: boolean, keys: readonly string[], args: ReadonlyArray<string | number>
+): Array<string | number> => !cluster
+  ? [keys.length, ...keys, ...args]
+  : keys.length === 0 ? [0, 0, ...args] : [1, keys[0] as string, keys.length, ...keys, ...args]
 
 /** The primary (its node key, host:port) that owns a slot in the client's slot map, if known. */
 const nodeOf = (cluster: Cluster, slot: number): string => cluster.slots[slot]?.[0] ?? `slot:${slot}`

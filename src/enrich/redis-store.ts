@@ -42,7 +42,7 @@
 // declaration slot, and a second round trip (same budget rules) the per-entity step, one call
 // per entity slot, whose answers are the batch's aggregates; either failing fails the batch.
 import type { Redis } from 'ioredis'
-import { pipelineFor, slotGroups, type KeyAt } from './node-pipelines.ts'
+import { crossSlot, pipelineFor, scriptArgs, scriptGroups, type KeyAt } from './node-pipelines.ts'
 import { isCluster, type RedisClient } from './redis-client.ts'
 import { controllable } from '../actions.ts'
 import type { RedisConfig } from '../config.ts'
@@ -159,12 +159,15 @@ export const createRedisProfileStore = (
   redis.defineCommand('prAggregate', { lua: AGGREGATE_LUA, numberOfKeys: 0 })
   const newPipeline = (): ScriptPipeline => pipelineFor<ScriptPipeline>(redis, SCRIPT_KEYS)
   // Without numberOfKeys: the first argument of each call says how many keys it declares.
-  redis.defineCommand('prHistory', { lua: HISTORY_LUA })
-  redis.defineCommand('prHistoryRead', { lua: HISTORY_READ_LUA })
-  redis.defineCommand('prAggDecide', { lua: DECIDE_LUA })
-  redis.defineCommand('prAggApply', { lua: APPLY_LUA })
+  // On a cluster, one call per primary with the keys of several of its slots (crossSlot).
+  const lua = (source: string): string => cluster ? crossSlot(source) : source
+  redis.defineCommand('prHistory', { lua: lua(HISTORY_LUA) })
+  redis.defineCommand('prHistoryRead', { lua: lua(HISTORY_READ_LUA) })
+  redis.defineCommand('prAggDecide', { lua: lua(DECIDE_LUA) })
+  redis.defineCommand('prAggApply', { lua: lua(APPLY_LUA) })
+  const groups = (ks: readonly string[]): number[][] => scriptGroups(redis, ks)
   const script = (send: (...args: Array<string | number>) => unknown, call: SlotCall): void => {
-    send(call.keys.length, ...call.keys, ...call.args)
+    send(...scriptArgs(cluster, call.keys, call.args))
   }
   // A cached seller, commodity code or route hash holds the attributes of the ruleset that read
   // it; a ruleset reading other attributes caches its own copy under its own slot (key + slot),
@@ -285,7 +288,7 @@ export const createRedisProfileStore = (
     }
     for (const call of decide) script(pipeline.prAggDecide.bind(pipeline), call)
     for (const group of trip.historyGroups) {
-      pipeline.prHistoryRead(group.length, ...group.map((g) => historyKeys[g] as string))
+      pipeline.prHistoryRead(...scriptArgs(cluster, group.map((g) => historyKeys[g] as string), []))
     }
     return pipeline
   }
@@ -350,7 +353,7 @@ export const createRedisProfileStore = (
     const sent: Sent[] = !cluster ? [] : [
       ...backlog.map((e) => ({ entry: e, mode: 2 as const })), ...trip.entries.map((e) => ({ entry: e, mode: e.mode }))
     ]
-    const decide = decideCalls(sent, keys)
+    const decide = decideCalls(sent, keys, groups)
     try {
       const replies = await roundTrip(() => pipelineOf(trip, backlog, decide), records + backlog.length)
       const at = replies.length - trip.historyGroups.length - decide.length
@@ -373,7 +376,7 @@ export const createRedisProfileStore = (
     replies: Array<[Error | null, unknown]>, answer: Answer
   ): Promise<void> => {
     const decisions = decisionsOf(decide, replies.map(([, v]) => v))
-    const { calls, ops } = applyCalls(sent, decisions, mask, keys)
+    const { calls, ops } = applyCalls(sent, decisions, mask, keys, groups)
     const applied = await roundTrip(() => {
       const pipeline = newPipeline()
       for (const call of calls) script(pipeline.prAggApply.bind(pipeline), call)
@@ -410,7 +413,7 @@ export const createRedisProfileStore = (
         entries,
         ids,
         historyKeys,
-        historyGroups: slotGroups(historyKeys, cluster)
+        historyGroups: groups(historyKeys)
       }
       await fetchBatch(trip, asked, answer, nowMs, declarations.length)
     }
@@ -468,14 +471,13 @@ export const createRedisProfileStore = (
     }
     try {
       const historyKeys = writes.map((w) => keys.history(w.declarationId))
-      const calls = slotGroups(historyKeys, cluster).map((group) => {
-        const args: Array<string | number> = [group.length, ...group.map((g) => historyKeys[g] as string)]
-        args.push(config.historyTtlMs)
+      const calls = groups(historyKeys).map((group) => {
+        const args: Array<string | number> = [config.historyTtlMs]
         for (const g of group) {
           const w = writes[g] as HistoryWrite
           args.push(w.version, w.standing, w.parties)
         }
-        return args
+        return scriptArgs(cluster, group.map((g) => historyKeys[g] as string), args)
       })
       await roundTrip(() => {
         const pipeline = newPipeline()
@@ -498,13 +500,13 @@ export const createRedisProfileStore = (
     warm: async (declarations = [], fields = undefined, chunk = 100) => {
       const pipeline = newPipeline()
       if (cluster) {
-        pipeline.prAggDecide(0)
-        pipeline.prAggApply(0)
+        pipeline.prAggDecide(...scriptArgs(cluster, [], []))
+        pipeline.prAggApply(...scriptArgs(cluster, [], []))
       } else {
         pipeline.prAggregate(keys.aggregatePrefix, 0, '')
       }
-      pipeline.prHistoryRead(0)
-      pipeline.prHistory(0, config.historyTtlMs)
+      pipeline.prHistoryRead(...scriptArgs(cluster, [], []))
+      pipeline.prHistory(...scriptArgs(cluster, [], [config.historyTtlMs]))
       await exec(pipeline, roundTripBudgetMs(config, 0) * 10)
       const nowMs = now()
       const uncounted = nowMs - UNCOUNTED_AGE_MS

@@ -12,7 +12,7 @@ import { applyCalls, APPLY_LUA, decideCalls, DECIDE_LUA, decisionsOf } from '../
 import { defaultFxToEur } from '../../src/enrich/fx.ts'
 import { keyLayout, planFor } from '../../src/enrich/keys.ts'
 import { createIdentityHasher } from '../../src/enrich/normalise.ts'
-import { slotOf } from '../../src/enrich/node-pipelines.ts'
+import { slotGroups, slotOf } from '../../src/enrich/node-pipelines.ts'
 import { declarationKeys } from '../../src/enrich/record.ts'
 import { connectRedisClient, type RedisClient } from '../../src/enrich/redis-client.ts'
 import { createRedisProfileStore, type RedisProfileStore } from '../../src/enrich/redis-store.ts'
@@ -139,11 +139,12 @@ describe('enrich > redis cluster > aggregates spread per entity', () => {
     const entry = entryOf(d, declarationKeys(d, keys, hash, plan), defaultFxToEur, nowMs)
     const sent = [{ entry, mode: entry.mode }]
     // Step 1 ran, and of step 2 only the seller's call: then the process died.
-    const decide = decideCalls(sent, keys)
+    // One call per slot here, so that the seller's is a call of its own.
+    const decide = decideCalls(sent, keys, slotGroups)
     const replies = await Promise.all(decide.map(async (c) =>
       await admin.eval(DECIDE_LUA, c.keys.length, ...c.keys, ...c.args)))
     expect(replies).toEqual([['+']])
-    const { calls } = applyCalls(sent, decisionsOf(decide, replies), plan.aggregateMask, keys)
+    const { calls } = applyCalls(sent, decisionsOf(decide, replies), plan.aggregateMask, keys, slotGroups)
     const sellerKey = keys.aggregates('s', 'rca-cut')
     const sellerCall = calls.find((c) => c.keys.includes(sellerKey))
     if (sellerCall === undefined) throw new Error('no call for the seller')

@@ -34,7 +34,7 @@
 // still there) and the newer version's are added, so the counters hold one parcel at its
 // amended value. A version not newer than the one counted is not counted; it is answered
 // with the counters as they are, and that answer is kept like any other.
-// On a Redis Cluster the same counters and semantics are kept per entity slot, in two
+// On a Redis Cluster the same counters and semantics are kept in each entity's slot, in two
 // idempotent steps instead of this one script (cluster-aggregates.ts): the answers are kept
 // per entity (`{p}answers:{k}:{<id>}:{hourNo}`), the decision per declaration.
 

@@ -4,9 +4,10 @@
 // all. On a cluster a script sees one slot, and a parcel touches up to five: its declaration's
 // history, its consignee's, seller's and IOSS number's counters, and (after an amendment that
 // changed one) the counters of the entities of the version it replaces. So a batch is counted
-// in two steps, each a script call per slot group (keys declared, so ioredis' EVALSHA → EVAL
-// fallback after NOSCRIPT on a promoted replica reaches the right node), each group's calls
-// one pipeline per primary:
+// in two steps, each one script call per primary its keys touch (crossSlot, node-pipelines.ts:
+// the keys of several slots of that primary, the first declared for routing, so ioredis'
+// EVALSHA → EVAL fallback after NOSCRIPT on a promoted replica reaches the right node); the
+// atomic unit below is one operation in one slot, which a call per slot would give as well:
 //   1. decide, in each declaration's slot (DECIDE_LUA on `{p}history:{<declarationId>}`): the
 //      first time a version is counted, the `agg` field (the version counted and what it added,
 //      as on one server) decides whether it counts and what it takes out of the counters (the

@@ -19,7 +19,7 @@
 // costs the processor a command object, a promise and a timer, and Redis a dispatch (a script
 // call per decision cost Redis more than the aggregate script did for the whole batch).
 // Both scripts declare their keys (KEYS); on a Redis Cluster the store sends one call per
-// slot the batch's keys touch (slotGroups, node-pipelines.ts), one call on one server. On a
+// primary the batch's keys touch (crossSlot, node-pipelines.ts), one call on one server. On a
 // cluster the hash also keeps `d:<version>`, the aggregates' decision for that version
 // (cluster-aggregates.ts).
 import type { DeclarationHistory, History } from '../amendment.ts'

@@ -36,11 +36,11 @@
 //
 // Redis Cluster (keys.ts, the cluster layout): the same commands, sent as one pipeline per node
 // they touch, all at once (node-pipelines.ts); the batch waits for the slowest node and the
-// time budget covers them together. The history scripts are one call per slot their keys
-// touch (one call on one server). The aggregates spread per entity and per declaration
-// (cluster-aggregates.ts): the round trip carries the decision step, one call per
-// declaration slot, and a second round trip (same budget rules) the per-entity step, one call
-// per entity slot, whose answers are the batch's aggregates; either failing fails the batch.
+// time budget covers them together. Each script is one call per primary its keys touch
+// (crossSlot, node-pipelines.ts; one call on one server). The aggregates spread per entity
+// and per declaration (cluster-aggregates.ts): the round trip carries the decision step, and
+// a second round trip (same budget rules) the per-entity step, whose answers are the batch's
+// aggregates; either failing fails the batch.
 import type { Redis } from 'ioredis'
 import { crossSlot, pipelineFor, scriptArgs, scriptGroups, type KeyAt } from './node-pipelines.ts'
 import { isCluster, type RedisClient } from './redis-client.ts'
@@ -554,7 +554,7 @@ interface Trip {
   readonly entries: readonly AggEntry[]
   readonly ids: readonly string[]
   readonly historyKeys: readonly string[]
-  /** The history keys' indices, one group per script call (per slot on a cluster). */
+  /** The history keys' indices, one group per script call (per primary on a cluster). */
   readonly historyGroups: ReadonlyArray<readonly number[]>
 }
 

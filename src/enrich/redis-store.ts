@@ -124,7 +124,7 @@ type ScriptPipeline = ReturnType<Redis['pipeline']> & {
   prHistory: (...args: Array<string | number>) => unknown
   /** HISTORY_READ_LUA: the number of keys, then the keys. */
   prHistoryRead: (...args: Array<string | number>) => unknown
-  /** DECIDE_LUA and APPLY_LUA (cluster-aggregates.ts): the number of keys, the keys, the arguments. */
+  /** DECIDE_LUA and APPLY_LUA (cluster-aggregates.ts), called with scriptArgs (node-pipelines.ts). */
   prAggDecide: (...args: Array<string | number>) => unknown
   prAggApply: (...args: Array<string | number>) => unknown
 }

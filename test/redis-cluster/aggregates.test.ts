@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Cluster } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { loadConfig } from '../../src/config.ts'
+import { loadConfig } from '../../src/config-load.ts'
 import type { ParcelDeclaration } from '../../src/declaration.ts'
 import { applyCalls, APPLY_LUA, decideCalls, DECIDE_LUA, decisionsOf } from '../../src/enrich/cluster-aggregates.ts'
 import { defaultFxToEur } from '../../src/enrich/fx.ts'

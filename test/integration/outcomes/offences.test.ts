@@ -3,14 +3,17 @@
 // offences on the seller's profile and on the consignee's (which has no profile) → a later
 // declaration of the same seller and consignee is scored by rules reading
 // `enrichment.seller.offences180d` and `enrichment.consignee.offences180d`, whose reasons
-// show the count; then the outcomes are produced again and nothing moves.
-import { spawn, type ChildProcess } from 'node:child_process'
+// show the count; then the outcomes are produced again and nothing moves, and `rules report`
+// counts the three controls and two positives once.
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { cpSync, createWriteStream, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { afterEach, describe, expect, inject, it } from 'vitest'
 import type { InspectionOutcome, ParcelDeclaration, ProfileUpdate, RiskDecision } from '../../../src/declaration.ts'
 import { keyLayout } from '../../../src/enrich/keys.ts'
+import type { RulesetReport } from '../../../src/outcomes/report.ts'
 import {
   cleanDeclarations, collect, fromSellerTo, loadReferenceData, metric, produceDeclarations, produceOutcomes, scenario,
   startRun, waitUntil, type Scenario
@@ -185,5 +188,11 @@ describe('outcomes > offences feed the profiles rules read', () => {
     expect(await profiles()).toEqual(before)
     expect(await metric(base, 'parcel_risk_outcome_intake_offences_total{status="recorded"}')).toBe(4)
     redis.disconnect()
+
+    // `rules report` reads the counters the intake kept: three controls, two positive, once each.
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'rules', 'report', '--format', 'json'],
+      { env: { ...process.env, ...s.env } })
+    const [version] = (JSON.parse(stdout) as { rulesets: RulesetReport[] }).rulesets
+    expect([version?.total.controls, version?.total.positives]).toEqual([3, 2])
   }, 240_000)
 })

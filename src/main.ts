@@ -4,7 +4,9 @@
 // (signals, the shutdown bound, exit codes).
 import { createDeclarationDecoder, registerProcessorSchemas } from './codec/records.ts'
 import { createRegistry } from './codec/registry.ts'
+import { coalesce, coalesceVoid } from './coalesce.ts'
 import type { Config } from './config.ts'
+import type { ParcelDeclaration, RiskDecision } from './declaration.ts'
 import { createSeatStore } from './enrich/seats.ts'
 import { ParcelRiskError } from './errors.ts'
 import { createIngest } from './ingest/consumer.ts'
@@ -23,6 +25,19 @@ import { createMissingTopics } from './kafka/topics.ts'
 import { openChunkSender } from './publish/sender.ts'
 import { createValidator } from './validate/validate.ts'
 import { warmBeforeJoining } from './warm-up.ts'
+
+type Remember = NonNullable<Stages['remember']>
+
+/** The chunks of one fetch write their decisions back in one round trip (src/coalesce.ts). */
+const rememberTogether = (remember: Remember): Remember => {
+  type Chunk = readonly [readonly RiskDecision[], ReadonlyArray<ParcelDeclaration | undefined>]
+  const all = coalesceVoid<Chunk, undefined>(async (chunks) => {
+    await remember(chunks.flatMap((c) => c[0]), chunks.flatMap((c) => c[1]))
+  })
+  return async (decisions, declarations) => {
+    await all([[decisions, declarations]], undefined)
+  }
+}
 
 export interface Processor {
   readonly http: HttpServer
@@ -72,15 +87,16 @@ export const startProcessor = async (
   const stages: Stages = {
     decode: (records) => decoder.decodeBatch(records),
     validate: createValidator(),
-    enrich: observedEnrich(
-      async (declarations, nowMs) => await store.enrichBatch(declarations, nowMs, active.current().enrichmentFields),
-      () => store.breakerState(), metrics, readiness),
+    // The chunks of one fetch share one Redis round trip and one write-back (src/coalesce.ts).
+    enrich: observedEnrich(coalesce(async (declarations, nowMs: number) =>
+      await store.enrichBatch(declarations, nowMs, active.current().enrichmentFields)
+    ), () => store.breakerState(), metrics, readiness),
     ruleset: () => stagesOf(active.current()),
     shadow: shadow === null ? null : () => stagesOf(shadow.current()),
     seats: capacityMetrics.observedSeats(seats.reserve),
     now: Date.now,
     amend: { superseded: supersededAnswer, annotate: annotateAmendment },
-    remember: store.remember,
+    remember: rememberTogether(store.remember),
     scoringTook: (role, elapsedMs, bytes) => { (role === 'active' ? active : shadow)?.overrun(elapsedMs, bytes) }
   }
   const sender = await openChunkSender(kafka, kafkaConfig, log.child({ module: 'publish' }))

@@ -1,8 +1,10 @@
-// The pipeline's send step in either delivery mode. at-least-once: one producer.sendBatch per
-// chunk, and ingest commits the offsets once it resolved. exactly-once: one transaction per
-// chunk that commits the chunk's offsets together with its output (transactional.ts).
+// The pipeline's send step in either delivery mode. at-least-once: one producer.sendBatch for
+// the chunks handed over together (src/coalesce.ts), and ingest commits each chunk's offsets
+// once it resolved. exactly-once: one transaction per chunk that commits the chunk's offsets
+// together with its output (transactional.ts).
 import type { Kafka, Producer } from 'kafkajs'
 import type { KafkaConfig } from '../config.ts'
+import { coalesceVoid } from '../coalesce.ts'
 import type { Logger } from '../logger.ts'
 import { createProducer, createPublisher, topicMessages, type PublishBatch } from './producer.ts'
 import { createTransactionalPublisher, type TransactionalConfig } from './transactional.ts'
@@ -41,6 +43,12 @@ const loadTopicMetadata = async (producer: Producer, topics: readonly string[], 
   }
 }
 
+const joined = (batches: readonly PublishBatch[]): PublishBatch => ({
+  decisions: batches.flatMap((b) => b.decisions),
+  shadow: batches.flatMap((b) => b.shadow ?? []),
+  deadLetters: batches.flatMap((b) => b.deadLetters)
+})
+
 /** Connects the producer (exactly-once: per input partition, on its first chunk). */
 export const openChunkSender = async (kafka: Kafka, config: SenderConfig, log: Logger): Promise<ChunkSender> => {
   if (config.deliveryMode === 'exactly-once') {
@@ -54,8 +62,13 @@ export const openChunkSender = async (kafka: Kafka, config: SenderConfig, log: L
   await producer.connect()
   await loadTopicMetadata(producer, [config.topics.decisions, config.topics.dlq], log)
   const publisher = createPublisher({ producer, topics: config.topics, publishTimeoutMs: config.publishTimeoutMs })
+  // The chunks of one fetch go out in one sendBatch (src/coalesce.ts); each commits its own
+  // offsets once it resolved. A failed send fails them all, and each is tried again.
+  const sendAll = coalesceVoid<PublishBatch, undefined>(async (batches) => {
+    await publisher.publishBatch(batches.length === 1 ? batches[0] as PublishBatch : joined(batches))
+  })
   return {
-    send: async (batch) => { await publisher.publishBatch(batch) },
+    send: async (batch) => { await sendAll([batch], undefined) },
     close: async () => { await producer.disconnect() }
   }
 }

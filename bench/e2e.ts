@@ -8,7 +8,9 @@
 // the CPU of the process under test (/proc, per declaration). Writes bench/results/e2e.json,
 // bench/results/e2e.svg and the "End to end" section of bench/RESULTS.md.
 //   npm run bench -- e2e [--duration 60] [--rates 2000,5000] [--modes passthrough,pipeline,naive]
-//                        [--settle 5] [--verify 2000] [--quick] [--profile] [--node-flags="…"]
+//                        [--settle 5] [--verify 2000] [--repeat 1] [--quick] [--profile] [--node-flags="…"]
+// --repeat N: N passes of the systems in turn, each run a new process; every figure is the
+// median of its N runs (the naive system runs in the first pass only), the runs are kept.
 // --node-flags: V8/Node flags for the pipeline process, space-separated (--max-semi-space-size=64).
 // --quick: 10 s per point, 2 s settling, 500 declarations verified (a check that it works).
 // --verify 0 skips the check. --profile runs the pipeline under --cpu-prof (bench/results/profiles/).
@@ -32,7 +34,7 @@ import { cycle, startLoad } from './e2e/load.ts'
 import { buildPool, createTopics, declarationSchema } from './e2e/setup.ts'
 import { checkNaive } from './e2e/naive/verify.ts'
 import {
-  comparison, describeMachine, headline, MODES, section, table, type Mode, type PointResult
+  comparison, describeMachine, headline, medianPoints, MODES, section, table, type Mode, type PointResult
 } from './e2e/report.ts'
 
 silenceKafkajsTimeoutWarning()
@@ -41,7 +43,7 @@ const { values } = parseArgs({
     duration: { type: 'string' }, settle: { type: 'string' }, verify: { type: 'string' },
     rates: { type: 'string', default: '2000,5000' }, modes: { type: 'string', default: MODES.join(',') },
     quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false },
-    'node-flags': { type: 'string', default: '' }
+    'node-flags': { type: 'string', default: '' }, repeat: { type: 'string', default: '1' }
   }
 })
 const durationS = Number(values.duration ?? (values.quick ? 10 : 60))
@@ -50,11 +52,13 @@ const verifyCount = Number(values.verify ?? (values.quick ? 500 : 2_000))
 const rates = values.rates.split(',').map(Number)
 const modes = values.modes.split(',') as Mode[]
 const nodeFlags = values['node-flags'].split(' ').filter((f) => f !== '')
+const repeat = Number(values.repeat)
 const valid = durationS > 0 && settleS >= 0 && verifyCount >= 0 && rates.every((r) => r > 0) &&
-  modes.every((m) => MODES.includes(m)) && nodeFlags.every((f) => f.startsWith('--'))
+  modes.every((m) => MODES.includes(m)) && nodeFlags.every((f) => f.startsWith('--')) &&
+  Number.isInteger(repeat) && repeat >= 1
 if (!valid) {
   console.error('usage: npm run bench -- e2e [--duration S] [--rates R,R,…] [--modes passthrough,pipeline,naive]' +
-    ' [--settle S] [--verify N] [--quick] [--profile] [--node-flags="FLAGS"]')
+    ' [--settle S] [--verify N] [--repeat N] [--quick] [--profile] [--node-flags="FLAGS"]')
   process.exit(2)
 }
 const SEED = 42
@@ -75,7 +79,7 @@ const services: Services = await resolveServices(say)
 const registry = createRegistry(servicesConfig(services).registry)
 const machine = describeMachine()
 
-const results: PointResult[] = []
+const runs: PointResult[] = []
 const profileDir = fileURLToPath(new URL('./results/profiles/', import.meta.url))
 
 // The naive system is timed only once it decides as the product does.
@@ -83,12 +87,14 @@ const verification = modes.includes('naive') && verifyCount > 0
   ? await checkNaive(services, registry, verifyCount, SEED, say)
   : null
 
-for (const mode of modes) {
+const passes = Array.from({ length: repeat }, (_, i) => i + 1)
+for (const [repetition, mode] of passes.flatMap((r) => modes.map((m) => [r, m] as const))) {
+  if (mode === 'naive' && repetition > 1) continue
   const names = runNames(`bench-${mode}`)
   const env = {
     ...processorEnv(services, names, 'rules/eu-lvc', randomBytes(24).toString('hex')), PARCEL_RISK_LOG_LEVEL: 'warn'
   }
-  say(`\n== ${mode}: run ${names.runId}`)
+  say(`\n== ${mode}${repeat > 1 ? ` (pass ${repetition} of ${repeat})` : ''}: run ${names.runId}`)
   await createTopics(services, env)
   const schemaId = await registry.register(`${names.topics.declarations}-value`, declarationSchema)
   const pool = buildPool(schemaId, SEED, POOL)
@@ -157,9 +163,9 @@ for (const mode of modes) {
         processCpuPct: (cpu1 - cpu0) / seconds * 100,
         cpuMicrosPerDeclaration: window.outcomes === 0 ? NaN : (cpu1 - cpu0) * 1e6 / window.outcomes,
         loadAverage: loadavg()[0] ?? 0, machineBusyPct: busyShare(m0, m1) * 100,
-        benchCpuPct: (b1.user + b1.system) / 1e6 / seconds * 100, drained
+        benchCpuPct: (b1.user + b1.system) / 1e6 / seconds * 100, drained, repetition
       }
-      results.push(point)
+      runs.push(point)
       say(table([point]).split('\n')[2] ?? '')
     }
   } finally {
@@ -179,9 +185,11 @@ const options = [
   values.rates === '2000,5000' ? '' : `--rates ${values.rates}`,
   values.modes === MODES.join(',') ? '' : `--modes ${values.modes}`,
   values.verify !== undefined ? `--verify ${verifyCount}` : '',
-  nodeFlags.length > 0 ? `--node-flags="${nodeFlags.join(' ')}"` : ''
+  nodeFlags.length > 0 ? `--node-flags="${nodeFlags.join(' ')}"` : '',
+  repeat > 1 ? `--repeat ${repeat}` : ''
 ].filter((o) => o !== '')
 const command = ['npm run bench -- e2e', ...options].join(' ')
+const results = repeat > 1 ? medianPoints(runs) : runs
 const loadAverageAtEnd = loadavg()[0] ?? 0
 const loads = `load average (1 min): ${machine.loadAverage.toFixed(1)} at the start, ` +
   `${loadAverageAtEnd.toFixed(1)} at the end`
@@ -197,10 +205,12 @@ writeFileSync(new URL('./results/e2e.json', import.meta.url), `${JSON.stringify(
   pool: POOL,
   maxOutstanding: MAX_OUTSTANDING,
   pipelineNodeFlags: nodeFlags,
+  repeat,
   machine,
   loadAverageAtEnd,
   verification: verification === null ? null : { ...verification, differences: undefined },
-  results
+  results,
+  runs
 }, null, 2)}\n`)
 const subtitle = `parcel-risk end to end, ${durationS} s per point; ${machine.nproc} cores shared by Kafka, ` +
   'registry, Redis, the process under test and the load generator'
@@ -209,7 +219,9 @@ writeFileSync(new URL('./results/e2e.svg', import.meta.url), chart(results, subt
 const resultsFile = new URL('./RESULTS.md', import.meta.url)
 const START = '<!-- e2e:start -->'
 const END = '<!-- e2e:end -->'
-const text = section({ points: results, machine, command, seconds: durationS, rates, verification, loadAverageAtEnd })
+const text = section({
+  points: results, machine, command, seconds: durationS, rates, verification, loadAverageAtEnd, repeat
+})
 const block = `${START}\n${text}\n${END}`
 const existing = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '# Benchmark results\n'
 const updated = existing.includes(START)

@@ -30,6 +30,81 @@ export interface PointResult {
   readonly benchCpuPct: number
   /** Every record sent had its outcome within the drain timeout after the point. */
   readonly drained: boolean
+  /** Which pass of `--repeat` measured it (1 when not repeated). */
+  readonly repetition?: number
+  /** A median point (medianPoints): each run's throughput, p99 and CPU µs per declaration. */
+  readonly runs?: ReadonlyArray<{
+    readonly throughputPerS: number, readonly p99?: number, readonly cpuMicros: number
+  }>
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid] as number : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+type Figure = (p: PointResult) => number | undefined
+
+const medianOf = (points: readonly PointResult[], value: Figure): number | undefined => {
+  const known = points.map(value).filter((v): v is number => v !== undefined && !Number.isNaN(v))
+  return known.length === 0 ? undefined : median(known)
+}
+
+/**
+ * One point per system and offered rate, in the order first measured: each figure the median
+ * of that figure over the repetitions (so a median point mixes runs), drained only if every
+ * run drained, and the runs themselves kept for the table of runs.
+ */
+export const medianPoints = (points: readonly PointResult[]): PointResult[] => {
+  const groups = new Map<string, PointResult[]>()
+  for (const p of points) {
+    const key = `${p.mode}:${String(p.offered)}`
+    groups.set(key, [...(groups.get(key) ?? []), p])
+  }
+  return [...groups.values()].map((runs) => {
+    const first = runs[0] as PointResult
+    const m = (value: Figure): number => medianOf(runs, value) ?? NaN
+    const lat = (value: Figure): number | undefined => medianOf(runs, value)
+    return {
+      mode: first.mode,
+      offered: first.offered,
+      seconds: m((p) => p.seconds),
+      sent: m((p) => p.sent),
+      outcomes: m((p) => p.outcomes),
+      throughputPerS: m((p) => p.throughputPerS),
+      latencyMs: {
+        p50: lat((p) => p.latencyMs.p50), p99: lat((p) => p.latencyMs.p99), p999: lat((p) => p.latencyMs.p999),
+        max: lat((p) => p.latencyMs.max), mean: lat((p) => p.latencyMs.mean)
+      },
+      processCpuPct: m((p) => p.processCpuPct),
+      cpuMicrosPerDeclaration: m((p) => p.cpuMicrosPerDeclaration),
+      loadAverage: m((p) => p.loadAverage),
+      machineBusyPct: m((p) => p.machineBusyPct),
+      benchCpuPct: m((p) => p.benchCpuPct),
+      drained: runs.every((p) => p.drained),
+      runs: runs.map((p) => ({
+        throughputPerS: p.throughputPerS, p99: p.latencyMs.p99, cpuMicros: p.cpuMicrosPerDeclaration
+      }))
+    }
+  })
+}
+
+/** Each median point's runs, so the spread behind a median is in view. */
+export const runsTable = (points: readonly PointResult[]): string => {
+  const repeated = points.filter((p) => (p.runs?.length ?? 0) > 1)
+  if (repeated.length === 0) return ''
+  const list = (values: ReadonlyArray<number | undefined>): string => values.map(int).join(' · ')
+  return [
+    '| system | offered | runs | achieved/s, each run | p99 ms, each run | CPU µs/declaration, each run |',
+    '|---|---:|---:|---|---|---|',
+    ...repeated.map((p) => {
+      const runs = p.runs ?? []
+      const counts = list(runs.map((r) => r.throughputPerS))
+      return `| ${p.mode} | ${offeredText(p.offered)} | ${runs.length} | ${counts} | ` +
+        `${list(runs.map((r) => r.p99))} | ${list(runs.map((r) => r.cpuMicros))} |`
+    })
+  ].join('\n')
 }
 
 export interface Machine {
@@ -141,6 +216,8 @@ export interface SectionInput {
   readonly verification: VerificationSummary | null
   /** Load average (1 min) at the end of the run. */
   readonly loadAverageAtEnd: number
+  /** Passes of the systems (`--repeat`); the points are then medians (medianPoints). */
+  readonly repeat: number
 }
 
 const loadNote = (i: SectionInput): string => {
@@ -171,6 +248,11 @@ export const section = (i: SectionInput): string => [
   '',
   `Command: \`${i.command}\` (${i.seconds} s measured per point, after a settling period; the JSON is ` +
     'bench/results/e2e.json, the chart bench/results/e2e.svg).',
+  i.repeat > 1
+    ? `Each figure is the median of ${i.repeat} runs: the systems ran in turn, ${i.repeat} passes, each run a new ` +
+      'process with its own topics and warm-up (the naive system, 30 times off the others, ran in the first pass ' +
+      'only). The table of runs at the end shows the spread.'
+    : '',
   `Machine: ${i.machine.nproc} CPUs (nproc), ${i.machine.cpu}, ${i.machine.memoryGiB} GiB, node ${i.machine.node}, ` +
     `${i.machine.platform}, ${i.machine.kafka}.`,
   loadNote(i),
@@ -201,5 +283,7 @@ export const section = (i: SectionInput): string => [
   '',
   '![throughput, p99 latency and CPU per declaration](results/e2e.svg)',
   '',
-  table(i.points)
-].filter((line, n, all) => line !== '' || all[n - 1] !== '').join('\n')
+  table(i.points),
+  '',
+  runsTable(i.points)
+].filter((line, n, all) => line !== '' || all[n - 1] !== '').join('\n').trimEnd()

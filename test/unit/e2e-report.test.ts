@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest'
+import { medianPoints, runsTable, type PointResult } from '../../bench/e2e/report.ts'
+
+const point = (over: Partial<PointResult>): PointResult => ({
+  mode: 'pipeline', offered: 'max', seconds: 20, sent: 100, outcomes: 100, throughputPerS: 1_000,
+  latencyMs: { p50: 10, p99: 50 }, processCpuPct: 90, cpuMicrosPerDeclaration: 100, loadAverage: 2,
+  machineBusyPct: 80, benchCpuPct: 30, drained: true, ...over
+})
+
+describe('bench > e2e > report: medians of repeated runs', () => {
+  it('one point per system and rate, in the order measured, each figure the median of its runs', () => {
+    const points = [
+      point({ mode: 'passthrough', throughputPerS: 40_000, repetition: 1 }),
+      point({ throughputPerS: 6_000, latencyMs: { p50: 9, p99: 300 }, cpuMicrosPerDeclaration: 170, repetition: 1 }),
+      point({ mode: 'passthrough', throughputPerS: 46_000, repetition: 2 }),
+      point({ throughputPerS: 7_000, latencyMs: { p50: 11, p99: 100 }, cpuMicrosPerDeclaration: 150, repetition: 2 }),
+      point({ throughputPerS: 6_500, latencyMs: { p50: 30, p99: 200 }, cpuMicrosPerDeclaration: 160, repetition: 3,
+        drained: false })
+    ]
+    const medians = medianPoints(points)
+    expect(medians.map((p) => [p.mode, p.throughputPerS])).toEqual([['passthrough', 43_000], ['pipeline', 6_500]])
+    const pipeline = medians[1] as PointResult
+    expect(pipeline.latencyMs).toMatchObject({ p50: 11, p99: 200 })
+    expect(pipeline.cpuMicrosPerDeclaration).toBe(160)
+    expect(pipeline.drained).toBe(false)
+    expect(pipeline.runs?.map((r) => r.throughputPerS)).toEqual([6_000, 7_000, 6_500])
+  })
+
+  it('lists each run of a repeated point; nothing when no point was repeated', () => {
+    const medians = medianPoints([point({ throughputPerS: 6_000 }), point({ throughputPerS: 7_000 })])
+    expect(runsTable(medians)).toContain('| pipeline | max | 2 | 6,000 · 7,000 | 50 · 50 | 100 · 100 |')
+    expect(runsTable(medianPoints([point({})]))).toBe('')
+  })
+})

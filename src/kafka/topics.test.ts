@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ensureTopics, topicPlan } from './topics.ts'
+import { ensureTopics, fetchTopicEnds, topicPlan } from './topics.ts'
 
 const topics = {
   declarations: 'd', decisions: 'r', shadow: 's', dlq: 'q',
@@ -69,5 +69,38 @@ describe('publish > topics', () => {
     }
     await expect(ensureTopics(admin as never, settings)).rejects.toMatchObject({ code: 'E_PUBLISH_TOPIC_SETUP' })
     expect(created).toBe(1)
+  })
+})
+
+describe('kafka > topics > fetchTopicEnds', () => {
+  const ends = [{ partition: 0, offset: '5', high: '5', low: '0' }]
+  const notLeader = Object.assign(new Error('This server is not the leader for that topic-partition'), {
+    type: 'NOT_LEADER_FOR_PARTITION', retriable: true
+  })
+
+  it('asks again while a new topic\'s leadership settles (a retriable answer), then answers the offsets', async () => {
+    let calls = 0
+    const admin = {
+      fetchTopicOffsets: async () => {
+        calls++
+        if (calls < 3) throw notLeader
+        return ends
+      }
+    }
+    expect(await fetchTopicEnds(admin, 'declarations')).toEqual(ends)
+    expect(calls).toBe(3)
+  })
+
+  it('does not ask again after an error that is not retriable', async () => {
+    let calls = 0
+    const denied = Object.assign(new Error('Not authorized to access topics'), { retriable: false })
+    const admin = {
+      fetchTopicOffsets: async () => {
+        calls++
+        throw denied
+      }
+    }
+    await expect(fetchTopicEnds(admin, 'declarations')).rejects.toThrow('Not authorized')
+    expect(calls).toBe(1)
   })
 })

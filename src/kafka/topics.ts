@@ -8,6 +8,7 @@ import type { Admin, ITopicConfig, Kafka } from 'kafkajs'
 import type { KafkaConfig } from '../config.ts'
 import { ParcelRiskError } from '../errors.ts'
 import type { Logger } from '../logger.ts'
+import { retryPolicy } from '../retry.ts'
 
 export type TopicSettings = Pick<KafkaConfig, 'topics' | 'topicPartitions' | 'topicReplicationFactor'>
 
@@ -118,3 +119,26 @@ export const createMissingTopics = async (
     await admin.disconnect()
   }
 }
+
+/**
+ * Leadership of a topic's partitions settles a moment after it is created, and until then a
+ * broker answers ListOffsets with NOT_LEADER_FOR_PARTITION (or LEADER_NOT_AVAILABLE), which
+ * kafkajs's admin does not retry (it retries an unknown topic only). A process starting
+ * beside the one creating the topics meets that window: kafkajs marks those errors
+ * retriable, so they are tried again for a few seconds (100 ms doubling, 8 attempts, ~13 s).
+ */
+const settling = retryPolicy({
+  attempts: 8,
+  backoff: { firstMs: 100, growth: 'exponential', maxMs: 4_000 },
+  retryable: (err) => (err as { retriable?: boolean }).retriable === true
+})
+
+/** admin.fetchTopicOffsets, tried again while a new topic's leadership settles. */
+export const fetchTopicEnds = async (
+  admin: Pick<Admin, 'fetchTopicOffsets'>, topic: string, log?: Logger
+): ReturnType<Admin['fetchTopicOffsets']> =>
+  await settling.run(async () => await admin.fetchTopicOffsets(topic), {
+    onRetry: (err, attempt, delayMs) => {
+      log?.debug({ topic, attempt, delayMs, err }, 'topic offsets not answered yet; trying again')
+    }
+  })

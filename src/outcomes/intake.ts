@@ -25,6 +25,7 @@ import type { Registry } from '../codec/registry.ts'
 import { controllable } from '../actions.ts'
 import type { InspectionOutcome, RiskDecision } from '../declaration.ts'
 import { ParcelRiskError } from '../errors.ts'
+import { fetchTopicEnds } from '../kafka/topics.ts'
 import type { Logger } from '../logger.ts'
 import type { RedisClient } from '../enrich/redis-client.ts'
 import { buildDeadLetter, type FailureStage } from '../publish/dead-letter.ts'
@@ -305,7 +306,7 @@ const decisionsCaughtUp = async (kafka: Kafka, groupId: string, topic: string, l
   const admin = kafka.admin()
   await admin.connect()
   try {
-    const ends = (await admin.fetchTopicOffsets(topic)).map((e) => ({
+    const ends = (await fetchTopicEnds(admin, topic, log)).map((e) => ({
       partition: e.partition, low: BigInt(e.low), high: BigInt(e.high)
     }))
     const deadline = Date.now() + CATCH_UP_BOUND_MS

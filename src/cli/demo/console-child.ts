@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
+import { setPriority } from 'node:os'
 import { createAuthStore } from '../../console/auth.ts'
 import { consolePrefix } from '../../console/store.ts'
 import { connectRedis } from '../../enrich/redis-client.ts'
@@ -33,6 +34,13 @@ const spawnChild = (args: string[], env: Record<string, string>, logFile: string
     env: { ...process.env, ...env }, stdio: ['ignore', log, log], detached: true
   })
   closeSync(log)
+  // Below the processor's priority: on the demo's one machine they share its cores, where a
+  // deployment gives them their own; the latencies shown are the processor's.
+  if (child.pid !== undefined) {
+    try {
+      setPriority(child.pid, 10)
+    } catch { /* not permitted: same priority */ }
+  }
   return child
 }
 
@@ -73,10 +81,14 @@ export const startDemoConsole = async (
     await Promise.all([stopChild(consoleChild), stopChild(outcomes)])
   }
   const url = `http://localhost:${port}/`
+  const up = async (probe: string): Promise<boolean> =>
+    await fetch(probe, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false)
+  // Both ready (the console serving, the outcome intake in its group) before the demo feeds,
+  // so their start-up does not share the cores with the first seconds of decisions.
   const deadline = Date.now() + 120_000
   while (Date.now() < deadline) {
-    if (consoleChild.exitCode !== null) break
-    const ok = await fetch(`${url}healthz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false)
+    if (consoleChild.exitCode !== null || outcomes.exitCode !== null) break
+    const ok = await up(`${url}healthz`) && await up(`http://127.0.0.1:${env.PARCEL_RISK_OUTCOMES_HTTP_PORT}/readyz`)
     if (ok) return { url, user: DEMO_USER, password, stop }
     await new Promise((resolve) => setTimeout(resolve, 250))
   }

@@ -104,11 +104,17 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
   let endedMs: number | undefined
   let breakdown: string[] = []
   let webConsole: DemoConsole | undefined
+  // The console starts while the processor warms up: their start-ups overlap, and neither
+  // shares the cores with the first seconds of the feed.
+  const consoleStarting = options.console
+    ? startDemoConsole(services, names, runEnv, join(dirs.run, `${names.runId}-console.log`))
+    : undefined
+  consoleStarting?.catch(() => {})
   try {
     await processor.ready(120_000)
     say('processor ready')
-    if (options.console) {
-      webConsole = await startDemoConsole(services, names, runEnv, join(dirs.run, `${names.runId}-console.log`))
+    if (consoleStarting !== undefined) {
+      webConsole = await consoleStarting
       say(`console at ${webConsole.url} — sign in as ${webConsole.user} / ${webConsole.password}`)
     }
     const config = servicesConfig(services)
@@ -181,7 +187,7 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
     say(`processor exited with code ${String(processorExitCode)}`)
     await watch.stop()
   } finally {
-    await webConsole?.stop()
+    await (webConsole ?? await consoleStarting?.catch(() => undefined))?.stop()
     if (processorExitCode === null) processorExitCode = await processor.stop(10_000)
     process.off('exit', killOnExit)
   }

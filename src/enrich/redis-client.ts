@@ -125,5 +125,44 @@ export const connectRedisClient = async (
       : new Error(`${(err as Error).message} (${first.message})`, { cause: first })
     throw Object.assign(failed, { service: 'redis' })
   }
+  if (isCluster(redis)) await refuseOldCluster(redis, log)
   return redis
+}
+
+/** The version a Redis Cluster needs: the scripts declare `allow-cross-slot-keys` (Redis 7.0). */
+export const CLUSTER_MIN_VERSION = '7.0'
+
+/**
+ * The first primary whose INFO server section names a Redis older than 7.0, as a sentence;
+ * undefined when all are 7.0 or later (or say no version).
+ */
+export const oldClusterNode = (infos: ReadonlyArray<{ node: string, info: string }>): string | undefined => {
+  for (const { node, info } of infos) {
+    const version = /^redis_version:(\d+)\.(\d+)\S*/m.exec(info)
+    if (version !== null && Number(version[1]) < 7) {
+      return `Redis Cluster node ${node} runs Redis ${version[0].slice('redis_version:'.length)}; ` +
+        `parcel-risk needs Redis ${CLUSTER_MIN_VERSION} or later on a cluster (its scripts use allow-cross-slot-keys)`
+    }
+  }
+  return undefined
+}
+
+/**
+ * Refuses a cluster whose primaries run Redis < 7.0 at start-up (E_CONFIG_INVALID) rather than
+ * failing every batch's script call. A node that does not answer INFO (an ACL without it) is
+ * not checked: the first script call says it then.
+ */
+const refuseOldCluster = async (redis: Cluster, log: Logger): Promise<void> => {
+  const infos = await Promise.all(redis.nodes('master').map(async (node) => ({
+    node: `${node.options.host ?? '?'}:${node.options.port ?? '?'}`,
+    info: await node.info('server').catch((err: unknown) => {
+      log.warn({ err: withoutCommand(err as Error) },
+        'Redis Cluster node did not answer INFO; its version is not checked')
+      return ''
+    })
+  })))
+  const problem = oldClusterNode(infos)
+  if (problem === undefined) return
+  redis.disconnect()
+  throw new ParcelRiskError('E_CONFIG_INVALID', problem, { path: 'redis.clusterNodes' })
 }

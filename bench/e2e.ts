@@ -8,12 +8,15 @@
 // the CPU of the process under test (/proc, per declaration). Writes bench/results/e2e.json,
 // bench/results/e2e.svg and the "End to end" section of bench/RESULTS.md.
 //   npm run bench -- e2e [--duration 60] [--rates 2000,5000] [--modes passthrough,pipeline,naive]
-//                        [--settle 5] [--verify 2000] [--repeat 1] [--quick] [--profile] [--node-flags="…"]
+//                        [--settle 5] [--verify 2000] [--repeat 1] [--cpus 0] [--quick] [--profile] [--node-flags="…"]
+// --cpus LIST: pins the process under test to those CPUs (taskset -a -p -c LIST, all its
+// threads), e.g. --cpus 0 against the default to see what a second core gives it.
 // --repeat N: N passes of the systems in turn, each run a new process; every figure is the
 // median of its N runs (the naive system runs in the first pass only), the runs are kept.
 // --node-flags: V8/Node flags for the pipeline process, space-separated (--max-semi-space-size=64).
 // --quick: 10 s per point, 2 s settling, 500 declarations verified (a check that it works).
 // --verify 0 skips the check. --profile runs the pipeline under --cpu-prof (bench/results/profiles/).
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
@@ -43,7 +46,8 @@ const { values } = parseArgs({
     duration: { type: 'string' }, settle: { type: 'string' }, verify: { type: 'string' },
     rates: { type: 'string', default: '2000,5000' }, modes: { type: 'string', default: MODES.join(',') },
     quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false },
-    'node-flags': { type: 'string', default: '' }, repeat: { type: 'string', default: '1' }
+    'node-flags': { type: 'string', default: '' }, repeat: { type: 'string', default: '1' },
+    cpus: { type: 'string' }
   }
 })
 const durationS = Number(values.duration ?? (values.quick ? 10 : 60))
@@ -55,10 +59,10 @@ const nodeFlags = values['node-flags'].split(' ').filter((f) => f !== '')
 const repeat = Number(values.repeat)
 const valid = durationS > 0 && settleS >= 0 && verifyCount >= 0 && rates.every((r) => r > 0) &&
   modes.every((m) => MODES.includes(m)) && nodeFlags.every((f) => f.startsWith('--')) &&
-  Number.isInteger(repeat) && repeat >= 1
+  Number.isInteger(repeat) && repeat >= 1 && (values.cpus === undefined || /^\d+([-,]\d+)*$/.test(values.cpus))
 if (!valid) {
   console.error('usage: npm run bench -- e2e [--duration S] [--rates R,R,…] [--modes passthrough,pipeline,naive]' +
-    ' [--settle S] [--verify N] [--repeat N] [--quick] [--profile] [--node-flags="FLAGS"]')
+    ' [--settle S] [--verify N] [--repeat N] [--cpus LIST] [--quick] [--profile] [--node-flags="FLAGS"]')
   process.exit(2)
 }
 const SEED = 42
@@ -74,6 +78,12 @@ const SCRIPTS: Readonly<Record<Mode, string>> = {
 const OUTPUTS = { passthrough: 'copy', pipeline: 'decision', naive: 'json' } as const
 // Warm-up rate: the naive system answers a few hundred declarations a second at best.
 const WARM_UP_RATE: Readonly<Record<Mode, number>> = { passthrough: 1_000, pipeline: 1_000, naive: 200 }
+
+/** Pins every thread of `pid` (the ones it starts later inherit it) to `cpus`. */
+const pin = (pid: number, cpus: string): void => {
+  const done = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { encoding: 'utf8' })
+  if (done.status !== 0) throw new Error(`taskset failed: ${done.stderr || String(done.error)}`)
+}
 
 const services: Services = await resolveServices(say)
 const registry = createRegistry(servicesConfig(services).registry)
@@ -111,7 +121,9 @@ for (const [repetition, mode] of passes.flatMap((r) => modes.map((m) => [r, m] a
       ? { nodeArgs: [...nodeFlags, ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])] }
       : {})
   })
-  const flags = mode === 'pipeline' && nodeFlags.length > 0 ? ` (node ${nodeFlags.join(' ')})` : ''
+  if (values.cpus !== undefined) pin(child.pid, values.cpus)
+  const flags = (mode === 'pipeline' && nodeFlags.length > 0 ? ` (node ${nodeFlags.join(' ')})` : '') +
+    (values.cpus === undefined ? '' : ` (CPUs ${values.cpus})`)
   say(`${mode}: pid ${child.pid}${flags}, log ${child.logFile}`)
   const load = await startLoad({
     brokers: services.KAFKA_BROKERS.split(','), registry, declarations: names.topics.declarations,
@@ -186,7 +198,8 @@ const options = [
   values.modes === MODES.join(',') ? '' : `--modes ${values.modes}`,
   values.verify !== undefined ? `--verify ${verifyCount}` : '',
   nodeFlags.length > 0 ? `--node-flags="${nodeFlags.join(' ')}"` : '',
-  repeat > 1 ? `--repeat ${repeat}` : ''
+  repeat > 1 ? `--repeat ${repeat}` : '',
+  values.cpus === undefined ? '' : `--cpus ${values.cpus}`
 ].filter((o) => o !== '')
 const command = ['npm run bench -- e2e', ...options].join(' ')
 const results = repeat > 1 ? medianPoints(runs) : runs
@@ -205,6 +218,7 @@ writeFileSync(new URL('./results/e2e.json', import.meta.url), `${JSON.stringify(
   pool: POOL,
   maxOutstanding: MAX_OUTSTANDING,
   pipelineNodeFlags: nodeFlags,
+  cpus: values.cpus ?? null,
   repeat,
   machine,
   loadAverageAtEnd,

@@ -87,6 +87,10 @@ const pin = (pid: number, cpus: string): void => {
 
 const services: Services = await resolveServices(say)
 const registry = createRegistry(servicesConfig(services).registry)
+// What the machine does before the run, with the stack at rest (report.ts loadNote).
+const ticksBefore = machineTicks()
+await new Promise((resolve) => setTimeout(resolve, 3_000))
+const busyBeforePct = busyShare(ticksBefore, machineTicks()) * 100
 const machine = describeMachine()
 
 const runs: PointResult[] = []
@@ -219,6 +223,7 @@ writeFileSync(new URL('./results/e2e.json', import.meta.url), `${JSON.stringify(
   maxOutstanding: MAX_OUTSTANDING,
   pipelineNodeFlags: nodeFlags,
   cpus: values.cpus ?? null,
+  busyBeforePct,
   repeat,
   machine,
   loadAverageAtEnd,
@@ -234,7 +239,7 @@ const resultsFile = new URL('./RESULTS.md', import.meta.url)
 const START = '<!-- e2e:start -->'
 const END = '<!-- e2e:end -->'
 const text = section({
-  points: results, machine, command, seconds: durationS, rates, verification, loadAverageAtEnd, repeat
+  points: results, machine, command, seconds: durationS, rates, verification, loadAverageAtEnd, repeat, busyBeforePct
 })
 const block = `${START}\n${text}\n${END}`
 const existing = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '# Benchmark results\n'

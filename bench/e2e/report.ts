@@ -218,19 +218,31 @@ export interface SectionInput {
   readonly loadAverageAtEnd: number
   /** Passes of the systems (`--repeat`); the points are then medians (medianPoints). */
   readonly repeat: number
+  /** All cores' busy share over a few seconds before the run, with only the stack at rest running. */
+  readonly busyBeforePct?: number
 }
+
+/** Busy share before the run above which other work is taken to share the machine. */
+const BUSY_BEFORE_LIMIT_PCT = 25
 
 const loadNote = (i: SectionInput): string => {
   // The bench's own processes (Kafka, registry, Redis, the system under test, the load
-  // generator) keep the load average near the core count while it runs: only the load found
-  // before it starts says whether other work shared the machine.
-  const busy = i.machine.loadAverage > i.machine.nproc
+  // generator) keep the load average near the core count while it runs: only what ran before
+  // it starts says whether other work shared the machine. The CPU busy share of the seconds
+  // before says it now (the stack at rest takes a few percent); a 1-minute load average still
+  // carries work that ended a minute ago, so it is the judge only when the share is unknown.
+  const busy = i.busyBeforePct === undefined
+    ? i.machine.loadAverage > i.machine.nproc
+    : i.busyBeforePct > BUSY_BEFORE_LIMIT_PCT
   const warning = busy
     ? ': **measured while other work ran on the machine; these figures show the table works and are not for ' +
       'comparison with other runs**'
     : ''
   const at = `at the start of the run ${i.machine.loadAverage.toFixed(1)}, at its end ${i.loadAverageAtEnd.toFixed(1)}`
-  return `Load average (1 min) ${at}, on ${i.machine.nproc} CPUs${warning}.`
+  const before = i.busyBeforePct === undefined
+    ? ''
+    : `; all CPUs ${i.busyBeforePct.toFixed(0)} % busy in the seconds before it`
+  return `Load average (1 min) ${at}, on ${i.machine.nproc} CPUs${before}${warning}.`
 }
 
 const verificationNote = (i: SectionInput): string => {

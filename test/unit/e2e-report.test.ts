@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { medianPoints, runsTable, type PointResult } from '../../bench/e2e/report.ts'
+import { medianPoints, runsTable, section, type PointResult } from '../../bench/e2e/report.ts'
 
 const point = (over: Partial<PointResult>): PointResult => ({
   mode: 'pipeline', offered: 'max', seconds: 20, sent: 100, outcomes: 100, throughputPerS: 1_000,
@@ -30,5 +30,21 @@ describe('bench > e2e > report: medians of repeated runs', () => {
     const medians = medianPoints([point({ throughputPerS: 6_000 }), point({ throughputPerS: 7_000 })])
     expect(runsTable(medians)).toContain('| pipeline | max | 2 | 6,000 · 7,000 | 50 · 50 | 100 · 100 |')
     expect(runsTable(medianPoints([point({})]))).toBe('')
+  })
+
+  it('judges other work by the busy share before the run, not by a load average that remembers earlier runs', () => {
+    const input = {
+      points: [point({})],
+      machine: {
+        nproc: 2, cpu: 'x', memoryGiB: 1, node: 'v24', kafka: 'k', platform: 'linux-x64', loadAverage: 2.8
+      },
+      command: 'npm run bench -- e2e', seconds: 20, rates: [2_000], verification: null, loadAverageAtEnd: 4, repeat: 1
+    }
+    const quiet = section({ ...input, busyBeforePct: 4 })
+    expect(quiet).toContain('Load average (1 min) at the start of the run 2.8, at its end 4.0, on 2 CPUs; ' +
+      'all CPUs 4 % busy in the seconds before it.')
+    expect(quiet).not.toContain('other work ran')
+    expect(section({ ...input, busyBeforePct: 60 })).toContain('measured while other work ran on the machine')
+    expect(section(input)).toContain('measured while other work ran on the machine')
   })
 })

@@ -46,10 +46,11 @@ describe('coalesce', () => {
     expect(await op([3], undefined)).toEqual([3])
   })
 
-  it('rejects every caller when the call answers the wrong number of results', async () => {
+  it('rejects every caller with E_PIPELINE_STAGE_CONTRACT when the answer has another length', async () => {
     const short = coalesce<number, undefined, number>(async (items) => items.slice(1))
-    await expect(Promise.all([short([1], undefined), short([2], undefined)]))
-      .rejects.toThrow('coalesced call answered 1 results for 2 items')
+    await expect(Promise.all([short([1], undefined), short([2], undefined)])).rejects.toMatchObject({
+      code: 'E_PIPELINE_STAGE_CONTRACT', message: 'coalesced call answered 1 results for 2 items'
+    })
   })
 
   it('coalesceVoid: one call for the group, each caller resolves once it is done', async () => {

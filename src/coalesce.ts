@@ -13,6 +13,7 @@
 // call fails, every caller of the group gets the error, so each chunk backs off and is tried
 // again from its own offsets, as it would alone. The group's other arguments (the enrich
 // stage's `nowMs`) are its first caller's: calls of one turn are microseconds apart.
+import { ParcelRiskError } from './errors.ts'
 
 interface Caller<O> {
   readonly start: number
@@ -39,7 +40,8 @@ export const coalesce = <I, A, O>(
     if (open === group) open = undefined
     run(group.items, group.args).then((results) => {
       if (results.length !== group.items.length) {
-        throw new Error(`coalesced call answered ${results.length} results for ${group.items.length} items`)
+        const message = `coalesced call answered ${results.length} results for ${group.items.length} items`
+        throw new ParcelRiskError('E_PIPELINE_STAGE_CONTRACT', message)
       }
       for (const c of group.callers) c.resolve(results.slice(c.start, c.start + c.count) as O[])
     }).catch((err: unknown) => {

@@ -336,10 +336,13 @@ describe('enrich > redis', () => {
       const encoded = createEncoder<ProfileUpdate>(avroType(schema), id).encode(aeoUpdate('ACTIVE', Date.now() - 1_000))
       if (!encoded.ok) throw encoded.error
       await producer.send({ topic, messages: [{ key: 'aeo:CN9988776655', value: encoded.value }] })
+      // The first record waits for the consumer's first group join. On the three-broker stack,
+      // right after the leader-kill suite moved the coordinators, that join once took ~20 s
+      // (the next test, which needs the record read, passed at once after it): 45 s for it.
       const active = await waitFor('active AEO', async () => {
         const a = await aeoOf()
         return a?.status === 'ACTIVE' ? a : undefined
-      })
+      }, 45_000)
       expect(active).toEqual({
         programme: 'AEOS', status: 'ACTIVE', mraApplicable: true, stale: false, matchesSeller: true
       })
@@ -361,7 +364,7 @@ describe('enrich > redis', () => {
       }))
       await waitFor('marker', async () => (await admin.exists(keys.seller('it-marker'))) === 1 ? true : undefined)
       expect((await aeoOf())?.status).toBe('SUSPENDED')
-    })
+    }, 90_000)
 
     it('marks the data sets the topic carried as loaded once the group has read it to the end', async () => {
       const marked = await waitFor('topic marks', async () =>

@@ -106,12 +106,16 @@ export interface OutcomesConfig {
   readonly decisionTtlMs: number
   readonly outcomeTtlMs: number
   readonly port: number
+  readonly fetchMaxWaitMs: number
+  readonly fetchMinBytes: number
 }
 
 export interface ConsoleConfig {
   readonly host: string
   readonly port: number
   readonly groupId: string
+  readonly fetchMaxWaitMs: number
+  readonly fetchMinBytes: number
   readonly auditTopic: string
   readonly dlqTopic: string
   readonly sessionTtlMs: number

@@ -101,7 +101,8 @@ export const startConsole = async (config: Config, log: Logger): Promise<Running
     groupId: config.console.groupId,
     maxRecordBytes: config.codec.maxRecordBytes,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-    heartbeatIntervalMs: config.kafka.heartbeatIntervalMs, maxWaitTimeMs: config.kafka.maxWaitTimeMs
+    heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+    fetchMaxWaitMs: config.console.fetchMaxWaitMs, fetchMinBytes: config.console.fetchMinBytes
   }, { kafka, registry, writer, deadLetters: publisher.deadLetters, log })
   const app = await buildServer({
     auth,

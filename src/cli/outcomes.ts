@@ -59,6 +59,7 @@ const start = async (config: Config, log: Logger): Promise<Running> => {
     decisionWaitMs: config.outcomes.decisionWaitMs,
     decisionTtlMs: config.outcomes.decisionTtlMs,
     outcomeTtlMs: config.outcomes.outcomeTtlMs,
+    fetchMaxWaitMs: config.outcomes.fetchMaxWaitMs, fetchMinBytes: config.outcomes.fetchMinBytes,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs, heartbeatIntervalMs: config.kafka.heartbeatIntervalMs
   }, { kafka, registry, redis, log, events: metrics })
   const joined = setInterval(() => {

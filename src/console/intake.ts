@@ -40,7 +40,9 @@ export interface ConsoleIntakeConfig {
   readonly maxRecordBytes: number
   readonly sessionTimeoutMs: number
   readonly heartbeatIntervalMs: number
-  readonly maxWaitTimeMs: number
+  /** console.fetchMaxWaitMs / console.fetchMinBytes: the console is off the decision path. */
+  readonly fetchMaxWaitMs: number
+  readonly fetchMinBytes: number
 }
 
 export interface ConsoleIntake {
@@ -128,7 +130,10 @@ export const startConsoleIntake = async (config: ConsoleIntakeConfig, deps: {
     groupId: config.groupId,
     sessionTimeout: config.sessionTimeoutMs,
     heartbeatInterval: config.heartbeatIntervalMs,
-    maxWaitTimeInMs: config.maxWaitTimeMs
+    // Batches, not one fetch per record: each fetch costs the brokers (and the processor sharing
+    // them) about as much whether it carries one record or a hundred.
+    maxWaitTimeInMs: config.fetchMaxWaitMs,
+    minBytes: config.fetchMinBytes
   })
   let joined = false
   let firstJoin: () => void = () => {}

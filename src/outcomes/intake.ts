@@ -49,6 +49,12 @@ export interface IntakeConfig {
   readonly outcomeTtlMs: number
   readonly sessionTimeoutMs: number
   readonly heartbeatIntervalMs: number
+  /**
+   * outcomes.fetchMaxWaitMs / outcomes.fetchMinBytes, for the decisions consumer: it reads every
+   * decision to keep the held ones, off the decision path, so in batches rather than one fetch per record.
+   */
+  readonly fetchMaxWaitMs: number
+  readonly fetchMinBytes: number
   /** How often a waiting outcome batch looks for its decisions again (default 250 ms). */
   readonly pollMs?: number
 }
@@ -115,7 +121,9 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
   })
   const pollMs = config.pollMs ?? 250
   const group = { sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: config.heartbeatIntervalMs }
-  const decisionsConsumer: Consumer = kafka.consumer({ groupId: `${config.groupId}-decisions`, ...group })
+  const decisionsConsumer: Consumer = kafka.consumer({
+    groupId: `${config.groupId}-decisions`, ...group, maxWaitTimeInMs: config.fetchMaxWaitMs, minBytes: config.fetchMinBytes
+  })
   const outcomesConsumer: Consumer = kafka.consumer({ groupId: config.groupId, ...group })
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
   const joinedGroups = new Set<string>()

@@ -122,7 +122,8 @@ export const schema: Schema = {
   'warmUp.declarations': {
     env: 'PARCEL_RISK_WARM_UP_DECLARATIONS', kind: 'int', default: 10_000,
     doc: 'Generated declarations run through decode, validation, scoring and encoding at start-up, before joining ' +
-      'the group; 1,000 more go through the Redis reads of enrichment, dated so that nothing is counted (0: no ' +
+      'the group, in chunks of `kafka.maxBatchRecords` and then one small chunk (1 to 8 records) per 25 of them; ' +
+      '1,000 more go through the Redis reads of enrichment, 4 at a time, dated so that nothing is counted (0: no ' +
       'warm-up).',
     check: range(0, 1_000_000)
   },

@@ -6,7 +6,7 @@ import { createDecider } from './decide/decide.ts'
 import { loadRulesetOrThrow } from './engine/load.ts'
 import type { Stages } from './pipeline.ts'
 import { createValidator } from './validate/validate.ts'
-import { warmUp } from './warm-up.ts'
+import { smallChunkSizes, warmUp } from './warm-up.ts'
 
 const SCHEMA_ID = 41
 const ruleset = await loadRulesetOrThrow(new URL('../rules/eu-lvc', import.meta.url).pathname)
@@ -46,10 +46,15 @@ describe('warm-up', () => {
       stages, declarationSchemaId: SCHEMA_ID, enrichmentFields: ruleset.enrichmentFields,
       encodeDecision: (d) => { encoded.push(d) }, declarations: 1_000, chunkRecords: 300, timeoutMs: 60_000
     })
-    expect(report).toMatchObject({ declarations: 1_000, chunks: 4, timedOut: false })
+    // Four full chunks (300, 300, 300, 100), then one small chunk per 25 declarations: 40 of
+    // 1 to 8 records in turn, 180 declarations.
+    const small = smallChunkSizes(1_000)
+    expect(small).toHaveLength(40)
+    expect(new Set(small)).toEqual(new Set([1, 2, 3, 4, 5, 6, 7, 8]))
+    expect(report).toMatchObject({ declarations: 1_180, chunks: 44, timedOut: false })
     // Every generated declaration is decided, except the few the generator makes invalid on
     // purpose (its invalid-IOSS pattern), which take the dead-letter path.
-    expect(encoded.length + report.deadLetters).toBe(1_000)
+    expect(encoded.length + report.deadLetters).toBe(1_180)
     expect(report.deadLetters).toBeLessThan(20)
     expect(report.deadLetterCodes.every((code) => code.startsWith('E_VALIDATE_'))).toBe(true)
     expect(new Set(encoded.map((d) => d.declarationId)).size).toBe(encoded.length)

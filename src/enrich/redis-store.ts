@@ -107,7 +107,8 @@ export interface RedisProfileStore extends ProfileStore {
    * For start-up, so the first real batch pays for neither: one round trip that loads the
    * aggregate and history scripts (ioredis checks and loads a pipeline's scripts on its first
    * use) with calls that change nothing; then `declarations`, if any, go through the read path
-   * a batch takes (cache, the pipeline, the replies, the records) in chunks of `chunk`. They
+   * a batch takes (cache, the pipeline, the replies, the records) in chunks of `chunk` (default 4,
+   * as a quiet stream's chunks: the per-batch code is what must run often enough to tier up). They
    * are dated past every window, so the aggregate script reads them and counts nothing; the
    * cache is emptied afterwards. Stops at the first chunk Redis does not answer.
    */
@@ -497,7 +498,7 @@ export const createRedisProfileStore = (
       for (const s of slots) cache.delete(key + s)
     },
     breakerState: () => breaker.state(),
-    warm: async (declarations = [], fields = undefined, chunk = 100) => {
+    warm: async (declarations = [], fields = undefined, chunk = 4) => {
       const pipeline = newPipeline()
       if (cluster) {
         pipeline.prAggDecide(...scriptArgs(cluster, [], []))

@@ -122,7 +122,10 @@ export const startIntake = async (config: IntakeConfig, deps: IntakeDeps): Promi
   const pollMs = config.pollMs ?? 250
   const group = { sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: config.heartbeatIntervalMs }
   const decisionsConsumer: Consumer = kafka.consumer({
-    groupId: `${config.groupId}-decisions`, ...group, maxWaitTimeInMs: config.fetchMaxWaitMs, minBytes: config.fetchMinBytes
+    groupId: `${config.groupId}-decisions`,
+    ...group,
+    maxWaitTimeInMs: config.fetchMaxWaitMs,
+    minBytes: config.fetchMinBytes
   })
   const outcomesConsumer: Consumer = kafka.consumer({ groupId: config.groupId, ...group })
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })

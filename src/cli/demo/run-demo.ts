@@ -16,7 +16,8 @@ import { startDemoConsole, type DemoConsole } from './console-child.ts'
 import { spawnProcessor } from './processor-child.ts'
 import { redraw, renderLine, renderPanel } from './render.ts'
 import {
-  cleanUp, loadProfiles, processorEnv, quietLog, runNames, servicesConfig, type RunNames, type Services
+  cleanUp, loadProfiles, processorEnv, quietLog, runNames, servicesConfig, settleRedisPersistence, type RunNames,
+  type Services
 } from './run-setup.ts'
 import { createSummary, recordDeadLetter, recordDecision, view, type SummaryView } from './summary.ts'
 import { startWatch } from './watch.ts'
@@ -79,6 +80,8 @@ export const runDemo = async (options: DemoOptions, io: DemoIo, services?: Servi
   say(`run ${names.runId}: topics ${names.topics.declarations} → ${names.topics.decisions} / ${names.topics.dlq}`)
   const profiles = await loadProfiles(services, names.redisPrefix, options.seed)
   say(`loaded ${profiles} profiles of seed ${options.seed} into Redis (prefix ${names.redisPrefix})`)
+  const settled = await settleRedisPersistence(services)
+  if (settled !== undefined) say(settled)
 
   mkdirSync(dirs.run, { recursive: true })
   const identityKey = process.env.PARCEL_RISK_REDIS_IDENTITY_KEY ?? randomBytes(24).toString('hex')

@@ -9,6 +9,29 @@ import type { KeySpec, Schema } from './config-spec.ts'
 import { hostPorts, locationName, logLevels, maxAge, nonBlank, range, tls, topic, url } from './config-spec.ts'
 
 // Keys in the order the README lists them.
+/**
+ * The fetch settings of a reader off the decision path (the console, the outcome intake): it
+ * takes records in batches rather than one fetch per record, which spares the brokers and the
+ * CPU it shares with the processor, and is at most fetchMaxWaitMs behind.
+ */
+const batchedFetch = <S extends 'console' | 'outcomes'>(
+  slice: S, env: string, reader: string
+): Record<`${S}.fetchMaxWaitMs` | `${S}.fetchMinBytes`, KeySpec<number>> => ({
+  [`${slice}.fetchMaxWaitMs`]: {
+    env: `PARCEL_RISK_${env}_FETCH_MAX_WAIT_MS`, kind: 'int', default: 500,
+    doc: `Longest a fetch of ${reader} waits at the broker for \`${slice}.fetchMinBytes\`: off the decision path, ` +
+      'it is at most this far behind and takes records in batches instead of one fetch per record, which spares ' +
+      'the brokers and the CPU the processor shares.',
+    check: range(1, 60_000)
+  },
+  [`${slice}.fetchMinBytes`]: {
+    env: `PARCEL_RISK_${env}_FETCH_MIN_BYTES`, kind: 'int', default: 65_536,
+    doc: `Bytes a fetch of ${reader} waits for (up to \`${slice}.fetchMaxWaitMs\`); 1 answers every fetch as ` +
+      'soon as one record is there.',
+    check: range(1, 10_485_760)
+  }
+}) as Record<`${S}.fetchMaxWaitMs` | `${S}.fetchMinBytes`, KeySpec<number>>
+
 export const schema: Schema = {
   ...kafkaKeys,
   'redis.url': {
@@ -172,19 +195,7 @@ export const schema: Schema = {
     doc: 'Port of the metrics and health HTTP server of `parcel-risk outcomes` (on `observe.host`).',
     check: range(0, 65_535)
   },
-  'outcomes.fetchMaxWaitMs': {
-    env: 'PARCEL_RISK_OUTCOMES_FETCH_MAX_WAIT_MS', kind: 'int', default: 500,
-    doc: 'Longest a fetch of the outcomes service\'s decisions consumer waits at the broker for ' +
-      '`outcomes.fetchMinBytes`: off the decision path, it takes decisions in batches instead of one fetch per ' +
-      'record, which spares the brokers and its own CPU.',
-    check: range(1, 60_000)
-  },
-  'outcomes.fetchMinBytes': {
-    env: 'PARCEL_RISK_OUTCOMES_FETCH_MIN_BYTES', kind: 'int', default: 65_536,
-    doc: 'Bytes a fetch of the outcomes service\'s decisions consumer waits for (up to `outcomes.fetchMaxWaitMs`); ' +
-      '1 answers every fetch as soon as one record is there.',
-    check: range(1, 10_485_760)
-  },
+  ...batchedFetch('outcomes', 'OUTCOMES', 'the outcomes service\'s decisions consumer'),
   'console.host': {
     env: 'PARCEL_RISK_CONSOLE_HOST', kind: 'string', default: '127.0.0.1',
     doc: 'Address the web console (`parcel-risk console`) listens on; put it behind TLS before opening it beyond ' +
@@ -201,19 +212,7 @@ export const schema: Schema = {
     doc: 'Consumer group the console reads the declarations, decisions, shadow, dead-letter and outcomes topics with.',
     check: nonBlank
   },
-  'console.fetchMaxWaitMs': {
-    env: 'PARCEL_RISK_CONSOLE_FETCH_MAX_WAIT_MS', kind: 'int', default: 500,
-    doc: 'Longest a fetch of the console\'s intake waits at the broker for `console.fetchMinBytes`: the console ' +
-      'is at most this far behind the topics, and reads them in batches instead of one fetch per record, which ' +
-      'spares the brokers and the CPU the processor shares.',
-    check: range(1, 60_000)
-  },
-  'console.fetchMinBytes': {
-    env: 'PARCEL_RISK_CONSOLE_FETCH_MIN_BYTES', kind: 'int', default: 65_536,
-    doc: 'Bytes a fetch of the console\'s intake waits for (up to `console.fetchMaxWaitMs`); 1 answers every ' +
-      'fetch as soon as one record is there.',
-    check: range(1, 10_485_760)
-  },
+  ...batchedFetch('console', 'CONSOLE', 'the console\'s intake'),
   'console.auditTopic': topic('PARCEL_RISK_CONSOLE_AUDIT_TOPIC', 'console-audit',
     'Topic of the console\'s audit trail: who signed in, claimed, released, recorded or changed what (JSON, keyed ' +
       'by user).'),

@@ -1,6 +1,7 @@
+import { createServer, type AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { createLogger } from '../logger.ts'
-import { connectRedis, oldClusterNode, seedNode } from './redis-client.ts'
+import { connectRedis, LOADING_RECHECK_MS, oldClusterNode, seedNode } from './redis-client.ts'
 
 describe('enrich > redis-client', () => {
   it.each([
@@ -34,4 +35,59 @@ describe('enrich > redis-client', () => {
     // A node that did not answer INFO (an ACL without it) is not judged.
     expect(oldClusterNode([{ node: 'a:7000', info: '' }])).toBeUndefined()
   })
+})
+
+/**
+ * A server speaking just enough RESP for ioredis's ready check: INFO answers `loading:1` with a
+ * load estimate of 30 s until `loadedAfterMs`, then `loading:0`; PING answers PONG.
+ */
+interface LoadingRedis { readonly port: number, readonly infos: () => number, readonly close: () => void }
+
+const loadingRedis = async (loadedAfterMs: number): Promise<LoadingRedis> => {
+  const started = Date.now()
+  let infos = 0
+  const bulk = (text: string): string => `$${Buffer.byteLength(text)}\r\n${text}\r\n`
+  const server = createServer((socket) => {
+    socket.on('data', (chunk) => {
+      for (const command of chunk.toString('latin1').toUpperCase().split('*').slice(1)) {
+        if (command.includes('INFO')) {
+          infos++
+          const loading = Date.now() - started < loadedAfterMs
+          const eta = loading ? 30 : 0
+          socket.write(bulk(`# Persistence\r\nloading:${loading ? 1 : 0}\r\nloading_eta_seconds:${eta}\r\n`))
+        } else {
+          socket.write('+PONG\r\n')
+        }
+      }
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const close = (): void => {
+    server.close()
+  }
+  return { port: (server.address() as AddressInfo).port, infos: () => infos, close }
+}
+
+describe('enrich > redis-client > a Redis still loading its data', () => {
+  it(`asks again every ${LOADING_RECHECK_MS} ms, not after the load estimate Redis gives`, async () => {
+    // Loaded 600 ms after the connection; the server says 30 s. ioredis's default would wait
+    // the estimate (up to 10 s) before asking again.
+    const fake = await loadingRedis(600)
+    const config = {
+      url: `redis://127.0.0.1:${fake.port}`,
+      tls: { enabled: false, caFile: undefined, certFile: undefined, keyFile: undefined, rejectUnauthorized: true },
+      username: undefined,
+      password: undefined,
+      commandTimeoutMs: 1_000
+    }
+    const t0 = Date.now()
+    const redis = await connectRedis(config, createLogger({ level: 'silent' }))
+    const tookMs = Date.now() - t0
+    redis.disconnect()
+    fake.close()
+    expect(tookMs).toBeGreaterThanOrEqual(600)
+    expect(tookMs).toBeLessThan(600 + 5 * LOADING_RECHECK_MS)
+    // Asked while loading, then again every LOADING_RECHECK_MS until loaded.
+    expect(fake.infos()).toBeGreaterThanOrEqual(3)
+  }, 20_000)
 })

@@ -4,6 +4,10 @@
 //   enableOfflineQueue   false: while disconnected a command fails at once instead of queueing
 //   maxRetriesPerRequest 0: a failed command is reported, not resent; the next batch tries again
 //   retryStrategy        reconnect forever, backing off to 1 s, so recovery needs no restart
+//   maxLoadingRetryTime  200 ms: a Redis still loading its data after a restart is asked again
+//                        every 200 ms, not after its own estimate of the load (ioredis waits
+//                        loading_eta_seconds, up to 10 s): a load's estimate of a few seconds
+//                        kept the processor degraded ~4 s after Redis was ready
 // 'error' events are logged (ioredis emits one per failed reconnect), never left unhandled.
 // The one Redis client factory: the processor's two connections, `profiles load`, the demo
 // and the tests all connect from the redis configuration slice (URL, ACL credentials, TLS
@@ -68,6 +72,9 @@ export const connectRedis = async (
   return await connectRedisClient(config, log, timeoutMs, readFile) as Redis
 }
 
+/** How often a connection to a Redis still loading its data asks whether it is done. */
+export const LOADING_RECHECK_MS = 200
+
 /**
  * Connects with the slice's settings: a Redis Cluster when `clusterNodes` names seed nodes,
  * else the one server at `url`. For users whose pipelines and scripts keep to one node.
@@ -82,6 +89,7 @@ export const connectRedisClient = async (
   const nodeOptions = {
     commandTimeout: timeoutMs,
     maxRetriesPerRequest: 0,
+    maxLoadingRetryTime: LOADING_RECHECK_MS,
     connectTimeout: Math.max(1_000, timeoutMs * 10),
     ...(config.username === undefined ? {} : { username: config.username }),
     ...(config.password === undefined ? {} : { password: config.password }),

@@ -107,9 +107,9 @@ export const warmUp = async (options: WarmUpOptions): Promise<WarmUpReport> => {
   for (let left = options.declarations; left > 0; left -= options.chunkRecords) {
     sizes.push(Math.min(left, options.chunkRecords))
   }
+  const fullChunks = sizes.length
   sizes.push(...smallChunkSizes(options.declarations))
   const planned = sizes.reduce((a, b) => a + b, 0)
-  const fullChunks = sizes.length - smallChunkSizes(options.declarations).length
   for (const [index, size] of sizes.entries()) {
     if (performance.now() >= deadline) break
     const chunk = take(source, size)

@@ -117,6 +117,12 @@ export const schema: Schema = {
       'version is answered as superseded and an amendment says what changed.',
     check: range(60_000, 3_660 * 86_400_000)
   },
+  'redis.watchlistIndexMaxFields': {
+    env: 'PARCEL_RISK_REDIS_WATCHLIST_INDEX_MAX_FIELDS', kind: 'int', default: 1_000_000,
+    doc: 'Most watchlist fields kept in the in-process index, so a batch asks Redis only for the listed fields of ' +
+      'its parties (README: Watchlist index); a larger watchlist, or 0, asks Redis for every field.',
+    check: range(0, 100_000_000)
+  },
   'rules.dir': {
     env: 'PARCEL_RISK_RULES_DIR', kind: 'string', default: 'rules/eu-lvc',
     doc: 'Directory of the active ruleset (ruleset.yaml and its rule files).',

@@ -81,6 +81,7 @@ export interface RedisConfig {
   readonly catchUpMax: number
   readonly catchUpPerBatch: number
   readonly historyTtlMs: number
+  readonly watchlistIndexMaxFields: number
 }
 
 export interface RulesConfig {

@@ -14,6 +14,7 @@
 // index field; a PARTY_NAME or ADDRESS entry also from its approximate-match fields
 // (match.ts), under the member `{listId}|{normalised value}` so that the score can be worked
 // out from what the lookup returns.
+import { LOG_MAX_ENTRIES } from './watch-index.ts'
 import type { ProfileUpdate, WatchlistEntityType } from '../declaration.ts'
 import { attributeField, commodityCode, routeOf, type KeyLayout } from './keys.ts'
 import { fuzzyFields } from './match.ts'
@@ -194,10 +195,12 @@ if kept[3] then redis.call('HSET', KEYS[1], 'lastOffenceAt', kept[3]) end
 return 1
 `
 
-// KEYS[1] the watchlist index; ARGV: field, listId, ADD|REMOVE, expiresAt (0 = never), updatedAt,
-// fuzzy member, fuzzy fields…. A field's value is JSON {member: [expiresAt, updatedAt]}, the
-// member being the listId in the exact field and `{listId}|{value}` in the fuzzy ones. The
-// exact field decides whether the write is stale; the fuzzy fields follow it.
+// KEYS[1] the watchlist index, KEYS[2] its change log (watch-index.ts); ARGV: field, listId,
+// ADD|REMOVE, expiresAt (0 = never), updatedAt, fuzzy member, fuzzy fields…. A field's value is
+// JSON {member: [expiresAt, updatedAt]}, the member being the listId in the exact field and
+// `{listId}|{value}` in the fuzzy ones. The exact field decides whether the write is stale; the
+// fuzzy fields follow it. A write that is applied appends the fields it wrote to the log, in
+// the same script, so no write escapes the processors' indexes.
 /* eslint-disable max-len -- Lua source, loaded into Redis by its hash: a line broken here is another script */
 export const WATCH_LUA = `
 local function merge(field, member)
@@ -214,6 +217,12 @@ if raw then
 end
 merge(ARGV[1], ARGV[2])
 for i = 7, #ARGV do merge(ARGV[i], ARGV[6]) end
+local logged = { 'MAXLEN', '~', '${LOG_MAX_ENTRIES}', '*', '0', ARGV[1] }
+for i = 7, #ARGV do
+  logged[#logged + 1] = tostring(i - 6)
+  logged[#logged + 1] = ARGV[i]
+end
+redis.call('XADD', KEYS[2], unpack(logged))
 return 1
 `
 /* eslint-enable max-len */

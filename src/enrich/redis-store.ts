@@ -1,7 +1,8 @@
 // The Redis-backed ProfileStore. Per batch, ONE pipeline (one network round trip) carries:
 //   HMGET per distinct seller / AEO / consignee / IOSS key not in the local cache (only the
-//   families some rule reads), one HMGET of the watchlist index for every uncached party
-//   value, and one EVALSHA of the aggregate script (buckets.ts) with every declaration of the
+//   families some rule reads), one HMGET of the watchlist hash for every uncached party
+//   value the watchlist index (watch-index.ts) holds (every one while it is not loaded), one
+//   XRANGE of the watchlist's change log, and one EVALSHA of the aggregate script (buckets.ts) with every declaration of the
 //   batch, which counts and reads the windowed counters atomically.
 // Slow-changing families (seller, AEO, IOSS, watchlist) are cached in-process (lru.ts);
 // consignee profiles and aggregates never are. The custom attributes a ruleset reads
@@ -72,6 +73,7 @@ import {
   commodityHashes, HASH_FAMILIES, keyOf, RoundTripTimeout, roundTripBudgetMs, roundTripRetry, watchValues,
   type HashFamily
 } from './round-trip.ts'
+import { createWatchIndex, type LogRead, type StreamEntry } from './watch-index.ts'
 import { entryOf, ownOf, planOf, resultOf, type EnrichmentResult, type ProfileStore } from './store.ts'
 
 /**
@@ -81,7 +83,7 @@ import { entryOf, ownOf, planOf, resultOf, type EnrichmentResult, type ProfileSt
  */
 export type RedisStoreConfig = Pick<RedisConfig,
   'keyPrefix' | 'commandTimeoutMs' | 'commandTimeoutPerRecordUs' | 'breakerFailureThreshold' | 'breakerCooldownMs' |
-  'cacheMaxEntries' | 'cacheTtlMs' | 'catchUpMax' | 'catchUpPerBatch' | 'historyTtlMs'> & {
+  'cacheMaxEntries' | 'cacheTtlMs' | 'catchUpMax' | 'catchUpPerBatch' | 'historyTtlMs' | 'watchlistIndexMaxFields'> & {
   /** Secret key of the consignee identity HMAC. */
   readonly identityKey: string
   /** Freshness limit of each reference data set; older (or never loaded) counts as unknown. */
@@ -117,6 +119,8 @@ export interface RedisProfileStore extends ProfileStore {
   ) => Promise<void>
   /** The sync markers last read with a batch (empty before the first). */
   readonly markers: () => ReadonlyMap<DataSet, SyncMarker>
+  /** The watchlist index (watch-index.ts): loaded or not, and the fields it holds. */
+  readonly watchIndex: () => { readonly ready: boolean, readonly fields: number }
 }
 
 type ScriptPipeline = ReturnType<Redis['pipeline']> & {
@@ -151,6 +155,9 @@ export const createRedisProfileStore = (
   })
   const cache: Lru<Hash | string | null> = createLru({
     maxEntries: config.cacheMaxEntries, ttlMs: config.cacheTtlMs, now: deps.now
+  })
+  const watchIndex = createWatchIndex(redis, {
+    watchlist: keys.watchlist, maxFields: config.watchlistIndexMaxFields, log, now
   })
   const catchUp: AggEntry[] = []
   const sync = syncKey(config.keyPrefix)
@@ -256,6 +263,8 @@ export const createRedisProfileStore = (
       }
       list.push(key)
     }
+    // With the watchlist index loaded, only the fields it holds are asked for.
+    const index = watchIndex.ready() ? watchIndex : null
     for (const k of ks) {
       for (const f of HASH_FAMILIES) {
         const key = keyOf(k, f)
@@ -263,10 +272,10 @@ export const createRedisProfileStore = (
       }
       for (const [, lookups] of k.hsCodes) for (const key of lookups) want('hsCode', key)
       if (!fam.has('watchlist')) continue
-      for (const field of k.sellerWatch) want('watchlist', field)
+      for (const field of k.sellerWatch) if (index === null || index.has(field)) want('watchlist', field)
       // Consignee values rarely recur: caching them would only push sellers out of the cache.
       for (const field of k.consigneeWatch) {
-        if (asked.has(field)) continue
+        if ((index !== null && !index.has(field)) || asked.has(field)) continue
         asked.add(field)
         consigneeWatch.push(field)
       }
@@ -281,6 +290,7 @@ export const createRedisProfileStore = (
     if (trip.readsReference) pipeline.hmget(sync, ...DATA_SETS)
     for (const [f, list] of order) for (const key of list) pipeline.hmget(key, ...plan.hashFields[f])
     if (watch.length > 0) pipeline.hmget(keys.watchlist, ...watch)
+    if (trip.logRead !== null) pipeline.xrange(...trip.logRead.args)
     if (entries.length > 0 && !cluster) {
       const args: Array<string | number> = [keys.aggregatePrefix, backlog.length + entries.length, plan.aggregateMask]
       for (const e of backlog) entryArgs(e, 2, args)
@@ -328,6 +338,14 @@ export const createRedisProfileStore = (
         })
       }
     }
+    if (trip.logRead !== null) {
+      // A field written since: its cached value (a seller's) is stale.
+      const continued = watchIndex.apply(trip.logRead, replies[r++]?.[1] as StreamEntry[], (field) => {
+        cache.delete(field)
+        answer.watchChanged.add(field)
+      })
+      if (!continued) answer.watchAll = true
+    }
     if (trip.entries.length > 0 && !cluster) answer.aggregates = replies[r++]?.[1] as number[]
     r += decided
     for (const group of trip.historyGroups) {
@@ -371,6 +389,41 @@ export const createRedisProfileStore = (
     }
   }
 
+  /**
+   * A watchlist write the batch's log read brought in, for a field of the batch that its round
+   * trip did not ask (chosen by the index before the write was read) or took from the cache: read
+   * now, so a batch sees every write made before its round trip, as it would without the index.
+   * Rare (a write to a field of this very batch, or the log lost: then every field it did not
+   * ask); failing, the batch's watchlist is missing.
+   */
+  const readChanged = async (
+    ks: readonly DeclarationKeys[], trip: Trip, asked: Asked, answer: Answer
+  ): Promise<void> => {
+    const sent = new Set(trip.watch)
+    const fields = new Set<string>()
+    for (const k of ks) {
+      for (const list of [k.sellerWatch, k.consigneeWatch]) {
+        for (const f of list) if ((answer.watchAll || answer.watchChanged.has(f)) && !sent.has(f)) fields.add(f)
+      }
+    }
+    if (fields.size === 0) return
+    const read = [...fields]
+    try {
+      const replies = await roundTrip(() => {
+        const pipeline = newPipeline()
+        pipeline.hmget(keys.watchlist, ...read)
+        return pipeline
+      }, read.length)
+      const values = replies[0]?.[1] as Array<string | null>
+      read.forEach((f, i) => {
+        asked.known.set(f, values[i] ?? null)
+      })
+    } catch (err) {
+      answer.watchFailed = true
+      log.error({ err, fields: read.length }, 'changed watchlist fields not read; the batch\'s watchlist is missing')
+    }
+  }
+
   /** The per-entity step on a cluster: a second round trip, after the decisions it applies. */
   const applyStep = async (
     sent: readonly Sent[], backlog: number, mask: string, decide: readonly SlotCall[],
@@ -391,6 +444,7 @@ export const createRedisProfileStore = (
   ): Promise<EnrichmentResult[]> => {
     const plan = planOf(fields)
     const fam = plan.families
+    if (fam.has('watchlist')) watchIndex.ensure()
     const ks = declarations.map((d) => declarationKeys(d, keys, hash, plan, sellers))
     const readsReference = DATA_SETS.some((set) => fam.has(set))
     const markersCurrent = now() - markersReadAt <= config.cacheTtlMs
@@ -399,7 +453,10 @@ export const createRedisProfileStore = (
       ? declarations.map((d, i) => entryOf(d, ks[i] as DeclarationKeys, fx, nowMs))
       : []
     const ids = [...new Set(declarations.map((d) => d.declarationId))]
-    const answer: Answer = { failed: false, unknown: NO_FAMILIES, markersRead: false, histories: new Map() }
+    const answer: Answer = {
+      failed: false, watchChanged: new Set(), watchFailed: false, watchAll: false, unknown: NO_FAMILIES,
+      markersRead: false, histories: new Map()
+    }
     const { ask, consigneeWatch } = asked
     // Consignee watchlist fields are never cached, so asking for them alone is a round trip too.
     const needed = ask.size > 0 || consigneeWatch.length > 0 || entries.length > 0 || ids.length > 0 ||
@@ -411,12 +468,15 @@ export const createRedisProfileStore = (
         readsReference,
         order: HASH_FAMILIES.map((f) => [f, ask.get(f) ?? []]),
         watch: [...ask.get('watchlist') ?? [], ...consigneeWatch],
+        logRead: fam.has('watchlist') ? watchIndex.read() : null,
         entries,
         ids,
         historyKeys,
         historyGroups: groups(historyKeys)
       }
       await fetchBatch(trip, asked, answer, nowMs, declarations.length)
+      const changed = answer.watchChanged.size > 0 || answer.watchAll
+      if (changed && !answer.failed) await readChanged(ks, trip, asked, answer)
     }
     if (answer.failed) remember(entries)
     // Not read with this batch (cache only, or Redis down): the last markers read, by their age.
@@ -441,7 +501,9 @@ export const createRedisProfileStore = (
       ioss: get('ioss', k.ioss),
       route: get('route', k.route),
       hsCodes: fam.has('hsCode') && !unknown.has('hsCode') ? commodityHashes(k, known) : undefined,
-      watch: fam.has('watchlist') && !unknown.has('watchlist') ? watchValues(k, known) : undefined,
+      watch: fam.has('watchlist') && !unknown.has('watchlist') && !answer.watchFailed
+        ? watchValues(k, known, !answer.failed)
+        : undefined,
       aggregates: answer.aggregates,
       aggregatesOffset: i * OUTPUT_STRIDE,
       own: ownOf(entries[i])
@@ -499,6 +561,7 @@ export const createRedisProfileStore = (
     },
     breakerState: () => breaker.state(),
     warm: async (declarations = [], fields = undefined, chunk = 4) => {
+      if (planOf(fields).families.has('watchlist')) await watchIndex.load()
       const pipeline = newPipeline()
       if (cluster) {
         pipeline.prAggDecide(...scriptArgs(cluster, [], []))
@@ -522,6 +585,7 @@ export const createRedisProfileStore = (
     roundTrips: () => trips,
     pendingCatchUp: () => catchUp.length,
     markers: () => markers,
+    watchIndex: () => ({ ready: watchIndex.ready(), fields: watchIndex.size() }),
     close: async () => { cache.clear() }
   }
 }
@@ -552,6 +616,8 @@ interface Trip {
   readonly readsReference: boolean
   readonly order: ReadonlyArray<readonly [HashFamily, readonly string[]]>
   readonly watch: readonly string[]
+  /** The watchlist change log read with the batch (watch-index.ts); null when not indexed. */
+  readonly logRead: LogRead | null
   readonly entries: readonly AggEntry[]
   readonly ids: readonly string[]
   readonly historyKeys: readonly string[]
@@ -562,6 +628,12 @@ interface Trip {
 /** What the round trip brought back, or that it failed. */
 interface Answer {
   failed: boolean
+  /** Watchlist fields written since the index's last read of its log (watch-index.ts). */
+  readonly watchChanged: Set<string>
+  /** The watchlist could not be completed (the follow-up read of changed fields failed). */
+  watchFailed: boolean
+  /** The index lost track of its log: any field may have changed. */
+  watchAll: boolean
   unknown: ReadonlySet<Family>
   markersRead: boolean
   aggregates?: number[]

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis'
 import { keyLayout } from './keys.ts'
 import { pipelineFor } from './node-pipelines.ts'
 import { isCluster, type RedisClient } from './redis-client.ts'
+import { watchlistLogKey } from './watch-index.ts'
 import { PUT_LUA, WATCH_LUA, type ProfileWrite } from './profile-write.ts'
 
 export interface WriteCounts {
@@ -18,7 +19,7 @@ export interface WriteCounts {
 
 type WriterPipeline = ReturnType<Redis['pipeline']> & {
   prPut: (key: string, ...args: Array<string | number>) => unknown
-  prWatch: (key: string, ...args: Array<string | number>) => unknown
+  prWatch: (key: string, log: string, ...args: Array<string | number>) => unknown
 }
 
 export interface ProfileWriter {
@@ -27,8 +28,9 @@ export interface ProfileWriter {
 
 export const createProfileWriter = (redis: RedisClient, prefix: string): ProfileWriter => {
   const keys = keyLayout(prefix, isCluster(redis))
+  const watchLog = watchlistLogKey(keys.watchlist)
   redis.defineCommand('prPut', { lua: PUT_LUA, numberOfKeys: 1 })
-  redis.defineCommand('prWatch', { lua: WATCH_LUA, numberOfKeys: 1 })
+  redis.defineCommand('prWatch', { lua: WATCH_LUA, numberOfKeys: 2 })
 
   const write = async (writes: readonly ProfileWrite[], chunkSize = 1_000): Promise<WriteCounts> => {
     const counts: WriteCounts = { applied: 0, stale: 0, deleted: 0 }
@@ -42,7 +44,9 @@ export const createProfileWriter = (redis: RedisClient, prefix: string): Profile
           pipeline.prPut(w.key, ...args)
         } else if (w.kind === 'delete') pipeline.del(w.key)
         else {
-          pipeline.prWatch(keys.watchlist, w.field, w.listId, w.op, w.expiresAt, w.updatedAt, w.fuzzyMember, ...w.fuzzy)
+          pipeline.prWatch(
+            keys.watchlist, watchLog, w.field, w.listId, w.op, w.expiresAt, w.updatedAt, w.fuzzyMember, ...w.fuzzy
+          )
         }
       }
       const replies = await pipeline.exec()

@@ -38,20 +38,24 @@ export const commodityHashes = (
   return out
 }
 
-/** The watchlist values of a declaration's parties, sellers first; undefined when one was not read. */
+/**
+ * The watchlist values of a declaration's parties, sellers first; undefined when one was not
+ * read. `complete`: the batch's round trip answered, so a field it did not ask for (the
+ * watchlist index, watch-index.ts, holds no such field) is not listed.
+ */
 export const watchValues = (
-  k: DeclarationKeys, known: ReadonlyMap<string, Hash | string | null>
+  k: DeclarationKeys, known: ReadonlyMap<string, Hash | string | null>, complete: boolean
 ): Array<string | null> | undefined => {
   const out: Array<string | null> = []
   for (const field of k.sellerWatch) {
     const v = known.get(field)
-    if (v === undefined) return undefined
-    out.push(v as string | null)
+    if (v === undefined && !complete) return undefined
+    out.push((v ?? null) as string | null)
   }
   for (const field of k.consigneeWatch) {
     const v = known.get(field)
-    if (v === undefined) return undefined
-    out.push(v as string | null)
+    if (v === undefined && !complete) return undefined
+    out.push((v ?? null) as string | null)
   }
   return out
 }

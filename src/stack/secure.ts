@@ -250,8 +250,8 @@ export const REDIS_COMMANDS = [
   'auth', 'hello', 'ping', 'info', 'select', 'quit', 'client|setname', 'client|getname', 'client|id', 'client|info',
   'get', 'mget', 'set', 'incr', 'decr', 'exists', 'type', 'ttl', 'pttl', 'scan', 'del', 'unlink', 'pexpire',
   'pexpireat', 'expire',
-  'hget', 'hmget', 'hgetall', 'hkeys', 'hlen', 'hexists', 'hset', 'hsetnx', 'hdel', 'hincrby',
-  'sadd', 'smembers', 'rpush', 'lrange',
+  'hget', 'hmget', 'hgetall', 'hkeys', 'hlen', 'hexists', 'hset', 'hsetnx', 'hdel', 'hincrby', 'hscan',
+  'xadd', 'xrange', 'xrevrange', 'sadd', 'smembers', 'rpush', 'lrange',
   'zadd', 'zrem', 'zcard', 'zrevrange', 'zremrangebyrank', 'zinterstore',
   'multi', 'exec', 'eval', 'evalsha', 'script|load', 'script|exists'
 ] as const

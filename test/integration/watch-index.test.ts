@@ -1,0 +1,143 @@
+// The watchlist index (src/enrich/watch-index.ts) against the real Redis: a store asks only for
+// the fields it holds, sees another writer's additions and removals with its next batches (a
+// cached seller value included, long before the cache's TTL), reloads when its change log is
+// gone, and falls back to asking for every field when the watchlist is over its limit.
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { loadConfig } from '../../src/config-load.ts'
+import type { ProfileUpdate, WatchlistEntityType } from '../../src/declaration.ts'
+import { keyLayout } from '../../src/enrich/keys.ts'
+import { connectRedisClient, type RedisClient } from '../../src/enrich/redis-client.ts'
+import { createRedisProfileStore, type RedisProfileStore } from '../../src/enrich/redis-store.ts'
+import { createProfileWriter } from '../../src/enrich/redis-writer.ts'
+import { NO_PAYLOAD, writeFor, type ProfileWrite } from '../../src/enrich/profile-write.ts'
+import { writeMarkers } from '../../src/enrich/reference-data.ts'
+import { watchlistLogKey } from '../../src/enrich/watch-index.ts'
+import { createLogger } from '../../src/logger.ts'
+import { makeDeclaration } from '../fixtures/declarations/make.ts'
+import { adminClient, dropKeys, redisEnv } from './redis-admin.ts'
+
+const services = inject('services')
+const prefix = `it-wlidx-${randomUUID()}:`
+const log = createLogger({ level: 'silent' })
+const config = loadConfig({
+  env: {
+    KAFKA_BROKERS: services.kafkaBrokers,
+    SCHEMA_REGISTRY_URL: services.schemaRegistryUrl,
+    ...redisEnv(services),
+    PARCEL_RISK_REDIS_KEY_PREFIX: prefix,
+    PARCEL_RISK_REDIS_COMMAND_TIMEOUT_MS: '2000',
+    // Long enough that only the change log can explain a cached value going stale in the test.
+    PARCEL_RISK_REDIS_CACHE_TTL_MS: '600000'
+  }
+})
+const admin = adminClient(services)
+const keys = keyLayout(prefix, services.redisClusterNodes !== undefined)
+const FIELDS = ['watchlist.sellerHit', 'watchlist.consigneeHit']
+
+const listing = (op: 'ADD' | 'REMOVE', entityType: WatchlistEntityType, value: string): ProfileWrite => {
+  const u: ProfileUpdate = {
+    updatedAt: Date.now(), sourceSystem: 'it', ...NO_PAYLOAD, kind: 'WATCHLIST',
+    watchlist: { listId: 'it-list', op, entityType, value, reason: null, expiresAt: null }
+  }
+  return writeFor(u, keys) as ProfileWrite
+}
+
+describe('enrich > watchlist index on redis', () => {
+  let redis: RedisClient
+  let writerRedis: RedisClient
+  const stores: RedisProfileStore[] = []
+  const open = (overrides: Partial<typeof config.redis> = {}): RedisProfileStore => {
+    const store = createRedisProfileStore(redis, {
+      ...config.redis, ...overrides, identityKey: 'it-identity', maxAgesMs: config.referenceData.maxAgeMs
+    }, { log })
+    stores.push(store)
+    return store
+  }
+  /** Another instance's writes: its own connection, as `profiles load` or the profile consumer. */
+  const write = async (...writes: ProfileWrite[]): Promise<void> => {
+    await createProfileWriter(writerRedis, prefix).write(writes)
+  }
+  const watched = async (store: RedisProfileStore, consigneeName: string) => {
+    const d = makeDeclaration({ declaredAt: Date.now(), consignee: { name: consigneeName } })
+    const [r] = await store.enrichBatch([d], Date.now(), FIELDS)
+    expect(r?.missing).toEqual([])
+    return r?.record.watchlist
+  }
+
+  beforeAll(async () => {
+    await admin.connect()
+    redis = await connectRedisClient(config.redis, log, 5_000)
+    writerRedis = await connectRedisClient(config.redis, log, 5_000)
+    await writeMarkers(admin, prefix, new Map([['watchlist', { loadedAt: Date.now(), source: 'it', entries: 1 }]]))
+    await write(listing('ADD', 'PARTY_NAME', 'Listed Person One'))
+  })
+
+  afterAll(async () => {
+    for (const store of stores) await store.close()
+    await dropKeys(admin, prefix)
+    redis.disconnect()
+    writerRedis.disconnect()
+    admin.disconnect()
+  })
+
+  it('holds the listed fields once warmed, and hits from them', async () => {
+    const store = open()
+    expect(store.watchIndex()).toEqual({ ready: false, fields: 0 })
+    await store.warm([], FIELDS)
+    // The exact name field and its approximate-match keys (match.ts).
+    expect(store.watchIndex().ready).toBe(true)
+    expect(store.watchIndex().fields).toBe(await admin.hlen(keys.watchlist))
+    expect((await watched(store, 'Listed Person One'))?.consigneeHit).toBe(true)
+    expect((await watched(store, 'Somebody Else Entirely'))?.consigneeHit).toBe(false)
+  })
+
+  it('sees another writer\'s addition with its next batch, in a follow-up read', async () => {
+    const store = open()
+    await store.warm([], FIELDS)
+    expect((await watched(store, 'Listed Person Two'))?.consigneeHit).toBe(false)
+    await write(listing('ADD', 'PARTY_NAME', 'Listed Person Two'))
+    // The batch's fields were chosen before its log read brought the write: a second round trip.
+    const trips = store.roundTrips()
+    expect((await watched(store, 'Listed Person Two'))?.consigneeHit).toBe(true)
+    expect(store.roundTrips() - trips).toBe(2)
+    // From then on the index holds the fields: one round trip.
+    expect((await watched(store, 'Listed Person Two'))?.consigneeHit).toBe(true)
+    expect(store.roundTrips() - trips).toBe(3)
+  })
+
+  it('drops a cached seller value when the log says it changed, long before the cache TTL', async () => {
+    const store = open()
+    await store.warm([], FIELDS)
+    const seller = makeDeclaration().sellerId
+    await write(listing('ADD', 'SELLER_ID', seller))
+    expect((await watched(store, 'Unrelated Name'))?.sellerHit).toBe(true)
+    // Read from Redis, now in the cache (TTL 10 minutes).
+    expect((await watched(store, 'Unrelated Name'))?.sellerHit).toBe(true)
+    await write(listing('REMOVE', 'SELLER_ID', seller))
+    expect((await watched(store, 'Unrelated Name'))?.sellerHit).toBe(false)
+  })
+
+  it('reloads when its change log is gone, and hits what was written since', async () => {
+    const store = open()
+    await store.warm([], FIELDS)
+    await admin.del(watchlistLogKey(keys.watchlist))
+    await write(listing('ADD', 'PARTY_NAME', 'Listed Person Three'))
+    // The first batch finds the entry it last read missing and starts a reload; until the
+    // reload lands every field is asked of Redis, so no batch misses the listing.
+    for (let i = 0; i < 20; i++) {
+      expect((await watched(store, 'Listed Person Three'))?.consigneeHit).toBe(true)
+      if (store.watchIndex().ready) break
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(store.watchIndex()).toEqual({ ready: true, fields: await admin.hlen(keys.watchlist) })
+  })
+
+  it('asks for every field when the watchlist is over redis.watchlistIndexMaxFields', async () => {
+    const store = open({ watchlistIndexMaxFields: 2 })
+    await store.warm([], FIELDS)
+    expect(store.watchIndex()).toEqual({ ready: false, fields: 0 })
+    expect((await watched(store, 'Listed Person One'))?.consigneeHit).toBe(true)
+    expect((await watched(store, 'Somebody Else Entirely'))?.consigneeHit).toBe(false)
+  })
+})

@@ -2,8 +2,8 @@
 //   HMGET per distinct seller / AEO / consignee / IOSS key not in the local cache (only the
 //   families some rule reads), one HMGET of the watchlist hash for every uncached party
 //   value the watchlist index (watch-index.ts) holds (every one while it is not loaded), one
-//   XRANGE of the watchlist's change log, and one EVALSHA of the aggregate script (buckets.ts) with every declaration of the
-//   batch, which counts and reads the windowed counters atomically.
+//   XRANGE of the watchlist's change log, and one EVALSHA of the aggregate script (buckets.ts)
+//   with every declaration of the batch, which counts and reads the windowed counters atomically.
 // Slow-changing families (seller, AEO, IOSS, watchlist) are cached in-process (lru.ts);
 // consignee profiles and aggregates never are. The custom attributes a ruleset reads
 // (ruleset.yaml `attributes:`) are more fields of the same HMGET: no extra command; those of

@@ -92,7 +92,7 @@ export default defineConfig({
         test: {
           // The Redis Cluster profile (`npm run test:redis-cluster`, never `npm test`): the
           // enrichment store's round trip grouped per node, a primary killed mid-stream, and
-          // the aggregate, amendment, enrichment, processor, outcome-loop and console suites of
+          // the aggregate, amendment, enrichment, watchlist index, processor, outcome-loop and console suites of
           // the integration project, on three primaries and three replicas (Kafka and the
           // registry found as the integration setup finds them). Its setup starts `stack up
           // --redis-cluster` unless it is running.
@@ -102,6 +102,7 @@ export default defineConfig({
             'test/integration/aggregates.test.ts',
             'test/integration/amendments.test.ts',
             'test/integration/enrich.test.ts',
+            'test/integration/watch-index.test.ts',
             'test/integration/processor/processor.test.ts',
             // The outcome loop on the cluster: decisions, outcomes, offences and the report's
             // counters (outcomes.test.ts checks the same counters against a brute-force count

@@ -70,7 +70,8 @@ import {
   type RecordConfig
 } from './record.ts'
 import {
-  commodityHashes, HASH_FAMILIES, keyOf, RoundTripTimeout, roundTripBudgetMs, roundTripRetry, watchValues,
+  commodityHashes, HASH_FAMILIES, keyOf, PROFILES_READ_LUA, RoundTripTimeout, roundTripBudgetMs, roundTripRetry,
+  watchValues,
   type HashFamily
 } from './round-trip.ts'
 import { createWatchIndex, type LogRead, type StreamEntry } from './watch-index.ts'
@@ -129,6 +130,8 @@ type ScriptPipeline = ReturnType<Redis['pipeline']> & {
   prHistory: (...args: Array<string | number>) => unknown
   /** HISTORY_READ_LUA: the number of keys, then the keys. */
   prHistoryRead: (...args: Array<string | number>) => unknown
+  /** PROFILES_READ_LUA (round-trip.ts): the number of keys, the keys, then the fields. */
+  prProfiles: (...args: Array<string | number>) => unknown
   /** DECIDE_LUA and APPLY_LUA (cluster-aggregates.ts), called with scriptArgs (node-pipelines.ts). */
   prAggDecide: (...args: Array<string | number>) => unknown
   prAggApply: (...args: Array<string | number>) => unknown
@@ -171,6 +174,7 @@ export const createRedisProfileStore = (
   const lua = (source: string): string => cluster ? crossSlot(source) : source
   redis.defineCommand('prHistory', { lua: lua(HISTORY_LUA) })
   redis.defineCommand('prHistoryRead', { lua: lua(HISTORY_READ_LUA) })
+  redis.defineCommand('prProfiles', { lua: lua(PROFILES_READ_LUA) })
   redis.defineCommand('prAggDecide', { lua: lua(DECIDE_LUA) })
   redis.defineCommand('prAggApply', { lua: lua(APPLY_LUA) })
   const groups = (ks: readonly string[]): number[][] => scriptGroups(redis, ks)
@@ -288,7 +292,12 @@ export const createRedisProfileStore = (
     const { plan, order, watch, entries, historyKeys } = trip
     const pipeline = newPipeline()
     if (trip.readsReference) pipeline.hmget(sync, ...DATA_SETS)
-    for (const [f, list] of order) for (const key of list) pipeline.hmget(key, ...plan.hashFields[f])
+    trip.profileGroups.forEach((groupsOf, i) => {
+      const [f, list] = order[i] as readonly [HashFamily, readonly string[]]
+      for (const group of groupsOf) {
+        pipeline.prProfiles(...scriptArgs(cluster, group.map((g) => list[g] as string), plan.hashFields[f]))
+      }
+    })
     if (watch.length > 0) pipeline.hmget(keys.watchlist, ...watch)
     if (trip.logRead !== null) pipeline.xrange(...trip.logRead.args)
     if (entries.length > 0 && !cluster) {
@@ -315,18 +324,24 @@ export const createRedisProfileStore = (
       answer.markersRead = true
       answer.unknown = unknownDataSets(markers, nowMs, config.maxAgesMs)
     }
-    for (const [f, list] of trip.order) {
+    trip.profileGroups.forEach((groupsOf, i) => {
+      const [f, list] = trip.order[i] as readonly [HashFamily, readonly string[]]
       // An unknown data set's answers are no answers: not used, and not cached, so a
       // load that follows is seen at once.
       const use = !answer.unknown.has(f)
-      for (const key of list) {
-        const values = replies[r++]?.[1] as Array<string | null>
-        const h: Hash = values.every((v) => v === null) ? null : values
+      const n = trip.plan.hashFields[f].length
+      for (const group of groupsOf) {
+        const flat = replies[r++]?.[1] as Array<string | null>
         if (!use) continue
-        asked.known.set(key, h)
-        if (CACHED_FAMILIES.has(f)) cache.set(asked.slot(f, key), h)
+        group.forEach((g, j) => {
+          const key = list[g] as string
+          const values = flat.slice(j * n, j * n + n)
+          const h: Hash = values.every((v) => v === null) ? null : values
+          asked.known.set(key, h)
+          if (CACHED_FAMILIES.has(f)) cache.set(asked.slot(f, key), h)
+        })
       }
-    }
+    })
     if (trip.watch.length > 0) {
       const values = replies[r++]?.[1] as Array<string | null>
       const cachedUpTo = trip.watch.length - asked.consigneeWatch.length
@@ -462,11 +477,13 @@ export const createRedisProfileStore = (
     const needed = ask.size > 0 || consigneeWatch.length > 0 || entries.length > 0 || ids.length > 0 ||
       (readsReference && !markersCurrent)
     if (needed) {
+      const order = HASH_FAMILIES.map((f) => [f, ask.get(f) ?? []] as const)
       const historyKeys = ids.map((id) => keys.history(id))
       const trip: Trip = {
         plan,
         readsReference,
-        order: HASH_FAMILIES.map((f) => [f, ask.get(f) ?? []]),
+        order,
+        profileGroups: order.map(([, list]) => groups(list)),
         watch: [...ask.get('watchlist') ?? [], ...consigneeWatch],
         logRead: fam.has('watchlist') ? watchIndex.read() : null,
         entries,
@@ -570,6 +587,7 @@ export const createRedisProfileStore = (
         pipeline.prAggregate(keys.aggregatePrefix, 0, '')
       }
       pipeline.prHistoryRead(...scriptArgs(cluster, [], []))
+      pipeline.prProfiles(...scriptArgs(cluster, [], []))
       pipeline.prHistory(...scriptArgs(cluster, [], [config.historyTtlMs]))
       await exec(pipeline, roundTripBudgetMs(config, 0) * 10)
       const nowMs = now()
@@ -597,7 +615,8 @@ const UNCOUNTED_AGE_MS = WINDOW_7D_MS + 2 * QUARTER_MS
 
 /** The scripts defined without numberOfKeys: their first argument is the key count. */
 const SCRIPT_KEYS: Readonly<Record<string, KeyAt>> = {
-  prHistory: 'afterCount', prHistoryRead: 'afterCount', prAggDecide: 'afterCount', prAggApply: 'afterCount'
+  prProfiles: 'afterCount', prHistory: 'afterCount', prHistoryRead: 'afterCount', prAggDecide: 'afterCount',
+  prAggApply: 'afterCount'
 }
 
 /** A batch's keys after the cache: known values, and per family the keys to ask for. */
@@ -615,6 +634,8 @@ interface Trip {
   readonly plan: FetchPlan
   readonly readsReference: boolean
   readonly order: ReadonlyArray<readonly [HashFamily, readonly string[]]>
+  /** Per family of `order`, its keys' indices: a group per script call (per primary on a cluster). */
+  readonly profileGroups: ReadonlyArray<ReadonlyArray<readonly number[]>>
   readonly watch: readonly string[]
   /** The watchlist change log read with the batch (watch-index.ts); null when not indexed. */
   readonly logRead: LogRead | null

@@ -9,6 +9,21 @@ import type { DeclarationKeys } from './record.ts'
 
 /** The families read as HMGETs of profile hashes, in the order a trip asks for them. */
 export const HASH_FAMILIES = ['seller', 'aeo', 'consignee', 'ioss', 'route', 'hsCode'] as const
+
+/**
+ * The profile hashes of one family, one call for the batch (one per primary on a cluster):
+ * KEYS the hashes, ARGV the fields; the fields' values, key after key (a missing one nil).
+ * One call rather than an HMGET per key: each command costs the processor a command object, a
+ * promise and its arguments written, and a batch reads a consignee profile per declaration.
+ */
+export const PROFILES_READ_LUA = `
+local out, n = {}, #ARGV
+for i = 1, #KEYS do
+  local v = redis.call('HMGET', KEYS[i], unpack(ARGV))
+  for f = 1, n do out[(i - 1) * n + f] = v[f] end
+end
+return out
+`
 export type HashFamily = typeof HASH_FAMILIES[number]
 
 /** The one key of a family a declaration reads; commodity codes have several (DeclarationKeys.hsCodes). */

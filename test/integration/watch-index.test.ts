@@ -11,8 +11,9 @@ import { connectRedisClient, type RedisClient } from '../../src/enrich/redis-cli
 import { createRedisProfileStore, type RedisProfileStore } from '../../src/enrich/redis-store.ts'
 import { createProfileWriter } from '../../src/enrich/redis-writer.ts'
 import { NO_PAYLOAD, writeFor, type ProfileWrite } from '../../src/enrich/profile-write.ts'
-import { writeMarkers } from '../../src/enrich/reference-data.ts'
+import { DATA_SETS, markersOfLoad, writeMarkers } from '../../src/enrich/reference-data.ts'
 import { watchlistLogKey } from '../../src/enrich/watch-index.ts'
+import { generateDeclarations, generateProfiles } from '../../src/generate/stream.ts'
 import { createLogger } from '../../src/logger.ts'
 import { makeDeclaration } from '../fixtures/declarations/make.ts'
 import { adminClient, dropKeys, redisEnv } from './redis-admin.ts'
@@ -34,6 +35,7 @@ const config = loadConfig({
 const admin = adminClient(services)
 const keys = keyLayout(prefix, services.redisClusterNodes !== undefined)
 const FIELDS = ['watchlist.sellerHit', 'watchlist.consigneeHit']
+const ALL_WATCH = [...FIELDS, 'watchlist.sellerMatchScore', 'watchlist.consigneeMatchScore', 'watchlist.matchScore']
 
 const listing = (op: 'ADD' | 'REMOVE', entityType: WatchlistEntityType, value: string): ProfileWrite => {
   const u: ProfileUpdate = {
@@ -139,5 +141,45 @@ describe('enrich > watchlist index on redis', () => {
     expect(store.watchIndex()).toEqual({ ready: false, fields: 0 })
     expect((await watched(store, 'Listed Person One'))?.consigneeHit).toBe(true)
     expect((await watched(store, 'Somebody Else Entirely'))?.consigneeHit).toBe(false)
+  })
+
+  it('answers what asking Redis for every field answers, on generated declarations and profiles', async () => {
+    const genPrefix = `${prefix}gen:`
+    const genKeys = keyLayout(genPrefix, services.redisClusterNodes !== undefined)
+    const updates = generateProfiles({ seed: 7 })
+    await createProfileWriter(writerRedis, genPrefix).write(
+      updates.map((u) => writeFor(u, genKeys)).filter((w): w is ProfileWrite => w !== undefined)
+    )
+    await writeMarkers(admin, genPrefix, markersOfLoad(updates, 'it', Date.now(), DATA_SETS))
+    const storeFor = (maxFields: number): RedisProfileStore => {
+      const store = createRedisProfileStore(redis, {
+        ...config.redis, keyPrefix: genPrefix, watchlistIndexMaxFields: maxFields, identityKey: 'it-identity',
+        maxAgesMs: config.referenceData.maxAgeMs
+      }, { log })
+      stores.push(store)
+      return store
+    }
+    const indexed = storeFor(1_000_000)
+    const everyField = storeFor(0)
+    await indexed.warm([], ALL_WATCH)
+    expect(indexed.watchIndex().ready).toBe(true)
+    const declarations = []
+    for (const g of generateDeclarations({ seed: 7 })) {
+      if (declarations.length === 3_000) break
+      declarations.push(g.declaration)
+    }
+    let hits = 0
+    for (let i = 0; i < declarations.length; i += 250) {
+      const batch = declarations.slice(i, i + 250)
+      const now = Date.now()
+      const [a, b] = await Promise.all([
+        indexed.enrichBatch(batch, now, ALL_WATCH), everyField.enrichBatch(batch, now, ALL_WATCH)
+      ])
+      expect(a.map((r) => r.missing)).toEqual(b.map(() => []))
+      expect(a.map((r) => r.record.watchlist)).toEqual(b.map((r) => r.record.watchlist))
+      hits += a.filter((r) => (r.record.watchlist?.matchScore ?? 0) > 0).length
+    }
+    // Listed and approximately matched parties are among them, so the comparison means something.
+    expect(hits).toBeGreaterThan(10)
   })
 })

@@ -162,6 +162,8 @@ export const createRedisProfileStore = (
   const watchIndex = createWatchIndex(redis, {
     watchlist: keys.watchlist, maxFields: config.watchlistIndexMaxFields, log, now
   })
+  // A seller's watchlist fields (one array per seller, record.ts's memo) → those the index holds.
+  const sellerListed = new WeakMap<readonly string[], { version: number, listed: readonly string[] }>()
   const catchUp: AggEntry[] = []
   const sync = syncKey(config.keyPrefix)
   let markers: ReadonlyMap<DataSet, SyncMarker> = new Map()
@@ -269,6 +271,16 @@ export const createRedisProfileStore = (
     }
     // With the watchlist index loaded, only the fields it holds are asked for.
     const index = watchIndex.ready() ? watchIndex : null
+    // Per declaration: whether one of its watchlist fields was looked up at all.
+    const watchLooked: boolean[] = []
+    const listedOf = (fields: readonly string[]): readonly string[] => {
+      if (index === null) return fields
+      const memo = sellerListed.get(fields)
+      if (memo !== undefined && memo.version === index.version()) return memo.listed
+      const listed = fields.filter(index.has)
+      sellerListed.set(fields, { version: index.version(), listed })
+      return listed
+    }
     for (const k of ks) {
       for (const f of HASH_FAMILIES) {
         const key = keyOf(k, f)
@@ -276,15 +288,22 @@ export const createRedisProfileStore = (
       }
       for (const [, lookups] of k.hsCodes) for (const key of lookups) want('hsCode', key)
       if (!fam.has('watchlist')) continue
-      for (const field of k.sellerWatch) if (index === null || index.has(field)) want('watchlist', field)
+      let looked = false
+      for (const field of listedOf(k.sellerWatch)) {
+        looked = true
+        want('watchlist', field)
+      }
       // Consignee values rarely recur: caching them would only push sellers out of the cache.
       for (const field of k.consigneeWatch) {
-        if ((index !== null && !index.has(field)) || asked.has(field)) continue
+        if (index !== null && !index.has(field)) continue
+        looked = true
+        if (asked.has(field)) continue
         asked.add(field)
         consigneeWatch.push(field)
       }
+      watchLooked.push(looked)
     }
-    return { known, ask, consigneeWatch, slot }
+    return { known, ask, consigneeWatch, slot, watchLooked }
   }
 
   /** The batch's one pipeline: markers, profile hashes, watchlist fields, aggregates, histories. */
@@ -501,6 +520,17 @@ export const createRedisProfileStore = (
     return declarations.map((d, i) => resultFor(d, ks[i] as DeclarationKeys, i, plan, asked, answer, entries, nowMs))
   }
 
+  /**
+   * A declaration none of whose fields the index holds, in a batch that brought no watchlist
+   * write: listed nowhere, without looking each field up (most declarations).
+   */
+  const watchOf = (
+    k: DeclarationKeys, i: number, asked: Asked, answer: Answer
+  ): ReadonlyArray<string | null> | undefined =>
+    answer.failed || asked.watchLooked[i] !== false || answer.watchChanged.size > 0 || answer.watchAll
+      ? watchValues(k, asked.known, !answer.failed)
+      : NOT_LISTED
+
   /** One declaration's result from what the cache and the round trip gave. */
   const resultFor = (
     d: ParcelDeclaration, k: DeclarationKeys, i: number, plan: FetchPlan, asked: Asked, answer: Answer,
@@ -519,7 +549,7 @@ export const createRedisProfileStore = (
       route: get('route', k.route),
       hsCodes: fam.has('hsCode') && !unknown.has('hsCode') ? commodityHashes(k, known) : undefined,
       watch: fam.has('watchlist') && !unknown.has('watchlist') && !answer.watchFailed
-        ? watchValues(k, known, !answer.failed)
+        ? watchOf(k, i, asked, answer)
         : undefined,
       aggregates: answer.aggregates,
       aggregatesOffset: i * OUTPUT_STRIDE,
@@ -610,6 +640,9 @@ export const createRedisProfileStore = (
 
 const NO_FAMILIES: ReadonlySet<Family> = new Set()
 
+/** The watchlist values of a declaration none of whose fields is listed (buildRecord reads no value). */
+const NOT_LISTED: ReadonlyArray<string | null> = Object.freeze([])
+
 /** The age at which a parcel's buckets have left every window: the script reads it, never counts it (mode 0). */
 const UNCOUNTED_AGE_MS = WINDOW_7D_MS + 2 * QUARTER_MS
 
@@ -625,6 +658,8 @@ interface Asked {
   readonly ask: ReadonlyMap<Family, string[]>
   /** Consignee watchlist fields, asked for but never cached. */
   readonly consigneeWatch: readonly string[]
+  /** Per declaration (watchlist read): false when the index holds none of its fields. */
+  readonly watchLooked: readonly boolean[]
   /** The cache key of a profile: its key and the slot of the attributes this ruleset reads. */
   readonly slot: (family: Family, key: string) => string
 }

@@ -36,16 +36,23 @@ describe('enrich > watch index', () => {
     expect(index.read()).toBeNull()
     expect(await index.load()).toBe(true)
     expect(index.size()).toBe(3)
+    const loaded = index.version()
     const first = index.read()
     const second = index.read()
     expect(first?.args).toEqual(['{pr:wl}:log', '5-0', '+', 'COUNT', 1_000])
     const changed: string[] = []
     expect(index.apply(first!, [entry('5-0', 'A:1'), entry('6-0', 'D:4', '~N:X')], (f) => changed.push(f))).toBe(true)
     expect(changed).toEqual(['D:4', '~N:X'])
+    expect(index.version()).toBeGreaterThan(loaded)
+    const applied = index.version()
     // A concurrent batch read from the same entry: what was applied is not applied again.
     expect(index.apply(second!, [entry('5-0'), entry('6-0', 'D:4', '~N:X'), entry('7-0', 'E:5')],
       (f) => changed.push(f))).toBe(true)
     expect(changed).toEqual(['D:4', '~N:X', 'E:5'])
+    expect(index.version()).toBeGreaterThan(applied)
+    const current = index.version()
+    expect(index.apply(index.read()!, [entry('7-0', 'E:5')], () => {})).toBe(true)
+    expect(index.version()).toBe(current)
     expect(index.read()?.args[1]).toBe('7-0')
     expect(['D:4', '~N:X', 'E:5', 'A:1'].every(index.has)).toBe(true)
     expect(index.has('Z:9')).toBe(false)

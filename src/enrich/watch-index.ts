@@ -66,6 +66,8 @@ export interface WatchIndex {
   /** Loaded and current: fields it lacks are not listed. */
   readonly ready: () => boolean
   readonly has: (field: string) => boolean
+  /** Changes whenever the fields held may have: a load, a reload, a field added from the log. */
+  readonly version: () => number
   /** Starts a load when none is loaded and none is under way (not awaited). */
   readonly ensure: () => void
   /** Loads the index now (start-up); false when it could not. */
@@ -101,6 +103,7 @@ export const createWatchIndex = (redis: RedisClient, options: WatchIndexOptions)
   let lastId = ''
   let retryAt = 0
   let generation = 0
+  let version = 0
 
   const scan = async (into: Set<string>): Promise<boolean> => {
     let cursor = '0'
@@ -130,6 +133,7 @@ export const createWatchIndex = (redis: RedisClient, options: WatchIndexOptions)
         return false
       }
       fields = loaded
+      version++
       lastId = last[0]?.[0] ?? ''
       state = 'ready'
       log.info({ fields: loaded.size, ms: now() - started }, 'watchlist index loaded')
@@ -160,6 +164,7 @@ export const createWatchIndex = (redis: RedisClient, options: WatchIndexOptions)
   return {
     ready: () => state === 'ready',
     has: (field) => fields.has(field),
+    version: () => version,
     ensure: () => {
       if (state === 'empty' && now() >= retryAt) void load()
     },
@@ -185,6 +190,7 @@ export const createWatchIndex = (redis: RedisClient, options: WatchIndexOptions)
           fields.add(field)
           changed(field)
         }
+        version++
         lastId = id
       }
       if (fields.size > maxFields) {

@@ -9,7 +9,7 @@
 //   {p}route:{ORIGIN}-{DEST}      HASH  route profile (custom attributes), dispatch → destination country
 //   {p}wl                         HASH  watchlist index: field {ENTITY_TYPE}:{normalised value},
 //                                       and ~N:{key} / ~A:{key} approximate-match fields (match.ts)
-//   {{p}wl}:log                   STREAM the watchlist's change log (watch-index.ts), in {p}wl's slot
+//   {p}wl:log:{{p}wl}             STREAM the watchlist's change log (watch-index.ts), in {p}wl's slot
 //   {p}agg:{c|s|i}:{entity}       HASH  windowed counters of a consignee, seller or IOSS number
 //   {p}answers:{hourNo}           HASH  declarationId#version counted in that hour → its first answer
 //   {p}history:{<declarationId>}  HASH  standing decision, the one it replaced, the version counted
@@ -20,7 +20,7 @@
 // keys are for, so one server keeps the names above and needs no migration:
 //   {p}seller:{<sellerId>}, {p}consignee:{<key>}, {p}aeo:{<ID>}, {p}ioss:{<IOSS>},
 //   {p}hs:{<digits>}, {p}route:{<O>-<D>}   a hash tag per entity: profiles spread over the slots
-//   {p}wl, {{p}wl}:log                      one hash, one slot, as before; its log in the same slot
+//   {p}wl, {p}wl:log:{{p}wl}               one hash, one slot, as before; its log in the same slot
 //   {p}agg:{c|s|i}:{<entity>}               the entity's windowed counters, tagged by the entity
 //   {p}answers:{c|s|i}:{<entity>}:{hourNo}  HASH  declarationId#version applied to that entity's
 //                                           counters, declared in that hour → that entity's part

@@ -26,9 +26,9 @@ describe('enrich > watch index', () => {
   })
 
   it('puts the log in the watchlist hash\'s slot', () => {
-    expect(watchlistLogKey('pr:wl')).toBe('{pr:wl}:log')
+    expect(watchlistLogKey('pr:wl')).toBe('pr:wl:log:{pr:wl}')
     expect(watchlistLogKey('{tenant}:wl')).toBe('{tenant}:wl:log')
-    expect(watchlistLogKey('odd{}:wl')).toBe('{odd{}:wl}:log')
+    expect(watchlistLogKey('odd{}:wl')).toBe('odd{}:wl:log:{odd{}:wl}')
   })
 
   it('loads the fields, then applies the log from the entry it read, whatever order answers come in', async () => {
@@ -39,7 +39,7 @@ describe('enrich > watch index', () => {
     const loaded = index.version()
     const first = index.read()
     const second = index.read()
-    expect(first?.args).toEqual(['{pr:wl}:log', '5-0', '+', 'COUNT', 1_000])
+    expect(first?.args).toEqual(['pr:wl:log:{pr:wl}', '5-0', '+', 'COUNT', 1_000])
     const changed: string[] = []
     expect(index.apply(first!, [entry('5-0', 'A:1'), entry('6-0', 'D:4', '~N:X')], (f) => changed.push(f))).toBe(true)
     expect(changed).toEqual(['D:4', '~N:X'])

@@ -43,9 +43,13 @@ const hasHashTag = (key: string): boolean => {
   return close > open + 1
 }
 
-/** The change log's key: in the watchlist hash's slot, so one script writes both on a cluster. */
+/**
+ * The change log's key: under the watchlist's name (so under the key prefix, for ACLs and
+ * clean-ups by prefix) and in its slot, so one script writes both on a cluster: the watchlist's
+ * own hash tag when it has one, else its whole name as the tag.
+ */
 export const watchlistLogKey = (watchlist: string): string =>
-  hasHashTag(watchlist) ? `${watchlist}:log` : `{${watchlist}}:log`
+  hasHashTag(watchlist) ? `${watchlist}:log` : `${watchlist}:log:{${watchlist}}`
 
 export type StreamEntry = [id: string, fields: string[]]
 

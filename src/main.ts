@@ -90,7 +90,7 @@ export const startProcessor = async (
     // The chunks of one fetch share one Redis round trip and one write-back (src/coalesce.ts).
     enrich: observedEnrich(coalesce(async (declarations, nowMs: number) =>
       await store.enrichBatch(declarations, nowMs, active.current().enrichmentFields)
-    ), () => store.breakerState(), metrics, readiness),
+    ), store, metrics, readiness),
     ruleset: () => stagesOf(active.current()),
     shadow: shadow === null ? null : () => stagesOf(shadow.current()),
     seats: capacityMetrics.observedSeats(seats.reserve),

@@ -36,6 +36,7 @@ describe('observe > metrics', () => {
       parcel_risk_ruleset_reloads_total: 'counter',
       parcel_risk_redis_latency_seconds: 'histogram',
       parcel_risk_redis_breaker_state: 'gauge',
+      parcel_risk_watchlist_index_fields: 'gauge',
       parcel_risk_stage_seconds: 'histogram',
       parcel_risk_warm_up_seconds: 'gauge',
       parcel_risk_reference_data_age_seconds: 'gauge',
@@ -65,6 +66,15 @@ describe('observe > metrics', () => {
     expect(sample(text, 'parcel_risk_decisions_total{action="SCREEN_NII",decision="HOLD"}')).toBe(0)
     expect(sample(text, 'parcel_risk_dead_letters_total{code="E_DECODE_MAGIC_BYTE"}')).toBe(0)
     expect(sample(text, 'parcel_risk_redis_breaker_state')).toBe(0)
+    expect(sample(text, 'parcel_risk_watchlist_index_fields')).toBe(-1)
+  })
+
+  it('reports the watchlist index\'s fields, and -1 again when it is not loaded', async () => {
+    const m = createMetrics()
+    m.watchlistIndexFields(1_234)
+    expect(sample(await m.render(), 'parcel_risk_watchlist_index_fields')).toBe(1_234)
+    m.watchlistIndexFields(null)
+    expect(sample(await m.render(), 'parcel_risk_watchlist_index_fields')).toBe(-1)
   })
 
   it('counts decisions, dead letters and rule hits', async () => {

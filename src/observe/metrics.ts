@@ -66,6 +66,8 @@ export interface Metrics {
   /** How long the start-up warm-up took. */
   readonly warmUpMs: (ms: number) => void
   readonly breakerState: (state: BreakerState) => void
+  /** The watchlist index (src/enrich/watch-index.ts): the fields it holds, or null when it is not loaded. */
+  readonly watchlistIndexFields: (fields: number | null) => void
   /** Each reference data set's state, age and size (reference-data.ts), as last read. */
   readonly referenceData: (sets: readonly ReferenceDataSample[]) => void
   /** Records the loaded ruleset and bounds the rule-hit series to its rule ids. */
@@ -189,6 +191,11 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
     help: 'Redis circuit breaker: 0 closed, 1 half-open, 2 open.',
     registers
   })
+  const watchIndexGauge = new Gauge({
+    name: 'parcel_risk_watchlist_index_fields',
+    help: 'Watchlist fields in the in-process index; -1 while it is not loaded (every field is asked of Redis).',
+    registers
+  })
   const overrunsTotal = new Counter({
     name: 'parcel_risk_scoring_overruns_total',
     help: 'Batches whose scoring took over twice the cost budget for their bytes, ' +
@@ -266,6 +273,7 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
   }
 
   breakerGauge.set(breakerStateValue.closed)
+  watchIndexGauge.set(-1)
   warmUpGauge.set(0)
   const stageChildren = Object.fromEntries(chunkStages.map((stage) => [stage, stageLatency.labels({ stage })])) as
     Record<ChunkStage, ReturnType<typeof stageLatency.labels>>
@@ -305,6 +313,7 @@ export const createMetrics = (options: MetricsOptions = {}): Metrics => {
     stageMs: (stage, ms) => { stageChildren[stage].observe(ms / 1_000) },
     warmUpMs: (ms) => { warmUpGauge.set(ms / 1_000) },
     breakerState: (state) => { breakerGauge.set(breakerStateValue[state]) },
+    watchlistIndexFields: (fields) => { watchIndexGauge.set(fields ?? -1) },
     scoringOverrun: (role, reverted) => { overrunsTotal.inc({ role, reverted: String(reverted) }) },
     rulesetReload: (role, result) => { reloadsTotal.inc({ role, result }) },
     referenceData: (sets) => {

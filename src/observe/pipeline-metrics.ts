@@ -70,10 +70,17 @@ export const chunkMetrics = (metrics: Metrics, log: Logger): ChunkObserver => {
   }
 }
 
-/** The enrichment stage, timed, with the breaker's state reported after each round trip. */
+/** What the enrichment stage's store tells the metrics after each round trip. */
+export interface StoreState {
+  readonly breakerState: () => BreakerState
+  /** The watchlist index: loaded or not, and the fields it holds. */
+  readonly watchIndex: () => { readonly ready: boolean, readonly fields: number }
+}
+
+/** The enrichment stage, timed; the breaker's and the watchlist index's state reported after each round trip. */
 export const observedEnrich = (
   enrich: Stages['enrich'],
-  breakerState: () => BreakerState,
+  store: StoreState,
   metrics: Metrics,
   readiness: Readiness
 ): Stages['enrich'] =>
@@ -81,8 +88,10 @@ export const observedEnrich = (
     const started = performance.now()
     const results = await enrich(declarations, nowMs)
     metrics.redisLatencyMs(performance.now() - started)
-    const state = breakerState()
+    const state = store.breakerState()
     metrics.breakerState(state)
+    const index = store.watchIndex()
+    metrics.watchlistIndexFields(index.ready ? index.fields : null)
     readiness.redis = state === 'closed' ? 'reachable' : 'degraded'
     return results
   }

@@ -167,6 +167,9 @@ describe('processor > degradation', () => {
     const missingBefore = before.keys.flatMap((k) =>
       c.collected.decisions.get(k)?.flatMap((d) => d.enrichment.missing) ?? [])
     expect(missingBefore).toEqual([])
+    // The watchlist index was loaded at start-up with the generated entries (and their
+    // approximate-match fields): the batches asked Redis only for listed fields.
+    expect(await metric(base, 'parcel_risk_watchlist_index_fields')).toBeGreaterThanOrEqual(20)
 
     await down(['redis'])
     try {

@@ -89,4 +89,38 @@ describe('enrich > watch index', () => {
     expect(growing.ready()).toBe(false)
     expect(createWatchIndex(source([], null), { watchlist: 'pr:wl', maxFields: 0, log }).read()).toBeNull()
   })
+
+  it('stops asking after an ACL refusal; after any other failure asks again once RETRY_MS passed', async () => {
+    let calls = 0
+    const failing = (message: string): RedisClient => ({
+      xrevrange: async () => {
+        calls++
+        throw new Error(message)
+      }
+    }) as unknown as RedisClient
+    let now = 0
+    const refused = createWatchIndex(failing('NOPERM this user has no permissions to run the \'xrevrange\' command'),
+      { watchlist: 'pr:wl', maxFields: 10, log, now: () => now })
+    expect(await refused.load()).toBe(false)
+    now = 60_000
+    refused.ensure()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(calls).toBe(1)
+    expect(refused.read()).toBeNull()
+
+    calls = 0
+    now = 0
+    const down = createWatchIndex(failing('connect ECONNREFUSED'), {
+      watchlist: 'pr:wl', maxFields: 10, log, now: () => now
+    })
+    expect(await down.load()).toBe(false)
+    down.ensure()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(calls).toBe(1)
+    now = 5_000
+    down.ensure()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(calls).toBe(2)
+    expect(down.ready()).toBe(false)
+  })
 })

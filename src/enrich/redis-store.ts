@@ -42,22 +42,21 @@
 // and per declaration (cluster-aggregates.ts): the round trip carries the decision step, and
 // a second round trip (same budget rules) the per-entity step, whose answers are the batch's
 // aggregates; either failing fails the batch.
-import type { Redis } from 'ioredis'
-import { crossSlot, pipelineFor, scriptArgs, scriptGroups, type KeyAt } from './node-pipelines.ts'
+import { scriptArgs } from './node-pipelines.ts'
 import { isCluster, type RedisClient } from './redis-client.ts'
 import { controllable } from '../actions.ts'
 import type { RedisConfig } from '../config.ts'
 import type { DeclarationHistory } from '../amendment.ts'
 import type { ParcelDeclaration, RiskDecision } from '../declaration.ts'
 import type { Logger } from '../logger.ts'
-import { AGGREGATE_LUA, entryArgs, OUTPUT_STRIDE, QUARTER_MS, WINDOW_7D_MS, type AggEntry } from './buckets.ts'
+import { entryArgs, OUTPUT_STRIDE, QUARTER_MS, WINDOW_7D_MS, type AggEntry } from './buckets.ts'
 import { createBreaker, type Breaker, type BreakerState } from './breaker.ts'
 import { defaultFxToEur, type FxToEur } from './fx.ts'
 import {
-  aggregatesOf, applyCalls, APPLY_LUA, decideCalls, DECIDE_LUA, decisionsOf, type Sent, type SlotCall
+  aggregatesOf, applyCalls, decideCalls, decisionsOf, type Sent, type SlotCall
 } from './cluster-aggregates.ts'
 import { CACHED_FAMILIES, keyLayout, type Family, type FetchPlan } from './keys.ts'
-import { HISTORY_LUA, HISTORY_READ_LUA, historyOf, historyWrites, type HistoryWrite } from './history.ts'
+import { historyOf, historyWrites, type HistoryWrite } from './history.ts'
 import { createLru, type Lru } from './lru.ts'
 import { consigneeKeyOf, encodeParties } from './offences.ts'
 import {
@@ -70,10 +69,9 @@ import {
   type RecordConfig
 } from './record.ts'
 import {
-  commodityHashes, HASH_FAMILIES, keyOf, PROFILES_READ_LUA, RoundTripTimeout, roundTripBudgetMs, roundTripRetry,
-  watchValues,
-  type HashFamily
+  commodityHashes, HASH_FAMILIES, keyOf, roundTripBudgetMs, watchValues, type HashFamily
 } from './round-trip.ts'
+import { createScriptPipelines, type ScriptPipeline } from './script-pipeline.ts'
 import { createWatchIndex, type LogRead, type StreamEntry } from './watch-index.ts'
 import { entryOf, ownOf, planOf, resultOf, type EnrichmentResult, type ProfileStore } from './store.ts'
 
@@ -124,19 +122,6 @@ export interface RedisProfileStore extends ProfileStore {
   readonly watchIndex: () => { readonly ready: boolean, readonly fields: number }
 }
 
-type ScriptPipeline = ReturnType<Redis['pipeline']> & {
-  prAggregate: (...args: Array<string | number>) => unknown
-  /** HISTORY_LUA: the number of keys, the keys, the TTL, then version and standing decision per key. */
-  prHistory: (...args: Array<string | number>) => unknown
-  /** HISTORY_READ_LUA: the number of keys, then the keys. */
-  prHistoryRead: (...args: Array<string | number>) => unknown
-  /** PROFILES_READ_LUA (round-trip.ts): the number of keys, the keys, then the fields. */
-  prProfiles: (...args: Array<string | number>) => unknown
-  /** DECIDE_LUA and APPLY_LUA (cluster-aggregates.ts), called with scriptArgs (node-pipelines.ts). */
-  prAggDecide: (...args: Array<string | number>) => unknown
-  prAggApply: (...args: Array<string | number>) => unknown
-}
-
 export const createRedisProfileStore = (
   redis: RedisClient, config: RedisStoreConfig, deps: RedisStoreDeps
 ): RedisProfileStore => {
@@ -168,21 +153,8 @@ export const createRedisProfileStore = (
   const sync = syncKey(config.keyPrefix)
   let markers: ReadonlyMap<DataSet, SyncMarker> = new Map()
   let markersReadAt = Number.NEGATIVE_INFINITY
-  let trips = 0
-  redis.defineCommand('prAggregate', { lua: AGGREGATE_LUA, numberOfKeys: 0 })
-  const newPipeline = (): ScriptPipeline => pipelineFor<ScriptPipeline>(redis, SCRIPT_KEYS)
-  // Without numberOfKeys: the first argument of each call says how many keys it declares.
-  // On a cluster, one call per primary with the keys of several of its slots (crossSlot).
-  const lua = (source: string): string => cluster ? crossSlot(source) : source
-  redis.defineCommand('prHistory', { lua: lua(HISTORY_LUA) })
-  redis.defineCommand('prHistoryRead', { lua: lua(HISTORY_READ_LUA) })
-  redis.defineCommand('prProfiles', { lua: lua(PROFILES_READ_LUA) })
-  redis.defineCommand('prAggDecide', { lua: lua(DECIDE_LUA) })
-  redis.defineCommand('prAggApply', { lua: lua(APPLY_LUA) })
-  const groups = (ks: readonly string[]): number[][] => scriptGroups(redis, ks)
-  const script = (send: (...args: Array<string | number>) => unknown, call: SlotCall): void => {
-    send(...scriptArgs(cluster, call.keys, call.args))
-  }
+  const pipelines = createScriptPipelines(redis, config, log)
+  const { newPipeline, groups, script, exec, roundTrip } = pipelines
   // A cached seller, commodity code or route hash holds the attributes of the ruleset that read
   // it; a ruleset reading other attributes caches its own copy under its own slot (key + slot),
   // and an update drops them all.
@@ -200,43 +172,6 @@ export const createRedisProfileStore = (
     if (over > 0) {
       catchUp.splice(0, over)
       log.warn({ dropped: over }, 'aggregate catch-up queue full; oldest parcels will not be counted')
-    }
-  }
-
-  const exec = async (pipeline: ScriptPipeline, budgetMs: number): Promise<Array<[Error | null, unknown]>> => {
-    trips++
-    let timer: NodeJS.Timeout | undefined
-    const sent = pipeline.exec() as Promise<Array<[Error | null, unknown]> | null>
-    const timeout = new Promise<never>((_resolve, reject) => {
-      // The rejection waits for the event loop's next I/O poll: a reply that arrived while the
-      // loop was busy (a CPU-bound neighbour, a GC pause) is taken, not counted as late.
-      timer = setTimeout(() => {
-        setImmediate(() => {
-          reject(new RoundTripTimeout(budgetMs))
-        })
-      }, budgetMs)
-    })
-    sent.catch(() => {})
-    try {
-      const replies = await Promise.race([sent, timeout])
-      if (replies === null) throw new Error('pipeline discarded')
-      for (const [err] of replies) if (err !== null) throw err
-      return replies
-    } finally {
-      clearTimeout(timer)
-    }
-  }
-
-  /** Sends the round trip `build` makes; a timeout is retried once with twice the budget. */
-  const roundTrip = async (build: () => ScriptPipeline, records: number): Promise<Array<[Error | null, unknown]>> => {
-    const budgetMs = roundTripBudgetMs(config, records)
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await exec(build(), roundTripRetry.timeoutMs(budgetMs, attempt))
-      } catch (err) {
-        if (!roundTripRetry.again(err, attempt)) throw err
-        log.warn({ budgetMs, records }, 'redis round trip overran its budget; sending it once more')
-      }
     }
   }
 
@@ -630,7 +565,7 @@ export const createRedisProfileStore = (
       }
       cache.clear()
     },
-    roundTrips: () => trips,
+    roundTrips: pipelines.trips,
     pendingCatchUp: () => catchUp.length,
     markers: () => markers,
     watchIndex: () => ({ ready: watchIndex.ready(), fields: watchIndex.size() }),
@@ -645,12 +580,6 @@ const NOT_LISTED: ReadonlyArray<string | null> = Object.freeze([])
 
 /** The age at which a parcel's buckets have left every window: the script reads it, never counts it (mode 0). */
 const UNCOUNTED_AGE_MS = WINDOW_7D_MS + 2 * QUARTER_MS
-
-/** The scripts defined without numberOfKeys: their first argument is the key count. */
-const SCRIPT_KEYS: Readonly<Record<string, KeyAt>> = {
-  prProfiles: 'afterCount', prHistory: 'afterCount', prHistoryRead: 'afterCount', prAggDecide: 'afterCount',
-  prAggApply: 'afterCount'
-}
 
 /** A batch's keys after the cache: known values, and per family the keys to ask for. */
 interface Asked {

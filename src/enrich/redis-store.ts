@@ -42,37 +42,37 @@
 // and per declaration (cluster-aggregates.ts): the round trip carries the decision step, and
 // a second round trip (same budget rules) the per-entity step, whose answers are the batch's
 // aggregates; either failing fails the batch.
+//
+// Here: the batch's path (cache, round trip, follow-up, results), the breaker and catch-up, and
+// the decisions kept. Elsewhere: what the cache answers, the pipeline and its replies
+// (batch-read.ts); the watchlist index's part (watch-read.ts); the scripts and sending within
+// the time budget (script-pipeline.ts).
 import { scriptArgs } from './node-pipelines.ts'
 import { isCluster, type RedisClient } from './redis-client.ts'
 import { controllable } from '../actions.ts'
 import type { RedisConfig } from '../config.ts'
-import type { DeclarationHistory } from '../amendment.ts'
 import type { ParcelDeclaration, RiskDecision } from '../declaration.ts'
 import type { Logger } from '../logger.ts'
-import { entryArgs, OUTPUT_STRIDE, QUARTER_MS, WINDOW_7D_MS, type AggEntry } from './buckets.ts'
+import { OUTPUT_STRIDE, QUARTER_MS, WINDOW_7D_MS, type AggEntry } from './buckets.ts'
+import { createBatchRead, type Answer, type Asked, type Trip } from './batch-read.ts'
 import { createBreaker, type Breaker, type BreakerState } from './breaker.ts'
 import { defaultFxToEur, type FxToEur } from './fx.ts'
-import {
-  aggregatesOf, applyCalls, decideCalls, decisionsOf, type Sent, type SlotCall
-} from './cluster-aggregates.ts'
-import { CACHED_FAMILIES, keyLayout, type Family, type FetchPlan } from './keys.ts'
-import { historyOf, historyWrites, type HistoryWrite } from './history.ts'
+import { aggregatesOf, applyCalls, decideCalls, decisionsOf, type Sent, type SlotCall } from './cluster-aggregates.ts'
+import { keyLayout, type Family, type FetchPlan } from './keys.ts'
+import { historyWrites, type HistoryWrite } from './history.ts'
 import { createLru, type Lru } from './lru.ts'
 import { consigneeKeyOf, encodeParties } from './offences.ts'
-import {
-  DATA_SETS, markersOf, syncKey, unknownDataSets, type DataSet, type MaxAges, type SyncMarker
-} from './reference-data.ts'
+import { DATA_SETS, syncKey, unknownDataSets, type DataSet, type MaxAges, type SyncMarker } from './reference-data.ts'
 import { createIdentityHasher } from './normalise.ts'
 import type { Hash } from './hash-values.ts'
 import {
   buildRecord, createSellerWatchMemo, declarationKeys, defaultRecordConfig, type DeclarationKeys, type Fetched,
   type RecordConfig
 } from './record.ts'
-import {
-  commodityHashes, HASH_FAMILIES, keyOf, roundTripBudgetMs, watchValues, type HashFamily
-} from './round-trip.ts'
-import { createScriptPipelines, type ScriptPipeline } from './script-pipeline.ts'
-import { createWatchIndex, type LogRead, type StreamEntry } from './watch-index.ts'
+import { commodityHashes, HASH_FAMILIES, roundTripBudgetMs } from './round-trip.ts'
+import { createScriptPipelines } from './script-pipeline.ts'
+import { createWatchIndex } from './watch-index.ts'
+import { createListedOf, createReadChanged, watchOf } from './watch-read.ts'
 import { entryOf, ownOf, planOf, resultOf, type EnrichmentResult, type ProfileStore } from './store.ts'
 
 /**
@@ -147,10 +147,7 @@ export const createRedisProfileStore = (
   const watchIndex = createWatchIndex(redis, {
     watchlist: keys.watchlist, maxFields: config.watchlistIndexMaxFields, log, now
   })
-  // A seller's watchlist fields (one array per seller, record.ts's memo) → those the index holds.
-  const sellerListed = new WeakMap<readonly string[], { version: number, listed: readonly string[] }>()
   const catchUp: AggEntry[] = []
-  const sync = syncKey(config.keyPrefix)
   let markers: ReadonlyMap<DataSet, SyncMarker> = new Map()
   let markersReadAt = Number.NEGATIVE_INFINITY
   const pipelines = createScriptPipelines(redis, config, log)
@@ -165,6 +162,15 @@ export const createRedisProfileStore = (
     slots.add(s)
     return s
   }
+  const { consultCache, pipelineOf, takeReplies } = createBatchRead({
+    keys, cluster, sync: syncKey(config.keyPrefix), cache, cacheSlot, watchIndex, listedOf: createListedOf(), pipelines,
+    maxAgesMs: config.maxAgesMs,
+    markersRead: (read) => {
+      markers = read
+      markersReadAt = now()
+    }
+  })
+  const readChanged = createReadChanged({ keys, pipelines, log })
 
   const remember = (entries: readonly AggEntry[]): void => {
     for (const e of entries) if (e.mode === 1) catchUp.push(e)
@@ -172,156 +178,6 @@ export const createRedisProfileStore = (
     if (over > 0) {
       catchUp.splice(0, over)
       log.warn({ dropped: over }, 'aggregate catch-up queue full; oldest parcels will not be counted')
-    }
-  }
-
-  /** What the cache knows of a batch's keys, and what must be asked of Redis. */
-  const consultCache = (plan: FetchPlan, ks: readonly DeclarationKeys[]): Asked => {
-    const fam = plan.families
-    const known = new Map<string, Hash | string | null>()
-    const ask = new Map<Family, string[]>()
-    const asked = new Set<string>()
-    const consigneeWatch: string[] = []
-    const slots: Partial<Record<Family, string>> = {
-      // A seller hash read with its offences is laid out differently: its own slot.
-      seller: cacheSlot(plan.offences.seller ? ['~offences', ...plan.attributes.seller] : plan.attributes.seller),
-      hsCode: cacheSlot(plan.attributes.hsCode),
-      route: cacheSlot(plan.attributes.route)
-    }
-    const slot = (family: Family, key: string): string => key + (slots[family] ?? '')
-    const want = (family: Family, key: string): void => {
-      if (known.has(key) || asked.has(key)) return
-      const cached = CACHED_FAMILIES.has(family) ? cache.get(slot(family, key)) : undefined
-      if (cached !== undefined) {
-        known.set(key, cached)
-        return
-      }
-      asked.add(key)
-      let list = ask.get(family)
-      if (list === undefined) {
-        list = []
-        ask.set(family, list)
-      }
-      list.push(key)
-    }
-    // With the watchlist index loaded, only the fields it holds are asked for.
-    const index = watchIndex.ready() ? watchIndex : null
-    // Per declaration: whether one of its watchlist fields was looked up at all.
-    const watchLooked: boolean[] = []
-    const listedOf = (fields: readonly string[]): readonly string[] => {
-      if (index === null) return fields
-      const memo = sellerListed.get(fields)
-      if (memo !== undefined && memo.version === index.version()) return memo.listed
-      const listed = fields.filter(index.has)
-      sellerListed.set(fields, { version: index.version(), listed })
-      return listed
-    }
-    for (const k of ks) {
-      for (const f of HASH_FAMILIES) {
-        const key = keyOf(k, f)
-        if (fam.has(f) && key !== null) want(f, key)
-      }
-      for (const [, lookups] of k.hsCodes) for (const key of lookups) want('hsCode', key)
-      if (!fam.has('watchlist')) continue
-      let looked = false
-      for (const field of listedOf(k.sellerWatch)) {
-        looked = true
-        want('watchlist', field)
-      }
-      // Consignee values rarely recur: caching them would only push sellers out of the cache.
-      for (const field of k.consigneeWatch) {
-        if (index !== null && !index.has(field)) continue
-        looked = true
-        if (asked.has(field)) continue
-        asked.add(field)
-        consigneeWatch.push(field)
-      }
-      watchLooked.push(looked)
-    }
-    return { known, ask, consigneeWatch, slot, watchLooked }
-  }
-
-  /** The batch's one pipeline: markers, profile hashes, watchlist fields, aggregates, histories. */
-  const pipelineOf = (trip: Trip, backlog: readonly AggEntry[], decide: readonly SlotCall[]): ScriptPipeline => {
-    const { plan, order, watch, entries, historyKeys } = trip
-    const pipeline = newPipeline()
-    if (trip.readsReference) pipeline.hmget(sync, ...DATA_SETS)
-    trip.profileGroups.forEach((groupsOf, i) => {
-      const [f, list] = order[i] as readonly [HashFamily, readonly string[]]
-      for (const group of groupsOf) {
-        pipeline.prProfiles(...scriptArgs(cluster, group.map((g) => list[g] as string), plan.hashFields[f]))
-      }
-    })
-    if (watch.length > 0) pipeline.hmget(keys.watchlist, ...watch)
-    if (trip.logRead !== null) pipeline.xrange(...trip.logRead.args)
-    if (entries.length > 0 && !cluster) {
-      const args: Array<string | number> = [keys.aggregatePrefix, backlog.length + entries.length, plan.aggregateMask]
-      for (const e of backlog) entryArgs(e, 2, args)
-      for (const e of entries) entryArgs(e, e.mode, args)
-      pipeline.prAggregate(...args)
-    }
-    for (const call of decide) script(pipeline.prAggDecide.bind(pipeline), call)
-    for (const group of trip.historyGroups) {
-      pipeline.prHistoryRead(...scriptArgs(cluster, group.map((g) => historyKeys[g] as string), []))
-    }
-    return pipeline
-  }
-
-  /** Takes the replies, in pipelineOf's order, into `answer` and the cache. */
-  const takeReplies = (
-    replies: Array<[Error | null, unknown]>, trip: Trip, asked: Asked, answer: Answer, nowMs: number, decided: number
-  ): void => {
-    let r = 0
-    if (trip.readsReference) {
-      markers = markersOf(replies[r++]?.[1] as Array<string | null>)
-      markersReadAt = now()
-      answer.markersRead = true
-      answer.unknown = unknownDataSets(markers, nowMs, config.maxAgesMs)
-    }
-    trip.profileGroups.forEach((groupsOf, i) => {
-      const [f, list] = trip.order[i] as readonly [HashFamily, readonly string[]]
-      // An unknown data set's answers are no answers: not used, and not cached, so a
-      // load that follows is seen at once.
-      const use = !answer.unknown.has(f)
-      const n = trip.plan.hashFields[f].length
-      for (const group of groupsOf) {
-        const flat = replies[r++]?.[1] as Array<string | null>
-        if (!use) continue
-        group.forEach((g, j) => {
-          const key = list[g] as string
-          const values = flat.slice(j * n, j * n + n)
-          const h: Hash = values.every((v) => v === null) ? null : values
-          asked.known.set(key, h)
-          if (CACHED_FAMILIES.has(f)) cache.set(asked.slot(f, key), h)
-        })
-      }
-    })
-    if (trip.watch.length > 0) {
-      const values = replies[r++]?.[1] as Array<string | null>
-      const cachedUpTo = trip.watch.length - asked.consigneeWatch.length
-      if (!answer.unknown.has('watchlist')) {
-        trip.watch.forEach((field, i) => {
-          const v = values[i] ?? null
-          asked.known.set(field, v)
-          if (i < cachedUpTo) cache.set(field, v)
-        })
-      }
-    }
-    if (trip.logRead !== null) {
-      // A field written since: its cached value (a seller's) is stale.
-      const continued = watchIndex.apply(trip.logRead, replies[r++]?.[1] as StreamEntry[], (field) => {
-        cache.delete(field)
-        answer.watchChanged.add(field)
-      })
-      if (!continued) answer.watchAll = true
-    }
-    if (trip.entries.length > 0 && !cluster) answer.aggregates = replies[r++]?.[1] as number[]
-    r += decided
-    for (const group of trip.historyGroups) {
-      const values = replies[r++]?.[1] as Array<string | null>
-      group.forEach((g, j) => {
-        answer.histories.set(trip.ids[g] as string, historyOf(values[2 * j], values[2 * j + 1]))
-      })
     }
   }
 
@@ -355,41 +211,6 @@ export const createRedisProfileStore = (
       catchUp.unshift(...backlog)
       breaker.failure()
       log.error({ err, breaker: breaker.state() }, 'profile store unavailable; enrichment degraded')
-    }
-  }
-
-  /**
-   * A watchlist write the batch's log read brought in, for a field of the batch that its round
-   * trip did not ask (chosen by the index before the write was read) or took from the cache: read
-   * now, so a batch sees every write made before its round trip, as it would without the index.
-   * Rare (a write to a field of this very batch, or the log lost: then every field it did not
-   * ask); failing, the batch's watchlist is missing.
-   */
-  const readChanged = async (
-    ks: readonly DeclarationKeys[], trip: Trip, asked: Asked, answer: Answer
-  ): Promise<void> => {
-    const sent = new Set(trip.watch)
-    const fields = new Set<string>()
-    for (const k of ks) {
-      for (const list of [k.sellerWatch, k.consigneeWatch]) {
-        for (const f of list) if ((answer.watchAll || answer.watchChanged.has(f)) && !sent.has(f)) fields.add(f)
-      }
-    }
-    if (fields.size === 0) return
-    const read = [...fields]
-    try {
-      const replies = await roundTrip(() => {
-        const pipeline = newPipeline()
-        pipeline.hmget(keys.watchlist, ...read)
-        return pipeline
-      }, read.length)
-      const values = replies[0]?.[1] as Array<string | null>
-      read.forEach((f, i) => {
-        asked.known.set(f, values[i] ?? null)
-      })
-    } catch (err) {
-      answer.watchFailed = true
-      log.error({ err, fields: read.length }, 'changed watchlist fields not read; the batch\'s watchlist is missing')
     }
   }
 
@@ -454,17 +275,6 @@ export const createRedisProfileStore = (
     if (readsReference && !answer.markersRead) answer.unknown = unknownDataSets(markers, nowMs, config.maxAgesMs)
     return declarations.map((d, i) => resultFor(d, ks[i] as DeclarationKeys, i, plan, asked, answer, entries, nowMs))
   }
-
-  /**
-   * A declaration none of whose fields the index holds, in a batch that brought no watchlist
-   * write: listed nowhere, without looking each field up (most declarations).
-   */
-  const watchOf = (
-    k: DeclarationKeys, i: number, asked: Asked, answer: Answer
-  ): ReadonlyArray<string | null> | undefined =>
-    answer.failed || asked.watchLooked[i] !== false || answer.watchChanged.size > 0 || answer.watchAll
-      ? watchValues(k, asked.known, !answer.failed)
-      : NOT_LISTED
 
   /** One declaration's result from what the cache and the round trip gave. */
   const resultFor = (
@@ -575,54 +385,7 @@ export const createRedisProfileStore = (
 
 const NO_FAMILIES: ReadonlySet<Family> = new Set()
 
-/** The watchlist values of a declaration none of whose fields is listed (buildRecord reads no value). */
-const NOT_LISTED: ReadonlyArray<string | null> = Object.freeze([])
-
 /** The age at which a parcel's buckets have left every window: the script reads it, never counts it (mode 0). */
 const UNCOUNTED_AGE_MS = WINDOW_7D_MS + 2 * QUARTER_MS
-
-/** A batch's keys after the cache: known values, and per family the keys to ask for. */
-interface Asked {
-  readonly known: Map<string, Hash | string | null>
-  readonly ask: ReadonlyMap<Family, string[]>
-  /** Consignee watchlist fields, asked for but never cached. */
-  readonly consigneeWatch: readonly string[]
-  /** Per declaration (watchlist read): false when the index holds none of its fields. */
-  readonly watchLooked: readonly boolean[]
-  /** The cache key of a profile: its key and the slot of the attributes this ruleset reads. */
-  readonly slot: (family: Family, key: string) => string
-}
-
-/** What one round trip carries. */
-interface Trip {
-  readonly plan: FetchPlan
-  readonly readsReference: boolean
-  readonly order: ReadonlyArray<readonly [HashFamily, readonly string[]]>
-  /** Per family of `order`, its keys' indices: a group per script call (per primary on a cluster). */
-  readonly profileGroups: ReadonlyArray<ReadonlyArray<readonly number[]>>
-  readonly watch: readonly string[]
-  /** The watchlist change log read with the batch (watch-index.ts); null when not indexed. */
-  readonly logRead: LogRead | null
-  readonly entries: readonly AggEntry[]
-  readonly ids: readonly string[]
-  readonly historyKeys: readonly string[]
-  /** The history keys' indices, one group per script call (per primary on a cluster). */
-  readonly historyGroups: ReadonlyArray<readonly number[]>
-}
-
-/** What the round trip brought back, or that it failed. */
-interface Answer {
-  failed: boolean
-  /** Watchlist fields written since the index's last read of its log (watch-index.ts). */
-  readonly watchChanged: Set<string>
-  /** The watchlist could not be completed (the follow-up read of changed fields failed). */
-  watchFailed: boolean
-  /** The index lost track of its log: any field may have changed. */
-  watchAll: boolean
-  unknown: ReadonlySet<Family>
-  markersRead: boolean
-  aggregates?: number[]
-  readonly histories: Map<string, DeclarationHistory | null>
-}
 
 type Declarations = ReadonlyArray<ParcelDeclaration | undefined> | undefined

@@ -1,10 +1,12 @@
 // The watchlist index (src/enrich/watch-index.ts) against the real Redis: a store asks only for
 // the fields it holds, sees another writer's additions and removals with its next batches (a
 // cached seller value included, long before the cache's TTL), reloads when its change log is
-// gone, and falls back to asking for every field when the watchlist is over its limit.
+// gone, falls back to asking for every field when the watchlist is over its limit, and decides
+// a batch DEGRADED when the follow-up read of fields its change log says were written fails.
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { loadConfig } from '../../src/config-load.ts'
+import { scoreAndDecide } from '../../src/decide/decide.ts'
 import type { ProfileUpdate, WatchlistEntityType } from '../../src/declaration.ts'
 import { keyLayout } from '../../src/enrich/keys.ts'
 import { connectRedisClient, type RedisClient } from '../../src/enrich/redis-client.ts'
@@ -16,6 +18,7 @@ import { watchlistLogKey } from '../../src/enrich/watch-index.ts'
 import { generateDeclarations, generateProfiles } from '../../src/generate/stream.ts'
 import { createLogger } from '../../src/logger.ts'
 import { makeDeclaration } from '../fixtures/declarations/make.ts'
+import { compileRules } from '../fixtures/inline-ruleset.ts'
 import { adminClient, dropKeys, redisEnv } from './redis-admin.ts'
 
 const services = inject('services')
@@ -37,12 +40,14 @@ const keys = keyLayout(prefix, services.redisClusterNodes !== undefined)
 const FIELDS = ['watchlist.sellerHit', 'watchlist.consigneeHit']
 const ALL_WATCH = [...FIELDS, 'watchlist.sellerMatchScore', 'watchlist.consigneeMatchScore', 'watchlist.matchScore']
 
-const listing = (op: 'ADD' | 'REMOVE', entityType: WatchlistEntityType, value: string): ProfileWrite => {
+const listing = (
+  op: 'ADD' | 'REMOVE', entityType: WatchlistEntityType, value: string, layout = keys
+): ProfileWrite => {
   const u: ProfileUpdate = {
     updatedAt: Date.now(), sourceSystem: 'it', ...NO_PAYLOAD, kind: 'WATCHLIST',
     watchlist: { listId: 'it-list', op, entityType, value, reason: null, expiresAt: null }
   }
-  return writeFor(u, keys) as ProfileWrite
+  return writeFor(u, layout) as ProfileWrite
 }
 
 describe('enrich > watchlist index on redis', () => {
@@ -141,6 +146,55 @@ describe('enrich > watchlist index on redis', () => {
     expect(store.watchIndex()).toEqual({ ready: false, fields: 0 })
     expect((await watched(store, 'Listed Person One'))?.consigneeHit).toBe(true)
     expect((await watched(store, 'Somebody Else Entirely'))?.consigneeHit).toBe(false)
+  })
+
+  it('decides the batch DEGRADED, watchlist missing, when the follow-up read of changed fields fails', async () => {
+    // Its own prefix: the watchlist hash is broken on purpose below.
+    const ownPrefix = `${prefix}followup:`
+    const ownKeys = keyLayout(ownPrefix, services.redisClusterNodes !== undefined)
+    await writeMarkers(admin, ownPrefix, new Map([['watchlist', { loadedAt: Date.now(), source: 'it', entries: 1 }]]))
+    const writeOwn = async (value: string): Promise<void> => {
+      await createProfileWriter(writerRedis, ownPrefix).write([listing('ADD', 'PARTY_NAME', value, ownKeys)])
+    }
+    await writeOwn('Ottoline Vasquez-Brennan')
+    // A gate on the watchlist: a hit holds the parcel, an unread watchlist must not release it.
+    const ruleset = compileRules([
+      { id: 'GATE-WL', tier: 'gate', action: 'PHYSICAL_EXAM', when: 'enrichment.watchlist.consigneeHit' }
+    ])
+    const decide = scoreAndDecide(ruleset)
+    const store = open({ keyPrefix: ownPrefix })
+    await store.warm([], ruleset.enrichmentFields)
+    expect(store.watchIndex().ready).toBe(true)
+    const batch = async (consigneeName: string) => {
+      const d = makeDeclaration({ declaredAt: Date.now(), consignee: { name: consigneeName } })
+      const trips = store.roundTrips()
+      const [r] = await store.enrichBatch([d], Date.now(), ruleset.enrichmentFields)
+      const decision = decide(d, r?.record ?? null, { nowMs: Date.now(), enrichmentMissing: r?.missing ?? [] })
+      return { r, decision, trips: store.roundTrips() - trips }
+    }
+
+    // Written after the index loaded, so the batch's round trip does not ask for the name: the
+    // change log read with it says it was written, and a follow-up read finds the listing.
+    await writeOwn('Leopold Achterberg')
+    const read = await batch('Leopold Achterberg')
+    expect(read.trips).toBe(2)
+    expect([read.r?.status, read.r?.record.watchlist?.consigneeHit]).toEqual(['OK', true])
+    expect([read.decision.action, read.decision.enrichment]).toEqual(['PHYSICAL_EXAM', { status: 'OK', missing: [] }])
+
+    // The same again, with the watchlist hash turned into a string after the write: the batch's
+    // round trip (markers, change log, history) answers, the follow-up HMGET gets WRONGTYPE.
+    await writeOwn('Marisol Thorvaldsen')
+    await admin.del(ownKeys.watchlist)
+    await admin.set(ownKeys.watchlist, 'not a hash')
+    const failed = await batch('Marisol Thorvaldsen')
+    expect(failed.trips).toBe(2)
+    expect([failed.r?.status, failed.r?.missing]).toEqual(['DEGRADED', ['watchlist']])
+    expect(failed.r?.record.watchlist).toBeUndefined()
+    // Only the follow-up failed: the history came with the round trip, and the breaker counts no failure.
+    expect(failed.r?.history).toBeNull()
+    expect(store.breakerState()).toBe('closed')
+    expect(failed.decision.enrichment).toEqual({ status: 'DEGRADED', missing: ['watchlist'] })
+    expect(failed.decision.decision).toBe('HOLD')
   })
 
   it('answers what asking Redis for every field answers, on generated declarations and profiles', async () => {

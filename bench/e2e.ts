@@ -8,9 +8,13 @@
 // the CPU of the process under test (/proc, per declaration). Writes bench/results/e2e.json,
 // bench/results/e2e.svg and the "End to end" section of bench/RESULTS.md.
 //   npm run bench -- e2e [--duration 60] [--rates 2000,5000] [--modes passthrough,pipeline,naive]
-//                        [--settle 5] [--verify 2000] [--repeat 1] [--cpus 0] [--quick] [--profile] [--node-flags="…"]
+//                        [--settle 5] [--verify 2000] [--repeat 1] [--cpus 0] [--others 1] [--quick] [--profile]
+//                        [--node-flags="…"]
 // --cpus LIST: pins the process under test to those CPUs (taskset -a -p -c LIST, all its
 // threads), e.g. --cpus 0 against the default to see what a second core gives it.
+// --others LIST: pins the local stack's services (their pid files) and this load generator to
+// LIST for the run and gives them their CPUs back at the end; with --cpus on other CPUs, the
+// process under test has those to itself (e.g. --cpus 1 --others 0).
 // --repeat N: N passes of the systems in turn, each run a new process; every figure is the
 // median of its N runs (the naive system runs in the first pass only), the runs are kept.
 // --node-flags: V8/Node flags for the pipeline process, space-separated (--max-semi-space-size=64).
@@ -23,7 +27,7 @@ import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { dirs } from '../src/stack/stack.ts'
+import { dirs, status } from '../src/stack/stack.ts'
 import { createRegistry } from '../src/codec/registry.ts'
 import { silenceKafkajsTimeoutWarning } from '../src/kafka/node-warnings.ts'
 import { spawnProcessor } from '../src/cli/demo/processor-child.ts'
@@ -47,7 +51,7 @@ const { values } = parseArgs({
     rates: { type: 'string', default: '2000,5000' }, modes: { type: 'string', default: MODES.join(',') },
     quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false },
     'node-flags': { type: 'string', default: '' }, repeat: { type: 'string', default: '1' },
-    cpus: { type: 'string' }
+    cpus: { type: 'string' }, others: { type: 'string' }
   }
 })
 const durationS = Number(values.duration ?? (values.quick ? 10 : 60))
@@ -59,10 +63,12 @@ const nodeFlags = values['node-flags'].split(' ').filter((f) => f !== '')
 const repeat = Number(values.repeat)
 const valid = durationS > 0 && settleS >= 0 && verifyCount >= 0 && rates.every((r) => r > 0) &&
   modes.every((m) => MODES.includes(m)) && nodeFlags.every((f) => f.startsWith('--')) &&
-  Number.isInteger(repeat) && repeat >= 1 && (values.cpus === undefined || /^\d+([-,]\d+)*$/.test(values.cpus))
+  Number.isInteger(repeat) && repeat >= 1 &&
+  [values.cpus, values.others].every((list) => list === undefined || /^\d+([-,]\d+)*$/.test(list))
 if (!valid) {
   console.error('usage: npm run bench -- e2e [--duration S] [--rates R,R,…] [--modes passthrough,pipeline,naive]' +
-    ' [--settle S] [--verify N] [--repeat N] [--cpus LIST] [--quick] [--profile] [--node-flags="FLAGS"]')
+    ' [--settle S] [--verify N] [--repeat N] [--cpus LIST] [--others LIST] [--quick] [--profile]' +
+    ' [--node-flags="FLAGS"]')
   process.exit(2)
 }
 const SEED = 42
@@ -85,7 +91,27 @@ const pin = (pid: number, cpus: string): void => {
   if (done.status !== 0) throw new Error(`taskset failed: ${done.stderr || String(done.error)}`)
 }
 
+/** The CPUs `pid` may run on now (taskset's list form). */
+const affinity = (pid: number): string => {
+  const done = spawnSync('taskset', ['-c', '-p', String(pid)], { encoding: 'utf8' })
+  if (done.status !== 0) throw new Error(`taskset failed: ${done.stderr || String(done.error)}`)
+  return done.stdout.trim().split(': ').pop() ?? ''
+}
+
 const services: Services = await resolveServices(say)
+// The process under test is this one's child: without --cpus it gets back the CPUs this had.
+const ownCpus = affinity(process.pid)
+if (values.others !== undefined) {
+  const others = values.others
+  const stack = (await status()).flatMap((s) => s.pid === undefined ? [] : [{ name: s.service, pid: s.pid }])
+  if (stack.length === 0) say('--others: no service of the local stack runs here; only the load generator is pinned')
+  const pinned = [...stack, { name: 'load generator', pid: process.pid }].map((p) => ({ ...p, was: affinity(p.pid) }))
+  for (const p of pinned) pin(p.pid, others)
+  say(`pinned to CPUs ${others}: ${pinned.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}`)
+  process.on('exit', () => {
+    for (const p of pinned) spawnSync('taskset', ['-a', '-p', '-c', p.was, String(p.pid)])
+  })
+}
 const registry = createRegistry(servicesConfig(services).registry)
 // What the machine does before the run, with the stack at rest (report.ts loadNote).
 const ticksBefore = machineTicks()
@@ -126,6 +152,7 @@ for (const [repetition, mode] of passes.flatMap((r) => modes.map((m) => [r, m] a
       : {})
   })
   if (values.cpus !== undefined) pin(child.pid, values.cpus)
+  else if (values.others !== undefined) pin(child.pid, ownCpus)
   const flags = (mode === 'pipeline' && nodeFlags.length > 0 ? ` (node ${nodeFlags.join(' ')})` : '') +
     (values.cpus === undefined ? '' : ` (CPUs ${values.cpus})`)
   say(`${mode}: pid ${child.pid}${flags}, log ${child.logFile}`)
@@ -203,7 +230,8 @@ const options = [
   values.verify !== undefined ? `--verify ${verifyCount}` : '',
   nodeFlags.length > 0 ? `--node-flags="${nodeFlags.join(' ')}"` : '',
   repeat > 1 ? `--repeat ${repeat}` : '',
-  values.cpus === undefined ? '' : `--cpus ${values.cpus}`
+  values.cpus === undefined ? '' : `--cpus ${values.cpus}`,
+  values.others === undefined ? '' : `--others ${values.others}`
 ].filter((o) => o !== '')
 const command = ['npm run bench -- e2e', ...options].join(' ')
 const results = repeat > 1 ? medianPoints(runs) : runs
@@ -223,6 +251,7 @@ writeFileSync(new URL('./results/e2e.json', import.meta.url), `${JSON.stringify(
   maxOutstanding: MAX_OUTSTANDING,
   pipelineNodeFlags: nodeFlags,
   cpus: values.cpus ?? null,
+  others: values.others ?? null,
   busyBeforePct,
   repeat,
   machine,

@@ -255,6 +255,22 @@ const verificationNote = (i: SectionInput): string => {
     'with the same action and the same rules fired.'
 }
 
+/** Outcomes beyond the declarations sent in a fixed-rate window, as a share of them, above which it is noted. */
+const BACKLOG_LIMIT = 0.02
+
+/**
+ * A fixed-rate point whose window saw more outcomes than declarations sent in it was still
+ * answering declarations of its settling period: its latency includes that queue.
+ */
+export const backlogNote = (points: readonly PointResult[]): string => {
+  const behind = points.filter((p) => p.offered !== 'max' && p.sent > 0 && p.outcomes > p.sent * (1 + BACKLOG_LIMIT))
+  if (behind.length === 0) return ''
+  const list = behind.map((p) => `${p.mode} at ${int(p.offered as number)}/s ` +
+    `(${int(p.outcomes - p.sent)} more outcomes than the ${int(p.sent)} sent)`).join(', ')
+  return `- **Not settled**: ${list}. The window began with a queue left from the settling period, so its latency ` +
+    'counts that queue too; a longer `--settle` measures the steady state.'
+}
+
 export const section = (i: SectionInput): string => [
   '## End to end',
   '',
@@ -283,6 +299,7 @@ export const section = (i: SectionInput): string => [
     'HGET per watchlist field, INCR/INCRBY per counter and an MGET of its window), rules/eu-lvc translated to ' +
     'json-rules-engine from the rules\' syntax trees, `JSON.stringify` of the decision, one send per declaration.',
   verificationNote(i),
+  backlogNote(i.points),
   '- Latency: from the declaration\'s producer timestamp to the moment the measuring consumer sees its decision ' +
     '(or copy, or dead letter), so it includes both Kafka hops and the consumer\'s fetch. "max": the generator ' +
     'keeps at most 20,000 declarations unanswered, so latency there is mostly queueing.',

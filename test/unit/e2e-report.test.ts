@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { medianPoints, runsTable, section, type PointResult } from '../../bench/e2e/report.ts'
+import { backlogNote, medianPoints, runsTable, section, type PointResult } from '../../bench/e2e/report.ts'
 
 const point = (over: Partial<PointResult>): PointResult => ({
   mode: 'pipeline', offered: 'max', seconds: 20, sent: 100, outcomes: 100, throughputPerS: 1_000,
@@ -46,5 +46,14 @@ describe('bench > e2e > report: medians of repeated runs', () => {
     expect(quiet).not.toContain('other work ran')
     expect(section({ ...input, busyBeforePct: 60 })).toContain('measured while other work ran on the machine')
     expect(section(input)).toContain('measured while other work ran on the machine')
+  })
+
+  it('notes a fixed-rate point whose window was still answering its settling period, not the maximum', () => {
+    const settled = point({ offered: 5_000, sent: 100_000, outcomes: 101_000 })
+    const behind = point({ offered: 5_000, sent: 100_000, outcomes: 104_203 })
+    expect(backlogNote([settled, point({ sent: 100, outcomes: 150 })])).toBe('')
+    expect(backlogNote([settled, behind])).toBe('- **Not settled**: pipeline at 5,000/s (4,203 more outcomes than ' +
+      'the 100,000 sent). The window began with a queue left from the settling period, so its latency counts that ' +
+      'queue too; a longer `--settle` measures the steady state.')
   })
 })
